@@ -1,0 +1,76 @@
+import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { YAMLMap } from 'yaml';
+import { isRemoteContext, mergedBuild, repoPath, type BuildSpec } from '../../src/facts/compose.js';
+import { findStage } from '../../src/formats/dockerfile.js';
+import { mapPairs, pairRemovalSpan, nodeRange } from '../../src/formats/yaml.js';
+
+/**
+ * `build.target` names a stage the Dockerfile does not have: `docker compose build` fails
+ * (seed 1.1: `target: development` with no such stage). The fix drops the target, so the
+ * image builds its final stage, and drops `build:` itself when nothing else is left in it.
+ */
+export const rule: Rule = {
+  meta: {
+    id: 'compose-missing-build-target',
+    seedIds: ['1.1'],
+    summary: 'build.target names a stage the referenced Dockerfile lacks; remove the target.',
+    defaultSeverity: 'error',
+    fixable: 'safe',
+  },
+  async check({ facts, workspace }) {
+    const findings: RawFinding[] = [];
+    for (const set of facts.compose.sets) {
+      for (const service of set.services.values()) {
+        for (const fragment of service.fragments) {
+          const build = fragment.build;
+          if (!build?.target || !build.targetPair) continue;
+          // Context and dockerfile may come from the base file when the override only sets target.
+          const effective = mergedBuild(service);
+          if (!effective || isRemoteContext(effective.context)) continue;
+          const context = repoPath(set.dir, effective.context);
+          const dockerfile = context === undefined ? undefined : repoPath(context, effective.dockerfile ?? 'Dockerfile');
+          if (dockerfile === undefined || !workspace.has(dockerfile)) continue;
+          const model = facts.dockerfile(dockerfile);
+          if (!model || model.error) continue;
+          if (findStage(model, build.target) && !/^\d+$/.test(build.target)) continue;
+          const file = workspace.read(fragment.file.path);
+          const valueRange = nodeRange(build.targetPair.value);
+          if (!file || !valueRange) continue;
+          const stages = model.stages.map((s) => s.rawName).filter((n): n is string => !!n);
+          const message = `build target \`${build.target}\` of service \`${service.name}\` is not a stage of ${dockerfile} (${stages.length ? `stages: ${stages.join(', ')}` : 'it has no named stages'})`;
+          const key = `${fragment.file.path}:${service.name}:${build.target}`;
+          const span = removalSpan(file.text, fragment.map, build);
+          findings.push({
+            file: fragment.file.path,
+            offset: valueRange[0],
+            key,
+            message: span ? message : `${message}; removing it would leave the service empty, so it is not removed`,
+            fix: span
+              ? {
+                  safety: 'safe',
+                  description: span.whole ? `remove \`build:\` (it only set the missing target)` : `remove \`target: ${build.target}\``,
+                  edits: [{ file: fragment.file.path, start: span.start, end: span.end, text: '' } satisfies TextEdit],
+                }
+              : null,
+          });
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+function removalSpan(text: string, serviceMap: YAMLMap | undefined, build: BuildSpec): { start: number; end: number; whole: boolean } | undefined {
+  const buildMap = build.map;
+  if (!buildMap || !build.targetPair) return undefined;
+  if (mapPairs(buildMap).length > 1) {
+    const span = pairRemovalSpan(text, buildMap, build.targetPair);
+    return span ? { start: span[0], end: span[1], whole: false } : undefined;
+  }
+  // Only the target was set: remove the whole build entry, unless that empties the service.
+  if (!serviceMap || mapPairs(serviceMap).length <= 1) return undefined;
+  const span = pairRemovalSpan(text, serviceMap, build.pair);
+  return span ? { start: span[0], end: span[1], whole: true } : undefined;
+}
+
+export default rule;

@@ -1,0 +1,161 @@
+import { isSeq, type Node } from 'yaml';
+import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { ComposeService, ComposeSet, CommandSpec } from '../../src/facts/compose.js';
+import type { Facts } from '../../src/facts/facts.js';
+import { nodeRange, scalarString } from '../../src/formats/yaml.js';
+import { findServerInvocation, simpleCommands, splitShell, type ServerInvocation } from '../../src/formats/shell.js';
+import { moduleNamesFor, parseAppTarget, resolveAppTarget, type ExecContext } from '../../src/facts/python-app.js';
+
+/** Constructors whose module-level result is an application object. An option, not logic. */
+export const DEFAULT_APP_FACTORIES = ['FastAPI', 'Starlette', 'Quart', 'Litestar', 'Sanic', 'Flask', 'Falcon', 'get_asgi_application', 'get_wsgi_application'];
+
+interface Invocation {
+  inv: ServerInvocation;
+  target: string;
+}
+
+/** The server invocations of an argv, looking through `sh -c "…"`. */
+function invocations(argv: string[]): Invocation[] {
+  const out: Invocation[] = [];
+  const shellIndex = argv.findIndex((w, i) => /^(\/(usr\/)?bin\/)?(ba|da|z)?sh$/.test(w) && argv[i + 1] === '-c');
+  if (shellIndex !== -1 && argv[shellIndex + 2] !== undefined) {
+    for (const cmd of simpleCommands(splitShell(argv[shellIndex + 2] as string))) out.push(...invocations(cmd.map((w) => w.value)));
+    return out;
+  }
+  const inv = findServerInvocation(argv);
+  if (inv?.targetIndex !== undefined) out.push({ inv, target: argv[inv.targetIndex] as string });
+  return out;
+}
+
+function commandInvocations(spec: CommandSpec): Invocation[] {
+  if (spec.form === 'list' && isSeq(spec.node)) {
+    const argv = spec.node.items.map((i) => scalarString(i) ?? '');
+    return invocations(argv);
+  }
+  const value = scalarString(spec.node);
+  if (value === undefined) return [];
+  return simpleCommands(splitShell(value)).flatMap((cmd) => invocations(cmd.map((w) => w.value)));
+}
+
+/** Every occurrence of `token` in the node's source, as a whole word. */
+function tokenSpans(text: string, node: Node, token: string): Array<[number, number]> {
+  const r = nodeRange(node);
+  if (!r) return [];
+  const spans: Array<[number, number]> = [];
+  const raw = text.slice(r[0], r[1]);
+  for (let i = raw.indexOf(token); i !== -1; i = raw.indexOf(token, i + 1)) {
+    const before = raw[i - 1];
+    const after = raw[i + token.length];
+    if ((before && /[\w.:]/.test(before)) || (after && /[\w.:(]/.test(after))) continue;
+    spans.push([r[0] + i, r[0] + i + token.length]);
+  }
+  return spans;
+}
+
+async function resolves(facts: Facts, ctx: ExecContext, target: string): Promise<boolean> {
+  const parsed = parseAppTarget(target);
+  return parsed !== undefined && (await resolveAppTarget(facts.workspace, ctx, parsed)).status === 'ok';
+}
+
+/** Targets the service is known to run elsewhere: its image's CMD/ENTRYPOINT, its other fragments' commands. */
+async function declaredTargets(facts: Facts, set: ComposeSet, service: ComposeService, ctx: ExecContext, except: CommandSpec): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const image = facts.serviceImage(set, service);
+  for (const cmd of image?.stage?.commands ?? []) {
+    const argv = cmd.words.map((w) => w.value);
+    for (const { target } of invocations(argv)) {
+      if (await resolves(facts, ctx, target)) found.set(target, `the ${cmd.keyword} of ${image?.dockerfile}`);
+    }
+  }
+  for (const f of service.fragments) {
+    for (const spec of [f.command, f.entrypoint]) {
+      if (!spec || spec === except) continue;
+      for (const { target } of commandInvocations(spec)) {
+        if (!found.has(target) && (await resolves(facts, ctx, target))) found.set(target, `the ${spec.key} in ${f.file.path}`);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * A compose `command`/`entrypoint` runs uvicorn/gunicorn/hypercorn with an app target that
+ * does not resolve in the repository as the container would see it (seeds 1.1, 1.5, 2.9:
+ * `uvicorn src.backend.main:app` when the app is `autopack.main:app` under `src/`). The fix
+ * replaces only the target token with the one target that does resolve.
+ */
+export const rule: Rule = {
+  meta: {
+    id: 'compose-stale-app-target',
+    seedIds: ['1.1', '1.5', '2.9'],
+    summary: 'A compose command runs an ASGI/WSGI target that does not resolve; point it at the app that exists.',
+    defaultSeverity: 'error',
+    fixable: 'safe',
+  },
+  async check({ facts, workspace, options }) {
+    const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;
+    const findings: RawFinding[] = [];
+    for (const set of facts.compose.sets) {
+      for (const service of set.services.values()) {
+        for (const fragment of service.fragments) {
+          for (const spec of [fragment.command, fragment.entrypoint]) {
+            if (!spec) continue;
+            const text = workspace.read(fragment.file.path)?.text;
+            if (text === undefined) continue;
+            for (const { inv, target } of commandInvocations(spec)) {
+              const parsed = parseAppTarget(target);
+              if (!parsed) continue;
+              const ctx = facts.serviceExecContext(set, service, inv);
+              const resolution = await resolveAppTarget(workspace, ctx, parsed);
+              if (resolution.status !== 'missing') continue;
+              const spans = tokenSpans(text, spec.node, target);
+              if (spans.length === 0) continue;
+              const declared = await declaredTargets(facts, set, service, ctx, spec);
+              let replacement: string | undefined;
+              let evidence: string | undefined;
+              let choices: string[] = [...declared.keys()];
+              if (declared.size === 1) {
+                [replacement, evidence] = [...declared][0] as [string, string];
+              } else if (declared.size === 0) {
+                const apps = await facts.apps(factories);
+                const expressible = new Map<string, string>();
+                for (const app of apps) {
+                  const names = moduleNamesFor(ctx, app.file);
+                  if (names[0]) expressible.set(`${names[0]}:${app.name}`, `the only ${app.callee} application in the repository (${app.file})`);
+                }
+                choices = [...expressible.keys()];
+                if (expressible.size === 1) [replacement, evidence] = [...expressible][0] as [string, string];
+              }
+              const where = `${spec.key} of service \`${service.name}\``;
+              const base = `${where} runs \`${target}\`, which does not resolve (${resolution.reason})`;
+              const key = `${fragment.file.path}:${service.name}:${spec.key}:${target}`;
+              const first = spans[0] as [number, number];
+              if (!replacement) {
+                findings.push({
+                  file: fragment.file.path,
+                  offset: first[0],
+                  key,
+                  message: choices.length > 1 ? `${base}; candidates ${choices.map((c) => `\`${c}\``).join(', ')} (not changed)` : `${base}; no resolving target found (not changed)`,
+                  fix: null,
+                });
+                continue;
+              }
+              const edits: TextEdit[] = spans.map(([start, end]) => ({ file: fragment.file.path, start, end, text: replacement as string }));
+              findings.push({
+                file: fragment.file.path,
+                offset: first[0],
+                key,
+                message: `${base}; ${evidence} runs \`${replacement}\``,
+                fix: { safety: 'safe', description: `replace \`${target}\` with \`${replacement}\``, edits },
+              });
+            }
+          }
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+export default rule;
+

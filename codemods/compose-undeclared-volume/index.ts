@@ -1,0 +1,90 @@
+import { isMap } from 'yaml';
+import type { Fix, RawFinding, Rule } from '../../src/model/types.js';
+import type { ComposeFile } from '../../src/facts/compose.js';
+import { blockIndent, nodeRange, pairValueEnd } from '../../src/formats/yaml.js';
+import { lineEndIncludingBreak } from '../../src/formats/text.js';
+
+/**
+ * A service mounts a named volume that no file of its compose set declares under top-level
+ * `volumes:`; compose refuses to start ("refers to undefined volume"). The fix declares the
+ * missing names in the file that uses them, in the file's own indentation and line endings.
+ */
+export const rule: Rule = {
+  meta: {
+    id: 'compose-undeclared-volume',
+    seedIds: ['1.1'],
+    summary: 'Named volumes used by services but declared in no compose file of the set; declare them.',
+    defaultSeverity: 'error',
+    fixable: 'safe',
+  },
+  async check({ facts, workspace }) {
+    const findings: RawFinding[] = [];
+    for (const set of facts.compose.sets) {
+      const byFile = new Map<ComposeFile, Array<{ name: string; offset: number; service: string }>>();
+      for (const service of set.services.values()) {
+        for (const fragment of service.fragments) {
+          for (const v of fragment.volumes) {
+            if (v.kind !== 'named' || !v.source || set.declaredVolumes.has(v.source)) continue;
+            const uses = byFile.get(fragment.file) ?? [];
+            uses.push({ name: v.source, offset: nodeRange(v.node)?.[0] ?? 0, service: service.name });
+            byFile.set(fragment.file, uses);
+          }
+        }
+      }
+      for (const [file, uses] of byFile) {
+        const source = workspace.read(file.path);
+        if (!source) continue;
+        uses.sort((a, b) => a.offset - b.offset);
+        const names = [...new Set(uses.map((u) => u.name))];
+        const fix = declarationFix(file, source.text, source.eol, names);
+        const reported = new Set<string>();
+        for (const use of uses) {
+          if (reported.has(use.name)) continue;
+          reported.add(use.name);
+          findings.push({
+            file: file.path,
+            offset: use.offset,
+            key: `${set.dir}:${use.name}`,
+            message: `named volume \`${use.name}\` (service \`${use.service}\`) is declared in no compose file of ${set.dir || 'the root'}`,
+            // One fix per file declares every missing name; each finding shares it.
+            fix,
+          });
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+function declarationFix(file: ComposeFile, text: string, eol: string, names: string[]): Fix | null {
+  const unit = ' '.repeat((file.services && blockIndent(text, file.services)) || 2);
+  const description = `declare ${names.map((n) => `\`${n}\``).join(', ')} under top-level \`volumes:\``;
+  const pair = file.volumesPair;
+  if (!pair) {
+    const lead = text.length === 0 || text.endsWith('\n') ? '' : eol;
+    const block = `${lead}${eol}volumes:${eol}${names.map((n) => `${unit}${n}:${eol}`).join('')}`;
+    return { safety: 'safe', description, edits: [{ file: file.path, start: text.length, end: text.length, text: block }] };
+  }
+  const value = pair.value;
+  if (isMap(value) && !value.flow && value.items.length > 0) {
+    const indent = ' '.repeat(blockIndent(text, value) ?? unit.length);
+    const last = value.items[value.items.length - 1];
+    const end = last ? pairValueEnd(last) : undefined;
+    if (end === undefined) return null;
+    const at = text[end - 1] === '\n' ? end : lineEndIncludingBreak(text, end);
+    const lead = at === text.length && !text.endsWith('\n') ? eol : '';
+    return { safety: 'safe', description, edits: [{ file: file.path, start: at, end: at, text: lead + names.map((n) => `${indent}${n}:${eol}`).join('') }] };
+  }
+  if (value === null || (isMap(value) === false && nodeRange(value) === undefined)) {
+    // `volumes:` with nothing under it.
+    const keyEnd = nodeRange(pair.key)?.[1];
+    if (keyEnd === undefined) return null;
+    const at = lineEndIncludingBreak(text, keyEnd);
+    const lead = at === text.length && !text.endsWith('\n') ? eol : '';
+    return { safety: 'safe', description, edits: [{ file: file.path, start: at, end: at, text: lead + names.map((n) => `${unit}${n}:${eol}`).join('') }] };
+  }
+  // Flow-style or otherwise unusual `volumes:`: report, do not guess at the layout.
+  return null;
+}
+
+export default rule;

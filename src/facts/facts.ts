@@ -1,0 +1,136 @@
+import path from 'node:path/posix';
+import type { Workspace } from '../workspace/workspace.js';
+import { buildComposeModel, mergedBuild, mergedEnvironment, mergedValue, isRemoteContext, repoPath, type ComposeModel, type ComposeService, type ComposeSet } from './compose.js';
+import { parseDockerfile, findStage, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
+import { discoverApps, repoContext, REPO_MOUNT, type DiscoveredApp, type ExecContext, type PathMapping } from './python-app.js';
+import type { ServerInvocation } from '../formats/shell.js';
+
+export interface ServiceImage {
+  /** Repo path of the Dockerfile. */
+  dockerfile: string;
+  model: DockerfileModel;
+  /** The stage the service runs: its build target, else the last stage. */
+  stage: Stage | undefined;
+  /** Repo-relative build context ('' = root). */
+  context: string;
+  target: string | undefined;
+}
+
+/**
+ * Facts derived from the whole repository, computed once per workspace view and only when a
+ * rule asks for them. Rules compare these facts with each other; none of them is hard-coded.
+ */
+export class Facts {
+  private composeModel: ComposeModel | undefined;
+  private appsCache = new Map<string, Promise<DiscoveredApp[]>>();
+
+  constructor(readonly workspace: Workspace) {}
+
+  get compose(): ComposeModel {
+    this.composeModel ??= buildComposeModel(this.workspace);
+    return this.composeModel;
+  }
+
+  dockerfile(p: string): DockerfileModel | undefined {
+    const file = this.workspace.read(p);
+    return file ? parseDockerfile(file) : undefined;
+  }
+
+  /** The image a compose service builds, when it builds one from a Dockerfile in this repo. */
+  serviceImage(set: ComposeSet, service: ComposeService): ServiceImage | undefined {
+    const build = mergedBuild(service);
+    if (!build || isRemoteContext(build.context)) return undefined;
+    const context = repoPath(set.dir, build.context);
+    if (context === undefined) return undefined;
+    const dockerfile = repoPath(context, build.dockerfile ?? 'Dockerfile');
+    if (dockerfile === undefined || !this.workspace.has(dockerfile)) return undefined;
+    const model = this.dockerfile(dockerfile);
+    if (!model || model.error) return undefined;
+    const stage = build.target !== undefined ? findStage(model, build.target) : model.stages[model.stages.length - 1];
+    return { dockerfile, model, stage, context, target: build.target };
+  }
+
+  /**
+   * How a Python process of this service finds modules: cwd, PYTHONPATH and command-line import
+   * dirs, in container paths, with the mappings from container paths to repo files given by the
+   * image's COPY lines and the service's bind mounts. Without any of those, the compose
+   * directory (and its src/) stand in, as for a process run from a checkout.
+   */
+  serviceExecContext(set: ComposeSet, service: ComposeService, invocation: ServerInvocation | undefined): ExecContext {
+    const image = this.serviceImage(set, service);
+    const mappings: PathMapping[] = [];
+    if (image?.stage) mappings.push(...copyMappings(this, image.model, image.stage, image.context));
+    for (const fragment of service.fragments) {
+      for (const v of fragment.volumes) {
+        if (v.kind !== 'bind' || !v.source || !v.target) continue;
+        const repo = repoPath(set.dir, v.source);
+        if (repo === undefined) continue;
+        mappings.push({ container: path.normalize(v.target), repo, dir: this.workspace.hasDir(repo) });
+      }
+    }
+    if (mappings.length === 0) {
+      const dirs = [set.dir];
+      const src = set.dir ? `${set.dir}/src` : 'src';
+      if (this.workspace.hasDir(src)) dirs.push(src);
+      const ctx = repoContext(dirs);
+      for (const d of invocation?.importDirs ?? []) ctx.roots.push(path.resolve(`${REPO_MOUNT}/${set.dir}`, d));
+      const pp = invocation?.env.get('PYTHONPATH') ?? mergedEnvironment(service).get('PYTHONPATH');
+      for (const entry of splitPythonPath(pp)) ctx.roots.push(path.resolve(`${REPO_MOUNT}/${set.dir}`, entry));
+      return ctx;
+    }
+    let cwd = mergedValue(service, (f) => f.workingDir) ?? image?.stage?.workdir ?? '/';
+    if (invocation?.chdir) cwd = path.resolve(cwd, invocation.chdir);
+    const pythonPath = invocation?.env.get('PYTHONPATH') ?? mergedEnvironment(service).get('PYTHONPATH') ?? image?.stage?.env.get('PYTHONPATH');
+    const roots = [cwd];
+    for (const entry of splitPythonPath(pythonPath)) roots.push(path.resolve(cwd, entry));
+    for (const d of invocation?.importDirs ?? []) roots.push(path.resolve(cwd, d));
+    return { roots: [...new Set(roots)], mappings };
+  }
+
+  /** Application objects built by one of `factories`, anywhere in the repo (cached per list). */
+  apps(factories: readonly string[]): Promise<DiscoveredApp[]> {
+    const key = factories.join('\0');
+    let found = this.appsCache.get(key);
+    if (!found) {
+      found = discoverApps(this.workspace, factories);
+      this.appsCache.set(key, found);
+    }
+    return found;
+  }
+}
+
+function splitPythonPath(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split(':').filter((e) => e.length > 0 && !e.includes('$'));
+}
+
+/**
+ * Container → repo mappings made by `COPY`/`ADD` (without --from) in a stage and the stages it
+ * is built FROM. A directory source copies its contents to the destination.
+ */
+function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, context: string): PathMapping[] {
+  const chain: Stage[] = [];
+  for (let s: Stage | undefined = stage; s && !chain.includes(s); s = findStage(model, s.image)) {
+    chain.unshift(s);
+    if (!s.image || s.image.includes(':') || s.image.includes('/')) break;
+  }
+  const out: PathMapping[] = [];
+  for (const s of chain) {
+    for (const copy of s.copies) {
+      if (copy.from !== undefined || !copy.dest) continue;
+      const destRaw = copy.dest.value;
+      const dest = path.resolve(copy.workdir, destRaw);
+      const destIsDir = destRaw.endsWith('/') || copy.sources.length > 1;
+      for (const src of copy.sources) {
+        if (/^(https?:)?\/\//.test(src.value) || src.value.includes('*') || src.value.includes('$')) continue;
+        const repo = repoPath(context, src.value);
+        if (repo === undefined) continue;
+        if (repo === '' || facts.workspace.hasDir(repo)) out.push({ container: dest, repo, dir: true });
+        else if (facts.workspace.has(repo)) {
+          out.push({ container: destIsDir ? path.join(dest, path.basename(repo)) : dest, repo, dir: false });
+        }
+      }
+    }
+  }
+  return out;
+}

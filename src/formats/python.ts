@@ -1,0 +1,150 @@
+import { createRequire } from 'node:module';
+import type { SourceFile } from '../workspace/source-file.js';
+import type { Node as TSNode, Parser as TSParser } from 'web-tree-sitter';
+
+/** What the module resolver and app discovery need from one Python module. */
+export interface PythonModuleSummary {
+  /** Names bound at module level (assignments, defs, classes, imports). */
+  bindings: Set<string>;
+  /** `from x import *` or a module `__getattr__`: any name might exist. */
+  open: boolean;
+  /** Module-level `NAME = Callee(...)` assignments, for finding the application object. */
+  calls: Array<{ name: string; callee: string; offset: number }>;
+  error: { message: string; offset: number } | null;
+}
+
+let parserPromise: Promise<TSParser> | undefined;
+
+/** Load web-tree-sitter and the Python grammar once, only when a Python file is first needed. */
+export function pythonParser(): Promise<TSParser> {
+  parserPromise ??= (async () => {
+    const { Parser, Language } = await import('web-tree-sitter');
+    await Parser.init();
+    const require = createRequire(import.meta.url);
+    const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return parser;
+  })();
+  return parserPromise;
+}
+
+export async function summarizePython(file: SourceFile): Promise<PythonModuleSummary> {
+  const cached = file.parsed.get('python-summary') as PythonModuleSummary | undefined;
+  if (cached) return cached;
+  const parser = await pythonParser();
+  const tree = parser.parse(file.text);
+  const summary: PythonModuleSummary = { bindings: new Set(), open: false, calls: [], error: null };
+  if (!tree) {
+    summary.error = { message: 'parser returned no tree', offset: 0 };
+  } else {
+    try {
+      const root = tree.rootNode;
+      if (root.hasError) {
+        const bad = firstError(root);
+        summary.error = { message: bad?.isMissing ? `missing ${bad.type}` : 'syntax error', offset: bad?.startIndex ?? 0 };
+      }
+      collect(root, summary);
+    } finally {
+      tree.delete();
+    }
+  }
+  file.parsed.set('python-summary', summary);
+  return summary;
+}
+
+function firstError(node: TSNode): TSNode | null {
+  if (node.isError || node.isMissing) return node;
+  for (const child of node.children) {
+    if (child && (child.hasError || child.isMissing)) {
+      const found = firstError(child);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** Module-level statements, including those nested in if/try/with blocks at module level. */
+function collect(block: TSNode, out: PythonModuleSummary): void {
+  for (const stmt of block.namedChildren) {
+    if (!stmt) continue;
+    switch (stmt.type) {
+      case 'expression_statement':
+        for (const expr of stmt.namedChildren) if (expr) assignment(expr, out);
+        break;
+      case 'function_definition':
+      case 'class_definition': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) {
+          out.bindings.add(name);
+          if (name === '__getattr__') out.open = true;
+        }
+        break;
+      }
+      case 'decorated_definition': {
+        const def = stmt.childForFieldName('definition');
+        const name = def?.childForFieldName('name')?.text;
+        if (name) out.bindings.add(name);
+        break;
+      }
+      case 'import_statement':
+        for (const n of stmt.namedChildren) {
+          if (!n) continue;
+          if (n.type === 'aliased_import') {
+            const alias = n.childForFieldName('alias')?.text;
+            if (alias) out.bindings.add(alias);
+          } else if (n.type === 'dotted_name') {
+            out.bindings.add(n.text.split('.')[0] ?? n.text);
+          }
+        }
+        break;
+      case 'import_from_statement':
+      case 'future_import_statement': {
+        if (stmt.namedChildren.some((n) => n?.type === 'wildcard_import')) out.open = true;
+        const moduleName = stmt.childForFieldName('module_name');
+        for (const n of stmt.namedChildren) {
+          if (!n || n.id === moduleName?.id) continue;
+          if (n.type === 'aliased_import') {
+            const alias = n.childForFieldName('alias')?.text;
+            if (alias) out.bindings.add(alias);
+          } else if (n.type === 'dotted_name') {
+            out.bindings.add(n.text);
+          }
+        }
+        break;
+      }
+      case 'if_statement':
+      case 'try_statement':
+      case 'with_statement':
+      case 'else_clause':
+      case 'elif_clause':
+      case 'except_clause':
+      case 'finally_clause':
+      case 'block':
+        collect(stmt, out);
+        break;
+      default:
+        // Nested blocks inside compound statements hold their bodies in a `block` child.
+        if (stmt.type.endsWith('_clause')) collect(stmt, out);
+        break;
+    }
+  }
+}
+
+function assignment(expr: TSNode, out: PythonModuleSummary): void {
+  if (expr.type !== 'assignment') return;
+  const left = expr.childForFieldName('left');
+  const right = expr.childForFieldName('right');
+  const names: string[] = [];
+  if (left?.type === 'identifier') names.push(left.text);
+  else if (left && (left.type === 'pattern_list' || left.type === 'tuple_pattern')) {
+    for (const n of left.namedChildren) if (n?.type === 'identifier') names.push(n.text);
+  }
+  for (const n of names) out.bindings.add(n);
+  if (right?.type === 'assignment') assignment(right, out); // a = b = App()
+  if (names.length === 1 && right?.type === 'call') {
+    const fn = right.childForFieldName('function');
+    const callee = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.type === 'identifier' ? fn.text : undefined;
+    if (callee && names[0]) out.calls.push({ name: names[0], callee, offset: expr.startIndex });
+  }
+}

@@ -1,0 +1,39 @@
+import { parse as parseJsonc, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import type { SourceFile } from '../workspace/source-file.js';
+import { parseYaml } from './yaml.js';
+import { parseDockerfile, isDockerfilePath } from './dockerfile.js';
+import { summarizePython } from './python.js';
+
+export interface ParseProblem {
+  message: string;
+  offset: number;
+}
+
+/** The file types the tool can re-parse to prove an edit left them valid. */
+export function formatOf(p: string): 'yaml' | 'json' | 'dockerfile' | 'python' | undefined {
+  if (/\.ya?ml$/i.test(p)) return 'yaml';
+  if (/\.json$/i.test(p)) return 'json';
+  if (/\.py$/i.test(p)) return 'python';
+  if (isDockerfilePath(p)) return 'dockerfile';
+  return undefined;
+}
+
+/** Parse a file with its format's parser; undefined when it parses (or has no known format). */
+export async function parseProblem(file: SourceFile): Promise<ParseProblem | undefined> {
+  switch (formatOf(file.path)) {
+    case 'yaml':
+      return parseYaml(file).error ?? undefined;
+    case 'dockerfile':
+      return parseDockerfile(file).error ?? undefined;
+    case 'python':
+      return (await summarizePython(file)).error ?? undefined;
+    case 'json': {
+      const errors: ParseError[] = [];
+      parseJsonc(file.text, errors, { allowTrailingComma: false, disallowComments: !/tsconfig|jsconfig|\.vscode\//.test(file.path) });
+      const e = errors[0];
+      return e ? { message: printParseErrorCode(e.error), offset: e.offset } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

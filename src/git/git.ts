@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run git directly (no wrapper library: they filter GIT_* variables and are slower). Never
+ * throws for a non-zero exit; a missing git binary is reported as code 127.
+ */
+export function git(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      'git',
+      args,
+      { cwd, env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 127) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** The repository's top-level directory, or null when `dir` is not inside a git work tree. */
+export async function gitTopLevel(dir: string): Promise<string | null> {
+  const r = await git(dir, ['rev-parse', '--show-toplevel']);
+  return r.code === 0 ? r.stdout.trim() : null;
+}
+
+export type TreeState = { state: 'clean' } | { state: 'dirty'; entries: string[] } | { state: 'error'; message: string };
+
+/** Whether anything under `dir` differs from HEAD (tracked changes or untracked files). */
+export async function workingTreeState(dir: string): Promise<TreeState> {
+  const r = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=normal', '--', '.']);
+  if (r.code !== 0) return { state: 'error', message: r.stderr.trim() || `git status exited with ${r.code}` };
+  const entries = r.stdout.split('\0').filter((e) => e.length > 0);
+  return entries.length === 0 ? { state: 'clean' } : { state: 'dirty', entries };
+}

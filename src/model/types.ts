@@ -1,0 +1,94 @@
+/**
+ * The contracts between the engine and the rules. A rule reads a RuleContext and returns
+ * findings; a finding may carry a Fix made of byte-span edits (offsets into the file's decoded
+ * text, BOM excluded) and whole-file creations. Rules never touch the disk.
+ */
+import type { Workspace } from '../workspace/workspace.js';
+import type { Facts } from '../facts/facts.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+/** `safe` fixes are applied by --write; `review` fixes only with --unsafe-fixes. */
+export type Safety = 'safe' | 'review';
+
+export interface TextEdit {
+  /** Path relative to the workspace root, `/`-separated. */
+  file: string;
+  /** Offsets into the decoded text (UTF-16 code units, BOM excluded). */
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface FileCreation {
+  file: string;
+  content: string;
+}
+
+export interface Fix {
+  safety: Safety;
+  /** One imperative line: "rename service `postgres` to `db`". */
+  description: string;
+  edits: TextEdit[];
+  creates?: FileCreation[];
+}
+
+export interface Finding {
+  ruleId: string;
+  seedIds: string[];
+  severity: Severity;
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based, in characters. */
+  column: number;
+  message: string;
+  /**
+   * Stable identity of the problem, independent of line numbers, used to prove that a fix made
+   * the rule stop firing and, later, for baselines. Rules set it from the facts they judged.
+   */
+  key: string;
+  fix: Fix | null;
+}
+
+/** What a rule returns before the engine stamps ruleId/seedIds/severity on it. */
+export interface RawFinding {
+  file: string;
+  /** Offset into the file's text; the engine turns it into line/column. */
+  offset: number;
+  message: string;
+  key: string;
+  severity?: Severity;
+  fix?: Fix | null;
+}
+
+export interface RuleMeta {
+  id: string;
+  seedIds: string[];
+  /** One line for list-rules. */
+  summary: string;
+  defaultSeverity: Severity;
+  /** Whether the rule can produce fixes at all, and the strongest class it produces. */
+  fixable: Safety | 'none';
+}
+
+export interface RuleContext {
+  workspace: Workspace;
+  facts: Facts;
+  /** The rule's options from configuration, merged over its defaults. */
+  options: Record<string, unknown>;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): Promise<RawFinding[]>;
+}
+
+/** Something the run could not do on one file: it is reported and the run goes on. */
+export interface Diagnostic {
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+  kind: 'parse-error' | 'skipped' | 'fix-rejected' | 'write-error' | 'note';
+  ruleId?: string;
+}

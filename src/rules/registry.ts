@@ -1,0 +1,15 @@
+import type { Rule } from '../model/types.js';
+import { rule as composeUnknownService } from '../../codemods/compose-unknown-service/index.js';
+import { rule as composeMissingBuildTarget } from '../../codemods/compose-missing-build-target/index.js';
+import { rule as composeStaleAppTarget } from '../../codemods/compose-stale-app-target/index.js';
+import { rule as composeUndeclaredVolume } from '../../codemods/compose-undeclared-volume/index.js';
+
+/**
+ * Every rule, in catalogue order (DESIGN §5). Fixes apply and commit in this order. A new rule
+ * is a folder under codemods/ plus one line here.
+ */
+export const RULES: readonly Rule[] = [composeUnknownService, composeMissingBuildTarget, composeStaleAppTarget, composeUndeclaredVolume];
+
+export function findRule(id: string): Rule | undefined {
+  return RULES.find((r) => r.meta.id === id);
+}

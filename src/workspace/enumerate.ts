@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync, lstatSync } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { git } from '../git/git.js';
+
+export interface Enumeration {
+  paths: string[];
+  /** True when the list came from git (tracked + untracked-not-ignored). */
+  fromGit: boolean;
+}
+
+/**
+ * The files a run looks at. In a git work tree that is what git knows: tracked files (even when
+ * a .gitignore pattern matches them) plus untracked files that are not ignored. Elsewhere it is
+ * a walk that honours every .gitignore on the way down. `.git` is never part of the set.
+ */
+export async function enumerateFiles(root: string, inGitRepo: boolean): Promise<Enumeration> {
+  if (inGitRepo) {
+    const r = await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+    if (r.code === 0) {
+      const seen = new Set<string>();
+      for (const p of r.stdout.split('\0')) {
+        if (!p || seen.has(p)) continue;
+        // The index can list files deleted from the work tree, and submodules as directories.
+        let st;
+        try {
+          st = lstatSync(path.join(root, p));
+        } catch {
+          continue;
+        }
+        if (st.isDirectory()) continue;
+        seen.add(p);
+      }
+      return { paths: [...seen].sort(), fromGit: true };
+    }
+  }
+  return { paths: walk(root).sort(), fromGit: false };
+}
+
+function walk(root: string): string[] {
+  const out: string[] = [];
+  const visit = (relDir: string, rules: Array<{ base: string; ig: Ignore }>): void => {
+    const abs = path.join(root, relDir);
+    let gitignore: string | undefined;
+    try {
+      gitignore = readFileSync(path.join(abs, '.gitignore'), 'utf8');
+    } catch {
+      gitignore = undefined;
+    }
+    const scoped = gitignore === undefined ? rules : [...rules, { base: relDir, ig: ignore().add(gitignore) }];
+    let entries;
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.name === '.git') continue;
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const isDir = entry.isDirectory();
+      if (isIgnored(scoped, rel, isDir)) continue;
+      // Symlinked directories are not descended into: they may leave the root or loop.
+      if (isDir) visit(rel, scoped);
+      else if (entry.isFile() || entry.isSymbolicLink()) out.push(rel);
+    }
+  };
+  visit('', []);
+  return out;
+}
+
+function isIgnored(rules: Array<{ base: string; ig: Ignore }>, rel: string, isDir: boolean): boolean {
+  let ignored = false;
+  for (const { base, ig } of rules) {
+    const local = base ? rel.slice(base.length + 1) : rel;
+    const r = ig.test(isDir ? `${local}/` : local);
+    if (r.ignored) ignored = true;
+    else if (r.unignored) ignored = false;
+  }
+  return ignored;
+}

@@ -1,0 +1,66 @@
+import { lineStarts, positionAt, detectEol } from '../formats/text.js';
+
+/**
+ * One file's decoded text. Offsets everywhere in the tool index `text` (BOM removed); the BOM
+ * and the original bytes are kept so writing restores them exactly.
+ */
+export class SourceFile {
+  private starts: number[] | undefined;
+  private eolCache: '\n' | '\r\n' | undefined;
+  /** Parsed forms of this exact text, by parser name. */
+  readonly parsed = new Map<string, unknown>();
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+    readonly bom: boolean,
+  ) {}
+
+  position(offset: number): { line: number; column: number } {
+    this.starts ??= lineStarts(this.text);
+    return positionAt(this.starts, offset);
+  }
+
+  /** Offset of a 0-based line and character (LSP-style positions, as dockerfile-ast gives). */
+  offsetAt(line: number, character: number): number {
+    this.starts ??= lineStarts(this.text);
+    const start = this.starts[Math.min(line, this.starts.length - 1)] ?? 0;
+    return Math.min(start + character, this.text.length);
+  }
+
+  get eol(): '\n' | '\r\n' {
+    this.eolCache ??= detectEol(this.text);
+    return this.eolCache;
+  }
+
+  /** Parse once per text; the result is shared by every rule and fact that asks. */
+  parse<T>(parser: string, fn: (file: SourceFile) => T): T {
+    if (this.parsed.has(parser)) return this.parsed.get(parser) as T;
+    const value = fn(this);
+    this.parsed.set(parser, value);
+    return value;
+  }
+
+  /** The bytes as they go to disk. */
+  serialize(): Buffer {
+    return Buffer.from((this.bom ? '\uFEFF' : '') + this.text, 'utf8');
+  }
+}
+
+export type DecodeResult = { ok: true; file: SourceFile } | { ok: false; reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Decode bytes as UTF-8 text, or say why the file is not text we can edit. */
+export function decode(path: string, bytes: Buffer): DecodeResult {
+  const probe = bytes.subarray(0, Math.min(bytes.length, 8192));
+  if (probe.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, reason: 'not valid UTF-8' };
+  }
+  const bom = text.charCodeAt(0) === 0xfeff;
+  return { ok: true, file: new SourceFile(path, bom ? text.slice(1) : text, bom) };
+}

@@ -1,0 +1,207 @@
+import { readFileSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from '../model/types.js';
+import { SourceFile, decode } from './source-file.js';
+import { enumerateFiles } from './enumerate.js';
+import { gitTopLevel } from '../git/git.js';
+
+export interface WorkspaceOptions {
+  /** Files larger than this are skipped with a note (bytes). */
+  maxFileBytes?: number;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+interface DiskState {
+  root: string;
+  realRoot: string;
+  inGitRepo: boolean;
+  maxFileBytes: number;
+  /** Files as read from disk: the text rules saw and the bytes to compare before writing. */
+  loaded: Map<string, SourceFile | null>;
+  originalBytes: Map<string, Buffer>;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * The set of files a run sees, read lazily and parsed once. A workspace is immutable: a fix is
+ * tried on a *view* (`withChanges`) that shares every untouched file, and so every cached parse,
+ * with its parent.
+ */
+export class Workspace {
+  private dirSet: Set<string> | undefined;
+
+  private constructor(
+    private readonly disk: DiskState,
+    readonly paths: readonly string[],
+    private readonly overlay: ReadonlyMap<string, SourceFile>,
+    private readonly pathSet: ReadonlySet<string>,
+  ) {}
+
+  static async open(root: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+    const absRoot = path.resolve(root);
+    const top = await gitTopLevel(absRoot);
+    const { paths } = await enumerateFiles(absRoot, top !== null);
+    const disk: DiskState = {
+      root: absRoot,
+      realRoot: realpathSync(absRoot),
+      inGitRepo: top !== null,
+      maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      loaded: new Map(),
+      originalBytes: new Map(),
+      diagnostics: [],
+    };
+    return new Workspace(disk, paths, new Map(), new Set(paths));
+  }
+
+  /** A workspace over explicit in-memory files (tests, property checks). */
+  static fromFiles(root: string, files: Record<string, string>): Workspace {
+    const disk: DiskState = {
+      root,
+      realRoot: root,
+      inGitRepo: false,
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      loaded: new Map(),
+      originalBytes: new Map(),
+      diagnostics: [],
+    };
+    const overlay = new Map<string, SourceFile>();
+    for (const [p, text] of Object.entries(files)) {
+      const bom = text.charCodeAt(0) === 0xfeff;
+      overlay.set(p, new SourceFile(p, bom ? text.slice(1) : text, bom));
+    }
+    const paths = [...overlay.keys()].sort();
+    return new Workspace(disk, paths, overlay, new Set(paths));
+  }
+
+  get root(): string {
+    return this.disk.root;
+  }
+
+  get inGitRepo(): boolean {
+    return this.disk.inGitRepo;
+  }
+
+  /** Problems met while reading (skipped files and why). */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.disk.diagnostics;
+  }
+
+  has(p: string): boolean {
+    return this.pathSet.has(p);
+  }
+
+  /** Whether a directory (repo-relative, no trailing slash; '' is the root) holds any file. */
+  hasDir(dir: string): boolean {
+    if (dir === '' || dir === '.') return true;
+    if (!this.dirSet) {
+      const dirs = new Set<string>();
+      for (const p of this.paths) {
+        for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
+      }
+      this.dirSet = dirs;
+    }
+    return this.dirSet.has(dir);
+  }
+
+  /**
+   * The file's text, or undefined when it is absent or cannot be edited (binary, not UTF-8,
+   * too large, a symlink leaving the root). The reason is recorded once as a diagnostic.
+   */
+  read(p: string): SourceFile | undefined {
+    const overlaid = this.overlay.get(p);
+    if (overlaid) return overlaid;
+    if (!this.pathSet.has(p)) return undefined;
+    const cached = this.disk.loaded.get(p);
+    if (cached !== undefined) return cached ?? undefined;
+    const file = this.load(p);
+    this.disk.loaded.set(p, file);
+    return file ?? undefined;
+  }
+
+  /** The bytes read from disk for `p`, to detect a concurrent change before writing. */
+  originalBytes(p: string): Buffer | undefined {
+    return this.disk.originalBytes.get(p);
+  }
+
+  /** Whether `p` was created in this view rather than read from disk. */
+  isCreated(p: string): boolean {
+    return this.overlay.has(p) && !this.disk.loaded.has(p) && !this.disk.originalBytes.has(p);
+  }
+
+  /** A new view where the given files have new text (created when they did not exist). */
+  withChanges(changes: ReadonlyMap<string, string>): Workspace {
+    const overlay = new Map(this.overlay);
+    const added: string[] = [];
+    for (const [p, text] of changes) {
+      const before = this.read(p);
+      overlay.set(p, new SourceFile(p, text, before?.bom ?? false));
+      if (!this.pathSet.has(p)) added.push(p);
+    }
+    const paths = added.length ? [...this.paths, ...added].sort() : this.paths;
+    return new Workspace(this.disk, paths, overlay, added.length ? new Set(paths) : this.pathSet);
+  }
+
+  /** Paths whose text differs between this view and `base` (both views of the same disk state). */
+  changedSince(base: Workspace): string[] {
+    const out: string[] = [];
+    for (const [p, file] of this.overlay) {
+      if (base.overlay.get(p) === file) continue;
+      const old = base.read(p);
+      if (!old || old.text !== file.text) out.push(p);
+    }
+    return out.sort();
+  }
+
+  addDiagnostic(d: Diagnostic): void {
+    this.disk.diagnostics.push(d);
+  }
+
+  /** Absolute path of a workspace path, refusing anything that escapes the root. */
+  absolute(p: string): string {
+    const abs = path.resolve(this.disk.root, p);
+    const rel = path.relative(this.disk.root, abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${p}: path is outside the root`);
+    return abs;
+  }
+
+  /** Whether the real location of `abs` is inside the root (symlinks resolved). */
+  insideRealRoot(abs: string): boolean {
+    const rel = path.relative(this.disk.realRoot, abs);
+    return !(rel.startsWith('..') || path.isAbsolute(rel));
+  }
+
+  private load(p: string): SourceFile | null {
+    const skip = (message: string): null => {
+      this.disk.diagnostics.push({ file: p, kind: 'skipped', message });
+      return null;
+    };
+    let abs: string;
+    try {
+      abs = this.absolute(p);
+      const st = lstatSync(abs);
+      if (st.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = realpathSync(abs);
+        } catch {
+          return skip('skipped: broken symbolic link');
+        }
+        if (!this.insideRealRoot(real)) return skip('skipped: symbolic link points outside the root');
+        if (!statSync(real).isFile()) return skip('skipped: symbolic link to a directory');
+      } else if (!st.isFile()) {
+        return skip('skipped: not a regular file');
+      }
+      if (statSync(abs).size > this.disk.maxFileBytes) {
+        return skip(`skipped: larger than the size cap (${this.disk.maxFileBytes} bytes)`);
+      }
+      const bytes = readFileSync(abs);
+      const decoded = decode(p, bytes);
+      if (!decoded.ok) return skip(`skipped: ${decoded.reason}`);
+      this.disk.originalBytes.set(p, bytes);
+      return decoded.file;
+    } catch (error) {
+      return skip(`skipped: could not read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+}
