@@ -23,7 +23,7 @@ export const rule: Rule = {
       for (const service of set.services.values()) {
         for (const fragment of service.fragments) {
           const build = fragment.build;
-          if (!build?.target || !build.targetPair) continue;
+          if (!build?.target || !build.targetPair || build.target.includes('$')) continue;
           // Context and dockerfile may come from the base file when the override only sets target.
           const effective = mergedBuild(service);
           if (!effective || isRemoteContext(effective.context)) continue;

@@ -8,6 +8,8 @@ export interface RunOptions {
   rules: readonly Rule[];
   /** Fix classes that may be applied. Empty: detect only. */
   apply: ReadonlySet<Safety>;
+  /** Fix classes the user accepts, for reporting when nothing is applied (report mode). Defaults to `apply`. */
+  accepted?: ReadonlySet<Safety>;
   ruleOptions?: Readonly<Record<string, Record<string, unknown>>>;
   /** Fix passes before giving up on reaching a fixed point. */
   maxPasses?: number;
@@ -110,8 +112,7 @@ export function applyFix(ws: Workspace, fix: Fix): { ok: true; view: Workspace; 
  * Prove one fix on its own: it applies cleanly, touches nothing outside its spans, every file it
  * touches still parses, and the rule that proposed it no longer reports the same problem.
  */
-async function proveFix(ws: Workspace, rule: Rule, finding: Finding, options: RunOptions): Promise<{ ok: true; changed: Map<string, string> } | { ok: false; reason: string }> {
-  const fix = finding.fix as Fix;
+async function proveFix(ws: Workspace, rule: Rule, fix: Fix, keys: string[], options: RunOptions): Promise<{ ok: true; changed: Map<string, string> } | { ok: false; reason: string }> {
   const applied = applyFix(ws, fix);
   if (!applied.ok) return applied;
   for (const p of applied.changed.keys()) {
@@ -124,7 +125,8 @@ async function proveFix(ws: Workspace, rule: Rule, finding: Finding, options: Ru
     }
   }
   const again = await detect(applied.view, [rule], options.ruleOptions);
-  if (again.some((f) => f.key === finding.key)) return { ok: false, reason: 'the rule still reports the problem after the fix' };
+  const still = again.find((f) => keys.includes(f.key));
+  if (still) return { ok: false, reason: `the rule still reports the problem after the fix (${still.message})` };
   return { ok: true, changed: applied.changed };
 }
 
@@ -149,7 +151,8 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
   const rulesById = new Map(options.rules.map((r) => [r.meta.id, r]));
   const order = new Map(options.rules.map((r, i) => [r.meta.id, i]));
   const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics);
-  const status = new Map<Finding, FixStatus | null>(initial.map((f) => [f, f.fix ? (options.apply.has(f.fix.safety) ? 'not-applied' : 'held-back') : null]));
+  const accepted = options.accepted ?? options.apply;
+  const status = new Map<Finding, FixStatus | null>(initial.map((f) => [f, f.fix ? (accepted.has(f.fix.safety) ? 'not-applied' : 'held-back') : null]));
   const applied: RunResult['applied'] = [];
   const rejectedKeys = new Set<string>();
   const seen = new Set<string>([fingerprintState(ws, ws)]);
@@ -170,26 +173,36 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
     passes++;
     const claimed: Array<{ file: string; start: number; end: number }> = [];
     const accepted: Finding[] = [];
+    const acceptedFixes = new Set<Fix>();
     for (const finding of candidates) {
+      // Several findings may share one fix (one edit declares all missing names of a file).
+      if (acceptedFixes.has(finding.fix as Fix)) {
+        accepted.push(finding);
+        continue;
+      }
       const spans = spansOf(finding.fix as Fix);
       // Overlapping fixes wait for the next pass, where they are re-derived from the new text.
       if (spans.some((s) => claimed.some((c) => c.file === s.file && (s.start < 0 || c.start < 0 || editsConflict(c, s))))) continue;
       const rule = rulesById.get(finding.ruleId) as Rule;
-      const proof = await proveFix(current, rule, finding, options);
+      const sharing = candidates.filter((f) => f.fix === finding.fix);
+      const proof = await proveFix(current, rule, finding.fix as Fix, sharing.map((f) => f.key), options);
       if (!proof.ok) {
-        rejectedKeys.add(`${finding.ruleId}\0${finding.key}`);
+        for (const f of sharing) {
+          rejectedKeys.add(`${f.ruleId}\0${f.key}`);
+          markStatus(status, f, 'rejected');
+        }
         diagnostics.push({ file: finding.file, line: finding.line, column: finding.column, kind: 'fix-rejected', ruleId: finding.ruleId, message: `fix dropped: ${proof.reason}` });
-        markStatus(status, finding, 'rejected');
         continue;
       }
       claimed.push(...spans);
       accepted.push(finding);
+      acceptedFixes.add(finding.fix as Fix);
     }
     if (accepted.length === 0) break;
     // Apply all accepted fixes together: their spans are disjoint, so edits compose.
     let next = current;
-    const allEdits = accepted.flatMap((f) => (f.fix as Fix).edits);
-    const allCreates = accepted.flatMap((f) => (f.fix as Fix).creates ?? []);
+    const allEdits = [...acceptedFixes].flatMap((f) => f.edits);
+    const allCreates = [...acceptedFixes].flatMap((f) => f.creates ?? []);
     const combined = applyFix(current, { safety: 'safe', description: 'combined', edits: allEdits, creates: allCreates });
     if (!combined.ok) {
       diagnostics.push({ file: '', kind: 'note', message: `fixes of pass ${passes} could not be combined: ${combined.reason}` });
@@ -210,8 +223,10 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
       for (const f of accepted) markStatus(status, f, 'rejected');
       continue;
     }
+    const recorded = new Set<Fix>();
     for (const f of accepted) {
-      applied.push({ ruleId: f.ruleId, fix: f.fix as Fix, finding: f });
+      if (!recorded.has(f.fix as Fix)) applied.push({ ruleId: f.ruleId, fix: f.fix as Fix, finding: f });
+      recorded.add(f.fix as Fix);
       markStatus(status, f, 'applied');
     }
     const state = fingerprintState(next, ws);

@@ -46,8 +46,20 @@ export class Facts {
     if (dockerfile === undefined || !this.workspace.has(dockerfile)) return undefined;
     const model = this.dockerfile(dockerfile);
     if (!model || model.error) return undefined;
-    const stage = build.target !== undefined ? findStage(model, build.target) : model.stages[model.stages.length - 1];
-    return { dockerfile, model, stage, context, target: build.target };
+    // A target the Dockerfile lacks cannot be built; judge the image the service builds once
+    // that target is dropped (an earlier fragment's target, else the last stage).
+    const targets = service.fragments.map((f) => f.build?.target).filter((t): t is string => t !== undefined && !t.includes('$'));
+    let stage: Stage | undefined;
+    let target: string | undefined;
+    for (const t of targets.reverse()) {
+      stage = findStage(model, t);
+      if (stage) {
+        target = t;
+        break;
+      }
+    }
+    stage ??= model.stages[model.stages.length - 1];
+    return { dockerfile, model, stage, context, target };
   }
 
   /**

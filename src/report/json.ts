@@ -1,0 +1,61 @@
+import type { RunResult } from '../engine/run.js';
+import type { Diagnostic } from '../model/types.js';
+
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface Summary {
+  findings: number;
+  /** Findings whose fix this run may apply (safe, or review with --unsafe-fixes). */
+  fixable: number;
+  applied: number;
+  /** Review-class fixes not applied because --unsafe-fixes was not given. */
+  heldBack: number;
+  reportOnly: number;
+  rejected: number;
+  /** Findings left once the fixes (if any) are in. */
+  remaining: number;
+  filesChanged: number;
+  passes: number;
+}
+
+export function summarize(result: RunResult): Summary {
+  const f = result.findings;
+  return {
+    findings: f.length,
+    fixable: f.filter((x) => x.fixStatus === 'applied' || x.fixStatus === 'not-applied' || x.fixStatus === 'rejected').length,
+    applied: f.filter((x) => x.fixStatus === 'applied').length,
+    heldBack: f.filter((x) => x.fixStatus === 'held-back').length,
+    reportOnly: f.filter((x) => x.fixStatus === null).length,
+    rejected: f.filter((x) => x.fixStatus === 'rejected').length,
+    remaining: result.remaining.length,
+    filesChanged: result.changes.length,
+    passes: result.passes,
+  };
+}
+
+export function jsonReport(result: RunResult, extra: { written?: string[]; diagnostics?: Diagnostic[] } = {}): string {
+  const doc = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    findings: result.findings.map((f) => ({
+      ruleId: f.ruleId,
+      seedIds: f.seedIds,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      fix: f.fix
+        ? {
+            safety: f.fix.safety,
+            description: f.fix.description,
+            files: [...new Set([...f.fix.edits.map((e) => e.file), ...(f.fix.creates ?? []).map((c) => c.file)])].sort(),
+            status: f.fixStatus,
+          }
+        : null,
+    })),
+    diagnostics: [...result.diagnostics, ...(extra.diagnostics ?? [])].map((d) => ({ kind: d.kind, file: d.file, line: d.line ?? null, column: d.column ?? null, ruleId: d.ruleId ?? null, message: d.message })),
+    written: extra.written ?? [],
+    summary: summarize(result),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
