@@ -1,6 +1,6 @@
 import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
 import { inferServiceRename } from '../../src/facts/compose-rename.js';
-import { scalarContentSpan } from '../../src/formats/yaml.js';
+import { nodeRange, scalarContentSpan } from '../../src/formats/yaml.js';
 
 /**
  * An override file names a service the rest of its compose set does not define and gives it
@@ -26,6 +26,7 @@ export const rule: Rule = {
           const text = workspace.read(fragment.file.path)?.text;
           const keySpan = text === undefined ? undefined : scalarContentSpan(text, fragment.keyNode);
           if (!keySpan) continue;
+          const at = nodeRange(fragment.keyNode)?.[0] ?? keySpan[0];
           const inference = inferServiceRename(set, fragment);
           const base = `service \`${service.name}\` is defined in no other compose file of ${set.dir || 'the root'} and has no image or build of its own`;
           const key = `${fragment.file.path}:${service.name}`;
@@ -33,7 +34,7 @@ export const rule: Rule = {
             const options = inference.candidates.map((c) => `\`${c.service}\``).join(', ');
             findings.push({
               file: fragment.file.path,
-              offset: keySpan[0],
+              offset: at,
               key,
               message: options ? `${base}; it could mean ${options} (no single match, not renamed)` : `${base}; no base service matches it (not renamed)`,
               fix: null,
@@ -55,7 +56,7 @@ export const rule: Rule = {
           }
           findings.push({
             file: fragment.file.path,
-            offset: keySpan[0],
+            offset: at,
             key,
             message: `${base}; it must mean \`${target}\` (${inference.best.signals.join('; ')})`,
             fix: {

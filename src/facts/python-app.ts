@@ -90,9 +90,9 @@ export async function resolveAppTarget(ws: Workspace, ctx: ExecContext, target: 
   }
   if (!moduleFile) {
     if (!anyMapped) return { status: 'unknown', reason: 'no search path maps to the repository' };
-    // A top-level package the repo does not contain anywhere is probably installed from an index.
+    // A top-level package the repo does not contain but does depend on is installed: not ours to judge.
     const top = target.module.split('.')[0] as string;
-    if (!repoHasName(ws, top)) return { status: 'unknown', reason: `\`${top}\` is not part of this repository` };
+    if (!repoHasName(ws, top) && declaredAsDependency(ws, top)) return { status: 'unknown', reason: `\`${top}\` is an installed dependency` };
     return { status: 'missing', reason: `module \`${target.module}\` does not exist` };
   }
   const file = ws.read(moduleFile);
@@ -101,6 +101,24 @@ export async function resolveAppTarget(ws: Workspace, ctx: ExecContext, target: 
   if (summary.bindings.has(target.attr)) return { status: 'ok', file: moduleFile };
   if (summary.open || summary.error) return { status: 'unknown', reason: `${moduleFile} may define \`${target.attr}\` dynamically` };
   return { status: 'missing', reason: `\`${target.module}\` has no \`${target.attr}\`` };
+}
+
+const DEPENDENCY_FILE = /(^|\/)(requirements[^/]*\.(txt|in)|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml|(Dockerfile|Containerfile)[^/]*|[^/]*\.dockerfile)$/i;
+
+/** Whether any dependency manifest (or a `pip install` in a Dockerfile) names `name`. */
+function declaredAsDependency(ws: Workspace, name: string): boolean {
+  const flexible = name.replace(/[-_.]/g, '[-_.]');
+  const word = new RegExp(`(^|[^A-Za-z0-9_.-])${flexible}([^A-Za-z0-9_-]|$)`, 'im');
+  for (const p of ws.paths) {
+    if (!DEPENDENCY_FILE.test(p)) continue;
+    let text = ws.read(p)?.text;
+    if (text && /(^|\/)(Dockerfile|Containerfile)[^/]*$|\.dockerfile$/i.test(p)) {
+      // In a Dockerfile only install commands name dependencies (CMD names the app itself).
+      text = text.split('\n').filter((l) => /\b(pip3?|pipx|uv|poetry|conda|mamba)\b.*\b(install|add)\b/.test(l)).join('\n');
+    }
+    if (text && word.test(text)) return true;
+  }
+  return false;
 }
 
 function repoHasName(ws: Workspace, name: string): boolean {

@@ -1,0 +1,135 @@
+/**
+ * The golden harness (DESIGN §6). For every fixtures/<rule-id>/<case>/:
+ *   1. detect on input/ — findings must equal findings.json (reported as missing / noisy);
+ *   2. --write on a git copy — the tree must equal input/ overlaid with expected/;
+ *   3. the dry-run diff, applied with `git apply` to another copy, gives the same tree;
+ *   4. a second run changes nothing and leaves only the report-only findings;
+ *   5. every changed file parses, and compose files validate against the compose spec.
+ * input/, expected/ and CASE.md are written by hand; findings.json is written by the tool
+ * with UPDATE_GOLDEN=1 and reviewed like any other change.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { existsSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
+import { Workspace } from '../src/workspace/workspace.js';
+import { run, type RunResult } from '../src/engine/run.js';
+import { writeChanges } from '../src/engine/write.js';
+import { unifiedDiff } from '../src/report/diff.js';
+import { findRule } from '../src/rules/registry.js';
+import { parseProblem } from '../src/formats/validate.js';
+import { isComposePath } from '../src/facts/compose.js';
+import { composeSchemaErrors } from './helpers/schemas.js';
+import type { Safety } from '../src/model/types.js';
+
+const FIXTURES = path.join(ROOT, 'fixtures');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach(removeDir));
+
+interface ExpectedFinding {
+  ruleId: string;
+  severity: string;
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  fix: { safety: Safety; files: string[] } | null;
+}
+
+function normalize(result: RunResult): ExpectedFinding[] {
+  return result.findings
+    .map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      fix: f.fix ? { safety: f.fix.safety, files: [...new Set(f.fix.edits.map((e) => e.file).concat((f.fix.creates ?? []).map((c) => c.file)))].sort() } : null,
+    }))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
+}
+
+function describeMismatch(actual: ExpectedFinding[], expected: ExpectedFinding[]): string {
+  const key = (f: ExpectedFinding): string => JSON.stringify(f);
+  const a = new Set(actual.map(key));
+  const e = new Set(expected.map(key));
+  const missing = expected.filter((f) => !a.has(key(f)));
+  const noisy = actual.filter((f) => !e.has(key(f)));
+  return [...missing.map((f) => `missing: ${key(f)}`), ...noisy.map((f) => `noisy:   ${key(f)}`)].join('\n');
+}
+
+function expectedTree(caseDir: string): Map<string, Buffer> {
+  const tree = readTree(path.join(caseDir, 'input'));
+  const expectedDir = path.join(caseDir, 'expected');
+  if (existsSync(expectedDir)) for (const [p, bytes] of readTree(expectedDir)) tree.set(p, bytes);
+  return tree;
+}
+
+const ruleDirs = readdirSync(FIXTURES).filter((d) => d !== 'demo' && statSync(path.join(FIXTURES, d)).isDirectory());
+
+for (const ruleId of ruleDirs) {
+  describe(ruleId, () => {
+    const rule = findRule(ruleId);
+    it('is a registered rule with a README', () => {
+      expect(rule, `fixtures/${ruleId} has no rule`).toBeDefined();
+      expect(existsSync(path.join(ROOT, 'codemods', ruleId, 'README.md'))).toBe(true);
+    });
+    if (!rule) return;
+    const cases = readdirSync(path.join(FIXTURES, ruleId)).filter((c) => existsSync(path.join(FIXTURES, ruleId, c, 'input')));
+    for (const caseName of cases) {
+      it(caseName, async () => {
+        const caseDir = path.join(FIXTURES, ruleId, caseName);
+        const caseOptions = existsSync(path.join(caseDir, 'options.json')) ? (JSON.parse(readFileSync(path.join(caseDir, 'options.json'), 'utf8')) as { unsafeFixes?: boolean; ruleOptions?: Record<string, unknown> }) : {};
+        const apply = new Set<Safety>(caseOptions.unsafeFixes ? ['safe', 'review'] : ['safe']);
+        const runOptions = { rules: [rule], apply, ruleOptions: { [ruleId]: caseOptions.ruleOptions ?? {} } };
+        const repo = repoFrom(path.join(caseDir, 'input'));
+        cleanup.push(repo);
+
+        // 1. findings
+        const ws = await Workspace.open(repo);
+        const first = await run(ws, runOptions);
+        const actual = normalize(first);
+        const findingsFile = path.join(caseDir, 'findings.json');
+        if (UPDATE) writeFileSync(findingsFile, `${JSON.stringify(actual, null, 2)}\n`);
+        expect(existsSync(findingsFile), `${findingsFile} is missing (run with UPDATE_GOLDEN=1 and review it)`).toBe(true);
+        const expected = JSON.parse(readFileSync(findingsFile, 'utf8')) as ExpectedFinding[];
+        expect(describeMismatch(actual, expected), 'findings differ from findings.json').toBe('');
+        expect(first.diagnostics.filter((d) => d.kind === 'fix-rejected'), 'a fix failed its proof').toEqual([]);
+
+        // 2. --write
+        const want = expectedTree(caseDir);
+        const outcome = writeChanges(ws, first.changes);
+        expect(outcome.errors).toEqual([]);
+        expect(treeDifferences(readTree(repo), want), 'tree after --write').toEqual([]);
+
+        // 3. the dry-run diff applies with git apply and gives the same tree
+        const diff = unifiedDiff(first.changes);
+        const patched = repoFrom(path.join(caseDir, 'input'));
+        cleanup.push(patched);
+        if (diff) {
+          const patchFile = path.join(tempDir(), 'fix.patch');
+          writeFileSync(patchFile, diff);
+          gitIn(patched, ['apply', '--whitespace=nowarn', patchFile]);
+        }
+        expect(treeDifferences(readTree(patched), want), 'tree after git apply of the diff').toEqual([]);
+
+        // 4. a second run is a no-op and leaves only report-only findings
+        const second = await run(await Workspace.open(repo), runOptions);
+        expect(second.changes.map((c) => c.path), 'second run changed files').toEqual([]);
+        const reportOnly = (r: RunResult): string[] => r.findings.filter((f) => !f.fix || !apply.has(f.fix.safety)).map((f) => `${f.file}: ${f.message}`).sort();
+        expect(second.findings.map((f) => `${f.file}: ${f.message}`).sort()).toEqual(reportOnly(first));
+
+        // 5. every changed file parses; compose files are still valid compose
+        const after = await Workspace.open(repo);
+        for (const change of first.changes) {
+          const file = after.read(change.path);
+          expect(file, change.path).toBeDefined();
+          expect(await parseProblem(file!), `${change.path} parses`).toBeUndefined();
+          if (isComposePath(change.path)) expect(composeSchemaErrors(file!.text), `${change.path} against compose-spec.json`).toEqual([]);
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { ROOT } from './repo.js';
+
+const SCHEMAS = path.resolve(ROOT, '..', 'shared', 'schemas');
+
+let composeValidator: ReturnType<Ajv['compile']> | undefined;
+
+/** Validation errors of a compose file against ../shared/schemas/compose-spec.json. */
+export function composeSchemaErrors(text: string): string[] {
+  if (!composeValidator) {
+    const schema = JSON.parse(readFileSync(path.join(SCHEMAS, 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
+    delete schema.$schema;
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    composeValidator = ajv.compile(schema);
+  }
+  const ok = composeValidator(parse(text, { merge: true }));
+  return ok ? [] : (composeValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
