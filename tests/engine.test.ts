@@ -1,0 +1,164 @@
+/**
+ * The engine's proofs, on in-memory workspaces with small rules written to misbehave: a fix
+ * that breaks the file, one that does not stop its finding, overlapping fixes, an oscillating
+ * pair, a rule that throws, a multi-file fix with one bad file, and a fix loop that never ends.
+ */
+import { describe, it, expect } from 'vitest';
+import { Workspace } from '../src/workspace/workspace.js';
+import { run } from '../src/engine/run.js';
+import { applyEdits, changedOutsideSpans, checkEdits } from '../src/engine/edits.js';
+import type { RawFinding, Rule, Safety } from '../src/model/types.js';
+
+const SAFE = new Set<Safety>(['safe']);
+
+/** A rule that replaces every occurrence of `from` in `file` with `to`. */
+function replaceRule(id: string, file: string, from: string, to: string, options: { key?: (i: number) => string } = {}): Rule {
+  return {
+    meta: { id, seedIds: [], summary: id, defaultSeverity: 'warning', fixable: 'safe' },
+    async check({ workspace }) {
+      const text = workspace.read(file)?.text ?? '';
+      const out: RawFinding[] = [];
+      for (let i = text.indexOf(from); i !== -1; i = text.indexOf(from, i + 1)) {
+        out.push({ file, offset: i, message: `${from} → ${to}`, key: options.key ? options.key(i) : `${from}@${i}`, fix: { safety: 'safe', description: 'replace', edits: [{ file, start: i, end: i + from.length, text: to }] } });
+      }
+      return out;
+    },
+  };
+}
+
+describe('fix proofs', () => {
+  it('drops a fix whose output does not parse, names the file and position, and applies the others', async () => {
+    const ws = Workspace.fromFiles('/r', { 'a.yml': 'key: value\n', 'b.yml': 'name: old\n' });
+    const breaker = replaceRule('breaker', 'a.yml', 'value', '[unclosed');
+    const good = replaceRule('good', 'b.yml', 'old', 'new');
+    const result = await run(ws, { rules: [breaker, good], apply: SAFE });
+    expect(result.changes.map((c) => [c.path, c.after])).toEqual([['b.yml', 'name: new\n']]);
+    const rejected = result.diagnostics.filter((d) => d.kind === 'fix-rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]?.ruleId).toBe('breaker');
+    expect(rejected[0]?.message).toMatch(/^fix dropped: a\.yml would not parse at \d+:\d+: Flow sequence/);
+    expect(result.findings.find((f) => f.ruleId === 'breaker')?.fixStatus).toBe('rejected');
+    expect(result.findings.find((f) => f.ruleId === 'good')?.fixStatus).toBe('applied');
+  });
+
+  it('drops a fix after which the rule still reports the same problem', async () => {
+    const stubborn: Rule = {
+      meta: { id: 'stubborn', seedIds: [], summary: '', defaultSeverity: 'error', fixable: 'safe' },
+      async check({ workspace }) {
+        const text = workspace.read('x.txt')?.text ?? '';
+        return [{ file: 'x.txt', offset: 0, message: 'always', key: 'same', fix: { safety: 'safe', description: 'touch', edits: [{ file: 'x.txt', start: text.length, end: text.length, text: '!' }] } }];
+      },
+    };
+    const result = await run(Workspace.fromFiles('/r', { 'x.txt': 'hi' }), { rules: [stubborn], apply: SAFE });
+    expect(result.changes).toEqual([]);
+    expect(result.diagnostics.map((d) => d.message)).toEqual(['fix dropped: the rule still reports the problem after the fix (always)']);
+  });
+
+  it('drops edits that fall outside the file', async () => {
+    const wild: Rule = {
+      meta: { id: 'wild', seedIds: [], summary: '', defaultSeverity: 'error', fixable: 'safe' },
+      async check() {
+        return [{ file: 'x.txt', offset: 0, message: 'm', key: 'k', fix: { safety: 'safe', description: 'd', edits: [{ file: 'x.txt', start: 5, end: 99, text: '' }] } }];
+      },
+    };
+    const result = await run(Workspace.fromFiles('/r', { 'x.txt': 'short' }), { rules: [wild], apply: SAFE });
+    expect(result.changes).toEqual([]);
+    expect(result.diagnostics[0]?.message).toBe('fix dropped: x.txt: edit [5, 99) is outside the file (length 5)');
+  });
+
+  it('applies a multi-file fix all together or not at all', async () => {
+    const pair: Rule = {
+      meta: { id: 'pair', seedIds: [], summary: '', defaultSeverity: 'error', fixable: 'safe' },
+      async check({ workspace }) {
+        if (workspace.read('a.yml')?.text.includes('renamed')) return [];
+        return [{ file: 'a.yml', offset: 0, message: 'm', key: 'k', fix: { safety: 'safe', description: 'd', edits: [
+          { file: 'a.yml', start: 0, end: 3, text: 'renamed' },
+          { file: 'b.json', start: 0, end: 1, text: '{{' },
+        ] } }];
+      },
+    };
+    const result = await run(Workspace.fromFiles('/r', { 'a.yml': 'old: 1\n', 'b.json': '{"a": 1}\n' }), { rules: [pair], apply: SAFE });
+    expect(result.changes).toEqual([]);
+    expect(result.diagnostics[0]?.message).toMatch(/^fix dropped: b\.json would not parse/);
+  });
+
+  it('applies only the classes asked for, and counts review fixes as held back', async () => {
+    const review: Rule = {
+      ...replaceRule('review', 'x.txt', 'a', 'b'),
+      async check(ctx) {
+        const found = await replaceRule('review', 'x.txt', 'a', 'b').check(ctx);
+        return found.map((f) => ({ ...f, fix: f.fix ? { ...f.fix, safety: 'review' as const } : null }));
+      },
+    };
+    const ws = Workspace.fromFiles('/r', { 'x.txt': 'a' });
+    const held = await run(ws, { rules: [review], apply: SAFE });
+    expect(held.changes).toEqual([]);
+    expect(held.findings[0]?.fixStatus).toBe('held-back');
+    const applied = await run(ws, { rules: [review], apply: new Set<Safety>(['safe', 'review']) });
+    expect(applied.changes.map((c) => c.after)).toEqual(['b']);
+  });
+});
+
+describe('the fix loop', () => {
+  it('defers overlapping fixes to the next pass, where they are re-derived', async () => {
+    // Both rules want the same span; the second sees the first's result in pass 2.
+    const first = replaceRule('first', 'x.txt', 'abc', 'xyz');
+    const second = replaceRule('second', 'x.txt', 'abc', 'ABC');
+    const upper = replaceRule('upper', 'x.txt', 'xyz', 'XYZ');
+    const result = await run(Workspace.fromFiles('/r', { 'x.txt': 'abc abc' }), { rules: [first, second, upper], apply: SAFE });
+    expect(result.changes[0]?.after).toBe('XYZ XYZ');
+    expect(result.passes).toBe(2);
+    expect(result.remaining).toEqual([]);
+  });
+
+  it('stops and reports when fixes oscillate', async () => {
+    const toY = replaceRule('to-y', 'x.txt', 'x', 'y');
+    const toX = replaceRule('to-x', 'x.txt', 'y', 'x');
+    const result = await run(Workspace.fromFiles('/r', { 'x.txt': 'x' }), { rules: [toY, toX], apply: SAFE });
+    expect(result.diagnostics.map((d) => d.message)).toContain('fixes oscillate: pass 2 returned the tree to an earlier state; stopped');
+  });
+
+  it('gives up after the pass cap when fixes never converge', async () => {
+    const grow: Rule = {
+      meta: { id: 'grow', seedIds: [], summary: '', defaultSeverity: 'info', fixable: 'safe' },
+      async check({ workspace }) {
+        const text = workspace.read('x.txt')?.text ?? '';
+        return [{ file: 'x.txt', offset: 0, message: 'longer', key: `len${text.length}`, fix: { safety: 'safe', description: 'grow', edits: [{ file: 'x.txt', start: text.length, end: text.length, text: '+' }] } }];
+      },
+    };
+    const result = await run(Workspace.fromFiles('/r', { 'x.txt': '' }), { rules: [grow], apply: SAFE, maxPasses: 3 });
+    expect(result.passes).toBe(3);
+    expect(result.changes[0]?.after).toBe('+++');
+    expect(result.diagnostics.map((d) => d.message)).toContain('no fixed point after 3 passes; 1 fix(es) left unapplied');
+  });
+
+  it('reports a rule that throws and runs the others', async () => {
+    const broken: Rule = {
+      meta: { id: 'broken', seedIds: [], summary: '', defaultSeverity: 'error', fixable: 'none' },
+      async check() {
+        throw new Error('boom');
+      },
+    };
+    const good = replaceRule('good', 'x.txt', 'a', 'b');
+    const result = await run(Workspace.fromFiles('/r', { 'x.txt': 'a' }), { rules: [broken, good], apply: SAFE });
+    expect(result.changes.map((c) => c.after)).toEqual(['b']);
+    expect(result.diagnostics.map((d) => d.message)).toContain('rule broken failed: boom');
+  });
+});
+
+describe('edits', () => {
+  it('detects bytes that moved outside the declared spans', () => {
+    const original = 'one two three';
+    const edits = [{ file: 'f', start: 4, end: 7, text: 'TWO' }];
+    expect(changedOutsideSpans(original, applyEdits(original, edits), edits)).toBeUndefined();
+    expect(changedOutsideSpans(original, 'one TWO threE', edits)).toBe(7);
+    expect(changedOutsideSpans(original, 'One TWO three', edits)).toBe(0);
+    expect(changedOutsideSpans(original, 'one TWO three!', edits)).toBe(7);
+  });
+
+  it('rejects overlapping edits and two insertions at one offset', () => {
+    expect(checkEdits('abcdef', [{ file: 'f', start: 0, end: 3, text: '' }, { file: 'f', start: 2, end: 4, text: '' }])).toMatch(/overlap/);
+    expect(checkEdits('abcdef', [{ file: 'f', start: 2, end: 2, text: 'x' }, { file: 'f', start: 2, end: 2, text: 'y' }])).toMatch(/overlap/);
+    expect(checkEdits('abcdef', [{ file: 'f', start: 0, end: 2, text: '' }, { file: 'f', start: 2, end: 4, text: '' }])).toBeUndefined();
+  });
+});

@@ -1,0 +1,86 @@
+/** Which files a run sees, and how it reads them. */
+import { describe, it, expect, afterAll } from 'vitest';
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Workspace } from '../src/workspace/workspace.js';
+import { gitIn, removeDir, tempDir } from './helpers/repo.js';
+
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach(removeDir));
+
+function write(root: string, files: Record<string, string | Buffer>): void {
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+    writeFileSync(path.join(root, p), content);
+  }
+}
+
+describe('enumeration', () => {
+  it('in git: tracked files (even when ignored) plus untracked files that are not ignored', async () => {
+    const root = tempDir();
+    cleanup.push(root);
+    write(root, { '.gitignore': 'build/\n*.log\n', 'build/keep.yml': 'a: 1\n', 'src/app.py': 'x = 1\n', 'gone.txt': 'x\n' });
+    gitIn(root, ['init', '-q']);
+    gitIn(root, ['add', '-A']);
+    gitIn(root, ['add', '-f', 'build/keep.yml']);
+    gitIn(root, ['commit', '-qm', 'x']);
+    write(root, { 'new.md': '# new\n', 'debug.log': 'ignored\n', 'build/out.yml': 'ignored: true\n' });
+    rmSync(path.join(root, 'gone.txt'));
+    const ws = await Workspace.open(root);
+    expect(ws.inGitRepo).toBe(true);
+    expect([...ws.paths]).toEqual(['.gitignore', 'build/keep.yml', 'new.md', 'src/app.py']);
+  });
+
+  it('outside git: a walk that honours nested .gitignore files and never enters .git', async () => {
+    const root = tempDir();
+    cleanup.push(root);
+    write(root, {
+      '.gitignore': 'node_modules/\n',
+      'node_modules/x/index.js': '',
+      'docs/.gitignore': 'drafts/\n!drafts/keep.md\n*.tmp\n',
+      'docs/drafts/a.md': '',
+      'docs/guide.md': '',
+      'docs/scratch.tmp': '',
+      'a.tmp': '',
+    });
+    const ws = await Workspace.open(root);
+    expect(ws.inGitRepo).toBe(false);
+    expect([...ws.paths]).toEqual(['.gitignore', 'a.tmp', 'docs/.gitignore', 'docs/guide.md']);
+  });
+});
+
+describe('reading', () => {
+  it('skips binary, non-UTF-8 and oversized files with a note naming the file', async () => {
+    const root = tempDir();
+    cleanup.push(root);
+    write(root, {
+      'bin.dat': Buffer.from([0x89, 0x50, 0x00, 0x01]),
+      'latin1.md': Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+      'big.md': 'x'.repeat(2000),
+      'ok.md': '\uFEFFhello\r\n',
+    });
+    const ws = await Workspace.open(root, { maxFileBytes: 1000 });
+    expect(ws.read('bin.dat')).toBeUndefined();
+    expect(ws.read('latin1.md')).toBeUndefined();
+    expect(ws.read('big.md')).toBeUndefined();
+    const ok = ws.read('ok.md');
+    expect(ok?.text).toBe('hello\r\n');
+    expect(ok?.bom).toBe(true);
+    expect(ok?.eol).toBe('\r\n');
+    expect(ws.diagnostics.map((d) => `${d.file}: ${d.message}`).sort()).toEqual([
+      'big.md: skipped: larger than the size cap (1000 bytes)',
+      'bin.dat: skipped: binary file (contains NUL bytes)',
+      'latin1.md: skipped: not valid UTF-8',
+    ]);
+  });
+
+  it('reads each file once and shares parses between views', async () => {
+    const ws = Workspace.fromFiles('/r', { 'a.yml': 'a: 1\n', 'b.yml': 'b: 2\n' });
+    const a = ws.read('a.yml');
+    const view = ws.withChanges(new Map([['b.yml', 'b: 3\n']]));
+    expect(view.read('a.yml')).toBe(a);
+    expect(view.read('b.yml')?.text).toBe('b: 3\n');
+    expect(view.changedSince(ws)).toEqual(['b.yml']);
+    expect(() => ws.absolute('../outside')).toThrow(/outside the root/);
+  });
+});
