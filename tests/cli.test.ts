@@ -99,7 +99,9 @@ describe('--format diff and --write', () => {
     const diff = cli([patched, '--format', 'diff']);
     expect(diff.code).toBe(1);
     expect(diff.stdout.startsWith('diff --git ')).toBe(true);
-    const patchFile = path.join(tempDir(), 'fix.patch');
+    const patchDir = tempDir();
+    cleanup.push(patchDir);
+    const patchFile = path.join(patchDir, 'fix.patch');
     writeFileSync(patchFile, diff.stdout);
     gitIn(patched, ['apply', patchFile]);
 

@@ -109,7 +109,9 @@ for (const ruleId of ruleDirs) {
         const patched = repoFrom(path.join(caseDir, 'input'));
         cleanup.push(patched);
         if (diff) {
-          const patchFile = path.join(tempDir(), 'fix.patch');
+          const patchDir = tempDir();
+          cleanup.push(patchDir);
+          const patchFile = path.join(patchDir, 'fix.patch');
           writeFileSync(patchFile, diff);
           gitIn(patched, ['apply', '--whitespace=nowarn', patchFile]);
         }

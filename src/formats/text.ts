@@ -31,17 +31,8 @@ export function detectEol(text: string): '\n' | '\r\n' {
   return crlf > lf ? '\r\n' : '\n';
 }
 
-export function lineStartOf(text: string, offset: number): number {
-  const i = text.lastIndexOf('\n', offset - 1);
-  return i + 1;
-}
-
 /** Offset just past the end of the line holding `offset`, including its line break. */
 export function lineEndIncludingBreak(text: string, offset: number): number {
   const i = text.indexOf('\n', offset);
   return i === -1 ? text.length : i + 1;
-}
-
-export function isBlank(s: string): boolean {
-  return /^[ \t]*$/.test(s);
 }

@@ -124,11 +124,6 @@ export class Workspace {
     return this.disk.originalBytes.get(p);
   }
 
-  /** Whether `p` was created in this view rather than read from disk. */
-  isCreated(p: string): boolean {
-    return this.overlay.has(p) && !this.disk.loaded.has(p) && !this.disk.originalBytes.has(p);
-  }
-
   /** A new view where the given files have new text (created when they did not exist). */
   withChanges(changes: ReadonlyMap<string, string>): Workspace {
     const overlay = new Map(this.overlay);
