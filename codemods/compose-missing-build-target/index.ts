@@ -27,7 +27,7 @@ export const rule: Rule = {
           // Context and dockerfile may come from the base file when the override only sets target.
           const effective = mergedBuild(service);
           if (!effective || isRemoteContext(effective.context)) continue;
-          const context = repoPath(set.dir, effective.context);
+          const context = repoPath(effective.dir, effective.context);
           const dockerfile = context === undefined ? undefined : repoPath(context, effective.dockerfile ?? 'Dockerfile');
           if (dockerfile === undefined || !workspace.has(dockerfile)) continue;
           const model = facts.dockerfile(dockerfile);

@@ -78,6 +78,7 @@ export interface ComposeService {
 
 export interface ComposeSet {
   dir: string;
+  /** Files merged in order: included files, base files, then overrides. */
   files: ComposeFile[];
   services: Map<string, ComposeService>;
   /** Volumes declared at top level in any file of the set. */
@@ -118,14 +119,34 @@ export function buildComposeModel(ws: Workspace): ComposeModel {
     list.push(cf);
     byDir.set(dir, list);
   }
+  const byPath = new Map([...byDir.values()].flat().map((f) => [f.path, f]));
   const sets: ComposeSet[] = [];
   for (const [dir, files] of [...byDir].sort(([a], [b]) => a.localeCompare(b))) {
+    // Files pulled in with top-level `include:` are part of the model, as bases; they come first.
+    const included = [...new Set(files.flatMap((f) => includedPaths(f)).map((p) => byPath.get(p)))].filter((f): f is ComposeFile => f !== undefined);
+    for (const f of included) f.isBase = true;
     // Without a base file there is nothing to override: every file stands alone as a base.
     if (!files.some((f) => f.isBase)) for (const f of files) f.isBase = true;
     files.sort(mergeOrder);
-    sets.push(buildSet(dir, files));
+    sets.push(buildSet(dir, included.filter((f) => !files.includes(f)), files));
   }
   return { sets, broken };
+}
+
+/** Repo paths named by a file's top-level `include:` (short form, or `path:` string or list). */
+function includedPaths(file: ComposeFile): string[] {
+  const node = findPair(file.parsed.doc.contents, 'include')?.value;
+  if (!isSeq(node)) return [];
+  const out: string[] = [];
+  for (const item of node.items) {
+    const raw = isMap(item) ? findPair(item, 'path')?.value : item;
+    const values = isSeq(raw) ? raw.items.map(scalarString) : [scalarString(raw)];
+    for (const v of values) {
+      const p = v === undefined ? undefined : repoPath(file.dir, v);
+      if (p) out.push(p);
+    }
+  }
+  return out;
 }
 
 function mergeOrder(a: ComposeFile, b: ComposeFile): number {
@@ -133,9 +154,10 @@ function mergeOrder(a: ComposeFile, b: ComposeFile): number {
   return rank(a) - rank(b) || a.path.localeCompare(b.path);
 }
 
-function buildSet(dir: string, files: ComposeFile[]): ComposeSet {
+function buildSet(dir: string, included: ComposeFile[], own: ComposeFile[]): ComposeSet {
   const services = new Map<string, ComposeService>();
   const declaredVolumes = new Map<string, { file: string; external: boolean }>();
+  const files = [...included, ...own];
   for (const file of files) {
     for (const pair of mapPairs(file.services)) {
       const name = pairKey(pair);
@@ -320,16 +342,25 @@ export function mergedValue<T>(service: ComposeService, pick: (f: ServiceFragmen
   return value;
 }
 
+export interface MergedBuild {
+  context: string;
+  /** Directory the context is relative to: that of the file that set it. */
+  dir: string;
+  dockerfile: string | undefined;
+  target: string | undefined;
+}
+
 /** The effective build of a service: later fragments override context/dockerfile/target key by key. */
-export function mergedBuild(service: ComposeService): { context: string; dockerfile: string | undefined; target: string | undefined; file: ComposeFile } | undefined {
-  let result: { context: string; dockerfile: string | undefined; target: string | undefined; file: ComposeFile } | undefined;
+export function mergedBuild(service: ComposeService): MergedBuild | undefined {
+  let result: MergedBuild | undefined;
   for (const f of service.fragments) {
     if (!f.build) continue;
+    const setsContext = f.build.context !== undefined;
     result = {
       context: f.build.context ?? result?.context ?? '.',
+      dir: setsContext || !result ? f.file.dir : result.dir,
       dockerfile: f.build.dockerfile ?? result?.dockerfile,
       target: f.build.target ?? result?.target,
-      file: result?.file ?? f.file,
     };
   }
   return result;

@@ -40,7 +40,7 @@ export class Facts {
   serviceImage(set: ComposeSet, service: ComposeService): ServiceImage | undefined {
     const build = mergedBuild(service);
     if (!build || isRemoteContext(build.context)) return undefined;
-    const context = repoPath(set.dir, build.context);
+    const context = repoPath(build.dir, build.context);
     if (context === undefined) return undefined;
     const dockerfile = repoPath(context, build.dockerfile ?? 'Dockerfile');
     if (dockerfile === undefined || !this.workspace.has(dockerfile)) return undefined;
@@ -75,19 +75,20 @@ export class Facts {
     for (const fragment of service.fragments) {
       for (const v of fragment.volumes) {
         if (v.kind !== 'bind' || !v.source || !v.target) continue;
-        const repo = repoPath(set.dir, v.source);
+        const repo = repoPath(fragment.file.dir, v.source);
         if (repo === undefined) continue;
         mappings.push({ container: path.normalize(v.target), repo, dir: this.workspace.hasDir(repo) });
       }
     }
     if (mappings.length === 0) {
-      const dirs = [set.dir];
-      const src = set.dir ? `${set.dir}/src` : 'src';
+      const home = service.fragments.find((f) => f.file.isBase)?.file.dir ?? set.dir;
+      const dirs = [home];
+      const src = home ? `${home}/src` : 'src';
       if (this.workspace.hasDir(src)) dirs.push(src);
       const ctx = repoContext(dirs);
-      for (const d of invocation?.importDirs ?? []) ctx.roots.push(path.resolve(`${REPO_MOUNT}/${set.dir}`, d));
+      for (const d of invocation?.importDirs ?? []) ctx.roots.push(path.resolve(`${REPO_MOUNT}/${home}`, d));
       const pp = invocation?.env.get('PYTHONPATH') ?? mergedEnvironment(service).get('PYTHONPATH');
-      for (const entry of splitPythonPath(pp)) ctx.roots.push(path.resolve(`${REPO_MOUNT}/${set.dir}`, entry));
+      for (const entry of splitPythonPath(pp)) ctx.roots.push(path.resolve(`${REPO_MOUNT}/${home}`, entry));
       return ctx;
     }
     let cwd = mergedValue(service, (f) => f.workingDir) ?? image?.stage?.workdir ?? '/';

@@ -22,13 +22,19 @@ export function parseYaml(file: SourceFile): ParsedYaml {
   });
 }
 
-/** The plain JS value of a document, with alias expansion bounded. */
+const values = new WeakMap<ParsedYaml, unknown>();
+
+/** The plain JS value of a document (computed once), with alias expansion bounded. */
 export function yamlValue(parsed: ParsedYaml): unknown {
+  if (values.has(parsed)) return values.get(parsed);
+  let value: unknown;
   try {
-    return parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    value = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch {
-    return undefined;
+    value = undefined;
   }
+  values.set(parsed, value);
+  return value;
 }
 
 export function pairKey(pair: Pair): string | undefined {
