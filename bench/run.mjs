@@ -77,7 +77,8 @@ function ensureRepo(n, seed, regen) {
   rmSync(dir, { recursive: true, force: true });
   log(`generating ${n} files into ${path.relative(repoRoot, dir)} …`);
   const t0 = performance.now();
-  execFileSync(process.execPath, [path.join(benchDir, 'generate.mjs'), '--files', String(n), '--out', dir, '--seed', String(seed)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const said = execFileSync(process.execPath, [path.join(benchDir, 'generate.mjs'), '--files', String(n), '--out', dir, '--seed', String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  log(said.toString().trim());
   const generatedSec = (performance.now() - t0) / 1000;
   return { dir, manifest: JSON.parse(readFileSync(manifestPath, 'utf8')), generatedSec };
 }
@@ -205,7 +206,7 @@ async function main() {
   for (const n of opts.files) {
     const { dir, manifest, generatedSec } = ensureRepo(n, opts.seed, opts.regen);
     const files = gitFileCount(dir);
-    const size = { filesRequested: n, files, dir: path.relative(repoRoot, dir), commit: manifest.commit, generatedSec, manifest: { ...manifest, injections: manifest.injections }, modes: [] };
+    const size = { filesRequested: n, files, dir: path.relative(repoRoot, dir), commit: manifest.commit, generatedSec, manifest, modes: [] };
     for (const mode of opts.modes) {
       for (let i = 0; i < opts.warmup; i++) {
         log(`N=${n} ${mode}: warm-up ${i + 1}/${opts.warmup}`);

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, readFileSync, symlinkSync, cpSync } from 'node:fs';
+import { writeFileSync, readFileSync, symlinkSync, cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
 
@@ -181,6 +181,21 @@ describe('--format diff and --write', () => {
     const r = cli([dir, '--write']);
     expect(r.stderr).toContain('docker-compose.yml: skipped: symbolic link points outside the root');
     expect(readFileSync(target, 'utf8')).toBe(content);
+  });
+});
+
+describe('bad input', () => {
+  it('reports a compose file that does not parse, with file and position, and judges the rest', () => {
+    const dir = tempDir();
+    cleanup.push(dir);
+    mkdirSync(path.join(dir, 'svc'));
+    writeFileSync(path.join(dir, 'docker-compose.yml'), 'services:\n  api:\n    image: [unclosed\n');
+    writeFileSync(path.join(dir, 'svc', 'compose.yaml'), 'services:\n  api:\n    image: example/api\n    volumes:\n      - cache:/cache\n');
+    gitIn(dir, ['init', '-q']);
+    const r = cli([dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^warning: could not parse docker-compose\.yml at 4:1: .+\n$/);
+    expect(r.stdout).toContain('svc/compose.yaml\n  5:9');
   });
 });
 

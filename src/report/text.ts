@@ -59,8 +59,9 @@ export function diagnosticLines(diagnostics: readonly Diagnostic[], c: Colors): 
     .map((d) => {
       const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ` : '';
       const label = d.kind === 'note' || d.kind === 'skipped' ? c.dim('note') : c.yellow('warning');
-      const msg = d.message.startsWith(`${d.file}:`) ? d.message.slice(d.file.length + 1).trim() : d.message;
-      return `${label}: ${where}${d.ruleId ? `[${d.ruleId}] ` : ''}${msg}\n`;
+      // Messages that already name their file (write errors, parse errors) need no prefix.
+      const named = d.file !== '' && d.message.includes(d.file);
+      return `${label}: ${named ? '' : where}${d.ruleId ? `[${d.ruleId}] ` : ''}${d.message}\n`;
     })
     .join('');
 }

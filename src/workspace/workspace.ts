@@ -134,7 +134,10 @@ export class Workspace {
       if (!this.pathSet.has(p)) added.push(p);
     }
     const paths = added.length ? [...this.paths, ...added].sort() : this.paths;
-    return new Workspace(this.disk, paths, overlay, added.length ? new Set(paths) : this.pathSet);
+    const view = new Workspace(this.disk, paths, overlay, added.length ? new Set(paths) : this.pathSet);
+    // Same files, same directories: the view can share the directory index.
+    if (!added.length) view.dirSet = this.dirSet;
+    return view;
   }
 
   /** Paths whose text differs between this view and `base` (both views of the same disk state). */
