@@ -80,6 +80,14 @@ function ensureRepo(n, seed, regen) {
   const said = execFileSync(process.execPath, [path.join(benchDir, 'generate.mjs'), '--files', String(n), '--out', dir, '--seed', String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
   log(said.toString().trim());
   const generatedSec = (performance.now() - t0) / 1000;
+  // Let the freshly written files reach the disk and refresh the index's stat data (as after a
+  // clone), so the first timed runs do not pay for write-back of the generator's output.
+  try {
+    execFileSync('sync');
+  } catch {
+    // not fatal
+  }
+  execFileSync('git', ['status', '--porcelain'], { cwd: dir, stdio: 'ignore' });
   return { dir, manifest: JSON.parse(readFileSync(manifestPath, 'utf8')), generatedSec };
 }
 
@@ -207,18 +215,25 @@ async function main() {
     const { dir, manifest, generatedSec } = ensureRepo(n, opts.seed, opts.regen);
     const files = gitFileCount(dir);
     const size = { filesRequested: n, files, dir: path.relative(repoRoot, dir), commit: manifest.commit, generatedSec, manifest, modes: [] };
+    // Warm up every mode, then interleave the timed runs (report, dry-run, report, …) so that a
+    // slow phase of the machine does not land on one mode only.
     for (const mode of opts.modes) {
       for (let i = 0; i < opts.warmup; i++) {
         log(`N=${n} ${mode}: warm-up ${i + 1}/${opts.warmup}`);
         const w = await runOnce(dir, mode, probe, opts.timeout, tmp);
         log(`  ${fmtSec(w.wallSec)}s, exit ${w.exitCode}${w.signal ? ` signal ${w.signal}` : ''}${w.timedOut ? ' TIMEOUT' : ''}`);
       }
-      const runs = [];
-      for (let i = 0; i < opts.runs; i++) {
+    }
+    const runsOf = new Map(opts.modes.map((m) => [m, []]));
+    for (let i = 0; i < opts.runs; i++) {
+      for (const mode of opts.modes) {
         const r = await runOnce(dir, mode, probe, opts.timeout, tmp);
         log(`N=${n} ${mode}: run ${i + 1}/${opts.runs}: ${fmtSec(r.wallSec)}s, ${fmtMiB(r.maxRSSKiB)} MiB, exit ${r.exitCode}${r.signal ? ` signal ${r.signal}` : ''}${r.timedOut ? ' TIMEOUT' : ''}${r.ok ? '' : ` FAILED: ${(r.parseError ?? '').slice(0, 100)} ${r.stderr.slice(0, 400)}`}`);
-        runs.push(r);
+        runsOf.get(mode).push(r);
       }
+    }
+    for (const mode of opts.modes) {
+      const runs = runsOf.get(mode);
       const good = runs.filter((r) => r.ok);
       const last = good[good.length - 1];
       const rules = perRule(last?.report);

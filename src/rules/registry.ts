@@ -3,12 +3,29 @@ import { rule as composeUnknownService } from '../../codemods/compose-unknown-se
 import { rule as composeMissingBuildTarget } from '../../codemods/compose-missing-build-target/index.js';
 import { rule as composeStaleAppTarget } from '../../codemods/compose-stale-app-target/index.js';
 import { rule as composeUndeclaredVolume } from '../../codemods/compose-undeclared-volume/index.js';
+import { rule as dockerfileCopyOutdir } from '../../codemods/dockerfile-copy-outdir/index.js';
+import { rule as docsDeadReference } from '../../codemods/docs-dead-reference/index.js';
+import { rule as docsCommandDrift } from '../../codemods/docs-command-drift/index.js';
+import { rule as docsPortDrift } from '../../codemods/docs-port-drift/index.js';
+import { rule as dependabotCoverage } from '../../codemods/dependabot-coverage/index.js';
+import { rule as redactionKeyNormalization } from '../../codemods/redaction-key-normalization/index.js';
 
 /**
  * Every rule, in catalogue order (DESIGN §5). Fixes apply and commit in this order. A new rule
  * is a folder under codemods/ plus one line here.
  */
-export const RULES: readonly Rule[] = [composeUnknownService, composeMissingBuildTarget, composeStaleAppTarget, composeUndeclaredVolume];
+export const RULES: readonly Rule[] = [
+  composeUnknownService,
+  composeMissingBuildTarget,
+  composeStaleAppTarget,
+  composeUndeclaredVolume,
+  dockerfileCopyOutdir,
+  docsDeadReference,
+  docsCommandDrift,
+  docsPortDrift,
+  dependabotCoverage,
+  redactionKeyNormalization,
+];
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((r) => r.meta.id === id);
