@@ -4,7 +4,7 @@
  *   2. --write on a git copy — the tree must equal input/ overlaid with expected/;
  *   3. the dry-run diff, applied with `git apply` to another copy, gives the same tree;
  *   4. a second run changes nothing and leaves only the report-only findings;
- *   5. every changed file parses, and compose files validate against the compose spec.
+ *   5. every changed file parses; compose and dependabot files validate against their schemas.
  * input/, expected/ and CASE.md are written by hand; findings.json is written by the tool
  * with UPDATE_GOLDEN=1 and reviewed like any other change.
  */
@@ -19,7 +19,7 @@ import { unifiedDiff } from '../src/report/diff.js';
 import { findRule } from '../src/rules/registry.js';
 import { parseProblem } from '../src/formats/validate.js';
 import { isComposePath } from '../src/facts/compose.js';
-import { composeSchemaErrors } from './helpers/schemas.js';
+import { composeSchemaErrors, dependabotSchemaErrors, isDependabotConfig } from './helpers/schemas.js';
 import type { Safety } from '../src/model/types.js';
 
 const FIXTURES = path.join(ROOT, 'fixtures');
@@ -130,6 +130,7 @@ for (const ruleId of ruleDirs) {
           expect(file, change.path).toBeDefined();
           expect(await parseProblem(file!), `${change.path} parses`).toBeUndefined();
           if (isComposePath(change.path)) expect(composeSchemaErrors(file!.text), `${change.path} against compose-spec.json`).toEqual([]);
+          if (isDependabotConfig(change.path)) expect(dependabotSchemaErrors(file!.text), `${change.path} against dependabot-2.0.json`).toEqual([]);
         }
       });
     }
