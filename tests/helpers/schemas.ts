@@ -5,34 +5,23 @@ import { parse } from 'yaml';
 import { ROOT } from './repo.js';
 
 const SCHEMAS = path.resolve(ROOT, '..', 'shared', 'schemas');
+const validators = new Map<string, ReturnType<Ajv['compile']>>();
 
-let composeValidator: ReturnType<Ajv['compile']> | undefined;
-
-/** Validation errors of a compose file against ../shared/schemas/compose-spec.json. */
-export function composeSchemaErrors(text: string): string[] {
-  if (!composeValidator) {
-    const schema = JSON.parse(readFileSync(path.join(SCHEMAS, 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
+/** Validation errors of a YAML text against one of ../shared/schemas/*.json. */
+export function schemaErrors(schemaFile: string, text: string): string[] {
+  let validate = validators.get(schemaFile);
+  if (!validate) {
+    const schema = JSON.parse(readFileSync(path.join(SCHEMAS, schemaFile), 'utf8')) as Record<string, unknown>;
+    // Ajv 8 does not know the draft URIs these schemas declare; the keywords are what matter.
     delete schema.$schema;
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    composeValidator = ajv.compile(schema);
+    validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+    validators.set(schemaFile, validate);
   }
-  const ok = composeValidator(parse(text, { merge: true }));
-  return ok ? [] : (composeValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  return validate(parse(text, { merge: true })) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
-let dependabotValidator: ReturnType<Ajv['compile']> | undefined;
-
-/** Validation errors of a dependabot config against ../shared/schemas/dependabot-2.0.json. */
-export function dependabotSchemaErrors(text: string): string[] {
-  if (!dependabotValidator) {
-    const schema = JSON.parse(readFileSync(path.join(SCHEMAS, 'dependabot-2.0.json'), 'utf8')) as Record<string, unknown>;
-    delete schema.$schema;
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    dependabotValidator = ajv.compile(schema);
-  }
-  const ok = dependabotValidator(parse(text));
-  return ok ? [] : (dependabotValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
-}
+export const composeSchemaErrors = (text: string): string[] => schemaErrors('compose-spec.json', text);
+export const dependabotSchemaErrors = (text: string): string[] => schemaErrors('dependabot-2.0.json', text);
 
 export function isDependabotConfig(p: string): boolean {
   return /^\.github\/dependabot\.ya?ml$/.test(p);
