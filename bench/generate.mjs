@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 export const DRIFT_KINDS = ['compose-unknown-service', 'compose-missing-build-target', 'compose-stale-app-target', 'compose-undeclared-volume'];
 
@@ -143,7 +143,7 @@ function pythonModule(rng, pkg, opts = {}) {
   const imports = ['from dataclasses import dataclass', 'from typing import Any', ...rng.shuffle(['import logging', 'import os', 'import json', 'from pathlib import Path', 'import time', 'import re']).slice(0, rng.int(0, 3))].sort();
   lines.push(...imports);
   if (opts.app) lines.push('', 'from fastapi import FastAPI');
-  if (rng.chance(0.3)) lines.push(`from ${pkg} import ${rng.pick(['settings', 'models', 'utils'])}`);
+  if (rng.chance(0.3)) lines.push(`import ${pkg}`);
   lines.push('');
   if (imports.includes('import logging')) lines.push('logger = logging.getLogger(__name__)');
   lines.push(`${rng.pick(['DEFAULT', 'MAX', 'MIN'])}_${rng.pick(NOUN).toUpperCase()} = ${rng.int(1, 5000)}`, '');
@@ -197,7 +197,8 @@ function codeFence(rng, ctx) {
     return ['```yaml', `${rng.pick(NOUN)}:`, `  enabled: ${rng.chance(0.5)}`, `  retries: ${rng.int(1, 9)}`, `  timeout_seconds: ${rng.int(5, 120)}`, '```'];
   }
   if (kind === 5) {
-    return ['```console', '$ docker compose up', `$ uvicorn ${svc ? svc.pkg : 'app'}.main:app --port 8000`, `INFO:     Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)`, '```'];
+    if (!svc) return ['```console', '$ make test', '```'];
+    return ['```console', `$ cd ${svc.dir}`, '$ docker compose up -d', `$ PYTHONPATH=src uvicorn ${svc.pkg}.main:app --port 8000`, `INFO:     Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)`, '```'];
   }
   return ['```json', JSON.stringify({ name: rng.pick(NOUN), replicas: rng.int(1, 6), tags: [rng.pick(WORDS), rng.pick(WORDS)] }, null, 2), '```'];
 }
@@ -213,7 +214,7 @@ function link(rng, ctx, fromDir) {
     return `[${svc.name} README](${path.posix.relative(fromDir, `${svc.dir}/README.md`)})`;
   }
   if (r === 2) return `[${rng.pick(WORDS)} docs](https://docs.example.com/${rng.pick(NOUN)}/${rng.pick(WORDS)})`;
-  return `[the ${rng.pick(WORDS)} section](#${rng.pick(CAP_WORDS).toLowerCase()})`;
+  return `[${rng.pick(WORDS)} reference](https://example.com/${rng.pick(WORDS)}/${rng.pick(NOUN)})`;
 }
 
 function markdownDoc(rng, ctx, rel) {
@@ -419,7 +420,7 @@ export function generate({ files, out, seed = 1 }) {
 
   // Root files.
   w.write('.gitignore', '.venv/\n__pycache__/\n*.pyc\nnode_modules/\n.env\n');
-  w.write('README.md', `# Synthetic monorepo (seed ${seed})\n\n${paragraph(rng)}\n\n\`\`\`bash\ndocker compose up\n\`\`\`\n`);
+  w.write('.github/dependabot.yml', ['version: 2', 'updates:', ...[['pip', '"/", "/services/*/*"'], ['docker', '"/services/*/*"']].map(([eco, dirs]) => `  - package-ecosystem: ${eco}\n    directories: [${dirs}]\n    schedule:\n      interval: weekly`), '  - package-ecosystem: github-actions\n    directory: "/"\n    schedule:\n      interval: weekly', ''].join('\n'));
   w.write('pyproject.toml', '[project]\nname = "synthetic-monorepo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = ["fastapi>=0.110", "uvicorn>=0.29"]\n\n[tool.ruff]\nline-length = 120\n');
   w.write('requirements.txt', 'fastapi==0.115.6\nuvicorn[standard]==0.34.0\npydantic==2.10.4\n');
   w.write('.github/workflows/ci.yml', 'name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with:\n          python-version: "3.12"\n      - run: pip install -r requirements.txt\n      - run: pytest -q\n');
@@ -435,7 +436,7 @@ export function generate({ files, out, seed = 1 }) {
       name,
       pkg: name.replace(/-/g, '_'),
       dir: `services/${group}/${name}`,
-      port: 8000 + i,
+      port: 8000, // each stack runs on its own; docs and commands all say 8000
       db: drift === 'compose-unknown-service' ? true : rng.chance(0.7),
       redis: rng.chance(0.5),
       redisVolume: rng.chance(0.5),
@@ -462,6 +463,7 @@ export function generate({ files, out, seed = 1 }) {
     }
   }
   for (let i = 0; i < nInfra; i++) writeInfra(w, rng, `infra/observability-${i}`, i);
+  w.write('README.md', `# Synthetic monorepo (seed ${seed})\n\n${paragraph(rng)}\n\nEvery service under \`services/\` is its own compose stack:\n\n\`\`\`bash\ncd ${ctx.services[0].dir}\ndocker compose up\n\`\`\`\n`);
 
   // Python library packages under src/.
   const libBudget = Math.round(files * 0.2);

@@ -13,7 +13,7 @@
 // "findings exist" and is expected; 2 (or a signal, or a timeout) is recorded as a failure.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,8 +166,8 @@ function pathToImport(p) {
   return new URL(`file://${p}`).href;
 }
 
-function perRule(report) {
-  const counts = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0]));
+function perRule(report, ruleIds) {
+  const counts = Object.fromEntries(ruleIds.map((k) => [k, 0]));
   for (const f of report?.findings ?? []) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + 1;
   return counts;
 }
@@ -209,12 +209,28 @@ async function main() {
     git: execFileSync('git', ['--version']).toString().trim(),
     rssProbe: probe === 'time' ? '/usr/bin/time -v (max RSS of the process tree)' : 'node --import maxrss-preload.mjs (node process only)',
   };
-  const results = { date: new Date().toISOString(), machine, options: { runs: opts.runs, warmup: opts.warmup, seed: opts.seed, modes: opts.modes }, sizes: [] };
+  // What is being measured: the tool's commit, whether its tree is dirty, when dist/ was built.
+  const gitOut = (args) => {
+    try {
+      return execFileSync('git', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      return null;
+    }
+  };
+  const dirty = gitOut(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench']);
+  const tool = {
+    commit: gitOut(['rev-parse', 'HEAD']),
+    trackedChanges: dirty === null ? null : dirty.split('\n').filter(Boolean).length,
+    distBuiltAt: statSync(path.join(repoRoot, 'dist', 'src', 'cli', 'main.js')).mtime.toISOString(),
+    rules: execFileSync(process.execPath, [cli, 'list-rules']).toString().split('\n').map((l) => l.split(/\s+/)[0]).filter(Boolean),
+  };
+  const results = { date: new Date().toISOString(), machine, tool, options: { runs: opts.runs, warmup: opts.warmup, seed: opts.seed, modes: opts.modes }, sizes: [] };
 
   for (const n of opts.files) {
     const { dir, manifest, generatedSec } = ensureRepo(n, opts.seed, opts.regen);
     const files = gitFileCount(dir);
-    const size = { filesRequested: n, files, dir: path.relative(repoRoot, dir), commit: manifest.commit, generatedSec, manifest, modes: [] };
+    // Other processes on the machine skew wall times: record the load around the timed runs.
+    const size = { filesRequested: n, files, dir: path.relative(repoRoot, dir), commit: manifest.commit, generatedSec, loadavgBefore: os.loadavg().map((x) => +x.toFixed(2)), manifest, modes: [] };
     // Warm up every mode, then interleave the timed runs (report, dry-run, report, …) so that a
     // slow phase of the machine does not land on one mode only.
     for (const mode of opts.modes) {
@@ -236,9 +252,9 @@ async function main() {
       const runs = runsOf.get(mode);
       const good = runs.filter((r) => r.ok);
       const last = good[good.length - 1];
-      const rules = perRule(last?.report);
+      const rules = perRule(last?.report, tool.rules);
       const mismatches = DRIFT_KINDS.filter((k) => rules[k] !== manifest.injected[k]).map((k) => `${k}: injected ${manifest.injected[k]}, reported ${rules[k]}`);
-      for (const k of Object.keys(rules)) if (!DRIFT_KINDS.includes(k)) mismatches.push(`${k}: injected 0, reported ${rules[k]}`);
+      for (const k of Object.keys(rules)) if (!DRIFT_KINDS.includes(k) && rules[k] > 0) mismatches.push(`${k}: injected 0, reported ${rules[k]}`);
       size.modes.push({
         mode,
         command: `node bin/autopack-fix.js ${path.relative(repoRoot, dir)} ${MODES[mode].join(' ')}`,
@@ -255,6 +271,7 @@ async function main() {
         failures: runs.filter((r) => !r.ok).map((r) => ({ exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, wallSec: r.wallSec, parseError: r.parseError, stderr: r.stderr.slice(0, 4000) })),
       });
     }
+    size.loadavgAfter = os.loadavg().map((x) => +x.toFixed(2));
     results.sizes.push(size);
     writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   }
@@ -262,6 +279,7 @@ async function main() {
 
   // Markdown table on stdout.
   const lines = [
+    `Tool: commit ${tool.commit?.slice(0, 12) ?? 'unknown'}${tool.trackedChanges ? ` + ${tool.trackedChanges} uncommitted file(s)` : ''}, dist/ built ${tool.distBuiltAt}, ${tool.rules.length} rules.`,
     `Machine: ${machine.nproc} CPU (${machine.cpu}), ${machine.memTotalGiB} GiB RAM, ${machine.platform}, Node ${machine.node}, ${machine.git}. Peak RSS via ${machine.rssProbe}. Median of ${opts.runs} run(s) after ${opts.warmup} warm-up.`,
     '',
     '| N (requested) | files in repo | mode | findings (injected) | wall median s (min–max) | peak RSS MiB (median / max) | CPU s (user+sys) | exit |',
@@ -276,7 +294,21 @@ async function main() {
       lines.push(`| ${s.filesRequested.toLocaleString('en-US')} | ${s.files.toLocaleString('en-US')} | ${m.mode} | ${m.summary?.findings ?? 'n/a'} (${s.manifest.injectedTotal}) | ${wall} | ${rss} | ${cpu} | ${[...new Set(m.exitCodes)].join(',')} |`);
     }
   }
+  // Findings per rule against the drift injected (rules with nothing injected and nothing found are left out).
+  lines.push('', `| N | rule | injected | ${opts.modes.map((m) => `found (${m})`).join(' | ')} |`, `| ---: | --- | ---: | ${opts.modes.map(() => '---:').join(' | ')} |`);
+  for (const s of results.sizes) {
+    for (const rule of tool.rules) {
+      const injected = s.manifest.injected[rule] ?? 0;
+      const found = s.modes.map((m) => m.findingsPerRule[rule] ?? 0);
+      if (injected === 0 && found.every((x) => x === 0)) continue;
+      lines.push(`| ${s.filesRequested.toLocaleString('en-US')} | ${rule} | ${injected} | ${found.join(' | ')} |`);
+    }
+  }
   const notes = [];
+  for (const s of results.sizes) {
+    const busy = Math.max(s.loadavgBefore[0], s.loadavgAfter[0]);
+    if (busy > machine.nproc) notes.push(`- N=${s.filesRequested}: 1-min load average ${s.loadavgBefore[0]} before / ${s.loadavgAfter[0]} after the timed runs on ${machine.nproc} CPUs; other processes may have skewed wall times`);
+  }
   for (const s of results.sizes) {
     for (const m of s.modes) {
       if (m.mismatches.length) notes.push(`- N=${s.filesRequested} ${m.mode}: findings per rule differ from the injected drift: ${m.mismatches.join('; ')}`);
