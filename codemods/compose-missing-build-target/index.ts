@@ -1,6 +1,6 @@
 import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
 import type { YAMLMap } from 'yaml';
-import { isRemoteContext, mergedBuild, repoPath, type BuildSpec } from '../../src/facts/compose.js';
+import { isRemoteContext, mergedBuild, repoPath, serviceView, type BuildSpec } from '../../src/facts/compose.js';
 import { findStage } from '../../src/formats/dockerfile.js';
 import { mapPairs, pairRemovalSpan, nodeRange } from '../../src/formats/yaml.js';
 
@@ -24,9 +24,11 @@ export const rule: Rule = {
         for (const fragment of service.fragments) {
           const build = fragment.build;
           if (!build?.target || !build.targetPair || build.target.includes('$')) continue;
-          // Context and dockerfile may come from the base file when the override only sets target.
-          const effective = mergedBuild(service);
-          if (!effective || isRemoteContext(effective.context)) continue;
+          // Context and dockerfile come from the files used together with this one: the base
+          // files and this file (another override is an alternative, not a layer), with `extends`.
+          const view = serviceView(set, service, fragment.file);
+          const effective = mergedBuild(view);
+          if (!effective || effective.inline || view.incomplete || isRemoteContext(effective.context)) continue;
           const context = repoPath(effective.dir, effective.context);
           const dockerfile = context === undefined ? undefined : repoPath(context, effective.dockerfile ?? 'Dockerfile');
           if (dockerfile === undefined || !workspace.has(dockerfile)) continue;
@@ -39,12 +41,14 @@ export const rule: Rule = {
           const stages = model.stages.map((s) => s.rawName).filter((n): n is string => !!n);
           const message = `build target \`${build.target}\` of service \`${service.name}\` is not a stage of ${dockerfile} (${stages.length ? `stages: ${stages.join(', ')}` : 'it has no named stages'})`;
           const key = `${fragment.file.path}:${service.name}:${build.target}`;
-          const span = removalSpan(file.text, fragment.map, build);
+          // Dropping the whole `build:` is only right when another file still builds the service.
+          const builtElsewhere = view.fragments.some((f) => f !== fragment && f.build !== undefined);
+          const span = removalSpan(file.text, fragment.map, build, builtElsewhere);
           findings.push({
             file: fragment.file.path,
             offset: valueRange[0],
             key,
-            message: span ? message : `${message}; removing it would leave the service empty, so it is not removed`,
+            message: span ? message : `${message}; not removed automatically: ${builtElsewhere ? 'removing it would leave the service empty' : 'this is the service\'s only build, so removing it would change what is built'}`,
             fix: span
               ? {
                   safety: 'safe',
@@ -60,15 +64,16 @@ export const rule: Rule = {
   },
 };
 
-function removalSpan(text: string, serviceMap: YAMLMap | undefined, build: BuildSpec): { start: number; end: number; whole: boolean } | undefined {
+function removalSpan(text: string, serviceMap: YAMLMap | undefined, build: BuildSpec, builtElsewhere: boolean): { start: number; end: number; whole: boolean } | undefined {
   const buildMap = build.map;
   if (!buildMap || !build.targetPair) return undefined;
   if (mapPairs(buildMap).length > 1) {
     const span = pairRemovalSpan(text, buildMap, build.targetPair);
     return span ? { start: span[0], end: span[1], whole: false } : undefined;
   }
-  // Only the target was set: remove the whole build entry, unless that empties the service.
-  if (!serviceMap || mapPairs(serviceMap).length <= 1) return undefined;
+  // Only the target was set: remove the whole build entry, unless that empties the service or
+  // leaves it without any build (a bare `build: {target: x}` builds the project directory).
+  if (!builtElsewhere || !serviceMap || mapPairs(serviceMap).length <= 1) return undefined;
   const span = pairRemovalSpan(text, serviceMap, build.pair);
   return span ? { start: span[0], end: span[1], whole: true } : undefined;
 }

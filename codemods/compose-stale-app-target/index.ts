@@ -1,6 +1,6 @@
 import { isSeq, type Node } from 'yaml';
 import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
-import type { ComposeService, ComposeSet, CommandSpec } from '../../src/facts/compose.js';
+import { serviceView, type CommandSpec, type ServiceFragment, type ServiceView } from '../../src/facts/compose.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { nodeRange, scalarString } from '../../src/formats/yaml.js';
 import { findServerInvocation, simpleCommands, splitShell, type ServerInvocation } from '../../src/formats/shell.js';
@@ -14,12 +14,23 @@ interface Invocation {
   target: string;
 }
 
-/** The server invocations of an argv, looking through `sh -c "…"`. */
+/** The server invocations of an argv, looking through `sh -c "…"` (and its `cd`s). */
 function invocations(argv: string[]): Invocation[] {
   const out: Invocation[] = [];
   const shellIndex = argv.findIndex((w, i) => /^(\/(usr\/)?bin\/)?(ba|da|z)?sh$/.test(w) && argv[i + 1] === '-c');
   if (shellIndex !== -1 && argv[shellIndex + 2] !== undefined) {
-    for (const cmd of simpleCommands(splitShell(argv[shellIndex + 2] as string))) out.push(...invocations(cmd.map((w) => w.value)));
+    let cd: string | undefined;
+    for (const cmd of simpleCommands(splitShell(argv[shellIndex + 2] as string))) {
+      const words = cmd.map((w) => w.value);
+      if (words[0] === 'cd') {
+        cd = words[1] === undefined ? undefined : cd === undefined || words[1].startsWith('/') ? words[1] : `${cd}/${words[1]}`;
+        continue;
+      }
+      for (const found of invocations(words)) {
+        if (cd !== undefined) found.inv.chdir = found.inv.chdir === undefined ? cd : `${cd}/${found.inv.chdir}`;
+        out.push(found);
+      }
+    }
     return out;
   }
   const inv = findServerInvocation(argv);
@@ -57,22 +68,26 @@ async function resolves(facts: Facts, ctx: ExecContext, target: string): Promise
   return parsed !== undefined && (await resolveAppTarget(facts.workspace, ctx, parsed)).status === 'ok';
 }
 
-/** Targets the service is known to run elsewhere: its image's CMD/ENTRYPOINT, its other fragments' commands. */
-async function declaredTargets(facts: Facts, set: ComposeSet, service: ComposeService, ctx: ExecContext, except: CommandSpec): Promise<Map<string, string>> {
+/**
+ * What this service is declared to run when the stale command is not there: for a command in an
+ * override, the base files' command for the same key, else the image's CMD/ENTRYPOINT (what the
+ * base runs). A command in a base file overrides the image on purpose, so the image's CMD says
+ * nothing about what it meant.
+ */
+async function declaredTargets(facts: Facts, view: ServiceView, ctx: ExecContext, stale: ServiceFragment, spec: CommandSpec): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  const image = facts.serviceImage(set, service);
-  for (const cmd of image?.stage?.commands ?? []) {
-    const argv = cmd.words.map((w) => w.value);
-    for (const { target } of invocations(argv)) {
-      if (await resolves(facts, ctx, target)) found.set(target, `the ${cmd.keyword} of ${image?.dockerfile}`);
+  if (stale.file.isBase) return found;
+  const baseSpecs = view.fragments.filter((f) => f !== stale && f.file.isBase).map((f) => ({ f, spec: spec.key === 'command' ? f.command : f.entrypoint })).filter((x) => x.spec !== undefined);
+  for (const { f, spec: other } of baseSpecs) {
+    for (const { target } of commandInvocations(other as CommandSpec)) {
+      if (await resolves(facts, ctx, target)) found.set(target, `the ${spec.key} in ${f.file.path}`);
     }
   }
-  for (const f of service.fragments) {
-    for (const spec of [f.command, f.entrypoint]) {
-      if (!spec || spec === except) continue;
-      for (const { target } of commandInvocations(spec)) {
-        if (!found.has(target) && (await resolves(facts, ctx, target))) found.set(target, `the ${spec.key} in ${f.file.path}`);
-      }
+  if (baseSpecs.length > 0) return found;
+  const image = facts.serviceImage(view);
+  for (const cmd of image?.stage?.commands ?? []) {
+    for (const { target } of invocations(cmd.words.map((w) => w.value))) {
+      if (await resolves(facts, ctx, target)) found.set(target, `the ${cmd.keyword} of ${image?.dockerfile}`);
     }
   }
   return found;
@@ -104,13 +119,18 @@ export const rule: Rule = {
             if (text === undefined) continue;
             for (const { inv, target } of commandInvocations(spec)) {
               const parsed = parseAppTarget(target);
-              if (!parsed) continue;
-              const ctx = facts.serviceExecContext(set, service, inv);
+              // A server config file may extend the import path: not judged.
+              if (!parsed || inv.config !== undefined) continue;
+              // gunicorn also reads ./gunicorn.conf.py by default.
+              if (inv.server === 'gunicorn' && workspace.paths.some((p) => p.endsWith('gunicorn.conf.py'))) continue;
+              const view = serviceView(set, service, fragment.file);
+              const ctx = facts.serviceExecContext(view, inv);
+              if (!ctx) continue;
               const resolution = await resolveAppTarget(workspace, ctx, parsed);
               if (resolution.status !== 'missing') continue;
               const spans = tokenSpans(text, spec.node, target);
               if (spans.length === 0) continue;
-              const declared = await declaredTargets(facts, set, service, ctx, spec);
+              const declared = await declaredTargets(facts, view, ctx, fragment, spec);
               let replacement: string | undefined;
               let evidence: string | undefined;
               let choices: string[] = [...declared.keys()];

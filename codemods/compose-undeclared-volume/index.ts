@@ -1,4 +1,4 @@
-import { isMap } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import type { Fix, RawFinding, Rule } from '../../src/model/types.js';
 import type { ComposeFile } from '../../src/facts/compose.js';
 import { blockIndent, nodeRange, pairValueEnd } from '../../src/formats/yaml.js';
@@ -75,7 +75,7 @@ function declarationFix(file: ComposeFile, text: string, eol: string, names: str
     const lead = at === text.length && !text.endsWith('\n') ? eol : '';
     return { safety: 'safe', description, edits: [{ file: file.path, start: at, end: at, text: lead + names.map((n) => `${indent}${n}:${eol}`).join('') }] };
   }
-  if (value === null || (isMap(value) === false && nodeRange(value) === undefined)) {
+  if (value === null || (isScalar(value) && (value.value === null || value.value === ''))) {
     // `volumes:` with nothing under it.
     const keyEnd = nodeRange(pair.key)?.[1];
     if (keyEnd === undefined) return null;

@@ -90,7 +90,7 @@ export function applyFix(ws: Workspace, fix: Fix): { ok: true; view: Workspace; 
   const changed = new Map<string, string>();
   for (const [p, edits] of byFile) {
     const file = ws.read(p);
-    if (!file) return { ok: false, reason: `${p} is not an editable file of the workspace` };
+    if (!file || !ws.isEditable(p)) return { ok: false, reason: `${p} is not an editable file of the workspace${file ? ' (a symbolic link)' : ''}` };
     const problem = checkEdits(file.text, edits);
     if (problem) return { ok: false, reason: `${p}: ${problem}` };
     const after = applyEdits(file.text, edits);

@@ -30,6 +30,8 @@ export interface BuildSpec {
   context: string | undefined;
   dockerfile: string | undefined;
   target: string | undefined;
+  /** `dockerfile_inline:` — the Dockerfile is not a file of the repo. */
+  inline: boolean;
   /** The `target:` pair, with the mapping that holds it. */
   targetPair: Pair<Node, Node | null> | undefined;
   map: YAMLMap | undefined;
@@ -60,6 +62,10 @@ export interface ServiceFragment {
   image: string | undefined;
   build: BuildSpec | undefined;
   extends: boolean;
+  /** `extends: name` or `extends: { service: name }` without `file:` — resolvable in the set. */
+  extendsService: string | undefined;
+  /** `extends: { file: … }`: the parent lives in another file the model does not follow. */
+  extendsFile: boolean;
   command: CommandSpec | undefined;
   entrypoint: CommandSpec | undefined;
   workingDir: string | undefined;
@@ -93,42 +99,53 @@ export interface ComposeModel {
 
 export function buildComposeModel(ws: Workspace): ComposeModel {
   const byDir = new Map<string, ComposeFile[]>();
+  const byPath = new Map<string, ComposeFile>();
   const broken: ComposeModel['broken'] = [];
-  for (const p of ws.paths) {
-    if (!isComposePath(p)) continue;
+  const load = (p: string): ComposeFile | undefined => {
+    if (byPath.has(p)) return byPath.get(p);
     const file = ws.read(p);
-    if (!file) continue;
+    if (!file) return undefined;
     const parsed = parseYaml(file);
     if (parsed.error) {
       broken.push({ path: p, ...parsed.error });
-      continue;
+      return undefined;
     }
     const root = parsed.doc.contents;
     const servicesNode = findPair(root, 'services')?.value;
-    const dir = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-    const base = p.slice(p.lastIndexOf('/') + 1);
     const cf: ComposeFile = {
       path: p,
-      dir,
-      isBase: BASE_NAME.test(base),
+      dir: p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '',
+      isBase: BASE_NAME.test(p.slice(p.lastIndexOf('/') + 1)),
       parsed,
       services: isMap(servicesNode) ? servicesNode : undefined,
       volumesPair: findPair(root, 'volumes'),
     };
-    const list = byDir.get(dir) ?? [];
-    list.push(cf);
-    byDir.set(dir, list);
+    byPath.set(p, cf);
+    return cf;
+  };
+  for (const p of ws.paths) {
+    if (!isComposePath(p)) continue;
+    const cf = load(p);
+    if (!cf) continue;
+    byDir.set(cf.dir, [...(byDir.get(cf.dir) ?? []), cf]);
   }
-  const byPath = new Map([...byDir.values()].flat().map((f) => [f.path, f]));
+  // First pass over every file: whatever `include:` names (any file name) is a base of the
+  // including set, so this is settled before any set is judged.
+  const includes = new Map<ComposeFile, ComposeFile[]>();
+  for (const files of byDir.values()) {
+    for (const f of files) {
+      const included = includedPaths(f).map(load).filter((x): x is ComposeFile => x !== undefined && x !== f);
+      for (const x of included) x.isBase = true;
+      includes.set(f, included);
+    }
+  }
   const sets: ComposeSet[] = [];
   for (const [dir, files] of [...byDir].sort(([a], [b]) => a.localeCompare(b))) {
-    // Files pulled in with top-level `include:` are part of the model, as bases; they come first.
-    const included = [...new Set(files.flatMap((f) => includedPaths(f)).map((p) => byPath.get(p)))].filter((f): f is ComposeFile => f !== undefined);
-    for (const f of included) f.isBase = true;
     // Without a base file there is nothing to override: every file stands alone as a base.
     if (!files.some((f) => f.isBase)) for (const f of files) f.isBase = true;
     files.sort(mergeOrder);
-    sets.push(buildSet(dir, included.filter((f) => !files.includes(f)), files));
+    const included = [...new Set(files.flatMap((f) => includes.get(f) ?? []))].filter((f) => !files.includes(f));
+    sets.push(buildSet(dir, included, files));
   }
   return { sets, broken };
 }
@@ -193,6 +210,8 @@ function readFragment(name: string, file: ComposeFile, pair: Pair<Node, Node | n
     image: scalarString(get('image')),
     build: readBuild(findPair(map, 'build')),
     extends: findPair(map, 'extends') !== undefined,
+    extendsService: undefined,
+    extendsFile: false,
     command: readCommand('command', get('command')),
     entrypoint: readCommand('entrypoint', get('entrypoint')),
     workingDir: scalarString(get('working_dir')),
@@ -201,6 +220,13 @@ function readFragment(name: string, file: ComposeFile, pair: Pair<Node, Node | n
     ports: readPorts(get('ports')),
     dependsOn: readDependsOn(get('depends_on')),
   };
+  const ext = get('extends');
+  if (isMap(ext)) {
+    fragment.extendsFile = findPair(ext, 'file') !== undefined;
+    fragment.extendsService = fragment.extendsFile ? undefined : scalarString(findPair(ext, 'service')?.value);
+  } else if (ext !== undefined) {
+    fragment.extendsService = scalarString(ext);
+  }
   // Merge keys (`<<: *defaults`) may carry image/build: take them from the resolved value.
   if (map && mapPairs(map).some((p) => pairKey(p) === '<<')) {
     const value = yamlValue(file.parsed) as { services?: Record<string, Record<string, unknown>> } | undefined;
@@ -225,10 +251,11 @@ function readBuild(pair: Pair<Node, Node | null> | undefined): BuildSpec | undef
       context: scalarString(findPair(v, 'context')?.value),
       dockerfile: scalarString(findPair(v, 'dockerfile')?.value),
       target: scalarString(targetPair?.value),
+      inline: findPair(v, 'dockerfile_inline') !== undefined,
       targetPair,
     };
   }
-  return { pair, map: undefined, context: scalarString(v), dockerfile: undefined, target: undefined, targetPair: undefined };
+  return { pair, map: undefined, context: scalarString(v), dockerfile: undefined, target: undefined, inline: false, targetPair: undefined };
 }
 
 function readCommand(key: 'command' | 'entrypoint', node: Node | null | undefined): CommandSpec | undefined {
@@ -348,6 +375,8 @@ export interface MergedBuild {
   dir: string;
   dockerfile: string | undefined;
   target: string | undefined;
+  /** The Dockerfile is inline in the compose file. */
+  inline: boolean;
 }
 
 /** The effective build of a service: later fragments override context/dockerfile/target key by key. */
@@ -359,11 +388,44 @@ export function mergedBuild(service: ComposeService): MergedBuild | undefined {
     result = {
       context: f.build.context ?? result?.context ?? '.',
       dir: setsContext || !result ? f.file.dir : result.dir,
-      dockerfile: f.build.dockerfile ?? result?.dockerfile,
+      dockerfile: f.build.inline ? undefined : (f.build.dockerfile ?? result?.dockerfile),
       target: f.build.target ?? result?.target,
+      inline: f.build.inline || (f.build.dockerfile === undefined && (result?.inline ?? false)),
     };
   }
   return result;
+}
+
+export interface ServiceView extends ComposeService {
+  /** Part of the service comes from a file the model does not read (`extends: {file: …}`). */
+  incomplete: boolean;
+}
+
+/**
+ * The service as compose builds it when `file` is used: the set's base files plus that one file
+ * (overrides are alternatives — dev, prod — not layers of each other), with `extends:` parents
+ * from the same set merged first.
+ */
+export function serviceView(set: ComposeSet, service: ComposeService, file: ComposeFile, seen: Set<string> = new Set()): ServiceView {
+  const own = service.fragments.filter((f) => f.file.isBase || f.file === file);
+  let fragments: ServiceFragment[] = [];
+  let incomplete = false;
+  seen.add(service.name);
+  for (const f of own) {
+    if (f.extendsFile) incomplete = true;
+    const parentName = f.extendsService;
+    if (parentName !== undefined) {
+      const parent = set.services.get(parentName);
+      if (!parent || seen.has(parentName)) incomplete = true;
+      else {
+        const view = serviceView(set, parent, file, seen);
+        incomplete ||= view.incomplete;
+        fragments = [...view.fragments, ...fragments];
+      }
+    }
+    fragments.push(f);
+  }
+  return { name: service.name, fragments, incomplete };
 }
 
 export function mergedEnvironment(service: ComposeService): Map<string, string | undefined> {

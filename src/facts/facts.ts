@@ -1,8 +1,8 @@
 import path from 'node:path/posix';
 import type { Workspace } from '../workspace/workspace.js';
-import { buildComposeModel, mergedBuild, mergedEnvironment, mergedValue, isRemoteContext, repoPath, type ComposeModel, type ComposeService, type ComposeSet } from './compose.js';
+import { buildComposeModel, mergedBuild, mergedEnvironment, mergedValue, isRemoteContext, repoPath, type ComposeModel, type ServiceView } from './compose.js';
 import { parseDockerfile, findStage, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
-import { discoverApps, repoContext, REPO_MOUNT, type DiscoveredApp, type ExecContext, type PathMapping } from './python-app.js';
+import { discoverApps, toRepoPath, type DiscoveredApp, type ExecContext, type PathMapping } from './python-app.js';
 import type { ServerInvocation } from '../formats/shell.js';
 
 export interface ServiceImage {
@@ -36,10 +36,13 @@ export class Facts {
     return file ? parseDockerfile(file) : undefined;
   }
 
-  /** The image a compose service builds, when it builds one from a Dockerfile in this repo. */
-  serviceImage(set: ComposeSet, service: ComposeService): ServiceImage | undefined {
+  /**
+   * The image a compose service builds, when it builds one from a Dockerfile in this repo.
+   * Pass a `serviceView` so that only the files used together are merged.
+   */
+  serviceImage(service: ServiceView): ServiceImage | undefined {
     const build = mergedBuild(service);
-    if (!build || isRemoteContext(build.context)) return undefined;
+    if (!build || build.inline || service.incomplete || isRemoteContext(build.context)) return undefined;
     const context = repoPath(build.dir, build.context);
     if (context === undefined) return undefined;
     const dockerfile = repoPath(context, build.dockerfile ?? 'Dockerfile');
@@ -65,13 +68,19 @@ export class Facts {
   /**
    * How a Python process of this service finds modules: cwd, PYTHONPATH and command-line import
    * dirs, in container paths, with the mappings from container paths to repo files given by the
-   * image's COPY lines and the service's bind mounts. Without any of those, the compose
-   * directory (and its src/) stand in, as for a process run from a checkout.
+   * image's COPY lines (following `COPY --from=<stage>`) and the service's bind mounts.
+   * Undefined when nothing ties the container's files to the repository (a prebuilt image, an
+   * external stage): then nothing about its modules can be judged.
    */
-  serviceExecContext(set: ComposeSet, service: ComposeService, invocation: ServerInvocation | undefined): ExecContext {
-    const image = this.serviceImage(set, service);
+  serviceExecContext(service: ServiceView, invocation: ServerInvocation | undefined): ExecContext | undefined {
+    if (service.incomplete) return undefined;
+    const image = this.serviceImage(service);
     const mappings: PathMapping[] = [];
-    if (image?.stage) mappings.push(...copyMappings(this, image.model, image.stage, image.context));
+    if (image?.stage) {
+      const fromImage = copyMappings(this, image.model, image.stage, image.context, new Set());
+      if (!fromImage) return undefined;
+      mappings.push(...fromImage);
+    }
     for (const fragment of service.fragments) {
       for (const v of fragment.volumes) {
         if (v.kind !== 'bind' || !v.source || !v.target) continue;
@@ -80,17 +89,7 @@ export class Facts {
         mappings.push({ container: path.normalize(v.target), repo, dir: this.workspace.hasDir(repo) });
       }
     }
-    if (mappings.length === 0) {
-      const home = service.fragments.find((f) => f.file.isBase)?.file.dir ?? set.dir;
-      const dirs = [home];
-      const src = home ? `${home}/src` : 'src';
-      if (this.workspace.hasDir(src)) dirs.push(src);
-      const ctx = repoContext(dirs);
-      for (const d of invocation?.importDirs ?? []) ctx.roots.push(path.resolve(`${REPO_MOUNT}/${home}`, d));
-      const pp = invocation?.env.get('PYTHONPATH') ?? mergedEnvironment(service).get('PYTHONPATH');
-      for (const entry of splitPythonPath(pp)) ctx.roots.push(path.resolve(`${REPO_MOUNT}/${home}`, entry));
-      return ctx;
-    }
+    if (mappings.length === 0) return undefined;
     let cwd = mergedValue(service, (f) => f.workingDir) ?? image?.stage?.workdir ?? '/';
     if (invocation?.chdir) cwd = path.resolve(cwd, invocation.chdir);
     const pythonPath = invocation?.env.get('PYTHONPATH') ?? mergedEnvironment(service).get('PYTHONPATH') ?? image?.stage?.env.get('PYTHONPATH');
@@ -118,10 +117,14 @@ function splitPythonPath(value: string | undefined): string[] {
 }
 
 /**
- * Container → repo mappings made by `COPY`/`ADD` (without --from) in a stage and the stages it
- * is built FROM. A directory source copies its contents to the destination.
+ * Container → repo mappings made by `COPY`/`ADD` in a stage and the stages it is built FROM. A
+ * directory source copies its contents to the destination. `COPY --from=<stage>` carries over
+ * the mappings of that stage's source path; a copy from an external image makes the result
+ * unknown (undefined), since files of unknown origin may shadow ours.
  */
-function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, context: string): PathMapping[] {
+function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, context: string, visiting: Set<Stage>): PathMapping[] | undefined {
+  if (visiting.has(stage)) return undefined;
+  visiting.add(stage);
   const chain: Stage[] = [];
   for (let s: Stage | undefined = stage; s && !chain.includes(s); s = findStage(model, s.image)) {
     chain.unshift(s);
@@ -130,10 +133,26 @@ function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, contex
   const out: PathMapping[] = [];
   for (const s of chain) {
     for (const copy of s.copies) {
-      if (copy.from !== undefined || !copy.dest) continue;
+      if (!copy.dest) continue;
       const destRaw = copy.dest.value;
       const dest = path.resolve(copy.workdir, destRaw);
       const destIsDir = destRaw.endsWith('/') || copy.sources.length > 1;
+      if (copy.from !== undefined) {
+        const from = findStage(model, copy.from);
+        if (!from) return undefined;
+        const inner = copyMappings(facts, model, from, context, visiting);
+        if (!inner) return undefined;
+        const innerCtx = { roots: [], mappings: inner };
+        for (const src of copy.sources) {
+          // Sources of COPY --from are paths in the other stage's filesystem, from its root.
+          const source = path.resolve('/', src.value);
+          const repo = toRepoPath(innerCtx, source);
+          if (repo === undefined) continue;
+          const dir = repo === '' || facts.workspace.hasDir(repo);
+          out.push({ container: dir || !destIsDir ? dest : path.join(dest, path.basename(repo)), repo, dir });
+        }
+        continue;
+      }
       for (const src of copy.sources) {
         if (/^(https?:)?\/\//.test(src.value) || src.value.includes('*') || src.value.includes('$')) continue;
         const repo = repoPath(context, src.value);
@@ -145,5 +164,6 @@ function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, contex
       }
     }
   }
+  visiting.delete(stage);
   return out;
 }

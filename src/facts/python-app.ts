@@ -108,7 +108,8 @@ const DEPENDENCY_FILE = /(^|\/)(requirements[^/]*\.(txt|in)|pyproject\.toml|setu
 /** Whether any dependency manifest (or a `pip install` in a Dockerfile) names `name`. */
 function declaredAsDependency(ws: Workspace, name: string): boolean {
   const flexible = name.replace(/[-_.]/g, '[-_.]');
-  const word = new RegExp(`(^|[^A-Za-z0-9_.-])${flexible}([^A-Za-z0-9_-]|$)`, 'im');
+  // `superset` is installed as `apache-superset`: a separator-delimited part of a name counts.
+  const word = new RegExp(`(^|[^A-Za-z0-9])${flexible}([^A-Za-z0-9]|$)`, 'im');
   for (const p of ws.paths) {
     if (!DEPENDENCY_FILE.test(p)) continue;
     let text = ws.read(p)?.text;

@@ -101,8 +101,10 @@ export interface ServerInvocation {
   env: Map<string, string>;
   /** Extra import roots given on the command line (uvicorn --app-dir, gunicorn --pythonpath). */
   importDirs: string[];
-  /** A working directory change (gunicorn --chdir). */
+  /** A working directory change (gunicorn --chdir, or a `cd` earlier in the same script). */
   chdir: string | undefined;
+  /** A server config file (`-c`/`--config`) that may change the import path; not read. */
+  config: string | undefined;
   /** The port it listens on, and the word that holds it. */
   port: { value: string; index: number } | undefined;
 }
@@ -156,7 +158,7 @@ export function findServerInvocation(argv: string[]): ServerInvocation | undefin
     }
   }
   if (!server) return undefined;
-  const result: ServerInvocation = { server, targetIndex: undefined, env, importDirs: [], chdir: undefined, port: undefined };
+  const result: ServerInvocation = { server, targetIndex: undefined, env, importDirs: [], chdir: undefined, config: undefined, port: undefined };
   for (let j = i + 1; j < argv.length; j++) {
     const w = argv[j] as string;
     const [flag, inline] = w.startsWith('--') && w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, undefined];
@@ -165,6 +167,7 @@ export function findServerInvocation(argv: string[]): ServerInvocation | undefin
       if (flag === '--app-dir' && value !== undefined) result.importDirs.push(value);
       if (flag === '--pythonpath' && value !== undefined) result.importDirs.push(...value.split(','));
       if (flag === '--chdir' && value !== undefined) result.chdir = value;
+      if ((flag === '-c' || flag === '--config') && value !== undefined) result.config = value;
       if (flag === '--port' && value !== undefined) result.port = { value, index: inline === undefined ? j + 1 : j };
       if (inline === undefined && VALUE_OPTIONS.has(flag)) j++;
       continue;

@@ -20,6 +20,8 @@ interface DiskState {
   /** Files as read from disk: the text rules saw and the bytes to compare before writing. */
   loaded: Map<string, SourceFile | null>;
   originalBytes: Map<string, Buffer>;
+  /** Paths that are symbolic links (inside the root): read, never edited. */
+  symlinks: Set<string>;
   diagnostics: Diagnostic[];
 }
 
@@ -49,6 +51,7 @@ export class Workspace {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       loaded: new Map(),
       originalBytes: new Map(),
+      symlinks: new Set(),
       diagnostics: [],
     };
     return new Workspace(disk, paths, new Map(), new Set(paths));
@@ -63,6 +66,7 @@ export class Workspace {
       maxFileBytes: DEFAULT_MAX_FILE_BYTES,
       loaded: new Map(),
       originalBytes: new Map(),
+      symlinks: new Set(),
       diagnostics: [],
     };
     const overlay = new Map<string, SourceFile>();
@@ -122,6 +126,14 @@ export class Workspace {
   /** The bytes read from disk for `p`, to detect a concurrent change before writing. */
   originalBytes(p: string): Buffer | undefined {
     return this.disk.originalBytes.get(p);
+  }
+
+  /**
+   * Whether fixes may edit `p`. A symbolic link is read but not edited: the diff would name the
+   * link while the bytes live elsewhere, and its target may be fixed under its own name.
+   */
+  isEditable(p: string): boolean {
+    return this.read(p) !== undefined && !this.disk.symlinks.has(p);
   }
 
   /** A new view where the given files have new text (created when they did not exist). */
@@ -187,6 +199,7 @@ export class Workspace {
         }
         if (!this.insideRealRoot(real)) return skip('skipped: symbolic link points outside the root');
         if (!statSync(real).isFile()) return skip('skipped: symbolic link to a directory');
+        this.disk.symlinks.add(p);
       } else if (!st.isFile()) {
         return skip('skipped: not a regular file');
       }
