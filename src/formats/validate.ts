@@ -3,6 +3,7 @@ import type { SourceFile } from '../workspace/source-file.js';
 import { parseYaml } from './yaml.js';
 import { parseDockerfile, isDockerfilePath } from './dockerfile.js';
 import { summarizePython } from './python.js';
+import { isScriptPath, scriptSyntaxProblem } from './bundler-config.js';
 
 export interface ParseProblem {
   message: string;
@@ -10,10 +11,11 @@ export interface ParseProblem {
 }
 
 /** The file types the tool can re-parse to prove an edit left them valid. */
-export function formatOf(p: string): 'yaml' | 'json' | 'dockerfile' | 'python' | undefined {
+export function formatOf(p: string): 'yaml' | 'json' | 'dockerfile' | 'python' | 'script' | undefined {
   if (/\.ya?ml$/i.test(p)) return 'yaml';
   if (/\.json$/i.test(p)) return 'json';
   if (/\.py$/i.test(p)) return 'python';
+  if (isScriptPath(p)) return 'script';
   if (isDockerfilePath(p)) return 'dockerfile';
   return undefined;
 }
@@ -27,6 +29,9 @@ export async function parseProblem(file: SourceFile): Promise<ParseProblem | und
       return parseDockerfile(file).error ?? undefined;
     case 'python':
       return (await summarizePython(file)).error ?? undefined;
+    case 'script':
+      // TypeScript/JavaScript syntax only (ts-morph, imported on first use); no type checking.
+      return scriptSyntaxProblem(file);
     case 'json': {
       const errors: ParseError[] = [];
       parseJsonc(file.text, errors, { allowTrailingComma: false, disallowComments: !/tsconfig|jsconfig|\.vscode\//.test(file.path) });

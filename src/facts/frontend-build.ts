@@ -1,0 +1,638 @@
+/**
+ * Where a repository's Vite frontends are built inside Docker images.
+ *
+ * For every Dockerfile stage, every `RUN` is read as shell: `cd`, `npm/pnpm/yarn/bun run
+ * <script>` (with --prefix / --cwd / -C / -w / --filter), the package.json script it runs
+ * (followed through `npm run x`, `run-s`, `run-p`, `npm-run-all`), and finally `vite build` with
+ * its `--outDir`, `--config` and root arguments. The container directories involved are mapped
+ * back to repository files through the stage's `COPY`/`ADD` lines (globs included), in the
+ * build context the Dockerfile is built with (compose `build.context`, else the nearest folder
+ * at or above the Dockerfile where its COPY sources exist). A build site is kept only when the
+ * Vite config it uses is a file of this repository.
+ */
+import path from 'node:path/posix';
+import { DockerfileParser } from 'dockerfile-ast';
+import type { Workspace } from '../workspace/workspace.js';
+import type { SourceFile } from '../workspace/source-file.js';
+import type { Facts } from './facts.js';
+import { isRemoteContext, mergedBuild, repoPath } from './compose.js';
+import { findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
+import { simpleCommands, splitShell } from '../formats/shell.js';
+import { VITE_CONFIG_NAMES } from '../formats/bundler-config.js';
+
+/** Arguments of one `vite build` invocation that change where it writes. */
+export interface ViteBuildArgs {
+  /** `--outDir`, relative to the root. */
+  outDir: string | undefined;
+  /** `-c` / `--config`, relative to the working directory. */
+  config: string | undefined;
+  /** The positional root argument, relative to the working directory. */
+  root: string | undefined;
+}
+
+export interface ViteInvocation {
+  /** Container directory `vite build` runs in. */
+  cwd: string;
+  args: ViteBuildArgs;
+  /** The command as written in the RUN line (`npm run build`), for messages. */
+  command: string;
+  /** The package.json scripts followed to reach `vite build` (`build` → `build-only`). */
+  via: string[];
+}
+
+export interface BuildSite {
+  dockerfile: string;
+  model: DockerfileModel;
+  stage: Stage;
+  /** Repo-relative build context ('' = root). */
+  context: string;
+  run: { text: string; start: number; end: number };
+  invocation: ViteInvocation;
+  /** Container folder of the config file. */
+  configDir: string;
+  /** Repo path of the Vite config the build uses. */
+  config: string;
+  /** The stage's view of the container file system at the end of the stage. */
+  fs: ContainerFs;
+}
+
+/** A container → repository mapping made by one COPY/ADD source. */
+interface Mapping {
+  container: string;
+  /** Repo path; undefined for content that does not come from the repository (COPY --from). */
+  repo: string | undefined;
+  dir: boolean;
+}
+
+/** The container paths a stage's COPY/ADD lines fill from the repository, up to a point. */
+export class ContainerFs {
+  constructor(
+    readonly ws: Workspace,
+    private readonly mappings: Mapping[],
+  ) {}
+
+  /** The repository path a container path comes from (the last COPY that covers it wins). */
+  repoPathOf(container: string): { repo: string; exists: 'file' | 'dir' | 'none' } | undefined {
+    const c = path.normalize(container);
+    for (let i = this.mappings.length - 1; i >= 0; i--) {
+      const m = this.mappings[i] as Mapping;
+      let repo: string | undefined;
+      if (m.dir && (c === m.container || c.startsWith(m.container === '/' ? '/' : `${m.container}/`))) {
+        if (m.repo === undefined) return undefined;
+        const rel = path.relative(m.container, c);
+        // A directory COPY only brings what exists below it.
+        const candidate = rel === '' ? m.repo : m.repo === '' ? rel : `${m.repo}/${rel}`;
+        const exists = this.exists(candidate);
+        if (exists === 'none' && rel !== '') continue;
+        repo = candidate;
+        return { repo, exists };
+      }
+      if (!m.dir && c === m.container) {
+        if (m.repo === undefined) return undefined;
+        return { repo: m.repo, exists: this.exists(m.repo) };
+      }
+    }
+    return undefined;
+  }
+
+  /** The container path a repository path is copied to, when a directory or file COPY brings it. */
+  containerPathOf(repo: string): string | undefined {
+    for (let i = this.mappings.length - 1; i >= 0; i--) {
+      const m = this.mappings[i] as Mapping;
+      if (m.repo === undefined) continue;
+      if (m.dir && (m.repo === '' || repo === m.repo || repo.startsWith(`${m.repo}/`))) {
+        const rel = m.repo === '' ? repo : path.relative(m.repo, repo);
+        return rel === '' ? m.container : path.join(m.container, rel);
+      }
+      if (!m.dir && repo === m.repo) return m.container;
+    }
+    return undefined;
+  }
+
+  /** The text of the repository file found at a container path. */
+  read(container: string): SourceFile | undefined {
+    const r = this.repoPathOf(container);
+    return r && r.exists === 'file' ? this.ws.read(r.repo) : undefined;
+  }
+
+  private exists(repo: string): 'file' | 'dir' | 'none' {
+    if (this.ws.has(repo)) return 'file';
+    return this.ws.hasDir(repo) ? 'dir' : 'none';
+  }
+}
+
+export interface FrontendBuildOptions {
+  /** Package-manager binaries whose `run <script>` runs a package.json script. */
+  packageManagers?: readonly string[];
+}
+
+const DEFAULT_PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'];
+
+/** Every `vite build` in every Dockerfile stage whose config is a file of the repository. */
+export function frontendBuildSites(facts: Facts, options: FrontendBuildOptions = {}): BuildSite[] {
+  const ws = facts.workspace;
+  const managers = options.packageManagers ?? DEFAULT_PACKAGE_MANAGERS;
+  const sites: BuildSite[] = [];
+  for (const p of ws.paths) {
+    if (!isDockerfilePath(p) || p.split('/').includes('node_modules')) continue;
+    const model = facts.dockerfile(p);
+    const file = ws.read(p);
+    if (!model || model.error || !file) continue;
+    const workdirs = instructionWorkdirs(file, model);
+    for (const context of buildContexts(facts, p, model)) {
+      for (const stage of model.stages) {
+        if (stage.runs.length === 0) continue;
+        for (const run of stage.runs) {
+          const workdir = workdirs.get(run.start);
+          if (workdir === undefined) continue;
+          const fsAtRun = new ContainerFs(ws, stageMappings(ws, model, stage, context, run.start, workdirs));
+          for (const inv of viteInvocations(run.text, workdir, fsAtRun, managers)) {
+            const configDir = path.resolve(inv.cwd, inv.args.root ?? '.');
+            const config = configFileOf(fsAtRun, inv, configDir);
+            if (!config) continue;
+            sites.push({
+              dockerfile: p,
+              model,
+              stage,
+              context,
+              run,
+              invocation: inv,
+              configDir: path.dirname(config.container),
+              config: config.repo,
+              fs: new ContainerFs(ws, stageMappings(ws, model, stage, context, Infinity, workdirs)),
+            });
+          }
+        }
+      }
+    }
+  }
+  return sites;
+}
+
+function configFileOf(fs: ContainerFs, inv: ViteInvocation, configDir: string): { container: string; repo: string } | undefined {
+  const candidates = inv.args.config !== undefined ? [path.resolve(inv.cwd, inv.args.config)] : VITE_CONFIG_NAMES.map((n) => path.join(configDir, n));
+  for (const container of candidates) {
+    const r = fs.repoPathOf(container);
+    if (r && r.exists === 'file') return { container, repo: r.repo };
+  }
+  return undefined;
+}
+
+/**
+ * The contexts a Dockerfile is built with: those compose services give, else the nearest folder
+ * at or above the Dockerfile from which its plain COPY sources exist (`docker build -f x/Dockerfile .`).
+ */
+export function buildContexts(facts: Facts, dockerfile: string, model: DockerfileModel): string[] {
+  const found = new Set<string>();
+  for (const set of facts.compose.sets) {
+    for (const service of set.services.values()) {
+      const build = mergedBuild(service);
+      if (!build || isRemoteContext(build.context)) continue;
+      const context = repoPath(build.dir, build.context);
+      if (context === undefined) continue;
+      const df = repoPath(context, build.dockerfile ?? 'Dockerfile');
+      if (df === dockerfile) found.add(context);
+    }
+  }
+  if (found.size > 0) return [...found];
+  const sources = model.stages.flatMap((s) => s.copies.filter((c) => c.from === undefined).flatMap((c) => c.sources.map((w) => w.value)));
+  const plain = sources.filter((s) => !/[*?[$]/.test(s) && !/^(https?:)?\/\//.test(s) && !s.startsWith('/'));
+  const ws = facts.workspace;
+  const start = dockerfile.includes('/') ? dockerfile.slice(0, dockerfile.lastIndexOf('/')) : '';
+  for (let dir: string | undefined = start; dir !== undefined; dir = dir === '' ? undefined : dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '') {
+    const ok = plain.every((s) => {
+      const r = repoPath(dir as string, s);
+      return r !== undefined && (r === '' || ws.has(r) || ws.hasDir(r));
+    });
+    if (ok) return [dir];
+  }
+  return [start];
+}
+
+/**
+ * COPY/ADD mappings of a stage (and the stages it is built FROM), for the instructions that come
+ * before `before`. `--from` copies are recorded as non-repository content.
+ */
+function stageMappings(ws: Workspace, model: DockerfileModel, stage: Stage, context: string, before: number, workdirs: Map<number, string | undefined>): Mapping[] {
+  const chain: Stage[] = [];
+  for (let s: Stage | undefined = stage; s && !chain.includes(s); s = findStage(model, s.image)) {
+    chain.unshift(s);
+    if (s.image.includes(':') || s.image.includes('/')) break;
+  }
+  const out: Mapping[] = [];
+  for (const s of chain) {
+    for (const copy of s.copies) {
+      if (s === stage && copy.start >= before) break;
+      const workdir = workdirs.has(copy.start) ? workdirs.get(copy.start) : copy.workdir;
+      // A COPY under an unknown WORKDIR puts files somewhere unknown; it maps nothing.
+      if (workdir !== undefined) out.push(...copyMappings(ws, copy, context, workdir));
+    }
+  }
+  return out;
+}
+
+function copyMappings(ws: Workspace, copy: CopyInstruction, context: string, workdir: string): Mapping[] {
+  if (!copy.dest || copy.dest.value.includes('$')) return [];
+  const destRaw = copy.dest.value;
+  const dest = path.resolve(workdir, destRaw);
+  const destIsDir = destRaw.endsWith('/') || destRaw.endsWith('/.') || destRaw === '.' || copy.sources.length > 1;
+  const out: Mapping[] = [];
+  for (const src of copy.sources) {
+    const value = src.value;
+    if (copy.from !== undefined) {
+      // Content from another stage or image: it shadows whatever the repository put there.
+      out.push({ container: dest, repo: undefined, dir: true });
+      continue;
+    }
+    if (/^(https?:)?\/\//.test(value) || value.startsWith('git@') || value.includes('$')) continue;
+    const matches = /[*?[]/.test(value) ? globMatches(ws, context, value) : [repoPath(context, value.replace(/^\/+/, ''))].filter((r): r is string => r !== undefined);
+    const multi = destIsDir || /[*?[]/.test(value);
+    for (const repo of matches) {
+      if (repo === '' || (!ws.has(repo) && ws.hasDir(repo))) {
+        // A directory source copies its contents into the destination.
+        out.push({ container: dest, repo, dir: true });
+      } else if (ws.has(repo)) {
+        out.push({ container: multi ? path.join(dest, path.basename(repo)) : dest, repo, dir: false });
+      }
+    }
+  }
+  return out;
+}
+
+/** Repository paths (files and folders) a COPY glob matches in a context. */
+function globMatches(ws: Workspace, context: string, pattern: string): string[] {
+  const rel = path.normalize(pattern.replace(/^\/+/, ''));
+  if (rel.startsWith('..')) return [];
+  const re = globRegex(rel);
+  const found = new Set<string>();
+  const depth = rel.split('/').length;
+  for (const p of ws.paths) {
+    const inContext = context === '' ? p : p.startsWith(`${context}/`) ? p.slice(context.length + 1) : undefined;
+    if (inContext === undefined) continue;
+    const parts = inContext.split('/');
+    if (parts.length < depth) continue;
+    const candidate = parts.slice(0, depth).join('/');
+    if (re.test(candidate)) found.add(context === '' ? candidate : `${context}/${candidate}`);
+  }
+  return [...found].sort();
+}
+
+/** Go `filepath.Match` syntax (what Docker uses for COPY sources) as a RegExp. */
+export function globRegex(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close === -1) {
+        re += '\\[';
+        continue;
+      }
+      let body = glob.slice(i + 1, close);
+      if (body.startsWith('^') || body.startsWith('!')) body = `^${body.slice(1)}`;
+      re += `[${body.replace(/\\/g, '\\\\')}]`;
+      i = close;
+    } else if (c === '\\' && i + 1 < glob.length) {
+      re += escapeRe(glob[i + 1] as string);
+      i++;
+    } else re += escapeRe(c);
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * The WORKDIR in effect at each RUN, COPY and ADD instruction (keyed by its start offset), with
+ * ENV values and ARG defaults expanded. `undefined` when it depends on a variable with no known
+ * value: nothing under such a WORKDIR is judged.
+ */
+function instructionWorkdirs(file: SourceFile, model: DockerfileModel): Map<number, string | undefined> {
+  return file.parse('dockerfile-instruction-workdirs', () => {
+    const out = new Map<number, string | undefined>();
+    const df = DockerfileParser.parse(file.text);
+    const finalWorkdir = new Map<string, string | undefined>();
+    const finalVars = new Map<string, Map<string, string>>();
+    const globalArgs = new Map<string, string>();
+    let vars = new Map<string, string>();
+    let stageIndex = -1;
+    let workdir: string | undefined = '/';
+    for (const ins of df.getInstructions()) {
+      const keyword = ins.getKeyword();
+      const r = ins.getRange();
+      const start = file.offsetAt(r.start.line, r.start.character);
+      if (keyword === 'ARG') {
+        const content = (ins.getArgumentsContent() ?? '').trim();
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(content);
+        if (!m) continue;
+        const [, name, value] = m as unknown as [string, string, string | undefined];
+        const unquoted = value?.replace(/^(["'])(.*)\1$/s, '$2');
+        if (stageIndex === -1) {
+          if (unquoted !== undefined) globalArgs.set(name, unquoted);
+        } else if (unquoted !== undefined) vars.set(name, expandVars(unquoted, vars) ?? '');
+        else if (globalArgs.has(name)) vars.set(name, globalArgs.get(name) as string);
+        continue;
+      }
+      if (keyword === 'FROM') {
+        stageIndex++;
+        const image = (ins.getArguments()[0]?.getValue() ?? '').toLowerCase();
+        // A stage built FROM an earlier stage starts with its WORKDIR and variables.
+        workdir = finalWorkdir.has(image) ? finalWorkdir.get(image) : '/';
+        vars = new Map(finalVars.get(image) ?? []);
+        const started = model.stages[stageIndex];
+        for (const id of [started?.name, started ? String(started.index) : undefined]) {
+          if (id === undefined) continue;
+          finalWorkdir.set(id, workdir);
+          finalVars.set(id, vars);
+        }
+        continue;
+      }
+      const stage = model.stages[stageIndex];
+      if (!stage) continue;
+      if (keyword === 'ENV') {
+        const props = (ins as unknown as { getProperties(): Array<{ getName(): string; getValue(): string | null }> }).getProperties();
+        for (const p of props) vars.set(p.getName(), expandVars(p.getValue() ?? '', vars) ?? '');
+      } else if (keyword === 'WORKDIR') {
+        const dir = expandVars(ins.getArgumentsContent() ?? '', vars)?.trim();
+        if (dir === undefined) workdir = undefined;
+        else if (dir) workdir = dir.startsWith('/') ? path.resolve(dir) : workdir === undefined ? undefined : path.resolve(workdir, dir);
+      } else if (keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD') {
+        out.set(start, workdir);
+      }
+      for (const id of [stage.name, String(stage.index)]) {
+        if (id === undefined) continue;
+        finalWorkdir.set(id, workdir);
+        finalVars.set(id, vars);
+      }
+    }
+    return out;
+  });
+}
+
+/** Expand `$VAR` / `${VAR}`; undefined when a variable has no known value. */
+function expandVars(value: string, vars: Map<string, string>): string | undefined {
+  let unknown = false;
+  const out = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string | undefined, b: string | undefined) => {
+    const v = vars.get((a ?? b) as string);
+    if (v === undefined) unknown = true;
+    return v ?? '';
+  });
+  return unknown ? undefined : out;
+}
+
+/** The argv lists of a RUN instruction (shell form, or exec form `["npm", "run", "build"]`). */
+function runCommands(text: string): string[][] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const argv = JSON.parse(trimmed) as unknown;
+      if (Array.isArray(argv) && argv.every((a) => typeof a === 'string')) {
+        const words = argv as string[];
+        if (words.length >= 3 && /^(\/(usr\/)?bin\/)?(ba|da)?sh$/.test(words[0] as string) && words[1] === '-c') return runCommands(words[2] as string);
+        return [words];
+      }
+    } catch {
+      return [];
+    }
+  }
+  // Heredoc bodies and mount options are not commands.
+  const body = trimmed.replace(/^(--[\w-]+(=\S*)?\s+)+/, '');
+  return simpleCommands(splitShell(body)).map((c) => c.map((w) => w.value));
+}
+
+const VITE_VALUE_FLAGS = new Set(['--outDir', '-c', '--config', '--base', '--mode', '-m', '--logLevel', '-l', '--filter', '-f', '--assetsDir', '--assetsInlineLimit', '--target', '--configLoader', '--app']);
+const VITE_OPTIONAL_VALUE_FLAGS = new Set(['--ssr', '--manifest', '--ssrManifest', '--sourcemap', '--minify', '--emptyOutDir', '--watch', '-w', '--clearScreen', '--force', '--debug', '-d']);
+
+/** `vite build …` → its arguments; undefined when argv is not a vite build. */
+export function parseViteBuild(argv: string[]): ViteBuildArgs | undefined {
+  let i = skipPrefixes(argv, 0);
+  const head = argv[i];
+  if (head === undefined) return undefined;
+  const base = head.slice(head.lastIndexOf('/') + 1);
+  if (['npx', 'pnpx', 'bunx'].includes(base) || (['npm', 'pnpm', 'yarn'].includes(base) && argv[i + 1] === 'exec')) {
+    i += base === 'npx' || base === 'pnpx' || base === 'bunx' ? 1 : 2;
+    while (argv[i]?.startsWith('-')) i++;
+  } else if (['yarn', 'pnpm', 'bun'].includes(base) && argv[i + 1] === 'vite') {
+    i += 1;
+  } else if (base === 'bun' && argv[i + 1] === 'x') {
+    i += 2;
+  } else if (base === 'node' && argv[i + 1] && /(^|\/)vite(\/bin\/vite\.js)?$/.test(argv[i + 1] as string)) {
+    i += 1;
+  }
+  const cmd = argv[i];
+  if (cmd === undefined || !/(^|\/)vite(\/bin\/vite\.js|\.js)?$/.test(cmd)) return undefined;
+  i++;
+  if (argv[i] !== 'build') return undefined;
+  const args: ViteBuildArgs = { outDir: undefined, config: undefined, root: undefined };
+  for (i++; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (w === '--') continue;
+    const eq = w.indexOf('=');
+    const [flag, inline] = w.startsWith('-') && eq !== -1 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, undefined];
+    if (flag.startsWith('-')) {
+      let value = inline;
+      if (value === undefined && VITE_VALUE_FLAGS.has(flag)) value = argv[++i];
+      else if (value === undefined && VITE_OPTIONAL_VALUE_FLAGS.has(flag) && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith('-')) {
+        // `--ssr src/entry.ts`, `--sourcemap inline`: the value is not the root.
+        if (flag === '--ssr' || /^(true|false|inline|hidden|esbuild|terser)$/.test(argv[i + 1] as string)) value = argv[++i];
+      }
+      if (flag === '--outDir') args.outDir = value;
+      else if (flag === '-c' || flag === '--config') args.config = value;
+      continue;
+    }
+    args.root ??= w;
+  }
+  return args;
+}
+
+/** Skip `VAR=value`, `env`, `exec`, `time`, `nice`. */
+function skipPrefixes(argv: string[], from: number): number {
+  let i = from;
+  for (; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || w === 'env' || w === 'exec' || w === 'time' || w === 'nice') continue;
+    break;
+  }
+  return i;
+}
+
+interface ScriptRun {
+  /** Container directory of the package whose script runs. */
+  dir: string;
+  script: string;
+  extra: string[];
+}
+
+/** `npm run build`, `pnpm --filter web build`, `yarn --cwd app build`… → the script it runs. */
+function parseScriptRun(argv: string[], cwd: string, fs: ContainerFs, managers: readonly string[]): ScriptRun | undefined {
+  let i = skipPrefixes(argv, 0);
+  const head = argv[i];
+  if (head === undefined) return undefined;
+  const pm = head.slice(head.lastIndexOf('/') + 1);
+  if (!managers.includes(pm)) return undefined;
+  i++;
+  let dir = cwd;
+  let workspace: string | undefined;
+  let script: string | undefined;
+  let explicitRun = false;
+  const extra: string[] = [];
+  for (; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (script !== undefined) {
+      if (w === '--' && pm === 'npm') continue;
+      const m = /^(--prefix|--cwd|--dir|--workspace|--filter)=(.*)$/.exec(w);
+      if (pm === 'npm' && (w === '-w' || w === '--workspace' || w === '--prefix')) {
+        const v = argv[++i];
+        if (w === '--prefix') dir = path.resolve(cwd, v ?? '.');
+        else workspace = v;
+        continue;
+      }
+      if (pm === 'npm' && m) {
+        if (m[1] === '--prefix') dir = path.resolve(cwd, m[2] as string);
+        else workspace = m[2];
+        continue;
+      }
+      extra.push(w);
+      continue;
+    }
+    const m = /^(--prefix|--cwd|--dir|--workspace|--filter)=(.*)$/.exec(w);
+    if (m) {
+      if (m[1] === '--workspace' || m[1] === '--filter') workspace = m[2];
+      else dir = path.resolve(cwd, m[2] as string);
+      continue;
+    }
+    if (w === '--prefix' || w === '--cwd' || w === '--dir' || (pm === 'pnpm' && w === '-C')) {
+      dir = path.resolve(cwd, argv[++i] ?? '.');
+      continue;
+    }
+    if (w === '-w' || w === '--workspace' || w === '--filter' || (pm === 'pnpm' && w === '-F')) {
+      workspace = argv[++i];
+      continue;
+    }
+    if (pm === 'yarn' && w === 'workspace') {
+      workspace = argv[++i];
+      continue;
+    }
+    if (w.startsWith('-')) continue;
+    if (!explicitRun && (w === 'run' || w === 'run-script' || w === 'rum' || w === 'urn')) {
+      explicitRun = true;
+      continue;
+    }
+    // Without `run`, npm and bun only know their own commands (`bun build` is bun's bundler).
+    if (!explicitRun && (pm === 'npm' || pm === 'bun') && w !== 'start' && w !== 'test') return undefined;
+    script = w;
+  }
+  if (script === undefined) return undefined;
+  if (workspace !== undefined) {
+    const wsDir = workspaceDir(fs, dir, workspace);
+    if (!wsDir) return undefined;
+    dir = wsDir;
+  }
+  return { dir, script, extra };
+}
+
+/** A workspace given as a path (`./web`, `packages/web`) or a package name. */
+function workspaceDir(fs: ContainerFs, cwd: string, value: string): string | undefined {
+  const v = value.replace(/^\{(.*)\}$/, '$1');
+  if (v.startsWith('.') || v.includes('/') && !v.startsWith('@')) {
+    const dir = path.resolve(cwd, v);
+    return fs.read(path.join(dir, 'package.json')) ? dir : undefined;
+  }
+  // A package name: the one package.json under cwd (in the repository) with that name.
+  const found: string[] = [];
+  const ws = fs.ws;
+  for (const p of ws.paths) {
+    if (!p.endsWith('package.json') || p.split('/').includes('node_modules')) continue;
+    const name = packageJson(ws.read(p))?.name;
+    if (name !== v) continue;
+    const container = fs.containerPathOf(p);
+    if (container && (container.startsWith(`${cwd}/`) || cwd === '/')) found.push(path.dirname(container));
+  }
+  if (found.length === 1) return found[0];
+  // npm also takes a workspace folder written without `./`.
+  const dir = path.resolve(cwd, v);
+  return found.length === 0 && fs.read(path.join(dir, 'package.json')) ? dir : undefined;
+}
+
+interface PackageJson {
+  name?: string;
+  scripts?: Record<string, string>;
+}
+
+function packageJson(file: SourceFile | undefined): PackageJson | undefined {
+  if (!file) return undefined;
+  return file.parse('package-json', (f) => {
+    try {
+      const v = JSON.parse(f.text) as unknown;
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as PackageJson) : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/** Every `vite build` a RUN line ends up executing, with the directory it runs in. */
+export function viteInvocations(runText: string, workdir: string, fs: ContainerFs, managers: readonly string[] = DEFAULT_PACKAGE_MANAGERS): ViteInvocation[] {
+  const out: ViteInvocation[] = [];
+  walk(runCommands(runText), workdir, fs, managers, undefined, [], 0, out);
+  return out;
+}
+
+function walk(commands: string[][], startCwd: string, fs: ContainerFs, managers: readonly string[], command: string | undefined, via: string[], depth: number, out: ViteInvocation[]): void {
+  if (depth > 6) return;
+  let cwd: string | undefined = startCwd;
+  for (const argv of commands) {
+    if (cwd === undefined) return;
+    const i = skipPrefixes(argv, 0);
+    const head = argv[i];
+    if (head === 'cd') {
+      const target = argv[i + 1];
+      cwd = target === undefined || target === '-' || target.includes('$') || target.startsWith('~') ? undefined : path.resolve(cwd, target);
+      continue;
+    }
+    const text = command ?? argv.join(' ');
+    const vite = parseViteBuild(argv);
+    if (vite) {
+      out.push({ cwd, args: vite, command: text, via });
+      continue;
+    }
+    const run = parseScriptRun(argv, cwd, fs, managers);
+    if (run) {
+      followScript(run.dir, [run.script], run.extra, fs, managers, text, via, depth, out);
+      continue;
+    }
+    // run-s / run-p / npm-run-all name… (inside package.json scripts)
+    const base = head?.slice(head.lastIndexOf('/') + 1);
+    if (base === 'run-s' || base === 'run-p' || base === 'npm-run-all') {
+      const names = argv.slice(i + 1).filter((w) => !w.startsWith('-'));
+      followScript(cwd, names, [], fs, managers, text, via, depth, out);
+    }
+  }
+}
+
+function followScript(dir: string, names: string[], extra: string[], fs: ContainerFs, managers: readonly string[], command: string, via: string[], depth: number, out: ViteInvocation[]): void {
+  const scripts = packageJson(fs.read(path.join(dir, 'package.json')))?.scripts;
+  if (!scripts) return;
+  for (const written of names) {
+    // `run-p "build-only {@}"`: the script name is the first word.
+    const name = written.split(/\s+/)[0] ?? '';
+    // npm-run-all globs: `*` stops at `:` as it stops at `/` in a path.
+    const re = name.includes('*') ? globRegex(name.replace(/:/g, '/')) : undefined;
+    const matched = re ? Object.keys(scripts).filter((k) => re.test(k.replace(/:/g, '/'))) : scripts[name] !== undefined ? [name] : [];
+    for (const key of matched) {
+      const body = scripts[key];
+      if (typeof body !== 'string') continue;
+      // npm runs `pre<name>` and `post<name>` around it; arguments go to the script's end.
+      const text = extra.length > 0 ? `${body} ${extra.map(shellQuote).join(' ')}` : body;
+      walk(runCommands(text), dir, fs, managers, command, [...via, key], depth + 1, out);
+    }
+  }
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
