@@ -132,6 +132,20 @@ describe('the fix loop', () => {
     expect(result.diagnostics.map((d) => d.message)).toContain('no fixed point after 3 passes; 1 fix(es) left unapplied');
   });
 
+  it('reports a finding that only exists after the fixes', async () => {
+    // Rule a turns "a" into "b"; rule b reports (without a fix) every "b" it sees.
+    const aToB = replaceRule('a-to-b', 'x.txt', 'a', 'b');
+    const seesB: Rule = {
+      meta: { id: 'sees-b', seedIds: [], summary: '', defaultSeverity: 'warning', fixable: 'none' },
+      async check({ workspace }) {
+        const text = workspace.read('x.txt')?.text ?? '';
+        return text.includes('b') ? [{ file: 'x.txt', offset: text.indexOf('b'), message: 'a b appeared', key: 'b' }] : [];
+      },
+    };
+    const result = await run(Workspace.fromFiles('/r', { 'x.txt': 'a' }), { rules: [aToB, seesB], apply: SAFE });
+    expect(result.diagnostics.map((d) => `${d.ruleId}: ${d.message}`)).toEqual(['sees-b: the fixes of this run introduced a new finding: a b appeared']);
+  });
+
   it('reports a rule that throws and runs the others', async () => {
     const broken: Rule = {
       meta: { id: 'broken', seedIds: [], summary: '', defaultSeverity: 'error', fixable: 'none' },

@@ -97,6 +97,7 @@ for (const ruleId of ruleDirs) {
         const expected = JSON.parse(readFileSync(findingsFile, 'utf8')) as ExpectedFinding[];
         expect(describeMismatch(actual, expected), 'findings differ from findings.json').toBe('');
         expect(first.diagnostics.filter((d) => d.kind === 'fix-rejected'), 'a fix failed its proof').toEqual([]);
+        expect(first.diagnostics.filter((d) => d.message.includes('introduced a new finding')), 'the fixes introduced findings').toEqual([]);
 
         // 2. --write
         const want = expectedTree(caseDir);

@@ -241,6 +241,14 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
   }
 
   const remaining = current === ws ? initial : await detect(current, options.rules, options.ruleOptions);
+  // Each fix is proven against its own rule; a finding of any rule that only exists after the
+  // fixes is surfaced, so a chain of fixes can never hide the harm it does.
+  const before = new Set(initial.map((f) => `${f.ruleId}\0${f.key}`));
+  for (const f of remaining) {
+    if (!before.has(`${f.ruleId}\0${f.key}`)) {
+      diagnostics.push({ file: f.file, line: f.line, column: f.column, kind: 'note', ruleId: f.ruleId, message: `the fixes of this run introduced a new finding: ${f.message}` });
+    }
+  }
   const changes: FileChange[] = current.changedSince(ws).map((p) => ({
     path: p,
     before: ws.read(p)?.text,
