@@ -1,6 +1,204 @@
-import type { Rule } from '../../src/model/types.js';
+import path from 'node:path/posix';
+import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { Workspace } from '../../src/workspace/workspace.js';
+import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue } from '../../src/formats/markdown.js';
+import {
+  commandHead,
+  docFiles,
+  docsOptions,
+  existsInRepo,
+  inCheckerList,
+  isCreated,
+  isEnvTemplate,
+  isGitIgnored,
+  isQuoted,
+  joinRepo,
+  operandValue,
+  pathRef,
+  problemsToFindings,
+  readDoc,
+  readOperands,
+  relativeRef,
+  relocate,
+  wordTextSpan,
+  type DocCommand,
+  type DocProblem,
+  type DocsOptions,
+  type QuoteContext,
+} from '../../src/facts/docs.js';
 
-/** Placeholder: being implemented (issue 3). */
+interface Env {
+  ws: Workspace;
+  opts: DocsOptions;
+  q: QuoteContext;
+  doc: string;
+  docDir: string;
+  editable: boolean;
+}
+
+/**
+ * What to say, and which edit to make, for a reference `written` (as it appears in the doc) to
+ * the missing repo path `missing`, expressed relative to `base`.
+ */
+function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = ''): DocProblem {
+  if (isEnvTemplate(missing) && !env.ws.has(missing)) {
+    const moved = relocate(env.ws, missing, dir, env.opts);
+    if (!moved.target) return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing (not changed)`, fix: undefined };
+  }
+  const moved = relocate(env.ws, missing, dir, env.opts);
+  if (!moved.target || !span || !env.editable) {
+    const tail = moved.target
+      ? `it must be \`${moved.target}\`, but the text cannot be edited in place (not changed)`
+      : moved.archived
+        ? `the only ${dir ? 'directory' : 'file'} of that name is archived (${moved.candidates.map((c) => `\`${c}\``).join(', ')}); not changed`
+        : moved.candidates.length > 1
+          ? `candidates ${moved.candidates.map((c) => `\`${c}\``).join(', ')} (not changed)`
+          : `no ${dir ? 'directory' : 'file'} of that name in the repository (not changed)`;
+    return { doc: env.doc, offset, kind, subject: written, message: `${head}; ${tail}`, fix: undefined };
+  }
+  const replacement = relativeRef(base, moved.target, written, dir) + suffix;
+  return {
+    doc: env.doc,
+    offset,
+    kind,
+    subject: written,
+    message: `${head}; it is now \`${moved.target}\` (the only ${dir ? 'directory' : 'file'} of that name)`,
+    fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `point \`${written}\` at \`${replacement}\``, safety: 'safe' },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown links, images and link definitions
+
+function decode(s: string): string | undefined {
+  try {
+    return decodeURI(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Forms a docs site or GitHub resolves: `x` → `x.md`, `x/` → `x/README.md`, `x.html` → `x.md`. */
+function linkResolves(ws: Workspace, target: string): boolean {
+  if (existsInRepo(ws, target)) return true;
+  const stem = target.replace(/\.html?$/i, '');
+  return ['.md', '.mdx', '/README.md', '/index.md', '/index.mdx'].some((ext) => ws.has(`${stem}${ext}`));
+}
+
+function linkProblems(env: Env, link: MdLink): DocProblem[] {
+  if (link.kind === 'autolink') return [];
+  const url = link.url.trim();
+  if (!url || /^[a-z][a-z0-9+.-]*:/i.test(url) || /^[#/~\\]/.test(url)) return [];
+  const cut = url.search(/[#?]/);
+  const pathPart = cut === -1 ? url : url.slice(0, cut);
+  const suffix = cut === -1 ? '' : url.slice(cut);
+  if (!pathPart || /[<>{}$*[\]]/.test(pathPart)) return [];
+  const decoded = decode(pathPart);
+  if (decoded === undefined) return [];
+  const dir = decoded.endsWith('/');
+  const last = decoded.replace(/\/$/, '').split('/').pop() ?? '';
+  // Extensionless links are docs-site routes (ids, slugs): not judged.
+  if (!dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return [];
+  const target = joinRepo(env.docDir, decoded);
+  if (target === undefined || target === '' || linkResolves(env.ws, target) || isGitIgnored(env.ws, target, dir)) return [];
+  const offset = link.urlStart ?? link.start;
+  if (isQuoted(env.q, offset)) return [];
+  const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
+  const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
+  const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
+  return [problem(env, 'link', offset, pathPart, target, dir, env.docDir, head, span, suffix)];
+}
+
+function pathHead(written: string, missing: string): string {
+  return `path \`${written}\`${missing !== written.replace(/^\.\//, '').replace(/\/$/, '') ? ` (\`${missing}\`)` : ''} does not exist`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code spans and JSON string values that are nothing but a path
+
+/** The base directories a bare path may be written from: the repository root and the doc's folder. */
+function anchoredBase(env: Env, value: string, first: string): string | undefined {
+  if (value.startsWith('./') || value.startsWith('../')) return env.docDir;
+  const bases = [...new Set(['', env.docDir])];
+  return bases.find((b) => {
+    const j = joinRepo(b, first);
+    return j !== undefined && j !== '' && env.ws.hasDir(j);
+  });
+}
+
+function bareExists(env: Env, value: string): boolean {
+  return [...new Set(['', env.docDir])].some((b) => {
+    const j = joinRepo(b, value);
+    return j !== undefined && existsInRepo(env.ws, j);
+  });
+}
+
+/** Files an application writes at run time (logs, databases, dumps): never judged in prose. */
+const RUNTIME_FILE = /\.(log|db|sqlite3?|pid|sock|tmp|bak|out|pyc|cache|swp|csv|parquet|pkl|pickle|h5|bin|dat|tar|gz|tgz|zip)$/i;
+
+function spanProblems(env: Env, span: MdCodeSpan): DocProblem[] {
+  const value = span.value;
+  const ref = pathRef(value, true);
+  // Directory names in prose (`archive/`, `docs/api/`) often describe a layout, not a link.
+  if (!ref || ref.dir || bareExists(env, value)) return [];
+  const base = anchoredBase(env, value, ref.first);
+  if (base === undefined) return [];
+  const missing = joinRepo(base, value);
+  if (missing === undefined || isGitIgnored(env.ws, missing)) return [];
+  const offset = span.offsets[0] ?? span.start;
+  if (offset < 0 || isQuoted(env.q, offset)) return [];
+  // Prose names files a reader is told to create, or that the app writes at run time: a path
+  // in a code span is judged only when a file of that name exists elsewhere (it moved).
+  if (RUNTIME_FILE.test(value) || relocate(env.ws, missing, false, env.opts).candidates.length === 0) return [];
+  return [problem(env, 'path', offset, value, missing, false, base, pathHead(value, missing), mappedSpan(span, 0, value.length))];
+}
+
+function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[]): DocProblem[] {
+  const value = s.value;
+  const ref = pathRef(value, true);
+  if (!ref || bareExists(env, value) || inCheckerList(env.ws, env.doc, s.start)) return [];
+  let base = anchoredBase(env, value, ref.first);
+  // A list of repo paths (`"root_directories": ["src/", "scripts/", …]`) anchors its members.
+  if (base === undefined && siblings.some((o) => o !== s && pathRef(o.value, true) && bareExists(env, o.value))) base = '';
+  if (base === undefined) return [];
+  const missing = joinRepo(base, value);
+  if (missing === undefined || missing === '' || isGitIgnored(env.ws, missing, ref.dir)) return [];
+  if (isQuoted(env.q, s.start)) return [];
+  return [problem(env, 'path', s.start, value, missing, ref.dir, base, pathHead(value, missing), mappedSpan(s, 0, value.length))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files commands read: compose -f, --env-file, pip -r, cp/mv sources, source, bash x.sh, cat
+
+function operandProblems(env: Env, cmd: DocCommand): DocProblem[] {
+  if (cmd.form !== 'shell' || cmd.source === 'dockerfile' || cmd.cwd === undefined) return [];
+  const argv = cmd.words.map((w) => w.value);
+  const out: DocProblem[] = [];
+  for (const j of readOperands(argv)) {
+    const written = operandValue(argv[j] as string);
+    const ref = pathRef(written, false);
+    if (!ref || ref.dir) continue;
+    const missing = joinRepo(cmd.cwd, written);
+    if (missing === undefined || missing === '' || existsInRepo(env.ws, missing)) continue;
+    const fromDoc = joinRepo(env.docDir, written);
+    if (fromDoc !== undefined && existsInRepo(env.ws, fromDoc)) continue;
+    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing)) continue;
+    const offset = wordTextSpan(cmd, j)?.[0] ?? cmd.offset;
+    if (isQuoted(env.q, offset, cmd.block)) continue;
+    const h = commandHead(argv)?.index ?? 0;
+    const words = [argv[h], ...(argv[h] === 'docker' ? [argv[h + 1]] : []), ...(j > h && argv[j - 1]?.startsWith('-') ? [argv[j - 1]] : [])];
+    const head = `\`${written}\`${missing !== written ? ` (\`${missing}\`)` : ''}, ${j === h ? 'run as a command' : `read by \`${words.join(' ')}\``}, does not exist`;
+    out.push(problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)));
+  }
+  return out;
+}
+
+/**
+ * Docs (Markdown/MDX links, path-only code spans, JSON index string values, and the files doc
+ * commands read) that name repository paths which do not exist (seeds 0.1, 1.4, 2.8). The fix
+ * points the reference at the unique relocated path (same name, unique in the repository),
+ * written relative to the same base; otherwise it reports.
+ */
 export const rule: Rule = {
   meta: {
     id: 'docs-dead-reference',
@@ -9,8 +207,29 @@ export const rule: Rule = {
     defaultSeverity: 'warning',
     fixable: 'safe',
   },
-  async check() {
-    return [];
+  async check({ workspace, options }) {
+    const opts = docsOptions(options);
+    const problems: DocProblem[] = [];
+    for (const doc of docFiles(workspace, opts).docs) {
+      const read = await readDoc(workspace, doc, opts);
+      if (!read) continue;
+      const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path) };
+      if (read.model) {
+        for (const link of read.model.links) problems.push(...linkProblems(env, link));
+        for (const span of read.model.spans) problems.push(...spanProblems(env, span));
+      } else {
+        const json = await jsonStringValues(read.file);
+        if (json.ok) {
+          for (const s of json.strings) {
+            const siblings = s.arrayId === undefined ? [] : json.strings.filter((o) => o.arrayId === s.arrayId);
+            problems.push(...jsonProblems(env, s, siblings));
+          }
+        }
+      }
+      for (const cmd of read.commands) problems.push(...operandProblems(env, cmd));
+    }
+    return problemsToFindings(problems) satisfies RawFinding[];
   },
 };
 

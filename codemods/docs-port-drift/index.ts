@@ -1,6 +1,71 @@
-import type { Rule } from '../../src/model/types.js';
+import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { Workspace } from '../../src/workspace/workspace.js';
+import type { SourceFile } from '../../src/workspace/source-file.js';
+import type { MarkdownModel } from '../../src/formats/markdown.js';
+import {
+  appDeployments,
+  commandEnv,
+  docExecContext,
+  docFiles,
+  docsOptions,
+  installableRoots,
+  matchesAny,
+  isQuoted,
+  parseAppTarget,
+  problemsToFindings,
+  readDoc,
+  resolveAppTarget,
+  serverAtHead,
+  serverPort,
+  wordTextSpan,
+  type AppDeployment,
+  type DocCommand,
+  type DocProblem,
+  unreadablePythonPath,
+  type QuoteContext,
+} from '../../src/facts/docs.js';
 
-/** Placeholder: being implemented (issue 3). */
+/** Hosts that mean "this machine" in a URL of the same command line. */
+const LOCAL_HOST = '(?:localhost|127\\.0\\.0\\.1|0\\.0\\.0\\.0|\\[::1\\])';
+
+async function appOf(ws: Workspace, cmd: DocCommand, argv: string[]): Promise<{ file: string; attr: string; word: string } | undefined> {
+  const inv = serverAtHead(argv);
+  if (!inv || inv.targetIndex === undefined || inv.config !== undefined) return undefined;
+  const word = argv[inv.targetIndex] as string;
+  const target = parseAppTarget(word);
+  if (!target) return undefined;
+  const env = commandEnv(cmd);
+  if (unreadablePythonPath(env)) return undefined;
+  const shell = cmd.form === 'shell' && cmd.source !== 'dockerfile' && cmd.cwd !== undefined;
+  for (const ctx of [shell ? docExecContext(cmd.cwd ?? '', env, inv) : undefined, docExecContext(cmd.cwd ?? '', env, inv, ['', ...installableRoots(ws)])]) {
+    if (!ctx) continue;
+    const r = await resolveAppTarget(ws, ctx, target);
+    if (r.status === 'ok') return { file: r.file, attr: target.attr, word };
+    if (r.status === 'unknown') return undefined;
+  }
+  return undefined;
+}
+
+function describe(d: AppDeployment): string {
+  if (d.service && d.hostPorts.length > 0) return `service \`${d.service}\` publishes it as ${d.hostPorts.map((h) => `${h}:${d.containerPort}`).join(', ')}`;
+  return `${d.service ? `service \`${d.service}\`` : d.via} runs it on port ${d.containerPort}`;
+}
+
+/** Prose links after the command, in the same section, that name the old port (reported, not edited). */
+function proseMentions(file: SourceFile, model: MarkdownModel | undefined, from: number, port: string): string[] {
+  if (!model) return [];
+  const section = model.headings.filter((h) => h.start <= from && from < h.sectionEnd).pop();
+  const end = section ? section.sectionEnd : file.text.length;
+  const re = new RegExp(`${LOCAL_HOST}:${port}(?!\\d)`);
+  return model.links.filter((l) => l.kind === 'autolink' && l.start > from && l.start < end && re.test(l.url)).map((l) => `${l.url} (line ${file.position(l.start).line})`);
+}
+
+/**
+ * A doc command that runs the repository's API (the same app a compose service or Dockerfile
+ * runs) on a port other than the one published for it (seed 1.11: README runs uvicorn on 8100
+ * while compose publishes 8000). The fix changes that command's port, and `localhost:<port>`
+ * URLs in the same command line; never a bare number elsewhere, never prose.
+ */
 export const rule: Rule = {
   meta: {
     id: 'docs-port-drift',
@@ -9,8 +74,73 @@ export const rule: Rule = {
     defaultSeverity: 'warning',
     fixable: 'safe',
   },
-  async check() {
-    return [];
+  async check({ facts, workspace, options }) {
+    const opts = docsOptions(options);
+    // Deployments in excluded folders (fixtures, vendored code) are not the repository's.
+    const deployments = (await appDeployments(facts)).filter((d) => !matchesAny(d.file, opts.excludeGlobs));
+    if (deployments.length === 0) return [];
+    const problems: DocProblem[] = [];
+    for (const doc of docFiles(workspace, opts).docs) {
+      const read = await readDoc(workspace, doc, opts);
+      if (!read) continue;
+      const q: QuoteContext = { ws: workspace, file: read.file, model: read.model, opts };
+      for (const cmd of read.commands) {
+        const argv = cmd.words.map((w) => w.value);
+        const app = await appOf(workspace, cmd, argv);
+        if (!app) continue;
+        const same = deployments.filter((d) => d.file === app.file && d.attr === app.attr);
+        if (same.length === 0) continue;
+        const inv = serverAtHead(argv);
+        const port = inv ? serverPort(argv, inv) : undefined;
+        if (!port || !/^\d+$/.test(port.value) || port.value === '0') continue;
+        const allowed = new Set(same.flatMap((d) => [...d.hostPorts, ...(d.containerPort ? [d.containerPort] : [])]));
+        if (allowed.has(port.value)) continue;
+        const offset = wordTextSpan(cmd, port.index)?.[0] ?? cmd.offset;
+        if (isQuoted(q, offset, cmd.block)) continue;
+        const hosts = [...new Set(same.flatMap((d) => d.hostPorts))];
+        const containers = [...new Set(same.map((d) => d.containerPort).filter((c): c is string => c !== undefined))];
+        const wanted = hosts.length === 1 ? hosts[0] : hosts.length === 0 && containers.length === 1 ? containers[0] : undefined;
+        const published = [...new Set(same.map(describe))].join('; ');
+        const base = `this command runs \`${app.word}\` on port ${port.value}, but ${published}`;
+        const subject = `${app.word}@${port.value}`;
+        if (!wanted || !workspace.isEditable(doc.path)) {
+          problems.push({ doc: doc.path, offset, kind: 'port', subject, message: `${base}; ${wanted ? 'the text cannot be edited in place' : 'no single published port'} (not changed)`, fix: undefined });
+          continue;
+        }
+        // The port digits inside their word: `8100`, `--port=8100`, `0.0.0.0:8100`.
+        const raw = cmd.mapped.value.slice(cmd.words[port.index]?.vStart ?? 0, cmd.words[port.index]?.vEnd ?? 0);
+        const sub = raw.endsWith(`:${port.value}`) ? `:${port.value}` : port.value;
+        const span = wordTextSpan(cmd, port.index, sub);
+        if (!span) {
+          problems.push({ doc: doc.path, offset, kind: 'port', subject, message: `${base}; the text cannot be edited in place (not changed)`, fix: undefined });
+          continue;
+        }
+        const edits = [{ start: span[0], end: span[1], text: sub.replace(port.value, wanted) }];
+        // URLs of this machine with the old port, in commands of the same line (`uvicorn … & curl localhost:8100/health`).
+        const url = new RegExp(`${LOCAL_HOST}:${port.value}(?!\\d)`, 'g');
+        for (const other of read.commands.filter((c) => c.lineId === cmd.lineId && c.mapped === cmd.mapped)) {
+          other.words.forEach((w, i) => {
+            if (other === cmd && i === port.index) return;
+            const text = other.mapped.value.slice(w.vStart, w.vEnd);
+            for (const m of text.matchAll(url)) {
+              const at = w.vStart + (m.index ?? 0) + m[0].length - port.value.length;
+              const s = other.mapped.offsets[at];
+              if (s !== undefined && s >= 0 && other.mapped.offsets[at + port.value.length - 1] === s + port.value.length - 1) edits.push({ start: s, end: s + port.value.length, text: wanted });
+            }
+          });
+        }
+        const prose = proseMentions(read.file, read.model, offset, port.value);
+        problems.push({
+          doc: doc.path,
+          offset,
+          kind: 'port',
+          subject,
+          message: `${base}; use ${wanted}${prose.length > 0 ? ` (prose after it also says ${prose.join(', ')}; not changed)` : ''}`,
+          fix: { edits, replacement: wanted, description: `run on port ${wanted} instead of ${port.value}`, safety: 'safe' },
+        });
+      }
+    }
+    return problemsToFindings(problems) satisfies RawFinding[];
   },
 };
 

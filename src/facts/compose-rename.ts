@@ -94,3 +94,34 @@ export function inferServiceRename(set: ComposeSet, fragment: ServiceFragment): 
   const best = first && (!second || weight(first) > weight(second)) ? first : undefined;
   return { best, candidates: scored };
 }
+
+/**
+ * Which service of a compose set a bare service name (as written in a doc command such as
+ * `docker compose up -d postgres`) must mean, among the services `within` (those the command's
+ * compose files define):
+ * - the name is a broken override of the set (no base definition, no image/build/extends):
+ *   the rename compose-unknown-service makes for it;
+ * - otherwise the one service whose image family the name matches (`postgres` → `db` running
+ *   `postgres:15-alpine`). Ties and no evidence mean "do not guess".
+ */
+export function inferServiceForName(set: ComposeSet, name: string, within: ReadonlySet<string>): RenameInference {
+  const existing = set.services.get(name);
+  if (existing && !existing.fragments.some((f) => f.file.isBase) && !existing.fragments.some((f) => f.image !== undefined || f.build !== undefined || f.extends)) {
+    const fragment = existing.fragments[0];
+    if (fragment) {
+      const inference = inferServiceRename(set, fragment);
+      const candidates = inference.candidates.filter((c) => within.has(c.service));
+      const best = inference.best && within.has(inference.best.service) ? inference.best : undefined;
+      return { best, candidates };
+    }
+  }
+  const scored: RenameCandidate[] = [];
+  for (const service of set.services.values()) {
+    if (!within.has(service.name) || service.name === name) continue;
+    const image = mergedValue(service, (f) => f.image);
+    const family = imageFamily(image);
+    if (family !== undefined && nameMatchesImage(name, family)) scored.push({ service: service.name, signals: [`image ${image}`], imageMatch: true });
+  }
+  scored.sort((a, b) => a.service.localeCompare(b.service));
+  return { best: scored.length === 1 ? scored[0] : undefined, candidates: scored };
+}

@@ -1,0 +1,1422 @@
+/**
+ * Facts shared by the three docs rules (docs-dead-reference, docs-command-drift,
+ * docs-port-drift): which files are docs, which places in them quote bad values on purpose,
+ * the commands written in them (with offsets, the directory they run from and the files they
+ * create), the repo paths they name, and the ports the repository publishes for its API.
+ *
+ * Everything is derived from the repository; lists of names (ledger globs, quote markers,
+ * section words) are options with defaults, read by the rules and passed in here.
+ */
+import path from 'node:path/posix';
+import ignore, { type Ignore } from 'ignore';
+import type { Workspace } from '../workspace/workspace.js';
+import type { SourceFile } from '../workspace/source-file.js';
+import type { Facts } from './facts.js';
+import { isComposePath, serviceView, type ServiceView } from './compose.js';
+import { isSeq } from 'yaml';
+import { scalarString } from '../formats/yaml.js';
+import { splitShell, simpleCommands, findServerInvocation, type ServerInvocation, type ShellWord } from '../formats/shell.js';
+import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock } from '../formats/markdown.js';
+import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
+import { isDockerfilePath } from '../formats/dockerfile.js';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+export interface DocsOptions {
+  /** Documents that quote old values on purpose (changelogs, histories, gap analyses, archives). */
+  ledgerGlobs: string[];
+  /** Files never read as docs (vendored code, test fixtures). */
+  excludeGlobs: string[];
+  /** JSON files read as docs ("index" files whose string values are commands or paths). */
+  jsonIndexGlobs: string[];
+  /** Markdown files larger than this are skipped. */
+  maxDocBytes: number;
+  /** Words in a heading that make its section a quote of old commands. */
+  quoteHeadingWords: string[];
+  /** Words or symbols on a line (or right before a code block) that mark it as a bad example. */
+  quoteMarkers: string[];
+}
+
+export const DEFAULT_LEDGER_GLOBS = [
+  '**/CHANGELOG*',
+  '**/CHANGES*',
+  '**/HISTORY*',
+  '**/*HISTORY*.md',
+  '**/RELEASE_NOTES*',
+  '**/GAP_ANALYSIS*',
+  '**/*LEDGER*',
+  '**/archive/**',
+  '**/archived/**',
+  '**/adr/**',
+];
+export const DEFAULT_EXCLUDE_GLOBS = ['**/node_modules/**', '**/vendor/**', '**/third_party/**', '**/fixtures/**', '**/testdata/**', '**/__snapshots__/**'];
+export const DEFAULT_JSON_INDEX_GLOBS = ['docs/**/*.json', '**/*INDEX*.json'];
+export const DEFAULT_QUOTE_HEADING_WORDS = ['legacy', 'deprecated', 'historical', 'archived', 'obsolete', 'migration', 'migrating', 'changelog'];
+export const DEFAULT_QUOTE_MARKERS = ['❌', '✗', '✘', '🚫', 'wrong', 'incorrect', "don't", 'do not', 'deprecated', 'legacy', 'formerly', 'previously', 'old:', 'before:', 'bad:'];
+
+function stringList(value: unknown, fallback: string[]): string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : fallback;
+}
+
+/** The options the three docs rules share, merged over their defaults. */
+export function docsOptions(options: Record<string, unknown>): DocsOptions {
+  return {
+    ledgerGlobs: stringList(options.ledgerGlobs, DEFAULT_LEDGER_GLOBS),
+    excludeGlobs: stringList(options.excludeGlobs, DEFAULT_EXCLUDE_GLOBS),
+    jsonIndexGlobs: stringList(options.jsonIndexGlobs, DEFAULT_JSON_INDEX_GLOBS),
+    maxDocBytes: typeof options.maxDocBytes === 'number' && options.maxDocBytes > 0 ? options.maxDocBytes : DEFAULT_MAX_MARKDOWN_BYTES,
+    quoteHeadingWords: stringList(options.quoteHeadingWords, DEFAULT_QUOTE_HEADING_WORDS),
+    quoteMarkers: stringList(options.quoteMarkers, DEFAULT_QUOTE_MARKERS),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Globs
+
+const globCache = new Map<string, RegExp>();
+
+/**
+ * `**` crosses directories, `*` and `?` do not, `{a,b}` alternates. Matching is
+ * case-insensitive (CHANGELOG.md, Changelog.md). A glob without a slash matches the basename
+ * anywhere, as in .gitignore.
+ */
+export function globToRegExp(glob: string): RegExp {
+  const cached = globCache.get(glob);
+  if (cached) return cached;
+  const g = glob.includes('/') ? glob.replace(/^\.?\//, '') : `**/${glob}`;
+  let re = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i] as string;
+    if (c === '*' && g[i + 1] === '*') {
+      const slash = g[i + 2] === '/';
+      re += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      const close = g.indexOf('}', i);
+      if (close === -1) re += '\\{';
+      else {
+        re += `(?:${g
+          .slice(i + 1, close)
+          .split(',')
+          .map((alt) => alt.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+          .join('|')})`;
+        i = close;
+      }
+    } else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  }
+  const out = new RegExp(`^${re}$`, 'i');
+  globCache.set(glob, out);
+  return out;
+}
+
+export function matchesAny(p: string, globs: readonly string[]): boolean {
+  return globs.some((g) => globToRegExp(g).test(p));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which files are docs
+
+export interface DocFile {
+  path: string;
+  kind: 'markdown' | 'json';
+}
+
+/** Markdown/MDX files and JSON index files, minus excluded ones. Ledgers are listed separately. */
+export function docFiles(ws: Workspace, opts: DocsOptions): { docs: DocFile[]; ledgers: string[] } {
+  const docs: DocFile[] = [];
+  const ledgers: string[] = [];
+  const declared = declaredLedgers(ws);
+  for (const p of ws.paths) {
+    const kind = isMarkdownPath(p) ? 'markdown' : /\.json$/i.test(p) && matchesAny(p, opts.jsonIndexGlobs) && !/(^|\/)(package(-lock)?|tsconfig[^/]*|composer|.*\.schema)\.json$/i.test(p) ? 'json' : undefined;
+    if (!kind || matchesAny(p, opts.excludeGlobs)) continue;
+    if (matchesAny(p, opts.ledgerGlobs) || declared.has(p)) ledgers.push(p);
+    else docs.push({ path: p, kind });
+  }
+  return { docs, ledgers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The repository's own drift checkers
+
+/** A name that holds forbidden patterns in a checker (FORBIDDEN_PATTERNS, banned, deny_list …). */
+const FORBIDDEN_LIST = /(forbidden|banned|disallowed|deny|denied|blocked|block|black|legacy|deprecated|stale|obsolete|bad)[_-]?\w*?(patterns?|commands?|strings?|targets?|paths?|files?|names?|list|entries|refs?|regex(es)?|rules)$/i;
+/** Cheap text filter: a line that assigns such a list. */
+const FORBIDDEN_ASSIGNMENT = /^[ \t]*["']?[\w-]*?(forbidden|banned|disallowed|deny|denied|block|black|legacy|deprecated|stale|obsolete|bad)[\w-]*["']?[ \t]*(:[^=\n]*)?[:=]/im;
+/** A name that lists files a checker skips (EXCLUDED, ALLOWLIST, ignore_files …). */
+const EXCLUSION_LIST = /^(excluded?|exclusions?|ignored?|allow(ed)?[_-]?list|whitelist|skip(ped)?|ledgers?)([_-]?(files|paths|docs))?$/i;
+
+export interface DriftChecker {
+  path: string;
+  /** Strings of its forbidden-pattern lists. */
+  patterns: string[];
+  /** Strings of its exclusion lists (repo paths it deliberately does not check). */
+  excluded: string[];
+  /** For JSON/YAML checkers: spans of the strings in forbidden lists (never judged). */
+  spans: Array<[number, number]>;
+}
+
+const checkerCache = new WeakMap<Workspace, DriftChecker[]>();
+
+/**
+ * The repository's own drift checkers: a Python, JSON or YAML file that has a list of
+ * forbidden patterns (a module-level NAME / key matching FORBIDDEN_LIST holding a list, set,
+ * tuple or mapping of strings) and is referenced as a checker — its path appears in a CI
+ * workflow, pre-commit config, Makefile, package.json, tox/nox file or a doc. Its pattern lists
+ * quote bad values on purpose; the files it excludes are ledgers by the repository's own word.
+ */
+export function driftCheckers(ws: Workspace): DriftChecker[] {
+  const cached = checkerCache.get(ws);
+  if (cached) return cached;
+  const out: DriftChecker[] = [];
+  const referrers = ws.paths.filter((p) => /^\.github\/workflows\/|(^|\/)(\.pre-commit-config\.ya?ml|Makefile|package\.json|tox\.ini|noxfile\.py|\.gitlab-ci\.yml|justfile|Taskfile\.ya?ml)$/i.test(p) || isMarkdownPath(p) || /\.json$/i.test(p));
+  for (const p of ws.paths) {
+    if (!/\.(py|json|ya?ml)$/i.test(p) || isComposePath(p)) continue;
+    const file = ws.read(p);
+    if (!file || !FORBIDDEN_ASSIGNMENT.test(file.text)) continue;
+    const lists = namedStringLists(file);
+    const forbidden = lists.filter((l) => FORBIDDEN_LIST.test(l.name));
+    if (forbidden.length === 0) continue;
+    const base = path.basename(p);
+    const referenced = referrers.some((r) => r !== p && (ws.read(r)?.text.includes(p) || (ws.read(r)?.text.includes(base) ?? false)));
+    if (!referenced) continue;
+    out.push({
+      path: p,
+      patterns: forbidden.flatMap((l) => l.strings.map((s) => s.value)),
+      excluded: lists.filter((l) => EXCLUSION_LIST.test(l.name)).flatMap((l) => l.strings.map((s) => s.value)),
+      spans: forbidden.flatMap((l) => l.strings.map((s): [number, number] => [s.start, s.end])),
+    });
+  }
+  checkerCache.set(ws, out);
+  return out;
+}
+
+interface NamedList {
+  name: string;
+  strings: Array<{ value: string; start: number; end: number }>;
+}
+
+/**
+ * `NAME = [ ... ]` / `NAME: [...]` / `"name": [...]` at the start of a line, with the string
+ * literals inside its brackets. A deliberately small reader: it is only used to recognise a
+ * checker's lists, never to edit them.
+ */
+function namedStringLists(file: SourceFile): NamedList[] {
+  const text = file.text;
+  const out: NamedList[] = [];
+  const head = /^[ \t]*["']?([A-Za-z_][\w-]*)["']?[ \t]*(?::[^=\n[{(]*)?[:=][ \t]*(?:frozenset\(|set\(|tuple\(|list\()?[ \t]*([[{(])/gm;
+  for (let m = head.exec(text); m; m = head.exec(text)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchingBracket(text, open);
+    if (close === undefined) continue;
+    const strings: NamedList['strings'] = [];
+    const lit = /(?:^|[^\w])[rbuRBU]{0,2}("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')/g;
+    const body = text.slice(open, close);
+    for (let s = lit.exec(body); s; s = lit.exec(body)) {
+      const quoted = s[1] as string;
+      const start = open + s.index + s[0].length - quoted.length + 1;
+      strings.push({ value: quoted.slice(1, -1), start, end: start + quoted.length - 2 });
+    }
+    out.push({ name: m[1] as string, strings });
+  }
+  return out;
+}
+
+function matchingBracket(text: string, open: number): number | undefined {
+  const pairs: Record<string, string> = { '[': ']', '{': '}', '(': ')' };
+  const stack: string[] = [];
+  for (let i = open; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"' || c === "'") {
+      const end = text.indexOf(c, i + 1);
+      const nl = text.indexOf('\n', i + 1);
+      if (end === -1 || (nl !== -1 && nl < end)) return undefined;
+      i = end;
+      continue;
+    }
+    if (c === '#' && !text.slice(open, i).includes('"') && text[i - 1] !== '/') {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? text.length : nl;
+      continue;
+    }
+    if (pairs[c]) stack.push(pairs[c] as string);
+    else if (c === stack[stack.length - 1]) {
+      stack.pop();
+      if (stack.length === 0) return i;
+    }
+  }
+  return undefined;
+}
+
+/** Docs a drift checker excludes from its own checks: the repository says they are ledgers. */
+function declaredLedgers(ws: Workspace): Set<string> {
+  const out = new Set<string>();
+  for (const c of driftCheckers(ws)) for (const e of c.excluded) if (ws.has(e.replace(/^\.\//, ''))) out.add(e.replace(/^\.\//, ''));
+  return out;
+}
+
+/** Whether an offset of a JSON/YAML doc lies in one of its own forbidden-pattern lists. */
+export function inCheckerList(ws: Workspace, file: string, offset: number): boolean {
+  return driftCheckers(ws).some((c) => c.path === file && c.spans.some(([s, e]) => offset >= s && offset <= e));
+}
+
+// ---------------------------------------------------------------------------------------------
+// .gitignore: paths a doc may name that are never in the repository (.env, build output)
+
+const ignoreCache = new WeakMap<Workspace, Array<{ dir: string; ig: Ignore }>>();
+
+export function isGitIgnored(ws: Workspace, p: string, dir = false): boolean {
+  let rules = ignoreCache.get(ws);
+  if (!rules) {
+    rules = [];
+    for (const g of ws.paths) {
+      if (path.basename(g) !== '.gitignore') continue;
+      const text = ws.read(g)?.text;
+      if (text !== undefined) rules.push({ dir: path.dirname(g) === '.' ? '' : path.dirname(g), ig: ignore().add(text) });
+    }
+    ignoreCache.set(ws, rules);
+  }
+  for (const { dir: base, ig } of rules) {
+    if (base && !p.startsWith(`${base}/`)) continue;
+    const rel = base ? p.slice(base.length + 1) : p;
+    if (!rel || rel.startsWith('..')) continue;
+    try {
+      if (ig.ignores(rel) || ig.ignores(`${rel}/`) || (dir && ig.ignores(`${rel}/x`))) return true;
+    } catch {
+      // `ignore` throws on paths it considers invalid; such a path is not ignored.
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quoting contexts
+
+export interface QuoteContext {
+  ws: Workspace;
+  file: SourceFile;
+  model: MarkdownModel | undefined;
+  opts: DocsOptions;
+}
+
+/** The line holding `offset`: its text and start offset. */
+export function lineAround(text: string, offset: number): { text: string; start: number } {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  let end = text.indexOf('\n', offset);
+  if (end === -1) end = text.length;
+  return { text: text.slice(start, end).replace(/\r$/, ''), start };
+}
+
+const ARROW = /\s(?:→|->|=>|⇒|⟶|➜|➔|-->)\s/;
+
+/**
+ * A line that shows a migration: `old → new` (also `->`, `=>`), `replace OLD with NEW`,
+ * `rename OLD to NEW`, `use NEW instead of OLD`, with something on the new side. The old side
+ * is a quote; the new side is judged like any other text.
+ */
+export function onOldSideOfMigration(line: string, column: number): boolean {
+  const arrow = ARROW.exec(line);
+  if (arrow && column < arrow.index && /[\w`]/.test(line.slice(arrow.index + arrow[0].length))) return true;
+  const replace = /\b(replac\w*|renam\w*|chang\w*|migrat\w*|switch\w*)\b(.+?)\b(?:with|by|to|into)\b(.*)$/i.exec(line);
+  if (replace) {
+    const oldFrom = replace.index + (replace[1] as string).length;
+    const oldTo = oldFrom + (replace[2] as string).length;
+    if (column >= oldFrom && column < oldTo && /[\w`]/.test(replace[3] as string)) return true;
+  }
+  const instead = /\binstead of\b/i.exec(line);
+  if (instead && column >= instead.index + instead[0].length && /[\w`]/.test(line.slice(0, instead.index))) return true;
+  return false;
+}
+
+/**
+ * Whether an occurrence at `offset` is a deliberate quote: the old side of a migration line,
+ * a line (or the line right before its code block) carrying a quote marker, a section whose
+ * heading says legacy/deprecated/migration…, or a forbidden-pattern list of a drift checker.
+ */
+export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): boolean {
+  const text = q.file.text;
+  const line = lineAround(text, offset);
+  if (onOldSideOfMigration(line.text, offset - line.start)) return true;
+  if (hasMarker(line.text, q.opts.quoteMarkers)) return true;
+  if (block) {
+    const before = previousNonBlankLine(text, block.start);
+    if (before !== undefined && hasMarker(before, q.opts.quoteMarkers)) return true;
+  }
+  if (q.model) {
+    const words = q.opts.quoteHeadingWords.map((w) => w.toLowerCase());
+    for (const h of q.model.headings) {
+      if (offset < h.start || offset >= h.sectionEnd) continue;
+      const ht = h.text.toLowerCase();
+      if (words.some((w) => new RegExp(`(^|[^a-z])${escapeRegExp(w)}([^a-z]|$)`).test(ht))) return true;
+    }
+  }
+  return inCheckerList(q.ws, q.file.path, offset);
+}
+
+function hasMarker(line: string, markers: readonly string[]): boolean {
+  const lower = line.toLowerCase();
+  return markers.some((m) => {
+    const mm = m.toLowerCase();
+    if (!/^[a-z]/.test(mm)) return lower.includes(mm);
+    return new RegExp(`(^|[^a-z])${escapeRegExp(mm)}([^a-z]|$)`).test(lower);
+  });
+}
+
+function previousNonBlankLine(text: string, offset: number): string | undefined {
+  let end = text.lastIndexOf('\n', offset - 1);
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end).replace(/\r$/, '');
+    if (line.trim() !== '') return line;
+    end = start - 1;
+  }
+  return undefined;
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands written in docs
+
+/** A word of a doc command: its value (quotes removed) and its raw span in `mapped.value`. */
+export interface DocWord {
+  value: string;
+  vStart: number;
+  vEnd: number;
+}
+
+export interface DocCommand {
+  doc: string;
+  /** Where it was written: a fenced/indented shell block, a Dockerfile block, a code span, a JSON string. */
+  source: 'fence' | 'dockerfile' | 'span' | 'json';
+  /** Shell words, or the items of an exec-form JSON array (`CMD ["uvicorn", …]`). */
+  form: 'shell' | 'exec';
+  words: DocWord[];
+  mapped: MappedText;
+  /** Repo-relative directory it runs from ('' = root); undefined after a `cd` we cannot follow. */
+  cwd: string | undefined;
+  /** Repo paths earlier commands of the same block create (cp/mv targets, touch, mkdir, redirects). */
+  created: Set<string>;
+  /** Variables earlier commands of the same block set (`export PYTHONPATH=src`, `A=b`). */
+  env: Map<string, string>;
+  /** Commands joined on one line (`a && b`, `a & b`) share a lineId. */
+  lineId: string;
+  block: MdCodeBlock | undefined;
+  /** Text offset of the first word (for findings). */
+  offset: number;
+}
+
+export interface DocCommands {
+  file: SourceFile;
+  model: MarkdownModel | undefined;
+  commands: DocCommand[];
+}
+
+const SHELL_LANGS = new Set(['', 'bash', 'sh', 'shell', 'zsh', 'ksh', 'console', 'shell-session', 'shellsession', 'sh-session', 'terminal', 'session']);
+const DOCKERFILE_LANGS = new Set(['dockerfile', 'docker', 'containerfile']);
+/** First words that make a code span or JSON string a command rather than a name. */
+const COMMAND_HEAD = /^(docker|docker-compose|podman|podman-compose|python[\d.]*|pip[\d.]*|uvicorn|gunicorn|hypercorn|cp|mv|source|\.|bash|sh|zsh|cat|cd|pytest|make|npm|npx|node|poetry|uv|pipenv|pdm|hatch)$/;
+
+const commandCache = new WeakMap<Workspace, Map<string, Promise<DocCommands | { skipped: string }>>>();
+
+/**
+ * The commands of one doc: every simple command of its shell code blocks, the CMD/ENTRYPOINT
+ * of its Dockerfile blocks, and the code spans / JSON string values whose first word is a
+ * command. Cached per workspace view.
+ */
+export function docCommands(ws: Workspace, doc: DocFile, opts: DocsOptions): Promise<DocCommands | { skipped: string }> {
+  let perWs = commandCache.get(ws);
+  if (!perWs) {
+    perWs = new Map();
+    commandCache.set(ws, perWs);
+  }
+  const key = `${doc.path}\0${opts.maxDocBytes}`;
+  let found = perWs.get(key);
+  if (!found) {
+    found = extractCommands(ws, doc, opts.maxDocBytes);
+    perWs.set(key, found);
+  }
+  return found;
+}
+
+async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): Promise<DocCommands | { skipped: string }> {
+  const file = ws.read(doc.path);
+  if (!file) return { skipped: 'unreadable' };
+  const commands: DocCommand[] = [];
+  if (doc.kind === 'json') {
+    const r = await jsonStringValues(file);
+    if (!r.ok) return { skipped: r.reason };
+    r.strings.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'json', s, `j${i}`, file.text)));
+    return { file, model: undefined, commands };
+  }
+  const r = await parseMarkdown(file, maxBytes);
+  if (!r.ok) return { skipped: r.reason };
+  r.model.blocks.forEach((b, i) => {
+    const lang = (b.lang ?? '').replace(/^\{?\.?/, '').replace(/[\s{}].*$/, '');
+    if (DOCKERFILE_LANGS.has(lang)) commands.push(...dockerfileCommands(doc.path, b, `b${i}`, file.text));
+    else if (SHELL_LANGS.has(lang)) commands.push(...shellCommands(ws, doc.path, 'fence', b, b, `b${i}`, lang === 'console' || lang.includes('session') || lang === 'terminal', file.text, ''));
+  });
+  r.model.spans.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'span', s, `s${i}`, file.text)));
+  return { file, model: r.model, commands };
+}
+
+function inlineCommands(ws: Workspace, doc: string, source: 'span' | 'json', mapped: MappedText, id: string, text: string): DocCommand[] {
+  const value = mapped.value;
+  if (value.trimStart().startsWith('[')) {
+    const words = execWords(value, 0, value.length);
+    if (words && words.length > 0 && COMMAND_HEAD.test(baseName(words[0]?.value ?? ''))) return [makeCommand(doc, source, 'exec', words, mapped, '', new Set(), `${id}:0`, undefined)];
+    return [];
+  }
+  const first = simpleCommands(splitShell(value))[0];
+  // A single word (`scripts/deploy.sh`, `pytest`) is a name, not a command with arguments.
+  if (!first || first.length < 2) return [];
+  const head = commandHead(first.map((w) => w.value));
+  if (head === undefined) return [];
+  const headWord = first[head.index]?.value ?? '';
+  if (!COMMAND_HEAD.test(baseName(headWord)) && !/^\.{0,2}\/?[\w./-]+\.sh$/.test(headWord)) return [];
+  return shellCommands(ws, doc, source, mapped, undefined, id, false, text, '');
+}
+
+/** Shell text → simple commands, following `cd` and noting the files each command creates. */
+function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'], mapped: MappedText, block: MdCodeBlock | undefined, id: string, consoleSession: boolean, text: string, startCwd: string): DocCommand[] {
+  const prepared = prepareShell(mapped.value, consoleSession);
+  const words = splitShell(prepared);
+  const out: DocCommand[] = [];
+  let cwd: string | undefined = startCwd;
+  const created = new Set<string>();
+  const env = new Map<string, string>();
+  let line = 0;
+  let current: ShellWord[] = [];
+  const flush = (): void => {
+    if (current.length === 0) return;
+    const argv: DocWord[] = current.map((w) => ({ value: w.value, vStart: w.start, vEnd: w.end }));
+    out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, cwd, new Set(created), `${id}:${line}`, block), env: new Map(env) });
+    const values = argv.map((w) => w.value);
+    trackVariables(env, values);
+    cwd = nextCwd(ws, cwd, values);
+    for (const p of createdPaths(values, cwd)) created.add(p);
+    current = [];
+  };
+  for (const w of words) {
+    if (w.operator) {
+      flush();
+      if (w.value === '\n') line++;
+      continue;
+    }
+    current.push(w);
+  }
+  flush();
+  return out;
+}
+
+function makeCommand(doc: string, source: DocCommand['source'], form: DocCommand['form'], words: DocWord[], mapped: MappedText, cwd: string | undefined, created: Set<string>, lineId: string, block: MdCodeBlock | undefined): DocCommand {
+  const first = words[0];
+  let offset = first ? (mapped.offsets[first.vStart] ?? -1) : -1;
+  if (offset < 0) offset = block?.start ?? (mapped.offsets.find((o) => o >= 0) ?? 0);
+  return { doc, source, form, words, mapped, cwd, created, env: new Map(), lineId, block, offset };
+}
+
+/** `export A=b`, `A=b` on its own, `unset A`: the variables later commands of the block see. */
+function trackVariables(env: Map<string, string>, argv: string[]): void {
+  const assign = (w: string): void => {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+    if (m) env.set(m[1] as string, m[2] as string);
+  };
+  if (argv[0] === 'export') argv.slice(1).forEach(assign);
+  else if (argv[0] === 'unset') argv.slice(1).forEach((n) => env.delete(n));
+  else if (argv.length > 0 && argv.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) argv.forEach(assign);
+}
+
+/** The variables a command runs with: the block's, then its own leading assignments. */
+export function commandEnv(cmd: DocCommand): Map<string, string> {
+  const argv = cmd.words.map((w) => w.value);
+  return new Map([...cmd.env, ...(commandHead(argv)?.env ?? new Map<string, string>())]);
+}
+
+/** A PYTHONPATH we cannot read (`$PWD/src`): module resolution is not judged. */
+export function unreadablePythonPath(env: ReadonlyMap<string, string>): boolean {
+  const pp = env.get('PYTHONPATH');
+  return pp !== undefined && pp.split(':').some((e) => e.includes('$') && !/^\$\{?PYTHONPATH\}?$/.test(e));
+}
+
+/** Whether the first name of a dotted module is the repository's own (a folder or module on one of `roots`). */
+export function ownsTopLevel(ws: Workspace, roots: readonly string[], module: string): boolean {
+  const top = module.split('.')[0] as string;
+  return roots.some((r) => ws.hasDir(r ? `${r}/${top}` : top) || ws.has(r ? `${r}/${top}.py` : `${top}.py`));
+}
+
+/**
+ * Blank out what is not a command, keeping every index: `$ ` prompts, output lines of a
+ * console session, and heredoc bodies.
+ */
+function prepareShell(value: string, consoleSession: boolean): string {
+  const lines = value.split('\n');
+  let heredoc: string | undefined;
+  let continued = false;
+  const out = lines.map((raw) => {
+    const blank = raw.replace(/[^\r]/g, ' ');
+    if (heredoc !== undefined) {
+      if (raw.replace(/\r$/, '').trim() === heredoc) heredoc = undefined;
+      return blank;
+    }
+    let lineText = raw;
+    const prompt = /^(\s*)([$%❯]|PS>|>>>)\s/.exec(raw);
+    if (prompt) {
+      if (prompt[2] === '>>>') return blank;
+      lineText = ' '.repeat(prompt[0].length) + raw.slice(prompt[0].length);
+    } else if (consoleSession && !continued) {
+      return blank;
+    }
+    continued = /\\\r?$/.test(raw);
+    const h = /<<-?\s*(['"]?)([A-Za-z_]\w*)\1/.exec(lineText);
+    if (h) heredoc = h[2];
+    return lineText;
+  });
+  // A CRLF continuation (`\\\r\n`) becomes ` \\\n`: same length, and the shell splitter sees a continuation.
+  return out.join('\n').replace(/\\\r\n/g, ' \\\n');
+}
+
+/** CMD / ENTRYPOINT of a Dockerfile code block, exec or shell form. */
+function dockerfileCommands(doc: string, block: MdCodeBlock, id: string, text: string): DocCommand[] {
+  const out: DocCommand[] = [];
+  const value = block.value;
+  const ins = /^[ \t]*(CMD|ENTRYPOINT)[ \t]+/gim;
+  for (let m = ins.exec(value); m; m = ins.exec(value)) {
+    const start = m.index + m[0].length;
+    let end = start;
+    // The instruction runs to the first line break not escaped by a backslash.
+    for (;;) {
+      const nl = value.indexOf('\n', end);
+      if (nl === -1) {
+        end = value.length;
+        break;
+      }
+      if (/\\\r?$/.test(value.slice(end, nl))) end = nl + 1;
+      else {
+        end = nl;
+        break;
+      }
+    }
+    const body = value.slice(start, end);
+    if (body.trimStart().startsWith('[')) {
+      const words = execWords(value, start, end);
+      if (words) out.push(makeCommand(doc, 'dockerfile', 'exec', words, block, undefined, new Set(), `${id}:${m.index}`, block));
+    } else {
+      const words = splitShell(value.slice(start, end).replace(/\\\r\n/g, ' \\\n'), start);
+      for (const cmd of simpleCommands(words)) {
+        out.push(makeCommand(doc, 'dockerfile', 'shell', cmd.map((w) => ({ value: w.value, vStart: w.start, vEnd: w.end })), block, undefined, new Set(), `${id}:${m.index}`, block));
+      }
+    }
+  }
+  return out;
+}
+
+/** The string items of a JSON array written in value[start, end), with their content spans. */
+function execWords(value: string, start: number, end: number): DocWord[] | undefined {
+  const body = value.slice(start, end);
+  const lead = body.length - body.trimStart().length;
+  const arr = body.trim();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(arr.replace(/\\\r?\n/g, ' '));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) return undefined;
+  // Locate each string literal in order.
+  const words: DocWord[] = [];
+  const lit = /"((?:[^"\\]|\\.)*)"/g;
+  let k = 0;
+  for (let m = lit.exec(arr); m && k < parsed.length; m = lit.exec(arr), k++) {
+    const s = start + lead + m.index + 1;
+    words.push({ value: parsed[k] as string, vStart: s, vEnd: s + (m[1] as string).length });
+  }
+  return words.length === parsed.length ? words : undefined;
+}
+
+function baseName(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1);
+}
+
+/** Span in the doc's text of the raw word `i` of a command, or of `sub` inside it. */
+export function wordTextSpan(cmd: DocCommand, i: number, sub?: string): [number, number] | undefined {
+  const w = cmd.words[i];
+  if (!w) return undefined;
+  if (sub === undefined) return mappedSpan(cmd.mapped, w.vStart, w.vEnd);
+  const raw = cmd.mapped.value.slice(w.vStart, w.vEnd);
+  const at = raw.indexOf(sub);
+  if (at === -1 || raw.indexOf(sub, at + 1) !== -1) return undefined;
+  return mappedSpan(cmd.mapped, w.vStart + at, w.vStart + at + sub.length);
+}
+
+export interface CommandHead {
+  /** Index of the command word. */
+  index: number;
+  /** Leading `NAME=value` assignments (and `env NAME=value`). */
+  env: Map<string, string>;
+}
+
+/** Skip assignments and wrappers (`sudo`, `env`, `exec`, `nohup`, `time`, `poetry run`, `uv run` …). */
+export function commandHead(argv: readonly string[]): CommandHead | undefined {
+  const env = new Map<string, string>();
+  let i = 0;
+  const assign = (w: string): boolean => {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+    if (m) env.set(m[1] as string, m[2] as string);
+    return m !== null;
+  };
+  while (i < argv.length) {
+    const w = argv[i] as string;
+    if (assign(w)) i++;
+    else if (w === 'sudo') {
+      i++;
+      while (argv[i]?.startsWith('-')) i += argv[i] === '-u' || argv[i] === '-g' ? 2 : 1;
+    } else if (w === 'env') {
+      i++;
+      while (argv[i]?.startsWith('-')) i++;
+    } else if (w === 'exec' || w === 'nohup' || w === 'time' || w === 'command') i++;
+    else if (['poetry', 'uv', 'pipenv', 'pdm', 'hatch', 'rye'].includes(w) && argv[i + 1] === 'run') {
+      i += 2;
+      // `uv run --with x` and friends: options of the runner itself.
+      while (argv[i]?.startsWith('-')) {
+        if (/^--(directory|project|cwd)/.test(argv[i] as string)) return undefined; // changes directory: not followed
+        i += /^--(with|python|env-file|group|extra|package|index|frozen)$/.test(argv[i] as string) ? 2 : 1;
+      }
+    } else break;
+  }
+  if (i >= argv.length) return undefined;
+  return { index: i, env };
+}
+
+function nextCwd(ws: Workspace, cwd: string | undefined, argv: string[]): string | undefined {
+  const head = commandHead(argv);
+  if (!head) return cwd;
+  const w = argv[head.index];
+  if (w !== 'cd' && w !== 'pushd') return cwd;
+  const target = argv[head.index + 1];
+  if (cwd === undefined || target === undefined || !isPlainPath(target)) return undefined;
+  const joined = path.normalize(path.join(cwd || '.', target));
+  if (joined === '.') return '';
+  if (joined.startsWith('..')) return undefined;
+  const dir = joined.replace(/\/$/, '');
+  return ws.hasDir(dir) ? dir : undefined;
+}
+
+/** A relative path with no variables, globs, placeholders, home or URL. */
+function isPlainPath(p: string): boolean {
+  return p.length > 0 && !/[$*?<>{}[\]|~`"'\\]|^[-/]|:\/\//.test(p);
+}
+
+/** Repo paths a command creates, resolved against its directory. */
+function createdPaths(argv: string[], cwd: string | undefined): string[] {
+  if (cwd === undefined) return [];
+  const out: string[] = [];
+  const add = (p: string | undefined): void => {
+    if (p === undefined || !isPlainPath(p)) return;
+    const joined = path.normalize(path.join(cwd || '.', p));
+    if (!joined.startsWith('..') && joined !== '.') out.push(joined.replace(/\/$/, ''));
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (w === '>' || w === '>>') add(argv[i + 1]);
+    else if (/^\d?>>?[^>&]/.test(w)) add(w.replace(/^\d?>>?/, ''));
+  }
+  const head = commandHead(argv);
+  if (!head) return out;
+  const cmd = baseName(argv[head.index] as string);
+  const args = argv.slice(head.index + 1).filter((a) => !a.startsWith('-') && a !== '>' && a !== '>>');
+  if (['cp', 'mv', 'ln', 'install', 'rsync'].includes(cmd) && args.length >= 2) {
+    add(args[args.length - 1]);
+    for (const src of args.slice(0, -1)) add(path.join(args[args.length - 1] as string, path.basename(src)));
+  } else if (['touch', 'mkdir', 'tee'].includes(cmd)) args.forEach(add);
+  else if (/^python[\d.]*$/.test(cmd) && argv[head.index + 1] === '-m' && argv[head.index + 2] === 'venv') add(argv[head.index + 3]);
+  else if (cmd === 'virtualenv' || (cmd === 'uv' && argv[head.index + 1] === 'venv')) add(args[cmd === 'uv' ? 1 : 0] ?? '.venv');
+  else if (cmd === 'git' && argv[head.index + 1] === 'clone') {
+    const rest = args.slice(1);
+    add(rest[1] ?? (rest[0] ? path.basename(rest[0]).replace(/\.git$/, '') : undefined));
+  } else if (cmd === 'curl' || cmd === 'wget') {
+    const o = argv.findIndex((a) => a === '-o' || a === '-O' || a === '--output');
+    if (o !== -1) add(argv[o + 1]);
+  }
+  return out;
+}
+
+/** Whether `p` (repo-relative) is created by an earlier command of the same block. */
+export function isCreated(cmd: DocCommand, p: string): boolean {
+  for (const c of cmd.created) if (p === c || p.startsWith(`${c}/`)) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command models: python, compose, file operands
+
+export interface PythonRun {
+  kind: 'script' | 'module';
+  /** Index of the word holding the script path or the module name. */
+  index: number;
+  value: string;
+}
+
+/** `python [opts] path/x.py …` or `python [opts] -m mod …` (after assignments and wrappers). */
+export function pythonRun(argv: readonly string[]): PythonRun | undefined {
+  const head = commandHead(argv);
+  if (!head || !/^python(\d+(\.\d+)?)?$/.test(baseName(argv[head.index] as string))) return undefined;
+  for (let j = head.index + 1; j < argv.length; j++) {
+    const w = argv[j] as string;
+    if (w === '--') {
+      const next = argv[j + 1];
+      return next === undefined ? undefined : { kind: 'script', index: j + 1, value: next };
+    }
+    if (w === '-m') return argv[j + 1] === undefined ? undefined : { kind: 'module', index: j + 1, value: argv[j + 1] as string };
+    if (w.startsWith('-m') && w.length > 2) return undefined; // -mfoo: rare; not judged
+    if (w === '-c' || w.startsWith('-c') || w === '-') return undefined;
+    if (w === '-W' || w === '-X' || w === '-Q') {
+      j++;
+      continue;
+    }
+    if (w.startsWith('-')) continue;
+    return { kind: 'script', index: j, value: w };
+  }
+  return undefined;
+}
+
+interface SubcommandSpec {
+  values: string[];
+  flags: string[];
+  /** Which positional words are services. */
+  services: 'all' | 'first' | 'none';
+}
+
+const COMPOSE_GLOBAL_VALUES = new Set(['-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile', '--ansi', '--progress', '--parallel', '-c', '--context', '-H', '--host', '--log-level', '--tlscacert', '--tlscert', '--tlskey']);
+const COMPOSE_GLOBAL_FLAGS = new Set(['--compatibility', '--dry-run', '--verbose', '--no-ansi', '--tls', '--tlsverify', '--skip-hostname-check', '--all-resources']);
+const T = ['-t', '--timeout'];
+const SUBCOMMANDS: Record<string, SubcommandSpec> = {
+  up: {
+    values: [...T, '--scale', '--exit-code-from', '--attach', '--no-attach', '--pull', '--wait-timeout'],
+    flags: ['-d', '--detach', '--build', '--no-build', '--force-recreate', '--no-recreate', '--no-deps', '--remove-orphans', '-V', '--renew-anon-volumes', '--quiet-pull', '--quiet-build', '--no-color', '--no-log-prefix', '--no-start', '--timestamps', '--wait', '-w', '--watch', '--abort-on-container-exit', '--abort-on-container-failure', '--always-recreate-deps', '--attach-dependencies', '--menu', '-y', '--yes'],
+    services: 'all',
+  },
+  down: { values: [...T, '--rmi'], flags: ['-v', '--volumes', '--remove-orphans'], services: 'all' },
+  start: { values: [], flags: [], services: 'all' },
+  stop: { values: T, flags: [], services: 'all' },
+  restart: { values: T, flags: ['--no-deps'], services: 'all' },
+  logs: { values: ['--tail', '-n', '--since', '--until', '--index'], flags: ['-f', '--follow', '-t', '--timestamps', '--no-color', '--no-log-prefix'], services: 'all' },
+  ps: { values: ['--filter', '--format', '--status'], flags: ['-a', '--all', '-q', '--quiet', '--services', '--orphans', '--no-trunc'], services: 'all' },
+  pull: { values: ['--policy'], flags: ['-q', '--quiet', '--ignore-pull-failures', '--include-deps', '--ignore-buildable', '--parallel', '--no-parallel'], services: 'all' },
+  push: { values: [], flags: ['--ignore-push-failures', '--include-deps', '-q', '--quiet'], services: 'all' },
+  build: { values: ['--build-arg', '--ssh', '--progress', '-m', '--memory', '--builder'], flags: ['--no-cache', '--pull', '--push', '-q', '--quiet', '--with-dependencies', '--parallel', '--no-rm', '--force-rm', '--check', '--print'], services: 'all' },
+  create: { values: ['--pull', '--scale'], flags: ['--build', '--no-build', '--force-recreate', '--no-recreate', '--remove-orphans', '-y', '--yes', '--quiet-pull'], services: 'all' },
+  rm: { values: [], flags: ['-f', '--force', '-s', '--stop', '-v', '--volumes', '-a', '--all'], services: 'all' },
+  kill: { values: ['-s', '--signal'], flags: ['--remove-orphans'], services: 'all' },
+  pause: { values: [], flags: [], services: 'all' },
+  unpause: { values: [], flags: [], services: 'all' },
+  top: { values: [], flags: [], services: 'all' },
+  images: { values: ['--format'], flags: ['-q', '--quiet'], services: 'all' },
+  events: { values: [], flags: ['--json'], services: 'all' },
+  wait: { values: [], flags: ['--down-project'], services: 'all' },
+  watch: { values: [], flags: ['--no-up', '--prune', '--quiet'], services: 'all' },
+  stats: { values: ['--format'], flags: ['-a', '--all', '--no-stream', '--no-trunc'], services: 'all' },
+  exec: { values: ['-u', '--user', '-e', '--env', '-w', '--workdir', '--index'], flags: ['-d', '--detach', '--privileged', '-T', '--no-TTY', '--no-tty', '-i', '--interactive', '-t', '--tty'], services: 'first' },
+  run: {
+    values: ['--name', '--entrypoint', '-e', '--env', '-l', '--label', '-u', '--user', '-p', '--publish', '-v', '--volume', '-w', '--workdir', '--pull', '--cap-add', '--cap-drop', '--env-from-file'],
+    flags: ['-d', '--detach', '--no-deps', '--rm', '--service-ports', '--use-aliases', '-T', '--no-TTY', '--no-tty', '-i', '--interactive', '-t', '--tty', '--build', '--quiet-pull', '--remove-orphans', '-P'],
+    services: 'first',
+  },
+  port: { values: ['--index', '--protocol'], flags: [], services: 'first' },
+  attach: { values: ['--detach-keys', '--index'], flags: ['--no-stdin', '--sig-proxy'], services: 'first' },
+};
+
+export interface ComposeRun {
+  /** Indices of `-f` values. */
+  files: number[];
+  envFiles: number[];
+  projectDirectory: number | undefined;
+  subcommand: string | undefined;
+  /** Indices of the words that name services (empty when the command cannot be read fully). */
+  services: number[];
+  /** False when an option we do not know makes the positional words uncertain. */
+  judgeable: boolean;
+}
+
+/**
+ * `docker compose …` / `docker-compose …`: its compose files, its subcommand, and which words
+ * are services — only when every option is known (an unknown option may take a value).
+ */
+export function composeRun(argv: readonly string[]): ComposeRun | undefined {
+  const head = commandHead(argv);
+  if (!head) return undefined;
+  const h = baseName(argv[head.index] as string);
+  let i: number;
+  if ((h === 'docker' || h === 'podman') && argv[head.index + 1] === 'compose') i = head.index + 2;
+  else if (h === 'docker-compose' || h === 'podman-compose') i = head.index + 1;
+  else return undefined;
+  const run: ComposeRun = { files: [], envFiles: [], projectDirectory: undefined, subcommand: undefined, services: [], judgeable: true };
+  for (; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (!w.startsWith('-')) break;
+    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+    const flag = eq === -1 ? w : w.slice(0, eq);
+    if (COMPOSE_GLOBAL_VALUES.has(flag)) {
+      const at = eq === -1 ? i + 1 : i;
+      if (flag === '-f' || flag === '--file') run.files.push(at);
+      if (flag === '--env-file') run.envFiles.push(at);
+      if (flag === '--project-directory') run.projectDirectory = at;
+      if (eq === -1) i++;
+    } else if (/^-f./.test(w)) {
+      return { ...run, judgeable: false };
+    } else if (!COMPOSE_GLOBAL_FLAGS.has(flag)) return { ...run, judgeable: false };
+  }
+  run.subcommand = argv[i];
+  const spec = run.subcommand ? SUBCOMMANDS[run.subcommand] : undefined;
+  if (!spec) return { ...run, judgeable: false };
+  const values = new Set(spec.values);
+  const flags = new Set(spec.flags);
+  let options = true;
+  for (let j = i + 1; j < argv.length; j++) {
+    const w = argv[j] as string;
+    if (options && w === '--') {
+      options = false;
+      continue;
+    }
+    if (options && w.startsWith('-') && w.length > 1) {
+      const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+      const flag = eq === -1 ? w : w.slice(0, eq);
+      if (values.has(flag)) {
+        if (eq === -1) j++;
+        continue;
+      }
+      if (flags.has(flag)) continue;
+      // Bundled short flags: -dV, -ft.
+      if (/^-[A-Za-z]{2,}$/.test(w) && [...w.slice(1)].every((c) => flags.has(`-${c}`))) continue;
+      return { ...run, services: [], judgeable: false };
+    }
+    if (spec.services === 'none') break;
+    run.services.push(j);
+    if (spec.services === 'first') break;
+  }
+  return run;
+}
+
+/** Words of a command that name files it reads (so they must exist), for the dead-reference rule. */
+export function readOperands(argv: readonly string[]): number[] {
+  const head = commandHead(argv);
+  if (!head) return [];
+  const cmd = baseName(argv[head.index] as string);
+  const out: number[] = [];
+  const compose = composeRun(argv);
+  if (compose) return [...compose.files, ...compose.envFiles].filter((j) => j < argv.length);
+  const positional = (from: number): number[] => {
+    const idx: number[] = [];
+    for (let j = from; j < argv.length; j++) {
+      const w = argv[j] as string;
+      if (w === '>' || w === '>>' || w === '<') {
+        j++;
+        continue;
+      }
+      if (!w.startsWith('-')) idx.push(j);
+    }
+    return idx;
+  };
+  if (cmd === 'docker' && argv[head.index + 1] === 'build') {
+    for (let j = head.index + 2; j < argv.length; j++) {
+      if (argv[j] === '-f' || argv[j] === '--file') out.push(j + 1);
+      else if (argv[j]?.startsWith('--file=')) out.push(j);
+    }
+  } else if (/^pip[\d.]*$/.test(cmd) || (/^python[\d.]*$/.test(cmd) && argv[head.index + 1] === '-m' && argv[head.index + 2] === 'pip')) {
+    for (let j = head.index + 1; j < argv.length; j++) {
+      if (['-r', '--requirement', '-c', '--constraint'].includes(argv[j] as string)) out.push(j + 1);
+    }
+  } else if (cmd === 'cp' || cmd === 'mv') {
+    if (argv.some((a) => a === '-t' || a.startsWith('--target-directory'))) return [];
+    out.push(...positional(head.index + 1).slice(0, -1));
+  } else if (cmd === 'source' || cmd === '.') {
+    const first = positional(head.index + 1)[0];
+    if (first !== undefined) out.push(first);
+  } else if (cmd === 'bash' || cmd === 'sh' || cmd === 'zsh') {
+    if (argv.includes('-c')) return [];
+    const first = positional(head.index + 1)[0];
+    if (first !== undefined) out.push(first);
+  } else if (cmd === 'cat') {
+    out.push(...positional(head.index + 1));
+  } else if (/^\.{0,2}\/?[\w.-]+(\/[\w.-]+)*\.(sh|bash)$/.test(argv[head.index] as string) && (argv[head.index] as string).includes('/')) {
+    out.push(head.index);
+  }
+  return out.filter((j) => j >= 0 && j < argv.length);
+}
+
+/** The value of an operand word, without an inline `--flag=` prefix. */
+export function operandValue(word: string): string {
+  return /^--[\w-]+=/.test(word) ? word.slice(word.indexOf('=') + 1) : word;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repo paths named in docs
+
+export interface PathRef {
+  /** The path with a leading `./` removed and no trailing slash. */
+  path: string;
+  dir: boolean;
+  /** The first segment, to check that the reference is anchored in the repository. */
+  first: string;
+}
+
+/**
+ * A string that is nothing but a relative path: no spaces, variables, globs, placeholders
+ * (`<x>`, `{x}`), URL, absolute or home path, `host:port` or `mod:attr`. With `requireSlash`,
+ * bare names (`main.py`) are not paths. A file needs an extension in its last segment; a
+ * directory ends with `/`.
+ */
+export function pathRef(value: string, requireSlash: boolean): PathRef | undefined {
+  if (!/^[\w.@+/-]+$/.test(value) || value.startsWith('/') || value.startsWith('-') || value.startsWith('@') || value.includes('//')) return undefined;
+  const explicit = value.startsWith('./') || value.startsWith('../');
+  if (requireSlash && !explicit && !value.replace(/\/$/, '').includes('/') && !value.endsWith('/')) return undefined;
+  const dir = value.endsWith('/');
+  const clean = value.replace(/^(\.\/)+/, '').replace(/\/$/, '');
+  if (!clean || clean === '.' || clean === '..') return undefined;
+  const segments = clean.split('/');
+  if (segments.some((s) => s === '' || s === '.')) return undefined;
+  const last = segments[segments.length - 1] as string;
+  if (!dir && !/^[\w.@+-]*\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return undefined;
+  // Version numbers and similar (`1.2.3/`, `v2/x`) are not paths worth judging.
+  if (segments.every((s) => /^v?\d+([.-]\d+)*$/.test(s) || s === '..')) return undefined;
+  return { path: clean, dir, first: segments[0] as string };
+}
+
+/** Normalise a path relative to a repo directory; undefined when it leaves the repository. */
+export function joinRepo(base: string, rel: string): string | undefined {
+  const joined = path.normalize(path.join(base || '.', rel));
+  if (joined === '.') return '';
+  if (joined.startsWith('..') || path.isAbsolute(joined)) return undefined;
+  return joined.replace(/\/$/, '');
+}
+
+export function existsInRepo(ws: Workspace, p: string): boolean {
+  return p === '' || ws.has(p) || ws.hasDir(p) || underSubmodule(ws, p);
+}
+
+const submoduleCache = new WeakMap<Workspace, string[]>();
+
+/**
+ * Whether `p` lies in a git submodule (listed in .gitmodules, or below a path git lists as a
+ * single entry): its files are not enumerated, so nothing there can be judged missing.
+ */
+export function underSubmodule(ws: Workspace, p: string): boolean {
+  let subs = submoduleCache.get(ws);
+  if (!subs) {
+    subs = [...(ws.read('.gitmodules')?.text ?? '').matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map((m) => (m[1] as string).replace(/\/$/, ''));
+    submoduleCache.set(ws, subs);
+  }
+  if (subs.some((s) => p === s || p.startsWith(`${s}/`))) return true;
+  for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) if (ws.has(p.slice(0, i))) return true;
+  return false;
+}
+
+const nameIndexCache = new WeakMap<Workspace, { files: Map<string, string[]>; dirs: Map<string, string[]> }>();
+
+function nameIndex(ws: Workspace): { files: Map<string, string[]>; dirs: Map<string, string[]> } {
+  let idx = nameIndexCache.get(ws);
+  if (idx) return idx;
+  idx = { files: new Map(), dirs: new Map() };
+  const seenDirs = new Set<string>();
+  for (const p of ws.paths) {
+    const b = path.basename(p);
+    idx.files.set(b, [...(idx.files.get(b) ?? []), p]);
+    for (let d = path.dirname(p); d !== '.' && !seenDirs.has(d); d = path.dirname(d)) {
+      seenDirs.add(d);
+      const db = path.basename(d);
+      idx.dirs.set(db, [...(idx.dirs.get(db) ?? []), d]);
+    }
+  }
+  nameIndexCache.set(ws, idx);
+  return idx;
+}
+
+export interface Relocation {
+  /** The one path the reference must mean now, when there is exactly one. */
+  target: string | undefined;
+  /** Every path with the same name (after narrowing by shared parent directories). */
+  candidates: string[];
+  /** The only candidate sits in an archive / ledger location: retired, not relocated. */
+  archived: boolean;
+}
+
+/**
+ * Where a missing file or directory went: the paths with the same basename (files for a file,
+ * directories for a directory), narrowed to those sharing the most trailing segments with the
+ * reference (`integrations/supervisor.py` prefers `scripts/integrations/supervisor.py` over
+ * `tools/supervisor.py`). Excluded and ledger locations never count as the new home.
+ */
+export function relocate(ws: Workspace, missing: string, dir: boolean, opts: DocsOptions): Relocation {
+  const idx = nameIndex(ws);
+  // The same path in another letter case (`docs/readme.md` for `docs/README.md`): broken on
+  // case-sensitive hosts, and exactly one file is meant.
+  const sameLetters = dir ? [] : ws.paths.filter((p) => p !== missing && p.toLowerCase() === missing.toLowerCase());
+  if (sameLetters.length === 1) return { target: sameLetters[0], candidates: sameLetters, archived: false };
+  const base = path.basename(missing);
+  const all = ((dir ? idx.dirs : idx.files).get(base) ?? []).filter((c) => c !== missing && !matchesAny(c, opts.excludeGlobs) && !isGitIgnored(ws, c, dir));
+  const want = missing.split('/').reverse();
+  const shared = (c: string): number => {
+    const parts = c.split('/').reverse();
+    let n = 0;
+    while (n < want.length && parts[n] === want[n]) n++;
+    return n;
+  };
+  const best = Math.max(0, ...all.map(shared));
+  const candidates = all.filter((c) => shared(c) === best).sort();
+  const live = candidates.filter((c) => !matchesAny(c, opts.ledgerGlobs));
+  if (live.length === 1) return { target: live[0], candidates, archived: false };
+  return { target: undefined, candidates, archived: live.length === 0 && candidates.length > 0 };
+}
+
+/** `target` written relative to `fromDir`, keeping the reference's `./` and trailing-slash style. */
+export function relativeRef(fromDir: string, target: string, like: string, dir: boolean): string {
+  let rel = path.relative(fromDir || '.', target || '.');
+  if (like.startsWith('./') && !rel.startsWith('.')) rel = `./${rel}`;
+  if (dir && like.endsWith('/')) rel = `${rel}/`;
+  return rel;
+}
+
+/** `.env.example`, `.env.sample`, `env.template` …: generated by another rule when missing. */
+export function isEnvTemplate(p: string): boolean {
+  return /(^|\/)\.?env(\.[\w-]+)?\.(example|sample|template|dist|tmpl)$/i.test(p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python: where a doc command finds modules
+
+/** Directories an installed copy of the project puts on sys.path (src layout, `where = […]`, package-dir). */
+const rootsCache = new WeakMap<Workspace, string[]>();
+
+export function installableRoots(ws: Workspace): string[] {
+  const cached = rootsCache.get(ws);
+  if (cached) return cached;
+  const found = findInstallableRoots(ws);
+  rootsCache.set(ws, found);
+  return found;
+}
+
+function findInstallableRoots(ws: Workspace): string[] {
+  const manifests = ['pyproject.toml', 'setup.cfg', 'setup.py'].filter((p) => ws.has(p));
+  if (manifests.length === 0) return [];
+  const roots = new Set<string>();
+  for (const m of manifests) {
+    const text = ws.read(m)?.text ?? '';
+    for (const w of text.matchAll(/\bwhere\s*=\s*\[([^\]]*)\]/g)) for (const d of (w[1] as string).matchAll(/["']([^"']+)["']/g)) roots.add(d[1] as string);
+    for (const w of text.matchAll(/package[-_]dir\s*=\s*\{\s*["']{2}\s*[:=]\s*["']([^"']+)["']/g)) roots.add(w[1] as string);
+    for (const w of text.matchAll(/^\s*=\s*([\w./-]+)\s*$/gm)) if (m === 'setup.cfg') roots.add(w[1] as string);
+    for (const w of text.matchAll(/\bfrom\s*=\s*["']([^"']+)["']/g)) roots.add(w[1] as string);
+  }
+  if (ws.paths.some((p) => /^src\/[A-Za-z_]\w*\/__init__\.py$/.test(p))) roots.add('src');
+  return [...roots].map((r) => r.replace(/^\.\//, '').replace(/\/$/, '')).filter((r) => r === '.' || ws.hasDir(r)).map((r) => (r === '.' ? '' : r));
+}
+
+/** The module search path of a doc command: its directory, PYTHONPATH, --app-dir / --pythonpath / --chdir. */
+export function docExecContext(cwd: string, env: ReadonlyMap<string, string>, inv: ServerInvocation | undefined, extraRoots: readonly string[] = []): ExecContext {
+  let dir = cwd;
+  if (inv?.chdir && isPlainPath(inv.chdir)) dir = joinRepo(cwd, inv.chdir) ?? cwd;
+  const dirs = [dir];
+  for (const entry of (env.get('PYTHONPATH') ?? inv?.env.get('PYTHONPATH') ?? '').split(':')) {
+    if (entry && isPlainPath(entry) && entry !== '.') {
+      const j = joinRepo(dir, entry);
+      if (j !== undefined) dirs.push(j);
+    }
+  }
+  for (const d of inv?.importDirs ?? []) {
+    const j = isPlainPath(d) || d === '.' ? joinRepo(dir, d) : undefined;
+    if (j !== undefined) dirs.push(j);
+  }
+  dirs.push(...extraRoots);
+  return repoContext([...new Set(dirs)]);
+}
+
+/** Module name and import root of a repo file: by its packages (`__init__.py` chain) when it is in one. */
+export function canonicalModule(ws: Workspace, file: string): { module: string; root: string } | undefined {
+  const noExt = file.replace(/\.py$/, '');
+  const parts = noExt.split('/');
+  if (parts[parts.length - 1] === '__init__') parts.pop();
+  let dirParts = file.split('/').slice(0, -1);
+  if (!ws.has([...dirParts, '__init__.py'].join('/'))) {
+    // Not in a package: importable by path from the repo root (namespace packages).
+    return parts.every((p) => /^[A-Za-z_]\w*$/.test(p)) ? { module: parts.join('.'), root: '' } : undefined;
+  }
+  while (dirParts.length > 0 && ws.has([...dirParts, '__init__.py'].join('/'))) dirParts = dirParts.slice(0, -1);
+  const root = dirParts.join('/');
+  const rel = parts.slice(dirParts.length);
+  if (!rel.every((p) => /^[A-Za-z_]\w*$/.test(p))) return undefined;
+  return { module: rel.join('.'), root };
+}
+
+/** The repo directory a module name resolves from, given the file it names (`src` for autopack.main). */
+export function moduleRoot(module: string, file: string): string | undefined {
+  const rel = module.split('.').join('/');
+  for (const tail of [`${rel}.py`, `${rel}/__init__.py`]) {
+    if (file === tail) return '';
+    if (file.endsWith(`/${tail}`)) return file.slice(0, file.length - tail.length - 1);
+  }
+  return undefined;
+}
+
+/**
+ * A target that resolves only through a namespace prefix (`src.autopack.main` for
+ * `src/autopack/main.py`) while the module imports its own package by its real name
+ * (`from autopack import …`): the import fails unless the real root is on the path too.
+ */
+export function importsItselfElsewhere(ws: Workspace, module: string, file: string): { module: string; root: string } | undefined {
+  const canon = canonicalModule(ws, file);
+  if (!canon || canon.module === module || !module.endsWith(`.${canon.module}`)) return undefined;
+  const top = canon.module.split('.')[0] as string;
+  if (module.split('.')[0] === top) return undefined;
+  const text = ws.read(file)?.text ?? '';
+  const selfImport = new RegExp(`^[ \\t]*(from[ \\t]+${escapeRegExp(top)}(\\.[\\w.]+)?[ \\t]+import\\b|import[ \\t]+${escapeRegExp(top)}\\b)`, 'm');
+  return selfImport.test(text) ? canon : undefined;
+}
+
+export { moduleNamesFor, parseAppTarget, resolveAppTarget };
+
+// ---------------------------------------------------------------------------------------------
+// The app the repository deploys, and the ports it publishes for it
+
+export interface AppDeployment {
+  file: string;
+  attr: string;
+  /** The module name the deployment uses, and the repo directory it resolves from. */
+  module: string;
+  root: string | undefined;
+  /** Human-readable: "service `backend` (CMD of Dockerfile)". */
+  via: string;
+  /** The compose service that runs it (undefined for a Dockerfile run on its own). */
+  service: string | undefined;
+  /** The port the server listens on in the container (its --port/--bind, else EXPOSE, else 8000). */
+  containerPort: string | undefined;
+  /** Host ports compose publishes for that container port. */
+  hostPorts: string[];
+}
+
+const SERVER_DEFAULT_PORT = '8000';
+const deploymentCache = new WeakMap<Facts, Promise<AppDeployment[]>>();
+
+/**
+ * Every way the repository runs a Python web app: compose services (their `command` /
+ * `entrypoint`, else their image's CMD / ENTRYPOINT) and Dockerfiles no compose service builds.
+ * Only targets that resolve in their own container context count.
+ */
+export function appDeployments(facts: Facts): Promise<AppDeployment[]> {
+  let found = deploymentCache.get(facts);
+  if (!found) {
+    found = collectDeployments(facts);
+    deploymentCache.set(facts, found);
+  }
+  return found;
+}
+
+async function collectDeployments(facts: Facts): Promise<AppDeployment[]> {
+  const out: AppDeployment[] = [];
+  const built = new Set<string>();
+  for (const set of facts.compose.sets) {
+    for (const service of set.services.values()) {
+      // Overrides are alternatives (dev, prod): judge the base alone and the base with each override.
+      const files = [...new Set(service.fragments.map((f) => f.file))];
+      const base = files.find((f) => f.isBase) ?? set.files.find((f) => f.isBase);
+      const views = [...new Set([base, ...files.filter((f) => !f.isBase)])].filter((f): f is NonNullable<typeof f> => f !== undefined).map((f) => serviceView(set, service, f));
+      for (const view of views) {
+        if (view.fragments.length === 0) continue;
+        const image = facts.serviceImage(view);
+        if (image) built.add(image.dockerfile);
+        const argvs: Array<{ argv: string[]; via: string }> = [];
+        let commanded = false;
+        for (const f of view.fragments) {
+          for (const spec of [f.command, f.entrypoint]) {
+            if (!spec) continue;
+            if (spec.key === 'command') commanded = true;
+            const via = `service \`${service.name}\` (${spec.key} in ${f.file.path})`;
+            if (spec.form === 'list' && isSeq(spec.node)) argvs.push({ argv: spec.node.items.map((i) => scalarString(i) ?? ''), via });
+            else {
+              const value = scalarString(spec.node);
+              if (value !== undefined) for (const cmd of simpleCommands(splitShell(value))) argvs.push({ argv: cmd.map((w) => w.value), via });
+            }
+          }
+        }
+        if (!commanded) for (const cmd of image?.stage?.commands ?? []) argvs.push({ argv: cmd.words.map((w) => w.value), via: `service \`${service.name}\` (${cmd.keyword} of ${image?.dockerfile})` });
+        for (const { argv, via } of argvs) {
+          for (const inv of serverInvocations(argv)) {
+            const d = await deployment(facts, view, inv.argv, inv.inv, via, image?.stage?.exposes.map((e) => e.value) ?? []);
+            if (d) out.push(d);
+          }
+        }
+      }
+    }
+  }
+  for (const p of facts.workspace.paths) {
+    if (!isDockerfilePath(p) || built.has(p)) continue;
+    const model = facts.dockerfile(p);
+    if (!model || model.error) continue;
+    for (const stage of model.stages) {
+      for (const cmd of stage.commands) {
+        for (const inv of serverInvocations(cmd.words.map((w) => w.value))) {
+          const d = await deployment(facts, standaloneService(p, stage.rawName), inv.argv, inv.inv, `the ${cmd.keyword} of ${p}`, stage.exposes.map((e) => e.value));
+          if (d) out.push(d);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A Dockerfile built on its own (context: its folder), seen as a one-fragment service so facts can map its paths. */
+function standaloneService(dockerfile: string, target: string | undefined): ServiceView {
+  const dir = path.dirname(dockerfile) === '.' ? '' : path.dirname(dockerfile);
+  const fragment = {
+    name: '(image)',
+    file: { path: dockerfile, dir, isBase: true },
+    build: { context: '.', dockerfile: path.basename(dockerfile), target, inline: false },
+    volumes: [],
+    environment: new Map(),
+    ports: [],
+    workingDir: undefined,
+  };
+  return { name: '(image)', fragments: [fragment], incomplete: false } as unknown as ServiceView;
+}
+
+async function deployment(facts: Facts, service: ServiceView, argv: string[], inv: ServerInvocation, via: string, exposes: string[]): Promise<AppDeployment | undefined> {
+  if (inv.targetIndex === undefined || inv.config !== undefined) return undefined;
+  const target = parseAppTarget(argv[inv.targetIndex] as string);
+  if (!target) return undefined;
+  const ctx = facts.serviceExecContext(service, inv);
+  if (!ctx) return undefined;
+  const r = await resolveAppTarget(facts.workspace, ctx, target);
+  if (r.status !== 'ok') return undefined;
+  const listen = serverPort(argv, inv);
+  const exposed = exposes.map((e) => e.replace(/\/(tcp|udp)$/i, '')).filter((e) => /^\d+$/.test(e));
+  const containerPort = listen?.value !== undefined && /^\d+$/.test(listen.value) ? listen.value : exposed.length === 1 ? exposed[0] : listen === undefined ? SERVER_DEFAULT_PORT : undefined;
+  const hostPorts = new Set<string>();
+  for (const f of service.fragments) for (const p of f.ports ?? []) if (p.container === containerPort && p.published && /^\d+$/.test(p.published)) hostPorts.add(p.published);
+  const serviceName = service.name === '(image)' ? undefined : service.name;
+  return { file: r.file, attr: target.attr, module: target.module, root: moduleRoot(target.module, r.file), via, service: serviceName, containerPort, hostPorts: [...hostPorts] };
+}
+
+/** Server invocations of an argv, looking through `sh -c "…"`; argv is the one the invocation indexes. */
+export function serverInvocations(argv: string[]): Array<{ argv: string[]; inv: ServerInvocation }> {
+  const shellIndex = argv.findIndex((w, i) => /^(\/(usr\/)?bin\/)?(ba|da|z)?sh$/.test(w) && argv[i + 1] === '-c');
+  if (shellIndex !== -1 && argv[shellIndex + 2] !== undefined) {
+    return simpleCommands(splitShell(argv[shellIndex + 2] as string)).flatMap((cmd) => serverInvocations(cmd.map((w) => w.value)));
+  }
+  const inv = serverAtHead(argv);
+  return inv ? [{ argv, inv }] : [];
+}
+
+/**
+ * A server invocation whose server is the command itself (after assignments and wrappers):
+ * `docker compose exec api uvicorn …` and `echo uvicorn` are not.
+ */
+export function serverAtHead(argv: readonly string[]): ServerInvocation | undefined {
+  const head = commandHead(argv);
+  if (!head) return undefined;
+  const w = baseName(argv[head.index] as string);
+  const isServer = ['uvicorn', 'gunicorn', 'hypercorn'].includes(w) || (/^python(\d+(\.\d+)?)?$/.test(w) && argv[head.index + 1] === '-m' && ['uvicorn', 'gunicorn', 'hypercorn'].includes(argv[head.index + 2] ?? ''));
+  if (!isServer) return undefined;
+  const rest = argv.slice(head.index);
+  const inv = findServerInvocation(rest);
+  if (!inv) return undefined;
+  for (const [k, v] of head.env) if (!inv.env.has(k)) inv.env.set(k, v);
+  const shift = head.index;
+  return {
+    ...inv,
+    targetIndex: inv.targetIndex === undefined ? undefined : inv.targetIndex + shift,
+    port: inv.port ? { value: inv.port.value, index: inv.port.index + shift } : undefined,
+  };
+}
+
+/** The port a server listens on: `--port N`, `--port=N`, `-b/--bind host:N`; the word that holds it. */
+export function serverPort(argv: readonly string[], inv: ServerInvocation): { value: string; index: number } | undefined {
+  if (inv.port) {
+    const w = argv[inv.port.index] as string;
+    return { value: operandValue(w), index: inv.port.index };
+  }
+  for (let j = 0; j < argv.length; j++) {
+    const w = argv[j] as string;
+    let value: string | undefined;
+    let index = j;
+    if (w === '-b' || w === '--bind') {
+      value = argv[j + 1];
+      index = j + 1;
+    } else if (w.startsWith('--bind=')) value = w.slice(7);
+    else if (/^-b\S/.test(w)) value = w.slice(2);
+    if (value === undefined) continue;
+    if (value.startsWith('unix:') || value.startsWith('fd://')) return undefined;
+    const m = /:([^:]+)$/.exec(value);
+    return m ? { value: m[1] as string, index } : undefined;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// From problems to findings
+
+export interface DocProblem {
+  doc: string;
+  /** Text offset the finding points at. */
+  offset: number;
+  /** What kind of reference (`compose-service`, `app-target`, `script`, `link` …). */
+  kind: string;
+  /** The stale value as written (`postgres`, `autopack.api.server:app`). */
+  subject: string;
+  message: string;
+  /** The edits that fix this occurrence, when exactly one replacement is meant and editable. */
+  fix: { edits: Array<{ start: number; end: number; text: string }>; replacement: string; description: string; safety: 'safe' | 'review' } | undefined;
+}
+
+/**
+ * One finding per occurrence. Occurrences of the same stale value with the same replacement in
+ * one doc share one fix (so proving it removes them all); keys number the occurrences within
+ * their group, never by line, so they survive edits elsewhere in the file.
+ */
+export function problemsToFindings(problems: DocProblem[]): import('../model/types.js').RawFinding[] {
+  const groups = new Map<string, DocProblem[]>();
+  for (const p of problems) {
+    const g = `${p.doc}\0${p.kind}\0${p.subject}\0${p.fix ? `fix:${p.fix.replacement}\0${p.fix.safety}` : 'report'}`;
+    groups.set(g, [...(groups.get(g) ?? []), p]);
+  }
+  const out: import('../model/types.js').RawFinding[] = [];
+  for (const list of groups.values()) {
+    list.sort((a, b) => a.offset - b.offset);
+    const first = list[0] as DocProblem;
+    const shared = first.fix
+      ? { safety: first.fix.safety, description: first.fix.description, edits: dedupeEdits(list.flatMap((p) => (p.fix?.edits ?? []).map((e) => ({ file: p.doc, ...e })))) }
+      : null;
+    list.forEach((p, i) => {
+      out.push({
+        file: p.doc,
+        offset: p.offset,
+        key: `${p.doc}:${p.kind}:${p.subject}${p.fix ? `=>${p.fix.replacement}` : ''}#${i}`,
+        message: p.message,
+        fix: shared,
+      });
+    });
+  }
+  return out.sort((a, b) => a.file.localeCompare(b.file) || a.offset - b.offset);
+}
+
+function dedupeEdits<T extends { file: string; start: number; end: number; text: string }>(edits: T[]): T[] {
+  const seen = new Set<string>();
+  return edits.filter((e) => {
+    const k = `${e.file}\0${e.start}\0${e.end}\0${e.text}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Read a doc's commands, recording a skipped (too large) doc once as a diagnostic. */
+export async function readDoc(ws: Workspace, doc: DocFile, opts: DocsOptions): Promise<DocCommands | undefined> {
+  const r = await docCommands(ws, doc, opts);
+  if ('skipped' in r) {
+    // One note per file, whichever docs rule meets it first (the run dedupes identical notes).
+    if (r.skipped.includes('size cap')) ws.addDiagnostic({ file: doc.path, kind: 'skipped', message: `docs rules: ${r.skipped}` });
+    return undefined;
+  }
+  return r;
+}

@@ -1,0 +1,385 @@
+/**
+ * Markdown / MDX and JSON index files, read for the places where docs name code: inline code
+ * spans, fenced and indented code blocks, link / image / definition targets, and JSON string
+ * values. Every piece carries offsets into the file's text, so a rule can edit inside it and
+ * nowhere else (prose is never touched).
+ *
+ * mdast (mdast-util-from-markdown + GFM) is imported lazily, only when a Markdown file is
+ * first read, and each file is parsed once (cached on its SourceFile). mdast is superlinear
+ * on some inputs (deeply nested blockquotes and lists), so files above a size cap are not
+ * parsed at all: the caller gets a reason and skips the file.
+ */
+import type { SourceFile } from '../workspace/source-file.js';
+import { lineStarts } from './text.js';
+
+/** Default size cap for one Markdown file (characters). */
+export const DEFAULT_MAX_MARKDOWN_BYTES = 1_000_000;
+
+/**
+ * A text value (code span content, code block content, JSON string) and where each of its
+ * characters sits in the file. `offsets[i]` is the text offset of `value[i]`, or -1 when that
+ * character cannot be mapped back exactly (then nothing may be edited there).
+ */
+export interface MappedText {
+  value: string;
+  offsets: Int32Array;
+}
+
+export interface MdCodeSpan extends MappedText {
+  kind: 'inlineCode';
+  /** Span of the whole node (backticks included). */
+  start: number;
+  end: number;
+}
+
+export interface MdCodeBlock extends MappedText {
+  kind: 'code';
+  fenced: boolean;
+  /** Info string language, lower-cased (undefined when none). */
+  lang: string | undefined;
+  meta: string | undefined;
+  start: number;
+  end: number;
+}
+
+export interface MdLink {
+  kind: 'link' | 'image' | 'definition' | 'autolink';
+  /** The destination as mdast decoded it. */
+  url: string;
+  /** The destination as written, and its span (undefined when it could not be located). */
+  raw: string | undefined;
+  urlStart: number | undefined;
+  urlEnd: number | undefined;
+  /** Span of the whole node. */
+  start: number;
+  end: number;
+}
+
+export interface MdHeading {
+  depth: number;
+  text: string;
+  start: number;
+  /** End of the section this heading opens: the next heading of the same or a higher level. */
+  sectionEnd: number;
+}
+
+export interface MarkdownModel {
+  spans: MdCodeSpan[];
+  blocks: MdCodeBlock[];
+  links: MdLink[];
+  headings: MdHeading[];
+}
+
+export type MarkdownResult = { ok: true; model: MarkdownModel } | { ok: false; reason: string };
+
+export function isMarkdownPath(p: string): boolean {
+  return /\.(md|mdx|markdown)$/i.test(p);
+}
+
+interface MdastModules {
+  fromMarkdown: typeof import('mdast-util-from-markdown').fromMarkdown;
+  gfm: typeof import('micromark-extension-gfm').gfm;
+  gfmFromMarkdown: typeof import('mdast-util-gfm').gfmFromMarkdown;
+}
+
+let modulesPromise: Promise<MdastModules> | undefined;
+
+function mdastModules(): Promise<MdastModules> {
+  modulesPromise ??= (async () => {
+    const [a, b, c] = await Promise.all([import('mdast-util-from-markdown'), import('micromark-extension-gfm'), import('mdast-util-gfm')]);
+    return { fromMarkdown: a.fromMarkdown, gfm: b.gfm, gfmFromMarkdown: c.gfmFromMarkdown };
+  })();
+  return modulesPromise;
+}
+
+/**
+ * Parse a Markdown/MDX file once (cached per text and cap). MDX is read as Markdown: JSX and
+ * ESM lines become paragraphs or HTML, which is harmless for what is extracted here.
+ */
+export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_MARKDOWN_BYTES): Promise<MarkdownResult> {
+  return file.parse(`markdown:${maxBytes}`, async (f): Promise<MarkdownResult> => {
+    if (f.text.length > maxBytes) return { ok: false, reason: `larger than the Markdown size cap (${f.text.length} > ${maxBytes} characters); not read` };
+    const m = await mdastModules();
+    const tree = m.fromMarkdown(f.text, { extensions: [m.gfm()], mdastExtensions: [m.gfmFromMarkdown()] });
+    return { ok: true, model: buildModel(f.text, tree as unknown as MdNode) };
+  });
+}
+
+interface MdNode {
+  type: string;
+  value?: string;
+  url?: string;
+  lang?: string | null;
+  meta?: string | null;
+  depth?: number;
+  children?: MdNode[];
+  position?: { start: { line: number; offset?: number }; end: { line: number; offset?: number } };
+}
+
+function buildModel(text: string, root: MdNode): MarkdownModel {
+  const starts = lineStarts(text);
+  const model: MarkdownModel = { spans: [], blocks: [], links: [], headings: [] };
+  const stack: MdNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as MdNode;
+    const pos = node.position;
+    const start = pos?.start.offset;
+    const end = pos?.end.offset;
+    if (pos && start !== undefined && end !== undefined) {
+      switch (node.type) {
+        case 'inlineCode':
+          model.spans.push({ kind: 'inlineCode', start, end, ...inlineCodeMapping(text, starts, start, end, node.value ?? '') });
+          break;
+        case 'code': {
+          const value = node.value ?? '';
+          const fenced = /^[ \t>]*(`{3,}|~{3,})/.test(text.slice(starts[pos.start.line - 1] ?? start, end));
+          // Fenced content starts on the line after the opening fence; indented code on its first line.
+          const firstLine = fenced ? pos.start.line + 1 : pos.start.line;
+          model.blocks.push({
+            kind: 'code',
+            fenced,
+            lang: node.lang ? node.lang.toLowerCase() : undefined,
+            meta: node.meta ?? undefined,
+            start,
+            end,
+            value,
+            offsets: alignLines(text, starts, firstLine, undefined, value),
+          });
+          break;
+        }
+        case 'link':
+        case 'image':
+        case 'definition':
+          model.links.push(linkOf(text, node, start, end));
+          break;
+        case 'heading':
+          model.headings.push({ depth: node.depth ?? 1, text: plainText(node), start, sectionEnd: text.length });
+          break;
+        default:
+          break;
+      }
+    }
+    const children = node.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as MdNode);
+  }
+  model.spans.sort((a, b) => a.start - b.start);
+  model.blocks.sort((a, b) => a.start - b.start);
+  model.links.sort((a, b) => a.start - b.start);
+  model.headings.sort((a, b) => a.start - b.start);
+  for (let i = 0; i < model.headings.length; i++) {
+    const h = model.headings[i] as MdHeading;
+    const next = model.headings.slice(i + 1).find((n) => n.depth <= h.depth);
+    h.sectionEnd = next ? next.start : text.length;
+  }
+  return model;
+}
+
+function plainText(node: MdNode): string {
+  if (node.value !== undefined) return node.value;
+  return (node.children ?? []).map(plainText).join('');
+}
+
+function inlineCodeMapping(text: string, starts: number[], start: number, end: number, value: string): MappedText {
+  let ticks = 0;
+  while (text[start + ticks] === '`') ticks++;
+  let cs = start + ticks;
+  let ce = end - ticks;
+  const raw = text.slice(cs, ce);
+  // CommonMark strips one space (or line ending) on each side when both are present.
+  if (raw.length >= 2 && /^[ \r\n]/.test(raw) && /[ \r\n]$/.test(raw) && /[^ \r\n]/.test(raw)) {
+    cs += raw.startsWith('\r\n') ? 2 : 1;
+    ce -= raw.endsWith('\r\n') ? 2 : 1;
+  }
+  return { value, offsets: alignLines(text, starts, undefined, cs, value, ce) };
+}
+
+/**
+ * Map each character of `value` (whose lines are source lines with a prefix removed:
+ * indentation, blockquote markers) to its offset in `text`. Lines are aligned by suffix; a
+ * line that does not align is left unmapped (-1).
+ */
+function alignLines(text: string, starts: number[], firstLine: number | undefined, firstOffset: number | undefined, value: string, regionEnd?: number): Int32Array {
+  const offsets = new Int32Array(value.length).fill(-1);
+  if (value.length === 0) return offsets;
+  let line = firstLine ?? lineOf(starts, firstOffset ?? 0);
+  let vi = 0;
+  let first = true;
+  while (vi <= value.length) {
+    const nl = value.indexOf('\n', vi);
+    const vEnd = nl === -1 ? value.length : nl;
+    const vLine = value.slice(vi, vEnd).replace(/\r$/, '');
+    const lineStart = first && firstOffset !== undefined ? firstOffset : starts[line - 1];
+    if (lineStart === undefined) break;
+    const nextStart = starts[line];
+    let sEnd = nextStart === undefined ? text.length : nextStart - 1;
+    if (text[sEnd - 1] === '\r' && sEnd > lineStart) sEnd--;
+    if (regionEnd !== undefined && sEnd > regionEnd) sEnd = regionEnd;
+    const sLine = text.slice(lineStart, sEnd);
+    if (sLine.endsWith(vLine)) {
+      const base = lineStart + sLine.length - vLine.length;
+      for (let k = 0; k < vLine.length; k++) offsets[vi + k] = base + k;
+      // The line break itself maps to the source line end.
+      if (nl !== -1) {
+        const crAt = vi + vLine.length;
+        if (value[crAt] === '\r') offsets[crAt] = sEnd;
+        offsets[nl] = sEnd + (text[sEnd] === '\r' ? 1 : 0);
+      }
+    }
+    if (nl === -1) break;
+    vi = nl + 1;
+    line++;
+    first = false;
+  }
+  return offsets;
+}
+
+function lineOf(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** Text offset of `value[i..j)` when every character in it maps contiguously, else undefined. */
+export function mappedSpan(m: MappedText, i: number, j: number): [number, number] | undefined {
+  if (i < 0 || j > m.value.length || i >= j) return undefined;
+  const s = m.offsets[i] as number;
+  if (s < 0) return undefined;
+  for (let k = i + 1; k < j; k++) if (m.offsets[k] !== s + (k - i)) return undefined;
+  return [s, s + (j - i)];
+}
+
+function linkOf(text: string, node: MdNode, start: number, end: number): MdLink {
+  const url = node.url ?? '';
+  const kind: MdLink['kind'] = node.type === 'image' ? 'image' : node.type === 'definition' ? 'definition' : text[start] === '[' ? 'link' : 'autolink';
+  const located = kind === 'autolink' ? undefined : locateDestination(text, start, end, kind === 'definition');
+  return { kind, url, raw: located?.raw, urlStart: located?.start, urlEnd: located?.end, start, end };
+}
+
+/** Find the destination of `[text](dest "title")`, `![alt](dest)` or `[label]: dest`. */
+function locateDestination(text: string, start: number, end: number, definition: boolean): { raw: string; start: number; end: number } | undefined {
+  let i = text[start] === '!' ? start + 1 : start;
+  if (text[i] !== '[') return undefined;
+  let depth = 0;
+  for (; i < end; i++) {
+    const c = text[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '`') {
+      let n = 0;
+      while (text[i + n] === '`') n++;
+      const close = text.indexOf('`'.repeat(n), i + n);
+      if (close !== -1 && close < end) i = close + n - 1;
+      else i += n - 1;
+      continue;
+    }
+    if (c === '[') depth++;
+    else if (c === ']') {
+      depth--;
+      if (depth === 0) break;
+    }
+  }
+  if (depth !== 0) return undefined;
+  i++;
+  if (definition) {
+    if (text[i] !== ':') return undefined;
+    i++;
+  } else {
+    if (text[i] !== '(') return undefined; // a reference link: its definition carries the target
+    i++;
+  }
+  while (i < end && /[ \t\r\n>]/.test(text[i] as string)) i++;
+  if (text[i] === '<') {
+    const close = text.indexOf('>', i + 1);
+    if (close === -1 || close > end || text.slice(i + 1, close).includes('\n')) return undefined;
+    return { raw: text.slice(i + 1, close), start: i + 1, end: close };
+  }
+  const s = i;
+  let parens = 0;
+  for (; i < end; i++) {
+    const c = text[i] as string;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (/\s/.test(c)) break;
+    if (c === '(') parens++;
+    else if (c === ')') {
+      if (parens === 0) break;
+      parens--;
+    }
+  }
+  if (i === s) return undefined;
+  return { raw: text.slice(s, i), start: s, end: i };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON index files
+
+export interface JsonStringValue extends MappedText {
+  /** Span of the string's content (quotes excluded). */
+  start: number;
+  end: number;
+  /** Property names and array indices from the root. */
+  path: Array<string | number>;
+  /** Id of the array that holds it directly (undefined for property values). */
+  arrayId: number | undefined;
+}
+
+export type JsonStringsResult = { ok: true; strings: JsonStringValue[] } | { ok: false; reason: string };
+
+/** Every string value (not property names) of a JSON/JSONC file, with content offsets. */
+export function jsonStringValues(file: SourceFile): Promise<JsonStringsResult> {
+  return file.parse('json-strings', async (f): Promise<JsonStringsResult> => {
+    const { parseTree } = await import('jsonc-parser');
+    const errors: import('jsonc-parser').ParseError[] = [];
+    const root = parseTree(f.text, errors, { allowTrailingComma: true, disallowComments: false });
+    if (!root || errors.length > 0) return { ok: false, reason: `not valid JSON at offset ${errors[0]?.offset ?? 0}` };
+    const out: JsonStringValue[] = [];
+    let arrays = 0;
+    type JNode = import('jsonc-parser').Node;
+    const walk = (node: JNode, path: Array<string | number>, arrayId: number | undefined): void => {
+      if (node.type === 'string') {
+        const start = node.offset + 1;
+        const end = node.offset + node.length - 1;
+        out.push({ value: String(node.value), start, end, path, arrayId, offsets: jsonOffsets(f.text, start, end, String(node.value)) });
+        return;
+      }
+      if (node.type === 'object') {
+        for (const prop of node.children ?? []) {
+          const [k, v] = prop.children ?? [];
+          if (k && v) walk(v, [...path, String(k.value)], undefined);
+        }
+      } else if (node.type === 'array') {
+        const id = ++arrays;
+        (node.children ?? []).forEach((c, i) => walk(c, [...path, i], id));
+      }
+    };
+    walk(root, [], undefined);
+    return { ok: true, strings: out };
+  });
+}
+
+/** Offsets of a JSON string's decoded characters; characters written as escapes are unmapped. */
+function jsonOffsets(text: string, start: number, end: number, value: string): Int32Array {
+  const offsets = new Int32Array(value.length).fill(-1);
+  let vi = 0;
+  for (let i = start; i < end && vi < value.length; ) {
+    if (text[i] === '\\') {
+      // Every escape (`\n`, `\"`, `\uXXXX`) decodes to one UTF-16 code unit.
+      i += text[i + 1] === 'u' ? 6 : 2;
+      vi += 1;
+      continue;
+    }
+    offsets[vi] = i;
+    vi++;
+    i++;
+  }
+  return offsets;
+}
