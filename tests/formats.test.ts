@@ -1,6 +1,6 @@
 /** Parsers and models: shell words, server invocations, the Dockerfile model, module resolution. */
 import { describe, it, expect } from 'vitest';
-import { splitShell, simpleCommands, findServerInvocation } from '../src/formats/shell.js';
+import { splitShell, simpleCommands, findServerInvocation, serverInvocations } from '../src/formats/shell.js';
 import { parseDockerfile, findStage } from '../src/formats/dockerfile.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { Workspace } from '../src/workspace/workspace.js';
@@ -24,8 +24,16 @@ describe('shell words', () => {
     const g = findServerInvocation(['gunicorn', '-k', 'uvicorn.workers.UvicornWorker', '--bind', '0.0.0.0:8000', '--chdir', '/srv', 'wsgi:application']);
     expect(g).toMatchObject({ server: 'gunicorn', targetIndex: 7, chdir: '/srv' });
     expect(findServerInvocation(['gunicorn', '--bind', 'localhost:8000'])?.targetIndex).toBeUndefined();
-    expect(findServerInvocation(['echo', 'uvicorn'])).toMatchObject({ server: 'uvicorn', targetIndex: undefined });
+    expect(findServerInvocation(['echo', 'uvicorn', 'a:b'])).toBeUndefined();
+    expect(findServerInvocation(['pip', 'install', 'uvicorn'])).toBeUndefined();
     expect(findServerInvocation(['python', 'manage.py', 'runserver'])).toBeUndefined();
+  });
+});
+
+describe('server invocations', () => {
+  it('looks through sh -c and turns an earlier cd into the working directory', () => {
+    const found = serverInvocations(['sh', '-c', 'cd src && exec uvicorn main:app --reload; echo done']);
+    expect(found.map((f) => [f.argv[f.inv.targetIndex ?? -1], f.inv.chdir])).toEqual([['main:app', 'src']]);
   });
 });
 

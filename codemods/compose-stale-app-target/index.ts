@@ -3,7 +3,7 @@ import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
 import { serviceView, type CommandSpec, type ServiceFragment, type ServiceView } from '../../src/facts/compose.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { nodeRange, scalarString } from '../../src/formats/yaml.js';
-import { findServerInvocation, simpleCommands, splitShell, type ServerInvocation } from '../../src/formats/shell.js';
+import { serverInvocations, simpleCommands, splitShell, type ServerInvocation } from '../../src/formats/shell.js';
 import { moduleNamesFor, parseAppTarget, resolveAppTarget, type ExecContext } from '../../src/facts/python-app.js';
 
 /** Constructors whose module-level result is an application object. An option, not logic. */
@@ -14,28 +14,9 @@ interface Invocation {
   target: string;
 }
 
-/** The server invocations of an argv, looking through `sh -c "…"` (and its `cd`s). */
+/** The server invocations of an argv that name an app target. */
 function invocations(argv: string[]): Invocation[] {
-  const out: Invocation[] = [];
-  const shellIndex = argv.findIndex((w, i) => /^(\/(usr\/)?bin\/)?(ba|da|z)?sh$/.test(w) && argv[i + 1] === '-c');
-  if (shellIndex !== -1 && argv[shellIndex + 2] !== undefined) {
-    let cd: string | undefined;
-    for (const cmd of simpleCommands(splitShell(argv[shellIndex + 2] as string))) {
-      const words = cmd.map((w) => w.value);
-      if (words[0] === 'cd') {
-        cd = words[1] === undefined ? undefined : cd === undefined || words[1].startsWith('/') ? words[1] : `${cd}/${words[1]}`;
-        continue;
-      }
-      for (const found of invocations(words)) {
-        if (cd !== undefined) found.inv.chdir = found.inv.chdir === undefined ? cd : `${cd}/${found.inv.chdir}`;
-        out.push(found);
-      }
-    }
-    return out;
-  }
-  const inv = findServerInvocation(argv);
-  if (inv?.targetIndex !== undefined) out.push({ inv, target: argv[inv.targetIndex] as string });
-  return out;
+  return serverInvocations(argv).flatMap(({ argv: words, inv }) => (inv.targetIndex === undefined ? [] : [{ inv, target: words[inv.targetIndex] as string }]));
 }
 
 function commandInvocations(spec: CommandSpec): Invocation[] {

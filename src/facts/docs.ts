@@ -15,7 +15,7 @@ import type { Facts } from './facts.js';
 import { isComposePath, serviceView, type ServiceView } from './compose.js';
 import { isSeq } from 'yaml';
 import { scalarString } from '../formats/yaml.js';
-import { splitShell, simpleCommands, findServerInvocation, type ServerInvocation, type ShellWord } from '../formats/shell.js';
+import { splitShell, simpleCommands, findServerInvocation, serverInvocations as shellServerInvocations, type FoundInvocation, type ServerInvocation, type ShellWord } from '../formats/shell.js';
 import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock } from '../formats/markdown.js';
 import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
@@ -1298,20 +1298,11 @@ async function deployment(facts: Facts, service: ServiceView, argv: string[], in
   return { file: r.file, attr: target.attr, module: target.module, root: moduleRoot(target.module, r.file), via, service: serviceName, containerPort, hostPorts: [...hostPorts] };
 }
 
-/** Server invocations of an argv, looking through `sh -c "…"`; argv is the one the invocation indexes. */
-export function serverInvocations(argv: string[]): Array<{ argv: string[]; inv: ServerInvocation }> {
-  const shellIndex = argv.findIndex((w, i) => /^(\/(usr\/)?bin\/)?(ba|da|z)?sh$/.test(w) && argv[i + 1] === '-c');
-  if (shellIndex !== -1 && argv[shellIndex + 2] !== undefined) {
-    return simpleCommands(splitShell(argv[shellIndex + 2] as string)).flatMap((cmd) => serverInvocations(cmd.map((w) => w.value)));
-  }
-  const inv = serverAtHead(argv);
-  return inv ? [{ argv, inv }] : [];
+/** Server invocations of an argv (through `sh -c`, with its `cd`s); argv is the one the invocation indexes. */
+export function serverInvocations(argv: string[]): FoundInvocation[] {
+  return shellServerInvocations(argv, serverAtHead);
 }
 
-/**
- * A server invocation whose server is the command itself (after assignments and wrappers):
- * `docker compose exec api uvicorn …` and `echo uvicorn` are not.
- */
 export function serverAtHead(argv: readonly string[]): ServerInvocation | undefined {
   const head = commandHead(argv);
   if (!head) return undefined;

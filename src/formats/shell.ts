@@ -143,19 +143,15 @@ export function findServerInvocation(argv: string[]): ServerInvocation | undefin
       i++;
     }
   }
+  // The server must be the command itself: `echo uvicorn …` or `pip install uvicorn` run nothing.
   let server: ServerName | undefined;
-  for (; i < argv.length; i++) {
-    const w = argv[i] as string;
-    const base = w.slice(w.lastIndexOf('/') + 1);
-    if ((SERVERS as readonly string[]).includes(base)) {
-      server = base as ServerName;
-      break;
-    }
-    if (/^python(\d(\.\d+)?)?$/.test(base) && argv[i + 1] === '-m' && (SERVERS as readonly string[]).includes(argv[i + 2] ?? '')) {
-      server = argv[i + 2] as ServerName;
-      i += 2;
-      break;
-    }
+  const w = argv[i] ?? '';
+  const base = w.slice(w.lastIndexOf('/') + 1);
+  if ((SERVERS as readonly string[]).includes(base)) {
+    server = base as ServerName;
+  } else if (/^python(\d(\.\d+)?)?$/.test(base) && argv[i + 1] === '-m' && (SERVERS as readonly string[]).includes(argv[i + 2] ?? '')) {
+    server = argv[i + 2] as ServerName;
+    i += 2;
   }
   if (!server) return undefined;
   const result: ServerInvocation = { server, targetIndex: undefined, env, importDirs: [], chdir: undefined, config: undefined, port: undefined };
@@ -175,4 +171,36 @@ export function findServerInvocation(argv: string[]): ServerInvocation | undefin
     if (result.targetIndex === undefined && /^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(.*\))?$/.test(w)) result.targetIndex = j;
   }
   return result;
+}
+
+export interface FoundInvocation {
+  /** The argv the invocation indexes (the inner command of an `sh -c` script). */
+  argv: string[];
+  inv: ServerInvocation;
+}
+
+/**
+ * The server invocations of an argv, looking through `sh -c "…"` scripts, where a `cd` before
+ * the server becomes its working-directory change. `find` recognises one simple command.
+ */
+export function serverInvocations(argv: string[], find: (argv: string[]) => ServerInvocation | undefined = findServerInvocation): FoundInvocation[] {
+  const shellIndex = argv.findIndex((w, i) => /^(\/(usr\/)?bin\/)?(ba|da|z)?sh$/.test(w) && argv[i + 1] === '-c');
+  if (shellIndex === -1 || argv[shellIndex + 2] === undefined) {
+    const inv = find(argv);
+    return inv ? [{ argv, inv }] : [];
+  }
+  const out: FoundInvocation[] = [];
+  let cd: string | undefined;
+  for (const cmd of simpleCommands(splitShell(argv[shellIndex + 2] as string))) {
+    const words = cmd.map((w) => w.value);
+    if (words[0] === 'cd') {
+      cd = words[1] === undefined ? undefined : cd === undefined || words[1].startsWith('/') ? words[1] : `${cd}/${words[1]}`;
+      continue;
+    }
+    for (const found of serverInvocations(words, find)) {
+      if (cd !== undefined) found.inv.chdir = found.inv.chdir === undefined ? cd : `${cd}/${found.inv.chdir}`;
+      out.push(found);
+    }
+  }
+  return out;
 }
