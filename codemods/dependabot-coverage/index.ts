@@ -1,6 +1,644 @@
-import type { Rule } from '../../src/model/types.js';
+import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Fix, RawFinding, Rule } from '../../src/model/types.js';
+import type { SourceFile } from '../../src/workspace/source-file.js';
+import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
+import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
 
-/** Placeholder: being implemented (issue 3). */
+/**
+ * Labels that name one ecosystem (or its language): not carried over to another ecosystem's
+ * entry when the new entry copies an existing entry's conventions. An option, not logic.
+ */
+export const DEFAULT_ECOSYSTEM_LABELS: Readonly<Record<string, readonly string[]>> = {
+  'github-actions': ['github-actions', 'github_actions', 'actions', 'gha', 'ci', 'workflows'],
+  npm: ['npm', 'javascript', 'js', 'node', 'nodejs', 'typescript', 'ts', 'yarn', 'pnpm'],
+  bun: ['bun', 'javascript', 'js', 'typescript', 'ts'],
+  pip: ['pip', 'python', 'py', 'poetry', 'pipenv'],
+  uv: ['uv', 'python', 'py'],
+  docker: ['docker', 'dockerfile', 'container', 'containers'],
+  'docker-compose': ['docker-compose', 'docker_compose', 'compose', 'docker'],
+};
+
+const CONFIG_PATHS = ['.github/dependabot.yml', '.github/dependabot.yaml'];
+const GENERATED_PATH = '.github/dependabot.yml';
+
+/** Entry keys copied from an existing entry whatever its ecosystem: team conventions. */
+const CONVENTION_KEYS = new Set(['schedule', 'open-pull-requests-limit', 'rebase-strategy', 'pull-request-branch-name', 'assignees', 'milestone', 'target-branch', 'cooldown', 'multi-ecosystem-group', 'patterns', '<<']);
+/** Copied only from an entry of the same ecosystem (they mean nothing to another one). */
+const SAME_ECOSYSTEM_KEYS = new Set(['registries', 'versioning-strategy', 'vendor', 'insecure-external-code-execution']);
+/* Never copied: allow, ignore, exclude-paths (they name dependencies and paths of that entry),
+   name (unique per entry), reviewers (removed from the config format). */
+
+interface Options {
+  excludes: string[];
+  interval: string;
+  createConfig: boolean;
+  ecosystemLabels: Record<string, readonly string[]>;
+}
+
+function readOptions(options: Record<string, unknown>): Options {
+  return {
+    excludes: Array.isArray(options.exclude) ? (options.exclude as string[]) : [...DEFAULT_MANIFEST_EXCLUDES],
+    interval: typeof options.interval === 'string' ? options.interval : 'weekly',
+    createConfig: options.createConfig !== false,
+    ecosystemLabels: options.ecosystemLabels && typeof options.ecosystemLabels === 'object' ? (options.ecosystemLabels as Record<string, readonly string[]>) : DEFAULT_ECOSYSTEM_LABELS,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What an entry covers
+
+interface Entry {
+  node: YAMLMap;
+  ecosystem: string | undefined;
+  /** `directory` (literal: Dependabot does not expand wildcards there). */
+  directory: string | undefined;
+  /** `directories` items (globs allowed). */
+  directories: string[];
+}
+
+function readEntry(node: YAMLMap): Entry {
+  const dirsNode = findPair(node, 'directories')?.value;
+  return {
+    node,
+    ecosystem: scalarString(findPair(node, 'package-ecosystem')?.value),
+    directory: scalarString(findPair(node, 'directory')?.value),
+    directories: isSeq(dirsNode) ? dirsNode.items.map((i) => scalarString(i)).filter((s): s is string => s !== undefined) : [],
+  };
+}
+
+/** Whether one configured directory (or pattern) names a manifest directory. */
+function dirMatches(configured: string, dir: string, ecosystem: string, glob: boolean): boolean {
+  const norm = normalizeRepoDir(configured);
+  const hit = glob && hasGlobChars(norm) ? matchesGlob(dir, norm) : norm === dir;
+  if (hit) return true;
+  // github-actions: `/.github/workflows` is accepted for the workflows of the root.
+  return ecosystem === 'github-actions' && dir === '' && norm === '.github/workflows';
+}
+
+function entryCoversDir(e: Entry, dir: string, m: ManifestDir): boolean {
+  if (!e.ecosystem || !m.accepts.includes(e.ecosystem)) return false;
+  if (e.directory !== undefined && dirMatches(e.directory, dir, m.ecosystem, false)) return true;
+  return e.directories.some((d) => dirMatches(d, dir, m.ecosystem, true));
+}
+
+function covered(entries: Entry[], m: ManifestDir): boolean {
+  if (entries.some((e) => entryCoversDir(e, m.dir, m))) return true;
+  // A workspace root with no dependencies of its own is covered by entries for all its members.
+  return !m.ownDependencies && m.members.length > 0 && m.members.every((d) => entries.some((e) => entryCoversDir(e, d, m)));
+}
+
+/** An entry whose `directory` is a glob that would match, if Dependabot expanded it there. */
+function literalGlobHint(entries: Entry[], m: ManifestDir): string {
+  const e = entries.find((x) => x.ecosystem && m.accepts.includes(x.ecosystem) && x.directory !== undefined && hasGlobChars(x.directory) && matchesGlob(m.dir, normalizeRepoDir(x.directory)));
+  return e ? `; \`directory: ${e.directory}\` is taken literally (wildcards work only in \`directories\`)` : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Describing manifests
+
+function listed(names: string[], max = 4): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+function relativeTo(dir: string, p: string): string {
+  return dir === '' ? p : p.startsWith(`${dir}/`) ? p.slice(dir.length + 1) : p;
+}
+
+const TOOL_NAMES: Record<string, string> = {
+  'github-actions': 'GitHub Actions',
+  docker: 'Docker base images',
+  'docker-compose': 'Docker Compose images',
+};
+
+/** One line naming what an entry covers, for the comment above it and the finding. */
+export function describeManifest(m: ManifestDir): string {
+  if (m.ecosystem === 'github-actions') {
+    const workflows = m.files.filter((f) => f.startsWith('.github/workflows/'));
+    const actions = m.files.filter((f) => !f.startsWith('.github/workflows/'));
+    const parts: string[] = [];
+    if (workflows.length) parts.push('workflows in .github/workflows');
+    if (actions.length) parts.push(m.dir === '' ? listed(actions) : `composite action ${listed(actions)}`);
+    return `GitHub Actions: ${parts.join(' and ')}`;
+  }
+  const names = m.files.map((f) => relativeTo(m.dir, f));
+  let text = `${TOOL_NAMES[m.ecosystem] ?? m.tool}: ${listed(names)}`;
+  if ((m.ecosystem === 'npm' || m.ecosystem === 'bun') && !m.files.some((f) => /(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?)$/.test(f))) text += ' (no lockfile)';
+  if (m.members.length) text += `; workspace members ${listed(m.members.map((d) => relativeTo(m.dir, d)), 3)}`;
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing YAML in a given style
+
+type QuoteType = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE';
+
+function plainSafe(v: string): boolean {
+  if (!/^[A-Za-z0-9_./][A-Za-z0-9_./@() -]*$/.test(v) || v.endsWith(' ')) return false;
+  return !/^(true|false|yes|no|on|off|null|y|n|~)$/i.test(v) && !/^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(v) && !/^0[xo]/i.test(v);
+}
+
+function quote(v: string, type: QuoteType): string {
+  if (type === 'PLAIN' && plainSafe(v)) return v;
+  if (type === 'QUOTE_SINGLE') return `'${v.replace(/'/g, "''")}'`;
+  return JSON.stringify(v);
+}
+
+function quoteTypeOf(node: unknown): QuoteType {
+  if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) return node.type;
+  return 'PLAIN';
+}
+
+interface Line {
+  col: number;
+  text: string;
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function colOf(text: string, offset: number): number {
+  return offset - lineStartOf(text, offset);
+}
+
+/** Column of the `-` that introduces a block sequence item. */
+function dashColOf(text: string, item: Node): number | undefined {
+  const r = nodeRange(item);
+  if (!r) return undefined;
+  const ls = lineStartOf(text, r[0]);
+  const dash = text.lastIndexOf('-', r[0] - 1);
+  return dash >= ls ? dash - ls : undefined;
+}
+
+function rawOf(text: string, node: unknown): string | undefined {
+  const r = nodeRange(node);
+  return r ? text.slice(r[0], r[1]) : undefined;
+}
+
+interface RenderHooks {
+  /** Children of a mapping value to drop. */
+  keepChild?: (pair: Pair<Node, Node | null>) => boolean;
+  /** New text for a child key (unquoted). */
+  renameChild?: (key: string) => string;
+  /** New value for a scalar child of a mapping. */
+  rewriteChild?: (key: string, value: string) => string;
+  /** Items of a sequence value to keep. */
+  keepItem?: (item: Node) => boolean;
+}
+
+/** Render one scalar (or alias / anchored node) inline, as written; undefined when not inline. */
+function inlineValue(text: string, node: Node): string | undefined {
+  if ('anchor' in node && typeof node.anchor === 'string' && node.anchor) return `*${node.anchor}`;
+  if (isAlias(node)) return rawOf(text, node);
+  if (isScalar(node)) {
+    if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') return undefined;
+    const raw = rawOf(text, node);
+    if (raw === undefined) return undefined;
+    return raw.includes('\n') ? JSON.stringify(String(node.value)) : raw;
+  }
+  if ((isSeq(node) || isMap(node)) && node.flow) {
+    const raw = rawOf(text, node);
+    if (raw !== undefined && !raw.includes('\n')) return raw;
+    if (isSeq(node) && node.items.every((i) => isScalar(i))) return `[${node.items.map((i) => inlineValue(text, i as Node)).join(', ')}]`;
+  }
+  return undefined;
+}
+
+function renderKey(text: string, key: Node, renamed?: string): string {
+  const raw = rawOf(text, key) ?? '';
+  if (renamed === undefined) return raw;
+  return quote(renamed, quoteTypeOf(key));
+}
+
+/**
+ * The lines of one `key: value` pair copied from an existing entry, with its first line at
+ * `col`; nested lines keep their offsets relative to the key, as written. Undefined when the
+ * pair cannot be copied faithfully (block scalars, complex keys) or nothing is left of it.
+ */
+function renderPair(text: string, pair: Pair<Node, Node | null>, col: number, hooks: RenderHooks = {}, keyText?: string): Line[] | undefined {
+  const keyNode = pair.key;
+  if (!isScalar(keyNode)) return undefined;
+  const key = keyText ?? renderKey(text, keyNode);
+  const value = pair.value;
+  const keyCol = colOf(text, (nodeRange(keyNode) as [number, number])[0]);
+  if (value === null || value === undefined) return [{ col, text: `${key}:` }];
+  const anchored = 'anchor' in value && typeof value.anchor === 'string' && value.anchor;
+  if (!anchored && isSeq(value) && hooks.keepItem) {
+    const kept = value.items.filter((i) => hooks.keepItem?.(i as Node));
+    if (kept.length === 0) return undefined;
+    if (kept.length < value.items.length) {
+      if (value.flow) {
+        const raw = rawOf(text, value) ?? '[]';
+        const pad = /^\[\s/.test(raw) ? ' ' : '';
+        return [{ col, text: `${key}: [${pad}${kept.map((i) => inlineValue(text, i as Node)).join(', ')}${pad}]` }];
+      }
+      const first = value.items[0] as Node;
+      const dash = (dashColOf(text, first) ?? keyCol + 2) - keyCol;
+      return [{ col, text: `${key}:` }, ...kept.map((i) => ({ col: col + dash, text: `- ${inlineValue(text, i as Node) ?? ''}` }))];
+    }
+  }
+  const inline = inlineValue(text, value);
+  if (inline !== undefined) return [{ col, text: `${key}: ${inline}` }];
+  if (isMap(value)) {
+    const lines: Line[] = [{ col, text: `${key}:` }];
+    for (const child of mapPairs(value)) {
+      if (hooks.keepChild && !hooks.keepChild(child)) continue;
+      const childKey = pairKey(child);
+      const childCol = col + colOf(text, (nodeRange(child.key) as [number, number])[0]) - keyCol;
+      let rendered: Line[] | undefined;
+      const newKey = hooks.renameChild && childKey !== undefined ? hooks.renameChild(childKey) : undefined;
+      const keyOut = newKey !== undefined && newKey !== childKey ? renderKey(text, child.key, newKey) : undefined;
+      if (hooks.rewriteChild && childKey !== undefined && isScalar(child.value) && typeof child.value.value === 'string') {
+        const next = hooks.rewriteChild(childKey, child.value.value);
+        if (next !== child.value.value) rendered = [{ col: childCol, text: `${keyOut ?? renderKey(text, child.key)}: ${quote(next, quoteTypeOf(child.value))}` }];
+      }
+      rendered ??= renderPair(text, child, childCol, {}, keyOut);
+      if (rendered) lines.push(...rendered);
+    }
+    return lines.length > 1 ? lines : undefined;
+  }
+  if (isSeq(value)) {
+    const lines: Line[] = [{ col, text: `${key}:` }];
+    for (const item of value.items as Node[]) {
+      const dash = dashColOf(text, item);
+      if (dash === undefined) return undefined;
+      const itemCol = col + dash - keyCol;
+      const inlineItem = inlineValue(text, item);
+      if (inlineItem !== undefined) {
+        lines.push({ col: itemCol, text: `- ${inlineItem}` });
+        continue;
+      }
+      if (!isMap(item)) return undefined;
+      const itemLines = renderMapItem(text, item, itemCol);
+      if (!itemLines) return undefined;
+      lines.push(...itemLines);
+    }
+    return lines;
+  }
+  return undefined;
+}
+
+/** A block mapping that is a sequence item, rendered with its dash at `dashCol`. */
+function renderMapItem(text: string, item: YAMLMap, dashCol: number): Line[] | undefined {
+  const dash = dashColOf(text, item);
+  const first = item.items[0] as Pair<Node, Node | null> | undefined;
+  if (dash === undefined || !first) return undefined;
+  const keyCol = colOf(text, (nodeRange(first.key) as [number, number])[0]);
+  const lines: Line[] = [];
+  for (const pair of mapPairs(item)) {
+    const rendered = renderPair(text, pair, dashCol + (colOf(text, (nodeRange(pair.key) as [number, number])[0]) - dash));
+    if (!rendered) return undefined;
+    lines.push(...rendered);
+  }
+  return withDash(lines, dashCol, keyCol - dash);
+}
+
+/** Put the sequence dash in front of the first line (which sits at dashCol + gap). */
+function withDash(lines: Line[], dashCol: number, gap: number): Line[] {
+  const [first, ...rest] = lines;
+  if (!first) return lines;
+  return [{ col: dashCol, text: `-${' '.repeat(Math.max(1, gap - 1))}${first.text}` }, ...rest];
+}
+
+function printLines(lines: Line[]): string[] {
+  return lines.map((l) => `${' '.repeat(l.col)}${l.text}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building a new entry from an existing one
+
+interface Style {
+  dashCol: number;
+  /** Columns from the dash to the entry's keys. */
+  gap: number;
+  /** Indentation step of nested mappings. */
+  step: number;
+  /** Indentation of a nested block sequence relative to its key. */
+  seqIndent: number;
+  quote: QuoteType;
+  blankBetween: boolean;
+}
+
+const DEFAULT_STYLE: Style = { dashCol: 2, gap: 2, step: 2, seqIndent: 2, quote: 'QUOTE_DOUBLE', blankBetween: true };
+
+/** The layout conventions of the existing entries (first one that shows each). */
+function detectStyle(text: string, items: Node[], fallbackStep: number): Style {
+  const style: Style = { ...DEFAULT_STYLE, step: fallbackStep, seqIndent: fallbackStep, blankBetween: false };
+  const maps = items.filter((i): i is YAMLMap => isMap(i) && !i.flow);
+  const first = maps[0];
+  const firstFlow = items.find((i): i is YAMLMap => isMap(i) && i.flow === true);
+  if (!first && firstFlow) {
+    // Only `- { … }` entries: the new block entries start at the same dash.
+    style.dashCol = dashColOf(text, firstFlow) ?? style.dashCol;
+  }
+  if (first) {
+    const dash = dashColOf(text, first);
+    const kr = nodeRange((first.items[0] as Pair).key);
+    if (dash !== undefined && kr) {
+      style.dashCol = dash;
+      style.gap = colOf(text, kr[0]) - dash;
+    }
+  }
+  let stepFound = false;
+  let seqFound = false;
+  const quotes = new Map<QuoteType, number>();
+  for (const m of maps) {
+    for (const pair of mapPairs(m)) {
+      const kr = nodeRange(pair.key);
+      if (!kr) continue;
+      const v = pair.value;
+      if (isScalar(v) && typeof v.value === 'string') quotes.set(quoteTypeOf(v), (quotes.get(quoteTypeOf(v)) ?? 0) + 1);
+      if (!stepFound && isMap(v) && !v.flow && v.items[0]) {
+        const cr = nodeRange((v.items[0] as Pair).key);
+        if (cr) {
+          style.step = colOf(text, cr[0]) - colOf(text, kr[0]);
+          stepFound = true;
+        }
+      }
+      if (!seqFound && isSeq(v) && !v.flow && v.items[0]) {
+        const d = dashColOf(text, v.items[0] as Node);
+        if (d !== undefined) {
+          style.seqIndent = d - colOf(text, kr[0]);
+          seqFound = true;
+        }
+      }
+    }
+  }
+  const best = [...quotes].sort((a, b) => b[1] - a[1])[0];
+  if (best) style.quote = best[0];
+  // Entries separated by blank lines (in most gaps) get a blank line before the new ones.
+  let blank = 0;
+  for (let i = 1; i < items.length; i++) {
+    const prev = nodeRange(items[i - 1]);
+    const cur = nodeRange(items[i]);
+    if (!prev || !cur) continue;
+    const between = text.slice(prev[1], lineStartOf(text, cur[0]));
+    if (/\n[ \t]*\r?\n/.test(between) || /^[ \t]*\r?\n/.test(between)) blank++;
+  }
+  style.blankBetween = items.length > 1 && blank * 2 >= items.length - 1;
+  return style;
+}
+
+function aliasesOf(ecosystem: string, labels: Record<string, readonly string[]>): string[] {
+  return [ecosystem, ...(labels[ecosystem] ?? [])].map((a) => a.toLowerCase());
+}
+
+function isEcosystemLabel(label: string, labels: Record<string, readonly string[]>): boolean {
+  const l = label.toLowerCase();
+  const tokens = l.split(/[^a-z0-9]+/).filter(Boolean);
+  for (const [eco, list] of Object.entries(labels)) {
+    for (const a of aliasesOf(eco, { [eco]: list })) {
+      if (l === a || tokens.includes(a)) return true;
+    }
+  }
+  return false;
+}
+
+/** Replace whole-word mentions of one ecosystem (or its aliases) by another ecosystem's name. */
+function swapEcosystem(value: string, from: string, to: string, labels: Record<string, readonly string[]>): string {
+  if (!from) return value;
+  const aliases = aliasesOf(from, labels).sort((a, b) => b.length - a.length);
+  const escaped = aliases.map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return value.replace(new RegExp(`(?<![A-Za-z0-9])(?:${escaped.join('|')})(?![A-Za-z0-9])`, 'gi'), to);
+}
+
+function isCatchAllGroup(pair: Pair<Node, Node | null>): boolean {
+  const v = pair.value;
+  if (!isMap(v)) return false;
+  const patterns = findPair(v, 'patterns')?.value;
+  const list = isSeq(patterns) ? patterns.items.map((i) => scalarString(i)) : [];
+  return list.length === 1 && list[0] === '*' && !findPair(v, 'exclude-patterns') && !findPair(v, 'dependency-type');
+}
+
+function labelValues(e: Entry): string[] | undefined {
+  const v = findPair(e.node, 'labels')?.value;
+  return isSeq(v) ? v.items.map((i) => scalarString(i) ?? '') : undefined;
+}
+
+/** The lines of a new entry for `m`, copying the conventions of `template` (an existing entry). */
+function entryFromTemplate(text: string, template: Entry, all: Entry[], m: ManifestDir, style: Style, opts: Options): Line[] {
+  const sameEcosystem = template.ecosystem !== undefined && m.accepts.includes(template.ecosystem);
+  const from = template.ecosystem ?? '';
+  const keyCol = style.dashCol + style.gap;
+  const lines: Line[] = [];
+  let hasSchedule = false;
+  let hasMultiGroup = false;
+  const labelSets = all.map(labelValues).filter((l): l is string[] => l !== undefined);
+  for (const pair of mapPairs(template.node)) {
+    const key = pairKey(pair) ?? (isScalar(pair.key) && rawOf(text, pair.key) === '<<' ? '<<' : undefined);
+    if (key === undefined || !isScalar(pair.key)) continue;
+    const value = pair.value;
+    if (key === 'package-ecosystem') {
+      lines.push({ col: keyCol, text: `${renderKey(text, pair.key)}: ${quote(m.ecosystem, quoteTypeOf(value))}` });
+    } else if (key === 'directory') {
+      lines.push({ col: keyCol, text: `${renderKey(text, pair.key)}: ${quote(dependabotDir(m.dir), quoteTypeOf(value))}` });
+    } else if (key === 'directories') {
+      const firstItem = isSeq(value) ? (value.items[0] as Node | undefined) : undefined;
+      const q = quote(dependabotDir(m.dir), quoteTypeOf(firstItem));
+      if (isSeq(value) && !value.flow && firstItem) {
+        const dash = (dashColOf(text, firstItem) ?? keyCol + style.seqIndent) - colOf(text, (nodeRange(pair.key) as [number, number])[0]);
+        lines.push({ col: keyCol, text: `${renderKey(text, pair.key)}:` }, { col: keyCol + dash, text: `- ${q}` });
+      } else {
+        const raw = rawOf(text, value) ?? '[]';
+        const pad = /^\[\s/.test(raw) ? ' ' : '';
+        lines.push({ col: keyCol, text: `${renderKey(text, pair.key)}: [${pad}${q}${pad}]` });
+      }
+    } else if (key === 'labels') {
+      const keep = (item: Node): boolean => {
+        const label = scalarString(item);
+        if (label === undefined) return false;
+        if (sameEcosystem) return true;
+        if (isEcosystemLabel(label, opts.ecosystemLabels)) return false;
+        // With several entries, a convention is what they all share.
+        return labelSets.length < 2 || labelSets.every((set) => set.includes(label));
+      };
+      const rendered = renderPair(text, pair, keyCol, { keepItem: keep });
+      if (rendered) lines.push(...rendered);
+    } else if (key === 'commit-message') {
+      // A prefix naming the template's ecosystem (`deps(npm)`) is adapted; one naming its
+      // language or tool in other words (`python`, `ci`) is specific to it and not copied.
+      const otherAliases = aliasesOf(from, opts.ecosystemLabels).filter((a) => a !== from.toLowerCase());
+      const hooks: RenderHooks = sameEcosystem
+        ? {}
+        : {
+            keepChild: (c) => {
+              const v = scalarString(c.value);
+              return v === undefined || swapEcosystem(v, from, m.ecosystem, { [from]: otherAliases }) === swapEcosystem(v, from, m.ecosystem, {});
+            },
+            rewriteChild: (_k, v) => swapEcosystem(v, from, m.ecosystem, {}),
+          };
+      const rendered = renderPair(text, pair, keyCol, hooks);
+      if (rendered) lines.push(...rendered);
+    } else if (key === 'groups') {
+      const hooks: RenderHooks = sameEcosystem ? {} : { keepChild: isCatchAllGroup, renameChild: (k) => swapEcosystem(k, from, m.ecosystem, opts.ecosystemLabels) };
+      const rendered = renderPair(text, pair, keyCol, hooks);
+      if (rendered) lines.push(...rendered);
+    } else if (key === 'cooldown') {
+      const rendered = renderPair(text, pair, keyCol, { keepChild: (c) => !['include', 'exclude'].includes(pairKey(c) ?? '') });
+      if (rendered) lines.push(...rendered);
+    } else if (CONVENTION_KEYS.has(key) || (sameEcosystem && SAME_ECOSYSTEM_KEYS.has(key))) {
+      const rendered = renderPair(text, pair, keyCol);
+      if (!rendered) continue;
+      if (key === 'schedule' || key === '<<') hasSchedule = true;
+      if (key === 'multi-ecosystem-group') hasMultiGroup = true;
+      lines.push(...rendered);
+    }
+  }
+  if (!lines.some((l) => /^["']?package-ecosystem/.test(l.text))) lines.unshift({ col: keyCol, text: `package-ecosystem: ${quote(m.ecosystem, style.quote)}` });
+  if (!lines.some((l) => /^["']?director(y|ies)["']?:/.test(l.text) && l.col === keyCol)) lines.splice(1, 0, { col: keyCol, text: `directory: ${quote(dependabotDir(m.dir), style.quote)}` });
+  if (!hasSchedule && !hasMultiGroup) lines.push({ col: keyCol, text: 'schedule:' }, { col: keyCol + style.step, text: `interval: ${quote(opts.interval, style.quote)}` });
+  return withDash(lines, style.dashCol, style.gap);
+}
+
+/** A new entry in the generator's own layout (weekly, all updates grouped). */
+function defaultEntry(m: ManifestDir, style: Style, opts: Options): Line[] {
+  const k = style.dashCol + style.gap;
+  const q = (v: string): string => quote(v, style.quote);
+  const lines: Line[] = [
+    { col: k, text: `package-ecosystem: ${q(m.ecosystem)}` },
+    { col: k, text: `directory: ${q(dependabotDir(m.dir))}` },
+    { col: k, text: 'schedule:' },
+    { col: k + style.step, text: `interval: ${q(opts.interval)}` },
+    { col: k, text: 'groups:' },
+    { col: k + style.step, text: `${m.ecosystem}:` },
+    { col: k + 2 * style.step, text: 'patterns:' },
+    { col: k + 2 * style.step + style.seqIndent, text: `- ${q('*')}` },
+  ];
+  return withDash(lines, style.dashCol, style.gap);
+}
+
+/** The whole config for a repository that has none. */
+export function generateConfig(manifests: ManifestDir[], opts: Options): string {
+  const out = [
+    '# Dependabot version updates for the package manifests of this repository:',
+    `# one entry per ecosystem and directory, checked ${opts.interval}, with each entry's updates`,
+    '# grouped into one pull request.',
+    '# Options: https://docs.github.com/code-security/dependabot/working-with-dependabot/dependabot-options-reference',
+    'version: 2',
+    'updates:',
+  ];
+  manifests.forEach((m, i) => {
+    if (i > 0) out.push('');
+    out.push(`  # ${describeManifest(m)}`, ...printLines(defaultEntry(m, DEFAULT_STYLE, opts)));
+  });
+  return `${out.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where to insert
+
+/** Offset just after the last line that belongs to the last item (its indented comments too). */
+function endOfItem(text: string, item: Node, dashCol: number): number {
+  const r = nodeRange(item) as [number, number];
+  let c = r[1] - 1;
+  while (c > r[0] && /\s/.test(text[c] as string)) c--;
+  let nl = text.indexOf('\n', c);
+  if (nl === -1) return text.length;
+  let end = nl + 1;
+  // Comment lines indented deeper than the dash still belong to the item.
+  for (;;) {
+    let probe = end;
+    let next = text.indexOf('\n', probe);
+    let line = text.slice(probe, next === -1 ? text.length : next);
+    while (/^[ \t]*\r?$/.test(line) && next !== -1) {
+      probe = next + 1;
+      next = text.indexOf('\n', probe);
+      line = text.slice(probe, next === -1 ? text.length : next);
+    }
+    const m = /^([ \t]*)#/.exec(line);
+    if (!m || (m[1] as string).length <= dashCol) break;
+    nl = next;
+    end = nl === -1 ? text.length : nl + 1;
+    if (nl === -1) break;
+  }
+  return end;
+}
+
+/** Indentation step of the document's block mappings (from any nested mapping), default 2. */
+function documentStep(text: string, root: YAMLMap): number {
+  for (const pair of mapPairs(root)) {
+    const v = pair.value;
+    const kr = nodeRange(pair.key);
+    if (isMap(v) && !v.flow && v.items[0] && kr) {
+      const cr = nodeRange((v.items[0] as Pair).key);
+      if (cr) return colOf(text, cr[0]) - colOf(text, kr[0]);
+    }
+  }
+  return 2;
+}
+
+interface ConfigEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** The edit that appends the entries for `missing` to an existing config, or why it cannot. */
+function appendEntries(file: SourceFile, root: YAMLMap, missing: ManifestDir[], opts: Options): ConfigEdit | string {
+  const text = file.text;
+  const eol = file.eol;
+  const updatesPair = findPair(root, 'updates');
+  const value = updatesPair?.value;
+  const build = (style: Style, entries: Entry[], items: Node[]): string[] => {
+    const out: string[] = [];
+    missing.forEach((m, i) => {
+      if (i > 0 || items.length > 0) if (style.blankBetween) out.push('');
+      const sameEco = entries.find((e) => e.ecosystem !== undefined && m.accepts.includes(e.ecosystem));
+      const template = sameEco ?? entries[0];
+      const lines = template ? entryFromTemplate(text, template, entries, m, style, opts) : defaultEntry(m, style, opts);
+      out.push(`${' '.repeat(style.dashCol)}# ${describeManifest(m)}`, ...printLines(lines));
+    });
+    return out;
+  };
+  const step = documentStep(text, root);
+  if (updatesPair && isSeq(value) && !value.flow && value.items.length > 0) {
+    const items = value.items as Node[];
+    const entries = items.filter((i): i is YAMLMap => isMap(i) && !i.flow).map(readEntry);
+    const style = detectStyle(text, items, step);
+    const at = endOfItem(text, items[items.length - 1] as Node, style.dashCol);
+    const lines = build(style, entries, items);
+    const body = lines.join(eol);
+    return at === text.length && !text.endsWith('\n') ? { start: at, end: at, text: `${eol}${body}` } : { start: at, end: at, text: `${body}${eol}` };
+  }
+  const style: Style = { ...DEFAULT_STYLE, step, seqIndent: step, dashCol: step, gap: 2, blankBetween: true };
+  if (updatesPair && isSeq(value) && value.flow) {
+    if (value.items.length > 0) return 'its `updates` list is written in flow style';
+    // `updates: []` → the block list, keeping a trailing comment on that line.
+    const kr = nodeRange(updatesPair.key) as [number, number];
+    const vr = nodeRange(value) as [number, number];
+    const colon = text.indexOf(':', kr[1]);
+    const lineEnd = text.indexOf('\n', vr[1]);
+    const lines = build(style, [], []);
+    if (lineEnd === -1) return { start: colon + 1, end: text.length, text: `${text.slice(vr[1])}${eol}${lines.join(eol)}` };
+    return { start: colon + 1, end: lineEnd + 1, text: `${text.slice(vr[1], lineEnd + 1)}${lines.join(eol)}${eol}` };
+  }
+  if (updatesPair && value !== null && value !== undefined && !(isScalar(value) && value.value === null)) return 'its `updates` is not a list';
+  // `updates:` with nothing, or no `updates` at all.
+  const lines = build(style, [], []);
+  let at: number;
+  let head = '';
+  if (updatesPair) {
+    const kr = nodeRange(updatesPair.key) as [number, number];
+    const nl = text.indexOf('\n', kr[1]);
+    at = nl === -1 ? text.length : nl + 1;
+    if (nl === -1) head = eol;
+  } else {
+    at = text.length;
+    head = text.endsWith('\n') || text === '' ? '' : eol;
+    lines.unshift('updates:');
+  }
+  return { start: at, end: at, text: `${head}${lines.join(eol)}${eol}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Manifests of an ecosystem (npm/yarn/pnpm/bun, pip/uv/poetry, docker, docker-compose,
+ * github-actions) in a directory that no Dependabot `updates` entry watches (seeds 0.1, 1.6).
+ * With a config: one warning per directory, fixed by appending entries in the file's own style.
+ * Without one: one info finding, fixed by generating `.github/dependabot.yml`.
+ */
 export const rule: Rule = {
   meta: {
     id: 'dependabot-coverage',
@@ -9,9 +647,66 @@ export const rule: Rule = {
     defaultSeverity: 'warning',
     fixable: 'safe',
   },
-  async check() {
-    return [];
+  async check({ workspace, options }) {
+    const opts = readOptions(options);
+    const manifests = discoverManifests(workspace, opts.excludes);
+    if (manifests.length === 0) return [];
+    const configPath = CONFIG_PATHS.find((p) => workspace.has(p));
+    const summary = (list: ManifestDir[]): string => listed(list.map((m) => `${m.ecosystem} \`${dependabotDir(m.dir)}\``), 8);
+
+    if (!configPath) {
+      const fix: Fix | null = opts.createConfig
+        ? { safety: 'safe', description: `create ${GENERATED_PATH} with ${manifests.length} ${opts.interval}, grouped update entries`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(manifests, opts) }] }
+        : null;
+      return [
+        {
+          file: GENERATED_PATH,
+          offset: 0,
+          severity: 'info',
+          key: 'no-config',
+          message: `no Dependabot config: ${manifests.length} manifest director${manifests.length === 1 ? 'y gets' : 'ies get'} no version updates (${summary(manifests)})${fix ? '' : ' (not generated: createConfig is off)'}`,
+          fix,
+        },
+      ];
+    }
+
+    const file = workspace.read(configPath);
+    if (!file) return [];
+    const parsed = parseYaml(file);
+    const root = parsed.doc.contents;
+    if (parsed.error || !isMap(root)) {
+      return [{ file: configPath, offset: parsed.error?.offset ?? 0, key: 'unparsable', message: `${configPath} cannot be read as a Dependabot config${parsed.error ? ` (${parsed.error.message})` : ''}; coverage not judged`, fix: null }];
+    }
+    const updatesPair = findPair(root, 'updates');
+    const items = isSeq(updatesPair?.value) ? ((updatesPair?.value as YAMLSeq).items as Node[]) : [];
+    const entries = items.filter((i): i is YAMLMap => isMap(i)).map(readEntry);
+    const missing = manifests.filter((m) => !covered(entries, m));
+    if (missing.length === 0) return [];
+
+    const edit = appendEntries(file, root, missing, opts);
+    const fix: Fix | null =
+      typeof edit === 'string'
+        ? null
+        : {
+            safety: 'safe',
+            description: `append ${missing.length} \`updates\` entr${missing.length === 1 ? 'y' : 'ies'} to ${configPath} (${summary(missing)})`,
+            edits: [{ file: configPath, start: edit.start, end: edit.end, text: edit.text }],
+          };
+    const offset = updatesPair ? (nodeRange(updatesPair.key)?.[0] ?? 0) : 0;
+    return missing.map(
+      (m): RawFinding => ({
+        file: configPath,
+        offset,
+        key: `missing:${m.ecosystem}:${m.dir}`,
+        message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${literalGlobHint(entries, m)}${fix ? '' : `; not fixed: ${edit as string}`}`,
+        fix,
+      }),
+    );
   },
 };
 
 export default rule;
+
+// Exported for the unit tests.
+export const internals = { generateConfig, readOptions, appendEntries, swapEcosystem, isEcosystemLabel, quote };
+export type { Options as DependabotCoverageOptions };

@@ -13,6 +13,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import type { Facts } from './facts.js';
 import { isComposePath, serviceView, type ServiceView } from './compose.js';
+import { globToRegExp as sharedGlob } from '../formats/glob.js';
 import { isSeq } from 'yaml';
 import { scalarString } from '../formats/yaml.js';
 import { splitShell, simpleCommands, findServerInvocation, serverInvocations as shellServerInvocations, type FoundInvocation, type ServerInvocation, type ShellWord } from '../formats/shell.js';
@@ -74,42 +75,12 @@ export function docsOptions(options: Record<string, unknown>): DocsOptions {
 // ---------------------------------------------------------------------------------------------
 // Globs
 
-const globCache = new Map<string, RegExp>();
-
 /**
- * `**` crosses directories, `*` and `?` do not, `{a,b}` alternates. Matching is
- * case-insensitive (CHANGELOG.md, Changelog.md). A glob without a slash matches the basename
- * anywhere, as in .gitignore.
+ * Globs of the docs options: case-insensitive (CHANGELOG.md, Changelog.md), and a glob without
+ * a slash matches the basename anywhere, as in .gitignore.
  */
 export function globToRegExp(glob: string): RegExp {
-  const cached = globCache.get(glob);
-  if (cached) return cached;
-  const g = glob.includes('/') ? glob.replace(/^\.?\//, '') : `**/${glob}`;
-  let re = '';
-  for (let i = 0; i < g.length; i++) {
-    const c = g[i] as string;
-    if (c === '*' && g[i + 1] === '*') {
-      const slash = g[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const close = g.indexOf('}', i);
-      if (close === -1) re += '\\{';
-      else {
-        re += `(?:${g
-          .slice(i + 1, close)
-          .split(',')
-          .map((alt) => alt.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
-          .join('|')})`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
-  }
-  const out = new RegExp(`^${re}$`, 'i');
-  globCache.set(glob, out);
-  return out;
+  return sharedGlob(glob.includes('/') ? glob : `**/${glob}`, { ignoreCase: true });
 }
 
 export function matchesAny(p: string, globs: readonly string[]): boolean {

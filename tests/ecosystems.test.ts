@@ -1,0 +1,342 @@
+/** Manifest discovery (src/facts/ecosystems.ts) and the dependabot-coverage rule's config writing. */
+import { describe, it, expect } from 'vitest';
+import { Workspace } from '../src/workspace/workspace.js';
+import { Facts } from '../src/facts/facts.js';
+import { applyEdits } from '../src/engine/edits.js';
+import { parseYaml } from '../src/formats/yaml.js';
+import { DEFAULT_MANIFEST_EXCLUDES, discoverManifests, globToRegExp, jsPackages, lockfileFor, matchesGlob, normalizeRepoDir } from '../src/facts/ecosystems.js';
+import { rule, internals } from '../codemods/dependabot-coverage/index.js';
+import { dependabotSchemaErrors } from './helpers/schemas.js';
+import type { RawFinding } from '../src/model/types.js';
+
+const ws = (files: Record<string, string>): Workspace => Workspace.fromFiles('/repo', files);
+const summary = (w: Workspace, excludes?: readonly string[]): string[] => discoverManifests(w, excludes).map((m) => `${m.ecosystem} /${m.dir} [${m.files.join(', ')}]`);
+
+const WORKFLOW = 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n';
+const pkg = (deps: Record<string, string> = { react: '^18.0.0' }, extra: Record<string, unknown> = {}): string => JSON.stringify({ name: 'x', ...extra, dependencies: deps });
+
+async function check(files: Record<string, string>, options: Record<string, unknown> = {}): Promise<{ workspace: Workspace; findings: RawFinding[] }> {
+  const workspace = ws(files);
+  const findings = await rule.check({ workspace, facts: new Facts(workspace), options });
+  return { workspace, findings };
+}
+
+/** Apply the (shared) fix of the findings and return the config text after it. */
+function fixed(workspace: Workspace, findings: RawFinding[], configPath = '.github/dependabot.yml'): string {
+  const fix = findings[0]?.fix;
+  if (!fix) throw new Error('no fix');
+  const created = fix.creates?.find((c) => c.file === configPath);
+  if (created) return created.content;
+  const before = workspace.read(configPath)?.text ?? '';
+  return applyEdits(before, fix.edits.filter((e) => e.file === configPath));
+}
+
+describe('globs', () => {
+  it('normalises dependabot directories to repo-relative paths', () => {
+    expect(['/', '.', '', './', '/web/', './web', 'web//', '/a/b/../c'].map(normalizeRepoDir)).toEqual(['', '', '', '', 'web', 'web', 'web', 'a/c']);
+  });
+
+  it('matches `*` within one segment and never the root', () => {
+    expect(matchesGlob('apps', '*')).toBe(true);
+    expect(matchesGlob('', '*')).toBe(false);
+    expect(matchesGlob('apps/web', '/apps/*')).toBe(true);
+    expect(matchesGlob('apps', '/apps/*')).toBe(false);
+    expect(matchesGlob('apps/web/src', '/apps/*')).toBe(false);
+    expect(matchesGlob('lib-core', '/lib-*')).toBe(true);
+    expect(matchesGlob('lib', '/lib-*')).toBe(false);
+    expect(matchesGlob('.github/actions/setup', '/.github/actions/*')).toBe(true);
+  });
+
+  it('matches `**` as zero or more whole segments', () => {
+    expect(matchesGlob('', '**')).toBe(true);
+    expect(matchesGlob('a/b/c', '**')).toBe(true);
+    expect(matchesGlob('tools', '/tools/**')).toBe(true);
+    expect(matchesGlob('tools/ci/images', '/tools/**')).toBe(true);
+    expect(matchesGlob('toolsx', '/tools/**')).toBe(false);
+    expect(matchesGlob('a/b', 'a/**/b')).toBe(true);
+    expect(matchesGlob('a/x/y/b', 'a/**/b')).toBe(true);
+    expect(matchesGlob('a/x/yb', 'a/**/b')).toBe(false);
+    expect(matchesGlob('', '**/*')).toBe(false);
+    expect(matchesGlob('x', '**/*')).toBe(true);
+    expect(matchesGlob('node_modules/react/package.json', '**/node_modules/**')).toBe(true);
+    expect(matchesGlob('web/node_modules/react/package.json', '**/node_modules/**')).toBe(true);
+    expect(matchesGlob('web/my_node_modules/package.json', '**/node_modules/**')).toBe(false);
+  });
+
+  it('supports ?, classes and braces, and escapes regex characters', () => {
+    expect(matchesGlob('svc1', 'svc?')).toBe(true);
+    expect(matchesGlob('svc12', 'svc?')).toBe(false);
+    expect(matchesGlob('svc-a', 'svc-[ab]')).toBe(true);
+    expect(matchesGlob('svc-c', 'svc-[!ab]')).toBe(true);
+    expect(matchesGlob('svc-a', 'svc-[!ab]')).toBe(false);
+    expect(matchesGlob('apps/web', '{apps,libs}/*')).toBe(true);
+    expect(matchesGlob('libs/x', '{apps,libs}/*')).toBe(true);
+    expect(matchesGlob('tools/x', '{apps,libs}/*')).toBe(false);
+    expect(matchesGlob('a+b', 'a+b')).toBe(true);
+    expect(matchesGlob('aab', 'a+b')).toBe(false);
+    expect(globToRegExp('/x/').source).toBe(globToRegExp('x').source);
+  });
+});
+
+describe('JS packages and workspaces', () => {
+  it('makes workspace members of the nearest root that selects them, and finds the lockfile that pins them', () => {
+    const w = ws({
+      'package.json': pkg({ a: '1' }, { workspaces: ['packages/*', '!packages/private'] }),
+      'package-lock.json': '{}',
+      'packages/app/package.json': pkg(),
+      'packages/private/package.json': pkg(),
+      'tools/admin/package.json': JSON.stringify({ name: 'admin', workspaces: { packages: ['plugins/**'] } }),
+      'tools/admin/yarn.lock': '',
+      'tools/admin/plugins/a/b/package.json': pkg(),
+      'other/package.json': pkg({}, { packageManager: 'pnpm@9.0.0' }),
+      'node_modules/react/package.json': pkg(),
+    });
+    const pkgs = jsPackages(w);
+    expect(pkgs.map((p) => [p.dir, p.manager, p.workspaceRoot ?? '-', p.members.join(',')])).toEqual([
+      ['other', 'pnpm', '-', ''],
+      ['', 'npm', '-', 'packages/app'],
+      ['packages/app', 'npm', '', ''],
+      ['packages/private', 'npm', '-', ''],
+      ['tools/admin', 'yarn', '-', 'tools/admin/plugins/a/b'],
+      ['tools/admin/plugins/a/b', 'npm', 'tools/admin', ''],
+    ]);
+    expect(lockfileFor(w, 'packages/app')).toEqual({ lockfile: 'package-lock.json', root: '' });
+    expect(lockfileFor(w, 'tools/admin/plugins/a/b')).toEqual({ lockfile: 'tools/admin/yarn.lock', root: 'tools/admin' });
+    expect(lockfileFor(w, 'packages/private')).toBeUndefined();
+    expect(lockfileFor(w, 'nowhere')).toBeUndefined();
+  });
+
+  it('reads pnpm-workspace.yaml, negations included', () => {
+    const w = ws({
+      'package.json': JSON.stringify({ name: 'root', private: true }),
+      'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n  - '!apps/legacy'\n",
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+      'apps/web/package.json': pkg(),
+      'apps/legacy/package.json': pkg(),
+    });
+    expect(summary(w)).toEqual(['npm / [package.json, pnpm-lock.yaml]', 'npm /apps/legacy [apps/legacy/package.json]']);
+    const root = discoverManifests(w)[0];
+    expect(root?.tool).toBe('pnpm');
+    expect(root?.members).toEqual(['apps/web']);
+    expect(root?.ownDependencies).toBe(false);
+  });
+});
+
+describe('manifest discovery', () => {
+  it('finds every ecosystem with the directory Dependabot needs', () => {
+    const w = ws({
+      '.github/workflows/ci.yml': WORKFLOW,
+      '.github/workflows/local.yml': 'on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/a\n      - uses: docker://alpine:3\n',
+      '.github/actions/a/action.yml': 'runs:\n  using: composite\n  steps:\n    - uses: actions/cache@v4\n',
+      '.github/actions/b/action.yml': 'runs:\n  using: node20\n  main: index.js\n',
+      'requirements.txt': 'flask\n',
+      'requirements/dev.txt': '-r ../requirements.txt\npytest\n',
+      'requirements-empty.txt': '# nothing\n',
+      'api/pyproject.toml': '[tool.poetry]\nname = "api"\n[tool.poetry.dependencies]\npython = "^3.12"\n',
+      'api/poetry.lock': '',
+      'svc/pyproject.toml': '[project]\nname = "svc"\ndependencies = ["httpx"]\n',
+      'svc/uv.lock': '',
+      'lint/pyproject.toml': '[tool.ruff]\nline-length = 100\n',
+      'broken/pyproject.toml': '[project\n',
+      'legacy/setup.py': 'from setuptools import setup\nsetup(install_requires=["six"])\n',
+      'web/package.json': pkg(),
+      'web/bun.lock': '{}',
+      'Dockerfile': 'FROM python:3.12 AS base\nFROM base\n',
+      'images/Containerfile': 'FROM scratch\nCOPY x /x\n',
+      'platform/Dockerfile': 'FROM --platform=$BUILDPLATFORM node:20 AS build\n',
+      'arg/Dockerfile': 'ARG BASE=python:3.12\nFROM ${BASE}\n',
+      // `base` is a stage of another file only: here it is an image to pull.
+      'images/app.dockerfile': 'FROM base\n',
+      'compose.yaml': 'services:\n  db:\n    image: postgres:16\n',
+      'deploy/docker-compose.prod.yml': 'services:\n  app:\n    build: .\n    image: me/app\n',
+      'testdata/Dockerfile': 'FROM busybox\n',
+      'node_modules/x/package.json': pkg(),
+    });
+    expect(summary(w)).toEqual([
+      'github-actions / [.github/workflows/ci.yml]',
+      'github-actions /.github/actions/a [.github/actions/a/action.yml]',
+      'pip / [requirements.txt, requirements/dev.txt]',
+      'pip /api [api/pyproject.toml, api/poetry.lock]',
+      'pip /broken [broken/pyproject.toml]',
+      'pip /legacy [legacy/setup.py]',
+      'uv /svc [svc/pyproject.toml, svc/uv.lock]',
+      'bun /web [web/package.json, web/bun.lock]',
+      'docker / [Dockerfile]',
+      'docker /images [images/app.dockerfile]',
+      'docker /platform [platform/Dockerfile]',
+      'docker-compose / [compose.yaml]',
+    ]);
+    const byKey = new Map(discoverManifests(w).map((m) => [`${m.ecosystem} /${m.dir}`, m]));
+    expect(byKey.get('pip /api')?.tool).toBe('poetry');
+    expect(byKey.get('uv /svc')?.accepts).toEqual(['uv', 'pip']);
+    expect(byKey.get('bun /web')?.accepts).toEqual(['bun', 'npm']);
+  });
+
+  it('takes the exclusion globs from the caller', () => {
+    const w = ws({ 'testdata/Dockerfile': 'FROM busybox\n', 'e2e/Dockerfile': 'FROM busybox\n' });
+    expect(summary(w)).toEqual(['docker /e2e [e2e/Dockerfile]']);
+    expect(summary(w, ['e2e/**'])).toEqual(['docker /testdata [testdata/Dockerfile]']);
+    expect(DEFAULT_MANIFEST_EXCLUDES).toContain('**/node_modules/**');
+  });
+});
+
+describe('dependabot-coverage', () => {
+  it('generates a config that validates against the schema and covers everything', async () => {
+    const files = { '.github/workflows/ci.yml': WORKFLOW, 'package.json': pkg(), 'requirements.txt': 'flask\n', 'svc/pyproject.toml': '[project]\nname="s"\ndependencies=["x"]\n', 'svc/uv.lock': '', 'web/package.json': pkg(), 'web/bun.lock': '' };
+    const { workspace, findings } = await check(files);
+    expect(findings.map((f) => [f.key, f.severity, f.file])).toEqual([['no-config', 'info', '.github/dependabot.yml']]);
+    const config = fixed(workspace, findings);
+    expect(dependabotSchemaErrors(config)).toEqual([]);
+    expect(config.split('\n').filter((l) => /^\s+(- package-ecosystem|directory):/.test(l))).toEqual([
+      '  - package-ecosystem: "github-actions"',
+      '    directory: "/"',
+      '  - package-ecosystem: "pip"',
+      '    directory: "/"',
+      '  - package-ecosystem: "uv"',
+      '    directory: "/svc"',
+      '  - package-ecosystem: "npm"',
+      '    directory: "/"',
+      '  - package-ecosystem: "bun"',
+      '    directory: "/web"',
+    ]);
+    const again = await check({ ...files, '.github/dependabot.yml': config });
+    expect(again.findings).toEqual([]);
+  });
+
+  it('reports without generating when createConfig is off, and says nothing without manifests', async () => {
+    const { findings } = await check({ 'requirements.txt': 'flask\n' }, { createConfig: false });
+    expect(findings.map((f) => [f.key, f.fix])).toEqual([['no-config', null]]);
+    expect((await check({ 'README.md': '# hi\n' })).findings).toEqual([]);
+  });
+
+  it('copies the conventions all entries share, and adapts the ones naming the template ecosystem', async () => {
+    const config = [
+      'version: 2',
+      'updates:',
+      '  - package-ecosystem: npm',
+      '    directory: /',
+      '    schedule: &weekly',
+      '      interval: weekly',
+      '    labels: [dependencies, frontend, javascript]',
+      '    commit-message:',
+      '      prefix: chore(npm)',
+      '      include: scope',
+      '    groups:',
+      '      npm-all:',
+      '        patterns: ["*"]',
+      '      react:',
+      '        patterns: ["react*"]',
+      '    versioning-strategy: increase',
+      '    cooldown:',
+      '      default-days: 3',
+      '      include: ["react"]',
+      '  - package-ecosystem: pip',
+      '    directory: /',
+      '    schedule: *weekly',
+      '    labels: [dependencies, backend, python]',
+      '',
+    ].join('\n');
+    const files = { '.github/dependabot.yml': config, 'package.json': pkg(), 'requirements.txt': 'x\n', 'Dockerfile': 'FROM alpine:3\n', 'web/package.json': pkg() };
+    const { workspace, findings } = await check(files);
+    expect(findings.map((f) => f.key)).toEqual(['missing:npm:web', 'missing:docker:']);
+    expect(new Set(findings.map((f) => f.fix)).size).toBe(1);
+    const after = fixed(workspace, findings);
+    expect(after.slice(config.length)).toBe(
+      [
+        '  # npm: package.json (no lockfile)',
+        '  - package-ecosystem: npm',
+        '    directory: /web',
+        '    schedule: *weekly',
+        '    labels: [dependencies, frontend, javascript]',
+        '    commit-message:',
+        '      prefix: chore(npm)',
+        '      include: scope',
+        '    groups:',
+        '      npm-all:',
+        '        patterns: ["*"]',
+        '      react:',
+        '        patterns: ["react*"]',
+        '    versioning-strategy: increase',
+        '    cooldown:',
+        '      default-days: 3',
+        '  # Docker base images: Dockerfile',
+        '  - package-ecosystem: docker',
+        '    directory: /',
+        '    schedule: *weekly',
+        '    labels: [dependencies]',
+        '    commit-message:',
+        '      prefix: chore(docker)',
+        '      include: scope',
+        '    groups:',
+        '      docker-all:',
+        '        patterns: ["*"]',
+        '    cooldown:',
+        '      default-days: 3',
+        '',
+      ].join('\n'),
+    );
+    expect(after.startsWith(config)).toBe(true);
+    expect(dependabotSchemaErrors(after)).toEqual([]);
+    expect((await check({ ...files, '.github/dependabot.yml': after })).findings).toEqual([]);
+  });
+
+  it('appends after indented comments of the last entry, to a file without a final newline', async () => {
+    const config = 'version: 2\nupdates:\n  - package-ecosystem: "pip"\n    directory: "/"\n    schedule:\n      interval: "daily"\n    # ignore:\n    #   - dependency-name: "django"';
+    const files = { '.github/dependabot.yml': config, 'requirements.txt': 'x\n', '.github/workflows/ci.yml': WORKFLOW };
+    const { workspace, findings } = await check(files);
+    const after = fixed(workspace, findings);
+    expect(after).toBe(`${config}\n  # GitHub Actions: workflows in .github/workflows\n  - package-ecosystem: "github-actions"\n    directory: "/"\n    schedule:\n      interval: "daily"`);
+    expect(dependabotSchemaErrors(after)).toEqual([]);
+  });
+
+  it('writes `updates:` when the config has none, or under an empty `updates:`', async () => {
+    for (const [config, expected] of [
+      ['version: 2\n', 'version: 2\nupdates:\n  # pip: requirements.txt\n  - package-ecosystem: "pip"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n    groups:\n      pip:\n        patterns:\n          - "*"\n'],
+      ['version: 2\nupdates:\nregistries:\n    pypi:\n        type: python-index\n        url: https://pypi.org/simple\n', 'version: 2\nupdates:\n    # pip: requirements.txt\n    - package-ecosystem: "pip"\n      directory: "/"\n      schedule:\n          interval: "weekly"\n      groups:\n          pip:\n              patterns:\n                  - "*"\nregistries:\n    pypi:\n        type: python-index\n        url: https://pypi.org/simple\n'],
+    ] as const) {
+      const { workspace, findings } = await check({ '.github/dependabot.yml': config, 'requirements.txt': 'x\n' });
+      expect(findings.map((f) => f.key)).toEqual(['missing:pip:']);
+      const after = fixed(workspace, findings);
+      expect(after).toBe(expected);
+      expect(parseYaml(workspace.withChanges(new Map([['.github/dependabot.yml', after]])).read('.github/dependabot.yml')!).error).toBeNull();
+    }
+  });
+
+  it('reads .github/dependabot.yaml, and reports what it cannot fix or read', async () => {
+    const flow = await check({ '.github/dependabot.yaml': 'version: 2\nupdates: [{package-ecosystem: npm, directory: /, schedule: {interval: weekly}}]\n', 'requirements.txt': 'x\n' });
+    expect(flow.findings.map((f) => [f.file, f.key, f.fix])).toEqual([['.github/dependabot.yaml', 'missing:pip:', null]]);
+    expect(flow.findings[0]?.message).toBe('no `updates` entry covers pip `/` (pip: requirements.txt); not fixed: its `updates` list is written in flow style');
+    const broken = await check({ '.github/dependabot.yml': 'version: 2\nupdates:\n  - a: [\n', 'requirements.txt': 'x\n' });
+    expect(broken.findings.map((f) => [f.key, f.fix])).toEqual([['unparsable', null]]);
+  });
+
+  it('counts a workspace root without dependencies as covered when all its members are', async () => {
+    const files = {
+      'package.json': JSON.stringify({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'package-lock.json': '{}',
+      'apps/a/package.json': pkg(),
+      'apps/b/package.json': pkg(),
+    };
+    const entry = (dirs: string): string => `version: 2\nupdates:\n  - package-ecosystem: npm\n    directories: [${dirs}]\n    schedule:\n      interval: weekly\n`;
+    expect((await check({ ...files, '.github/dependabot.yml': entry('/apps/a, /apps/b') })).findings).toEqual([]);
+    expect((await check({ ...files, '.github/dependabot.yml': entry('"/apps/*"') })).findings).toEqual([]);
+    expect((await check({ ...files, '.github/dependabot.yml': entry('/apps/a') })).findings.map((f) => f.key)).toEqual(['missing:npm:']);
+  });
+
+  it('accepts pip for a uv project, npm for a bun package and /.github/workflows for workflows', async () => {
+    const config = 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /svc\n    schedule: {interval: weekly}\n  - package-ecosystem: npm\n    directory: /web/\n    schedule: {interval: weekly}\n  - package-ecosystem: github-actions\n    directory: /.github/workflows\n    schedule: {interval: weekly}\n';
+    const { findings } = await check({ '.github/dependabot.yml': config, 'svc/pyproject.toml': '[project]\nname="s"\ndependencies=["x"]\n', 'svc/uv.lock': '', 'web/package.json': pkg(), 'web/bun.lock': '', '.github/workflows/ci.yml': WORKFLOW });
+    expect(findings).toEqual([]);
+    const wrong = await check({ '.github/dependabot.yml': config.replace('pip', 'docker'), 'svc/pyproject.toml': '[project]\nname="s"\ndependencies=["x"]\n', 'svc/uv.lock': '' });
+    expect(wrong.findings.map((f) => f.key)).toEqual(['missing:uv:svc']);
+  });
+
+  it('quotes what plain scalars cannot hold and keeps commit prefixes that name another tool out', () => {
+    const { quote, swapEcosystem, isEcosystemLabel } = internals;
+    expect([quote('/', 'PLAIN'), quote('*', 'PLAIN'), quote('yes', 'PLAIN'), quote('1.0', 'PLAIN'), quote("it's", 'QUOTE_SINGLE'), quote('a"b', 'QUOTE_DOUBLE')]).toEqual(['/', '"*"', '"yes"', '"1.0"', "'it''s'", '"a\\"b"']);
+    expect(swapEcosystem('deps(npm): NPM', 'npm', 'pip', {})).toBe('deps(pip): pip');
+    expect(swapEcosystem('npm-all', 'npm', 'docker', { npm: ['javascript'] })).toBe('docker-all');
+    expect(swapEcosystem('npmx', 'npm', 'docker', {})).toBe('npmx');
+    expect(['dependencies', 'lang:python', 'JavaScript', 'github_actions', 'area/backend'].map((l) => isEcosystemLabel(l, { pip: ['python'], npm: ['javascript'], 'github-actions': ['github_actions'] }))).toEqual([false, true, true, true, false]);
+  });
+});
