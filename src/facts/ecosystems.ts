@@ -9,7 +9,6 @@
  * `directories`: `*` matches within one path segment, `**` as a whole segment matches zero or
  * more segments, plus `?`, `[…]` and `{a,b}`.
  */
-import path from 'node:path/posix';
 import { matchesGlob, normalizeRepoDir } from '../formats/glob.js';
 import { parse as parseToml } from 'smol-toml';
 import type { Workspace } from '../workspace/workspace.js';
