@@ -13,6 +13,11 @@ export interface RunOptions {
   ruleOptions?: Readonly<Record<string, Record<string, unknown>>>;
   /** Fix passes before giving up on reaching a fixed point. */
   maxPasses?: number;
+  /**
+   * Drops findings before anything else sees them (inline suppressions, baselines, path
+   * filters): a dropped finding is neither reported nor fixed.
+   */
+  keep?: (finding: Finding, ws: Workspace) => boolean;
 }
 
 export type FixStatus = 'applied' | 'held-back' | 'rejected' | 'not-applied';
@@ -46,7 +51,7 @@ export interface RunResult {
 const DEFAULT_MAX_PASSES = 10;
 
 /** Run every rule once over a workspace view. A rule that throws is reported, not fatal. */
-export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[]): Promise<Finding[]> {
+export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep']): Promise<Finding[]> {
   const facts = new Facts(ws);
   const findings: Finding[] = [];
   for (const rule of rules) {
@@ -57,7 +62,10 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
       diagnostics?.push({ file: '', kind: 'note', ruleId: rule.meta.id, message: `rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
-    for (const r of raw) findings.push(stamp(ws, rule, r));
+    for (const r of raw) {
+      const finding = stamp(ws, rule, r);
+      if (!keep || keep(finding, ws)) findings.push(finding);
+    }
   }
   if (diagnostics) {
     for (const b of facts.compose.broken) {
@@ -124,7 +132,7 @@ async function proveFix(ws: Workspace, rule: Rule, fix: Fix, keys: string[], opt
       return { ok: false, reason: `${p} would not parse at ${pos.line}:${pos.column}: ${problem.message}` };
     }
   }
-  const again = await detect(applied.view, [rule], options.ruleOptions);
+  const again = await detect(applied.view, [rule], options.ruleOptions, undefined, options.keep);
   const still = again.find((f) => keys.includes(f.key));
   if (still) return { ok: false, reason: `the rule still reports the problem after the fix (${still.message})` };
   return { ok: true, changed: applied.changed };
@@ -150,7 +158,7 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
   const diagnostics: Diagnostic[] = [];
   const rulesById = new Map(options.rules.map((r) => [r.meta.id, r]));
   const order = new Map(options.rules.map((r, i) => [r.meta.id, i]));
-  const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics);
+  const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep);
   const accepted = options.accepted ?? options.apply;
   const status = new Map<Finding, FixStatus | null>(initial.map((f) => [f, f.fix ? (accepted.has(f.fix.safety) ? 'not-applied' : 'held-back') : null]));
   const applied: RunResult['applied'] = [];
@@ -237,10 +245,10 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
     }
     seen.add(state);
     current = next;
-    findings = await detect(current, options.rules, options.ruleOptions);
+    findings = await detect(current, options.rules, options.ruleOptions, undefined, options.keep);
   }
 
-  const remaining = current === ws ? initial : await detect(current, options.rules, options.ruleOptions);
+  const remaining = current === ws ? initial : await detect(current, options.rules, options.ruleOptions, undefined, options.keep);
   // Each fix is proven against its own rule; a finding of any rule that only exists after the
   // fixes is surfaced, so a chain of fixes can never hide the harm it does.
   const before = new Set(initial.map((f) => `${f.ruleId}\0${f.key}`));
