@@ -56,8 +56,16 @@ function proseMentions(file: SourceFile, model: MarkdownModel | undefined, from:
   if (!model) return [];
   const section = model.headings.filter((h) => h.start <= from && from < h.sectionEnd).pop();
   const end = section ? section.sectionEnd : file.text.length;
-  const re = new RegExp(`${LOCAL_HOST}:${port}(?!\\d)`);
-  return model.links.filter((l) => l.kind === 'autolink' && l.start > from && l.start < end && re.test(l.url)).map((l) => `${l.url} (line ${file.position(l.start).line})`);
+  // Bare URLs in prose: scanned in the text (GFM's literal-autolink parsing doubles the cost of
+  // every Markdown parse), skipping code, which belongs to commands, not prose.
+  const re = new RegExp(`https?://${LOCAL_HOST}:${port}(?!\\d)[^\\s<>)\\]\`'"]*`, 'g');
+  const inCode = (at: number): boolean => [...model.spans, ...model.blocks].some((c) => c.start <= at && at < c.end);
+  const out: string[] = [];
+  re.lastIndex = from;
+  for (let m = re.exec(file.text); m && m.index < end; m = re.exec(file.text)) {
+    if (!inCode(m.index)) out.push(`${m[0].replace(/[.,;:]+$/, '')} (line ${file.position(m.index).line})`);
+  }
+  return out;
 }
 
 /**
