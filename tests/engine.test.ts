@@ -99,6 +99,37 @@ describe('fix proofs', () => {
   });
 });
 
+describe('batched proofs', () => {
+  /** One rule, one finding per `from` key, each renaming it to `to`. */
+  const renames = (pairs: Array<[string, string]>): Rule => ({
+    meta: { id: 'renames', seedIds: [], summary: '', defaultSeverity: 'warning', fixable: 'safe' },
+    async check({ workspace }) {
+      const text = workspace.read('x.yml')?.text ?? '';
+      return pairs.flatMap(([from, to]) => {
+        const at = text.indexOf(`${from}:`);
+        return at === -1 ? [] : [{ file: 'x.yml', offset: at, message: `${from} → ${to}`, key: from, fix: { safety: 'safe' as const, description: 'rename', edits: [{ file: 'x.yml', start: at, end: at + from.length, text: to }] } }];
+      });
+    },
+  });
+
+  it("proves a rule's fixes together and applies them in one pass", async () => {
+    const result = await run(Workspace.fromFiles('/r', { 'x.yml': 'a: 1\nb: 2\nc: 3\n' }), { rules: [renames([['a', 'x'], ['b', 'y'], ['c', 'z']])], apply: SAFE });
+    expect(result.changes.map((c) => c.after)).toEqual(['x: 1\ny: 2\nz: 3\n']);
+    expect(result.passes).toBe(1);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it('drops fixes that are fine alone but break the file together', async () => {
+    // Each rename alone is valid YAML; both together make a duplicate key.
+    const result = await run(Workspace.fromFiles('/r', { 'x.yml': 'a: 1\nb: 2\n' }), { rules: [renames([['a', 'c'], ['b', 'c']])], apply: SAFE });
+    expect(result.changes).toEqual([]);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      'fix dropped: fixes of pass 1 together leave x.yml unparsable (at 2:1: Map keys must be unique)',
+      'fix dropped: fixes of pass 1 together leave x.yml unparsable (at 2:1: Map keys must be unique)',
+    ]);
+  });
+});
+
 describe('the fix loop', () => {
   it('defers overlapping fixes to the next pass, where they are re-derived', async () => {
     // Both rules want the same span; the second sees the first's result in pass 2.

@@ -138,6 +138,53 @@ async function proveFix(ws: Workspace, rule: Rule, fix: Fix, keys: string[], opt
   return { ok: true, changed: applied.changed };
 }
 
+function touches(fix: Fix, p: string): boolean {
+  return fix.edits.some((e) => e.file === p) || (fix.creates ?? []).some((c) => c.file === p);
+}
+
+async function unparsable(view: Workspace, paths: string[]): Promise<Array<{ path: string; message: string }>> {
+  const out: Array<{ path: string; message: string }> = [];
+  for (const p of paths) {
+    const file = view.read(p);
+    const problem = file ? await parseProblem(file) : { message: 'unreadable', offset: 0 };
+    if (problem) {
+      const pos = file?.position(problem.offset);
+      out.push({ path: p, message: pos ? `at ${pos.line}:${pos.column}: ${problem.message}` : problem.message });
+    }
+  }
+  return out;
+}
+
+/**
+ * Prove one rule's fixes of a pass. They are applied together and the rule re-run once — the
+ * cost of a proof must not grow with the number of fixes — and only the suspects (a file that
+ * no longer parses, a problem still reported) are proven one by one, alone. Returns the reason
+ * for every fix that fails.
+ */
+async function proveRuleFixes(ws: Workspace, rule: Rule, fixes: Fix[], members: Map<Fix, Finding[]>, options: RunOptions): Promise<Map<Fix, string>> {
+  const verdicts = new Map<Fix, string>();
+  const keysOf = (fix: Fix): string[] => (members.get(fix) ?? []).map((f) => f.key);
+  const suspects = new Set<Fix>();
+  if (fixes.length === 1) {
+    suspects.add(fixes[0] as Fix);
+  } else {
+    const combined = applyFix(ws, { safety: 'safe', description: 'combined', edits: fixes.flatMap((f) => f.edits), creates: fixes.flatMap((f) => f.creates ?? []) });
+    if (!combined.ok) {
+      for (const f of fixes) suspects.add(f);
+    } else {
+      const broken = await unparsable(combined.view, [...combined.changed.keys()]);
+      for (const fix of fixes) if (broken.some((b) => touches(fix, b.path))) suspects.add(fix);
+      const still = new Set((await detect(combined.view, [rule], options.ruleOptions, undefined, options.keep)).map((f) => f.key));
+      for (const fix of fixes) if (keysOf(fix).some((k) => still.has(k))) suspects.add(fix);
+    }
+  }
+  for (const fix of suspects) {
+    const proof = await proveFix(ws, rule, fix, keysOf(fix), options);
+    if (!proof.ok) verdicts.set(fix, proof.reason);
+  }
+  return verdicts;
+}
+
 function spansOf(fix: Fix): Array<{ file: string; start: number; end: number }> {
   return [...fix.edits.map((e) => ({ file: e.file, start: e.start, end: e.end })), ...(fix.creates ?? []).map((c) => ({ file: c.file, start: -1, end: -1 }))];
 }
@@ -156,7 +203,6 @@ function fingerprintState(ws: Workspace, base: Workspace): string {
  */
 export async function run(ws: Workspace, options: RunOptions): Promise<RunResult> {
   const diagnostics: Diagnostic[] = [];
-  const rulesById = new Map(options.rules.map((r) => [r.meta.id, r]));
   const order = new Map(options.rules.map((r, i) => [r.meta.id, i]));
   const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep);
   const accepted = options.accepted ?? options.apply;
@@ -180,57 +226,74 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
     }
     passes++;
     const claimed: Array<{ file: string; start: number; end: number }> = [];
-    const accepted: Finding[] = [];
+    const conflicts = (spans: Array<{ file: string; start: number; end: number }>): boolean =>
+      spans.some((s) => claimed.some((c) => c.file === s.file && (s.start < 0 || c.start < 0 || editsConflict(c, s))));
+    const members = new Map<Fix, Finding[]>();
     const acceptedFixes = new Set<Fix>();
-    for (const finding of candidates) {
-      // Several findings may share one fix (one edit declares all missing names of a file).
-      if (acceptedFixes.has(finding.fix as Fix)) {
-        accepted.push(finding);
-        continue;
+    const reject = (fix: Fix, reason: string): void => {
+      const sharing = members.get(fix) ?? [];
+      for (const f of sharing) {
+        rejectedKeys.add(`${f.ruleId}\0${f.key}`);
+        markStatus(status, f, 'rejected');
       }
-      const spans = spansOf(finding.fix as Fix);
-      // Overlapping fixes wait for the next pass, where they are re-derived from the new text.
-      if (spans.some((s) => claimed.some((c) => c.file === s.file && (s.start < 0 || c.start < 0 || editsConflict(c, s))))) continue;
-      const rule = rulesById.get(finding.ruleId) as Rule;
-      const sharing = candidates.filter((f) => f.fix === finding.fix);
-      const proof = await proveFix(current, rule, finding.fix as Fix, sharing.map((f) => f.key), options);
-      if (!proof.ok) {
-        for (const f of sharing) {
-          rejectedKeys.add(`${f.ruleId}\0${f.key}`);
-          markStatus(status, f, 'rejected');
+      const first = sharing[0];
+      if (first) diagnostics.push({ file: first.file, line: first.line, column: first.column, kind: 'fix-rejected', ruleId: first.ruleId, message: `fix dropped: ${reason}` });
+    };
+    for (const rule of options.rules) {
+      // This rule's fixes, minus those overlapping a fix already taken this pass (they wait for
+      // the next pass, where they are re-derived from the new text). Findings may share a fix.
+      const fixes: Fix[] = [];
+      for (const finding of candidates) {
+        if (finding.ruleId !== rule.meta.id) continue;
+        const fix = finding.fix as Fix;
+        const group = members.get(fix);
+        if (group) {
+          group.push(finding);
+          continue;
         }
-        diagnostics.push({ file: finding.file, line: finding.line, column: finding.column, kind: 'fix-rejected', ruleId: finding.ruleId, message: `fix dropped: ${proof.reason}` });
-        continue;
+        const spans = spansOf(fix);
+        if (conflicts(spans)) continue;
+        members.set(fix, [finding]);
+        fixes.push(fix);
+        claimed.push(...spans);
       }
-      claimed.push(...spans);
-      accepted.push(finding);
-      acceptedFixes.add(finding.fix as Fix);
+      if (fixes.length === 0) continue;
+      const verdicts = await proveRuleFixes(current, rule, fixes, members, options);
+      for (const fix of fixes) {
+        const verdict = verdicts.get(fix);
+        if (verdict === undefined) acceptedFixes.add(fix);
+        else reject(fix, verdict);
+      }
     }
-    if (accepted.length === 0) break;
-    // Apply all accepted fixes together: their spans are disjoint, so edits compose.
+    if (acceptedFixes.size === 0) break;
+    // Apply the accepted fixes together (their spans are disjoint, so edits compose). Should two
+    // proven fixes still break a file together, the fixes touching that file are dropped.
     let next = current;
-    const allEdits = [...acceptedFixes].flatMap((f) => f.edits);
-    const allCreates = [...acceptedFixes].flatMap((f) => f.creates ?? []);
-    const combined = applyFix(current, { safety: 'safe', description: 'combined', edits: allEdits, creates: allCreates });
-    if (!combined.ok) {
-      diagnostics.push({ file: '', kind: 'note', message: `fixes of pass ${passes} could not be combined: ${combined.reason}` });
-      break;
-    }
-    next = combined.view;
-    let combinedOk = true;
-    for (const p of combined.changed.keys()) {
-      const file = next.read(p);
-      const problem = file ? await parseProblem(file) : { message: 'unreadable', offset: 0 };
-      if (problem) {
-        combinedOk = false;
-        diagnostics.push({ file: p, kind: 'fix-rejected', message: `fixes of pass ${passes} together leave ${p} unparsable (${problem.message}); none applied` });
+    for (;;) {
+      const allEdits = [...acceptedFixes].flatMap((f) => f.edits);
+      const allCreates = [...acceptedFixes].flatMap((f) => f.creates ?? []);
+      const combined = applyFix(current, { safety: 'safe', description: 'combined', edits: allEdits, creates: allCreates });
+      if (!combined.ok) {
+        diagnostics.push({ file: '', kind: 'note', message: `fixes of pass ${passes} could not be combined: ${combined.reason}` });
+        acceptedFixes.clear();
+        break;
       }
+      const broken = await unparsable(combined.view, [...combined.changed.keys()]);
+      if (broken.length === 0) {
+        next = combined.view;
+        break;
+      }
+      for (const fix of [...acceptedFixes]) {
+        const bad = broken.find((b) => touches(fix, b.path));
+        if (bad) {
+          acceptedFixes.delete(fix);
+          reject(fix, `fixes of pass ${passes} together leave ${bad.path} unparsable (${bad.message})`);
+        }
+      }
+      if (acceptedFixes.size === 0) break;
     }
-    if (!combinedOk) {
-      for (const f of accepted) rejectedKeys.add(`${f.ruleId}\0${f.key}`);
-      for (const f of accepted) markStatus(status, f, 'rejected');
-      continue;
-    }
+    if (acceptedFixes.size === 0) break;
+    const accepted = [...acceptedFixes].flatMap((fix) => members.get(fix) ?? []);
     const recorded = new Set<Fix>();
     for (const f of accepted) {
       if (!recorded.has(f.fix as Fix)) applied.push({ ruleId: f.ruleId, fix: f.fix as Fix, finding: f });
