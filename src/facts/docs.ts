@@ -80,8 +80,15 @@ export function docsOptions(options: Record<string, unknown>): DocsOptions {
  * a slash matches the basename anywhere, as in .gitignore.
  */
 export function globToRegExp(glob: string): RegExp {
-  return sharedGlob(glob.includes('/') ? glob : `**/${glob}`, { ignoreCase: true });
+  let re = docGlobs.get(glob);
+  if (!re) {
+    re = sharedGlob(glob.includes('/') ? glob : `**/${glob}`, { ignoreCase: true });
+    docGlobs.set(glob, re);
+  }
+  return re;
 }
+
+const docGlobs = new Map<string, RegExp>();
 
 export function matchesAny(p: string, globs: readonly string[]): boolean {
   return globs.some((g) => globToRegExp(g).test(p));

@@ -97,10 +97,11 @@ function splitTopLevel(body: string): string[] {
  * `**` matches the root `''` too); any other segment matches exactly one non-empty segment.
  */
 export function globToRegExp(glob: string, options: { ignoreCase?: boolean } = {}): RegExp {
-  const pattern = normalizeRepoDir(glob);
-  const cacheKey = `${options.ignoreCase ? 'i' : 's'}\0${pattern}`;
+  // Keyed by the glob as written: callers match thousands of paths against a few globs.
+  const cacheKey = `${options.ignoreCase ? 'i' : 's'}\0${glob}`;
   const cached = globCache.get(cacheKey);
   if (cached) return cached;
+  const pattern = normalizeRepoDir(glob);
   const segments = pattern === '' ? [] : pattern.split('/').filter((s, i, all) => !(s === '**' && all[i - 1] === '**'));
   let src = '';
   let needSep = false;
