@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 export const DRIFT_KINDS = ['compose-unknown-service', 'compose-missing-build-target', 'compose-stale-app-target', 'compose-undeclared-volume'];
 
@@ -420,7 +420,7 @@ export function generate({ files, out, seed = 1 }) {
 
   // Root files.
   w.write('.gitignore', '.venv/\n__pycache__/\n*.pyc\nnode_modules/\n.env\n');
-  w.write('.github/dependabot.yml', ['version: 2', 'updates:', ...[['pip', '"/", "/services/*/*"'], ['docker', '"/services/*/*"']].map(([eco, dirs]) => `  - package-ecosystem: ${eco}\n    directories: [${dirs}]\n    schedule:\n      interval: weekly`), '  - package-ecosystem: github-actions\n    directory: "/"\n    schedule:\n      interval: weekly', ''].join('\n'));
+  w.write('.github/dependabot.yml', ['version: 2', 'updates:', ...[['pip', '"/", "/services/*/*"'], ['docker', '"/services/*/*"'], ['docker-compose', '"/services/*/*", "/infra/*"']].map(([eco, dirs]) => `  - package-ecosystem: ${eco}\n    directories: [${dirs}]\n    schedule:\n      interval: weekly`), '  - package-ecosystem: github-actions\n    directory: "/"\n    schedule:\n      interval: weekly', ''].join('\n'));
   w.write('pyproject.toml', '[project]\nname = "synthetic-monorepo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = ["fastapi>=0.110", "uvicorn>=0.29"]\n\n[tool.ruff]\nline-length = 120\n');
   w.write('requirements.txt', 'fastapi==0.115.6\nuvicorn[standard]==0.34.0\npydantic==2.10.4\n');
   w.write('.github/workflows/ci.yml', 'name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with:\n          python-version: "3.12"\n      - run: pip install -r requirements.txt\n      - run: pytest -q\n');
@@ -513,7 +513,7 @@ export function generate({ files, out, seed = 1 }) {
     docPaths.push(`docs/${section}/${sub}/${rng.pick(WORDS)}-${rng.pick(NOUN)}-${i}.md`);
   }
   ctx.docs = docPaths;
-  for (const rel of docPaths) w.write(rel, markdownDoc(rng, ctx, path.posix.dirname(rel)));
+  for (const rel of docPaths) w.write(rel, markdownDoc(rng, ctx, rel));
 
   // Manifest (kept out of git and out of the tool's view through .git/info/exclude).
   const injected = Object.fromEntries(DRIFT_KINDS.map((k) => [k, injections.filter((x) => x.kind === k).length]));
