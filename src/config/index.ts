@@ -1,0 +1,152 @@
+/**
+ * The configuration: one entry point, `loadConfig`, turns the config file (or its absence)
+ * into what the run needs. See README.md in this folder (wiring, file format, presets).
+ */
+import path from 'node:path';
+import type { Finding, Rule, Safety, Severity } from '../model/types.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { globToRegExp } from '../formats/glob.js';
+import { ConfigError, findConfigFile, readConfigSource, validateConfig } from './load.js';
+
+export { ConfigError, findConfigFile, searchTop, CONFIG_FILE_NAMES, CONFIG_SCHEMA_PATH, configSchema } from './load.js';
+
+export type Preset = 'recommended' | 'strict';
+
+/** The file format (schemas/config.schema.json is the authority). */
+export interface ConfigFile {
+  $schema?: string;
+  preset?: Preset;
+  include?: string[];
+  exclude?: string[];
+  safety?: Safety;
+  docs?: Record<string, unknown>;
+  rules?: Record<string, { enabled?: boolean; severity?: Severity; options?: Record<string, unknown> }>;
+}
+
+/** The rules that read the shared `docs` options. */
+export const DOCS_RULES: readonly string[] = ['docs-dead-reference', 'docs-command-drift', 'docs-port-drift'];
+
+export interface ResolvedConfig {
+  /** Absolute path of the file read; undefined when none was found (defaults). */
+  source: string | undefined;
+  preset: Preset;
+  /** The rules to run, in registry order, severity overrides applied (wrapped). */
+  rules: Rule[];
+  /** For RunOptions.ruleOptions: per rule id, the options (docs options merged in). */
+  ruleOptions: Record<string, Record<string, unknown>>;
+  /** Effective severity per rule id where it differs from the rule's default (for SARIF). */
+  severityOverrides: Record<string, Severity>;
+  /** The fix classes --write may apply (`safe`, or `safe` + `review`). */
+  safety: Safety;
+  include: string[];
+  exclude: string[];
+  /** Whether findings in this repo-relative path are reported. */
+  matches(file: string): boolean;
+  /** The include/exclude filter as a RunOptions.keep predicate. */
+  keep(finding: Finding, ws: Workspace): boolean;
+}
+
+export interface LoadConfigOptions {
+  /** The repository root the run is on (search starts here). */
+  root: string;
+  /** `--config PATH` (relative to the cwd): use this file, no search. */
+  configPath?: string;
+  /** Every known rule (the registry). */
+  registry: readonly Rule[];
+  /** `--rule id…`: run exactly these (even when the config turns them off). */
+  only?: readonly string[];
+}
+
+/**
+ * Find, read, validate and resolve the configuration. Throws ConfigError (exit 2) for a bad
+ * file, a bad key or value (with its JSON Pointer and line:column), or an unknown --rule id.
+ */
+export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
+  const found = findConfigFile(options.root, options.configPath);
+  if (!found) return resolveConfig({}, options, undefined);
+  const display = options.configPath ?? (path.relative(process.cwd(), found.file) || found.file);
+  const source = readConfigSource(found.file, found.kind, display);
+  validateConfig(source, display);
+  return resolveConfig(source.value as ConfigFile, options, found.file);
+}
+
+/** Resolve an already validated document (exported for tests and programmatic use). */
+export function resolveConfig(doc: ConfigFile, options: Pick<LoadConfigOptions, 'registry' | 'only'>, source?: string): ResolvedConfig {
+  const preset: Preset = doc.preset ?? 'recommended';
+  const known = new Set(options.registry.map((r) => r.meta.id));
+  const unknown = (options.only ?? []).filter((id) => !known.has(id));
+  if (unknown.length) throw new ConfigError(`unknown rule${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see \`autopack-fix list-rules\`)`, undefined, undefined);
+  const rulesCfg = doc.rules ?? {};
+  const severityOverrides: Record<string, Severity> = {};
+  const ruleOptions: Record<string, Record<string, unknown>> = {};
+  const rules: Rule[] = [];
+  for (const rule of options.registry) {
+    const id = rule.meta.id;
+    const cfg = rulesCfg[id] ?? {};
+    const enabled = options.only && options.only.length > 0 ? options.only.includes(id) : cfg.enabled !== false;
+    ruleOptions[id] = { ...(DOCS_RULES.includes(id) ? doc.docs ?? {} : {}), ...(cfg.options ?? {}) };
+    const severity = cfg.severity ?? (preset === 'strict' ? 'error' : undefined);
+    if (severity && severity !== rule.meta.defaultSeverity) severityOverrides[id] = severity;
+    if (!enabled) continue;
+    rules.push(severity ? withSeverity(rule, severity) : rule);
+  }
+  const include = doc.include ?? [];
+  const exclude = doc.exclude ?? [];
+  const matches = pathMatcher(include, exclude);
+  return {
+    source,
+    preset,
+    rules,
+    ruleOptions,
+    severityOverrides,
+    safety: doc.safety ?? 'safe',
+    include,
+    exclude,
+    matches,
+    keep: (finding) => matches(finding.file),
+  };
+}
+
+/**
+ * A rule whose findings all carry `severity` (a configured severity replaces the rule's own
+ * choice, including the lower severity some rules use when they cannot check).
+ */
+export function withSeverity(rule: Rule, severity: Severity): Rule {
+  return {
+    meta: { ...rule.meta, defaultSeverity: severity },
+    async check(ctx) {
+      return (await rule.check(ctx)).map((f) => ({ ...f, severity }));
+    },
+  };
+}
+
+/**
+ * include/exclude over repo-relative paths, with src/formats/glob.ts. A glob without a `/`
+ * matches a file or folder name at any depth (as in .gitignore); a glob matching a folder
+ * matches everything under it. No include: everything is included.
+ */
+export function pathMatcher(include: readonly string[], exclude: readonly string[]): (file: string) => boolean {
+  const compile = (g: string): RegExp => globToRegExp(g.replace(/^\.?\//, '').includes('/') ? g : `**/${g}`);
+  const inc = include.map(compile);
+  const exc = exclude.map(compile);
+  const hit = (res: RegExp[], file: string): boolean => {
+    for (let p = file; p !== ''; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') if (res.some((re) => re.test(p))) return true;
+    return false;
+  };
+  return (file) => (inc.length === 0 || hit(inc, file)) && !hit(exc, file);
+}
+
+/** The fix classes to accept: the config's threshold, raised to `review` by --unsafe-fixes. */
+export function acceptedSafety(config: Pick<ResolvedConfig, 'safety'>, unsafeFixes: boolean): Set<Safety> {
+  return new Set<Safety>(unsafeFixes || config.safety === 'review' ? ['safe', 'review'] : ['safe']);
+}
+
+/**
+ * Several keep predicates as one, evaluated in order (stops at the first false). Order them
+ * path filters (config, --changed-since) → suppressions → baseline: a suppressed finding must
+ * reach the suppression predicate to count as a use even when the baseline also lists it.
+ */
+export function allOf(...predicates: Array<((finding: Finding, ws: Workspace) => boolean) | undefined>): (finding: Finding, ws: Workspace) => boolean {
+  const list = predicates.filter((p): p is (finding: Finding, ws: Workspace) => boolean => !!p);
+  return (finding, ws) => list.every((p) => p(finding, ws));
+}

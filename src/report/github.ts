@@ -1,0 +1,43 @@
+/**
+ * `--format github`: GitHub Actions workflow commands, one annotation per finding
+ * (https://docs.github.com/actions/reference/workflow-commands-for-github-actions):
+ *
+ *   ::error file=compose.yml,line=3,col=5,title=compose-unknown-service::message
+ *
+ * Escaping follows the runner's own rules (actions/toolkit `command.ts`): in the message
+ * (data) `%`, `\r`, `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,` are escaped
+ * too (`%3A`, `%2C`), since they delimit properties. Severity maps to the command:
+ * error → `error`, warning → `warning`, info → `notice`.
+ */
+import type { Diagnostic, Finding, Severity } from '../model/types.js';
+
+const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', info: 'notice' };
+
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+function command(name: string, props: Array<[string, string | number | undefined]>, message: string): string {
+  const p = props.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${escapeProperty(String(v))}`);
+  return `::${name}${p.length ? ` ${p.join(',')}` : ''}::${escapeData(message)}\n`;
+}
+
+/** One annotation per finding, sorted by file, line, column and rule. */
+export function githubReport(findings: readonly Finding[], options: { diagnostics?: readonly Diagnostic[] } = {}): string {
+  const sorted = [...findings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
+  let out = '';
+  for (const f of sorted) {
+    const fix = f.fix ? ` (${f.fix.safety} fix: ${f.fix.description})` : '';
+    out += command(COMMAND[f.severity], [['file', f.file], ['line', f.line], ['col', f.column], ['title', f.ruleId]], `${f.message}${fix}`);
+  }
+  // Problems the run met (unparsable files, dropped fixes) are warnings: they hide findings.
+  for (const d of options.diagnostics ?? []) {
+    if (d.kind === 'note' || d.kind === 'skipped') continue;
+    out += command('warning', [['file', d.file || undefined], ['line', d.line], ['col', d.column], ['title', `autopack-fix ${d.kind}${d.ruleId ? ` (${d.ruleId})` : ''}`]], d.message);
+  }
+  return out;
+}
