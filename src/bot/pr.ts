@@ -1,0 +1,317 @@
+/**
+ * `autopack-fix pr`: the branch step, pushed to the bot's branch, and a pull request opened or
+ * updated. The etiquette (ANCHORS §2.6): one PR per branch, updated in place and never
+ * duplicated; nothing pushed when the fixes are unchanged; others' commits kept (the bot's
+ * commits are rebuilt on top of them, or the branch is left alone with one comment saying why);
+ * a PR closed without merging is not proposed again for the same findings; a cap on open PRs.
+ */
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic, Rule } from '../model/types.js';
+import { git, gitTopLevel } from '../git/git.js';
+import { resolveIdentities } from '../git/identity.js';
+import { tryRevParse, type CommitInfo } from '../git/commits.js';
+import { planBranch, type BranchPlan, type ExistingBranch } from '../git/fix-branch.js';
+import { assertBotBranch, authEnv, fetchCommits, lsRemoteHeads, parseRemoteUrl, pushBotBranch, remoteProblem, remoteUrl, repoFromUrl, type RemoteUrl } from '../git/remote.js';
+import { GitHub, PUBLIC_API, describeApiError, type PullRequest } from './github.js';
+import { blockedComment, docsUrlResolver, obsoleteComment, packageVersion, prBody, prTitle } from './pr-body.js';
+import { blockedMarker, decodeState, replaceState, STATE_VERSION, type PrState } from './state.js';
+import { Redactor } from './redact.js';
+
+export const DEFAULT_BRANCH_PREFIX = 'autopack-fix/';
+export const DEFAULT_BRANCH_NAME = 'fixes';
+export const DEFAULT_MAX_OPEN_PRS = 5;
+
+export interface PrOptions {
+  root: string;
+  dryRun: boolean;
+  remote: string;
+  repo?: string;
+  base?: string;
+  branch?: string;
+  branchPrefix: string;
+  tokenEnv: string;
+  rules: readonly Rule[];
+  unsafeFixes: boolean;
+  draft: boolean;
+  labels: string[];
+  reviewers: string[];
+  maxOpenPrs: number;
+  author?: string;
+  committer?: string;
+  maxFileSize?: number;
+  docsUrl?: string;
+}
+
+export interface PrIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+class PrError extends Error {}
+
+/** Runs the bot; every line it prints and every error goes through the token redactor. Exit 0 / 2. */
+export async function prCommand(options: PrOptions, io: PrIo): Promise<number> {
+  const token = io.env[options.tokenEnv] || undefined;
+  const redactor = new Redactor(token);
+  const out = (s: string): void => io.out(redactor.redact(s));
+  const err = (s: string): void => io.err(redactor.redact(s));
+  try {
+    const ctx = await prepare(options, io.env);
+    if (options.dryRun) return await dryRun(ctx, options, { out, err, env: io.env }, token);
+    if (!token) throw new PrError(`no GitHub token: set ${options.tokenEnv}${options.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another variable with --token-env)' : ''}, or use --dry-run`);
+    return await live(ctx, options, { out, err, env: io.env }, token, redactor);
+  } catch (error) {
+    err(`autopack-fix pr: ${describeApiError(error)}\n`);
+    return 2;
+  }
+}
+
+interface Context {
+  top: string;
+  rootRel: string;
+  fetchUrl: RemoteUrl;
+  pushUrl: RemoteUrl;
+  slug: { owner: string; name: string } | undefined;
+  identities: Awaited<ReturnType<typeof resolveIdentities>>;
+}
+
+async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Context> {
+  const root = path.resolve(options.root);
+  const top = await gitTopLevel(root);
+  if (!top) throw new PrError(`${options.root} is not inside a git work tree`);
+  const rootRel = path.relative(realpathSync(top), realpathSync(root)).split(path.sep).join('/');
+  const fetch = await remoteUrl(top, options.remote, false);
+  if (!fetch) throw new PrError(`the repository has no remote named ${options.remote} (use --remote)`);
+  const push = (await remoteUrl(top, options.remote, true)) ?? fetch;
+  const fetchUrl = parseRemoteUrl(fetch);
+  const pushUrl = parseRemoteUrl(push);
+  let slug = repoFromUrl(fetchUrl);
+  if (options.repo) {
+    const m = /^([\w.-]+)\/([\w.-]+)$/.exec(options.repo);
+    if (!m || !m[1] || !m[2]) throw new PrError(`--repo: expected owner/name, got ${options.repo}`);
+    slug = { owner: m[1], name: m[2] };
+  }
+  const identities = await resolveIdentities(top, env, { author: options.author, committer: options.committer });
+  return { top, rootRel, fetchUrl, pushUrl, slug, identities };
+}
+
+async function validBranch(top: string, options: PrOptions, base: string): Promise<string> {
+  const branch = options.branch ?? `${options.branchPrefix}${DEFAULT_BRANCH_NAME}`;
+  assertBotBranch(branch, options.branchPrefix, base);
+  const r = await git(top, ['check-ref-format', '--branch', branch]);
+  if (r.code !== 0) throw new PrError(`not a valid branch name: ${branch}`);
+  return branch;
+}
+
+function printDiagnostics(diagnostics: readonly Diagnostic[], err: (s: string) => void): void {
+  for (const d of diagnostics) {
+    const where = d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : '';
+    err(`${d.kind === 'note' ? 'note' : 'warning'}: ${d.message.includes(d.file) && d.file ? '' : where}${d.ruleId ? `[${d.ruleId}] ` : ''}${d.message}\n`);
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The bot's and others' commits as the branch will hold them after this run. */
+function branchCommits(plan: BranchPlan): { bot: Array<Pick<CommitInfo, 'sha' | 'subject'>>; others: Array<Pick<CommitInfo, 'sha' | 'subject' | 'authorName'>> } {
+  switch (plan.action) {
+    case 'create':
+    case 'rebuild':
+      return {
+        bot: plan.build.commits.map((c) => ({ sha: c.sha, subject: c.subject })),
+        others: plan.build.replayed.flatMap((r) => (r.to ? [{ sha: r.to, subject: r.from.subject, authorName: r.from.authorName }] : [])),
+      };
+    case 'unchanged':
+    case 'blocked':
+      return { bot: plan.classified.bot, others: plan.classified.others };
+    default:
+      return { bot: [], others: [] };
+  }
+}
+
+function stateFor(plan: BranchPlan, branch: string, base: string, baseSha: string, bot: Array<{ sha: string }>): PrState {
+  return { version: STATE_VERSION, branch, base, baseSha, findings: plan.fresh.findingsFingerprint, fixes: plan.fresh.setFingerprint, commits: bot.map((c) => c.sha) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, redactor: Redactor): Promise<number> {
+  const { out, err, env } = io;
+  for (const url of [ctx.fetchUrl, ctx.pushUrl]) {
+    const problem = remoteProblem(url, env);
+    if (problem) throw new PrError(problem);
+  }
+  if (!ctx.slug) throw new PrError(`cannot tell the GitHub repository from the remote URL ${ctx.fetchUrl.raw}; pass --repo owner/name`);
+  const gitEnv = { ...authEnv(token, ctx.fetchUrl, env) };
+  if (ctx.pushUrl.raw !== ctx.fetchUrl.raw) Object.assign(gitEnv, authEnv(token, ctx.pushUrl, { ...env, GIT_CONFIG_COUNT: gitEnv.GIT_CONFIG_COUNT }));
+  const api = await GitHub.connect({
+    token,
+    baseUrl: env.GITHUB_API_URL || PUBLIC_API,
+    owner: ctx.slug.owner,
+    repo: ctx.slug.name,
+    userAgent: `autopack-fix/${packageVersion()}`,
+    warn: (m) => err(`note: ${redactor.redact(String(m))}\n`),
+  });
+  const base = options.base ?? (await api.defaultBranch());
+  const branch = await validBranch(ctx.top, options, base);
+  const heads = await lsRemoteHeads(ctx.top, options.remote, [base, branch], gitEnv);
+  const baseSha = heads.get(base);
+  if (!baseSha) throw new PrError(`the remote ${options.remote} has no branch ${base}`);
+  const remoteTip = heads.get(branch);
+  await fetchCommits(ctx.top, options.remote, remoteTip ? [base, branch] : [base], gitEnv);
+
+  const prs = await api.pullsForBranch(branch);
+  const open = prs.find((p) => p.state === 'open');
+  const latest = open ?? prs[0];
+  const recorded = decodeState(latest?.body);
+  const existing: ExistingBranch | undefined = remoteTip
+    ? { tip: remoteTip, botCommits: recorded?.commits, setFingerprint: recorded?.fixes, disposable: !open && !!latest?.merged }
+    : undefined;
+  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing, rules: options.rules, unsafeFixes: options.unsafeFixes, identities: ctx.identities, maxFileBytes: options.maxFileSize });
+  printDiagnostics(plan.fresh.diagnostics, err);
+  const where = `${ctx.slug.owner}/${ctx.slug.name}`;
+
+  if (plan.action === 'nothing-to-fix') {
+    out(`Nothing to fix on ${base} (${baseSha.slice(0, 12)}): nothing pushed.\n`);
+    if (open) {
+      if (plan.classified && plan.classified.others.length > 0) {
+        out(`PR #${open.number} holds commits by others; left open as it is.\n`);
+      } else {
+        await api.comment(open.number, obsoleteComment(base));
+        const state = decodeState(open.body);
+        const body = state ? replaceState(open.body, { ...state, obsolete: true }) : open.body;
+        await api.updatePull(open.number, { state: 'closed', body });
+        out(`Closed PR #${open.number} (${open.url}): its fixes are no longer needed.\n`);
+      }
+    }
+    return 0;
+  }
+
+  if (!open) {
+    const rejected = prs.find((p) => {
+      const s = p.state === 'closed' && !p.merged ? decodeState(p.body) : undefined;
+      return s !== undefined && !s.obsolete && s.findings === plan.fresh.findingsFingerprint;
+    });
+    if (rejected) {
+      out(`PR #${rejected.number} (${rejected.url}) proposed these same fixes and was closed without merging: not proposing them again until the findings change. Nothing pushed.\n`);
+      return 0;
+    }
+  }
+
+  if (plan.action === 'blocked') {
+    out(`Branch ${branch} left alone: ${plan.reason}.\n`);
+    if (open && remoteTip) {
+      const marker = blockedMarker(remoteTip, baseSha);
+      const comments = await api.comments(open.number);
+      if (!comments.some((c) => c.body.includes(marker))) {
+        await api.comment(open.number, redactor.redact(blockedComment(plan.reason, marker)));
+        out(`Said so in a comment on PR #${open.number} (${open.url}).\n`);
+      }
+    }
+    return 0;
+  }
+
+  if (!open) {
+    const openBot = await api.openBotPulls(options.branchPrefix);
+    if (openBot.length >= options.maxOpenPrs) {
+      out(`${plural(openBot.length, 'open pull request')} from ${options.branchPrefix}* already (cap: ${options.maxOpenPrs}, --max-open-prs): not opening another. Nothing pushed.\n`);
+      return 0;
+    }
+  }
+
+  const { bot, others } = branchCommits(plan);
+  if (plan.action === 'unchanged') {
+    out(`The fixes are unchanged: nothing pushed (${branch} stays at ${(remoteTip as string).slice(0, 12)}).\n`);
+  } else {
+    const pushed = await pushBotBranch(ctx.top, { remote: options.remote, commit: plan.build.tip, branch, prefix: options.branchPrefix, base, expect: remoteTip }, gitEnv);
+    if (pushed.code !== 0) throw new PrError(`git push to ${branch} failed (if someone pushed meanwhile, the next run picks it up): ${(pushed.stderr || pushed.stdout).trim()}`);
+    const how = plan.action === 'create' ? (remoteTip ? 'replacing' : 'new branch') : `rebuilt: ${plan.why}`;
+    out(`Pushed ${plural(bot.length, 'commit')} to ${options.remote} ${branch} (${how}${others.length ? `; kept ${plural(others.length, 'commit')} by others` : ''}).\n`);
+  }
+
+  const mergeBase = remoteTip && plan.action === 'unchanged' ? ((await git(ctx.top, ['merge-base', baseSha, remoteTip])).stdout.trim() || baseSha) : baseSha;
+  const state = stateFor(plan, branch, base, mergeBase, bot);
+  const title = prTitle(plan.fresh);
+  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: options.unsafeFixes, state, docsUrl: docsUrlResolver(options.docsUrl), rules: options.rules });
+
+  if (open) {
+    const changed = open.title !== title || open.body !== body;
+    if (changed) await api.updatePull(open.number, { title, body });
+    const missing = options.labels.filter((l) => !open.labels.includes(l));
+    if (missing.length) await api.addLabels(open.number, missing);
+    out(changed || missing.length ? `Updated PR #${open.number}: ${open.url}\n` : `PR #${open.number} is up to date: ${open.url}\n`);
+    return 0;
+  }
+  const pr: PullRequest = await api.createPull({ title, body, head: branch, base, draft: options.draft });
+  if (options.labels.length) await api.addLabels(pr.number, options.labels);
+  const teams = options.reviewers.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1));
+  const users = options.reviewers.filter((r) => !r.includes('/'));
+  if (users.length || teams.length) await api.requestReviewers(pr.number, users, teams);
+  out(`Opened ${options.draft ? 'draft ' : ''}PR #${pr.number} on ${where}: ${pr.url}\n`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string | undefined): Promise<number> {
+  const { out, err, env } = io;
+  out('autopack-fix pr --dry-run: nothing is pushed and no network call is made; the remote is taken as this clone last fetched it.\n');
+  if ((await git(ctx.top, ['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true') {
+    err('warning: this is a shallow clone; commits on an existing bot branch may be misjudged offline (a real run completes the history first)\n');
+  }
+  if (token) {
+    for (const url of [ctx.fetchUrl, ctx.pushUrl]) {
+      const problem = remoteProblem(url, env);
+      if (problem) err(`warning: a real run would refuse: ${problem}\n`);
+    }
+  } else {
+    err(`note: a real run needs a GitHub token in ${options.tokenEnv}\n`);
+  }
+  const remoteHead = await git(ctx.top, ['symbolic-ref', '--quiet', `refs/remotes/${options.remote}/HEAD`]);
+  const current = await git(ctx.top, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  const base = options.base ?? (remoteHead.code === 0 ? remoteHead.stdout.trim().replace(`refs/remotes/${options.remote}/`, '') : current.code === 0 ? current.stdout.trim() : undefined);
+  if (!base) throw new PrError('cannot tell the default branch offline (no refs/remotes/<remote>/HEAD and a detached HEAD); pass --base');
+  const branch = await validBranch(ctx.top, options, base);
+  let baseRef = `refs/remotes/${options.remote}/${base}`;
+  let baseSha = await tryRevParse(ctx.top, baseRef);
+  if (!baseSha) {
+    baseRef = 'HEAD';
+    baseSha = await tryRevParse(ctx.top, 'HEAD');
+  }
+  if (!baseSha) throw new PrError('the repository has no commit yet');
+  const remoteTip = await tryRevParse(ctx.top, `refs/remotes/${options.remote}/${branch}`);
+  out(`Base: ${base} at ${baseSha.slice(0, 12)} (${baseRef}). Branch: ${options.remote}/${branch} ${remoteTip ? `at ${remoteTip.slice(0, 12)}` : '(does not exist yet)'}.\n`);
+  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing: remoteTip ? { tip: remoteTip } : undefined, rules: options.rules, unsafeFixes: options.unsafeFixes, identities: ctx.identities, maxFileBytes: options.maxFileSize });
+  printDiagnostics(plan.fresh.diagnostics, err);
+  if (plan.action === 'nothing-to-fix') {
+    out('Nothing to fix: nothing would be pushed and no pull request opened (an open one would be closed as no longer needed).\n');
+    return 0;
+  }
+  if (plan.action === 'blocked') {
+    out(`Would leave ${branch} alone: ${plan.reason}; and say so in a comment on its pull request.\n`);
+    return 0;
+  }
+  const { bot, others } = branchCommits(plan);
+  const title = prTitle(plan.fresh);
+  const state = stateFor(plan, branch, base, baseSha, bot);
+  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: options.unsafeFixes, state, docsUrl: docsUrlResolver(options.docsUrl), rules: options.rules });
+  if (plan.action === 'unchanged') {
+    out('The branch already holds these fixes: nothing would be pushed; the pull request would be updated only if its text changed.\n');
+  } else {
+    out(`Would push ${plural(bot.length + others.length, 'commit')} to ${options.remote} as refs/heads/${branch} (${remoteTip ? `replacing ${remoteTip.slice(0, 12)}, with a lease` : 'a new branch'}).\n`);
+  }
+  const extras = [options.draft ? 'draft' : '', options.labels.length ? `labels: ${options.labels.join(', ')}` : '', options.reviewers.length ? `reviewers: ${options.reviewers.join(', ')}` : ''].filter(Boolean);
+  out(`Would open (or update) a pull request against ${base}: "${title}"${extras.length ? ` [${extras.join('; ')}]` : ''}\n`);
+  if (plan.action !== 'unchanged') {
+    const log = await git(ctx.top, ['log', '--reverse', '--no-color', '--patch', '--format=commit %H%nAuthor:    %an <%ae>%nCommitter: %cn <%ce>%n%n%B', `${baseSha}..${plan.build.tip}`, '--']);
+    out('\n===== commits and diff that would be pushed =====\n\n');
+    out(log.stdout);
+  }
+  out('\n===== pull request body =====\n\n');
+  out(body);
+  return 0;
+}

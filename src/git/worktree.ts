@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { git } from './git.js';
+
+/**
+ * `-c` flags for every git command the bot runs in its worktree: no hooks (a pre-commit hook of
+ * the user's repository must not rewrite or veto the bot's commits, a post-checkout hook must not
+ * run on a throwaway checkout, a pre-push hook must not run the test suite from CI) and no
+ * commit signing (the bot has no key; a configured `commit.gpgSign` would stall on a prompt).
+ */
+export const BOT_GIT_FLAGS = ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', '-c', 'tag.gpgSign=false'];
+
+/** Environment for a checkout that must not download LFS objects nor prompt. */
+const CHECKOUT_ENV = { GIT_LFS_SKIP_SMUDGE: '1' };
+
+/**
+ * Run `fn` in a temporary, detached worktree of `repo` at `commit`, and always remove it
+ * afterwards (on success, on an exception, and on SIGINT/SIGTERM). The user's checkout, index,
+ * current branch and refs are never touched: a detached worktree moves no branch, and the branch
+ * itself is only created or moved afterwards, by the caller, with a compare-and-swap update.
+ */
+export async function withWorktree<T>(repo: string, commit: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const parent = mkdtempSync(path.join(tmpdir(), 'autopack-fix-wt-'));
+  const dir = path.join(parent, 'tree');
+  const cleanup = (): void => {
+    // Synchronous so it also works from a signal handler.
+    try {
+      execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: repo, stdio: 'ignore' });
+    } catch {
+      /* it may not exist (add failed) or already be gone */
+    }
+    rmSync(parent, { recursive: true, force: true });
+    try {
+      execFileSync('git', ['worktree', 'prune'], { cwd: repo, stdio: 'ignore' });
+    } catch {
+      /* best effort */
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    cleanup();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const add = await git(repo, [...BOT_GIT_FLAGS, 'worktree', 'add', '--detach', '--quiet', dir, commit], { env: CHECKOUT_ENV });
+    if (add.code !== 0) throw new Error(`git worktree add failed: ${add.stderr.trim() || `exit ${add.code}`}`);
+    return await fn(dir);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    cleanup();
+  }
+}
