@@ -11,6 +11,13 @@ import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, textReport } from '../report/text.js';
 import { git, gitTopLevel, workingTreeState } from '../git/git.js';
 import { packageRoot } from './package-root.js';
+import { loadConfig, acceptedSafety, allOf } from '../config/index.js';
+import { createSuppressions } from '../engine/suppressions.js';
+import { BASELINE_FILE, baselineFilter, loadBaseline, writeBaseline } from '../engine/baseline.js';
+import { changedFilesKeep, changedSince } from '../git/changed.js';
+import { sarifReport } from '../report/sarif.js';
+import { githubReport } from '../report/github.js';
+import { startProgress } from '../report/progress.js';
 import { planBranch, type BranchPlan } from '../git/fix-branch.js';
 import { formatIdentity, resolveIdentities } from '../git/identity.js';
 import { tryRevParse } from '../git/commits.js';
@@ -29,7 +36,12 @@ interface Io {
 interface MainOptions {
   dryRun?: boolean;
   write?: boolean;
-  format: 'text' | 'json' | 'diff';
+  format: 'text' | 'json' | 'diff' | 'sarif' | 'github';
+  config?: string;
+  /** `--no-baseline` sets false. */
+  baseline: boolean;
+  updateBaseline?: boolean;
+  changedSince?: string;
   rule?: string[];
   unsafeFixes?: boolean;
   allowDirty?: boolean;
@@ -80,7 +92,11 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('[root]', 'repository root', '.')
     .option('--dry-run', 'show findings and the unified diff of every fix; write nothing')
     .option('--write', 'apply the fixes')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'diff']).default('text'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'diff', 'sarif', 'github']).default('text'))
+    .option('--config <path>', 'configuration file (default: autopack-fix.config.{json,yaml,yml} or package.json "autopack-fix", from the root up to the repository top)')
+    .option('--no-baseline', `report every finding, also those recorded in ${BASELINE_FILE}`)
+    .option('--update-baseline', `record today's findings in ${BASELINE_FILE}; later runs report only new ones`)
+    .option('--changed-since <ref>', 'report only findings in files changed since the merge-base with <ref> (and untracked files)')
     .option('--rule <id...>', 'run only these rules')
     .option('--unsafe-fixes', 'also apply review-class fixes')
     .option('--allow-dirty', 'allow --write on a working tree with uncommitted changes (or outside git)')
@@ -186,10 +202,17 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
   const root = path.resolve(rootArg);
   if (!existsSync(root)) throw new UsageError(`root does not exist: ${rootArg}`);
   if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${rootArg}`);
-  const rules = selectRules(opts.rule);
-  const accepted = new Set<Safety>(opts.unsafeFixes ? ['safe', 'review'] : ['safe']);
+  if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
+  const cfg = loadConfig({ root, configPath: opts.config, registry: RULES, only: opts.rule });
+  const accepted = acceptedSafety(cfg, !!opts.unsafeFixes);
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');
   const apply = wantsFixes ? accepted : new Set<Safety>();
+  const suppressions = createSuppressions({ selected: cfg.rules, knownRuleIds: RULES.map((r) => r.meta.id) });
+  const changedKeep = opts.changedSince !== undefined ? changedFilesKeep(await changedSince(root, opts.changedSince)) : undefined;
+  const baseline = opts.baseline && !opts.updateBaseline ? loadBaseline(root) : undefined;
+  const baselineView = baseline ? baselineFilter(baseline) : undefined;
+  // Path filters, then suppressions (which must see a finding to count as used), then the baseline.
+  const keep = allOf(cfg.keep, changedKeep, suppressions.keep, baselineView?.keep);
 
   const ws = await Workspace.open(root, { maxFileBytes: opts.maxFileSize });
   // Refuse before doing any work: a dirty tree mixes the user's edits with ours.
@@ -202,7 +225,19 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     }
   }
 
-  const result = await run(ws, { rules, apply, accepted });
+  const progress = opts.format === 'text' ? startProgress('checking', { stream: io.stderr, env: io.env }) : undefined;
+  let result: RunResult;
+  try {
+    result = await run(ws, { rules: suppressions.rules, ruleOptions: cfg.ruleOptions, apply, accepted, keep });
+  } finally {
+    progress?.stop();
+  }
+  if (opts.updateBaseline) {
+    const file = writeBaseline(root, result.findings, ws);
+    io.stdout.write(`Recorded ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${path.relative(process.cwd(), file) || file}; later runs report only new ones (--no-baseline shows all).\n`);
+    return EXIT_CLEAN;
+  }
+  const hidden = baselineView?.hidden(ws) ?? 0;
   const diff = unifiedDiff(result.changes);
   let written: string[] = [];
   const writeErrors = [];
@@ -220,10 +255,17 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
       io.stdout.write(diff);
       io.stderr.write(diagnosticLines([...result.diagnostics, ...writeErrors], errColors));
       break;
+    case 'sarif':
+      io.stdout.write(sarifReport(result.findings, { rules: RULES, workspace: ws, severityOverrides: cfg.severityOverrides }));
+      break;
+    case 'github':
+      io.stdout.write(githubReport(result.findings, { diagnostics: [...result.diagnostics, ...writeErrors] }));
+      break;
     default: {
       io.stdout.write(textReport(result, c, opts.write ? 'write' : opts.dryRun ? 'dry-run' : 'report'));
       if (opts.dryRun && diff) io.stdout.write(`\n${colorDiff(diff, c)}`);
       if (opts.write) io.stdout.write(written.length ? `Wrote ${written.length} file${written.length === 1 ? '' : 's'}: ${written.join(', ')}\n` : 'Nothing written.\n');
+      if (hidden > 0) io.stdout.write(c.dim(`${hidden} finding${hidden === 1 ? '' : 's'} recorded in ${BASELINE_FILE} not shown (--no-baseline shows them).\n`));
       io.stderr.write(diagnosticLines([...result.diagnostics, ...writeErrors], errColors));
     }
   }
