@@ -16,7 +16,8 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { run, type RunResult } from '../src/engine/run.js';
 import { writeChanges } from '../src/engine/write.js';
 import { unifiedDiff } from '../src/report/diff.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule, RULES } from '../src/rules/registry.js';
+import { createSuppressions } from '../src/engine/suppressions.js';
 import { parseProblem } from '../src/formats/validate.js';
 import { isComposePath } from '../src/facts/compose.js';
 import { composeSchemaErrors, dependabotSchemaErrors, isDependabotConfig } from './helpers/schemas.js';
@@ -81,9 +82,15 @@ for (const ruleId of ruleDirs) {
     for (const caseName of cases) {
       it(caseName, async () => {
         const caseDir = path.join(FIXTURES, ruleId, caseName);
-        const caseOptions = existsSync(path.join(caseDir, 'options.json')) ? (JSON.parse(readFileSync(path.join(caseDir, 'options.json'), 'utf8')) as { unsafeFixes?: boolean; ruleOptions?: Record<string, unknown> }) : {};
+        const caseOptions = existsSync(path.join(caseDir, 'options.json'))
+          ? (JSON.parse(readFileSync(path.join(caseDir, 'options.json'), 'utf8')) as { unsafeFixes?: boolean; ruleOptions?: Record<string, unknown>; withRules?: string[] })
+          : {};
         const apply = new Set<Safety>(caseOptions.unsafeFixes ? ['safe', 'review'] : ['safe']);
-        const runOptions = { rules: [rule], apply, ruleOptions: { [ruleId]: caseOptions.ruleOptions ?? {} } };
+        // As the CLI runs it: inline suppressions apply; `withRules` adds rules a case needs
+        // alongside the one under test (unused-suppression judges the others' suppressions).
+        const selected = [...(caseOptions.withRules ?? []).map((id) => findRule(id)!), rule];
+        const suppressions = createSuppressions({ selected, knownRuleIds: RULES.map((r) => r.meta.id) });
+        const runOptions = { rules: suppressions.rules, apply, keep: suppressions.keep, ruleOptions: { [ruleId]: caseOptions.ruleOptions ?? {} } };
         const repo = repoFrom(path.join(caseDir, 'input'));
         cleanup.push(repo);
 

@@ -9,6 +9,7 @@ import { rule as docsCommandDrift } from '../../codemods/docs-command-drift/inde
 import { rule as docsPortDrift } from '../../codemods/docs-port-drift/index.js';
 import { rule as dependabotCoverage } from '../../codemods/dependabot-coverage/index.js';
 import { rule as redactionKeyNormalization } from '../../codemods/redaction-key-normalization/index.js';
+import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
  * Every rule, in catalogue order (DESIGN §5). Fixes apply and commit in this order. A new rule
@@ -25,6 +26,8 @@ export const RULES: readonly Rule[] = [
   docsPortDrift,
   dependabotCoverage,
   redactionKeyNormalization,
+  // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
+  unusedSuppressionRule,
 ];
 
 export function findRule(id: string): Rule | undefined {
