@@ -262,7 +262,7 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
       io.stdout.write(githubReport(result.findings, { diagnostics: [...result.diagnostics, ...writeErrors] }));
       break;
     default: {
-      io.stdout.write(textReport(result, c, opts.write ? 'write' : opts.dryRun ? 'dry-run' : 'report'));
+      io.stdout.write(textReport(result, c, opts.write ? 'write' : opts.dryRun ? 'dry-run' : 'report', (id) => findRule(id)?.meta.summary));
       if (opts.dryRun && diff) io.stdout.write(`\n${colorDiff(diff, c)}`);
       if (opts.write) io.stdout.write(written.length ? `Wrote ${written.length} file${written.length === 1 ? '' : 's'}: ${written.join(', ')}\n` : 'Nothing written.\n');
       if (hidden > 0) io.stdout.write(c.dim(`${hidden} finding${hidden === 1 ? '' : 's'} recorded in ${BASELINE_FILE} not shown (--no-baseline shows them).\n`));

@@ -26,7 +26,11 @@ function fixLabel(f: ReportedFinding, c: Colors): string {
   }
 }
 
-export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-run' | 'write'): string {
+/**
+ * Findings grouped by file (`line:column  severity  rule  message  [fix]`), a one-line "why" for
+ * each rule that fired, then the summary. `why` gives a rule's one-line summary.
+ */
+export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-run' | 'write', why: (ruleId: string) => string | undefined = () => undefined): string {
   const lines: string[] = [];
   const byFile = new Map<string, ReportedFinding[]>();
   for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
@@ -36,6 +40,12 @@ export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-r
       const sev = f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : c.blue(f.severity);
       lines.push(`  ${`${f.line}:${f.column}`.padEnd(8)}${sev.padEnd(7)}  ${c.bold(f.ruleId)}  ${f.message}  [${fixLabel(f, c)}]`);
     }
+    lines.push('');
+  }
+  const fired = [...new Set(result.findings.map((f) => f.ruleId))].filter((id) => why(id) !== undefined);
+  if (fired.length > 0) {
+    lines.push(c.bold('Why:'));
+    for (const id of fired) lines.push(`  ${c.bold(id)}: ${why(id)}`);
     lines.push('');
   }
   const s = summarize(result);
