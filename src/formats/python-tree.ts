@@ -10,7 +10,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../workspace/source-file.js';
-import { pythonParser } from './python.js';
+import { firstError, pythonParser } from './python.js';
 
 export interface PyString {
   /** The whole literal, prefix and quotes included. */
@@ -515,17 +515,6 @@ class Analyzer {
 
 // ---------------------------------------------------------------------------------------------
 // helpers over nodes
-
-function firstError(node: TSNode): TSNode | null {
-  if (node.isError || node.isMissing) return node;
-  for (const child of node.children) {
-    if (child && (child.hasError || child.isMissing)) {
-      const found = firstError(child);
-      if (found) return found;
-    }
-  }
-  return null;
-}
 
 function isModuleLevel(node: TSNode): boolean {
   let p = node.parent;

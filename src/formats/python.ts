@@ -53,7 +53,8 @@ export async function summarizePython(file: SourceFile): Promise<PythonModuleSum
   return summary;
 }
 
-function firstError(node: TSNode): TSNode | null {
+/** The first ERROR or MISSING node of a tree, for a parse problem's position. */
+export function firstError(node: TSNode): TSNode | null {
   if (node.isError || node.isMissing) return node;
   for (const child of node.children) {
     if (child && (child.hasError || child.isMissing)) {
