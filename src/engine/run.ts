@@ -2,7 +2,8 @@ import type { Diagnostic, Finding, Fix, RawFinding, Rule, Safety } from '../mode
 import type { Workspace } from '../workspace/workspace.js';
 import { Facts } from '../facts/facts.js';
 import { applyEdits, changedOutsideSpans, checkEdits, editsConflict } from './edits.js';
-import { parseProblem } from '../formats/validate.js';
+import { formatOf, parseProblem } from '../formats/validate.js';
+import { aliasBombProblem, parseYaml } from '../formats/yaml.js';
 
 export interface RunOptions {
   rules: readonly Rule[];
@@ -68,9 +69,33 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
     }
   }
   if (diagnostics) {
+    const reported = new Set<string>();
     for (const b of facts.compose.broken) {
       const pos = ws.read(b.path)?.position(b.offset);
+      reported.add(b.path);
       diagnostics.push({ file: b.path, line: pos?.line, column: pos?.column, kind: 'parse-error', message: `could not parse ${b.path} at ${pos?.line ?? 1}:${pos?.column ?? 1}: ${b.message}` });
+    }
+    // Every other file a rule read and that does not parse (YAML, JSON, TOML, Dockerfile,
+    // Python) is named with its position: the rules skip what they cannot parse, and the user
+    // should know why a file was not checked. Scripts are left out (ts-morph is costly to load).
+    for (const p of ws.readPaths()) {
+      const format = formatOf(p);
+      if (reported.has(p) || format === undefined || format === 'script') continue;
+      const file = ws.read(p);
+      if (!file) continue;
+      let problem;
+      try {
+        problem = await parseProblem(file);
+      } catch (error) {
+        problem = { message: error instanceof Error ? error.message : String(error), offset: 0 };
+      }
+      if (!problem) {
+        const bomb = format === 'yaml' ? aliasBombProblem(parseYaml(file)) : undefined;
+        if (bomb) diagnostics.push({ file: p, kind: 'note', message: `${p}: ${bomb}` });
+        continue;
+      }
+      const pos = file.position(problem.offset);
+      diagnostics.push({ file: p, line: pos.line, column: pos.column, kind: 'parse-error', message: `could not parse ${p} at ${pos.line}:${pos.column}: ${problem.message}` });
     }
   }
   return findings;

@@ -10,7 +10,7 @@
  * parsed at all: the caller gets a reason and skips the file.
  */
 import type { SourceFile } from '../workspace/source-file.js';
-import { lineStarts } from './text.js';
+import { lineStarts, MAX_NESTING, nestingOverflow } from './text.js';
 
 /** Default size cap for one Markdown file (characters). */
 export const DEFAULT_MAX_MARKDOWN_BYTES = 1_000_000;
@@ -342,6 +342,8 @@ export function jsonStringValues(file: SourceFile): Promise<JsonStringsResult> {
   return file.parse('json-strings', async (f): Promise<JsonStringsResult> => {
     const { parseTree } = await import('jsonc-parser');
     const errors: import('jsonc-parser').ParseError[] = [];
+    const deep = nestingOverflow(f.text);
+    if (deep !== -1) return { ok: false, reason: `nested deeper than ${MAX_NESTING} levels at offset ${deep}; not read` };
     const root = parseTree(f.text, errors, { allowTrailingComma: true, disallowComments: false });
     if (!root || errors.length > 0) return { ok: false, reason: `not valid JSON at offset ${errors[0]?.offset ?? 0}` };
     const out: JsonStringValue[] = [];

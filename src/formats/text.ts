@@ -36,3 +36,26 @@ export function lineEndIncludingBreak(text: string, offset: number): number {
   const i = text.indexOf('\n', offset);
   return i === -1 ? text.length : i + 1;
 }
+
+/** How deep flow collections may nest before a file is refused (parsers recurse per level). */
+export const MAX_NESTING = 256;
+
+/**
+ * Offset where `[`/`{` nesting (outside double-quoted strings) first exceeds `limit`, or -1.
+ * A linear pre-check so that recursive parsers never meet a hostile 10,000-level document.
+ */
+export function nestingOverflow(text: string, limit = MAX_NESTING): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return -1;
+}

@@ -1,6 +1,8 @@
+import { parse as parseToml, TomlError } from 'smol-toml';
 import { parse as parseJsonc, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import type { SourceFile } from '../workspace/source-file.js';
 import { parseYaml } from './yaml.js';
+import { MAX_NESTING, nestingOverflow } from './text.js';
 import { parseDockerfile, isDockerfilePath } from './dockerfile.js';
 import { summarizePython } from './python.js';
 import { isScriptPath, scriptSyntaxProblem } from './bundler-config.js';
@@ -11,7 +13,8 @@ export interface ParseProblem {
 }
 
 /** The file types the tool can re-parse to prove an edit left them valid. */
-export function formatOf(p: string): 'yaml' | 'json' | 'dockerfile' | 'python' | 'script' | undefined {
+export function formatOf(p: string): 'yaml' | 'json' | 'toml' | 'dockerfile' | 'python' | 'script' | undefined {
+  if (/\.toml$/i.test(p)) return 'toml';
   if (/\.ya?ml$/i.test(p)) return 'yaml';
   if (/\.json$/i.test(p)) return 'json';
   if (/\.py$/i.test(p)) return 'python';
@@ -32,7 +35,11 @@ export async function parseProblem(file: SourceFile): Promise<ParseProblem | und
     case 'script':
       // TypeScript/JavaScript syntax only (ts-morph, imported on first use); no type checking.
       return scriptSyntaxProblem(file);
+    case 'toml':
+      return file.parse('toml-problem', tomlProblem) ?? undefined;
     case 'json': {
+      const deep = nestingOverflow(file.text);
+      if (deep !== -1) return { message: `nested deeper than ${MAX_NESTING} levels; not parsed`, offset: deep };
       const errors: ParseError[] = [];
       parseJsonc(file.text, errors, { allowTrailingComma: false, disallowComments: !/tsconfig|jsconfig|\.vscode\//.test(file.path) });
       const e = errors[0];
@@ -40,5 +47,16 @@ export async function parseProblem(file: SourceFile): Promise<ParseProblem | und
     }
     default:
       return undefined;
+  }
+}
+
+function tomlProblem(file: SourceFile): ParseProblem | null {
+  try {
+    parseToml(file.text);
+    return null;
+  } catch (e) {
+    // smol-toml throws on the first error with a 1-based line and column.
+    if (e instanceof TomlError) return { message: e.message.split('\n')[0] ?? e.message, offset: file.offsetAt(e.line - 1, e.column - 1) };
+    return { message: e instanceof Error ? e.message : String(e), offset: 0 };
   }
 }

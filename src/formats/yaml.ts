@@ -1,5 +1,6 @@
 import { parseDocument, isMap, isSeq, isScalar, isPair, isAlias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../workspace/source-file.js';
+import { MAX_NESTING, nestingOverflow } from './text.js';
 
 export interface ParsedYaml {
   doc: Document.Parsed;
@@ -12,6 +13,8 @@ export const MAX_ALIAS_COUNT = 1000;
 
 export function parseYaml(file: SourceFile): ParsedYaml {
   return file.parse('yaml', (f) => {
+    const deep = nestingOverflow(f.text);
+    if (deep !== -1) return { doc: parseDocument(''), error: { message: `nested deeper than ${MAX_NESTING} levels; not parsed`, offset: deep } };
     // merge: true resolves `<<: *anchor`, which compose files use for shared service settings.
     const doc = parseDocument(f.text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: false });
     const first = doc.errors[0];
@@ -22,6 +25,14 @@ export function parseYaml(file: SourceFile): ParsedYaml {
   });
 }
 
+/** A message when expanding the document's aliases would exceed MAX_ALIAS_COUNT (a YAML bomb). */
+export function aliasBombProblem(parsed: ParsedYaml): string | undefined {
+  if (parsed.error || !parsed.doc.contents) return undefined;
+  yamlValue(parsed);
+  return aliasBombs.has(parsed) ? `alias expansion exceeds ${MAX_ALIAS_COUNT} nodes (a YAML bomb?); its aliased values are not expanded` : undefined;
+}
+
+const aliasBombs = new WeakSet<ParsedYaml>();
 const values = new WeakMap<ParsedYaml, unknown>();
 
 /** The plain JS value of a document (computed once), with alias expansion bounded. */
@@ -30,7 +41,8 @@ export function yamlValue(parsed: ParsedYaml): unknown {
   let value: unknown;
   try {
     value = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch {
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) aliasBombs.add(parsed);
     value = undefined;
   }
   values.set(parsed, value);

@@ -123,6 +123,14 @@ export class Workspace {
     return file ?? undefined;
   }
 
+  /** Paths read so far (from disk or the in-memory overlay) whose text could be decoded. */
+  readPaths(): string[] {
+    const out = new Set<string>();
+    for (const [p, f] of this.disk.loaded) if (f) out.add(p);
+    for (const p of this.overlay.keys()) out.add(p);
+    return [...out].sort();
+  }
+
   /** The bytes read from disk for `p`, to detect a concurrent change before writing. */
   originalBytes(p: string): Buffer | undefined {
     return this.disk.originalBytes.get(p);
@@ -194,8 +202,8 @@ export class Workspace {
         let real: string;
         try {
           real = realpathSync(abs);
-        } catch {
-          return skip('skipped: broken symbolic link');
+        } catch (error) {
+          return skip((error as NodeJS.ErrnoException).code === 'ELOOP' ? 'skipped: symbolic link loop' : 'skipped: broken symbolic link');
         }
         if (!this.insideRealRoot(real)) return skip('skipped: symbolic link points outside the root');
         if (!statSync(real).isFile()) return skip('skipped: symbolic link to a directory');

@@ -1,0 +1,266 @@
+/**
+ * Bad input, through the built binary on temporary repositories: malformed files of every format
+ * the rules read, undecodable and oversized files, hostile symlinks, odd path names, YAML bombs
+ * and deep nesting, and roots that are not repositories. The run must name the problem (file and
+ * line where the format gives one), carry on with every other file, and keep the documented exit
+ * codes (never 2 for bad content).
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, readFileSync, symlinkSync, mkdirSync, cpSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
+
+const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
+const DEMO = path.join(ROOT, 'fixtures', 'demo');
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach(removeDir));
+
+function cli(args: string[], options: { cwd?: string; input?: string } = {}): { code: number; stdout: string; stderr: string; ms: number } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+}
+
+function write(dir: string, rel: string, content: string | Buffer): void {
+  mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+  writeFileSync(path.join(dir, rel), content);
+}
+
+/** The demo repository plus extra files, committed. */
+function repoWith(extra: (dir: string) => void): string {
+  const dir = tempDir();
+  cleanup.push(dir);
+  cpSync(DEMO, dir, { recursive: true });
+  extra(dir);
+  gitIn(dir, ['init', '-q', '-b', 'main']);
+  gitIn(dir, ['config', 'core.autocrlf', 'false']);
+  gitIn(dir, ['add', '-A']);
+  gitIn(dir, ['commit', '-q', '-m', 'fixture']);
+  return dir;
+}
+
+/** A finding of the demo repository that must survive whatever else is broken. */
+const DEMO_FINDING = /docker-compose\.dev\.yml[\s\S]*compose-undeclared-volume/;
+
+describe('malformed files of each format', () => {
+  const repo = repoWith((dir) => {
+    write(dir, 'svc/docker-compose.yml', 'services:\n  web:\n    image: nginx\n    ports: [80:80\n  db: {\n');
+    write(dir, 'svc/Dockerfile', '# comment\nRUN echo before any FROM\nFROM python:3.12\n');
+    write(dir, 'docs/BROKEN_INDEX.json', '{\n  "commands": [\n    "make up",,\n  ]\n');
+    write(dir, 'svc/pyproject.toml', '[project]\nname = "svc"\n[project\ndependencies = ["x"]\n');
+    write(dir, 'docs/BROKEN.md', '# Title\n\n```sh\nunclosed fence\n<div>\n[link](\n> > > > quote\n');
+    write(dir, 'svc/broken.py', 'import os\n\ndef f(:\n    return os\n');
+  });
+  const r = cli([repo]);
+
+  it('names each file with line and column where the format gives one', () => {
+    expect(r.stderr).toMatch(/could not parse svc\/docker-compose\.yml at \d+:\d+: /);
+    expect(r.stderr).toContain('could not parse svc/Dockerfile at 2:1: RUN before the first FROM');
+    expect(r.stderr).toMatch(/could not parse docs\/BROKEN_INDEX\.json at 3:\d+: /);
+    expect(r.stderr).toMatch(/could not parse svc\/pyproject\.toml at 3:\d+: /);
+    expect(r.stderr).toMatch(/could not parse svc\/broken\.py at 3:\d+: /);
+    // Markdown has no syntax errors: a broken page is read as well as it can be, without a crash.
+    expect(r.stderr).not.toMatch(/failed|BROKEN\.md/);
+  });
+
+  it('goes on with every other file and rule, and does not exit 2', () => {
+    expect(r.stdout).toMatch(DEMO_FINDING);
+    expect(r.stdout).toContain('redaction-key-normalization');
+    expect(r.code).toBe(1);
+  });
+
+  it('--write still fixes the rest and leaves the broken files byte for byte', () => {
+    const before = readTree(repo);
+    const w = cli([repo, '--write']);
+    expect(w.code).not.toBe(2);
+    expect(w.stdout).toMatch(/Wrote \d+ files?: /);
+    const after = readTree(repo);
+    for (const p of ['svc/docker-compose.yml', 'svc/Dockerfile', 'docs/BROKEN_INDEX.json', 'svc/pyproject.toml', 'docs/BROKEN.md', 'svc/broken.py']) {
+      expect(after.get(p)?.equals(before.get(p) as Buffer), p).toBe(true);
+    }
+  });
+});
+
+describe('files that are not editable text', () => {
+  const cap = 64 * 1024;
+  const repo = repoWith((dir) => {
+    const random = Buffer.alloc(4096);
+    for (let i = 0; i < random.length; i++) random[i] = (i * 7919 + 13) % 256;
+    write(dir, 'docs/image.md', random);
+    write(dir, 'bad/latin1.yml', Buffer.from('name: caf\xe9\n', 'latin1'));
+    write(dir, 'bad/nul.yml', Buffer.from('a: 1\0\nb: 2\n'));
+    write(dir, 'docs/huge-line.md', 'x'.repeat(5 * 1024 * 1024));
+    write(dir, 'docs/over-cap.md', `# big\n\n${'word '.repeat(cap / 4)}\n`);
+  });
+
+  it('skips binary, non-UTF-8, NUL-holding and oversized files with a note', () => {
+    const r = cli([repo]);
+    expect(r.stderr).toContain('docs/image.md: skipped: binary file (contains NUL bytes)');
+    expect(r.stderr).toContain('bad/latin1.yml: skipped: not valid UTF-8');
+    expect(r.stderr).toContain('bad/nul.yml: skipped: binary file (contains NUL bytes)');
+    expect(r.stderr).toMatch(/docs\/huge-line\.md: skipped: larger than the size cap \(4194304 bytes\)/);
+    expect(r.stdout).toMatch(DEMO_FINDING);
+    expect(r.code).toBe(1);
+  });
+
+  it('honours --max-file-size', () => {
+    const r = cli([repo, '--max-file-size', String(cap)]);
+    expect(r.stderr).toContain(`docs/over-cap.md: skipped: larger than the size cap (${cap} bytes)`);
+    expect(r.stdout).toMatch(DEMO_FINDING);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('symlinks', () => {
+  const outside = tempDir();
+  cleanup.push(outside);
+  write(outside, 'docker-compose.dev.yml', 'services:\n  x:\n    volumes:\n      - outside_vol:/d\n');
+  write(outside, 'README.md', 'See [missing](nope/README.md).\n');
+  const repo = repoWith((dir) => {
+    symlinkSync('loop-b.yml', path.join(dir, 'loop-a.yml'));
+    symlinkSync('loop-a.yml', path.join(dir, 'loop-b.yml'));
+    symlinkSync(path.join(outside, 'docker-compose.dev.yml'), path.join(dir, 'docker-compose.override.yml'));
+    symlinkSync(path.join(outside, 'README.md'), path.join(dir, 'docs', 'OUTSIDE.md'));
+    symlinkSync(outside, path.join(dir, 'outside-dir'));
+    symlinkSync('docs', path.join(dir, 'docs-link'));
+  });
+
+  it('never follows a link out of the root or around a loop, and says so', () => {
+    const r = cli([repo]);
+    expect(r.stderr).toContain('loop-a.yml: skipped: symbolic link loop');
+    expect(r.stderr).toContain('docker-compose.override.yml: skipped: symbolic link points outside the root');
+    expect(r.stdout).not.toContain('outside_vol');
+    expect(r.stdout).toMatch(DEMO_FINDING);
+    expect(r.code).toBe(1);
+  });
+
+  it('never writes through a link', () => {
+    const before = readTree(outside);
+    const w = cli([repo, '--write']);
+    expect(w.code).not.toBe(2);
+    expect(treeDifferences(readTree(outside), before)).toEqual([]);
+    // The links are still links to where they pointed.
+    gitIn(repo, ['diff', '--quiet', '--', 'loop-a.yml', 'loop-b.yml', 'docker-compose.override.yml', 'docs/OUTSIDE.md', 'outside-dir', 'docs-link']);
+  });
+});
+
+describe('path names with spaces, unicode and leading dashes', () => {
+  const repo = repoWith((dir) => {
+    const sub = path.join(dir, '-x y ü');
+    mkdirSync(sub, { recursive: true });
+    write(sub, 'docker-compose.yml', 'services:\n  db:\n    image: postgres:16\n');
+    write(sub, 'docker-compose.dev.yml', 'services:\n  db:\n    volumes:\n      - pg data:/var/lib/postgresql/data\n      - pgdata:/x\n');
+    write(dir, '-weird.yml', 'a: [1, 2\n');
+  });
+
+  it('reports, fixes, and the --dry-run diff applies with git apply', () => {
+    const r = cli([repo, '--dry-run', '--rule', 'compose-undeclared-volume']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('-x y ü/docker-compose.dev.yml');
+    const d = cli([repo, '--format', 'diff', '--rule', 'compose-undeclared-volume']);
+    expect(d.stdout).toContain('-x y ü/docker-compose.dev.yml');
+    gitIn(repo, ['apply', '--check', '-'], d.stdout);
+    gitIn(repo, ['apply', '-'], d.stdout);
+    const fixed = readFileSync(path.join(repo, '-x y ü', 'docker-compose.dev.yml'), 'utf8');
+    expect(fixed).toMatch(/\nvolumes:\n[\s\S]*pgdata:/);
+    gitIn(repo, ['checkout', '--', '.']);
+  });
+
+  it('--write writes the same bytes the diff describes', () => {
+    const d = cli([repo, '--format', 'diff', '--rule', 'compose-undeclared-volume']);
+    gitIn(repo, ['apply', '-'], d.stdout);
+    const viaDiff = readTree(repo);
+    gitIn(repo, ['checkout', '--', '.']);
+    const w = cli([repo, '--write', '--rule', 'compose-undeclared-volume']);
+    expect(w.code).not.toBe(2);
+    expect(treeDifferences(readTree(repo), viaDiff)).toEqual([]);
+  });
+
+  it('a leading-dash file is a file, not an option', () => {
+    const r = cli([repo]);
+    expect(r.stderr).not.toContain('unknown option');
+    expect(r.stderr).toMatch(/could not parse -weird\.yml at \d+:\d+/);
+  });
+});
+
+describe('hostile content', () => {
+  const repo = tempDir();
+  cleanup.push(repo);
+  const laughs = ['x-lol:', '  a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 10; i++) laughs.push(`  a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  write(repo, 'docker-compose.yml', `${laughs.join('\n')}\nservices:\n  web:\n    image: nginx\n    environment:\n      BOMB: *a9\n    volumes:\n      - data:/d\n`);
+  const n = 10_000;
+  write(repo, 'docker-compose.override.yml', `services:\n  web:\n    labels:\n      deep: ${'['.repeat(n)}${']'.repeat(n)}\n`);
+  write(repo, 'docs/INDEX.json', `${'{"a":'.repeat(n)}"README.md"${'}'.repeat(n)}`);
+  write(repo, 'deep.json', `${'['.repeat(n)}${']'.repeat(n)}`);
+  gitIn(repo, ['init', '-q']);
+
+  it('a YAML bomb and 10,000-level nesting end quickly with a clear message', () => {
+    const r = cli([repo]);
+    // Measured, not asserted: well under a second here (the brief allows 20 s for the run).
+    console.log(`hostile-content run: ${Math.round(r.ms)} ms`);
+    expect(r.stderr).toContain('docker-compose.yml: alias expansion exceeds 1000 nodes (a YAML bomb?)');
+    expect(r.stderr).toMatch(/could not parse docker-compose\.override\.yml at 4:\d+: nested deeper than 256 levels/);
+    expect(r.stderr).toMatch(/could not parse docs\/INDEX\.json at 1:\d+: nested deeper than 256 levels/);
+    expect(r.stderr).toMatch(/could not parse deep\.json at 1:\d+: nested deeper than 256 levels/);
+    expect(r.stderr).not.toMatch(/failed|Maximum call stack/);
+    // The bomb file's own finding is still made (its aliases are never expanded).
+    expect(r.stdout).toMatch(/docker-compose\.yml[\s\S]*named volume `data`/);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('roots that are not repositories', () => {
+  it('an empty repository (git init, no commit) is read like any other', () => {
+    const dir = tempDir();
+    cleanup.push(dir);
+    gitIn(dir, ['init', '-q']);
+    const empty = cli([dir]);
+    expect(empty.stdout).toBe('No findings.\n');
+    expect(empty.code).toBe(0);
+    write(dir, 'docker-compose.yml', 'services:\n  web:\n    image: nginx\n    volumes:\n      - data:/d\n');
+    const r = cli([dir, '--rule', 'compose-undeclared-volume']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('named volume `data`');
+    // Nothing is committed, so the file is an uncommitted change: --write refuses (exit 2) …
+    const refused = cli([dir, '--write', '--rule', 'compose-undeclared-volume']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('the working tree has uncommitted changes (1 path, e.g. docker-compose.yml)');
+    // … unless told otherwise.
+    const w = cli([dir, '--write', '--allow-dirty', '--rule', 'compose-undeclared-volume']);
+    expect(w.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8')).toContain('\nvolumes:\n  data:\n');
+  });
+
+  it('a directory without git is walked; --write needs --allow-dirty', () => {
+    const dir = tempDir();
+    cleanup.push(dir);
+    write(dir, 'docker-compose.yml', 'services:\n  web:\n    image: nginx\n    volumes:\n      - data:/d\n');
+    const r = cli([dir, '--rule', 'compose-undeclared-volume']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('named volume `data`');
+    const refused = cli([dir, '--write', '--rule', 'compose-undeclared-volume']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/git|--allow-dirty/);
+    expect(readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8')).not.toContain('\nvolumes:');
+    const w = cli([dir, '--write', '--allow-dirty', '--rule', 'compose-undeclared-volume']);
+    expect(w.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8')).toContain('\nvolumes:\n  data:\n');
+  });
+
+  it('a root that does not exist, or is a file, is a usage error (exit 2) naming it', () => {
+    const missing = cli([path.join(tempDir(), 'nope')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/root does not exist: .*nope/);
+    const dir = tempDir();
+    cleanup.push(dir);
+    write(dir, 'file.txt', 'hi\n');
+    const file = cli([path.join(dir, 'file.txt')]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/root is not a directory: .*file\.txt/);
+    expect(existsSync(path.join(dir, 'file.txt'))).toBe(true);
+  });
+});
