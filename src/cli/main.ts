@@ -5,7 +5,7 @@ import type { Safety } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
 import { Workspace, DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 import { run, type RunResult } from '../engine/run.js';
-import { writeChanges } from '../engine/write.js';
+import { writeChangesInterruptible } from '../engine/write.js';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, textReport } from '../report/text.js';
@@ -241,10 +241,33 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
   const diff = unifiedDiff(result.changes);
   let written: string[] = [];
   const writeErrors = [];
+  let interrupted: NodeJS.Signals | undefined;
+  let notWritten: string[] = [];
   if (opts.write && result.changes.length > 0) {
-    const outcome = writeChanges(ws, result.changes);
-    written = outcome.written;
-    writeErrors.push(...outcome.errors);
+    // SIGINT/SIGTERM during writing: finish the file in progress, write no more, say what was
+    // and was not written. A second signal ends the process at once (each file is atomic).
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
+      interrupted = signal;
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const pause = Number(io.env.AUTOPACK_FIX_TEST_WRITE_PAUSE_MS ?? 0);
+      const outcome = await writeChangesInterruptible(ws, result.changes, { stopRequested: () => interrupted !== undefined, pauseMs: Number.isFinite(pause) ? pause : 0 });
+      written = outcome.written;
+      notWritten = outcome.notWritten;
+      writeErrors.push(...outcome.errors);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+  if (interrupted) {
+    io.stderr.write(
+      `autopack-fix: stopped by ${interrupted}. Written (${written.length}): ${written.join(', ') || 'none'}. Not written (${notWritten.length}): ${notWritten.join(', ') || 'none'}. Every file is either as it was or fully fixed; run again to finish.\n`,
+    );
+    return interrupted === 'SIGINT' ? 130 : 143;
   }
 
   switch (opts.format) {

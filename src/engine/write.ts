@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../model/types.js';
@@ -8,6 +8,15 @@ import type { FileChange } from './run.js';
 export interface WriteOutcome {
   written: string[];
   errors: Diagnostic[];
+  /** Files not written because the run was asked to stop (SIGINT/SIGTERM) before them. */
+  notWritten: string[];
+}
+
+export interface WriteOptions {
+  /** Checked before each file: true stops the run cleanly after the file in progress. */
+  stopRequested?: () => boolean;
+  /** Test hook for fault tests: a pause before each file (ms), so a signal can land mid-write. */
+  pauseMs?: number;
 }
 
 /**
@@ -16,13 +25,56 @@ export interface WriteOutcome {
  * file that changed on disk since it was read, never over a file that appeared meanwhile.
  */
 export function writeChanges(ws: Workspace, changes: readonly FileChange[]): WriteOutcome {
+  const { plans, errors } = planWrites(ws, changes);
   const written: string[] = [];
+  for (const plan of plans) writePlanned(plan, written, errors);
+  return { written, errors, notWritten: [] };
+}
+
+/**
+ * As writeChanges, yielding to the event loop between files so that a SIGINT/SIGTERM handler
+ * can ask it to stop: the file in progress is finished (each write is atomic anyway), the rest
+ * are listed as not written.
+ */
+export async function writeChangesInterruptible(ws: Workspace, changes: readonly FileChange[], options: WriteOptions = {}): Promise<WriteOutcome> {
+  const { plans, errors } = planWrites(ws, changes);
+  const written: string[] = [];
+  const notWritten: string[] = [];
+  for (const plan of plans) {
+    await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 0));
+    if (options.stopRequested?.()) {
+      notWritten.push(plan.change.path);
+      continue;
+    }
+    writePlanned(plan, written, errors);
+  }
+  return { written, errors, notWritten };
+}
+
+interface PlannedWrite {
+  change: FileChange;
+  target: string;
+  mode: number | undefined;
+}
+
+function writePlanned(plan: PlannedWrite, written: string[], errors: Diagnostic[]): void {
+  const bytes = Buffer.from((plan.change.bom ? '\uFEFF' : '') + plan.change.after, 'utf8');
+  try {
+    removeStaleTemps(plan.target);
+    atomicWrite(plan.target, bytes, plan.mode, plan.change.before === undefined);
+    written.push(plan.change.path);
+  } catch (e) {
+    errors.push({ file: plan.change.path, kind: 'write-error', message: `${plan.change.path}: write failed (${(e as NodeJS.ErrnoException).code ?? String(e)}); left as it was` });
+  }
+}
+
+/** Check every change before writing any, so a refusal leaves the tree untouched. */
+function planWrites(ws: Workspace, changes: readonly FileChange[]): { plans: PlannedWrite[]; errors: Diagnostic[] } {
   const errors: Diagnostic[] = [];
   const fail = (file: string, message: string): void => {
     errors.push({ file, kind: 'write-error', message: `${file}: ${message}` });
   };
-  const plans: Array<{ change: FileChange; target: string; mode: number | undefined }> = [];
-  // Check everything before writing anything, so a refusal leaves the tree untouched.
+  const plans: PlannedWrite[] = [];
   for (const change of changes) {
     let abs: string;
     try {
@@ -64,16 +116,36 @@ export function writeChanges(ws: Workspace, changes: readonly FileChange[]): Wri
       fail(change.path, `cannot be read back (${(e as NodeJS.ErrnoException).code ?? String(e)}); not written`);
     }
   }
-  for (const plan of plans) {
-    const bytes = Buffer.from((plan.change.bom ? '\uFEFF' : '') + plan.change.after, 'utf8');
-    try {
-      atomicWrite(plan.target, bytes, plan.mode, plan.change.before === undefined);
-      written.push(plan.change.path);
-    } catch (e) {
-      fail(plan.change.path, `write failed (${(e as NodeJS.ErrnoException).code ?? String(e)}); left as it was`);
-    }
+  return { plans, errors };
+}
+
+/**
+ * Temp files a killed run (SIGKILL between write and rename) left beside `target`: removed when
+ * the process that made them is gone. They never replaced the file, so nothing is lost.
+ */
+function removeStaleTemps(target: string): void {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.autopack-fix-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+  } catch {
+    return;
   }
-  return { written, errors };
+  for (const name of names) {
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    unlinkSafe(path.join(dir, name));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function exists(p: string): boolean {
