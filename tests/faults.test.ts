@@ -1,8 +1,9 @@
 /**
- * Faults between reading and writing, in process: a file changed on disk after run() and before
- * writeChanges() is not written, the other files are, and the error names it.
- * Not covered here (see docs/robustness.md): read-only files and permission-denied directories
- * (tests run as root, where chmod does not deny), SIGKILL/SIGINT loops.
+ * Faults during --write. In process: a file changed on disk between read and write; injected
+ * ENOSPC / EACCES / EIO through the WriteFs seam; multi-file fixes written whole or rolled back;
+ * read-only files. Through the built binary: SIGTERM/SIGINT mid-write, a loop of SIGKILLs,
+ * real permissions (run as `nobody` when the tests run as root), a real full disk (a small
+ * tmpfs, where mounting is allowed), and a file edited by someone else mid-write (exit 2).
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { writeFileSync, readFileSync } from 'node:fs';
@@ -98,11 +99,14 @@ function strayTemps(dir: string): string[] {
 }
 
 describe('signals during --write', () => {
-  it('SIGTERM stops after the file in progress and says what was and was not written', async () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s stops after the file in progress and says what was and was not written', async (signal, code) => {
     const dir = manyFixable();
-    const r = await runCli([dir, '--write'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '400' }, { ms: 2500, signal: 'SIGTERM' });
-    expect(r.code).toBe(143);
-    const m = /stopped by SIGTERM\. Written \((\d+)\): (.*?)\. Not written \((\d+)\): (.*?)\. Every file/.exec(r.stderr);
+    const r = await runCli([dir, '--write'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '400' }, { ms: 2500, signal });
+    expect(r.code).toBe(code);
+    const m = new RegExp(`stopped by ${signal}\\. Written \\((\\d+)\\): (.*?)\\. Not written \\((\\d+)\\): (.*?)\\. Every file`).exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
     const written = Number(m![1]);
     expect(written + Number(m![3])).toBe(FILES);
@@ -146,5 +150,390 @@ describe('an I/O failure on one file', () => {
     expect(outcome.written).toHaveLength(FILES - 1);
     expect(outcome.errors.map((e) => e.file)).toEqual(['svc3/compose.yaml']);
     expect(content).toBe(original(3));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Injected faults (full disk, permission denied, failed rename) through the WriteFs seam, and
+// multi-file fixes that must land together or not at all.
+
+import { chmodSync, existsSync, statSync, chownSync } from 'node:fs';
+import type { FileChange } from '../src/engine/run.js';
+import type { WriteFs } from '../src/engine/write.js';
+import { writeChangesInterruptible } from '../src/engine/write.js';
+
+function errno(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected`), { code });
+}
+
+/** A repository with a.txt and b.txt committed; the tests write to them and create files. */
+async function smallRepo(): Promise<{ dir: string; ws: Workspace }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'apf-fault-'));
+  cleanup.push(dir);
+  writeFileSync(path.join(dir, 'a.txt'), 'alpha\n');
+  writeFileSync(path.join(dir, 'b.txt'), 'beta\n');
+  writeFileSync(path.join(dir, 'd.txt'), 'delta\n');
+  gitIn(dir, ['init', '-q']);
+  const ws = await Workspace.open(dir);
+  for (const p of ['a.txt', 'b.txt', 'd.txt']) ws.read(p);
+  return { dir, ws };
+}
+
+/** a.txt, new/dir/c.txt and b.txt tied by one fix; d.txt on its own. */
+function changes(): FileChange[] {
+  const tie = (self: string): string[] => ['a.txt', 'b.txt', 'new/dir/c.txt'].filter((p) => p !== self);
+  return [
+    { path: 'a.txt', before: 'alpha\n', after: 'ALPHA\n', bom: false, linked: tie('a.txt') },
+    { path: 'new/dir/c.txt', before: undefined, after: 'gamma\n', bom: false, linked: tie('new/dir/c.txt') },
+    { path: 'b.txt', before: 'beta\n', after: 'BETA\n', bom: false, linked: tie('b.txt') },
+    { path: 'd.txt', before: 'delta\n', after: 'DELTA\n', bom: false },
+  ];
+}
+
+/** Fail `call` for the temp file of `target` (the fd or path carries the target's name). */
+function failFor(target: string, call: 'open' | 'write' | 'rename', code: string): Partial<WriteFs> {
+  const fds = new Map<number, string>();
+  const isTemp = (p: string): boolean => path.basename(p).startsWith(`.${path.basename(target)}.autopack-fix-`) && p.includes(path.dirname(target));
+  return {
+    openSync: ((p: string, flags: string, mode?: number) => {
+      if (call === 'open' && isTemp(p)) throw errno(code);
+      const fd = openSync(p, flags, mode);
+      fds.set(fd, p);
+      return fd;
+    }) as WriteFs['openSync'],
+    writeSync: (fd, buffer, offset, length) => {
+      if (call === 'write' && isTemp(fds.get(fd) ?? '')) throw errno(code);
+      return writeSync(fd, buffer, offset, length);
+    },
+    renameSync: (from, to) => {
+      if (call === 'rename' && isTemp(String(from))) throw errno(code);
+      renameSync(from, to);
+    },
+  };
+}
+
+import { openSync, writeSync, renameSync } from 'node:fs';
+
+const messages = (o: { errors: Array<{ message: string }> }): string[] => o.errors.map((e) => e.message);
+
+describe('injected write faults', () => {
+  it('a full disk on the last file of a multi-file fix rolls the whole fix back; other fixes land', async () => {
+    const { dir, ws } = await smallRepo();
+    const before = readTree(dir);
+    const outcome = writeChanges(ws, changes(), { fs: failFor('b.txt', 'write', 'ENOSPC') });
+    expect(messages(outcome)).toEqual([
+      'b.txt: write failed (ENOSPC); left as it was',
+      'a.txt: rolled back to its original bytes: it shares a fix with b.txt, which was not written',
+      'new/dir/c.txt: removed again: it shares a fix with b.txt, which was not written',
+    ]);
+    expect(outcome.written).toEqual(['d.txt']);
+    const after = readTree(dir);
+    expect(after.get('d.txt')?.toString()).toBe('DELTA\n');
+    after.delete('d.txt');
+    before.delete('d.txt');
+    expect(after).toEqual(before);
+    // The directories made for the created file are gone too, and no temp file is left.
+    expect(existsSync(path.join(dir, 'new'))).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('autopack-fix'))).toEqual([]);
+  });
+
+  it('permission denied on the first file: nothing of that fix is written', async () => {
+    const { dir, ws } = await smallRepo();
+    const outcome = writeChanges(ws, changes(), { fs: failFor('a.txt', 'open', 'EACCES') });
+    expect(messages(outcome)).toEqual([
+      'a.txt: write failed (EACCES); left as it was',
+      'new/dir/c.txt: not written: it shares a fix with a.txt, which was not written',
+      'b.txt: not written: it shares a fix with a.txt, which was not written',
+    ]);
+    expect(outcome.written).toEqual(['d.txt']);
+    expect(readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('alpha\n');
+    expect(existsSync(path.join(dir, 'new'))).toBe(false);
+  });
+
+  it('a failed rename leaves the original and removes the temp file', async () => {
+    const { dir, ws } = await smallRepo();
+    const outcome = writeChanges(ws, changes().filter((c) => c.path === 'd.txt'), { fs: failFor('d.txt', 'rename', 'EIO') });
+    expect(messages(outcome)).toEqual(['d.txt: write failed (EIO); left as it was']);
+    expect(readFileSync(path.join(dir, 'd.txt'), 'utf8')).toBe('delta\n');
+    expect(readdirSync(dir).filter((n) => n.includes('autopack-fix'))).toEqual([]);
+  });
+
+  it('a rollback that itself fails says so, and the file holds its whole fixed text', async () => {
+    const { dir, ws } = await smallRepo();
+    // b.txt fails; a.txt's rollback (a second rename onto a.txt) fails too.
+    let aRenames = 0;
+    const fs: Partial<WriteFs> = {
+      ...failFor('b.txt', 'rename', 'EIO'),
+      renameSync: (from, to) => {
+        if (path.basename(String(from)).startsWith('.b.txt.')) throw errno('EIO');
+        if (path.basename(String(from)).startsWith('.a.txt.') && ++aRenames === 2) throw errno('EROFS');
+        renameSync(from, to);
+      },
+    };
+    const outcome = writeChanges(ws, changes().filter((c) => c.path !== 'd.txt').map((c) => ({ ...c, linked: c.linked?.filter((l) => l !== 'new/dir/c.txt') })).filter((c) => c.path !== 'new/dir/c.txt'), { fs });
+    expect(messages(outcome)).toEqual([
+      'b.txt: write failed (EIO); left as it was',
+      'a.txt: written, but could not be rolled back (EROFS) after b.txt failed; it holds its complete fixed text',
+    ]);
+    expect(outcome.written).toEqual(['a.txt']);
+    expect(readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('ALPHA\n');
+    expect(readFileSync(path.join(dir, 'b.txt'), 'utf8')).toBe('beta\n');
+  });
+
+  it('a file changed by someone else while earlier files were being written is not written', async () => {
+    const { dir, ws } = await smallRepo();
+    const solo = changes().map((c) => ({ ...c, linked: undefined })).filter((c) => c.before !== undefined);
+    let calls = 0;
+    const outcome = await writeChangesInterruptible(ws, solo, {
+      // Called before each group: after the first file is written, someone edits b.txt.
+      stopRequested: () => {
+        if (++calls === 2) writeFileSync(path.join(dir, 'b.txt'), 'beta, edited\n');
+        return false;
+      },
+    });
+    expect(messages(outcome)).toEqual(['b.txt: changed on disk since it was read; not written']);
+    expect(outcome.written).toEqual(['a.txt', 'd.txt']);
+    expect(readFileSync(path.join(dir, 'b.txt'), 'utf8')).toBe('beta, edited\n');
+  });
+
+  it('a read-only file is refused even for root, with its bytes and mode kept; its fix partners too', async () => {
+    const { dir, ws } = await smallRepo();
+    chmodSync(path.join(dir, 'b.txt'), 0o444);
+    const outcome = writeChanges(ws, changes());
+    expect(messages(outcome)).toEqual([
+      'b.txt: is read-only (no write permission); not written',
+      'a.txt: not written: it shares a fix with b.txt, which was not written',
+      'new/dir/c.txt: not written: it shares a fix with b.txt, which was not written',
+    ]);
+    expect(outcome.written).toEqual(['d.txt']);
+    expect(readFileSync(path.join(dir, 'b.txt'), 'utf8')).toBe('beta\n');
+    expect(statSync(path.join(dir, 'b.txt')).mode & 0o777).toBe(0o444);
+    expect(readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('alpha\n');
+  });
+
+  it('run() ties the files of a multi-file fix together (redaction fix + generated test)', async () => {
+    const repo = repoFrom(path.join(ROOT, 'fixtures', 'redaction-key-normalization', 'with-tests-src-layout', 'input'));
+    cleanup.push(repo);
+    const ws = await Workspace.open(repo);
+    const result = await run(ws, { rules: RULES.filter((r) => r.meta.id === 'redaction-key-normalization'), apply: new Set(['safe']), ruleOptions: { 'redaction-key-normalization': { withTests: true } } });
+    expect(result.changes.map((c) => [c.path, c.linked])).toEqual([
+      ['src/acme/sanitizer.py', ['tests/test_sanitizer_redaction_contract.py']],
+      ['tests/test_sanitizer_redaction_contract.py', ['src/acme/sanitizer.py']],
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Real permissions and a real full disk, through the built binary. As root, permission bits do
+// not deny, so the binary runs as `nobody` (uid 65534) there.
+
+const AS_ROOT = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+function chownTree(dir: string, uid: number): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    chownSync(p, uid, uid);
+    if (entry.isDirectory()) chownTree(p, uid);
+  }
+  chownSync(dir, uid, uid);
+}
+
+function runAs(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, NO_COLOR: '1', HOME: tmpdir(), GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const errorLines = (stderr: string): string[] => stderr.split('\n').filter((l) => / (write failed|is read-only|changed on disk|not written)/.test(l));
+
+describe('permissions, as an ordinary user', () => {
+  it('a read-only file and a directory without write permission: per-file errors, exit 2, the rest written', async () => {
+    const dir = manyFixable();
+    chmodSync(dir, 0o755);
+    if (AS_ROOT) chownTree(dir, NOBODY);
+    chmodSync(path.join(dir, 'svc2', 'compose.yaml'), 0o444);
+    chmodSync(path.join(dir, 'svc5'), 0o555);
+    const r = await runAs([dir, '--write', '--rule', 'compose-undeclared-volume']);
+    chmodSync(path.join(dir, 'svc5'), 0o755);
+    expect(r.code, r.stderr).toBe(2);
+    expect(errorLines(r.stderr)).toEqual([
+      'error: svc2/compose.yaml: is read-only (no write permission); not written',
+      'error: svc5/compose.yaml: write failed (EACCES); left as it was',
+    ]);
+    for (let i = 0; i < FILES; i++) {
+      const text = readFileSync(path.join(dir, `svc${i}`, 'compose.yaml'), 'utf8');
+      expect(text, `svc${i}`).toBe(i === 2 || i === 5 ? original(i) : fixed(i));
+    }
+    expect(statSync(path.join(dir, 'svc2', 'compose.yaml')).mode & 0o777).toBe(0o444);
+    expect(strayTemps(dir)).toEqual([]);
+  });
+});
+
+/** A tmpfs of `kib` KiB at a fresh mount point, or undefined where mounting is not allowed. */
+function smallDisk(kib: number): string | undefined {
+  if (!AS_ROOT) return undefined;
+  const mnt = mkdtempSync(path.join(tmpdir(), 'apf-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'tmpfs', mnt], { stdio: 'ignore' });
+    return mnt;
+  } catch {
+    rmSync(mnt, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+import { execFileSync } from 'node:child_process';
+
+const DISK = smallDisk(2048);
+afterAll(() => {
+  if (DISK) {
+    execFileSync('umount', [DISK]);
+    rmSync(DISK, { recursive: true, force: true });
+  }
+});
+
+describe('a full disk', () => {
+  // Needs a tmpfs mount (root with CAP_SYS_ADMIN, as on CI); the injected ENOSPC test above
+  // covers the same path everywhere else.
+  it.skipIf(!DISK)('every write fails with ENOSPC: exit 2, nothing half-written, no temp file; with space again a re-run finishes', async () => {
+    const dir = path.join(DISK as string, 'repo');
+    mkdirSync(dir);
+    for (let i = 0; i < FILES; i++) {
+      mkdirSync(path.join(dir, `svc${i}`));
+      writeFileSync(path.join(dir, `svc${i}`, 'compose.yaml'), original(i));
+    }
+    gitIn(dir, ['init', '-q']);
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['commit', '-qm', 'x']);
+    chmodSync(DISK as string, 0o755);
+    chownTree(dir, NOBODY);
+    const before = readTree(dir);
+    // Fill the disk (outside the repository, so the tree stays clean).
+    const filler = path.join(DISK as string, 'filler');
+    const fd = openSync(filler, 'w');
+    try {
+      for (;;) writeSync(fd, Buffer.alloc(4096, 1), 0, 4096);
+    } catch (e) {
+      expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    }
+    closeSync(fd);
+    const r = await runAs([dir, '--write', '--rule', 'compose-undeclared-volume'], {});
+    expect(r.code, r.stderr).toBe(2);
+    expect(errorLines(r.stderr), r.stderr).toEqual(Array.from({ length: FILES }, (_, i) => `error: svc${i}/compose.yaml: write failed (ENOSPC); left as it was`).sort());
+    expect(readTree(dir)).toEqual(before);
+    expect(strayTemps(dir)).toEqual([]);
+    rmSync(filler);
+    const again = await runAs([dir, '--write', '--rule', 'compose-undeclared-volume'], {});
+    expect(again.code, again.stderr).toBe(0);
+    expect(assertWholeFiles(dir)).toBe(FILES);
+  });
+});
+
+import { closeSync } from 'node:fs';
+
+describe('the CLI when a file changes during --write', () => {
+  it('that file is not written, the others are, and the run exits 2 naming it', async () => {
+    const dir = manyFixable();
+    const child = runCli([dir, '--write'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '150' });
+    // Once the first file is written, someone else edits the last one.
+    const last = path.join(dir, `svc${FILES - 1}`, 'compose.yaml');
+    for (let i = 0; i < 400 && assertWholeFiles(dir) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    writeFileSync(last, `${original(FILES - 1)}# edited\n`);
+    const r = await child;
+    expect(r.code, r.stderr).toBe(2);
+    expect(errorLines(r.stderr)).toEqual([`error: svc${FILES - 1}/compose.yaml: changed on disk since it was read; not written`]);
+    expect(readFileSync(last, 'utf8')).toBe(`${original(FILES - 1)}# edited\n`);
+    for (let i = 0; i < FILES - 1; i++) expect(readFileSync(path.join(dir, `svc${i}`, 'compose.yaml'), 'utf8')).toBe(fixed(i));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A SIGKILL between the two files of one multi-file fix: the undo journal puts the first back on
+// the next --write, which then applies the fix whole.
+
+import { cpSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+describe('a SIGKILL inside a multi-file fix', () => {
+  const CASE = path.join(ROOT, 'fixtures', 'redaction-key-normalization', 'with-tests-src-layout');
+  const SANITIZER = 'src/acme/sanitizer.py';
+  const CONTRACT = 'tests/test_sanitizer_redaction_contract.py';
+
+  function fixtureRepo(): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'apf-journal-'));
+    cleanup.push(dir);
+    cpSync(path.join(CASE, 'input'), dir, { recursive: true });
+    writeFileSync(path.join(dir, 'autopack-fix.config.json'), JSON.stringify({ rules: { 'redaction-key-normalization': { options: { withTests: true } } } }));
+    gitIn(dir, ['init', '-q']);
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['commit', '-qm', 'x']);
+    return dir;
+  }
+
+  it('the next --write puts the half-written fix back, says so, and applies it whole', async () => {
+    const dir = fixtureRepo();
+    const original = readFileSync(path.join(dir, SANITIZER), 'utf8');
+    const child = spawn(process.execPath, [BIN, dir, '--write', '--rule', 'redaction-key-normalization'], { env: { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '3000' }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 600 && readFileSync(path.join(dir, SANITIZER), 'utf8') === original; i++) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await exited;
+    // Half-done: the sanitizer is fixed, the contract test does not exist, the journal does.
+    expect(readFileSync(path.join(dir, SANITIZER), 'utf8')).toBe(readFileSync(path.join(CASE, 'expected', SANITIZER), 'utf8'));
+    expect(existsSync(path.join(dir, CONTRACT))).toBe(false);
+    expect(readdirSync(path.join(dir, '.git', 'autopack-fix')).filter((n) => n.startsWith('journal-'))).toHaveLength(1);
+
+    const again = spawnSync(process.execPath, [BIN, dir, '--write', '--allow-dirty', '--rule', 'redaction-key-normalization'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr.split('\n').filter((l) => l.includes('killed'))).toEqual([
+      `note: a run killed while writing a multi-file fix (pid ${child.pid}) left it half-done: put back ${SANITIZER}`,
+    ]);
+    for (const p of [SANITIZER, CONTRACT]) expect(readFileSync(path.join(dir, p), 'utf8'), p).toBe(readFileSync(path.join(CASE, 'expected', p), 'utf8'));
+    expect(existsSync(path.join(dir, '.git', 'autopack-fix'))).toBe(false);
+  });
+});
+
+import { recoverJournals, Journal, journalEntry } from '../src/engine/journal.js';
+
+describe('journal recovery', () => {
+  it('puts back what the dead run wrote, leaves what someone changed since, and ignores live runs', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'apf-jr-'));
+    cleanup.push(dir);
+    const j = path.join(dir, 'journal');
+    const file = (n: string): string => path.join(dir, n);
+    writeFileSync(file('a'), 'A fixed');
+    writeFileSync(file('b'), 'B edited by someone');
+    writeFileSync(file('c'), 'C created');
+    writeFileSync(file('d'), 'D original');
+    Journal.begin(j, [
+      journalEntry(file('a'), 'a', Buffer.from('A original'), Buffer.from('A fixed')),
+      journalEntry(file('b'), 'b', Buffer.from('B original'), Buffer.from('B fixed')),
+      journalEntry(file('c'), 'c', undefined, Buffer.from('C created')),
+      journalEntry(file('d'), 'd', Buffer.from('D original'), Buffer.from('D fixed')),
+    ]);
+    // Our own pid is alive: nothing happens.
+    expect(recoverJournals(j, writeFileSync)).toEqual([]);
+    expect(readFileSync(file('a'), 'utf8')).toBe('A fixed');
+    // Pretend the writer died: rename the journal to a pid that cannot exist.
+    const [name] = readdirSync(j);
+    const dead = JSON.parse(readFileSync(path.join(j, name as string), 'utf8'));
+    dead.pid = 2 ** 22 + 12345;
+    writeFileSync(path.join(j, name as string), JSON.stringify(dead));
+    expect(recoverJournals(j, writeFileSync).map((d) => d.message)).toEqual([`a run killed while writing a multi-file fix (pid ${dead.pid}) left it half-done: put back a, c; changed since, left as they are: b`]);
+    expect(readFileSync(file('a'), 'utf8')).toBe('A original');
+    expect(readFileSync(file('b'), 'utf8')).toBe('B edited by someone');
+    expect(existsSync(file('c'))).toBe(false);
+    expect(readFileSync(file('d'), 'utf8')).toBe('D original');
+    expect(existsSync(j)).toBe(false);
   });
 });

@@ -5,11 +5,12 @@ import type { Safety } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
 import { Workspace, DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 import { run, type RunResult } from '../engine/run.js';
-import { writeChangesInterruptible } from '../engine/write.js';
+import { restoreFile, writeChangesInterruptible } from '../engine/write.js';
+import { recoverJournals } from '../engine/journal.js';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, textReport } from '../report/text.js';
-import { git, gitTopLevel, workingTreeState } from '../git/git.js';
+import { git, gitDir, gitTopLevel, workingTreeState } from '../git/git.js';
 import { packageRoot } from './package-root.js';
 import { loadConfig, acceptedSafety, allOf } from '../config/index.js';
 import { createSuppressions } from '../engine/suppressions.js';
@@ -214,6 +215,10 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
   // Path filters, then suppressions (which must see a finding to count as used), then the baseline.
   const keep = allOf(cfg.keep, changedKeep, suppressions.keep, baselineView?.keep);
 
+  // A multi-file fix cut by a killed --write is put back first, so this run applies it whole.
+  const journalDir = opts.write ? await journalDirFor(root) : undefined;
+  if (journalDir) io.stderr.write(diagnosticLines(recoverJournals(journalDir, restoreFile), errColors));
+
   const ws = await Workspace.open(root, { maxFileBytes: opts.maxFileSize });
   // Refuse before doing any work: a dirty tree mixes the user's edits with ours.
   if (opts.write && !opts.allowDirty) {
@@ -254,7 +259,7 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     process.on('SIGTERM', onSignal);
     try {
       const pause = Number(io.env.AUTOPACK_FIX_TEST_WRITE_PAUSE_MS ?? 0);
-      const outcome = await writeChangesInterruptible(ws, result.changes, { stopRequested: () => interrupted !== undefined, pauseMs: Number.isFinite(pause) ? pause : 0 });
+      const outcome = await writeChangesInterruptible(ws, result.changes, { stopRequested: () => interrupted !== undefined, pauseMs: Number.isFinite(pause) ? pause : 0, journalDir });
       written = outcome.written;
       notWritten = outcome.notWritten;
       writeErrors.push(...outcome.errors);
@@ -300,6 +305,12 @@ function selectRules(ids: string[] | undefined): typeof RULES {
   const unknown = ids.filter((id) => !findRule(id));
   if (unknown.length) throw new UsageError(`unknown rule${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see \`autopack-fix list-rules\`)`);
   return RULES.filter((r) => ids.includes(r.meta.id));
+}
+
+/** Where multi-file fixes keep their undo journal: inside the git directory when there is one. */
+async function journalDirFor(root: string): Promise<string> {
+  const dir = await gitDir(root);
+  return dir ? path.join(dir, 'autopack-fix') : path.join(root, '.autopack-fix-journal');
 }
 
 /** 0: nothing left to fix; 1: findings remain (or, without --write, changes pending); 2: I/O error. */

@@ -34,6 +34,11 @@ export interface FileChange {
   before: string | undefined;
   after: string;
   bom: boolean;
+  /**
+   * The other changed files that share a fix with this one (transitively): a multi-file fix is
+   * written whole or not at all, so these are written — or rolled back — together.
+   */
+  linked?: string[];
 }
 
 export interface RunResult {
@@ -345,11 +350,14 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
       diagnostics.push({ file: f.file, line: f.line, column: f.column, kind: 'note', ruleId: f.ruleId, message: `the fixes of this run introduced a new finding: ${f.message}` });
     }
   }
-  const changes: FileChange[] = current.changedSince(ws).map((p) => ({
+  const changedPaths = current.changedSince(ws);
+  const linkedOf = linkedFiles(applied.map((a) => a.fix), new Set(changedPaths));
+  const changes: FileChange[] = changedPaths.map((p) => ({
     path: p,
     before: ws.read(p)?.text,
     after: current.read(p)?.text ?? '',
     bom: current.read(p)?.bom ?? false,
+    ...(linkedOf.has(p) ? { linked: linkedOf.get(p) } : {}),
   }));
   for (const d of ws.diagnostics) diagnostics.push(d);
   return {
@@ -361,6 +369,45 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
     applied,
     final: current,
   };
+}
+
+/**
+ * Files tied together by the fixes that changed them: union-find over the files each fix
+ * touches, so a chain (fix A on f1+f2, fix B on f2+f3) ties all three. Only changed files count.
+ */
+function linkedFiles(fixes: readonly Fix[], changed: ReadonlySet<string>): Map<string, string[]> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r) as string;
+    for (let y = x; y !== r; ) {
+      const next = parent.get(y) as string;
+      parent.set(y, r);
+      y = next;
+    }
+    return r;
+  };
+  for (const fix of fixes) {
+    const files = [...new Set([...fix.edits.map((e) => e.file), ...(fix.creates ?? []).map((c) => c.file)])].filter((f) => changed.has(f));
+    for (const f of files) if (!parent.has(f)) parent.set(f, f);
+    for (let i = 1; i < files.length; i++) {
+      const a = find(files[0] as string);
+      const b = find(files[i] as string);
+      if (a !== b) parent.set(b, a);
+    }
+  }
+  const groups = new Map<string, string[]>();
+  for (const f of parent.keys()) {
+    const root = find(f);
+    groups.set(root, [...(groups.get(root) ?? []), f]);
+  }
+  const out = new Map<string, string[]>();
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const sorted = [...members].sort();
+    for (const f of sorted) out.set(f, sorted.filter((o) => o !== f));
+  }
+  return out;
 }
 
 /** A finding of a later pass stands for the first-pass finding with the same rule and key. */

@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { accessSync, constants, closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../model/types.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { FileChange } from './run.js';
+import { Journal, alive, journalEntry } from './journal.js';
 
 export interface WriteOutcome {
   written: string[];
@@ -12,43 +13,76 @@ export interface WriteOutcome {
   notWritten: string[];
 }
 
+/** The file-system calls a write makes; tests replace some to inject faults (EACCES, ENOSPC…). */
+export interface WriteFs {
+  openSync: typeof openSync;
+  writeSync: (fd: number, buffer: Buffer, offset: number, length: number) => number;
+  fsyncSync: typeof fsyncSync;
+  closeSync: typeof closeSync;
+  renameSync: typeof renameSync;
+  linkSync: typeof linkSync;
+  chmodSync: typeof chmodSync;
+  unlinkSync: typeof unlinkSync;
+  mkdirSync: (dir: string, options: { recursive: true }) => unknown;
+}
+
+const REAL_FS: WriteFs = {
+  openSync,
+  writeSync: (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length),
+  fsyncSync,
+  closeSync,
+  renameSync,
+  linkSync,
+  chmodSync,
+  unlinkSync,
+  mkdirSync,
+};
+
 export interface WriteOptions {
-  /** Checked before each file: true stops the run cleanly after the file in progress. */
+  /** Checked before each group of files: true stops the run cleanly after the group in progress. */
   stopRequested?: () => boolean;
-  /** Test hook for fault tests: a pause before each file (ms), so a signal can land mid-write. */
+  /** Test hook for fault tests: a pause before each group (ms), so a signal can land mid-write. */
   pauseMs?: number;
+  /** Fault injection for tests; the real calls by default. */
+  fs?: Partial<WriteFs>;
+  /** Where multi-file groups record their undo journal (see journal.ts); none: no journal. */
+  journalDir?: string;
 }
 
 /**
  * Write the changes: each file atomically (a temp file in the same directory, fsynced, renamed
  * over the original with its mode kept), never through a symlink that leaves the root, never a
- * file that changed on disk since it was read, never over a file that appeared meanwhile.
+ * file that changed on disk since it was read (checked when planning and again just before its
+ * write), never over a file that appeared meanwhile. Files tied by a multi-file fix are written
+ * as a group: if one of them cannot be written, the others are rolled back to their original
+ * bytes (or, if created, removed), so a fix never lands half-way.
  */
-export function writeChanges(ws: Workspace, changes: readonly FileChange[]): WriteOutcome {
-  const { plans, errors } = planWrites(ws, changes);
-  const written: string[] = [];
-  for (const plan of plans) writePlanned(plan, written, errors);
-  return { written, errors, notWritten: [] };
+export function writeChanges(ws: Workspace, changes: readonly FileChange[], options: WriteOptions = {}): WriteOutcome {
+  const fs = { ...REAL_FS, ...options.fs };
+  const { groups, errors } = planWrites(ws, changes);
+  const outcome: WriteOutcome = { written: [], errors, notWritten: [] };
+  for (const group of groups) writeGroup(ws, group, fs, outcome, options);
+  return outcome;
 }
 
 /**
- * As writeChanges, yielding to the event loop between files so that a SIGINT/SIGTERM handler
- * can ask it to stop: the file in progress is finished (each write is atomic anyway), the rest
- * are listed as not written.
+ * As writeChanges, yielding to the event loop between groups so that a SIGINT/SIGTERM handler
+ * can ask it to stop: the group in progress is finished (a multi-file fix is never cut), the
+ * rest are listed as not written.
  */
 export async function writeChangesInterruptible(ws: Workspace, changes: readonly FileChange[], options: WriteOptions = {}): Promise<WriteOutcome> {
-  const { plans, errors } = planWrites(ws, changes);
-  const written: string[] = [];
-  const notWritten: string[] = [];
-  for (const plan of plans) {
+  const fs = { ...REAL_FS, ...options.fs };
+  const { groups, errors } = planWrites(ws, changes);
+  const outcome: WriteOutcome = { written: [], errors, notWritten: [] };
+  for (const group of groups) {
     await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 0));
     if (options.stopRequested?.()) {
-      notWritten.push(plan.change.path);
+      outcome.notWritten.push(...group.map((p) => p.change.path));
       continue;
     }
-    writePlanned(plan, written, errors);
+    writeGroup(ws, group, fs, outcome, options);
   }
-  return { written, errors, notWritten };
+  return outcome;
 }
 
 interface PlannedWrite {
@@ -57,23 +91,158 @@ interface PlannedWrite {
   mode: number | undefined;
 }
 
-function writePlanned(plan: PlannedWrite, written: string[], errors: Diagnostic[]): void {
-  const bytes = Buffer.from((plan.change.bom ? '\uFEFF' : '') + plan.change.after, 'utf8');
+function writeError(file: string, message: string): Diagnostic {
+  return { file, kind: 'write-error', message: `${file}: ${message}` };
+}
+
+function errnoOf(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? String(e);
+}
+
+/** Why `plan` must not be written now (someone else touched it since it was read), if so. */
+function changedSinceRead(ws: Workspace, plan: PlannedWrite): string | undefined {
+  if (plan.change.before === undefined) return exists(plan.target) ? 'appeared on disk since the run started; not overwritten' : undefined;
   try {
-    removeStaleTemps(plan.target);
-    atomicWrite(plan.target, bytes, plan.mode, plan.change.before === undefined);
-    written.push(plan.change.path);
+    const current = readFileSync(plan.target);
+    const original = ws.originalBytes(plan.change.path);
+    return original && current.equals(original) ? undefined : 'changed on disk since it was read; not written';
   } catch (e) {
-    errors.push({ file: plan.change.path, kind: 'write-error', message: `${plan.change.path}: write failed (${(e as NodeJS.ErrnoException).code ?? String(e)}); left as it was` });
+    return `cannot be read back (${errnoOf(e)}); not written`;
   }
 }
 
-/** Check every change before writing any, so a refusal leaves the tree untouched. */
-function planWrites(ws: Workspace, changes: readonly FileChange[]): { plans: PlannedWrite[]; errors: Diagnostic[] } {
+function bytesOf(change: FileChange): Buffer {
+  return Buffer.from((change.bom ? '\uFEFF' : '') + change.after, 'utf8');
+}
+
+/** Synchronous sleep for the fault-test pause inside a group (a SIGKILL must be able to land there). */
+function sleepSync(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, outcome: WriteOutcome, options: WriteOptions): void {
+  const done: PlannedWrite[] = [];
+  const createdDirs = new Map<PlannedWrite, string>();
+  let failure: { plan: PlannedWrite; message: string } | undefined;
+  let journal: Journal | undefined;
+  if (group.length > 1 && options.journalDir) {
+    try {
+      journal = Journal.begin(
+        options.journalDir,
+        group.map((p) => journalEntry(p.target, p.change.path, p.change.before === undefined ? undefined : ws.originalBytes(p.change.path), bytesOf(p.change))),
+      );
+    } catch (e) {
+      for (const plan of group) outcome.errors.push(writeError(plan.change.path, `not written: the undo journal for its multi-file fix could not be recorded (${errnoOf(e)})`));
+      return;
+    }
+  }
+  for (const [index, plan] of group.entries()) {
+    if (index > 0) sleepSync(options.pauseMs ?? 0);
+    const changed = changedSinceRead(ws, plan);
+    if (changed) {
+      failure = { plan, message: changed };
+      break;
+    }
+    try {
+      removeStaleTemps(plan.target, fs);
+      const createdDir = atomicWrite(plan.target, bytesOf(plan.change), plan.mode, plan.change.before === undefined, fs);
+      if (createdDir) createdDirs.set(plan, createdDir);
+      done.push(plan);
+    } catch (e) {
+      failure = { plan, message: `write failed (${errnoOf(e)}); left as it was` };
+      break;
+    }
+  }
+  if (!failure) {
+    outcome.written.push(...done.map((p) => p.change.path));
+    journal?.end();
+    return;
+  }
+  let rolledBack = true;
+  const failed = failure.plan.change.path;
+  outcome.errors.push(writeError(failed, failure.message));
+  for (const plan of group) {
+    if (plan === failure.plan) continue;
+    const p = plan.change.path;
+    if (!done.includes(plan)) {
+      outcome.errors.push(writeError(p, `not written: it shares a fix with ${failed}, which was not written`));
+      continue;
+    }
+    try {
+      rollBack(ws, plan, fs, createdDirs.get(plan));
+      const undone = plan.change.before === undefined ? 'removed again' : 'rolled back to its original bytes';
+      outcome.errors.push(writeError(p, `${undone}: it shares a fix with ${failed}, which was not written`));
+    } catch (e) {
+      // The file holds its complete fixed text (each write is atomic); only the pairing is lost.
+      rolledBack = false;
+      outcome.written.push(p);
+      outcome.errors.push(writeError(p, `written, but could not be rolled back (${errnoOf(e)}) after ${failed} failed; it holds its complete fixed text`));
+    }
+  }
+  // A failed rollback keeps the journal: the next --write tries again.
+  if (rolledBack) journal?.end();
+}
+
+/** Put `bytes` back into `target` atomically, keeping its mode (journal recovery). */
+export function restoreFile(target: string, bytes: Buffer): void {
+  let mode: number | undefined;
+  try {
+    mode = statSync(target).mode & 0o7777;
+  } catch {
+    mode = undefined;
+  }
+  atomicWrite(target, bytes, mode, false, REAL_FS);
+}
+
+/** Undo one written file of a failed group: original bytes back (atomically), or a created file removed. */
+function rollBack(ws: Workspace, plan: PlannedWrite, fs: WriteFs, createdDir: string | undefined): void {
+  if (plan.change.before === undefined) {
+    fs.unlinkSync(plan.target);
+    // Directories this run made for the file go too, innermost first, while empty.
+    if (createdDir) {
+      for (let d = path.dirname(plan.target); d.length >= createdDir.length; d = path.dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
+      }
+    }
+    return;
+  }
+  const original = ws.originalBytes(plan.change.path);
+  if (!original) throw new Error('original bytes unknown');
+  atomicWrite(plan.target, original, plan.mode, false, fs);
+}
+
+/**
+ * Check every change before writing any, so a refusal leaves the tree untouched, and group the
+ * plans by the fixes that tie them (FileChange.linked). A refused file takes its whole group with it.
+ */
+function planWrites(ws: Workspace, changes: readonly FileChange[]): { groups: PlannedWrite[][]; errors: Diagnostic[] } {
+  const { plans, errors } = planEach(ws, changes);
+  const planned = new Map(plans.map((p) => [p.change.path, p]));
+  const refused = new Set(changes.map((c) => c.path).filter((p) => !planned.has(p)));
+  const groups: PlannedWrite[][] = [];
+  const placed = new Set<string>();
+  for (const change of changes) {
+    if (placed.has(change.path)) continue;
+    const tied = new Set([change.path, ...(change.linked ?? [])]);
+    const members = changes.filter((c) => tied.has(c.path)).map((c) => c.path);
+    for (const m of members) placed.add(m);
+    const blocker = members.find((m) => refused.has(m));
+    if (blocker) {
+      for (const m of members) if (!refused.has(m)) errors.push(writeError(m, `not written: it shares a fix with ${blocker}, which was not written`));
+      continue;
+    }
+    groups.push(members.map((m) => planned.get(m) as PlannedWrite));
+  }
+  return { groups, errors };
+}
+
+function planEach(ws: Workspace, changes: readonly FileChange[]): { plans: PlannedWrite[]; errors: Diagnostic[] } {
   const errors: Diagnostic[] = [];
-  const fail = (file: string, message: string): void => {
-    errors.push({ file, kind: 'write-error', message: `${file}: ${message}` });
-  };
+  const fail = (file: string, message: string): void => void errors.push(writeError(file, message));
   const plans: PlannedWrite[] = [];
   for (const change of changes) {
     let abs: string;
@@ -88,33 +257,32 @@ function planWrites(ws: Workspace, changes: readonly FileChange[]): { plans: Pla
       fail(change.path, 'its directory resolves outside the root; not written');
       continue;
     }
-    if (change.before === undefined) {
-      if (exists(abs)) {
-        fail(change.path, 'appeared on disk since the run started; not overwritten');
-        continue;
-      }
-      plans.push({ change, target: abs, mode: undefined });
-      continue;
-    }
-    let target = abs;
-    try {
-      if (lstatSync(abs).isSymbolicLink()) {
-        target = realpathSync(abs);
-        if (!ws.insideRealRoot(target)) {
-          fail(change.path, 'is a symbolic link that points outside the root; not written');
+    let plan: PlannedWrite = { change, target: abs, mode: undefined };
+    if (change.before !== undefined) {
+      try {
+        if (lstatSync(abs).isSymbolicLink()) {
+          const target = realpathSync(abs);
+          if (!ws.insideRealRoot(target)) {
+            fail(change.path, 'is a symbolic link that points outside the root; not written');
+            continue;
+          }
+          plan = { ...plan, target };
+        }
+        plan = { ...plan, mode: statSync(plan.target).mode & 0o7777 };
+        // A rename would replace a read-only file regardless of its mode; someone made it
+        // read-only on purpose (even root is refused when no write bit is set at all).
+        if (((plan.mode as number) & 0o222) === 0 || !writable(plan.target)) {
+          fail(change.path, 'is read-only (no write permission); not written');
           continue;
         }
-      }
-      const current = readFileSync(target);
-      const original = ws.originalBytes(change.path);
-      if (!original || !current.equals(original)) {
-        fail(change.path, 'changed on disk since it was read; not written');
+      } catch (e) {
+        fail(change.path, `cannot be read back (${errnoOf(e)}); not written`);
         continue;
       }
-      plans.push({ change, target, mode: statSync(target).mode & 0o7777 });
-    } catch (e) {
-      fail(change.path, `cannot be read back (${(e as NodeJS.ErrnoException).code ?? String(e)}); not written`);
     }
+    const changed = changedSinceRead(ws, plan);
+    if (changed) fail(change.path, changed);
+    else plans.push(plan);
   }
   return { plans, errors };
 }
@@ -123,7 +291,7 @@ function planWrites(ws: Workspace, changes: readonly FileChange[]): { plans: Pla
  * Temp files a killed run (SIGKILL between write and rename) left beside `target`: removed when
  * the process that made them is gone. They never replaced the file, so nothing is lost.
  */
-function removeStaleTemps(target: string): void {
+function removeStaleTemps(target: string, fs: WriteFs): void {
   const dir = path.dirname(target);
   const prefix = `.${path.basename(target)}.autopack-fix-`;
   let names: string[];
@@ -134,17 +302,18 @@ function removeStaleTemps(target: string): void {
   }
   for (const name of names) {
     const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
-    unlinkSafe(path.join(dir, name));
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    unlinkSafe(path.join(dir, name), fs);
   }
 }
 
-function processAlive(pid: number): boolean {
+
+function writable(p: string): boolean {
   try {
-    process.kill(pid, 0);
+    accessSync(p, constants.W_OK);
     return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  } catch {
+    return false;
   }
 }
 
@@ -170,39 +339,45 @@ function realExistingAncestor(dir: string): string {
   }
 }
 
-function atomicWrite(target: string, bytes: Buffer, mode: number | undefined, create: boolean): void {
+/** Returns the topmost directory it had to create for a new file, if any (for a rollback). */
+function atomicWrite(target: string, bytes: Buffer, mode: number | undefined, create: boolean, fs: WriteFs): string | undefined {
   const dir = path.dirname(target);
-  if (create) mkdirSync(dir, { recursive: true });
+  let createdDir: string | undefined;
+  if (create) {
+    for (let d = dir; !exists(d); d = path.dirname(d)) createdDir = d;
+    fs.mkdirSync(dir, { recursive: true });
+  }
   const tmp = path.join(dir, `.${path.basename(target)}.autopack-fix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', mode ?? 0o644);
+  const fd = fs.openSync(tmp, 'wx', mode ?? 0o644);
   try {
     let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
+    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    fs.fsyncSync(fd);
   } catch (e) {
-    closeSync(fd);
-    unlinkSafe(tmp);
+    fs.closeSync(fd);
+    unlinkSafe(tmp, fs);
     throw e;
   }
-  closeSync(fd);
+  fs.closeSync(fd);
   try {
-    if (mode !== undefined) chmodSync(tmp, mode);
+    if (mode !== undefined) fs.chmodSync(tmp, mode);
     if (create) {
       // link() fails if the target exists: a file created meanwhile is never overwritten.
-      linkSync(tmp, target);
-      unlinkSafe(tmp);
+      fs.linkSync(tmp, target);
+      unlinkSafe(tmp, fs);
     } else {
-      renameSync(tmp, target);
+      fs.renameSync(tmp, target);
     }
   } catch (e) {
-    unlinkSafe(tmp);
+    unlinkSafe(tmp, fs);
     throw e;
   }
+  return createdDir;
 }
 
-function unlinkSafe(p: string): void {
+function unlinkSafe(p: string, fs: WriteFs): void {
   try {
-    unlinkSync(p);
+    fs.unlinkSync(p);
   } catch {
     /* already gone */
   }

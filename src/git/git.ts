@@ -31,11 +31,19 @@ export async function gitTopLevel(dir: string): Promise<string | null> {
   return r.code === 0 ? r.stdout.trim() : null;
 }
 
+/** The repository's git directory (absolute), or null outside a work tree. */
+export async function gitDir(dir: string): Promise<string | null> {
+  const r = await git(dir, ['rev-parse', '--absolute-git-dir']);
+  return r.code === 0 ? r.stdout.trim() : null;
+}
+
 export type TreeState = { state: 'clean' } | { state: 'dirty'; entries: string[] } | { state: 'error'; message: string };
 
 /** Whether anything under `dir` differs from HEAD (tracked changes or untracked files). */
 export async function workingTreeState(dir: string): Promise<TreeState> {
-  const r = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=normal', '--', '.']);
+  // A check must not write: without optional locks, `git status` does not refresh the index
+  // (which would fail on a full disk or a read-only checkout, and race the user's own git).
+  const r = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=normal', '--', '.'], { env: { GIT_OPTIONAL_LOCKS: '0' } });
   if (r.code !== 0) return { state: 'error', message: r.stderr.trim() || `git status exited with ${r.code}` };
   const entries = r.stdout.split('\0').filter((e) => e.length > 0);
   return entries.length === 0 ? { state: 'clean' } : { state: 'dirty', entries };

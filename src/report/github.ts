@@ -37,7 +37,7 @@ export function githubReport(findings: readonly Finding[], options: { diagnostic
   // Problems the run met (unparsable files, dropped fixes) are warnings: they hide findings.
   for (const d of options.diagnostics ?? []) {
     if (d.kind === 'note' || d.kind === 'skipped') continue;
-    out += command('warning', [['file', d.file || undefined], ['line', d.line], ['col', d.column], ['title', `autopack-fix ${d.kind}${d.ruleId ? ` (${d.ruleId})` : ''}`]], d.message);
+    out += command(d.kind === 'write-error' ? 'error' : 'warning', [['file', d.file || undefined], ['line', d.line], ['col', d.column], ['title', `autopack-fix ${d.kind}${d.ruleId ? ` (${d.ruleId})` : ''}`]], d.message);
   }
   return out;
 }

@@ -68,7 +68,7 @@ export function diagnosticLines(diagnostics: readonly Diagnostic[], c: Colors): 
   return diagnostics
     .map((d) => {
       const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ` : '';
-      const label = d.kind === 'note' || d.kind === 'skipped' ? c.dim('note') : c.yellow('warning');
+      const label = d.kind === 'note' || d.kind === 'skipped' ? c.dim('note') : d.kind === 'write-error' ? c.red('error') : c.yellow('warning');
       // Messages that already name their file (write errors, parse errors) need no prefix.
       const named = d.file !== '' && d.message.includes(d.file);
       return `${label}: ${named ? '' : where}${d.ruleId ? `[${d.ruleId}] ` : ''}${d.message}\n`;
