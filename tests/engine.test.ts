@@ -145,8 +145,22 @@ describe('the fix loop', () => {
   it('stops and reports when fixes oscillate', async () => {
     const toY = replaceRule('to-y', 'x.txt', 'x', 'y');
     const toX = replaceRule('to-x', 'x.txt', 'y', 'x');
-    const result = await run(Workspace.fromFiles('/r', { 'x.txt': 'x' }), { rules: [toY, toX], apply: SAFE });
-    expect(result.diagnostics.map((d) => d.message)).toContain('fixes oscillate: pass 2 returned the tree to an earlier state; stopped');
+    const keep = replaceRule('keep', 'k.txt', 'a', 'b');
+    const result = await run(Workspace.fromFiles('/r', { 'x.txt': 'x', 'k.txt': 'a' }), { rules: [toY, toX, keep], apply: SAFE });
+    // Both rules of the loop lose their fixes (a second run would flip x.txt again); the
+    // unrelated fix goes ahead.
+    expect(result.diagnostics.filter((d) => d.kind === 'fix-rejected').map((d) => [d.ruleId, d.message])).toEqual([
+      ['to-x', 'fixes dropped: pass 3 returned the files to their state after pass 1 (the fixes oscillate); a second run would change the files again'],
+      ['to-y', 'fixes dropped: pass 3 returned the files to their state after pass 1 (the fixes oscillate); a second run would change the files again'],
+    ]);
+    expect(result.changes.map((c) => [c.path, c.after])).toEqual([['k.txt', 'b']]);
+    expect(result.findings.map((f) => [f.ruleId, f.fixStatus])).toEqual([
+      ['to-y', 'rejected'],
+      ['keep', 'applied'],
+    ]);
+    // A second run on the written state changes nothing.
+    const again = await run(result.final, { rules: [toY, toX, keep], apply: SAFE });
+    expect(again.changes.filter((c) => c.before !== c.after)).toEqual([]);
   });
 
   it('gives up after the pass cap when fixes never converge', async () => {
@@ -158,9 +172,9 @@ describe('the fix loop', () => {
       },
     };
     const result = await run(Workspace.fromFiles('/r', { 'x.txt': '' }), { rules: [grow], apply: SAFE, maxPasses: 3 });
-    expect(result.passes).toBe(3);
-    expect(result.changes[0]?.after).toBe('+++');
-    expect(result.diagnostics.map((d) => d.message)).toContain('no fixed point after 3 passes; 1 fix(es) left unapplied');
+    expect(result.changes).toEqual([]);
+    expect(result.findings.map((f) => f.fixStatus)).toEqual(['rejected']);
+    expect(result.diagnostics.map((d) => [d.kind, d.ruleId, d.message])).toEqual([['fix-rejected', 'grow', 'fixes dropped: no fixed point after 3 passes; a second run would change the files again']]);
   });
 
   it('reports a finding that only exists after the fixes', async () => {

@@ -19,6 +19,11 @@ export interface RunOptions {
    * filters): a dropped finding is neither reported nor fixed.
    */
   keep?: (finding: Finding, ws: Workspace) => boolean;
+  /**
+   * Rules whose fixes are not applied because, in an earlier attempt of this run, they never
+   * settled (oscillation or the pass cap): a second run would have changed the files again.
+   */
+  unsettled?: ReadonlySet<string>;
 }
 
 export type FixStatus = 'applied' | 'held-back' | 'rejected' | 'not-applied';
@@ -236,10 +241,17 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
   const order = new Map(options.rules.map((r, i) => [r.meta.id, i]));
   const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep);
   const accepted = options.accepted ?? options.apply;
-  const status = new Map<Finding, FixStatus | null>(initial.map((f) => [f, f.fix ? (accepted.has(f.fix.safety) ? 'not-applied' : 'held-back') : null]));
+  const unsettled = options.unsettled ?? new Set<string>();
+  const status = new Map<Finding, FixStatus | null>(
+    initial.map((f) => [f, f.fix ? (unsettled.has(f.ruleId) && options.apply.has(f.fix.safety) ? 'rejected' : accepted.has(f.fix.safety) ? 'not-applied' : 'held-back') : null]),
+  );
   const applied: RunResult['applied'] = [];
   const rejectedKeys = new Set<string>();
-  const seen = new Set<string>([fingerprintState(ws, ws)]);
+  // Each state reached, with the pass that reached it, and the rules each pass applied: a fix
+  // loop that never settles is traced back to the rules that drive it.
+  const seenAt = new Map<string, number>([[fingerprintState(ws, ws), 0]]);
+  const passRules: Array<Set<string>> = [new Set()];
+  let culprits: { rules: Set<string>; why: string } | undefined;
   let current = ws;
   let findings = initial;
   let passes = 0;
@@ -247,11 +259,11 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
 
   while (options.apply.size > 0) {
     const candidates = findings
-      .filter((f) => f.fix && options.apply.has(f.fix.safety) && !rejectedKeys.has(`${f.ruleId}\0${f.key}`))
+      .filter((f) => f.fix && options.apply.has(f.fix.safety) && !unsettled.has(f.ruleId) && !rejectedKeys.has(`${f.ruleId}\0${f.key}`))
       .sort((a, b) => (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     if (candidates.length === 0) break;
     if (passes >= maxPasses) {
-      diagnostics.push({ file: '', kind: 'note', message: `no fixed point after ${maxPasses} passes; ${candidates.length} fix(es) left unapplied` });
+      culprits = { rules: new Set(candidates.map((f) => f.ruleId)), why: `no fixed point after ${maxPasses} passes` };
       break;
     }
     passes++;
@@ -330,15 +342,29 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
       recorded.add(f.fix as Fix);
       markStatus(status, f, 'applied');
     }
+    passRules.push(new Set(accepted.map((f) => f.ruleId)));
     const state = fingerprintState(next, ws);
-    if (seen.has(state)) {
-      diagnostics.push({ file: '', kind: 'note', message: `fixes oscillate: pass ${passes} returned the tree to an earlier state; stopped` });
-      current = next;
+    const earlier = seenAt.get(state);
+    if (earlier !== undefined) {
+      culprits = { rules: new Set(passRules.slice(earlier + 1).flatMap((r) => [...r])), why: `pass ${passes} returned the files to their state after pass ${earlier} (the fixes oscillate)` };
       break;
     }
-    seen.add(state);
+    seenAt.set(state, passes);
     current = next;
     findings = await detect(current, options.rules, options.ruleOptions, undefined, options.keep);
+  }
+
+  if (culprits && culprits.rules.size > 0) {
+    // Writing this state would leave work for a second run. Start again without the fixes of
+    // the rules that keep the loop going; their findings stay, reported as rejected.
+    const again = await run(ws, { ...options, unsettled: new Set([...unsettled, ...culprits.rules]) });
+    const dropped: Diagnostic[] = [...culprits.rules].sort().map((ruleId) => ({
+      file: '',
+      kind: 'fix-rejected',
+      ruleId,
+      message: `fixes dropped: ${culprits.why}; a second run would change the files again`,
+    }));
+    return { ...again, diagnostics: dedupeDiagnostics([...dropped, ...again.diagnostics]) };
   }
 
   const remaining = current === ws ? initial : await detect(current, options.rules, options.ruleOptions, undefined, options.keep);
@@ -422,7 +448,7 @@ function markStatus(status: Map<Finding, FixStatus | null>, finding: Finding, va
 function dedupeDiagnostics(list: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return list.filter((d) => {
-    const k = `${d.kind}\0${d.file}\0${d.line ?? ''}\0${d.message}`;
+    const k = `${d.kind}\0${d.ruleId ?? ''}\0${d.file}\0${d.line ?? ''}\0${d.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
