@@ -21,7 +21,7 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { run, type RunResult } from '../src/engine/run.js';
 import { changedOutsideSpans } from '../src/engine/edits.js';
-import { parseProblem } from '../src/formats/validate.js';
+import { formatOf, parseProblem } from '../src/formats/validate.js';
 import type { Rule, Safety } from '../src/model/types.js';
 import { ROOT } from './helpers/repo.js';
 
@@ -157,10 +157,18 @@ interface Stats {
   withFindings: number;
   changed: number;
   unparsableInputs: number;
+  /** Mutated inputs per format of the mutated file. */
+  formats: Map<string, number>;
 }
 
-async function check(rule: Rule, files: Files, stats: Stats): Promise<void> {
+/** The mutated file's format, for the per-format figures (markdown and others by extension). */
+function kindOf(p: string): string {
+  return formatOf(p) ?? (/\.mdx?$/i.test(p) ? 'markdown' : (path.extname(p).slice(1) || path.basename(p)));
+}
+
+async function check(rule: Rule, files: Files, target: string, stats: Stats): Promise<void> {
   stats.runs++;
+  stats.formats.set(kindOf(target), (stats.formats.get(kindOf(target)) ?? 0) + 1);
   const ws = Workspace.fromFiles('/r', files);
   for (const p of ws.paths) {
     const f = ws.read(p);
@@ -214,14 +222,14 @@ describe('property: every rule on mutated fixture inputs', () => {
     if (ONLY && ONLY !== id) continue;
     const cases = casesOf(id);
     it.skipIf(cases.length === 0)(`${id} (${cases.length} fixture cases)`, { timeout: 600_000 }, async () => {
-      const stats: Stats = { runs: 0, withFindings: 0, changed: 0, unparsableInputs: 0 };
+      const stats: Stats = { runs: 0, withFindings: 0, changed: 0, unparsableInputs: 0, formats: new Map() };
       const prop = fc.asyncProperty(input, async (i) => {
-        const { files } = build(cases, i);
-        await check(rule, files, stats);
+        const { files, target } = build(cases, i);
+        await check(rule, files, target, stats);
       });
       const params: fc.Parameters<[Input]> = { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), ...(PATH ? { path: PATH, endOnFailure: true } : {}) };
       const out = await fc.check(prop, params);
-      const line = `${id}: ${stats.runs} cases (${RUNS} runs + shrinking), ${stats.withFindings} with findings, ${stats.changed} fixed, ${stats.unparsableInputs} unparsable inputs`;
+      const line = `${id}: ${stats.runs} cases (${RUNS} runs + shrinking), ${stats.withFindings} with findings, ${stats.changed} fixed, ${stats.unparsableInputs} unparsable inputs; by format: ${[...stats.formats].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`;
       summary.push(line);
       console.log(line);
       if (out.failed) {
