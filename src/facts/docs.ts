@@ -1034,6 +1034,9 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
   // case-sensitive hosts, and exactly one file is meant.
   const sameLetters = dir ? [] : ws.paths.filter((p) => p !== missing && p.toLowerCase() === missing.toLowerCase());
   if (sameLetters.length === 1) return { target: sameLetters[0], candidates: sameLetters, archived: false };
+  // Several files differing only in letter case (possible on Linux, a clash on macOS/Windows
+  // checkouts): the reference cannot say which one is meant.
+  if (sameLetters.length > 1) return { target: undefined, candidates: sameLetters.sort(), archived: false };
   const base = path.basename(missing);
   const all = ((dir ? idx.dirs : idx.files).get(base) ?? []).filter((c) => c !== missing && !matchesAny(c, opts.excludeGlobs) && !isGitIgnored(ws, c, dir));
   const want = missing.split('/').reverse();
