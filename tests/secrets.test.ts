@@ -4,9 +4,11 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, cpSync, appendFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, cpSync, appendFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, gitIn, readTree, removeDir, tempDir } from './helpers/repo.js';
+import { ROOT, gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
+import { Workspace } from '../src/workspace/workspace.js';
+import { collectSecrets, parseDotenv } from '../src/facts/secrets.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const DEMO = path.join(ROOT, 'fixtures', 'demo');
@@ -25,6 +27,11 @@ const SECRETS = {
 function cli(args: string[], env: Record<string, string> = {}): { code: number; out: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
   return { code: r.status ?? -1, out: `${r.stdout}\n${r.stderr}` };
+}
+
+function run(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 function plantedRepo(): string {
@@ -74,13 +81,14 @@ describe('planted secrets never reach an output', () => {
     }
   });
 
-  // KNOWN GAP (issue 5): a diff's context lines are the file's own text, so an `environment:`
-  // value within three lines of an edit is printed (--format diff, --dry-run). Masking it would
-  // make the diff stop applying with `git apply`; the choice is the lead's. This test flips to
-  // passing — and `it.fails` then fails — once diffs stop showing such values.
-  it.fails('a diff does not print a compose environment value that sits next to an edit', () => {
-    const r = cli([repo, '--format', 'diff']);
-    expect(leaks(r.out, [SECRETS.composeNearFix])).toEqual([]);
+  // A diff's context never shows an unchanged line that holds an environment value
+  // (src/report/diff.ts); the planted override value sits right under a line a fix edits.
+  it('a diff does not print a compose environment value that sits next to an edit', () => {
+    for (const args of [['--format', 'diff'], ['--dry-run']]) {
+      const r = cli([repo, ...args]);
+      expect(r.code).toBe(1);
+      expect(leaks(r.out, [SECRETS.composeNearFix])).toEqual([]);
+    }
   });
 
   it('--write prints no value and copies none into another file', () => {
@@ -101,4 +109,339 @@ describe('planted secrets never reach an output', () => {
     }
     expect(changed).toBeGreaterThan(0);
   });
+});
+
+describe('collectSecrets', () => {
+  it('collects compose, .env and Dockerfile values with the lines that hold them', () => {
+    const ws = Workspace.fromFiles(path.join(tempDir(), 'in-memory'), {
+      'compose.yaml': [
+        'x-env: &common',
+        '  SHARED_TOKEN: shared-anchor-value',
+        'services:',
+        '  api:',
+        '    image: x',
+        '    env_file: [config/api.env, {path: ./config/opt.env, required: false}]',
+        '    environment:',
+        '      <<: *common',
+        '      PLAIN: plain-value',
+        '      NUM: 0123',
+        '      QUOTED: "quoted value"',
+        '      EMPTY:',
+        '      EMPTY2: ""',
+        '      INTERP: ${FOO}',
+        '      INTERP2: $FOO',
+        '      WITHDEF: ${FOO:-fallback-default}',
+        '      BOOL: true',
+        '      BOOLS: "false"',
+        '      NUL: null',
+        '      MULTI: |',
+        '        line-one',
+        '        line-two',
+        '  worker:',
+        '    image: y',
+        '    environment: *common',
+        '  list:',
+        '    image: z',
+        '    environment:',
+        '      - LIST_A=list-value',
+        '      - LIST_EMPTY=',
+        '      - NOVALUE',
+        '      - "LIST_Q=quoted list value"',
+        '',
+      ].join('\n'),
+      'config/api.env': '# comment\nexport API_KEY="api key value" # trailing\nRAW=raw-value # comment\nHASH=abc#def\nSINGLE=\'single # not comment\'\nMULTILINE="first\nsecond"\nEMPTY=\n\nnot a line\n',
+      'config/opt.env': 'OPT=opt-value\n',
+      '.env.example': 'EXAMPLE=example-value\n',
+      'svc/db.env': 'DBPW=db-env-value\r\n',
+      'svc/db.env.sample': 'S=sample-value\n',
+      'notes.txt': 'NOT_ENV=not-an-env-file\n',
+      Dockerfile: 'ARG BASE=python:3.12\nFROM ${BASE}\nENV A=one B="two words" C=three\\ four\nENV LEGACY some legacy value\nENV MULTI=first \\\n    SECOND=s3cret-cont\nARG TOKEN=abc123secret\nARG NOVAL\nENV E=${BASE} F=$HOME G=true\nRUN echo hi\n',
+    });
+    const s = collectSecrets(ws);
+    expect(s.values).toEqual([
+      'plain-value',
+      '0123',
+      'quoted value',
+      '${FOO:-fallback-default}',
+      'line-one\nline-two\n',
+      'shared-anchor-value',
+      'list-value',
+      'quoted list value',
+      'api key value',
+      'raw-value',
+      'abc#def',
+      'single # not comment',
+      'first\nsecond',
+      'opt-value',
+      'db-env-value',
+      'python:3.12',
+      'one',
+      'two words',
+      'three four',
+      'three\\ four',
+      'some legacy value',
+      'first',
+      's3cret-cont',
+      'abc123secret',
+    ]);
+    expect(Object.fromEntries([...s.lines].map(([p, l]) => [p, [...l].sort((a, b) => a - b)]))).toEqual({
+      'compose.yaml': [2, 9, 10, 11, 16, 20, 21, 22, 29, 32],
+      'config/api.env': [2, 3, 4, 5, 6, 7, 8],
+      'config/opt.env': [1],
+      'svc/db.env': [1],
+      Dockerfile: [1, 3, 4, 5, 6, 7],
+    });
+  });
+
+  it('reads git-ignored env files where compose looks for them, never through a link out of the root', async () => {
+    const dir = tempDir();
+    cleanup.push(dir);
+    const outside = tempDir();
+    cleanup.push(outside);
+    writeFileSync(path.join(outside, 'x.env'), 'OUTSIDE=outside-value\n');
+    mkdirSync(path.join(dir, 'deploy', 'conf'), { recursive: true });
+    writeFileSync(path.join(dir, '.gitignore'), '*.env\n.env*\n!.env.example\n');
+    writeFileSync(path.join(dir, 'deploy', 'compose.yaml'), 'services:\n  app:\n    image: x\n    env_file: conf/app.env\n');
+    writeFileSync(path.join(dir, 'deploy', 'conf', 'app.env'), 'APP=app-env-value\n');
+    writeFileSync(path.join(dir, 'deploy', '.env'), 'PROJECT=project-env-value\n');
+    writeFileSync(path.join(dir, '.env.local'), 'LOCAL=local-env-value\n');
+    writeFileSync(path.join(dir, '.env.example'), 'EXAMPLE=example-value\n');
+    symlinkSync(path.join(outside, 'x.env'), path.join(dir, 'deploy', 'linked.env'));
+    const ws = await Workspace.open(dir);
+    expect(ws.paths).toEqual(['.env.example', '.gitignore', 'deploy/compose.yaml']);
+    const s = collectSecrets(ws);
+    expect(s.values).toEqual(['local-env-value', 'project-env-value', 'app-env-value']);
+    expect(Object.fromEntries([...s.lines].map(([p, l]) => [p, [...l]]))).toEqual({ '.env.local': [1], 'deploy/.env': [1], 'deploy/conf/app.env': [1] });
+  });
+
+  it('parses .env lines: export, quotes, comments, multi-line quoted values', () => {
+    expect(parseDotenv('A=1\n  export B = "x # y" # c\nC=\'q\'\nD=v # c\nE="m\nn"\n#F=no\nG\n')).toEqual([
+      { key: 'A', value: '1', from: 1, to: 1 },
+      { key: 'B', value: 'x # y', from: 2, to: 2 },
+      { key: 'C', value: 'q', from: 3, to: 3 },
+      { key: 'D', value: 'v', from: 4, to: 4 },
+      { key: 'E', value: 'm\nn', from: 5, to: 6 },
+    ]);
+  });
+});
+
+/**
+ * One repository per situation, each with a planted value next to a line a fix edits. The
+ * `--format diff` output must be exactly the golden, print no planted value, and apply (with
+ * plain `git apply`, or where the diff says so on stderr with `git apply --unidiff-zero`) to
+ * exactly the tree `--write` gives.
+ */
+describe('diffs around planted values', () => {
+  const NOTE = (file: string): string => `autopack-fix: ${file}: the diff leaves out a line that holds an environment value; apply it with \`git apply --unidiff-zero\` (or use --write)\n`;
+  const BASE_COMPOSE = 'services:\n  backend:\n    image: python:3.12-slim\n  worker:\n    image: python:3.12-slim\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: S3cr3t-db-password-e5\n';
+  const FRONTEND = {
+    'package.json': '{\n  "name": "ui",\n  "private": true,\n  "scripts": { "build": "vite build" },\n  "devDependencies": { "vite": "^5.0.10" }\n}\n',
+    'vite.config.ts': 'import { defineConfig } from "vite";\n\nexport default defineConfig({\n  build: {\n    outDir: "dist/frontend",\n  },\n});\n',
+    'index.html': '<!doctype html><div id="root"></div>\n',
+    'src/main.ts': 'export {};\n',
+    'autopack-fix.config.yml': 'rules:\n  dockerfile-copy-outdir:\n    options: { prefer: dockerfile }\n',
+  };
+  const BUILD_STAGE = 'FROM node:20-alpine AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n\n';
+
+  interface Scenario {
+    name: string;
+    rule: string;
+    files: Record<string, string>;
+    /** Written, but git-ignored: not part of the run. */
+    ignored?: Record<string, string>;
+    planted: string[];
+    /** The file whose diff needs `git apply --unidiff-zero`, if any. */
+    unidiffZero?: string;
+    diff: string;
+  }
+
+  const scenarios: Scenario[] = [
+    {
+      name: 'a value on the line right before an edit',
+      rule: 'compose-unknown-service',
+      files: {
+        'docker-compose.yml': BASE_COMPOSE,
+        'docker-compose.dev.yml': 'services:\n  backend:\n    environment:\n      API_TOKEN: S3cr3t-right-before-a1\n    depends_on: [postgres]\n  postgres:\n    ports: ["5433:5432"]\n',
+      },
+      planted: ['S3cr3t-right-before-a1', 'S3cr3t-db-password-e5'],
+      diff: [
+        'diff --git a/docker-compose.dev.yml b/docker-compose.dev.yml',
+        '--- a/docker-compose.dev.yml',
+        '+++ b/docker-compose.dev.yml',
+        '@@ -5,3 +5,3 @@',
+        '-    depends_on: [postgres]',
+        '-  postgres:',
+        '+    depends_on: [db]',
+        '+  db:',
+        '     ports: ["5433:5432"]',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'a value on the line right after an edit (no trailing context: --unidiff-zero)',
+      rule: 'dockerfile-copy-outdir',
+      files: {
+        ...FRONTEND,
+        Dockerfile: `${BUILD_STAGE}FROM nginx:1.25-alpine\nCOPY --from=build ["/app/dist", "/usr/share/nginx/html"]\nENV NGINX_TOKEN=S3cr3t-right-after-d4\nEXPOSE 80\n`,
+      },
+      planted: ['S3cr3t-right-after-d4'],
+      unidiffZero: 'Dockerfile',
+      diff: [
+        'diff --git a/Dockerfile b/Dockerfile',
+        '--- a/Dockerfile',
+        '+++ b/Dockerfile',
+        '@@ -4,4 +4,4 @@',
+        ' RUN npm ci && npm run build',
+        ' ',
+        ' FROM nginx:1.25-alpine',
+        '-COPY --from=build ["/app/dist", "/usr/share/nginx/html"]',
+        '+COPY --from=build ["/app/dist/frontend", "/usr/share/nginx/html"]',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'a value between two edits (the hunk is split)',
+      rule: 'compose-unknown-service',
+      files: {
+        'docker-compose.yml': BASE_COMPOSE,
+        'docker-compose.dev.yml':
+          'services:\n  worker:\n    environment:\n      - WORKER_TOKEN=S3cr3t-worker-b2\n    depends_on: [postgres]\n  backend:\n    environment:\n      - API_TOKEN=S3cr3t-between-c3\n    depends_on: [postgres]\n  postgres:\n    ports: ["5433:5432"]\n',
+      },
+      planted: ['S3cr3t-worker-b2', 'S3cr3t-between-c3'],
+      diff: [
+        'diff --git a/docker-compose.dev.yml b/docker-compose.dev.yml',
+        '--- a/docker-compose.dev.yml',
+        '+++ b/docker-compose.dev.yml',
+        '@@ -5,3 +5,3 @@',
+        '-    depends_on: [postgres]',
+        '+    depends_on: [db]',
+        '   backend:',
+        '     environment:',
+        '@@ -9,3 +9,3 @@',
+        '-    depends_on: [postgres]',
+        '-  postgres:',
+        '+    depends_on: [db]',
+        '+  db:',
+        '     ports: ["5433:5432"]',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'a value repeated on a non-env line (a healthcheck command) near an edit',
+      rule: 'compose-unknown-service',
+      files: {
+        'docker-compose.yml': BASE_COMPOSE,
+        'docker-compose.dev.yml': 'services:\n  postgres:\n    healthcheck:\n      test: ["CMD-SHELL", "PGPASSWORD=S3cr3t-db-password-e5 pg_isready -U app"]\n    ports: ["5433:5432"]\n',
+      },
+      planted: ['S3cr3t-db-password-e5'],
+      diff: [
+        'diff --git a/docker-compose.dev.yml b/docker-compose.dev.yml',
+        '--- a/docker-compose.dev.yml',
+        '+++ b/docker-compose.dev.yml',
+        '@@ -1,3 +1,3 @@',
+        ' services:',
+        '-  postgres:',
+        '+  db:',
+        '     healthcheck:',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'a Dockerfile ENV continuation line next to an edit (a value too short to search for)',
+      rule: 'dockerfile-copy-outdir',
+      files: {
+        ...FRONTEND,
+        Dockerfile: `${BUILD_STAGE}FROM nginx:1.25-alpine\nENV NGINX_A=1 \\\n    NGINX_TOKEN=Kx7Qz\nCOPY --from=build ["/app/dist", "/usr/share/nginx/html"]\nEXPOSE 80\n`,
+      },
+      planted: ['Kx7Qz', 'NGINX_TOKEN', 'NGINX_A'],
+      diff: [
+        'diff --git a/Dockerfile b/Dockerfile',
+        '--- a/Dockerfile',
+        '+++ b/Dockerfile',
+        '@@ -9,2 +9,2 @@',
+        '-COPY --from=build ["/app/dist", "/usr/share/nginx/html"]',
+        '+COPY --from=build ["/app/dist/frontend", "/usr/share/nginx/html"]',
+        ' EXPOSE 80',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'a value of a git-ignored .env file, repeated in a compose file',
+      rule: 'compose-unknown-service',
+      files: {
+        '.gitignore': '.env\n',
+        'docker-compose.yml': BASE_COMPOSE,
+        'docker-compose.dev.yml': 'services:\n  backend:\n    labels: ["db-password=S3cr3t-dotenv-dup-f6"]\n    depends_on: [postgres]\n  postgres:\n    ports: ["5433:5432"]\n',
+      },
+      ignored: { '.env': 'export PGPASS="S3cr3t-dotenv-dup-f6" # local only\n' },
+      planted: ['S3cr3t-dotenv-dup-f6'],
+      diff: [
+        'diff --git a/docker-compose.dev.yml b/docker-compose.dev.yml',
+        '--- a/docker-compose.dev.yml',
+        '+++ b/docker-compose.dev.yml',
+        '@@ -4,3 +4,3 @@',
+        '-    depends_on: [postgres]',
+        '-  postgres:',
+        '+    depends_on: [db]',
+        '+  db:',
+        '     ports: ["5433:5432"]',
+        '',
+      ].join('\n'),
+    },
+  ];
+
+  const makeRepo = (s: Scenario): string => {
+    const dir = tempDir();
+    cleanup.push(dir);
+    for (const [p, t] of Object.entries({ ...s.files, ...s.ignored })) {
+      mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+      writeFileSync(path.join(dir, p), t);
+    }
+    gitIn(dir, ['init', '-q', '-b', 'main']);
+    gitIn(dir, ['config', 'core.autocrlf', 'false']);
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['commit', '-q', '-m', 'fixture']);
+    return dir;
+  };
+  const copyOf = (dir: string): string => {
+    const copy = tempDir();
+    cleanup.push(copy);
+    cpSync(dir, copy, { recursive: true });
+    return copy;
+  };
+  const applies = (dir: string, patch: string, flags: string[]): boolean => spawnSync('git', ['apply', ...flags, '-'], { cwd: dir, input: patch }).status === 0;
+
+  for (const s of scenarios) {
+    it(s.name, () => {
+      const repo = makeRepo(s);
+      for (const p of Object.keys(s.ignored ?? {})) expect(gitIn(repo, ['check-ignore', p]).trim()).toBe(p);
+      const all = [...readTree(repo).values()].map((b) => b.toString('utf8')).join('\n');
+      for (const v of s.planted) expect(all, `${v} is planted`).toContain(v);
+      const note = s.unidiffZero ? NOTE(s.unidiffZero) : '';
+
+      const d = run([repo, '--format', 'diff', '--rule', s.rule]);
+      expect(d.code).toBe(1);
+      expect(d.stdout).toBe(s.diff);
+      expect(d.stderr).toBe(note);
+      expect(leaks(d.stdout + d.stderr, s.planted)).toEqual([]);
+
+      const dry = run([repo, '--dry-run', '--rule', s.rule]);
+      expect(dry.code).toBe(1);
+      expect(dry.stdout.endsWith(`\n${s.diff}`), dry.stdout).toBe(true);
+      expect(dry.stderr).toBe(note);
+      expect(leaks(dry.stdout + dry.stderr, s.planted)).toEqual([]);
+
+      const written = copyOf(repo);
+      expect(run([written, '--write', '--rule', s.rule]).code).not.toBe(2);
+      const patched = copyOf(repo);
+      if (s.unidiffZero) {
+        expect(applies(patched, d.stdout, []), 'plain git apply refuses a hunk without trailing context').toBe(false);
+        expect(applies(patched, d.stdout, ['--unidiff-zero'])).toBe(true);
+      } else {
+        expect(applies(patched, d.stdout, [])).toBe(true);
+      }
+      expect(treeDifferences(readTree(patched), readTree(written))).toEqual([]);
+      expect(treeDifferences(readTree(written), readTree(repo)).length).toBeGreaterThan(0);
+    });
+  }
 });

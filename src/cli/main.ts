@@ -243,7 +243,9 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     return EXIT_CLEAN;
   }
   const hidden = baselineView?.hidden(ws) ?? 0;
-  const diff = unifiedDiff(result.changes);
+  // A printed diff never shows an unchanged line that holds an environment value (docs/robustness.md, "Secrets").
+  const showsDiff = result.changes.length > 0 && (opts.format === 'diff' || (!!opts.dryRun && opts.format === 'text'));
+  const diff = unifiedDiff(result.changes, showsDiff ? (await import('../facts/secrets.js')).collectSecrets(ws) : undefined, showsDiff ? (note) => io.stderr.write(note) : undefined);
   let written: string[] = [];
   const writeErrors = [];
   let interrupted: NodeJS.Signals | undefined;
