@@ -264,3 +264,38 @@ describe('roots that are not repositories', () => {
     expect(existsSync(path.join(dir, 'file.txt'))).toBe(true);
   });
 });
+
+describe('malformed nginx configuration', () => {
+  const broken = 'server {\n    listen 80;\n    location /api {\n        proxy_pass http://backend:8000\n    }\n}\n';
+  const unclosed = 'http {\n  server {\n    listen 8080;\n';
+  const supervisord = '[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=nginx -g "daemon off;"\n';
+  const hocon = 'akka {\n  http {\n    server {\n      idle-timeout = 60s\n    }\n  }\n}\n';
+  const repo = repoWith((dir) => {
+    write(dir, 'deploy/nginx.conf', broken);
+    write(dir, 'deploy/conf.d/admin.conf', unclosed);
+    write(dir, 'deploy/supervisord.conf', supervisord);
+    write(dir, 'conf/application.conf', hocon);
+  });
+
+  it('names each broken nginx file with line and column, and not the .conf files that are not nginx', () => {
+    const r = cli([repo, '--rule', 'nginx-body-size-limit']);
+    expect(r.stderr.split('\n').filter((l) => /could not parse|application\.conf|supervisord\.conf/.test(l))).toEqual([
+      'warning: could not parse deploy/conf.d/admin.conf at 4:1: unexpected end of file, expecting "}" to close "server" opened at line 2',
+      'warning: could not parse deploy/nginx.conf at 5:5: unexpected "}" (the "proxy_pass" directive has no ";")',
+    ]);
+    // The demo's own nginx.conf is still judged.
+    expect(r.stdout).toMatch(/^nginx\.conf\n  1:1 +warning +nginx-body-size-limit +server listening on `80` accepts request bodies \(`proxy_pass http:\/\/backend:8000` in `location \/api`\)/m);
+    expect(r.stdout).not.toMatch(/deploy\//);
+    expect(r.code).toBe(1);
+  });
+
+  it('--write --unsafe-fixes fixes the demo nginx.conf and leaves the broken and foreign files byte for byte', () => {
+    const before = readTree(repo);
+    const w = cli([repo, '--write', '--unsafe-fixes', '--rule', 'nginx-body-size-limit']);
+    expect(w.code).toBe(0);
+    const after = readTree(repo);
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !after.get(p)?.equals(before.get(p) ?? Buffer.alloc(0)) || !before.has(p));
+    expect(changed).toEqual(['nginx.conf']);
+    expect(after.get('nginx.conf')?.toString('utf8')).toBe(before.get('nginx.conf')!.toString('utf8').replace('server {\n', 'server {\n    client_max_body_size 10m;\n'));
+  });
+});

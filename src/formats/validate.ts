@@ -6,20 +6,27 @@ import { MAX_NESTING, nestingOverflow } from './text.js';
 import { parseDockerfile, isDockerfilePath } from './dockerfile.js';
 import { summarizePython } from './python.js';
 import { isScriptPath, scriptSyntaxProblem } from './bundler-config.js';
+import { isNginxFile, nginxPathKind, parseNginx } from './nginx.js';
 
 export interface ParseProblem {
   message: string;
   offset: number;
 }
 
-/** The file types the tool can re-parse to prove an edit left them valid. */
-export function formatOf(p: string): 'yaml' | 'json' | 'toml' | 'dockerfile' | 'python' | 'script' | undefined {
+/**
+ * The file types the tool can re-parse to prove an edit left them valid. `nginx` is decided by
+ * the path first (see nginxPathKind): a `*.conf` that is only a candidate is parsed as nginx
+ * only when its content looks like nginx, so parseProblem says nothing about a supervisord or
+ * Apache `.conf`.
+ */
+export function formatOf(p: string): 'yaml' | 'json' | 'toml' | 'dockerfile' | 'python' | 'script' | 'nginx' | undefined {
   if (/\.toml$/i.test(p)) return 'toml';
   if (/\.ya?ml$/i.test(p)) return 'yaml';
   if (/\.json$/i.test(p)) return 'json';
   if (/\.py$/i.test(p)) return 'python';
   if (isScriptPath(p)) return 'script';
   if (isDockerfilePath(p)) return 'dockerfile';
+  if (nginxPathKind(p)) return 'nginx';
   return undefined;
 }
 
@@ -45,6 +52,8 @@ export async function parseProblem(file: SourceFile): Promise<ParseProblem | und
       const e = errors[0];
       return e ? { message: printParseErrorCode(e.error), offset: e.offset } : undefined;
     }
+    case 'nginx':
+      return isNginxFile(file) ? (parseNginx(file).error ?? undefined) : undefined;
     default:
       return undefined;
   }

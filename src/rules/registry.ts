@@ -9,6 +9,7 @@ import { rule as docsCommandDrift } from '../../codemods/docs-command-drift/inde
 import { rule as docsPortDrift } from '../../codemods/docs-port-drift/index.js';
 import { rule as dependabotCoverage } from '../../codemods/dependabot-coverage/index.js';
 import { rule as redactionKeyNormalization } from '../../codemods/redaction-key-normalization/index.js';
+import { rule as nginxBodySizeLimit } from '../../codemods/nginx-body-size-limit/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   docsPortDrift,
   dependabotCoverage,
   redactionKeyNormalization,
+  nginxBodySizeLimit,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];

@@ -1,0 +1,477 @@
+import path from 'node:path/posix';
+import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { Workspace } from '../../src/workspace/workspace.js';
+import type { Facts } from '../../src/facts/facts.js';
+import { isNginxFile, nginxPathKind, parseNginx, walkNginx, type NginxDirective, type NginxTree } from '../../src/formats/nginx.js';
+import { isDockerfilePath } from '../../src/formats/dockerfile.js';
+import { mergedBuild, repoPath } from '../../src/facts/compose.js';
+import { globToRegExp, hasGlobChars } from '../../src/formats/glob.js';
+
+/**
+ * An nginx `server` that hands request bodies on (proxy_pass, fastcgi_pass, uwsgi_pass,
+ * grpc_pass, scgi_pass, WebDAV PUT, the upload module) while no `client_max_body_size` is in
+ * effect for that location — not in the location, the server, the `http` block, nor in any file
+ * included into them. nginx then applies its default of 1m and answers larger bodies with 413,
+ * a limit nobody chose. The fix states the limit at the top of the server block.
+ */
+
+/** Directives that pass the request body on to a backend. */
+const PASS = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'grpc_pass', 'scgi_pass']);
+/** Contexts where client_max_body_size is allowed (nginx: http, server, location). */
+const LIMIT_CONTEXTS = new Set(['http', 'server', 'location']);
+
+export const DEFAULT_SIZE = '10m';
+/** Files the nginx packages and images ship; they never set client_max_body_size. */
+export const DEFAULT_STOCK_INCLUDES = ['mime.types', 'fastcgi_params', 'fastcgi.conf', 'scgi_params', 'uwsgi_params', 'proxy_params', 'koi-utf', 'koi-win', 'win-utf', 'snippets/fastcgi-php.conf', 'snippets/snakeoil.conf'];
+/** Where nginx installations keep their configuration: an absolute include below one is tried relative to the including file. */
+export const DEFAULT_CONF_PREFIXES = ['/etc/nginx', '/usr/local/nginx/conf', '/usr/local/etc/nginx', '/usr/local/openresty/nginx/conf', '/etc/openresty', '/opt/homebrew/etc/nginx'];
+
+interface Options {
+  size: string;
+  stockIncludes: string[];
+  confPrefixes: string[];
+}
+
+function readOptions(raw: Record<string, unknown>): Options {
+  const strings = (v: unknown, fallback: string[]): string[] => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : fallback);
+  const size = typeof raw.size === 'string' && /^[0-9]+[kKmMgG]?$/.test(raw.size) ? raw.size : DEFAULT_SIZE;
+  return {
+    size,
+    stockIncludes: strings(raw.stockIncludes, DEFAULT_STOCK_INCLUDES),
+    confPrefixes: strings(raw.confPrefixes, DEFAULT_CONF_PREFIXES).map((p) => p.replace(/\/+$/, '')),
+  };
+}
+
+/** A directive with the file it was read from (includes splice other files' directives in). */
+interface Placed {
+  d: NginxDirective;
+  file: string;
+}
+
+/** What a list of directives, with its includes spliced in, says about the limit. */
+interface Level {
+  items: Placed[];
+  limit: boolean;
+  /** An include that could not be resolved (or a file that does not parse): the limit may be there. */
+  unknown: boolean;
+}
+
+/** The context a file's top level is read in, through one chain of includes. */
+interface Context {
+  /** `http`, `server`, `location`, `stream`, … of the innermost block; `main` at the top of nginx.conf. */
+  kind: string;
+  limit: boolean;
+  unknown: boolean;
+}
+
+interface Mapping {
+  /** Absolute path in the container. */
+  container: string;
+  /** Repo path. */
+  repo: string;
+  dir: boolean;
+}
+
+interface Includer {
+  from: string;
+  parents: NginxDirective[];
+}
+
+const MAX_INCLUDE_DEPTH = 64;
+
+class NginxRepo {
+  private trees = new Map<string, NginxTree | null>();
+  private resolved = new Map<string, { files: string[]; known: boolean }>();
+  private mappingCache: Mapping[] | undefined;
+  private includers = new Map<string, Includer[]>();
+  private contexts = new Map<string, Context[]>();
+  private levels = new Map<readonly NginxDirective[], Level>();
+  /** Files read as nginx: candidates by name and content, and everything they include. */
+  readonly files: string[] = [];
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly facts: Facts,
+    private readonly options: Options,
+  ) {
+    const queue: string[] = [];
+    const seen = new Set<string>();
+    for (const p of ws.paths) {
+      if (!nginxPathKind(p)) continue;
+      const file = ws.read(p);
+      if (file && isNginxFile(file)) {
+        queue.push(p);
+        seen.add(p);
+      }
+    }
+    for (let k = 0; k < queue.length; k++) {
+      const p = queue[k] as string;
+      const tree = this.tree(p);
+      if (!tree) continue;
+      this.files.push(p);
+      walkNginx(tree.directives, (d, parents) => {
+        if (d.name !== 'include' || d.block) return;
+        for (const target of this.resolve(d, p).files) {
+          const list = this.includers.get(target) ?? [];
+          list.push({ from: p, parents: [...parents] });
+          this.includers.set(target, list);
+          if (!seen.has(target)) {
+            seen.add(target);
+            queue.push(target);
+          }
+        }
+      });
+    }
+  }
+
+  /** The parsed file, or null when it is unreadable or does not parse. */
+  tree(p: string): NginxTree | null {
+    if (this.trees.has(p)) return this.trees.get(p) as NginxTree | null;
+    const file = this.ws.read(p);
+    const tree = file ? parseNginx(file) : null;
+    const value = tree && !tree.error ? tree : null;
+    this.trees.set(p, value);
+    return value;
+  }
+
+  /**
+   * The repo files an `include` reads. Relative patterns are tried against the including file's
+   * directory, then each parent directory (nginx resolves them against its configuration prefix,
+   * which in a repository is usually where nginx.conf sits). Absolute patterns go through the
+   * files Dockerfiles COPY and compose mounts into the container, then through the usual
+   * configuration prefixes (`/etc/nginx/conf.d/*.conf` → `conf.d/*.conf`). A glob whose folder
+   * exists resolves to what it matches, possibly nothing; a stock file (mime.types, …) the repo
+   * does not have resolves to nothing. Anything else is unknown.
+   */
+  resolve(d: NginxDirective, from: string): { files: string[]; known: boolean } {
+    const pattern = d.args[0]?.value ?? '';
+    const cacheKey = `${path.dirname(from)}\0${d.args.length}\0${pattern}`;
+    const cached = this.resolved.get(cacheKey);
+    if (cached) return cached;
+    const result = this.resolvePattern(pattern, from, d.args.length === 1);
+    this.resolved.set(cacheKey, result);
+    return result;
+  }
+
+  private resolvePattern(pattern: string, from: string, single: boolean): { files: string[]; known: boolean } {
+    const unknown = { files: [], known: false };
+    if (!single || pattern === '' || pattern.includes('$')) return unknown;
+    const relatives: string[] = [];
+    if (pattern.startsWith('/')) {
+      const direct: string[] = [];
+      for (const m of this.mappings()) {
+        if (m.dir) {
+          if (pattern.startsWith(`${m.container}/`)) relatives.push(`/${m.repo ? `${m.repo}/` : ''}${pattern.slice(m.container.length + 1)}`);
+        } else if (hasGlobChars(pattern) ? globToRegExp(pattern.slice(1)).test(m.container.slice(1)) : pattern === m.container) {
+          direct.push(m.repo);
+        }
+      }
+      if (direct.length) return { files: [...new Set(direct)].sort(), known: true };
+      for (const prefix of this.options.confPrefixes) if (pattern.startsWith(`${prefix}/`)) relatives.push(pattern.slice(prefix.length + 1));
+    } else {
+      relatives.push(pattern);
+    }
+    for (const rel of relatives) {
+      // A leading `/` marks a repo-rooted path (from a mapping); others are tried from the file's folder up.
+      const bases = rel.startsWith('/') ? [''] : ancestors(path.dirname(from));
+      for (const base of bases) {
+        const joined = path.normalize(path.join(base || '.', rel.replace(/^\/+/, '')));
+        if (joined === '.' || joined.startsWith('..')) continue;
+        const found = this.match(joined);
+        if (found) return { files: found, known: true };
+      }
+    }
+    const tail = (pattern.startsWith('/') ? (relatives.find((r) => !r.startsWith('/')) ?? pattern) : pattern).replace(/^(\.\/)+/, '');
+    if (this.options.stockIncludes.some((s) => tail === s || tail.endsWith(`/${s}`))) return { files: [], known: true };
+    return unknown;
+  }
+
+  /** Files a repo-relative path or glob names, or undefined when its folder does not exist. */
+  private match(p: string): string[] | undefined {
+    if (!hasGlobChars(p)) return this.ws.has(p) ? [p] : undefined;
+    const firstGlob = p.search(/[*?[{]/);
+    const dir = p.slice(0, Math.max(0, p.lastIndexOf('/', firstGlob)));
+    if (!this.ws.hasDir(dir)) return undefined;
+    const re = globToRegExp(p);
+    return this.ws.paths.filter((q) => re.test(q));
+  }
+
+  /** Repo files and folders that Dockerfiles COPY and compose services mount into containers. */
+  private mappings(): Mapping[] {
+    if (this.mappingCache) return this.mappingCache;
+    const out: Mapping[] = [];
+    const add = (repo: string, container: string, asDirTarget: boolean): void => {
+      const dest = path.normalize(container);
+      if (this.ws.has(repo)) out.push({ repo, container: asDirTarget ? path.join(dest, path.basename(repo)) : dest.replace(/\/$/, ''), dir: false });
+      else if (this.ws.hasDir(repo)) out.push({ repo, container: dest.replace(/\/$/, '') || '/', dir: true });
+    };
+    const contexts = new Map<string, Set<string>>();
+    for (const set of this.facts.compose.sets) {
+      for (const service of set.services.values()) {
+        const build = mergedBuild(service);
+        const context = build && !build.inline ? repoPath(build.dir, build.context) : undefined;
+        const dockerfile = context === undefined ? undefined : repoPath(context, build?.dockerfile ?? 'Dockerfile');
+        if (context !== undefined && dockerfile !== undefined) contexts.set(dockerfile, (contexts.get(dockerfile) ?? new Set()).add(context));
+        for (const fragment of service.fragments) {
+          for (const v of fragment.volumes) {
+            if (v.kind !== 'bind' || !v.source || !v.target?.startsWith('/')) continue;
+            const repo = repoPath(fragment.file.dir, v.source);
+            if (repo !== undefined) add(repo, v.target, false);
+          }
+        }
+      }
+    }
+    for (const p of this.ws.paths) {
+      if (!isDockerfilePath(p)) continue;
+      const model = this.facts.dockerfile(p);
+      if (!model || model.error) continue;
+      const bases = new Set([...(contexts.get(p) ?? []), path.dirname(p) === '.' ? '' : path.dirname(p)]);
+      for (const stage of model.stages) {
+        for (const copy of stage.copies) {
+          if (copy.from !== undefined || !copy.dest || copy.dest.value.includes('$')) continue;
+          const dest = path.resolve(copy.workdir, copy.dest.value);
+          const intoDir = copy.dest.value.endsWith('/') || copy.sources.length > 1;
+          for (const src of copy.sources) {
+            if (src.value.includes('$') || /^[a-z]+:\/\//i.test(src.value)) continue;
+            for (const base of bases) {
+              const repo = repoPath(base, src.value);
+              if (repo === undefined) continue;
+              if (hasGlobChars(repo)) {
+                const re = globToRegExp(repo);
+                for (const q of this.ws.paths) if (re.test(q)) add(q, dest, true);
+              } else add(repo, dest, intoDir);
+            }
+          }
+        }
+      }
+    }
+    this.mappingCache = out;
+    return out;
+  }
+
+  /** A list of directives with its includes spliced in (iteratively; each file once). */
+  level(list: readonly NginxDirective[], file: string): Level {
+    // Each list belongs to one parsed file, so the list itself is the key.
+    const cached = this.levels.get(list);
+    if (cached) return cached;
+    const computed = this.spliced(list, file);
+    this.levels.set(list, computed);
+    return computed;
+  }
+
+  private spliced(list: readonly NginxDirective[], file: string): Level {
+    const items: Placed[] = [];
+    let unknown = false;
+    const visited = new Set<string>([file]);
+    const work: Placed[] = list.map((d) => ({ d, file })).reverse();
+    while (work.length) {
+      const item = work.pop() as Placed;
+      if (item.d.name === 'include' && !item.d.block) {
+        const res = this.resolve(item.d, item.file);
+        if (!res.known) unknown = true;
+        for (const target of res.files) {
+          if (visited.has(target)) continue;
+          visited.add(target);
+          const tree = this.tree(target);
+          if (!tree) {
+            unknown = true;
+            continue;
+          }
+          for (let k = tree.directives.length - 1; k >= 0; k--) work.push({ d: tree.directives[k] as NginxDirective, file: target });
+        }
+        continue;
+      }
+      items.push(item);
+    }
+    return { items, limit: items.some((i) => i.d.name === 'client_max_body_size'), unknown };
+  }
+
+  /** The contexts a file's top level is read in: one per chain of includes that reaches it. */
+  contextsOf(p: string, depth = 0): Context[] {
+    const cached = this.contexts.get(p);
+    if (cached) return cached;
+    if (depth > MAX_INCLUDE_DEPTH) return [{ kind: 'unknown', limit: false, unknown: true }];
+    // A cycle reads as unknown while it is being computed.
+    this.contexts.set(p, [{ kind: 'unknown', limit: false, unknown: true }]);
+    const includers = this.includers.get(p) ?? [];
+    let result: Context[];
+    if (includers.length === 0) {
+      const tree = this.tree(p);
+      const main = tree?.directives.some((d) => d.name === 'http' || d.name === 'events' || d.name === 'stream') ?? false;
+      // A file nothing in the repo includes and without `http {}` is read like the official
+      // images read conf.d/*.conf: inside the stock nginx.conf's `http`, which sets no limit.
+      result = [{ kind: main ? 'main' : 'http', limit: false, unknown: false }];
+    } else {
+      result = [];
+      for (const inc of includers) {
+        for (const outer of this.contextsOf(inc.from, depth + 1)) {
+          const tree = this.tree(inc.from);
+          if (!tree) continue;
+          result.push(this.chain(outer, tree.directives, inc.parents, inc.from));
+        }
+      }
+    }
+    // Equal contexts reached by different include paths count once (a diamond of includes
+    // must not multiply them).
+    const distinct = new Map(result.map((c) => [`${c.kind}\0${c.limit}\0${c.unknown}`, c]));
+    result = [...distinct.values()];
+    this.contexts.set(p, result);
+    return result;
+  }
+
+  /** Walk from a file's top level down through `parents`, collecting limits on the way. */
+  chain(outer: Context, top: readonly NginxDirective[], parents: readonly NginxDirective[], file: string): Context {
+    let { kind, limit, unknown } = outer;
+    if (LIMIT_CONTEXTS.has(kind)) {
+      const l = this.level(top, file);
+      limit ||= l.limit;
+      unknown ||= l.unknown;
+    }
+    for (const b of parents) {
+      kind = b.name;
+      if (LIMIT_CONTEXTS.has(kind) && b.block) {
+        const l = this.level(b.block.children, file);
+        limit ||= l.limit;
+        unknown ||= l.unknown;
+      }
+    }
+    return { kind, limit, unknown };
+  }
+}
+
+function ancestors(dir: string): string[] {
+  const out: string[] = [];
+  let d = dir === '.' ? '' : dir;
+  for (;;) {
+    out.push(d);
+    if (d === '') break;
+    const up = path.dirname(d);
+    d = up === '.' ? '' : up;
+  }
+  return out;
+}
+
+/** Whether a directive takes a request body on: passes it upstream or stores an upload. */
+function bodyHandler(d: NginxDirective): boolean {
+  if (PASS.has(d.name)) return true;
+  if (d.name === 'upload_pass') return true;
+  if (d.name === 'dav_methods') return d.args.some((a) => a.value.toUpperCase() === 'PUT');
+  if (d.name === 'client_body_in_file_only') return d.args.some((a) => a.value !== 'off');
+  return false;
+}
+
+/** The directive as written, on one line, shortened for a message. */
+function wordsOf(d: NginxDirective): string {
+  const text = [d.name, ...d.args.map((a) => a.raw)].join(' ').replace(/\s+/g, ' ').replace(/`/g, "'");
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/** The first body handler of a server that no limit covers, unless an unknown include could hold one. */
+function unlimitedHandler(repo: NginxRepo, server: NginxDirective, file: string, outer: Context): { d: NginxDirective; location: NginxDirective | undefined } | 'unknown' | undefined {
+  let sawUnknown = false;
+  const stack: Array<{ block: NginxDirective; file: string; limit: boolean; unknown: boolean; location: NginxDirective | undefined }> = [
+    { block: server, file, limit: outer.limit, unknown: outer.unknown, location: undefined },
+  ];
+  while (stack.length) {
+    const top = stack.pop() as (typeof stack)[number];
+    const children = top.block.block?.children ?? [];
+    const level = repo.level(children, top.file);
+    const bearing = LIMIT_CONTEXTS.has(top.block.name);
+    const limit = top.limit || (bearing && level.limit);
+    const unknown = top.unknown || (bearing && level.unknown);
+    const nested: typeof stack = [];
+    for (const { d, file: f } of level.items) {
+      if (bodyHandler(d) && !limit) {
+        if (!unknown) return { d, location: top.location };
+        sawUnknown = true;
+      }
+      if (d.block && !d.block.raw && d.name !== 'server') nested.push({ block: d, file: f, limit, unknown, location: d.name === 'location' ? d : top.location });
+    }
+    // Depth-first, a block's own directives before its nested blocks, each in document order.
+    for (let k = nested.length - 1; k >= 0; k--) stack.push(nested[k] as (typeof stack)[number]);
+  }
+  return sawUnknown ? 'unknown' : undefined;
+}
+
+/** The edit that states the limit first in the server block, in the block's own layout. */
+function insertion(text: string, file: string, server: NginxDirective, size: string): TextEdit | undefined {
+  const block = server.block;
+  const first = block?.children[0];
+  if (!block || !first) return undefined;
+  const directive = `client_max_body_size ${size};`;
+  const lineEnd = text.indexOf('\n', block.open);
+  if (lineEnd === -1 || first.start < lineEnd) {
+    // `server { listen 80; … }` on one line: state it inline, before the first directive.
+    return { file, start: first.start, end: first.start, text: `${directive} ` };
+  }
+  const eol = text.charCodeAt(lineEnd - 1) === 13 ? '\r\n' : '\n';
+  return { file, start: lineEnd + 1, end: lineEnd + 1, text: `${indentOf(text, server)}${directive}${eol}` };
+}
+
+/** Indentation of the block's directives: that of the first one alone at the start of its line. */
+function indentOf(text: string, server: NginxDirective): string {
+  for (const child of server.block?.children ?? []) {
+    const lineStart = text.lastIndexOf('\n', child.start - 1) + 1;
+    const lead = text.slice(lineStart, child.start);
+    if (/^[ \t]*$/.test(lead)) return lead;
+  }
+  const lineStart = text.lastIndexOf('\n', server.start - 1) + 1;
+  const own = /^[ \t]*/.exec(text.slice(lineStart, server.start))?.[0] ?? '';
+  return own + (own.includes('\t') ? '\t' : '    ');
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx-body-size-limit',
+    seedIds: ['2.6'],
+    summary: 'nginx servers that pass request bodies upstream with no client_max_body_size in effect (nginx silently caps them at 1m); state the limit.',
+    defaultSeverity: 'warning',
+    fixable: 'review',
+  },
+  async check({ workspace, facts, options: rawOptions }) {
+    const options = readOptions(rawOptions);
+    const repo = new NginxRepo(workspace, facts, options);
+    const findings: RawFinding[] = [];
+    for (const p of repo.files) {
+      const tree = repo.tree(p);
+      const source = workspace.read(p);
+      if (!tree || !source) continue;
+      const contexts = repo.contextsOf(p);
+      let ordinal = 0;
+      walkNginx(tree.directives, (d, parents) => {
+        if (d.name !== 'server' || !d.block || d.block.raw) return true;
+        // Servers of `http` only: not `stream`/`mail` servers, not snippets included elsewhere.
+        const valid = contexts.map((c) => repo.chain(c, tree.directives, parents, p)).filter((c) => c.kind === 'http');
+        if (valid.length === 0) return false;
+        const index = ordinal++;
+        if (valid.some((c) => c.limit)) return false;
+        const outer: Context = { kind: 'http', limit: false, unknown: valid.some((c) => c.unknown) };
+        const handler = unlimitedHandler(repo, d, p, outer);
+        if (!handler || handler === 'unknown') return false;
+        const label = serverLabel(d);
+        const where = handler.location ? ` in \`${wordsOf(handler.location)}\`` : '';
+        const edit = insertion(source.text, p, d, options.size);
+        findings.push({
+          file: p,
+          offset: d.start,
+          key: `${p}:server ${index}`,
+          message: `${label} accepts request bodies (\`${wordsOf(handler.d)}\`${where}) with no \`client_max_body_size\` in effect: nginx's default of 1m rejects larger ones with 413`,
+          fix: edit ? { safety: 'review', description: `state \`client_max_body_size ${options.size};\` at the top of the server block`, edits: [edit] } : null,
+        });
+        return false;
+      });
+    }
+    return findings;
+  },
+};
+
+/** `server `api.example.com``, `server listening on `80``, or `server`. */
+function serverLabel(server: NginxDirective): string {
+  const names = server.block?.children.find((c) => c.name === 'server_name')?.args.map((a) => a.value) ?? [];
+  const name = names.find((n) => n !== '' && n !== '_' && !n.includes('`'));
+  if (name) return `server \`${name}\``;
+  const listen = server.block?.children.find((c) => c.name === 'listen')?.args[0]?.value;
+  return listen && !listen.includes('`') ? `server listening on \`${listen}\`` : 'server';
+}
+
+export default rule;
