@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { structuredPatch } from 'diff';
-import { diffHunks, unifiedDiff, unanchoredNote } from '../src/report/diff.js';
+import { diffHunks, unifiedDiff, unanchoredNote, UNIDIFF_ZERO_PREAMBLE } from '../src/report/diff.js';
 import type { FileChange } from '../src/engine/run.js';
 import type { Secrets } from '../src/facts/secrets.js';
 import { gitIn, removeDir, tempDir } from './helpers/repo.js';
@@ -95,7 +95,7 @@ describe('diffHunks', () => {
 
 describe('unifiedDiff with secrets', () => {
   const change = (p: string, before: string | undefined, after: string): FileChange => ({ path: p, before, after, bom: false });
-  const secrets = (values: string[], lines: Record<string, number[]> = {}): Secrets => ({ values, lines: new Map(Object.entries(lines).map(([p, l]) => [p, new Set(l)])) });
+  const secrets = (values: string[], lines: Record<string, number[]> = {}): Secrets => ({ values, searched: values, lines: new Map(Object.entries(lines).map(([p, l]) => [p, new Set(l)])) });
 
   it('withholds lines that contain a value of six or more characters; shorter values only by line', () => {
     const before = text('one', 'url=https://u:S3cr3t-value@host', 'two', 'three', 'CHANGE', 'four', 'abc', 'five');
@@ -146,6 +146,7 @@ describe('unifiedDiff with secrets', () => {
     const notes: string[] = [];
     const out = unifiedDiff([change('z.yml', before, after), change('y.yml', TEN, TEN.replace('e\n', 'E\n'))], secrets(['SECRET-1', 'SECRET-2']), (n) => notes.push(n));
     expect(out).toBe(
+      UNIDIFF_ZERO_PREAMBLE(['z.yml']) +
       text(
         'diff --git a/y.yml b/y.yml',
         '--- a/y.yml',
@@ -224,7 +225,7 @@ describe('properties', () => {
         fc.pre(before !== after);
         const withheld = new Set(hiddenLines);
         const notes: string[] = [];
-        const diff = unifiedDiff([{ path: 'f.txt', before, after, bom: false }], { values: [], lines: new Map([['f.txt', withheld]]) }, (n) => notes.push(n));
+        const diff = unifiedDiff([{ path: 'f.txt', before, after, bom: false }], { values: [], searched: [], lines: new Map([['f.txt', withheld]]) }, (n) => notes.push(n));
         // Context lines (' ') are exactly the old lines that are not withheld.
         const oldLines = before.split('\n');
         for (const hunk of diff.split(/^@@ /m).slice(1)) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ROOT, gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { collectSecrets, parseDotenv } from '../src/facts/secrets.js';
+import { UNIDIFF_ZERO_PREAMBLE } from '../src/report/diff.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const DEMO = path.join(ROOT, 'fixtures', 'demo');
@@ -421,13 +422,15 @@ describe('diffs around planted values', () => {
 
       const d = run([repo, '--format', 'diff', '--rule', s.rule]);
       expect(d.code).toBe(1);
-      expect(d.stdout).toBe(s.diff);
+      // A patch with such hunks says so in its first lines (git apply skips text before `diff --git`).
+      const expectedDiff = s.unidiffZero ? UNIDIFF_ZERO_PREAMBLE([s.unidiffZero]) + s.diff : s.diff;
+      expect(d.stdout).toBe(expectedDiff);
       expect(d.stderr).toBe(note);
       expect(leaks(d.stdout + d.stderr, s.planted)).toEqual([]);
 
       const dry = run([repo, '--dry-run', '--rule', s.rule]);
       expect(dry.code).toBe(1);
-      expect(dry.stdout.endsWith(`\n${s.diff}`), dry.stdout).toBe(true);
+      expect(dry.stdout.endsWith(`\n${expectedDiff}`), dry.stdout).toBe(true);
       expect(dry.stderr).toBe(note);
       expect(leaks(dry.stdout + dry.stderr, s.planted)).toEqual([]);
 

@@ -21,7 +21,25 @@ import { isDockerfilePath } from '../formats/dockerfile.js';
 export interface Secrets {
   values: string[];
   lines: Map<string, Set<number>>;
+  /**
+   * The values worth searching for in any line (a password repeated in a healthcheck or a
+   * docs example): every value of a `.env` file, values of variables whose names say they are
+   * secret (SENSITIVE_NAME), and the password of a URL with credentials — minus values that are
+   * public anyway, because a variable with an ordinary name holds the same value in a compose
+   * file or Dockerfile (`POSTGRES_USER=app` and `POSTGRES_PASSWORD=app`). Searching ordinary
+   * values too would cut the context of many unrelated lines (`development`, image tags, the
+   * project name), and each cut can cost the patch its plain `git apply`.
+   */
+  searched: string[];
 }
+
+/** Variable names that announce a secret. */
+export const SENSITIVE_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH|PRIVATE|DSN|SALT|COOKIE|SIGNATURE/i;
+
+/** `scheme://user:password@host` → the password. */
+const URL_PASSWORD = /:\/\/[^\s/@:]*:([^\s/@]+)@/g;
+
+type Origin = 'dotenv' | 'compose' | 'dockerfile';
 
 /**
  * Collects the values of:
@@ -46,9 +64,15 @@ export function collectSecrets(ws: Workspace): Secrets {
     for (let l = from; l <= to; l++) set.add(l);
     lines.set(p, set);
   };
-  const add = (v: string): boolean => {
+  const sensitive = new Set<string>();
+  const publicValues = new Set<string>();
+  const add = (v: string, key: string, origin: Origin): boolean => {
     if (!isSecretValue(v)) return false;
     values.add(v);
+    const passwords = [...v.matchAll(URL_PASSWORD)].map((m) => m[1] as string).filter(isSecretValue);
+    for (const pw of passwords) sensitive.add(pw);
+    if (origin === 'dotenv' || SENSITIVE_NAME.test(key) || passwords.length > 0) sensitive.add(v);
+    else publicValues.add(v);
     return true;
   };
 
@@ -73,7 +97,7 @@ export function collectSecrets(ws: Workspace): Secrets {
     if (text === undefined) continue;
     for (const entry of parseDotenv(text)) {
       mark(p, entry.from, entry.to);
-      add(entry.value);
+      add(entry.value, entry.key, 'dotenv');
     }
   }
 
@@ -90,12 +114,13 @@ export function collectSecrets(ws: Workspace): Secrets {
       for (const prop of props) {
         const value = prop.getValue();
         if (value === null) continue;
-        if (add(value)) holds = true;
+        const name = (prop as unknown as { getName(): string }).getName();
+        if (add(value, name, 'dockerfile')) holds = true;
         // The value as written (escapes kept, outer quotes removed), when it differs.
         const r = prop.getValueRange();
         if (r) {
           const raw = unquote(file.text.slice(file.offsetAt(r.start.line, r.start.character), file.offsetAt(r.end.line, r.end.character)));
-          if (raw !== value && add(raw)) holds = true;
+          if (raw !== value && add(raw, name, 'dockerfile')) holds = true;
         }
       }
       if (holds) {
@@ -105,7 +130,7 @@ export function collectSecrets(ws: Workspace): Secrets {
     }
   }
 
-  return { values: [...values], lines };
+  return { values: [...values], lines, searched: [...sensitive].filter((v) => !publicValues.has(v)) };
 }
 
 interface DockerProperty {
@@ -126,7 +151,7 @@ export function isSecretValue(v: string): boolean {
   return true;
 }
 
-type Add = (v: string) => boolean;
+type Add = (v: string, key: string, origin: Origin) => boolean;
 type Mark = (p: string, from: number, to?: number) => void;
 
 /** Every `environment:` pair of a compose file (services, extension fields, anchors). */
@@ -153,7 +178,7 @@ function composeEnvironment(ws: Workspace, file: ComposeFile, add: Add, mark: Ma
         const value = resolve(doc, pair.value);
         if (!isScalar(value)) continue;
         const text = scalarText(value);
-        if (text === undefined || !add(text)) continue;
+        if (text === undefined || !add(text, pairKey(pair) ?? '', 'compose')) continue;
         const kr = nodeRange(pair.key);
         const vr = nodeRange(value);
         if (kr && vr && pair.value === value) markNode(kr[0], vr[1]);
@@ -163,7 +188,7 @@ function composeEnvironment(ws: Workspace, file: ComposeFile, add: Add, mark: Ma
       for (const item of target.items as Node[]) {
         const s = scalarString(resolve(doc, item));
         const eq = s?.indexOf('=') ?? -1;
-        if (s === undefined || eq === -1 || !add(s.slice(eq + 1))) continue;
+        if (s === undefined || eq === -1 || !add(s.slice(eq + 1), s.slice(0, eq), 'compose')) continue;
         const r = nodeRange(item);
         if (r) markNode(r[0], r[1]);
       }

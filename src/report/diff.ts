@@ -15,7 +15,7 @@ export const MIN_SEARCHED_VALUE = 6;
  *
  * With `secrets`, an unchanged line is never printed as context when it holds an environment
  * value: when it is one of the file's `secrets.lines`, or when it contains one of
- * `secrets.values` (those of at least MIN_SEARCHED_VALUE characters). The context is cut at
+ * `secrets.searched` (those of at least MIN_SEARCHED_VALUE characters). The context is cut at
  * such a line, and two changes it separates go into two hunks. Changed lines are printed as
  * they are: they are the fix, and a patch cannot leave them out.
  *
@@ -27,7 +27,8 @@ export const MIN_SEARCHED_VALUE = 6;
  * that has such a hunk.
  */
 export function unifiedDiff(changes: readonly FileChange[], secrets?: Secrets, note?: (message: string) => void): string {
-  const needles = secrets ? searchedValues(secrets.values) : [];
+  const needles = secrets ? searchedValues(secrets.searched) : [];
+  const needsUnidiffZero: string[] = [];
   let out = '';
   for (const change of [...changes].sort((a, b) => a.path.localeCompare(b.path))) {
     const bom = change.bom ? '\uFEFF' : '';
@@ -41,10 +42,20 @@ export function unifiedDiff(changes: readonly FileChange[], secrets?: Secrets, n
     if (created) out += 'new file mode 100644\n';
     out += `--- ${created ? '/dev/null' : `a/${change.path}`}\n+++ b/${change.path}\n`;
     out += hunks;
-    if (unanchored) note?.(unanchoredNote(change.path));
+    if (unanchored) {
+      note?.(unanchoredNote(change.path));
+      needsUnidiffZero.push(change.path);
+    }
   }
-  return out;
+  // Said inside the patch too, for whoever applies the saved file later: plain `git apply`
+  // would reject such a hunk or, for a context-free insertion, put it at the end of the file.
+  // git apply skips text before the first `diff --git` line.
+  return needsUnidiffZero.length > 0 ? `${UNIDIFF_ZERO_PREAMBLE(needsUnidiffZero)}${out}` : out;
 }
+
+/** The patch's first lines when some hunk needs `git apply --unidiff-zero`. */
+export const UNIDIFF_ZERO_PREAMBLE = (files: readonly string[]): string =>
+  `Apply this patch with \`git apply --unidiff-zero\` (or \`patch -p1\`): lines that hold environment values are left out\nof its context in ${files.join(', ')}, and plain \`git apply\` would reject or misplace those hunks.\n\n`;
 
 export function unanchoredNote(file: string): string {
   return `autopack-fix: ${file}: the diff leaves out a line that holds an environment value; apply it with \`git apply --unidiff-zero\` (or use --write)\n`;
