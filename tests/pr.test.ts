@@ -646,11 +646,21 @@ describe('pr --dry-run', () => {
     expect(out).toMatch(/Would push \d+ commits to origin as refs\/heads\/autopack-fix\/fixes \(a new branch\)\./);
     expect(out).toContain('Would open (or update) a pull request against main: "fix: repository drift found by autopack-fix');
     expect(out).toContain('[labels: x]');
-    const [, commitsPart = '', bodyPart = ''] = out.split(/===== (?:commits and diff that would be pushed|pull request body) =====\n/);
+    const [, commitsPart = "", bodyPart = ""] = out.split(/===== (?:commits and diff that would be pushed \(changed lines only, no context\)|pull request body) =====\n/);
     expect(commitsPart).toContain('Author:    autopack-fix <autopack-fix@users.noreply.github.com>');
     expect(commitsPart).toContain('fix(compose-unknown-service): rename service `postgres` to `db`');
     expect(commitsPart).toContain('diff --git a/docker-compose.dev.yml b/docker-compose.dev.yml');
     expect(commitsPart).toContain('-  postgres:\n+  db:\n');
+    // No context lines (an unchanged line may hold an environment value): only the fixes' own.
+    let inHunk = false;
+    const contextLines: string[] = [];
+    for (const l of commitsPart.split('\n')) {
+      if (l.startsWith('@@')) inHunk = true;
+      else if (l.startsWith('commit ') || l.startsWith('diff --git')) inHunk = false;
+      else if (inHunk && l.startsWith(' ')) contextLines.push(l);
+    }
+    expect(commitsPart).toContain('@@ ');
+    expect(contextLines).toEqual([]);
     expect(bodyPart).toContain('| rule | files | safety | why |');
     const state = decodeState(bodyPart) as PrState;
     for (const sha of state.commits) expect(commitsPart).toContain(`commit ${sha}`);

@@ -307,8 +307,10 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
   const extras = [options.draft ? 'draft' : '', options.labels.length ? `labels: ${options.labels.join(', ')}` : '', options.reviewers.length ? `reviewers: ${options.reviewers.join(', ')}` : ''].filter(Boolean);
   out(`Would open (or update) a pull request against ${base}: "${title}"${extras.length ? ` [${extras.join('; ')}]` : ''}\n`);
   if (plan.action !== 'unchanged') {
-    const log = await git(ctx.top, ['log', '--reverse', '--no-color', '--patch', '--format=commit %H%nAuthor:    %an <%ae>%nCommitter: %cn <%ce>%n%n%B', `${baseSha}..${plan.build.tip}`, '--']);
-    out('\n===== commits and diff that would be pushed =====\n\n');
+    // No context lines: an unchanged line next to a fix may hold an environment value, and
+    // nothing the tool prints shows one (docs/robustness.md, "Secrets"). The fix's own lines are shown.
+    const log = await git(ctx.top, ['log', '--reverse', '--no-color', '--patch', '--unified=0', '--format=commit %H%nAuthor:    %an <%ae>%nCommitter: %cn <%ce>%n%n%B', `${baseSha}..${plan.build.tip}`, '--']);
+    out('\n===== commits and diff that would be pushed (changed lines only, no context) =====\n\n');
     out(log.stdout);
   }
   out('\n===== pull request body =====\n\n');
