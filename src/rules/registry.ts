@@ -10,6 +10,7 @@ import { rule as docsPortDrift } from '../../codemods/docs-port-drift/index.js';
 import { rule as dependabotCoverage } from '../../codemods/dependabot-coverage/index.js';
 import { rule as redactionKeyNormalization } from '../../codemods/redaction-key-normalization/index.js';
 import { rule as nginxBodySizeLimit } from '../../codemods/nginx-body-size-limit/index.js';
+import { rule as envExampleMissing } from '../../codemods/env-example-missing/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   dependabotCoverage,
   redactionKeyNormalization,
   nginxBodySizeLimit,
+  envExampleMissing,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];

@@ -1,0 +1,300 @@
+import path from 'node:path/posix';
+import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { Workspace } from '../../src/workspace/workspace.js';
+import { detectEol } from '../../src/formats/text.js';
+import { isScriptPath } from '../../src/formats/bundler-config.js';
+import { matchesGlob } from '../../src/formats/glob.js';
+import { isComposePath } from '../../src/facts/compose.js';
+import { DEFAULT_MANIFEST_EXCLUDES } from '../../src/facts/ecosystems.js';
+import { docsOptions, isEnvTemplate, isGitIgnored } from '../../src/facts/docs.js';
+import { composeEnvReads, dotenvNames, isDotenvPath, placeholderFor, pythonEnvReads, scriptEnvReads, type EnvRead } from '../../src/facts/env-names.js';
+import { composeReferences, docReferences, gitignoreReferences, scriptReferences, type TemplateRef } from './references.js';
+
+/** Paths never read for names or references: dependencies, vendored and generated code, test data, archives. */
+export const DEFAULT_EXCLUDE: readonly string[] = [...DEFAULT_MANIFEST_EXCLUDES, '**/dist/**', '**/build/**', '**/*.min.js', '**/.next/**', '**/coverage/**'];
+
+/** Test code: a name read only there is not something to configure. */
+export const DEFAULT_TEST_GLOBS: readonly string[] = ['**/tests/**', '**/test/**', '**/__tests__/**', '**/e2e/**', '**/test_*.py', '**/*_test.py', '**/conftest.py', '**/*.test.*', '**/*.spec.*'];
+
+/** Variables the platform, the shell, CI or the toolchain sets: never listed. */
+export const DEFAULT_SKIP_NAMES: readonly string[] = [
+  'HOME',
+  'PATH',
+  'PWD',
+  'OLDPWD',
+  'USER',
+  'USERNAME',
+  'LOGNAME',
+  'SHELL',
+  'TERM',
+  'LANG',
+  'LANGUAGE',
+  'LC_*',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'HOSTNAME',
+  'CI',
+  'GITHUB_*',
+  'RUNNER_*',
+  'PYTHONPATH',
+  'PYTHONUNBUFFERED',
+  'PYTHONDONTWRITEBYTECODE',
+  'VIRTUAL_ENV',
+  'NODE_ENV',
+  'XDG_*',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'USERPROFILE',
+  'SYSTEMROOT',
+  'COMSPEC',
+  'PATHEXT',
+];
+
+interface Options {
+  exclude: readonly string[];
+  testGlobs: readonly string[];
+  skipNames: readonly string[];
+  composeDefaults: boolean;
+  dotenvNames: boolean;
+}
+
+function strings(v: unknown, fallback: readonly string[]): readonly string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : fallback;
+}
+
+function readOptions(options: Record<string, unknown>): Options {
+  return {
+    exclude: strings(options.exclude, DEFAULT_EXCLUDE),
+    testGlobs: strings(options.testGlobs, DEFAULT_TEST_GLOBS),
+    skipNames: strings(options.skipNames, DEFAULT_SKIP_NAMES),
+    composeDefaults: options.composeDefaults !== false,
+    dotenvNames: options.dotenvNames !== false,
+  };
+}
+
+function nameSkipped(name: string, skip: readonly string[]): boolean {
+  return skip.some((s) => (s.endsWith('*') ? name.startsWith(s.slice(0, -1)) : name === s));
+}
+
+function dirOf(p: string): string {
+  const d = path.dirname(p);
+  return d === '.' ? '' : d;
+}
+
+/** A path a new file can take: not inside `.git`, and no folder on the way is a file. */
+function creatable(ws: Workspace, p: string): boolean {
+  const parts = p.split('/');
+  if (parts.includes('.git')) return false;
+  for (let i = 1; i < parts.length; i++) if (ws.has(parts.slice(0, i).join('/'))) return false;
+  return true;
+}
+
+function within(dir: string, p: string): boolean {
+  return dir === '' || p.startsWith(`${dir}/`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The names for one template
+
+interface Group {
+  /** The comment line above the group (without `# `). */
+  title: string;
+  names: EnvRead[];
+}
+
+interface Collected {
+  groups: Group[];
+  /** One default per name, from compose `${X:-d}`; null when the defaults disagree. */
+  defaults: Map<string, string | null>;
+  /** Files the names came from (for the line ending). */
+  files: string[];
+}
+
+/** The names the code, compose files and env files under `dir` read, grouped by source file. */
+async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<Collected> {
+  const compose: Group[] = [];
+  const code: Array<{ path: string; groups: Group[] }> = [];
+  const dotenv: Group[] = [];
+  const defaults = new Map<string, string | null>();
+  const files: string[] = [];
+  for (const p of ws.paths) {
+    if (!within(dir, p) || opts.exclude.some((g) => matchesGlob(p, g)) || opts.testGlobs.some((g) => matchesGlob(p, g))) continue;
+    if (isComposePath(p)) {
+      const file = ws.read(p);
+      if (!file || !file.text.includes('$') && !/environment/.test(file.text)) continue;
+      const reads = composeEnvReads(file);
+      for (const r of reads) {
+        if (r.default === undefined) continue;
+        const seen = defaults.get(r.name);
+        defaults.set(r.name, seen === undefined || seen === r.default ? r.default : null);
+      }
+      if (reads.length) {
+        compose.push({ title: `${p} (compose)`, names: reads });
+        files.push(p);
+      }
+    } else if (/\.py$/i.test(p)) {
+      const file = ws.read(p);
+      if (!file) continue;
+      const r = await pythonEnvReads(file);
+      const groups: Group[] = [];
+      if (r.os.length) groups.push({ title: p, names: r.os });
+      for (const s of r.settings) if (s.reads.length) groups.push({ title: `${p}: ${s.name} (pydantic settings${s.prefix ? `, prefix ${s.prefix}` : ''})`, names: s.reads });
+      if (groups.length) {
+        code.push({ path: p, groups });
+        files.push(p);
+      }
+    } else if (isScriptPath(p)) {
+      const file = ws.read(p);
+      if (!file) continue;
+      const reads = await scriptEnvReads(file);
+      if (reads.length) {
+        code.push({ path: p, groups: [{ title: p, names: reads }] });
+        files.push(p);
+      }
+    } else if (opts.dotenvNames && isDotenvPath(p) && !isEnvTemplate(p) && dirOf(p) === dir) {
+      const file = ws.read(p);
+      if (!file) continue;
+      const reads = dotenvNames(file);
+      if (reads.length) dotenv.push({ title: `also in ${p} (names only: its values are not copied)`, names: reads });
+    }
+  }
+  code.sort((a, b) => a.path.localeCompare(b.path));
+  const ordered = [...compose.sort((a, b) => a.title.localeCompare(b.title)), ...code.flatMap((c) => c.groups), ...dotenv.sort((a, b) => a.title.localeCompare(b.title))];
+  // Each name once: in the first group that reads it, in the order that group reads them.
+  const seen = new Set<string>();
+  const groups: Group[] = [];
+  for (const g of ordered) {
+    const names: EnvRead[] = [];
+    for (const r of g.names) {
+      if (seen.has(r.name) || nameSkipped(r.name, opts.skipNames)) continue;
+      seen.add(r.name);
+      names.push(r);
+    }
+    if (names.length) groups.push({ title: g.title, names });
+  }
+  return { groups, defaults, files };
+}
+
+const HEADER = [
+  '# Environment variables this project reads. Copy this file to .env and set the values.',
+  '# Generated by autopack-fix (env-example-missing) from the names the code and compose files',
+  '# read; the values are placeholders, never copied from a real env file.',
+];
+
+function render(collected: Collected, opts: Options, eol: string): string {
+  const lines = [...HEADER];
+  for (const g of collected.groups) {
+    lines.push('', `# ${g.title}`);
+    for (const r of g.names) {
+      const d = opts.composeDefaults ? collected.defaults.get(r.name) : undefined;
+      lines.push(`${r.name}=${placeholderFor(r.name, d ?? undefined)}`);
+    }
+  }
+  return `${lines.join(eol)}${eol}`;
+}
+
+/** CRLF when most of the files the template is made from use it. */
+function eolOf(ws: Workspace, files: string[]): string {
+  let crlf = 0;
+  let lf = 0;
+  for (const p of new Set(files)) {
+    const text = ws.read(p)?.text;
+    if (!text || !text.includes('\n')) continue;
+    if (detectEol(text) === '\r\n') crlf++;
+    else lf++;
+  }
+  return crlf > lf ? '\r\n' : '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function listed(items: string[], max = 4): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+function describeRefs(refs: TemplateRef[]): string {
+  const byFile = new Map<string, string[]>();
+  for (const r of refs) {
+    const vias = byFile.get(r.file) ?? [];
+    if (!vias.includes(r.via)) vias.push(r.via);
+    byFile.set(r.file, vias);
+  }
+  return listed([...byFile].map(([f, vias]) => `${f} (${vias.join(', ')})`));
+}
+
+/**
+ * An env template (`.env.example`, `.env.sample` …) that docs, compose `env_file:`, scripts or a
+ * `.gitignore` negation reference but that does not exist (seed 0.1a). The fix creates it in
+ * the folder the references point to, listing the names the code and compose files there read,
+ * with placeholders only.
+ */
+export const rule: Rule = {
+  meta: {
+    id: 'env-example-missing',
+    seedIds: ['0.1a'],
+    summary: 'An env template (.env.example …) is referenced but missing; generate it from the env names the code and compose read.',
+    defaultSeverity: 'warning',
+    fixable: 'safe',
+  },
+  async check({ workspace: ws, options }) {
+    const opts = readOptions(options);
+    const include = (p: string): boolean => !opts.exclude.some((g) => matchesGlob(p, g));
+    const refs = [
+      ...(await docReferences(ws, docsOptions({}))),
+      ...composeReferences(ws, include),
+      ...scriptReferences(ws, include),
+      ...gitignoreReferences(ws, include),
+    ].filter((r) => !ws.has(r.template) && !ws.hasDir(r.template) && include(r.template) && creatable(ws, r.template) && !isGitIgnored(ws, r.template));
+    if (refs.length === 0) return [];
+    const byTemplate = new Map<string, TemplateRef[]>();
+    for (const r of refs) byTemplate.set(r.template, [...(byTemplate.get(r.template) ?? []), r]);
+    const templates = [...byTemplate.keys()].sort();
+    const findings: RawFinding[] = [];
+    for (const template of templates) {
+      const list = (byTemplate.get(template) as TemplateRef[]).sort((a, b) => a.file.localeCompare(b.file) || a.offset - b.offset);
+      const first = list[0] as TemplateRef;
+      const dir = dirOf(template);
+      const files = new Set(list.map((r) => r.file)).size;
+      const head = `\`${template}\` does not exist, but ${describeRefs(list)} ${files === 1 ? 'references' : 'reference'} it`;
+      const report = (why: string): void => {
+        findings.push({ file: first.file, offset: first.offset, key: `missing:${template}`, message: `${head}; ${why} (not created)`, fix: null });
+      };
+      const others = templates.filter((t) => t !== template);
+      if (others.length) {
+        report(`other missing env templates are referenced too (${others.map((t) => `\`${t}\``).join(', ')}): which names belong in which is not clear`);
+        continue;
+      }
+      const sibling = ws.paths.find((p) => dirOf(p) === dir && isEnvTemplate(p));
+      if (sibling) {
+        report(`\`${sibling}\` is there: the references may mean it`);
+        continue;
+      }
+      const collected = await collectNames(ws, dir, opts);
+      const names = collected.groups.flatMap((g) => g.names.map((n) => n.name));
+      if (names.length === 0) {
+        report(`no environment variable the code or compose files${dir ? ` under ${dir}/` : ''} read was found to list in it`);
+        continue;
+      }
+      const eol = eolOf(ws, [...collected.files, ...list.map((r) => r.file)]);
+      findings.push({
+        file: first.file,
+        offset: first.offset,
+        key: `missing:${template}`,
+        message: `${head}; ${names.length} variable${names.length === 1 ? '' : 's'} the project reads can be listed there (${listed(names, 6)})`,
+        fix: {
+          safety: 'safe',
+          description: `create ${template} with ${names.length} variable name${names.length === 1 ? '' : 's'} and placeholder values`,
+          edits: [],
+          creates: [{ file: template, content: render(collected, opts, eol) }],
+        },
+      });
+    }
+    return findings;
+  },
+};
+
+export default rule;
+
+export const internals = { readOptions, collectNames, render };
