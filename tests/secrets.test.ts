@@ -224,6 +224,13 @@ describe('collectSecrets', () => {
       { key: 'E', value: 'm\nn', from: 5, to: 6 },
     ]);
   });
+
+  it('an unterminated quote takes the rest of the file: no line of it passes for an entry', () => {
+    expect(parseDotenv('A=1\nKEY="-----BEGIN\nQUJD=\nXYZ=abc\n')).toEqual([
+      { key: 'A', value: '1', from: 1, to: 1 },
+      { key: 'KEY', value: '-----BEGIN\nQUJD=\nXYZ=abc\n', from: 2, to: 5 },
+    ]);
+  });
 });
 
 /**

@@ -24,6 +24,7 @@ import { readString } from '../formats/python-tree.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../formats/yaml.js';
 import { loadTsMorph } from '../formats/bundler-config.js';
 import { nestingOverflow } from '../formats/text.js';
+import { parseDotenv } from '../formats/dotenv.js';
 
 type TsNode = import('ts-morph').ts.Node;
 
@@ -187,44 +188,21 @@ export function isDotenvPath(p: string): boolean {
 }
 
 /**
- * The names of a dotenv file's `NAME=` lines. Only upper-case names count, and the lines of a
- * quoted multi-line value are skipped, so no part of a value (a PEM block, a base64 line) can
- * ever pass for a name.
+ * The names of a dotenv file's `NAME=` lines (parsed by parseDotenv, shared with the secrets
+ * collector). Only upper-case names count; the lines of a quoted multi-line value belong to
+ * that value, so no part of a value (a PEM block, a base64 line) can ever pass for a name.
  */
 export function dotenvNames(file: SourceFile): EnvRead[] {
+  const lineStarts = [0];
+  for (let k = file.text.indexOf('\n'); k !== -1; k = file.text.indexOf('\n', k + 1)) lineStarts.push(k + 1);
   const out: EnvRead[] = [];
-  const text = file.text;
-  let open: string | undefined;
-  let at = 0;
-  for (const raw of text.split('\n')) {
-    const lineStart = at;
-    at += raw.length + 1;
-    const line = raw.replace(/\r$/, '');
-    if (open !== undefined) {
-      if (closes(line, open)) open = undefined;
-      continue;
-    }
-    const m = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)$/.exec(line);
-    if (!m) continue;
-    const name = m[1] as string;
-    const value = m[2] as string;
-    const q = value[0];
-    if ((q === '"' || q === "'" || q === '`') && !closes(value.slice(1), q)) open = q;
-    if (/^[A-Z_][A-Z0-9_]*$/.test(name)) out.push({ name, offset: lineStart + (raw.length - raw.trimStart().length) });
+  for (const entry of parseDotenv(file.text)) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(entry.key)) continue;
+    const start = lineStarts[entry.from - 1] ?? 0;
+    const line = file.text.slice(start, lineStarts[entry.from] ?? file.text.length);
+    out.push({ name: entry.key, offset: start + (line.length - line.trimStart().length) });
   }
   return out;
-}
-
-/** Whether a line holds an unescaped closing quote. */
-function closes(s: string, quote: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '\\' && quote !== "'") {
-      i++;
-      continue;
-    }
-    if (s[i] === quote) return true;
-  }
-  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

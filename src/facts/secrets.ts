@@ -8,6 +8,9 @@ import { decode, type SourceFile } from '../workspace/source-file.js';
 import { buildComposeModel, repoPath, type ComposeFile } from './compose.js';
 import { findPair, mapPairs, nodeRange, pairKey, scalarString } from '../formats/yaml.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
+import { parseDotenv } from '../formats/dotenv.js';
+
+export { parseDotenv, type DotenvEntry } from '../formats/dotenv.js';
 
 /**
  * Values of environment variables the repository sets, and where they are written, so that no
@@ -250,64 +253,6 @@ export function isEnvFileName(name: string): boolean {
 /** `.env.example`, `.env.sample`, `.env.template`, `db.env.example`, `example.env` … */
 export function isTemplateName(name: string): boolean {
   return /(^|\.)(example|sample|template)(\.|$)/i.test(name);
-}
-
-export interface DotenvEntry {
-  key: string;
-  value: string;
-  /** 1-based lines the entry spans (a quoted value may run over several lines). */
-  from: number;
-  to: number;
-}
-
-/**
- * `KEY=value` lines of a `.env` file: `export ` is stripped, a quoted value is taken inside its
- * quotes (and may span lines), an unquoted one ends before a ` #` comment and is trimmed.
- */
-export function parseDotenv(text: string): DotenvEntry[] {
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  const out: DotenvEntry[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(lines[i] ?? '');
-    if (!m) continue;
-    const key = m[1] as string;
-    const raw = m[2] as string;
-    const from = i + 1;
-    const quote = raw[0];
-    if (quote === '"' || quote === "'" || quote === '`') {
-      // Find the closing quote, on this line or a later one.
-      let body = raw.slice(1);
-      let j = i;
-      let close = closingQuote(body, quote);
-      while (close === -1 && j + 1 < lines.length) {
-        j++;
-        body += `\n${lines[j]}`;
-        close = closingQuote(body, quote);
-      }
-      if (close === -1) {
-        // Unterminated: take the line as written.
-        out.push({ key, value: raw, from, to: from });
-        continue;
-      }
-      out.push({ key, value: body.slice(0, close), from, to: j + 1 });
-      i = j;
-      continue;
-    }
-    const hash = raw.search(/(^|\s)#/);
-    out.push({ key, value: (hash === -1 ? raw : raw.slice(0, hash)).trim(), from, to: from });
-  }
-  return out;
-}
-
-function closingQuote(body: string, quote: string): number {
-  for (let k = 0; k < body.length; k++) {
-    if (quote === '"' && body[k] === '\\') {
-      k++;
-      continue;
-    }
-    if (body[k] === quote) return k;
-  }
-  return -1;
 }
 
 function unquote(raw: string): string {
