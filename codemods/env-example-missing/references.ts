@@ -22,6 +22,7 @@ import {
   isEnvTemplate,
   isQuoted,
   joinRepo,
+  createdPaths,
   lineAround,
   operandValue,
   pathRef,
@@ -224,7 +225,7 @@ function shellReferences(text: string, base: number, ctx: ShellContext): Templat
         if (template === undefined || created.has(template)) continue;
         out.push({ template, file: ctx.file, offset: (cmd[j] as ShellWord).start, via: `\`${commandName(argv)}\`${ctx.where}` });
       }
-      for (const c of createdBy(argv, cwd)) created.add(c);
+      for (const c of createdPaths(argv, cwd)) created.add(c);
     }
   }
   return out;
@@ -238,26 +239,6 @@ function nextCwd(cwd: string | undefined, args: string[], scriptDir: string): st
   return joinRepo(cwd, operand);
 }
 
-/** Repo paths a command creates: cp/mv/ln targets, touch, and `>` redirects. */
-function createdBy(argv: string[], cwd: string): string[] {
-  const out: string[] = [];
-  const add = (p: string | undefined): void => {
-    const j = p === undefined ? undefined : joinRepo(cwd, p);
-    if (j) out.push(j);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const w = argv[i] as string;
-    if (w === '>' || w === '>>') add(argv[i + 1]);
-    else if (/^\d?>>?[^>&]/.test(w)) add(w.replace(/^\d?>>?/, ''));
-  }
-  const head = commandHead(argv);
-  if (!head) return out;
-  const cmd = argv[head.index] as string;
-  const args = argv.slice(head.index + 1).filter((a) => !a.startsWith('-'));
-  if (['cp', 'mv', 'ln', 'install'].includes(cmd) && args.length >= 2) add(args[args.length - 1]);
-  else if (cmd === 'touch') args.forEach(add);
-  return out;
-}
 
 export function scriptReferences(ws: Workspace, include: (p: string) => boolean): TemplateRef[] {
   const out: TemplateRef[] = [];

@@ -689,8 +689,8 @@ function isPlainPath(p: string): boolean {
   return p.length > 0 && !/[$*?<>{}[\]|~`"'\\]|^[-/]|:\/\//.test(p);
 }
 
-/** Repo paths a command creates, resolved against its directory. */
-function createdPaths(argv: string[], cwd: string | undefined): string[] {
+/** Repo paths a command creates, resolved against its directory (shared with env-example-missing). */
+export function createdPaths(argv: string[], cwd: string | undefined): string[] {
   if (cwd === undefined) return [];
   const out: string[] = [];
   const add = (p: string | undefined): void => {
