@@ -484,6 +484,11 @@ describe('a SIGKILL inside a multi-file fix', () => {
     expect(existsSync(path.join(dir, CONTRACT))).toBe(false);
     expect(readdirSync(path.join(dir, '.git', 'autopack-fix')).filter((n) => n.startsWith('journal-'))).toHaveLength(1);
 
+    // Without --allow-dirty the half-done state is refused, and the message says why.
+    const refused = spawnSync(process.execPath, [BIN, dir, '--write', '--rule', 'redaction-key-normalization'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(`autopack-fix: the working tree has uncommitted changes (1 path, e.g. ${SANITIZER}); a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole; commit or stash them, or pass --allow-dirty\n`);
+    expect(readFileSync(path.join(dir, SANITIZER), 'utf8')).toBe(readFileSync(path.join(CASE, 'expected', SANITIZER), 'utf8'));
     const again = spawnSync(process.execPath, [BIN, dir, '--write', '--allow-dirty', '--rule', 'redaction-key-normalization'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr.split('\n').filter((l) => l.includes('killed'))).toEqual([
@@ -494,37 +499,182 @@ describe('a SIGKILL inside a multi-file fix', () => {
   });
 });
 
-import { recoverJournals, Journal, journalEntry } from '../src/engine/journal.js';
+import { recoverJournals, Journal, journalEntry, pendingJournals, processStart } from '../src/engine/journal.js';
+import { removeEmptyDirs, restoreFile } from '../src/engine/write.js';
+import { linkSync, chownSync, fsyncSync } from 'node:fs';
+
+/** A pid that belonged to a process that has exited, and a live one (a sleeping child). */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
 
 describe('journal recovery', () => {
-  it('puts back what the dead run wrote, leaves what someone changed since, and ignores live runs', () => {
+  function setUp(): { dir: string; j: string; file: (n: string) => string } {
     const dir = mkdtempSync(path.join(tmpdir(), 'apf-jr-'));
     cleanup.push(dir);
-    const j = path.join(dir, 'journal');
-    const file = (n: string): string => path.join(dir, n);
+    return { dir, j: path.join(dir, 'journal'), file: (n: string) => path.join(dir, n) };
+  }
+  const setPid = (j: string, pid: number): void => {
+    for (const name of readdirSync(j)) {
+      const doc = JSON.parse(readFileSync(path.join(j, name), 'utf8'));
+      doc.pid = pid;
+      doc.start = processStart(pid);
+      writeFileSync(path.join(j, name), JSON.stringify(doc));
+    }
+  };
+
+  it('puts back what a dead run wrote, removes what it created with its directories, and names what changed since', () => {
+    const { dir, j, file } = setUp();
     writeFileSync(file('a'), 'A fixed');
     writeFileSync(file('b'), 'B edited by someone');
-    writeFileSync(file('c'), 'C created');
+    mkdirSync(path.join(dir, 'new', 'deep'), { recursive: true });
+    writeFileSync(file('new/deep/c'), 'C created');
     writeFileSync(file('d'), 'D original');
     Journal.begin(j, [
       journalEntry(file('a'), 'a', Buffer.from('A original'), Buffer.from('A fixed')),
       journalEntry(file('b'), 'b', Buffer.from('B original'), Buffer.from('B fixed')),
-      journalEntry(file('c'), 'c', undefined, Buffer.from('C created')),
+      journalEntry(file('new/deep/c'), 'new/deep/c', undefined, Buffer.from('C created'), [file('new'), file('new/deep')]),
       journalEntry(file('d'), 'd', Buffer.from('D original'), Buffer.from('D fixed')),
     ]);
-    // Our own pid is alive: nothing happens.
-    expect(recoverJournals(j, writeFileSync)).toEqual([]);
-    expect(readFileSync(file('a'), 'utf8')).toBe('A fixed');
-    // Pretend the writer died: rename the journal to a pid that cannot exist.
-    const [name] = readdirSync(j);
-    const dead = JSON.parse(readFileSync(path.join(j, name as string), 'utf8'));
-    dead.pid = 2 ** 22 + 12345;
-    writeFileSync(path.join(j, name as string), JSON.stringify(dead));
-    expect(recoverJournals(j, writeFileSync).map((d) => d.message)).toEqual([`a run killed while writing a multi-file fix (pid ${dead.pid}) left it half-done: put back a, c; changed since, left as they are: b`]);
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      // A live writer (another process) is left alone.
+      setPid(j, live.pid as number);
+      expect(pendingJournals(j)).toBe(0);
+      expect(recoverJournals(j, { restore: restoreFile, removeEmptyDirs })).toEqual([]);
+      expect(readFileSync(file('a'), 'utf8')).toBe('A fixed');
+    } finally {
+      live.kill();
+    }
+    // Our own pid with another start time: a pid reused by a later process, so the writer is gone.
+    const doc = JSON.parse(readFileSync(path.join(j, readdirSync(j)[0] as string), 'utf8'));
+    expect(doc.start).toMatch(/^\d+$/);
+    const reused = { ...doc, pid: process.pid, start: '1' };
+    writeFileSync(path.join(j, readdirSync(j)[0] as string), JSON.stringify(reused));
+    expect(pendingJournals(j)).toBe(1);
+    const dead = deadPid();
+    setPid(j, dead);
+    expect(pendingJournals(j)).toBe(1);
+    expect(recoverJournals(j, { restore: restoreFile, removeEmptyDirs }).map((d) => d.message)).toEqual([
+      `a run killed while writing a multi-file fix (pid ${dead}) left it half-done: put back a, new/deep/c; left as they are: b (changed since)`,
+    ]);
     expect(readFileSync(file('a'), 'utf8')).toBe('A original');
     expect(readFileSync(file('b'), 'utf8')).toBe('B edited by someone');
-    expect(existsSync(file('c'))).toBe(false);
+    expect(existsSync(file('new'))).toBe(false);
     expect(readFileSync(file('d'), 'utf8')).toBe('D original');
     expect(existsSync(j)).toBe(false);
+  });
+
+  it('leaves a state the user committed since, and keeps a journal whose undo fails', () => {
+    const { j, file } = setUp();
+    writeFileSync(file('a'), 'A fixed');
+    writeFileSync(file('b'), 'B fixed');
+    Journal.begin(j, [journalEntry(file('a'), 'a', Buffer.from('A original'), Buffer.from('A fixed')), journalEntry(file('b'), 'b', Buffer.from('B original'), Buffer.from('B fixed'))]);
+    const dead = deadPid();
+    setPid(j, dead);
+    const restore = (target: string, bytes: Buffer): void => {
+      if (target === file('b')) throw Object.assign(new Error('no'), { code: 'EROFS' });
+      restoreFile(target, bytes);
+    };
+    const committed = (target: string): boolean => target === file('a');
+    expect(recoverJournals(j, { restore, committed }).map((d) => d.message)).toEqual([
+      `a run killed while writing a multi-file fix (pid ${dead}) left it half-done: put back nothing; left as they are: a (committed since); could not put back: b (EROFS) (the journal is kept: ${path.join(j, readdirSync(j)[0] as string)})`,
+    ]);
+    expect(readFileSync(file('a'), 'utf8')).toBe('A fixed');
+    expect(readdirSync(j)).toHaveLength(1);
+    // An unreadable journal is named and left in place; it does not stop the others.
+    writeFileSync(path.join(j, 'journal-1-bad.json'), '{');
+    const notes = recoverJournals(j, { restore: restoreFile }).map((d) => d.message);
+    expect(notes[0]).toMatch(/^unreadable undo journal .*journal-1-bad\.json/);
+    expect(readFileSync(file('b'), 'utf8')).toBe('B original');
+  });
+});
+
+describe('more write faults, found in review', () => {
+  it('a file someone edits after we wrote it is not rolled back over their edit', async () => {
+    const { dir, ws } = await smallRepo();
+    const fs: Partial<WriteFs> = {
+      ...failFor('b.txt', 'write', 'ENOSPC'),
+      openSync: ((p: string, flags: string, mode?: number) => {
+        if (path.basename(p).startsWith('.b.txt.')) {
+          writeFileSync(path.join(dir, 'a.txt'), 'ALPHA, then edited by someone\n');
+          throw errno('ENOSPC');
+        }
+        return openSync(p, flags, mode);
+      }) as WriteFs['openSync'],
+    };
+    const outcome = writeChanges(ws, changes().filter((c) => c.path !== 'd.txt'), { fs });
+    expect(messages(outcome)).toEqual([
+      'b.txt: write failed (ENOSPC); left as it was',
+      'a.txt: written, then changed by someone else before b.txt failed; left as it is (not rolled back)',
+      'new/dir/c.txt: removed again: it shares a fix with b.txt, which was not written',
+    ]);
+    expect(readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('ALPHA, then edited by someone\n');
+    expect(existsSync(path.join(dir, 'new'))).toBe(false);
+  });
+
+  it('two files created in one new directory: a rollback removes both and the directory', async () => {
+    const { dir, ws } = await smallRepo();
+    const tie = (self: string): string[] => ['new/x.txt', 'new/y.txt', 'b.txt'].filter((p) => p !== self);
+    const group: FileChange[] = [
+      { path: 'new/x.txt', before: undefined, after: 'x\n', bom: false, linked: tie('new/x.txt') },
+      { path: 'new/y.txt', before: undefined, after: 'y\n', bom: false, linked: tie('new/y.txt') },
+      { path: 'b.txt', before: 'beta\n', after: 'BETA\n', bom: false, linked: tie('b.txt') },
+    ];
+    const outcome = writeChanges(ws, group, { fs: failFor('b.txt', 'rename', 'EIO') });
+    expect(messages(outcome)).toEqual([
+      'b.txt: write failed (EIO); left as it was',
+      'new/x.txt: removed again: it shares a fix with b.txt, which was not written',
+      'new/y.txt: removed again: it shares a fix with b.txt, which was not written',
+    ]);
+    expect(existsSync(path.join(dir, 'new'))).toBe(false);
+  });
+
+  it('a new file whose write fails leaves no directory made for it', async () => {
+    const { dir, ws } = await smallRepo();
+    const outcome = writeChanges(ws, [{ path: 'made/for/it.txt', before: undefined, after: 'x\n', bom: false }], { fs: failFor('made/for/it.txt', 'open', 'ENOSPC') });
+    expect(messages(outcome)).toEqual(['made/for/it.txt: write failed (ENOSPC); left as it was']);
+    expect(existsSync(path.join(dir, 'made'))).toBe(false);
+  });
+
+  it('an edit that lands while the temp file is written is kept: checked again right before the rename', async () => {
+    const { dir, ws } = await smallRepo();
+    const fs: Partial<WriteFs> = {
+      fsyncSync: (fd: number) => {
+        writeFileSync(path.join(dir, 'd.txt'), 'delta, saved by an editor\n');
+        fsyncSync(fd);
+      },
+    };
+    const outcome = writeChanges(ws, changes().filter((c) => c.path === 'd.txt'), { fs });
+    expect(messages(outcome)).toEqual(['d.txt: changed on disk since it was read; not written']);
+    expect(readFileSync(path.join(dir, 'd.txt'), 'utf8')).toBe('delta, saved by an editor\n');
+    expect(readdirSync(dir).filter((n) => n.includes('autopack-fix'))).toEqual([]);
+  });
+
+  it('a file with another hard link is refused (a rename would split the two)', async () => {
+    const { dir, ws } = await smallRepo();
+    linkSync(path.join(dir, 'd.txt'), path.join(dir, 'd-link.txt'));
+    const outcome = writeChanges(ws, changes().filter((c) => c.path === 'd.txt'));
+    expect(messages(outcome)).toEqual(['d.txt: has 2 hard links; a write would split them, so it is not written']);
+    expect(readFileSync(path.join(dir, 'd-link.txt'), 'utf8')).toBe('delta\n');
+  });
+
+  it.skipIf(!AS_ROOT)('as root, a written file keeps its owner', async () => {
+    const { dir, ws } = await smallRepo();
+    chownSync(path.join(dir, 'd.txt'), 1234, 2345);
+    const outcome = writeChanges(ws, changes().filter((c) => c.path === 'd.txt'));
+    expect(outcome.errors).toEqual([]);
+    const st = statSync(path.join(dir, 'd.txt'));
+    expect([st.uid, st.gid, readFileSync(path.join(dir, 'd.txt'), 'utf8')]).toEqual([1234, 2345, 'DELTA\n']);
+  });
+
+  it('a temp file left by a killed run is not part of the run and does not make the tree dirty', async () => {
+    const dir = manyFixable();
+    writeFileSync(path.join(dir, 'svc1', '.compose.yaml.autopack-fix-999999-abcd1234.tmp'), 'partial');
+    const r = await runCli([dir, '--write'], {});
+    expect(r.code, r.stderr).toBe(0);
+    expect(assertWholeFiles(dir)).toBe(FILES);
+    expect(strayTemps(dir)).toEqual([]);
   });
 });

@@ -5,8 +5,10 @@ import type { Safety } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
 import { Workspace, DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 import { run, type RunResult } from '../engine/run.js';
-import { restoreFile, writeChangesInterruptible } from '../engine/write.js';
-import { recoverJournals } from '../engine/journal.js';
+import { removeEmptyDirs, restoreFile, writeChangesInterruptible } from '../engine/write.js';
+import { pendingJournals, recoverJournals } from '../engine/journal.js';
+import { isOwnFile } from '../workspace/enumerate.js';
+import { execFileSync } from 'node:child_process';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, textReport } from '../report/text.js';
@@ -215,20 +217,29 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
   // Path filters, then suppressions (which must see a finding to count as used), then the baseline.
   const keep = allOf(cfg.keep, changedKeep, suppressions.keep, baselineView?.keep);
 
-  // A multi-file fix cut by a killed --write is put back first, so this run applies it whole.
+  const top = opts.write ? await gitTopLevel(root) : null;
   const journalDir = opts.write ? await journalDirFor(root) : undefined;
-  if (journalDir) io.stderr.write(diagnosticLines(recoverJournals(journalDir, restoreFile), errColors));
-
-  const ws = await Workspace.open(root, { maxFileBytes: opts.maxFileSize });
-  // Refuse before doing any work: a dirty tree mixes the user's edits with ours.
+  // Refuse before doing any work (and before touching any file): a dirty tree mixes the user's
+  // edits with ours.
   if (opts.write && !opts.allowDirty) {
-    if (!ws.inGitRepo) throw new UsageError(`${rootArg} is not inside a git work tree; --write needs one to be undoable (use --allow-dirty to write anyway)`);
+    if (top === null) throw new UsageError(`${rootArg} is not inside a git work tree; --write needs one to be undoable (use --allow-dirty to write anyway)`);
     const state = await workingTreeState(root);
     if (state.state === 'error') throw new UsageError(`cannot tell whether the working tree is clean (git status failed: ${state.message}); refusing to write`);
-    if (state.state === 'dirty') {
-      throw new UsageError(`the working tree has uncommitted changes (${state.entries.length} path${state.entries.length === 1 ? '' : 's'}, e.g. ${state.entries[0]?.slice(3)}); commit or stash them, or pass --allow-dirty`);
+    // Our own temp files left by a killed run do not count: the next write removes them.
+    const entries = state.state === 'dirty' ? state.entries.filter((e) => !isOwnFile(e.slice(3))) : [];
+    if (entries.length > 0) {
+      const halfDone = journalDir && pendingJournals(journalDir) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
+      throw new UsageError(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${entries[0]?.slice(3)})${halfDone}; commit or stash them, or pass --allow-dirty`);
     }
   }
+  // A multi-file fix cut by a killed --write is put back, so this run applies it whole — unless
+  // the user committed or changed those files since (then they are theirs, and named).
+  if (journalDir) {
+    const hooks = { restore: restoreFile, removeEmptyDirs, ...(top ? { committed: committedIn(top) } : {}) };
+    io.stderr.write(diagnosticLines(recoverJournals(journalDir, hooks), errColors));
+  }
+
+  const ws = await Workspace.open(root, { maxFileBytes: opts.maxFileSize });
 
   const progress = opts.format === 'text' ? startProgress('checking', { stream: io.stderr, env: io.env }) : undefined;
   let result: RunResult;
@@ -271,6 +282,7 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     }
   }
   if (interrupted) {
+    io.stderr.write(diagnosticLines(writeErrors, errColors));
     io.stderr.write(
       `autopack-fix: stopped by ${interrupted}. Written (${written.length}): ${written.join(', ') || 'none'}. Not written (${notWritten.length}): ${notWritten.join(', ') || 'none'}. Every file is either as it was or fully fixed; run again to finish.\n`,
     );
@@ -307,6 +319,21 @@ function selectRules(ids: string[] | undefined): typeof RULES {
   const unknown = ids.filter((id) => !findRule(id));
   if (unknown.length) throw new UsageError(`unknown rule${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see \`autopack-fix list-rules\`)`);
   return RULES.filter((r) => ids.includes(r.meta.id));
+}
+
+/** Whether `bytes` are what HEAD holds for `target` (a file of the work tree at `top`). */
+function committedIn(top: string): (target: string, bytes: Buffer) => boolean {
+  return (target, bytes) => {
+    const rel = path.relative(top, target).split(path.sep).join('/');
+    if (rel.startsWith('..')) return false;
+    try {
+      const head = execFileSync('git', ['rev-parse', '--verify', '-q', `HEAD:${rel}`], { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const mine = execFileSync('git', ['hash-object', '--stdin'], { cwd: top, input: bytes, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }).trim();
+      return head === mine;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** Where multi-file fixes keep their undo journal: inside the git directory when there is one. */

@@ -1,4 +1,4 @@
-import { accessSync, constants, closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { accessSync, chownSync, constants, closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../model/types.js';
@@ -22,6 +22,7 @@ export interface WriteFs {
   renameSync: typeof renameSync;
   linkSync: typeof linkSync;
   chmodSync: typeof chmodSync;
+  chownSync: typeof chownSync;
   unlinkSync: typeof unlinkSync;
   mkdirSync: (dir: string, options: { recursive: true }) => unknown;
 }
@@ -34,6 +35,7 @@ const REAL_FS: WriteFs = {
   renameSync,
   linkSync,
   chmodSync,
+  chownSync,
   unlinkSync,
   mkdirSync,
 };
@@ -89,7 +91,10 @@ interface PlannedWrite {
   change: FileChange;
   target: string;
   mode: number | undefined;
+  /** Owner of the file written over, kept when we may set it (running as root). */
+  owner?: { uid: number; gid: number };
 }
+
 
 function writeError(file: string, message: string): Diagnostic {
   return { file, kind: 'write-error', message: `${file}: ${message}` };
@@ -101,7 +106,9 @@ function errnoOf(e: unknown): string {
 
 /** Why `plan` must not be written now (someone else touched it since it was read), if so. */
 function changedSinceRead(ws: Workspace, plan: PlannedWrite): string | undefined {
-  if (plan.change.before === undefined) return exists(plan.target) ? 'appeared on disk since the run started; not overwritten' : undefined;
+  if (plan.change.before === undefined) {
+    return exists(plan.target) ? 'exists on disk (created meanwhile, or a file this run did not read: ignored, binary or too large); not overwritten' : undefined;
+  }
   try {
     const current = readFileSync(plan.target);
     const original = ws.originalBytes(plan.change.path);
@@ -122,14 +129,16 @@ function sleepSync(ms: number): void {
 
 function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, outcome: WriteOutcome, options: WriteOptions): void {
   const done: PlannedWrite[] = [];
-  const createdDirs = new Map<PlannedWrite, string>();
+  const createdDirs: string[] = [];
   let failure: { plan: PlannedWrite; message: string } | undefined;
   let journal: Journal | undefined;
   if (group.length > 1 && options.journalDir) {
     try {
       journal = Journal.begin(
         options.journalDir,
-        group.map((p) => journalEntry(p.target, p.change.path, p.change.before === undefined ? undefined : ws.originalBytes(p.change.path), bytesOf(p.change))),
+        group.map((p) =>
+          journalEntry(p.target, p.change.path, p.change.before === undefined ? undefined : ws.originalBytes(p.change.path), bytesOf(p.change), p.change.before === undefined ? missingDirs(path.dirname(p.target)) : []),
+        ),
       );
     } catch (e) {
       for (const plan of group) outcome.errors.push(writeError(plan.change.path, `not written: the undo journal for its multi-file fix could not be recorded (${errnoOf(e)})`));
@@ -145,11 +154,11 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
     }
     try {
       removeStaleTemps(plan.target, fs);
-      const createdDir = atomicWrite(plan.target, bytesOf(plan.change), plan.mode, plan.change.before === undefined, fs);
-      if (createdDir) createdDirs.set(plan, createdDir);
+      // Checked again right before the rename: a save during the temp write and fsync is kept.
+      createdDirs.push(...atomicWrite(plan.target, bytesOf(plan.change), plan, fs, () => changedSinceRead(ws, plan)));
       done.push(plan);
     } catch (e) {
-      failure = { plan, message: `write failed (${errnoOf(e)}); left as it was` };
+      failure = { plan, message: e instanceof ChangedMeanwhile ? e.message : `write failed (${errnoOf(e)}); left as it was` };
       break;
     }
   }
@@ -158,61 +167,94 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
     journal?.end();
     return;
   }
-  let rolledBack = true;
+  let undoKept = false;
   const failed = failure.plan.change.path;
   outcome.errors.push(writeError(failed, failure.message));
-  for (const plan of group) {
-    if (plan === failure.plan) continue;
+  const messages = new Map<PlannedWrite, Diagnostic>();
+  for (const plan of group) if (plan !== failure.plan && !done.includes(plan)) messages.set(plan, writeError(plan.change.path, `not written: it shares a fix with ${failed}, which was not written`));
+  // Undo in reverse order, so created files go before the directories made for them.
+  for (const plan of [...done].reverse()) {
     const p = plan.change.path;
-    if (!done.includes(plan)) {
-      outcome.errors.push(writeError(p, `not written: it shares a fix with ${failed}, which was not written`));
-      continue;
-    }
     try {
-      rollBack(ws, plan, fs, createdDirs.get(plan));
+      if (!holds(plan.target, bytesOf(plan.change))) {
+        // Someone changed it after we wrote it: theirs now, never overwritten.
+        outcome.written.push(p);
+        messages.set(plan, writeError(p, `written, then changed by someone else before ${failed} failed; left as it is (not rolled back)`));
+        continue;
+      }
+      rollBack(ws, plan, fs);
       const undone = plan.change.before === undefined ? 'removed again' : 'rolled back to its original bytes';
-      outcome.errors.push(writeError(p, `${undone}: it shares a fix with ${failed}, which was not written`));
+      messages.set(plan, writeError(p, `${undone}: it shares a fix with ${failed}, which was not written`));
     } catch (e) {
       // The file holds its complete fixed text (each write is atomic); only the pairing is lost.
-      rolledBack = false;
+      undoKept = true;
       outcome.written.push(p);
-      outcome.errors.push(writeError(p, `written, but could not be rolled back (${errnoOf(e)}) after ${failed} failed; it holds its complete fixed text`));
+      messages.set(plan, writeError(p, `written, but could not be rolled back (${errnoOf(e)}) after ${failed} failed; it holds its complete fixed text`));
     }
   }
+  removeEmptyDirs(createdDirs);
+  for (const plan of group) {
+    const m = messages.get(plan);
+    if (m) outcome.errors.push(m);
+  }
   // A failed rollback keeps the journal: the next --write tries again.
-  if (rolledBack) journal?.end();
+  if (!undoKept) journal?.end();
 }
 
-/** Put `bytes` back into `target` atomically, keeping its mode (journal recovery). */
-export function restoreFile(target: string, bytes: Buffer): void {
-  let mode: number | undefined;
+/** A check before the rename found the file changed: the temp file is dropped, nothing replaced. */
+class ChangedMeanwhile extends Error {}
+
+/** Whether `target` holds exactly `bytes`. */
+function holds(target: string, bytes: Buffer): boolean {
   try {
-    mode = statSync(target).mode & 0o7777;
+    return readFileSync(target).equals(bytes);
   } catch {
-    mode = undefined;
+    return false;
   }
-  atomicWrite(target, bytes, mode, false, REAL_FS);
+}
+
+/** Directories from `dir` up that do not exist yet, outermost first. */
+function missingDirs(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; !exists(d); d = path.dirname(d)) {
+    out.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  return out;
+}
+
+/** Remove the directories we made, deepest first, while they are empty (never one with content). */
+export function removeEmptyDirs(dirs: readonly string[]): void {
+  for (const d of [...new Set(dirs)].sort((a, b) => b.length - a.length)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      /* not empty, or gone */
+    }
+  }
+}
+
+/** Put `bytes` back into `target` atomically, keeping its mode and owner (journal recovery). */
+export function restoreFile(target: string, bytes: Buffer): void {
+  let plan: Pick<PlannedWrite, 'mode' | 'owner'> = { mode: undefined };
+  try {
+    const st = statSync(target);
+    plan = { mode: st.mode & 0o7777, owner: { uid: st.uid, gid: st.gid } };
+  } catch {
+    /* gone: written with defaults */
+  }
+  atomicWrite(target, bytes, { ...plan, change: { before: '' } }, REAL_FS);
 }
 
 /** Undo one written file of a failed group: original bytes back (atomically), or a created file removed. */
-function rollBack(ws: Workspace, plan: PlannedWrite, fs: WriteFs, createdDir: string | undefined): void {
+function rollBack(ws: Workspace, plan: PlannedWrite, fs: WriteFs): void {
   if (plan.change.before === undefined) {
     fs.unlinkSync(plan.target);
-    // Directories this run made for the file go too, innermost first, while empty.
-    if (createdDir) {
-      for (let d = path.dirname(plan.target); d.length >= createdDir.length; d = path.dirname(d)) {
-        try {
-          rmdirSync(d);
-        } catch {
-          break;
-        }
-      }
-    }
     return;
   }
   const original = ws.originalBytes(plan.change.path);
   if (!original) throw new Error('original bytes unknown');
-  atomicWrite(plan.target, original, plan.mode, false, fs);
+  atomicWrite(plan.target, original, plan, fs);
 }
 
 /**
@@ -268,7 +310,13 @@ function planEach(ws: Workspace, changes: readonly FileChange[]): { plans: Plann
           }
           plan = { ...plan, target };
         }
-        plan = { ...plan, mode: statSync(plan.target).mode & 0o7777 };
+        const st = statSync(plan.target);
+        plan = { ...plan, mode: st.mode & 0o7777, owner: { uid: st.uid, gid: st.gid } };
+        // A rename gives the path a new inode: another hard link would keep the old text.
+        if (st.nlink > 1) {
+          fail(change.path, `has ${st.nlink} hard links; a write would split them, so it is not written`);
+          continue;
+        }
         // A rename would replace a read-only file regardless of its mode; someone made it
         // read-only on purpose (even root is refused when no write bit is set at all).
         if (((plan.mode as number) & 0o222) === 0 || !writable(plan.target)) {
@@ -339,40 +387,57 @@ function realExistingAncestor(dir: string): string {
   }
 }
 
-/** Returns the topmost directory it had to create for a new file, if any (for a rollback). */
-function atomicWrite(target: string, bytes: Buffer, mode: number | undefined, create: boolean, fs: WriteFs): string | undefined {
+/**
+ * Write `bytes` to a temp file beside `target`, fsync it, give it the mode (and, as root, the
+ * owner) of the file it replaces, run `beforeCommit` (a refusal drops the temp file), then
+ * rename it over `target` — or, for a new file, link() it, which fails if the target exists.
+ * Returns the directories it created for a new file; on failure they are removed again.
+ */
+function atomicWrite(
+  target: string,
+  bytes: Buffer,
+  plan: Pick<PlannedWrite, 'mode' | 'owner'> & { change: Pick<FileChange, 'before'> },
+  fs: WriteFs,
+  beforeCommit?: () => string | undefined,
+): string[] {
+  const create = plan.change.before === undefined;
   const dir = path.dirname(target);
-  let createdDir: string | undefined;
-  if (create) {
-    for (let d = dir; !exists(d); d = path.dirname(d)) createdDir = d;
-    fs.mkdirSync(dir, { recursive: true });
-  }
-  const tmp = path.join(dir, `.${path.basename(target)}.autopack-fix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', mode ?? 0o644);
+  const createdDirs = create ? missingDirs(dir) : [];
   try {
-    let off = 0;
-    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.closeSync(fd);
-    unlinkSafe(tmp, fs);
-    throw e;
-  }
-  fs.closeSync(fd);
-  try {
-    if (mode !== undefined) fs.chmodSync(tmp, mode);
-    if (create) {
-      // link() fails if the target exists: a file created meanwhile is never overwritten.
-      fs.linkSync(tmp, target);
+    if (createdDirs.length > 0) fs.mkdirSync(dir, { recursive: true });
+    const tmp = path.join(dir, `.${path.basename(target)}.autopack-fix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    const fd = fs.openSync(tmp, 'wx', plan.mode ?? 0o644);
+    try {
+      let off = 0;
+      while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+      fs.fsyncSync(fd);
+    } catch (e) {
+      fs.closeSync(fd);
       unlinkSafe(tmp, fs);
-    } else {
-      fs.renameSync(tmp, target);
+      throw e;
+    }
+    fs.closeSync(fd);
+    try {
+      if (plan.mode !== undefined) fs.chmodSync(tmp, plan.mode);
+      if (plan.owner && process.getuid?.() === 0 && (plan.owner.uid !== 0 || plan.owner.gid !== 0)) fs.chownSync(tmp, plan.owner.uid, plan.owner.gid);
+      const refusal = beforeCommit?.();
+      if (refusal) throw new ChangedMeanwhile(refusal);
+      if (create) {
+        // link() fails if the target exists: a file created meanwhile is never overwritten.
+        fs.linkSync(tmp, target);
+        unlinkSafe(tmp, fs);
+      } else {
+        fs.renameSync(tmp, target);
+      }
+    } catch (e) {
+      unlinkSafe(tmp, fs);
+      throw e;
     }
   } catch (e) {
-    unlinkSafe(tmp, fs);
+    removeEmptyDirs(createdDirs);
     throw e;
   }
-  return createdDir;
+  return createdDirs;
 }
 
 function unlinkSafe(p: string, fs: WriteFs): void {

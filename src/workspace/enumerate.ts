@@ -20,7 +20,7 @@ export async function enumerateFiles(root: string, inGitRepo: boolean): Promise<
     if (r.code === 0) {
       const seen = new Set<string>();
       for (const p of r.stdout.split('\0')) {
-        if (!p || seen.has(p)) continue;
+        if (!p || seen.has(p) || isOwnFile(p)) continue;
         // The index can list files deleted from the work tree, and submodules as directories.
         let st;
         try {
@@ -34,7 +34,16 @@ export async function enumerateFiles(root: string, inGitRepo: boolean): Promise<
       return { paths: [...seen].sort(), fromGit: true };
     }
   }
-  return { paths: walk(root).sort(), fromGit: false };
+  return { paths: walk(root).filter((p) => !isOwnFile(p)).sort(), fromGit: false };
+}
+
+/**
+ * autopack-fix's own transient files: the temp file of a write a kill interrupted
+ * (`.<name>.autopack-fix-<pid>-<hex>.tmp`), and the undo journal kept in the root outside git.
+ * Never part of a run (they are removed by the next --write).
+ */
+export function isOwnFile(p: string): boolean {
+  return /(^|\/)\.[^/]+\.autopack-fix-\d+-[0-9a-f]+\.tmp$/.test(p) || /^\.autopack-fix-journal\//.test(p);
 }
 
 function walk(root: string): string[] {
