@@ -1,7 +1,7 @@
 /** Parsers and models: shell words, server invocations, the Dockerfile model, module resolution. */
 import { describe, it, expect } from 'vitest';
 import { splitShell, simpleCommands, findServerInvocation, serverInvocations } from '../src/formats/shell.js';
-import { parseDockerfile, findStage } from '../src/formats/dockerfile.js';
+import { parseDockerfile, findStage, isDockerfilePath } from '../src/formats/dockerfile.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { parseAppTarget, resolveAppTarget, moduleNamesFor, toRepoPath, type ExecContext } from '../src/facts/python-app.js';
@@ -34,6 +34,13 @@ describe('server invocations', () => {
   it('looks through sh -c and turns an earlier cd into the working directory', () => {
     const found = serverInvocations(['sh', '-c', 'cd src && exec uvicorn main:app --reload; echo done']);
     expect(found.map((f) => [f.argv[f.inv.targetIndex ?? -1], f.inv.chdir])).toEqual([['main:app', 'src']]);
+  });
+});
+
+describe('Dockerfile paths', () => {
+  it('are Dockerfiles by docker build naming, not source, docs or templates named after them', () => {
+    const names = ['Dockerfile', 'api/Dockerfile.dev', 'Dockerfile-prod', 'dev.Dockerfile', 'Containerfile', 'dockerfile', 'src/formats/dockerfile.ts', 'lib/dockerfile.py', 'docs/Dockerfile.md', 'Dockerfile.j2', 'Dockerfile.tmpl', 'x.dockerfile.json', 'Dockerfiles/README'];
+    expect(names.filter(isDockerfilePath)).toEqual(['Dockerfile', 'api/Dockerfile.dev', 'Dockerfile-prod', 'dev.Dockerfile', 'Containerfile', 'dockerfile']);
   });
 });
 

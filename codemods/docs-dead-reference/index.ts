@@ -1,6 +1,7 @@
 import path from 'node:path/posix';
 import type { RawFinding, Rule } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
+import { isEnvFileName } from '../../src/formats/dotenv.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue } from '../../src/formats/markdown.js';
 import {
   commandHead,
@@ -133,6 +134,14 @@ function bareExists(env: Env, value: string): boolean {
   });
 }
 
+/**
+ * A real env file (`.env`, `.env.local`, `db.env`; not a template): local to each checkout and
+ * kept out of git by convention, so a doc that reads it is not pointing at a missing file.
+ */
+function isLocalEnvFile(p: string): boolean {
+  return isEnvFileName(p.slice(p.lastIndexOf('/') + 1));
+}
+
 /** Files an application writes at run time (logs, databases, dumps): never judged in prose. */
 const RUNTIME_FILE = /\.(log|db|sqlite3?|pid|sock|tmp|bak|out|pyc|cache|swp|csv|parquet|pkl|pickle|h5|bin|dat|tar|gz|tgz|zip)$/i;
 
@@ -149,7 +158,7 @@ function spanProblems(env: Env, span: MdCodeSpan): DocProblem[] {
   if (offset < 0 || isQuoted(env.q, offset)) return [];
   // Prose names files a reader is told to create, or that the app writes at run time: a path
   // in a code span is judged only when a file of that name exists elsewhere (it moved).
-  if (RUNTIME_FILE.test(value) || relocate(env.ws, missing, false, env.opts).candidates.length === 0) return [];
+  if (RUNTIME_FILE.test(value) || isLocalEnvFile(missing) || relocate(env.ws, missing, false, env.opts).candidates.length === 0) return [];
   return [problem(env, 'path', offset, value, missing, false, base, pathHead(value, missing), mappedSpan(span, 0, value.length))];
 }
 
@@ -182,7 +191,7 @@ function operandProblems(env: Env, cmd: DocCommand): DocProblem[] {
     if (missing === undefined || missing === '' || existsInRepo(env.ws, missing)) continue;
     const fromDoc = joinRepo(env.docDir, written);
     if (fromDoc !== undefined && existsInRepo(env.ws, fromDoc)) continue;
-    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing)) continue;
+    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing) || isLocalEnvFile(missing)) continue;
     const offset = wordTextSpan(cmd, j)?.[0] ?? cmd.offset;
     if (isQuoted(env.q, offset, cmd.block)) continue;
     const h = commandHead(argv)?.index ?? 0;

@@ -8,9 +8,9 @@ import { decode, type SourceFile } from '../workspace/source-file.js';
 import { buildComposeModel, repoPath, type ComposeFile } from './compose.js';
 import { findPair, mapPairs, nodeRange, pairKey, scalarString } from '../formats/yaml.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
-import { parseDotenv } from '../formats/dotenv.js';
+import { isEnvFileName, isTemplateName, parseDotenv } from '../formats/dotenv.js';
 
-export { parseDotenv, type DotenvEntry } from '../formats/dotenv.js';
+export { parseDotenv, isEnvFileName, isTemplateName, type DotenvEntry } from '../formats/dotenv.js';
 
 /**
  * Values of environment variables the repository sets, and where they are written, so that no
@@ -245,15 +245,6 @@ function envFileTargets(file: ComposeFile): string[] {
   return out;
 }
 
-/** `.env`, `.env.local`, `.env.production`, `db.env` … */
-export function isEnvFileName(name: string): boolean {
-  return (/^\.env(\.[\w.-]+)?$/i.test(name) || /^[\w.-]+\.env$/i.test(name)) && !isTemplateName(name);
-}
-
-/** `.env.example`, `.env.sample`, `.env.template`, `db.env.example`, `example.env` … */
-export function isTemplateName(name: string): boolean {
-  return /(^|\.)(example|sample|template)(\.|$)/i.test(name);
-}
 
 function unquote(raw: string): string {
   if (raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw[raw.length - 1] === raw[0]) return raw.slice(1, -1);

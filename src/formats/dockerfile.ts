@@ -191,5 +191,11 @@ export function findStage(model: DockerfileModel, ref: string): Stage | undefine
 /** Basename patterns of Dockerfiles. */
 export function isDockerfilePath(p: string): boolean {
   const base = p.slice(p.lastIndexOf('/') + 1);
+  // `dockerfile.ts`, `Dockerfile.md`, `Dockerfile.j2` are source, docs or templates about
+  // Dockerfiles, not Dockerfiles: docker build would not read them as they are.
+  if (NOT_A_DOCKERFILE.test(base)) return false;
   return /^(Dockerfile|Containerfile)([.-][\w.-]+)?$/i.test(base) || /\.(dockerfile|containerfile)$/i.test(base);
 }
+
+const NOT_A_DOCKERFILE =
+  /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py|pyi|go|rs|java|kt|rb|php|cs|c|h|cc|cpp|swift|scala|lua|pl|md|mdx|rst|adoc|txt|html|json|ya?ml|toml|ini|cfg|sh|bash|ps1|bat|lock|snap|orig|rej|patch|diff|j2|jinja2?|tpl|tmpl|template|erb|ejs|hbs|mustache|gotmpl|liquid|njk)$/i;

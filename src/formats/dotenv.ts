@@ -58,3 +58,13 @@ function closingQuote(body: string, quote: string): number {
   }
   return -1;
 }
+
+/** `.env`, `.env.local`, `.env.production`, `db.env` … */
+export function isEnvFileName(name: string): boolean {
+  return (/^\.env(\.[\w.-]+)?$/i.test(name) || /^[\w.-]+\.env$/i.test(name)) && !isTemplateName(name);
+}
+
+/** `.env.example`, `.env.sample`, `.env.template`, `db.env.example`, `example.env` … */
+export function isTemplateName(name: string): boolean {
+  return /(^|\.)(example|sample|template)(\.|$)/i.test(name);
+}
