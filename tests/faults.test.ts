@@ -117,6 +117,25 @@ describe('signals during --write', () => {
     expect(assertWholeFiles(dir)).toBe(FILES);
   });
 
+  it('SIGTERM with --format json still prints one JSON document, with the signal and what was not written', async () => {
+    const dir = manyFixable();
+    const child = spawn(process.execPath, [BIN, dir, '--write', '--format', 'json', '--rule', 'compose-undeclared-volume'], { env: { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '400' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.resume();
+    // Once the first file is written, stop it.
+    for (let i = 0; i < 400 && assertWholeFiles(dir) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(143);
+    const doc = JSON.parse(stdout) as { interrupted: string; written: string[]; notWritten: string[] };
+    expect(doc.interrupted).toBe('SIGTERM');
+    expect(doc.written.length).toBeGreaterThan(0);
+    expect(doc.notWritten.length).toBeGreaterThan(0);
+    expect([...doc.written, ...doc.notWritten].sort()).toEqual(Array.from({ length: FILES }, (_, i) => `svc${i}/compose.yaml`).sort());
+    expect(assertWholeFiles(dir)).toBe(doc.written.length);
+  });
+
   it('SIGKILL at any moment leaves no torn file, and re-runs finish the job', async () => {
     const dir = manyFixable();
     const delays = [300, 700, 1100, 1500, 1900, 2300, 2700, 3100];

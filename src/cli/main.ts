@@ -282,6 +282,7 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     }
   }
   if (interrupted) {
+    if (opts.format === 'json') io.stdout.write(jsonReport(result, { written, diagnostics: writeErrors, interrupted: { signal: interrupted, notWritten } }));
     io.stderr.write(diagnosticLines(writeErrors, errColors));
     io.stderr.write(
       `autopack-fix: stopped by ${interrupted}. Written (${written.length}): ${written.join(', ') || 'none'}. Not written (${notWritten.length}): ${notWritten.join(', ') || 'none'}. Every file is either as it was or fully fixed; run again to finish.\n`,

@@ -33,7 +33,7 @@ export function summarize(result: RunResult): Summary {
   };
 }
 
-export function jsonReport(result: RunResult, extra: { written?: string[]; diagnostics?: Diagnostic[] } = {}): string {
+export function jsonReport(result: RunResult, extra: { written?: string[]; diagnostics?: Diagnostic[]; interrupted?: { signal: string; notWritten: string[] } } = {}): string {
   const doc = {
     schemaVersion: JSON_SCHEMA_VERSION,
     findings: result.findings.map((f) => ({
@@ -55,6 +55,8 @@ export function jsonReport(result: RunResult, extra: { written?: string[]; diagn
     })),
     diagnostics: [...result.diagnostics, ...(extra.diagnostics ?? [])].map((d) => ({ kind: d.kind, file: d.file, line: d.line ?? null, column: d.column ?? null, ruleId: d.ruleId ?? null, message: d.message })),
     written: extra.written ?? [],
+    // Only when --write was stopped by a signal: which one, and the files it did not write.
+    ...(extra.interrupted ? { interrupted: extra.interrupted.signal, notWritten: extra.interrupted.notWritten } : {}),
     summary: summarize(result),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
