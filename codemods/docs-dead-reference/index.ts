@@ -43,8 +43,11 @@ interface Env {
  */
 function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = ''): DocProblem {
   if (isEnvTemplate(missing) && !env.ws.has(missing)) {
-    const moved = relocate(env.ws, missing, dir, env.opts);
-    if (!moved.target) return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing (not changed)`, fix: undefined };
+    // An env template belongs to the project in its folder: one in another folder lists another
+    // project's variables, so it is never offered as this one's new home.
+    const elsewhere = relocate(env.ws, missing, dir, env.opts).candidates;
+    const note = elsewhere.length ? ` (\`${elsewhere.join('`, `')}\` belongs to another folder's project, so it is not repointed)` : '';
+    return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined };
   }
   const moved = relocate(env.ws, missing, dir, env.opts);
   if (!moved.target || !span || !env.editable) {
