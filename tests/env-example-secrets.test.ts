@@ -174,10 +174,42 @@ describe('the placeholder policy and env-file names', () => {
   it('uses a compose default only for plain, non-secret values', () => {
     expect(placeholderFor('LOG_LEVEL', 'info')).toBe('info');
     expect(placeholderFor('API_PORT', '8000')).toBe('8000');
-    expect(placeholderFor('REDIS_URL', 'redis://cache:6379/0')).toBe('redis://cache:6379/0');
     expect(placeholderFor('LOG_LEVEL', undefined)).toBe('');
+    // The allow-list: numbers, booleans, latest/stable, versions, environment and log-level words,
+    // localhost and IP addresses, host:port, a single lower-case word without digits.
+    for (const [name, value] of [
+      ['WORKERS', '4'],
+      ['RATIO', '0.5'],
+      ['DEBUG', 'false'],
+      ['VERBOSE', 'yes'],
+      ['FLAG', '0'],
+      ['IMAGE_TAG', 'latest'],
+      ['CHANNEL', 'stable'],
+      ['APP_VERSION', '1.2.3'],
+      ['API_VERSION', 'v2'],
+      ['PYTHON_VERSION', '3.12-slim'],
+      ['PG_VERSION', '16-alpine'],
+      ['APP_ENV', 'production'],
+      ['LOG_LEVEL', 'WARNING'],
+      ['DB_HOST', 'localhost'],
+      ['BIND', '0.0.0.0'],
+      ['REDIS_ADDR', 'redis:6379'],
+      ['DB_NAME', 'db'],
+      ['QUEUE', 'high_priority'],
+    ]) {
+      expect(placeholderFor(name as string, value), `${name}=${value}`).toBe(value);
+    }
+    // Everything else is empty: URLs (a webhook carries its secret in the path), words with
+    // digits, mixed case, long values.
+    expect(placeholderFor('REDIS_URL', 'redis://cache:6379/0')).toBe('');
+    expect(placeholderFor('NOTIFY_URL', 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX')).toBe('');
+    expect(placeholderFor('ADMIN', 'hunter2hunter2')).toBe('');
+    expect(placeholderFor('SHARE_CODE', 'Xy7pQ2')).toBe('');
+    expect(placeholderFor('CHANNEL', '#alerts')).toBe('');
+    expect(placeholderFor('WORD', 'a'.repeat(31))).toBe('');
+    expect(placeholderFor('UPSTREAM', 'api.example.com')).toBe('');
     // Secret-looking names, in any case, never get a value.
-    for (const name of ['DB_PASSWORD', 'db_pass', 'API_SECRET', 'GH_TOKEN', 'STRIPE_KEY', 'AWS_CREDENTIALS', 'AUTH_HEADER', 'PRIVATE_PEM', 'SENTRY_DSN', 'PWD_HASH', 'SESSION_COOKIE']) {
+    for (const name of ['DB_PASSWORD', 'db_pass', 'API_SECRET', 'GH_TOKEN', 'STRIPE_KEY', 'AWS_CREDENTIALS', 'AUTH_HEADER', 'PRIVATE_PEM', 'SENTRY_DSN', 'PWD_HASH', 'SESSION_COOKIE', 'ADMIN_PW', 'SLACK_WEBHOOK_URL', 'GIT_HOOK', 'DB_CRED', 'GPG_PASSPHRASE', 'DEPLOY_PIN']) {
       expect(placeholderFor(name, 'plain'), name).toBe('');
     }
     // A URL with user info, a token-like run, anything a dotenv parser would quote or expand.

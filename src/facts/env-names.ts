@@ -542,20 +542,37 @@ async function readScript(file: SourceFile): Promise<EnvRead[]> {
 // Placeholders
 
 /** Names whose value is a secret by their look: never given a value, whatever the source. */
-export const SECRET_NAME = /PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH|PRIVATE|DSN|SALT|SIGNATURE|COOKIE|SESSION/i;
+export const SECRET_NAME = /PASS|PWD|(^|_)PW(_|$)|(^|_)PIN(_|$)|SECRET|TOKEN|KEY|CRED|AUTH|PRIVATE|DSN|SALT|SIGNATURE|COOKIE|SESSION|HOOK/i;
+
+/** Environment and log-level words. */
+const ENV_WORDS = /^(development|dev|production|prod|staging|stage|test|testing|local|preview|debug|info|notice|warn|warning|error|critical|fatal|trace|verbose|silent)$/i;
 
 /**
- * The value written after `NAME=`: a compose default only when the name is not secret-looking
- * and the default is a short plain word with no credentials in it; otherwise empty.
+ * The only compose defaults written as values: things that are never a secret and carry no
+ * data. Numbers (ports, counts), booleans, `latest`/`stable`, versions (`1.2.3`, `v2`,
+ * `3.12-slim`), environment and log-level words, `localhost` and IP addresses, `host:port`, and
+ * a single lower-case word without digits (`db`, `redis`). Anything else is left empty.
+ */
+const ALLOWED_VALUE: readonly RegExp[] = [
+  /^-?\d{1,12}(\.\d{1,6})?$/, // numbers
+  /^(true|false|yes|no|on|off)$/i, // booleans (0 and 1 are numbers)
+  /^(latest|stable)$/,
+  /^v?\d{1,6}(\.\d{1,6}){0,3}(-[a-z]{1,20}[0-9.]{0,8}){1,2}$/, // 3.12-slim, 16-alpine3.19
+  /^v?\d{1,6}(\.\d{1,6}){1,3}$/, // 1.2.3
+  /^v\d{1,6}$/, // v2
+  ENV_WORDS,
+  /^(localhost|\d{1,3}(\.\d{1,3}){3}|::1?)$/, // localhost, IP addresses
+  /^(localhost|[a-z][a-z.-]{0,62}|\d{1,3}(\.\d{1,3}){3}):\d{1,5}$/, // host:port
+  /^[a-z]+([_-][a-z]+)*$/, // a lower-case word, no digits (length checked below)
+];
+
+/**
+ * The value written for a name: a compose default only when the name is not secret-looking and
+ * the default is on the allow-list (ALLOWED_VALUE); otherwise empty.
  */
 export function placeholderFor(name: string, composeDefault: string | undefined): string {
   if (composeDefault === undefined || composeDefault === '' || SECRET_NAME.test(name)) return '';
   const d = composeDefault;
-  // Plain characters only: nothing a dotenv parser would quote, expand or cut at a `#`.
-  if (!/^[A-Za-z0-9_.:/@,+-]+$/.test(d) || d.length > 80) return '';
-  // A URL with user info (`scheme://user:pass@host`) carries a credential.
-  if (/:\/\/[^/]*@/.test(d)) return '';
-  // Something that looks like a token or a key: a long run of letters and digits.
-  if (/[A-Za-z0-9+/_-]{16,}/.test(d) && /\d/.test(d) && /[A-Za-z]/.test(d) && !/[.:/]/.test(d)) return '';
-  return d;
+  if (d.length > 30) return '';
+  return ALLOWED_VALUE.some((re) => re.test(d)) ? d : '';
 }
