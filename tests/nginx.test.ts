@@ -186,10 +186,31 @@ describe('which files are nginx', () => {
     expect(texts.map(([t]) => looksLikeNginx(t))).toEqual(texts.map(([, v]) => v));
     expect(isNginxFile(new SourceFile('conf.d/supervisord.conf', texts[4]![0], false))).toBe(false);
     expect(isNginxFile(new SourceFile('conf.d/app.conf', texts[2]![0], false))).toBe(true);
-    // A file named nginx.conf is nginx whatever it holds, unless it is a template of one.
-    expect(isNginxFile(new SourceFile('nginx.conf', 'bind 127.0.0.1\n', false))).toBe(true);
+    // A file named nginx.conf is nginx unless its content says otherwise, or it is a template of one.
+    expect(isNginxFile(new SourceFile('nginx.conf', 'server {\n  listen 80\n}\n', false))).toBe(true);
+    expect(isNginxFile(new SourceFile('nginx.conf', 'user www-data;\npid /run/nginx.pid;\n', false))).toBe(true);
+    expect(isNginxFile(new SourceFile('nginx.conf', 'bind 127.0.0.1\n', false))).toBe(false);
     expect(isNginxFile(new SourceFile('roles/web/templates/nginx.conf', 'server {\n  server_name {{ domain }};\n}\n', false))).toBe(false);
     expect(isNginxFile(new SourceFile('templates/default.conf.template', 'server {\n  listen ${NGINX_PORT};\n}\n', false))).toBe(true);
+  });
+
+  it('files of other tools called nginx.conf / nginx-*.conf are not nginx: ini sections, logrotate blocks, monit checks', () => {
+    const named: Array<[string, string]> = [
+      ['fail2ban/filter.d/nginx-http-auth.conf', '[Definition]\n\nfailregex = ^ \\[error\\] \\d+#\\d+: client: <HOST>, server: \\S*;\n\nignoreregex =\n'],
+      ['fail2ban/jail.d/nginx.conf', '[nginx-http-auth]\nenabled = true\nport    = http,https\n'],
+      ['supervisor/conf.d/nginx.conf', '[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\nautorestart=true\n'],
+      ['logrotate/nginx.conf', '/var/log/nginx/*.log {\n\tdaily\n\trotate 14\n\tpostrotate\n\t\tinvoke-rc.d nginx rotate >/dev/null 2>&1;\n\tendscript\n}\n'],
+      ['logrotate/nginx.conf', '# rotate\n"/var/log/nginx/access.log" /var/log/nginx/error.log {\n  weekly\n}\n'],
+      ['monit/nginx.conf', 'check process nginx with pidfile /var/run/nginx.pid\n    start program = "/usr/sbin/service nginx start"\n'],
+    ];
+    expect(named.map(([p, t]) => [p, isNginxFile(new SourceFile(p, t, false))])).toEqual(named.map(([p]) => [p, false]));
+  });
+
+  it('named files of other tools get no parse warning, the real nginx.conf beside them is judged', async () => {
+    const rule = findRule('nginx-body-size-limit')!;
+    const result = await run(Workspace.fromFiles('/r', fixtureFiles('named-nginx-conf-of-other-tools')), { rules: [rule], apply: new Set(['safe', 'review']) });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['nginx.conf:1']);
   });
 
   it('parse problems: a broken nginx file gets one, a broken look-alike does not', async () => {

@@ -377,7 +377,8 @@ const NGINX_DIRS = new Set(['nginx', 'conf.d', 'sites-available', 'sites-enabled
 /**
  * How a path says it is nginx configuration:
  *   - `named`: `nginx.conf`, `nginx.<anything>.conf`, `nginx-<anything>.conf` (each also with
- *     `.template`), `*.nginx`, `*.nginx.conf` — nginx whatever the content;
+ *     `.template`), `*.nginx`, `*.nginx.conf` — nginx unless the content says otherwise
+ *     (fail2ban, supervisord, logrotate and monit keep files called `nginx.conf` too);
  *   - `candidate`: another `*.conf` or `*.conf.template` (the official image's envsubst
  *     templates), or a file without an extension under `nginx/`, `conf.d/`, `sites-available/`,
  *     `sites-enabled/`, `snippets/` — nginx only when the content looks like nginx (many `.conf`
@@ -412,19 +413,51 @@ const ASSIGNMENT_LINE = /^[ \t]*[A-Za-z_][\w.-]*[ \t]*[=:](?!:)/m;
  * `location … {`, …) in a text without `key = value` lines (HOCON's `http { server { … } }`).
  */
 export function looksLikeNginx(text: string): boolean {
+  if (notNginx(text)) return false;
   return NGINX_DIRECTIVE.test(text) || (NGINX_BLOCK.test(text) && !ASSIGNMENT_LINE.test(text));
 }
+
+/** An ini section header alone on its line (`[Definition]`, `[program:nginx]`, `[nginx-http-auth]`). */
+const INI_SECTION = /^\[[^\[\]\n]+\][ \t]*\r?$/m;
+
+/**
+ * Content that nginx never holds, whatever the file is called: an ini `[section]` line
+ * (fail2ban filters and jails, supervisord programs) or a first block whose head is a path
+ * (logrotate's `/var/log/nginx/*.log {`).
+ */
+export function notNginx(text: string): boolean {
+  if (INI_SECTION.test(text)) return true;
+  // The line of the first `{` outside comments: logrotate names files there, nginx a directive.
+  for (const line of text.split('\n')) {
+    const code = line.replace(/(^|[ \t])#.*$/, '$1');
+    const brace = code.indexOf('{');
+    if (brace === -1) continue;
+    return /^[ \t]*["']?\//.test(code);
+  }
+  return false;
+}
+
+/** Lines that end like nginx statements: `;`, `{` or `}` (a trailing comment allowed). */
+const NGINX_PUNCTUATION = /[;{}][ \t]*(#[^\n]*)?\r?$/m;
 
 /** Jinja, Go, Handlebars and ERB markup: a template that renders nginx, not nginx itself. */
 const TEMPLATE_MARKUP = /\{\{|\{%|<%/;
 
 /**
- * Whether a file is nginx configuration: by its name, or by its name and content. A template
+ * Whether a file is nginx configuration: by its name and content. A named file (`nginx.conf`, …)
+ * is nginx when its content looks like nginx, or at least ends its lines like nginx and holds
+ * nothing nginx never holds (an ini `[section]`, a logrotate block); a fail2ban filter, a
+ * supervisord program or a monit check called `nginx.conf` is not. A template
  * (`{{ … }}`, `{% … %}`, `<% … %>`, as Ansible roles and Helm charts keep `nginx.conf`) is not:
  * its markup is not nginx syntax. envsubst templates (`${VAR}`) are nginx syntax and count.
  */
 export function isNginxFile(file: SourceFile): boolean {
   const kind = nginxPathKind(file.path);
   if (!kind) return false;
-  return file.parse('nginx-looks', (f) => !TEMPLATE_MARKUP.test(f.text) && (kind === 'named' || looksLikeNginx(f.text)));
+  return file.parse('nginx-looks', (f) => {
+    if (TEMPLATE_MARKUP.test(f.text)) return false;
+    if (looksLikeNginx(f.text)) return true;
+    // A named file is nginx unless its content says otherwise (broken nginx keeps its warning).
+    return kind === 'named' && !notNginx(f.text) && NGINX_PUNCTUATION.test(f.text);
+  });
 }
