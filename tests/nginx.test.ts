@@ -206,6 +206,19 @@ describe('which files are nginx', () => {
     expect(named.map(([p, t]) => [p, isNginxFile(new SourceFile(p, t, false))])).toEqual(named.map(([p]) => [p, false]));
   });
 
+  it('BIND named.conf and scripts under nginx/ are not nginx: a `};` block end, a leading `#!`', () => {
+    const named = 'options {\n\tdirectory "/var/named";\n\tlisten-on port 53 { 127.0.0.1; };\n};\n\nzone "." IN {\n\ttype hint;\n\tfile "named.ca";\n};\n\ninclude "/etc/named.rfc1912.zones";\n';
+    const script = '#!/bin/sh\nset -e\nenvsubst < /etc/nginx/default.conf.template > /etc/nginx/conf.d/default.conf;\nexec nginx -g "daemon off;"\n';
+    expect(nginxPathKind('bind/named.conf')).toBe('candidate');
+    expect(nginxPathKind('nginx/docker-entrypoint')).toBe('candidate');
+    expect([looksLikeNginx(named), looksLikeNginx(script)]).toEqual([false, false]);
+    expect(isNginxFile(new SourceFile('bind/named.conf', named, false))).toBe(false);
+    expect(isNginxFile(new SourceFile('nginx/docker-entrypoint', script, false))).toBe(false);
+    expect(isNginxFile(new SourceFile('nginx.conf', script, false))).toBe(false);
+    // Lua code may close a table with `};`: the file stays nginx.
+    expect(looksLikeNginx('location / {\n  content_by_lua_block {\n    local t = {\n      1,\n    };\n  }\n}\n')).toBe(true);
+  });
+
   it('named files of other tools get no parse warning, the real nginx.conf beside them is judged', async () => {
     const rule = findRule('nginx-body-size-limit')!;
     const result = await run(Workspace.fromFiles('/r', fixtureFiles('named-nginx-conf-of-other-tools')), { rules: [rule], apply: new Set(['safe', 'review']) });

@@ -420,13 +420,21 @@ export function looksLikeNginx(text: string): boolean {
 /** An ini section header alone on its line (`[Definition]`, `[program:nginx]`, `[nginx-http-auth]`). */
 const INI_SECTION = /^\[[^\[\]\n]+\][ \t]*\r?$/m;
 
+/** `};` ending a block at the start of a line (BIND's `options { … };`). */
+const BLOCK_END_SEMI = /(?:^|\n)[ \t]*\}[ \t]*;/;
+
 /**
  * Content that nginx never holds, whatever the file is called: an ini `[section]` line
- * (fail2ban filters and jails, supervisord programs) or a first block whose head is a path
- * (logrotate's `/var/log/nginx/*.log {`).
+ * (fail2ban filters and jails, supervisord programs), a first block whose head is a path
+ * (logrotate's `/var/log/nginx/*.log {`), a block closed by `};` (BIND's `named.conf`), or a
+ * leading `#!` (a script).
  */
 export function notNginx(text: string): boolean {
   if (INI_SECTION.test(text)) return true;
+  // A script (`#!/bin/sh`), and BIND's `named.conf`, whose blocks end with `};` (nginx rejects
+  // a `;` after `}`; Lua code in `*_by_lua_block` may write one).
+  if (text.startsWith('#!')) return true;
+  if (BLOCK_END_SEMI.test(text) && !text.includes('_by_lua')) return true;
   // The line of the first `{` outside comments: logrotate names files there, nginx a directive.
   for (const line of text.split('\n')) {
     const code = line.replace(/(^|[ \t])#.*$/, '$1');
