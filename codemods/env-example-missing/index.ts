@@ -109,6 +109,8 @@ interface Collected {
   defaults: Map<string, string | null>;
   /** Files the names came from (for the line ending). */
   files: string[];
+  /** Names every read of which has a default or only checks presence: written commented out. */
+  optional: Set<string>;
 }
 
 /** The names the code, compose files and env files under `dir` read, grouped by source file. */
@@ -161,6 +163,12 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
   }
   code.sort((a, b) => a.path.localeCompare(b.path));
   const ordered = [...compose.sort((a, b) => a.title.localeCompare(b.title)), ...code.flatMap((c) => c.groups), ...dotenv.sort((a, b) => a.title.localeCompare(b.title))];
+  // Optional when some read has a default and none needs a value; a read that says neither
+  // (a bare `process.env.X`, an env file) does not decide.
+  const optional = new Set<string>();
+  const required = new Set<string>();
+  for (const g of ordered) for (const r of g.names) if (r.optional !== undefined) (r.optional ? optional : required).add(r.name);
+  for (const n of required) optional.delete(n);
   // Each name once: in the first group that reads it, in the order that group reads them.
   const seen = new Set<string>();
   const groups: Group[] = [];
@@ -173,7 +181,7 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
     }
     if (names.length) groups.push({ title: g.title, names });
   }
-  return { groups, defaults, files };
+  return { groups, defaults, files, optional };
 }
 
 const HEADER = [
@@ -182,13 +190,18 @@ const HEADER = [
   '# read; the values are placeholders, never copied from a real env file.',
 ];
 
+/** Said once in the header when some name is written commented out. */
+const OPTIONAL_NOTE = '# Names commented out have a default in the code: uncomment one to override it.';
+
 function render(collected: Collected, opts: Options, eol: string): string {
   const lines = [...HEADER];
+  if (collected.groups.some((g) => g.names.some((r) => collected.optional.has(r.name)))) lines.push(OPTIONAL_NOTE);
   for (const g of collected.groups) {
     lines.push('', `# ${g.title}`);
     for (const r of g.names) {
       const d = opts.composeDefaults ? collected.defaults.get(r.name) : undefined;
-      lines.push(`${r.name}=${placeholderFor(r.name, d ?? undefined)}`);
+      // An empty `NAME=` in a copied .env would override the code's default (or turn a presence check on).
+      lines.push(`${collected.optional.has(r.name) ? '# ' : ''}${r.name}=${placeholderFor(r.name, d ?? undefined)}`);
     }
   }
   return `${lines.join(eol)}${eol}`;

@@ -35,6 +35,13 @@ export interface EnvRead {
   name: string;
   /** Offset of the read in its file. */
   offset: number;
+  /**
+   * Whether the code copes without the variable: `true` when the read has a default or only
+   * checks presence (`os.environ.get`, `process.env.X ?? d`, `${X:-d}`, a pydantic field with a
+   * default), `false` when it needs a value (`os.environ["X"]`, `${X}`, a field without a
+   * default), undefined when the read says neither (a bare `process.env.X`, an env file).
+   */
+  optional?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,7 +133,10 @@ export function composeEnvReads(file: SourceFile): ComposeEnvRead[] {
   const events: ComposeEnvRead[] = [];
   for (const s of scalars) {
     for (const i of interpolations(s.value)) {
-      events.push({ name: i.name, offset: s.offset, default: i.operator === ':-' || i.operator === '-' ? i.argument : undefined });
+      const hasDefault = i.operator === ':-' || i.operator === '-';
+      // `${X:+alt}` reads only whether X is set: optional too. `${X}`, `$X`, `${X:?err}` need it.
+      const optional = hasDefault || i.operator === ':+' || i.operator === '+';
+      events.push({ name: i.name, offset: s.offset, default: hasDefault ? i.argument : undefined, optional });
     }
   }
   for (const k of environmentKeys) events.push({ name: k.name, offset: k.offset, default: undefined });
@@ -315,7 +325,7 @@ function readPython(root: TSNode): PythonEnvReads {
       if (parent?.type === 'delete_statement' || parent?.parent?.type === 'delete_statement') continue;
       const subs = node.childrenForFieldName('subscript').filter((s): s is TSNode => s !== null);
       const name = subs.length === 1 ? stringValue(subs[0]) : undefined;
-      if (name !== undefined) reads.push({ name, offset: node.startIndex });
+      if (name !== undefined) reads.push({ name, offset: node.startIndex, optional: false });
     } else if (node.type === 'call') {
       const fn = node.childForFieldName('function');
       const args = node.childForFieldName('arguments');
@@ -330,7 +340,8 @@ function readPython(root: TSNode): PythonEnvReads {
         else if (attr === 'get' || attr === 'setdefault') reading = isEnviron(obj);
       }
       const name = reading ? stringValue(first) : undefined;
-      if (name !== undefined) reads.push({ name, offset: node.startIndex });
+      // getenv, .get and .setdefault all have a default (None at least).
+      if (name !== undefined) reads.push({ name, offset: node.startIndex, optional: true });
     } else {
       // `"X" in os.environ` / `"X" not in os.environ`
       const operands = node.namedChildren.filter((c): c is TSNode => c !== null && c.type !== 'comment');
@@ -338,7 +349,8 @@ function readPython(root: TSNode): PythonEnvReads {
       if (operands.length !== 2 || !(ops.includes('in') || ops.includes('not in'))) continue;
       if (!isEnviron(operands[1])) continue;
       const name = stringValue(operands[0]);
-      if (name !== undefined) reads.push({ name, offset: node.startIndex });
+      // A presence check: an empty `NAME=` line would turn it on.
+      if (name !== undefined) reads.push({ name, offset: node.startIndex, optional: true });
     }
   }
   reads.sort((a, b) => a.offset - b.offset);
@@ -370,7 +382,7 @@ function settingsClasses(root: TSNode, bases: Set<string>, modules: Set<string>)
     const inherited = settingsParent.type === 'identifier' ? known.get(settingsParent.text) : undefined;
     let prefix = inherited?.prefix;
     let caseSensitive = inherited?.caseSensitive;
-    const fields: Array<{ field: string; aliases: string[] | undefined; offset: number }> = [];
+    const fields: Array<{ field: string; aliases: string[] | undefined; offset: number; optional: boolean }> = [];
     for (const stmt of body.namedChildren) {
       if (!stmt) continue;
       if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === 'Config') {
@@ -400,7 +412,7 @@ function settingsClasses(root: TSNode, bases: Set<string>, modules: Set<string>)
       }
       // Fields are annotated; `ClassVar` and private names are not fields.
       if (!type || left.text.startsWith('_') || /^(typing\.)?ClassVar\b/.test(type.text)) continue;
-      fields.push({ field: left.text, aliases: fieldAliases(right), offset: left.startIndex });
+      fields.push({ field: left.text, aliases: fieldAliases(right), offset: left.startIndex, optional: hasDefault(right) });
     }
     known.set(name, { prefix, caseSensitive });
     const sensitive = caseSensitive === true;
@@ -409,12 +421,28 @@ function settingsClasses(root: TSNode, bases: Set<string>, modules: Set<string>)
       const names = f.aliases ?? [`${prefix ?? ''}${f.field}`];
       for (const n of names) {
         const envName = sensitive ? n : n.toUpperCase();
-        if (ENV_NAME.test(envName)) reads.push({ name: envName, offset: f.offset });
+        if (ENV_NAME.test(envName)) reads.push({ name: envName, offset: f.offset, optional: f.optional });
       }
     }
     out.push({ name, prefix, caseSensitive: sensitive, reads });
   }
   return out;
+}
+
+/**
+ * Whether a pydantic field's right-hand side gives it a default: any value but `...`; for
+ * `Field(…)`, a `default=` or `default_factory=` keyword or a first positional that is not `...`.
+ */
+function hasDefault(right: TSNode | null): boolean {
+  if (!right || right.type === 'ellipsis') return false;
+  if (right.type !== 'call') return true;
+  const fn = right.childForFieldName('function');
+  const fnName = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+  if (fnName !== 'Field') return true;
+  const args = (right.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is TSNode => a !== null && a.type !== 'comment');
+  const first = args[0];
+  if (first && first.type !== 'keyword_argument') return first.type !== 'ellipsis';
+  return args.some((a) => a.type === 'keyword_argument' && /^(default|default_factory)$/.test(a.childForFieldName('name')?.text ?? '') && a.childForFieldName('value')?.type !== 'ellipsis');
 }
 
 /** `SettingsConfigDict(env_prefix=…, case_sensitive=…)` or a dict literal. */
@@ -504,28 +532,46 @@ async function readScript(file: SourceFile): Promise<EnvRead[]> {
     if (ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
     return ts.isDeleteExpression(p);
   };
+  /**
+   * `process.env.X ?? d`, `process.env.X || d` (also through parentheses, `as`, `!` and
+   * `Number(…)`-style conversions) and `process.env.X ? … : d`: the code has a default.
+   */
+  const CONVERSIONS = new Set(['Number', 'parseInt', 'parseFloat', 'String', 'Boolean']);
+  const hasDefault = (read: TsNode): boolean | undefined => {
+    let n = read;
+    for (;;) {
+      const p = n.parent;
+      if (!p) return undefined;
+      if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isTypeAssertionExpression(p)) n = p;
+      else if (ts.isCallExpression(p) && p.arguments[0] === n && ts.isIdentifier(p.expression) && CONVERSIONS.has(p.expression.text)) n = p;
+      else if (ts.isBinaryExpression(p) && p.left === n && (p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || p.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return true;
+      else if (ts.isConditionalExpression(p) && p.condition === n) return true;
+      else return undefined;
+    }
+  };
   const out: EnvRead[] = [];
-  const push = (name: string, kind: 'vite' | 'node', offset: number): void => {
+  const push = (name: string, kind: 'vite' | 'node', offset: number, optional: boolean | undefined): void => {
     if (kind === 'vite' && VITE_BUILT_INS.has(name)) return;
-    if (ENV_NAME.test(name)) out.push({ name, offset });
+    if (ENV_NAME.test(name)) out.push(optional === undefined ? { name, offset } : { name, offset, optional });
   };
   const stack: TsNode[] = [sf];
   while (stack.length) {
     const n = stack.pop() as TsNode;
     if (ts.isPropertyAccessExpression(n)) {
       const kind = isEnvObject(n.expression);
-      if (kind && !isWrite(n)) push(n.name.text, kind, n.getStart(sf));
+      if (kind && !isWrite(n)) push(n.name.text, kind, n.getStart(sf), hasDefault(n));
     } else if (ts.isElementAccessExpression(n)) {
       const kind = isEnvObject(n.expression);
       const arg = n.argumentExpression;
-      if (kind && !isWrite(n) && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))) push(arg.text, kind, n.getStart(sf));
+      if (kind && !isWrite(n) && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))) push(arg.text, kind, n.getStart(sf), hasDefault(n));
     } else if (ts.isVariableDeclaration(n) && n.initializer && ts.isObjectBindingPattern(n.name)) {
       const kind = isEnvObject(n.initializer);
       if (kind) {
         for (const el of n.name.elements) {
           if (el.dotDotDotToken) continue;
           const key = el.propertyName ?? el.name;
-          if (ts.isIdentifier(key) || ts.isStringLiteral(key)) push(key.text, kind, el.getStart(sf));
+          // `const { PORT = 3000 } = process.env`: a default.
+          if (ts.isIdentifier(key) || ts.isStringLiteral(key)) push(key.text, kind, el.getStart(sf), el.initializer ? true : undefined);
         }
       }
     }
