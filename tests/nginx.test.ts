@@ -7,9 +7,9 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
 import { findRule } from '../src/rules/registry.js';
 import type { Rule } from '../src/model/types.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './helpers/repo.js';
+import { ROOT, tempDir, removeDir } from './helpers/repo.js';
 
 interface Shape {
   name: string;
@@ -286,5 +286,25 @@ describe('parse warnings and proofs through the engine', () => {
     expect(result.diagnostics).toEqual([
       { file: 'nginx.conf', line: 2, column: 14, kind: 'fix-rejected', ruleId: 'test-breaker', message: 'fix dropped: nginx.conf would not parse at 3:1: unexpected "}" (the "listen" directive has no ";")' },
     ]);
+  });
+
+  it('Debian layout with a committed symlink: the site is judged once, as its target, under the http limit', async () => {
+    const site = 'server {\n    listen 80;\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
+    const judge = async (httpLimit: string): Promise<string[]> => {
+      const dir = tempDir();
+      try {
+        mkdirSync(path.join(dir, 'nginx', 'sites-available'), { recursive: true });
+        mkdirSync(path.join(dir, 'nginx', 'sites-enabled'), { recursive: true });
+        writeFileSync(path.join(dir, 'nginx', 'nginx.conf'), `events {}\nhttp {\n${httpLimit}    include /etc/nginx/sites-enabled/*;\n}\n`);
+        writeFileSync(path.join(dir, 'nginx', 'sites-available', 'myapp'), site);
+        symlinkSync('../sites-available/myapp', path.join(dir, 'nginx', 'sites-enabled', 'myapp'));
+        const result = await run(await Workspace.open(dir), { rules: [rule], apply: new Set(['safe', 'review']) });
+        return result.findings.map((f) => `${f.file}:${f.line}:${f.fixStatus}`);
+      } finally {
+        removeDir(dir);
+      }
+    };
+    expect(await judge('')).toEqual(['nginx/sites-available/myapp:1:applied']);
+    expect(await judge('    client_max_body_size 50m;\n')).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import path from 'node:path/posix';
+import nativePath from 'node:path';
+import { lstatSync, realpathSync } from 'node:fs';
 import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
@@ -86,6 +88,8 @@ class NginxRepo {
   private includers = new Map<string, Includer[]>();
   private contexts = new Map<string, Context[]>();
   private levels = new Map<readonly NginxDirective[], Level>();
+  private canonicals = new Map<string, string>();
+  private limitedIncludeCache: NginxDirective[] | undefined;
   /** Files read as nginx: candidates by name and content, and everything they include. */
   readonly files: string[] = [];
 
@@ -99,9 +103,11 @@ class NginxRepo {
     for (const p of ws.paths) {
       if (!nginxPathKind(p)) continue;
       const file = ws.read(p);
-      if (file && isNginxFile(file)) {
-        queue.push(p);
-        seen.add(p);
+      // A committed symlink (sites-enabled/app → ../sites-available/app) is read as its target.
+      const real = this.canonical(p);
+      if (file && isNginxFile(file) && !seen.has(real)) {
+        queue.push(real);
+        seen.add(real);
       }
     }
     for (let k = 0; k < queue.length; k++) {
@@ -148,9 +154,64 @@ class NginxRepo {
     const cacheKey = `${path.dirname(from)}\0${d.args.length}\0${pattern}`;
     const cached = this.resolved.get(cacheKey);
     if (cached) return cached;
-    const result = this.resolvePattern(pattern, from, d.args.length === 1);
+    const raw = this.resolvePattern(pattern, from, d.args.length === 1);
+    const result = { files: [...new Set(raw.files.map((f) => this.canonical(f)))].sort(), known: raw.known };
     this.resolved.set(cacheKey, result);
     return result;
+  }
+
+  /** The repo file a symlink inside the root points to, or the path itself. */
+  canonical(p: string): string {
+    const cached = this.canonicals.get(p);
+    if (cached !== undefined) return cached;
+    let out = p;
+    try {
+      const abs = this.ws.absolute(p);
+      if (lstatSync(abs).isSymbolicLink()) {
+        const rel = nativePath.relative(realpathSync(this.ws.absolute('.')), realpathSync(abs));
+        const target = rel.split(nativePath.sep).join('/');
+        if (rel && !rel.startsWith('..') && !nativePath.isAbsolute(rel) && this.ws.has(target)) out = target;
+      }
+    } catch {
+      // Not on disk (an in-memory view) or unreadable: the path itself.
+    }
+    this.canonicals.set(p, out);
+    return out;
+  }
+
+  /**
+   * `include`s directly in an `http` block that sets client_max_body_size (itself or through its
+   * includes), anywhere in the repository.
+   */
+  private limitedIncludes(): NginxDirective[] {
+    if (this.limitedIncludeCache) return this.limitedIncludeCache;
+    const out: NginxDirective[] = [];
+    for (const f of this.files) {
+      const tree = this.tree(f);
+      if (!tree) continue;
+      walkNginx(tree.directives, (d) => {
+        if (d.name !== 'http' || !d.block) return true;
+        if (this.level(d.block.children, f).limit) out.push(...d.block.children.filter((c) => c.name === 'include' && !c.block));
+        return false;
+      });
+    }
+    this.limitedIncludeCache = out;
+    return out;
+  }
+
+  /**
+   * Whether a file nothing includes could be what an `include` of a limit-setting `http` block
+   * reads once deployed: the include's last segment (a glob or a name) matches the file's name,
+   * or the include names nothing the rule can read (a variable).
+   */
+  private couldBeIncludedUnderLimit(p: string): boolean {
+    const base = path.basename(p);
+    return this.limitedIncludes().some((d) => {
+      const pattern = d.args[0]?.value ?? '';
+      if (pattern.includes('$') || d.args.length !== 1) return true;
+      const last = path.basename(pattern);
+      return hasGlobChars(last) ? globToRegExp(last).test(base) : last === base;
+    });
   }
 
   private resolvePattern(pattern: string, from: string, single: boolean): { files: string[]; known: boolean } {
@@ -179,6 +240,11 @@ class NginxRepo {
         if (joined === '.' || joined.startsWith('..')) continue;
         const found = this.match(joined);
         if (found) return { files: found, known: true };
+        // Debian's layout: sites-enabled/ holds links into sites-available/, which repositories
+        // often keep alone.
+        const available = joined.replace(/(^|\/)sites-enabled(?=\/)/, '$1sites-available');
+        const viaAvailable = available !== joined ? this.match(available) : undefined;
+        if (viaAvailable) return { files: viaAvailable, known: true };
       }
     }
     const tail = (pattern.startsWith('/') ? (relatives.find((r) => !r.startsWith('/')) ?? pattern) : pattern).replace(/^(\.\/)+/, '');
@@ -299,8 +365,10 @@ class NginxRepo {
       const tree = this.tree(p);
       const main = tree?.directives.some((d) => d.name === 'http' || d.name === 'events' || d.name === 'stream') ?? false;
       // A file nothing in the repo includes and without `http {}` is read like the official
-      // images read conf.d/*.conf: inside the stock nginx.conf's `http`, which sets no limit.
-      result = [{ kind: main ? 'main' : 'http', limit: false, unknown: false }];
+      // images read conf.d/*.conf: inside the stock nginx.conf's `http`, which sets no limit —
+      // unless an `http` block of the repository that sets a limit may include it once deployed
+      // (`include /etc/nginx/sites-enabled/*;` with the site elsewhere): then its limit is unknown.
+      result = [{ kind: main ? 'main' : 'http', limit: false, unknown: !main && this.couldBeIncludedUnderLimit(p) }];
     } else {
       result = [];
       for (const inc of includers) {
