@@ -419,6 +419,19 @@ function ancestors(dir: string): string[] {
   return out;
 }
 
+/**
+ * A `stream` server read outside its `stream {}` (a file nothing in the repository includes):
+ * `proxy_pass host:port` without a scheme (http's proxy_pass always has one) or `listen … udp`.
+ * client_max_body_size does not exist there, nginx would reject the fix.
+ */
+function isStreamServer(repo: NginxRepo, server: NginxDirective, file: string): boolean {
+  return repo.level(server.block?.children ?? [], file).items.some(
+    ({ d }) =>
+      (d.name === 'proxy_pass' && !d.block && d.args.length === 1 && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(d.args[0]?.value ?? '') && !(d.args[0]?.value ?? '').startsWith('$')) ||
+      (d.name === 'listen' && d.args.some((a) => a.value === 'udp')),
+  );
+}
+
 /** Whether a directive takes a request body on: passes it upstream or stores an upload. */
 function bodyHandler(d: NginxDirective): boolean {
   if (PASS.has(d.name)) return true;
@@ -513,6 +526,7 @@ export const rule: Rule = {
         if (valid.length === 0) return false;
         const index = ordinal++;
         if (valid.some((c) => c.limit)) return false;
+        if (isStreamServer(repo, d, p)) return false;
         const outer: Context = { kind: 'http', limit: false, unknown: valid.some((c) => c.unknown) };
         const handler = unlimitedHandler(repo, d, p, outer);
         if (!handler || handler === 'unknown') return false;
