@@ -122,7 +122,9 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
       for (const j of readOperands(argv)) {
         const written = operandValue(argv[j] as string);
         if (!templatePath(written)) continue;
-        const missing = joinRepo(cmd.cwd, written);
+        // A doc in a project folder (or next to a template) is run from there: `backend/README.md`
+        // says `cp .env.example .env` for `backend/.env.example`. A `cd` in the block wins.
+        const missing = joinRepo(cmd.cwd === '' && ownsTemplates(ws, docDir) ? docDir : cmd.cwd, written);
         if (missing === undefined || isCreated(cmd, missing)) continue;
         // Relative to the doc's own folder, it exists: the reader runs it from there.
         const fromDoc = joinRepo(docDir, written);
@@ -139,9 +141,22 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
 /** Words of a line that tells the reader to use a file named in a code span on it. */
 const TELLS_TO_USE = /\b(cop(y|ies|ied|ying)|cp|duplicate|rename|fill(ing)?\s+(in|out)|edit|see|start(ing)?\s+from|based\s+on)\b/i;
 
-/** A bare path in prose is read from the repository root; `./x` and `../x` from the doc's folder. */
+/**
+ * A folder below the root whose docs speak for it: it holds an env template already, or it is
+ * a project folder (a manifest, a compose file …; see isProjectDir).
+ */
+function ownsTemplates(ws: Workspace, dir: string): boolean {
+  if (dir === '') return false;
+  return isProjectDir(ws, dir) || ws.paths.some((p) => dirOf(p) === dir && isEnvTemplate(p));
+}
+
+/**
+ * A bare path in prose is read from the doc's folder when that folder owns its templates
+ * (ownsTemplates), else from the repository root; `./x` and `../x` from the doc's folder.
+ */
 function spanBase(ws: Workspace, value: string, docDir: string): string {
   if (value.startsWith('./') || value.startsWith('../')) return docDir;
+  if (!value.includes('/') && ownsTemplates(ws, docDir)) return docDir;
   const first = value.split('/')[0] as string;
   if (value.includes('/') && !ws.hasDir(first) && docDir && ws.hasDir(joinRepo(docDir, first) ?? '\0')) return docDir;
   return '';
