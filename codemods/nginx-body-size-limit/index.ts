@@ -432,6 +432,27 @@ function isStreamServer(repo: NginxRepo, server: NginxDirective, file: string): 
   );
 }
 
+/** Methods that carry no request body (GET implies HEAD in limit_except). */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);
+
+/**
+ * A location no client body reaches: `internal;` (subrequests and internal redirects only, as an
+ * auth_request endpoint), `proxy_pass_request_body off;` (and its fastcgi/uwsgi/scgi/grpc kin),
+ * or `limit_except <bodyless methods> { deny all; }` with no `allow`.
+ */
+function takesNoBody(repo: NginxRepo, location: NginxDirective, file: string): boolean {
+  return repo.level(location.block?.children ?? [], file).items.some(({ d }) => {
+    if (d.name === 'internal' && !d.block) return true;
+    if (/_pass_request_body$/.test(d.name) && !d.block) return d.args[0]?.value === 'off';
+    if (d.name === 'limit_except' && d.block) {
+      const rules = d.block.children;
+      const closed = rules.some((r) => r.name === 'deny' && r.args[0]?.value === 'all') && !rules.some((r) => r.name === 'allow' || r.name === 'auth_basic' || r.name === 'auth_request');
+      return closed && d.args.length > 0 && d.args.every((a) => BODYLESS_METHODS.has(a.value.toUpperCase()));
+    }
+    return false;
+  });
+}
+
 /** Whether a directive takes a request body on: passes it upstream or stores an upload. */
 function bodyHandler(d: NginxDirective): boolean {
   if (PASS.has(d.name)) return true;
@@ -466,6 +487,7 @@ function unlimitedHandler(repo: NginxRepo, server: NginxDirective, file: string,
         if (!unknown) return { d, location: top.location };
         sawUnknown = true;
       }
+      if (d.name === 'location' && takesNoBody(repo, d, f)) continue;
       if (d.block && !d.block.raw && d.name !== 'server') nested.push({ block: d, file: f, limit, unknown, location: d.name === 'location' ? d : top.location });
     }
     // Depth-first, a block's own directives before its nested blocks, each in document order.
