@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, gitIn, readTree, removeDir, tempDir } from './helpers/repo.js';
 import { SourceFile } from '../src/workspace/source-file.js';
-import { dotenvNames, interpolations, placeholderFor } from '../src/facts/env-names.js';
+import { dotenvNames, interpolations, isDotenvPath, placeholderFor } from '../src/facts/env-names.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const cleanup: string[] = [];
@@ -222,6 +222,11 @@ describe('the placeholder policy and env-file names', () => {
     expect(placeholderFor('NESTED', '${OTHER}')).toBe('');
     expect(placeholderFor('COMMENTED', 'a#b')).toBe('');
     expect(placeholderFor('LONG', 'x'.repeat(81))).toBe('');
+  });
+
+  it('takes real env files, not dotenvx key and vault files', () => {
+    for (const p of ['.env', '.env.local', 'api/.env.production', '.env.development.local']) expect(isDotenvPath(p), p).toBe(true);
+    for (const p of ['.env.keys', '.env.vault', 'api/.env.me', 'env', '.envrc', 'x.env.keys.bak']) expect(isDotenvPath(p), p).toBe(false);
   });
 
   it('reads compose interpolations in one pass, defaults of the outermost only', () => {

@@ -49,11 +49,22 @@ export const DEFAULT_SKIP_NAMES: readonly string[] = [
   'SYSTEMROOT',
   'COMSPEC',
   'PATHEXT',
+  'npm_*',
+  'VERCEL*',
+  'NEXT_RUNTIME',
+  'AWS_LAMBDA_*',
+  'READTHEDOCS*',
+  'RENDER*',
+  'DOTENV_*',
 ];
+
+/** Tooling whose variables are not the app's: CI helpers, the docs build, nox, setup.py. */
+export const DEFAULT_TOOLING_GLOBS: readonly string[] = ['.github/**', '**/docs/conf.py', '**/noxfile.py', '**/setup.py'];
 
 interface Options {
   exclude: readonly string[];
   testGlobs: readonly string[];
+  toolingGlobs: readonly string[];
   skipNames: readonly string[];
   composeDefaults: boolean;
   dotenvNames: boolean;
@@ -67,13 +78,16 @@ function readOptions(options: Record<string, unknown>): Options {
   return {
     exclude: strings(options.exclude, DEFAULT_EXCLUDE),
     testGlobs: strings(options.testGlobs, DEFAULT_TEST_GLOBS),
+    toolingGlobs: strings(options.toolingGlobs, DEFAULT_TOOLING_GLOBS),
     skipNames: strings(options.skipNames, DEFAULT_SKIP_NAMES),
     composeDefaults: options.composeDefaults !== false,
     dotenvNames: options.dotenvNames !== false,
   };
 }
 
+/** A platform name: listed in `skipNames`, or with lower-case letters (`npm_package_version`). */
 function nameSkipped(name: string, skip: readonly string[]): boolean {
+  if (/[a-z]/.test(name)) return true;
   return skip.some((s) => (s.endsWith('*') ? name.startsWith(s.slice(0, -1)) : name === s));
 }
 
@@ -121,7 +135,7 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
   const defaults = new Map<string, string | null>();
   const files: string[] = [];
   for (const p of ws.paths) {
-    if (!within(dir, p) || opts.exclude.some((g) => matchesGlob(p, g)) || opts.testGlobs.some((g) => matchesGlob(p, g))) continue;
+    if (!within(dir, p) || opts.exclude.some((g) => matchesGlob(p, g)) || opts.testGlobs.some((g) => matchesGlob(p, g)) || opts.toolingGlobs.some((g) => matchesGlob(p, g))) continue;
     if (isComposePath(p)) {
       const file = ws.read(p);
       if (!file || !file.text.includes('$') && !/environment/.test(file.text)) continue;

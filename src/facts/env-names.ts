@@ -192,9 +192,13 @@ export function composeEnvFiles(file: SourceFile): Array<{ service: string; path
 // ---------------------------------------------------------------------------------------------
 // Real env files
 
-/** `.env`, `.env.local`, `.env.production` … (templates excluded by the caller). */
+/**
+ * `.env`, `.env.local`, `.env.production` … (templates excluded by the caller). dotenvx's
+ * `.env.keys`, `.env.vault` and `.env.me` hold keys and encrypted payloads, not the app's
+ * variables: not env files here.
+ */
 export function isDotenvPath(p: string): boolean {
-  return /(^|\/)\.env(\.[\w.-]+)?$/.test(p);
+  return /(^|\/)\.env(\.[\w.-]+)?$/.test(p) && !/(^|\/)\.env\.(keys|vault|me)$/.test(p);
 }
 
 /**
@@ -412,7 +416,11 @@ function settingsClasses(root: TSNode, bases: Set<string>, modules: Set<string>)
       }
       // Fields are annotated; `ClassVar` and private names are not fields.
       if (!type || left.text.startsWith('_') || /^(typing\.)?ClassVar\b/.test(type.text)) continue;
-      fields.push({ field: left.text, aliases: fieldAliases(right), offset: left.startIndex, optional: hasDefault(right) });
+      // `x: Annotated[str, Field(alias="X")] = d`: the Field() in the annotation counts as well.
+      const annotated = /^(typing\.|typing_extensions\.)?Annotated\[/.test(type.text) ? type.descendantsOfType('call').find((c) => c !== null && isFieldCall(c)) ?? null : null;
+      const aliases = fieldAliases(right) ?? fieldAliases(annotated);
+      const optional = right !== null ? hasDefault(right) : annotated !== null && hasDefault(annotated);
+      fields.push({ field: left.text, aliases, offset: left.startIndex, optional });
     }
     known.set(name, { prefix, caseSensitive });
     const sensitive = caseSensitive === true;
@@ -435,10 +443,7 @@ function settingsClasses(root: TSNode, bases: Set<string>, modules: Set<string>)
  */
 function hasDefault(right: TSNode | null): boolean {
   if (!right || right.type === 'ellipsis') return false;
-  if (right.type !== 'call') return true;
-  const fn = right.childForFieldName('function');
-  const fnName = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
-  if (fnName !== 'Field') return true;
+  if (!isFieldCall(right)) return true;
   const args = (right.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is TSNode => a !== null && a.type !== 'comment');
   const first = args[0];
   if (first && first.type !== 'keyword_argument') return first.type !== 'ellipsis';
@@ -465,12 +470,17 @@ function readConfig(node: TSNode | null): { prefix: string | undefined; caseSens
   return out;
 }
 
-/** `Field(alias=…, validation_alias=…|AliasChoices(…), env=…)`: the env names it reads instead of the field's. */
-function fieldAliases(node: TSNode | null): string[] | undefined {
-  if (node?.type !== 'call') return undefined;
+/** `Field(…)` or `pydantic.Field(…)`. */
+function isFieldCall(node: TSNode): boolean {
+  if (node.type !== 'call') return false;
   const fn = node.childForFieldName('function');
   const fnName = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
-  if (fnName !== 'Field') return undefined;
+  return fnName === 'Field';
+}
+
+/** `Field(alias=…, validation_alias=…|AliasChoices(…), env=…)`: the env names it reads instead of the field's. */
+function fieldAliases(node: TSNode | null): string[] | undefined {
+  if (!node || !isFieldCall(node)) return undefined;
   const found: Record<string, string[]> = {};
   for (const arg of node.childForFieldName('arguments')?.namedChildren ?? []) {
     if (arg?.type !== 'keyword_argument') continue;
