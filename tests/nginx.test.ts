@@ -167,6 +167,19 @@ describe('which files are nginx', () => {
     ]);
   });
 
+  it('site files named after domains under sites-available/ and sites-enabled/ are candidates', () => {
+    const paths = ['etc/nginx/sites-available/app.example.com', 'sites-enabled/api.example.org', 'sites-available/default.old', 'sites-available/README.md', 'sites-available/app.example.com.bak', 'sites-available/.gitkeep', 'conf/app.example.com'];
+    expect(paths.map((p) => [p, nginxPathKind(p) ?? null])).toEqual([
+      ['etc/nginx/sites-available/app.example.com', 'candidate'],
+      ['sites-enabled/api.example.org', 'candidate'],
+      ['sites-available/default.old', null],
+      ['sites-available/README.md', null],
+      ['sites-available/app.example.com.bak', null],
+      ['sites-available/.gitkeep', null],
+      ['conf/app.example.com', null],
+    ]);
+  });
+
   it('a candidate is nginx only when its content looks like nginx', () => {
     const texts: Array<[string, boolean]> = [
       ['server {\n  listen 80;\n}\n', true],

@@ -374,14 +374,21 @@ export function walkNginx(directives: readonly NginxDirective[], visit: (d: Ngin
 /** Directories whose configuration files are nginx's by convention (still checked by content). */
 const NGINX_DIRS = new Set(['nginx', 'conf.d', 'sites-available', 'sites-enabled', 'snippets', 'openresty']);
 
+/** Debian's folders of site files, named freely. */
+const SITES_DIRS = new Set(['sites-available', 'sites-enabled']);
+/** Names in those folders that are documentation, scripts, data or backups, not sites. */
+const NOT_SITE_FILE = /\.(md|markdown|rst|adoc|txt|html?|sh|bash|py|rb|js|ts|json|ya?ml|toml|ini|j2|jinja2?|tmpl|tpl|erb|bak|orig|old|swp|dist|sample|example|dpkg-[a-z]+)$|~$/;
+
 /**
  * How a path says it is nginx configuration:
  *   - `named`: `nginx.conf`, `nginx.<anything>.conf`, `nginx-<anything>.conf` (each also with
  *     `.template`), `*.nginx`, `*.nginx.conf` — nginx unless the content says otherwise
  *     (fail2ban, supervisord, logrotate and monit keep files called `nginx.conf` too);
  *   - `candidate`: another `*.conf` or `*.conf.template` (the official image's envsubst
- *     templates), or a file without an extension under `nginx/`, `conf.d/`, `sites-available/`,
- *     `sites-enabled/`, `snippets/` — nginx only when the content looks like nginx (many `.conf`
+ *     templates), a file without an extension under `nginx/`, `conf.d/`, `sites-available/`,
+ *     `sites-enabled/`, `snippets/`, or any other file under `sites-available/`, `sites-enabled/`
+ *     (Debian names sites after domains: `app.example.com`) but documentation, scripts, data and
+ *     backups — nginx only when the content looks like nginx (many `.conf`
  *     files are supervisord, Apache, redis, logrotate, …);
  *   - undefined: not nginx.
  */
@@ -392,7 +399,11 @@ export function nginxPathKind(p: string): 'named' | 'candidate' | undefined {
   if (isDockerfilePath(p)) return undefined;
   if (/^nginx([.-][^/]*)?\.conf(\.template)?$/.test(lower) || /\.nginx(\.conf)?$/.test(lower)) return 'named';
   if (/\.conf(\.template)?$/.test(lower)) return 'candidate';
-  if (!base.includes('.') && slash !== -1 && p.slice(0, slash).split('/').some((seg) => NGINX_DIRS.has(seg.toLowerCase()))) return 'candidate';
+  if (slash === -1) return undefined;
+  const dirs = p.slice(0, slash).split('/').map((seg) => seg.toLowerCase());
+  if (!base.includes('.') && dirs.some((seg) => NGINX_DIRS.has(seg))) return 'candidate';
+  // Debian's site files are named after their domains (`app.example.com`).
+  if (dirs.some((seg) => SITES_DIRS.has(seg)) && !base.startsWith('.') && !NOT_SITE_FILE.test(lower)) return 'candidate';
   return undefined;
 }
 
