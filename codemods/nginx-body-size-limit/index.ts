@@ -24,7 +24,9 @@ const LIMIT_CONTEXTS = new Set(['http', 'server', 'location']);
 
 export const DEFAULT_SIZE = '10m';
 /** Files the nginx packages and images ship; they never set client_max_body_size. */
-export const DEFAULT_STOCK_INCLUDES = ['mime.types', 'fastcgi_params', 'fastcgi.conf', 'scgi_params', 'uwsgi_params', 'proxy_params', 'koi-utf', 'koi-win', 'win-utf', 'snippets/fastcgi-php.conf', 'snippets/snakeoil.conf'];
+export const DEFAULT_STOCK_INCLUDES = ['mime.types', 'fastcgi_params', 'fastcgi.conf', 'scgi_params', 'uwsgi_params', 'proxy_params', 'koi-utf', 'koi-win', 'win-utf', 'snippets/fastcgi-php.conf', 'snippets/snakeoil.conf', '/etc/letsencrypt/options-ssl-nginx.conf'];
+/** The official image's include of its conf.d, which holds only its stock default.conf (no limit) unless something is put there. */
+const IMAGE_CONF_D = '/etc/nginx/conf.d/*.conf';
 /** Where nginx installations keep their configuration: an absolute include below one is tried relative to the including file. */
 export const DEFAULT_CONF_PREFIXES = ['/etc/nginx', '/usr/local/nginx/conf', '/usr/local/etc/nginx', '/usr/local/openresty/nginx/conf', '/etc/openresty', '/opt/homebrew/etc/nginx'];
 
@@ -249,6 +251,9 @@ class NginxRepo {
     }
     const tail = (pattern.startsWith('/') ? (relatives.find((r) => !r.startsWith('/')) ?? pattern) : pattern).replace(/^(\.\/)+/, '');
     if (this.options.stockIncludes.some((s) => tail === s || tail.endsWith(`/${s}`))) return { files: [], known: true };
+    // The official image's nginx.conf includes its conf.d; with no conf.d folder anywhere in the
+    // repository nothing is put there, and it holds the image's default.conf, which sets no limit.
+    if (pattern === IMAGE_CONF_D && !this.ws.paths.some((q) => /(^|\/)conf\.d\//.test(q))) return { files: [], known: true };
     return unknown;
   }
 
