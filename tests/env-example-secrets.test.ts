@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, gitIn, readTree, removeDir, tempDir } from './helpers/repo.js';
 import { SourceFile } from '../src/workspace/source-file.js';
-import { dotenvNames, interpolations, isDotenvPath, placeholderFor } from '../src/facts/env-names.js';
+import { dotenvNames, interpolations, isDotenvPath, isTemplateSpelling, placeholderFor } from '../src/facts/env-names.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const cleanup: string[] = [];
@@ -227,6 +227,11 @@ describe('the placeholder policy and env-file names', () => {
   it('takes real env files, not dotenvx key and vault files', () => {
     for (const p of ['.env', '.env.local', 'api/.env.production', '.env.development.local']) expect(isDotenvPath(p), p).toBe(true);
     for (const p of ['.env.keys', '.env.vault', 'api/.env.me', 'env', '.envrc', 'x.env.keys.bak']) expect(isDotenvPath(p), p).toBe(false);
+  });
+
+  it('knows a template under its other spellings (an existing one is never shadowed by a new one)', () => {
+    for (const p of ['.env.example', 'api/.env.sample', 'example.env', 'api/.env.defaults', '.env.dist', 'env.example', 'env.dist']) expect(isTemplateSpelling(p), p).toBe(true);
+    for (const p of ['.env', '.env.local', 'api/.env.production', 'examples.env.md']) expect(isTemplateSpelling(p), p).toBe(false);
   });
 
   it('reads compose interpolations in one pass, defaults of the outermost only', () => {

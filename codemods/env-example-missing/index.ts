@@ -6,12 +6,15 @@ import { isScriptPath } from '../../src/formats/bundler-config.js';
 import { matchesGlob } from '../../src/formats/glob.js';
 import { isComposePath } from '../../src/facts/compose.js';
 import { DEFAULT_MANIFEST_EXCLUDES } from '../../src/facts/ecosystems.js';
-import { docsOptions, isEnvTemplate, isGitIgnored } from '../../src/facts/docs.js';
-import { composeEnvReads, dotenvNames, isDotenvPath, placeholderFor, pythonEnvReads, scriptEnvReads, type EnvRead } from '../../src/facts/env-names.js';
+import { DEFAULT_LEDGER_GLOBS, docsOptions, isEnvTemplate, isGitIgnored } from '../../src/facts/docs.js';
+import { composeEnvReads, dotenvNames, isDotenvPath, isTemplateSpelling, placeholderFor, pythonEnvReads, scriptEnvReads, type EnvRead } from '../../src/facts/env-names.js';
 import { composeReferences, docReferences, gitignoreReferences, scriptReferences, type TemplateRef } from './references.js';
 
 /** Paths never read for names or references: dependencies, vendored and generated code, test data, archives. */
-export const DEFAULT_EXCLUDE: readonly string[] = [...DEFAULT_MANIFEST_EXCLUDES, '**/dist/**', '**/build/**', '**/*.min.js', '**/.next/**', '**/coverage/**'];
+export const DEFAULT_EXCLUDE: readonly string[] = [...DEFAULT_MANIFEST_EXCLUDES, '**/dist/**', '**/build/**', '**/*.min.js', '**/.next/**', '**/coverage/**', '**/legacy/**', '**/deprecated/**'];
+
+/** The docs rules' ledgers, plus legacy and deprecated folders: docs there describe what was. */
+export const DEFAULT_LEDGER_GLOBS_HERE: readonly string[] = [...DEFAULT_LEDGER_GLOBS, '**/legacy/**', '**/deprecated/**'];
 
 /** Test code: a name read only there is not something to configure. */
 export const DEFAULT_TEST_GLOBS: readonly string[] = ['**/tests/**', '**/test/**', '**/__tests__/**', '**/e2e/**', '**/test_*.py', '**/*_test.py', '**/conftest.py', '**/*.test.*', '**/*.spec.*'];
@@ -168,7 +171,7 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
         code.push({ path: p, groups: [{ title: p, names: reads }] });
         files.push(p);
       }
-    } else if (opts.dotenvNames && isDotenvPath(p) && !isEnvTemplate(p) && dirOf(p) === dir) {
+    } else if (opts.dotenvNames && isDotenvPath(p) && !isTemplateSpelling(p) && dirOf(p) === dir) {
       const file = ws.read(p);
       if (!file) continue;
       const reads = dotenvNames(file);
@@ -269,7 +272,8 @@ export const rule: Rule = {
     const opts = readOptions(options);
     const include = (p: string): boolean => !opts.exclude.some((g) => matchesGlob(p, g));
     const refs = [
-      ...(await docReferences(ws, docsOptions({}))),
+      // The docs rules' options (`ledgerGlobs`, `excludeGlobs` …) apply to the docs read here too.
+      ...(await docReferences(ws, docsOptions({ ...options, ledgerGlobs: strings(options.ledgerGlobs, DEFAULT_LEDGER_GLOBS_HERE) }))),
       ...composeReferences(ws, include),
       ...scriptReferences(ws, include),
       ...gitignoreReferences(ws, include),
@@ -293,7 +297,7 @@ export const rule: Rule = {
         report(`other missing env templates are referenced too (${others.map((t) => `\`${t}\``).join(', ')}): which names belong in which is not clear`);
         continue;
       }
-      const sibling = ws.paths.find((p) => dirOf(p) === dir && isEnvTemplate(p));
+      const sibling = ws.paths.find((p) => dirOf(p) === dir && isTemplateSpelling(p));
       if (sibling) {
         report(`\`${sibling}\` is there: the references may mean it`);
         continue;

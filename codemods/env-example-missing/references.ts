@@ -13,7 +13,7 @@ import { jsonStringValues } from '../../src/formats/markdown.js';
 import { splitShell, simpleCommands, type ShellWord } from '../../src/formats/shell.js';
 import { findPair, mapPairs, nodeRange, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { isComposePath } from '../../src/facts/compose.js';
-import { composeEnvFiles } from '../../src/facts/env-names.js';
+import { composeEnvFiles, isTemplateSpelling } from '../../src/facts/env-names.js';
 import { readPackageJson } from '../../src/facts/ecosystems.js';
 import {
   commandHead,
@@ -94,7 +94,7 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
         const decoded = decode(cut === -1 ? url : url.slice(0, cut));
         if (decoded === undefined || !templatePath(decoded)) continue;
         const offset = link.urlStart ?? link.start;
-        if (isQuoted(q, offset)) continue;
+        if (isQuoted(q, offset) || SAYS_GONE.test(lineAround(read.file.text, offset).text)) continue;
         add(joinRepo(docDir, decoded), offset, 'link');
       }
       for (const span of read.model.spans) {
@@ -103,7 +103,9 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
         const offset = span.offsets[0] ?? span.start;
         // Prose that only names the file (a list of spellings, a description) is no reference;
         // a line that tells the reader to use it is (`Copy \`.env.example\` to \`.env\``).
-        if (offset < 0 || !TELLS_TO_USE.test(lineAround(read.file.text, offset).text) || isQuoted(q, offset)) continue;
+        if (offset < 0 || isQuoted(q, offset)) continue;
+        const line = lineAround(read.file.text, offset).text;
+        if (!TELLS_TO_USE.test(line) || SAYS_GONE.test(line)) continue;
         add(joinRepo(spanBase(ws, value, docDir), value), offset, 'code span');
       }
     } else {
@@ -131,6 +133,8 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
         if (fromDoc !== undefined && ws.has(fromDoc)) continue;
         const offset = wordTextSpan(cmd, j)?.[0] ?? cmd.offset;
         if (isQuoted(q, offset, cmd.block)) continue;
+        // A command written in prose (a code span) on a line that says the template is gone.
+        if (cmd.source === 'span' && SAYS_GONE.test(lineAround(read.file.text, offset).text)) continue;
         add(missing, offset, `\`${commandName(argv)}\``);
       }
     }
@@ -138,8 +142,11 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
   return out;
 }
 
-/** Words of a line that tells the reader to use a file named in a code span on it. */
-const TELLS_TO_USE = /\b(cop(y|ies|ied|ying)|cp|duplicate|rename|fill(ing)?\s+(in|out)|edit|see|start(ing)?\s+from|based\s+on)\b/i;
+/** Words of a line that tells the reader to use a file named in a code span on it (`see` alone is too weak). */
+const TELLS_TO_USE = /\b(cop(y|ies|ied|ying)|cp|duplicate|rename|fill(ing)?\s+(in|out)|edit|start(ing)?\s+from|based\s+on)\b/i;
+
+/** Words of a line that says the template is gone or must not be used: no instruction then. */
+const SAYS_GONE = /\b(no|dropped|removed|deleted|history|never)\b|\b(don['’]?t|do\s+not)\b/i;
 
 /**
  * A folder below the root whose docs speak for it: it holds an env template already, or it is
@@ -147,7 +154,7 @@ const TELLS_TO_USE = /\b(cop(y|ies|ied|ying)|cp|duplicate|rename|fill(ing)?\s+(i
  */
 function ownsTemplates(ws: Workspace, dir: string): boolean {
   if (dir === '') return false;
-  return isProjectDir(ws, dir) || ws.paths.some((p) => dirOf(p) === dir && isEnvTemplate(p));
+  return isProjectDir(ws, dir) || ws.paths.some((p) => dirOf(p) === dir && isTemplateSpelling(p));
 }
 
 /**

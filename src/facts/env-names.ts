@@ -25,6 +25,7 @@ import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../formats/ya
 import { loadTsMorph } from '../formats/bundler-config.js';
 import { nestingOverflow } from '../formats/text.js';
 import { parseDotenv } from '../formats/dotenv.js';
+import { isEnvTemplate } from './docs.js';
 
 type TsNode = import('ts-morph').ts.Node;
 
@@ -191,6 +192,15 @@ export function composeEnvFiles(file: SourceFile): Array<{ service: string; path
 
 // ---------------------------------------------------------------------------------------------
 // Real env files
+
+/**
+ * A file that is an env template under any spelling: what `isEnvTemplate` (src/facts/docs.ts)
+ * accepts, plus `example.env` and `.env.defaults`. A reference to a missing `.env.example` next
+ * to one of these may mean it.
+ */
+export function isTemplateSpelling(p: string): boolean {
+  return isEnvTemplate(p) || /(^|\/)(\.?example\.env|\.env\.defaults|\.?env\.dist|\.?env\.example)$/i.test(p);
+}
 
 /**
  * `.env`, `.env.local`, `.env.production` … (templates excluded by the caller). dotenvx's
