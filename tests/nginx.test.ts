@@ -239,6 +239,18 @@ describe('which files are nginx', () => {
     expect(result.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['nginx.conf:1']);
   });
 
+  it('template markup: Jinja, Go, Handlebars and ERB are templates; `{{` in Lua code is not', () => {
+    const nginx = (text: string): boolean => isNginxFile(new SourceFile('nginx.conf', text, false));
+    expect(nginx('server {\n  server_name {{ domain }};\n}\n')).toBe(false);
+    expect(nginx('server {\n  server_name {{domain}};\n}\n')).toBe(false);
+    expect(nginx('server {\n  listen {{ .Values.port }};\n}\n')).toBe(false);
+    expect(nginx('{{- if .Values.tls }}\nserver {\n  listen 443 ssl;\n}\n{{- end }}\n')).toBe(false);
+    expect(nginx('{% for s in servers %}\nserver {\n  listen 80;\n}\n{% endfor %}\n')).toBe(false);
+    expect(nginx('server {\n  listen <%= port %>;\n}\n')).toBe(false);
+    expect(nginx('server {\n  location / {\n    content_by_lua_block {\n      local t = {{1, 2}, {3, 4}}\n      ngx.say(t[1][2])\n    }\n  }\n}\n')).toBe(true);
+    expect(nginx("server {\n  location / {\n    content_by_lua 'local t = {{a = 1}} ngx.say(t[1].a)';\n  }\n}\n")).toBe(true);
+  });
+
   it('parse problems: a broken nginx file gets one, a broken look-alike does not', async () => {
     expect(formatOf('deploy/nginx.conf')).toBe('nginx');
     expect(formatOf('nginx/Dockerfile')).toBe('dockerfile');

@@ -459,8 +459,31 @@ export function notNginx(text: string): boolean {
 /** Lines that end like nginx statements: `;`, `{` or `}` (a trailing comment allowed). */
 const NGINX_PUNCTUATION = /[;{}][ \t]*(#[^\n]*)?\r?$/m;
 
-/** Jinja, Go, Handlebars and ERB markup: a template that renders nginx, not nginx itself. */
-const TEMPLATE_MARKUP = /\{\{|\{%|<%/;
+/** Jinja and ERB statement markup (`{% if … %}`, `<%= … %>`). */
+const TEMPLATE_STATEMENT = /\{%|<%/;
+/**
+ * A Jinja, Go, Handlebars or Mustache expression: `{{` then optional space and a name, `.`,
+ * `$`, `#`, `/`, `>`, … and `}}` on the same line (`{{ domain }}`, `{{ .Values.host }}`,
+ * `{{- if … }}`, `{{#each}}`). Lua's `{{1, 2}}` has none of it.
+ */
+const TEMPLATE_EXPRESSION = /\{\{-?[ \t]*[A-Za-z_.$#/>!^&][^{}\n]*\}\}/;
+
+/**
+ * Whether the text carries template markup outside Lua code (`*_by_lua_block { … }` bodies and
+ * `*_by_lua '…'` arguments, where `{{` and `{%` are Lua).
+ */
+function hasTemplateMarkup(file: SourceFile): boolean {
+  const text = file.text;
+  if (!text.includes('{{') && !TEMPLATE_STATEMENT.test(text)) return false;
+  const lua: Array<[number, number]> = [];
+  walkNginx(parseNginx(file).directives, (d) => {
+    if (d.block?.raw) lua.push([d.block.open + 1, d.block.close === -1 ? d.end : d.block.close]);
+    else if (!d.block && d.name.endsWith('_by_lua')) for (const a of d.args) lua.push([a.start, a.end]);
+  });
+  let outside = text;
+  for (const [from, to] of lua) outside = outside.slice(0, from) + ' '.repeat(Math.max(0, to - from)) + outside.slice(to);
+  return TEMPLATE_STATEMENT.test(outside) || TEMPLATE_EXPRESSION.test(outside);
+}
 
 /**
  * Whether a file is nginx configuration: by its name and content. A named file (`nginx.conf`, …)
@@ -468,13 +491,14 @@ const TEMPLATE_MARKUP = /\{\{|\{%|<%/;
  * nothing nginx never holds (an ini `[section]`, a logrotate block); a fail2ban filter, a
  * supervisord program or a monit check called `nginx.conf` is not. A template
  * (`{{ … }}`, `{% … %}`, `<% … %>`, as Ansible roles and Helm charts keep `nginx.conf`) is not:
- * its markup is not nginx syntax. envsubst templates (`${VAR}`) are nginx syntax and count.
+ * its markup is not nginx syntax; `{{` in Lua code (`local t = {{1, 2}}`) is not markup.
+ * envsubst templates (`${VAR}`) are nginx syntax and count.
  */
 export function isNginxFile(file: SourceFile): boolean {
   const kind = nginxPathKind(file.path);
   if (!kind) return false;
   return file.parse('nginx-looks', (f) => {
-    if (TEMPLATE_MARKUP.test(f.text)) return false;
+    if (hasTemplateMarkup(f)) return false;
     if (looksLikeNginx(f.text)) return true;
     // A named file is nginx unless its content says otherwise (broken nginx keeps its warning).
     return kind === 'named' && !notNginx(f.text) && NGINX_PUNCTUATION.test(f.text);
