@@ -253,8 +253,15 @@ class NginxRepo {
     if (this.options.stockIncludes.some((s) => tail === s || tail.endsWith(`/${s}`))) return { files: [], known: true };
     // The official image's nginx.conf includes its conf.d; with no conf.d folder anywhere in the
     // repository nothing is put there, and it holds the image's default.conf, which sets no limit.
-    if (pattern === IMAGE_CONF_D && !this.ws.paths.some((q) => /(^|\/)conf\.d\//.test(q))) return { files: [], known: true };
+    if (pattern === IMAGE_CONF_D && !this.ws.paths.some((q) => this.isNginxConfD(q))) return { files: [], known: true };
     return unknown;
+  }
+
+  /** An nginx `.conf` file in a `conf.d/` folder (supervisord's and Apache's do not count). */
+  private isNginxConfD(p: string): boolean {
+    if (!/(^|\/)conf\.d\/[^/]+\.conf$/.test(p)) return false;
+    const file = this.ws.read(p);
+    return file !== undefined && isNginxFile(file);
   }
 
   /** Files a repo-relative path or glob names, or undefined when its folder does not exist. */
