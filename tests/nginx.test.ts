@@ -211,6 +211,7 @@ describe('which files are nginx', () => {
     const named: Array<[string, string]> = [
       ['fail2ban/filter.d/nginx-http-auth.conf', '[Definition]\n\nfailregex = ^ \\[error\\] \\d+#\\d+: client: <HOST>, server: \\S*;\n\nignoreregex =\n'],
       ['fail2ban/jail.d/nginx.conf', '[nginx-http-auth]\nenabled = true\nport    = http,https\n'],
+      ['supervisor/nginx.conf', '[program:nginx] ; the web server\ncommand=nginx -g "daemon off;"\n'],
       ['supervisor/conf.d/nginx.conf', '[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\nautorestart=true\n'],
       ['logrotate/nginx.conf', '/var/log/nginx/*.log {\n\tdaily\n\trotate 14\n\tpostrotate\n\t\tinvoke-rc.d nginx rotate >/dev/null 2>&1;\n\tendscript\n}\n'],
       ['logrotate/nginx.conf', '# rotate\n"/var/log/nginx/access.log" /var/log/nginx/error.log {\n  weekly\n}\n'],

@@ -428,8 +428,8 @@ export function looksLikeNginx(text: string): boolean {
   return NGINX_DIRECTIVE.test(text) || (NGINX_BLOCK.test(text) && !ASSIGNMENT_LINE.test(text));
 }
 
-/** An ini section header alone on its line (`[Definition]`, `[program:nginx]`, `[nginx-http-auth]`). */
-const INI_SECTION = /^\[[^\[\]\n]+\][ \t]*\r?$/m;
+/** An ini section header alone on its line, a comment allowed (`[Definition]`, `[program:nginx] ; web`). */
+const INI_SECTION = /^\[[^\[\]\n]+\][ \t]*(?:[;#][^\n]*)?\r?$/m;
 
 /** `};` ending a block at the start of a line (BIND's `options { … };`). */
 const BLOCK_END_SEMI = /(?:^|\n)[ \t]*\}[ \t]*;/;
