@@ -1,6 +1,4 @@
 import path from 'node:path/posix';
-import nativePath from 'node:path';
-import { lstatSync, realpathSync } from 'node:fs';
 import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
@@ -90,7 +88,6 @@ class NginxRepo {
   private includers = new Map<string, Includer[]>();
   private contexts = new Map<string, Context[]>();
   private levels = new Map<readonly NginxDirective[], Level>();
-  private canonicals = new Map<string, string>();
   private limitedIncludeCache: NginxDirective[] | undefined;
   /** Files read as nginx: candidates by name and content, and everything they include. */
   readonly files: string[] = [];
@@ -164,21 +161,8 @@ class NginxRepo {
 
   /** The repo file a symlink inside the root points to, or the path itself. */
   canonical(p: string): string {
-    const cached = this.canonicals.get(p);
-    if (cached !== undefined) return cached;
-    let out = p;
-    try {
-      const abs = this.ws.absolute(p);
-      if (lstatSync(abs).isSymbolicLink()) {
-        const rel = nativePath.relative(realpathSync(this.ws.absolute('.')), realpathSync(abs));
-        const target = rel.split(nativePath.sep).join('/');
-        if (rel && !rel.startsWith('..') && !nativePath.isAbsolute(rel) && this.ws.has(target)) out = target;
-      }
-    } catch {
-      // Not on disk (an in-memory view) or unreadable: the path itself.
-    }
-    this.canonicals.set(p, out);
-    return out;
+    const target = this.ws.linkTarget(p);
+    return target !== undefined && this.ws.has(target) ? target : p;
   }
 
   /**

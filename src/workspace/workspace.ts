@@ -22,6 +22,8 @@ interface DiskState {
   originalBytes: Map<string, Buffer>;
   /** Paths that are symbolic links (inside the root): read, never edited. */
   symlinks: Set<string>;
+  /** For each of them, the repo path it resolves to. */
+  linkTargets: Map<string, string>;
   diagnostics: Diagnostic[];
 }
 
@@ -52,6 +54,7 @@ export class Workspace {
       loaded: new Map(),
       originalBytes: new Map(),
       symlinks: new Set(),
+      linkTargets: new Map(),
       diagnostics: [],
     };
     return new Workspace(disk, paths, new Map(), new Set(paths));
@@ -67,6 +70,7 @@ export class Workspace {
       loaded: new Map(),
       originalBytes: new Map(),
       symlinks: new Set(),
+      linkTargets: new Map(),
       diagnostics: [],
     };
     const overlay = new Map<string, SourceFile>();
@@ -183,6 +187,15 @@ export class Workspace {
     return abs;
   }
 
+  /**
+   * The repo path a symbolic link inside the root resolves to (read through it first), or
+   * undefined when `p` is not such a link. Rules use it to judge a linked file once.
+   */
+  linkTarget(p: string): string | undefined {
+    this.read(p);
+    return this.disk.linkTargets.get(p);
+  }
+
   /** Whether the real location of `abs` is inside the root (symlinks resolved). */
   insideRealRoot(abs: string): boolean {
     const rel = path.relative(this.disk.realRoot, abs);
@@ -208,6 +221,7 @@ export class Workspace {
         if (!this.insideRealRoot(real)) return skip('skipped: symbolic link points outside the root');
         if (!statSync(real).isFile()) return skip('skipped: symbolic link to a directory');
         this.disk.symlinks.add(p);
+        this.disk.linkTargets.set(p, path.relative(this.disk.realRoot, real).split(path.sep).join('/'));
       } else if (!st.isFile()) {
         return skip('skipped: not a regular file');
       }
