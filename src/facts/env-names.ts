@@ -23,7 +23,7 @@ import { pythonParser } from '../formats/python.js';
 import { readString } from '../formats/python-tree.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../formats/yaml.js';
 import { loadTsMorph } from '../formats/bundler-config.js';
-import { nestingOverflow } from '../formats/text.js';
+import { lineStarts, nestingOverflow } from '../formats/text.js';
 import { parseDotenv } from '../formats/dotenv.js';
 import { isEnvTemplate } from './docs.js';
 
@@ -217,13 +217,12 @@ export function isDotenvPath(p: string): boolean {
  * that value, so no part of a value (a PEM block, a base64 line) can ever pass for a name.
  */
 export function dotenvNames(file: SourceFile): EnvRead[] {
-  const lineStarts = [0];
-  for (let k = file.text.indexOf('\n'); k !== -1; k = file.text.indexOf('\n', k + 1)) lineStarts.push(k + 1);
+  const starts = lineStarts(file.text);
   const out: EnvRead[] = [];
   for (const entry of parseDotenv(file.text)) {
     if (!/^[A-Z_][A-Z0-9_]*$/.test(entry.key)) continue;
-    const start = lineStarts[entry.from - 1] ?? 0;
-    const line = file.text.slice(start, lineStarts[entry.from] ?? file.text.length);
+    const start = starts[entry.from - 1] ?? 0;
+    const line = file.text.slice(start, starts[entry.from] ?? file.text.length);
     out.push({ name: entry.key, offset: start + (line.length - line.trimStart().length) });
   }
   return out;

@@ -10,7 +10,7 @@
  * parsed at all: the caller gets a reason and skips the file.
  */
 import type { SourceFile } from '../workspace/source-file.js';
-import { lineStarts, MAX_NESTING, nestingOverflow } from './text.js';
+import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from './text.js';
 
 /** Default size cap for one Markdown file (characters). */
 export const DEFAULT_MAX_MARKDOWN_BYTES = 1_000_000;
@@ -237,14 +237,7 @@ function alignLines(text: string, starts: number[], firstLine: number | undefine
 }
 
 function lineOf(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return positionAt(starts, offset).line;
 }
 
 /** Text offset of `value[i..j)` when every character in it maps contiguously, else undefined. */
