@@ -14,7 +14,7 @@ import type { Finding, Rule } from '../src/model/types.js';
 // The shared copy (SchemaStore) declares draft-07, so Ajv's default draft applies; formats
 // (uri, date-time) are checked with ajv-formats.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const schema = JSON.parse(readFileSync(path.resolve(ROOT, '..', 'shared', 'schemas', 'sarif-2.1.0.json'), 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(readFileSync(path.resolve(ROOT, 'tests', 'schemas', 'sarif-2.1.0.json'), 'utf8')) as Record<string, unknown>;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 const validate = ajv.compile(schema);

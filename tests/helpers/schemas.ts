@@ -4,10 +4,11 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { ROOT } from './repo.js';
 
-const SCHEMAS = path.resolve(ROOT, '..', 'shared', 'schemas');
+// Upstream schemas ship with the tests (tests/schemas/README.md), so a clone tests on its own.
+const SCHEMAS = path.resolve(ROOT, 'tests', 'schemas');
 const validators = new Map<string, ReturnType<Ajv['compile']>>();
 
-/** Validation errors of a YAML text against one of ../shared/schemas/*.json. */
+/** Validation errors of a YAML text against one of tests/schemas/*.json. */
 export function schemaErrors(schemaFile: string, text: string): string[] {
   let validate = validators.get(schemaFile);
   if (!validate) {
