@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mirrorOf, scratchCopy, snapshot } from './lib/snapshot.mjs';
@@ -19,7 +19,8 @@ import { analyse, editContext } from './lib/analyse.mjs';
 
 const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '..');
-const WORK = path.join(HERE, '.work');
+// Snapshots may be shared between checkouts of this project (ECOSYSTEM_WORK); scratch copies are per process.
+const WORK = process.env.ECOSYSTEM_WORK ? path.resolve(process.env.ECOSYSTEM_WORK) : path.join(HERE, '.work');
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +64,8 @@ const row = (rule) => {
 };
 const problems = [];
 const perRepo = [];
-mkdirSync(path.join(WORK, 'out'), { recursive: true });
+const OUT = process.env.ECOSYSTEM_OUT ? path.resolve(process.env.ECOSYSTEM_OUT) : path.join(HERE, '.work', 'out');
+mkdirSync(OUT, { recursive: true });
 
 for (const { repo, commit } of selected) {
   const mirror = mirrorOf(values.mirrors, repo);
@@ -118,12 +120,16 @@ for (const { repo, commit } of selected) {
 
   // --write on a copy: the real CLI, then a second run that must find nothing left to change.
   let write = { skipped: true };
-  if (!values['no-write'] && analysis.changes.length > 0) write = writeCheck(snap.dir, path.join(WORK, 'scratch', slug(repo)), analysis);
+  if (!values['no-write'] && analysis.changes.length > 0) {
+    const scratch = path.join(WORK, `scratch-${process.pid}`, slug(repo));
+    write = writeCheck(snap.dir, scratch, analysis);
+    rmSync(scratch, { recursive: true, force: true });
+  }
   if (write.problem) problems.push(`${repo}: ${write.problem}`);
 
-  const out = path.join(WORK, 'out', `${slug(repo)}.md`);
+  const out = path.join(OUT, `${slug(repo)}.md`);
   writeFileSync(out, contextReport(repo, commit, snap, analysis, items, matched, unlabelled, gone));
-  const skeleton = path.join(WORK, 'out', `${slug(repo)}.unlabelled.tsv`);
+  const skeleton = path.join(OUT, `${slug(repo)}.unlabelled.tsv`);
   writeFileSync(skeleton, unlabelled.map((u) => labelLine(u)).join('\n') + (unlabelled.length ? '\n' : ''));
   const ms = Date.now() - t0;
   perRepo.push({ repo, items: items.length, unlabelled: unlabelled.length, gone: gone.length, stale: matched.filter((m) => m.fixChanged && m.item.finding?.fix).length, keyChanged: matched.filter((m) => m.keyChanged).length, changes: analysis.changes.length, write, ms, runMs: analysis.ms, missing: snap.missing.length });
