@@ -74,7 +74,7 @@ for (const { repo, commit } of selected) {
     continue;
   }
   const t0 = Date.now();
-  const snap = snapshot(mirror, commit, path.join(WORK, 'snapshots', slug(repo)));
+  const snap = snapshot(mirror, commit, path.join(WORK, 'snapshots', slug(repo)), repo);
   const analysis = await analyse(snap.dir);
   const items = [
     ...analysis.findings.map((f) => ({

@@ -48,13 +48,16 @@ export function missingBlobs(gitDir, commit) {
  * A snapshot of `commit` at `dest` (made once, reused while `.snapshot.json` says it is that
  * commit and the tree is clean). Returns { dir, missing }.
  */
-export function snapshot(mirror, commit, dest) {
+export function snapshot(mirror, commit, dest, repo) {
   const stamp = path.join(dest, '.git', 'ecosystem-snapshot.json');
   if (existsSync(stamp)) {
     const info = JSON.parse(readFileSync(stamp, 'utf8'));
     const head = git(['-C', dest, 'rev-parse', 'HEAD']).trim();
     const dirty = git(['-C', dest, 'status', '--porcelain', '--untracked-files=all']).trim();
-    if (info.commit === commit && head === commit && dirty === '') return { dir: dest, missing: info.missing };
+    if (info.commit === commit && head === commit && dirty === '') {
+      if (repo) setOrigin(dest, repo);
+      return { dir: dest, missing: info.missing };
+    }
   }
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(path.dirname(dest), { recursive: true });
@@ -67,6 +70,7 @@ export function snapshot(mirror, commit, dest) {
   }
   git(['-C', dest, 'checkout', '-q', '--detach', commit]);
   writeFileSync(stamp, JSON.stringify({ commit, missing }, null, 2));
+  if (repo) setOrigin(dest, repo);
   return { dir: dest, missing };
 }
 
@@ -80,6 +84,11 @@ export function scratchCopy(snapshotDir, dest) {
   const head = git(['-C', snapshotDir, 'rev-parse', 'HEAD']).trim();
   git(['-C', dest, 'checkout', '-q', '--detach', head]);
   return dest;
+}
+
+/** The remote a user's clone has: docs that `git clone` this repository are recognised by it. */
+function setOrigin(dir, repo) {
+  git(['-C', dir, 'remote', 'set-url', 'origin', `https://github.com/${repo}.git`]);
 }
 
 function escapeSparse(p) {
