@@ -1,0 +1,144 @@
+/**
+ * History cases: commits in which people fixed drift of a kind the rules cover. For each case
+ * the tool runs at the parent commit (a snapshot with the history up to it) and the result is
+ * compared with what the person did in the named file:
+ *
+ * - found: a finding of the tool sits in the file, on or next to a line the person changed
+ *   (for a file the person created, any finding on that path);
+ * - edit: `equal` when applying the tool's fixes for that file (any safety class) gives, on
+ *   every hunk the person changed that the tool also changed, the person's lines (whitespace
+ *   runs collapsed); `partial` when some such hunks match; `different` when the tool changed
+ *   the hunk otherwise; `none` when it proposed no edit there. A created file is `equal` when
+ *   the tool creates it (its content is not compared: people write their own comments).
+ *
+ * history.tsv columns: repo, parent, fix, file, kind, note. `parent` may be `-` (then the
+ * fix commit's first parent is used).
+ */
+import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { diffLines } from 'diff';
+import { git, mirrorOf, snapshot } from './snapshot.mjs';
+import { analyse } from './analyse.mjs';
+
+const DIST = path.resolve(import.meta.dirname, '..', '..', 'dist', 'src');
+const { applyEdits } = await import(path.join(DIST, 'engine', 'edits.js'));
+
+export function readCases(file) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((line, i) => {
+    const [repo, parent, fix, filePath, kind, note] = line.split('\t');
+    return { repo, parent, fix, file: filePath, kind, note: note ?? '', at: i + 1 };
+  }).filter((c) => c.repo !== 'repo');
+}
+
+/** Changed hunks of `before` → `after`, as 1-based line ranges of `before` and the new lines. */
+function hunks(before, after) {
+  const out = [];
+  let line = 1;
+  let current;
+  for (const part of diffLines(before, after)) {
+    const lines = part.value.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    if (!part.added && !part.removed) {
+      if (current) out.push(current);
+      current = undefined;
+      line += lines.length;
+      continue;
+    }
+    current ??= { from: line, to: line - 1, removed: [], added: [] };
+    if (part.removed) {
+      current.removed.push(...lines);
+      current.to = line + lines.length - 1;
+      line += lines.length;
+    } else current.added.push(...lines);
+  }
+  if (current) out.push(current);
+  return out;
+}
+
+const norm = (lines) => lines.map((l) => l.replace(/\s+/g, ' ').trim()).join('\n');
+const overlaps = (a, b, slack = 0) => a.from - slack <= Math.max(b.to, b.from) && b.from - slack <= Math.max(a.to, a.from);
+
+export async function runHistory({ mirrors, selected, work, historyFile }) {
+  const cases = readCases(historyFile).filter((c) => selected.some((s) => s.repo === c.repo));
+  const rows = [];
+  for (const c of cases) {
+    const mirror = mirrorOf(mirrors, c.repo);
+    const gitDir = mirror;
+    const parent = c.parent && c.parent !== '-' ? c.parent : git(['--git-dir', gitDir, 'rev-parse', `${c.fix}^`]).trim();
+    const dir = path.join(work, 'history', `${c.repo.replace('/', '__')}@${parent.slice(0, 12)}`);
+    mkdirSync(path.dirname(dir), { recursive: true });
+    let row = { ...c, parent, found: false, edit: 'none', findings: 0, detail: '' };
+    try {
+      snapshot(mirror, parent, dir, c.repo);
+      const human = fileAt(gitDir, c.fix, c.file);
+      const before = fileAt(gitDir, parent, c.file);
+      const analysis = await analyse(dir);
+      const inFile = analysis.findings.filter((f) => f.file === c.file || (f.fix && (f.fix.edits.some((e) => e.file === c.file) || (f.fix.creates ?? []).some((x) => x.file === c.file))));
+      row.findings = inFile.length;
+      if (before === undefined) {
+        // The person created the file: found when the tool reports it, equal when it creates it.
+        row.found = inFile.length > 0;
+        row.edit = inFile.some((f) => (f.fix?.creates ?? []).some((x) => x.file === c.file)) ? 'equal' : 'none';
+      } else if (human !== undefined) {
+        const people = hunks(before, human);
+        const edits = inFile.flatMap((f) => (f.fix?.edits ?? []).filter((e) => e.file === c.file));
+        const tool = hunks(before, dedupe(edits).length ? applyEdits(before, dedupe(edits)) : before);
+        const lineOf = (f) => (f.file === c.file ? f.line : undefined);
+        row.found = inFile.some((f) => {
+          const l = lineOf(f);
+          return l === undefined || people.some((h) => overlaps(h, { from: l, to: l }, 1));
+        }) || tool.some((t) => people.some((h) => overlaps(h, t)));
+        const judged = people.filter((h) => tool.some((t) => overlaps(h, t)));
+        const equal = judged.filter((h) => {
+          const t = tool.filter((x) => overlaps(h, x));
+          return t.length === 1 && norm(t[0].added) === norm(h.added) && t[0].from === h.from && t[0].to === h.to;
+        });
+        row.edit = judged.length === 0 ? 'none' : equal.length === judged.length ? 'equal' : equal.length > 0 ? 'partial' : 'different';
+        row.detail = judged.filter((h) => !equal.includes(h)).slice(0, 2).map((h) => {
+          const t = tool.find((x) => overlaps(h, x));
+          return `line ${h.from}: human «${h.added.join(' ⏎ ').slice(0, 120)}» tool «${(t?.added ?? []).join(' ⏎ ').slice(0, 120)}»`;
+        }).join('; ');
+      }
+      row.messages = inFile.slice(0, 3).map((f) => `${f.ruleId} ${f.file}:${f.line} ${f.fix ? f.fix.safety : 'report'}: ${f.message.slice(0, 160)}`);
+    } catch (error) {
+      row.detail = `error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+    }
+    rows.push(row);
+    console.error(`${c.repo} ${c.fix.slice(0, 10)} ${c.file}: found ${row.found ? 'yes' : 'no'}, edit ${row.edit}`);
+  }
+  printHistory(rows, work);
+}
+
+function fileAt(gitDir, commit, file) {
+  try {
+    return git(['--git-dir', gitDir, 'show', `${commit}:${file}`]);
+  } catch {
+    return undefined;
+  }
+}
+
+function dedupe(edits) {
+  const seen = new Set();
+  return edits.filter((e) => {
+    const k = `${e.start}\0${e.end}\0${e.text}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function printHistory(rows, work) {
+  console.log('\n## History cases\n');
+  console.log('| repository | fix commit | file | kind | found | edit | detail |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.repo} | ${r.fix.slice(0, 10)} | ${r.file} | ${r.kind} | ${r.found ? 'yes' : 'no'} | ${r.edit} | ${(r.detail || '').replace(/\|/g, '\\|')} |`);
+  const found = rows.filter((r) => r.found).length;
+  const equal = rows.filter((r) => r.edit === 'equal').length;
+  const pct = (n) => (rows.length ? `${((100 * n) / rows.length).toFixed(0)}%` : '-');
+  console.log(`\n${rows.length} cases: ${found} found (${pct(found)}), ${equal} with an equal edit (${pct(equal)}), ${rows.filter((r) => r.edit === 'partial').length} partial.`);
+  const out = path.join(work, 'out', 'history.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(rows, null, 2));
+  console.log(`Details (messages of the findings in each file): ${out}`);
+}
