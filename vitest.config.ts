@@ -1,11 +1,20 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    // Golden cases copy fixtures into temp git repos; give slow CI machines room.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous, for slow or loaded CI machines; no test is meant to come near it (the slowest
+    // take a few seconds). Golden cases copy fixtures into temp git repos.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // One process per test file, and the tests of a file run one after another: the in-process
+    // CLI runner (tests/helpers/cli.ts) changes cwd and process.env for the length of a call,
+    // which is safe only so. Do not switch to threads or make tests concurrent.
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine.
+    // Much of the suite waits on git and child processes, so two files at a time keep both
+    // cores busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

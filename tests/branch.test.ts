@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { RULES } from '../src/rules/registry.js';
 import { buildFixes, planBranch } from '../src/git/fix-branch.js';
 import { withWorktree } from '../src/git/worktree.js';
@@ -26,27 +26,28 @@ beforeAll(() => {
   for (const k of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL']) delete process.env[k];
 });
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function sink(): { write: (s: string) => boolean; text: string } {
-  const s = { text: '', write: (chunk: string) => ((s.text += chunk), true) };
-  return s;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Captured> {
-  const out = sink();
-  const err = sink();
-  const code = await main(args, { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream, env: { ...process.env, NO_COLOR: '1', ...env } });
-  return { code, stdout: out.text, stderr: err.text };
-}
-
 function demoRepo(): string {
   const dir = repoFrom(DEMO);
   cleanup.push(dir);
+  return dir;
+}
+
+let branched: string | undefined;
+
+/**
+ * A copy of the demo repository on which `--write --branch` has made the bot branch. The branch
+ * is made once per file (it is the same every time) and each caller gets its own copy to change.
+ */
+async function demoWithBranch(): Promise<string> {
+  if (!branched) {
+    const repo = demoRepo();
+    const r = await runCli([repo, '--write', '--branch']);
+    expect(r.code, r.stderr).toBe(0);
+    branched = repo;
+  }
+  const dir = tempDir();
+  cleanup.push(dir);
+  cpSync(branched, dir, { recursive: true, verbatimSymlinks: true });
   return dir;
 }
 
@@ -99,7 +100,7 @@ describe('--write --branch on the demo repository', () => {
     writeFileSync(path.join(repo, 'notes.txt'), 'work in progress\n');
     const before = userState(repo);
 
-    const r = await cli([repo, '--write', '--branch']);
+    const r = await runCli([repo, '--write', '--branch']);
     expect(r.stderr).toContain('the branch starts from HEAD');
     expect(r.code).toBe(0);
     expect(userState(repo)).toEqual(before);
@@ -140,17 +141,16 @@ describe('--write --branch on the demo repository', () => {
   });
 
   it('gives the same tree as --write, and a second run leaves the branch as it is', async () => {
-    const repo = demoRepo();
-    expect((await cli([repo, '--write', '--branch'])).code).toBe(0);
+    const repo = await demoWithBranch();
     const tip = git(repo, 'rev-parse', 'autopack-fix/fixes');
 
     const written = demoRepo();
-    await cli([written, '--write']);
+    await runCli([written, '--write']);
     git(written, 'add', '-A');
     git(written, 'commit', '-qm', 'written');
     expect(git(repo, 'rev-parse', 'autopack-fix/fixes^{tree}')).toBe(git(written, 'rev-parse', 'HEAD^{tree}'));
 
-    const again = await cli([repo, '--write', '--branch']);
+    const again = await runCli([repo, '--write', '--branch']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Branch autopack-fix/fixes already holds these fixes: left as it is.');
     expect(git(repo, 'rev-parse', 'autopack-fix/fixes')).toBe(tip);
@@ -158,7 +158,7 @@ describe('--write --branch on the demo repository', () => {
 
   it('prints the commits as JSON with --format json', async () => {
     const repo = demoRepo();
-    const r = await cli([repo, '--write', '--branch', '--format', 'json', '--rule', 'compose-undeclared-volume', 'compose-unknown-service']);
+    const r = await runCli([repo, '--write', '--branch', '--format', 'json', '--rule', 'compose-undeclared-volume', 'compose-unknown-service']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { branch: { name: string; action: string; tip: string }; commits: Array<{ sha: string; ruleId: string; files: string[] }> };
     expect(doc.branch.name).toBe('autopack-fix/fixes');
@@ -176,7 +176,7 @@ describe('--write --branch: names, identities, refusals', () => {
     git(dir, 'init', '-q', '-b', 'main');
     git(dir, 'add', '-A');
     git(dir, 'commit', '-qm', 'x');
-    const r = await cli([dir, '--write', '--branch']);
+    const r = await runCli([dir, '--write', '--branch']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('Nothing to fix: no branch created.\n');
     expect(git(dir, 'branch', '--format=%(refname:short)')).toBe('main');
@@ -186,12 +186,12 @@ describe('--write --branch: names, identities, refusals', () => {
     const repo = demoRepo();
     git(repo, 'config', 'user.name', 'Repo Owner');
     git(repo, 'config', 'user.email', 'owner@example.invalid');
-    expect((await cli([repo, '--write', '--branch', '--rule', 'compose-unknown-service'])).code).toBe(0);
+    expect((await runCli([repo, '--write', '--branch', '--rule', 'compose-unknown-service'])).code).toBe(0);
     const [c] = commitsOn(repo, 'main..autopack-fix/fixes');
     expect(c?.author).toBe('Repo Owner <owner@example.invalid>');
     expect(c?.committer).toBe('Repo Owner <owner@example.invalid>');
 
-    const r = await cli([repo, '--write', '--branch', 'autopack-fix/other', '--rule', 'compose-unknown-service', '--author', 'A Person <a@example.invalid>', '--committer', 'Bot <bot@example.invalid>']);
+    const r = await runCli([repo, '--write', '--branch', 'autopack-fix/other', '--rule', 'compose-unknown-service', '--author', 'A Person <a@example.invalid>', '--committer', 'Bot <bot@example.invalid>']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Author A Person <a@example.invalid>, committer Bot <bot@example.invalid>.');
     const [d] = commitsOn(repo, 'main..autopack-fix/other');
@@ -200,19 +200,19 @@ describe('--write --branch: names, identities, refusals', () => {
     // Passed through the environment only: the repository's config is unchanged.
     expect(git(repo, 'config', '--local', '--list')).not.toContain('a@example.invalid');
 
-    const bad = await cli([repo, '--write', '--branch', '--author', 'no email']);
+    const bad = await runCli([repo, '--write', '--branch', '--author', 'no email']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--author: expected "Name <email>"');
   });
 
   it('honours a custom name and prefix, and refuses branches it must not rewrite', async () => {
     const repo = demoRepo();
-    const r = await cli([repo, '--write', '--branch', 'bots/drift', '--branch-prefix', 'bots/', '--rule', 'compose-unknown-service']);
+    const r = await runCli([repo, '--write', '--branch', 'bots/drift', '--branch-prefix', 'bots/', '--rule', 'compose-unknown-service']);
     expect(r.code).toBe(0);
     expect(git(repo, 'rev-parse', '--verify', 'bots/drift')).toMatch(/^[0-9a-f]{40}$/);
 
     git(repo, 'branch', 'feature');
-    const existing = await cli([repo, '--write', '--branch', 'feature']);
+    const existing = await runCli([repo, '--write', '--branch', 'feature']);
     expect(existing.code).toBe(2);
     expect(existing.stderr).toContain('branch feature already exists and is not under the bot prefix autopack-fix/');
 
@@ -220,34 +220,28 @@ describe('--write --branch: names, identities, refusals', () => {
     cleanup.push(checkedOut);
     git(repo, 'branch', 'autopack-fix/busy');
     git(repo, 'worktree', 'add', '-q', path.join(checkedOut, 'wt'), 'autopack-fix/busy');
-    const busy = await cli([repo, '--write', '--branch', 'autopack-fix/busy']);
+    const busy = await runCli([repo, '--write', '--branch', 'autopack-fix/busy']);
     expect(busy.code).toBe(2);
     expect(busy.stderr).toContain('is checked out in a worktree');
 
-    expect((await cli([repo, '--branch'])).stderr).toContain('--branch needs --write');
-    expect((await cli([repo, '--write', '--branch', 'a..b'])).stderr).toContain('not a valid branch name');
-    expect((await cli([repo, '--write', '--branch', '--format', 'diff'])).code).toBe(2);
-    expect((await cli([repo, '--author', 'A <a@b>'])).code).toBe(2);
+    expect((await runCli([repo, '--branch'])).stderr).toContain('--branch needs --write');
+    expect((await runCli([repo, '--write', '--branch', 'a..b'])).stderr).toContain('not a valid branch name');
+    expect((await runCli([repo, '--write', '--branch', '--format', 'diff'])).code).toBe(2);
+    expect((await runCli([repo, '--author', 'A <a@b>'])).code).toBe(2);
 
     const outside = tempDir();
     cleanup.push(outside);
     cpSync(DEMO, outside, { recursive: true });
-    const noGit = await cli([outside, '--write', '--branch']);
+    const noGit = await runCli([outside, '--write', '--branch']);
     expect(noGit.code).toBe(2);
     expect(noGit.stderr).toContain('is not inside a git work tree; --branch needs one');
   });
 
   it('reads a directory after a bare --branch as a mistake, not as a branch name', async () => {
     const repo = demoRepo();
-    const cwd = process.cwd();
-    process.chdir(path.dirname(repo));
-    try {
-      const r = await cli(['--write', '--branch', path.basename(repo)]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain('is a directory; put the root before the options');
-    } finally {
-      process.chdir(cwd);
-    }
+    const r = await runCli(['--write', '--branch', path.basename(repo)], { cwd: path.dirname(repo) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is a directory; put the root before the options');
   });
 
   it('works on a root that is a subdirectory of the repository, with repository paths in the commits', async () => {
@@ -259,7 +253,7 @@ describe('--write --branch: names, identities, refusals', () => {
     git(repo, 'init', '-q', '-b', 'main');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'x');
-    const r = await cli([path.join(repo, 'deploy'), '--write', '--branch', '--rule', 'compose-unknown-service', 'compose-undeclared-volume']);
+    const r = await runCli([path.join(repo, 'deploy'), '--write', '--branch', '--rule', 'compose-unknown-service', 'compose-undeclared-volume']);
     expect(r.code).toBe(0);
     const commits = commitsOn(repo, 'main..autopack-fix/fixes');
     expect(commits.map((c) => c.files)).toEqual([['deploy/docker-compose.dev.yml'], ['deploy/docker-compose.dev.yml']]);
@@ -288,16 +282,15 @@ describe('--write --branch with commits by others on the branch', () => {
   }
 
   it('keeps them: the branch is rebuilt from the new HEAD with their commits first, then the bot\'s', async () => {
-    const repo = demoRepo();
-    expect((await cli([repo, '--write', '--branch'])).code).toBe(0);
+    const repo = await demoWithBranch();
     const human = humanCommit(repo, 'autopack-fix/fixes', (wt) => writeFileSync(path.join(wt, 'docs', 'NOTE.md'), '# reviewed\n'), 'docs: note from review');
     // Unchanged fixes: nothing happens, the human commit stays the tip.
-    const same = await cli([repo, '--write', '--branch']);
+    const same = await runCli([repo, '--write', '--branch']);
     expect(same.stdout).toContain('already holds these fixes');
     expect(git(repo, 'rev-parse', 'autopack-fix/fixes')).toBe(human);
 
     baseMoves(repo);
-    const r = await cli([repo, '--write', '--branch']);
+    const r = await runCli([repo, '--write', '--branch']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Rebuilt (the fixes changed) branch autopack-fix/fixes');
     expect(r.stdout).toContain('docs: note from review  (kept: Human)');
@@ -311,8 +304,7 @@ describe('--write --branch with commits by others on the branch', () => {
   });
 
   it('does not count a merge of the base into the branch ("Update branch") as anyone\'s work', async () => {
-    const repo = demoRepo();
-    expect((await cli([repo, '--write', '--branch'])).code).toBe(0);
+    const repo = await demoWithBranch();
     writeFileSync(path.join(repo, 'CHANGELOG.md'), '# changes\n');
     git(repo, 'add', 'CHANGELOG.md');
     git(repo, 'commit', '-qm', 'unrelated work on main');
@@ -323,7 +315,7 @@ describe('--write --branch with commits by others on the branch', () => {
     expect(spawnSync('git', ['merge', '-q', '--no-edit', 'main'], { cwd: wt, env }).status).toBe(0);
     git(repo, 'worktree', 'remove', wt);
     baseMoves(repo);
-    const r = await cli([repo, '--write', '--branch']);
+    const r = await runCli([repo, '--write', '--branch']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Rebuilt (the fixes changed)');
     expect(r.stdout).not.toContain('kept:');
@@ -331,8 +323,7 @@ describe('--write --branch with commits by others on the branch', () => {
   });
 
   it('rebuilds a branch whose fixes are unchanged but that no longer merges into HEAD', async () => {
-    const repo = demoRepo();
-    expect((await cli([repo, '--write', '--branch'])).code).toBe(0);
+    const repo = await demoWithBranch();
     const tip = git(repo, 'rev-parse', 'autopack-fix/fixes');
     // The comment line right above the service the bot renames: fixes unchanged, merge conflicts.
     const file = path.join(repo, 'docker-compose.dev.yml');
@@ -340,7 +331,7 @@ describe('--write --branch with commits by others on the branch', () => {
     expect(text).toContain('  # Expose the database to host tools (psql, DBeaver)\n  postgres:\n');
     writeFileSync(file, text.replace('  # Expose the database to host tools (psql, DBeaver)\n', '  # The database, for psql and DBeaver\n'));
     git(repo, 'commit', '-qam', 'reword a comment');
-    const r = await cli([repo, '--write', '--branch']);
+    const r = await runCli([repo, '--write', '--branch']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Rebuilt (the branch no longer merges cleanly into the base)');
     expect(git(repo, 'rev-parse', 'autopack-fix/fixes')).not.toBe(tip);
@@ -348,8 +339,7 @@ describe('--write --branch with commits by others on the branch', () => {
   });
 
   it('leaves the branch alone when their commit does not replay onto the new HEAD (exit 1)', async () => {
-    const repo = demoRepo();
-    expect((await cli([repo, '--write', '--branch'])).code).toBe(0);
+    const repo = await demoWithBranch();
     const human = humanCommit(
       repo,
       'autopack-fix/fixes',
@@ -360,7 +350,7 @@ describe('--write --branch with commits by others on the branch', () => {
       'rename the dev database service',
     );
     baseMoves(repo);
-    const r = await cli([repo, '--write', '--branch']);
+    const r = await runCli([repo, '--write', '--branch']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/Branch autopack-fix\/fixes left as it is: commit [0-9a-f]{12} \("rename the dev database service" by Human\) does not apply on top of the base \(conflict in docker-compose.dev.yml\)/);
     expect(git(repo, 'rev-parse', 'autopack-fix/fixes')).toBe(human);
@@ -456,6 +446,7 @@ describe('commit builder', () => {
 });
 
 describe('the built binary', () => {
+  // A real process, end to end: `node bin/autopack-fix.js` on the built dist/, as a user runs it.
   it('runs --write --branch on a copy of the demo: one commit per rule, checkout clean and on its branch', () => {
     const repo = demoRepo();
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };

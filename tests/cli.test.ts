@@ -1,23 +1,26 @@
 /**
- * The CLI contract (DESIGN §4), exercised through the built binary on temporary git repos:
- * exit codes, the JSON document, the diff that `git apply` accepts, the dirty-tree refusal,
- * an idempotent second run, colour rules and the subcommands.
+ * The CLI contract (DESIGN §4), exercised on temporary git repos: exit codes, the JSON document,
+ * the diff that `git apply` accepts, the dirty-tree refusal, an idempotent second run, colour
+ * rules and the subcommands. In process (tests/helpers/cli.ts), except where the exit status of
+ * the built binary itself is the point.
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, readFileSync, symlinkSync, cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
+import { runCli } from './helpers/cli.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const DEMO = path.join(ROOT, 'fixtures', 'demo');
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
 
-function cli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): { code: number; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, encoding: 'utf8' });
+/** The built binary as a child process: for the tests whose point is the process's exit status. */
+function bin(args: string[]): { code: number; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -46,34 +49,39 @@ const COMPOSE_RULES = ['compose-unknown-service', 'compose-missing-build-target'
 const ALL_RULES = RULES.map((r) => r.meta.id);
 
 describe('exit codes', () => {
+  // A real process: the exit status of `node bin/autopack-fix.js` (the bin shim sets process.exitCode).
   it('is 1 when findings exist and 0 on a clean repository', () => {
-    expect(cli([demoRepo()]).code).toBe(1);
+    expect(bin([demoRepo()]).code).toBe(1);
     const clean = tempDir();
     cleanup.push(clean);
     writeFileSync(path.join(clean, 'README.md'), '# nothing to see\n');
     gitIn(clean, ['init', '-q']);
-    const r = cli([clean]);
+    const r = bin([clean]);
     expect(r.stdout).toBe('No findings.\n');
     expect(r.code).toBe(0);
   });
 
-  it('is 2 for usage errors, with a message naming the problem', () => {
-    const missing = cli(['/nonexistent/root']);
+  it('is 2 for usage errors, with a message naming the problem', async () => {
+    // A real process for the first: exit status 2 and the message on the real stderr of the binary.
+    const missing = bin(['/nonexistent/root']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('root does not exist: /nonexistent/root');
-    const notDir = cli([path.join(ROOT, 'package.json')]);
+    const notDir = await runCli([path.join(ROOT, 'package.json')]);
     expect(notDir.code).toBe(2);
     expect(notDir.stderr).toContain('root is not a directory');
-    expect(cli([demoRepo(), '--rule', 'no-such-rule']).code).toBe(2);
-    expect(cli([demoRepo(), '--format', 'xml']).code).toBe(2);
-    expect(cli([demoRepo(), '--write', '--dry-run']).code).toBe(2);
-    expect(cli(['explain', 'no-such-rule']).code).toBe(2);
+    // One repository for the three: each is refused before anything is read or written.
+    const repo = demoRepo();
+    expect((await runCli([repo, '--rule', 'no-such-rule'])).code).toBe(2);
+    expect((await runCli([repo, '--format', 'xml'])).code).toBe(2);
+    expect((await runCli([repo, '--write', '--dry-run'])).code).toBe(2);
+    expect(gitIn(repo, ['status', '--porcelain'])).toBe('');
+    expect((await runCli(['explain', 'no-such-rule'])).code).toBe(2);
   });
 
-  it('is 1 for --dry-run with pending changes, and writes nothing', () => {
+  it('is 1 for --dry-run with pending changes, and writes nothing', async () => {
     const repo = demoRepo();
     const before = readTree(repo);
-    const r = cli([repo, '--dry-run']);
+    const r = await runCli([repo, '--dry-run']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('diff --git a/docker-compose.dev.yml b/docker-compose.dev.yml');
     expect(treeDifferences(readTree(repo), before)).toEqual([]);
@@ -81,8 +89,8 @@ describe('exit codes', () => {
 });
 
 describe('--format json', () => {
-  it('prints one document with the contract shape', () => {
-    const r = cli([demoRepo(), '--format', 'json', '--rule', ...COMPOSE_RULES]);
+  it('prints one document with the contract shape', async () => {
+    const r = await runCli([demoRepo(), '--format', 'json', '--rule', ...COMPOSE_RULES]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as { schemaVersion: number; findings: Array<Record<string, unknown>>; summary: Record<string, number> };
     expect(doc.schemaVersion).toBe(1);
@@ -102,17 +110,17 @@ describe('--format json', () => {
     expect(doc.summary.fixable).toBe(5);
   });
 
-  it('selects rules with --rule', () => {
-    const r = cli([demoRepo(), '--format', 'json', '--rule', 'compose-undeclared-volume']);
+  it('selects rules with --rule', async () => {
+    const r = await runCli([demoRepo(), '--format', 'json', '--rule', 'compose-undeclared-volume']);
     const doc = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string }> };
     expect(doc.findings.map((f) => f.ruleId)).toEqual(['compose-undeclared-volume', 'compose-undeclared-volume']);
   });
 });
 
 describe('--format diff and --write', () => {
-  it('prints a diff that git apply accepts and that gives exactly the --write tree', () => {
+  it('prints a diff that git apply accepts and that gives exactly the --write tree', async () => {
     const patched = demoRepo();
-    const diff = cli([patched, '--format', 'diff']);
+    const diff = await runCli([patched, '--format', 'diff']);
     expect(diff.code).toBe(1);
     expect(diff.stdout.startsWith('diff --git ')).toBe(true);
     const patchDir = tempDir();
@@ -126,7 +134,7 @@ describe('--format diff and --write', () => {
     gitIn(patched, ['apply', patchFile]);
 
     const written = demoRepo();
-    const w = cli([written, '--write', '--format', 'json']);
+    const w = await runCli([written, '--write', '--format', 'json']);
     const doc = JSON.parse(w.stdout) as { written: string[]; summary: { remaining: number } };
     expect(doc.written).toContain('docker-compose.dev.yml');
     // Gap 0.1a: docs/PROJECT_INDEX.json and docs/QUICKSTART.md name a `.env.example` the demo lacks;
@@ -140,49 +148,49 @@ describe('--format diff and --write', () => {
     // The second run changes nothing: only report-only findings may remain.
     gitIn(written, ['add', '-A']);
     gitIn(written, ['commit', '-qm', 'fixes']);
-    const again = cli([written, '--write', '--format', 'json']);
+    const again = await runCli([written, '--write', '--format', 'json']);
     const second = JSON.parse(again.stdout) as { written: string[]; findings: Array<{ message: string; fix: { status: string } | null }> };
     expect(second.written).toEqual([]);
     expect(second.findings.filter((f) => f.fix && f.fix.status !== 'held-back')).toEqual([]);
     // With the template there, docs-dead-reference no longer reports the references to it.
     expect(second.findings.filter((f) => f.message.includes('.env.example'))).toEqual([]);
     expect(gitIn(written, ['status', '--porcelain'])).toBe('');
-    const composeOnly = cli([written, '--rule', ...COMPOSE_RULES]);
+    const composeOnly = await runCli([written, '--rule', ...COMPOSE_RULES]);
     expect(composeOnly.stdout).toBe('No findings.\n');
     expect(composeOnly.code).toBe(0);
   });
 
-  it('refuses --write on a dirty tree (exit 2) and changes nothing', () => {
+  it('refuses --write on a dirty tree (exit 2) and changes nothing', async () => {
     const repo = demoRepo();
     writeFileSync(path.join(repo, 'notes.txt'), 'work in progress\n');
     const before = readTree(repo);
-    const r = cli([repo, '--write']);
+    const r = await runCli([repo, '--write']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('uncommitted changes');
     expect(treeDifferences(readTree(repo), before)).toEqual([]);
-    const allowed = cli([repo, '--write', '--allow-dirty', '--rule', ...COMPOSE_RULES]);
+    const allowed = await runCli([repo, '--write', '--allow-dirty', '--rule', ...COMPOSE_RULES]);
     expect(allowed.code).toBe(0);
   });
 
-  it('refuses --write when git status itself fails', () => {
+  it('refuses --write when git status itself fails', async () => {
     const repo = demoRepo();
     writeFileSync(path.join(repo, '.git', 'index'), 'not an index');
     const before = readFileSync(path.join(repo, 'docker-compose.dev.yml'));
-    const r = cli([repo, '--write']);
+    const r = await runCli([repo, '--write']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('git status failed');
     expect(readFileSync(path.join(repo, 'docker-compose.dev.yml')).equals(before)).toBe(true);
   });
 
-  it('refuses --write outside git unless --allow-dirty', () => {
+  it('refuses --write outside git unless --allow-dirty', async () => {
     const dir = tempDir();
     cleanup.push(dir);
     cpSync(DEMO, dir, { recursive: true });
-    expect(cli([dir, '--write']).code).toBe(2);
-    expect(cli([dir, '--write', '--allow-dirty', '--rule', ...COMPOSE_RULES]).code).toBe(0);
+    expect((await runCli([dir, '--write'])).code).toBe(2);
+    expect((await runCli([dir, '--write', '--allow-dirty', '--rule', ...COMPOSE_RULES])).code).toBe(0);
   });
 
-  it('keeps CRLF line endings, the BOM and the file mode', () => {
+  it('keeps CRLF line endings, the BOM and the file mode', async () => {
     const dir = tempDir();
     cleanup.push(dir);
     const bom = '\uFEFF';
@@ -191,7 +199,7 @@ describe('--format diff and --write', () => {
     gitIn(dir, ['init', '-q']);
     gitIn(dir, ['add', '-A']);
     gitIn(dir, ['commit', '-qm', 'x']);
-    expect(cli([dir, '--write', '--rule', ...COMPOSE_RULES]).code).toBe(0);
+    expect((await runCli([dir, '--write', '--rule', ...COMPOSE_RULES])).code).toBe(0);
     const text = readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8');
     expect(text).toBe(`${bom}services:\r\n  db:\r\n    image: postgres:16\r\n  api:\r\n    image: example/api\r\n    volumes:\r\n      - cache:/cache\r\n\r\nvolumes:\r\n  cache:\r\n`);
     expect(gitIn(dir, ['ls-files', '-s'])).toMatch(/^100644/);
@@ -199,7 +207,7 @@ describe('--format diff and --write', () => {
     expect(mode).toBe('640');
   });
 
-  it('never writes through a symlink that leaves the root', () => {
+  it('never writes through a symlink that leaves the root', async () => {
     const outside = tempDir();
     const dir = tempDir();
     cleanup.push(outside, dir);
@@ -210,21 +218,21 @@ describe('--format diff and --write', () => {
     gitIn(dir, ['init', '-q']);
     gitIn(dir, ['add', '-A']);
     gitIn(dir, ['commit', '-qm', 'x']);
-    const r = cli([dir, '--write']);
+    const r = await runCli([dir, '--write']);
     expect(r.stderr).toContain('docker-compose.yml: skipped: symbolic link points outside the root');
     expect(readFileSync(target, 'utf8')).toBe(content);
   });
 });
 
 describe('bad input', () => {
-  it('reports a compose file that does not parse, with file and position, and judges the rest', () => {
+  it('reports a compose file that does not parse, with file and position, and judges the rest', async () => {
     const dir = tempDir();
     cleanup.push(dir);
     mkdirSync(path.join(dir, 'svc'));
     writeFileSync(path.join(dir, 'docker-compose.yml'), 'services:\n  api:\n    image: [unclosed\n');
     writeFileSync(path.join(dir, 'svc', 'compose.yaml'), 'services:\n  api:\n    image: example/api\n    volumes:\n      - cache:/cache\n');
     gitIn(dir, ['init', '-q']);
-    const r = cli([dir]);
+    const r = await runCli([dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^warning: could not parse docker-compose\.yml at 4:1: .+\n$/);
     expect(r.stdout).toContain('svc/compose.yaml\n  5:9');
@@ -232,27 +240,34 @@ describe('bad input', () => {
 });
 
 describe('subcommands and colour', () => {
-  it('lists the rules in catalogue order', () => {
-    const r = cli(['list-rules']);
+  it('lists the rules in catalogue order', async () => {
+    const r = await runCli(['list-rules']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(ALL_RULES);
   });
 
-  it("explains a rule with its README", () => {
+  it("explains a rule with its README", async () => {
     for (const id of ALL_RULES) {
-      const r = cli(['explain', id]);
+      const r = await runCli(['explain', id]);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(readFileSync(path.join(ROOT, 'codemods', id, 'README.md'), 'utf8'));
     }
   });
 
-  it('uses colour only when asked and never with NO_COLOR', () => {
+  it('uses colour only when asked and never with NO_COLOR', async () => {
     const repo = demoRepo();
     const ansi = /\u001b\[/;
-    expect(cli([repo], { env: { NO_COLOR: undefined } }).stdout).not.toMatch(ansi); // a pipe, not a TTY
-    expect(cli([repo], { env: { NO_COLOR: undefined, CI: 'true' } }).stdout).not.toMatch(ansi);
-    expect(cli([repo], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }).stdout).toMatch(ansi);
-    expect(cli([repo], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } }).stdout).not.toMatch(ansi);
+    expect((await runCli([repo], { env: { NO_COLOR: undefined } })).stdout).not.toMatch(ansi); // a pipe, not a TTY
+    expect((await runCli([repo], { env: { NO_COLOR: undefined, CI: 'true' } })).stdout).not.toMatch(ansi);
+    expect((await runCli([repo], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })).stdout).toMatch(ansi);
+    expect((await runCli([repo], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } })).stdout).not.toMatch(ansi);
+  });
+
+  it('uses colour on a terminal, and not with NO_COLOR', async () => {
+    const repo = demoRepo();
+    const ansi = /\u001b\[/;
+    expect((await runCli([repo], { env: { NO_COLOR: undefined }, tty: true })).stdout).toMatch(ansi);
+    expect((await runCli([repo], { env: { NO_COLOR: '1' }, tty: true })).stdout).not.toMatch(ansi);
   });
 });
 

@@ -4,15 +4,14 @@
  * with credentials must never reach the generated template, nor any output of any format.
  * The generated `.env.example` holds names and placeholders only, byte for byte as below.
  */
-import { describe, it, expect, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, gitIn, readTree, removeDir, tempDir } from './helpers/repo.js';
+import { ROOT, gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
+import { runCli } from './helpers/cli.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { dotenvNames, interpolations, isDotenvPath, isTemplateSpelling, placeholderFor } from '../src/facts/env-names.js';
 
-const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
 
@@ -109,13 +108,6 @@ function plantedRepo(): string {
   return dir;
 }
 
-function cli(args: string[]): { code: number; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
 const leaks = (text: string): string[] => Object.values(PLANTED).filter((v) => text.includes(v));
 
 describe('env-example-missing never copies a value', () => {
@@ -125,10 +117,17 @@ describe('env-example-missing never copies a value', () => {
     expect(leaks(all).sort()).toEqual(Object.values(PLANTED).sort());
   });
 
+  // These runs write nothing (--dry-run and the report formats): one repository serves them all.
+  let planted: string;
+  beforeAll(() => {
+    planted = plantedRepo();
+  });
+
   for (const args of [['--format', 'text'], ['--format', 'json'], ['--format', 'sarif'], ['--format', 'github'], ['--format', 'diff'], ['--dry-run']]) {
-    it(`${args.join(' ')} reports the missing template and prints no planted value`, () => {
-      const repo = plantedRepo();
-      const r = cli([repo, ...args]);
+    it(`${args.join(' ')} reports the missing template and prints no planted value`, async () => {
+      const repo = planted;
+      const before = readTree(repo);
+      const r = await runCli([repo, ...args]);
       expect(r.code).toBe(1);
       expect(leaks(`${r.stdout}\n${r.stderr}`)).toEqual([]);
       if (args[1] === 'json') {
@@ -141,14 +140,15 @@ describe('env-example-missing never copies a value', () => {
         expect(r.stdout).toContain(`+++ b/.env.example\n@@ -0,0 +1,${EXPECTED_TEMPLATE.trimEnd().split('\n').length} @@\n${body}\n`);
       }
       if (args[1] === 'sarif') expect(r.stdout).toContain('env-example-missing');
+      expect(treeDifferences(readTree(repo), before), 'a run without --write wrote').toEqual([]);
     });
   }
 
-  it('--write --allow-dirty creates the template with names and placeholders only, in every format', () => {
+  it('--write --allow-dirty creates the template with names and placeholders only, in every format', async () => {
     for (const format of ['text', 'json', 'sarif', 'github', 'diff']) {
       const repo = plantedRepo();
       const before = readTree(repo);
-      const r = cli([repo, '--write', '--allow-dirty', '--format', format]);
+      const r = await runCli([repo, '--write', '--allow-dirty', '--format', format]);
       expect(r.code, `${format}: ${r.stderr}`).not.toBe(2);
       expect(leaks(`${r.stdout}\n${r.stderr}`), format).toEqual([]);
       const template = readFileSync(path.join(repo, '.env.example'), 'utf8');
@@ -165,7 +165,7 @@ describe('env-example-missing never copies a value', () => {
         for (const v of Object.values(PLANTED)) expect(now.split(v).length, `${p} holds ${v} more often than before`).toBeLessThanOrEqual(was.split(v).length);
       }
       // A second run finds nothing more for the rule.
-      const again = cli([repo, '--rule', 'env-example-missing']);
+      const again = await runCli([repo, '--rule', 'env-example-missing']);
       expect(again.stdout).toBe('No findings.\n');
     }
   });

@@ -1,9 +1,11 @@
 /**
  * Faults during --write. In process: a file changed on disk between read and write; injected
  * ENOSPC / EACCES / EIO through the WriteFs seam; multi-file fixes written whole or rolled back;
- * read-only files. Through the built binary: SIGTERM/SIGINT mid-write, a loop of SIGKILLs,
- * real permissions (as root: without CAP_DAC_OVERRIDE, via setpriv), a real full disk (a small
- * tmpfs, where mounting is allowed), and a file edited by someone else mid-write (exit 2).
+ * read-only files; through the CLI (tests/helpers/cli.ts), a real full disk (a small tmpfs,
+ * where mounting is allowed) and a file edited by someone else mid-write (exit 2). Through the
+ * built binary, because they need a process of their own: SIGTERM/SIGINT mid-write, a loop of
+ * SIGKILLs, a SIGKILL inside a multi-file fix, and real permissions (as root: without
+ * CAP_DAC_OVERRIDE, via setpriv).
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { writeFileSync, readFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
 import { writeChanges } from '../src/engine/write.js';
 import { RULES } from '../src/rules/registry.js';
+import { runCli } from './helpers/cli.js';
 
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
@@ -66,18 +69,52 @@ function manyFixable(): string {
   return dir;
 }
 
-function runCli(args: string[], env: Record<string, string>, killAfterMs?: { ms: number; signal: NodeJS.Signals }): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * The built binary as a child process, for what needs one: a signal or a SIGKILL during --write.
+ * `kill` sends the signal after `ms`, or once `when()` holds (checked every 25 ms).
+ */
+function spawnCli(args: string[], env: Record<string, string>, kill?: { signal: NodeJS.Signals; ms?: number; when?: () => boolean }): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args, '--rule', 'compose-undeclared-volume'], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let exited = false;
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.resume();
-    const timer = killAfterMs ? setTimeout(() => child.kill(killAfterMs.signal), killAfterMs.ms) : undefined;
+    const timer = kill?.ms !== undefined ? setTimeout(() => child.kill(kill.signal), kill.ms) : undefined;
+    if (kill?.when) {
+      const when = kill.when;
+      void (async () => {
+        await waitFor(() => exited || when());
+        if (!exited) child.kill(kill.signal);
+      })();
+    }
     child.on('close', (code, signal) => {
+      exited = true;
       if (timer) clearTimeout(timer);
       resolve({ code, signal, stderr });
     });
   });
+}
+
+/** The CLI in process (no signal involved), with the same rule selection as spawnCli. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli([...args, '--rule', 'compose-undeclared-volume'], { env });
+}
+
+/**
+ * Waits until `ready()` holds, polling every 25 ms, for at most `ms` (generous: on a loaded
+ * machine a child process may take seconds to start). The caller's assertions judge the outcome.
+ */
+async function waitFor(ready: () => boolean, ms = 40_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+}
+
+/** How many of the FILES compose files are fixed, without asserting anything (for polling). */
+function fixedCount(dir: string): number {
+  let done = 0;
+  for (let i = 0; i < FILES; i++) if (readFileSync(path.join(dir, `svc${i}`, 'compose.yaml'), 'utf8') === fixed(i)) done++;
+  return done;
 }
 
 const original = (i: number): string => `services:\n  app${i}:\n    image: example/app:${i}\n    volumes:\n      - data${i}:/data\n`;
@@ -104,7 +141,9 @@ describe('signals during --write', () => {
     ['SIGINT', 130],
   ] as const)('%s stops after the file in progress and says what was and was not written', async (signal, code) => {
     const dir = manyFixable();
-    const r = await runCli([dir, '--write'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '400' }, { ms: 2500, signal });
+    // A real process: the signal is delivered to it. Sent once the first file is written, so it
+    // lands mid-write however long the process takes to start.
+    const r = await spawnCli([dir, '--write'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '400' }, { signal, when: () => fixedCount(dir) > 0 });
     expect(r.code).toBe(code);
     const m = new RegExp(`stopped by ${signal}\\. Written \\((\\d+)\\): (.*?)\\. Not written \\((\\d+)\\): (.*?)\\. Every file`).exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
@@ -112,19 +151,20 @@ describe('signals during --write', () => {
     expect(written + Number(m![3])).toBe(FILES);
     expect(assertWholeFiles(dir)).toBe(written);
     // A re-run finishes the job.
-    const again = await runCli([dir, '--write', '--allow-dirty'], {});
+    const again = await cli([dir, '--write', '--allow-dirty']);
     expect(again.code).toBe(0);
     expect(assertWholeFiles(dir)).toBe(FILES);
   });
 
   it('SIGTERM with --format json still prints one JSON document, with the signal and what was not written', async () => {
     const dir = manyFixable();
+    // A real process: the signal is delivered to it.
     const child = spawn(process.execPath, [BIN, dir, '--write', '--format', 'json', '--rule', 'compose-undeclared-volume'], { env: { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '400' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.resume();
     // Once the first file is written, stop it.
-    for (let i = 0; i < 400 && assertWholeFiles(dir) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(() => assertWholeFiles(dir) > 0);
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code).toBe(143);
@@ -141,11 +181,12 @@ describe('signals during --write', () => {
     const delays = [300, 700, 1100, 1500, 1900, 2300, 2700, 3100];
     const progress: number[] = [];
     for (const ms of delays) {
-      const r = await runCli([dir, '--write', '--allow-dirty'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '60' }, { ms, signal: 'SIGKILL' });
+      // A real process: SIGKILL ends it wherever it is.
+      const r = await spawnCli([dir, '--write', '--allow-dirty'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '60' }, { ms, signal: 'SIGKILL' });
       if (r.signal !== 'SIGKILL') expect(r.code).toBe(0);
       progress.push(assertWholeFiles(dir));
     }
-    const last = await runCli([dir, '--write', '--allow-dirty'], {});
+    const last = await cli([dir, '--write', '--allow-dirty']);
     expect(last.code).toBe(0);
     expect(assertWholeFiles(dir)).toBe(FILES);
     expect(strayTemps(dir)).toEqual([]);
@@ -353,6 +394,7 @@ const SETPRIV = AS_ROOT ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => exist
 const CAN_BE_DENIED = !AS_ROOT || SETPRIV !== undefined;
 
 
+/** The built binary without the capabilities that override permissions: a process of its own is needed to drop them. */
 function runAs(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const [cmd, ...pre] = SETPRIV ? [SETPRIV, '--bounding-set=-dac_override,-dac_read_search,-fowner', process.execPath] : [process.execPath];
@@ -437,13 +479,13 @@ describe('a full disk', () => {
       expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
     }
     closeSync(fd);
-    const r = await runAs([dir, '--write', '--rule', 'compose-undeclared-volume'], {});
+    const r = await cli([dir, '--write']);
     expect(r.code, r.stderr).toBe(2);
     expect(errorLines(r.stderr), r.stderr).toEqual(Array.from({ length: FILES }, (_, i) => `error: svc${i}/compose.yaml: write failed (ENOSPC); left as it was`).sort());
     expect(readTree(dir)).toEqual(before);
     expect(strayTemps(dir)).toEqual([]);
     rmSync(filler);
-    const again = await runAs([dir, '--write', '--rule', 'compose-undeclared-volume'], {});
+    const again = await cli([dir, '--write']);
     expect(again.code, again.stderr).toBe(0);
     expect(assertWholeFiles(dir)).toBe(FILES);
   });
@@ -454,10 +496,11 @@ import { closeSync } from 'node:fs';
 describe('the CLI when a file changes during --write', () => {
   it('that file is not written, the others are, and the run exits 2 naming it', async () => {
     const dir = manyFixable();
-    const child = runCli([dir, '--write'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '150' });
+    // In process: the run yields to the event loop between files, so this test can edit meanwhile.
+    const child = cli([dir, '--write'], { AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '150' });
     // Once the first file is written, someone else edits the last one.
     const last = path.join(dir, `svc${FILES - 1}`, 'compose.yaml');
-    for (let i = 0; i < 400 && assertWholeFiles(dir) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(() => assertWholeFiles(dir) > 0);
     writeFileSync(last, `${original(FILES - 1)}# edited\n`);
     const r = await child;
     expect(r.code, r.stderr).toBe(2);
@@ -493,9 +536,10 @@ describe('a SIGKILL inside a multi-file fix', () => {
   it('the next --write puts the half-written fix back, says so, and applies it whole', async () => {
     const dir = fixtureRepo();
     const original = readFileSync(path.join(dir, SANITIZER), 'utf8');
+    // A real process: SIGKILL between the two files of the fix.
     const child = spawn(process.execPath, [BIN, dir, '--write', '--rule', 'redaction-key-normalization'], { env: { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '3000' }, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('close', resolve));
-    for (let i = 0; i < 600 && readFileSync(path.join(dir, SANITIZER), 'utf8') === original; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => readFileSync(path.join(dir, SANITIZER), 'utf8') !== original);
     child.kill('SIGKILL');
     await exited;
     // Half-done: the sanitizer is fixed, the contract test does not exist, the journal does.
@@ -504,12 +548,12 @@ describe('a SIGKILL inside a multi-file fix', () => {
     expect(readdirSync(path.join(dir, '.git', 'autopack-fix')).filter((n) => n.startsWith('journal-'))).toHaveLength(1);
 
     // Without --allow-dirty the half-done state is refused, and the message says why.
-    const refused = spawnSync(process.execPath, [BIN, dir, '--write', '--rule', 'redaction-key-normalization'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
-    expect(refused.status).toBe(2);
+    const refused = await runCli([dir, '--write', '--rule', 'redaction-key-normalization']);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(`autopack-fix: the working tree has uncommitted changes (1 path, e.g. ${SANITIZER}); a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole; commit or stash them, or pass --allow-dirty\n`);
     expect(readFileSync(path.join(dir, SANITIZER), 'utf8')).toBe(readFileSync(path.join(CASE, 'expected', SANITIZER), 'utf8'));
-    const again = spawnSync(process.execPath, [BIN, dir, '--write', '--allow-dirty', '--rule', 'redaction-key-normalization'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
-    expect(again.status, again.stderr).toBe(0);
+    const again = await runCli([dir, '--write', '--allow-dirty', '--rule', 'redaction-key-normalization']);
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stderr.split('\n').filter((l) => l.includes('killed'))).toEqual([
       `note: a run killed while writing a multi-file fix (pid ${child.pid}) left it half-done: put back ${SANITIZER}`,
     ]);
@@ -691,7 +735,7 @@ describe('more write faults, found in review', () => {
   it('a temp file left by a killed run is not part of the run and does not make the tree dirty', async () => {
     const dir = manyFixable();
     writeFileSync(path.join(dir, 'svc1', '.compose.yaml.autopack-fix-999999-abcd1234.tmp'), 'partial');
-    const r = await runCli([dir, '--write'], {});
+    const r = await cli([dir, '--write']);
     expect(r.code, r.stderr).toBe(0);
     expect(assertWholeFiles(dir)).toBe(FILES);
     expect(strayTemps(dir)).toEqual([]);

@@ -9,7 +9,7 @@
  * with UPDATE_GOLDEN=1 and reviewed like any other change.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
 import { Workspace } from '../src/workspace/workspace.js';
@@ -93,6 +93,11 @@ for (const ruleId of ruleDirs) {
         const runOptions = { rules: suppressions.rules, apply, keep: suppressions.keep, ruleOptions: { [ruleId]: caseOptions.ruleOptions ?? {} } };
         const repo = repoFrom(path.join(caseDir, 'input'));
         cleanup.push(repo);
+        // Step 3's repository: a copy of this one (history included) taken before anything is
+        // written, the same as a second repoFrom of input/ without four more git runs.
+        const patched = tempDir();
+        cleanup.push(patched);
+        cpSync(repo, patched, { recursive: true, verbatimSymlinks: true });
 
         // 1. findings
         const ws = await Workspace.open(repo);
@@ -114,8 +119,6 @@ for (const ruleId of ruleDirs) {
 
         // 3. the dry-run diff applies with git apply and gives the same tree
         const diff = unifiedDiff(first.changes);
-        const patched = repoFrom(path.join(caseDir, 'input'));
-        cleanup.push(patched);
         if (diff) {
           const patchDir = tempDir();
           cleanup.push(patchDir);

@@ -6,12 +6,12 @@
 import { describe, it, expect, afterAll, beforeAll, beforeEach, afterEach } from 'vitest';
 import nock from 'nock';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, gitIn, removeDir, tempDir } from './helpers/repo.js';
 // @ts-expect-error a plain ES module without type declarations
 import { startStandIn } from './helpers/stand-in-github.mjs';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { decodeState, encodeState, type PrState } from '../src/bot/state.js';
 import { Redactor } from '../src/bot/redact.js';
 import { assertBotBranch, authEnv, parseRemoteUrl, remoteProblem, repoFromUrl } from '../src/git/remote.js';
@@ -198,17 +198,11 @@ function expectCreate(s: Setup, number = 1): void {
   on('POST', `/repos/${s.slug}/pulls`, (b) => pullJson(s, { number, title: String(b.title), body: String(b.body), head: String(b.head) }));
 }
 
-function sink(): { write: (s: string) => boolean; text: string } {
-  const s = { text: '', write: (chunk: string) => ((s.text += chunk), true) };
-  return s;
-}
-
+/** `autopack-fix pr <work> ...args`, in process (tests/helpers/cli.ts), with `env` on top of the test's environment. */
 async function pr(s: Setup, args: string[] = [], env: NodeJS.ProcessEnv = s.env): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await main(['pr', s.work, ...args], { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream, env: { ...process.env, NO_COLOR: '1', ...env } });
-  printed += out.text + err.text;
-  return { code, stdout: out.text, stderr: err.text };
+  const r = await runCli(['pr', s.work, ...args], { env });
+  printed += r.stdout + r.stderr;
+  return r;
 }
 
 /** Opens PR #1 on a fresh setup and returns what the API received. */
@@ -225,6 +219,30 @@ async function opened(s: Setup, args: string[] = []): Promise<{ title: string; b
   const create = apiLog.find((x) => x.method === 'POST' && x.path.endsWith('/pulls'));
   apiLog.length = 0;
   return { title: String(create?.body?.title), body: String(create?.body?.body) };
+}
+
+let openedOnce: { s: Setup; first: { title: string; body: string } } | undefined;
+
+/**
+ * A fresh setup on which PR #1 is open (as `opened(setup())` leaves it) and what the API
+ * received. The first call opens it for real, once per file; every call returns a copy of that
+ * work repository and its bare origin under a new name (the bot's branch and the PR body are the
+ * same every time), so each test changes only its own copies and never the original.
+ */
+async function openedSetup(): Promise<{ s: Setup; first: { title: string; body: string } }> {
+  if (!openedOnce) {
+    const s = setup();
+    openedOnce = { s, first: await opened(s) };
+  }
+  const from = openedOnce.s;
+  const name = `demo${++repoCount}`;
+  const bare = path.join(serverRoot, 'o', `${name}.git`);
+  cpSync(from.bare, bare, { recursive: true, verbatimSymlinks: true });
+  const work = tempDir();
+  cleanup.push(work);
+  cpSync(from.work, work, { recursive: true, verbatimSymlinks: true });
+  git(work, 'remote', 'set-url', 'origin', `${server.url}/o/${name}.git`);
+  return { s: { work, bare, name, slug: `o/${name}`, env: from.env }, first: openedOnce.first };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,8 +324,7 @@ describe('pr: opening and updating', () => {
   });
 
   it('a run after the fixes changed updates the same pull request (PATCH, no second create)', async () => {
-    const s = setup();
-    const first = await opened(s);
+    const { s, first } = await openedSetup();
     const before = decodeState(first.body) as PrState;
     baseMoves(s);
     expectRepo(s);
@@ -331,8 +348,7 @@ describe('pr: opening and updating', () => {
   });
 
   it('adds a missing label to the open pull request without touching an unchanged body', async () => {
-    const s = setup();
-    const first = await opened(s);
+    const { s, first } = await openedSetup();
     expectRepo(s);
     expectPulls(s, [{ number: 1, title: first.title, body: first.body, labels: [] }]);
     on('POST', `/repos/${s.slug}/issues/1/labels`, [{ name: 'drift' }]);
@@ -345,8 +361,7 @@ describe('pr: opening and updating', () => {
 
 describe('pr: etiquette', () => {
   it('does not re-propose fixes whose pull request was closed without merging, until the findings change', async () => {
-    const s = setup();
-    const first = await opened(s);
+    const { s, first } = await openedSetup();
     const tip = remoteBranch(s);
     expectRepo(s);
     expectPulls(s, [{ number: 1, state: 'closed', title: first.title, body: first.body }]);
@@ -373,8 +388,7 @@ describe('pr: etiquette', () => {
   });
 
   it('keeps a human commit on the branch: the bot rebuilds its commits on top of it', async () => {
-    const s = setup();
-    const first = await opened(s);
+    const { s, first } = await openedSetup();
     const human = pushAs(s, 'Human', BRANCH, (d) => writeFileSync(path.join(d, 'docs', 'NOTE.md'), '# reviewed by a human\n'), 'docs: review note');
     // Unchanged fixes: the branch (with the human commit) stays exactly as it is.
     expectRepo(s);
@@ -422,8 +436,7 @@ describe('pr: etiquette', () => {
   });
 
   it('leaves a branch alone when a human commit conflicts, and says so in one comment', async () => {
-    const s = setup();
-    const first = await opened(s);
+    const { s, first } = await openedSetup();
     const human = pushAs(s, 'Human', BRANCH, (d) => {
       const f = path.join(d, 'docker-compose.dev.yml');
       writeFileSync(f, readFileSync(f, 'utf8').replace('  db:\n', '  database:\n'));
@@ -455,8 +468,7 @@ describe('pr: etiquette', () => {
   });
 
   it('works from a shallow clone (actions/checkout depth 1): old base commits are not taken for others\' work', async () => {
-    const s = setup();
-    const first = await opened(s);
+    const { s, first } = await openedSetup();
     baseMoves(s);
     const shallow = tempDir();
     cleanup.push(shallow);
@@ -671,6 +683,7 @@ describe('pr --dry-run', () => {
 });
 
 describe('the built binary against a stand-in GitHub', () => {
+  // A real process, end to end: the built binary talks to the stand-in over real HTTP (nock cannot see it).
   it('creates one pull request, and a second run after the base moved updates it', async () => {
     const s = setup();
     const env = { ...process.env, NO_COLOR: '1', GITHUB_TOKEN: TOKEN, GITHUB_SERVER_URL: server.url, GITHUB_API_URL: server.apiUrl };

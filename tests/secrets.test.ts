@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, cpSync, appendFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
+import { runCli } from './helpers/cli.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { collectSecrets, parseDotenv } from '../src/facts/secrets.js';
 import { UNIDIFF_ZERO_PREAMBLE } from '../src/report/diff.js';
 
-const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const DEMO = path.join(ROOT, 'fixtures', 'demo');
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
@@ -25,14 +25,10 @@ const SECRETS = {
   docs: 'S3cr3t-docs-page-c0de',
 };
 
-function cli(args: string[], env: Record<string, string> = {}): { code: number; out: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
-  return { code: r.status ?? -1, out: `${r.stdout}\n${r.stderr}` };
-}
-
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/** The run's code and everything it printed, stdout then stderr. */
+async function cliOut(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const r = await runCli(args, { env });
+  return { code: r.code, out: `${r.stdout}\n${r.stderr}` };
 }
 
 function plantedRepo(): string {
@@ -66,35 +62,35 @@ describe('planted secrets never reach an output', () => {
   });
 
   for (const format of ['text', 'json', 'sarif', 'github']) {
-    it(`--format ${format} (with and without --unsafe-fixes)`, () => {
+    it(`--format ${format} (with and without --unsafe-fixes)`, async () => {
       for (const extra of [[], ['--unsafe-fixes']]) {
-        const r = cli([repo, '--format', format, ...extra], { DEPLOY_TOKEN: SECRETS.docs });
+        const r = await cliOut([repo, '--format', format, ...extra], { DEPLOY_TOKEN: SECRETS.docs });
         expect(r.code).toBe(1);
         expect(leaks(r.out)).toEqual([]);
       }
     });
   }
 
-  it('a diff prints no value that is not next to an edit', () => {
+  it('a diff prints no value that is not next to an edit', async () => {
     for (const args of [['--format', 'diff'], ['--dry-run'], ['--format', 'github', '--dry-run']]) {
-      const r = cli([repo, ...args, '--unsafe-fixes']);
+      const r = await cliOut([repo, ...args, '--unsafe-fixes']);
       expect(leaks(r.out, [SECRETS.dotenv, SECRETS.dotenvQuoted, SECRETS.compose, SECRETS.dockerfile, SECRETS.docs])).toEqual([]);
     }
   });
 
   // A diff's context never shows an unchanged line that holds an environment value
   // (src/report/diff.ts); the planted override value sits right under a line a fix edits.
-  it('a diff does not print a compose environment value that sits next to an edit', () => {
+  it('a diff does not print a compose environment value that sits next to an edit', async () => {
     for (const args of [['--format', 'diff'], ['--dry-run']]) {
-      const r = cli([repo, ...args]);
+      const r = await cliOut([repo, ...args]);
       expect(r.code).toBe(1);
       expect(leaks(r.out, [SECRETS.composeNearFix])).toEqual([]);
     }
   });
 
-  it('--write prints no value and copies none into another file', () => {
+  it('--write prints no value and copies none into another file', async () => {
     const before = readTree(repo);
-    const r = cli([repo, '--write', '--unsafe-fixes']);
+    const r = await cliOut([repo, '--write', '--unsafe-fixes']);
     expect(r.code).not.toBe(2);
     expect(leaks(r.out)).toEqual([]);
     const after = readTree(repo);
@@ -420,14 +416,14 @@ describe('diffs around planted values', () => {
   const applies = (dir: string, patch: string, flags: string[]): boolean => spawnSync('git', ['apply', ...flags, '-'], { cwd: dir, input: patch }).status === 0;
 
   for (const s of scenarios) {
-    it(s.name, () => {
+    it(s.name, async () => {
       const repo = makeRepo(s);
       for (const p of Object.keys(s.ignored ?? {})) expect(gitIn(repo, ['check-ignore', p]).trim()).toBe(p);
       const all = [...readTree(repo).values()].map((b) => b.toString('utf8')).join('\n');
       for (const v of s.planted) expect(all, `${v} is planted`).toContain(v);
       const note = s.unidiffZero ? NOTE(s.unidiffZero) : '';
 
-      const d = run([repo, '--format', 'diff', '--rule', s.rule]);
+      const d = await runCli([repo, '--format', 'diff', '--rule', s.rule]);
       expect(d.code).toBe(1);
       // A patch with such hunks says so in its first lines (git apply skips text before `diff --git`).
       const expectedDiff = s.unidiffZero ? UNIDIFF_ZERO_PREAMBLE([s.unidiffZero]) + s.diff : s.diff;
@@ -435,14 +431,14 @@ describe('diffs around planted values', () => {
       expect(d.stderr).toBe(note);
       expect(leaks(d.stdout + d.stderr, s.planted)).toEqual([]);
 
-      const dry = run([repo, '--dry-run', '--rule', s.rule]);
+      const dry = await runCli([repo, '--dry-run', '--rule', s.rule]);
       expect(dry.code).toBe(1);
       expect(dry.stdout.endsWith(`\n${expectedDiff}`), dry.stdout).toBe(true);
       expect(dry.stderr).toBe(note);
       expect(leaks(dry.stdout + dry.stderr, s.planted)).toEqual([]);
 
       const written = copyOf(repo);
-      expect(run([written, '--write', '--rule', s.rule]).code).not.toBe(2);
+      expect((await runCli([written, '--write', '--rule', s.rule])).code).not.toBe(2);
       const patched = copyOf(repo);
       if (s.unidiffZero) {
         expect(applies(patched, d.stdout, []), 'plain git apply refuses a hunk without trailing context').toBe(false);
