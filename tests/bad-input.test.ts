@@ -52,7 +52,8 @@ describe('malformed files of each format', () => {
     write(dir, 'docs/BROKEN_INDEX.json', '{\n  "commands": [\n    "make up",,\n  ]\n');
     write(dir, 'svc/pyproject.toml', '[project]\nname = "svc"\n[project\ndependencies = ["x"]\n');
     write(dir, 'docs/BROKEN.md', '# Title\n\n```sh\nunclosed fence\n<div>\n[link](\n> > > > quote\n');
-    write(dir, 'svc/broken.py', 'import os\n\ndef f(:\n    return os\n');
+    // A module that builds an app: the docs rules look for apps there, so they rely on it.
+    write(dir, 'svc/broken.py', 'from fastapi import FastAPI\n\ndef f(:\n    return 1\n\napp = FastAPI()\n');
   });
   const r = cli([repo]);
 
@@ -153,7 +154,8 @@ describe('path names with spaces, unicode and leading dashes', () => {
     mkdirSync(sub, { recursive: true });
     write(sub, 'docker-compose.yml', 'services:\n  db:\n    image: postgres:16\n');
     write(sub, 'docker-compose.dev.yml', 'services:\n  db:\n    volumes:\n      - pg data:/var/lib/postgresql/data\n      - pgdata:/x\n');
-    write(dir, '-weird.yml', 'a: [1, 2\n');
+    // A Dockerfile (dependabot-coverage relies on every one) whose name starts with a dash.
+    write(dir, '-weird.dockerfile', 'RUN echo before any FROM\nFROM python:3.12\n');
   });
 
   it('reports, fixes, and the --dry-run diff applies with git apply', () => {
@@ -182,7 +184,7 @@ describe('path names with spaces, unicode and leading dashes', () => {
   it('a leading-dash file is a file, not an option', () => {
     const r = cli([repo]);
     expect(r.stderr).not.toContain('unknown option');
-    expect(r.stderr).toMatch(/could not parse -weird\.yml at \d+:\d+/);
+    expect(r.stderr).toMatch(/could not parse -weird\.dockerfile at 1:1: RUN before the first FROM/);
   });
 });
 
@@ -195,7 +197,8 @@ describe('hostile content', () => {
   const n = 10_000;
   write(repo, 'docker-compose.override.yml', `services:\n  web:\n    labels:\n      deep: ${'['.repeat(n)}${']'.repeat(n)}\n`);
   write(repo, 'docs/INDEX.json', `${'{"a":'.repeat(n)}"README.md"${'}'.repeat(n)}`);
-  write(repo, 'deep.json', `${'['.repeat(n)}${']'.repeat(n)}`);
+  // A manifest dependabot-coverage relies on (a JSON file nobody reads is not diagnosed).
+  write(repo, 'package.json', `${'['.repeat(n)}${']'.repeat(n)}`);
   gitIn(repo, ['init', '-q']);
 
   it('a YAML bomb and 10,000-level nesting end quickly with a clear message', () => {
@@ -205,7 +208,7 @@ describe('hostile content', () => {
     expect(r.stderr).toContain('docker-compose.yml: alias expansion exceeds 1000 nodes (a YAML bomb?)');
     expect(r.stderr).toMatch(/could not parse docker-compose\.override\.yml at 4:\d+: nested deeper than 256 levels/);
     expect(r.stderr).toMatch(/could not parse docs\/INDEX\.json at 1:\d+: nested deeper than 256 levels/);
-    expect(r.stderr).toMatch(/could not parse deep\.json at 1:\d+: nested deeper than 256 levels/);
+    expect(r.stderr).toMatch(/could not parse package\.json at 1:\d+: nested deeper than 256 levels/);
     expect(r.stderr).not.toMatch(/failed|Maximum call stack/);
     // The bomb file's own finding is still made (its aliases are never expanded).
     expect(r.stdout).toMatch(/docker-compose\.yml[\s\S]*named volume `data`/);
