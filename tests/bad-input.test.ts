@@ -85,6 +85,33 @@ describe('malformed files of each format', () => {
   });
 });
 
+describe('files valid for the tool that owns them', () => {
+  const repo = repoWith((dir) => {
+    write(dir, 'tsconfig.json', '{\n  // app settings\n  "extends": "@acme/tsconfig/base.json",\n  "include": ["src",],\n}\n');
+    write(dir, 'packages/tsconfig/package.json', '{ "name": "@acme/tsconfig", "private": true }\n');
+    write(dir, 'packages/tsconfig/base.json', '{\n  "compilerOptions": { "strict": true, },\n}\n');
+    write(dir, '.vscode/settings.json', '{\n  // editor\n  "editor.formatOnSave": true,\n}\n');
+    write(dir, 'examples/vscode/launch.json', '{\n  // copy to .vscode/\n  "configurations": [],\n}\n');
+    write(dir, '.devcontainer/devcontainer.json', '{\n  // dev image\n  "image": "mcr.microsoft.com/devcontainers/python:3.12",\n}\n');
+    write(dir, 'turbo.json', '{\n  // cache\n  "tasks": {}\n}\n');
+    write(dir, 'charts/app/Chart.yaml', 'apiVersion: v2\nname: app\nversion: 0.1.0\n');
+    write(dir, 'charts/app/templates/service.yaml', '{{- if .Values.service.enabled }}\nkind: Service\nmetadata:\n  name: {{ include "app.fullname" . }}\n{{- end }}\n');
+    write(dir, 'deploy/k8s.yaml', 'kind: Service\nmetadata:\n  name: app\n---\nkind: Deployment\nmetadata:\n  name: app\n');
+    write(dir, 'tests/data/empty.json', '');
+    write(dir, 'tests/scans/tool/findings.json', '{"id": 1}\n{"id": 2}\n');
+    write(dir, 'tests/scans/tool/truncated.json', '{\n  "results": [\n');
+    write(dir, 'sdk/template/client/__init__.py', 'from client.{{ version }}.api import Client\n');
+    write(dir, 'svc/docker-compose.yml', 'services:\n  web:\n    image: nginx\n    ports: [80:80\n');
+  });
+
+  it('are not named by any rule; a broken compose file still is', () => {
+    const r = cli([repo]);
+    expect(r.stderr.split('\n').filter((l) => l.includes('could not parse'))).toEqual([expect.stringMatching(/^warning: could not parse svc\/docker-compose\.yml at 5:1: /)]);
+    expect(r.stdout).toMatch(DEMO_FINDING);
+    expect(r.code).toBe(1);
+  });
+});
+
 describe('files that are not editable text', () => {
   const cap = 64 * 1024;
   const repo = repoWith((dir) => {
