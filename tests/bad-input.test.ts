@@ -43,7 +43,8 @@ describe('malformed files of each format', () => {
     write(dir, 'docs/BROKEN_INDEX.json', '{\n  "commands": [\n    "make up",,\n  ]\n');
     write(dir, 'svc/pyproject.toml', '[project]\nname = "svc"\n[project\ndependencies = ["x"]\n');
     write(dir, 'docs/BROKEN.md', '# Title\n\n```sh\nunclosed fence\n<div>\n[link](\n> > > > quote\n');
-    write(dir, 'svc/broken.py', 'import os\n\ndef f(:\n    return os\n');
+    // A module that builds an app: the docs rules look for apps there, so they rely on it.
+    write(dir, 'svc/broken.py', 'from fastapi import FastAPI\n\ndef f(:\n    return 1\n\napp = FastAPI()\n');
   });
   let r: CliResult;
   beforeAll(async () => {
@@ -75,6 +76,33 @@ describe('malformed files of each format', () => {
     for (const p of ['svc/docker-compose.yml', 'svc/Dockerfile', 'docs/BROKEN_INDEX.json', 'svc/pyproject.toml', 'docs/BROKEN.md', 'svc/broken.py']) {
       expect(after.get(p)?.equals(before.get(p) as Buffer), p).toBe(true);
     }
+  });
+});
+
+describe('files valid for the tool that owns them', () => {
+  const repo = repoWith((dir) => {
+    write(dir, 'tsconfig.json', '{\n  // app settings\n  "extends": "@acme/tsconfig/base.json",\n  "include": ["src",],\n}\n');
+    write(dir, 'packages/tsconfig/package.json', '{ "name": "@acme/tsconfig", "private": true }\n');
+    write(dir, 'packages/tsconfig/base.json', '{\n  "compilerOptions": { "strict": true, },\n}\n');
+    write(dir, '.vscode/settings.json', '{\n  // editor\n  "editor.formatOnSave": true,\n}\n');
+    write(dir, 'examples/vscode/launch.json', '{\n  // copy to .vscode/\n  "configurations": [],\n}\n');
+    write(dir, '.devcontainer/devcontainer.json', '{\n  // dev image\n  "image": "mcr.microsoft.com/devcontainers/python:3.12",\n}\n');
+    write(dir, 'turbo.json', '{\n  // cache\n  "tasks": {}\n}\n');
+    write(dir, 'charts/app/Chart.yaml', 'apiVersion: v2\nname: app\nversion: 0.1.0\n');
+    write(dir, 'charts/app/templates/service.yaml', '{{- if .Values.service.enabled }}\nkind: Service\nmetadata:\n  name: {{ include "app.fullname" . }}\n{{- end }}\n');
+    write(dir, 'deploy/k8s.yaml', 'kind: Service\nmetadata:\n  name: app\n---\nkind: Deployment\nmetadata:\n  name: app\n');
+    write(dir, 'tests/data/empty.json', '');
+    write(dir, 'tests/scans/tool/findings.json', '{"id": 1}\n{"id": 2}\n');
+    write(dir, 'tests/scans/tool/truncated.json', '{\n  "results": [\n');
+    write(dir, 'sdk/template/client/__init__.py', 'from client.{{ version }}.api import Client\n');
+    write(dir, 'svc/docker-compose.yml', 'services:\n  web:\n    image: nginx\n    ports: [80:80\n');
+  });
+
+  it('are not named by any rule; a broken compose file still is', () => {
+    const r = cli([repo]);
+    expect(r.stderr.split('\n').filter((l) => l.includes('could not parse'))).toEqual([expect.stringMatching(/^warning: could not parse svc\/docker-compose\.yml at 5:1: /)]);
+    expect(r.stdout).toMatch(DEMO_FINDING);
+    expect(r.code).toBe(1);
   });
 });
 
@@ -147,7 +175,8 @@ describe('path names with spaces, unicode and leading dashes', () => {
     mkdirSync(sub, { recursive: true });
     write(sub, 'docker-compose.yml', 'services:\n  db:\n    image: postgres:16\n');
     write(sub, 'docker-compose.dev.yml', 'services:\n  db:\n    volumes:\n      - pg data:/var/lib/postgresql/data\n      - pgdata:/x\n');
-    write(dir, '-weird.yml', 'a: [1, 2\n');
+    // A Dockerfile (dependabot-coverage relies on every one) whose name starts with a dash.
+    write(dir, '-weird.dockerfile', 'RUN echo before any FROM\nFROM python:3.12\n');
   });
 
   it('reports, fixes, and the --dry-run diff applies with git apply', async () => {
@@ -176,7 +205,7 @@ describe('path names with spaces, unicode and leading dashes', () => {
   it('a leading-dash file is a file, not an option', async () => {
     const r = await runCli([repo]);
     expect(r.stderr).not.toContain('unknown option');
-    expect(r.stderr).toMatch(/could not parse -weird\.yml at \d+:\d+/);
+    expect(r.stderr).toMatch(/could not parse -weird\.dockerfile at 1:1: RUN before the first FROM/);
   });
 });
 
@@ -189,7 +218,8 @@ describe('hostile content', () => {
   const n = 10_000;
   write(repo, 'docker-compose.override.yml', `services:\n  web:\n    labels:\n      deep: ${'['.repeat(n)}${']'.repeat(n)}\n`);
   write(repo, 'docs/INDEX.json', `${'{"a":'.repeat(n)}"README.md"${'}'.repeat(n)}`);
-  write(repo, 'deep.json', `${'['.repeat(n)}${']'.repeat(n)}`);
+  // A manifest dependabot-coverage relies on (a JSON file nobody reads is not diagnosed).
+  write(repo, 'package.json', `${'['.repeat(n)}${']'.repeat(n)}`);
   gitIn(repo, ['init', '-q']);
 
   it('a YAML bomb and 10,000-level nesting end quickly with a clear message', async () => {
@@ -201,7 +231,7 @@ describe('hostile content', () => {
     expect(r.stderr).toContain('docker-compose.yml: alias expansion exceeds 1000 nodes (a YAML bomb?)');
     expect(r.stderr).toMatch(/could not parse docker-compose\.override\.yml at 4:\d+: nested deeper than 256 levels/);
     expect(r.stderr).toMatch(/could not parse docs\/INDEX\.json at 1:\d+: nested deeper than 256 levels/);
-    expect(r.stderr).toMatch(/could not parse deep\.json at 1:\d+: nested deeper than 256 levels/);
+    expect(r.stderr).toMatch(/could not parse package\.json at 1:\d+: nested deeper than 256 levels/);
     expect(r.stderr).not.toMatch(/failed|Maximum call stack/);
     // The bomb file's own finding is still made (its aliases are never expanded).
     expect(r.stdout).toMatch(/docker-compose\.yml[\s\S]*named volume `data`/);

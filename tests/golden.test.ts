@@ -5,6 +5,7 @@
  *   3. the dry-run diff, applied with `git apply` to another copy, gives the same tree;
  *   4. a second run changes nothing and leaves only the report-only findings;
  *   5. every changed file parses; compose and dependabot files validate against their schemas.
+ * Parse diagnostics of the first run must equal the case's diagnostics.json (none when absent).
  * input/, expected/ and CASE.md are written by hand; findings.json is written by the tool
  * with UPDATE_GOLDEN=1 and reviewed like any other change.
  */
@@ -110,6 +111,12 @@ for (const ruleId of ruleDirs) {
         expect(describeMismatch(actual, expected), 'findings differ from findings.json').toBe('');
         expect(first.diagnostics.filter((d) => d.kind === 'fix-rejected'), 'a fix failed its proof').toEqual([]);
         expect(first.diagnostics.filter((d) => d.message.includes('introduced a new finding')), 'the fixes introduced findings').toEqual([]);
+        // Parse diagnostics name only files that are invalid for their own tool and that a rule
+        // relies on: diagnostics.json lists them as file:line:column (written by hand), else none.
+        const parseErrors = first.diagnostics.filter((d) => d.kind === 'parse-error').map((d) => `${d.file}:${d.line}:${d.column}`).sort();
+        const diagnosticsFile = path.join(caseDir, 'diagnostics.json');
+        const expectedParseErrors = existsSync(diagnosticsFile) ? (JSON.parse(readFileSync(diagnosticsFile, 'utf8')) as string[]) : [];
+        expect(parseErrors, 'parse diagnostics differ from diagnostics.json').toEqual(expectedParseErrors);
 
         // 2. --write
         const want = expectedTree(caseDir);

@@ -142,7 +142,7 @@ function usesOf(ws: Workspace, values: string[], exclude: Set<string>, options: 
     const base = segs[segs.length - 1] as string;
     if (segs.includes('node_modules') || segs.includes('.git') || LOCKFILES.has(base) || BINARY_EXTENSIONS.test(base)) continue;
     if (options.ignoreUsesIn.some((re) => re.test(base))) continue;
-    const file = ws.read(p);
+    const file = ws.probe(p);
     if (!file || file.text.length > MAX_SEARCH_BYTES) continue;
     if (needles.some((n) => mentions(file.text, n, !n.includes('/')))) found.push(p);
   }

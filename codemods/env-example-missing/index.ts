@@ -153,7 +153,9 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
         files.push(p);
       }
     } else if (/\.py$/i.test(p)) {
-      const file = ws.read(p);
+      // Code is scanned for the names it reads: a module that does not parse adds none, and
+      // is no concern of this rule's.
+      const file = ws.probe(p);
       if (!file) continue;
       const r = await pythonEnvReads(file);
       const groups: Group[] = [];
@@ -164,7 +166,7 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
         files.push(p);
       }
     } else if (isScriptPath(p)) {
-      const file = ws.read(p);
+      const file = ws.probe(p);
       if (!file) continue;
       const reads = await scriptEnvReads(file);
       if (reads.length) {
@@ -172,7 +174,7 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
         files.push(p);
       }
     } else if (opts.dotenvNames && isDotenvPath(p) && !isTemplateSpelling(p) && dirOf(p) === dir) {
-      const file = ws.read(p);
+      const file = ws.probe(p);
       if (!file) continue;
       const reads = dotenvNames(file);
       if (reads.length) dotenv.push({ title: `also in ${p} (names only: its values are not copied)`, names: reads });
@@ -229,7 +231,7 @@ function eolOf(ws: Workspace, files: string[]): string {
   let crlf = 0;
   let lf = 0;
   for (const p of new Set(files)) {
-    const text = ws.read(p)?.text;
+    const text = ws.probe(p)?.text;
     if (!text || !text.includes('\n')) continue;
     if (detectEol(text) === '\r\n') crlf++;
     else lf++;

@@ -75,7 +75,7 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
   const { docs } = docFiles(ws, opts);
   for (const doc of docs) {
     // Every template name contains `env`: docs without it are not parsed here.
-    if (!/env/i.test(ws.read(doc.path)?.text ?? '')) continue;
+    if (!/env/i.test(ws.probe(doc.path)?.text ?? '')) continue;
     const read = await readDoc(ws, doc, opts);
     if (!read) continue;
     const docDir = dirOf(doc.path);
@@ -272,7 +272,7 @@ export function scriptReferences(ws: Workspace, include: (p: string) => boolean)
     const isWorkflow = /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p);
     const isPackage = base === 'package.json';
     if (!isMake && !isShell && !isWorkflow && !isPackage) continue;
-    const file = ws.read(p);
+    const file = ws.probe(p);
     if (!file || !/env/i.test(file.text)) continue;
     const dir = dirOf(p);
     if (isShell) {
@@ -288,7 +288,7 @@ export function scriptReferences(ws: Workspace, include: (p: string) => boolean)
         out.push(...shellReferences(body.replace(/\\\r\n/g, ' \\\n').replace(/\$\$/g, '$ '), start, { file: p, cwd: dir, scriptDir: dir, where: ' in a Makefile recipe' }));
       }
     } else if (isPackage) {
-      const json = readPackageJson(file);
+      const json = readPackageJson(ws.read(p));
       const scripts = json?.scripts;
       if (!scripts || typeof scripts !== 'object') continue;
       for (const [name, value] of Object.entries(scripts as Record<string, unknown>)) {
@@ -338,7 +338,7 @@ export function gitignoreReferences(ws: Workspace, include: (p: string) => boole
   const out: TemplateRef[] = [];
   for (const p of ws.paths) {
     if (path.basename(p) !== '.gitignore' || !include(p)) continue;
-    const text = ws.read(p)?.text;
+    const text = ws.probe(p)?.text;
     if (!text) continue;
     const re = /^!(.*?)[ \t]*\r?$/gm;
     for (let m = re.exec(text); m; m = re.exec(text)) {

@@ -101,7 +101,8 @@ class NginxRepo {
     const seen = new Set<string>();
     for (const p of ws.paths) {
       if (!nginxPathKind(p)) continue;
-      const file = ws.read(p);
+      // A probe: a candidate `.conf` is nginx's only when its content says so (then tree() reads it).
+      const file = ws.probe(p);
       // A committed symlink (sites-enabled/app → ../sites-available/app) is read as its target.
       const real = this.canonical(p);
       if (file && isNginxFile(file) && !seen.has(real)) {
@@ -244,7 +245,7 @@ class NginxRepo {
   /** An nginx `.conf` file in a `conf.d/` folder (supervisord's and Apache's do not count). */
   private isNginxConfD(p: string): boolean {
     if (!/(^|\/)conf\.d\/[^/]+\.conf$/.test(p)) return false;
-    const file = this.ws.read(p);
+    const file = this.ws.probe(p);
     return file !== undefined && isNginxFile(file);
   }
 

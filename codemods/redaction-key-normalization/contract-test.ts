@@ -34,7 +34,7 @@ export async function pytestConfig(ws: Workspace): Promise<PytestConfig> {
     }
   }
   for (const name of ['pytest.ini', 'setup.cfg', 'tox.ini']) {
-    const text = ws.read(name)?.text;
+    const text = ws.probe(name)?.text;
     if (!text) continue;
     const section = name === 'pytest.ini' ? /^\[pytest\][^\[]*/m.exec(text) : /^\[tool:pytest\][^\[]*/m.exec(text) ?? /^\[pytest\][^\[]*/m.exec(text);
     if (!section) continue;

@@ -133,7 +133,7 @@ function otherFileReads(ws: Workspace, self: string, coll: PyStringCollection): 
   const out: string[] = [];
   for (const p of ws.paths) {
     if (p === self || !p.endsWith('.py')) continue;
-    const text = ws.read(p)?.text;
+    const text = ws.probe(p)?.text;
     if (!text) continue;
     if (owner ? owner.test(text) && attr.test(text) : name.test(text)) out.push(p);
   }
@@ -142,6 +142,8 @@ function otherFileReads(ws: Workspace, self: string, coll: PyStringCollection): 
 
 async function judgeFile(ws: Workspace, file: SourceFile): Promise<{ a: PythonTreeAnalysis; judged: Judged[] } | undefined> {
   if (!NORMALISING_CALL.test(file.text)) return undefined;
+  // It normalises keys: the rule relies on the module's structure from here on.
+  ws.read(file.path);
   const a = await analyzePythonTree(file);
   if (a.error || a.collections.length === 0) return undefined;
   const byColl = new Map<PyStringCollection, NormalisedUse[]>();
@@ -269,7 +271,7 @@ export const rule: Rule = {
     const findings: RawFinding[] = [];
     for (const p of workspace.paths) {
       if (!p.endsWith('.py')) continue;
-      const file = workspace.read(p);
+      const file = workspace.probe(p);
       if (!file) continue;
       const result = await judgeFile(workspace, file);
       if (!result || result.judged.length === 0) continue;

@@ -51,7 +51,7 @@ export function normalizeLineText(text: string): string {
 
 /** The text of a 1-based line of a workspace file ('' when the file or line is absent). */
 export function lineTextOf(ws: Workspace, file: string, line: number): string {
-  const source = ws.read(file);
+  const source = ws.probe(file);
   if (!source) return '';
   const text = source.text;
   let start = 0;

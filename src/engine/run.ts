@@ -2,7 +2,8 @@ import type { Diagnostic, Finding, Fix, RawFinding, Rule, Safety } from '../mode
 import type { Workspace } from '../workspace/workspace.js';
 import { Facts } from '../facts/facts.js';
 import { applyEdits, changedOutsideSpans, checkEdits, editsConflict } from './edits.js';
-import { formatOf, parseProblem } from '../formats/validate.js';
+import { formatOf, parseProblem, toolProblem } from '../formats/validate.js';
+import { dialectOf } from '../formats/dialect.js';
 import { aliasBombProblem, parseYaml } from '../formats/yaml.js';
 
 export interface RunOptions {
@@ -81,21 +82,22 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
   if (diagnostics) {
     const reported = new Set<string>();
     for (const b of facts.compose.broken) {
-      const pos = ws.read(b.path)?.position(b.offset);
+      const pos = ws.probe(b.path)?.position(b.offset);
       reported.add(b.path);
       diagnostics.push({ file: b.path, line: pos?.line, column: pos?.column, kind: 'parse-error', message: `could not parse ${b.path} at ${pos?.line ?? 1}:${pos?.column ?? 1}: ${b.message}` });
     }
-    // Every other file a rule read and that does not parse (YAML, JSON, TOML, Dockerfile,
-    // Python) is named with its position: the rules skip what they cannot parse, and the user
-    // should know why a file was not checked. Scripts are left out (ts-morph is costly to load).
-    for (const p of ws.readPaths()) {
+    // Every other file whose structure a rule relied on (Workspace.read, not probe) and that is
+    // not valid for its tool (YAML, JSON, TOML, Dockerfile, Python) is named with its position:
+    // the rules skip what they cannot parse, and the user should know why a file was not
+    // checked. Scripts are left out (ts-morph is costly to load).
+    for (const p of ws.reliedPaths()) {
       const format = formatOf(p);
       if (reported.has(p) || format === undefined || format === 'script') continue;
-      const file = ws.read(p);
+      const file = ws.probe(p);
       if (!file) continue;
       let problem;
       try {
-        problem = await parseProblem(file);
+        problem = await toolProblem(ws, file);
       } catch (error) {
         problem = { message: error instanceof Error ? error.message : String(error), offset: 0 };
       }
@@ -112,7 +114,7 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
 }
 
 function stamp(ws: Workspace, rule: Rule, r: RawFinding): Finding {
-  const pos = ws.read(r.file)?.position(r.offset) ?? { line: 1, column: 1 };
+  const pos = ws.probe(r.file)?.position(r.offset) ?? { line: 1, column: 1 };
   return {
     ruleId: rule.meta.id,
     seedIds: rule.meta.seedIds,
@@ -132,7 +134,7 @@ export function applyFix(ws: Workspace, fix: Fix): { ok: true; view: Workspace; 
   for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
   const changed = new Map<string, string>();
   for (const [p, edits] of byFile) {
-    const file = ws.read(p);
+    const file = ws.probe(p);
     if (!file || !ws.isEditable(p)) return { ok: false, reason: `${p} is not an editable file of the workspace${file ? ' (a symbolic link)' : ''}` };
     const problem = checkEdits(file.text, edits);
     if (problem) return { ok: false, reason: `${p}: ${problem}` };
@@ -146,7 +148,7 @@ export function applyFix(ws: Workspace, fix: Fix): { ok: true; view: Workspace; 
     changed.set(c.file, c.content);
   }
   if (changed.size === 0) return { ok: false, reason: 'the fix changes nothing' };
-  for (const [p, text] of changed) if (ws.read(p)?.text === text) changed.delete(p);
+  for (const [p, text] of changed) if (ws.probe(p)?.text === text) changed.delete(p);
   if (changed.size === 0) return { ok: false, reason: 'the fix changes nothing' };
   return { ok: true, view: ws.withChanges(changed), changed };
 }
@@ -159,9 +161,9 @@ async function proveFix(ws: Workspace, rule: Rule, fix: Fix, keys: string[], opt
   const applied = applyFix(ws, fix);
   if (!applied.ok) return applied;
   for (const p of applied.changed.keys()) {
-    const file = applied.view.read(p);
+    const file = applied.view.probe(p);
     if (!file) return { ok: false, reason: `${p} cannot be read back` };
-    const problem = await parseProblem(file);
+    const problem = await parseProblem(file, dialectOf(p, applied.view));
     if (problem) {
       const pos = file.position(problem.offset);
       return { ok: false, reason: `${p} would not parse at ${pos.line}:${pos.column}: ${problem.message}` };
@@ -180,8 +182,8 @@ function touches(fix: Fix, p: string): boolean {
 async function unparsable(view: Workspace, paths: string[]): Promise<Array<{ path: string; message: string }>> {
   const out: Array<{ path: string; message: string }> = [];
   for (const p of paths) {
-    const file = view.read(p);
-    const problem = file ? await parseProblem(file) : { message: 'unreadable', offset: 0 };
+    const file = view.probe(p);
+    const problem = file ? await parseProblem(file, dialectOf(p, view)) : { message: 'unreadable', offset: 0 };
     if (problem) {
       const pos = file?.position(problem.offset);
       out.push({ path: p, message: pos ? `at ${pos.line}:${pos.column}: ${problem.message}` : problem.message });
@@ -227,7 +229,7 @@ function spansOf(fix: Fix): Array<{ file: string; start: number; end: number }> 
 function fingerprintState(ws: Workspace, base: Workspace): string {
   return ws
     .changedSince(base)
-    .map((p) => `${p}\0${ws.read(p)?.text ?? ''}`)
+    .map((p) => `${p}\0${ws.probe(p)?.text ?? ''}`)
     .join('\0\0');
 }
 
@@ -380,9 +382,9 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
   const linkedOf = linkedFiles(applied.map((a) => a.fix), new Set(changedPaths));
   const changes: FileChange[] = changedPaths.map((p) => ({
     path: p,
-    before: ws.read(p)?.text,
-    after: current.read(p)?.text ?? '',
-    bom: current.read(p)?.bom ?? false,
+    before: ws.probe(p)?.text,
+    after: current.probe(p)?.text ?? '',
+    bom: current.probe(p)?.bom ?? false,
     ...(linkedOf.has(p) ? { linked: linkedOf.get(p) } : {}),
   }));
   for (const d of ws.diagnostics) diagnostics.push(d);

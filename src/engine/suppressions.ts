@@ -282,7 +282,8 @@ export function createSuppressions(options: SuppressionOptions): SuppressionSess
 
   const keep = (finding: Finding, ws: Workspace): boolean => {
     if (finding.ruleId === UNUSED_SUPPRESSION_ID) return true;
-    const file = ws.read(finding.file);
+    // Only comments are looked for: the finding's rule decides what the file's structure is worth.
+    const file = ws.probe(finding.file);
     if (!file) return true;
     const directives = directivesOf(file);
     if (directives.length === 0) return true;
@@ -304,7 +305,7 @@ export function createSuppressions(options: SuppressionOptions): SuppressionSess
       const out: RawFinding[] = [];
       for (const p of workspace.paths) {
         if (!commentStyleFor(p)) continue;
-        const file = workspace.read(p);
+        const file = workspace.probe(p);
         if (!file) continue;
         const directives = directivesOf(file);
         const seen = new Map<string, number>();

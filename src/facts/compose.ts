@@ -2,6 +2,7 @@ import path from 'node:path/posix';
 import { isMap, isSeq, isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Workspace } from '../workspace/workspace.js';
 import { parseYaml, yamlValue, findPair, mapPairs, pairKey, scalarString, nodeRange, type ParsedYaml } from '../formats/yaml.js';
+import { isTemplateSource } from '../formats/template.js';
 
 /** compose.yaml, docker-compose.dev.yml, compose.override.yml, docker-compose-prod.yaml … */
 const COMPOSE_NAME = /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/i;
@@ -106,6 +107,9 @@ export function buildComposeModel(ws: Workspace): ComposeModel {
     const file = ws.read(p);
     if (!file) return undefined;
     const parsed = parseYaml(file);
+    // Template source (a chart's templates, a compose file a role renders with Jinja) becomes
+    // compose YAML only when rendered: it is neither a member of a set nor a broken file.
+    if (isTemplateSource(ws, file, parsed.error !== null)) return undefined;
     if (parsed.error) {
       broken.push({ path: p, ...parsed.error });
       return undefined;

@@ -152,13 +152,14 @@ export function driftCheckers(ws: Workspace): DriftChecker[] {
   const referrers = ws.paths.filter((p) => /^\.github\/workflows\/|(^|\/)(\.pre-commit-config\.ya?ml|Makefile|package\.json|tox\.ini|noxfile\.py|\.gitlab-ci\.yml|justfile|Taskfile\.ya?ml)$/i.test(p) || isMarkdownPath(p) || /\.json$/i.test(p));
   for (const p of ws.paths) {
     if (!/\.(py|json|ya?ml)$/i.test(p) || isComposePath(p)) continue;
-    const file = ws.read(p);
+    // A scan: the checker's lists are read with namedStringLists, never with the format's parser.
+    const file = ws.probe(p);
     if (!file || !FORBIDDEN_ASSIGNMENT.test(file.text)) continue;
     const lists = namedStringLists(file);
     const forbidden = lists.filter((l) => FORBIDDEN_LIST.test(l.name));
     if (forbidden.length === 0) continue;
     const base = path.basename(p);
-    const referenced = referrers.some((r) => r !== p && (ws.read(r)?.text.includes(p) || (ws.read(r)?.text.includes(base) ?? false)));
+    const referenced = referrers.some((r) => r !== p && (ws.probe(r)?.text.includes(p) || (ws.probe(r)?.text.includes(base) ?? false)));
     if (!referenced) continue;
     out.push({
       path: p,
@@ -251,7 +252,7 @@ export function isGitIgnored(ws: Workspace, p: string, dir = false): boolean {
     rules = [];
     for (const g of ws.paths) {
       if (path.basename(g) !== '.gitignore') continue;
-      const text = ws.read(g)?.text;
+      const text = ws.probe(g)?.text;
       if (text !== undefined) rules.push({ dir: path.dirname(g) === '.' ? '' : path.dirname(g), ig: ignore().add(text) });
     }
     ignoreCache.set(ws, rules);
@@ -985,7 +986,7 @@ const submoduleCache = new WeakMap<Workspace, string[]>();
 export function underSubmodule(ws: Workspace, p: string): boolean {
   let subs = submoduleCache.get(ws);
   if (!subs) {
-    subs = [...(ws.read('.gitmodules')?.text ?? '').matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map((m) => (m[1] as string).replace(/\/$/, ''));
+    subs = [...(ws.probe('.gitmodules')?.text ?? '').matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map((m) => (m[1] as string).replace(/\/$/, ''));
     submoduleCache.set(ws, subs);
   }
   if (subs.some((s) => p === s || p.startsWith(`${s}/`))) return true;
@@ -1085,7 +1086,7 @@ function findInstallableRoots(ws: Workspace): string[] {
   if (manifests.length === 0) return [];
   const roots = new Set<string>();
   for (const m of manifests) {
-    const text = ws.read(m)?.text ?? '';
+    const text = ws.probe(m)?.text ?? '';
     for (const w of text.matchAll(/\bwhere\s*=\s*\[([^\]]*)\]/g)) for (const d of (w[1] as string).matchAll(/["']([^"']+)["']/g)) roots.add(d[1] as string);
     for (const w of text.matchAll(/package[-_]dir\s*=\s*\{\s*["']{2}\s*[:=]\s*["']([^"']+)["']/g)) roots.add(w[1] as string);
     for (const w of text.matchAll(/^\s*=\s*([\w./-]+)\s*$/gm)) if (m === 'setup.cfg') roots.add(w[1] as string);
@@ -1151,7 +1152,7 @@ export function importsItselfElsewhere(ws: Workspace, module: string, file: stri
   if (!canon || canon.module === module || !module.endsWith(`.${canon.module}`)) return undefined;
   const top = canon.module.split('.')[0] as string;
   if (module.split('.')[0] === top) return undefined;
-  const text = ws.read(file)?.text ?? '';
+  const text = ws.probe(file)?.text ?? '';
   const selfImport = new RegExp(`^[ \\t]*(from[ \\t]+${escapeRegExp(top)}(\\.[\\w.]+)?[ \\t]+import\\b|import[ \\t]+${escapeRegExp(top)}\\b)`, 'm');
   return selfImport.test(text) ? canon : undefined;
 }

@@ -16,6 +16,7 @@ import type { SourceFile } from '../workspace/source-file.js';
 import { parseYaml, yamlValue } from '../formats/yaml.js';
 import { parseDockerfile, isDockerfilePath } from '../formats/dockerfile.js';
 import { isComposePath } from './compose.js';
+import { isTemplateSource } from '../formats/template.js';
 
 /** Paths never treated as manifests of the repository: dependencies, vendored code, test data, archives. */
 export const DEFAULT_MANIFEST_EXCLUDES: readonly string[] = [
@@ -149,7 +150,10 @@ export function jsPackages(ws: Workspace, excludes: readonly string[] = DEFAULT_
   for (const p of ws.paths) {
     if (!(p === 'package.json' || p.endsWith('/package.json')) || isExcluded(p, excludes)) continue;
     const dir = dirOf(p);
-    const pkg = readPackageJson(ws.read(p));
+    const file = ws.read(p);
+    const pkg = readPackageJson(file);
+    // A generator's template of a package.json is no package: no package manager can read it.
+    if (file && isTemplateSource(ws, file, pkg === undefined)) continue;
     const lockfiles = Object.keys(LOCKFILES).map((n) => join(dir, n)).filter((l) => ws.has(l));
     const fromLock = lockfiles.map((l) => LOCKFILES[l.slice(l.lastIndexOf('/') + 1)] as JsManager);
     const patterns = workspacePatternsOf(pkg);
@@ -381,7 +385,8 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
       const file = ws.read(p);
       if (file && pyprojectDeclaresDependencies(file)) addPy(dir, p);
     } else if (base === 'Pipfile' || base === 'setup.py' || base === 'setup.cfg') {
-      const text = ws.read(p)?.text;
+      // A text look for `install_requires`: setup.py is never parsed here.
+      const text = ws.probe(p)?.text;
       if (text !== undefined && (base === 'Pipfile' || /install_requires/.test(text))) addPy(dir, p);
     }
   }
@@ -404,7 +409,7 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
       if (file && dockerfileHasBaseImage(file)) add('docker', dir, 'docker', p);
     } else if (isComposePath(p)) {
       const file = ws.read(p);
-      if (file && composeHasImages(file)) add('docker-compose', dir, 'docker-compose', p);
+      if (file && !isTemplateSource(ws, file, parseYaml(file).error !== null) && composeHasImages(file)) add('docker-compose', dir, 'docker-compose', p);
     } else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(p)) {
       const file = ws.read(p);
       if (file && workflowUsesRemote(file)) add('github-actions', '', 'github-actions', p);

@@ -547,7 +547,8 @@ function workspaceDir(fs: ContainerFs, cwd: string, value: string): string | und
   const ws = fs.ws;
   for (const p of ws.paths) {
     if (!p.endsWith('package.json') || p.split('/').includes('node_modules')) continue;
-    const name = packageJson(ws.read(p))?.name;
+    // A lookup by name: the package found is read (fs.read) once it is the one.
+    const name = packageJson(ws.probe(p))?.name;
     if (name !== v) continue;
     const container = fs.containerPathOf(p);
     if (container && (container.startsWith(`${cwd}/`) || cwd === '/')) found.push(path.dirname(container));

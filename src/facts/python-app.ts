@@ -112,7 +112,7 @@ function declaredAsDependency(ws: Workspace, name: string): boolean {
   const word = new RegExp(`(^|[^A-Za-z0-9])${flexible}([^A-Za-z0-9]|$)`, 'im');
   for (const p of ws.paths) {
     if (!DEPENDENCY_FILE.test(p)) continue;
-    let text = ws.read(p)?.text;
+    let text = ws.probe(p)?.text;
     if (text && /(^|\/)(Dockerfile|Containerfile)[^/]*$|\.dockerfile$/i.test(p)) {
       // In a Dockerfile only install commands name dependencies (CMD names the app itself).
       text = text.split('\n').filter((l) => /\b(pip3?|pipx|uv|poetry|conda|mamba)\b.*\b(install|add)\b/.test(l)).join('\n');
@@ -162,9 +162,11 @@ export async function discoverApps(ws: Workspace, factories: readonly string[]):
   const apps: DiscoveredApp[] = [];
   for (const p of ws.paths) {
     if (!p.endsWith('.py')) continue;
-    const file = ws.read(p);
-    // Cheap text filter first: only files that mention a constructor are parsed.
+    const file = ws.probe(p);
+    // Cheap text filter first: only files that mention a constructor are parsed, and those the
+    // search relies on (an app there that does not parse is an app not found).
     if (!file || !pattern.test(file.text)) continue;
+    ws.read(p);
     const summary = await summarizePython(file);
     for (const call of summary.calls) if (factories.includes(call.callee)) apps.push({ file: p, name: call.name, callee: call.callee });
   }

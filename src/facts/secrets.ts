@@ -96,7 +96,7 @@ export function collectSecrets(ws: Workspace): Secrets {
   for (const dir of envDirs) for (const name of listDir(ws, dir)) if (isEnvFileName(name)) envFiles.add(dir ? `${dir}/${name}` : name);
   for (const p of [...envFiles].sort()) {
     if (isTemplateName(path.basename(p))) continue;
-    const text = ws.has(p) ? ws.read(p)?.text : readIgnored(ws, p);
+    const text = ws.has(p) ? ws.probe(p)?.text : readIgnored(ws, p);
     if (text === undefined) continue;
     for (const entry of parseDotenv(text)) {
       mark(p, entry.from, entry.to);
@@ -107,7 +107,8 @@ export function collectSecrets(ws: Workspace): Secrets {
   // 3. Dockerfile ENV and ARG.
   for (const p of ws.paths) {
     if (!isDockerfilePath(p)) continue;
-    const file = ws.read(p);
+    // A scan for ENV/ARG values to keep out of diffs, not a reliance on the Dockerfile.
+    const file = ws.probe(p);
     if (!file) continue;
     for (const ins of dockerfileAst(file).getInstructions()) {
       const keyword = ins.getKeyword();

@@ -3,10 +3,15 @@ import { parse as parseJsonc, type ParseError, printParseErrorCode } from 'jsonc
 import type { SourceFile } from '../workspace/source-file.js';
 import { parseYaml } from './yaml.js';
 import { MAX_NESTING, nestingOverflow } from './text.js';
-import { parseDockerfile, isDockerfilePath } from './dockerfile.js';
+import { parseAllDocuments } from 'yaml';
+import { parseDockerfile } from './dockerfile.js';
 import { summarizePython } from './python.js';
-import { isScriptPath, scriptSyntaxProblem } from './bundler-config.js';
-import { isNginxFile, nginxPathKind, parseNginx } from './nginx.js';
+import { scriptSyntaxProblem } from './bundler-config.js';
+import { isNginxFile, parseNginx } from './nginx.js';
+import { dialectOf, isBlank, type Dialect, type RepoView } from './dialect.js';
+import { isTemplateSource } from './template.js';
+
+export { formatOf } from './dialect.js';
 
 export interface ParseProblem {
   message: string;
@@ -14,27 +19,17 @@ export interface ParseProblem {
 }
 
 /**
- * The file types the tool can re-parse to prove an edit left them valid. `nginx` is decided by
- * the path first (see nginxPathKind): a `*.conf` that is only a candidate is parsed as nginx
- * only when its content looks like nginx, so parseProblem says nothing about a supervisord or
- * Apache `.conf`.
+ * Parse a file as its tool would; undefined when it parses (or has no known format). The
+ * dialect defaults to what the path alone says; pass one chosen with the repository (see
+ * dialectOf) where relations between files count. Template source has no parser here: it is
+ * reported as a problem, since nothing can show that an edit left it valid.
  */
-export function formatOf(p: string): 'yaml' | 'json' | 'toml' | 'dockerfile' | 'python' | 'script' | 'nginx' | undefined {
-  if (/\.toml$/i.test(p)) return 'toml';
-  if (/\.ya?ml$/i.test(p)) return 'yaml';
-  if (/\.json$/i.test(p)) return 'json';
-  if (/\.py$/i.test(p)) return 'python';
-  if (isScriptPath(p)) return 'script';
-  if (isDockerfilePath(p)) return 'dockerfile';
-  if (nginxPathKind(p)) return 'nginx';
-  return undefined;
-}
-
-/** Parse a file with its format's parser; undefined when it parses (or has no known format). */
-export async function parseProblem(file: SourceFile): Promise<ParseProblem | undefined> {
-  switch (formatOf(file.path)) {
+export async function parseProblem(file: SourceFile, dialect: Dialect | undefined = dialectOf(file.path)): Promise<ParseProblem | undefined> {
+  if (!dialect) return undefined;
+  if (dialect.template) return { message: `${dialect.owner} template source: what it renders cannot be parsed here`, offset: 0 };
+  switch (dialect.format) {
     case 'yaml':
-      return parseYaml(file).error ?? undefined;
+      return dialect.multiDocument ? yamlStreamProblem(file) : (parseYaml(file).error ?? undefined);
     case 'dockerfile':
       return parseDockerfile(file).error ?? undefined;
     case 'python':
@@ -48,7 +43,7 @@ export async function parseProblem(file: SourceFile): Promise<ParseProblem | und
       const deep = nestingOverflow(file.text);
       if (deep !== -1) return { message: `nested deeper than ${MAX_NESTING} levels; not parsed`, offset: deep };
       const errors: ParseError[] = [];
-      parseJsonc(file.text, errors, { allowTrailingComma: false, disallowComments: !/tsconfig|jsconfig|\.vscode\//.test(file.path) });
+      parseJsonc(file.text, errors, { allowTrailingComma: dialect.trailingCommas, disallowComments: !dialect.comments });
       const e = errors[0];
       return e ? { message: printParseErrorCode(e.error), offset: e.offset } : undefined;
     }
@@ -57,6 +52,33 @@ export async function parseProblem(file: SourceFile): Promise<ParseProblem | und
     default:
       return undefined;
   }
+}
+
+/**
+ * Why a file is invalid for the tool that owns it, for a run's diagnostics: undefined when it
+ * parses in its tool's dialect, has nothing in it, or is template source (a Helm chart's
+ * templates, or a file that fails its parser because of template markup of its own).
+ */
+export async function toolProblem(repo: RepoView, file: SourceFile): Promise<ParseProblem | undefined> {
+  const dialect = dialectOf(file.path, repo);
+  if (!dialect || dialect.template || isBlank(file.text)) return undefined;
+  const problem = await parseProblem(file, dialect);
+  if (problem && isTemplateSource(repo, file, true)) return undefined;
+  return problem;
+}
+
+/** The first error of any document of a `---`-separated YAML stream. */
+function yamlStreamProblem(file: SourceFile): ParseProblem | undefined {
+  const single = parseYaml(file);
+  // One document (the common case) is parsed once, with the result the rules share.
+  if (!single.error || !/^Source contains multiple documents/.test(single.error.message)) return single.error ?? undefined;
+  return file.parse('yaml-stream-problem', (f) => {
+    for (const doc of parseAllDocuments(f.text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: false })) {
+      const first = doc.errors[0];
+      if (first) return { message: first.message.split('\n')[0] ?? first.message, offset: first.pos[0] };
+    }
+    return undefined;
+  });
 }
 
 function tomlProblem(file: SourceFile): ParseProblem | null {

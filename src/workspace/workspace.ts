@@ -31,9 +31,17 @@ interface DiskState {
  * The set of files a run sees, read lazily and parsed once. A workspace is immutable: a fix is
  * tried on a *view* (`withChanges`) that shares every untouched file, and so every cached parse,
  * with its parent.
+ *
+ * Two ways to read: `read` is for a file whose structure the caller relies on (a compose file of
+ * the set, the Dockerfile a service builds, a manifest); `probe` is for a look that only decides
+ * whether a file matters (a repository-wide text scan). Only files that were `read` are named
+ * when they fail their tool's parser: a scan meets test data, templates and generated files that
+ * no rule depends on, and reporting those would bury the diagnostics that matter.
  */
 export class Workspace {
   private dirSet: Set<string> | undefined;
+  /** Paths read through `read` on this view (a view starts with none: each run judges its own). */
+  private readonly relied = new Set<string>();
 
   private constructor(
     private readonly disk: DiskState,
@@ -114,9 +122,21 @@ export class Workspace {
 
   /**
    * The file's text, or undefined when it is absent or cannot be edited (binary, not UTF-8,
-   * too large, a symlink leaving the root). The reason is recorded once as a diagnostic.
+   * too large, a symlink leaving the root). The reason is recorded once as a diagnostic. The
+   * caller relies on the file's structure: should it not parse, the run says so.
    */
   read(p: string): SourceFile | undefined {
+    const file = this.probe(p);
+    if (file) this.relied.add(p);
+    return file;
+  }
+
+  /**
+   * The file's text, as `read` gives it, for a look that only decides whether the file matters
+   * (a text scan, a name lookup): the file is not named when it does not parse. Once it does
+   * matter, `read` it.
+   */
+  probe(p: string): SourceFile | undefined {
     const overlaid = this.overlay.get(p);
     if (overlaid) return overlaid;
     if (!this.pathSet.has(p)) return undefined;
@@ -127,12 +147,9 @@ export class Workspace {
     return file ?? undefined;
   }
 
-  /** Paths read so far (from disk or the in-memory overlay) whose text could be decoded. */
-  readPaths(): string[] {
-    const out = new Set<string>();
-    for (const [p, f] of this.disk.loaded) if (f) out.add(p);
-    for (const p of this.overlay.keys()) out.add(p);
-    return [...out].sort();
+  /** Paths this view has `read` (not only probed) whose text could be decoded. */
+  reliedPaths(): string[] {
+    return [...this.relied].sort();
   }
 
   /** The bytes read from disk for `p`, to detect a concurrent change before writing. */
@@ -145,7 +162,7 @@ export class Workspace {
    * link while the bytes live elsewhere, and its target may be fixed under its own name.
    */
   isEditable(p: string): boolean {
-    return this.read(p) !== undefined && !this.disk.symlinks.has(p);
+    return this.probe(p) !== undefined && !this.disk.symlinks.has(p);
   }
 
   /** A new view where the given files have new text (created when they did not exist). */
@@ -153,7 +170,7 @@ export class Workspace {
     const overlay = new Map(this.overlay);
     const added: string[] = [];
     for (const [p, text] of changes) {
-      const before = this.read(p);
+      const before = this.probe(p);
       overlay.set(p, new SourceFile(p, text, before?.bom ?? false));
       if (!this.pathSet.has(p)) added.push(p);
     }
@@ -169,7 +186,7 @@ export class Workspace {
     const out: string[] = [];
     for (const [p, file] of this.overlay) {
       if (base.overlay.get(p) === file) continue;
-      const old = base.read(p);
+      const old = base.probe(p);
       if (!old || old.text !== file.text) out.push(p);
     }
     return out.sort();
@@ -192,7 +209,7 @@ export class Workspace {
    * undefined when `p` is not such a link. Rules use it to judge a linked file once.
    */
   linkTarget(p: string): string | undefined {
-    this.read(p);
+    this.probe(p);
     return this.disk.linkTargets.get(p);
   }
 
