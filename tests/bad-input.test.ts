@@ -98,8 +98,8 @@ describe('files valid for the tool that owns them', () => {
     write(dir, 'svc/docker-compose.yml', 'services:\n  web:\n    image: nginx\n    ports: [80:80\n');
   });
 
-  it('are not named by any rule; a broken compose file still is', () => {
-    const r = cli([repo]);
+  it('are not named by any rule; a broken compose file still is', async () => {
+    const r = await runCli([repo]);
     expect(r.stderr.split('\n').filter((l) => l.includes('could not parse'))).toEqual([expect.stringMatching(/^warning: could not parse svc\/docker-compose\.yml at 5:1: /)]);
     expect(r.stdout).toMatch(DEMO_FINDING);
     expect(r.code).toBe(1);
