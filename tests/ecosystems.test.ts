@@ -146,7 +146,7 @@ describe('manifest discovery', () => {
       'platform/Dockerfile': 'FROM --platform=$BUILDPLATFORM node:20 AS build\n',
       'arg/Dockerfile': 'ARG BASE=python:3.12\nFROM ${BASE}\n',
       // `base` is a stage of another file only: here it is an image to pull.
-      'images/app.dockerfile': 'FROM base\n',
+      'images/app.dockerfile': 'FROM base:1.0\n',
       'compose.yaml': 'services:\n  db:\n    image: postgres:16\n',
       'deploy/docker-compose.prod.yml': 'services:\n  app:\n    build: .\n    image: me/app\n',
       'testdata/Dockerfile': 'FROM busybox\n',
@@ -173,7 +173,7 @@ describe('manifest discovery', () => {
   });
 
   it('takes the exclusion globs from the caller', () => {
-    const w = ws({ 'testdata/Dockerfile': 'FROM busybox\n', 'e2e/Dockerfile': 'FROM busybox\n' });
+    const w = ws({ 'testdata/Dockerfile': 'FROM busybox:1.36\n', 'e2e/Dockerfile': 'FROM busybox:1.36\n' });
     expect(summary(w)).toEqual(['docker /e2e [e2e/Dockerfile]']);
     expect(summary(w, ['e2e/**'])).toEqual(['docker /testdata [testdata/Dockerfile]']);
     expect(DEFAULT_MANIFEST_EXCLUDES).toContain('**/node_modules/**');
@@ -236,7 +236,8 @@ describe('dependabot-coverage', () => {
       '    labels: [dependencies, backend, python]',
       '',
     ].join('\n');
-    const files = { '.github/dependabot.yml': config, 'package.json': pkg(), 'requirements.txt': 'x\n', 'Dockerfile': 'FROM alpine:3\n', 'web/package.json': pkg() };
+    // The Dockerfile asks for Dependabot, so its entry is as safe as the npm one: one shared fix.
+    const files = { '.github/dependabot.yml': config, 'package.json': pkg(), 'requirements.txt': 'x\n', 'Dockerfile': '# Dependabot keeps this base image up to date\nFROM alpine:3\n', 'web/package.json': pkg() };
     const { workspace, findings } = await check(files);
     expect(findings.map((f) => f.key)).toEqual(['missing:npm:web', 'missing:docker:']);
     expect(new Set(findings.map((f) => f.fix)).size).toBe(1);
@@ -305,7 +306,7 @@ describe('dependabot-coverage', () => {
   it('reads .github/dependabot.yaml, and reports what it cannot fix or read', async () => {
     const flow = await check({ '.github/dependabot.yaml': 'version: 2\nupdates: [{package-ecosystem: npm, directory: /, schedule: {interval: weekly}}]\n', 'requirements.txt': 'x\n' });
     expect(flow.findings.map((f) => [f.file, f.key, f.fix])).toEqual([['.github/dependabot.yaml', 'missing:pip:', null]]);
-    expect(flow.findings[0]?.message).toBe('no `updates` entry covers pip `/` (pip: requirements.txt); not fixed: its `updates` list is written in flow style');
+    expect(flow.findings[0]?.message).toBe('no `updates` entry covers pip `/` (pip: requirements.txt); held for review: the config has no pip entry at all, which may be deliberate; not fixed: its `updates` list is written in flow style');
     const broken = await check({ '.github/dependabot.yml': 'version: 2\nupdates:\n  - a: [\n', 'requirements.txt': 'x\n' });
     expect(broken.findings.map((f) => [f.key, f.fix])).toEqual([['unparsable', null]]);
   });
