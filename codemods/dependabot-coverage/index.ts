@@ -644,9 +644,13 @@ const FAMILIES: readonly (readonly string[])[] = [
   ['pip', 'uv'],
 ];
 
+function kindOf(ecosystem: string): readonly string[] {
+  return FAMILIES.find((f) => f.includes(ecosystem)) ?? [ecosystem];
+}
+
 function sameKind(e: Entry, m: ManifestDir): boolean {
   if (!e.ecosystem) return false;
-  return m.accepts.includes(e.ecosystem) || (FAMILIES.find((f) => f.includes(m.ecosystem))?.includes(e.ecosystem) ?? false);
+  return m.accepts.includes(e.ecosystem) || kindOf(m.ecosystem).includes(e.ecosystem);
 }
 
 /**
@@ -745,12 +749,24 @@ export const rule: Rule = {
     const missing = manifests.filter((m) => !covered(entries, m)).filter((m) => live.some((e) => sameKind(e, m)) || !entries.some((e) => sameKind(e, m)));
     if (missing.length === 0) return [];
 
+    // A statement of intent speaks for a kind of project as a whole: were it to make one
+    // directory safe and leave its siblings for review, the entry it adds would turn them safe
+    // on the next pass, and a review fix would land without --unsafe-fixes.
+    const asked = new Map<string, Mention>();
+    const unwatched = missing.filter((m) => !live.some((e) => sameKind(e, m)));
+    if (unwatched.some((m) => !samples.has(m))) {
+      for (const m of unwatched) {
+        const kind = kindOf(m.ecosystem)[0] as string;
+        const aliases = [m.ecosystem, ...(opts.ecosystemLabels[m.ecosystem] ?? [])];
+        const mention = asked.has(kind) ? undefined : mentions().find((x) => mentionCovers(x, m, aliases));
+        if (mention) asked.set(kind, mention);
+      }
+    }
     const judged = missing.map((m): Judged => {
       const sample = samples.get(m);
       if (sample !== undefined) return { m, safety: 'review', note: sample };
       if (live.some((e) => sameKind(e, m))) return { m, safety: 'safe', note: '' };
-      const aliases = [m.ecosystem, ...(opts.ecosystemLabels[m.ecosystem] ?? [])];
-      const mention = mentions().find((x) => mentionCovers(x, m, aliases));
+      const mention = asked.get(kindOf(m.ecosystem)[0] as string);
       if (mention) return { m, safety: 'safe', note: quoted(mention) };
       return { m, safety: 'review', note: `the config has no ${m.ecosystem} entry at all, which may be deliberate` };
     });

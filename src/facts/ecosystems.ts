@@ -408,7 +408,7 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
     if (pkg.workspaceRoot !== undefined) continue;
     const isRoot = pkg.workspacePatterns.length > 0;
     if (!pkg.broken && !pkg.hasDependencies && !(isRoot && pkg.members.length > 0)) continue;
-    if (pkg.broken && TEMPLATE_SYNTAX.test(ws.read(pkg.manifest)?.text ?? '')) continue;
+    if (TEMPLATE_SYNTAX.test(ws.read(pkg.manifest)?.text ?? '')) continue;
     const bun = pkg.manager === 'bun';
     const m = add(bun ? 'bun' : 'npm', pkg.dir, pkg.manager, pkg.manifest, bun ? ['npm'] : []);
     for (const l of pkg.lockfiles) m.files.push(l);
