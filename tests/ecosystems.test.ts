@@ -4,7 +4,7 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { Facts } from '../src/facts/facts.js';
 import { applyEdits } from '../src/engine/edits.js';
 import { parseYaml } from '../src/formats/yaml.js';
-import { DEFAULT_MANIFEST_EXCLUDES, discoverManifests, globToRegExp, jsPackages, lockfileFor, matchesGlob, normalizeRepoDir } from '../src/facts/ecosystems.js';
+import { DEFAULT_MANIFEST_EXCLUDES, discoverManifests, globToRegExp, isUpdatableComposeImage, isUpdatableImage, jsPackages, lockfileFor, matchesGlob, normalizeRepoDir } from '../src/facts/ecosystems.js';
 import { rule, internals } from '../codemods/dependabot-coverage/index.js';
 import { dependabotSchemaErrors } from './helpers/schemas.js';
 import type { RawFinding } from '../src/model/types.js';
@@ -339,5 +339,80 @@ describe('dependabot-coverage', () => {
     expect(swapEcosystem('npm-all', 'npm', 'docker', { npm: ['javascript'] })).toBe('docker-all');
     expect(swapEcosystem('npmx', 'npm', 'docker', {})).toBe('npmx');
     expect(['dependencies', 'lang:python', 'JavaScript', 'github_actions', 'area/backend'].map((l) => isEcosystemLabel(l, { pip: ['python'], npm: ['javascript'], 'github-actions': ['github_actions'] }))).toEqual([false, true, true, true, false]);
+  });
+});
+
+describe('what Dependabot can update, and what the maintainers chose', () => {
+  it('counts an image only when its tag carries a version or it is pinned by digest', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const yes = ['python:3.12-slim', 'node:22-bookworm-slim', 'golang:1-buster', 'traefik:v3.6', 'caddy:2', 'minio:2024.5.28', 'localhost:5000/team/app:1.4.2', `ubuntu@${digest}`, `redis:alpine@${digest}`, 'ghcr.io/acme/tool:release-1.2'];
+    const no = ['redis', 'redis:latest', 'node:lts-alpine', 'debian:trixie-slim', 'uptime:nightly2', 'acme/base:base2-slim', 'localhost:5000/team/app', 'postgres:${PG:-16}', '${IMAGE}', 'python:${PY}-slim', ''];
+    expect(yes.filter((r) => !isUpdatableImage(r))).toEqual([]);
+    expect(no.filter((r) => isUpdatableImage(r))).toEqual([]);
+    expect(['${PROXY:-traefik:v3.1}', 'redis:7.2'].map(isUpdatableComposeImage)).toEqual([true, true]);
+    expect(['${PROXY}', '${PROXY:-traefik}', '${REGISTRY:-docker.io}/library/redis:7.2', 'redis:${TAG:-7.2}'].map(isUpdatableComposeImage)).toEqual([false, false, false, false]);
+  });
+
+  it('reads compose services on the syntax tree, through merges, when anchors expand past the alias cap', () => {
+    const anchors = Array.from({ length: 40 }, (_, i) => `  s${i}:\n    <<: *defaults\n    image: "svc/s${i}-local"`).join('\n');
+    const bomb = `x-a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nx-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nx-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nx-d: &d [*c, *c]\nx-defaults: &defaults\n  restart: always\n  labels: *d\nservices:\n${anchors}\n  db:\n    <<: *defaults\n    image: "postgres:16.3"\n`;
+    expect(summary(ws({ 'docker-compose.yml': bomb }))).toEqual(['docker-compose / [docker-compose.yml]']);
+    const built = 'x-build: &build\n  build: .\nservices:\n  app:\n    <<: *build\n    image: acme/app:1.0\n';
+    expect(summary(ws({ 'compose.yaml': built }))).toEqual([]);
+  });
+
+  it('is silent with a Renovate config, a parked Dependabot config or every entry switched off', async () => {
+    const base = { 'requirements.txt': 'flask==3.0.3\n', Dockerfile: 'FROM python:3.12-slim\n' };
+    for (const extra of [{ 'renovate.json': '{}' }, { '.renovaterc': '{}' }, { '.gitlab/renovate.json5': '{}' }, { 'package.json': JSON.stringify({ name: 'x', renovate: { extends: ['config:recommended'] } }) }, { '.github/dependabot.yaml.off': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n' }, { '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    open-pull-requests-limit: 0\n' }]) {
+      expect((await check({ ...base, ...extra })).findings, JSON.stringify(extra)).toEqual([]);
+    }
+    // Look-alikes: a workflow about Dependabot and a Renovate preset in a subfolder change nothing.
+    const look = await check({ ...base, '.github/workflows/dependabot-automerge.yml': 'on: pull_request\njobs: {}\n', 'presets/renovate.json': '{}' });
+    expect(look.findings.map((f) => [f.key, f.fix?.safety])).toEqual([['no-config', 'review']]);
+  });
+
+  it('makes a missing config safe only on a statement that Dependabot updates something', async () => {
+    const base = { 'requirements.txt': 'flask==3.0.3\n' };
+    const safety = async (files: Record<string, string>): Promise<string | undefined> => (await check({ ...base, ...files })).findings[0]?.fix?.safety;
+    expect(await safety({ 'docs/deps.md': 'Dependabot opens weekly PRs that update our pins.\n' })).toBe('safe');
+    expect(await safety({ Dockerfile: 'FROM python:3.12-slim  # Dependabot bumps this tag\n' })).toBe('safe');
+    expect(await safety({ Dockerfile: 'FROM python:3.12-slim\nLABEL note="Dependabot bumps this tag"\n' })).toBe('review');
+    expect(await safety({ 'docs/deps.md': 'Dependabot does not update these; we bump them by hand.\n' })).toBe('review');
+    expect(await safety({ 'docs/deps.md': 'Dependabot security updates are on.\n' })).toBe('review');
+    expect(await safety({ 'CHANGELOG.md': '- Dependabot now updates the Docker images\n' })).toBe('review');
+    expect(await safety({ 'docs/deps.md': '- Bump flask from 3.0.2 to 3.0.3 by @dependabot\n' })).toBe('review');
+  });
+
+  it('sets apart examples, tests, templates and generated code, unless the repository is all samples', async () => {
+    const lock = '{}';
+    const config = 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n';
+    const files = {
+      '.github/dependabot.yml': config,
+      'package.json': pkg(),
+      'package-lock.json': lock,
+      'e2e/package.json': pkg(),
+      'e2e/package-lock.json': lock,
+      'contest/package.json': pkg(),
+      'contest/package-lock.json': lock,
+      'scratch/package.json': pkg({ a: '1' }, { private: true }),
+      'lib/package.json': pkg(),
+      'gen/client/package.json': pkg(),
+      'gen/client/package-lock.json': lock,
+      '.gitattributes': 'gen/** linguist-generated\ngen/keep/** -linguist-generated\n',
+      'gen/keep/package.json': pkg(),
+      'gen/keep/package-lock.json': lock,
+    };
+    const { findings } = await check(files);
+    expect(findings.map((f) => `${f.key} ${f.fix?.safety}`).sort()).toEqual([
+      'missing:npm:contest safe',
+      'missing:npm:e2e review',
+      'missing:npm:gen/client review',
+      'missing:npm:gen/keep safe',
+      'missing:npm:lib safe',
+      'missing:npm:scratch review',
+    ]);
+    // Only samples besides the workflows: they are what the repository ships.
+    const all = await check({ 'examples/a/requirements.txt': 'x==1\n', 'examples/b/Dockerfile': 'FROM node:20-alpine\n' });
+    expect(all.findings.map((f) => f.key)).toEqual(['no-config']);
   });
 });

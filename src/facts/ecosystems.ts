@@ -353,7 +353,9 @@ function serviceKey(doc: Document.Parsed, node: unknown, key: string, depth = 0)
   const own = findPair(map, key);
   if (own) return own.value;
   for (const pair of mapPairs(map)) {
-    if (!(isScalar(pair.key) && pair.key.value === '<<')) continue;
+    const k = isScalar(pair.key) ? pair.key.value : undefined;
+    // With `merge: true` the parser keys a merge by the symbol `<<`.
+    if (!(k === '<<' || (typeof k === 'symbol' && k.description === '<<'))) continue;
     const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
       const found = serviceKey(doc, source, key, depth + 1);
