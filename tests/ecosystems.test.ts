@@ -411,6 +411,9 @@ describe('what Dependabot can update, and what the maintainers chose', () => {
       'missing:npm:lib safe',
       'missing:npm:scratch review',
     ]);
+    // The root package is the repository's own, even private and without a lockfile.
+    const root = await check({ 'package.json': pkg({ vite: '^5.0.0' }, { private: true }), 'requirements.txt': 'x==1\n' });
+    expect(root.findings.map((f) => f.key)).toEqual(['no-config']);
     // Only samples besides the workflows: they are what the repository ships.
     const all = await check({ 'examples/a/requirements.txt': 'x==1\n', 'examples/b/Dockerfile': 'FROM node:20-alpine\n' });
     expect(all.findings.map((f) => f.key)).toEqual(['no-config']);

@@ -127,7 +127,8 @@ export function sampleReason(ws: Workspace, m: ManifestDir): string | undefined 
   const locked = m.files.some((f) => LOCKFILE.test(f) || /requirements[^/]*\.txt$/i.test(f));
   const template = segmentWith(m.dir, TEMPLATE_WORDS);
   if (template !== undefined && !locked) return `a project template (path segment \`${template}\`, no lockfile)`;
-  if ((m.ecosystem === 'npm' || m.ecosystem === 'bun') && !locked && m.members.length === 0) {
+  // The root package is the repository's own, lockfile or not.
+  if ((m.ecosystem === 'npm' || m.ecosystem === 'bun') && m.dir !== '' && !locked && m.members.length === 0) {
     const manifest = m.files.find((f) => f.endsWith('package.json'));
     const pkg = manifest ? readPackageJson(ws.read(manifest)) : undefined;
     // Not published and not installed from a pinned set: a scratch or docs-tooling package.
