@@ -369,6 +369,9 @@ describe('what Dependabot can update, and what the maintainers chose', () => {
     // Look-alikes: a workflow about Dependabot and a Renovate preset in a subfolder change nothing.
     const look = await check({ ...base, '.github/workflows/dependabot-automerge.yml': 'on: pull_request\njobs: {}\n', 'presets/renovate.json': '{}' });
     expect(look.findings.map((f) => [f.key, f.fix?.safety])).toEqual([['no-config', 'review']]);
+    // A config at the root is misplaced, not parked: Dependabot is still unconfigured.
+    const misplaced = await check({ ...base, 'dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n' });
+    expect(misplaced.findings.map((f) => f.key)).toEqual(['no-config']);
   });
 
   it('makes a missing config safe only on a statement that Dependabot updates something', async () => {

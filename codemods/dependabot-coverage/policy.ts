@@ -54,6 +54,8 @@ export function parkedConfig(ws: Workspace, livePaths: readonly string[]): OptOu
     if (!(p.startsWith('.github/') || !p.includes('/'))) continue;
     const base = p.slice(p.lastIndexOf('/') + 1);
     if (!/dependabot/i.test(base) || !/\.ya?ml/i.test(base) || /\.(md|mdx|rst|txt)$/i.test(base)) continue;
+    // `dependabot.yml` at the root is a config put in the wrong place, not one put away.
+    if (/^dependabot\.ya?ml$/i.test(base) && !p.startsWith('.github/')) continue;
     const text = ws.read(p)?.text;
     if (text !== undefined && /^[ \t-]*["']?package-ecosystem["']?\s*:/m.test(text)) return { file: p, why: `the Dependabot config is parked at ${p}, where Dependabot does not read it` };
   }
