@@ -321,7 +321,9 @@ describe('dependabot-coverage', () => {
     const entry = (dirs: string): string => `version: 2\nupdates:\n  - package-ecosystem: npm\n    directories: [${dirs}]\n    schedule:\n      interval: weekly\n`;
     expect((await check({ ...files, '.github/dependabot.yml': entry('/apps/a, /apps/b') })).findings).toEqual([]);
     expect((await check({ ...files, '.github/dependabot.yml': entry('"/apps/*"') })).findings).toEqual([]);
-    expect((await check({ ...files, '.github/dependabot.yml': entry('/apps/a') })).findings.map((f) => f.key)).toEqual(['missing:npm:']);
+    const some = await check({ ...files, '.github/dependabot.yml': entry('/apps/a') });
+    expect(some.findings.map((f) => [f.key, f.fix?.safety])).toEqual([['missing:npm:', 'review']]);
+    expect(some.findings[0]?.message).toContain('held for review: the config watches workspace member `/apps/a` only');
   });
 
   it('accepts pip for a uv project, npm for a bun package and /.github/workflows for workflows', async () => {
@@ -384,6 +386,9 @@ describe('what Dependabot can update, and what the maintainers chose', () => {
     expect(await safety({ 'docs/deps.md': 'Dependabot security updates are on.\n' })).toBe('review');
     expect(await safety({ 'CHANGELOG.md': '- Dependabot now updates the Docker images\n' })).toBe('review');
     expect(await safety({ 'docs/deps.md': '- Bump flask from 3.0.2 to 3.0.3 by @dependabot\n' })).toBe('review');
+    expect(await safety({ 'deploy/README.md': 'Dependabot bumps the pins in requirements.txt.\n' })).toBe('safe');
+    // An article of a content site is not about this repository.
+    expect(await safety({ 'content/posts/bots.md': 'Dependabot updates your dependencies every week.\n' })).toBe('review');
   });
 
   it('sets apart examples, tests, templates and generated code, unless the repository is all samples', async () => {

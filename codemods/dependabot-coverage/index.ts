@@ -765,6 +765,9 @@ export const rule: Rule = {
     const judged = missing.map((m): Judged => {
       const sample = samples.get(m);
       if (sample !== undefined) return { m, safety: 'review', note: sample };
+      // Entries for some members of a workspace are a chosen scope: a root entry widens it to all.
+      const chosen = m.members.filter((d) => entries.some((e) => entryCoversDir(e, d, m)));
+      if (chosen.length > 0) return { m, safety: 'review', note: `the config watches workspace member${chosen.length === 1 ? '' : 's'} ${listed(chosen.map((d) => `\`${dependabotDir(d)}\``), 3)} only; an entry for the root would update every member` };
       if (live.some((e) => sameKind(e, m))) return { m, safety: 'safe', note: '' };
       const mention = asked.get(kindOf(m.ecosystem)[0] as string);
       if (mention) return { m, safety: 'safe', note: quoted(mention) };

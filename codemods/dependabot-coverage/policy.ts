@@ -168,9 +168,13 @@ const UPDATE_WORDS = /\b(monitor(s|ed|ing)?|watch(es|ed|ing)?|updates?|updated|u
 /* A negation is a choice against it; alerts and security updates are a different feature
    (they need no config); `@dependabot` / `dependabot[bot]` name the author of a past PR. */
 const NOT_INTENT = /\b(not|no|never|disabled?|don't|doesn't|won't|instead|without|stop(ped)?|off|removed?)\b|security|alerts?\b|vulnerab|advisor|@dependabot|dependabot\[bot\]|github\.com\/(apps\/)?dependabot/i;
-/* Changelogs and release notes record what happened, not what is expected. */
-const RECORD_FILE = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases)([-_.][^/]*)?$|(^|\/)(changelog|changes|releases?)\//i;
+/* Changelogs, release notes and blog posts record what happened or discuss the world at large,
+   not what this repository expects. */
+const RECORD_FILE = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases)([-_.][^/]*)?$|(^|\/)(changelog|changes|releases?|blog|posts|_posts)\//i;
 const DOC_FILE = /\.(md|mdx|markdown|rst|adoc)$/i;
+/* The project's own documentation: top-level files, .github/, a docs tree, and READMEs and
+   contributor guides wherever they sit. A content site's articles are not about the repository. */
+const PROJECT_DOC = /^[^/]+$|^\.github\/|(^|\/)(docs?|documentation)\/|(^|\/)(readme|contributing|maintain[^/]*|development|developing|hacking)(\.[^/]*)?$/i;
 const MAX_DOC_BYTES = 512 * 1024;
 
 function mentionsIn(file: SourceFile, commentOnly: boolean): Mention[] {
@@ -207,7 +211,7 @@ export function intentMentions(ws: Workspace, manifests: readonly ManifestDir[],
     }
   }
   for (const p of ws.paths) {
-    if (seen.has(p) || !DOC_FILE.test(p) || RECORD_FILE.test(p) || isExcluded(p, excludes)) continue;
+    if (seen.has(p) || !DOC_FILE.test(p) || !PROJECT_DOC.test(p) || RECORD_FILE.test(p) || isExcluded(p, excludes)) continue;
     const file = ws.read(p);
     if (file && file.text.length <= MAX_DOC_BYTES) out.push(...mentionsIn(file, false));
   }
