@@ -4,7 +4,7 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { Facts } from '../src/facts/facts.js';
 import { applyEdits } from '../src/engine/edits.js';
 import { parseYaml } from '../src/formats/yaml.js';
-import { DEFAULT_MANIFEST_EXCLUDES, discoverManifests, globToRegExp, jsPackages, lockfileFor, matchesGlob, normalizeRepoDir } from '../src/facts/ecosystems.js';
+import { DEFAULT_MANIFEST_EXCLUDES, discoverManifests, globToRegExp, isUpdatableComposeImage, isUpdatableImage, jsPackages, lockfileFor, matchesGlob, normalizeRepoDir } from '../src/facts/ecosystems.js';
 import { rule, internals } from '../codemods/dependabot-coverage/index.js';
 import { dependabotSchemaErrors } from './helpers/schemas.js';
 import type { RawFinding } from '../src/model/types.js';
@@ -146,7 +146,7 @@ describe('manifest discovery', () => {
       'platform/Dockerfile': 'FROM --platform=$BUILDPLATFORM node:20 AS build\n',
       'arg/Dockerfile': 'ARG BASE=python:3.12\nFROM ${BASE}\n',
       // `base` is a stage of another file only: here it is an image to pull.
-      'images/app.dockerfile': 'FROM base\n',
+      'images/app.dockerfile': 'FROM base:1.0\n',
       'compose.yaml': 'services:\n  db:\n    image: postgres:16\n',
       'deploy/docker-compose.prod.yml': 'services:\n  app:\n    build: .\n    image: me/app\n',
       'testdata/Dockerfile': 'FROM busybox\n',
@@ -173,7 +173,7 @@ describe('manifest discovery', () => {
   });
 
   it('takes the exclusion globs from the caller', () => {
-    const w = ws({ 'testdata/Dockerfile': 'FROM busybox\n', 'e2e/Dockerfile': 'FROM busybox\n' });
+    const w = ws({ 'testdata/Dockerfile': 'FROM busybox:1.36\n', 'e2e/Dockerfile': 'FROM busybox:1.36\n' });
     expect(summary(w)).toEqual(['docker /e2e [e2e/Dockerfile]']);
     expect(summary(w, ['e2e/**'])).toEqual(['docker /testdata [testdata/Dockerfile]']);
     expect(DEFAULT_MANIFEST_EXCLUDES).toContain('**/node_modules/**');
@@ -236,7 +236,8 @@ describe('dependabot-coverage', () => {
       '    labels: [dependencies, backend, python]',
       '',
     ].join('\n');
-    const files = { '.github/dependabot.yml': config, 'package.json': pkg(), 'requirements.txt': 'x\n', 'Dockerfile': 'FROM alpine:3\n', 'web/package.json': pkg() };
+    // The Dockerfile asks for Dependabot, so its entry is as safe as the npm one: one shared fix.
+    const files = { '.github/dependabot.yml': config, 'package.json': pkg(), 'requirements.txt': 'x\n', 'Dockerfile': '# Dependabot keeps this base image up to date\nFROM alpine:3\n', 'web/package.json': pkg() };
     const { workspace, findings } = await check(files);
     expect(findings.map((f) => f.key)).toEqual(['missing:npm:web', 'missing:docker:']);
     expect(new Set(findings.map((f) => f.fix)).size).toBe(1);
@@ -305,7 +306,7 @@ describe('dependabot-coverage', () => {
   it('reads .github/dependabot.yaml, and reports what it cannot fix or read', async () => {
     const flow = await check({ '.github/dependabot.yaml': 'version: 2\nupdates: [{package-ecosystem: npm, directory: /, schedule: {interval: weekly}}]\n', 'requirements.txt': 'x\n' });
     expect(flow.findings.map((f) => [f.file, f.key, f.fix])).toEqual([['.github/dependabot.yaml', 'missing:pip:', null]]);
-    expect(flow.findings[0]?.message).toBe('no `updates` entry covers pip `/` (pip: requirements.txt); not fixed: its `updates` list is written in flow style');
+    expect(flow.findings[0]?.message).toBe('no `updates` entry covers pip `/` (pip: requirements.txt); held for review: the config has no pip entry at all, which may be deliberate; not fixed: its `updates` list is written in flow style');
     const broken = await check({ '.github/dependabot.yml': 'version: 2\nupdates:\n  - a: [\n', 'requirements.txt': 'x\n' });
     expect(broken.findings.map((f) => [f.key, f.fix])).toEqual([['unparsable', null]]);
   });
@@ -320,7 +321,9 @@ describe('dependabot-coverage', () => {
     const entry = (dirs: string): string => `version: 2\nupdates:\n  - package-ecosystem: npm\n    directories: [${dirs}]\n    schedule:\n      interval: weekly\n`;
     expect((await check({ ...files, '.github/dependabot.yml': entry('/apps/a, /apps/b') })).findings).toEqual([]);
     expect((await check({ ...files, '.github/dependabot.yml': entry('"/apps/*"') })).findings).toEqual([]);
-    expect((await check({ ...files, '.github/dependabot.yml': entry('/apps/a') })).findings.map((f) => f.key)).toEqual(['missing:npm:']);
+    const some = await check({ ...files, '.github/dependabot.yml': entry('/apps/a') });
+    expect(some.findings.map((f) => [f.key, f.fix?.safety])).toEqual([['missing:npm:', 'review']]);
+    expect(some.findings[0]?.message).toContain('held for review: the config watches workspace member `/apps/a` only');
   });
 
   it('accepts pip for a uv project, npm for a bun package and /.github/workflows for workflows', async () => {
@@ -338,5 +341,89 @@ describe('dependabot-coverage', () => {
     expect(swapEcosystem('npm-all', 'npm', 'docker', { npm: ['javascript'] })).toBe('docker-all');
     expect(swapEcosystem('npmx', 'npm', 'docker', {})).toBe('npmx');
     expect(['dependencies', 'lang:python', 'JavaScript', 'github_actions', 'area/backend'].map((l) => isEcosystemLabel(l, { pip: ['python'], npm: ['javascript'], 'github-actions': ['github_actions'] }))).toEqual([false, true, true, true, false]);
+  });
+});
+
+describe('what Dependabot can update, and what the maintainers chose', () => {
+  it('counts an image only when its tag carries a version or it is pinned by digest', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const yes = ['python:3.12-slim', 'node:22-bookworm-slim', 'golang:1-buster', 'traefik:v3.6', 'caddy:2', 'minio:2024.5.28', 'localhost:5000/team/app:1.4.2', `ubuntu@${digest}`, `redis:alpine@${digest}`, 'ghcr.io/acme/tool:release-1.2'];
+    const no = ['redis', 'redis:latest', 'node:lts-alpine', 'debian:trixie-slim', 'uptime:nightly2', 'acme/base:base2-slim', 'localhost:5000/team/app', 'postgres:${PG:-16}', '${IMAGE}', 'python:${PY}-slim', ''];
+    expect(yes.filter((r) => !isUpdatableImage(r))).toEqual([]);
+    expect(no.filter((r) => isUpdatableImage(r))).toEqual([]);
+    expect(['${PROXY:-traefik:v3.1}', 'redis:7.2'].map(isUpdatableComposeImage)).toEqual([true, true]);
+    expect(['${PROXY}', '${PROXY:-traefik}', '${REGISTRY:-docker.io}/library/redis:7.2', 'redis:${TAG:-7.2}'].map(isUpdatableComposeImage)).toEqual([false, false, false, false]);
+  });
+
+  it('reads compose services on the syntax tree, through merges, when anchors expand past the alias cap', () => {
+    const anchors = Array.from({ length: 40 }, (_, i) => `  s${i}:\n    <<: *defaults\n    image: "svc/s${i}-local"`).join('\n');
+    const bomb = `x-a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nx-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nx-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nx-d: &d [*c, *c]\nx-defaults: &defaults\n  restart: always\n  labels: *d\nservices:\n${anchors}\n  db:\n    <<: *defaults\n    image: "postgres:16.3"\n`;
+    expect(summary(ws({ 'docker-compose.yml': bomb }))).toEqual(['docker-compose / [docker-compose.yml]']);
+    const built = 'x-build: &build\n  build: .\nservices:\n  app:\n    <<: *build\n    image: acme/app:1.0\n';
+    expect(summary(ws({ 'compose.yaml': built }))).toEqual([]);
+  });
+
+  it('is silent with a Renovate config, a parked Dependabot config or every entry switched off', async () => {
+    const base = { 'requirements.txt': 'flask==3.0.3\n', Dockerfile: 'FROM python:3.12-slim\n' };
+    for (const extra of [{ 'renovate.json': '{}' }, { '.renovaterc': '{}' }, { '.gitlab/renovate.json5': '{}' }, { 'package.json': JSON.stringify({ name: 'x', renovate: { extends: ['config:recommended'] } }) }, { '.github/dependabot.yaml.off': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n' }, { '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    open-pull-requests-limit: 0\n' }]) {
+      expect((await check({ ...base, ...extra })).findings, JSON.stringify(extra)).toEqual([]);
+    }
+    // Look-alikes: a workflow about Dependabot and a Renovate preset in a subfolder change nothing.
+    const look = await check({ ...base, '.github/workflows/dependabot-automerge.yml': 'on: pull_request\njobs: {}\n', 'presets/renovate.json': '{}' });
+    expect(look.findings.map((f) => [f.key, f.fix?.safety])).toEqual([['no-config', 'review']]);
+    // A config at the root is misplaced, not parked: Dependabot is still unconfigured.
+    const misplaced = await check({ ...base, 'dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n' });
+    expect(misplaced.findings.map((f) => f.key)).toEqual(['no-config']);
+  });
+
+  it('makes a missing config safe only on a statement that Dependabot updates something', async () => {
+    const base = { 'requirements.txt': 'flask==3.0.3\n' };
+    const safety = async (files: Record<string, string>): Promise<string | undefined> => (await check({ ...base, ...files })).findings[0]?.fix?.safety;
+    expect(await safety({ 'docs/deps.md': 'Dependabot opens weekly PRs that update our pins.\n' })).toBe('safe');
+    expect(await safety({ Dockerfile: 'FROM python:3.12-slim  # Dependabot bumps this tag\n' })).toBe('safe');
+    expect(await safety({ Dockerfile: 'FROM python:3.12-slim\nLABEL note="Dependabot bumps this tag"\n' })).toBe('review');
+    expect(await safety({ 'docs/deps.md': 'Dependabot does not update these; we bump them by hand.\n' })).toBe('review');
+    expect(await safety({ 'docs/deps.md': 'Dependabot security updates are on.\n' })).toBe('review');
+    expect(await safety({ 'CHANGELOG.md': '- Dependabot now updates the Docker images\n' })).toBe('review');
+    expect(await safety({ 'docs/deps.md': '- Bump flask from 3.0.2 to 3.0.3 by @dependabot\n' })).toBe('review');
+    expect(await safety({ 'deploy/README.md': 'Dependabot bumps the pins in requirements.txt.\n' })).toBe('safe');
+    // An article of a content site is not about this repository.
+    expect(await safety({ 'content/posts/bots.md': 'Dependabot updates your dependencies every week.\n' })).toBe('review');
+  });
+
+  it('sets apart examples, tests, templates and generated code, unless the repository is all samples', async () => {
+    const lock = '{}';
+    const config = 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n';
+    const files = {
+      '.github/dependabot.yml': config,
+      'package.json': pkg(),
+      'package-lock.json': lock,
+      'e2e/package.json': pkg(),
+      'e2e/package-lock.json': lock,
+      'contest/package.json': pkg(),
+      'contest/package-lock.json': lock,
+      'scratch/package.json': pkg({ a: '1' }, { private: true }),
+      'lib/package.json': pkg(),
+      'gen/client/package.json': pkg(),
+      'gen/client/package-lock.json': lock,
+      '.gitattributes': 'gen/** linguist-generated\ngen/keep/** -linguist-generated\n',
+      'gen/keep/package.json': pkg(),
+      'gen/keep/package-lock.json': lock,
+    };
+    const { findings } = await check(files);
+    expect(findings.map((f) => `${f.key} ${f.fix?.safety}`).sort()).toEqual([
+      'missing:npm:contest safe',
+      'missing:npm:e2e review',
+      'missing:npm:gen/client review',
+      'missing:npm:gen/keep safe',
+      'missing:npm:lib safe',
+      'missing:npm:scratch review',
+    ]);
+    // The root package is the repository's own, even private and without a lockfile.
+    const root = await check({ 'package.json': pkg({ vite: '^5.0.0' }, { private: true }), 'requirements.txt': 'x==1\n' });
+    expect(root.findings.map((f) => f.key)).toEqual(['no-config']);
+    // Only samples besides the workflows: they are what the repository ships.
+    const all = await check({ 'examples/a/requirements.txt': 'x==1\n', 'examples/b/Dockerfile': 'FROM node:20-alpine\n' });
+    expect(all.findings.map((f) => f.key)).toEqual(['no-config']);
   });
 });

@@ -3,6 +3,7 @@ import type { Fix, RawFinding, Rule } from '../../src/model/types.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
+import { intentMentions, mentionCovers, parkedConfig, renovateConfig, sampleReasons, type Mention } from './policy.js';
 
 /**
  * Labels that name one ecosystem (or its language): not carried over to another ecosystem's
@@ -114,8 +115,9 @@ const TOOL_NAMES: Record<string, string> = {
 /** One line naming what an entry covers, for the comment above it and the finding. */
 export function describeManifest(m: ManifestDir): string {
   if (m.ecosystem === 'github-actions') {
-    const workflows = m.files.filter((f) => f.startsWith('.github/workflows/'));
-    const actions = m.files.filter((f) => !f.startsWith('.github/workflows/'));
+    const isWorkflow = (f: string): boolean => /^\.github\/workflows\/[^/]+$/.test(f);
+    const workflows = m.files.filter(isWorkflow);
+    const actions = m.files.filter((f) => !isWorkflow(f));
     const parts: string[] = [];
     if (workflows.length) parts.push('workflows in .github/workflows');
     if (actions.length) parts.push(m.dir === '' ? listed(actions) : `composite action ${listed(actions)}`);
@@ -584,8 +586,11 @@ function appendEntries(file: SourceFile, root: YAMLMap, missing: ManifestDir[], 
     const out: string[] = [];
     missing.forEach((m, i) => {
       if (i > 0 || items.length > 0) if (style.blankBetween) out.push('');
-      const sameEco = entries.find((e) => e.ecosystem !== undefined && m.accepts.includes(e.ecosystem));
-      const template = sameEco ?? entries[0];
+      // A switched-off entry would hand its `open-pull-requests-limit: 0` to the new one.
+      const live = entries.filter((e) => !versionUpdatesOff(e));
+      const pool = live.length > 0 ? live : entries;
+      const sameEco = pool.find((e) => e.ecosystem !== undefined && m.accepts.includes(e.ecosystem));
+      const template = sameEco ?? pool[0];
       const lines = template ? entryFromTemplate(text, template, entries, m, style, opts) : defaultEntry(m, style, opts);
       out.push(`${' '.repeat(style.dashCol)}# ${describeManifest(m)}`, ...printLines(lines));
     });
@@ -633,11 +638,52 @@ function appendEntries(file: SourceFile, root: YAMLMap, missing: ManifestDir[], 
 
 // ---------------------------------------------------------------------------------------------
 
+/** Ecosystems that watch the same kind of project: a config watching one watches the kind. */
+const FAMILIES: readonly (readonly string[])[] = [
+  ['npm', 'bun'],
+  ['pip', 'uv'],
+];
+
+function kindOf(ecosystem: string): readonly string[] {
+  return FAMILIES.find((f) => f.includes(ecosystem)) ?? [ecosystem];
+}
+
+function sameKind(e: Entry, m: ManifestDir): boolean {
+  if (!e.ecosystem) return false;
+  return m.accepts.includes(e.ecosystem) || kindOf(m.ecosystem).includes(e.ecosystem);
+}
+
+/**
+ * An entry kept for its settings with version updates switched off: `open-pull-requests-limit: 0`
+ * (security updates only) or an `ignore` of every dependency.
+ */
+function versionUpdatesOff(e: Entry): boolean {
+  const limit = findPair(e.node, 'open-pull-requests-limit')?.value;
+  if (isScalar(limit) && limit.value !== null && limit.value !== '' && Number(limit.value) === 0) return true;
+  const ignore = findPair(e.node, 'ignore')?.value;
+  return isSeq(ignore) && ignore.items.some((i) => isMap(i) && scalarString(findPair(i, 'dependency-name')?.value) === '*' && !findPair(i, 'versions') && !findPair(i, 'update-types'));
+}
+
+interface Judged {
+  m: ManifestDir;
+  safety: 'safe' | 'review';
+  /** Why the fix is held for review, or what makes it safe beyond the config itself. */
+  note: string;
+}
+
+function quoted(mention: Mention): string {
+  return `${mention.file}:${mention.line} asks for Dependabot ("${mention.text}")`;
+}
+
 /**
  * Manifests of an ecosystem (npm/yarn/pnpm/bun, pip/uv/poetry, docker, docker-compose,
- * github-actions) in a directory that no Dependabot `updates` entry watches (seeds 0.1, 1.6).
- * With a config: one warning per directory, fixed by appending entries in the file's own style.
- * Without one: one info finding, fixed by generating `.github/dependabot.yml`.
+ * github-actions) in a directory that no Dependabot `updates` entry watches (seeds 0.1, 1.6),
+ * judged against what the maintainers chose. Silent when Renovate is configured, the config is
+ * parked, or every entry has version updates switched off. With a config: one finding per
+ * directory; `safe` (warning) when the config already watches that kind of project elsewhere or
+ * the repository says Dependabot should, `review` (info) when the ecosystem is left out of the
+ * config or the directory is an example, test or template. Without a config: one info finding,
+ * whose generated config is `safe` only when the repository asks for Dependabot.
  */
 export const rule: Rule = {
   meta: {
@@ -651,22 +697,39 @@ export const rule: Rule = {
     const opts = readOptions(options);
     const manifests = discoverManifests(workspace, opts.excludes);
     if (manifests.length === 0) return [];
+    if (renovateConfig(workspace)) return [];
     const configPath = CONFIG_PATHS.find((p) => workspace.has(p));
+    if (!configPath && parkedConfig(workspace, CONFIG_PATHS)) return [];
+    const samples = sampleReasons(workspace, manifests);
+    let found: Mention[] | undefined;
+    const mentions = (): Mention[] => (found ??= intentMentions(workspace, manifests, opts.excludes));
     const summary = (list: ManifestDir[]): string => listed(list.map((m) => `${m.ecosystem} \`${dependabotDir(m.dir)}\``), 8);
+    const sampleMessage = (m: ManifestDir, hint = ''): string => `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}; held for review: ${samples.get(m) as string}`;
 
     if (!configPath) {
+      const products = manifests.filter((m) => !samples.has(m));
+      const sampled = manifests.filter((m) => samples.has(m));
+      const evidence = mentions()[0];
       const fix: Fix | null = opts.createConfig
-        ? { safety: 'safe', description: `create ${GENERATED_PATH} with ${manifests.length} ${opts.interval}, grouped update entries`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(manifests, opts) }] }
+        ? { safety: evidence ? 'safe' : 'review', description: `create ${GENERATED_PATH} with ${products.length} ${opts.interval}, grouped update entries`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(products, opts) }] }
         : null;
+      // Examples and tests stay out of the generated config; their own (review) fix writes the
+      // whole config, and once a config exists it becomes an appended entry like any other.
+      const sampleFix: Fix | null =
+        opts.createConfig && sampled.length > 0
+          ? { safety: 'review', description: `create ${GENERATED_PATH} with ${manifests.length} ${opts.interval}, grouped update entries, examples and tests included`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(manifests, opts) }] }
+          : null;
+      const why = evidence ? `; ${quoted(evidence)}` : "; held for review: nothing in the repository asks for Dependabot version updates, and adopting it is the maintainers' decision";
       return [
         {
           file: GENERATED_PATH,
           offset: 0,
           severity: 'info',
           key: 'no-config',
-          message: `no Dependabot config: ${manifests.length} manifest director${manifests.length === 1 ? 'y gets' : 'ies get'} no version updates (${summary(manifests)})${fix ? '' : ' (not generated: createConfig is off)'}`,
+          message: `no Dependabot config: ${products.length} manifest director${products.length === 1 ? 'y gets' : 'ies get'} no version updates (${summary(products)})${why}${fix ? '' : ' (not generated: createConfig is off)'}`,
           fix,
         },
+        ...sampled.map((m): RawFinding => ({ file: GENERATED_PATH, offset: 0, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: sampleMessage(m), fix: sampleFix })),
       ];
     }
 
@@ -680,28 +743,64 @@ export const rule: Rule = {
     const updatesPair = findPair(root, 'updates');
     const items = isSeq(updatesPair?.value) ? ((updatesPair?.value as YAMLSeq).items as Node[]) : [];
     const entries = items.filter((i): i is YAMLMap => isMap(i)).map(readEntry);
-    const missing = manifests.filter((m) => !covered(entries, m));
+    const live = entries.filter((e) => !versionUpdatesOff(e));
+    // Every entry switched off: the config only tunes security updates, by choice.
+    if (entries.length > 0 && live.length === 0) return [];
+    const missing = manifests.filter((m) => !covered(entries, m)).filter((m) => live.some((e) => sameKind(e, m)) || !entries.some((e) => sameKind(e, m)));
     if (missing.length === 0) return [];
 
-    const edit = appendEntries(file, root, missing, opts);
-    const fix: Fix | null =
-      typeof edit === 'string'
-        ? null
-        : {
-            safety: 'safe',
-            description: `append ${missing.length} \`updates\` entr${missing.length === 1 ? 'y' : 'ies'} to ${configPath} (${summary(missing)})`,
-            edits: [{ file: configPath, start: edit.start, end: edit.end, text: edit.text }],
-          };
+    // A statement of intent speaks for a kind of project as a whole: were it to make one
+    // directory safe and leave its siblings for review, the entry it adds would turn them safe
+    // on the next pass, and a review fix would land without --unsafe-fixes.
+    const asked = new Map<string, Mention>();
+    const unwatched = missing.filter((m) => !live.some((e) => sameKind(e, m)));
+    if (unwatched.some((m) => !samples.has(m))) {
+      for (const m of unwatched) {
+        const kind = kindOf(m.ecosystem)[0] as string;
+        const aliases = [m.ecosystem, ...(opts.ecosystemLabels[m.ecosystem] ?? [])];
+        const mention = asked.has(kind) ? undefined : mentions().find((x) => mentionCovers(x, m, aliases));
+        if (mention) asked.set(kind, mention);
+      }
+    }
+    const judged = missing.map((m): Judged => {
+      const sample = samples.get(m);
+      if (sample !== undefined) return { m, safety: 'review', note: sample };
+      // Entries for some members of a workspace are a chosen scope: a root entry widens it to all.
+      const chosen = m.members.filter((d) => entries.some((e) => entryCoversDir(e, d, m)));
+      if (chosen.length > 0) return { m, safety: 'review', note: `the config watches workspace member${chosen.length === 1 ? '' : 's'} ${listed(chosen.map((d) => `\`${dependabotDir(d)}\``), 3)} only; an entry for the root would update every member` };
+      if (live.some((e) => sameKind(e, m))) return { m, safety: 'safe', note: '' };
+      const mention = asked.get(kindOf(m.ecosystem)[0] as string);
+      if (mention) return { m, safety: 'safe', note: quoted(mention) };
+      return { m, safety: 'review', note: `the config has no ${m.ecosystem} entry at all, which may be deliberate` };
+    });
+    const fixFor = (safety: 'safe' | 'review'): { fix: Fix | null; why: string } => {
+      const list = judged.filter((j) => j.safety === safety).map((j) => j.m);
+      if (list.length === 0) return { fix: null, why: '' };
+      const edit = appendEntries(file, root, list, opts);
+      if (typeof edit === 'string') return { fix: null, why: edit };
+      return {
+        fix: { safety, description: `append ${list.length} \`updates\` entr${list.length === 1 ? 'y' : 'ies'} to ${configPath} (${summary(list)})`, edits: [{ file: configPath, start: edit.start, end: edit.end, text: edit.text }] },
+        why: '',
+      };
+    };
+    // One fix per class: the held-back entries never ride along with the safe ones.
+    const fixes = { safe: fixFor('safe'), review: fixFor('review') };
     const offset = updatesPair ? (nodeRange(updatesPair.key)?.[0] ?? 0) : 0;
-    return missing.map(
-      (m): RawFinding => ({
+    return judged.map(({ m, safety, note }): RawFinding => {
+      const { fix, why } = fixes[safety];
+      const hint = literalGlobHint(entries, m);
+      const notFixed = fix ? '' : `; not fixed: ${why}`;
+      if (samples.has(m)) return { file: configPath, offset, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: `${sampleMessage(m, hint)}${notFixed}`, fix };
+      const reason = safety === 'review' ? `; held for review: ${note}` : note ? `; ${note}` : '';
+      return {
         file: configPath,
         offset,
+        ...(safety === 'review' ? { severity: 'info' as const } : {}),
         key: `missing:${m.ecosystem}:${m.dir}`,
-        message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${literalGlobHint(entries, m)}${fix ? '' : `; not fixed: ${edit as string}`}`,
+        message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}${reason}${notFixed}`,
         fix,
-      }),
-    );
+      };
+    });
   },
 };
 

@@ -13,7 +13,8 @@ import { matchesGlob, normalizeRepoDir } from '../formats/glob.js';
 import { parse as parseToml } from 'smol-toml';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
-import { parseYaml, yamlValue } from '../formats/yaml.js';
+import { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
+import { findPair, mapPairs, parseYaml, scalarString, yamlValue } from '../formats/yaml.js';
 import { parseDockerfile, isDockerfilePath } from '../formats/dockerfile.js';
 import { isComposePath } from './compose.js';
 import { isTemplateSource } from '../formats/template.js';
@@ -299,29 +300,85 @@ function compositeUsesRemote(file: SourceFile): boolean {
   return runs.steps.some((s) => s && typeof s === 'object' && isRemoteUses((s as Record<string, unknown>).uses));
 }
 
+/*
+ * Dependabot's docker and docker-compose updaters bump a tag only when it carries a version:
+ * digits, optionally behind a `word-` prefix or before a `-word` suffix (`3.12-slim`,
+ * `v3.6`, `22-bookworm-slim`, `2024.5.28`). `latest`, `alpine`, `lts`, `trixie-slim` or a tag
+ * built from a variable give it nothing to compare, and an image with neither tag nor digest
+ * has no version at all. A digest (`@sha256:…`) is updated in place.
+ */
+const TAG_VERSION = String.raw`v?\d+(?:\.\d+)*(?:_\d+|\.[a-z0-9]+|(?:(?:-[a-z]+)+-\d+)+|-(?:kb)?\d+)*`;
+const VERSIONED_TAG = new RegExp(`^(?:${TAG_VERSION}(?:-[a-z][a-z0-9.-]*)?|(?:[a-z][a-z0-9.-]*-)?${TAG_VERSION}|(?:[a-z-]+-)?${TAG_VERSION}(?:-[a-z-]+)?)$`, 'i');
+
+/** Template placeholders (Jinja, Mustache, Go templates, EJS): the file is an input to a generator, not a manifest. */
+const TEMPLATE_SYNTAX = /\{\{|\{%|<%[=-]?\s/;
+
+/** Whether Dependabot can propose a newer version of an image reference (`repo[:tag][@digest]`). */
+export function isUpdatableImage(ref: string): boolean {
+  const [image = '', digest] = ref.trim().split('@');
+  if (image === '' || ref.includes('$')) return false;
+  if (digest !== undefined && /^sha256:[0-9a-f]{64}$/i.test(digest)) return true;
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return colon !== -1 && VERSIONED_TAG.test(last.slice(colon + 1));
+}
+
+/**
+ * A compose `image:` as Dependabot reads it: a value that starts with `${VAR:-default}` stands
+ * for its default (the whole reference); any other variable leaves nothing it can update. So
+ * `${APP_IMAGE:-ghcr.io/acme/app:1.4}` counts, `postgres:${PG_TAG:-16}` does not.
+ */
+export function isUpdatableComposeImage(image: string): boolean {
+  const leading = /^\$\{[^}:]+(?::-([^}]+))?\}/.exec(image);
+  if (leading) return leading[1] !== undefined && isUpdatableImage(leading[1]);
+  return isUpdatableImage(image);
+}
+
 function dockerfileHasBaseImage(file: SourceFile): boolean {
   const model = parseDockerfile(file);
-  if (model.error) return true;
+  if (model.error) return !TEMPLATE_SYNTAX.test(file.text);
   const names = new Set<string>();
   for (const stage of model.stages) {
     const image = stage.image.toLowerCase();
-    if (image && image !== 'scratch' && !names.has(image) && !image.includes('$')) return true;
+    if (image && image !== 'scratch' && !names.has(image) && isUpdatableImage(stage.image)) return true;
     if (stage.name) names.add(stage.name);
   }
   return false;
 }
 
+/**
+ * One key of a compose service mapping, through `<<` merges, read on the syntax tree: a file
+ * whose anchors expand past the alias cap (large compose files reuse anchors in every service)
+ * is still read, and nothing is expanded.
+ */
+function serviceKey(doc: Document.Parsed, node: unknown, key: string, depth = 0): unknown {
+  const map = isAlias(node) ? node.resolve(doc) : node;
+  if (!isMap(map) || depth > 8) return undefined;
+  const own = findPair(map, key);
+  if (own) return own.value;
+  for (const pair of mapPairs(map)) {
+    const k = isScalar(pair.key) ? pair.key.value : undefined;
+    // With `merge: true` the parser keys a merge by the symbol `<<`.
+    if (!(k === '<<' || (typeof k === 'symbol' && k.description === '<<'))) continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const source of sources) {
+      const found = serviceKey(doc, source, key, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 function composeHasImages(file: SourceFile): boolean {
   const parsed = parseYaml(file);
-  if (parsed.error) return true;
-  const value = yamlValue(parsed) as Record<string, unknown> | undefined;
-  const services = value?.services;
-  if (!services || typeof services !== 'object') return false;
-  return Object.values(services as Record<string, unknown>).some((s) => {
-    if (!s || typeof s !== 'object') return false;
-    const svc = s as Record<string, unknown>;
+  if (parsed.error) return !TEMPLATE_SYNTAX.test(file.text);
+  const services = serviceKey(parsed.doc, parsed.doc.contents, 'services');
+  const resolved = isAlias(services) ? services.resolve(parsed.doc) : services;
+  return mapPairs(resolved).some((pair) => {
+    const image = serviceKey(parsed.doc, pair.value, 'image');
+    const imageText = isAlias(image) ? scalarString(image.resolve(parsed.doc)) : scalarString(image);
     // With `build:` the image names what compose builds, not something to update.
-    return typeof svc.image === 'string' && !svc.image.startsWith('$') && svc.build === undefined;
+    return imageText !== undefined && serviceKey(parsed.doc, pair.value, 'build') === undefined && isUpdatableComposeImage(imageText);
   });
 }
 
@@ -357,6 +414,7 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
     if (pkg.workspaceRoot !== undefined) continue;
     const isRoot = pkg.workspacePatterns.length > 0;
     if (!pkg.broken && !pkg.hasDependencies && !(isRoot && pkg.members.length > 0)) continue;
+    if (TEMPLATE_SYNTAX.test(ws.read(pkg.manifest)?.text ?? '')) continue;
     const bun = pkg.manager === 'bun';
     const m = add(bun ? 'bun' : 'npm', pkg.dir, pkg.manager, pkg.manifest, bun ? ['npm'] : []);
     for (const l of pkg.lockfiles) m.files.push(l);
@@ -383,7 +441,7 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
       if (text !== undefined && meaningfulLines(text)) addPy(dirOf(dir), p);
     } else if (base === 'pyproject.toml') {
       const file = ws.read(p);
-      if (file && pyprojectDeclaresDependencies(file)) addPy(dir, p);
+      if (file && pyprojectDeclaresDependencies(file) && !(file.parsed.get('smol-toml') === undefined && TEMPLATE_SYNTAX.test(file.text))) addPy(dir, p);
     } else if (base === 'Pipfile' || base === 'setup.py' || base === 'setup.cfg') {
       // A text look for `install_requires`: setup.py is never parsed here.
       const text = ws.probe(p)?.text;

@@ -1,0 +1,226 @@
+/**
+ * What the maintainers chose, read from the repository: another update bot, a parked Dependabot
+ * config, directories that hold examples or tests rather than the product, and statements that
+ * Dependabot is expected to update something. The rule turns these into silence, `review`
+ * fixes or `safe` ones; everything here is derived from paths and file text, never from names
+ * of one project.
+ */
+import type { Workspace } from '../../src/workspace/workspace.js';
+import type { SourceFile } from '../../src/workspace/source-file.js';
+import { isExcluded, matchesGlob, readPackageJson, type ManifestDir } from '../../src/facts/ecosystems.js';
+
+// ---------------------------------------------------------------------------------------------
+// Opt-outs
+
+/** Every place Renovate reads its repository config from (its docs, "Configuration options"). */
+const RENOVATE_CONFIGS = [
+  'renovate.json',
+  'renovate.json5',
+  '.renovaterc',
+  '.renovaterc.json',
+  '.renovaterc.json5',
+  '.github/renovate.json',
+  '.github/renovate.json5',
+  '.gitlab/renovate.json',
+  '.gitlab/renovate.json5',
+];
+
+export interface OptOut {
+  file: string;
+  why: string;
+}
+
+/**
+ * Renovate configured in the repository. Its config decides which managers and paths it owns
+ * (`enabledManagers`, `ignorePaths`, …) and a Dependabot config next to it holds only what the
+ * maintainers handed to Dependabot, so no gap can be told from a choice.
+ */
+export function renovateConfig(ws: Workspace): OptOut | undefined {
+  const file = RENOVATE_CONFIGS.find((p) => ws.has(p));
+  if (file) return { file, why: `Renovate is configured (${file})` };
+  const pkg = readPackageJson(ws.read('package.json'));
+  if (pkg && pkg.renovate !== undefined) return { file: 'package.json', why: 'Renovate is configured (the `renovate` key of package.json)' };
+  return undefined;
+}
+
+/**
+ * A Dependabot config kept where Dependabot does not read it (`.github/dependabot.yml.disabled`,
+ * `dependabot.yml.bak`, `.github/disabled/dependabot.yml`): switched off on purpose. Told from a
+ * workflow or script about Dependabot by its text, which must be a config (`package-ecosystem`).
+ */
+export function parkedConfig(ws: Workspace, livePaths: readonly string[]): OptOut | undefined {
+  for (const p of ws.paths) {
+    if (livePaths.includes(p) || p.startsWith('.github/workflows/')) continue;
+    if (!(p.startsWith('.github/') || !p.includes('/'))) continue;
+    const base = p.slice(p.lastIndexOf('/') + 1);
+    if (!/dependabot/i.test(base) || !/\.ya?ml/i.test(base) || /\.(md|mdx|rst|txt)$/i.test(base)) continue;
+    // `dependabot.yml` at the root is a config put in the wrong place, not one put away.
+    if (/^dependabot\.ya?ml$/i.test(base) && !p.startsWith('.github/')) continue;
+    const text = ws.read(p)?.text;
+    if (text !== undefined && /^[ \t-]*["']?package-ecosystem["']?\s*:/m.test(text)) return { file: p, why: `the Dependabot config is parked at ${p}, where Dependabot does not read it` };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Examples, tests and templates
+
+/**
+ * Path segments (split into words at `-`, `_`, `.`) that mark a directory as examples, samples,
+ * tests or docs snippets: code that shows or exercises the product rather than ships it.
+ * Configs in the wild differ on whether Dependabot should watch them.
+ */
+const SAMPLE_WORDS = new Set(['example', 'examples', 'sample', 'samples', 'demo', 'demos', 'test', 'tests', 'testing', 'e2e', 'cypress', 'playwright', 'fixture', 'fixtures', 'snippet', 'snippets']);
+/** Segments that mark a project template (scaffolding a generator copies out). */
+const TEMPLATE_WORDS = new Set(['template', 'templates', 'skeleton', 'scaffold', 'scaffolds', 'boilerplate', 'cookiecutter']);
+
+const LOCKFILE = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|uv\.lock|poetry\.lock|Pipfile\.lock|pdm\.lock)$/;
+
+function segmentWith(dir: string, words: ReadonlySet<string>): string | undefined {
+  for (const segment of dir.split('/')) {
+    if (segment.toLowerCase().split(/[-_.\s]+/).some((w) => words.has(w))) return segment;
+  }
+  return undefined;
+}
+
+/**
+ * The `linguist-generated` / `linguist-vendored` attribute .gitattributes files give a path, as
+ * git matches them: a pattern without `/` matches the name at any depth, one with `/` is
+ * anchored at the directory of its .gitattributes; the last matching line wins.
+ */
+function linguistAttribute(ws: Workspace, p: string): 'generated' | 'vendored' | undefined {
+  let result: 'generated' | 'vendored' | undefined;
+  const dirs = p.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i).join('/'));
+  for (const dir of [...new Set(['', ...dirs])]) {
+    const attributes = ws.read(dir === '' ? '.gitattributes' : `${dir}/.gitattributes`)?.text;
+    if (attributes === undefined) continue;
+    const rel = dir === '' ? p : p.slice(dir.length + 1);
+    for (const line of attributes.split(/\r?\n/)) {
+      const [pattern, ...attrs] = line.trim().split(/\s+/);
+      if (!pattern || pattern.startsWith('#')) continue;
+      const hit = pattern.includes('/') ? matchesGlob(rel, pattern.replace(/^\//, '')) : matchesGlob(rel.slice(rel.lastIndexOf('/') + 1), pattern);
+      if (!hit) continue;
+      for (const a of attrs) {
+        const m = /^(-|!)?linguist-(generated|vendored)(?:=(\w+))?$/.exec(a);
+        if (!m) continue;
+        const on = m[1] === undefined && (m[3] === undefined || m[3] === 'true');
+        if (on) result = m[2] as 'generated' | 'vendored';
+        else if (result === m[2]) result = undefined;
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * Why a manifest directory is an example, test, template or generated output rather than part
+ * of the product, or undefined. GitHub Actions never are: workflows and composite actions run
+ * the project's CI.
+ */
+export function sampleReason(ws: Workspace, m: ManifestDir): string | undefined {
+  if (m.ecosystem === 'github-actions') return undefined;
+  const manifest = m.files[0] as string;
+  const linguist = linguistAttribute(ws, manifest);
+  // Its generator rewrites the manifest, so an update made there does not last.
+  if (linguist === 'generated') return `generated code (${manifest} is \`linguist-generated\` in .gitattributes)`;
+  if (linguist === 'vendored') return `vendored code (${manifest} is \`linguist-vendored\` in .gitattributes)`;
+  const sample = segmentWith(m.dir, SAMPLE_WORDS);
+  if (sample !== undefined) return `an example or test directory (path segment \`${sample}\`)`;
+  const locked = m.files.some((f) => LOCKFILE.test(f) || /requirements[^/]*\.txt$/i.test(f));
+  const template = segmentWith(m.dir, TEMPLATE_WORDS);
+  if (template !== undefined && !locked) return `a project template (path segment \`${template}\`, no lockfile)`;
+  // The root package is the repository's own, lockfile or not.
+  if ((m.ecosystem === 'npm' || m.ecosystem === 'bun') && m.dir !== '' && !locked && m.members.length === 0) {
+    const manifest = m.files.find((f) => f.endsWith('package.json'));
+    const pkg = manifest ? readPackageJson(ws.read(manifest)) : undefined;
+    // Not published and not installed from a pinned set: a scratch or docs-tooling package.
+    if (pkg?.private === true) return 'a private package.json with no lockfile';
+  }
+  return undefined;
+}
+
+/**
+ * The sample reasons of all manifest directories. When everything but the workflows is a
+ * sample, the samples are what the repository ships (a collection of examples) and none is
+ * set apart.
+ */
+export function sampleReasons(ws: Workspace, manifests: readonly ManifestDir[]): Map<ManifestDir, string> {
+  const out = new Map<ManifestDir, string>();
+  for (const m of manifests) {
+    const why = sampleReason(ws, m);
+    if (why !== undefined) out.set(m, why);
+  }
+  const products = manifests.filter((m) => m.ecosystem !== 'github-actions');
+  if (products.length > 0 && products.every((m) => out.has(m))) return new Map();
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intent: the repository says Dependabot updates it
+
+export interface Mention {
+  file: string;
+  line: number;
+  text: string;
+}
+
+const UPDATE_WORDS = /\b(monitor(s|ed|ing)?|watch(es|ed|ing)?|updates?|updated|updating|bump(s|ed|ing)?|upgrades?|keeps?|track(s|ed|ing)?|version updates)\b/i;
+/* A negation is a choice against it; alerts and security updates are a different feature
+   (they need no config); `@dependabot` / `dependabot[bot]` name the author of a past PR. */
+const NOT_INTENT = /\b(not|no|never|disabled?|don't|doesn't|won't|instead|without|stop(ped)?|off|removed?)\b|security|alerts?\b|vulnerab|advisor|@dependabot|dependabot\[bot\]|github\.com\/(apps\/)?dependabot/i;
+/* Changelogs, release notes and blog posts record what happened or discuss the world at large,
+   not what this repository expects. */
+const RECORD_FILE = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases)([-_.][^/]*)?$|(^|\/)(changelog|changes|releases?|blog|posts|_posts)\//i;
+const DOC_FILE = /\.(md|mdx|markdown|rst|adoc)$/i;
+/* The project's own documentation: top-level files, .github/, a docs tree, and READMEs and
+   contributor guides wherever they sit. A content site's articles are not about the repository. */
+const PROJECT_DOC = /^[^/]+$|^\.github\/|(^|\/)(docs?|documentation)\/|(^|\/)(readme|contributing|maintain[^/]*|development|developing|hacking)(\.[^/]*)?$/i;
+const MAX_DOC_BYTES = 512 * 1024;
+
+function mentionsIn(file: SourceFile, commentOnly: boolean): Mention[] {
+  return file.parse('dependabot-intent', (f) => {
+    const out: Mention[] = [];
+    if (!/dependabot/i.test(f.text)) return out;
+    const lines = f.text.split(/\r?\n/);
+    lines.forEach((raw, i) => {
+      const at = raw.search(/\bdependabot\b/i);
+      if (at === -1) return;
+      // In a manifest only a comment is a statement (`#`, or `//` in JS-flavoured files).
+      if (commentOnly && !/(^|\s)(#|\/\/)/.test(raw.slice(0, at))) return;
+      if (!UPDATE_WORDS.test(raw) || NOT_INTENT.test(raw)) return;
+      out.push({ file: f.path, line: i + 1, text: raw.trim().replace(/^(#+|\/\/|[-*>]\s)\s*/, '').slice(0, 120) });
+    });
+    return out;
+  });
+}
+
+/**
+ * Lines that state Dependabot keeps something of this repository up to date: comments in the
+ * manifests themselves (the seed: a Dockerfile saying "Dependabot monitors Docker images") and
+ * prose in the docs. First the manifests', then the docs' in path order.
+ */
+export function intentMentions(ws: Workspace, manifests: readonly ManifestDir[], excludes: readonly string[]): Mention[] {
+  const out: Mention[] = [];
+  const seen = new Set<string>();
+  for (const m of manifests) {
+    for (const p of m.files) {
+      if (seen.has(p) || LOCKFILE.test(p) || p.endsWith('.json')) continue;
+      seen.add(p);
+      const file = ws.read(p);
+      if (file) out.push(...mentionsIn(file, true));
+    }
+  }
+  for (const p of ws.paths) {
+    if (seen.has(p) || !DOC_FILE.test(p) || !PROJECT_DOC.test(p) || RECORD_FILE.test(p) || isExcluded(p, excludes)) continue;
+    const file = ws.read(p);
+    if (file && file.text.length <= MAX_DOC_BYTES) out.push(...mentionsIn(file, false));
+  }
+  return out;
+}
+
+/** Whether a mention speaks for one manifest directory: it sits in one of its files, or names its ecosystem. */
+export function mentionCovers(mention: Mention, m: ManifestDir, aliases: readonly string[]): boolean {
+  if (m.files.includes(mention.file)) return true;
+  const words = mention.text.toLowerCase().split(/[^a-z0-9-]+/);
+  return aliases.some((a) => words.includes(a.toLowerCase()));
+}
