@@ -123,7 +123,7 @@ for (const { repo, commit } of selected) {
   if (!values['no-write'] && analysis.changes.length > 0) {
     const scratch = path.join(WORK, `scratch-${process.pid}`, slug(repo));
     write = writeCheck(snap.dir, scratch, analysis);
-    rmSync(scratch, { recursive: true, force: true });
+    rmSync(path.dirname(scratch), { recursive: true, force: true });
   }
   if (write.problem) problems.push(`${repo}: ${write.problem}`);
 
