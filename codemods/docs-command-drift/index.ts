@@ -22,6 +22,7 @@ import {
   isGitIgnored,
   isQuoted,
   joinRepo,
+  judgedFromEveryCwd,
   moduleNamesFor,
   operandValue,
   ownsTopLevel,
@@ -446,9 +447,7 @@ export const rule: Rule = {
       if (!read) continue;
       const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts }, editable: workspace.isEditable(doc.path) };
       for (const cmd of read.commands) {
-        problems.push(...composeProblems(env, cmd));
-        problems.push(...(await serverProblems(env, cmd)));
-        problems.push(...scriptProblems(env, cmd));
+        problems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...composeProblems(env, c), ...(await serverProblems(env, c)), ...scriptProblems(env, c)])));
       }
     }
     return problemsToFindings(problems) satisfies RawFinding[];

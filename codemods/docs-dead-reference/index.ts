@@ -14,6 +14,7 @@ import {
   isGitIgnored,
   isQuoted,
   joinRepo,
+  judgedFromEveryCwd,
   operandValue,
   pathRef,
   problemsToFindings,
@@ -21,6 +22,8 @@ import {
   readOperands,
   relativeRef,
   relocate,
+  siteOf,
+  siteResolves,
   wordTextSpan,
   type DocCommand,
   type DocProblem,
@@ -105,12 +108,22 @@ function linkProblems(env: Env, link: MdLink): DocProblem[] {
   if (!dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return [];
   const target = joinRepo(env.docDir, decoded);
   if (target === undefined || target === '' || linkResolves(env.ws, target) || isGitIgnored(env.ws, target, dir)) return [];
+  // A docs site serves static and asset folders by their own paths (Hugo's image render hooks,
+  // Docusaurus `static/`, VitePress `public/`): the link works on the site.
+  if (siteResolves(env.ws, env.doc, decoded)) return [];
   const offset = link.urlStart ?? link.start;
   if (isQuoted(env.q, offset)) return [];
   const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
   const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
   const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
-  return [problem(env, 'link', offset, pathPart, target, dir, env.docDir, head, span, suffix)];
+  const found = problem(env, 'link', offset, pathPart, target, dir, env.docDir, head, span, suffix);
+  const site = siteOf(env.ws, env.doc);
+  // Hugo and Jekyll resolve a relative link against the page's URL, not its file: a path that
+  // reaches the file on disk need not reach it on the built site.
+  if (found.fix && site?.urlRelative) {
+    return [{ ...found, message: `${found.message}; ${site.generator} resolves this page's links against its URL, so the new path is for review`, fix: { ...found.fix, safety: 'review' } }];
+  }
+  return [found];
 }
 
 function pathHead(written: string, missing: string): string {
@@ -239,7 +252,7 @@ export const rule: Rule = {
           }
         }
       }
-      for (const cmd of read.commands) problems.push(...operandProblems(env, cmd));
+      for (const cmd of read.commands) problems.push(...(await judgedFromEveryCwd(cmd, (c) => operandProblems(env, c))));
     }
     return problemsToFindings(problems) satisfies RawFinding[];
   },

@@ -126,8 +126,11 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
         if (!templatePath(written)) continue;
         // A doc in a project folder (or next to a template) is run from there: `backend/README.md`
         // says `cp .env.example .env` for `backend/.env.example`. A `cd` in the block wins.
-        const missing = joinRepo(cmd.cwd === '' && ownsTemplates(ws, docDir) ? docDir : cmd.cwd, written);
+        const from = (cwd: string): string | undefined => joinRepo(cwd === '' && ownsTemplates(ws, docDir) ? docDir : cwd, written);
+        const missing = from(cmd.cwd);
         if (missing === undefined || isCreated(cmd, missing)) continue;
+        // The reader may be elsewhere (a `cd` in an earlier block): there it may exist.
+        if (cmd.otherCwds.some((c) => { const o = from(c); return o !== undefined && (ws.has(o) || isCreated(cmd, o)); })) continue;
         // Relative to the doc's own folder, it exists: the reader runs it from there.
         const fromDoc = joinRepo(docDir, written);
         if (fromDoc !== undefined && ws.has(fromDoc)) continue;
