@@ -24,6 +24,7 @@ import {
   relocate,
   siteOf,
   siteResolves,
+  siteRouteResolves,
   wordTextSpan,
   type DocCommand,
   type DocProblem,
@@ -111,13 +112,19 @@ function linkProblems(env: Env, link: MdLink): DocProblem[] {
   // A docs site serves static and asset folders by their own paths (Hugo's image render hooks,
   // Docusaurus `static/`, VitePress `public/`): the link works on the site.
   if (siteResolves(env.ws, env.doc, decoded)) return [];
+  const site = siteOf(env.ws, env.doc);
+  // On a site, a link ending in `/` is a page route: it names a page, not a folder.
+  if (site && dir && siteRouteResolves(env.ws, site, env.doc, decoded)) return [];
   const offset = link.urlStart ?? link.start;
   if (isQuoted(env.q, offset)) return [];
   const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
   const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
   const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
+  if (site && dir) {
+    // A route names a page by its URL: no folder of the same name is its new home.
+    return [{ doc: env.doc, offset, kind: 'link', subject: pathPart, message: `link target \`${pathPart}\` names no page of the ${site.generator} site (no \`${target}\` page or folder; not changed)`, fix: undefined }];
+  }
   const found = problem(env, 'link', offset, pathPart, target, dir, env.docDir, head, span, suffix);
-  const site = siteOf(env.ws, env.doc);
   // Hugo and Jekyll resolve a relative link against the page's URL, not its file: a path that
   // reaches the file on disk need not reach it on the built site.
   if (found.fix && site?.urlRelative) {

@@ -1626,3 +1626,34 @@ export function siteResolves(ws: Workspace, doc: string, written: string): DocsS
   if (!bare) return undefined;
   return site.assetRoots.some((r) => existsInRepo(ws, r ? `${r}/${bare}` : bare)) ? site : undefined;
 }
+
+const lowerPathCache = new WeakMap<Workspace, Set<string>>();
+
+function hasIgnoringCase(ws: Workspace, p: string): boolean {
+  let lower = lowerPathCache.get(ws);
+  if (!lower) {
+    lower = new Set(ws.paths.map((x) => x.toLowerCase()));
+    lowerPathCache.set(ws, lower);
+  }
+  return lower.has(p.toLowerCase());
+}
+
+/**
+ * Whether a page route (`../about_notifications/`, a link ending in `/`) of a site page names a
+ * page: resolved from the page's folder, and, on sites that resolve links against the page's
+ * URL (Hugo, Jekyll: `a/b.md` is served at `a/b/`), from the page itself as a folder. Site URLs
+ * are lower-cased (Hugo's default), so letter case is not compared.
+ */
+export function siteRouteResolves(ws: Workspace, site: DocsSite, doc: string, route: string): boolean {
+  const docDir = path.dirname(doc) === '.' ? '' : path.dirname(doc);
+  const stem = doc.replace(/\.(md|mdx|markdown)$/i, '');
+  const isIndex = /(^|\/)(_?index|readme)$/i.test(stem);
+  const bases = [docDir, ...(site.urlRelative && !isIndex ? [stem] : [])];
+  const bare = route.replace(/\/$/, '');
+  return bases.some((base) => {
+    const target = joinRepo(base, bare);
+    if (target === undefined) return false;
+    if (target === '' || ws.hasDir(target)) return true;
+    return ['.md', '.mdx', '/_index.md', '/index.md', '/index.mdx', '/README.md'].some((ext) => hasIgnoringCase(ws, `${target}${ext}`));
+  });
+}
