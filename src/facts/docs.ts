@@ -1654,6 +1654,44 @@ export function siteRouteResolves(ws: Workspace, site: DocsSite, doc: string, ro
     const target = joinRepo(base, bare);
     if (target === undefined) return false;
     if (target === '' || ws.hasDir(target)) return true;
+    if (siteRoutes(ws, site).has(target.toLowerCase())) return true;
     return ['.md', '.mdx', '/_index.md', '/index.md', '/index.mdx', '/README.md'].some((ext) => hasIgnoringCase(ws, `${target}${ext}`));
   });
+}
+
+const routeCache = new WeakMap<Workspace, Map<string, Set<string>>>();
+
+/**
+ * Routes that a site's pages declare in their front matter, as lower-case repo paths: `slug:`
+ * (the page's folder + the slug), `url:` and `aliases:` (from the content folder, `content/`
+ * for Hugo, the site folder otherwise).
+ */
+function siteRoutes(ws: Workspace, site: DocsSite): Set<string> {
+  let perWs = routeCache.get(ws);
+  if (!perWs) {
+    perWs = new Map();
+    routeCache.set(ws, perWs);
+  }
+  const key = `${site.generator}\0${site.root}`;
+  const cached = perWs.get(key);
+  if (cached) return cached;
+  const routes = new Set<string>();
+  const content = site.generator === 'hugo' ? (site.root ? `${site.root}/content` : 'content') : site.root;
+  const fromContent = (u: string): string => [content, u.replace(/^\/+|\/+$/g, '')].filter(Boolean).join('/').toLowerCase();
+  for (const p of ws.paths) {
+    if (!isMarkdownPath(p) || (site.root && !p.startsWith(`${site.root}/`))) continue;
+    const text = ws.read(p)?.text;
+    const fm = text && /^---\r?\n([\s\S]*?)\r?\n---\r?$/m.exec(text.slice(0, 4000));
+    if (!fm || fm.index !== 0) continue;
+    const body = fm[1] as string;
+    const scalar = (name: string): string | undefined => new RegExp(`^${name}:[ \\t]*["']?([^"'\\r\\n#]+?)["']?[ \\t]*$`, 'm').exec(body)?.[1];
+    const slug = scalar('slug');
+    if (slug) routes.add([path.dirname(p) === '.' ? '' : path.dirname(p), slug.replace(/^\/+|\/+$/g, '')].filter(Boolean).join('/').toLowerCase());
+    const url = scalar('url');
+    if (url && url.startsWith('/')) routes.add(fromContent(url));
+    const aliases = /^aliases:[ \t]*\r?\n((?:[ \t]+-[^\n]*\n?)+)/m.exec(body)?.[1];
+    for (const m of aliases?.matchAll(/-[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/gm) ?? []) if (m[1]?.startsWith('/')) routes.add(fromContent(m[1]));
+  }
+  perWs.set(key, routes);
+  return routes;
 }
