@@ -39,17 +39,26 @@ export interface DocsOptions {
   quoteMarkers: string[];
 }
 
+/**
+ * Documents that record the past (what changed, what was true at a release, what was decided):
+ * never rewritten. Names match anywhere in the file name (`BACKEND_CHANGELOG.md`,
+ * `2024_GAP_ANALYSIS.md`); release notes and upgrade notes per version live in folders.
+ */
 export const DEFAULT_LEDGER_GLOBS = [
-  '**/CHANGELOG*',
+  '**/*CHANGELOG*',
   '**/CHANGES*',
-  '**/HISTORY*',
-  '**/*HISTORY*.md',
-  '**/RELEASE_NOTES*',
-  '**/GAP_ANALYSIS*',
+  '**/*HISTORY*',
+  '**/*RELEASE_NOTES*',
+  '**/*RELEASE-NOTES*',
+  '**/*GAP_ANALYSIS*',
   '**/*LEDGER*',
   '**/archive/**',
   '**/archived/**',
   '**/adr/**',
+  '**/releases/**',
+  '**/release-notes/**',
+  '**/release_notes/**',
+  '**/changelogs/**',
 ];
 export const DEFAULT_EXCLUDE_GLOBS = ['**/node_modules/**', '**/vendor/**', '**/third_party/**', '**/fixtures/**', '**/testdata/**', '**/__snapshots__/**'];
 export const DEFAULT_JSON_INDEX_GLOBS = ['docs/**/*.json', '**/*INDEX*.json'];
