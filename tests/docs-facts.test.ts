@@ -369,3 +369,12 @@ describe('a doc is one procedure', () => {
     }
   });
 });
+
+describe('placeholders in paths', () => {
+  it('does not take elided or placeholder paths for references', () => {
+    for (const v of ['packages/shared/.../persistence.ts', 'certs/XXXXX_bundle.pem', 'backups/YYYYMMDD.sql', 'your-app/config.yml', 'config/myproject.yaml', 'dumps/db-YYYY-MM-DD.sql'])
+      expect(pathRef(v, true), v).toBeUndefined();
+    for (const v of ['docs/mymodule-notes.md', 'scripts/my_script_test.py'.replace('my_', 'run_'), 'src/MMU/driver.c', 'app/summary.md'])
+      expect(pathRef(v, true), v).toBeDefined();
+  });
+});

@@ -1103,11 +1103,20 @@ export function pathRef(value: string, requireSlash: boolean): PathRef | undefin
   if (!clean || clean === '.' || clean === '..') return undefined;
   const segments = clean.split('/');
   if (segments.some((s) => s === '' || s === '.')) return undefined;
+  // An elided (`packages/shared/.../x.ts`) or placeholder path (`XXXXX.key`, `YYYYMMDD.sql`,
+  // `your-app/config.yml`) stands for a path the reader fills in.
+  if (segments.some((s) => s === '...' || isPlaceholderSegment(s))) return undefined;
   const last = segments[segments.length - 1] as string;
   if (!dir && !/^[\w.@+-]*\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return undefined;
   // Version numbers and similar (`1.2.3/`, `v2/x`) are not paths worth judging.
   if (segments.every((s) => /^v?\d+([.-]\d+)*$/.test(s) || s === '..')) return undefined;
   return { path: clean, dir, first: segments[0] as string };
+}
+
+/** A path segment that is a placeholder: runs of X, date patterns, `your-`/`my-` names, `example`/`sample` stems. */
+export function isPlaceholderSegment(segment: string): boolean {
+  const stem = segment.replace(/\.[A-Za-z0-9]{1,10}$/, '');
+  return /XXX|YYYY|(^|[^a-z])MM(DD|-DD)|HHMM|^(your|my)[-_]|^(your|my)[A-Z]|^<|>$/.test(stem) || /^(your|my)(app|project|repo|service|site|domain|file|folder|dir|module|package)s?$/i.test(stem);
 }
 
 /** Normalise a path relative to a repo directory; undefined when it leaves the repository. */
