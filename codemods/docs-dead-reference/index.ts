@@ -18,6 +18,7 @@ import {
   operandValue,
   pathRef,
   problemsToFindings,
+  projectRootsAbove,
   readDoc,
   readOperands,
   relativeRef,
@@ -150,8 +151,9 @@ function anchoredBase(env: Env, value: string, first: string): string | undefine
   });
 }
 
+/** A path in prose may be written from the repository root, the doc's folder, or the folder of the project the doc is in. */
 function bareExists(env: Env, value: string): boolean {
-  return [...new Set(['', env.docDir])].some((b) => {
+  return [...new Set(['', env.docDir, ...projectRootsAbove(env.ws, env.docDir)])].some((b) => {
     const j = joinRepo(b, value);
     return j !== undefined && existsInRepo(env.ws, j);
   });

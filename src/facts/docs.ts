@@ -1713,3 +1713,18 @@ function siteRoutes(ws: Workspace, site: DocsSite): Set<string> {
   perWs.set(key, routes);
   return routes;
 }
+
+const PROJECT_MANIFESTS = ['package.json', 'pyproject.toml', 'setup.py', 'setup.cfg', 'Cargo.toml', 'go.mod', 'composer.json', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'Gemfile', 'mix.exs'];
+
+/**
+ * The folders between a doc's folder and the repository root (nearest first) that hold a
+ * project manifest: a doc inside a project (`ui/docs/STYLE_GUIDE.md`) names the project's files
+ * from the project's folder (`./index.html` for `ui/index.html`).
+ */
+export function projectRootsAbove(ws: Workspace, docDir: string): string[] {
+  const out: string[] = [];
+  for (let d = docDir; d !== ''; d = path.dirname(d) === '.' ? '' : path.dirname(d)) {
+    if (PROJECT_MANIFESTS.some((m) => ws.has(`${d}/${m}`))) out.push(d);
+  }
+  return out;
+}
