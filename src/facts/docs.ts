@@ -1718,13 +1718,17 @@ const PROJECT_MANIFESTS = ['package.json', 'pyproject.toml', 'setup.py', 'setup.
 
 /**
  * The folders between a doc's folder and the repository root (nearest first) that hold a
- * project manifest: a doc inside a project (`ui/docs/STYLE_GUIDE.md`) names the project's files
- * from the project's folder (`./index.html` for `ui/index.html`).
+ * project manifest, and the folder a `docs/` folder sits in: a doc inside a project
+ * (`ui/docs/STYLE_GUIDE.md`) names the project's files from the project's folder
+ * (`./index.html` for `ui/index.html`).
  */
 export function projectRootsAbove(ws: Workspace, docDir: string): string[] {
   const out: string[] = [];
   for (let d = docDir; d !== ''; d = path.dirname(d) === '.' ? '' : path.dirname(d)) {
     if (PROJECT_MANIFESTS.some((m) => ws.has(`${d}/${m}`))) out.push(d);
   }
+  // A `docs/` folder documents the folder it sits in (`ui/docs/` → `ui/`).
+  const docsFolder = /^(.*)\/(docs?|documentation)$/i.exec(docDir);
+  if (docsFolder?.[1] && !out.includes(docsFolder[1])) out.push(docsFolder[1]);
   return out;
 }
