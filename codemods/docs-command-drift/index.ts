@@ -25,6 +25,7 @@ import {
   judgedFromEveryCwd,
   moduleNamesFor,
   operandValue,
+  outsideRecords,
   ownsTopLevel,
   parseAppTarget,
   pathRef,
@@ -446,9 +447,11 @@ export const rule: Rule = {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts }, editable: workspace.isEditable(doc.path) };
+      const docProblems: DocProblem[] = [];
       for (const cmd of read.commands) {
-        problems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...composeProblems(env, c), ...(await serverProblems(env, c)), ...scriptProblems(env, c)])));
+        docProblems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...composeProblems(env, c), ...(await serverProblems(env, c)), ...scriptProblems(env, c)])));
       }
+      problems.push(...outsideRecords(env.q, docProblems));
     }
     return problemsToFindings(problems) satisfies RawFinding[];
   },

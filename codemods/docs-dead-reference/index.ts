@@ -16,6 +16,7 @@ import {
   joinRepo,
   judgedFromEveryCwd,
   operandValue,
+  outsideRecords,
   pathRef,
   problemsToFindings,
   projectRootsAbove,
@@ -248,20 +249,22 @@ export const rule: Rule = {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
+      const docProblems: DocProblem[] = [];
       const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path) };
       if (read.model) {
-        for (const link of read.model.links) problems.push(...linkProblems(env, link));
-        for (const span of read.model.spans) problems.push(...spanProblems(env, span));
+        for (const link of read.model.links) docProblems.push(...linkProblems(env, link));
+        for (const span of read.model.spans) docProblems.push(...spanProblems(env, span));
       } else {
         const json = await jsonStringValues(read.file);
         if (json.ok) {
           for (const s of json.strings) {
             const siblings = s.arrayId === undefined ? [] : json.strings.filter((o) => o.arrayId === s.arrayId);
-            problems.push(...jsonProblems(env, s, siblings));
+            docProblems.push(...jsonProblems(env, s, siblings));
           }
         }
       }
-      for (const cmd of read.commands) problems.push(...(await judgedFromEveryCwd(cmd, (c) => operandProblems(env, c))));
+      for (const cmd of read.commands) docProblems.push(...(await judgedFromEveryCwd(cmd, (c) => operandProblems(env, c))));
+      problems.push(...outsideRecords(env.q, docProblems));
     }
     return problemsToFindings(problems) satisfies RawFinding[];
   },

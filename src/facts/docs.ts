@@ -320,7 +320,8 @@ export function onOldSideOfMigration(line: string, column: number): boolean {
 /**
  * Whether an occurrence at `offset` is a deliberate quote: the old side of a migration line,
  * a line (or the line right before its code block) carrying a quote marker, a section whose
- * heading says legacy/deprecated/migration…, or a forbidden-pattern list of a drift checker.
+ * heading says legacy/deprecated/migration…, a plan (see textRole), or a forbidden-pattern list
+ * of a drift checker.
  */
 export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): boolean {
   const text = q.file.text;
@@ -331,6 +332,7 @@ export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): 
     const before = previousNonBlankLine(text, block.start);
     if (before !== undefined && hasMarker(before, q.opts.quoteMarkers)) return true;
   }
+  if (textRole(q, offset, block)?.role === 'plan') return true;
   if (q.model) {
     const words = q.opts.quoteHeadingWords.map((w) => w.toLowerCase());
     for (const h of q.model.headings) {
@@ -340,6 +342,93 @@ export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): 
     }
   }
   return inCheckerList(q.ws, q.file.path, offset);
+}
+
+/**
+ * Text that is not an instruction for today's reader, by the words around it:
+ * - `record`: a statement about the past (an incident write-up, a debug log, a dated status
+ *   report, "Files modified:", "Root cause", "Fix applied"): true when written, never rewritten;
+ * - `plan`: a future state (a "Planned"/"Proposed"/"Roadmap"/"Next steps" section, a line marked
+ *   "(NEW)", "⏳", "TODO", an unchecked `[ ]`, or one that tells to create or add the path): the
+ *   path does not exist yet on purpose.
+ * Sections are judged by their heading (and every heading above it); lines by their own text,
+ * the label line of the list they belong to, and the line before their code block.
+ */
+export function textRole(q: QuoteContext, offset: number, block?: MdCodeBlock): { role: 'record' | 'plan'; why: string } | undefined {
+  const text = q.file.text;
+  const line = lineAround(text, offset);
+  const own = roleOfLine(line.text);
+  if (own) return own;
+  if (block) {
+    const before = previousNonBlankLine(text, block.start);
+    const r = before !== undefined ? roleOfLine(before) : undefined;
+    if (r) return r;
+  }
+  const label = listLabelAbove(text, line.start);
+  if (label) {
+    const r = roleOfLabel(label);
+    if (r) return r;
+  }
+  for (const h of q.model?.headings ?? []) {
+    if (offset < h.start || offset >= h.sectionEnd) continue;
+    const r = roleOfHeading(h.text);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
+const DATED = new RegExp(`\\b(?:(?:19|20)\\d{2}[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\\d{1,2})?|${MONTH} \\d{1,2},? (?:19|20)\\d{2}|\\d{1,2} ${MONTH} (?:19|20)\\d{2})\\b`, 'i');
+const RECORD_WORDS = /\b(incidents?|post-?mortems?|root[- ]cause|fix(?:es)? applied|resolution|resolved|timeline|retrospective|investigation|debug(?:ging)? (?:log|session|notes)|(?:work|session|progress|change) ?log|status (?:report|update)|what (?:was )?changed|changes made|files? (?:modified|changed|touched|updated|created|deleted|removed)|(?:changed|modified|touched) files|completed work|done so far)\b/i;
+const PLAN_WORDS = /\b(planned|proposed|proposals?|roadmap|next steps|future (?:work|plans|improvements)|to-?do|backlog|wish ?list|not yet (?:implemented|built|created)|implementation plan|coming soon)\b/i;
+
+function roleOfHeading(heading: string): { role: 'record' | 'plan'; why: string } | undefined {
+  if (DATED.test(heading)) return { role: 'record', why: `a dated section ("${heading.trim()}")` };
+  if (RECORD_WORDS.test(heading)) return { role: 'record', why: `a record section ("${heading.trim()}")` };
+  if (PLAN_WORDS.test(heading)) return { role: 'plan', why: `a plan ("${heading.trim()}")` };
+  return undefined;
+}
+
+/** A label such as "Files modified:" or "Planned:" that heads the list a line belongs to. */
+function roleOfLabel(label: string): { role: 'record' | 'plan'; why: string } | undefined {
+  const bare = label.replace(/[*_`#>]/g, '').trim();
+  if (RECORD_WORDS.test(bare)) return { role: 'record', why: `listed under "${bare}"` };
+  if (PLAN_WORDS.test(bare)) return { role: 'plan', why: `listed under "${bare}"` };
+  return undefined;
+}
+
+function roleOfLine(raw: string): { role: 'record' | 'plan'; why: string } | undefined {
+  const l = raw.trim();
+  if (/\((?:new|planned|proposed|todo|tbd|wip)\)|\bNEW:|⏳|🚧|\bTODO\b|\bTBD\b|^(?:[-*+]|\d+\.)\s+\[ \]/i.test(l)) return { role: 'plan', why: 'a line marked as not done yet' };
+  // "Create `x`", "Add `x`", "New file: `x`", "Add CLI:" — the reader is to make the path.
+  if (/^(?:[-*+]|\d+\.)?\s*(?:\*\*)?(?:create|add|new file|new module|scaffold)\b[^.:]*?(?:`|:)/i.test(l)) return { role: 'plan', why: 'a line that tells to create it' };
+  const label = /^(?:[-*+]\s+)?(?:\*\*)?([A-Za-z][\w /-]{2,40}?)(?:\*\*)?\s*:(?:\*\*)?\s/.exec(l);
+  if (label) {
+    const r = roleOfLabel(label[1] as string);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** The non-list line right above the list that holds the line starting at `lineStart`, if it ends with `:`. */
+function listLabelAbove(text: string, lineStart: number): string | undefined {
+  const first = lineAround(text, lineStart).text;
+  if (!/^\s*(?:[-*+]|\d+\.)\s/.test(first)) return undefined;
+  let end = lineStart - 1;
+  for (let i = 0; i < 200 && end > 0; i++) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const l = text.slice(start, end).replace(/\r$/, '');
+    if (l.trim() === '') {
+      end = start - 1;
+      continue;
+    }
+    if (/^\s*(?:[-*+]|\d+\.)\s/.test(l) || /^\s{2,}\S/.test(l)) {
+      end = start - 1;
+      continue;
+    }
+    return /:\s*(?:\*\*)?\s*$/.test(l) ? l : undefined;
+  }
+  return undefined;
 }
 
 function hasMarker(line: string, markers: readonly string[]): boolean {
@@ -1730,5 +1819,20 @@ export function projectRootsAbove(ws: Workspace, docDir: string): string[] {
   // A `docs/` folder documents the folder it sits in (`ui/docs/` → `ui/`).
   const docsFolder = /^(.*)\/(docs?|documentation)$/i.exec(docDir);
   if (docsFolder?.[1] && !out.includes(docsFolder[1])) out.push(docsFolder[1]);
+  return out;
+}
+
+/**
+ * Problems inside a record of the past (see textRole) are statements that were true when
+ * written: a link there is still reported (a reader clicking it gets nothing) but never
+ * rewritten; a path or command there is not an instruction, so it is not reported.
+ */
+export function outsideRecords(q: QuoteContext, problems: DocProblem[]): DocProblem[] {
+  const out: DocProblem[] = [];
+  for (const p of problems) {
+    const role = textRole(q, p.offset);
+    if (role?.role !== 'record') out.push(p);
+    else if (p.kind === 'link') out.push({ ...p, message: p.fix ? `${p.message}; not rewritten: it sits in ${role.why}, a record of the past` : p.message, fix: undefined });
+  }
   return out;
 }
