@@ -345,10 +345,16 @@ export function gitignoreReferences(ws: Workspace, include: (p: string) => boole
     if (!text) continue;
     const re = /^!(.*?)[ \t]*\r?$/gm;
     for (let m = re.exec(text); m; m = re.exec(text)) {
-      let pattern = (m[1] as string).replace(/^\*\*\//, '').replace(/^\//, '');
+      const written = m[1] as string;
+      let pattern = written.replace(/^\*\*\//, '').replace(/^\//, '');
       if (/[*?[\]\\]/.test(pattern) || pattern.endsWith('/') || !templatePath(pattern)) continue;
       pattern = pattern.replace(/^(\.\/)+/, '');
-      const template = joinRepo(dirOf(p), pattern);
+      // A pattern with no slash but at its end (or a leading `**/`) matches at any depth: one
+      // such file anywhere below the .gitignore answers it.
+      const anyDepth = !written.replace(/\/$/, '').replace(/^\*\*\//, '').includes('/');
+      const base = dirOf(p);
+      if (anyDepth && ws.paths.some((q) => path.basename(q) === pattern && (base === '' || q.startsWith(`${base}/`)))) continue;
+      const template = joinRepo(base, pattern);
       if (template) out.push({ template, file: p, offset: m.index + 1, via: '`!` pattern' });
     }
   }
