@@ -184,11 +184,11 @@ describe('doc commands', () => {
     const md = 'Run `docker compose up -d db`, see `scripts/x.sh`.\n\n```Dockerfile\nCMD ["uvicorn", "a.b:app", \\\n  "--port", "80"]\nENTRYPOINT uvicorn c:d\n```\n';
     const cmds = await commandsOf({ 'README.md': md }, 'README.md');
     expect(cmds.map((c) => [c.source, c.form, c.words.map((w) => w.value).join(' ')])).toEqual([
+      ['span', 'shell', 'docker compose up -d db'],
       ['dockerfile', 'exec', 'uvicorn a.b:app --port 80'],
       ['dockerfile', 'shell', 'uvicorn c:d'],
-      ['span', 'shell', 'docker compose up -d db'],
     ]);
-    const exec = cmds[0] as DocCommand;
+    const exec = cmds[1] as DocCommand;
     const span = wordTextSpan(exec, 1);
     expect(span && md.slice(span[0], span[1])).toBe('a.b:app');
     const json = await commandsOf({ 'docs/I.json': '{"run": ["pip install -r r.txt", "just words here"]}' }, 'docs/I.json');
@@ -295,5 +295,86 @@ describe('findings from problems', () => {
     expect(out[0]?.fix).toBe(out[2]?.fix);
     expect(out[0]?.fix?.edits.map((e) => e.start)).toEqual([1, 9]);
     expect(out[1]?.fix).toBeNull();
+  });
+});
+
+describe('a doc is one procedure', () => {
+  const commandsOf = async (ws: Workspace, doc = 'README.md'): Promise<DocCommand[]> => {
+    const r = await docCommands(ws, { path: doc, kind: 'markdown' }, opts);
+    if ('skipped' in r) throw new Error(r.skipped);
+    return r.commands;
+  };
+  const at = (cmds: DocCommand[], first: string): DocCommand => {
+    const c = cmds.find((x) => x.words.map((w) => w.value).join(' ').startsWith(first));
+    if (!c) throw new Error(`no command ${first}`);
+    return c;
+  };
+
+  it('carries a cd into later blocks and spans, keeping the starting directory possible', async () => {
+    const ws = Workspace.fromFiles('/r', {
+      'README.md': '```bash\ncd backend\npython a.py\n```\n\nThen:\n\n```bash\npython b.py\n```\n\nOr `python c.py x`.\n',
+      'backend/a.py': '',
+    });
+    const cmds = await commandsOf(ws);
+    expect(at(cmds, 'python a.py')).toMatchObject({ cwd: 'backend', otherCwds: [] });
+    expect(at(cmds, 'python b.py')).toMatchObject({ cwd: 'backend', otherCwds: [''] });
+    expect(at(cmds, 'python c.py')).toMatchObject({ cwd: 'backend', otherCwds: [''] });
+    expect(at(cmds, 'python b.py').cwdOrigin).toContain('cd backend');
+  });
+
+  it('reads a directory named in the prose right before a block; other words name nothing', async () => {
+    const ws = Workspace.fromFiles('/r', {
+      'README.md': 'From the `web` directory, run:\n\n```bash\npython x.py\n```\n\nIn the background, run:\n\n```bash\npython y.py\n```\n\nIn `api/`:\n\n```bash\npython z.py\n```\n\nInstall it into production folder:\n\n```bash\npython w.py\n```\n',
+      'web/x.py': '',
+      'api/z.py': '',
+    });
+    const cmds = await commandsOf(ws);
+    // Prose is read loosely, so where the reader was before stays possible.
+    expect(at(cmds, 'python x.py')).toMatchObject({ cwd: 'web', otherCwds: [''] });
+    // "In the background" names no directory: the reader is still where the last step left them.
+    expect(at(cmds, 'python y.py')).toMatchObject({ cwd: 'web', otherCwds: [''] });
+    expect(at(cmds, 'python z.py').cwd).toBe('api');
+    expect(new Set(at(cmds, 'python z.py').otherCwds)).toEqual(new Set(['', 'web']));
+    // A directory word with a name that is no directory of the repository: nothing moves.
+    expect(at(cmds, 'python w.py').cwd).toBe('api');
+  });
+
+  it('keeps files that an earlier block downloads or creates, in every later step', async () => {
+    const ws = Workspace.fromFiles('/r', { 'README.md': '```bash\ncurl -fsSL https://x.test/i.sh -o i.sh\n```\n\n## Later\n\n```bash\n./i.sh update\n```\n' });
+    const cmds = await commandsOf(ws);
+    expect([...at(cmds, './i.sh').created]).toContain('i.sh');
+  });
+
+  it('after a clone of another repository, later steps are not judged; a clone of this one is this root', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/apf-procedure-`);
+    try {
+      const git = (...args: string[]): void => void execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+      git('init', '-q');
+      git('remote', 'add', 'origin', 'https://github.com/acme/Shop.git');
+      mkdirSync(`${dir}/tools`);
+      writeFileSync(`${dir}/tools/run.py`, '');
+      writeFileSync(
+        `${dir}/README.md`,
+        '```bash\ngit clone https://github.com/acme/shop.git\ncd shop\n```\n\n```bash\npython tools/run.py\n```\n\n```bash\ngit clone --depth 1 https://github.com/other/lib.git vendor-lib\ncd vendor-lib\n```\n\n```bash\npython setup.py\n```\n',
+      );
+      const ws = await Workspace.open(dir);
+      const cmds = await commandsOf(ws);
+      expect(at(cmds, 'python tools/run.py').cwd).toBe('');
+      expect(at(cmds, 'python setup.py').cwd).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('placeholders in paths', () => {
+  it('does not take elided or placeholder paths for references', () => {
+    for (const v of ['packages/shared/.../persistence.ts', 'certs/XXXXX_bundle.pem', 'backups/YYYYMMDD.sql', 'your-app/config.yml', 'config/myproject.yaml', 'dumps/db-YYYY-MM-DD.sql'])
+      expect(pathRef(v, true), v).toBeUndefined();
+    for (const v of ['docs/mymodule-notes.md', 'scripts/my_script_test.py'.replace('my_', 'run_'), 'src/MMU/driver.c', 'app/summary.md'])
+      expect(pathRef(v, true), v).toBeDefined();
   });
 });

@@ -137,3 +137,26 @@ describe('JSON index string values', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe('fences nested in MDX components', () => {
+  it('reads a fence indented inside JSX as the fence it is', async () => {
+    const { parseMarkdown } = await import('../src/formats/markdown.js');
+    const { SourceFile } = await import('../src/workspace/source-file.js');
+    const text = '<Tabs>\n  <Tab title="Docker">\n    ```bash\n    git clone https://example.com/x.git\n\n    cd x\n    ```\n  </Tab>\n</Tabs>\n';
+    const r = await parseMarkdown(new SourceFile('docs/a.mdx', text, false));
+    if (!r.ok) throw new Error(r.reason);
+    const [block] = r.model.blocks;
+    expect(block).toMatchObject({ fenced: true, lang: 'bash', value: 'git clone https://example.com/x.git\n\ncd x\n' });
+    // Every character of the content maps back to its place in the file.
+    const i = block!.value.indexOf('cd x');
+    expect(text.slice(block!.offsets[i], block!.offsets[i]! + 4)).toBe('cd x');
+  });
+
+  it('leaves indented code that only mentions a fence alone', async () => {
+    const { parseMarkdown } = await import('../src/formats/markdown.js');
+    const { SourceFile } = await import('../src/workspace/source-file.js');
+    const r = await parseMarkdown(new SourceFile('a.md', 'Text.\n\n    ```bash\n    echo unclosed\n', false));
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.model.blocks[0]).toMatchObject({ fenced: false, lang: undefined });
+  });
+});

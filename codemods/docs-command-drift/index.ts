@@ -22,8 +22,10 @@ import {
   isGitIgnored,
   isQuoted,
   joinRepo,
+  judgedFromEveryCwd,
   moduleNamesFor,
   operandValue,
+  outsideRecords,
   ownsTopLevel,
   parseAppTarget,
   pathRef,
@@ -445,11 +447,11 @@ export const rule: Rule = {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts }, editable: workspace.isEditable(doc.path) };
+      const docProblems: DocProblem[] = [];
       for (const cmd of read.commands) {
-        problems.push(...composeProblems(env, cmd));
-        problems.push(...(await serverProblems(env, cmd)));
-        problems.push(...scriptProblems(env, cmd));
+        docProblems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...composeProblems(env, c), ...(await serverProblems(env, c)), ...scriptProblems(env, c)])));
       }
+      problems.push(...outsideRecords(env.q, docProblems));
     }
     return problemsToFindings(problems) satisfies RawFinding[];
   },

@@ -14,13 +14,19 @@ import {
   isGitIgnored,
   isQuoted,
   joinRepo,
+  judgedFromEveryCwd,
   operandValue,
+  outsideRecords,
   pathRef,
   problemsToFindings,
+  projectRootsAbove,
   readDoc,
   readOperands,
   relativeRef,
   relocate,
+  siteOf,
+  siteResolves,
+  siteRouteResolves,
   wordTextSpan,
   type DocCommand,
   type DocProblem,
@@ -105,12 +111,28 @@ function linkProblems(env: Env, link: MdLink): DocProblem[] {
   if (!dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return [];
   const target = joinRepo(env.docDir, decoded);
   if (target === undefined || target === '' || linkResolves(env.ws, target) || isGitIgnored(env.ws, target, dir)) return [];
+  // A docs site serves static and asset folders by their own paths (Hugo's image render hooks,
+  // Docusaurus `static/`, VitePress `public/`): the link works on the site.
+  if (siteResolves(env.ws, env.doc, decoded)) return [];
+  const site = siteOf(env.ws, env.doc);
+  // On a site, a link ending in `/` is a page route: it names a page, not a folder.
+  if (site && dir && siteRouteResolves(env.ws, site, env.doc, decoded)) return [];
   const offset = link.urlStart ?? link.start;
   if (isQuoted(env.q, offset)) return [];
   const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
   const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
   const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
-  return [problem(env, 'link', offset, pathPart, target, dir, env.docDir, head, span, suffix)];
+  if (site && dir) {
+    // A route names a page by its URL: no folder of the same name is its new home.
+    return [{ doc: env.doc, offset, kind: 'link', subject: pathPart, message: `link target \`${pathPart}\` names no page of the ${site.generator} site (no \`${target}\` page or folder; not changed)`, fix: undefined }];
+  }
+  const found = problem(env, 'link', offset, pathPart, target, dir, env.docDir, head, span, suffix);
+  // Hugo and Jekyll resolve a relative link against the page's URL, not its file: a path that
+  // reaches the file on disk need not reach it on the built site.
+  if (found.fix && site?.urlRelative) {
+    return [{ ...found, message: `${found.message}; ${site.generator} resolves this page's links against its URL, so the new path is for review`, fix: { ...found.fix, safety: 'review' } }];
+  }
+  return [found];
 }
 
 function pathHead(written: string, missing: string): string {
@@ -130,8 +152,9 @@ function anchoredBase(env: Env, value: string, first: string): string | undefine
   });
 }
 
+/** A path in prose may be written from the repository root, the doc's folder, or the folder of the project the doc is in. */
 function bareExists(env: Env, value: string): boolean {
-  return [...new Set(['', env.docDir])].some((b) => {
+  return [...new Set(['', env.docDir, ...projectRootsAbove(env.ws, env.docDir)])].some((b) => {
     const j = joinRepo(b, value);
     return j !== undefined && existsInRepo(env.ws, j);
   });
@@ -226,20 +249,22 @@ export const rule: Rule = {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
+      const docProblems: DocProblem[] = [];
       const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path) };
       if (read.model) {
-        for (const link of read.model.links) problems.push(...linkProblems(env, link));
-        for (const span of read.model.spans) problems.push(...spanProblems(env, span));
+        for (const link of read.model.links) docProblems.push(...linkProblems(env, link));
+        for (const span of read.model.spans) docProblems.push(...spanProblems(env, span));
       } else {
         const json = await jsonStringValues(read.file);
         if (json.ok) {
           for (const s of json.strings) {
             const siblings = s.arrayId === undefined ? [] : json.strings.filter((o) => o.arrayId === s.arrayId);
-            problems.push(...jsonProblems(env, s, siblings));
+            docProblems.push(...jsonProblems(env, s, siblings));
           }
         }
       }
-      for (const cmd of read.commands) problems.push(...operandProblems(env, cmd));
+      for (const cmd of read.commands) docProblems.push(...(await judgedFromEveryCwd(cmd, (c) => operandProblems(env, c))));
+      problems.push(...outsideRecords(env.q, docProblems));
     }
     return problemsToFindings(problems) satisfies RawFinding[];
   },

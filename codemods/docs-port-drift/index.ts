@@ -1,7 +1,7 @@
 import type { RawFinding, Rule } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import type { MarkdownModel } from '../../src/formats/markdown.js';
+import type { MarkdownModel, MdCodeBlock } from '../../src/formats/markdown.js';
 import {
   appDeployments,
   commandEnv,
@@ -11,6 +11,7 @@ import {
   installableRoots,
   matchesAny,
   isQuoted,
+  lineAround,
   parseAppTarget,
   problemsToFindings,
   readDoc,
@@ -137,14 +138,30 @@ export const rule: Rule = {
             }
           });
         }
+        // A port the rest of its block or section uses too (`curl localhost:52130`,
+        // `API_URL=…:52130` on other lines) is a deliberate choice: changing it here alone
+        // would leave the text inconsistent with itself.
+        // Lines of this block that start a server on the same port are judged themselves.
+        const serverLines = read.commands
+          .filter((c) => c.block !== undefined && c.block === cmd.block)
+          .filter((c) => {
+            const a = c.words.map((w) => w.value);
+            const i = serverAtHead(a);
+            return i !== undefined && serverPort(a, i)?.value === port.value;
+          })
+          .map((c) => lineAround(read.file.text, c.offset))
+          .map((l) => ({ start: l.start, end: l.start + l.text.length }));
+        if (portUsedElsewhere(read.file.text, cmd.block, offset, port.value, [...edits, ...serverLines])) continue;
         const prose = proseMentions(read.file, read.model, offset, port.value);
         problems.push({
           doc: doc.path,
           offset,
           kind: 'port',
           subject,
-          message: `${base}; use ${wanted}${prose.length > 0 ? ` (prose after it also says ${prose.join(', ')}; not changed)` : ''}`,
-          fix: { edits, replacement: wanted, description: `run on port ${wanted} instead of ${port.value}`, safety: 'safe' },
+          // Prose is never edited: when it names the old port too, the fix would leave the
+          // section saying two things, so it is a judgement call.
+          message: `${base}; use ${wanted}${prose.length > 0 ? ` (prose after it also says ${prose.join(', ')}, which is not changed, so the fix is for review)` : ''}`,
+          fix: { edits, replacement: wanted, description: `run on port ${wanted} instead of ${port.value}`, safety: prose.length > 0 ? 'review' : 'safe' },
         });
       }
     }
@@ -153,3 +170,21 @@ export const rule: Rule = {
 };
 
 export default rule;
+
+/**
+ * Whether the port appears (as a whole number) elsewhere in the command's code block (or, for a
+ * command in a code span, its line), outside the spans the fix edits: a side server's port that
+ * the block's `curl localhost:52130` and `API_URL=…:52130` use too is a deliberate choice.
+ */
+function portUsedElsewhere(text: string, block: MdCodeBlock | undefined, offset: number, port: string, edits: ReadonlyArray<{ start: number; end: number }>): boolean {
+  const from = block?.start ?? text.lastIndexOf('\n', offset) + 1;
+  const lineEnd = text.indexOf('\n', offset);
+  const to = block?.end ?? (lineEnd === -1 ? text.length : lineEnd);
+  const re = new RegExp(`(?<![\\d.])${port}(?![\\d])`, 'g');
+  re.lastIndex = from;
+  for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
+    const at = m.index;
+    if (!edits.some((e) => e.start <= at && at < e.end)) return true;
+  }
+  return false;
+}

@@ -126,8 +126,11 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
         if (!templatePath(written)) continue;
         // A doc in a project folder (or next to a template) is run from there: `backend/README.md`
         // says `cp .env.example .env` for `backend/.env.example`. A `cd` in the block wins.
-        const missing = joinRepo(cmd.cwd === '' && ownsTemplates(ws, docDir) ? docDir : cmd.cwd, written);
+        const from = (cwd: string): string | undefined => joinRepo(cwd === '' && ownsTemplates(ws, docDir) ? docDir : cwd, written);
+        const missing = from(cmd.cwd);
         if (missing === undefined || isCreated(cmd, missing)) continue;
+        // The reader may be elsewhere (a `cd` in an earlier block): there it may exist.
+        if (cmd.otherCwds.some((c) => { const o = from(c); return o !== undefined && (ws.has(o) || isCreated(cmd, o)); })) continue;
         // Relative to the doc's own folder, it exists: the reader runs it from there.
         const fromDoc = joinRepo(docDir, written);
         if (fromDoc !== undefined && ws.has(fromDoc)) continue;
@@ -342,10 +345,16 @@ export function gitignoreReferences(ws: Workspace, include: (p: string) => boole
     if (!text) continue;
     const re = /^!(.*?)[ \t]*\r?$/gm;
     for (let m = re.exec(text); m; m = re.exec(text)) {
-      let pattern = (m[1] as string).replace(/^\*\*\//, '').replace(/^\//, '');
+      const written = m[1] as string;
+      let pattern = written.replace(/^\*\*\//, '').replace(/^\//, '');
       if (/[*?[\]\\]/.test(pattern) || pattern.endsWith('/') || !templatePath(pattern)) continue;
       pattern = pattern.replace(/^(\.\/)+/, '');
-      const template = joinRepo(dirOf(p), pattern);
+      // A pattern with no slash but at its end (or a leading `**/`) matches at any depth: one
+      // such file anywhere below the .gitignore answers it.
+      const anyDepth = !written.replace(/\/$/, '').replace(/^\*\*\//, '').includes('/');
+      const base = dirOf(p);
+      if (anyDepth && ws.paths.some((q) => path.basename(q) === pattern && (base === '' || q.startsWith(`${base}/`)))) continue;
+      const template = joinRepo(base, pattern);
       if (template) out.push({ template, file: p, offset: m.index + 1, via: '`!` pattern' });
     }
   }

@@ -17,7 +17,7 @@ import { globToRegExp as sharedGlob } from '../formats/glob.js';
 import { isSeq } from 'yaml';
 import { scalarString } from '../formats/yaml.js';
 import { splitShell, simpleCommands, findServerInvocation, serverInvocations as shellServerInvocations, type FoundInvocation, type ServerInvocation, type ShellWord } from '../formats/shell.js';
-import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock } from '../formats/markdown.js';
+import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../formats/markdown.js';
 import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
 
@@ -39,17 +39,26 @@ export interface DocsOptions {
   quoteMarkers: string[];
 }
 
+/**
+ * Documents that record the past (what changed, what was true at a release, what was decided):
+ * never rewritten. Names match anywhere in the file name (`BACKEND_CHANGELOG.md`,
+ * `2024_GAP_ANALYSIS.md`); release notes and upgrade notes per version live in folders.
+ */
 export const DEFAULT_LEDGER_GLOBS = [
-  '**/CHANGELOG*',
+  '**/*CHANGELOG*',
   '**/CHANGES*',
-  '**/HISTORY*',
-  '**/*HISTORY*.md',
-  '**/RELEASE_NOTES*',
-  '**/GAP_ANALYSIS*',
+  '**/*HISTORY*',
+  '**/*RELEASE_NOTES*',
+  '**/*RELEASE-NOTES*',
+  '**/*GAP_ANALYSIS*',
   '**/*LEDGER*',
   '**/archive/**',
   '**/archived/**',
   '**/adr/**',
+  '**/releases/**',
+  '**/release-notes/**',
+  '**/release_notes/**',
+  '**/changelogs/**',
 ];
 export const DEFAULT_EXCLUDE_GLOBS = ['**/node_modules/**', '**/vendor/**', '**/third_party/**', '**/fixtures/**', '**/testdata/**', '**/__snapshots__/**'];
 export const DEFAULT_JSON_INDEX_GLOBS = ['docs/**/*.json', '**/*INDEX*.json'];
@@ -312,7 +321,8 @@ export function onOldSideOfMigration(line: string, column: number): boolean {
 /**
  * Whether an occurrence at `offset` is a deliberate quote: the old side of a migration line,
  * a line (or the line right before its code block) carrying a quote marker, a section whose
- * heading says legacy/deprecated/migration…, or a forbidden-pattern list of a drift checker.
+ * heading says legacy/deprecated/migration…, a plan (see textRole), or a forbidden-pattern list
+ * of a drift checker.
  */
 export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): boolean {
   const text = q.file.text;
@@ -323,6 +333,7 @@ export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): 
     const before = previousNonBlankLine(text, block.start);
     if (before !== undefined && hasMarker(before, q.opts.quoteMarkers)) return true;
   }
+  if (textRole(q, offset, block)?.role === 'plan') return true;
   if (q.model) {
     const words = q.opts.quoteHeadingWords.map((w) => w.toLowerCase());
     for (const h of q.model.headings) {
@@ -332,6 +343,93 @@ export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): 
     }
   }
   return inCheckerList(q.ws, q.file.path, offset);
+}
+
+/**
+ * Text that is not an instruction for today's reader, by the words around it:
+ * - `record`: a statement about the past (an incident write-up, a debug log, a dated status
+ *   report, "Files modified:", "Root cause", "Fix applied"): true when written, never rewritten;
+ * - `plan`: a future state (a "Planned"/"Proposed"/"Roadmap"/"Next steps" section, a line marked
+ *   "(NEW)", "⏳", "TODO", an unchecked `[ ]`, or one that tells to create or add the path): the
+ *   path does not exist yet on purpose.
+ * Sections are judged by their heading (and every heading above it); lines by their own text,
+ * the label line of the list they belong to, and the line before their code block.
+ */
+export function textRole(q: QuoteContext, offset: number, block?: MdCodeBlock): { role: 'record' | 'plan'; why: string } | undefined {
+  const text = q.file.text;
+  const line = lineAround(text, offset);
+  const own = roleOfLine(line.text);
+  if (own) return own;
+  if (block) {
+    const before = previousNonBlankLine(text, block.start);
+    const r = before !== undefined ? roleOfLine(before) : undefined;
+    if (r) return r;
+  }
+  const label = listLabelAbove(text, line.start);
+  if (label) {
+    const r = roleOfLabel(label);
+    if (r) return r;
+  }
+  for (const h of q.model?.headings ?? []) {
+    if (offset < h.start || offset >= h.sectionEnd) continue;
+    const r = roleOfHeading(h.text);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
+const DATED = new RegExp(`\\b(?:(?:19|20)\\d{2}[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\\d{1,2})?|${MONTH} \\d{1,2},? (?:19|20)\\d{2}|\\d{1,2} ${MONTH} (?:19|20)\\d{2})\\b`, 'i');
+const RECORD_WORDS = /\b(incidents?|post-?mortems?|root[- ]cause|fix(?:es)? applied|resolution|resolved|timeline|retrospective|investigation|debug(?:ging)? (?:log|session|notes)|(?:work|session|progress|change) ?log|status (?:report|update)|what (?:was )?changed|changes made|files? (?:modified|changed|touched|updated|created|deleted|removed)|(?:changed|modified|touched) files|completed work|done so far)\b/i;
+const PLAN_WORDS = /\b(planned|proposed|proposals?|roadmap|next steps|future (?:work|plans|improvements)|to-?do|backlog|wish ?list|not yet (?:implemented|built|created)|implementation plan|coming soon)\b/i;
+
+function roleOfHeading(heading: string): { role: 'record' | 'plan'; why: string } | undefined {
+  if (DATED.test(heading)) return { role: 'record', why: `a dated section ("${heading.trim()}")` };
+  if (RECORD_WORDS.test(heading)) return { role: 'record', why: `a record section ("${heading.trim()}")` };
+  if (PLAN_WORDS.test(heading)) return { role: 'plan', why: `a plan ("${heading.trim()}")` };
+  return undefined;
+}
+
+/** A label such as "Files modified:" or "Planned:" that heads the list a line belongs to. */
+function roleOfLabel(label: string): { role: 'record' | 'plan'; why: string } | undefined {
+  const bare = label.replace(/[*_`#>]/g, '').trim();
+  if (RECORD_WORDS.test(bare)) return { role: 'record', why: `listed under "${bare}"` };
+  if (PLAN_WORDS.test(bare)) return { role: 'plan', why: `listed under "${bare}"` };
+  return undefined;
+}
+
+function roleOfLine(raw: string): { role: 'record' | 'plan'; why: string } | undefined {
+  const l = raw.trim();
+  if (/\((?:new|planned|proposed|todo|tbd|wip)\)|\bNEW:|⏳|🚧|\bTODO\b|\bTBD\b|^(?:[-*+]|\d+\.)\s+\[ \]/i.test(l)) return { role: 'plan', why: 'a line marked as not done yet' };
+  // "Create `x`", "Add `x`", "New file: `x`", "Add CLI:" — the reader is to make the path.
+  if (/^(?:[-*+]|\d+\.)?\s*(?:\*\*)?(?:create|add|new file|new module|scaffold)\b[^.:]*?(?:`|:)/i.test(l)) return { role: 'plan', why: 'a line that tells to create it' };
+  const label = /^(?:[-*+]\s+)?(?:\*\*)?([A-Za-z][\w /-]{2,40}?)(?:\*\*)?\s*:(?:\*\*)?\s/.exec(l);
+  if (label) {
+    const r = roleOfLabel(label[1] as string);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** The non-list line right above the list that holds the line starting at `lineStart`, if it ends with `:`. */
+function listLabelAbove(text: string, lineStart: number): string | undefined {
+  const first = lineAround(text, lineStart).text;
+  if (!/^\s*(?:[-*+]|\d+\.)\s/.test(first)) return undefined;
+  let end = lineStart - 1;
+  for (let i = 0; i < 200 && end > 0; i++) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const l = text.slice(start, end).replace(/\r$/, '');
+    if (l.trim() === '') {
+      end = start - 1;
+      continue;
+    }
+    if (/^\s*(?:[-*+]|\d+\.)\s/.test(l) || /^\s{2,}\S/.test(l)) {
+      end = start - 1;
+      continue;
+    }
+    return /:\s*(?:\*\*)?\s*$/.test(l) ? l : undefined;
+  }
+  return undefined;
 }
 
 function hasMarker(line: string, markers: readonly string[]): boolean {
@@ -376,11 +474,24 @@ export interface DocCommand {
   form: 'shell' | 'exec';
   words: DocWord[];
   mapped: MappedText;
-  /** Repo-relative directory it runs from ('' = root); undefined after a `cd` we cannot follow. */
+  /**
+   * Repo-relative directory it runs from ('' = root); undefined after a `cd` we cannot follow.
+   * A doc is one procedure: a `cd` in an earlier block or step carries over to later ones.
+   */
   cwd: string | undefined;
-  /** Repo paths earlier commands of the same block create (cp/mv targets, touch, mkdir, redirects). */
+  /**
+   * Other directories the reader may be in (never `cwd` itself): where the doc started, when
+   * `cwd` was carried over from an earlier block (a new terminal starts there), and the carried
+   * directory when prose before the block names another one ("from the `backend` directory,
+   * run"). A path is missing only when it is missing from every one of them, and a fix written
+   * relative to `cwd` is not certain when this is not empty.
+   */
+  otherCwds: string[];
+  /** What set `cwd` when it came from an earlier step or from prose, for messages. */
+  cwdOrigin: string | undefined;
+  /** Repo paths earlier commands of the doc create (cp/mv targets, touch, mkdir, redirects, downloads, clones). */
   created: Set<string>;
-  /** Variables earlier commands of the same block set (`export PYTHONPATH=src`, `A=b`). */
+  /** Variables earlier commands of the doc set (`export PYTHONPATH=src`, `A=b`). */
   env: Map<string, string>;
   /** Commands joined on one line (`a && b`, `a & b`) share a lineId. */
   lineId: string;
@@ -429,25 +540,115 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
   if (doc.kind === 'json') {
     const r = await jsonStringValues(file);
     if (!r.ok) return { skipped: r.reason };
-    r.strings.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'json', s, `j${i}`, file.text)));
+    // Each JSON string is a command of its own: nothing carries between them.
+    r.strings.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'json', s, `j${i}`, file.text, freshProcedure())));
     return { file, model: undefined, commands };
   }
   const r = await parseMarkdown(file, maxBytes);
   if (!r.ok) return { skipped: r.reason };
-  r.model.blocks.forEach((b, i) => {
-    const lang = (b.lang ?? '').replace(/^\{?\.?/, '').replace(/[\s{}].*$/, '');
-    if (DOCKERFILE_LANGS.has(lang)) commands.push(...dockerfileCommands(doc.path, b, `b${i}`, file.text));
-    else if (SHELL_LANGS.has(lang)) commands.push(...shellCommands(ws, doc.path, 'fence', b, b, `b${i}`, lang === 'console' || lang.includes('session') || lang === 'terminal', file.text, ''));
-  });
-  r.model.spans.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'span', s, `s${i}`, file.text)));
+  // Blocks and command spans in reading order: a doc is one procedure, so the directory a `cd`
+  // moved to, the files earlier steps created and the variables they exported carry over.
+  const steps = [
+    ...r.model.blocks.map((b, i) => ({ start: b.start, block: b as MdCodeBlock | undefined, span: undefined as MdCodeSpan | undefined, id: `b${i}` })),
+    ...r.model.spans.map((s, i) => ({ start: s.start, block: undefined, span: s, id: `s${i}` })),
+  ].sort((a, b) => a.start - b.start);
+  const state = freshProcedure();
+  for (const step of steps) {
+    if (step.block) {
+      const b = step.block;
+      const lang = (b.lang ?? '').replace(/^\{?\.?/, '').replace(/[\s{}].*$/, '');
+      if (DOCKERFILE_LANGS.has(lang)) commands.push(...dockerfileCommands(doc.path, b, step.id, file.text));
+      else if (SHELL_LANGS.has(lang)) {
+        enterStep(ws, state, file.text, b.start, r.model);
+        commands.push(...shellCommands(ws, doc.path, 'fence', b, b, step.id, lang === 'console' || lang.includes('session') || lang === 'terminal', file.text, state));
+      }
+    } else if (step.span) {
+      const before = commands.length;
+      const saved = { cwd: state.cwd, otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin, carried: state.carried };
+      enterStep(ws, state, file.text, step.span.start, r.model);
+      commands.push(...inlineCommands(ws, doc.path, 'span', step.span, step.id, file.text, state));
+      // A span that is not a command (a name, a flag) is no step: prose around it moves nobody.
+      if (commands.length === before) Object.assign(state, saved);
+    }
+  }
   return { file, model: r.model, commands };
 }
 
-function inlineCommands(ws: Workspace, doc: string, source: 'span' | 'json', mapped: MappedText, id: string, text: string): DocCommand[] {
+/** Where a reader of a doc is: the procedure state that carries from one step to the next. */
+interface Procedure {
+  cwd: string | undefined;
+  /** What set the current directory, when an earlier step or prose did. */
+  cwdOrigin: string | undefined;
+  /** Other directories the reader may be in at the current step. */
+  otherCwds: string[];
+  created: Set<string>;
+  env: Map<string, string>;
+  /** Whether a step was read already (so the current directory may have been carried). */
+  carried: boolean;
+  /** Folders made by `git clone` of this very repository: a `cd` into one is back at the root. */
+  selfClones: Set<string>;
+}
+
+function freshProcedure(): Procedure {
+  return { cwd: '', cwdOrigin: undefined, otherCwds: [], created: new Set(), env: new Map(), carried: false, selfClones: new Set() };
+}
+
+/**
+ * A new block or command span starts. A directory carried over from an earlier step is where
+ * the procedure means the reader to be, but a reader may have opened a new terminal, so the
+ * doc's starting directory stays possible. Prose right before the step that names an existing
+ * directory ("from the `backend` directory, run", "In `frontend/`:") moves the reader there,
+ * with the carried directory still possible.
+ */
+function enterStep(ws: Workspace, state: Procedure, text: string, start: number, model: MarkdownModel): void {
+  const others = new Set<string>();
+  if (state.carried && state.cwd !== '') others.add('');
+  const hinted = proseDirectory(ws, text, start, model);
+  if (hinted !== undefined && hinted.dir !== state.cwd) {
+    if (state.cwd !== undefined) others.add(state.cwd);
+    state.cwd = hinted.dir;
+    state.cwdOrigin = hinted.origin;
+  }
+  if (state.cwd !== undefined) others.delete(state.cwd);
+  state.otherCwds = [...others];
+  state.carried = true;
+}
+
+/** Prose naming where the next commands run: "from the `backend` directory", "in `web/`". */
+const PROSE_DIRECTORY = /\b(?:from|in|inside|within|into|under)\s+(?:the\s+|your\s+|a\s+)?(?:`([^`\n]+)`|\*\*([^*\n]+)\*\*|([\w.-]+(?:\/[\w.-]+)*\/?))(\s+(?:sub)?(?:directory|folder|dir)\b)?/gi;
+
+/**
+ * The directory that the prose right before `start` (since the last blank line or code block,
+ * at most 300 characters) says the next commands run from, when it names one that exists.
+ * Only an existing directory named with a directory word, or quoted with a trailing `/`,
+ * counts: "in the background" or "into production" name nothing.
+ */
+function proseDirectory(ws: Workspace, text: string, start: number, model: MarkdownModel): { dir: string; origin: string } | undefined {
+  // The paragraph that ends right before the step (a fence usually follows a blank line).
+  let end = start;
+  while (end > 0 && /\s/.test(text[end - 1] as string)) end--;
+  let from = text.lastIndexOf('\n\n', end - 1);
+  from = from === -1 ? 0 : from + 2;
+  for (const b of model.blocks) if (b.end <= end && b.end > from) from = b.end;
+  let before = text.slice(from, end);
+  if (before.length > 300) before = before.slice(-300);
+  let found: { dir: string; origin: string } | undefined;
+  for (const m of before.matchAll(PROSE_DIRECTORY)) {
+    const raw = (m[1] ?? m[2] ?? m[3] ?? '').trim();
+    const quoted = m[1] !== undefined || m[2] !== undefined;
+    if (m[4] === undefined && !(quoted && raw.endsWith('/'))) continue;
+    const dir = raw.replace(/^\.\//, '').replace(/\/$/, '');
+    if (!dir || dir === '.' || !isPlainPath(dir) || dir.startsWith('..')) continue;
+    if (ws.hasDir(dir)) found = { dir, origin: `the text before it says "${m[0].trim()}"` };
+  }
+  return found;
+}
+
+function inlineCommands(ws: Workspace, doc: string, source: 'span' | 'json', mapped: MappedText, id: string, text: string, state: Procedure): DocCommand[] {
   const value = mapped.value;
   if (value.trimStart().startsWith('[')) {
     const words = execWords(value, 0, value.length);
-    if (words && words.length > 0 && COMMAND_HEAD.test(baseName(words[0]?.value ?? ''))) return [makeCommand(doc, source, 'exec', words, mapped, '', new Set(), `${id}:0`, undefined)];
+    if (words && words.length > 0 && COMMAND_HEAD.test(baseName(words[0]?.value ?? ''))) return [{ ...makeCommand(doc, source, 'exec', words, mapped, state.cwd, new Set(state.created), `${id}:0`, undefined), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin }];
     return [];
   }
   const first = simpleCommands(splitShell(value))[0];
@@ -457,27 +658,40 @@ function inlineCommands(ws: Workspace, doc: string, source: 'span' | 'json', map
   if (head === undefined) return [];
   const headWord = first[head.index]?.value ?? '';
   if (!COMMAND_HEAD.test(baseName(headWord)) && !/^\.{0,2}\/?[\w./-]+\.sh$/.test(headWord)) return [];
-  return shellCommands(ws, doc, source, mapped, undefined, id, false, text, '');
+  return shellCommands(ws, doc, source, mapped, undefined, id, false, text, state);
 }
 
-/** Shell text → simple commands, following `cd` and noting the files each command creates. */
-function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'], mapped: MappedText, block: MdCodeBlock | undefined, id: string, consoleSession: boolean, text: string, startCwd: string): DocCommand[] {
+/**
+ * Shell text → simple commands, following `cd` and noting the files each command creates. The
+ * procedure state comes in from the doc's earlier steps and goes out updated.
+ */
+function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'], mapped: MappedText, block: MdCodeBlock | undefined, id: string, consoleSession: boolean, text: string, state: Procedure): DocCommand[] {
   const prepared = prepareShell(mapped.value, consoleSession);
   const words = splitShell(prepared);
   const out: DocCommand[] = [];
-  let cwd: string | undefined = startCwd;
-  const created = new Set<string>();
-  const env = new Map<string, string>();
   let line = 0;
   let current: ShellWord[] = [];
   const flush = (): void => {
     if (current.length === 0) return;
     const argv: DocWord[] = current.map((w) => ({ value: w.value, vStart: w.start, vEnd: w.end }));
-    out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, cwd, new Set(created), `${id}:${line}`, block), env: new Map(env) });
+    out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, state.cwd, new Set(state.created), `${id}:${line}`, block), env: new Map(state.env), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin });
     const values = argv.map((w) => w.value);
-    trackVariables(env, values);
-    cwd = nextCwd(ws, cwd, values);
-    for (const p of createdPaths(values, cwd)) created.add(p);
+    trackVariables(state.env, values);
+    // Files are created wherever the reader may be.
+    for (const dir of [state.cwd, ...state.otherCwds]) for (const p of createdPaths(values, dir)) state.created.add(p);
+    const clone = cloneOf(values);
+    if (clone && state.cwd !== undefined && ws.isThisRepository(clone.url)) {
+      const dir = joinRepo(state.cwd, clone.dir);
+      if (dir !== undefined) state.selfClones.add(dir);
+    }
+    const before = state.cwd;
+    state.cwd = nextCwd(ws, state.cwd, values, state.selfClones);
+    if (state.cwd !== before) {
+      // A `cd` in this step: the reader is where it says for the rest of the step.
+      state.otherCwds = [];
+      const head = commandHead(values)?.index ?? 0;
+      state.cwdOrigin = state.cwd ? `\`${values.slice(head, head + 2).join(' ')}\` earlier in the doc` : undefined;
+    }
     current = [];
   };
   for (const w of words) {
@@ -496,7 +710,7 @@ function makeCommand(doc: string, source: DocCommand['source'], form: DocCommand
   const first = words[0];
   let offset = first ? (mapped.offsets[first.vStart] ?? -1) : -1;
   if (offset < 0) offset = block?.start ?? (mapped.offsets.find((o) => o >= 0) ?? 0);
-  return { doc, source, form, words, mapped, cwd, created, env: new Map(), lineId, block, offset };
+  return { doc, source, form, words, mapped, cwd, otherCwds: [], cwdOrigin: undefined, created, env: new Map(), lineId, block, offset };
 }
 
 /** `export A=b`, `A=b` on its own, `unset A`: the variables later commands of the block see. */
@@ -671,7 +885,23 @@ export function commandHead(argv: readonly string[]): CommandHead | undefined {
   return { index: i, env };
 }
 
-function nextCwd(ws: Workspace, cwd: string | undefined, argv: string[]): string | undefined {
+/** `git clone [options] <url> [dir]`: the URL and the folder it makes. */
+function cloneOf(argv: string[]): { url: string; dir: string } | undefined {
+  const head = commandHead(argv);
+  if (!head || argv[head.index] !== 'git' || argv[head.index + 1] !== 'clone') return undefined;
+  const args: string[] = [];
+  for (let i = head.index + 2; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (/^(-b|--branch|--depth|-o|--origin|-c|--config|--reference|--filter|-j|--jobs)$/.test(w)) i++;
+    else if (!w.startsWith('-')) args.push(w);
+  }
+  const url = args[0];
+  if (!url) return undefined;
+  const dir = args[1] ?? path.basename(url.replace(/[/]+$/, '')).replace(/\.git$/, '');
+  return isPlainPath(dir) ? { url, dir } : undefined;
+}
+
+function nextCwd(ws: Workspace, cwd: string | undefined, argv: string[], selfClones: ReadonlySet<string> = new Set()): string | undefined {
   const head = commandHead(argv);
   if (!head) return cwd;
   const w = argv[head.index];
@@ -682,6 +912,11 @@ function nextCwd(ws: Workspace, cwd: string | undefined, argv: string[]): string
   if (joined === '.') return '';
   if (joined.startsWith('..')) return undefined;
   const dir = joined.replace(/\/$/, '');
+  // A clone of this repository: its folder is this root (and a path inside it, this path).
+  for (const clone of selfClones) {
+    if (dir === clone) return '';
+    if (dir.startsWith(`${clone}/`)) return ws.hasDir(dir.slice(clone.length + 1)) ? dir.slice(clone.length + 1) : undefined;
+  }
   return ws.hasDir(dir) ? dir : undefined;
 }
 
@@ -958,11 +1193,20 @@ export function pathRef(value: string, requireSlash: boolean): PathRef | undefin
   if (!clean || clean === '.' || clean === '..') return undefined;
   const segments = clean.split('/');
   if (segments.some((s) => s === '' || s === '.')) return undefined;
+  // An elided (`packages/shared/.../x.ts`) or placeholder path (`XXXXX.key`, `YYYYMMDD.sql`,
+  // `your-app/config.yml`) stands for a path the reader fills in.
+  if (segments.some((s) => s === '...' || isPlaceholderSegment(s))) return undefined;
   const last = segments[segments.length - 1] as string;
   if (!dir && !/^[\w.@+-]*\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return undefined;
   // Version numbers and similar (`1.2.3/`, `v2/x`) are not paths worth judging.
   if (segments.every((s) => /^v?\d+([.-]\d+)*$/.test(s) || s === '..')) return undefined;
   return { path: clean, dir, first: segments[0] as string };
+}
+
+/** A path segment that is a placeholder: runs of X, date patterns, `your-`/`my-` names, `example`/`sample` stems. */
+export function isPlaceholderSegment(segment: string): boolean {
+  const stem = segment.replace(/\.[A-Za-z0-9]{1,10}$/, '');
+  return /XXX|YYYY|(^|[^a-z])MM(DD|-DD)|HHMM|^(your|my)[-_]|^(your|my)[A-Z]|^<|>$/.test(stem) || /^(your|my)(app|project|repo|service|site|domain|file|folder|dir|module|package)s?$/i.test(stem);
 }
 
 /** Normalise a path relative to a repo directory; undefined when it leaves the repository. */
@@ -1392,4 +1636,204 @@ export async function readDoc(ws: Workspace, doc: DocFile, opts: DocsOptions): P
     return undefined;
   }
   return r;
+}
+
+/**
+ * A command's problems as judged from every directory its reader may be in (`cmd.cwd` and
+ * `cmd.otherCwds`): a problem stands only when the command is wrong from each of them, and its
+ * fix, written relative to `cmd.cwd`, is then a judgement call (`review`), because the doc does
+ * not say for certain where the command runs. `judge` sees a copy of the command with one
+ * directory and no alternatives.
+ */
+export async function judgedFromEveryCwd(cmd: DocCommand, judge: (c: DocCommand) => DocProblem[] | Promise<DocProblem[]>): Promise<DocProblem[]> {
+  const primary = await judge(cmd.otherCwds.length ? { ...cmd, otherCwds: [] } : cmd);
+  if (cmd.otherCwds.length === 0 || primary.length === 0) return primary;
+  const id = (p: DocProblem): string => `${p.kind}\0${p.offset}\0${p.subject}`;
+  let kept = primary;
+  for (const other of cmd.otherCwds) {
+    const also = new Set((await judge({ ...cmd, cwd: other, otherCwds: [] })).map(id));
+    kept = kept.filter((p) => also.has(id(p)));
+  }
+  const where = cmd.otherCwds.map((d) => (d ? `\`${d}/\`` : 'the repository root')).join(' or ');
+  const doubt = `the doc does not say for certain where this runs (${cmd.cwdOrigin ?? 'an earlier step'}; it may run from ${where})`;
+  return kept.map((p) => (p.fix ? { ...p, message: `${p.message}; ${doubt}, so the fix is for review`, fix: { ...p.fix, safety: 'review' as const } } : p));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Docs sites: generators that resolve a page's links their own way
+
+export interface DocsSite {
+  /** The site's folder ('' = the repository root). */
+  root: string;
+  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs';
+  /**
+   * Folders the site serves files from by their path inside the folder (`static/`, `public/`)
+   * or resolves a page's relative image against (Hugo's `assets/`, through render hooks): a
+   * link that misses on disk but names a file there is resolved by the site.
+   */
+  assetRoots: string[];
+  /**
+   * Whether a relative link is resolved against the page's URL rather than its file (Hugo,
+   * Jekyll): a file path rewritten to reach the target on disk need not reach it on the site.
+   */
+  urlRelative: boolean;
+}
+
+const SITE_CONFIGS: Array<{ test: RegExp; generator: DocsSite['generator']; up: number; assets: string[]; urlRelative: boolean }> = [
+  // Hugo's config folder (`config/_default/hugo.toml`) first: its file is also a `hugo.toml`.
+  { test: /(^|\/)config\/_default\/(hugo|config)\.(toml|ya?ml|json)$/, generator: 'hugo', up: 2, assets: ['static', 'assets'], urlRelative: true },
+  { test: /(^|\/)hugo\.(toml|ya?ml|json)$/, generator: 'hugo', up: 0, assets: ['static', 'assets'], urlRelative: true },
+  { test: /(^|\/)docusaurus\.config\.[cm]?[jt]s$/, generator: 'docusaurus', up: 0, assets: ['static'], urlRelative: false },
+  { test: /(^|\/)\.vitepress\/config\.[cm]?[jt]s$/, generator: 'vitepress', up: 1, assets: ['public'], urlRelative: false },
+  { test: /(^|\/)astro\.config\.[cm]?[jt]s$/, generator: 'astro', up: 0, assets: ['public'], urlRelative: false },
+  { test: /(^|\/)(mint\.json|docs\.json)$/, generator: 'mintlify', up: 0, assets: [''], urlRelative: false },
+  { test: /(^|\/)_config\.ya?ml$/, generator: 'jekyll', up: 0, assets: [''], urlRelative: true },
+  { test: /(^|\/)mkdocs\.ya?ml$/, generator: 'mkdocs', up: 0, assets: [], urlRelative: false },
+];
+
+const siteCache = new WeakMap<Workspace, DocsSite[]>();
+
+/**
+ * The docs sites of the repository, found by their generator's config file. A `docs.json`
+ * counts only with Mintlify's `navigation`, a `_config.yml` only next to Jekyll's folders
+ * (`_layouts`, `_posts`, `_includes`), since both names are common elsewhere.
+ */
+export function docsSites(ws: Workspace): DocsSite[] {
+  const cached = siteCache.get(ws);
+  if (cached) return cached;
+  const sites: DocsSite[] = [];
+  for (const p of ws.paths) {
+    const spec = SITE_CONFIGS.find((s) => s.test.test(p));
+    if (!spec) continue;
+    let root = path.dirname(p) === '.' ? '' : path.dirname(p);
+    for (let i = 0; i < spec.up; i++) root = path.dirname(root) === '.' ? '' : path.dirname(root);
+    if (spec.generator === 'mintlify' && !/"navigation"\s*:/.test(ws.read(p)?.text ?? '')) continue;
+    if (spec.generator === 'jekyll' && !['_layouts', '_posts', '_includes'].some((d) => ws.hasDir(root ? `${root}/${d}` : d))) continue;
+    if (sites.some((s) => s.root === root && s.generator === spec.generator)) continue;
+    sites.push({ root, generator: spec.generator, assetRoots: spec.assets.map((a) => (root && a ? `${root}/${a}` : root || a)), urlRelative: spec.urlRelative });
+  }
+  // The innermost site owns a doc.
+  sites.sort((a, b) => b.root.length - a.root.length);
+  siteCache.set(ws, sites);
+  return sites;
+}
+
+/** The site that renders a doc, if any. */
+export function siteOf(ws: Workspace, doc: string): DocsSite | undefined {
+  return docsSites(ws).find((s) => s.root === '' || doc.startsWith(`${s.root}/`));
+}
+
+/**
+ * Whether a site resolves a relative link of `doc` that misses on disk: the path (without its
+ * leading `./` and `../`) names a file in one of the site's asset folders.
+ */
+export function siteResolves(ws: Workspace, doc: string, written: string): DocsSite | undefined {
+  const site = siteOf(ws, doc);
+  if (!site) return undefined;
+  const bare = written.replace(/^(\.\.?\/)+/, '').replace(/\/$/, '');
+  if (!bare) return undefined;
+  return site.assetRoots.some((r) => existsInRepo(ws, r ? `${r}/${bare}` : bare)) ? site : undefined;
+}
+
+const lowerPathCache = new WeakMap<Workspace, Set<string>>();
+
+function hasIgnoringCase(ws: Workspace, p: string): boolean {
+  let lower = lowerPathCache.get(ws);
+  if (!lower) {
+    lower = new Set(ws.paths.map((x) => x.toLowerCase()));
+    lowerPathCache.set(ws, lower);
+  }
+  return lower.has(p.toLowerCase());
+}
+
+/**
+ * Whether a page route (`../about_notifications/`, a link ending in `/`) of a site page names a
+ * page: resolved from the page's folder, and, on sites that resolve links against the page's
+ * URL (Hugo, Jekyll: `a/b.md` is served at `a/b/`), from the page itself as a folder. Site URLs
+ * are lower-cased (Hugo's default), so letter case is not compared.
+ */
+export function siteRouteResolves(ws: Workspace, site: DocsSite, doc: string, route: string): boolean {
+  const docDir = path.dirname(doc) === '.' ? '' : path.dirname(doc);
+  const stem = doc.replace(/\.(md|mdx|markdown)$/i, '');
+  const isIndex = /(^|\/)(_?index|readme)$/i.test(stem);
+  const bases = [docDir, ...(site.urlRelative && !isIndex ? [stem] : [])];
+  const bare = route.replace(/\/$/, '');
+  return bases.some((base) => {
+    const target = joinRepo(base, bare);
+    if (target === undefined) return false;
+    if (target === '' || ws.hasDir(target)) return true;
+    if (siteRoutes(ws, site).has(target.toLowerCase())) return true;
+    return ['.md', '.mdx', '/_index.md', '/index.md', '/index.mdx', '/README.md'].some((ext) => hasIgnoringCase(ws, `${target}${ext}`));
+  });
+}
+
+const routeCache = new WeakMap<Workspace, Map<string, Set<string>>>();
+
+/**
+ * Routes that a site's pages declare in their front matter, as lower-case repo paths: `slug:`
+ * (the page's folder + the slug), `url:` and `aliases:` (from the content folder, `content/`
+ * for Hugo, the site folder otherwise).
+ */
+function siteRoutes(ws: Workspace, site: DocsSite): Set<string> {
+  let perWs = routeCache.get(ws);
+  if (!perWs) {
+    perWs = new Map();
+    routeCache.set(ws, perWs);
+  }
+  const key = `${site.generator}\0${site.root}`;
+  const cached = perWs.get(key);
+  if (cached) return cached;
+  const routes = new Set<string>();
+  const content = site.generator === 'hugo' ? (site.root ? `${site.root}/content` : 'content') : site.root;
+  const fromContent = (u: string): string => [content, u.replace(/^\/+|\/+$/g, '')].filter(Boolean).join('/').toLowerCase();
+  for (const p of ws.paths) {
+    if (!isMarkdownPath(p) || (site.root && !p.startsWith(`${site.root}/`))) continue;
+    const text = ws.read(p)?.text;
+    const fm = text && /^---\r?\n([\s\S]*?)\r?\n---\r?$/m.exec(text.slice(0, 4000));
+    if (!fm || fm.index !== 0) continue;
+    const body = fm[1] as string;
+    const scalar = (name: string): string | undefined => new RegExp(`^${name}:[ \\t]*["']?([^"'\\r\\n#]+?)["']?[ \\t]*$`, 'm').exec(body)?.[1];
+    const slug = scalar('slug');
+    if (slug) routes.add([path.dirname(p) === '.' ? '' : path.dirname(p), slug.replace(/^\/+|\/+$/g, '')].filter(Boolean).join('/').toLowerCase());
+    const url = scalar('url');
+    if (url && url.startsWith('/')) routes.add(fromContent(url));
+    const aliases = /^aliases:[ \t]*\r?\n((?:[ \t]+-[^\n]*\n?)+)/m.exec(body)?.[1];
+    for (const m of aliases?.matchAll(/-[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/gm) ?? []) if (m[1]?.startsWith('/')) routes.add(fromContent(m[1]));
+  }
+  perWs.set(key, routes);
+  return routes;
+}
+
+const PROJECT_MANIFESTS = ['package.json', 'pyproject.toml', 'setup.py', 'setup.cfg', 'Cargo.toml', 'go.mod', 'composer.json', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'Gemfile', 'mix.exs'];
+
+/**
+ * The folders between a doc's folder and the repository root (nearest first) that hold a
+ * project manifest, and the folder a `docs/` folder sits in: a doc inside a project
+ * (`ui/docs/STYLE_GUIDE.md`) names the project's files from the project's folder
+ * (`./index.html` for `ui/index.html`).
+ */
+export function projectRootsAbove(ws: Workspace, docDir: string): string[] {
+  const out: string[] = [];
+  for (let d = docDir; d !== ''; d = path.dirname(d) === '.' ? '' : path.dirname(d)) {
+    if (PROJECT_MANIFESTS.some((m) => ws.has(`${d}/${m}`))) out.push(d);
+  }
+  // A `docs/` folder documents the folder it sits in (`ui/docs/` → `ui/`).
+  const docsFolder = /^(.*)\/(docs?|documentation)$/i.exec(docDir);
+  if (docsFolder?.[1] && !out.includes(docsFolder[1])) out.push(docsFolder[1]);
+  return out;
+}
+
+/**
+ * Problems inside a record of the past (see textRole) are statements that were true when
+ * written: a link there is still reported (a reader clicking it gets nothing) but never
+ * rewritten; a path or command there is not an instruction, so it is not reported.
+ */
+export function outsideRecords(q: QuoteContext, problems: DocProblem[]): DocProblem[] {
+  const out: DocProblem[] = [];
+  for (const p of problems) {
+    const role = textRole(q, p.offset);
+    if (role?.role !== 'record') out.push(p);
+    else if (p.kind === 'link') out.push({ ...p, message: p.fix ? `${p.message}; not rewritten: it sits in ${role.why}, a record of the past` : p.message, fix: undefined });
+  }
+  return out;
 }

@@ -103,9 +103,20 @@ export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_M
   return file.parse(`markdown:${maxBytes}`, async (f): Promise<MarkdownResult> => {
     if (f.text.length > maxBytes) return { ok: false, reason: `larger than the Markdown size cap (${f.text.length} > ${maxBytes} characters); not read` };
     const m = await mdastModules();
-    const tree = m.fromMarkdown(f.text);
+    const tree = m.fromMarkdown(blankComponentTags(f.text));
     return { ok: true, model: buildModel(f.text, tree as unknown as MdNode) };
   });
+}
+
+/**
+ * Lines that hold nothing but a component tag (`<Tabs>`, `<Tab title="Docker">`, `</Steps>`,
+ * `<TabItem value="x" />`), as MDX docs (Mintlify, Docusaurus, Fern) wrap their fences in, are
+ * blanked (same length, so every offset stays). CommonMark would read such a line as the start
+ * of an HTML block that swallows the fence after it; MDX reads it as JSX around Markdown.
+ * Lower-case tags are HTML and stay.
+ */
+export function blankComponentTags(text: string): string {
+  return text.replace(/^[ \t]*<\/?[A-Z][\w.]*(?:\s[^<>\n]*)?\/?>[ \t]*$/gm, (line) => line.replace(/[^\r]/g, ' '));
 }
 
 interface MdNode {
@@ -135,9 +146,19 @@ function buildModel(text: string, root: MdNode): MarkdownModel {
           break;
         case 'code': {
           const value = node.value ?? '';
-          const fenced = /^[ \t>]*(`{3,}|~{3,})/.test(text.slice(starts[pos.start.line - 1] ?? start, end));
+          // A fence is indented at most three spaces (after any blockquote markers); deeper, it is
+          // the text of an indented block.
+          const fenced = /^(?:[ \t]*>[ ]?)*[ ]{0,3}(`{3,}|~{3,})/.test(text.slice(starts[pos.start.line - 1] ?? start, end));
           // Fenced content starts on the line after the opening fence; indented code on its first line.
           const firstLine = fenced ? pos.start.line + 1 : pos.start.line;
+          const offsets = alignLines(text, starts, firstLine, undefined, value);
+          const nested = fenced ? undefined : nestedFence(value);
+          if (nested) {
+            // A fence indented inside JSX (MDX `<Tabs>`, `<Steps>`) or a deep list parses as an
+            // indented block that holds the fence lines: read it as the fence it is.
+            model.blocks.push({ kind: 'code', fenced: true, lang: nested.lang, meta: nested.meta, start, end, value: value.slice(nested.from, nested.to), offsets: offsets.slice(nested.from, nested.to) });
+            break;
+          }
           model.blocks.push({
             kind: 'code',
             fenced,
@@ -146,7 +167,7 @@ function buildModel(text: string, root: MdNode): MarkdownModel {
             start,
             end,
             value,
-            offsets: alignLines(text, starts, firstLine, undefined, value),
+            offsets,
           });
           break;
         }
@@ -175,6 +196,21 @@ function buildModel(text: string, root: MdNode): MarkdownModel {
     h.sectionEnd = next ? next.start : text.length;
   }
   return model;
+}
+
+/**
+ * An indented code block whose first line opens a fence and whose last line closes it: the
+ * fence's language and info, and the span of its content in the block's value.
+ */
+function nestedFence(value: string): { lang: string | undefined; meta: string | undefined; from: number; to: number } | undefined {
+  const open = /^(`{3,}|~{3,})[ \t]*([^\s`]*)[ \t]*([^\r\n`]*)\r?\n/.exec(value);
+  if (!open) return undefined;
+  const fence = open[1] as string;
+  const trimmed = value.replace(/\s+$/, '');
+  const lastNl = trimmed.lastIndexOf('\n');
+  const lastLine = trimmed.slice(lastNl + 1).trim();
+  if (lastNl < open[0].length - 1 || !lastLine.startsWith(fence[0] as string) || lastLine.replace(/[`~]/g, '') !== '' || lastLine.length < fence.length) return undefined;
+  return { lang: open[2] ? (open[2] as string).toLowerCase() : undefined, meta: open[3]?.trim() || undefined, from: open[0].length, to: lastNl + 1 };
 }
 
 function plainText(node: MdNode): string {

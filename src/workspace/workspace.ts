@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../model/types.js';
 import { SourceFile, decode } from './source-file.js';
 import { enumerateFiles } from './enumerate.js';
-import { gitTopLevel } from '../git/git.js';
+import { git, gitTopLevel } from '../git/git.js';
 
 export interface WorkspaceOptions {
   /** Files larger than this are skipped with a note (bytes). */
@@ -25,6 +25,8 @@ interface DiskState {
   /** For each of them, the repo path it resolves to. */
   linkTargets: Map<string, string>;
   diagnostics: Diagnostic[];
+  /** Names this repository goes by (its remotes' repository names, its folder's name), lower case. */
+  names: string[];
 }
 
 /**
@@ -53,7 +55,13 @@ export class Workspace {
   static async open(root: string, options: WorkspaceOptions = {}): Promise<Workspace> {
     const absRoot = path.resolve(root);
     const top = await gitTopLevel(absRoot);
-    const { paths } = await enumerateFiles(absRoot, top !== null);
+    const [{ paths }, remotes] = await Promise.all([enumerateFiles(absRoot, top !== null), top !== null ? git(absRoot, ['remote', '-v']) : undefined]);
+    const names = new Set<string>([path.basename(top ?? absRoot).toLowerCase()]);
+    for (const line of remotes?.code === 0 ? remotes.stdout.split('\n') : []) {
+      const url = line.split(/\s+/)[1];
+      const name = url ? repositoryNameOf(url) : undefined;
+      if (name) names.add(name);
+    }
     const disk: DiskState = {
       root: absRoot,
       realRoot: realpathSync(absRoot),
@@ -64,6 +72,7 @@ export class Workspace {
       symlinks: new Set(),
       linkTargets: new Map(),
       diagnostics: [],
+      names: [...names],
     };
     return new Workspace(disk, paths, new Map(), new Set(paths));
   }
@@ -80,6 +89,7 @@ export class Workspace {
       symlinks: new Set(),
       linkTargets: new Map(),
       diagnostics: [],
+      names: [path.basename(root).toLowerCase()],
     };
     const overlay = new Map<string, SourceFile>();
     for (const [p, text] of Object.entries(files)) {
@@ -96,6 +106,15 @@ export class Workspace {
 
   get inGitRepo(): boolean {
     return this.disk.inGitRepo;
+  }
+
+  /**
+   * Whether a clone URL names this repository (`git clone https://github.com/o/this.git`):
+   * docs that clone it and `cd` into the clone are back at this root.
+   */
+  isThisRepository(url: string): boolean {
+    const name = repositoryNameOf(url);
+    return name !== undefined && this.disk.names.includes(name);
   }
 
   /** Problems met while reading (skipped files and why). */
@@ -254,4 +273,11 @@ export class Workspace {
       return skip(`skipped: could not read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
+}
+
+/** The repository name of a clone URL or path (`…/owner/name.git` → `name`), lower case. */
+export function repositoryNameOf(url: string): string | undefined {
+  const last = url.replace(/[/\\]+$/, '').split(/[/:\\]/).pop();
+  const name = last?.replace(/\.git$/i, '').toLowerCase();
+  return name && /^[\w.-]+$/.test(name) ? name : undefined;
 }
