@@ -53,7 +53,12 @@ function describe(d: AppDeployment): string {
 }
 
 /** Prose links after the command, in the same section, that name the old port (reported, not edited). */
-function proseMentions(file: SourceFile, model: MarkdownModel | undefined, from: number, port: string): string[] {
+/**
+ * `http://localhost:<port>…` URLs in the prose of the command's section after it: the server
+ * the command starts, seen from this machine. They carry the port the command sets, so a fix
+ * changes them with it. Code (spans and blocks) belongs to other commands and is not scanned.
+ */
+function proseMentions(file: SourceFile, model: MarkdownModel | undefined, from: number, port: string): Array<{ text: string; line: number; portAt: number }> {
   if (!model) return [];
   const section = model.headings.filter((h) => h.start <= from && from < h.sectionEnd).pop();
   const end = section ? section.sectionEnd : file.text.length;
@@ -61,10 +66,12 @@ function proseMentions(file: SourceFile, model: MarkdownModel | undefined, from:
   // every Markdown parse), skipping code, which belongs to commands, not prose.
   const re = new RegExp(`https?://${LOCAL_HOST}:${port}(?!\\d)[^\\s<>)\\]\`'"]*`, 'g');
   const inCode = (at: number): boolean => [...model.spans, ...model.blocks].some((c) => c.start <= at && at < c.end);
-  const out: string[] = [];
+  const out: Array<{ text: string; line: number; portAt: number }> = [];
   re.lastIndex = from;
   for (let m = re.exec(file.text); m && m.index < end; m = re.exec(file.text)) {
-    if (!inCode(m.index)) out.push(`${m[0].replace(/[.,;:]+$/, '')} (line ${file.position(m.index).line})`);
+    if (inCode(m.index)) continue;
+    const portAt = m.index + m[0].indexOf(`:${port}`) + 1;
+    out.push({ text: m[0].replace(/[.,;:]+$/, ''), line: file.position(m.index).line, portAt });
   }
   return out;
 }
@@ -153,6 +160,11 @@ export const rule: Rule = {
           .map((l) => ({ start: l.start, end: l.start + l.text.length }));
         if (portUsedElsewhere(read.file.text, cmd.block, offset, port.value, [...edits, ...serverLines])) continue;
         const prose = proseMentions(read.file, read.model, offset, port.value);
+        for (const m of prose) edits.push({ start: m.portAt, end: m.portAt + port.value.length, text: wanted });
+        // Anything else in the section that still says the old port (a bare number in prose,
+        // another block) would contradict the fixed command: a judgement call.
+        const section = (read.model?.headings ?? []).filter((h) => h.start <= offset && offset < h.sectionEnd).pop();
+        const leftover = portUsedElsewhere(read.file.text, { start: section?.start ?? 0, end: section?.sectionEnd ?? read.file.text.length }, offset, port.value, [...edits, ...serverLines]);
         problems.push({
           doc: doc.path,
           offset,
@@ -160,8 +172,8 @@ export const rule: Rule = {
           subject,
           // Prose is never edited: when it names the old port too, the fix would leave the
           // section saying two things, so it is a judgement call.
-          message: `${base}; use ${wanted}${prose.length > 0 ? ` (prose after it also says ${prose.join(', ')}, which is not changed, so the fix is for review)` : ''}`,
-          fix: { edits, replacement: wanted, description: `run on port ${wanted} instead of ${port.value}`, safety: prose.length > 0 ? 'review' : 'safe' },
+          message: `${base}; use ${wanted}${prose.length > 0 ? ` (and in ${prose.map((m) => `${m.text} (line ${m.line})`).join(', ')}, the server it starts)` : ''}${leftover ? `; the section names ${port.value} elsewhere too, which is not changed, so the fix is for review` : ''}`,
+          fix: { edits, replacement: wanted, description: `run on port ${wanted} instead of ${port.value}`, safety: leftover ? 'review' : 'safe' },
         });
       }
     }
@@ -176,7 +188,7 @@ export default rule;
  * command in a code span, its line), outside the spans the fix edits: a side server's port that
  * the block's `curl localhost:52130` and `API_URL=…:52130` use too is a deliberate choice.
  */
-function portUsedElsewhere(text: string, block: MdCodeBlock | undefined, offset: number, port: string, edits: ReadonlyArray<{ start: number; end: number }>): boolean {
+function portUsedElsewhere(text: string, block: { start: number; end: number } | undefined, offset: number, port: string, edits: ReadonlyArray<{ start: number; end: number }>): boolean {
   const from = block?.start ?? text.lastIndexOf('\n', offset) + 1;
   const lineEnd = text.indexOf('\n', offset);
   const to = block?.end ?? (lineEnd === -1 ? text.length : lineEnd);

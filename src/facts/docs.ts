@@ -1608,7 +1608,9 @@ export function problemsToFindings(problems: DocProblem[]): import('../model/typ
       out.push({
         file: p.doc,
         offset: p.offset,
-        key: `${p.doc}:${p.kind}:${p.subject}${p.fix ? `=>${p.fix.replacement}` : ''}#${i}`,
+        // A review group keeps a key of its own: applying the safe group with the same
+        // replacement must not look like it left the problem in place.
+        key: `${p.doc}:${p.kind}:${p.subject}${p.fix ? `=>${p.fix.replacement}${p.fix.safety === 'review' ? ' (review)' : ''}` : ''}#${i}`,
         message: p.message,
         fix: shared,
       });
