@@ -117,7 +117,7 @@ function stamp(ws: Workspace, rule: Rule, r: RawFinding): Finding {
   const pos = ws.probe(r.file)?.position(r.offset) ?? { line: 1, column: 1 };
   return {
     ruleId: rule.meta.id,
-    seedIds: rule.meta.seedIds,
+    seedIds: r.seedIds ?? rule.meta.seedIds,
     severity: r.severity ?? rule.meta.defaultSeverity,
     file: r.file,
     line: pos.line,

@@ -59,10 +59,17 @@ export interface RawFinding {
   key: string;
   severity?: Severity;
   fix?: Fix | null;
+  /**
+   * The gap-analysis items this finding is an instance of. Omitted: the rule's own `seedIds`
+   * (a rule with one class of finding); a rule with several classes sets it per finding, and
+   * `[]` for a finding of no seed class (a dead link in some report is not seed item 1.4).
+   */
+  seedIds?: string[];
 }
 
 export interface RuleMeta {
   id: string;
+  /** Every gap-analysis item the rule's findings can be an instance of (see RawFinding.seedIds). */
   seedIds: string[];
   /** One line for list-rules. */
   summary: string;
