@@ -1584,6 +1584,8 @@ export interface DocProblem {
   message: string;
   /** The edits that fix this occurrence, when exactly one replacement is meant and editable. */
   fix: { edits: Array<{ start: number; end: number; text: string }>; replacement: string; description: string; safety: 'safe' | 'review' } | undefined;
+  /** The gap-analysis items this is an instance of (default: the rule's). */
+  seedIds?: string[];
 }
 
 /**
@@ -1613,6 +1615,7 @@ export function problemsToFindings(problems: DocProblem[]): import('../model/typ
         key: `${p.doc}:${p.kind}:${p.subject}${p.fix ? `=>${p.fix.replacement}${p.fix.safety === 'review' ? ' (review)' : ''}` : ''}#${i}`,
         message: p.message,
         fix: shared,
+        ...(p.seedIds ? { seedIds: p.seedIds } : {}),
       });
     });
   }
