@@ -15,8 +15,8 @@ const GIT_ENV = {
   GIT_CONFIG_GLOBAL: '/dev/null',
 };
 
-export function gitIn(dir: string, args: string[], input?: string): string {
-  return execFileSync('git', args, { cwd: dir, env: GIT_ENV, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+export function gitIn(dir: string, args: string[], input?: string, env: Record<string, string> = {}): string {
+  return execFileSync('git', args, { cwd: dir, env: { ...GIT_ENV, ...env }, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 export function tempDir(prefix = 'apf-'): string {
