@@ -144,6 +144,10 @@ describe('git history of missing paths', () => {
     const ws = await Workspace.open(path.join(root, 'docs'));
     expect(await ask(ws, 'setup.md')).toMatchObject({ status: 'renamed', successor: 'guides/setup.md' });
     expect(await ask(ws, 'nothing.md')).toEqual({ status: 'never' });
+    // Enough paths for the full walk, limited to the subdirectory.
+    const batch = await (await (await Workspace.open(path.join(root, 'docs'))).gitHistory()).lookup(['setup.md', 'a.md', 'b.md', 'c.md', 'd.md'].map((p) => ({ path: p, dir: false })));
+    expect(batch.get('setup.md')).toMatchObject({ status: 'renamed', successor: 'guides/setup.md' });
+    expect(batch.get('a.md')).toEqual({ status: 'never' });
     const repo = tempDir();
     cleanup.push(repo);
     gitIn(repo, ['init', '-q']);
