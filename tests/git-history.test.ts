@@ -172,6 +172,15 @@ describe('git history of missing paths', () => {
     expect(await ask(ws, 'empty/marker')).toMatchObject({ status: 'deleted', commit: { short: c.empty } });
   });
 
+  it('does not read the history of a partial clone (it would fetch objects)', async () => {
+    const partial = tempDir();
+    cleanup.push(partial);
+    rmSync(partial, { recursive: true, force: true });
+    gitIn(root, ['config', 'uploadpack.allowFilter', 'true']);
+    gitIn(root, ['clone', '-q', '--filter=blob:none', `file://${root}`, partial]);
+    expect(await ask(await Workspace.open(partial), 'docs/setup.md')).toMatchObject({ status: 'unknown', reason: expect.stringContaining('partial clone') });
+  });
+
   it('says unknown outside git, in an empty repository, and for a path only the work tree lacks', async () => {
     const plain = tempDir();
     cleanup.push(plain);

@@ -80,8 +80,8 @@ const RENAME_LIMIT = 4000;
 /** The empty blob: every empty file is "the same", so its renames say nothing. */
 const EMPTY_BLOBS = new Set(['e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813']);
 
-// Never block on a lock, never write the index, never fetch a missing object of a partial clone
-// over the network (git ≥ 2.44 honours the last one; older versions fail the read instead).
+// Never block on a lock, never write the index, never fetch a missing object over the network
+// (git ≥ 2.44 honours the last one; partial clones are not read at all, see `open`).
 const ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_NO_LAZY_FETCH: '1', GIT_LITERAL_PATHSPECS: '1' };
 // User configuration that would change what these commands print.
 const CONFIG = ['-c', 'log.showSignature=false', '-c', 'diff.relative=false', '-c', 'core.quotePath=false', '-c', 'log.follow=false'];
@@ -116,6 +116,10 @@ export class GitHistory {
     if (info.code !== 0) return GitHistory.unavailable(info.code === 127 ? 'git is not available' : 'not a git repository');
     const head = await git(root, ['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { env: ENV });
     if (head.code !== 0) return GitHistory.unavailable('the repository has no commit yet');
+    // A partial clone fetches the objects it lacks on demand, and a lint must not go to the
+    // network (GIT_NO_LAZY_FETCH needs git 2.44): its history is not read at all.
+    const partial = await git(root, ['config', '--get-regexp', '^(extensions\\.partialclone|remote\\..*\\.promisor)$'], { env: ENV });
+    if (partial.code === 0 && partial.stdout.trim()) return GitHistory.unavailable('a partial clone: reading its history could fetch objects over the network');
     const [shallow = '', prefix = ''] = info.stdout.split('\n');
     return new GitHistory(root, undefined, prefix.trim(), shallow.trim() === 'true', exists);
   }
