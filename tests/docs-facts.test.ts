@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { Workspace } from '../src/workspace/workspace.js';
 import { Facts } from '../src/facts/facts.js';
 import { inferServiceForName } from '../src/facts/compose-rename.js';
+import type { PathHistory } from '../src/git/history.js';
 import {
   appDeployments,
   canonicalModule,
@@ -23,6 +24,7 @@ import {
   readOperands,
   relativeRef,
   relocate,
+  relocationText,
   serverAtHead,
   serverPort,
   wordTextSpan,
@@ -71,7 +73,7 @@ describe('path references', () => {
     expect(relativeRef('', 'scripts/integrations', 'integrations/', true)).toBe('scripts/integrations/');
   });
 
-  it('relocates to the one path sharing the most trailing segments, never into an archive', () => {
+  it('guesses from the name, narrowed by trailing segments, never into an archive: review at most', () => {
     const ws = Workspace.fromFiles('/r', {
       'scripts/integrations/supervisor.py': '',
       'tools/supervisor.py': '',
@@ -79,12 +81,49 @@ describe('path references', () => {
       'a/README.md': '',
       'b/README.md': '',
     });
-    expect(relocate(ws, 'integrations/supervisor.py', false, opts)).toEqual({ target: 'scripts/integrations/supervisor.py', candidates: ['scripts/integrations/supervisor.py'], archived: false });
-    expect(relocate(ws, 'supervisor.py', false, opts).target).toBeUndefined();
-    expect(relocate(ws, 'supervisor.py', false, opts).candidates).toEqual(['scripts/integrations/supervisor.py', 'tools/supervisor.py']);
-    expect(relocate(ws, 'old.py', false, opts)).toEqual({ target: undefined, candidates: ['archive/old.py'], archived: true });
-    expect(relocate(ws, 'integrations', true, opts).target).toBe('scripts/integrations');
-    expect(relocate(ws, 'docs/README.md', false, opts).target).toBeUndefined();
+    const never: PathHistory = { status: 'never' };
+    const guess = relocate(ws, 'integrations/supervisor.py', false, opts, never);
+    expect(guess).toMatchObject({ target: 'scripts/integrations/supervisor.py', safety: 'review', candidates: ['scripts/integrations/supervisor.py'], archived: false });
+    expect(guess.because).toBe('the only file of that name; no rename record in git history; guessed from the file name');
+    expect(relocate(ws, 'supervisor.py', false, opts, never).target).toBeUndefined();
+    expect(relocate(ws, 'supervisor.py', false, opts, never).candidates).toEqual(['scripts/integrations/supervisor.py', 'tools/supervisor.py']);
+    expect(relocate(ws, 'old.py', false, opts, never)).toMatchObject({ target: undefined, candidates: ['archive/old.py'], archived: true });
+    expect(relocate(ws, 'integrations', true, opts, never)).toMatchObject({ target: 'scripts/integrations', safety: 'review' });
+    expect(relocate(ws, 'docs/README.md', false, opts, never).target).toBeUndefined();
+    const unknown = relocate(ws, 'integrations/supervisor.py', false, opts, { status: 'unknown', reason: 'a shallow clone' });
+    expect(unknown).toMatchObject({ target: 'scripts/integrations/supervisor.py', safety: 'review' });
+    expect(unknown.because).toContain('no usable git history: a shallow clone');
+  });
+
+  it('takes the target from a rename record, and none from a deletion', () => {
+    const ws = Workspace.fromFiles('/r', { 'docs/reference/http-api.md': '', 'website/api.md': '', 'docs/guide.md': '' });
+    const commit = (short: string, date: string): { sha: string; short: string; date: string } => ({ sha: short.padEnd(40, '0'), short, date });
+    const renamed: PathHistory = {
+      status: 'renamed',
+      steps: [
+        { from: 'docs/api.md', to: 'docs/ref/api.md', commit: commit('aaaaaaa', '2024-01-02') },
+        { from: 'docs/ref/api.md', to: 'docs/reference/http-api.md', commit: commit('bbbbbbb', '2024-02-03') },
+      ],
+      successor: 'docs/reference/http-api.md',
+    };
+    // The rename wins over the namesake `website/api.md`.
+    const moved = relocate(ws, 'docs/api.md', false, opts, renamed);
+    expect(moved).toMatchObject({ target: 'docs/reference/http-api.md', safety: 'safe', gone: false });
+    expect(relocationText(moved, false, true)).toBe('it is now `docs/reference/http-api.md` (renamed to `docs/ref/api.md` in aaaaaaa, 2024-01-02, then to `docs/reference/http-api.md` in bbbbbbb, 2024-02-03)');
+    const deleted = relocate(ws, 'docs/api.md', false, opts, { status: 'deleted', commit: commit('ccccccc', '2024-03-04') });
+    expect(deleted).toMatchObject({ target: undefined, gone: true });
+    expect(relocationText(deleted, false, true)).toBe('it was deleted in ccccccc (2024-03-04); `website/api.md` has the same name, but git records no rename to it (not changed)');
+    const thenDeleted = relocate(ws, 'docs/api.md', false, opts, { status: 'renamed', steps: [renamed.steps[0]!], successor: undefined, deleted: commit('ddddddd', '2024-04-05') });
+    expect(relocationText(thenDeleted, false, true)).toBe('it was renamed to `docs/ref/api.md` in aaaaaaa (2024-01-02), and `docs/ref/api.md` was deleted in ddddddd (2024-04-05); `website/api.md` has the same name, but git records no rename to it (not changed)');
+    // A rename into an archive retires the file.
+    const archived = relocate(Workspace.fromFiles('/r', { 'archive/api.md': '' }), 'docs/api.md', false, opts, { status: 'renamed', steps: [{ from: 'docs/api.md', to: 'archive/api.md', commit: commit('eeeeeee', '2024-05-06') }], successor: 'archive/api.md' });
+    expect(archived).toMatchObject({ target: undefined, archived: true });
+    expect(relocationText(archived, false, true)).toBe('it was renamed to `archive/api.md` in eeeeeee (2024-05-06), an archive location (not changed)');
+    // Letter case alone is certain, whatever history says.
+    expect(relocate(ws, 'docs/Guide.md', false, opts, { status: 'deleted', commit: commit('fffffff', '2024-06-07') })).toMatchObject({ target: 'docs/guide.md', safety: 'safe' });
+    // A chain that git loses track of is no rename record: back to the name.
+    const lost = relocate(ws, 'docs/api.md', false, opts, { status: 'renamed', steps: [renamed.steps[0]!], successor: undefined, lost: 'it is in HEAD; only the work tree lacks it' });
+    expect(lost).toMatchObject({ target: 'website/api.md', safety: 'review' });
   });
 
   it('honours nested .gitignore files', () => {

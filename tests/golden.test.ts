@@ -7,12 +7,14 @@
  *   5. every changed file parses; compose and dependabot files validate against their schemas.
  * Parse diagnostics of the first run must equal the case's diagnostics.json (none when absent).
  * input/, expected/ and CASE.md are written by hand; findings.json is written by the tool
- * with UPDATE_GOLDEN=1 and reviewed like any other change.
+ * with UPDATE_GOLDEN=1 and reviewed like any other change. A case may carry git history
+ * (history.json: commits replayed before input/ is committed, see repoWithHistory), or run
+ * outside any repository (`"repository": false` in options.json).
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
+import { ROOT, repoFrom, repoWithHistory, plainCopy, readTree, treeDifferences, gitIn, removeDir, tempDir, type HistoryCommitSpec } from './helpers/repo.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { run, type RunResult } from '../src/engine/run.js';
 import { writeChanges } from '../src/engine/write.js';
@@ -84,15 +86,18 @@ for (const ruleId of ruleDirs) {
       it(caseName, async () => {
         const caseDir = path.join(FIXTURES, ruleId, caseName);
         const caseOptions = existsSync(path.join(caseDir, 'options.json'))
-          ? (JSON.parse(readFileSync(path.join(caseDir, 'options.json'), 'utf8')) as { unsafeFixes?: boolean; ruleOptions?: Record<string, unknown>; withRules?: string[] })
+          ? (JSON.parse(readFileSync(path.join(caseDir, 'options.json'), 'utf8')) as { unsafeFixes?: boolean; ruleOptions?: Record<string, unknown>; withRules?: string[]; repository?: boolean })
           : {};
+        const historyFile = path.join(caseDir, 'history.json');
+        const history = existsSync(historyFile) ? (JSON.parse(readFileSync(historyFile, 'utf8')) as { commits: HistoryCommitSpec[] }).commits : undefined;
         const apply = new Set<Safety>(caseOptions.unsafeFixes ? ['safe', 'review'] : ['safe']);
         // As the CLI runs it: inline suppressions apply; `withRules` adds rules a case needs
         // alongside the one under test (unused-suppression judges the others' suppressions).
         const selected = [...(caseOptions.withRules ?? []).map((id) => findRule(id)!), rule];
         const suppressions = createSuppressions({ selected, knownRuleIds: RULES.map((r) => r.meta.id) });
         const runOptions = { rules: suppressions.rules, apply, keep: suppressions.keep, ruleOptions: { [ruleId]: caseOptions.ruleOptions ?? {} } };
-        const repo = repoFrom(path.join(caseDir, 'input'));
+        const input = path.join(caseDir, 'input');
+        const repo = caseOptions.repository === false ? plainCopy(input) : history ? repoWithHistory(input, history) : repoFrom(input);
         cleanup.push(repo);
         // Step 3's repository: a copy of this one (history included) taken before anything is
         // written, the same as a second repoFrom of input/ without four more git runs.

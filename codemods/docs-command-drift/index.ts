@@ -33,7 +33,11 @@ import {
   pythonRun,
   readDoc,
   relativeRef,
+  pathHistories,
   relocate,
+  relocationText,
+  seemsMoved,
+  type Histories,
   resolveAppTarget,
   serverAtHead,
   wordTextSpan,
@@ -318,7 +322,22 @@ async function serverProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> 
 // ---------------------------------------------------------------------------------------------
 // python path/x.py, python -m mod
 
-function scriptProblems(env: Env, cmd: DocCommand): DocProblem[] {
+/** A `python path/x.py` whose script is missing, judged once history has been asked about all of them. */
+interface ScriptRef {
+  env: Env;
+  cmd: DocCommand;
+  index: number;
+  value: string;
+  /** The missing repo path. */
+  path: string;
+  offset: number;
+  /** Its folder exists: a real path, not a placeholder (`python path/to/script.py`). */
+  anchored: boolean;
+  /** Why a fix, however certain its target, is a judgement call here (where the command runs is not certain). */
+  reviewBecause?: string;
+}
+
+function scriptProblems(env: Env, cmd: DocCommand, scripts: ScriptRef[]): DocProblem[] {
   if (cmd.form !== 'shell' || cmd.source === 'dockerfile' || cmd.cwd === undefined) return [];
   const argv = cmd.words.map((w) => w.value);
   const run = pythonRun(argv);
@@ -336,38 +355,35 @@ function scriptProblems(env: Env, cmd: DocCommand): DocProblem[] {
   if (isGitIgnored(env.ws, p) || isCreated(cmd, p)) return [];
   const offset = at(cmd, run.index);
   if (quoted(env, cmd, offset)) return [];
-  const where = cwd ? `\`${cwd}/\`` : 'the repository root';
-  const base = `\`python ${run.value}\`: \`${p}\` does not exist (run from ${where})`;
-  const moved = relocate(env.ws, p, false, env.opts);
-  // `python path/to/script.py`: a placeholder unless its folder exists or the file moved.
   const firstDir = run.value.replace(/^\.\//, '').split('/').slice(0, -1)[0];
   const anchored = firstDir !== undefined && [cwd, docDir].some((b) => {
     const j = joinRepo(b, firstDir);
     return j !== undefined && j !== '' && env.ws.hasDir(j);
   });
-  if (!anchored && moved.candidates.length === 0) return [];
-  const span = moved.target && env.editable ? wordTextSpan(cmd, run.index, run.value) : undefined;
-  if (!moved.target || !span) {
-    const tail = moved.target
-      ? `it must be \`${moved.target}\`, but the text cannot be edited in place (not changed)`
-      : moved.archived
-        ? `the only file of that name is archived (${moved.candidates.map((c) => `\`${c}\``).join(', ')}); not changed`
-        : moved.candidates.length > 1
-          ? `candidates ${moved.candidates.map((c) => `\`${c}\``).join(', ')} (not changed)`
-          : 'no file of that name in the repository (not changed)';
-    return [{ doc: cmd.doc, offset, kind: 'script', subject: run.value, message: `${base}; ${tail}`, fix: undefined }];
-  }
-  const replacement = relativeRef(cwd, moved.target, run.value, false);
-  return [
-    {
-      doc: cmd.doc,
-      offset,
-      kind: 'script',
-      subject: run.value,
-      message: `${base}; the script is now \`${moved.target}\` (the only file of that name)`,
-      fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `run \`${replacement}\` instead of \`${run.value}\``, safety: 'safe' },
-    },
-  ];
+  scripts.push({ env, cmd, index: run.index, value: run.value, path: p, offset, anchored });
+  return [];
+}
+
+function settleScript(s: ScriptRef, histories: Histories): DocProblem | undefined {
+  const { env, cmd, offset, value, path: p } = s;
+  const cwd = cmd.cwd ?? '';
+  const where = cwd ? `\`${cwd}/\`` : 'the repository root';
+  const base = `\`python ${value}\`: \`${p}\` does not exist (run from ${where})`;
+  const moved = relocate(env.ws, p, false, env.opts, histories(p, false));
+  // `python path/to/script.py`: a placeholder unless its folder exists or the file moved.
+  if (!s.anchored && !seemsMoved(moved)) return undefined;
+  const span = moved.target && env.editable ? wordTextSpan(cmd, s.index, value) : undefined;
+  const message = `${base}; ${relocationText(moved, false, span !== undefined).replace(/^it is (now|probably) /, 'the script is $1 ')}`;
+  if (!moved.target || !moved.safety || !span) return { doc: cmd.doc, offset, kind: 'script', subject: value, message, fix: undefined };
+  const replacement = relativeRef(cwd, moved.target, value, false);
+  return {
+    doc: cmd.doc,
+    offset,
+    kind: 'script',
+    subject: value,
+    message: s.reviewBecause && moved.safety === 'safe' ? `${message}; ${s.reviewBecause}, so the fix is for review` : message,
+    fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `run \`${replacement}\` instead of \`${value}\``, safety: s.reviewBecause ? 'review' : moved.safety },
+  };
 }
 
 function moduleProblems(env: Env, cmd: DocCommand, index: number, mod: string, argv: string[]): DocProblem[] {
@@ -443,15 +459,33 @@ export const rule: Rule = {
     const opts = docsOptions(options);
     const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;
     const problems: DocProblem[] = [];
+    const scripts: ScriptRef[] = [];
     for (const doc of docFiles(workspace, opts).docs) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts }, editable: workspace.isEditable(doc.path) };
       const docProblems: DocProblem[] = [];
       for (const cmd of read.commands) {
-        docProblems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...composeProblems(env, c), ...(await serverProblems(env, c)), ...scriptProblems(env, c)])));
+        // Script references wait for git history; everything else is settled now.
+        docProblems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...composeProblems(env, c), ...(await serverProblems(env, c)), ...scriptProblems(env, c, [])])));
+        const refs = await judgedFromEveryCwd<ScriptRef>(
+          cmd,
+          (c) => {
+            const found: ScriptRef[] = [];
+            scriptProblems(env, c, found);
+            return found;
+          },
+          (r) => `${r.offset}\0${r.value}`,
+          (r, why) => ({ ...r, reviewBecause: why }),
+        );
+        scripts.push(...refs);
       }
       problems.push(...outsideRecords(env.q, docProblems));
+    }
+    const histories = await pathHistories(workspace, scripts.map((s) => ({ path: s.path, dir: false })));
+    for (const s of scripts) {
+      const p = settleScript(s, histories);
+      if (p) problems.push(...outsideRecords(s.env.q, [p]));
     }
     return problemsToFindings(problems) satisfies RawFinding[];
   },

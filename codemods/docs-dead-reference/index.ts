@@ -14,20 +14,26 @@ import {
   isGitIgnored,
   isQuoted,
   joinRepo,
-  judgedFromEveryCwd,
   operandValue,
-  outsideRecords,
   pathRef,
   problemsToFindings,
-  projectRootsAbove,
   readDoc,
   readOperands,
   relativeRef,
+  namesakes,
+  pathHistories,
   relocate,
+  judgedFromEveryCwd,
+  outsideRecords,
+  projectRootsAbove,
+  relocationText,
   siteOf,
   siteResolves,
   siteRouteResolves,
+  type DocsSite,
+  seemsMoved,
   wordTextSpan,
+  type Histories,
   type DocCommand,
   type DocProblem,
   type DocsOptions,
@@ -44,36 +50,63 @@ interface Env {
 }
 
 /**
- * What to say, and which edit to make, for a reference `written` (as it appears in the doc) to
- * the missing repo path `missing`, expressed relative to `base`.
+ * A reference `written` (as it appears in the doc) to the missing repo path `missing`,
+ * expressed relative to `base`. What to say and which edit to make waits until git history has
+ * been asked about every missing path of the run at once.
  */
-function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = ''): DocProblem {
-  if (isEnvTemplate(missing) && !env.ws.has(missing)) {
+interface Pending {
+  env: Env;
+  kind: string;
+  offset: number;
+  written: string;
+  missing: string;
+  dir: boolean;
+  base: string;
+  head: string;
+  span: [number, number] | undefined;
+  suffix: string;
+  /** Judged only when the path moved: a file of that name elsewhere, or a rename record. */
+  onlyIfMoved: boolean;
+  /** Why a fix, however certain its target, is a judgement call here (the doc's own uncertainty). */
+  reviewBecause?: string;
+  /** A page route of this docs site that names no page: reported, never repointed to a folder. */
+  route?: DocsSite;
+}
+
+function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
+  return { env, kind, offset, written, missing, dir, base, head, span, suffix, onlyIfMoved };
+}
+
+function isMissingTemplate(p: Pending): boolean {
+  return isEnvTemplate(p.missing) && !p.env.ws.has(p.missing);
+}
+
+function settle(p: Pending, histories: Histories): DocProblem | undefined {
+  const { env, kind, offset, written, missing, dir, base, head, span, suffix } = p;
+  if (p.route) {
+    // A route names a page by its URL: no folder of the same name is its new home.
+    return { doc: env.doc, offset, kind, subject: written, message: `link target \`${written}\` names no page of the ${p.route.generator} site (no \`${missing}\` page or folder; not changed)`, fix: undefined };
+  }
+  if (isMissingTemplate(p)) {
     // An env template belongs to the project in its folder: one in another folder lists another
     // project's variables, so it is never offered as this one's new home.
-    const elsewhere = relocate(env.ws, missing, dir, env.opts).candidates;
+    const elsewhere = namesakes(env.ws, missing, dir, env.opts);
     const note = elsewhere.length ? ` (\`${elsewhere.join('`, `')}\` belongs to another folder's project, so it is not repointed)` : '';
     return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined };
   }
-  const moved = relocate(env.ws, missing, dir, env.opts);
-  if (!moved.target || !span || !env.editable) {
-    const tail = moved.target
-      ? `it must be \`${moved.target}\`, but the text cannot be edited in place (not changed)`
-      : moved.archived
-        ? `the only ${dir ? 'directory' : 'file'} of that name is archived (${moved.candidates.map((c) => `\`${c}\``).join(', ')}); not changed`
-        : moved.candidates.length > 1
-          ? `candidates ${moved.candidates.map((c) => `\`${c}\``).join(', ')} (not changed)`
-          : `no ${dir ? 'directory' : 'file'} of that name in the repository (not changed)`;
-    return { doc: env.doc, offset, kind, subject: written, message: `${head}; ${tail}`, fix: undefined };
-  }
+  const moved = relocate(env.ws, missing, dir, env.opts, histories(missing, dir));
+  if (p.onlyIfMoved && !seemsMoved(moved)) return undefined;
+  const editable = span !== undefined && env.editable;
+  const message = `${head}; ${relocationText(moved, dir, editable)}`;
+  if (!moved.target || !moved.safety || !span || !editable) return { doc: env.doc, offset, kind, subject: written, message, fix: undefined };
   const replacement = relativeRef(base, moved.target, written, dir) + suffix;
   return {
     doc: env.doc,
     offset,
     kind,
     subject: written,
-    message: `${head}; it is now \`${moved.target}\` (the only ${dir ? 'directory' : 'file'} of that name)`,
-    fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `point \`${written}\` at \`${replacement}\``, safety: 'safe' },
+    message: p.reviewBecause && moved.safety === 'safe' ? `${message}; ${p.reviewBecause}, so the fix is for review` : message,
+    fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `point \`${written}\` at \`${replacement}\``, safety: p.reviewBecause ? 'review' : moved.safety },
   };
 }
 
@@ -95,7 +128,7 @@ function linkResolves(ws: Workspace, target: string): boolean {
   return ['.md', '.mdx', '/README.md', '/index.md', '/index.mdx'].some((ext) => ws.has(`${stem}${ext}`));
 }
 
-function linkProblems(env: Env, link: MdLink): DocProblem[] {
+function linkProblems(env: Env, link: MdLink): Pending[] {
   if (link.kind === 'autolink') return [];
   const url = link.url.trim();
   if (!url || /^[a-z][a-z0-9+.-]*:/i.test(url) || /^[#/~\\]/.test(url)) return [];
@@ -122,16 +155,11 @@ function linkProblems(env: Env, link: MdLink): DocProblem[] {
   const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
   const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
   const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
-  if (site && dir) {
-    // A route names a page by its URL: no folder of the same name is its new home.
-    return [{ doc: env.doc, offset, kind: 'link', subject: pathPart, message: `link target \`${pathPart}\` names no page of the ${site.generator} site (no \`${target}\` page or folder; not changed)`, fix: undefined }];
-  }
   const found = problem(env, 'link', offset, pathPart, target, dir, env.docDir, head, span, suffix);
+  if (site && dir) return [{ ...found, route: site }];
   // Hugo and Jekyll resolve a relative link against the page's URL, not its file: a path that
   // reaches the file on disk need not reach it on the built site.
-  if (found.fix && site?.urlRelative) {
-    return [{ ...found, message: `${found.message}; ${site.generator} resolves this page's links against its URL, so the new path is for review`, fix: { ...found.fix, safety: 'review' } }];
-  }
+  if (site?.urlRelative) return [{ ...found, reviewBecause: `${site.generator} resolves this page's links against its URL` }];
   return [found];
 }
 
@@ -152,7 +180,6 @@ function anchoredBase(env: Env, value: string, first: string): string | undefine
   });
 }
 
-/** A path in prose may be written from the repository root, the doc's folder, or the folder of the project the doc is in. */
 function bareExists(env: Env, value: string): boolean {
   return [...new Set(['', env.docDir, ...projectRootsAbove(env.ws, env.docDir)])].some((b) => {
     const j = joinRepo(b, value);
@@ -171,7 +198,7 @@ function isLocalEnvFile(p: string): boolean {
 /** Files an application writes at run time (logs, databases, dumps): never judged in prose. */
 const RUNTIME_FILE = /\.(log|db|sqlite3?|pid|sock|tmp|bak|out|pyc|cache|swp|csv|parquet|pkl|pickle|h5|bin|dat|tar|gz|tgz|zip)$/i;
 
-function spanProblems(env: Env, span: MdCodeSpan): DocProblem[] {
+function spanProblems(env: Env, span: MdCodeSpan): Pending[] {
   const value = span.value;
   const ref = pathRef(value, true);
   // Directory names in prose (`archive/`, `docs/api/`) often describe a layout, not a link.
@@ -183,12 +210,13 @@ function spanProblems(env: Env, span: MdCodeSpan): DocProblem[] {
   const offset = span.offsets[0] ?? span.start;
   if (offset < 0 || isQuoted(env.q, offset)) return [];
   // Prose names files a reader is told to create, or that the app writes at run time: a path
-  // in a code span is judged only when a file of that name exists elsewhere (it moved).
-  if (RUNTIME_FILE.test(value) || isLocalEnvFile(missing) || relocate(env.ws, missing, false, env.opts).candidates.length === 0) return [];
-  return [problem(env, 'path', offset, value, missing, false, base, pathHead(value, missing), mappedSpan(span, 0, value.length))];
+  // in a code span is judged only when it moved (a file of that name exists elsewhere, or git
+  // recorded a rename).
+  if (RUNTIME_FILE.test(value) || isLocalEnvFile(missing)) return [];
+  return [problem(env, 'path', offset, value, missing, false, base, pathHead(value, missing), mappedSpan(span, 0, value.length), '', true)];
 }
 
-function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[]): DocProblem[] {
+function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[]): Pending[] {
   const value = s.value;
   const ref = pathRef(value, true);
   if (!ref || bareExists(env, value) || inCheckerList(env.ws, env.doc, s.start)) return [];
@@ -205,10 +233,10 @@ function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[])
 // ---------------------------------------------------------------------------------------------
 // Files commands read: compose -f, --env-file, pip -r, cp/mv sources, source, bash x.sh, cat
 
-function operandProblems(env: Env, cmd: DocCommand): DocProblem[] {
+function operandProblems(env: Env, cmd: DocCommand): Pending[] {
   if (cmd.form !== 'shell' || cmd.source === 'dockerfile' || cmd.cwd === undefined) return [];
   const argv = cmd.words.map((w) => w.value);
-  const out: DocProblem[] = [];
+  const out: Pending[] = [];
   for (const j of readOperands(argv)) {
     const written = operandValue(argv[j] as string);
     const ref = pathRef(written, false);
@@ -231,41 +259,54 @@ function operandProblems(env: Env, cmd: DocCommand): DocProblem[] {
 /**
  * Docs (Markdown/MDX links, path-only code spans, JSON index string values, and the files doc
  * commands read) that name repository paths which do not exist (seeds 0.1, 1.4, 2.8). The fix
- * points the reference at the unique relocated path (same name, unique in the repository),
- * written relative to the same base; otherwise it reports.
+ * points the reference at the path git history renamed it to (safe), or at the only file of
+ * the same name (review: a guess), written relative to the same base; otherwise it reports.
  */
 export const rule: Rule = {
   meta: {
     id: 'docs-dead-reference',
     seedIds: ['0.1', '1.4', '2.8'],
-    summary: 'Docs point at repo paths that do not exist; rewrite to the unique relocated path.',
+    summary: 'Docs point at repo paths that do not exist; rewrite to the path git renamed them to.',
     defaultSeverity: 'warning',
     fixable: 'safe',
   },
   async check({ workspace, options }) {
     const opts = docsOptions(options);
-    const problems: DocProblem[] = [];
+    const pending: Pending[] = [];
     for (const doc of docFiles(workspace, opts).docs) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
-      const docProblems: DocProblem[] = [];
       const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path) };
       if (read.model) {
-        for (const link of read.model.links) docProblems.push(...linkProblems(env, link));
-        for (const span of read.model.spans) docProblems.push(...spanProblems(env, span));
+        for (const link of read.model.links) pending.push(...linkProblems(env, link));
+        for (const span of read.model.spans) pending.push(...spanProblems(env, span));
       } else {
         const json = await jsonStringValues(read.file);
         if (json.ok) {
           for (const s of json.strings) {
             const siblings = s.arrayId === undefined ? [] : json.strings.filter((o) => o.arrayId === s.arrayId);
-            docProblems.push(...jsonProblems(env, s, siblings));
+            pending.push(...jsonProblems(env, s, siblings));
           }
         }
       }
-      for (const cmd of read.commands) docProblems.push(...(await judgedFromEveryCwd(cmd, (c) => operandProblems(env, c))));
-      problems.push(...outsideRecords(env.q, docProblems));
+      for (const cmd of read.commands) {
+        pending.push(
+          ...(await judgedFromEveryCwd(
+            cmd,
+            (c) => operandProblems(env, c),
+            (p) => `${p.kind}\0${p.offset}\0${p.written}`,
+            (p, doubt) => ({ ...p, reviewBecause: doubt }),
+          )),
+        );
+      }
     }
+    const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).map((p) => ({ path: p.missing, dir: p.dir })));
+    // Records of the past are judged per doc, once each problem is settled.
+    const problems = pending.flatMap((p) => {
+      const settled = settle(p, histories);
+      return settled ? outsideRecords(p.env.q, [settled]) : [];
+    });
     return problemsToFindings(problems) satisfies RawFinding[];
   },
 };

@@ -28,6 +28,7 @@ import {
   pathRef,
   readDoc,
   readOperands,
+  pathHistories,
   relocate,
   wordTextSpan,
   type DocsOptions,
@@ -67,8 +68,10 @@ function decode(s: string): string | undefined {
 
 /**
  * References in docs. Quoted places (old side of a migration, ❌ examples, legacy sections,
- * ledgers) do not count, and neither does a reference the docs rules repoint: when a file of
- * that name exists elsewhere (exactly one), docs-dead-reference fixes the doc instead.
+ * ledgers) do not count, and neither does a template that moved: git history records its
+ * rename to a path that exists, or (with no rename record) exactly one file of that name
+ * exists elsewhere; the doc is what is stale then, and docs-dead-reference reports it. A
+ * template git says was deleted is gone, whatever namesake another folder has.
  */
 export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<TemplateRef[]> {
   const out: TemplateRef[] = [];
@@ -82,7 +85,6 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
     const q: QuoteContext = { ws, file: read.file, model: read.model, opts };
     const add = (template: string | undefined, offset: number, via: string): void => {
       if (template === undefined || template === '' || offset < 0) return;
-      if (relocate(ws, template, false, opts).target !== undefined) return;
       out.push({ template, file: doc.path, offset, via });
     };
     if (read.model) {
@@ -142,7 +144,9 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
       }
     }
   }
-  return out;
+  const gone = out.filter((r) => !ws.has(r.template));
+  const histories = await pathHistories(ws, gone.map((r) => ({ path: r.template, dir: false })));
+  return out.filter((r) => ws.has(r.template) || relocate(ws, r.template, false, opts, histories(r.template, false)).target === undefined);
 }
 
 /** Words of a line that tells the reader to use a file named in a code span on it (`see` alone is too weak). */

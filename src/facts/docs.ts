@@ -20,6 +20,8 @@ import { splitShell, simpleCommands, findServerInvocation, serverInvocations as 
 import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../formats/markdown.js';
 import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
+import { historyKey, type HistoryCommit, type HistoryQuery, type PathHistory, type RenameStep } from '../git/history.js';
+import type { Safety } from '../model/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -1259,31 +1261,102 @@ function nameIndex(ws: Workspace): { files: Map<string, string[]>; dirs: Map<str
 }
 
 export interface Relocation {
-  /** The one path the reference must mean now, when there is exactly one. */
+  /** The one path the reference must mean now, when there is one. */
   target: string | undefined;
+  /**
+   * How sure `target` is: `safe` when git recorded the rename (followed to a path that exists
+   * today) or when only the letter case differs; `review` when it is guessed from the name.
+   */
+  safety: Safety | undefined;
   /** Every path with the same name (after narrowing by shared parent directories). */
   candidates: string[];
-  /** The only candidate sits in an archive / ledger location: retired, not relocated. */
+  /** The only candidate, or the rename's destination, sits in an archive / ledger location: retired, not relocated. */
   archived: boolean;
+  /** The evidence for `target`, or what history says became of the path (a message clause). */
+  because: string;
+  /** Git history says the path is gone with no successor (deleted, or renamed and then deleted). */
+  gone: boolean;
+}
+
+/** What git history says about each path, asked in one batch (the workspace runs git, not the rule). */
+export type Histories = (p: string, dir: boolean) => PathHistory;
+
+export async function pathHistories(ws: Workspace, queries: Iterable<HistoryQuery>): Promise<Histories> {
+  const unique = new Map<string, HistoryQuery>();
+  for (const q of queries) unique.set(historyKey(q), q);
+  const answers = unique.size ? await (await ws.gitHistory()).lookup([...unique.values()]) : new Map<string, PathHistory>();
+  return (p, dir) => answers.get(historyKey({ path: p, dir })) ?? { status: 'unknown', reason: 'not looked up' };
+}
+
+/** `abc1234 (2024-05-01)`, or `abc1234, 2024-05-01` inside parentheses. */
+function when(c: HistoryCommit, inParens = false): string {
+  return inParens ? `${c.short}, ${c.date}` : `${c.short} (${c.date})`;
+}
+
+/** `renamed in abc1234, 2024-05-01` or `renamed to `b` in …, then to `c` in …`. */
+function renameChain(steps: readonly RenameStep[], withLast: boolean, inParens: boolean): string {
+  if (steps.length === 1 && !withLast) return `renamed in ${when((steps[0] as RenameStep).commit, inParens)}`;
+  return `renamed ${steps.map((s, i) => `${i ? 'then ' : ''}to \`${s.to}\` in ${when(s.commit, inParens)}`).join(', ')}`;
 }
 
 /**
- * Where a missing file or directory went: the paths with the same basename (files for a file,
- * directories for a directory), narrowed to those sharing the most trailing segments with the
- * reference (`integrations/supervisor.py` prefers `scripts/integrations/supervisor.py` over
- * `tools/supervisor.py`). Excluded and ledger locations never count as the new home.
+ * Where a missing file or directory went. Evidence, strongest first:
+ *
+ * 1. the same path in another letter case (`docs/readme.md` for `docs/README.md`): exactly one
+ *    file is meant, whatever history says;
+ * 2. git history: a rename (followed through later renames) to a path that exists today is the
+ *    successor; a deletion, or a rename whose chain ends in one, means there is none, even when
+ *    a file of the same name exists elsewhere (it is another file);
+ * 3. with no rename record (the path never existed in history, or history cannot tell: not a
+ *    repository, a shallow clone), the paths with the same basename, narrowed to those sharing
+ *    the most trailing segments with the reference (`integrations/supervisor.py` prefers
+ *    `scripts/integrations/supervisor.py` over `tools/supervisor.py`). A guess: `review`.
+ *
+ * Excluded and ledger locations never count as a namesake new home, and a rename into a ledger
+ * location retires the file.
  */
-export function relocate(ws: Workspace, missing: string, dir: boolean, opts: DocsOptions): Relocation {
-  const idx = nameIndex(ws);
-  // The same path in another letter case (`docs/readme.md` for `docs/README.md`): broken on
-  // case-sensitive hosts, and exactly one file is meant.
+export function relocate(ws: Workspace, missing: string, dir: boolean, opts: DocsOptions, history: PathHistory): Relocation {
+  const kind = dir ? 'directory' : 'file';
+  // The same path in another letter case: broken on case-sensitive hosts, and exactly one file
+  // is meant.
   const sameLetters = dir ? [] : ws.paths.filter((p) => p !== missing && p.toLowerCase() === missing.toLowerCase());
-  if (sameLetters.length === 1) return { target: sameLetters[0], candidates: sameLetters, archived: false };
+  if (sameLetters.length === 1) return { target: sameLetters[0], safety: 'safe', candidates: sameLetters, archived: false, because: 'the same path in other letter case', gone: false };
   // Several files differing only in letter case (possible on Linux, a clash on macOS/Windows
   // checkouts): the reference cannot say which one is meant.
-  if (sameLetters.length > 1) return { target: undefined, candidates: sameLetters.sort(), archived: false };
+  if (sameLetters.length > 1) return { target: undefined, safety: undefined, candidates: sameLetters.sort(), archived: false, because: '', gone: false };
+  const candidates = namesakes(ws, missing, dir, opts);
+  if (history.status === 'renamed' && history.successor !== undefined) {
+    const chain = renameChain(history.steps, false, true);
+    if (matchesAny(history.successor, opts.ledgerGlobs)) {
+      return { target: undefined, safety: undefined, candidates: [history.successor], archived: true, because: `it was ${renameChain(history.steps, true, false)}, an archive location`, gone: true };
+    }
+    return { target: history.successor, safety: 'safe', candidates, archived: false, because: chain, gone: false };
+  }
+  if (history.status === 'deleted') return { target: undefined, safety: undefined, candidates, archived: false, because: `it was deleted in ${when(history.commit)}`, gone: true };
+  if (history.status === 'renamed' && history.deleted) {
+    const last = history.steps[history.steps.length - 1] as RenameStep;
+    return { target: undefined, safety: undefined, candidates, archived: false, because: `it was ${renameChain(history.steps, true, false)}, and \`${last.to}\` was deleted in ${when(history.deleted)}`, gone: true };
+  }
+  // No rename record: the name is all there is to go on.
+  const why =
+    history.status === 'never'
+      ? 'no rename record in git history'
+      : history.status === 'unknown'
+        ? `no usable git history: ${history.reason}`
+        : `git history loses track of it after it was ${renameChain(history.steps, true, true)}: ${history.lost ?? 'no successor'}`;
+  const live = candidates.filter((c) => !matchesAny(c, opts.ledgerGlobs));
+  if (live.length === 1) return { target: live[0], safety: 'review', candidates, archived: false, because: `the only ${kind} of that name; ${why}; guessed from the file name`, gone: false };
+  return { target: undefined, safety: undefined, candidates, archived: live.length === 0 && candidates.length > 0, because: why, gone: false };
+}
+
+/**
+ * The paths with the same basename as `missing` (files for a file, directories for a
+ * directory), narrowed to those sharing the most trailing segments with it. Excluded and
+ * gitignored paths are never a namesake new home.
+ */
+export function namesakes(ws: Workspace, missing: string, dir: boolean, opts: DocsOptions): string[] {
   const base = path.basename(missing);
-  const all = ((dir ? idx.dirs : idx.files).get(base) ?? []).filter((c) => c !== missing && !matchesAny(c, opts.excludeGlobs) && !isGitIgnored(ws, c, dir));
+  const all = ((dir ? nameIndex(ws).dirs : nameIndex(ws).files).get(base) ?? []).filter((c) => c !== missing && !matchesAny(c, opts.excludeGlobs) && !isGitIgnored(ws, c, dir));
   const want = missing.split('/').reverse();
   const shared = (c: string): number => {
     const parts = c.split('/').reverse();
@@ -1292,10 +1365,34 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
     return n;
   };
   const best = Math.max(0, ...all.map(shared));
-  const candidates = all.filter((c) => shared(c) === best).sort();
-  const live = candidates.filter((c) => !matchesAny(c, opts.ledgerGlobs));
-  if (live.length === 1) return { target: live[0], candidates, archived: false };
-  return { target: undefined, candidates, archived: live.length === 0 && candidates.length > 0 };
+  return all.filter((c) => shared(c) === best).sort();
+}
+
+/** Whether a reference that is only judged once its path moved did move (a namesake, or a rename record). */
+export function seemsMoved(moved: Relocation): boolean {
+  return moved.candidates.length > 0 || moved.target !== undefined;
+}
+
+const quoteList = (paths: readonly string[]): string => paths.map((c) => `\`${c}\``).join(', ');
+
+/**
+ * The end of a docs finding's message: where the path went and on what evidence, or why the
+ * reference is not changed. `editable` says whether the text can be rewritten in place.
+ */
+export function relocationText(moved: Relocation, dir: boolean, editable: boolean): string {
+  const kind = dir ? 'directory' : 'file';
+  if (moved.target) {
+    if (!editable) return `it must be \`${moved.target}\` (${moved.because}), but the text cannot be edited in place (not changed)`;
+    return moved.safety === 'safe' ? `it is now \`${moved.target}\` (${moved.because})` : `it is probably \`${moved.target}\` (${moved.because})`;
+  }
+  if (moved.gone) {
+    const others = moved.archived ? [] : moved.candidates;
+    const namesakes = others.length === 0 ? '' : `; ${quoteList(others)} ${others.length === 1 ? 'has' : 'have'} the same name, but git records no rename to ${others.length === 1 ? 'it' : 'them'}`;
+    return `${moved.because}${namesakes} (not changed)`;
+  }
+  if (moved.archived) return `the only ${kind} of that name is archived (${quoteList(moved.candidates)}); not changed`;
+  if (moved.candidates.length > 1) return `candidates ${quoteList(moved.candidates)} (not changed)`;
+  return `no ${kind} of that name in the repository (not changed)`;
 }
 
 /** `target` written relative to `fromDir`, keeping the reference's `./` and trailing-slash style. */
@@ -1648,20 +1745,31 @@ export async function readDoc(ws: Workspace, doc: DocFile, opts: DocsOptions): P
  * `cmd.otherCwds`): a problem stands only when the command is wrong from each of them, and its
  * fix, written relative to `cmd.cwd`, is then a judgement call (`review`), because the doc does
  * not say for certain where the command runs. `judge` sees a copy of the command with one
- * directory and no alternatives.
+ * directory and no alternatives. For problems other than DocProblems, `id` names a problem
+ * across the runs and `doubt` marks one as uncertain.
  */
-export async function judgedFromEveryCwd(cmd: DocCommand, judge: (c: DocCommand) => DocProblem[] | Promise<DocProblem[]>): Promise<DocProblem[]> {
+export async function judgedFromEveryCwd<T = DocProblem>(
+  cmd: DocCommand,
+  judge: (c: DocCommand) => T[] | Promise<T[]>,
+  id: (p: T) => string = (p) => {
+    const d = p as unknown as DocProblem;
+    return `${d.kind}\0${d.offset}\0${d.subject}`;
+  },
+  doubt: (p: T, why: string) => T = (p, why) => {
+    const d = p as unknown as DocProblem;
+    return (d.fix ? { ...d, message: `${d.message}; ${why}, so the fix is for review`, fix: { ...d.fix, safety: 'review' as const } } : d) as unknown as T;
+  },
+): Promise<T[]> {
   const primary = await judge(cmd.otherCwds.length ? { ...cmd, otherCwds: [] } : cmd);
   if (cmd.otherCwds.length === 0 || primary.length === 0) return primary;
-  const id = (p: DocProblem): string => `${p.kind}\0${p.offset}\0${p.subject}`;
   let kept = primary;
   for (const other of cmd.otherCwds) {
     const also = new Set((await judge({ ...cmd, cwd: other, otherCwds: [] })).map(id));
     kept = kept.filter((p) => also.has(id(p)));
   }
   const where = cmd.otherCwds.map((d) => (d ? `\`${d}/\`` : 'the repository root')).join(' or ');
-  const doubt = `the doc does not say for certain where this runs (${cmd.cwdOrigin ?? 'an earlier step'}; it may run from ${where})`;
-  return kept.map((p) => (p.fix ? { ...p, message: `${p.message}; ${doubt}, so the fix is for review`, fix: { ...p.fix, safety: 'review' as const } } : p));
+  const why = `the doc does not say for certain where this runs (${cmd.cwdOrigin ?? 'an earlier step'}; it may run from ${where})`;
+  return kept.map((p) => doubt(p, why));
 }
 
 // ---------------------------------------------------------------------------------------------

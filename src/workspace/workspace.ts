@@ -4,6 +4,7 @@ import type { Diagnostic } from '../model/types.js';
 import { SourceFile, decode } from './source-file.js';
 import { enumerateFiles } from './enumerate.js';
 import { git, gitTopLevel } from '../git/git.js';
+import { GitHistory } from '../git/history.js';
 
 export interface WorkspaceOptions {
   /** Files larger than this are skipped with a note (bytes). */
@@ -27,6 +28,10 @@ interface DiskState {
   diagnostics: Diagnostic[];
   /** Names this repository goes by (its remotes' repository names, its folder's name), lower case. */
   names: string[];
+  /** What git history says about missing paths: asked for once per run, shared by every view. */
+  history?: Promise<GitHistory>;
+  /** The workspace as opened: "exists today" for history means on disk, whatever a view added. */
+  base?: Workspace;
 }
 
 /**
@@ -74,7 +79,9 @@ export class Workspace {
       diagnostics: [],
       names: [...names],
     };
-    return new Workspace(disk, paths, new Map(), new Set(paths));
+    const ws = new Workspace(disk, paths, new Map(), new Set(paths));
+    disk.base = ws;
+    return ws;
   }
 
   /** A workspace over explicit in-memory files (tests, property checks). */
@@ -115,6 +122,16 @@ export class Workspace {
   isThisRepository(url: string): boolean {
     const name = repositoryNameOf(url);
     return name !== undefined && this.disk.names.includes(name);
+  }
+
+  /**
+   * The git history provider of this run (git is run only when a rule asks it about a path).
+   * Outside git, and for in-memory workspaces, it answers `unknown` for every path.
+   */
+  gitHistory(): Promise<GitHistory> {
+    const base = this.disk.base;
+    this.disk.history ??= this.disk.inGitRepo && base ? GitHistory.open(this.disk.root, (p, dir) => (dir ? base.hasDir(p) : base.has(p))) : Promise.resolve(GitHistory.unavailable('not a git repository'));
+    return this.disk.history;
   }
 
   /** Problems met while reading (skipped files and why). */

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -15,8 +15,8 @@ const GIT_ENV = {
   GIT_CONFIG_GLOBAL: '/dev/null',
 };
 
-export function gitIn(dir: string, args: string[], input?: string): string {
-  return execFileSync('git', args, { cwd: dir, env: GIT_ENV, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+export function gitIn(dir: string, args: string[], input?: string, env: Record<string, string> = {}): string {
+  return execFileSync('git', args, { cwd: dir, env: { ...GIT_ENV, ...env }, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 export function tempDir(prefix = 'apf-'): string {
@@ -32,6 +32,66 @@ export function repoFrom(source: string): string {
   gitIn(dir, ['config', 'core.autocrlf', 'false']);
   gitIn(dir, ['add', '-A']);
   gitIn(dir, ['commit', '-q', '--allow-empty', '-m', 'fixture']);
+  return dir;
+}
+
+/**
+ * The commits a golden case replays before its input (`history.json` in the case folder), so
+ * that rules reading git history see renames and deletions. Each commit applies, in this order:
+ * `write` (path → text), `copy` (path → an input/ file whose text to use), `rename` (from → to,
+ * a file or a directory), `delete` (files or directories). The input/ tree is then committed
+ * on top, as it is: whatever differs from the last replayed commit is one more commit.
+ */
+export interface HistoryCommitSpec {
+  message?: string;
+  /** ISO date; defaults to one day after the previous commit. */
+  date?: string;
+  write?: Record<string, string>;
+  copy?: Record<string, string>;
+  rename?: Record<string, string>;
+  delete?: string[];
+}
+
+/** A fresh git repository that replays `history` and then commits a copy of `source` on top. */
+export function repoWithHistory(source: string, history: readonly HistoryCommitSpec[]): string {
+  const dir = tempDir();
+  gitIn(dir, ['init', '-q', '-b', 'main']);
+  gitIn(dir, ['config', 'core.autocrlf', 'false']);
+  let time = Date.parse('2024-01-01T12:00:00Z');
+  const commit = (message: string, date: string | undefined): void => {
+    time = date ? Date.parse(date) : time + 86_400_000;
+    const stamp = new Date(time).toISOString();
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['commit', '-q', '--allow-empty', '-m', message], undefined, { GIT_AUTHOR_DATE: stamp, GIT_COMMITTER_DATE: stamp });
+  };
+  const put = (p: string, text: string | Buffer): void => {
+    mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    writeFileSync(path.join(dir, p), text);
+  };
+  history.forEach((c, i) => {
+    for (const [p, text] of Object.entries(c.write ?? {})) put(p, text);
+    for (const [p, from] of Object.entries(c.copy ?? {})) put(p, readFileSync(path.join(source, from)));
+    for (const [from, to] of Object.entries(c.rename ?? {})) {
+      if (!existsSync(path.join(dir, from))) throw new Error(`history commit ${i + 1}: cannot rename ${from}, it does not exist`);
+      mkdirSync(path.dirname(path.join(dir, to)), { recursive: true });
+      renameSync(path.join(dir, from), path.join(dir, to));
+    }
+    for (const p of c.delete ?? []) {
+      if (!existsSync(path.join(dir, p))) throw new Error(`history commit ${i + 1}: cannot delete ${p}, it does not exist`);
+      rmSync(path.join(dir, p), { recursive: true });
+    }
+    commit(c.message ?? `history ${i + 1}`, c.date);
+  });
+  for (const entry of readdirSync(dir)) if (entry !== '.git') rmSync(path.join(dir, entry), { recursive: true, force: true });
+  cpSync(source, dir, { recursive: true });
+  commit('fixture', undefined);
+  return dir;
+}
+
+/** A copy of `source` with no repository around it. */
+export function plainCopy(source: string): string {
+  const dir = tempDir();
+  cpSync(source, dir, { recursive: true });
   return dir;
 }
 

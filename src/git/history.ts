@@ -1,0 +1,418 @@
+/**
+ * What git history says became of repository paths that no longer exist: renamed (followed
+ * through chains to a path that exists today), deleted, never there, or unknown.
+ *
+ * Rules never run git: the workspace owns one provider per run (`Workspace.gitHistory()`), and
+ * rules ask it for a batch of paths. Cost is bounded by how git is asked:
+ *
+ * - which commits removed a path: `git log --no-renames --diff-filter=D`. With a few paths it
+ *   is limited by pathspecs; with many, one walk without pathspecs is cheaper (pathspec
+ *   matching grows with their number: 500 paths take ten times the full walk on a 15,000-commit
+ *   repository), and the walk is kept as an index for every later question;
+ * - what those commits renamed: `git diff-tree -M` on just those commits, without pathspecs so
+ *   that rename detection sees both sides.
+ */
+import { git } from './git.js';
+
+export interface HistoryCommit {
+  sha: string;
+  /** The abbreviation git prints for it. */
+  short: string;
+  /** Committer date, YYYY-MM-DD. */
+  date: string;
+}
+
+export interface RenameStep {
+  from: string;
+  to: string;
+  commit: HistoryCommit;
+}
+
+export type PathHistory =
+  | {
+      status: 'renamed';
+      /** At least one; `to` of the last step is the successor when there is one. */
+      steps: RenameStep[];
+      /** The path it is today (exists in the work tree), when the chain reaches one. */
+      successor: string | undefined;
+      /** The chain ended in a plain deletion of its last path. */
+      deleted?: HistoryCommit;
+      /** The chain could not be followed further, and why. */
+      lost?: string;
+    }
+  | { status: 'deleted'; commit: HistoryCommit }
+  | { status: 'never' }
+  | { status: 'unknown'; reason: string };
+
+export interface HistoryQuery {
+  /** Repo path relative to the workspace root, `/`-separated, no trailing slash. */
+  path: string;
+  dir: boolean;
+}
+
+/** Whether a root-relative path exists today (a file, or a directory holding files). */
+export type ExistsToday = (p: string, dir: boolean) => boolean;
+
+interface Deletion {
+  commit: HistoryCommit;
+  /** Committer time, to order deletions of different paths. */
+  time: number;
+}
+
+interface Renames {
+  /** Top-relative source path → top-relative destination. */
+  map: Map<string, string>;
+  /** Why renames of this commit cannot be trusted (rename detection skipped, git failed). */
+  problem?: string;
+}
+
+/** Few enough paths for one pathspec-limited walk to beat the full walk. */
+const PATHSPEC_MAX = 4;
+/** Pathspec-limited walks before the full index is cheaper overall. */
+const PATHSPEC_WALKS_MAX = 2;
+/** Renames followed from one path before giving up (a→b→…). */
+const CHAIN_MAX = 16;
+/**
+ * Rename detection compares every removed file with every added one; above this many on one
+ * side git skips the inexact part and says so (the commit's renames are then not trusted).
+ */
+const RENAME_LIMIT = 4000;
+/** The empty blob: every empty file is "the same", so its renames say nothing. */
+const EMPTY_BLOBS = new Set(['e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813']);
+
+// Never block on a lock, never write the index, never fetch a missing object over the network
+// (git ≥ 2.44 honours the last one; partial clones are not read at all, see `open`).
+const ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_NO_LAZY_FETCH: '1', GIT_LITERAL_PATHSPECS: '1' };
+// User configuration that would change what these commands print.
+const CONFIG = ['-c', 'log.showSignature=false', '-c', 'diff.relative=false', '-c', 'core.quotePath=false', '-c', 'log.follow=false'];
+
+export class GitHistory {
+  private readonly answers = new Map<string, Promise<PathHistory>>();
+  private readonly deletions = new Map<string, Deletion[]>();
+  /** Root-relative pathspecs whose deletions are all in `deletions` ('' after the full walk). */
+  private readonly covered = new Set<string>();
+  private full: Promise<string | undefined> | undefined;
+  private pathspecWalks = 0;
+  private readonly renames = new Map<string, Promise<Renames>>();
+  private headPaths: Promise<Set<string> | undefined> | undefined;
+
+  private constructor(
+    private readonly root: string,
+    /** Why nothing can be learnt from history (undefined when it can). */
+    private readonly unavailable: string | undefined,
+    /** The workspace root relative to the repository top, with a trailing slash ('' at the top). */
+    private readonly prefix: string,
+    private readonly shallow: boolean,
+    private readonly exists: ExistsToday,
+  ) {}
+
+  /** A provider that answers `unknown` with this reason for every path. */
+  static unavailable(reason: string): GitHistory {
+    return new GitHistory('', reason, '', false, () => false);
+  }
+
+  static async open(root: string, exists: ExistsToday): Promise<GitHistory> {
+    const info = await git(root, ['rev-parse', '--is-shallow-repository', '--show-prefix'], { env: ENV });
+    if (info.code !== 0) return GitHistory.unavailable(info.code === 127 ? 'git is not available' : 'not a git repository');
+    const head = await git(root, ['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { env: ENV });
+    if (head.code !== 0) return GitHistory.unavailable('the repository has no commit yet');
+    // A partial clone fetches the objects it lacks on demand, and a lint must not go to the
+    // network (GIT_NO_LAZY_FETCH needs git 2.44): its history is not read at all.
+    const partial = await git(root, ['config', '--get-regexp', '^(extensions\\.partialclone|remote\\..*\\.promisor)$'], { env: ENV });
+    if (partial.code === 0 && partial.stdout.trim()) return GitHistory.unavailable('a partial clone: reading its history could fetch objects over the network');
+    const [shallow = '', prefix = ''] = info.stdout.split('\n');
+    return new GitHistory(root, undefined, prefix.trim(), shallow.trim() === 'true', exists);
+  }
+
+  /** What became of each path (keyed `path` for a file, `path/` for a directory). */
+  async lookup(queries: readonly HistoryQuery[]): Promise<Map<string, PathHistory>> {
+    const out = new Map<string, PathHistory>();
+    if (this.unavailable !== undefined) {
+      for (const q of queries) out.set(historyKey(q), { status: 'unknown', reason: this.unavailable });
+      return out;
+    }
+    const fresh = queries.filter((q) => !this.answers.has(historyKey(q)));
+    // One walk (or a few pathspec walks) for the whole batch, then one diff-tree for every
+    // commit that removed one of the paths; chains ask again only for their later links.
+    try {
+      await this.ensureDeletions(fresh.map((q) => q.path));
+    } catch (error) {
+      for (const q of queries) out.set(historyKey(q), { status: 'unknown', reason: `git failed: ${error instanceof Error ? error.message : String(error)}` });
+      return out;
+    }
+    const commits = new Set<string>();
+    for (const q of fresh) for (const d of this.deletionsOf(q.path, q.dir)) commits.add(d.commit.sha);
+    await this.ensureRenames([...commits]);
+    for (const q of queries) {
+      const key = historyKey(q);
+      let answer = this.answers.get(key);
+      if (!answer) {
+        answer = this.resolve(q.path, q.dir, new Set()).catch((error: unknown) => ({ status: 'unknown' as const, reason: `git failed: ${error instanceof Error ? error.message : String(error)}` }));
+        this.answers.set(key, answer);
+      }
+      out.set(key, await answer);
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async resolve(p: string, dir: boolean, seen: Set<string>): Promise<PathHistory> {
+    const head = await this.head();
+    if (head === undefined) return { status: 'unknown', reason: 'git could not list HEAD' };
+    const top = this.prefix + p;
+    if (dir ? [...head].some((h) => h.startsWith(`${top}/`)) : head.has(top)) return { status: 'unknown', reason: 'it is in HEAD; only the work tree lacks it' };
+    await this.ensureDeletions([p]);
+    return dir ? this.resolveDir(p, seen) : this.resolveFile(p, seen);
+  }
+
+  private async resolveFile(p: string, seen: Set<string>): Promise<PathHistory> {
+    const dels = this.deletionsOf(p, false);
+    const latest = dels[0];
+    if (!latest) return this.nothingFound();
+    await this.ensureRenames(dels.map((d) => d.commit.sha));
+    const outcome = await this.fileOutcome(p, latest);
+    if (typeof outcome === 'object' && 'unknown' in outcome) return { status: 'unknown', reason: outcome.unknown };
+    // The same path removed on branches that never saw each other's removal, in different
+    // ways: git cannot say which one the reader's path went through.
+    if (dels.length > 1) {
+      const concurrent = await this.concurrentWith(latest, dels.slice(1));
+      for (const other of concurrent) {
+        const o = await this.fileOutcome(p, other);
+        if (JSON.stringify(o) !== JSON.stringify(outcome)) {
+          return { status: 'unknown', reason: `it was removed differently on parallel branches (${latest.commit.short}, ${other.commit.short})` };
+        }
+      }
+    }
+    if (outcome === undefined) return { status: 'deleted', commit: latest.commit };
+    return this.follow({ from: p, to: outcome.to, commit: latest.commit }, false, seen);
+  }
+
+  /** What one removal of a file did: renamed it (to a root-relative path), or deleted it. */
+  private async fileOutcome(p: string, del: Deletion): Promise<{ to: string } | { unknown: string } | undefined> {
+    const r = await this.renamesOf(del.commit.sha);
+    if (r.problem) return { unknown: r.problem };
+    const to = r.map.get(this.prefix + p);
+    if (to === undefined) return undefined;
+    const local = this.local(to);
+    return local === undefined ? { unknown: `it was moved out of the folder being checked (to \`${to}\` in ${del.commit.short})` } : { to: local };
+  }
+
+  private async resolveDir(p: string, seen: Set<string>): Promise<PathHistory> {
+    const dels = this.deletionsOf(p, true);
+    if (dels.length === 0) return this.nothingFound();
+    // The directory disappeared with the newest removal of a file under it: what that commit
+    // did with its files decides where the directory went.
+    let last = dels[0] as Deletion;
+    for (const d of dels) if (d.time > last.time) last = d;
+    const files = this.filesRemovedBy(p, last.commit.sha);
+    await this.ensureRenames([last.commit.sha]);
+    const r = await this.renamesOf(last.commit.sha);
+    if (r.problem) return { status: 'unknown', reason: r.problem };
+    const homes = new Set<string>();
+    let deleted = 0;
+    for (const f of files) {
+      const to = r.map.get(this.prefix + f);
+      if (to === undefined) {
+        deleted++;
+        continue;
+      }
+      const rel = f.slice(p.length + 1);
+      const local = this.local(to);
+      homes.add(local !== undefined && local.endsWith(`/${rel}`) ? local.slice(0, -(rel.length + 1)) : '\0');
+    }
+    if (deleted === files.length) return { status: 'deleted', commit: last.commit };
+    const home = homes.size === 1 && deleted === 0 ? [...homes][0] : undefined;
+    if (home === undefined || home === '\0') return { status: 'unknown', reason: `its files went to different places in ${last.commit.short}` };
+    return this.follow({ from: p, to: home, commit: last.commit }, true, seen);
+  }
+
+  /** A rename step, then whatever became of its destination. */
+  private async follow(step: RenameStep, dir: boolean, seen: Set<string>): Promise<PathHistory> {
+    const { to } = step;
+    if (this.exists(to, dir)) return { status: 'renamed', steps: [step], successor: to };
+    seen.add(step.from);
+    if (seen.has(to) || seen.size >= CHAIN_MAX) return { status: 'renamed', steps: [step], successor: undefined, lost: `the renames of \`${step.from}\` go round in circles` };
+    const next = await this.resolve(to, dir, seen);
+    switch (next.status) {
+      case 'renamed':
+        return { ...next, steps: [step, ...next.steps] };
+      case 'deleted':
+        return { status: 'renamed', steps: [step], successor: undefined, deleted: next.commit };
+      case 'never':
+        return { status: 'renamed', steps: [step], successor: undefined, lost: `git has no record of what became of \`${to}\`` };
+      case 'unknown':
+        return { status: 'renamed', steps: [step], successor: undefined, lost: next.reason };
+    }
+  }
+
+  private nothingFound(): PathHistory {
+    return this.shallow ? { status: 'unknown', reason: 'a shallow clone: the history before its first commit is missing' } : { status: 'never' };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Which commits removed which paths
+
+  /** Removals of a file, or of the files under a directory; newest first for one path. */
+  private deletionsOf(p: string, dir: boolean): Deletion[] {
+    const top = this.prefix + p;
+    if (!dir) return this.deletions.get(top) ?? [];
+    const out: Deletion[] = [];
+    const seen = new Set<string>();
+    for (const [path, list] of this.deletions) {
+      if (!path.startsWith(`${top}/`)) continue;
+      for (const d of list) {
+        if (seen.has(d.commit.sha)) continue;
+        seen.add(d.commit.sha);
+        out.push(d);
+      }
+    }
+    return out;
+  }
+
+  /** Root-relative files under `dir` that `sha` removed. */
+  private filesRemovedBy(dir: string, sha: string): string[] {
+    const top = `${this.prefix}${dir}/`;
+    const out: string[] = [];
+    for (const [path, list] of this.deletions) if (path.startsWith(top) && list.some((d) => d.commit.sha === sha)) out.push(path.slice(this.prefix.length));
+    return out;
+  }
+
+  private isCovered(p: string): boolean {
+    if (this.covered.has('')) return true;
+    for (let s = p; ; s = s.slice(0, s.lastIndexOf('/'))) {
+      if (this.covered.has(s)) return true;
+      if (!s.includes('/')) return false;
+    }
+  }
+
+  private async ensureDeletions(paths: readonly string[]): Promise<void> {
+    const missing = [...new Set(paths.filter((p) => !this.isCovered(p)))];
+    if (missing.length === 0) return;
+    if (!this.full && missing.length <= PATHSPEC_MAX && this.pathspecWalks < PATHSPEC_WALKS_MAX) {
+      this.pathspecWalks++;
+      const error = await this.walk(missing);
+      if (error) throw new Error(error);
+      for (const p of missing) this.covered.add(p);
+      return;
+    }
+    this.full ??= this.walk(undefined).then((error) => {
+      if (!error) this.covered.add('');
+      return error;
+    });
+    const error = await this.full;
+    if (error) throw new Error(error);
+  }
+
+  /** One `git log` over the removals of `pathspecs` (all removals when undefined). */
+  private async walk(pathspecs: string[] | undefined): Promise<string | undefined> {
+    // Every commit that removed a matching file, children before parents; `--full-history` so
+    // that a removal on a side branch is not pruned away by history simplification.
+    const args = [...CONFIG, 'log', '--no-renames', '--diff-filter=D', '--name-only', '-z', '--no-color', '--date-order', '--format=%x01%H %h %ct %cs'];
+    if (pathspecs) args.push('--full-history', '--', ...pathspecs);
+    else if (this.prefix) args.push('--', '.');
+    const r = await git(this.root, args, { env: ENV });
+    if (r.code !== 0) return r.stderr.trim().split('\n')[0] || `git log exited with ${r.code}`;
+    let current: Deletion | undefined;
+    for (let token of r.stdout.split('\0')) {
+      if (token.startsWith('\n')) token = token.slice(1);
+      if (token.startsWith('\x01')) {
+        const [sha = '', short = '', time = '0', date = ''] = token.slice(1).split(' ');
+        current = { commit: { sha, short, date }, time: Number(time) };
+        continue;
+      }
+      if (!token || !current) continue;
+      const list = this.deletions.get(token) ?? [];
+      if (!list.some((d) => d.commit.sha === current!.commit.sha)) list.push(current);
+      this.deletions.set(token, list);
+    }
+    return undefined;
+  }
+
+  /**
+   * The removals in `others` that `latest` does not descend from (made on a branch that never
+   * saw `latest`'s): only their outcome can contradict it. One `merge-base --independent`.
+   */
+  private async concurrentWith(latest: Deletion, others: Deletion[]): Promise<Deletion[]> {
+    const shas = [...new Set(others.map((o) => o.commit.sha))].filter((s) => s !== latest.commit.sha);
+    if (shas.length === 0) return [];
+    const r = await git(this.root, ['merge-base', '--independent', latest.commit.sha, ...shas], { env: ENV });
+    if (r.code !== 0) throw new Error(r.stderr.trim().split('\n')[0] || 'git merge-base failed');
+    const independent = new Set(r.stdout.split('\n').map((s) => s.trim()).filter(Boolean));
+    return others.filter((o) => o.commit.sha !== latest.commit.sha && independent.has(o.commit.sha));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What a commit renamed
+
+  private renamesOf(sha: string): Promise<Renames> {
+    return this.renames.get(sha) ?? this.ensureRenames([sha]).then(() => this.renames.get(sha) as Promise<Renames>);
+  }
+
+  private async ensureRenames(shas: readonly string[]): Promise<void> {
+    const todo = [...new Set(shas)].filter((s) => !this.renames.has(s));
+    if (todo.length === 0) return;
+    const batch = this.diffTree(todo);
+    for (const sha of todo) this.renames.set(sha, batch.then((m) => m.get(sha) ?? { map: new Map(), problem: `git could not read the changes of ${sha.slice(0, 12)}` }));
+    await batch;
+  }
+
+  /**
+   * Renames of each commit, against its first parent, with git's rename detection. When git
+   * warns that it skipped detection (too many files) or fails, the commits are asked one by
+   * one so that only the ones concerned are distrusted.
+   */
+  private async diffTree(shas: string[]): Promise<Map<string, Renames>> {
+    const r = await git(this.root, [...CONFIG, 'diff-tree', '--stdin', '-r', '-M', `-l${RENAME_LIMIT}`, '--raw', '-z', '--no-abbrev', '--no-color'], { env: ENV, input: `${shas.join('\n')}\n` });
+    const skipped = /rename detection was skipped|renameLimit/i.test(r.stderr);
+    if ((r.code !== 0 || skipped) && shas.length > 1) {
+      const out = new Map<string, Renames>();
+      for (const sha of shas) for (const [k, v] of await this.diffTree([sha])) out.set(k, v);
+      return out;
+    }
+    const out = parseDiffTree(r.stdout);
+    if (r.code !== 0 || skipped) {
+      const sha = shas[0] as string;
+      const short = sha.slice(0, 12);
+      out.set(sha, { map: new Map(), problem: r.code !== 0 ? `git could not read the changes of ${short} (${r.stderr.trim().split('\n')[0] ?? ''})` : `git skipped rename detection in ${short} (too many files)` });
+    }
+    return out;
+  }
+
+  private head(): Promise<Set<string> | undefined> {
+    this.headPaths ??= git(this.root, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', 'HEAD'], { env: ENV }).then((r) => (r.code === 0 ? new Set(r.stdout.split('\0').filter(Boolean)) : undefined));
+    return this.headPaths;
+  }
+
+  /** A top-relative path as a root-relative one, or undefined when it lies outside the root. */
+  private local(top: string): string | undefined {
+    return top.startsWith(this.prefix) ? top.slice(this.prefix.length) : undefined;
+  }
+}
+
+export function historyKey(q: HistoryQuery): string {
+  return q.dir ? `${q.path}/` : q.path;
+}
+
+/** `git diff-tree --stdin -r -M --raw -z` output → renames per commit (empty files left out). */
+export function parseDiffTree(out: string): Map<string, Renames> {
+  const result = new Map<string, Renames>();
+  const tokens = out.split('\0');
+  let current: Renames | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(token)) {
+      current = { map: new Map() };
+      result.set(token, current);
+      continue;
+    }
+    if (!token.startsWith(':')) continue;
+    // `:old-mode new-mode old-oid new-oid status`, then one path, or two for R and C.
+    const [, , srcOid = '', , status = ''] = token.slice(1).split(' ');
+    const twoPaths = status.startsWith('R') || status.startsWith('C');
+    const from = tokens[++i] ?? '';
+    const to = twoPaths ? (tokens[++i] ?? '') : undefined;
+    if (current && status.startsWith('R') && to !== undefined && !EMPTY_BLOBS.has(srcOid)) current.map.set(from, to);
+  }
+  return result;
+}
