@@ -27,6 +27,7 @@ import {
   outsideRecords,
   projectRootsAbove,
   relocationText,
+  writtenFromAnotherBase,
   siteOf,
   siteResolves,
   siteRouteResolves,
@@ -94,7 +95,7 @@ function settle(p: Pending, histories: Histories): DocProblem | undefined {
     const note = elsewhere.length ? ` (\`${elsewhere.join('`, `')}\` belongs to another folder's project, so it is not repointed)` : '';
     return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined };
   }
-  const moved = relocate(env.ws, missing, dir, env.opts, histories(missing, dir));
+  const moved = writtenFromAnotherBase(env.ws, base, written, dir) ?? relocate(env.ws, missing, dir, env.opts, histories(missing, dir));
   if (p.onlyIfMoved && !seemsMoved(moved)) return undefined;
   const editable = span !== undefined && env.editable;
   const message = `${head}; ${relocationText(moved, dir, editable)}`;

@@ -1278,6 +1278,32 @@ export interface Relocation {
   gone: boolean;
 }
 
+/**
+ * A reference written from the wrong folder: the path as written (at least two segments, so
+ * one file name alone is no evidence) names an existing path from exactly one other base — an
+ * ancestor of the folder it was resolved from, or the repository root with its leading `../`
+ * dropped (`./skill-b/SKILL.md` in `skills/skill-a/` meaning `skills/skill-b/SKILL.md`;
+ * `server/app/x.py` in `handbook/design/` meaning the root's `server/app/x.py`). The whole
+ * path matches, not a guess from a name: the one file meant.
+ */
+export function writtenFromAnotherBase(ws: Workspace, base: string, written: string, dir: boolean): Relocation | undefined {
+  const bare = written.replace(/^(\.\.?\/)+/, '').replace(/\/$/, '');
+  if (bare.split('/').length < 2) return undefined;
+  const found = new Map<string, string>();
+  const consider = (from: string, rel: string): void => {
+    const p = joinRepo(from, rel);
+    if (p !== undefined && p !== '' && (dir ? ws.hasDir(p) : ws.has(p)) && !found.has(p)) found.set(p, from);
+  };
+  for (let a = base; a !== ''; ) {
+    a = path.dirname(a) === '.' ? '' : path.dirname(a);
+    consider(a, written);
+  }
+  consider('', bare);
+  if (found.size !== 1) return undefined;
+  const [target, from] = [...found][0] as [string, string];
+  return { target, safety: 'safe', candidates: [target], archived: false, because: `the path as written exists from ${from ? `\`${from}/\`` : 'the repository root'}: it was written from the wrong folder`, gone: false };
+}
+
 /** What git history says about each path, asked in one batch (the workspace runs git, not the rule). */
 export type Histories = (p: string, dir: boolean) => PathHistory;
 
