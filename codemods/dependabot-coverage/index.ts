@@ -1,9 +1,21 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Fix, RawFinding, Rule } from '../../src/model/types.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
 import { intentMentions, mentionCovers, parkedConfig, renovateConfig, sampleReasons, type Mention } from './policy.js';
+
+/** The commit that deleted the repository's Dependabot config, when git records one. */
+async function deletedConfig(ws: Workspace): Promise<string | undefined> {
+  const history = await ws.gitHistory();
+  const answers = await history.lookup(CONFIG_PATHS.map((p) => ({ path: p, dir: false })));
+  for (const a of answers.values()) {
+    if (a.status === 'deleted') return a.commit.short;
+    if (a.status === 'renamed' && a.successor === undefined && a.deleted) return a.deleted.short;
+  }
+  return undefined;
+}
 
 /**
  * Labels that name one ecosystem (or its language): not carried over to another ecosystem's
@@ -700,6 +712,9 @@ export const rule: Rule = {
     if (renovateConfig(workspace)) return [];
     const configPath = CONFIG_PATHS.find((p) => workspace.has(p));
     if (!configPath && parkedConfig(workspace, CONFIG_PATHS)) return [];
+    // A config the maintainers deleted (git records the removal, no rename) is a decision:
+    // Dependabot was tried and turned off.
+    if (!configPath && (await deletedConfig(workspace))) return [];
     const samples = sampleReasons(workspace, manifests);
     let found: Mention[] | undefined;
     const mentions = (): Mention[] => (found ??= intentMentions(workspace, manifests, opts.excludes));
