@@ -83,6 +83,9 @@ export function scratchCopy(snapshotDir, dest) {
   if (existsSync(sparse)) git(['-C', dest, 'sparse-checkout', 'set', '--no-cone', '--stdin'], { input: readFileSync(sparse, 'utf8') });
   const head = git(['-C', snapshotDir, 'rev-parse', 'HEAD']).trim();
   git(['-C', dest, 'checkout', '-q', '--detach', head]);
+  // The same origin as the snapshot's: the tool recognises docs that clone this repository by it.
+  const origin = git(['-C', snapshotDir, 'remote', 'get-url', 'origin']).trim();
+  git(['-C', dest, 'remote', 'set-url', 'origin', origin]);
   return dest;
 }
 
