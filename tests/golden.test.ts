@@ -33,6 +33,8 @@ afterAll(() => cleanup.forEach(removeDir));
 
 interface ExpectedFinding {
   ruleId: string;
+  /** The gap-analysis items this finding is an instance of (per finding, not per rule). */
+  seedIds: string[];
   severity: string;
   file: string;
   line: number;
@@ -45,6 +47,7 @@ function normalize(result: RunResult): ExpectedFinding[] {
   return result.findings
     .map((f) => ({
       ruleId: f.ruleId,
+      seedIds: f.seedIds,
       severity: f.severity,
       file: f.file,
       line: f.line,

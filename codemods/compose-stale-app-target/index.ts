@@ -83,7 +83,7 @@ async function declaredTargets(facts: Facts, view: ServiceView, ctx: ExecContext
 export const rule: Rule = {
   meta: {
     id: 'compose-stale-app-target',
-    seedIds: ['1.1', '1.5', '2.9'],
+    seedIds: ['1.1'],
     summary: 'A compose command runs an ASGI/WSGI target that does not resolve; point it at the app that exists.',
     defaultSeverity: 'error',
     fixable: 'safe',

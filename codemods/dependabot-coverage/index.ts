@@ -1,6 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Workspace } from '../../src/workspace/workspace.js';
-import type { Fix, RawFinding, Rule } from '../../src/model/types.js';
+import type { Fix, RawFinding, Rule, RuleContext } from '../../src/model/types.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
@@ -705,119 +705,124 @@ export const rule: Rule = {
     defaultSeverity: 'warning',
     fixable: 'safe',
   },
-  async check({ workspace, options }) {
-    const opts = readOptions(options);
-    const manifests = discoverManifests(workspace, opts.excludes);
-    if (manifests.length === 0) return [];
-    if (renovateConfig(workspace)) return [];
-    const configPath = CONFIG_PATHS.find((p) => workspace.has(p));
-    if (!configPath && parkedConfig(workspace, CONFIG_PATHS)) return [];
-    // A config the maintainers deleted (git records the removal, no rename) is a decision:
-    // Dependabot was tried and turned off.
-    if (!configPath && (await deletedConfig(workspace))) return [];
-    const samples = sampleReasons(workspace, manifests);
-    let found: Mention[] | undefined;
-    const mentions = (): Mention[] => (found ??= intentMentions(workspace, manifests, opts.excludes));
-    const summary = (list: ManifestDir[]): string => listed(list.map((m) => `${m.ecosystem} \`${dependabotDir(m.dir)}\``), 8);
-    const sampleMessage = (m: ManifestDir, hint = ''): string => `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}; held for review: ${samples.get(m) as string}`;
-
-    if (!configPath) {
-      const products = manifests.filter((m) => !samples.has(m));
-      const sampled = manifests.filter((m) => samples.has(m));
-      const evidence = mentions()[0];
-      const fix: Fix | null = opts.createConfig
-        ? { safety: evidence ? 'safe' : 'review', description: `create ${GENERATED_PATH} with ${products.length} ${opts.interval}, grouped update entries`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(products, opts) }] }
-        : null;
-      // Examples and tests stay out of the generated config; their own (review) fix writes the
-      // whole config, and once a config exists it becomes an appended entry like any other.
-      const sampleFix: Fix | null =
-        opts.createConfig && sampled.length > 0
-          ? { safety: 'review', description: `create ${GENERATED_PATH} with ${manifests.length} ${opts.interval}, grouped update entries, examples and tests included`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(manifests, opts) }] }
-          : null;
-      const why = evidence ? `; ${quoted(evidence)}` : "; held for review: nothing in the repository asks for Dependabot version updates, and adopting it is the maintainers' decision";
-      return [
-        {
-          file: GENERATED_PATH,
-          offset: 0,
-          severity: 'info',
-          key: 'no-config',
-          message: `no Dependabot config: ${products.length} manifest director${products.length === 1 ? 'y gets' : 'ies get'} no version updates (${summary(products)})${why}${fix ? '' : ' (not generated: createConfig is off)'}`,
-          fix,
-        },
-        ...sampled.map((m): RawFinding => ({ file: GENERATED_PATH, offset: 0, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: sampleMessage(m), fix: sampleFix })),
-      ];
-    }
-
-    const file = workspace.read(configPath);
-    if (!file) return [];
-    const parsed = parseYaml(file);
-    const root = parsed.doc.contents;
-    if (parsed.error || !isMap(root)) {
-      return [{ file: configPath, offset: parsed.error?.offset ?? 0, key: 'unparsable', message: `${configPath} cannot be read as a Dependabot config${parsed.error ? ` (${parsed.error.message})` : ''}; coverage not judged`, fix: null }];
-    }
-    const updatesPair = findPair(root, 'updates');
-    const items = isSeq(updatesPair?.value) ? ((updatesPair?.value as YAMLSeq).items as Node[]) : [];
-    const entries = items.filter((i): i is YAMLMap => isMap(i)).map(readEntry);
-    const live = entries.filter((e) => !versionUpdatesOff(e));
-    // Every entry switched off: the config only tunes security updates, by choice.
-    if (entries.length > 0 && live.length === 0) return [];
-    const missing = manifests.filter((m) => !covered(entries, m)).filter((m) => live.some((e) => sameKind(e, m)) || !entries.some((e) => sameKind(e, m)));
-    if (missing.length === 0) return [];
-
-    // A statement of intent speaks for a kind of project as a whole: were it to make one
-    // directory safe and leave its siblings for review, the entry it adds would turn them safe
-    // on the next pass, and a review fix would land without --unsafe-fixes.
-    const asked = new Map<string, Mention>();
-    const unwatched = missing.filter((m) => !live.some((e) => sameKind(e, m)));
-    if (unwatched.some((m) => !samples.has(m))) {
-      for (const m of unwatched) {
-        const kind = kindOf(m.ecosystem)[0] as string;
-        const aliases = [m.ecosystem, ...(opts.ecosystemLabels[m.ecosystem] ?? [])];
-        const mention = asked.has(kind) ? undefined : mentions().find((x) => mentionCovers(x, m, aliases));
-        if (mention) asked.set(kind, mention);
-      }
-    }
-    const judged = missing.map((m): Judged => {
-      const sample = samples.get(m);
-      if (sample !== undefined) return { m, safety: 'review', note: sample };
-      // Entries for some members of a workspace are a chosen scope: a root entry widens it to all.
-      const chosen = m.members.filter((d) => entries.some((e) => entryCoversDir(e, d, m)));
-      if (chosen.length > 0) return { m, safety: 'review', note: `the config watches workspace member${chosen.length === 1 ? '' : 's'} ${listed(chosen.map((d) => `\`${dependabotDir(d)}\``), 3)} only; an entry for the root would update every member` };
-      if (live.some((e) => sameKind(e, m))) return { m, safety: 'safe', note: '' };
-      const mention = asked.get(kindOf(m.ecosystem)[0] as string);
-      if (mention) return { m, safety: 'safe', note: quoted(mention) };
-      return { m, safety: 'review', note: `the config has no ${m.ecosystem} entry at all, which may be deliberate` };
-    });
-    const fixFor = (safety: 'safe' | 'review'): { fix: Fix | null; why: string } => {
-      const list = judged.filter((j) => j.safety === safety).map((j) => j.m);
-      if (list.length === 0) return { fix: null, why: '' };
-      const edit = appendEntries(file, root, list, opts);
-      if (typeof edit === 'string') return { fix: null, why: edit };
-      return {
-        fix: { safety, description: `append ${list.length} \`updates\` entr${list.length === 1 ? 'y' : 'ies'} to ${configPath} (${summary(list)})`, edits: [{ file: configPath, start: edit.start, end: edit.end, text: edit.text }] },
-        why: '',
-      };
-    };
-    // One fix per class: the held-back entries never ride along with the safe ones.
-    const fixes = { safe: fixFor('safe'), review: fixFor('review') };
-    const offset = updatesPair ? (nodeRange(updatesPair.key)?.[0] ?? 0) : 0;
-    return judged.map(({ m, safety, note }): RawFinding => {
-      const { fix, why } = fixes[safety];
-      const hint = literalGlobHint(entries, m);
-      const notFixed = fix ? '' : `; not fixed: ${why}`;
-      if (samples.has(m)) return { file: configPath, offset, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: `${sampleMessage(m, hint)}${notFixed}`, fix };
-      const reason = safety === 'review' ? `; held for review: ${note}` : note ? `; ${note}` : '';
-      return {
-        file: configPath,
-        offset,
-        ...(safety === 'review' ? { severity: 'info' as const } : {}),
-        key: `missing:${m.ecosystem}:${m.dir}`,
-        message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}${reason}${notFixed}`,
-        fix,
-      };
-    });
+  async check(ctx: RuleContext) {
+    // No config at all is the seed's 0.1 and 1.6; a missing entry in an existing config is 1.6.
+    return (await checkCoverage(ctx)).map((f) => (f.key === 'no-config' ? f : { ...f, seedIds: ['1.6'] }));
   },
 };
+
+async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFinding[]> {
+  const opts = readOptions(options);
+  const manifests = discoverManifests(workspace, opts.excludes);
+  if (manifests.length === 0) return [];
+  if (renovateConfig(workspace)) return [];
+  const configPath = CONFIG_PATHS.find((p) => workspace.has(p));
+  if (!configPath && parkedConfig(workspace, CONFIG_PATHS)) return [];
+  // A config the maintainers deleted (git records the removal, no rename) is a decision:
+  // Dependabot was tried and turned off.
+  if (!configPath && (await deletedConfig(workspace))) return [];
+  const samples = sampleReasons(workspace, manifests);
+  let found: Mention[] | undefined;
+  const mentions = (): Mention[] => (found ??= intentMentions(workspace, manifests, opts.excludes));
+  const summary = (list: ManifestDir[]): string => listed(list.map((m) => `${m.ecosystem} \`${dependabotDir(m.dir)}\``), 8);
+  const sampleMessage = (m: ManifestDir, hint = ''): string => `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}; held for review: ${samples.get(m) as string}`;
+
+  if (!configPath) {
+    const products = manifests.filter((m) => !samples.has(m));
+    const sampled = manifests.filter((m) => samples.has(m));
+    const evidence = mentions()[0];
+    const fix: Fix | null = opts.createConfig
+      ? { safety: evidence ? 'safe' : 'review', description: `create ${GENERATED_PATH} with ${products.length} ${opts.interval}, grouped update entries`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(products, opts) }] }
+      : null;
+    // Examples and tests stay out of the generated config; their own (review) fix writes the
+    // whole config, and once a config exists it becomes an appended entry like any other.
+    const sampleFix: Fix | null =
+      opts.createConfig && sampled.length > 0
+        ? { safety: 'review', description: `create ${GENERATED_PATH} with ${manifests.length} ${opts.interval}, grouped update entries, examples and tests included`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(manifests, opts) }] }
+        : null;
+    const why = evidence ? `; ${quoted(evidence)}` : "; held for review: nothing in the repository asks for Dependabot version updates, and adopting it is the maintainers' decision";
+    return [
+      {
+        file: GENERATED_PATH,
+        offset: 0,
+        severity: 'info',
+        key: 'no-config',
+        message: `no Dependabot config: ${products.length} manifest director${products.length === 1 ? 'y gets' : 'ies get'} no version updates (${summary(products)})${why}${fix ? '' : ' (not generated: createConfig is off)'}`,
+        fix,
+      },
+      ...sampled.map((m): RawFinding => ({ file: GENERATED_PATH, offset: 0, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: sampleMessage(m), fix: sampleFix })),
+    ];
+  }
+
+  const file = workspace.read(configPath);
+  if (!file) return [];
+  const parsed = parseYaml(file);
+  const root = parsed.doc.contents;
+  if (parsed.error || !isMap(root)) {
+    return [{ file: configPath, offset: parsed.error?.offset ?? 0, key: 'unparsable', message: `${configPath} cannot be read as a Dependabot config${parsed.error ? ` (${parsed.error.message})` : ''}; coverage not judged`, fix: null }];
+  }
+  const updatesPair = findPair(root, 'updates');
+  const items = isSeq(updatesPair?.value) ? ((updatesPair?.value as YAMLSeq).items as Node[]) : [];
+  const entries = items.filter((i): i is YAMLMap => isMap(i)).map(readEntry);
+  const live = entries.filter((e) => !versionUpdatesOff(e));
+  // Every entry switched off: the config only tunes security updates, by choice.
+  if (entries.length > 0 && live.length === 0) return [];
+  const missing = manifests.filter((m) => !covered(entries, m)).filter((m) => live.some((e) => sameKind(e, m)) || !entries.some((e) => sameKind(e, m)));
+  if (missing.length === 0) return [];
+
+  // A statement of intent speaks for a kind of project as a whole: were it to make one
+  // directory safe and leave its siblings for review, the entry it adds would turn them safe
+  // on the next pass, and a review fix would land without --unsafe-fixes.
+  const asked = new Map<string, Mention>();
+  const unwatched = missing.filter((m) => !live.some((e) => sameKind(e, m)));
+  if (unwatched.some((m) => !samples.has(m))) {
+    for (const m of unwatched) {
+      const kind = kindOf(m.ecosystem)[0] as string;
+      const aliases = [m.ecosystem, ...(opts.ecosystemLabels[m.ecosystem] ?? [])];
+      const mention = asked.has(kind) ? undefined : mentions().find((x) => mentionCovers(x, m, aliases));
+      if (mention) asked.set(kind, mention);
+    }
+  }
+  const judged = missing.map((m): Judged => {
+    const sample = samples.get(m);
+    if (sample !== undefined) return { m, safety: 'review', note: sample };
+    // Entries for some members of a workspace are a chosen scope: a root entry widens it to all.
+    const chosen = m.members.filter((d) => entries.some((e) => entryCoversDir(e, d, m)));
+    if (chosen.length > 0) return { m, safety: 'review', note: `the config watches workspace member${chosen.length === 1 ? '' : 's'} ${listed(chosen.map((d) => `\`${dependabotDir(d)}\``), 3)} only; an entry for the root would update every member` };
+    if (live.some((e) => sameKind(e, m))) return { m, safety: 'safe', note: '' };
+    const mention = asked.get(kindOf(m.ecosystem)[0] as string);
+    if (mention) return { m, safety: 'safe', note: quoted(mention) };
+    return { m, safety: 'review', note: `the config has no ${m.ecosystem} entry at all, which may be deliberate` };
+  });
+  const fixFor = (safety: 'safe' | 'review'): { fix: Fix | null; why: string } => {
+    const list = judged.filter((j) => j.safety === safety).map((j) => j.m);
+    if (list.length === 0) return { fix: null, why: '' };
+    const edit = appendEntries(file, root, list, opts);
+    if (typeof edit === 'string') return { fix: null, why: edit };
+    return {
+      fix: { safety, description: `append ${list.length} \`updates\` entr${list.length === 1 ? 'y' : 'ies'} to ${configPath} (${summary(list)})`, edits: [{ file: configPath, start: edit.start, end: edit.end, text: edit.text }] },
+      why: '',
+    };
+  };
+  // One fix per class: the held-back entries never ride along with the safe ones.
+  const fixes = { safe: fixFor('safe'), review: fixFor('review') };
+  const offset = updatesPair ? (nodeRange(updatesPair.key)?.[0] ?? 0) : 0;
+  return judged.map(({ m, safety, note }): RawFinding => {
+    const { fix, why } = fixes[safety];
+    const hint = literalGlobHint(entries, m);
+    const notFixed = fix ? '' : `; not fixed: ${why}`;
+    if (samples.has(m)) return { file: configPath, offset, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: `${sampleMessage(m, hint)}${notFixed}`, fix };
+    const reason = safety === 'review' ? `; held for review: ${note}` : note ? `; ${note}` : '';
+    return {
+      file: configPath,
+      offset,
+      ...(safety === 'review' ? { severity: 'info' as const } : {}),
+      key: `missing:${m.ecosystem}:${m.dir}`,
+      message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}${reason}${notFixed}`,
+      fix,
+    };
+  });
+}
 
 export default rule;
 

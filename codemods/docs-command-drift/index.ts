@@ -487,7 +487,9 @@ export const rule: Rule = {
       const p = settleScript(s, histories);
       if (p) problems.push(...outsideRecords(s.env.q, [p]));
     }
-    return problemsToFindings(problems) satisfies RawFinding[];
+    // Compose services and legacy commands in docs are seed 1.5; stale server targets 2.9.
+    const seeds: Record<string, string[]> = { 'compose-service': ['1.5'], 'app-target': ['2.9'], script: ['1.5'], module: ['1.5'] };
+    return problemsToFindings(problems.map((p) => ({ ...p, seedIds: seeds[p.kind] ?? [] }))) satisfies RawFinding[];
   },
 };
 

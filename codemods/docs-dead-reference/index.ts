@@ -82,7 +82,25 @@ function isMissingTemplate(p: Pending): boolean {
   return isEnvTemplate(p.missing) && !p.env.ws.has(p.missing);
 }
 
+/**
+ * The gap-analysis items a dead reference is an instance of: a missing env template or compose
+ * file the docs expect (0.1), a drift in a JSON project index (1.4), a reference to a path that
+ * moved elsewhere (2.8). A dead link in some report with no successor is none of them.
+ */
+function seedsOf(p: Pending, moved: boolean): string[] {
+  const seeds: string[] = [];
+  if (!moved && (isEnvTemplate(p.missing) || /(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/.test(p.missing))) seeds.push('0.1');
+  if (p.env.doc.endsWith('.json')) seeds.push('1.4');
+  if (moved) seeds.push('2.8');
+  return seeds;
+}
+
 function settle(p: Pending, histories: Histories): DocProblem | undefined {
+  const settled = settleProblem(p, histories);
+  return settled && { ...settled, seedIds: seedsOf(p, settled.fix !== undefined || /; it (is now|is probably|must be) /.test(settled.message)) };
+}
+
+function settleProblem(p: Pending, histories: Histories): DocProblem | undefined {
   const { env, kind, offset, written, missing, dir, base, head, span, suffix } = p;
   if (p.route) {
     // A route names a page by its URL: no folder of the same name is its new home.
