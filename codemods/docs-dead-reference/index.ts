@@ -298,8 +298,12 @@ export const rule: Rule = {
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
       const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path) };
       if (read.model) {
-        for (const link of read.model.links) pending.push(...linkProblems(env, link));
-        for (const span of read.model.spans) pending.push(...spanProblems(env, span));
+        const links = read.model.links;
+        for (const link of links) pending.push(...linkProblems(env, link));
+        // A code span that is the text of a link (`[`references/x.md`](../other/references/x.md)`)
+        // labels it: the destination says which file is meant, and is judged as the link.
+        const inLinkText = (sp: MdCodeSpan): boolean => links.some((l) => l.kind === 'link' && l.start <= sp.start && sp.end <= (l.urlStart ?? l.end));
+        for (const span of read.model.spans) if (!inLinkText(span)) pending.push(...spanProblems(env, span));
       } else {
         const json = await jsonStringValues(read.file);
         if (json.ok) {
