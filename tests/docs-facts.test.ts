@@ -417,3 +417,19 @@ describe('placeholders in paths', () => {
       expect(pathRef(v, true), v).toBeDefined();
   });
 });
+
+describe('linked docs', () => {
+  it('judges a doc that is a symbolic link to another doc once, where it lives', async () => {
+    const { mkdtempSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/apf-linked-doc-`);
+    try {
+      writeFileSync(`${dir}/AGENTS.md`, '# Agents\n');
+      symlinkSync('AGENTS.md', `${dir}/CLAUDE.md`);
+      const ws = await Workspace.open(dir);
+      expect(docFiles(ws, opts).docs.map((d) => d.path)).toEqual(['AGENTS.md']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

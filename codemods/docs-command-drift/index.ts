@@ -369,9 +369,14 @@ function settleScript(s: ScriptRef, histories: Histories): DocProblem | undefine
   const cwd = cmd.cwd ?? '';
   const where = cwd ? `\`${cwd}/\`` : 'the repository root';
   const base = `\`python ${value}\`: \`${p}\` does not exist (run from ${where})`;
-  const moved = relocate(env.ws, p, false, env.opts, histories(p, false));
+  const history = histories(p, false);
+  const moved = relocate(env.ws, p, false, env.opts, history);
   // `python path/to/script.py`: a placeholder unless its folder exists or the file moved.
   if (!s.anchored && !seemsMoved(moved)) return undefined;
+  // `python manage.py`, with the only `manage.py` in `src/`: the doc expects the reader in the
+  // folder that has it (a Django project, an installation's working directory), unless git
+  // records that the script itself moved away from where the command runs.
+  if (!value.replace(/^\.\//, '').includes('/') && history.status !== 'renamed' && history.status !== 'deleted') return undefined;
   const span = moved.target && env.editable ? wordTextSpan(cmd, s.index, value) : undefined;
   const message = `${base}; ${relocationText(moved, false, span !== undefined).replace(/^it is (now|probably) /, 'the script is $1 ')}`;
   if (!moved.target || !moved.safety || !span) return { doc: cmd.doc, offset, kind: 'script', subject: value, message, fix: undefined };

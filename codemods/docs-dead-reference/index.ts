@@ -72,6 +72,12 @@ interface Pending {
   reviewBecause?: string;
   /** A page route of this docs site that names no page: reported, never repointed to a folder. */
   route?: DocsSite;
+  /**
+   * A file a command reads as its own configuration (`compose -f`, `pip -r`, `--env-file`,
+   * `docker build -f`): the project is expected to have it. Other operands (`cat x`, `./x.sh`,
+   * `source x`) may be any file of the reader's.
+   */
+  config?: boolean;
 }
 
 function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
@@ -113,8 +119,26 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
     const note = elsewhere.length ? ` (\`${elsewhere.join('`, `')}\` belongs to another folder's project, so it is not repointed)` : '';
     return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined };
   }
-  const moved = writtenFromAnotherBase(env.ws, base, written, dir) ?? relocate(env.ws, missing, dir, env.opts, histories(missing, dir));
+  const wrongBase = writtenFromAnotherBase(env.ws, base, written, dir);
+  const history = histories(missing, dir);
+  const moved = wrongBase ?? relocate(env.ws, missing, dir, env.opts, history);
   if (p.onlyIfMoved && !seemsMoved(moved)) return undefined;
+  if (kind !== 'link' && !p.config && !env.doc.endsWith('.json') && !wrongBase && moved.safety !== 'safe') {
+    // Prose and commands name files that are not the repository's on purpose: the reader's own
+    // input (`cat invoice.json`), another tool's script (`./firmwalker.sh`), a file a design
+    // proposes (`**Location**: \`web/src/pages/New/index.tsx\``). A path that never existed
+    // here, or a bare file name the repository never had, is one of those, not drift. Kept: a
+    // dead link (whatever it names), a file a command reads as its configuration (the project
+    // is expected to have its `docker-compose.prod.yml`), and the entries of a JSON project
+    // index (an index of the repository lists its files).
+    if (history.status === 'never') return undefined;
+    if (!written.replace(/^\.\//, '').includes('/') && history.status !== 'deleted' && history.status !== 'renamed') return undefined;
+  }
+  // A docs site serves only what is under its folder: a path that reaches a file outside it
+  // works on GitHub, not on the published site.
+  const site = siteOf(env.ws, env.doc);
+  const outside = moved.target !== undefined && site !== undefined && site.root !== '' && !moved.target.startsWith(`${site.root}/`) && kind === 'link';
+  const reviewBecause = p.reviewBecause ?? (outside ? `the ${site?.generator} site under \`${site?.root}/\` does not serve \`${moved.target}\`` : undefined);
   const editable = span !== undefined && env.editable;
   const message = `${head}; ${relocationText(moved, dir, editable)}`;
   if (!moved.target || !moved.safety || !span || !editable) return { doc: env.doc, offset, kind, subject: written, message, fix: undefined };
@@ -124,8 +148,8 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
     offset,
     kind,
     subject: written,
-    message: p.reviewBecause && moved.safety === 'safe' ? `${message}; ${p.reviewBecause}, so the fix is for review` : message,
-    fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `point \`${written}\` at \`${replacement}\``, safety: p.reviewBecause ? 'review' : moved.safety },
+    message: reviewBecause && moved.safety === 'safe' ? `${message}; ${reviewBecause}, so the fix is for review` : message,
+    fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `point \`${written}\` at \`${replacement}\``, safety: reviewBecause ? 'review' : moved.safety },
   };
 }
 
@@ -270,7 +294,8 @@ function operandProblems(env: Env, cmd: DocCommand): Pending[] {
     const h = commandHead(argv)?.index ?? 0;
     const words = [argv[h], ...(argv[h] === 'docker' ? [argv[h + 1]] : []), ...(j > h && argv[j - 1]?.startsWith('-') ? [argv[j - 1]] : [])];
     const head = `\`${written}\`${missing !== written ? ` (\`${missing}\`)` : ''}, ${j === h ? 'run as a command' : `read by \`${words.join(' ')}\``}, does not exist`;
-    out.push(problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)));
+    const config = j > h && /^(-f|--file|-r|--requirement|-c|--constraint|--env-file)$/.test(argv[j - 1] ?? '');
+    out.push({ ...problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)), config });
   }
   return out;
 }

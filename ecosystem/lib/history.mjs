@@ -7,9 +7,13 @@
  *   (for a file the person created, any finding on that path);
  * - edit: `equal` when applying the tool's fixes for that file (any safety class) gives, on
  *   every hunk the person changed that the tool also changed, the person's lines (whitespace
- *   runs collapsed); `partial` when some such hunks match; `different` when the tool changed
- *   the hunk otherwise; `none` when it proposed no edit there. A created file is `equal` when
- *   the tool creates it (its content is not compared: people write their own comments).
+ *   runs collapsed); `equivalent` when the lines differ but every value the tool wrote is one
+ *   the person wrote there too (paths compared after resolving them from the file's folder, so
+ *   `./docs/a.md` and `docs/a.md` are the same target; the person may have changed more, such
+ *   as the link text), and for a Dependabot config when the tool's new entries cover every
+ *   (ecosystem, directory) the person added; `partial` when some hunks are equal or equivalent;
+ *   `different` when the tool changed them otherwise; `none` when it proposed no edit there. A
+ *   created file is `equal` when the tool creates it.
  *
  * history.tsv columns: repo, parent, fix, file, kind, note. `parent` may be `-` (then the
  * fix commit's first parent is used).
@@ -79,7 +83,13 @@ export async function runHistory({ mirrors, selected, work, historyFile }) {
       if (before === undefined) {
         // The person created the file: found when the tool reports it, equal when it creates it.
         row.found = inFile.length > 0;
-        row.edit = inFile.some((f) => (f.fix?.creates ?? []).some((x) => x.file === c.file)) ? 'equal' : 'none';
+        const created = inFile.flatMap((f) => (f.fix?.creates ?? []).filter((x) => x.file === c.file));
+        row.edit = created.length === 0 ? 'none' : 'equal';
+        if (created.length && human !== undefined && /dependabot\.ya?ml$/.test(c.file)) {
+          const theirs = entries(human);
+          const mine = entries(created[0].content);
+          row.detail = `covers ${[...theirs].filter((x) => mine.has(x)).length} of the ${theirs.size} entries the person wrote`;
+        }
       } else if (human !== undefined) {
         const people = hunks(before, human);
         const edits = inFile.flatMap((f) => (f.fix?.edits ?? []).filter((e) => e.file === c.file));
@@ -94,7 +104,22 @@ export async function runHistory({ mirrors, selected, work, historyFile }) {
           const t = tool.filter((x) => overlaps(h, x));
           return t.length === 1 && norm(t[0].added) === norm(h.added) && t[0].from === h.from && t[0].to === h.to;
         });
-        row.edit = judged.length === 0 ? 'none' : equal.length === judged.length ? 'equal' : equal.length > 0 ? 'partial' : 'different';
+        const dir = path.posix.dirname(c.file) === '.' ? '' : path.posix.dirname(c.file);
+        const equivalent = judged.filter((h) => {
+          if (equal.includes(h)) return true;
+          const mine = dedupe(edits).filter((e) => tool.some((t) => overlaps(h, t) && lineOfOffset(before, e.start) >= t.from - 1 && lineOfOffset(before, e.start) <= Math.max(t.to, t.from) + 1));
+          if (mine.length === 0) return false;
+          const theirs = new Set(tokens(h.added.join('\n')).map((w) => resolveFrom(dir, w)));
+          return mine.every((e) => theirs.has(resolveFrom(dir, e.text)));
+        });
+        if (/(^|\/)\.github\/dependabot\.ya?ml$/.test(c.file)) {
+          const added = (text) => new Set([...entries(text)].filter((x) => !entries(before).has(x)));
+          const mine = added(applyEdits(before, dedupe(edits)));
+          const theirs = added(human);
+          if (theirs.size > 0 && [...theirs].every((x) => mine.has(x)) && equal.length < judged.length) row.coverage = 'equivalent';
+        }
+        const good = row.coverage === 'equivalent' ? judged.length : equivalent.length;
+        row.edit = judged.length === 0 ? 'none' : equal.length === judged.length ? 'equal' : good === judged.length ? 'equivalent' : good > 0 ? 'partial' : 'different';
         row.detail = judged.filter((h) => !equal.includes(h)).slice(0, 2).map((h) => {
           const t = tool.find((x) => overlaps(h, x));
           return `line ${h.from}: human «${h.added.join(' ⏎ ').slice(0, 120)}» tool «${(t?.added ?? []).join(' ⏎ ').slice(0, 120)}»`;
@@ -108,6 +133,38 @@ export async function runHistory({ mirrors, selected, work, historyFile }) {
     console.error(`${c.repo} ${c.fix.slice(0, 10)} ${c.file}: found ${row.found ? 'yes' : 'no'}, edit ${row.edit}`);
   }
   printHistory(rows, work);
+}
+
+/** (ecosystem, directory) pairs of a Dependabot config's text. */
+function entries(text) {
+  const out = new Set();
+  let eco;
+  for (const line of text.split('\n')) {
+    const e = /package-ecosystem:\s*["']?([\w-]+)/.exec(line);
+    if (e) eco = e[1];
+    const d = /^\s*-?\s*director(?:y|ies):\s*["']?([^"'#\s]+)/.exec(line);
+    if (d && eco) out.add(`${eco} ${d[1].replace(/\/+$/, '') || '/'}`.replace(/ \/?([^/])/, ' /$1'));
+  }
+  return out;
+}
+
+/** Path-like words of a text: link destinations, code spans, command operands. */
+function tokens(text) {
+  return text.split(/[\s()[\]<>`'"=,]+/).filter((w) => w.length > 0);
+}
+
+/** A path as the file's folder resolves it (`./a/b.md` and `a/b.md` are one target); other words as they are. */
+function resolveFrom(dir, word) {
+  const w = word.replace(/#.*$/, '');
+  if (!/[/.]/.test(w) || /^[a-z]+:\/\//i.test(w)) return word;
+  const joined = path.posix.normalize(path.posix.join(dir || '.', w));
+  return joined.replace(/^\.\//, '');
+}
+
+function lineOfOffset(text, offset) {
+  let n = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
 }
 
 function fileAt(gitDir, commit, file) {
@@ -134,9 +191,9 @@ function printHistory(rows, work) {
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.repo} | ${r.fix.slice(0, 10)} | ${r.file} | ${r.kind} | ${r.found ? 'yes' : 'no'} | ${r.edit} | ${(r.detail || '').replace(/\|/g, '\\|')} |`);
   const found = rows.filter((r) => r.found).length;
-  const equal = rows.filter((r) => r.edit === 'equal').length;
+  const equal = rows.filter((r) => r.edit === 'equal' || r.edit === 'equivalent').length;
   const pct = (n) => (rows.length ? `${((100 * n) / rows.length).toFixed(0)}%` : '-');
-  console.log(`\n${rows.length} cases: ${found} found (${pct(found)}), ${equal} with an equal edit (${pct(equal)}), ${rows.filter((r) => r.edit === 'partial').length} partial.`);
+  console.log(`\n${rows.length} cases: ${found} found (${pct(found)}), ${equal} with an equal or equivalent edit (${pct(equal)}: ${rows.filter((r) => r.edit === 'equal').length} equal, ${rows.filter((r) => r.edit === 'equivalent').length} equivalent), ${rows.filter((r) => r.edit === 'partial').length} partial.`);
   const out = path.join(work, 'out', 'history.json');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(rows, null, 2));

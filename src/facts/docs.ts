@@ -121,6 +121,10 @@ export function docFiles(ws: Workspace, opts: DocsOptions): { docs: DocFile[]; l
   for (const p of ws.paths) {
     const kind = isMarkdownPath(p) ? 'markdown' : /\.json$/i.test(p) && matchesAny(p, opts.jsonIndexGlobs) && !/(^|\/)(package(-lock)?|tsconfig[^/]*|composer|.*\.schema)\.json$/i.test(p) ? 'json' : undefined;
     if (!kind || matchesAny(p, opts.excludeGlobs)) continue;
+    // A doc that is a symbolic link to another doc (`CLAUDE.md` → `AGENTS.md`) is that doc:
+    // judged once, where it lives.
+    const target = ws.linkTarget(p);
+    if (target !== undefined && target !== p && ws.has(target)) continue;
     if (matchesAny(p, opts.ledgerGlobs) || declared.has(p)) ledgers.push(p);
     else docs.push({ path: p, kind });
   }
@@ -559,7 +563,17 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     if (step.block) {
       const b = step.block;
       const lang = (b.lang ?? '').replace(/^\{?\.?/, '').replace(/[\s{}].*$/, '');
-      if (DOCKERFILE_LANGS.has(lang)) commands.push(...dockerfileCommands(doc.path, b, step.id, file.text));
+      // A block that shows a file's content gives the reader that file (they save it and use
+      // it): later steps that read it are not pointing at a missing repository file.
+      const shown = shownFile(file.text, b, lang, r.model);
+      for (const dir of shown ? [state.cwd, ...state.otherCwds] : []) {
+        const p = dir === undefined ? undefined : joinRepo(dir, shown as string);
+        if (p) state.created.add(p);
+      }
+      if (DOCKERFILE_LANGS.has(lang)) {
+        if (!shown) state.shownDockerfile = true;
+        commands.push(...dockerfileCommands(doc.path, b, step.id, file.text));
+      }
       else if (SHELL_LANGS.has(lang)) {
         enterStep(ws, state, file.text, b.start, r.model);
         commands.push(...shellCommands(ws, doc.path, 'fence', b, b, step.id, lang === 'console' || lang.includes('session') || lang === 'terminal', file.text, state));
@@ -589,10 +603,12 @@ interface Procedure {
   carried: boolean;
   /** Folders made by `git clone` of this very repository: a `cd` into one is back at the root. */
   selfClones: Set<string>;
+  /** The doc showed a Dockerfile's content without naming it: a `docker build -f X` builds that. */
+  shownDockerfile: boolean;
 }
 
 function freshProcedure(): Procedure {
-  return { cwd: '', cwdOrigin: undefined, otherCwds: [], created: new Set(), env: new Map(), carried: false, selfClones: new Set() };
+  return { cwd: '', cwdOrigin: undefined, otherCwds: [], created: new Set(), env: new Map(), carried: false, selfClones: new Set(), shownDockerfile: false };
 }
 
 /**
@@ -614,6 +630,34 @@ function enterStep(ws: Workspace, state: Procedure, text: string, start: number,
   if (state.cwd !== undefined) others.delete(state.cwd);
   state.otherCwds = [...others];
   state.carried = true;
+}
+
+const SHOWN_LANGS = new Set(['bash', 'sh', 'shell', 'zsh', 'python', 'py', 'js', 'javascript', 'ts', 'typescript', 'tsx', 'jsx', 'yaml', 'yml', 'json', 'toml', 'dockerfile', 'docker', 'ini', 'conf', 'nginx', 'env', 'dotenv', 'sql', 'xml', 'html', 'css']);
+
+/**
+ * The file a code block shows, when the doc names it: a `title="…"`/`filename="…"` on the
+ * fence (MDX, Docusaurus), a first-line comment naming a script (`# agent_memory.sh -- …`), or
+ * the paragraph right before the block naming a file of that kind and ending with `:` or
+ * saying to save or create it ("save this as `docker-compose.override.yml`:",
+ * "**Location**: `web/src/pages/New/index.tsx`").
+ */
+function shownFile(text: string, block: MdCodeBlock, lang: string, model: MarkdownModel): string | undefined {
+  if (!SHOWN_LANGS.has(lang) && !block.meta) return undefined;
+  const named = /\b(?:title|filename|file)=["']?([\w./-]+\.[\w]+|[\w./-]*Dockerfile[\w.-]*)["']?/i.exec(block.meta ?? '');
+  if (named?.[1]) return named[1].replace(/^\.\//, '');
+  const firstLine = block.value.split('\n', 1)[0] ?? '';
+  const header = /^\s*(?:#|\/\/)\s*([\w.-]+\.(?:sh|bash|py|js|ts|mjs|ps1))\b/.exec(firstLine);
+  if (header?.[1]) return header[1];
+  let end = block.start;
+  while (end > 0 && /\s/.test(text[end - 1] as string)) end--;
+  let from = text.lastIndexOf('\n\n', end - 1);
+  from = from === -1 ? 0 : from + 2;
+  for (const b of model.blocks) if (b.end <= end && b.end > from) from = b.end;
+  const before = text.slice(Math.max(from, end - 300), end);
+  if (!/:\s*(?:\*\*)?$/.test(before.trim()) && !/\b(?:save|saved|create|creating|named|called|put|write)\b/i.test(before)) return undefined;
+  const names = [...before.matchAll(/`([\w./-]+)`|\*\*([\w./-]+\.[\w]+)\*\*/g)].map((m) => (m[1] ?? m[2]) as string).filter((n) => /\.[A-Za-z]\w{0,9}$/.test(n) || /dockerfile/i.test(n));
+  const last = names[names.length - 1];
+  return last ? last.replace(/^\.\//, '') : undefined;
 }
 
 /** Prose naming where the next commands run: "from the `backend` directory", "in `web/`". */
@@ -676,8 +720,15 @@ function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'],
   const flush = (): void => {
     if (current.length === 0) return;
     const argv: DocWord[] = current.map((w) => ({ value: w.value, vStart: w.start, vEnd: w.end }));
-    out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, state.cwd, new Set(state.created), `${id}:${line}`, block), env: new Map(state.env), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin });
     const values = argv.map((w) => w.value);
+    if (state.shownDockerfile && state.cwd !== undefined) {
+      // `docker build -f Dockerfile.custom .` after the doc showed a Dockerfile: it builds that one.
+      const h = commandHead(values)?.index ?? 0;
+      const f = values.findIndex((v, i) => i > h && (v === '-f' || v === '--file'));
+      const p = values[h] === 'docker' && /^build(x)?$/.test(values[h + 1] ?? '') && f !== -1 && values[f + 1] ? joinRepo(state.cwd, values[f + 1] as string) : undefined;
+      if (p) state.created.add(p);
+    }
+    out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, state.cwd, new Set(state.created), `${id}:${line}`, block), env: new Map(state.env), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin });
     trackVariables(state.env, values);
     // Files are created wherever the reader may be.
     for (const dir of [state.cwd, ...state.otherCwds]) for (const p of createdPaths(values, dir)) state.created.add(p);
