@@ -78,6 +78,8 @@ interface Pending {
    * `source x`) may be any file of the reader's.
    */
   config?: boolean;
+  /** Written from the repository root with a leading `/` (GitHub's reading): the fix keeps it. */
+  rootRelative?: boolean;
 }
 
 function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
@@ -119,7 +121,7 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
     const note = elsewhere.length ? ` (\`${elsewhere.join('`, `')}\` belongs to another folder's project, so it is not repointed)` : '';
     return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined };
   }
-  const wrongBase = writtenFromAnotherBase(env.ws, base, written, dir);
+  const wrongBase = p.rootRelative ? undefined : writtenFromAnotherBase(env.ws, base, written, dir);
   const history = histories(missing, dir);
   const moved = wrongBase ?? relocate(env.ws, missing, dir, env.opts, history);
   if (p.onlyIfMoved && !seemsMoved(moved)) return undefined;
@@ -142,7 +144,7 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
   const editable = span !== undefined && env.editable;
   const message = `${head}; ${relocationText(moved, dir, editable)}`;
   if (!moved.target || !moved.safety || !span || !editable) return { doc: env.doc, offset, kind, subject: written, message, fix: undefined };
-  const replacement = relativeRef(base, moved.target, written, dir) + suffix;
+  const replacement = (p.rootRelative ? `/${moved.target}${dir && written.endsWith('/') ? '/' : ''}` : relativeRef(base, moved.target, written, dir)) + suffix;
   return {
     doc: env.doc,
     offset,
@@ -174,7 +176,11 @@ function linkResolves(ws: Workspace, target: string): boolean {
 function linkProblems(env: Env, link: MdLink): Pending[] {
   if (link.kind === 'autolink') return [];
   const url = link.url.trim();
-  if (!url || /^[a-z][a-z0-9+.-]*:/i.test(url) || /^[#/~\\]/.test(url)) return [];
+  if (!url || /^[a-z][a-z0-9+.-]*:/i.test(url) || /^(?:[#~\\]|\/\/)/.test(url)) return [];
+  // `/docs/x.md`: GitHub resolves a leading slash from the repository root; a docs site from
+  // its own root (a route of the site), which is not judged here.
+  const rootRelative = url.startsWith('/');
+  if (rootRelative && siteOf(env.ws, env.doc)) return [];
   const cut = url.search(/[#?]/);
   const pathPart = cut === -1 ? url : url.slice(0, cut);
   const suffix = cut === -1 ? '' : url.slice(cut);
@@ -185,7 +191,8 @@ function linkProblems(env: Env, link: MdLink): Pending[] {
   const last = decoded.replace(/\/$/, '').split('/').pop() ?? '';
   // Extensionless links are docs-site routes (ids, slugs): not judged.
   if (!dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return [];
-  const target = joinRepo(env.docDir, decoded);
+  const base = rootRelative ? '' : env.docDir;
+  const target = joinRepo(base, rootRelative ? decoded.slice(1) : decoded);
   if (target === undefined || target === '' || linkResolves(env.ws, target) || isGitIgnored(env.ws, target, dir)) return [];
   // A docs site serves static and asset folders by their own paths (Hugo's image render hooks,
   // Docusaurus `static/`, VitePress `public/`): the link works on the site.
@@ -198,7 +205,7 @@ function linkProblems(env: Env, link: MdLink): Pending[] {
   const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
   const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
   const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
-  const found = problem(env, 'link', offset, pathPart, target, dir, env.docDir, head, span, suffix);
+  const found = { ...problem(env, 'link', offset, pathPart, target, dir, base, head, span, suffix), rootRelative };
   if (site && dir) return [{ ...found, route: site }];
   // Hugo and Jekyll resolve a relative link against the page's URL, not its file: a path that
   // reaches the file on disk need not reach it on the built site.
