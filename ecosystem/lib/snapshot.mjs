@@ -56,6 +56,7 @@ export function snapshot(mirror, commit, dest, repo) {
     const dirty = git(['-C', dest, 'status', '--porcelain', '--untracked-files=all']).trim();
     if (info.commit === commit && head === commit && dirty === '') {
       if (repo) setOrigin(dest, repo);
+      standIns(dest, info.missing);
       return { dir: dest, missing: info.missing };
     }
   }
@@ -71,6 +72,7 @@ export function snapshot(mirror, commit, dest, repo) {
   git(['-C', dest, 'checkout', '-q', '--detach', commit]);
   writeFileSync(stamp, JSON.stringify({ commit, missing }, null, 2));
   if (repo) setOrigin(dest, repo);
+  standIns(dest, missing);
   return { dir: dest, missing };
 }
 
@@ -86,12 +88,30 @@ export function scratchCopy(snapshotDir, dest) {
   // The same origin as the snapshot's: the tool recognises docs that clone this repository by it.
   const origin = git(['-C', snapshotDir, 'remote', 'get-url', 'origin']).trim();
   git(['-C', dest, 'remote', 'set-url', 'origin', origin]);
+  const stamp = path.join(snapshotDir, '.git', 'ecosystem-snapshot.json');
+  if (existsSync(stamp)) standIns(dest, JSON.parse(readFileSync(stamp, 'utf8')).missing);
   return dest;
 }
 
 /** The remote a user's clone has: docs that `git clone` this repository are recognised by it. */
 function setOrigin(dir, repo) {
   git(['-C', dir, 'remote', 'set-url', 'origin', `https://github.com/${repo}.git`]);
+}
+
+/**
+ * An empty stand-in for each path whose blob the mirror lacks: the file is tracked at the
+ * commit, so the tool must see it exist (a link to it is not dead). Marked assume-unchanged, so
+ * git status stays clean.
+ */
+function standIns(dir, missing) {
+  for (const p of missing) {
+    const abs = path.join(dir, p);
+    if (existsSync(abs)) continue;
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(abs, '');
+  }
+  // Present again, the files lose skip-worktree; an empty stand-in is not a change of the tree.
+  if (missing.length) git(['-C', dir, 'update-index', '--assume-unchanged', '--', ...missing]);
 }
 
 function escapeSparse(p) {
