@@ -2,6 +2,7 @@ import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, ty
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Fix, RawFinding, Rule, RuleContext } from '../../src/model/types.js';
 import { SourceFile } from '../../src/workspace/source-file.js';
+import type { GitHistory } from '../../src/git/history.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
 import { intentMentions, isGeneratedOrVendored, mentionCovers, parkedConfig, renovateConfig, sampleReasons, type Mention } from './policy.js';
@@ -22,7 +23,17 @@ async function deletedConfig(ws: Workspace): Promise<string | undefined> {
  * included), newest first. Empty without history.
  */
 async function pastEntries(ws: Workspace): Promise<Entry[]> {
-  const answer = await (await ws.gitHistory()).versions(CONFIG_PATHS);
+  const history = await ws.gitHistory();
+  // One provider per run, shared by the views the engine proves fixes on: parse once.
+  let entries = pastCache.get(history);
+  if (!entries) pastCache.set(history, (entries = readPastEntries(history)));
+  return entries;
+}
+
+const pastCache = new WeakMap<GitHistory, Promise<Entry[]>>();
+
+async function readPastEntries(history: GitHistory): Promise<Entry[]> {
+  const answer = await history.versions(CONFIG_PATHS);
   if (answer.status !== 'known') return [];
   const out: Entry[] = [];
   for (const v of answer.versions) {
@@ -740,8 +751,9 @@ function quoted(mention: Mention): string {
  * Manifests of an ecosystem (npm/yarn/pnpm/bun, pip/uv/poetry, docker, docker-compose,
  * github-actions) in a directory that no Dependabot `updates` entry watches (seeds 0.1, 1.6),
  * judged against what the maintainers chose. Silent when Renovate is configured, the config is
- * parked, or every entry has version updates switched off. With a config: one finding per
- * directory; `safe` (warning) when the config already watches that kind of project elsewhere or
+ * parked, or every entry has version updates switched off; a directory (or a whole kind) whose
+ * entry git history shows was removed is not reported, and generated or vendored code is not
+ * counted. With a config: one finding per directory; `safe` (warning) when the config already watches that kind of project elsewhere or
  * the repository says Dependabot should, `review` (info) when the ecosystem is left out of the
  * config or the directory is an example, test or template. Without a config: one info finding,
  * whose generated config is `safe` only when the repository asks for Dependabot.
