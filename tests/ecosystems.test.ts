@@ -172,6 +172,36 @@ describe('manifest discovery', () => {
     expect(byKey.get('bun /web')?.accepts).toEqual(['bun', 'npm']);
   });
 
+  it('folds uv workspace members into the root that pins them (globs, exclude, no lock: no workspace)', () => {
+    const member = (name: string): string => `[project]\nname = "${name}"\ndependencies = ["httpx"]\n`;
+    const w = ws({
+      // A virtual root: no dependencies of its own, members by name and by glob, one excluded.
+      'pyproject.toml': '[tool.uv.workspace]\nmembers = ["backend", "./libs/*/"]\nexclude = ["libs/legacy"]\n',
+      'uv.lock': '',
+      'backend/pyproject.toml': member('backend'),
+      'libs/a/pyproject.toml': member('a'),
+      'libs/b/pyproject.toml': member('b'),
+      'libs/b/requirements-docs.txt': 'mkdocs\n',
+      'libs/legacy/pyproject.toml': member('legacy'),
+      // Not selected by any pattern: a project of its own.
+      'tools/pyproject.toml': member('tools'),
+      // A look-alike: `[tool.uv.workspace]` without a uv.lock pins nothing.
+      'svc/pyproject.toml': '[project]\nname = "svc"\ndependencies = ["x"]\n[tool.uv.workspace]\nmembers = ["plugins/*"]\n',
+      'svc/plugins/p/pyproject.toml': member('p'),
+    });
+    expect(summary(w)).toEqual([
+      'pip /libs/b [libs/b/requirements-docs.txt]',
+      'pip /libs/legacy [libs/legacy/pyproject.toml]',
+      'pip /svc [svc/pyproject.toml]',
+      'pip /svc/plugins/p [svc/plugins/p/pyproject.toml]',
+      'pip /tools [tools/pyproject.toml]',
+      'uv / [pyproject.toml, uv.lock]',
+    ]);
+    const root = discoverManifests(w).find((m) => m.dir === '');
+    expect(root?.members).toEqual(['backend', 'libs/a', 'libs/b']);
+    expect(root?.ownDependencies).toBe(false);
+  });
+
   it('takes the exclusion globs from the caller', () => {
     const w = ws({ 'testdata/Dockerfile': 'FROM busybox:1.36\n', 'e2e/Dockerfile': 'FROM busybox:1.36\n' });
     expect(summary(w)).toEqual(['docker /e2e [e2e/Dockerfile]']);
@@ -201,6 +231,38 @@ describe('dependabot-coverage', () => {
     ]);
     const again = await check({ ...files, '.github/dependabot.yml': config });
     expect(again.findings).toEqual([]);
+  });
+
+  it('gives each decision its own fix: the safe entries, each kind of project, examples and tests', async () => {
+    const config = 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n';
+    const { findings } = await check({
+      '.github/dependabot.yml': config,
+      'package.json': pkg(),
+      'package-lock.json': '{}',
+      'apps/web/package.json': pkg(),
+      'apps/web/package-lock.json': '{}',
+      'requirements.txt': 'flask\n',
+      'svc/pyproject.toml': '[project]\nname = "svc"\ndependencies = ["httpx"]\n',
+      'svc/uv.lock': '',
+      Dockerfile: 'FROM python:3.12-slim\n',
+      'worker/Dockerfile': 'FROM node:22-slim\n',
+      'examples/demo/package.json': pkg(),
+      'examples/demo/package-lock.json': '{}',
+      'test/e2e/Dockerfile': 'FROM node:22-slim\n',
+    });
+    // Safe first, then each kind in ecosystem order, then the samples: the order the engine applies them in.
+    expect(findings.map((f) => [f.key, f.fix?.safety, f.fix?.description])).toEqual([
+      ['missing:npm:apps/web', 'safe', 'append 1 `updates` entry to .github/dependabot.yml (npm `/apps/web`)'],
+      ['missing:pip:', 'review', 'append 2 `updates` entries to .github/dependabot.yml (pip `/`, uv `/svc`)'],
+      ['missing:uv:svc', 'review', 'append 2 `updates` entries to .github/dependabot.yml (pip `/`, uv `/svc`)'],
+      ['missing:docker:', 'review', 'append 2 `updates` entries to .github/dependabot.yml (docker `/`, docker `/worker`)'],
+      ['missing:docker:worker', 'review', 'append 2 `updates` entries to .github/dependabot.yml (docker `/`, docker `/worker`)'],
+      ['missing:npm:examples/demo', 'review', 'append 2 `updates` entries to .github/dependabot.yml (npm `/examples/demo`, docker `/test/e2e`)'],
+      ['missing:docker:test/e2e', 'review', 'append 2 `updates` entries to .github/dependabot.yml (npm `/examples/demo`, docker `/test/e2e`)'],
+    ]);
+    // One fix object per decision, shared by its findings.
+    expect(new Set(findings.map((f) => f.fix)).size).toBe(4);
+    expect(findings[1]?.fix).toBe(findings[2]?.fix);
   });
 
   it('reports without generating when createConfig is off, and says nothing without manifests', async () => {

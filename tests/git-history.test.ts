@@ -254,3 +254,76 @@ describe('parseDiffTree', () => {
     ]);
   });
 });
+
+describe('past versions of a file', () => {
+  let t = Date.parse('2024-03-01T12:00:00Z');
+  // Dates of their own: the suite above counts days of January.
+  const commitAt = (root: string, message: string): string => {
+    t += 86_400_000;
+    gitIn(root, ['add', '-A']);
+    execCommit(root, message, new Date(t).toISOString());
+    return gitIn(root, ['rev-parse', '--short', 'HEAD']).trim();
+  };
+  const versionsOf = async (dir: string, paths: string[], max?: number) => (await (await Workspace.open(dir)).gitHistory()).versions(paths, max === undefined ? {} : { max });
+
+  it('lists every version newest first, a deletion included, side branches too', async () => {
+    const repo = tempDir();
+    cleanup.push(repo);
+    gitIn(repo, ['init', '-q', '-b', 'main']);
+    write(repo, 'README.md', '# r\n');
+    commitAt(repo, 'init');
+    // Created and deleted on a branch that is merged back: the default walk prunes both.
+    gitIn(repo, ['checkout', '-q', '-b', 'try']);
+    write(repo, '.github/dependabot.yml', 'version: 2 # npm — first try\n');
+    const created = commitAt(repo, 'create');
+    rmSync(path.join(repo, '.github/dependabot.yml'));
+    const deleted = commitAt(repo, 'delete');
+    gitIn(repo, ['checkout', '-q', 'main']);
+    write(repo, 'other.txt', 'x\n');
+    commitAt(repo, 'other work');
+    t += 86_400_000;
+    const stamp = new Date(t).toISOString();
+    gitIn(repo, ['merge', '-q', '--no-ff', '--no-edit', 'try'], undefined, { GIT_AUTHOR_DATE: stamp, GIT_COMMITTER_DATE: stamp });
+    write(repo, '.github/dependabot.yaml', 'version: 2 # actions ✓\n');
+    const again = commitAt(repo, 'again, as .yaml');
+    write(repo, '.github/dependabot.yaml', 'version: 2 # actions and pip ✓✓\n');
+    const changed = commitAt(repo, 'change');
+    const answer = await versionsOf(repo, ['.github/dependabot.yml', '.github/dependabot.yaml']);
+    expect(answer).toEqual({
+      status: 'known',
+      versions: [
+        { path: '.github/dependabot.yaml', commit: { sha: expect.any(String), short: changed, date: expect.any(String) }, text: 'version: 2 # actions and pip ✓✓\n' },
+        { path: '.github/dependabot.yaml', commit: expect.objectContaining({ short: again }), text: 'version: 2 # actions ✓\n' },
+        { path: '.github/dependabot.yml', commit: expect.objectContaining({ short: deleted }), text: undefined },
+        { path: '.github/dependabot.yml', commit: expect.objectContaining({ short: created }), text: 'version: 2 # npm — first try\n' },
+      ],
+    });
+    // Capped: the newest versions, and it says so.
+    expect(await versionsOf(repo, ['.github/dependabot.yml', '.github/dependabot.yaml'], 2)).toMatchObject({
+      status: 'known',
+      versions: [{ commit: { short: changed } }, { commit: { short: again } }],
+      incomplete: expect.stringContaining('newest 2'),
+    });
+    expect(await versionsOf(repo, ['never.yml'])).toEqual({ status: 'known', versions: [] });
+  });
+
+  it('reads paths from a workspace rooted in a subdirectory, and says unknown without history', async () => {
+    const repo = tempDir();
+    cleanup.push(repo);
+    gitIn(repo, ['init', '-q', '-b', 'main']);
+    write(repo, 'app/config.yml', 'a: 1\n');
+    write(repo, 'config.yml', 'top: 1\n');
+    const first = commitAt(repo, 'init');
+    write(repo, 'app/config.yml', 'a: 2\n');
+    const second = commitAt(repo, 'change');
+    expect(await versionsOf(path.join(repo, 'app'), ['config.yml'])).toMatchObject({
+      status: 'known',
+      versions: [
+        { path: 'config.yml', commit: { short: second }, text: 'a: 2\n' },
+        { path: 'config.yml', commit: { short: first }, text: 'a: 1\n' },
+      ],
+    });
+    expect(await GitHistory.unavailable('because').versions(['a'])).toEqual({ status: 'unknown', reason: 'because' });
+    expect(await (await Workspace.fromFiles('/r', { 'a.yml': '' }).gitHistory()).versions(['a.yml'])).toEqual({ status: 'unknown', reason: 'not a git repository' });
+  });
+});

@@ -1,10 +1,11 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Fix, RawFinding, Rule, RuleContext } from '../../src/model/types.js';
-import type { SourceFile } from '../../src/workspace/source-file.js';
+import { SourceFile } from '../../src/workspace/source-file.js';
+import type { GitHistory } from '../../src/git/history.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
-import { intentMentions, mentionCovers, parkedConfig, renovateConfig, sampleReasons, type Mention } from './policy.js';
+import { intentMentions, isGeneratedOrVendored, mentionCovers, parkedConfig, renovateConfig, sampleReasons, type Mention } from './policy.js';
 
 /** The commit that deleted the repository's Dependabot config, when git records one. */
 async function deletedConfig(ws: Workspace): Promise<string | undefined> {
@@ -15,6 +16,37 @@ async function deletedConfig(ws: Workspace): Promise<string | undefined> {
     if (a.status === 'renamed' && a.successor === undefined && a.deleted) return a.deleted.short;
   }
   return undefined;
+}
+
+/**
+ * The entries of every past version of the config that git records (a deleted config's
+ * included), newest first. Empty without history.
+ */
+async function pastEntries(ws: Workspace): Promise<Entry[]> {
+  const history = await ws.gitHistory();
+  // One provider per run, shared by the views the engine proves fixes on: parse once.
+  let entries = pastCache.get(history);
+  if (!entries) pastCache.set(history, (entries = readPastEntries(history)));
+  return entries;
+}
+
+const pastCache = new WeakMap<GitHistory, Promise<Entry[]>>();
+
+async function readPastEntries(history: GitHistory): Promise<Entry[]> {
+  const answer = await history.versions(CONFIG_PATHS);
+  if (answer.status !== 'known') return [];
+  const out: Entry[] = [];
+  for (const v of answer.versions) {
+    if (v.text === undefined) continue;
+    const bom = v.text.charCodeAt(0) === 0xfeff;
+    const parsed = parseYaml(new SourceFile(v.path, bom ? v.text.slice(1) : v.text, bom));
+    const root = parsed.doc.contents;
+    if (parsed.error || !isMap(root)) continue;
+    const updates = findPair(root, 'updates')?.value;
+    if (!isSeq(updates)) continue;
+    for (const item of updates.items) if (isMap(item)) out.push(readEntry(item));
+  }
+  return out;
 }
 
 /**
@@ -676,11 +708,39 @@ function versionUpdatesOff(e: Entry): boolean {
   return isSeq(ignore) && ignore.items.some((i) => isMap(i) && scalarString(findPair(i, 'dependency-name')?.value) === '*' && !findPair(i, 'versions') && !findPair(i, 'update-types'));
 }
 
+/**
+ * Which manifest directories the maintainers took out of the config, as git history shows it:
+ * a past entry (of a live or deleted version of the config) covers the directory and no entry
+ * does today; or, when the config has no entry of its kind of project left, a past entry of
+ * that kind covered a manifest directory that is still there (npm `/` added, then deleted: npm
+ * was switched off, for every npm directory). A past entry that covers nothing of today's says
+ * nothing: it was a mistake corrected since (a `docker` entry at a root without a Dockerfile)
+ * or watched something gone.
+ */
+async function removedFromConfig(ws: Workspace, entries: Entry[], manifests: ManifestDir[]): Promise<(m: ManifestDir) => boolean> {
+  const past = await pastEntries(ws);
+  if (past.length === 0) return () => false;
+  const pastCovers = (e: Entry, m: ManifestDir): boolean => sameKind(e, m) && (entryCoversDir({ ...e, ecosystem: m.ecosystem }, m.dir, m));
+  const droppedKinds = new Set<string>();
+  for (const m of manifests) {
+    const kind = kindOf(m.ecosystem)[0] as string;
+    if (!entries.some((e) => sameKind(e, m)) && past.some((e) => pastCovers(e, m))) droppedKinds.add(kind);
+  }
+  return (m) => droppedKinds.has(kindOf(m.ecosystem)[0] as string) || past.some((e) => pastCovers(e, m));
+}
+
 interface Judged {
   m: ManifestDir;
   safety: 'safe' | 'review';
   /** Why the fix is held for review, or what makes it safe beyond the config itself. */
   note: string;
+  /**
+   * The findings that share one fix: those that stand or fall with one decision. `safe` (no
+   * decision left), `kind:<ecosystem>` (whether Dependabot should watch that kind of project at
+   * all), `workspaces` (whether to widen a chosen workspace scope), `samples` (whether to watch
+   * examples, tests and templates).
+   */
+  group: string;
 }
 
 function quoted(mention: Mention): string {
@@ -691,8 +751,9 @@ function quoted(mention: Mention): string {
  * Manifests of an ecosystem (npm/yarn/pnpm/bun, pip/uv/poetry, docker, docker-compose,
  * github-actions) in a directory that no Dependabot `updates` entry watches (seeds 0.1, 1.6),
  * judged against what the maintainers chose. Silent when Renovate is configured, the config is
- * parked, or every entry has version updates switched off. With a config: one finding per
- * directory; `safe` (warning) when the config already watches that kind of project elsewhere or
+ * parked, or every entry has version updates switched off; a directory (or a whole kind) whose
+ * entry git history shows was removed is not reported, and generated or vendored code is not
+ * counted. With a config: one finding per directory; `safe` (warning) when the config already watches that kind of project elsewhere or
  * the repository says Dependabot should, `review` (info) when the ecosystem is left out of the
  * config or the directory is an example, test or template. Without a config: one info finding,
  * whose generated config is `safe` only when the repository asks for Dependabot.
@@ -713,7 +774,8 @@ export const rule: Rule = {
 
 async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFinding[]> {
   const opts = readOptions(options);
-  const manifests = discoverManifests(workspace, opts.excludes);
+  // Generated and vendored code is not the project's to update: not counted at all.
+  const manifests = discoverManifests(workspace, opts.excludes).filter((m) => !isGeneratedOrVendored(workspace, m));
   if (manifests.length === 0) return [];
   if (renovateConfig(workspace)) return [];
   const configPath = CONFIG_PATHS.find((p) => workspace.has(p));
@@ -767,7 +829,11 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
   const live = entries.filter((e) => !versionUpdatesOff(e));
   // Every entry switched off: the config only tunes security updates, by choice.
   if (entries.length > 0 && live.length === 0) return [];
-  const missing = manifests.filter((m) => !covered(entries, m)).filter((m) => live.some((e) => sameKind(e, m)) || !entries.some((e) => sameKind(e, m)));
+  const unwatchedDirs = manifests.filter((m) => !covered(entries, m)).filter((m) => live.some((e) => sameKind(e, m)) || !entries.some((e) => sameKind(e, m)));
+  if (unwatchedDirs.length === 0) return [];
+  // What the maintainers took out of the config is a decision, whatever it looks like today.
+  const removed = await removedFromConfig(workspace, entries, manifests);
+  const missing = unwatchedDirs.filter((m) => !removed(m));
   if (missing.length === 0) return [];
 
   // A statement of intent speaks for a kind of project as a whole: were it to make one
@@ -785,18 +851,27 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
   }
   const judged = missing.map((m): Judged => {
     const sample = samples.get(m);
-    if (sample !== undefined) return { m, safety: 'review', note: sample };
+    if (sample !== undefined) return { m, safety: 'review', note: sample, group: 'samples' };
     // Entries for some members of a workspace are a chosen scope: a root entry widens it to all.
     const chosen = m.members.filter((d) => entries.some((e) => entryCoversDir(e, d, m)));
-    if (chosen.length > 0) return { m, safety: 'review', note: `the config watches workspace member${chosen.length === 1 ? '' : 's'} ${listed(chosen.map((d) => `\`${dependabotDir(d)}\``), 3)} only; an entry for the root would update every member` };
-    if (live.some((e) => sameKind(e, m))) return { m, safety: 'safe', note: '' };
-    const mention = asked.get(kindOf(m.ecosystem)[0] as string);
-    if (mention) return { m, safety: 'safe', note: quoted(mention) };
-    return { m, safety: 'review', note: `the config has no ${m.ecosystem} entry at all, which may be deliberate` };
+    if (chosen.length > 0) return { m, safety: 'review', note: `the config watches workspace member${chosen.length === 1 ? '' : 's'} ${listed(chosen.map((d) => `\`${dependabotDir(d)}\``), 3)} only; an entry for the root would update every member`, group: 'workspaces' };
+    if (live.some((e) => sameKind(e, m))) return { m, safety: 'safe', note: '', group: 'safe' };
+    const kind = kindOf(m.ecosystem)[0] as string;
+    const mention = asked.get(kind);
+    if (mention) return { m, safety: 'safe', note: quoted(mention), group: 'safe' };
+    return { m, safety: 'review', note: `the config has no ${m.ecosystem} entry at all, which may be deliberate`, group: `kind:${kind}` };
   });
-  const fixFor = (safety: 'safe' | 'review'): { fix: Fix | null; why: string } => {
-    const list = judged.filter((j) => j.safety === safety).map((j) => j.m);
-    if (list.length === 0) return { fix: null, why: '' };
+  // One fix per decision: a finding's fix adds only entries that stand or fall with its own,
+  // and the held-back entries never ride along with the safe ones. All of them insert at the
+  // same place, so the engine applies one per pass (at most safe + 5 kinds + workspaces +
+  // samples = 8 passes, within its cap of 10); the safe fix comes first, then each kind, then
+  // the scope and sample decisions, so that an entry added for an example never turns a
+  // kind's other directories safe before their own decision is applied.
+  const ranks = new Map<string, number>([['safe', 0], ['workspaces', 1000], ['samples', 1001]]);
+  judged.forEach((j, i) => ranks.set(j.group, ranks.get(j.group) ?? 1 + i));
+  judged.sort((a, b) => (ranks.get(a.group) as number) - (ranks.get(b.group) as number));
+  const fixFor = (group: string, safety: 'safe' | 'review'): { fix: Fix | null; why: string } => {
+    const list = judged.filter((j) => j.group === group).map((j) => j.m);
     const edit = appendEntries(file, root, list, opts);
     if (typeof edit === 'string') return { fix: null, why: edit };
     return {
@@ -804,11 +879,11 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
       why: '',
     };
   };
-  // One fix per class: the held-back entries never ride along with the safe ones.
-  const fixes = { safe: fixFor('safe'), review: fixFor('review') };
+  const fixes = new Map<string, { fix: Fix | null; why: string }>();
+  for (const j of judged) if (!fixes.has(j.group)) fixes.set(j.group, fixFor(j.group, j.safety));
   const offset = updatesPair ? (nodeRange(updatesPair.key)?.[0] ?? 0) : 0;
-  return judged.map(({ m, safety, note }): RawFinding => {
-    const { fix, why } = fixes[safety];
+  return judged.map(({ m, safety, note, group }): RawFinding => {
+    const { fix, why } = fixes.get(group) as { fix: Fix | null; why: string };
     const hint = literalGlobHint(entries, m);
     const notFixed = fix ? '' : `; not fixed: ${why}`;
     if (samples.has(m)) return { file: configPath, offset, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: `${sampleMessage(m, hint)}${notFixed}`, fix };

@@ -90,7 +90,7 @@ function segmentWith(dir: string, words: ReadonlySet<string>): string | undefine
  */
 function linguistAttribute(ws: Workspace, p: string): 'generated' | 'vendored' | undefined {
   let result: 'generated' | 'vendored' | undefined;
-  const dirs = p.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i).join('/'));
+  const dirs = p.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'));
   for (const dir of [...new Set(['', ...dirs])]) {
     const attributes = ws.read(dir === '' ? '.gitattributes' : `${dir}/.gitattributes`)?.text;
     if (attributes === undefined) continue;
@@ -113,17 +113,24 @@ function linguistAttribute(ws: Workspace, p: string): 'generated' | 'vendored' |
 }
 
 /**
- * Why a manifest directory is an example, test, template or generated output rather than part
- * of the product, or undefined. GitHub Actions never are: workflows and composite actions run
+ * Whether a manifest directory is not the project's to update: every manifest in it (lockfiles
+ * aside, which many repositories mark `linguist-generated` for the diff view) is
+ * `linguist-generated` (its generator rewrites it, so an update made there does not last) or
+ * `linguist-vendored` (a copy of someone else's code) in .gitattributes. Such a directory is
+ * not counted at all.
+ */
+export function isGeneratedOrVendored(ws: Workspace, m: ManifestDir): boolean {
+  const own = m.files.filter((f) => !LOCKFILE.test(f));
+  return own.length > 0 && own.every((f) => linguistAttribute(ws, f) !== undefined);
+}
+
+/**
+ * Why a manifest directory is an example, test or template rather than part of the product,
+ * or undefined. GitHub Actions never are: workflows and composite actions run
  * the project's CI.
  */
 export function sampleReason(ws: Workspace, m: ManifestDir): string | undefined {
   if (m.ecosystem === 'github-actions') return undefined;
-  const manifest = m.files[0] as string;
-  const linguist = linguistAttribute(ws, manifest);
-  // Its generator rewrites the manifest, so an update made there does not last.
-  if (linguist === 'generated') return `generated code (${manifest} is \`linguist-generated\` in .gitattributes)`;
-  if (linguist === 'vendored') return `vendored code (${manifest} is \`linguist-vendored\` in .gitattributes)`;
   const sample = segmentWith(m.dir, SAMPLE_WORDS);
   if (sample !== undefined) return `an example or test directory (path segment \`${sample}\`)`;
   const locked = m.files.some((f) => LOCKFILE.test(f) || /requirements[^/]*\.txt$/i.test(f));

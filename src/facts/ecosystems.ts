@@ -221,11 +221,11 @@ export interface ManifestDir {
   tool: string;
   /** The files that make it a manifest directory (repo paths): a JS manifest before its lockfiles, else path order. */
   files: string[];
-  /** JS workspace members covered by this root. */
+  /** Workspace members covered by this root (JS workspaces, uv workspaces). */
   members: string[];
   /**
-   * False for a JS workspace root whose own package.json declares no dependency: then entries
-   * for all its members cover it as well.
+   * False for a workspace root whose own package.json / pyproject.toml declares no dependency:
+   * then entries for all its members cover it as well.
    */
   ownDependencies: boolean;
 }
@@ -242,13 +242,7 @@ function meaningfulLines(text: string): boolean {
 }
 
 function pyprojectDeclaresDependencies(file: SourceFile): boolean {
-  const doc = file.parse('smol-toml', (f) => {
-    try {
-      return parseToml(f.text) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  });
+  const doc = tomlOf(file);
   // Unparsable: it may well declare dependencies; count it.
   if (!doc) return true;
   const table = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
@@ -262,6 +256,58 @@ function pyprojectDeclaresDependencies(file: SourceFile): boolean {
   const pdm = table(tool?.pdm);
   if (pdm && nonEmpty(pdm['dev-dependencies'])) return true;
   return false;
+}
+
+function tomlOf(file: SourceFile): Record<string, unknown> | undefined {
+  return file.parse('smol-toml', (f) => {
+    try {
+      return parseToml(f.text) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+export interface UvWorkspace {
+  /** The root's directory: its pyproject.toml has `[tool.uv.workspace]`, and uv.lock sits next to it. */
+  dir: string;
+  /** Member directories (those with a pyproject.toml that `members` selects and `exclude` does not). */
+  members: string[];
+}
+
+/**
+ * uv workspaces: a pyproject.toml with `[tool.uv.workspace] members = [...]` (globs relative to
+ * it, `exclude` honoured) and one uv.lock at the root, which pins every member. A member
+ * belongs to the nearest root that selects it. Roots without uv.lock are left out: nothing
+ * then pins the members together, and an entry for the root would not update them.
+ */
+export function uvWorkspaces(ws: Workspace, excludes: readonly string[] = DEFAULT_MANIFEST_EXCLUDES): UvWorkspace[] {
+  const projects = ws.paths.filter((p) => (p === 'pyproject.toml' || p.endsWith('/pyproject.toml')) && !isExcluded(p, excludes)).map(dirOf);
+  const roots: Array<UvWorkspace & { include: string[]; exclude: string[] }> = [];
+  for (const dir of projects) {
+    if (!ws.has(join(dir, 'uv.lock'))) continue;
+    const file = ws.read(join(dir, 'pyproject.toml'));
+    const doc = file ? tomlOf(file) : undefined;
+    const tool = doc?.tool as Record<string, unknown> | undefined;
+    const uv = tool && typeof tool === 'object' ? (tool.uv as Record<string, unknown> | undefined) : undefined;
+    const workspace = uv && typeof uv === 'object' ? (uv.workspace as Record<string, unknown> | undefined) : undefined;
+    if (!workspace || typeof workspace !== 'object') continue;
+    const clean = (list: unknown): string[] => stringList(list).map(normalizeRepoDir).filter((g) => g !== '');
+    const include = clean(workspace.members);
+    if (include.length > 0) roots.push({ dir, members: [], include, exclude: clean(workspace.exclude) });
+  }
+  roots.sort((a, b) => b.dir.length - a.dir.length);
+  for (const dir of projects) {
+    for (const root of roots) {
+      const prefix = root.dir === '' ? '' : `${root.dir}/`;
+      if (dir === root.dir || !dir.startsWith(prefix)) continue;
+      const rel = dir.slice(prefix.length);
+      if (!root.include.some((g) => matchesGlob(rel, g)) || root.exclude.some((g) => matchesGlob(rel, g))) continue;
+      root.members.push(dir);
+      break;
+    }
+  }
+  return roots.filter((r) => r.members.length > 0).map((r) => ({ dir: r.dir, members: r.members.sort() }));
 }
 
 function isPoetryProject(file: SourceFile | undefined): boolean {
@@ -427,6 +473,12 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
   const addPy = (dir: string, file: string): void => {
     python.set(dir, [...(python.get(dir) ?? []), file]);
   };
+  // uv workspace members are pinned by the root's uv.lock and updated with it: their
+  // pyproject.toml needs no entry of its own (their other Python files still do).
+  const uvRoots = uvWorkspaces(ws, excludes);
+  const uvMembers = new Set(uvRoots.flatMap((r) => r.members));
+  const uvRootOf = new Map(uvRoots.map((r) => [r.dir, r]));
+  const pyDeclares = new Map<string, boolean>();
   for (const p of ws.paths) {
     if (isExcluded(p, excludes)) continue;
     const base = p.slice(p.lastIndexOf('/') + 1);
@@ -440,8 +492,14 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
       const text = ws.read(p)?.text;
       if (text !== undefined && meaningfulLines(text)) addPy(dirOf(dir), p);
     } else if (base === 'pyproject.toml') {
+      if (uvMembers.has(dir)) continue;
       const file = ws.read(p);
-      if (file && pyprojectDeclaresDependencies(file) && !(file.parsed.get('smol-toml') === undefined && TEMPLATE_SYNTAX.test(file.text))) addPy(dir, p);
+      // An unparsable pyproject with template placeholders is a generator's input.
+      if (!file || (tomlOf(file) === undefined && TEMPLATE_SYNTAX.test(file.text))) continue;
+      const declares = pyprojectDeclaresDependencies(file);
+      pyDeclares.set(dir, declares);
+      // A workspace root counts for its members even when it declares nothing itself.
+      if (declares || uvRootOf.has(dir)) addPy(dir, p);
     } else if (base === 'Pipfile' || base === 'setup.py' || base === 'setup.cfg') {
       // A text look for `install_requires`: setup.py is never parsed here.
       const text = ws.probe(p)?.text;
@@ -456,6 +514,12 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
     const tool = uv ? 'uv' : poetry ? 'poetry' : pipenv ? 'pipenv' : 'pip';
     const m = add(uv ? 'uv' : 'pip', dir, tool, files[0] as string, uv ? ['pip'] : []);
     for (const f of [...files.slice(1), ...locks]) if (!m.files.includes(f)) m.files.push(f);
+    const root = uvRootOf.get(dir);
+    if (root) {
+      m.members = [...root.members];
+      // Its own dependencies: anything but a pyproject.toml that declares none.
+      m.ownDependencies = files.some((f) => !f.endsWith('pyproject.toml')) || pyDeclares.get(dir) === true;
+    }
   }
 
   for (const p of ws.paths) {

@@ -25,6 +25,20 @@ export function git(cwd: string, args: string[], options: { env?: NodeJS.Process
   });
 }
 
+/**
+ * `git` with stdout as bytes, for output that mixes lengths in bytes with content
+ * (`cat-file --batch`). Same contract as `git`.
+ */
+export function gitBytes(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('git', args, { cwd, env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 512 * 1024 * 1024, encoding: 'buffer' }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 127) : 0;
+      resolve({ code, stdout, stderr: stderr.toString('utf8') });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
 /** The repository's top-level directory, or null when `dir` is not inside a git work tree. */
 export async function gitTopLevel(dir: string): Promise<string | null> {
   const r = await git(dir, ['rev-parse', '--show-toplevel']);

@@ -12,7 +12,7 @@
  * - what those commits renamed: `git diff-tree -M` on just those commits, without pathspecs so
  *   that rename detection sees both sides.
  */
-import { git } from './git.js';
+import { git, gitBytes } from './git.js';
 
 export interface HistoryCommit {
   sha: string;
@@ -42,6 +42,28 @@ export type PathHistory =
     }
   | { status: 'deleted'; commit: HistoryCommit }
   | { status: 'never' }
+  | { status: 'unknown'; reason: string };
+
+/** One version of a file that git history records: what a commit left at that path. */
+export interface FileVersion {
+  /** Root-relative path. */
+  path: string;
+  commit: HistoryCommit;
+  /**
+   * The text the commit left; undefined when the commit deleted the file, or the blob is too
+   * large or absent from the repository.
+   */
+  text: string | undefined;
+}
+
+export type VersionsAnswer =
+  | {
+      status: 'known';
+      /** Newest first (committer time), one per commit and path. */
+      versions: FileVersion[];
+      /** Why older versions may be missing (a shallow clone, the version cap), when they may. */
+      incomplete?: string;
+    }
   | { status: 'unknown'; reason: string };
 
 export interface HistoryQuery {
@@ -77,6 +99,10 @@ const CHAIN_MAX = 16;
  * side git skips the inexact part and says so (the commit's renames are then not trusted).
  */
 const RENAME_LIMIT = 4000;
+/** Versions read for one question at most (the newest). */
+const VERSIONS_MAX = 200;
+/** A version larger than this is not read (its text is undefined). */
+const VERSION_BYTES_MAX = 1024 * 1024;
 /** The empty blob: every empty file is "the same", so its renames say nothing. */
 const EMPTY_BLOBS = new Set(['e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813']);
 
@@ -95,6 +121,7 @@ export class GitHistory {
   private pathspecWalks = 0;
   private readonly renames = new Map<string, Promise<Renames>>();
   private headPaths: Promise<Set<string> | undefined> | undefined;
+  private readonly versionAnswers = new Map<string, Promise<VersionsAnswer>>();
 
   private constructor(
     private readonly root: string,
@@ -151,6 +178,89 @@ export class GitHistory {
         this.answers.set(key, answer);
       }
       out.set(key, await answer);
+    }
+    return out;
+  }
+
+  /**
+   * Every version of the files at `paths` (root-relative) that history records, newest first:
+   * what each commit that added, changed or deleted one of them left there. Side branches
+   * count (`--full-history`: a file created and deleted on a branch that was merged is pruned
+   * from the default walk), merges do not (they only repeat a parent's version). Two git runs
+   * whatever the number of versions: one `git log --name-status` for the commits, one
+   * `git cat-file --batch` for the texts. At most the newest `max` commits (default 200).
+   */
+  async versions(paths: readonly string[], options: { max?: number } = {}): Promise<VersionsAnswer> {
+    if (this.unavailable !== undefined) return { status: 'unknown', reason: this.unavailable };
+    const max = Math.max(1, options.max ?? VERSIONS_MAX);
+    const key = `${max}\0${[...new Set(paths)].sort().join('\0')}`;
+    let answer = this.versionAnswers.get(key);
+    if (!answer) {
+      answer = this.readVersions([...new Set(paths)], max).catch((error: unknown) => ({ status: 'unknown' as const, reason: `git failed: ${error instanceof Error ? error.message : String(error)}` }));
+      this.versionAnswers.set(key, answer);
+    }
+    return answer;
+  }
+
+  private async readVersions(paths: string[], max: number): Promise<VersionsAnswer> {
+    if (paths.length === 0) return { status: 'known', versions: [] };
+    // Pathspecs are read from the root (the working directory); git prints paths from the top.
+    const args = [...CONFIG, 'log', '--full-history', '--no-merges', '--no-renames', '--name-status', '-z', '--no-color', '--date-order', `--max-count=${max + 1}`, '--format=%x01%H %h %ct %cs', '--', ...paths];
+    const r = await git(this.root, args, { env: ENV });
+    if (r.code !== 0) return { status: 'unknown', reason: `git failed: ${r.stderr.trim().split('\n')[0] || `git log exited with ${r.code}`}` };
+    const found: Array<{ path: string; top: string; commit: HistoryCommit; time: number; deleted: boolean }> = [];
+    const tokens = r.stdout.split('\0');
+    let current: { commit: HistoryCommit; time: number } | undefined;
+    let commits = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      let token = tokens[i] as string;
+      if (token.startsWith('\n')) token = token.slice(1);
+      if (token.startsWith('\x01')) {
+        const [sha = '', short = '', time = '0', date = ''] = token.slice(1).split(' ');
+        current = { commit: { sha, short, date }, time: Number(time) };
+        commits++;
+        continue;
+      }
+      // A status letter (A, M, D, T), then the path.
+      if (!/^[A-Z]$/.test(token) || !current) continue;
+      const top = tokens[++i] ?? '';
+      const local = this.local(top);
+      if (commits > max || local === undefined || !paths.includes(local)) continue;
+      found.push({ path: local, top, commit: current.commit, time: current.time, deleted: token === 'D' });
+    }
+    const kept = found.filter((f) => !f.deleted);
+    const texts = await this.blobTexts(kept.map((f) => `${f.commit.sha}:${f.top}`));
+    const versions = found
+      .map((f, order) => ({ f, order }))
+      .sort((a, b) => b.f.time - a.f.time || a.order - b.order)
+      .map(({ f }): FileVersion => ({ path: f.path, commit: f.commit, text: f.deleted ? undefined : texts.get(`${f.commit.sha}:${f.top}`) }));
+    const incomplete = commits > max ? `only the newest ${max} commits that changed ${paths.join(', ')} were read` : this.shallow ? 'a shallow clone: the history before its first commit is missing' : undefined;
+    return incomplete ? { status: 'known', versions, incomplete } : { status: 'known', versions };
+  }
+
+  /**
+   * The texts of blobs named `<commit>:<top-relative path>`, read with one `git cat-file
+   * --batch`; large, absent and non-file ones (a symbolic link, a submodule) are left out.
+   */
+  private async blobTexts(names: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (names.length === 0) return out;
+    const r = await gitBytes(this.root, ['cat-file', '--batch'], { env: ENV, input: `${names.join('\n')}\n` });
+    if (r.code !== 0) throw new Error(r.stderr.trim().split('\n')[0] || `git cat-file exited with ${r.code}`);
+    const buf = r.stdout;
+    let at = 0;
+    // One header per name, in order: `<oid> <type> <size>`, then the content and a newline;
+    // `<name> missing` (or `ambiguous`) for one that names nothing.
+    for (const name of names) {
+      const nl = buf.indexOf(0x0a, at);
+      if (nl === -1) break;
+      const header = buf.subarray(at, nl).toString('utf8');
+      at = nl + 1;
+      const m = /^[0-9a-f]+ (\S+) (\d+)$/.exec(header);
+      if (!m) continue;
+      const bytes = Number(m[2]);
+      if (m[1] === 'blob' && bytes <= VERSION_BYTES_MAX) out.set(name, buf.subarray(at, at + bytes).toString('utf8'));
+      at += bytes + 1;
     }
     return out;
   }
