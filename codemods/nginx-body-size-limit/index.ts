@@ -172,7 +172,8 @@ class NginxRepo {
    */
   resolve(d: NginxDirective, from: string): { files: string[]; known: boolean } {
     const pattern = d.args[0]?.value ?? '';
-    const cacheKey = `${path.dirname(from)}\0${d.args.length}\0${pattern}`;
+    // Keyed by the file: a relative include also resolves through where that file is put.
+    const cacheKey = `${from}\0${d.args.length}\0${pattern}`;
     const cached = this.resolved.get(cacheKey);
     if (cached) return cached;
     const raw = this.resolvePattern(pattern, from, d.args.length === 1);
