@@ -5,7 +5,7 @@ import type { Facts } from '../../src/facts/facts.js';
 import { isNginxFile, nginxPathKind, parseNginx, walkNginx, type NginxDirective, type NginxTree } from '../../src/formats/nginx.js';
 import { isDockerfilePath } from '../../src/formats/dockerfile.js';
 import { mergedBuild, repoPath } from '../../src/facts/compose.js';
-import { globToRegExp, hasGlobChars } from '../../src/formats/glob.js';
+import { globToRegExp, hasGlobChars, matchesGlob } from '../../src/formats/glob.js';
 
 /**
  * An nginx `server` that hands request bodies on (proxy_pass, fastcgi_pass, uwsgi_pass,
@@ -27,11 +27,23 @@ export const DEFAULT_STOCK_INCLUDES = ['mime.types', 'fastcgi_params', 'fastcgi.
 const IMAGE_CONF_D = '/etc/nginx/conf.d/*.conf';
 /** Where nginx installations keep their configuration: an absolute include below one is tried relative to the including file. */
 export const DEFAULT_CONF_PREFIXES = ['/etc/nginx', '/usr/local/nginx/conf', '/usr/local/etc/nginx', '/usr/local/openresty/nginx/conf', '/etc/openresty', '/opt/homebrew/etc/nginx'];
+/**
+ * Folders whose servers the stock `nginx.conf` of images and packages reads inside its `http`
+ * (which sets no limit): the official image's and Debian's `conf.d`, Debian's `sites-enabled`,
+ * Alpine's `http.d`.
+ */
+export const DEFAULT_STOCK_SERVER_GLOBS = ['/etc/nginx/conf.d/*.conf', '/etc/nginx/sites-enabled/*', '/etc/nginx/http.d/*.conf'];
+/** Folders of CI services: a server there is a test harness a workflow starts, never deployed. */
+export const DEFAULT_CI_GLOBS = ['.github/**', '.gitlab/**', '.circleci/**', '.buildkite/**', '.woodpecker/**', '.gitea/**', '.forgejo/**'];
+/** The official image renders the `*.template` files of /etc/nginx/templates (and its subfolders) into /etc/nginx/conf.d/ with envsubst, without the suffix. */
+const IMAGE_TEMPLATES = '/etc/nginx/templates';
 
 interface Options {
   size: string;
   stockIncludes: string[];
   confPrefixes: string[];
+  stockServerGlobs: string[];
+  ciGlobs: string[];
 }
 
 function readOptions(raw: Record<string, unknown>): Options {
@@ -41,6 +53,8 @@ function readOptions(raw: Record<string, unknown>): Options {
     size,
     stockIncludes: strings(raw.stockIncludes, DEFAULT_STOCK_INCLUDES),
     confPrefixes: strings(raw.confPrefixes, DEFAULT_CONF_PREFIXES).map((p) => p.replace(/\/+$/, '')),
+    stockServerGlobs: strings(raw.stockServerGlobs, DEFAULT_STOCK_SERVER_GLOBS).filter((g) => g.startsWith('/')),
+    ciGlobs: strings(raw.ciGlobs, DEFAULT_CI_GLOBS),
   };
 }
 
@@ -74,6 +88,13 @@ interface Mapping {
   dir: boolean;
 }
 
+interface HttpInclude {
+  d: NginxDirective;
+  from: string;
+  /** Whether the `http` block (with its includes) holds an include the rule cannot resolve. */
+  unknown: boolean;
+}
+
 interface Includer {
   from: string;
   parents: NginxDirective[];
@@ -88,7 +109,7 @@ class NginxRepo {
   private includers = new Map<string, Includer[]>();
   private contexts = new Map<string, Context[]>();
   private levels = new Map<readonly NginxDirective[], Level>();
-  private limitedIncludeCache: NginxDirective[] | undefined;
+  private httpIncludeCache: { limited: HttpInclude[]; unlimited: HttpInclude[] } | undefined;
   /** Files read as nginx: candidates by name and content, and everything they include. */
   readonly files: string[] = [];
 
@@ -151,7 +172,8 @@ class NginxRepo {
    */
   resolve(d: NginxDirective, from: string): { files: string[]; known: boolean } {
     const pattern = d.args[0]?.value ?? '';
-    const cacheKey = `${path.dirname(from)}\0${d.args.length}\0${pattern}`;
+    // Keyed by the file: a relative include also resolves through where that file is put.
+    const cacheKey = `${from}\0${d.args.length}\0${pattern}`;
     const cached = this.resolved.get(cacheKey);
     if (cached) return cached;
     const raw = this.resolvePattern(pattern, from, d.args.length === 1);
@@ -166,39 +188,112 @@ class NginxRepo {
     return target !== undefined && this.ws.has(target) ? target : p;
   }
 
-  /**
-   * `include`s directly in an `http` block that sets client_max_body_size (itself or through its
-   * includes), anywhere in the repository.
-   */
-  private limitedIncludes(): NginxDirective[] {
-    if (this.limitedIncludeCache) return this.limitedIncludeCache;
-    const out: NginxDirective[] = [];
+  /** `include`s directly in an `http` block, by whether the block sets client_max_body_size (itself or through its includes). */
+  private httpIncludes(): { limited: HttpInclude[]; unlimited: HttpInclude[] } {
+    if (this.httpIncludeCache) return this.httpIncludeCache;
+    const out = { limited: [] as HttpInclude[], unlimited: [] as HttpInclude[] };
     for (const f of this.files) {
       const tree = this.tree(f);
       if (!tree) continue;
       walkNginx(tree.directives, (d) => {
         if (d.name !== 'http' || !d.block) return true;
-        if (this.level(d.block.children, f).limit) out.push(...d.block.children.filter((c) => c.name === 'include' && !c.block));
+        const level = this.level(d.block.children, f);
+        const includes = d.block.children.filter((c) => c.name === 'include' && !c.block).map((c) => ({ d: c, from: f, unknown: level.unknown }));
+        (level.limit ? out.limited : out.unlimited).push(...includes);
         return false;
       });
     }
-    this.limitedIncludeCache = out;
+    this.httpIncludeCache = out;
     return out;
   }
 
+  /** `include`s directly in an `http` block that sets client_max_body_size, anywhere in the repository. */
+  private limitedIncludes(): HttpInclude[] {
+    return this.httpIncludes().limited;
+  }
+
+  private unlimitedIncludes(): HttpInclude[] {
+    return this.httpIncludes().unlimited;
+  }
+
   /**
-   * Whether a file nothing includes could be what an `include` of a limit-setting `http` block
-   * reads once deployed: the include's last segment (a glob or a name) matches the file's name,
-   * or the include names nothing the rule can read (a variable).
+   * The context of a file that nothing in the repository includes and that has no `http {}` of
+   * its own. Where Dockerfiles and compose put it decides, when one of those places is read by
+   * nginx: under an `include` of a limit-setting `http` block it inherits that limit; in a folder
+   * the stock nginx.conf of an image or package reads (`/etc/nginx/conf.d/*.conf`, …) or that an
+   * `http` block without a limit includes, it is read inside an `http` that sets none. Put
+   * nowhere nginx reads (or nowhere at all), it may be mounted or copied under any name by a step
+   * the rule cannot see (a doc's `-v ./site.conf:/etc/nginx/conf.d/app.conf`, a deploy script):
+   * when an `http` block of the repository sets a limit and has an `include` such a file could
+   * be put behind, its limit is unknown; otherwise it is read like the official image reads its
+   * conf.d, inside a stock `http` without a limit.
    */
-  private couldBeIncludedUnderLimit(p: string): boolean {
+  orphanContext(p: string): Context {
+    const limited = this.limitedIncludes();
+    // An include with a variable or several words names nothing the rule can read.
+    const opaque = (d: NginxDirective): boolean => d.args.length !== 1 || (d.args[0]?.value ?? '').includes('$');
+    const placed = this.placements(p);
+    if (placed.length) {
+      const reads = ({ d, from }: HttpInclude): boolean => placed.some((c) => this.includeReads(d, from, c));
+      if (limited.some(reads)) return { kind: 'http', limit: true, unknown: false };
+      const openLimited = limited.some(({ d }) => opaque(d));
+      const readers = this.unlimitedIncludes().filter(reads);
+      if (readers.length) return { kind: 'http', limit: false, unknown: openLimited || readers.some((r) => r.unknown) };
+      if (this.options.stockServerGlobs.some((g) => placed.some((c) => absoluteMatch(g, c)))) return { kind: 'http', limit: false, unknown: openLimited };
+    }
     const base = path.basename(p);
-    return this.limitedIncludes().some((d) => {
+    const unknown = limited.some(({ d, from }) => {
+      if (opaque(d)) return true;
       const pattern = d.args[0]?.value ?? '';
-      if (pattern.includes('$') || d.args.length !== 1) return true;
-      const last = path.basename(pattern);
-      return hasGlobChars(last) ? globToRegExp(last).test(base) : last === base;
+      if (this.isStockInclude(pattern)) return false;
+      // A glob reads whatever is put in its folder, under any name.
+      if (hasGlobChars(pattern) || path.basename(pattern) === base) return true;
+      // A name: the file may be put there instead of what the repository holds under it (an
+      // HTTPS variant of the site), or be what it names when the repository holds nothing there.
+      const res = this.resolve(d, from);
+      return !res.known || res.files.some((f) => this.holdsServer(f));
     });
+    return { kind: 'http', limit: false, unknown };
+  }
+
+  /** Whether an `include` of `from` reads a container path (a relative one from nginx's configuration folder in the container). */
+  private includeReads(d: NginxDirective, from: string, container: string): boolean {
+    const pattern = d.args[0]?.value ?? '';
+    if (d.args.length !== 1 || pattern === '' || pattern.includes('$')) return false;
+    if (pattern.startsWith('/')) return absoluteMatch(pattern, container);
+    const dirs = new Set([...this.placements(from).flatMap((c) => containerAncestors(path.dirname(c))), ...this.options.confPrefixes]);
+    return [...dirs].some((dir) => absoluteMatch(path.join(dir, pattern), container));
+  }
+
+  /** Container paths Dockerfiles and compose put a repo file at. */
+  private placements(p: string): string[] {
+    const out = new Set<string>();
+    for (const m of this.mappings()) {
+      if (!m.dir) {
+        if (this.canonical(m.repo) === p) out.add(m.container);
+      } else if (m.repo === '' || p.startsWith(`${m.repo}/`)) {
+        out.add(path.join(m.container, m.repo === '' ? p : p.slice(m.repo.length + 1)));
+      }
+    }
+    return [...out].sort();
+  }
+
+  private isStockInclude(pattern: string): boolean {
+    const tail = pattern.replace(/^(\.\/)+/, '');
+    return this.options.stockIncludes.some((s) => tail === s || tail.endsWith(`/${s}`));
+  }
+
+  /** Whether a file holds a `server` block (of its own, not through includes). */
+  private holdsServer(p: string): boolean {
+    const tree = this.tree(p);
+    if (!tree) return false;
+    let found = false;
+    walkNginx(tree.directives, (d) => {
+      if (found) return false;
+      if (d.name === 'server' && d.block) found = true;
+      return !found;
+    });
+    return found;
   }
 
   private resolvePattern(pattern: string, from: string, single: boolean): { files: string[]; known: boolean } {
@@ -206,15 +301,9 @@ class NginxRepo {
     if (!single || pattern === '' || pattern.includes('$')) return unknown;
     const relatives: string[] = [];
     if (pattern.startsWith('/')) {
-      const direct: string[] = [];
-      for (const m of this.mappings()) {
-        if (m.dir) {
-          if (pattern.startsWith(`${m.container}/`)) relatives.push(`/${m.repo ? `${m.repo}/` : ''}${pattern.slice(m.container.length + 1)}`);
-        } else if (hasGlobChars(pattern) ? globToRegExp(pattern.slice(1)).test(m.container.slice(1)) : pattern === m.container) {
-          direct.push(m.repo);
-        }
-      }
-      if (direct.length) return { files: [...new Set(direct)].sort(), known: true };
+      const { direct, rooted } = this.throughMappings(pattern);
+      if (direct.length) return { files: direct, known: true };
+      relatives.push(...rooted);
       for (const prefix of this.options.confPrefixes) if (pattern.startsWith(`${prefix}/`)) relatives.push(pattern.slice(prefix.length + 1));
     } else {
       relatives.push(pattern);
@@ -234,12 +323,43 @@ class NginxRepo {
         if (viaAvailable) return { files: viaAvailable, known: true };
       }
     }
+    if (!pattern.startsWith('/')) {
+      // nginx reads a relative include from its configuration folder in the container: where a
+      // COPY or a mount puts the including file (or a folder above it), or an installation's
+      // usual folder; what is put there under that pattern is what it reads.
+      const dirs = new Set([...this.placements(from).flatMap((c) => containerAncestors(path.dirname(c))), ...this.options.confPrefixes]);
+      for (const dir of dirs) {
+        const { direct, rooted } = this.throughMappings(path.join(dir, pattern));
+        if (direct.length) return { files: direct, known: true };
+        for (const rel of rooted) {
+          const found = this.match(rel.slice(1));
+          if (found) return { files: found, known: true };
+        }
+      }
+    }
     const tail = (pattern.startsWith('/') ? (relatives.find((r) => !r.startsWith('/')) ?? pattern) : pattern).replace(/^(\.\/)+/, '');
-    if (this.options.stockIncludes.some((s) => tail === s || tail.endsWith(`/${s}`))) return { files: [], known: true };
+    if (this.isStockInclude(tail)) return { files: [], known: true };
     // The official image's nginx.conf includes its conf.d; with no conf.d folder anywhere in the
     // repository nothing is put there, and it holds the image's default.conf, which sets no limit.
     if (pattern === IMAGE_CONF_D && !this.ws.paths.some((q) => this.isNginxConfD(q))) return { files: [], known: true };
     return unknown;
+  }
+
+  /**
+   * An absolute include pattern through the mappings: the repo files put at paths it matches
+   * (`direct`), and the repo-rooted patterns (`/repo/dir/…`) it becomes inside mapped folders.
+   */
+  private throughMappings(pattern: string): { direct: string[]; rooted: string[] } {
+    const direct = new Set<string>();
+    const rooted: string[] = [];
+    for (const m of this.mappings()) {
+      if (m.dir) {
+        if (pattern.startsWith(`${m.container}/`)) rooted.push(`/${m.repo ? `${m.repo}/` : ''}${pattern.slice(m.container.length + 1)}`);
+      } else if (absoluteMatch(pattern, m.container)) {
+        direct.add(m.repo);
+      }
+    }
+    return { direct: [...direct].sort(), rooted };
   }
 
   /** An nginx `.conf` file in a `conf.d/` folder (supervisord's and Apache's do not count). */
@@ -263,10 +383,26 @@ class NginxRepo {
   private mappings(): Mapping[] {
     if (this.mappingCache) return this.mappingCache;
     const out: Mapping[] = [];
+    const addFile = (repo: string, container: string): void => {
+      out.push({ repo, container, dir: false });
+      // What the official image renders from its templates folder lands in conf.d.
+      const rendered = renderedTemplate(container);
+      if (rendered) out.push({ repo, container: rendered, dir: false });
+    };
     const add = (repo: string, container: string, asDirTarget: boolean): void => {
       const dest = path.normalize(container);
-      if (this.ws.has(repo)) out.push({ repo, container: asDirTarget ? path.join(dest, path.basename(repo)) : dest.replace(/\/$/, ''), dir: false });
-      else if (this.ws.hasDir(repo)) out.push({ repo, container: dest.replace(/\/$/, '') || '/', dir: true });
+      if (this.ws.has(repo)) addFile(repo, asDirTarget ? path.join(dest, path.basename(repo)) : dest.replace(/\/$/, ''));
+      else if (this.ws.hasDir(repo)) {
+        const target = dest.replace(/\/$/, '') || '/';
+        out.push({ repo, container: target, dir: true });
+        if (target === IMAGE_TEMPLATES || target.startsWith(`${IMAGE_TEMPLATES}/`) || IMAGE_TEMPLATES.startsWith(`${target}/`)) {
+          for (const q of this.ws.paths) {
+            if (repo !== '' && !q.startsWith(`${repo}/`)) continue;
+            const rendered = renderedTemplate(path.join(target, repo === '' ? q : q.slice(repo.length + 1)));
+            if (rendered) out.push({ repo: q, container: rendered, dir: false });
+          }
+        }
+      }
     };
     const contexts = new Map<string, Set<string>>();
     for (const set of this.facts.compose.sets) {
@@ -361,11 +497,9 @@ class NginxRepo {
     if (includers.length === 0) {
       const tree = this.tree(p);
       const main = tree?.directives.some((d) => d.name === 'http' || d.name === 'events' || d.name === 'stream') ?? false;
-      // A file nothing in the repo includes and without `http {}` is read like the official
-      // images read conf.d/*.conf: inside the stock nginx.conf's `http`, which sets no limit —
-      // unless an `http` block of the repository that sets a limit may include it once deployed
-      // (`include /etc/nginx/sites-enabled/*;` with the site elsewhere): then its limit is unknown.
-      result = [{ kind: main ? 'main' : 'http', limit: false, unknown: !main && this.couldBeIncludedUnderLimit(p) }];
+      // A file nothing in the repo includes and without `http {}`: where it is put decides (see
+      // orphanContext), else it is read like the official images read conf.d/*.conf.
+      result = [main ? { kind: 'main', limit: false, unknown: false } : this.orphanContext(p)];
     } else {
       result = [];
       for (const inc of includers) {
@@ -402,6 +536,26 @@ class NginxRepo {
     }
     return { kind, limit, unknown };
   }
+}
+
+/** Where the official image's envsubst step writes a template: `/etc/nginx/templates/a/x.conf.template` → `/etc/nginx/conf.d/a/x.conf`. */
+function renderedTemplate(container: string): string | undefined {
+  if (!container.startsWith(`${IMAGE_TEMPLATES}/`) || !container.endsWith('.template')) return undefined;
+  const rel = container.slice(IMAGE_TEMPLATES.length + 1, -'.template'.length);
+  return rel === '' || rel.endsWith('/') ? undefined : `/etc/nginx/conf.d/${rel}`;
+}
+
+/** Whether an absolute include pattern (or a stock glob) names an absolute container path. */
+function absoluteMatch(pattern: string, container: string): boolean {
+  const norm = path.normalize(pattern);
+  return hasGlobChars(norm) ? globToRegExp(norm.slice(1)).test(container.slice(1)) : norm === container;
+}
+
+/** An absolute folder and those above it, without `/`: `/etc/nginx/conf.d` → itself, `/etc/nginx`, `/etc`. */
+function containerAncestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; d !== '/' && d !== '.' && d !== ''; d = path.dirname(d)) out.push(d);
+  return out;
 }
 
 function ancestors(dir: string): string[] {
@@ -533,6 +687,9 @@ export const rule: Rule = {
     const repo = new NginxRepo(workspace, facts, options);
     const findings: RawFinding[] = [];
     for (const p of repo.files) {
+      // A CI service's folder holds test harnesses a workflow starts on a runner with its own
+      // requests; nothing there is deployed. Its files are still read (for what they include).
+      if (options.ciGlobs.some((g) => matchesGlob(p, g))) continue;
       const tree = repo.tree(p);
       const source = workspace.read(p);
       if (!tree || !source) continue;
