@@ -1855,7 +1855,12 @@ export async function judgedFromEveryCwd<T = DocProblem>(
 export interface DocsSite {
   /** The site's folder ('' = the repository root). */
   root: string;
-  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs';
+  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs' | 'web app';
+  /**
+   * For a web app (Next.js, Nuxt, Gatsby, SvelteKit, Remix with MDX pages): which of the docs
+   * under its folder it renders. Its README is read on GitHub, its MDX pages on the site.
+   */
+  rendersDoc?: (doc: string) => boolean;
   /**
    * Folders the site serves files from by their path inside the folder (`static/`, `public/`)
    * or resolves a page's relative image against (Hugo's `assets/`, through render hooks): a
@@ -1902,6 +1907,7 @@ export function docsSites(ws: Workspace): DocsSite[] {
     if (sites.some((s) => s.root === root && s.generator === spec.generator)) continue;
     sites.push({ root, generator: spec.generator, assetRoots: spec.assets.map((a) => (root && a ? `${root}/${a}` : root || a)), urlRelative: spec.urlRelative });
   }
+  sites.push(...webAppSites(ws, sites));
   // The innermost site owns a doc.
   sites.sort((a, b) => b.root.length - a.root.length);
   siteCache.set(ws, sites);
@@ -1910,7 +1916,51 @@ export function docsSites(ws: Workspace): DocsSite[] {
 
 /** The site that renders a doc, if any. */
 export function siteOf(ws: Workspace, doc: string): DocsSite | undefined {
-  return docsSites(ws).find((s) => s.root === '' || doc.startsWith(`${s.root}/`));
+  return docsSites(ws).find((s) => (s.root === '' || doc.startsWith(`${s.root}/`)) && (s.rendersDoc?.(doc) ?? true));
+}
+
+/**
+ * Frameworks that render Markdown/MDX pages of a package and serve its static folder at `/`:
+ * a page's `![x](/images/a.png)` is `public/images/a.png`, and `/docs/b` is a route of the app
+ * (file-based routing, rewrites, a CMS) that the repository's files cannot settle.
+ */
+const WEB_APP_FRAMEWORKS: Array<{ dependency: RegExp; assets: string[] }> = [
+  { dependency: /^(next|nextra|@next\/mdx|fumadocs-(core|mdx|ui)|@remix-run\/(react|dev)|@react-router\/dev|nuxt|@nuxt\/content)$/, assets: ['public'] },
+  { dependency: /^(gatsby|@sveltejs\/kit)$/, assets: ['static'] },
+];
+
+/** Folders of a web app whose Markdown it renders; any `.mdx` under the app is a page too. */
+const WEB_APP_PAGE_DIRS = /^(content|src|app|pages|posts|blog|_posts)\//;
+
+/** The web apps among the repository's packages, unless a docs generator already owns the folder. */
+function webAppSites(ws: Workspace, generators: DocsSite[]): DocsSite[] {
+  const out: DocsSite[] = [];
+  for (const p of ws.paths) {
+    if (!/(^|\/)package\.json$/.test(p) || /(^|\/)node_modules\//.test(p)) continue;
+    const root = path.dirname(p) === '.' ? '' : path.dirname(p);
+    if (generators.some((g) => g.root === root)) continue;
+    let deps: string[];
+    try {
+      const pkg = JSON.parse(ws.read(p)?.text ?? '') as Record<string, unknown>;
+      deps = ['dependencies', 'devDependencies'].flatMap((k) => (pkg[k] && typeof pkg[k] === 'object' ? Object.keys(pkg[k] as object) : []));
+    } catch {
+      continue;
+    }
+    const framework = WEB_APP_FRAMEWORKS.find((f) => deps.some((d) => f.dependency.test(d)));
+    if (!framework) continue;
+    const inside = (doc: string): string | undefined => (root === '' ? doc : doc.startsWith(`${root}/`) ? doc.slice(root.length + 1) : undefined);
+    out.push({
+      root,
+      generator: 'web app',
+      assetRoots: framework.assets.map((a) => (root ? `${root}/${a}` : a)),
+      urlRelative: false,
+      rendersDoc: (doc) => {
+        const rel = inside(doc);
+        return rel !== undefined && (/\.mdx$/i.test(rel) || WEB_APP_PAGE_DIRS.test(rel));
+      },
+    });
+  }
+  return out;
 }
 
 /**
