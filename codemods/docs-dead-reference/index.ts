@@ -119,7 +119,7 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
     // project's variables, so it is never offered as this one's new home.
     const elsewhere = namesakes(env.ws, missing, dir, env.opts);
     const note = elsewhere.length ? ` (\`${elsewhere.join('`, `')}\` belongs to another folder's project, so it is not repointed)` : '';
-    return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined };
+    return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined, reportedBy: { ruleId: 'env-example-missing', key: `missing:${missing}` } };
   }
   const wrongBase = p.rootRelative ? undefined : writtenFromAnotherBase(env.ws, base, written, dir);
   const history = histories(missing, dir);

@@ -66,6 +66,8 @@ const DEFAULT_MAX_PASSES = 10;
 export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep']): Promise<Finding[]> {
   const facts = new Facts(ws);
   const findings: Finding[] = [];
+  const all: Finding[] = [];
+  const kept: Array<{ raw: RawFinding; finding: Finding }> = [];
   for (const rule of rules) {
     let raw: RawFinding[];
     try {
@@ -74,10 +76,17 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
       diagnostics?.push({ file: '', kind: 'note', ruleId: rule.meta.id, message: `rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
+    // Kept rule by rule: a suppression must be seen as used before the rule that reports unused
+    // ones runs (it runs last).
     for (const r of raw) {
       const finding = stamp(ws, rule, r);
-      if (!keep || keep(finding, ws)) findings.push(finding);
+      all.push(finding);
+      if (!keep || keep(finding, ws)) kept.push({ raw: r, finding });
     }
+  }
+  const reported = new Set(all.map((f) => `${f.ruleId}\0${f.key}`));
+  for (const { raw, finding } of kept) {
+    if (!raw.reportedBy || !reported.has(`${raw.reportedBy.ruleId}\0${raw.reportedBy.key}`)) findings.push(finding);
   }
   if (diagnostics) {
     const reported = new Set<string>();

@@ -1760,6 +1760,8 @@ export interface DocProblem {
   fix: { edits: Array<{ start: number; end: number; text: string }>; replacement: string; description: string; safety: 'safe' | 'review' } | undefined;
   /** The gap-analysis items this is an instance of (default: the rule's). */
   seedIds?: string[];
+  /** The same problem as another rule reports it (RawFinding.reportedBy). */
+  reportedBy?: { ruleId: string; key: string };
 }
 
 /**
@@ -1790,6 +1792,7 @@ export function problemsToFindings(problems: DocProblem[]): import('../model/typ
         message: p.message,
         fix: shared,
         ...(p.seedIds ? { seedIds: p.seedIds } : {}),
+        ...(p.reportedBy ? { reportedBy: p.reportedBy } : {}),
       });
     });
   }

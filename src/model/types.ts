@@ -65,6 +65,13 @@ export interface RawFinding {
    * `[]` for a finding of no seed class (a dead link in some report is not seed item 1.4).
    */
   seedIds?: string[];
+  /**
+   * The same problem, as another rule reports it (rule id and that finding's key). When that
+   * rule reports it in the same run, this finding is left out: one finding per problem (a missing
+   * `.env.example` is env-example-missing's, not also a dead reference). When that rule is not
+   * run, or says nothing, this finding stands.
+   */
+  reportedBy?: { ruleId: string; key: string };
 }
 
 export interface RuleMeta {
