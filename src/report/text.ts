@@ -37,7 +37,11 @@ const SEVERITY_WIDTH = Math.max(...(['error', 'warning', 'info'] as const).map((
 export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-run' | 'write', why: (ruleId: string) => string | undefined = () => undefined): string {
   const lines: string[] = [];
   const byFile = new Map<string, ReportedFinding[]>();
-  for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of result.findings) {
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
   for (const [file, findings] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     // A file name or message with a newline, an ESC or another control character would start a
     // line of its own or act on the terminal: names are C-quoted, messages escaped (escape.ts).
