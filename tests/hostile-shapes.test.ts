@@ -217,3 +217,68 @@ describe('serviceView', () => {
     expect(shallow.fragments.map((f) => f.name)).toEqual(Array.from({ length: 11 }, (_, i) => `s${i}`));
   });
 });
+
+describe('hostile Markdown', () => {
+  // A docs command the docs rules judge, so that a page that is read shows it: `postgres` is no
+  // service of the compose file.
+  const compose = 'services:\n  db:\n    image: postgres:16\n';
+  const command = '\n\nRun `docker compose up -d postgres` first.\n';
+  const finding = (file: string, line: number): RegExp => new RegExp(`${file.replace('.', '\\.')}\\n\\s+${line}:\\d+\\s+warning\\s+docs-command-drift\\s+\`docker compose up -d\` names service \`postgres\``);
+  const noted = (stderr: string, file: string): string[] => stderr.split('\n').filter((l) => l.startsWith(`note: ${file}: docs rules: skipped: too complex`));
+
+  it('nesting and brackets past their limits: refused before the parser runs, naming the line', async () => {
+    // Sizes at which the head took seconds (2, 1.5 and 1.6 s); at the issue's sizes (a 32 KB
+    // line of `* `, a 100 KB quote, 400 KB of `[`) it took minutes.
+    const dir = repo({
+      'docker-compose.yml': compose,
+      'docs/stars.md': `# Stars\n\n${'* '.repeat(2500)}a${command}`,
+      'docs/quote.md': `${'>'.repeat(20_000)} a${command}`,
+      'docs/brackets.md': `Intro.${command}\n${'[a]'.repeat(13_334)}\n`,
+      'docs/fine.md': `# Fine${command}`,
+    });
+    const r = await runCli([dir, '--rule', 'docs-command-drift']);
+    expect(noted(r.stderr, 'docs/stars.md')).toEqual(['note: docs/stars.md: docs rules: skipped: too complex (block quotes and list items nested 33 deep; the limit is 32 at line 3); not read']);
+    expect(noted(r.stderr, 'docs/quote.md')).toEqual(['note: docs/quote.md: docs rules: skipped: too complex (block quotes and list items nested 33 deep; the limit is 32 at line 1); not read']);
+    expect(noted(r.stderr, 'docs/brackets.md')).toEqual([
+      'note: docs/brackets.md: docs rules: skipped: too complex (26668 brackets in one paragraph (the sum over paragraphs of brackets² is 7.1e+8; the limit is 4.0e+8) at line 5); not read',
+    ]);
+    // The other page is read and judged as before.
+    expect(r.stdout).toMatch(finding('docs/fine.md', 3));
+  });
+
+  it('too many emphasis markers: the page is read without emphasis (its code spans and links are the same)', async () => {
+    // 20 KB of `*`/`[` (the issue's shape: 400 KB ran for over 300 s) and 32 KB of `a*`: 2.6 and
+    // 4 s on the head, spent resolving emphasis. Emphasis is now never resolved for such a page.
+    const { attention } = await import('micromark-core-commonmark');
+    const resolveAll = attention.resolveAll as NonNullable<typeof attention.resolveAll>;
+    let resolved = 0;
+    attention.resolveAll = (events, context) => {
+      resolved++;
+      return resolveAll(events, context);
+    };
+    try {
+      const dir = repo({
+        'docker-compose.yml': compose,
+        'docs/mixed.md': `Intro.${command}\n${Array.from({ length: 20_000 }, (_, i) => (i % 2 ? '[' : '*')).join('')}\n`,
+        'docs/emphasis.md': `${'a*'.repeat(16_000)}${command}`,
+      });
+      const r = await runCli([dir, '--rule', 'docs-command-drift']);
+      expect(r.stderr).not.toContain('too complex');
+      expect(r.stdout).toMatch(finding('docs/mixed.md', 3));
+      expect(r.stdout).toMatch(finding('docs/emphasis.md', 3));
+      expect(resolved).toBe(0);
+    } finally {
+      attention.resolveAll = resolveAll;
+    }
+  });
+
+  it('any other shape: parsing is interrupted at its time budget and the page skipped with a note', async () => {
+    // 2,000 list items each holding a nested item: the parser copies all its events at every
+    // nested item that ends (head: about 3 s). With a budget of 0.1 s (set for the test; by
+    // default 1 s + 20 ms per KB) the parse is stopped, and the run goes on.
+    const dir = repo({ 'docker-compose.yml': compose, 'docs/nested.md': `${'- a\n  - b\n'.repeat(2000)}${command}`, 'docs/fine.md': `# Fine${command}` });
+    const r = await runCli([dir, '--rule', 'docs-command-drift'], { env: { AUTOPACK_FIX_MARKDOWN_BUDGET_MS: '100' } });
+    expect(noted(r.stderr, 'docs/nested.md')).toEqual(['note: docs/nested.md: docs rules: skipped: too complex (not read within its budget of 0.1 s for 20 KB); not read']);
+    expect(r.stdout).toMatch(finding('docs/fine.md', 3));
+  });
+});

@@ -1815,12 +1815,12 @@ function dedupeEdits<T extends { file: string; start: number; end: number; text:
   });
 }
 
-/** Read a doc's commands, recording a skipped (too large) doc once as a diagnostic. */
+/** Read a doc's commands, recording a skipped (too large or too complex) doc once as a diagnostic. */
 export async function readDoc(ws: Workspace, doc: DocFile, opts: DocsOptions): Promise<DocCommands | undefined> {
   const r = await docCommands(ws, doc, opts);
   if ('skipped' in r) {
     // One note per file, whichever docs rule meets it first (the run dedupes identical notes).
-    if (r.skipped.includes('size cap')) ws.addDiagnostic({ file: doc.path, kind: 'skipped', message: `docs rules: ${r.skipped}` });
+    if (r.skipped.includes('size cap') || r.skipped.startsWith('skipped: too complex')) ws.addDiagnostic({ file: doc.path, kind: 'skipped', message: `docs rules: ${r.skipped}` });
     return undefined;
   }
   return r;

@@ -6,9 +6,12 @@
  *
  * mdast (mdast-util-from-markdown + GFM) is imported lazily, only when a Markdown file is
  * first read, and each file is parsed once (cached on its SourceFile). mdast is superlinear
- * on some inputs (deeply nested blockquotes and lists), so files above a size cap are not
- * parsed at all: the caller gets a reason and skips the file.
+ * on some inputs, far under the size cap (a 32 KB line of `a*a*…` took minutes), so a file is
+ * read only within a budget (see `markdownComplexity` and `MARKDOWN_BUDGET`); past it, the
+ * caller gets a reason ("skipped: too complex …") and skips the file. Files above a size cap
+ * are not parsed at all.
  */
+import vm from 'node:vm';
 import type { SourceFile } from '../workspace/source-file.js';
 import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from './text.js';
 
@@ -102,10 +105,174 @@ function mdastModules(): Promise<MdastModules> {
 export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_MARKDOWN_BYTES): Promise<MarkdownResult> {
   return file.parse(`markdown:${maxBytes}`, async (f): Promise<MarkdownResult> => {
     if (f.text.length > maxBytes) return { ok: false, reason: `larger than the Markdown size cap (${f.text.length} > ${maxBytes} characters); not read` };
+    const complexity = markdownComplexity(f.text);
+    if (complexity.tooComplex) {
+      const { line } = positionAt(lineStarts(f.text), complexity.tooComplex.offset);
+      return { ok: false, reason: `skipped: too complex (${complexity.tooComplex.what} at line ${line}); not read` };
+    }
     const m = await mdastModules();
-    const tree = m.fromMarkdown(blankComponentTags(f.text));
-    return { ok: true, model: buildModel(f.text, tree as unknown as MdNode) };
+    const budget = markdownBudgetMs(f.text.length);
+    // Emphasis is resolved in time quadratic in the emphasis markers of a paragraph; it changes
+    // no code span, code block, link or definition (they bind tighter), so a file with too many
+    // is read without it: only its headings keep their `*`/`_` as text.
+    const options = complexity.noEmphasis ? { extensions: [NO_EMPHASIS] } : undefined;
+    try {
+      // The parse and the walk over its tree run under a timeout that interrupts them (the vm
+      // module's watchdog), so a shape no limit above foresaw still ends.
+      const model = runWithin(budget, () => buildModel(f.text, m.fromMarkdown(blankComponentTags(f.text), options as never) as unknown as MdNode));
+      return { ok: true, model };
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+      return { ok: false, reason: `skipped: too complex (not read within its budget of ${(budget / 1000).toFixed(1)} s for ${Math.ceil(f.text.length / 1024)} KB); not read` };
+    }
   });
+}
+
+/** A micromark extension that turns emphasis (`*`, `_`) off: the markers stay text. */
+const NO_EMPHASIS = { disable: { null: ['attention'] } };
+
+/**
+ * How long reading one Markdown file may take: 1 s plus 20 ms per KB (21 s at the 1 MB size
+ * cap). Real documents take 1–5 ms per KB here (the largest Node.js changelogs, 0.8–0.96 MB,
+ * 2–5 s on a loaded 2-core machine), so only a shape the parser handles super-linearly comes
+ * near it. AUTOPACK_FIX_MARKDOWN_BUDGET_MS sets a fixed budget instead (tests, bench).
+ */
+export function markdownBudgetMs(chars: number): number {
+  const fixed = Number(process.env.AUTOPACK_FIX_MARKDOWN_BUDGET_MS);
+  if (Number.isFinite(fixed) && fixed > 0) return fixed;
+  return 1000 + Math.ceil((chars / 1024) * 20);
+}
+
+let timed: { context: vm.Context; script: vm.Script } | undefined;
+
+/**
+ * Run `fn` and interrupt it after `ms` (throws ERR_SCRIPT_EXECUTION_TIMEOUT): the vm module's
+ * watchdog terminates whatever runs under the script, functions of this realm included. One
+ * context for every call (a new one costs about a millisecond).
+ */
+function runWithin<T>(ms: number, fn: () => T): T {
+  timed ??= { context: vm.createContext({ box: undefined }), script: new vm.Script('box.result = box.fn()') };
+  const box: { fn: () => T; result?: T } = { fn };
+  timed.context.box = box;
+  try {
+    timed.script.runInContext(timed.context, { timeout: ms });
+  } finally {
+    timed.context.box = undefined;
+  }
+  return box.result as T;
+}
+
+/**
+ * Limits on the shapes the Markdown parser handles super-linearly, checked by one linear scan
+ * before it runs (measured with mdast-util-from-markdown 2.1 / micromark 4):
+ * - `containerDepth`: block quotes and list items open on one line (`> > >`, `* * *`, `1. 1.`)
+ *   or continued from the lines above (a list nested by indentation). Each level costs every
+ *   line inside it, and a line that ends nested items inside an open one copies all events so
+ *   far: 250 KB of `* * * … a` lines 16 deep took 266 s; 13,000 levels on one line, 34 s.
+ * - `bracketWork`: the sum over paragraphs of (`[` and `]` in it)²: 40 KB of `[a][a]…` in one
+ *   paragraph (7e8) took 1.6 s, 400 KB would take minutes.
+ * - `emphasisWork`: the sum over paragraphs of (runs of `*`/`_` in it)²: 16,000 runs in one
+ *   paragraph (2.6e8) took 11 s. Past the limit the file is read without emphasis (see
+ *   parseMarkdown): 40 KB of `a*a*…` then takes 28 ms instead of 4 s.
+ * A paragraph here is a run of non-blank lines (code blocks included: an upper bound). Of
+ * 14,544 real Markdown files (docs of 40 projects, Node.js and Rust changelogs up to 956 KB),
+ * none comes within 5 times of a limit: nesting at most 6 deep, bracketWork at most 3.8e7,
+ * emphasisWork at most 6.0e6.
+ */
+export const MARKDOWN_LIMITS = { containerDepth: 32, bracketWork: 400_000_000, emphasisWork: 64_000_000 } as const;
+
+export interface MarkdownComplexity {
+  /** What goes past a limit, and where. */
+  tooComplex: { what: string; offset: number } | undefined;
+  /** Emphasis markers past `emphasisWork`: read the file without emphasis. */
+  noEmphasis: boolean;
+}
+
+/** One linear pass over the text against MARKDOWN_LIMITS. */
+export function markdownComplexity(text: string, limits: { containerDepth: number; bracketWork: number; emphasisWork: number } = MARKDOWN_LIMITS): MarkdownComplexity {
+  /** Content columns of the list items open at the end of the previous line. */
+  const items: number[] = [];
+  let brackets = 0;
+  let emphasis = 0;
+  let bracketWork = 0;
+  let emphasisWork = 0;
+  let paragraphStart = 0;
+  let worstBrackets = { count: 0, offset: 0 };
+  const endParagraph = (): void => {
+    bracketWork += brackets * brackets;
+    emphasisWork += emphasis * emphasis;
+    if (brackets > worstBrackets.count) worstBrackets = { count: brackets, offset: paragraphStart };
+    brackets = 0;
+    emphasis = 0;
+  };
+  const n = text.length;
+  let pos = 0;
+  while (pos < n) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = n;
+    // Container markers at the start of the line: `>`, list bullets, ordered markers, with the
+    // blanks between them; `col` counts columns (a tab to the next multiple of 4).
+    let i = pos;
+    let col = 0;
+    let markers = 0;
+    let indent = -1;
+    const fresh: number[] = [];
+    for (;;) {
+      while (i < end && (text[i] === ' ' || text[i] === '\t')) {
+        col = text[i] === '\t' ? col + 4 - (col % 4) : col + 1;
+        i++;
+      }
+      if (indent === -1) indent = col;
+      const c = text[i];
+      if (c === '>') {
+        if (markers > limits.containerDepth) break;
+        markers++;
+        i++;
+        col++;
+        continue;
+      }
+      let k = i;
+      if (c === '-' || c === '+' || c === '*') k = i + 1;
+      else {
+        while (k < end && k - i < 9 && (text[k] as string) >= '0' && (text[k] as string) <= '9') k++;
+        k = k > i && (text[k] === '.' || text[k] === ')') ? k + 1 : i;
+      }
+      if (k > i && (k === end || text[k] === ' ' || text[k] === '\t' || text[k] === '\r')) {
+        if (markers > limits.containerDepth) break; // deep enough to refuse; the rest of the prefix does not matter
+        markers++;
+        col += k - i;
+        i = k;
+        // The item's content starts after the marker and one blank (the usual case).
+        fresh.push(col + 1);
+        continue;
+      }
+      break;
+    }
+    const blank = i >= end || text.slice(i, end).trim() === '';
+    if (blank) endParagraph();
+    else {
+      if (brackets === 0 && emphasis === 0) paragraphStart = pos;
+      // Items of earlier lines this line is not indented into are closed (lazy continuation
+      // lines are not told apart: the depth is an estimate).
+      let kept = 0;
+      while (kept < items.length && (items[kept] as number) <= indent) kept++;
+      items.length = kept;
+      const depth = kept + markers;
+      if (depth > limits.containerDepth) return { tooComplex: { what: `block quotes and list items nested ${depth} deep; the limit is ${limits.containerDepth}`, offset: pos }, noEmphasis: false };
+      for (const f of fresh) items.push(f);
+      for (let k = i; k < end; k++) {
+        const c = text[k];
+        if (c === '[' || c === ']') brackets++;
+        else if ((c === '*' || c === '_') && text[k - 1] !== c) emphasis++;
+      }
+    }
+    pos = end + 1;
+  }
+  endParagraph();
+  if (bracketWork > limits.bracketWork) {
+    return { tooComplex: { what: `${worstBrackets.count} brackets in one paragraph (the sum over paragraphs of brackets² is ${bracketWork.toExponential(1)}; the limit is ${limits.bracketWork.toExponential(1)})`, offset: worstBrackets.offset }, noEmphasis: false };
+  }
+  return { tooComplex: undefined, noEmphasis: emphasisWork > limits.emphasisWork };
 }
 
 /**
@@ -190,11 +357,14 @@ function buildModel(text: string, root: MdNode): MarkdownModel {
   model.blocks.sort((a, b) => a.start - b.start);
   model.links.sort((a, b) => a.start - b.start);
   model.headings.sort((a, b) => a.start - b.start);
-  for (let i = 0; i < model.headings.length; i++) {
-    const h = model.headings[i] as MdHeading;
-    const next = model.headings.slice(i + 1).find((n) => n.depth <= h.depth);
-    h.sectionEnd = next ? next.start : text.length;
+  // Each section ends at the next heading of the same or a higher level: one pass from the end
+  // with a stack of the headings still waiting for theirs (a search per heading was quadratic).
+  const waiting: MdHeading[] = [];
+  for (const h of model.headings) {
+    while (waiting.length > 0 && (waiting[waiting.length - 1] as MdHeading).depth >= h.depth) (waiting.pop() as MdHeading).sectionEnd = h.start;
+    waiting.push(h);
   }
+  for (const h of waiting) h.sectionEnd = text.length;
   return model;
 }
 
