@@ -150,6 +150,25 @@ describe('many stages and services', () => {
   });
 });
 
+describe('output that stays bounded', () => {
+  it('a message or fix description shared by every finding of a large file names a few items, not all of them', async () => {
+    // 16,000 undeclared volumes: each of the 16,000 findings carried a fix description naming all
+    // of them, and the JSON report (2.4 GB) could not be built ('Invalid string length', exit 2).
+    const n = 2000;
+    let compose = 'services:\n';
+    for (let i = 0; i < n; i++) compose += `  s${i}:\n    image: x\n    volumes: [v${i}:/data]\n`;
+    const dir = repo({ 'docker-compose.yml': compose, 'README.md': 'Run `docker compose up -d postgres`.\n' });
+    const r = await runCli([dir, '--format', 'json', '--rule', 'compose-undeclared-volume', '--rule', 'docs-command-drift']);
+    const report = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; message: string; fix: { description: string } | null }> };
+    const volumes = report.findings.filter((f) => f.ruleId === 'compose-undeclared-volume');
+    expect(volumes).toHaveLength(n);
+    expect(volumes[0]!.fix!.description).toMatch(/^declare (`v\d+`, ){9}`v\d+` and 1990 more under top-level `volumes:`$/);
+    const docs = report.findings.find((f) => f.ruleId === 'docs-command-drift');
+    expect(docs?.message).toMatch(/known services: (`s\d+`, ){19}`s\d+` and 1980 more \(not changed\)$/);
+    expect(r.stdout.length).toBeLessThan(5_000_000);
+  });
+});
+
 describe('work that stays bounded', () => {
   it("reads each stage's COPY lines a bounded number of times, however the stages copy from one another", async () => {
     const { Workspace } = await import('../src/workspace/workspace.js');

@@ -58,7 +58,10 @@ export const rule: Rule = {
 
 function declarationFix(file: ComposeFile, text: string, eol: string, names: string[]): Fix | null {
   const unit = ' '.repeat((file.services && blockIndent(text, file.services)) || 2);
-  const description = `declare ${names.map((n) => `\`${n}\``).join(', ')} under top-level \`volumes:\``;
+  // Every finding of the file carries this fix: its description names at most 10 volumes (16,000
+  // names in each of 16,000 findings made a JSON report of 2.4 GB).
+  const shown = names.slice(0, 10).map((n) => `\`${n}\``).join(', ');
+  const description = `declare ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} under top-level \`volumes:\``;
   const pair = file.volumesPair;
   if (!pair) {
     const lead = text.length === 0 || text.endsWith('\n') ? '' : eol;

@@ -171,15 +171,17 @@ function runWithin<T>(ms: number, fn: () => T): T {
  *   far: 250 KB of `* * * … a` lines 16 deep took 266 s; 13,000 levels on one line, 34 s.
  * - `bracketWork`: the sum over paragraphs of (`[` and `]` in it)²: 40 KB of `[a][a]…` in one
  *   paragraph (7e8) took 1.6 s, 400 KB would take minutes.
- * - `emphasisWork`: the sum over paragraphs of (runs of `*`/`_` in it)²: 16,000 runs in one
- *   paragraph (2.6e8) took 11 s. Past the limit the file is read without emphasis (see
- *   parseMarkdown): 40 KB of `a*a*…` then takes 28 ms instead of 4 s.
+ * - `emphasisWork`: the sum over paragraphs of (runs of `*`/`_` in it)²: 4,000 runs in one
+ *   paragraph (1.6e7) took 0.3–1.2 s, 16,000 (2.6e8) 11 s. Past the limit the file is read
+ *   without emphasis (see parseMarkdown), which costs nothing but the `*`/`_` of its headings:
+ *   40 KB of `a*a*…` then takes 28 ms instead of 4 s.
  * A paragraph here is a run of non-blank lines (code blocks included: an upper bound). Of
  * 14,544 real Markdown files (docs of 40 projects, Node.js and Rust changelogs up to 956 KB),
- * none comes within 5 times of a limit: nesting at most 6 deep, bracketWork at most 3.8e7,
- * emphasisWork at most 6.0e6.
+ * none comes within 5 times of the nesting or bracket limit (nesting at most 6 deep,
+ * bracketWork at most 3.8e7); three Node.js changelogs (0.8–0.96 MB, emphasisWork up to 6.0e6)
+ * are read without emphasis.
  */
-export const MARKDOWN_LIMITS = { containerDepth: 32, bracketWork: 400_000_000, emphasisWork: 64_000_000 } as const;
+export const MARKDOWN_LIMITS = { containerDepth: 32, bracketWork: 400_000_000, emphasisWork: 4_000_000 } as const;
 
 export interface MarkdownComplexity {
   /** What goes past a limit, and where. */
