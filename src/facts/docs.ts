@@ -571,7 +571,10 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
         if (p) state.created.add(p);
       }
       if (DOCKERFILE_LANGS.has(lang)) {
-        if (!shown) state.shownDockerfile = true;
+        // Unnamed, any `docker build -f X` after it builds it; named after a file of the
+        // repository ("ships a reference Dockerfile at `docker/x/Dockerfile.y` … as a starting
+        // point"), a build of a file of that name builds the reader's copy.
+        state.shownDockerfile = shown ? path.posix.basename(shown) : true;
         commands.push(...dockerfileCommands(doc.path, b, step.id, file.text));
       }
       else if (SHELL_LANGS.has(lang)) {
@@ -603,8 +606,11 @@ interface Procedure {
   carried: boolean;
   /** Folders made by `git clone` of this very repository: a `cd` into one is back at the root. */
   selfClones: Set<string>;
-  /** The doc showed a Dockerfile's content without naming it: a `docker build -f X` builds that. */
-  shownDockerfile: boolean;
+  /**
+   * The doc showed a Dockerfile's content: a later `docker build -f X` builds that (`true`: shown
+   * without a name, any X; a name: an X of that file name).
+   */
+  shownDockerfile: boolean | string;
 }
 
 function freshProcedure(): Procedure {
@@ -726,7 +732,7 @@ function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'],
       const h = commandHead(values)?.index ?? 0;
       const f = values.findIndex((v, i) => i > h && (v === '-f' || v === '--file'));
       const p = values[h] === 'docker' && /^build(x)?$/.test(values[h + 1] ?? '') && f !== -1 && values[f + 1] ? joinRepo(state.cwd, values[f + 1] as string) : undefined;
-      if (p) state.created.add(p);
+      if (p && (state.shownDockerfile === true || path.posix.basename(p) === state.shownDockerfile)) state.created.add(p);
     }
     out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, state.cwd, new Set(state.created), `${id}:${line}`, block), env: new Map(state.env), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin });
     trackVariables(state.env, values);
