@@ -3,8 +3,8 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Safety } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
-import { Workspace, DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
-import { run, type RunResult } from '../engine/run.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
+import type { RunResult } from '../engine/run.js';
 import { removeEmptyDirs, restoreFile, writeChangesInterruptible } from '../engine/write.js';
 import { pendingJournals, recoverJournals } from '../engine/journal.js';
 import { isOwnFile } from '../workspace/enumerate.js';
@@ -14,14 +14,12 @@ import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, textReport } from '../report/text.js';
 import { git, gitDir, gitTopLevel, workingTreeState } from '../git/git.js';
 import { packageRoot } from './package-root.js';
-import { loadConfig, acceptedSafety, allOf } from '../config/index.js';
-import { createSuppressions } from '../engine/suppressions.js';
-import { BASELINE_FILE, baselineFilter, loadBaseline, writeBaseline } from '../engine/baseline.js';
-import { changedFilesKeep, changedSince } from '../git/changed.js';
+import { BASELINE_FILE, writeBaseline } from '../engine/baseline.js';
+import { createPipeline } from '../pipeline/pipeline.js';
 import { sarifReport } from '../report/sarif.js';
 import { githubReport } from '../report/github.js';
 import { startProgress } from '../report/progress.js';
-import { planBranch, type BranchPlan } from '../git/fix-branch.js';
+import { planBranch, type BranchPlan } from '../pipeline/branch.js';
 import { formatIdentity, resolveIdentities } from '../git/identity.js';
 import { tryRevParse } from '../git/commits.js';
 import { DEFAULT_BRANCH_NAME, DEFAULT_BRANCH_PREFIX, DEFAULT_MAX_OPEN_PRS, prCommand } from '../bot/pr.js';
@@ -64,6 +62,7 @@ interface PrCliOptions {
   branch?: string;
   branchPrefix: string;
   tokenEnv: string;
+  config?: string;
   rule?: string[];
   unsafeFixes?: boolean;
   draft?: boolean;
@@ -131,6 +130,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--branch <name>', `the bot branch (default ${DEFAULT_BRANCH_PREFIX}${DEFAULT_BRANCH_NAME}); must be under the prefix`)
     .option('--branch-prefix <prefix>', "the bot's branch prefix; it never pushes anywhere else", DEFAULT_BRANCH_PREFIX)
     .option('--token-env <name>', 'environment variable holding the GitHub token', 'GITHUB_TOKEN')
+    .option('--config <path>', 'configuration file (default: searched from the root, as for every run)')
     .option('--rule <id...>', 'run only these rules')
     .option('--unsafe-fixes', 'also commit review-class fixes (in their own commits)')
     .option('--draft', 'open the pull request as a draft')
@@ -152,7 +152,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           branch: opts.branch,
           branchPrefix: opts.branchPrefix,
           tokenEnv: opts.tokenEnv,
-          rules: selectRules(opts.rule),
+          configPath: opts.config,
+          only: opts.rule,
           unsafeFixes: !!opts.unsafeFixes,
           draft: !!opts.draft,
           labels: opts.label ?? [],
@@ -206,16 +207,17 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
   if (!existsSync(root)) throw new UsageError(`root does not exist: ${rootArg}`);
   if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${rootArg}`);
   if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
-  const cfg = loadConfig({ root, configPath: opts.config, registry: RULES, only: opts.rule });
-  const accepted = acceptedSafety(cfg, !!opts.unsafeFixes);
+  const pipeline = await createPipeline({
+    root,
+    configPath: opts.config,
+    only: opts.rule,
+    unsafeFixes: opts.unsafeFixes,
+    changedSince: opts.changedSince,
+    baseline: opts.baseline && !opts.updateBaseline,
+    maxFileBytes: opts.maxFileSize,
+  });
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');
-  const apply = wantsFixes ? accepted : new Set<Safety>();
-  const suppressions = createSuppressions({ selected: cfg.rules, knownRuleIds: RULES.map((r) => r.meta.id) });
-  const changedKeep = opts.changedSince !== undefined ? changedFilesKeep(await changedSince(root, opts.changedSince)) : undefined;
-  const baseline = opts.baseline && !opts.updateBaseline ? loadBaseline(root) : undefined;
-  const baselineView = baseline ? baselineFilter(baseline) : undefined;
-  // Path filters, then suppressions (which must see a finding to count as used), then the baseline.
-  const keep = allOf(cfg.keep, changedKeep, suppressions.keep, baselineView?.keep);
+  const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 
   const top = opts.write ? await gitTopLevel(root) : null;
   const journalDir = opts.write ? await journalDirFor(root) : undefined;
@@ -239,12 +241,12 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     io.stderr.write(diagnosticLines(recoverJournals(journalDir, hooks), errColors));
   }
 
-  const ws = await Workspace.open(root, { maxFileBytes: opts.maxFileSize });
+  const ws = await pipeline.open();
 
   const progress = opts.format === 'text' ? startProgress('checking', { stream: io.stderr, env: io.env }) : undefined;
   let result: RunResult;
   try {
-    result = await run(ws, { rules: suppressions.rules, ruleOptions: cfg.ruleOptions, apply, accepted, keep });
+    result = await pipeline.run(ws, { apply });
   } finally {
     progress?.stop();
   }
@@ -253,7 +255,7 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     io.stdout.write(`Recorded ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${path.relative(process.cwd(), file) || file}; later runs report only new ones (--no-baseline shows all).\n`);
     return EXIT_CLEAN;
   }
-  const hidden = baselineView?.hidden(ws) ?? 0;
+  const hidden = pipeline.baseline?.hidden(ws) ?? 0;
   // A printed diff never shows an unchanged line that holds an environment value (docs/robustness.md, "Secrets").
   const showsDiff = result.changes.length > 0 && (opts.format === 'diff' || (!!opts.dryRun && opts.format === 'text'));
   const diff = unifiedDiff(result.changes, showsDiff ? (await import('../facts/secrets.js')).collectSecrets(ws) : undefined, showsDiff ? (note) => io.stderr.write(note) : undefined);
@@ -299,7 +301,7 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
       io.stderr.write(diagnosticLines([...result.diagnostics, ...writeErrors], errColors));
       break;
     case 'sarif':
-      io.stdout.write(sarifReport(result.findings, { rules: RULES, workspace: ws, severityOverrides: cfg.severityOverrides }));
+      io.stdout.write(sarifReport(result.findings, { rules: RULES, workspace: ws, severityOverrides: pipeline.config.severityOverrides }));
       break;
     case 'github':
       io.stdout.write(githubReport(result.findings, { diagnostics: [...result.diagnostics, ...writeErrors] }));
@@ -313,13 +315,6 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     }
   }
   return exitCodeFor(result, { write: !!opts.write, writeFailed: writeErrors.length > 0, dryRun: !opts.write && wantsFixes });
-}
-
-function selectRules(ids: string[] | undefined): typeof RULES {
-  if (!ids || ids.length === 0) return RULES;
-  const unknown = ids.filter((id) => !findRule(id));
-  if (unknown.length) throw new UsageError(`unknown rule${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see \`autopack-fix list-rules\`)`);
-  return RULES.filter((r) => ids.includes(r.meta.id));
 }
 
 /** Whether `bytes` are what HEAD holds for `target` (a file of the work tree at `top`). */
@@ -362,6 +357,7 @@ async function runBranchCommand(rootArg: string, opts: MainOptions, io: Io, root
   if (!opts.write) throw new UsageError('--branch needs --write (to preview the commits, use `autopack-fix pr --dry-run`)');
   if (opts.dryRun) throw new UsageError('--branch and --dry-run exclude each other');
   if (opts.format === 'diff') throw new UsageError('--branch prints the commits it made; --format diff does not apply (use `git log -p` on the branch)');
+  if (opts.updateBaseline) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
   const root = path.resolve(rootArg);
   if (!existsSync(root)) throw new UsageError(`root does not exist: ${rootArg}`);
   if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${rootArg}`);
@@ -382,12 +378,22 @@ async function runBranchCommand(rootArg: string, opts: MainOptions, io: Io, root
     const wt = await git(top, ['worktree', 'list', '--porcelain']);
     if (wt.stdout.split('\n').includes(`branch refs/heads/${name}`)) throw new UsageError(`branch ${name} is checked out in a worktree; switch away from it first`);
   }
+  // Resolved from the user's root (config, baseline, changed files); the engine then runs in a
+  // worktree of HEAD, where the same root-relative paths name the same files.
+  const pipeline = await createPipeline({
+    root,
+    configPath: opts.config,
+    only: opts.rule,
+    unsafeFixes: opts.unsafeFixes,
+    changedSince: opts.changedSince,
+    baseline: opts.baseline,
+    maxFileBytes: opts.maxFileSize,
+  });
   const state = await workingTreeState(top);
   if (state.state === 'dirty') io.stderr.write(`note: the working tree has uncommitted changes; the branch starts from HEAD (${head.slice(0, 12)}) and does not include them. They are left as they are.\n`);
 
   const identities = await resolveIdentities(top, io.env, { author: opts.author, committer: opts.committer });
-  const rules = selectRules(opts.rule);
-  const plan = await planBranch({ repo: top, rootRel, base: head, existing: existingTip ? { tip: existingTip } : undefined, rules, unsafeFixes: !!opts.unsafeFixes, identities, maxFileBytes: opts.maxFileSize });
+  const plan = await planBranch({ repo: top, rootRel, base: head, existing: existingTip ? { tip: existingTip } : undefined, selection: pipeline, identities, maxFileBytes: opts.maxFileSize });
   let exit = EXIT_CLEAN;
   let tip = existingTip;
   if (plan.action === 'create' || plan.action === 'rebuild') {
