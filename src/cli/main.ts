@@ -5,17 +5,15 @@ import type { Safety } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 import type { RunResult } from '../engine/run.js';
-import { removeEmptyDirs, restoreFile, writeChangesInterruptible } from '../engine/write.js';
-import { pendingJournals, recoverJournals } from '../engine/journal.js';
-import { isOwnFile } from '../workspace/enumerate.js';
-import { execFileSync } from 'node:child_process';
+import { writeChangesInterruptible } from '../engine/write.js';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, textReport } from '../report/text.js';
-import { git, gitDir, gitTopLevel, workingTreeState } from '../git/git.js';
+import { git, gitTopLevel, workingTreeState } from '../git/git.js';
 import { packageRoot } from './package-root.js';
 import { BASELINE_FILE, writeBaseline } from '../engine/baseline.js';
 import { createPipeline } from '../pipeline/pipeline.js';
+import { prepareWrite } from '../pipeline/write.js';
 import { sarifReport } from '../report/sarif.js';
 import { githubReport } from '../report/github.js';
 import { startProgress } from '../report/progress.js';
@@ -219,27 +217,10 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');
   const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 
-  const top = opts.write ? await gitTopLevel(root) : null;
-  const journalDir = opts.write ? await journalDirFor(root) : undefined;
-  // Refuse before doing any work (and before touching any file): a dirty tree mixes the user's
-  // edits with ours.
-  if (opts.write && !opts.allowDirty) {
-    if (top === null) throw new UsageError(`${rootArg} is not inside a git work tree; --write needs one to be undoable (use --allow-dirty to write anyway)`);
-    const state = await workingTreeState(root);
-    if (state.state === 'error') throw new UsageError(`cannot tell whether the working tree is clean (git status failed: ${state.message}); refusing to write`);
-    // Our own temp files left by a killed run do not count: the next write removes them.
-    const entries = state.state === 'dirty' ? state.entries.filter((e) => !isOwnFile(e.slice(3))) : [];
-    if (entries.length > 0) {
-      const halfDone = journalDir && pendingJournals(journalDir) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
-      throw new UsageError(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${entries[0]?.slice(3)})${halfDone}; commit or stash them, or pass --allow-dirty`);
-    }
-  }
-  // A multi-file fix cut by a killed --write is put back, so this run applies it whole — unless
-  // the user committed or changed those files since (then they are theirs, and named).
-  if (journalDir) {
-    const hooks = { restore: restoreFile, removeEmptyDirs, ...(top ? { committed: committedIn(top) } : {}) };
-    io.stderr.write(diagnosticLines(recoverJournals(journalDir, hooks), errColors));
-  }
+  // Refuse before doing any work (and before touching any file).
+  const prepared = opts.write ? await prepareWrite(root, { allowDirty: !!opts.allowDirty, display: rootArg }) : undefined;
+  if (prepared) io.stderr.write(diagnosticLines(prepared.recovered, errColors));
+  const journalDir = prepared?.journalDir;
 
   const ws = await pipeline.open();
 
@@ -315,27 +296,6 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     }
   }
   return exitCodeFor(result, { write: !!opts.write, writeFailed: writeErrors.length > 0, dryRun: !opts.write && wantsFixes });
-}
-
-/** Whether `bytes` are what HEAD holds for `target` (a file of the work tree at `top`). */
-function committedIn(top: string): (target: string, bytes: Buffer) => boolean {
-  return (target, bytes) => {
-    const rel = path.relative(top, target).split(path.sep).join('/');
-    if (rel.startsWith('..')) return false;
-    try {
-      const head = execFileSync('git', ['rev-parse', '--verify', '-q', `HEAD:${rel}`], { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      const mine = execFileSync('git', ['hash-object', '--stdin'], { cwd: top, input: bytes, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }).trim();
-      return head === mine;
-    } catch {
-      return false;
-    }
-  };
-}
-
-/** Where multi-file fixes keep their undo journal: inside the git directory when there is one. */
-async function journalDirFor(root: string): Promise<string> {
-  const dir = await gitDir(root);
-  return dir ? path.join(dir, 'autopack-fix') : path.join(root, '.autopack-fix-journal');
 }
 
 /** 0: nothing left to fix; 1: findings remain (or, without --write, changes pending); 2: I/O error. */
