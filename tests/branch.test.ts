@@ -12,7 +12,8 @@ import { RULES } from '../src/rules/registry.js';
 import { buildFixes, planBranch } from '../src/pipeline/branch.js';
 import { withWorktree } from '../src/git/worktree.js';
 import { BOT_IDENTITY } from '../src/git/identity.js';
-import type { Rule, Safety } from '../src/model/types.js';
+import type { Safety } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 const DEMO = path.join(ROOT, 'fixtures', 'demo');
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');

@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../model/types.js';
-import { git, gitTopLevel } from '../git/git.js';
+import { git, gitTopLevel } from '../util/git.js';
 import { resolveIdentities } from '../git/identity.js';
 import { tryRevParse, type CommitInfo } from '../git/commits.js';
 import { planBranch, type BranchPlan, type ExistingBranch } from '../pipeline/branch.js';

@@ -9,8 +9,8 @@ import { writeChangesInterruptible } from '../engine/write.js';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, textReport } from '../report/text.js';
-import { git, gitTopLevel, workingTreeState } from '../git/git.js';
-import { packageRoot } from './package-root.js';
+import { git, gitTopLevel, workingTreeState } from '../util/git.js';
+import { packageRoot } from '../util/package-root.js';
 import { BASELINE_FILE, writeBaseline } from '../engine/baseline.js';
 import { createPipeline } from '../pipeline/pipeline.js';
 import { prepareWrite } from '../pipeline/write.js';
@@ -239,7 +239,7 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
   const hidden = pipeline.baseline?.hidden(ws) ?? 0;
   // A printed diff never shows an unchanged line that holds an environment value (docs/robustness.md, "Secrets").
   const showsDiff = result.changes.length > 0 && (opts.format === 'diff' || (!!opts.dryRun && opts.format === 'text'));
-  const diff = unifiedDiff(result.changes, showsDiff ? (await import('../facts/secrets.js')).collectSecrets(ws) : undefined, showsDiff ? (note) => io.stderr.write(note) : undefined);
+  const diff = unifiedDiff(result.changes, showsDiff ? (await import('../report/secrets.js')).collectSecrets(ws) : undefined, showsDiff ? (note) => io.stderr.write(note) : undefined);
   let written: string[] = [];
   const writeErrors = [];
   let interrupted: NodeJS.Signals | undefined;

@@ -1,4 +1,5 @@
-import type { Diagnostic, Finding, Fix, RawFinding, Rule, Safety } from '../model/types.js';
+import type { Diagnostic, Finding, Fix, RawFinding, Safety } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { Facts } from '../facts/facts.js';
 import { applyEdits, changedOutsideSpans, checkEdits, editsConflict } from './edits.js';

@@ -28,12 +28,13 @@
  */
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Diagnostic, Finding, Rule, Safety } from '../model/types.js';
+import type { Diagnostic, Finding, Safety } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import { Workspace } from '../workspace/workspace.js';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';
 import { writeChanges } from '../engine/write.js';
 import { UNUSED_SUPPRESSION_ID } from '../engine/suppressions.js';
-import { git } from '../git/git.js';
+import { git } from '../util/git.js';
 import { withWorktree, BOT_GIT_FLAGS } from '../git/worktree.js';
 import { identityEnv, type Identity } from '../git/identity.js';
 import type { Selection } from './pipeline.js';

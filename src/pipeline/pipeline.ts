@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import type { Finding, Safety } from '../model/types.js';
-import type { Rule } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import { RULES } from '../rules/registry.js';
 import { Workspace } from '../workspace/workspace.js';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Diagnostic } from '../model/types.js';
-import { gitDir, gitTopLevel, workingTreeState } from '../git/git.js';
+import { gitDir, gitTopLevel, workingTreeState } from '../util/git.js';
 import { isOwnFile } from '../workspace/enumerate.js';
 import { pendingJournals, recoverJournals } from '../engine/journal.js';
 import { removeEmptyDirs, restoreFile } from '../engine/write.js';
