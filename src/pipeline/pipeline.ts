@@ -112,7 +112,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   };
 }
 
-export interface CheckOptions extends PipelineOptions {
+export interface RunPipelineOptions extends PipelineOptions {
   /** Compute the fixes the user accepts (they are returned as `result.changes`, not written). */
   fix?: boolean;
 }
@@ -121,7 +121,7 @@ export interface CheckOptions extends PipelineOptions {
  * The library's one call: build the pipeline, open the workspace at the root and run. Nothing
  * is written; write `result.changes` with `writeChanges(workspace, result.changes)`.
  */
-export async function check(options: CheckOptions): Promise<{ pipeline: Pipeline; workspace: Workspace; result: RunResult }> {
+export async function runPipeline(options: RunPipelineOptions): Promise<{ pipeline: Pipeline; workspace: Workspace; result: RunResult }> {
   const pipeline = await createPipeline(options);
   const workspace = await pipeline.open();
   const result = await pipeline.run(workspace, options.fix ? { apply: pipeline.accepted } : {});
