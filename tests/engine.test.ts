@@ -7,7 +7,8 @@ import { describe, it, expect } from 'vitest';
 import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
 import { applyEdits, changedOutsideSpans, checkEdits } from '../src/engine/edits.js';
-import type { RawFinding, Rule, Safety } from '../src/model/types.js';
+import type { RawFinding, Safety } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 const SAFE = new Set<Safety>(['safe']);
 

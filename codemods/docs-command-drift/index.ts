@@ -1,5 +1,6 @@
 import path from 'node:path/posix';
-import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { RawFinding } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { findPair } from '../../src/formats/yaml.js';

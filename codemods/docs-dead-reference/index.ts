@@ -1,5 +1,6 @@
 import path from 'node:path/posix';
-import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { RawFinding } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue } from '../../src/formats/markdown.js';

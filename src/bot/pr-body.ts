@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Safety } from '../model/types.js';
-import type { BuiltCommit, FixBuild } from '../git/fix-branch.js';
+import type { BuiltCommit, FixBuild } from '../pipeline/branch.js';
 import type { CommitInfo } from '../git/commits.js';
-import { packageRoot } from '../cli/package-root.js';
+import { packageRoot } from '../util/package-root.js';
 import { encodeState, type PrState } from './state.js';
 
 export interface PrBodyInput {

@@ -12,7 +12,8 @@ import ignore, { type Ignore } from 'ignore';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import type { Facts } from './facts.js';
-import { isComposePath, serviceView, type ServiceView } from './compose.js';
+import { serviceView, type ServiceView } from './compose.js';
+import { isComposePath } from '../formats/compose.js';
 import { globToRegExp as sharedGlob } from '../formats/glob.js';
 import { isSeq } from 'yaml';
 import { scalarString } from '../formats/yaml.js';
@@ -20,8 +21,7 @@ import { splitShell, simpleCommands, findServerInvocation, serverInvocations as 
 import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../formats/markdown.js';
 import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
-import { historyKey, type HistoryCommit, type HistoryQuery, type PathHistory, type RenameStep } from '../git/history.js';
-import type { Safety } from '../model/types.js';
+import { historyKey, type HistoryCommit, type HistoryQuery, type PathHistory, type RenameStep } from '../workspace/history.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -1324,7 +1324,7 @@ export interface Relocation {
    * How sure `target` is: `safe` when git recorded the rename (followed to a path that exists
    * today) or when only the letter case differs; `review` when it is guessed from the name.
    */
-  safety: Safety | undefined;
+  safety: 'safe' | 'review' | undefined;
   /** Every path with the same name (after narrowing by shared parent directories). */
   candidates: string[];
   /** The only candidate, or the rename's destination, sits in an archive / ledger location: retired, not relocated. */
@@ -1771,17 +1771,30 @@ export interface DocProblem {
 }
 
 /**
+ * A rule's raw finding for a doc problem. The shape of model's RawFinding, spelled out here
+ * because facts/ sits below model/ (the docs rules check it with `satisfies RawFinding[]`).
+ */
+export interface DocFinding {
+  file: string;
+  offset: number;
+  key: string;
+  message: string;
+  fix: { safety: 'safe' | 'review'; description: string; edits: Array<{ file: string; start: number; end: number; text: string }> } | null;
+  seedIds?: string[];
+}
+
+/**
  * One finding per occurrence. Occurrences of the same stale value with the same replacement in
  * one doc share one fix (so proving it removes them all); keys number the occurrences within
  * their group, never by line, so they survive edits elsewhere in the file.
  */
-export function problemsToFindings(problems: DocProblem[]): import('../model/types.js').RawFinding[] {
+export function problemsToFindings(problems: DocProblem[]): DocFinding[] {
   const groups = new Map<string, DocProblem[]>();
   for (const p of problems) {
     const g = `${p.doc}\0${p.kind}\0${p.subject}\0${p.fix ? `fix:${p.fix.replacement}\0${p.fix.safety}` : 'report'}`;
     groups.set(g, [...(groups.get(g) ?? []), p]);
   }
-  const out: import('../model/types.js').RawFinding[] = [];
+  const out: DocFinding[] = [];
   for (const list of groups.values()) {
     list.sort((a, b) => a.offset - b.offset);
     const first = list[0] as DocProblem;
