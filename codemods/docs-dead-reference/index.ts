@@ -30,6 +30,7 @@ import {
   relocationText,
   writtenFromAnotherBase,
   siteOf,
+  createdInSeries,
   siteResolves,
   siteRouteResolves,
   type DocsSite,
@@ -49,6 +50,8 @@ interface Env {
   doc: string;
   docDir: string;
   editable: boolean;
+  /** Files the other docs of its folder have the reader create. */
+  series: ReadonlySet<string>;
 }
 
 /**
@@ -296,7 +299,7 @@ function operandProblems(env: Env, cmd: DocCommand): Pending[] {
     if (missing === undefined || missing === '' || existsInRepo(env.ws, missing)) continue;
     const fromDoc = joinRepo(env.docDir, written);
     if (fromDoc !== undefined && existsInRepo(env.ws, fromDoc)) continue;
-    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing) || isLocalEnvFile(missing)) continue;
+    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing, env.series) || isLocalEnvFile(missing)) continue;
     const offset = wordTextSpan(cmd, j)?.[0] ?? cmd.offset;
     if (isQuoted(env.q, offset, cmd.block)) continue;
     const h = commandHead(argv)?.index ?? 0;
@@ -329,7 +332,7 @@ export const rule: Rule = {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
-      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path) };
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
       if (read.model) {
         const links = read.model.links;
         for (const link of links) pending.push(...linkProblems(env, link));

@@ -510,6 +510,8 @@ export interface DocCommands {
   file: SourceFile;
   model: MarkdownModel | undefined;
   commands: DocCommand[];
+  /** What the reader has created by the end of the doc (repo paths). */
+  createdByEnd: Set<string>;
 }
 
 const SHELL_LANGS = new Set(['', 'bash', 'sh', 'shell', 'zsh', 'ksh', 'console', 'shell-session', 'shellsession', 'sh-session', 'terminal', 'session']);
@@ -548,7 +550,7 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     if (!r.ok) return { skipped: r.reason };
     // Each JSON string is a command of its own: nothing carries between them.
     r.strings.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'json', s, `j${i}`, file.text, freshProcedure())));
-    return { file, model: undefined, commands };
+    return { file, model: undefined, commands, createdByEnd: new Set() };
   }
   const r = await parseMarkdown(file, maxBytes);
   if (!r.ok) return { skipped: r.reason };
@@ -590,7 +592,23 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
       if (commands.length === before) Object.assign(state, saved);
     }
   }
-  return { file, model: r.model, commands };
+  return { file, model: r.model, commands, createdByEnd: state.created };
+}
+
+/**
+ * Files the reader creates in the other docs of `doc`'s folder: a folder of docs is a series
+ * (`02-build-setup.md` generates `compose.custom.yaml`, `03-start-setup.md` starts it), read in an
+ * order the repository does not record, so what one step creates exists for the others.
+ */
+export async function createdInSeries(ws: Workspace, doc: string, opts: DocsOptions): Promise<Set<string>> {
+  const dir = path.dirname(doc);
+  const out = new Set<string>();
+  for (const other of docFiles(ws, opts).docs) {
+    if (other.kind !== 'markdown' || other.path === doc || path.dirname(other.path) !== dir) continue;
+    const found = await docCommands(ws, other, opts);
+    if ('commands' in found) for (const p of found.createdByEnd) out.add(p);
+  }
+  return out;
 }
 
 /** Where a reader of a doc is: the procedure state that carries from one step to the next. */
@@ -1018,9 +1036,12 @@ export function createdPaths(argv: string[], cwd: string | undefined): string[] 
   return out;
 }
 
-/** Whether `p` (repo-relative) is created by an earlier command of the same block. */
-export function isCreated(cmd: DocCommand, p: string): boolean {
-  for (const c of cmd.created) if (p === c || p.startsWith(`${c}/`)) return true;
+/**
+ * Whether `p` (repo-relative) is created by an earlier step of the doc, or by a step of another
+ * doc of its series (`series`, see createdInSeries).
+ */
+export function isCreated(cmd: DocCommand, p: string, series: ReadonlySet<string> = new Set()): boolean {
+  for (const created of [cmd.created, series]) for (const c of created) if (p === c || p.startsWith(`${c}/`)) return true;
   return false;
 }
 
