@@ -561,6 +561,11 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     ...r.model.spans.map((s, i) => ({ start: s.start, block: undefined, span: s, id: `s${i}` })),
   ].sort((a, b) => a.start - b.start);
   const state = freshProcedure();
+  if (isDistributedSkill(doc.path, file.text)) {
+    // Its commands run wherever an agent uses the skill: in the user's project, not here.
+    state.cwd = undefined;
+    state.cwdOrigin = 'an agent skill shipped for use in other projects';
+  }
   for (const step of steps) {
     if (step.block) {
       const b = step.block;
@@ -593,6 +598,18 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     }
   }
   return { file, model: r.model, commands, createdByEnd: state.created };
+}
+
+/**
+ * An agent skill (`SKILL.md` with `name:` and `description:` front matter) that the repository
+ * ships for use in other projects (`skills/x/SKILL.md`, a plugin's `skills/`), unlike the skills
+ * a repository keeps for work on itself under its agent's folder (`.claude/skills/`,
+ * `.cursor/`, `.github/`). Its steps address the user's project.
+ */
+export function isDistributedSkill(doc: string, text: string): boolean {
+  if (!/(^|\/)skill\.md$/i.test(doc) || /(^|\/)\.[^/]+\//.test(doc)) return false;
+  const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?$/m.exec(text.slice(0, 4000));
+  return !!fm && fm.index === 0 && /^name:/m.test(fm[1] as string) && /^description:/m.test(fm[1] as string);
 }
 
 /**
