@@ -561,10 +561,11 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     ...r.model.spans.map((s, i) => ({ start: s.start, block: undefined, span: s, id: `s${i}` })),
   ].sort((a, b) => a.start - b.start);
   const state = freshProcedure();
-  if (isDistributedSkill(doc.path, file.text)) {
-    // Its commands run wherever an agent uses the skill: in the user's project, not here.
+  const elsewhere = runsElsewhere(doc.path, file.text);
+  if (elsewhere) {
+    // Its commands run in another project or deployment, not in this repository.
     state.cwd = undefined;
-    state.cwdOrigin = 'an agent skill shipped for use in other projects';
+    state.cwdOrigin = elsewhere;
   }
   for (const step of steps) {
     if (step.block) {
@@ -608,8 +609,32 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
  */
 export function isDistributedSkill(doc: string, text: string): boolean {
   if (!/(^|\/)skill\.md$/i.test(doc) || /(^|\/)\.[^/]+\//.test(doc)) return false;
+  const fm = frontMatter(text);
+  return fm !== undefined && /^name:/m.test(fm) && /^description:/m.test(fm);
+}
+
+/**
+ * Docs of another edition of the product (Pro, Enterprise): a section whose folder is named for
+ * it (`docs/pro/`, `enterprise/`, `ee/`) or whose front matter says so (`audience: pro`). Its
+ * commands run against that edition's deployment (its own compose file, its own services), which
+ * this repository does not hold.
+ */
+export function isOtherEditionDoc(doc: string, text: string): boolean {
+  if (doc.split('/').slice(0, -1).some((seg) => /^(pro|enterprise|ee|commercial)$/i.test(seg))) return true;
+  const fm = frontMatter(text);
+  return fm !== undefined && /^(audience|edition|tier|plan):[ \t]*["']?(pro|enterprise|commercial|business)["']?[ \t]*$/im.test(fm);
+}
+
+/** Why a doc's commands run somewhere other than this repository, if they do. */
+function runsElsewhere(doc: string, text: string): string | undefined {
+  if (isDistributedSkill(doc, text)) return 'an agent skill shipped for use in other projects';
+  if (isOtherEditionDoc(doc, text)) return "a doc of another edition's deployment";
+  return undefined;
+}
+
+function frontMatter(text: string): string | undefined {
   const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?$/m.exec(text.slice(0, 4000));
-  return !!fm && fm.index === 0 && /^name:/m.test(fm[1] as string) && /^description:/m.test(fm[1] as string);
+  return fm && fm.index === 0 ? (fm[1] as string) : undefined;
 }
 
 /**
