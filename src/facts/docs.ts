@@ -1478,6 +1478,11 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
     }
     return { target: history.successor, safety: 'safe', candidates, archived: false, because: chain, gone: false };
   }
+  // The same file with the other spelling of its extension, next to where it was meant
+  // (`docker-compose.yaml` for `docker-compose.yml`): one file, which tools read either way. A
+  // deletion in history then names the move to the other spelling.
+  const alias = dir || history.status === 'renamed' ? undefined : extensionAlias(ws, missing);
+  if (alias) return { target: alias, safety: 'safe', candidates: [alias], archived: false, because: `the same file with its extension spelled \`${path.extname(alias)}\``, gone: false };
   if (history.status === 'deleted') return { target: undefined, safety: undefined, candidates, archived: false, because: `it was deleted in ${when(history.commit)}`, gone: true };
   if (history.status === 'renamed' && history.deleted) {
     const last = history.steps[history.steps.length - 1] as RenameStep;
@@ -1493,6 +1498,19 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
   const live = candidates.filter((c) => !matchesAny(c, opts.ledgerGlobs));
   if (live.length === 1) return { target: live[0], safety: 'review', candidates, archived: false, because: `the only ${kind} of that name; ${why}; guessed from the file name`, gone: false };
   return { target: undefined, safety: undefined, candidates, archived: live.length === 0 && candidates.length > 0, because: why, gone: false };
+}
+
+/** Extensions that name one format in two spellings. */
+const EXTENSION_SPELLINGS = [['.yml', '.yaml'], ['.jpg', '.jpeg'], ['.htm', '.html'], ['.tif', '.tiff']];
+
+/** The one existing file that is `missing` with the other spelling of its extension, if any. */
+function extensionAlias(ws: Workspace, missing: string): string | undefined {
+  const ext = path.posix.extname(missing).toLowerCase();
+  const pair = EXTENSION_SPELLINGS.find((p) => p.includes(ext));
+  if (!pair) return undefined;
+  const stem = missing.slice(0, missing.length - ext.length);
+  const found = pair.filter((e) => e !== ext).flatMap((e) => [`${stem}${e}`, `${stem}${e.toUpperCase()}`]).filter((p) => ws.has(p));
+  return found.length === 1 ? found[0] : undefined;
 }
 
 /**
