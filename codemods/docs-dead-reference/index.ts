@@ -107,6 +107,17 @@ function seedsOf(p: Pending, moved: boolean): string[] {
   return seeds;
 }
 
+/** Generators that serve their static folder at the site's root and resolve `/x` there in pages. */
+const SERVES_STATIC_AT_ROOT = new Set(['web app', 'docusaurus', 'vitepress', 'astro', 'mintlify']);
+
+/** `/rest` when `target` is a non-page file in one of the site's static folders. */
+function servedUrl(site: DocsSite, target: string): string | undefined {
+  if (!SERVES_STATIC_AT_ROOT.has(site.generator) || /\.(md|mdx|markdown)$/i.test(target)) return undefined;
+  const roots = site.assetRoots.filter((r) => r === '' || target.startsWith(`${r}/`)).sort((a, b) => b.length - a.length);
+  const root = roots[0];
+  return root === undefined ? undefined : `/${root ? target.slice(root.length + 1) : target}`;
+}
+
 function settle(p: Pending, histories: Histories): DocProblem | undefined {
   const settled = settleProblem(p, histories);
   return settled && { ...settled, seedIds: seedsOf(p, settled.fix !== undefined || /; it (is now|is probably|must be) /.test(settled.message)) };
@@ -148,7 +159,10 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
   const editable = span !== undefined && env.editable;
   const message = `${head}; ${relocationText(moved, dir, editable)}`;
   if (!moved.target || !moved.safety || !span || !editable) return { doc: env.doc, offset, kind, subject: written, message, fix: undefined };
-  const replacement = (p.rootRelative ? `/${moved.target}${dir && written.endsWith('/') ? '/' : ''}` : relativeRef(base, moved.target, written, dir)) + suffix;
+  // A file the site serves from its static folder is written as the site's URL for it
+  // (`/templates/a.webp` for `public/templates/a.webp`), as its pages write them.
+  const served = kind === 'link' && site && !dir ? servedUrl(site, moved.target) : undefined;
+  const replacement = (served ?? (p.rootRelative ? `/${moved.target}${dir && written.endsWith('/') ? '/' : ''}` : relativeRef(base, moved.target, written, dir))) + suffix;
   return {
     doc: env.doc,
     offset,
