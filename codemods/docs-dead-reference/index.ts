@@ -3,6 +3,7 @@ import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
+import { parseDockerfile } from '../../src/formats/dockerfile.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue } from '../../src/formats/markdown.js';
 import {
   commandHead,
@@ -86,6 +87,55 @@ interface Pending {
   rootRelative?: boolean;
   /** An extensionless link outside a docs site: GitHub opens a file or a folder of that name. */
   fileOrDir?: boolean;
+  /** For `docker build -f X CONTEXT`: the build context (repo path) the Dockerfile's COPYs read. */
+  buildContext?: string;
+}
+
+/** Options of `docker build` that take a value (the context is the positional word left). */
+const BUILD_VALUE_OPTIONS = /^(-f|--file|-t|--tag|--build-arg|--target|--platform|-o|--output|--label|--secret|--ssh|--cache-from|--cache-to|--network|--progress|--iidfile|--add-host|--shm-size|--ulimit|-m|--memory|--build-context|--attest|--provenance|--sbom|--metadata-file|--builder)$/;
+
+/** The build context of `docker build`/`docker buildx build`, resolved from `cwd`; undefined when not a local folder. */
+function buildContextOf(argv: string[], cwd: string): string | undefined {
+  const h = commandHead(argv)?.index ?? 0;
+  if (argv[h] !== 'docker') return undefined;
+  let i = h + 1;
+  if (argv[i] === 'buildx') i++;
+  if (argv[i] !== 'build') return undefined;
+  let context: string | undefined;
+  for (i++; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (BUILD_VALUE_OPTIONS.test(w)) i++;
+    else if (!w.startsWith('-')) context = w;
+  }
+  if (context === undefined || context === '-' || /^[a-z]+:\/\//i.test(context) || context.includes('$')) return undefined;
+  return joinRepo(cwd, context);
+}
+
+/**
+ * Why pointing `-f` at a Dockerfile that moved to another folder is not enough: its COPY/ADD
+ * sources (literal paths, not from a stage) are not all found in the build context the command
+ * keeps. They may have moved with it, and then the context must move too (`cd` into the new
+ * folder, or another context argument). Undefined when every source is there (or none is literal).
+ */
+function contextMismatch(ws: Workspace, dockerfile: string, context: string): string | undefined {
+  const file = ws.read(dockerfile);
+  if (!file) return undefined;
+  const model = parseDockerfile(file);
+  if (model.error) return undefined;
+  const missing: string[] = [];
+  for (const stage of model.stages) {
+    for (const c of stage.copies) {
+      if (c.from !== undefined) continue;
+      for (const src of c.sources) {
+        const v = src.value.replace(/^\.\//, '').replace(/\/$/, '');
+        if (!v || v === '.' || /[*?[\]$]/.test(v) || /^[a-z]+:\/\//i.test(v) || v.startsWith('/')) continue;
+        const at = joinRepo(context, v);
+        if (at === undefined || !existsInRepo(ws, at)) missing.push(v);
+      }
+    }
+  }
+  if (missing.length === 0) return undefined;
+  return `its COPY source${missing.length === 1 ? '' : 's'} ${missing.slice(0, 3).map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the build context \`${context || '.'}\` the command keeps (the context may have to move with the Dockerfile)`;
 }
 
 function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
@@ -167,7 +217,11 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
   // works on GitHub, not on the published site.
   const site = siteOf(env.ws, env.doc);
   const outside = moved.target !== undefined && site !== undefined && site.root !== '' && !moved.target.startsWith(`${site.root}/`) && kind === 'link';
-  const reviewBecause = p.reviewBecause ?? (outside ? `the ${site?.generator} site under \`${site?.root}/\` does not serve \`${moved.target}\`` : undefined);
+  const movedDockerfile = p.buildContext !== undefined && moved.target !== undefined && path.dirname(moved.target) !== path.dirname(missing);
+  const reviewBecause =
+    p.reviewBecause ??
+    (outside ? `the ${site?.generator} site under \`${site?.root}/\` does not serve \`${moved.target}\`` : undefined) ??
+    (movedDockerfile ? contextMismatch(env.ws, moved.target as string, p.buildContext as string) : undefined);
   const editable = span !== undefined && env.editable;
   const message = `${head}; ${relocationText(moved, dir, editable)}`;
   if (!moved.target || !moved.safety || !span || !editable) return { doc: env.doc, offset, kind, subject: written, message, fix: undefined };
@@ -336,7 +390,8 @@ function operandProblems(env: Env, cmd: DocCommand): Pending[] {
     const words = [argv[h], ...(argv[h] === 'docker' ? [argv[h + 1]] : []), ...(j > h && argv[j - 1]?.startsWith('-') ? [argv[j - 1]] : [])];
     const head = `\`${written}\`${missing !== written ? ` (\`${missing}\`)` : ''}, ${j === h ? 'run as a command' : `read by \`${words.join(' ')}\``}, does not exist`;
     const config = j > h && /^(-f|--file|-r|--requirement|-c|--constraint|--env-file)$/.test(argv[j - 1] ?? '');
-    out.push({ ...problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)), config });
+    const buildContext = argv[j - 1] === '-f' || argv[j - 1] === '--file' ? buildContextOf(argv, cmd.cwd) : undefined;
+    out.push({ ...problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)), config, ...(buildContext !== undefined ? { buildContext } : {}) });
   }
   return out;
 }
