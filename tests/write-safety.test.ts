@@ -176,7 +176,7 @@ describe('the undo journal belongs to its repository and root', () => {
     expect(readTree(outside)).toEqual(before);
     expect(notes(r.stderr)).toEqual([
       `note: the undo journal ${path.join(journalDir, `journal-${dead}-00000001.json`)} names a path outside the root (../${path.basename(outside)}/x.txt); left in place, nothing put back`,
-      `note: a run killed while writing a multi-file fix (pid ${dead}) left it half-done: put back nothing; could not put back: link/y.txt (link is a symbolic link) (the journal is kept: ${path.join(journalDir, `journal-${dead}-00000002.json`)})`,
+      `note: a run killed while writing a multi-file fix (pid ${dead}) left it half-done: put back nothing; could not put back: link/y.txt (link is now a symbolic link) (the journal is kept: ${path.join(journalDir, `journal-${dead}-00000002.json`)})`,
     ]);
     expect(readdirSync(journalDir).sort()).toEqual([`journal-${dead}-00000001.json`, `journal-${dead}-00000002.json`]);
   });
@@ -193,7 +193,8 @@ describe('a directory swapped for a symbolic link to the outside during the writ
   /** Moves `deploy` aside inside the root, copies it outside, and puts a link to the copy in its place. */
   function swap(root: string, outside: string): void {
     renameSync(path.join(root, 'deploy'), path.join(root, 'deploy-moved'));
-    cpSync(path.join(root, 'deploy-moved'), path.join(outside, 'deploy'), { recursive: true });
+    // (Without our temp file of the file in progress: the copy is what an attacker would plant.)
+    cpSync(path.join(root, 'deploy-moved'), path.join(outside, 'deploy'), { recursive: true, filter: (p) => !path.basename(p).includes('.autopack-fix-') });
     symlinkSync(path.join(outside, 'deploy'), path.join(root, 'deploy'));
   }
 
@@ -314,10 +315,13 @@ describe('a process that holds the file open and writes to it while it is replac
 
   /** A WriteFs whose rename of d.txt's temp lets `writer` write through its handle just before (or just after) the rename. */
   function racing(fd: number, when: 'before' | 'after', extra: Partial<WriteFs> = {}): Partial<WriteFs> {
+    let wrote = false;
     return {
       ...extra,
       renameSync: (from, to) => {
-        const ours = path.basename(String(to)) === 'd.txt' && path.basename(String(from)).startsWith('.d.txt.autopack-fix-');
+        // The first rename of a temp file over d.txt is the fix's (a put-back is not raced again).
+        const ours = !wrote && path.basename(String(to)) === 'd.txt' && path.basename(String(from)).startsWith('.d.txt.autopack-fix-');
+        wrote ||= ours;
         if (ours && when === 'before') writeSync(fd, 'appended\n');
         renameSync(from, to);
         if (ours && when === 'after') writeSync(fd, 'appended\n');

@@ -228,14 +228,14 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     // Our own temp files left by a killed run do not count: the next write removes them.
     const entries = state.state === 'dirty' ? state.entries.filter((e) => !isOwnFile(e.slice(3))) : [];
     if (entries.length > 0) {
-      const halfDone = journalDir && pendingJournals(journalDir) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
+      const halfDone = journalDir && pendingJournals(journalDir, root) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
       throw new UsageError(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${entries[0]?.slice(3)})${halfDone}; commit or stash them, or pass --allow-dirty`);
     }
   }
   // A multi-file fix cut by a killed --write is put back, so this run applies it whole — unless
   // the user committed or changed those files since (then they are theirs, and named).
   if (journalDir) {
-    const hooks = { restore: restoreFile, removeEmptyDirs, ...(top ? { committed: committedIn(top) } : {}) };
+    const hooks = { root, restore: restoreFile, removeEmptyDirs, ...(top ? { committed: committedIn(top) } : {}) };
     io.stderr.write(diagnosticLines(recoverJournals(journalDir, hooks), errColors));
   }
 
