@@ -220,6 +220,8 @@ describe('a directory swapped for a symbolic link to the outside during the writ
     // The copy outside holds the original bytes, and nothing else.
     expect([...snapshot.keys()].sort()).toEqual(Object.keys(files()).sort());
     for (const [p, bytes] of snapshot) expect(bytes.toString(), p).toBe(files()[p]);
+    // The temp file of the file in progress is where the directory went: nothing was done through the link.
+    expect(readdirSync(path.join(root, 'deploy-moved', 's0')).filter((n) => n.includes('.autopack-fix-'))).toHaveLength(1);
   });
 
   it('through the CLI, slowed with AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: exit 2, each later file named, nothing written outside', async () => {
