@@ -175,7 +175,8 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
       break;
     }
     try {
-      removeStaleTemps(plan.target, fs);
+      // (For a file that exists, done when planning.)
+      if (plan.change.before === undefined) removeStaleTemps(plan.target, fs);
       const original = plan.change.before === undefined ? undefined : ws.originalBytes(plan.change.path);
       createdDirs.push(
         ...atomicWrite(
@@ -330,6 +331,7 @@ function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): {
   const errors: Diagnostic[] = [];
   const fail = (file: string, message: string): void => void errors.push(writeError(file, message));
   const plans: PlannedWrite[] = [];
+  const listings = new Map<string, string[]>();
   for (const change of changes) {
     let abs: string;
     try {
@@ -357,7 +359,7 @@ function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): {
         }
         // A killed run's temp file may be a hard link of this file (killed between link() and
         // unlink() of a file it created): removed first, or the link count below refuses it.
-        removeStaleTemps(plan.target, fs);
+        removeStaleTemps(plan.target, fs, listings);
         const st = statSync(plan.target);
         plan = { ...plan, mode: st.mode & 0o7777, owner: { uid: st.uid, gid: st.gid } };
         // A rename gives the path a new inode: another hard link would keep the old text.
@@ -392,15 +394,20 @@ function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): {
  * of the file itself. Both are removed; a temp name that is a hard link of some other file is
  * not ours to judge and stays.
  */
-function removeStaleTemps(target: string, fs: WriteFs): void {
+function removeStaleTemps(target: string, fs: WriteFs, listings?: Map<string, string[]>): void {
   const dir = path.dirname(target);
   const prefix = `.${path.basename(target)}.autopack-fix-`;
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
-  } catch {
-    return;
+  // One listing per directory and run (its temp-looking names), when planning many files.
+  let temps = listings?.get(dir);
+  if (!temps) {
+    try {
+      temps = readdirSync(dir).filter((n) => n.includes('.autopack-fix-') && n.endsWith('.tmp'));
+    } catch {
+      temps = [];
+    }
+    listings?.set(dir, temps);
   }
+  const names = temps.filter((n) => n.startsWith(prefix));
   for (const name of names) {
     const writer = tempWriter(name.slice(prefix.length, -'.tmp'.length));
     if (!writer || alive(writer.pid, writer.start)) continue;
