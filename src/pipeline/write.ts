@@ -36,13 +36,13 @@ export async function prepareWrite(root: string, options: { allowDirty: boolean;
     // Our own temp files left by a killed run do not count: the next write removes them.
     const entries = state.state === 'dirty' ? state.entries.filter((e) => !isOwnFile(e.slice(3))) : [];
     if (entries.length > 0) {
-      const halfDone = pendingJournals(journalDir) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
+      const halfDone = pendingJournals(journalDir, root) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
       throw new WriteRefused(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${entries[0]?.slice(3)})${halfDone}; commit or stash them, or pass --allow-dirty`);
     }
   }
   // Put back, not finished: this run then applies the fix whole — unless the user committed or
   // changed those files since (then they are theirs, and named).
-  const hooks = { restore: restoreFile, removeEmptyDirs, ...(top ? { committed: committedIn(top) } : {}) };
+  const hooks = { root, restore: restoreFile, removeEmptyDirs, ...(top ? { committed: committedIn(top) } : {}) };
   return { journalDir, recovered: recoverJournals(journalDir, hooks) };
 }
 

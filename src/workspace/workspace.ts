@@ -22,6 +22,14 @@ export interface WorkspaceOptions {
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
+/** Identity and state of a file when it was read: a write compares them again before replacing it. */
+export interface ReadStat {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
 interface DiskState {
   root: string;
   realRoot: string;
@@ -30,6 +38,8 @@ interface DiskState {
   /** Files as read from disk: the text rules saw and the bytes to compare before writing. */
   loaded: Map<string, SourceFile | null>;
   originalBytes: Map<string, Buffer>;
+  /** What `stat` said of each file just before it was read (see `originalStat`). */
+  originalStats: Map<string, ReadStat>;
   /** Paths that are symbolic links (inside the root): read, never edited. */
   symlinks: Set<string>;
   /** For each of them, the repo path it resolves to. */
@@ -83,6 +93,7 @@ export class Workspace {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       loaded: new Map(),
       originalBytes: new Map(),
+      originalStats: new Map(),
       symlinks: new Set(),
       linkTargets: new Map(),
       diagnostics: [],
@@ -102,6 +113,7 @@ export class Workspace {
       maxFileBytes: DEFAULT_MAX_FILE_BYTES,
       loaded: new Map(),
       originalBytes: new Map(),
+      originalStats: new Map(),
       symlinks: new Set(),
       linkTargets: new Map(),
       diagnostics: [],
@@ -118,6 +130,11 @@ export class Workspace {
 
   get root(): string {
     return this.disk.root;
+  }
+
+  /** The root with symbolic links resolved (as when the workspace was opened). */
+  get realRoot(): string {
+    return this.disk.realRoot;
   }
 
   get inGitRepo(): boolean {
@@ -200,6 +217,14 @@ export class Workspace {
   /** The bytes read from disk for `p`, to detect a concurrent change before writing. */
   originalBytes(p: string): Buffer | undefined {
     return this.disk.originalBytes.get(p);
+  }
+
+  /**
+   * Device, inode, size and modification time of `p`, taken just before its bytes were read
+   * (taken first, so a change during the read shows as a difference later, never hides one).
+   */
+  originalStat(p: string): ReadStat | undefined {
+    return this.disk.originalStats.get(p);
   }
 
   /**
@@ -287,13 +312,15 @@ export class Workspace {
       } else if (!st.isFile()) {
         return skip('skipped: not a regular file');
       }
-      if (statSync(abs).size > this.disk.maxFileBytes) {
+      const before = statSync(abs, { bigint: true });
+      if (before.size > BigInt(this.disk.maxFileBytes)) {
         return skip(`skipped: larger than the size cap (${this.disk.maxFileBytes} bytes)`);
       }
       const bytes = readFileSync(abs);
       const decoded = decode(p, bytes);
       if (!decoded.ok) return skip(`skipped: ${decoded.reason}`);
       this.disk.originalBytes.set(p, bytes);
+      this.disk.originalStats.set(p, { dev: before.dev, ino: before.ino, size: before.size, mtimeNs: before.mtimeNs });
       return decoded.file;
     } catch (error) {
       return skip(`skipped: could not read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
