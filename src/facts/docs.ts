@@ -1470,7 +1470,10 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
   // Several files differing only in letter case (possible on Linux, a clash on macOS/Windows
   // checkouts): the reference cannot say which one is meant.
   if (sameLetters.length > 1) return { target: undefined, safety: undefined, candidates: sameLetters.sort(), archived: false, because: '', gone: false };
-  const candidates = namesakes(ws, missing, dir, opts);
+  let candidates = namesakes(ws, missing, dir, opts);
+  // No file of that name: one of that name with the other spelling of its extension is as good a
+  // guess (`docker-compose.yaml` for the only `docker-compose.yml`, in another folder).
+  if (candidates.length === 0 && !dir) candidates = otherSpellings(missing).flatMap((p) => namesakes(ws, p, false, opts));
   if (history.status === 'renamed' && history.successor !== undefined) {
     const chain = renameChain(history.steps, false, true);
     if (matchesAny(history.successor, opts.ledgerGlobs)) {
@@ -1496,20 +1499,26 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
         ? `no usable git history: ${history.reason}`
         : `git history loses track of it after it was ${renameChain(history.steps, true, true)}: ${history.lost ?? 'no successor'}`;
   const live = candidates.filter((c) => !matchesAny(c, opts.ledgerGlobs));
-  if (live.length === 1) return { target: live[0], safety: 'review', candidates, archived: false, because: `the only ${kind} of that name; ${why}; guessed from the file name`, gone: false };
+  const spelled = live.length === 1 && path.posix.basename(live[0] as string) !== path.posix.basename(missing) ? ` (its extension spelled \`${path.posix.extname(live[0] as string)}\`)` : '';
+  if (live.length === 1) return { target: live[0], safety: 'review', candidates, archived: false, because: `the only ${kind} of that name${spelled}; ${why}; guessed from the file name`, gone: false };
   return { target: undefined, safety: undefined, candidates, archived: live.length === 0 && candidates.length > 0, because: why, gone: false };
 }
 
 /** Extensions that name one format in two spellings. */
 const EXTENSION_SPELLINGS = [['.yml', '.yaml'], ['.jpg', '.jpeg'], ['.htm', '.html'], ['.tif', '.tiff']];
 
+/** `p` with the other spellings of its extension (`a.yaml` → `a.yml`, `a.YML`). */
+function otherSpellings(p: string): string[] {
+  const ext = path.posix.extname(p).toLowerCase();
+  const pair = EXTENSION_SPELLINGS.find((x) => x.includes(ext));
+  if (!pair) return [];
+  const stem = p.slice(0, p.length - ext.length);
+  return pair.filter((e) => e !== ext).flatMap((e) => [`${stem}${e}`, `${stem}${e.toUpperCase()}`]);
+}
+
 /** The one existing file that is `missing` with the other spelling of its extension, if any. */
 function extensionAlias(ws: Workspace, missing: string): string | undefined {
-  const ext = path.posix.extname(missing).toLowerCase();
-  const pair = EXTENSION_SPELLINGS.find((p) => p.includes(ext));
-  if (!pair) return undefined;
-  const stem = missing.slice(0, missing.length - ext.length);
-  const found = pair.filter((e) => e !== ext).flatMap((e) => [`${stem}${e}`, `${stem}${e.toUpperCase()}`]).filter((p) => ws.has(p));
+  const found = otherSpellings(missing).filter((p) => ws.has(p));
   return found.length === 1 ? found[0] : undefined;
 }
 
