@@ -37,9 +37,21 @@ export const ASSETS = {
   'tree-sitter-python.wasm': 'node_modules/tree-sitter-python/tree-sitter-python.wasm',
 };
 
-const ENTRY = `import { main } from './src/cli/main.ts';
-process.exitCode = await main(process.argv.slice(2));
-`;
+// The entry is the bin script itself (bin/autopack-fix.js), with its imports of the compiled
+// dist/ redirected to the TypeScript sources: the bundle runs exactly what the bin runs, and
+// needs no build first.
+const ENTRY = 'bin/autopack-fix.js';
+const distToSources = {
+  name: 'dist-to-sources',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)dist\// }, (args) => {
+      const compiled = path.resolve(args.resolveDir, args.path);
+      const rel = path.relative(path.join(ROOT, 'dist'), compiled);
+      if (rel.startsWith('..')) return undefined;
+      return { path: path.join(ROOT, rel.replace(/\.js$/, '.ts')) };
+    });
+  },
+};
 
 // CommonJS dependencies bundled into an ES module still call require() for Node's built-ins and
 // read __filename/__dirname: give them the real ones, for the bundle's own path.
@@ -59,7 +71,8 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 export async function buildBundle() {
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    stdin: { contents: ENTRY, resolveDir: ROOT, sourcefile: 'action-entry.ts', loader: 'ts' },
+    entryPoints: [path.join(ROOT, ENTRY)],
+    plugins: [distToSources],
     bundle: true,
     platform: 'node',
     // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow; its
@@ -87,7 +100,6 @@ export async function buildBundle() {
   for (const [name, from] of Object.entries(ASSETS)) files.set(`${OUT_DIR}/${name}`, readFileSync(path.join(ROOT, from)));
 
   const inputs = Object.keys(result.metafile.inputs)
-    .filter((p) => p !== 'action-entry.ts')
     .map((p) => p.split(path.sep).join('/'))
     .sort();
   files.set(LICENSES, Buffer.from(thirdPartyLicenses(inputs)));
