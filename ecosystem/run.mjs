@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mirrorOf, scratchCopy, snapshot } from './lib/snapshot.mjs';
-import { labelLine, matchLabels, readLabels } from './lib/labels.mjs';
+import { labelLine, matchLabels, readLabels, writeLabels } from './lib/labels.mjs';
 import { analyse, editContext } from './lib/analyse.mjs';
 
 const HERE = import.meta.dirname;
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     history: { type: 'boolean', default: false },
     'write-skeleton': { type: 'boolean', default: false },
+    'update-labels': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -129,6 +130,11 @@ for (const { repo, commit } of selected) {
 
   const out = path.join(OUT, `${slug(repo)}.md`);
   writeFileSync(out, contextReport(repo, commit, snap, analysis, items, matched, unlabelled, gone));
+  if (values['update-labels']) updateLabels(labelsFile, labels, matched, gone);
+  const staleFile = path.join(OUT, `${slug(repo)}.stale.tsv`);
+  const stale = matched.filter((m) => m.fixChanged && m.item.finding?.fix);
+  // The old verdicts beside the new fix hash, for a person to read again and copy into the labels.
+  writeFileSync(staleFile, stale.map((m) => labelLine(m.item, m.label.verdict, `${m.label.fix}?`, m.label.reason)).join('\n') + (stale.length ? '\n' : ''));
   const skeleton = path.join(OUT, `${slug(repo)}.unlabelled.tsv`);
   writeFileSync(skeleton, unlabelled.map((u) => labelLine(u)).join('\n') + (unlabelled.length ? '\n' : ''));
   const ms = Date.now() - t0;
@@ -172,6 +178,23 @@ function writeCheck(snapDir, scratch, analysis) {
   if (writeErrors.length) issues.push(`${writeErrors.length} write errors / rejected fixes: ${writeErrors.map((d) => d.message).join('; ').slice(0, 300)}`);
   if (issues.length) result.problem = issues.join('; ');
   return result;
+}
+
+/**
+ * `--update-labels`: follow today's line numbers and keys, and drop labels whose finding is gone
+ * (git keeps them). A label whose fix changed keeps its old hash, so it stays stale until a person
+ * reads the new fix (`<repo>.stale.tsv` lists them).
+ */
+function updateLabels(file, labels, matched, gone) {
+  if (labels.length === 0) return;
+  const byLabel = new Map(matched.map((m) => [m.label, m.item]));
+  const rows = [];
+  for (const l of labels) {
+    if (gone.includes(l)) continue;
+    const item = byLabel.get(l);
+    rows.push(labelLine({ ...item, fixhash: l.fixhash }, l.verdict, l.fix, l.reason));
+  }
+  writeLabels(file, rows);
 }
 
 function contextReport(repo, commit, snap, analysis, items, matched, unlabelled, gone) {

@@ -7,7 +7,8 @@ import { describe, it, expect } from 'vitest';
 import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
 import { applyEdits, changedOutsideSpans, checkEdits } from '../src/engine/edits.js';
-import type { RawFinding, Rule, Safety } from '../src/model/types.js';
+import type { RawFinding, Safety } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 const SAFE = new Set<Safety>(['safe']);
 
@@ -205,6 +206,33 @@ describe('the fix loop', () => {
   });
 });
 
+describe('one finding per problem', () => {
+  /** A rule that reports `subject` in `file`, optionally as the same problem another rule reports. */
+  function reporter(id: string, key: string, reportedBy?: RawFinding['reportedBy']): Rule {
+    return {
+      meta: { id, seedIds: [], summary: id, defaultSeverity: 'warning', fixable: 'none' },
+      async check() {
+        return [{ file: 'README.md', offset: 0, message: `${id} says so`, key, ...(reportedBy ? { reportedBy } : {}) }];
+      },
+    };
+  }
+  const ws = Workspace.fromFiles('/r', { 'README.md': 'see .env.example\n' });
+
+  it('leaves out a finding that the rule owning the problem reports in the same run', async () => {
+    const owner = reporter('env-example-missing', 'missing:.env.example');
+    const echo = reporter('docs-dead-reference', 'README.md:link:.env.example#0', { ruleId: 'env-example-missing', key: 'missing:.env.example' });
+    const both = await run(ws, { rules: [echo, owner], apply: SAFE });
+    expect(both.findings.map((f) => f.ruleId)).toEqual(['env-example-missing']);
+  });
+
+  it('keeps it when the owning rule is not run or reports another problem', async () => {
+    const echo = reporter('docs-dead-reference', 'README.md:link:.env.example#0', { ruleId: 'env-example-missing', key: 'missing:.env.example' });
+    expect((await run(ws, { rules: [echo], apply: SAFE })).findings.map((f) => f.ruleId)).toEqual(['docs-dead-reference']);
+    const other = reporter('env-example-missing', 'missing:api/.env.example');
+    expect((await run(ws, { rules: [echo, other], apply: SAFE })).findings.map((f) => f.ruleId).sort()).toEqual(['docs-dead-reference', 'env-example-missing']);
+  });
+});
+
 describe('edits', () => {
   it('detects bytes that moved outside the declared spans', () => {
     const original = 'one two three';
@@ -219,5 +247,18 @@ describe('edits', () => {
     expect(checkEdits('abcdef', [{ file: 'f', start: 0, end: 3, text: '' }, { file: 'f', start: 2, end: 4, text: '' }])).toMatch(/overlap/);
     expect(checkEdits('abcdef', [{ file: 'f', start: 2, end: 2, text: 'x' }, { file: 'f', start: 2, end: 2, text: 'y' }])).toMatch(/overlap/);
     expect(checkEdits('abcdef', [{ file: 'f', start: 0, end: 2, text: '' }, { file: 'f', start: 2, end: 4, text: '' }])).toBeUndefined();
+  });
+});
+
+describe('one finding per problem, with the real rules', () => {
+  it('reports a missing .env.example once, as env-example-missing; docs-dead-reference alone still reports it', async () => {
+    const { findRule } = await import('../src/rules/registry.js');
+    const dead = findRule('docs-dead-reference') as Rule;
+    const env = findRule('env-example-missing') as Rule;
+    const files = { 'app.py': 'import os\nKEY = os.environ["API_KEY"]\n', 'README.md': '# App\n\nRun `cp .env.example .env`, see [the template](.env.example).\n' };
+    const both = await run(Workspace.fromFiles('/r', files), { rules: [dead, env], apply: SAFE });
+    expect(both.findings.map((f) => f.ruleId)).toEqual(['env-example-missing']);
+    const alone = await run(Workspace.fromFiles('/r', files), { rules: [dead], apply: SAFE });
+    expect(alone.findings.map((f) => f.ruleId)).toEqual(['docs-dead-reference', 'docs-dead-reference']);
   });
 });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './helpers/repo.js';
-import { githubWebUrl, packageInfo, repositoryFileUrl, ruleDocsUrl } from '../src/cli/package-info.js';
+import { githubWebUrl, packageInfo, repositoryFileUrl, ruleDocsUrl } from '../src/util/package-info.js';
 import { docsUrlResolver } from '../src/bot/pr-body.js';
 import { RULES } from '../src/rules/registry.js';
 

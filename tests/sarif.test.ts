@@ -9,7 +9,8 @@ import { run, applyFix } from '../src/engine/run.js';
 import { RULES } from '../src/rules/registry.js';
 import { sarifLog, sarifReport, firstParagraph } from '../src/report/sarif.js';
 import { fingerprint } from '../src/engine/baseline.js';
-import type { Finding, Rule } from '../src/model/types.js';
+import type { Finding } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 // The shared copy (SchemaStore) declares draft-07, so Ajv's default draft applies; formats
 // (uri, date-time) are checked with ajv-formats.

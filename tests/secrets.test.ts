@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ROOT, gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 import { Workspace } from '../src/workspace/workspace.js';
-import { collectSecrets, parseDotenv } from '../src/facts/secrets.js';
+import { collectSecrets, parseDotenv } from '../src/report/secrets.js';
 import { UNIDIFF_ZERO_PREAMBLE } from '../src/report/diff.js';
 
 const DEMO = path.join(ROOT, 'fixtures', 'demo');

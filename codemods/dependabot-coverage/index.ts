@@ -1,8 +1,9 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Workspace } from '../../src/workspace/workspace.js';
-import type { Fix, RawFinding, Rule, RuleContext } from '../../src/model/types.js';
+import type { Fix, RawFinding } from '../../src/model/types.js';
+import type { Rule, RuleContext } from '../../src/model/rule.js';
 import { SourceFile } from '../../src/workspace/source-file.js';
-import type { GitHistory } from '../../src/git/history.js';
+import type { GitHistory } from '../../src/workspace/history.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
 import { intentMentions, isGeneratedOrVendored, mentionCovers, parkedConfig, renovateConfig, sampleReasons, type Mention } from './policy.js';

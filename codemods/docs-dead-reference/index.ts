@@ -1,5 +1,6 @@
 import path from 'node:path/posix';
-import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { RawFinding } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue } from '../../src/formats/markdown.js';
@@ -29,6 +30,7 @@ import {
   relocationText,
   writtenFromAnotherBase,
   siteOf,
+  createdInSeries,
   siteResolves,
   siteRouteResolves,
   type DocsSite,
@@ -48,6 +50,8 @@ interface Env {
   doc: string;
   docDir: string;
   editable: boolean;
+  /** Files the other docs of its folder have the reader create. */
+  series: ReadonlySet<string>;
 }
 
 /**
@@ -119,7 +123,7 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
     // project's variables, so it is never offered as this one's new home.
     const elsewhere = namesakes(env.ws, missing, dir, env.opts);
     const note = elsewhere.length ? ` (\`${elsewhere.join('`, `')}\` belongs to another folder's project, so it is not repointed)` : '';
-    return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined };
+    return { doc: env.doc, offset, kind, subject: written, message: `${head}; generating it is the job of env-example-missing${note} (not changed)`, fix: undefined, reportedBy: { ruleId: 'env-example-missing', key: `missing:${missing}` } };
   }
   const wrongBase = p.rootRelative ? undefined : writtenFromAnotherBase(env.ws, base, written, dir);
   const history = histories(missing, dir);
@@ -295,7 +299,7 @@ function operandProblems(env: Env, cmd: DocCommand): Pending[] {
     if (missing === undefined || missing === '' || existsInRepo(env.ws, missing)) continue;
     const fromDoc = joinRepo(env.docDir, written);
     if (fromDoc !== undefined && existsInRepo(env.ws, fromDoc)) continue;
-    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing) || isLocalEnvFile(missing)) continue;
+    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing, env.series) || isLocalEnvFile(missing)) continue;
     const offset = wordTextSpan(cmd, j)?.[0] ?? cmd.offset;
     if (isQuoted(env.q, offset, cmd.block)) continue;
     const h = commandHead(argv)?.index ?? 0;
@@ -328,7 +332,7 @@ export const rule: Rule = {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
-      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path) };
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
       if (read.model) {
         const links = read.model.links;
         for (const link of links) pending.push(...linkProblems(env, link));

@@ -4,7 +4,8 @@
  * compared with what the person did in the named file:
  *
  * - found: a finding of the tool sits in the file, on or next to a line the person changed
- *   (for a file the person created, any finding on that path);
+ *   (for a file the person created, any finding on that path; for a Dependabot config, a
+ *   finding that names an (ecosystem, directory) the person added an entry for);
  * - edit: `equal` when applying the tool's fixes for that file (any safety class) gives, on
  *   every hunk the person changed that the tool also changed, the person's lines (whitespace
  *   runs collapsed); `equivalent` when the lines differ but every value the tool wrote is one
@@ -99,6 +100,13 @@ export async function runHistory({ mirrors, selected, work, historyFile }) {
           const l = lineOf(f);
           return l === undefined || people.some((h) => overlaps(h, { from: l, to: l }, 1));
         }) || tool.some((t) => people.some((h) => overlaps(h, t)));
+        // A Dependabot entry the person added is found when the tool reports that (ecosystem,
+        // directory) missing, wherever in the config either of them put it.
+        if (!row.found && /(^|\/)\.github\/dependabot\.ya?ml$/.test(c.file)) {
+          const theirs = [...entries(human)].filter((x) => !entries(before).has(x));
+          const reported = new Set(inFile.map((f) => missingPair(f.key)).filter(Boolean));
+          row.found = theirs.some((x) => reported.has(x) || reported.has(sameKind(x)));
+        }
         const judged = people.filter((h) => tool.some((t) => overlaps(h, t)));
         const equal = judged.filter((h) => {
           const t = tool.filter((x) => overlaps(h, x));
@@ -146,6 +154,19 @@ function entries(text) {
     if (d && eco) out.add(`${eco} ${d[1].replace(/\/+$/, '') || '/'}`.replace(/ \/?([^/])/, ' /$1'));
   }
   return out;
+}
+
+/** `missing:npm:web/app` (a dependabot-coverage key) → `npm /web/app`, as entries() spells it. */
+function missingPair(key) {
+  const m = /^missing:([\w-]+):(.*)$/.exec(key ?? '');
+  return m ? `${m[1]} /${m[2].replace(/^\/+|\/+$/g, '')}` : undefined;
+}
+
+/** The ecosystem an entry of the other spelling of its kind would name (bun/npm, uv/pip). */
+function sameKind(pair) {
+  const [eco, dir] = pair.split(' ');
+  const other = { npm: 'bun', bun: 'npm', pip: 'uv', uv: 'pip' }[eco];
+  return other ? `${other} ${dir}` : pair;
 }
 
 /** Path-like words of a text: link destinations, code spans, command operands. */

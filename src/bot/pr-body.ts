@@ -1,7 +1,7 @@
 import type { Safety } from '../model/types.js';
-import type { BuiltCommit, FixBuild } from '../git/fix-branch.js';
+import type { BuiltCommit, FixBuild } from '../pipeline/branch.js';
 import type { CommitInfo } from '../git/commits.js';
-import { packageInfo, ruleDocsUrl } from '../cli/package-info.js';
+import { packageInfo, ruleDocsUrl } from '../util/package-info.js';
 import { encodeState, type PrState } from './state.js';
 
 export interface PrBodyInput {

@@ -7,11 +7,12 @@
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { Diagnostic, Rule } from '../model/types.js';
-import { git, gitTopLevel } from '../git/git.js';
+import type { Diagnostic } from '../model/types.js';
+import { git, gitTopLevel } from '../util/git.js';
 import { resolveIdentities } from '../git/identity.js';
 import { tryRevParse, type CommitInfo } from '../git/commits.js';
-import { planBranch, type BranchPlan, type ExistingBranch } from '../git/fix-branch.js';
+import { planBranch, type BranchPlan, type ExistingBranch } from '../pipeline/branch.js';
+import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { assertBotBranch, authEnv, fetchCommits, lsRemoteHeads, parseRemoteUrl, pushBotBranch, remoteProblem, remoteUrl, repoFromUrl, type RemoteUrl } from '../git/remote.js';
 import { GitHub, PUBLIC_API, describeApiError, type PullRequest } from './github.js';
 import { blockedComment, docsUrlResolver, obsoleteComment, packageVersion, prBody, prTitle } from './pr-body.js';
@@ -31,7 +32,10 @@ export interface PrOptions {
   branch?: string;
   branchPrefix: string;
   tokenEnv: string;
-  rules: readonly Rule[];
+  /** `--config PATH`; otherwise the configuration is searched from the root, as for every run. */
+  configPath?: string;
+  /** `--rule id…`: exactly these rules. */
+  only?: readonly string[];
   unsafeFixes: boolean;
   draft: boolean;
   labels: string[];
@@ -75,6 +79,7 @@ interface Context {
   pushUrl: RemoteUrl;
   slug: { owner: string; name: string } | undefined;
   identities: Awaited<ReturnType<typeof resolveIdentities>>;
+  pipeline: Pipeline;
 }
 
 async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Context> {
@@ -94,7 +99,8 @@ async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Cont
     slug = { owner: m[1], name: m[2] };
   }
   const identities = await resolveIdentities(top, env, { author: options.author, committer: options.committer });
-  return { top, rootRel, fetchUrl, pushUrl, slug, identities };
+  const pipeline = await createPipeline({ root, configPath: options.configPath, only: options.only, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize });
+  return { top, rootRel, fetchUrl, pushUrl, slug, identities, pipeline };
 }
 
 async function validBranch(top: string, options: PrOptions, base: string): Promise<string> {
@@ -171,7 +177,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
   const existing: ExistingBranch | undefined = remoteTip
     ? { tip: remoteTip, botCommits: recorded?.commits, setFingerprint: recorded?.fixes, disposable: !open && !!latest?.merged }
     : undefined;
-  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing, rules: options.rules, unsafeFixes: options.unsafeFixes, identities: ctx.identities, maxFileBytes: options.maxFileSize });
+  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
   printDiagnostics(plan.fresh.diagnostics, err);
   const where = `${ctx.slug.owner}/${ctx.slug.name}`;
 
@@ -236,7 +242,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
   const mergeBase = remoteTip && plan.action === 'unchanged' ? ((await git(ctx.top, ['merge-base', baseSha, remoteTip])).stdout.trim() || baseSha) : baseSha;
   const state = stateFor(plan, branch, base, mergeBase, bot);
   const title = prTitle(plan.fresh);
-  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: options.unsafeFixes, state, docsUrl: docsUrlResolver(options.docsUrl), rules: options.rules });
+  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: ctx.pipeline.accepted.has('review'), state, docsUrl: docsUrlResolver(options.docsUrl), rules: ctx.pipeline.rules });
 
   if (open) {
     const changed = open.title !== title || open.body !== body;
@@ -285,7 +291,7 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
   if (!baseSha) throw new PrError('the repository has no commit yet');
   const remoteTip = await tryRevParse(ctx.top, `refs/remotes/${options.remote}/${branch}`);
   out(`Base: ${base} at ${baseSha.slice(0, 12)} (${baseRef}). Branch: ${options.remote}/${branch} ${remoteTip ? `at ${remoteTip.slice(0, 12)}` : '(does not exist yet)'}.\n`);
-  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing: remoteTip ? { tip: remoteTip } : undefined, rules: options.rules, unsafeFixes: options.unsafeFixes, identities: ctx.identities, maxFileBytes: options.maxFileSize });
+  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing: remoteTip ? { tip: remoteTip } : undefined, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
   printDiagnostics(plan.fresh.diagnostics, err);
   if (plan.action === 'nothing-to-fix') {
     out('Nothing to fix: nothing would be pushed and no pull request opened (an open one would be closed as no longer needed).\n');
@@ -298,7 +304,7 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
   const { bot, others } = branchCommits(plan);
   const title = prTitle(plan.fresh);
   const state = stateFor(plan, branch, base, baseSha, bot);
-  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: options.unsafeFixes, state, docsUrl: docsUrlResolver(options.docsUrl), rules: options.rules });
+  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: ctx.pipeline.accepted.has('review'), state, docsUrl: docsUrlResolver(options.docsUrl), rules: ctx.pipeline.rules });
   if (plan.action === 'unchanged') {
     out('The branch already holds these fixes: nothing would be pushed; the pull request would be updated only if its text changed.\n');
   } else {

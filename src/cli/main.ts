@@ -3,25 +3,21 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Safety } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
-import { Workspace, DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
-import { run, type RunResult } from '../engine/run.js';
-import { removeEmptyDirs, restoreFile, writeChangesInterruptible } from '../engine/write.js';
-import { pendingJournals, recoverJournals } from '../engine/journal.js';
-import { isOwnFile } from '../workspace/enumerate.js';
-import { execFileSync } from 'node:child_process';
+import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
+import type { RunResult } from '../engine/run.js';
+import { writeChangesInterruptible } from '../engine/write.js';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, textReport } from '../report/text.js';
-import { git, gitDir, gitTopLevel, workingTreeState } from '../git/git.js';
-import { packageRoot } from './package-root.js';
-import { loadConfig, acceptedSafety, allOf } from '../config/index.js';
-import { createSuppressions } from '../engine/suppressions.js';
-import { BASELINE_FILE, baselineFilter, loadBaseline, writeBaseline } from '../engine/baseline.js';
-import { changedFilesKeep, changedSince } from '../git/changed.js';
+import { git, gitTopLevel, workingTreeState } from '../util/git.js';
+import { packageRoot } from '../util/package-root.js';
+import { BASELINE_FILE, writeBaseline } from '../engine/baseline.js';
+import { createPipeline } from '../pipeline/pipeline.js';
+import { prepareWrite } from '../pipeline/write.js';
 import { sarifReport } from '../report/sarif.js';
 import { githubReport } from '../report/github.js';
 import { startProgress } from '../report/progress.js';
-import { planBranch, type BranchPlan } from '../git/fix-branch.js';
+import { planBranch, type BranchPlan } from '../pipeline/branch.js';
 import { formatIdentity, resolveIdentities } from '../git/identity.js';
 import { tryRevParse } from '../git/commits.js';
 import { DEFAULT_BRANCH_NAME, DEFAULT_BRANCH_PREFIX, DEFAULT_MAX_OPEN_PRS, prCommand } from '../bot/pr.js';
@@ -64,6 +60,7 @@ interface PrCliOptions {
   branch?: string;
   branchPrefix: string;
   tokenEnv: string;
+  config?: string;
   rule?: string[];
   unsafeFixes?: boolean;
   draft?: boolean;
@@ -131,6 +128,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--branch <name>', `the bot branch (default ${DEFAULT_BRANCH_PREFIX}${DEFAULT_BRANCH_NAME}); must be under the prefix`)
     .option('--branch-prefix <prefix>', "the bot's branch prefix; it never pushes anywhere else", DEFAULT_BRANCH_PREFIX)
     .option('--token-env <name>', 'environment variable holding the GitHub token', 'GITHUB_TOKEN')
+    .option('--config <path>', 'configuration file (default: searched from the root, as for every run)')
     .option('--rule <id...>', 'run only these rules')
     .option('--unsafe-fixes', 'also commit review-class fixes (in their own commits)')
     .option('--draft', 'open the pull request as a draft')
@@ -152,7 +150,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           branch: opts.branch,
           branchPrefix: opts.branchPrefix,
           tokenEnv: opts.tokenEnv,
-          rules: selectRules(opts.rule),
+          configPath: opts.config,
+          only: opts.rule,
           unsafeFixes: !!opts.unsafeFixes,
           draft: !!opts.draft,
           labels: opts.label ?? [],
@@ -206,45 +205,29 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
   if (!existsSync(root)) throw new UsageError(`root does not exist: ${rootArg}`);
   if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${rootArg}`);
   if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
-  const cfg = loadConfig({ root, configPath: opts.config, registry: RULES, only: opts.rule });
-  const accepted = acceptedSafety(cfg, !!opts.unsafeFixes);
+  const pipeline = await createPipeline({
+    root,
+    configPath: opts.config,
+    only: opts.rule,
+    unsafeFixes: opts.unsafeFixes,
+    changedSince: opts.changedSince,
+    baseline: opts.baseline && !opts.updateBaseline,
+    maxFileBytes: opts.maxFileSize,
+  });
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');
-  const apply = wantsFixes ? accepted : new Set<Safety>();
-  const suppressions = createSuppressions({ selected: cfg.rules, knownRuleIds: RULES.map((r) => r.meta.id) });
-  const changedKeep = opts.changedSince !== undefined ? changedFilesKeep(await changedSince(root, opts.changedSince)) : undefined;
-  const baseline = opts.baseline && !opts.updateBaseline ? loadBaseline(root) : undefined;
-  const baselineView = baseline ? baselineFilter(baseline) : undefined;
-  // Path filters, then suppressions (which must see a finding to count as used), then the baseline.
-  const keep = allOf(cfg.keep, changedKeep, suppressions.keep, baselineView?.keep);
+  const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 
-  const top = opts.write ? await gitTopLevel(root) : null;
-  const journalDir = opts.write ? await journalDirFor(root) : undefined;
-  // Refuse before doing any work (and before touching any file): a dirty tree mixes the user's
-  // edits with ours.
-  if (opts.write && !opts.allowDirty) {
-    if (top === null) throw new UsageError(`${rootArg} is not inside a git work tree; --write needs one to be undoable (use --allow-dirty to write anyway)`);
-    const state = await workingTreeState(root);
-    if (state.state === 'error') throw new UsageError(`cannot tell whether the working tree is clean (git status failed: ${state.message}); refusing to write`);
-    // Our own temp files left by a killed run do not count: the next write removes them.
-    const entries = state.state === 'dirty' ? state.entries.filter((e) => !isOwnFile(e.slice(3))) : [];
-    if (entries.length > 0) {
-      const halfDone = journalDir && pendingJournals(journalDir) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
-      throw new UsageError(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${entries[0]?.slice(3)})${halfDone}; commit or stash them, or pass --allow-dirty`);
-    }
-  }
-  // A multi-file fix cut by a killed --write is put back, so this run applies it whole — unless
-  // the user committed or changed those files since (then they are theirs, and named).
-  if (journalDir) {
-    const hooks = { restore: restoreFile, removeEmptyDirs, ...(top ? { committed: committedIn(top) } : {}) };
-    io.stderr.write(diagnosticLines(recoverJournals(journalDir, hooks), errColors));
-  }
+  // Refuse before doing any work (and before touching any file).
+  const prepared = opts.write ? await prepareWrite(root, { allowDirty: !!opts.allowDirty, display: rootArg }) : undefined;
+  if (prepared) io.stderr.write(diagnosticLines(prepared.recovered, errColors));
+  const journalDir = prepared?.journalDir;
 
-  const ws = await Workspace.open(root, { maxFileBytes: opts.maxFileSize });
+  const ws = await pipeline.open();
 
   const progress = opts.format === 'text' ? startProgress('checking', { stream: io.stderr, env: io.env }) : undefined;
   let result: RunResult;
   try {
-    result = await run(ws, { rules: suppressions.rules, ruleOptions: cfg.ruleOptions, apply, accepted, keep });
+    result = await pipeline.run(ws, { apply });
   } finally {
     progress?.stop();
   }
@@ -253,10 +236,10 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     io.stdout.write(`Recorded ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${path.relative(process.cwd(), file) || file}; later runs report only new ones (--no-baseline shows all).\n`);
     return EXIT_CLEAN;
   }
-  const hidden = baselineView?.hidden(ws) ?? 0;
+  const hidden = pipeline.baseline?.hidden(ws) ?? 0;
   // A printed diff never shows an unchanged line that holds an environment value (docs/robustness.md, "Secrets").
   const showsDiff = result.changes.length > 0 && (opts.format === 'diff' || (!!opts.dryRun && opts.format === 'text'));
-  const diff = unifiedDiff(result.changes, showsDiff ? (await import('../facts/secrets.js')).collectSecrets(ws) : undefined, showsDiff ? (note) => io.stderr.write(note) : undefined);
+  const diff = unifiedDiff(result.changes, showsDiff ? (await import('../report/secrets.js')).collectSecrets(ws) : undefined, showsDiff ? (note) => io.stderr.write(note) : undefined);
   let written: string[] = [];
   const writeErrors = [];
   let interrupted: NodeJS.Signals | undefined;
@@ -299,7 +282,7 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
       io.stderr.write(diagnosticLines([...result.diagnostics, ...writeErrors], errColors));
       break;
     case 'sarif':
-      io.stdout.write(sarifReport(result.findings, { rules: RULES, workspace: ws, severityOverrides: cfg.severityOverrides }));
+      io.stdout.write(sarifReport(result.findings, { rules: RULES, workspace: ws, severityOverrides: pipeline.config.severityOverrides }));
       break;
     case 'github':
       io.stdout.write(githubReport(result.findings, { diagnostics: [...result.diagnostics, ...writeErrors] }));
@@ -313,34 +296,6 @@ async function runCommand(rootArg: string, opts: MainOptions, io: Io): Promise<n
     }
   }
   return exitCodeFor(result, { write: !!opts.write, writeFailed: writeErrors.length > 0, dryRun: !opts.write && wantsFixes });
-}
-
-function selectRules(ids: string[] | undefined): typeof RULES {
-  if (!ids || ids.length === 0) return RULES;
-  const unknown = ids.filter((id) => !findRule(id));
-  if (unknown.length) throw new UsageError(`unknown rule${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see \`autopack-fix list-rules\`)`);
-  return RULES.filter((r) => ids.includes(r.meta.id));
-}
-
-/** Whether `bytes` are what HEAD holds for `target` (a file of the work tree at `top`). */
-function committedIn(top: string): (target: string, bytes: Buffer) => boolean {
-  return (target, bytes) => {
-    const rel = path.relative(top, target).split(path.sep).join('/');
-    if (rel.startsWith('..')) return false;
-    try {
-      const head = execFileSync('git', ['rev-parse', '--verify', '-q', `HEAD:${rel}`], { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      const mine = execFileSync('git', ['hash-object', '--stdin'], { cwd: top, input: bytes, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }).trim();
-      return head === mine;
-    } catch {
-      return false;
-    }
-  };
-}
-
-/** Where multi-file fixes keep their undo journal: inside the git directory when there is one. */
-async function journalDirFor(root: string): Promise<string> {
-  const dir = await gitDir(root);
-  return dir ? path.join(dir, 'autopack-fix') : path.join(root, '.autopack-fix-journal');
 }
 
 /** 0: nothing left to fix; 1: findings remain (or, without --write, changes pending); 2: I/O error. */
@@ -362,6 +317,7 @@ async function runBranchCommand(rootArg: string, opts: MainOptions, io: Io, root
   if (!opts.write) throw new UsageError('--branch needs --write (to preview the commits, use `autopack-fix pr --dry-run`)');
   if (opts.dryRun) throw new UsageError('--branch and --dry-run exclude each other');
   if (opts.format === 'diff') throw new UsageError('--branch prints the commits it made; --format diff does not apply (use `git log -p` on the branch)');
+  if (opts.updateBaseline) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
   const root = path.resolve(rootArg);
   if (!existsSync(root)) throw new UsageError(`root does not exist: ${rootArg}`);
   if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${rootArg}`);
@@ -382,12 +338,22 @@ async function runBranchCommand(rootArg: string, opts: MainOptions, io: Io, root
     const wt = await git(top, ['worktree', 'list', '--porcelain']);
     if (wt.stdout.split('\n').includes(`branch refs/heads/${name}`)) throw new UsageError(`branch ${name} is checked out in a worktree; switch away from it first`);
   }
+  // Resolved from the user's root (config, baseline, changed files); the engine then runs in a
+  // worktree of HEAD, where the same root-relative paths name the same files.
+  const pipeline = await createPipeline({
+    root,
+    configPath: opts.config,
+    only: opts.rule,
+    unsafeFixes: opts.unsafeFixes,
+    changedSince: opts.changedSince,
+    baseline: opts.baseline,
+    maxFileBytes: opts.maxFileSize,
+  });
   const state = await workingTreeState(top);
   if (state.state === 'dirty') io.stderr.write(`note: the working tree has uncommitted changes; the branch starts from HEAD (${head.slice(0, 12)}) and does not include them. They are left as they are.\n`);
 
   const identities = await resolveIdentities(top, io.env, { author: opts.author, committer: opts.committer });
-  const rules = selectRules(opts.rule);
-  const plan = await planBranch({ repo: top, rootRel, base: head, existing: existingTip ? { tip: existingTip } : undefined, rules, unsafeFixes: !!opts.unsafeFixes, identities, maxFileBytes: opts.maxFileSize });
+  const plan = await planBranch({ repo: top, rootRel, base: head, existing: existingTip ? { tip: existingTip } : undefined, selection: pipeline, identities, maxFileBytes: opts.maxFileSize });
   let exit = EXIT_CLEAN;
   let tip = existingTip;
   if (plan.action === 'create' || plan.action === 'rebuild') {

@@ -3,7 +3,8 @@
  * into what the run needs. See README.md in this folder (wiring, file format, presets).
  */
 import path from 'node:path';
-import type { Finding, Rule, Safety, Severity } from '../model/types.js';
+import type { Finding, Safety, Severity } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { globToRegExp } from '../formats/glob.js';
 import { ConfigError, findConfigFile, readConfigSource, validateConfig } from './load.js';

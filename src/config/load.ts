@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseTree, findNodeAtLocation, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
-import { packageRoot } from '../cli/package-root.js';
+import { packageRoot } from '../util/package-root.js';
 
 export const CONFIG_FILE_NAMES = ['autopack-fix.config.json', 'autopack-fix.config.yaml', 'autopack-fix.config.yml'] as const;
 export const PACKAGE_JSON_KEY = 'autopack-fix';

@@ -1,4 +1,5 @@
-import type { Diagnostic, Finding, Fix, RawFinding, Rule, Safety } from '../model/types.js';
+import type { Diagnostic, Finding, Fix, RawFinding, Safety } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { Facts } from '../facts/facts.js';
 import { applyEdits, changedOutsideSpans, checkEdits, editsConflict } from './edits.js';
@@ -25,6 +26,12 @@ export interface RunOptions {
    * settled (oscillation or the pass cap): a second run would have changed the files again.
    */
   unsettled?: ReadonlySet<string>;
+  /**
+   * Rule ids whose fixes may be applied (default: every rule's). The other rules still run, for
+   * the rules that judge their findings: unused-suppression needs every rule's findings to
+   * know which suppressions are used, even when only its own fixes are to be committed.
+   */
+  fixRules?: ReadonlySet<string>;
 }
 
 export type FixStatus = 'applied' | 'held-back' | 'rejected' | 'not-applied';
@@ -66,6 +73,8 @@ const DEFAULT_MAX_PASSES = 10;
 export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep']): Promise<Finding[]> {
   const facts = new Facts(ws);
   const findings: Finding[] = [];
+  const all: Finding[] = [];
+  const kept: Array<{ raw: RawFinding; finding: Finding }> = [];
   for (const rule of rules) {
     let raw: RawFinding[];
     try {
@@ -74,10 +83,17 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
       diagnostics?.push({ file: '', kind: 'note', ruleId: rule.meta.id, message: `rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
+    // Kept rule by rule: a suppression must be seen as used before the rule that reports unused
+    // ones runs (it runs last).
     for (const r of raw) {
       const finding = stamp(ws, rule, r);
-      if (!keep || keep(finding, ws)) findings.push(finding);
+      all.push(finding);
+      if (!keep || keep(finding, ws)) kept.push({ raw: r, finding });
     }
+  }
+  const reported = new Set(all.map((f) => `${f.ruleId}\0${f.key}`));
+  for (const { raw, finding } of kept) {
+    if (!raw.reportedBy || !reported.has(`${raw.reportedBy.ruleId}\0${raw.reportedBy.key}`)) findings.push(finding);
   }
   if (diagnostics) {
     const reported = new Set<string>();
@@ -261,7 +277,7 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
 
   while (options.apply.size > 0) {
     const candidates = findings
-      .filter((f) => f.fix && options.apply.has(f.fix.safety) && !unsettled.has(f.ruleId) && !rejectedKeys.has(`${f.ruleId}\0${f.key}`))
+      .filter((f) => f.fix && options.apply.has(f.fix.safety) && !unsettled.has(f.ruleId) && (!options.fixRules || options.fixRules.has(f.ruleId)) && !rejectedKeys.has(`${f.ruleId}\0${f.key}`))
       .sort((a, b) => (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     if (candidates.length === 0) break;
     if (passes >= maxPasses) {

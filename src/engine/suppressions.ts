@@ -33,7 +33,8 @@
  * session's `unused-suppression` rule runs last over the same view, so it sees the usage of
  * every other rule (`session.rules(selected)` puts it last).
  */
-import type { Finding, Fix, RawFinding, Rule, RuleMeta, TextEdit } from '../model/types.js';
+import type { Finding, Fix, RawFinding, TextEdit } from '../model/types.js';
+import type { Rule, RuleMeta } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';

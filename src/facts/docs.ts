@@ -12,7 +12,8 @@ import ignore, { type Ignore } from 'ignore';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import type { Facts } from './facts.js';
-import { isComposePath, serviceView, type ServiceView } from './compose.js';
+import { serviceView, type ServiceView } from './compose.js';
+import { isComposePath } from '../formats/compose.js';
 import { globToRegExp as sharedGlob } from '../formats/glob.js';
 import { isSeq } from 'yaml';
 import { scalarString } from '../formats/yaml.js';
@@ -20,8 +21,7 @@ import { splitShell, simpleCommands, findServerInvocation, serverInvocations as 
 import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../formats/markdown.js';
 import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
-import { historyKey, type HistoryCommit, type HistoryQuery, type PathHistory, type RenameStep } from '../git/history.js';
-import type { Safety } from '../model/types.js';
+import { historyKey, type HistoryCommit, type HistoryQuery, type PathHistory, type RenameStep } from '../workspace/history.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -510,6 +510,8 @@ export interface DocCommands {
   file: SourceFile;
   model: MarkdownModel | undefined;
   commands: DocCommand[];
+  /** What the reader has created by the end of the doc (repo paths). */
+  createdByEnd: Set<string>;
 }
 
 const SHELL_LANGS = new Set(['', 'bash', 'sh', 'shell', 'zsh', 'ksh', 'console', 'shell-session', 'shellsession', 'sh-session', 'terminal', 'session']);
@@ -548,7 +550,7 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     if (!r.ok) return { skipped: r.reason };
     // Each JSON string is a command of its own: nothing carries between them.
     r.strings.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'json', s, `j${i}`, file.text, freshProcedure())));
-    return { file, model: undefined, commands };
+    return { file, model: undefined, commands, createdByEnd: new Set() };
   }
   const r = await parseMarkdown(file, maxBytes);
   if (!r.ok) return { skipped: r.reason };
@@ -571,7 +573,10 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
         if (p) state.created.add(p);
       }
       if (DOCKERFILE_LANGS.has(lang)) {
-        if (!shown) state.shownDockerfile = true;
+        // Unnamed, any `docker build -f X` after it builds it; named after a file of the
+        // repository ("ships a reference Dockerfile at `docker/x/Dockerfile.y` … as a starting
+        // point"), a build of a file of that name builds the reader's copy.
+        state.shownDockerfile = shown ? path.posix.basename(shown) : true;
         commands.push(...dockerfileCommands(doc.path, b, step.id, file.text));
       }
       else if (SHELL_LANGS.has(lang)) {
@@ -587,7 +592,23 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
       if (commands.length === before) Object.assign(state, saved);
     }
   }
-  return { file, model: r.model, commands };
+  return { file, model: r.model, commands, createdByEnd: state.created };
+}
+
+/**
+ * Files the reader creates in the other docs of `doc`'s folder: a folder of docs is a series
+ * (`02-build-setup.md` generates `compose.custom.yaml`, `03-start-setup.md` starts it), read in an
+ * order the repository does not record, so what one step creates exists for the others.
+ */
+export async function createdInSeries(ws: Workspace, doc: string, opts: DocsOptions): Promise<Set<string>> {
+  const dir = path.dirname(doc);
+  const out = new Set<string>();
+  for (const other of docFiles(ws, opts).docs) {
+    if (other.kind !== 'markdown' || other.path === doc || path.dirname(other.path) !== dir) continue;
+    const found = await docCommands(ws, other, opts);
+    if ('commands' in found) for (const p of found.createdByEnd) out.add(p);
+  }
+  return out;
 }
 
 /** Where a reader of a doc is: the procedure state that carries from one step to the next. */
@@ -603,8 +624,11 @@ interface Procedure {
   carried: boolean;
   /** Folders made by `git clone` of this very repository: a `cd` into one is back at the root. */
   selfClones: Set<string>;
-  /** The doc showed a Dockerfile's content without naming it: a `docker build -f X` builds that. */
-  shownDockerfile: boolean;
+  /**
+   * The doc showed a Dockerfile's content: a later `docker build -f X` builds that (`true`: shown
+   * without a name, any X; a name: an X of that file name).
+   */
+  shownDockerfile: boolean | string;
 }
 
 function freshProcedure(): Procedure {
@@ -726,7 +750,7 @@ function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'],
       const h = commandHead(values)?.index ?? 0;
       const f = values.findIndex((v, i) => i > h && (v === '-f' || v === '--file'));
       const p = values[h] === 'docker' && /^build(x)?$/.test(values[h + 1] ?? '') && f !== -1 && values[f + 1] ? joinRepo(state.cwd, values[f + 1] as string) : undefined;
-      if (p) state.created.add(p);
+      if (p && (state.shownDockerfile === true || path.posix.basename(p) === state.shownDockerfile)) state.created.add(p);
     }
     out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, state.cwd, new Set(state.created), `${id}:${line}`, block), env: new Map(state.env), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin });
     trackVariables(state.env, values);
@@ -1012,9 +1036,12 @@ export function createdPaths(argv: string[], cwd: string | undefined): string[] 
   return out;
 }
 
-/** Whether `p` (repo-relative) is created by an earlier command of the same block. */
-export function isCreated(cmd: DocCommand, p: string): boolean {
-  for (const c of cmd.created) if (p === c || p.startsWith(`${c}/`)) return true;
+/**
+ * Whether `p` (repo-relative) is created by an earlier step of the doc, or by a step of another
+ * doc of its series (`series`, see createdInSeries).
+ */
+export function isCreated(cmd: DocCommand, p: string, series: ReadonlySet<string> = new Set()): boolean {
+  for (const created of [cmd.created, series]) for (const c of created) if (p === c || p.startsWith(`${c}/`)) return true;
   return false;
 }
 
@@ -1318,7 +1345,7 @@ export interface Relocation {
    * How sure `target` is: `safe` when git recorded the rename (followed to a path that exists
    * today) or when only the letter case differs; `review` when it is guessed from the name.
    */
-  safety: Safety | undefined;
+  safety: 'safe' | 'review' | undefined;
   /** Every path with the same name (after narrowing by shared parent directories). */
   candidates: string[];
   /** The only candidate, or the rename's destination, sits in an archive / ledger location: retired, not relocated. */
@@ -1760,6 +1787,21 @@ export interface DocProblem {
   fix: { edits: Array<{ start: number; end: number; text: string }>; replacement: string; description: string; safety: 'safe' | 'review' } | undefined;
   /** The gap-analysis items this is an instance of (default: the rule's). */
   seedIds?: string[];
+  /** The same problem as another rule reports it (RawFinding.reportedBy). */
+  reportedBy?: { ruleId: string; key: string };
+}
+
+/**
+ * A rule's raw finding for a doc problem. The shape of model's RawFinding, spelled out here
+ * because facts/ sits below model/ (the docs rules check it with `satisfies RawFinding[]`).
+ */
+export interface DocFinding {
+  file: string;
+  offset: number;
+  key: string;
+  message: string;
+  fix: { safety: 'safe' | 'review'; description: string; edits: Array<{ file: string; start: number; end: number; text: string }> } | null;
+  seedIds?: string[];
 }
 
 /**
@@ -1767,13 +1809,13 @@ export interface DocProblem {
  * one doc share one fix (so proving it removes them all); keys number the occurrences within
  * their group, never by line, so they survive edits elsewhere in the file.
  */
-export function problemsToFindings(problems: DocProblem[]): import('../model/types.js').RawFinding[] {
+export function problemsToFindings(problems: DocProblem[]): DocFinding[] {
   const groups = new Map<string, DocProblem[]>();
   for (const p of problems) {
     const g = `${p.doc}\0${p.kind}\0${p.subject}\0${p.fix ? `fix:${p.fix.replacement}\0${p.fix.safety}` : 'report'}`;
     groups.set(g, [...(groups.get(g) ?? []), p]);
   }
-  const out: import('../model/types.js').RawFinding[] = [];
+  const out: DocFinding[] = [];
   for (const list of groups.values()) {
     list.sort((a, b) => a.offset - b.offset);
     const first = list[0] as DocProblem;
@@ -1790,6 +1832,7 @@ export function problemsToFindings(problems: DocProblem[]): import('../model/typ
         message: p.message,
         fix: shared,
         ...(p.seedIds ? { seedIds: p.seedIds } : {}),
+        ...(p.reportedBy ? { reportedBy: p.reportedBy } : {}),
       });
     });
   }
@@ -1855,7 +1898,12 @@ export async function judgedFromEveryCwd<T = DocProblem>(
 export interface DocsSite {
   /** The site's folder ('' = the repository root). */
   root: string;
-  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs';
+  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs' | 'web app';
+  /**
+   * For a web app (Next.js, Nuxt, Gatsby, SvelteKit, Remix with MDX pages): which of the docs
+   * under its folder it renders. Its README is read on GitHub, its MDX pages on the site.
+   */
+  rendersDoc?: (doc: string) => boolean;
   /**
    * Folders the site serves files from by their path inside the folder (`static/`, `public/`)
    * or resolves a page's relative image against (Hugo's `assets/`, through render hooks): a
@@ -1902,6 +1950,7 @@ export function docsSites(ws: Workspace): DocsSite[] {
     if (sites.some((s) => s.root === root && s.generator === spec.generator)) continue;
     sites.push({ root, generator: spec.generator, assetRoots: spec.assets.map((a) => (root && a ? `${root}/${a}` : root || a)), urlRelative: spec.urlRelative });
   }
+  sites.push(...webAppSites(ws, sites));
   // The innermost site owns a doc.
   sites.sort((a, b) => b.root.length - a.root.length);
   siteCache.set(ws, sites);
@@ -1910,7 +1959,51 @@ export function docsSites(ws: Workspace): DocsSite[] {
 
 /** The site that renders a doc, if any. */
 export function siteOf(ws: Workspace, doc: string): DocsSite | undefined {
-  return docsSites(ws).find((s) => s.root === '' || doc.startsWith(`${s.root}/`));
+  return docsSites(ws).find((s) => (s.root === '' || doc.startsWith(`${s.root}/`)) && (s.rendersDoc?.(doc) ?? true));
+}
+
+/**
+ * Frameworks that render Markdown/MDX pages of a package and serve its static folder at `/`:
+ * a page's `![x](/images/a.png)` is `public/images/a.png`, and `/docs/b` is a route of the app
+ * (file-based routing, rewrites, a CMS) that the repository's files cannot settle.
+ */
+const WEB_APP_FRAMEWORKS: Array<{ dependency: RegExp; assets: string[] }> = [
+  { dependency: /^(next|nextra|@next\/mdx|fumadocs-(core|mdx|ui)|@remix-run\/(react|dev)|@react-router\/dev|nuxt|@nuxt\/content)$/, assets: ['public'] },
+  { dependency: /^(gatsby|@sveltejs\/kit)$/, assets: ['static'] },
+];
+
+/** Folders of a web app whose Markdown it renders; any `.mdx` under the app is a page too. */
+const WEB_APP_PAGE_DIRS = /^(content|src|app|pages|posts|blog|_posts)\//;
+
+/** The web apps among the repository's packages, unless a docs generator already owns the folder. */
+function webAppSites(ws: Workspace, generators: DocsSite[]): DocsSite[] {
+  const out: DocsSite[] = [];
+  for (const p of ws.paths) {
+    if (!/(^|\/)package\.json$/.test(p) || /(^|\/)node_modules\//.test(p)) continue;
+    const root = path.dirname(p) === '.' ? '' : path.dirname(p);
+    if (generators.some((g) => g.root === root)) continue;
+    let deps: string[];
+    try {
+      const pkg = JSON.parse(ws.read(p)?.text ?? '') as Record<string, unknown>;
+      deps = ['dependencies', 'devDependencies'].flatMap((k) => (pkg[k] && typeof pkg[k] === 'object' ? Object.keys(pkg[k] as object) : []));
+    } catch {
+      continue;
+    }
+    const framework = WEB_APP_FRAMEWORKS.find((f) => deps.some((d) => f.dependency.test(d)));
+    if (!framework) continue;
+    const inside = (doc: string): string | undefined => (root === '' ? doc : doc.startsWith(`${root}/`) ? doc.slice(root.length + 1) : undefined);
+    out.push({
+      root,
+      generator: 'web app',
+      assetRoots: framework.assets.map((a) => (root ? `${root}/${a}` : a)),
+      urlRelative: false,
+      rendersDoc: (doc) => {
+        const rel = inside(doc);
+        return rel !== undefined && (/\.mdx$/i.test(rel) || WEB_APP_PAGE_DIRS.test(rel));
+      },
+    });
+  }
+  return out;
 }
 
 /**

@@ -10,7 +10,7 @@
  * parsed at all: the caller gets a reason and skips the file.
  */
 import type { SourceFile } from '../workspace/source-file.js';
-import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from './text.js';
+import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from '../util/text.js';
 
 /** Default size cap for one Markdown file (characters). */
 export const DEFAULT_MAX_MARKDOWN_BYTES = 1_000_000;

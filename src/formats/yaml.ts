@@ -1,6 +1,6 @@
 import { parseDocument, isMap, isSeq, isScalar, isPair, isAlias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../workspace/source-file.js';
-import { MAX_NESTING, nestingOverflow } from './text.js';
+import { MAX_NESTING, nestingOverflow } from '../util/text.js';
 
 export interface ParsedYaml {
   doc: Document.Parsed;

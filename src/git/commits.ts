@@ -1,4 +1,4 @@
-import { git, type GitResult } from './git.js';
+import { git, type GitResult } from '../util/git.js';
 import { BOT_GIT_FLAGS } from './worktree.js';
 import { identityEnv, type Identity } from './identity.js';
 import type { Finding, Safety } from '../model/types.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { git } from './git.js';
+import { git } from '../util/git.js';
 
 /**
  * `-c` flags for every git command the bot runs in its worktree: no hooks (a pre-commit hook of

@@ -1,6 +1,6 @@
 import { structuredPatch } from 'diff';
 import type { FileChange } from '../engine/run.js';
-import type { Secrets } from '../facts/secrets.js';
+import type { Secrets } from './secrets.js';
 
 /** Lines of context around a change, as `diff -u` and git print them. */
 export const CONTEXT_LINES = 3;

@@ -14,12 +14,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding, Fix, Rule, Severity } from '../model/types.js';
+import type { Finding, Fix, Severity } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import type { FixStatus } from '../engine/run.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { FINGERPRINT_ID, fingerprint } from '../engine/baseline.js';
-import { packageRoot } from '../cli/package-root.js';
-import { packageInfo, ruleDocsUrl } from '../cli/package-info.js';
+import { packageRoot } from '../util/package-root.js';
+import { packageInfo, ruleDocsUrl } from '../util/package-info.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 

@@ -12,11 +12,12 @@ export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): C
   return createColors(enabled);
 }
 
-function fixLabel(f: ReportedFinding, c: Colors): string {
+function fixLabel(f: ReportedFinding, c: Colors, mode: 'report' | 'dry-run' | 'write'): string {
   if (!f.fix) return c.dim('report only');
   switch (f.fixStatus) {
     case 'applied':
-      return c.green(`fixed (${f.fix.safety})`);
+      // Only --write writes: a dry run shows what it would do.
+      return c.green(mode === 'write' ? `fixed (${f.fix.safety})` : `would fix (${f.fix.safety})`);
     case 'held-back':
       return c.yellow('review fix (needs --unsafe-fixes)');
     case 'rejected':
@@ -25,6 +26,8 @@ function fixLabel(f: ReportedFinding, c: Colors): string {
       return c.cyan(`${f.fix.safety} fix`);
   }
 }
+
+const SEVERITY_WIDTH = Math.max(...(['error', 'warning', 'info'] as const).map((s) => s.length));
 
 /**
  * Findings grouped by file (`line:column  severity  rule  message  [fix]`), a one-line "why" for
@@ -36,9 +39,13 @@ export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-r
   for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   for (const [file, findings] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(c.underline(file));
-    for (const f of findings.sort((a, b) => a.line - b.line || a.column - b.column)) {
-      const sev = f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : c.blue(f.severity);
-      lines.push(`  ${`${f.line}:${f.column}`.padEnd(8)}${sev.padEnd(7)}  ${c.bold(f.ruleId)}  ${f.message}  [${fixLabel(f, c)}]`);
+    const sorted = findings.sort((a, b) => a.line - b.line || a.column - b.column);
+    // Widths from the plain text, so that long positions and colour codes do not shift columns.
+    const posWidth = Math.max(...sorted.map((f) => `${f.line}:${f.column}`.length));
+    for (const f of sorted) {
+      const pad = ' '.repeat(SEVERITY_WIDTH - f.severity.length);
+      const sev = (f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : c.blue(f.severity)) + pad;
+      lines.push(`  ${`${f.line}:${f.column}`.padEnd(posWidth)}  ${sev}  ${c.bold(f.ruleId)}  ${f.message}  [${fixLabel(f, c, mode)}]`);
     }
     lines.push('');
   }

@@ -1,10 +1,19 @@
 import { readFileSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Diagnostic } from '../model/types.js';
 import { SourceFile, decode } from './source-file.js';
 import { enumerateFiles } from './enumerate.js';
-import { git, gitTopLevel } from '../git/git.js';
-import { GitHistory } from '../git/history.js';
+import { git, gitTopLevel } from '../util/git.js';
+import { GitHistory } from './history.js';
+
+/**
+ * A file the run did not read or check, and why. The engine reports it as a model Diagnostic
+ * (the same shape, narrowed): the workspace sits below model/ and does not import it.
+ */
+export interface WorkspaceDiagnostic {
+  file: string;
+  kind: 'skipped';
+  message: string;
+}
 
 export interface WorkspaceOptions {
   /** Files larger than this are skipped with a note (bytes). */
@@ -25,7 +34,7 @@ interface DiskState {
   symlinks: Set<string>;
   /** For each of them, the repo path it resolves to. */
   linkTargets: Map<string, string>;
-  diagnostics: Diagnostic[];
+  diagnostics: WorkspaceDiagnostic[];
   /** Names this repository goes by (its remotes' repository names, its folder's name), lower case. */
   names: string[];
   /** What git history says about missing paths: asked for once per run, shared by every view. */
@@ -135,7 +144,7 @@ export class Workspace {
   }
 
   /** Problems met while reading (skipped files and why). */
-  get diagnostics(): readonly Diagnostic[] {
+  get diagnostics(): readonly WorkspaceDiagnostic[] {
     return this.disk.diagnostics;
   }
 
@@ -228,7 +237,7 @@ export class Workspace {
     return out.sort();
   }
 
-  addDiagnostic(d: Diagnostic): void {
+  addDiagnostic(d: WorkspaceDiagnostic): void {
     this.disk.diagnostics.push(d);
   }
 

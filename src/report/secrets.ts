@@ -5,7 +5,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type
 import type { Workspace } from '../workspace/workspace.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 import { decode, type SourceFile } from '../workspace/source-file.js';
-import { buildComposeModel, repoPath, type ComposeFile } from './compose.js';
+import { buildComposeModel, repoPath, type ComposeFile } from '../facts/compose.js';
 import { findPair, mapPairs, nodeRange, pairKey, scalarString } from '../formats/yaml.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
 import { isEnvFileName, isTemplateName, parseDotenv } from '../formats/dotenv.js';

@@ -1,0 +1,129 @@
+/**
+ * The one way from what the user asked for to a run of the engine. Every front end (the plain
+ * run, `--write`, `--write --branch`, `pr`, and the library) builds a Pipeline and runs the
+ * engine through it, so a rule turned off in the configuration, its options, include/exclude,
+ * inline suppressions, `--changed-since` and the baseline mean the same thing everywhere.
+ *
+ *   config file → rule selection (enabled, --rule, severities) → rule options
+ *     → keep chain: paths (include/exclude) → --changed-since → suppressions → baseline
+ *     → workspace → engine run
+ *
+ * The keep chain is ordered so that a suppressed finding reaches the suppression predicate (and
+ * counts as used) even when the baseline also lists it.
+ *
+ * Everything is resolved from the user's root (the config search, the baseline file, the
+ * changed files). The workspace may be opened elsewhere: the branch builder runs the engine in
+ * a temporary worktree. The keep predicates match root-relative paths and read line text from
+ * the view they are given, so they work unchanged on a worktree of the same repository.
+ */
+import path from 'node:path';
+import type { Finding, Safety } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
+import { RULES } from '../rules/registry.js';
+import { Workspace } from '../workspace/workspace.js';
+import { run, type RunOptions, type RunResult } from '../engine/run.js';
+import { createSuppressions, type SuppressionSession } from '../engine/suppressions.js';
+import { baselineFilter, loadBaseline, type BaselineFilter } from '../engine/baseline.js';
+import { acceptedSafety, allOf, loadConfig, type ResolvedConfig } from '../config/index.js';
+import { changedFilesKeep, changedSince } from '../git/changed.js';
+
+export type Keep = (finding: Finding, ws: Workspace) => boolean;
+
+/** What the engine needs to know, beyond the workspace, to run the way the user configured. */
+export interface Selection {
+  /** The rules to run, in catalogue order (severity overrides applied, unused-suppression bound and last). */
+  rules: readonly Rule[];
+  ruleOptions?: Readonly<Record<string, Record<string, unknown>>>;
+  /** The fix classes the user accepts (config `safety`, raised by --unsafe-fixes). */
+  accepted: ReadonlySet<Safety>;
+  /** Drops findings before anything else sees them (see the module comment for the order). */
+  keep?: Keep;
+}
+
+export interface PipelineOptions {
+  /** The user's root; relative paths resolve against the current directory. */
+  root: string;
+  /** `--config PATH` (relative to the cwd): this file, no search. */
+  configPath?: string;
+  /** `--rule id…`: exactly these rules, even when the configuration turns them off. */
+  only?: readonly string[];
+  /** `--unsafe-fixes`: accept review-class fixes too. */
+  unsafeFixes?: boolean;
+  /** `--changed-since REF`: only findings in files changed since the merge-base with REF. */
+  changedSince?: string;
+  /** Default true. False: ignore the baseline file (`--no-baseline`, and `--update-baseline`, which rewrites it). */
+  baseline?: boolean;
+  maxFileBytes?: number;
+  /** Every known rule (default: the registry). */
+  registry?: readonly Rule[];
+}
+
+export interface Pipeline extends Selection {
+  readonly root: string;
+  readonly config: ResolvedConfig;
+  readonly ruleOptions: Readonly<Record<string, Record<string, unknown>>>;
+  readonly keep: Keep;
+  readonly suppressions: SuppressionSession;
+  /** The loaded baseline's filter; undefined when there is none or it is ignored. */
+  readonly baseline: BaselineFilter | undefined;
+  readonly maxFileBytes: number | undefined;
+  /**
+   * Open a workspace: the user's root by default, or `at` (the same root in a worktree of the
+   * same repository) so that root-relative paths mean the same files.
+   */
+  open(at?: string): Promise<Workspace>;
+  /**
+   * Run the engine on `ws` with this pipeline's rules, options and keep chain. `apply`: the fix
+   * classes to apply (default: none, detect only; findings still say whether their fix would be
+   * accepted).
+   */
+  run(ws: Workspace, options?: Partial<Omit<RunOptions, 'keep' | 'ruleOptions'>>): Promise<RunResult>;
+}
+
+/**
+ * Load the configuration, choose the rules and build the keep chain. Throws ConfigError for a
+ * bad config or an unknown --rule id, BaselineError for a broken baseline file and
+ * ChangedSinceError for an unusable --changed-since (each an exit 2 in the CLI).
+ */
+export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const root = path.resolve(options.root);
+  const registry = options.registry ?? RULES;
+  const config = loadConfig({ root, configPath: options.configPath, registry, only: options.only });
+  const accepted = acceptedSafety(config, !!options.unsafeFixes);
+  const suppressions = createSuppressions({ selected: config.rules, knownRuleIds: registry.map((r) => r.meta.id) });
+  const changedKeep = options.changedSince !== undefined ? changedFilesKeep(await changedSince(root, options.changedSince)) : undefined;
+  const loaded = options.baseline !== false ? loadBaseline(root) : undefined;
+  const baseline = loaded ? baselineFilter(loaded) : undefined;
+  const keep = allOf(config.keep, changedKeep, suppressions.keep, baseline?.keep);
+  const rules = suppressions.rules;
+  const ruleOptions = config.ruleOptions;
+  return {
+    root,
+    config,
+    rules,
+    ruleOptions,
+    accepted,
+    keep,
+    suppressions,
+    baseline,
+    maxFileBytes: options.maxFileBytes,
+    open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
+    run: (ws, overrides = {}) => run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }),
+  };
+}
+
+export interface RunPipelineOptions extends PipelineOptions {
+  /** Compute the fixes the user accepts (they are returned as `result.changes`, not written). */
+  fix?: boolean;
+}
+
+/**
+ * The library's one call: build the pipeline, open the workspace at the root and run. Nothing
+ * is written; write `result.changes` with `writeChanges(workspace, result.changes)`.
+ */
+export async function runPipeline(options: RunPipelineOptions): Promise<{ pipeline: Pipeline; workspace: Workspace; result: RunResult }> {
+  const pipeline = await createPipeline(options);
+  const workspace = await pipeline.open();
+  const result = await pipeline.run(workspace, options.fix ? { apply: pipeline.accepted } : {});
+  return { pipeline, workspace, result };
+}
