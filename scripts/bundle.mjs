@@ -85,7 +85,8 @@ export async function buildBundle() {
     metafile: true,
     minify: false,
     sourcemap: false,
-    legalComments: 'none',
+    // Licence headers (TypeScript's, inside ts-morph) stay where they are.
+    legalComments: 'inline',
     charset: 'utf8',
     // Paths in the output's comments (and so its bytes) do not depend on a symlinked node_modules.
     preserveSymlinks: true,
