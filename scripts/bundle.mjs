@@ -4,7 +4,7 @@
 //
 //   action-dist/autopack-fix.mjs      the CLI and every dependency, one ES module (esbuild)
 //   action-dist/web-tree-sitter.wasm  the parser runtime web-tree-sitter loads from beside its code
-//   action-dist/tree-sitter-python.wasm  the Python grammar (src/formats/python.ts looks beside
+//   action-dist/tree-sitter-python.wasm  the Python grammar (src/util/python-grammar.ts looks beside
 //                                       the bundle first)
 //   action-dist/THIRD-PARTY-LICENSES.txt  the licences of the bundled packages
 //   action-dist/manifest.json         sha256 of every input and output, so that a test

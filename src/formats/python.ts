@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { SourceFile } from '../workspace/source-file.js';
+import { pythonGrammarPath } from '../util/python-grammar.js';
 import type { Node as TSNode, Parser as TSParser } from 'web-tree-sitter';
 
 /** What the module resolver and app discovery need from one Python module. */
@@ -22,23 +20,12 @@ export function pythonParser(): Promise<TSParser> {
   parserPromise ??= (async () => {
     const { Parser, Language } = await import('web-tree-sitter');
     await Parser.init();
-    const language = await Language.load(grammarPath());
+    const language = await Language.load(pythonGrammarPath());
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;
   })();
   return parserPromise;
-}
-
-/**
- * The Python grammar: beside this module in the single-file bundle of the GitHub Action
- * (action-dist/, scripts/bundle.mjs copies it there), else from the tree-sitter-python package.
- * Only this .wasm file of tree-sitter-python is read; its native binding is never loaded.
- */
-function grammarPath(): string {
-  const beside = fileURLToPath(new URL('tree-sitter-python.wasm', import.meta.url));
-  if (existsSync(beside)) return beside;
-  return createRequire(import.meta.url).resolve('tree-sitter-python/tree-sitter-python.wasm');
 }
 
 export async function summarizePython(file: SourceFile): Promise<PythonModuleSummary> {
