@@ -84,6 +84,8 @@ interface Pending {
   config?: boolean;
   /** Written from the repository root with a leading `/` (GitHub's reading): the fix keeps it. */
   rootRelative?: boolean;
+  /** An extensionless link outside a docs site: GitHub opens a file or a folder of that name. */
+  fileOrDir?: boolean;
 }
 
 function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
@@ -107,8 +109,29 @@ function seedsOf(p: Pending, moved: boolean): string[] {
   return seeds;
 }
 
+/** Generators that serve their static folder at the site's root and resolve `/x` there in pages. */
+const SERVES_STATIC_AT_ROOT = new Set(['web app', 'docusaurus', 'vitepress', 'astro', 'mintlify']);
+
+/** `/rest` when `target` is a non-page file in one of the site's static folders. */
+function servedUrl(site: DocsSite, target: string): string | undefined {
+  if (!SERVES_STATIC_AT_ROOT.has(site.generator) || /\.(md|mdx|markdown)$/i.test(target)) return undefined;
+  const roots = site.assetRoots.filter((r) => r === '' || target.startsWith(`${r}/`)).sort((a, b) => b.length - a.length);
+  const root = roots[0];
+  return root === undefined ? undefined : `/${root ? target.slice(root.length + 1) : target}`;
+}
+
 function settle(p: Pending, histories: Histories): DocProblem | undefined {
-  const settled = settleProblem(p, histories);
+  if (p.fileOrDir) {
+    // Read as a file first; as a folder when only that reading finds where it went.
+    const asFile = settleProblem(p, histories);
+    if (asFile?.fix) return withSeeds(p, asFile);
+    const asDir = settleProblem({ ...p, dir: true }, histories);
+    return withSeeds(p, asDir?.fix ? asDir : asFile);
+  }
+  return withSeeds(p, settleProblem(p, histories));
+}
+
+function withSeeds(p: Pending, settled: DocProblem | undefined): DocProblem | undefined {
   return settled && { ...settled, seedIds: seedsOf(p, settled.fix !== undefined || /; it (is now|is probably|must be) /.test(settled.message)) };
 }
 
@@ -148,7 +171,10 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
   const editable = span !== undefined && env.editable;
   const message = `${head}; ${relocationText(moved, dir, editable)}`;
   if (!moved.target || !moved.safety || !span || !editable) return { doc: env.doc, offset, kind, subject: written, message, fix: undefined };
-  const replacement = (p.rootRelative ? `/${moved.target}${dir && written.endsWith('/') ? '/' : ''}` : relativeRef(base, moved.target, written, dir)) + suffix;
+  // A file the site serves from its static folder is written as the site's URL for it
+  // (`/templates/a.webp` for `public/templates/a.webp`), as its pages write them.
+  const served = kind === 'link' && site && !dir ? servedUrl(site, moved.target) : undefined;
+  const replacement = (served ?? (p.rootRelative ? `/${moved.target}${dir && written.endsWith('/') ? '/' : ''}` : relativeRef(base, moved.target, written, dir))) + suffix;
   return {
     doc: env.doc,
     offset,
@@ -193,8 +219,12 @@ function linkProblems(env: Env, link: MdLink): Pending[] {
   if (decoded === undefined) return [];
   const dir = decoded.endsWith('/');
   const last = decoded.replace(/\/$/, '').split('/').pop() ?? '';
-  // Extensionless links are docs-site routes (ids, slugs): not judged.
-  if (!dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return [];
+  // Extensionless links are docs-site routes (ids, slugs): not judged on a site. Elsewhere
+  // GitHub opens the file or folder of that name (`samples/app`, `settings/template-local`):
+  // judged, but only when it moved (a rename record, a namesake), since an extensionless link
+  // may also be a route of a site this rule does not know.
+  const extensionless = !dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last);
+  if (extensionless && siteOf(env.ws, env.doc)) return [];
   const base = rootRelative ? '' : env.docDir;
   const target = joinRepo(base, rootRelative ? decoded.slice(1) : decoded);
   if (target === undefined || target === '' || linkResolves(env.ws, target) || isGitIgnored(env.ws, target, dir)) return [];
@@ -209,7 +239,7 @@ function linkProblems(env: Env, link: MdLink): Pending[] {
   const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
   const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
   const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
-  const found = { ...problem(env, 'link', offset, pathPart, target, dir, base, head, span, suffix), rootRelative };
+  const found = { ...problem(env, 'link', offset, pathPart, target, dir, base, head, span, suffix, extensionless), rootRelative, ...(extensionless ? { fileOrDir: true } : {}) };
   if (site && dir) return [{ ...found, route: site }];
   // Hugo and Jekyll resolve a relative link against the page's URL, not its file: a path that
   // reaches the file on disk need not reach it on the built site.
@@ -360,7 +390,7 @@ export const rule: Rule = {
         );
       }
     }
-    const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).map((p) => ({ path: p.missing, dir: p.dir })));
+    const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).flatMap((p) => [{ path: p.missing, dir: p.dir }, ...(p.fileOrDir ? [{ path: p.missing, dir: true }] : [])]));
     // Records of the past are judged per doc, once each problem is settled.
     const problems = pending.flatMap((p) => {
       const settled = settle(p, histories);

@@ -561,6 +561,12 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     ...r.model.spans.map((s, i) => ({ start: s.start, block: undefined, span: s, id: `s${i}` })),
   ].sort((a, b) => a.start - b.start);
   const state = freshProcedure();
+  const elsewhere = runsElsewhere(doc.path, file.text);
+  if (elsewhere) {
+    // Its commands run in another project or deployment, not in this repository.
+    state.cwd = undefined;
+    state.cwdOrigin = elsewhere;
+  }
   for (const step of steps) {
     if (step.block) {
       const b = step.block;
@@ -593,6 +599,42 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     }
   }
   return { file, model: r.model, commands, createdByEnd: state.created };
+}
+
+/**
+ * An agent skill (`SKILL.md` with `name:` and `description:` front matter) that the repository
+ * ships for use in other projects (`skills/x/SKILL.md`, a plugin's `skills/`), unlike the skills
+ * a repository keeps for work on itself under its agent's folder (`.claude/skills/`,
+ * `.cursor/`, `.github/`). Its steps address the user's project.
+ */
+export function isDistributedSkill(doc: string, text: string): boolean {
+  if (!/(^|\/)skill\.md$/i.test(doc) || /(^|\/)\.[^/]+\//.test(doc)) return false;
+  const fm = frontMatter(text);
+  return fm !== undefined && /^name:/m.test(fm) && /^description:/m.test(fm);
+}
+
+/**
+ * Docs of another edition of the product (Pro, Enterprise): a section whose folder is named for
+ * it (`docs/pro/`, `enterprise/`, `ee/`) or whose front matter says so (`audience: pro`). Its
+ * commands run against that edition's deployment (its own compose file, its own services), which
+ * this repository does not hold.
+ */
+export function isOtherEditionDoc(doc: string, text: string): boolean {
+  if (doc.split('/').slice(0, -1).some((seg) => /^(pro|enterprise|ee|commercial)$/i.test(seg))) return true;
+  const fm = frontMatter(text);
+  return fm !== undefined && /^(audience|edition|tier|plan):[ \t]*["']?(pro|enterprise|commercial|business)["']?[ \t]*$/im.test(fm);
+}
+
+/** Why a doc's commands run somewhere other than this repository, if they do. */
+function runsElsewhere(doc: string, text: string): string | undefined {
+  if (isDistributedSkill(doc, text)) return 'an agent skill shipped for use in other projects';
+  if (isOtherEditionDoc(doc, text)) return "a doc of another edition's deployment";
+  return undefined;
+}
+
+function frontMatter(text: string): string | undefined {
+  const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?$/m.exec(text.slice(0, 4000));
+  return fm && fm.index === 0 ? (fm[1] as string) : undefined;
 }
 
 /**
@@ -1436,6 +1478,11 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
     }
     return { target: history.successor, safety: 'safe', candidates, archived: false, because: chain, gone: false };
   }
+  // The same file with the other spelling of its extension, next to where it was meant
+  // (`docker-compose.yaml` for `docker-compose.yml`): one file, which tools read either way. A
+  // deletion in history then names the move to the other spelling.
+  const alias = dir || history.status === 'renamed' ? undefined : extensionAlias(ws, missing);
+  if (alias) return { target: alias, safety: 'safe', candidates: [alias], archived: false, because: `the same file with its extension spelled \`${path.extname(alias)}\``, gone: false };
   if (history.status === 'deleted') return { target: undefined, safety: undefined, candidates, archived: false, because: `it was deleted in ${when(history.commit)}`, gone: true };
   if (history.status === 'renamed' && history.deleted) {
     const last = history.steps[history.steps.length - 1] as RenameStep;
@@ -1451,6 +1498,19 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
   const live = candidates.filter((c) => !matchesAny(c, opts.ledgerGlobs));
   if (live.length === 1) return { target: live[0], safety: 'review', candidates, archived: false, because: `the only ${kind} of that name; ${why}; guessed from the file name`, gone: false };
   return { target: undefined, safety: undefined, candidates, archived: live.length === 0 && candidates.length > 0, because: why, gone: false };
+}
+
+/** Extensions that name one format in two spellings. */
+const EXTENSION_SPELLINGS = [['.yml', '.yaml'], ['.jpg', '.jpeg'], ['.htm', '.html'], ['.tif', '.tiff']];
+
+/** The one existing file that is `missing` with the other spelling of its extension, if any. */
+function extensionAlias(ws: Workspace, missing: string): string | undefined {
+  const ext = path.posix.extname(missing).toLowerCase();
+  const pair = EXTENSION_SPELLINGS.find((p) => p.includes(ext));
+  if (!pair) return undefined;
+  const stem = missing.slice(0, missing.length - ext.length);
+  const found = pair.filter((e) => e !== ext).flatMap((e) => [`${stem}${e}`, `${stem}${e.toUpperCase()}`]).filter((p) => ws.has(p));
+  return found.length === 1 ? found[0] : undefined;
 }
 
 /**
