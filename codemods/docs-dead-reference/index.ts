@@ -278,7 +278,9 @@ function linkProblems(env: Env, link: MdLink): Pending[] {
   // judged, but only when it moved (a rename record, a namesake), since an extensionless link
   // may also be a route of a site this rule does not know.
   const extensionless = !dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last);
-  if (extensionless && siteOf(env.ws, env.doc)) return [];
+  // MDX is written for a site (GitHub does not render its components): its extensionless links
+  // are that site's routes, whether or not the rule knows the generator.
+  if (extensionless && (siteOf(env.ws, env.doc) || /\.mdx$/i.test(env.doc))) return [];
   const base = rootRelative ? '' : env.docDir;
   const target = joinRepo(base, rootRelative ? decoded.slice(1) : decoded);
   if (target === undefined || target === '' || linkResolves(env.ws, target) || isGitIgnored(env.ws, target, dir)) return [];

@@ -1967,7 +1967,7 @@ export async function judgedFromEveryCwd<T = DocProblem>(
 export interface DocsSite {
   /** The site's folder ('' = the repository root). */
   root: string;
-  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs' | 'web app';
+  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs' | 'fern' | 'web app';
   /**
    * For a web app (Next.js, Nuxt, Gatsby, SvelteKit, Remix with MDX pages): which of the docs
    * under its folder it renders. Its README is read on GitHub, its MDX pages on the site.
@@ -1996,6 +1996,8 @@ const SITE_CONFIGS: Array<{ test: RegExp; generator: DocsSite['generator']; up: 
   { test: /(^|\/)(mint\.json|docs\.json)$/, generator: 'mintlify', up: 0, assets: [''], urlRelative: false },
   { test: /(^|\/)_config\.ya?ml$/, generator: 'jekyll', up: 0, assets: [''], urlRelative: true },
   { test: /(^|\/)mkdocs\.ya?ml$/, generator: 'mkdocs', up: 0, assets: [], urlRelative: false },
+  // Fern: `fern/fern.config.json` beside `docs.yml`; pages link each other by their routes.
+  { test: /(^|\/)fern\.config\.json$/, generator: 'fern', up: 0, assets: [''], urlRelative: false },
 ];
 
 const siteCache = new WeakMap<Workspace, DocsSite[]>();
