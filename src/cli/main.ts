@@ -143,7 +143,7 @@ function usageOutput(command: string, io: Io) {
   return {
     writeOut: (s: string) => io.stdout.write(s),
     writeErr: (s: string) => io.stderr.write(s),
-    outputError: (s: string, write: (s: string) => void) => write(`${command}: ${s.trim().replace(/^error: /, '')} (see \`${command} --help\`)\n`),
+    outputError: (s: string, write: (s: string) => void) => write(`${command}: ${s.trim().replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean/g, ' (did you mean').replace(/\s*\n\s*/g, ' ')} (see \`${command} --help\`)\n`),
   };
 }
 
@@ -491,7 +491,9 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
     default: {
       const layout = { width: textWidth(io.stdout), verbose: !!opts.verbose };
       if (opts.quiet) {
-        io.stdout.write(findingLines(result, c, mode, layout).lines.map((l) => `${l}\n`).join(''));
+        const lines = findingLines(result, c, mode, layout).lines;
+        if (lines[lines.length - 1] === '') lines.pop();
+        io.stdout.write(lines.map((l) => `${l}\n`).join(''));
         if (opts.dryRun && diff) io.stdout.write(colorDiff(diff, c));
       } else {
         io.stdout.write(textReport(result, c, mode, (id) => findRule(id)?.meta.summary, layout));

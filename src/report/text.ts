@@ -74,29 +74,59 @@ export function findingLines(result: RunResult, c: Colors, mode: 'report' | 'dry
 }
 
 /**
- * A message cut to `width` characters. It is kept whole when it fits. Otherwise it ends at the
- * last clause boundary that fits (`; ` or ` (` outside backquotes: where the evidence starts),
- * marked `; …` or ` (…)`, when that keeps at least half the width; else at the last whole word
- * that fits, marked `…`.
+ * A message cut to `width` characters, keeping the claim and dropping the evidence. It is kept
+ * whole when it fits. Otherwise, in this order, until it fits: parenthesised asides (outside
+ * backquotes) are left out; trailing `; ` clauses are left out (marked `; …`); the text is cut
+ * after the last whole word that fits (marked `…`).
  */
 export function fitMessage(message: string, width: number): string {
   const one = message.replace(/\s*\n\s*/g, ' ');
   if (one.length <= width) return one;
-  let quoted = false;
+  const plain = withoutAsides(one);
+  if (plain.length <= width) return plain;
   let best: string | undefined;
-  for (let i = 0; i < one.length - 1; i++) {
-    const ch = one[i];
-    if (ch === '`') quoted = !quoted;
-    if (quoted) continue;
-    const cutHere = ch === ';' && one[i + 1] === ' ' ? `${one.slice(0, i + 1)} …` : ch === ' ' && one[i + 1] === '(' ? `${one.slice(0, i)} (…)` : undefined;
-    if (cutHere === undefined) continue;
-    if (cutHere.length > width) break;
-    best = cutHere;
+  for (const i of clauseEnds(plain)) {
+    const candidate = `${plain.slice(0, i + 1)} …`;
+    if (candidate.length > width) break;
+    best = candidate;
   }
-  if (best !== undefined && best.length >= width / 2) return best;
-  const room = one.slice(0, Math.max(1, width - 1));
+  if (best !== undefined) return best;
+  const room = plain.slice(0, Math.max(1, width - 1));
   const space = room.lastIndexOf(' ');
   return `${(space > width / 2 ? room.slice(0, space) : room).replace(/[\s,;:(]+$/, '')}…`;
+}
+
+/** The text without its ` (…)` groups outside backquotes (unchanged when the parentheses do not balance). */
+function withoutAsides(text: string): string {
+  let out = '';
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (ch === '`' && depth === 0) quoted = !quoted;
+    if (!quoted && ch === '(') {
+      if (depth === 0) out = out.replace(/ $/, '');
+      depth++;
+      continue;
+    }
+    if (!quoted && ch === ')' && depth > 0) {
+      depth--;
+      continue;
+    }
+    if (depth === 0) out += ch;
+  }
+  return depth === 0 && !quoted ? out : text;
+}
+
+/** Offsets of the `;` of each `; ` outside backquotes. */
+function clauseEnds(text: string): number[] {
+  const ends: number[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length - 1; i++) {
+    if (text[i] === '`') quoted = !quoted;
+    else if (!quoted && text[i] === ';' && text[i + 1] === ' ') ends.push(i);
+  }
+  return ends;
 }
 
 /**
