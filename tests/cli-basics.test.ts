@@ -70,6 +70,10 @@ describe('rule selection', () => {
     const pr = await runCli(['pr', repo, '--dry-run', '--base', 'main', '--select', 'nginx-body-size-limt'], { env: { GITHUB_TOKEN: undefined } });
     expect(pr.code).toBe(2);
     expect(pr.stderr).toContain('unknown rule: nginx-body-size-limt (did you mean nginx-body-size-limit?)');
+    // And in a suppression comment (reported by unused-suppression).
+    writeFileSync(path.join(repo, 'docker-compose.dev.yml'), readFileSync(path.join(repo, 'docker-compose.dev.yml'), 'utf8').replace('  postgres:\n', '  # autopack-fix-ignore compose-unknwn-service -- mapped by hand\n  postgres:\n'));
+    const suppression = await runCli([repo, '--select', 'compose-unknown-service,unused-suppression', '--format', 'json', '--allow-dirty']);
+    expect(json(suppression.stdout).findings.map((f) => f.message)).toContain('suppression `autopack-fix-ignore compose-unknwn-service` names unknown rule `compose-unknwn-service` (did you mean compose-unknown-service?) (see `autopack-fix list-rules`)');
     expect(closest('zzz', RULES.map((x) => x.meta.id))).toEqual([]);
   });
 

@@ -469,7 +469,6 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   switch (opts.format) {
     case 'json':
       io.stdout.write(jsonReport(result, { written, diagnostics: writeErrors }));
-      io.stderr.write(errDiagnostics([]));
       break;
     case 'diff':
       io.stdout.write(diff);
@@ -491,10 +490,12 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
     default: {
       const layout = { width: textWidth(io.stdout), verbose: !!opts.verbose };
       if (opts.quiet) {
+        // The blank line after the last file only separates the diff, when one follows.
         const lines = findingLines(result, c, mode, layout).lines;
-        if (lines[lines.length - 1] === '') lines.pop();
+        const withDiff = !!opts.dryRun && !!diff;
+        if (!withDiff && lines[lines.length - 1] === '') lines.pop();
         io.stdout.write(lines.map((l) => `${l}\n`).join(''));
-        if (opts.dryRun && diff) io.stdout.write(colorDiff(diff, c));
+        if (withDiff) io.stdout.write(colorDiff(diff, c));
       } else {
         io.stdout.write(textReport(result, c, mode, (id) => findRule(id)?.meta.summary, layout));
         if (opts.dryRun && diff) {
