@@ -417,7 +417,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   }
   const hidden = pipeline.baseline?.hidden(ws) ?? 0;
   // A printed diff never shows an unchanged line that holds an environment value (docs/robustness.md, "Secrets").
-  const showsDiff = result.changes.length > 0 && (opts.format === 'diff' || (!!opts.dryRun && textual && !opts.statistics) || (!!opts.dryRun && opts.statistics && opts.format === 'text'));
+  const showsDiff = result.changes.length > 0 && (opts.format === 'diff' || (!!opts.dryRun && textual));
   const diff = unifiedDiff(result.changes, showsDiff ? (await import('../report/secrets.js')).collectSecrets(ws) : undefined, showsDiff ? (note) => io.stderr.write(note) : undefined);
   let written: string[] = [];
   const writeErrors = [];
