@@ -160,7 +160,7 @@ describe('--write --branch on the demo repository', () => {
 
   it('prints the commits as JSON with --format json', async () => {
     const repo = demoRepo();
-    const r = await runCli([repo, '--write', '--branch', '--format', 'json', '--rule', 'compose-undeclared-volume', 'compose-unknown-service']);
+    const r = await runCli([repo, '--write', '--branch', '--format', 'json', '--select', 'compose-undeclared-volume,compose-unknown-service']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { branch: { name: string; action: string; tip: string }; commits: Array<{ sha: string; ruleId: string; files: string[] }> };
     expect(doc.branch.name).toBe('autopack-fix/fixes');
@@ -255,7 +255,7 @@ describe('--write --branch: names, identities, refusals', () => {
     git(repo, 'init', '-q', '-b', 'main');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'x');
-    const r = await runCli([path.join(repo, 'deploy'), '--write', '--branch', '--rule', 'compose-unknown-service', 'compose-undeclared-volume']);
+    const r = await runCli([path.join(repo, 'deploy'), '--write', '--branch', '--select', 'compose-unknown-service', '--select', 'compose-undeclared-volume']);
     expect(r.code).toBe(0);
     const commits = commitsOn(repo, 'main..autopack-fix/fixes');
     expect(commits.map((c) => c.files)).toEqual([['deploy/docker-compose.dev.yml'], ['deploy/docker-compose.dev.yml']]);

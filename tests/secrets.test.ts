@@ -433,7 +433,8 @@ describe('diffs around planted values', () => {
 
       const dry = await runCli([repo, '--dry-run', '--rule', s.rule]);
       expect(dry.code).toBe(1);
-      expect(dry.stdout.endsWith(`\n${expectedDiff}`), dry.stdout).toBe(true);
+      // The diff, then the summary again (tests/cli-basics.test.ts).
+      expect(dry.stdout.includes(`\n${expectedDiff}\n1 finding`), dry.stdout).toBe(true);
       expect(dry.stderr).toBe(note);
       expect(leaks(dry.stdout + dry.stderr, s.planted)).toEqual([]);
 

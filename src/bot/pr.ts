@@ -18,6 +18,9 @@ import { GitHub, PUBLIC_API, describeApiError, type PullRequest } from './github
 import { blockedComment, docsUrlResolver, obsoleteComment, packageVersion, prBody, prTitle } from './pr-body.js';
 import { blockedMarker, decodeState, replaceState, STATE_VERSION, type PrState } from './state.js';
 import { Redactor } from './redact.js';
+import { createColors } from 'picocolors';
+import { diagnosticLines } from '../report/text.js';
+import { stderrDiagnostics } from '../report/diagnostics.js';
 
 export const DEFAULT_BRANCH_PREFIX = 'autopack-fix/';
 export const DEFAULT_BRANCH_NAME = 'fixes';
@@ -34,8 +37,10 @@ export interface PrOptions {
   tokenEnv: string;
   /** `--config PATH`; otherwise the configuration is searched from the root, as for every run. */
   configPath?: string;
-  /** `--rule id…`: exactly these rules. */
+  /** `--select id,…` / `--rule id`: exactly these rules. */
   only?: readonly string[];
+  /** `--ignore id,…`: not these rules. */
+  ignore?: readonly string[];
   unsafeFixes: boolean;
   draft: boolean;
   labels: string[];
@@ -45,6 +50,10 @@ export interface PrOptions {
   committer?: string;
   maxFileSize?: number;
   docsUrl?: string;
+  /** Every skipped file by name (default: one note for them all). */
+  verbose?: boolean;
+  /** No notes on stderr: only warnings and errors. */
+  quiet?: boolean;
 }
 
 export interface PrIo {
@@ -99,7 +108,7 @@ async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Cont
     slug = { owner: m[1], name: m[2] };
   }
   const identities = await resolveIdentities(top, env, { author: options.author, committer: options.committer });
-  const pipeline = await createPipeline({ root, configPath: options.configPath, only: options.only, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize });
+  const pipeline = await createPipeline({ root, configPath: options.configPath, only: options.only, ignore: options.ignore, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize });
   return { top, rootRel, fetchUrl, pushUrl, slug, identities, pipeline };
 }
 
@@ -111,11 +120,10 @@ async function validBranch(top: string, options: PrOptions, base: string): Promi
   return branch;
 }
 
-function printDiagnostics(diagnostics: readonly Diagnostic[], err: (s: string) => void): void {
-  for (const d of diagnostics) {
-    const where = d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : '';
-    err(`${d.kind === 'note' ? 'note' : 'warning'}: ${d.message.includes(d.file) && d.file ? '' : where}${d.ruleId ? `[${d.ruleId}] ` : ''}${d.message}\n`);
-  }
+/** The same lines, at the same levels, as the check prints (src/report/diagnostics.ts). */
+function printDiagnostics(diagnostics: readonly Diagnostic[], err: (s: string) => void, options: Pick<PrOptions, 'verbose' | 'quiet'>): void {
+  const text = diagnosticLines(stderrDiagnostics(diagnostics, options), createColors(false));
+  if (text) err(text);
 }
 
 function plural(n: number, word: string): string {
@@ -160,7 +168,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     owner: ctx.slug.owner,
     repo: ctx.slug.name,
     userAgent: `autopack-fix/${packageVersion()}`,
-    warn: (m) => err(`note: ${redactor.redact(String(m))}\n`),
+    warn: (m) => (options.quiet ? undefined : err(`note: ${redactor.redact(String(m))}\n`)),
   });
   const base = options.base ?? (await api.defaultBranch());
   const branch = await validBranch(ctx.top, options, base);
@@ -178,7 +186,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     ? { tip: remoteTip, botCommits: recorded?.commits, setFingerprint: recorded?.fixes, disposable: !open && !!latest?.merged }
     : undefined;
   const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
-  printDiagnostics(plan.fresh.diagnostics, err);
+  printDiagnostics(plan.fresh.diagnostics, err, options);
   const where = `${ctx.slug.owner}/${ctx.slug.name}`;
 
   if (plan.action === 'nothing-to-fix') {
@@ -274,7 +282,7 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
       const problem = remoteProblem(url, env);
       if (problem) err(`warning: a real run would refuse: ${problem}\n`);
     }
-  } else {
+  } else if (!options.quiet) {
     err(`note: a real run needs a GitHub token in ${options.tokenEnv}\n`);
   }
   const remoteHead = await git(ctx.top, ['symbolic-ref', '--quiet', `refs/remotes/${options.remote}/HEAD`]);
@@ -292,7 +300,7 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
   const remoteTip = await tryRevParse(ctx.top, `refs/remotes/${options.remote}/${branch}`);
   out(`Base: ${base} at ${baseSha.slice(0, 12)} (${baseRef}). Branch: ${options.remote}/${branch} ${remoteTip ? `at ${remoteTip.slice(0, 12)}` : '(does not exist yet)'}.\n`);
   const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing: remoteTip ? { tip: remoteTip } : undefined, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
-  printDiagnostics(plan.fresh.diagnostics, err);
+  printDiagnostics(plan.fresh.diagnostics, err, options);
   if (plan.action === 'nothing-to-fix') {
     out('Nothing to fix: nothing would be pushed and no pull request opened (an open one would be closed as no longer needed).\n');
     return 0;

@@ -97,7 +97,9 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
   }
   if (diagnostics) {
     const reported = new Set<string>();
-    for (const b of facts.compose.broken) {
+    // Only when a rule asked for the compose model: a broken compose file no selected rule
+    // reads is not this run's business (building the model here would also cost a parse).
+    for (const b of facts.composeIfBuilt?.broken ?? []) {
       const pos = ws.probe(b.path)?.position(b.offset);
       reported.add(b.path);
       diagnostics.push({ file: b.path, line: pos?.line, column: pos?.column, kind: 'parse-error', message: `could not parse ${b.path} at ${pos?.line ?? 1}:${pos?.column ?? 1}: ${b.message}` });

@@ -4,8 +4,8 @@
  * engine through it, so a rule turned off in the configuration, its options, include/exclude,
  * inline suppressions, `--changed-since` and the baseline mean the same thing everywhere.
  *
- *   config file → rule selection (enabled, --rule, severities) → rule options
- *     → keep chain: paths (include/exclude) → --changed-since → suppressions → baseline
+ *   config file → rule selection (enabled, --select/--rule, --ignore, severities) → rule options
+ *     → keep chain: paths (include/exclude, the file arguments) → --changed-since → suppressions → baseline
  *     → workspace → engine run
  *
  * The keep chain is ordered so that a suppressed finding reaches the suppression predicate (and
@@ -45,8 +45,16 @@ export interface PipelineOptions {
   root: string;
   /** `--config PATH` (relative to the cwd): this file, no search. */
   configPath?: string;
-  /** `--rule id…`: exactly these rules, even when the configuration turns them off. */
+  /** `--select id,…` (and `--rule id`): exactly these rules, even when the configuration turns them off. */
   only?: readonly string[];
+  /** `--ignore id,…`: not these rules (wins over `only` and the configuration). */
+  ignore?: readonly string[];
+  /**
+   * The file arguments (`autopack-fix [paths…]`): only findings in these root-relative,
+   * `/`-separated paths are reported and fixed; a path names a file or everything under a
+   * folder ('' or '.' is the whole root). Facts still come from the whole root.
+   */
+  paths?: readonly string[];
   /** `--unsafe-fixes`: accept review-class fixes too. */
   unsafeFixes?: boolean;
   /** `--changed-since REF`: only findings in files changed since the merge-base with REF. */
@@ -82,19 +90,19 @@ export interface Pipeline extends Selection {
 
 /**
  * Load the configuration, choose the rules and build the keep chain. Throws ConfigError for a
- * bad config or an unknown --rule id, BaselineError for a broken baseline file and
+ * bad config or an unknown --select/--ignore id, BaselineError for a broken baseline file and
  * ChangedSinceError for an unusable --changed-since (each an exit 2 in the CLI).
  */
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const root = path.resolve(options.root);
   const registry = options.registry ?? RULES;
-  const config = loadConfig({ root, configPath: options.configPath, registry, only: options.only });
+  const config = loadConfig({ root, configPath: options.configPath, registry, only: options.only, ignore: options.ignore });
   const accepted = acceptedSafety(config, !!options.unsafeFixes);
   const suppressions = createSuppressions({ selected: config.rules, knownRuleIds: registry.map((r) => r.meta.id) });
   const changedKeep = options.changedSince !== undefined ? changedFilesKeep(await changedSince(root, options.changedSince)) : undefined;
   const loaded = options.baseline !== false ? loadBaseline(root) : undefined;
   const baseline = loaded ? baselineFilter(loaded) : undefined;
-  const keep = allOf(config.keep, changedKeep, suppressions.keep, baseline?.keep);
+  const keep = allOf(config.keep, options.paths ? pathsKeep(options.paths) : undefined, changedKeep, suppressions.keep, baseline?.keep);
   const rules = suppressions.rules;
   const ruleOptions = config.ruleOptions;
   return {
@@ -110,6 +118,13 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
     run: (ws, overrides = {}) => run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }),
   };
+}
+
+/** For RunOptions.keep: only findings in the given root-relative files or under the given folders. */
+export function pathsKeep(paths: readonly string[]): Keep {
+  const prefixes = paths.map((p) => p.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+  if (prefixes.some((p) => p === '' || p === '.')) return () => true;
+  return (finding) => prefixes.some((p) => finding.file === p || finding.file.startsWith(`${p}/`));
 }
 
 export interface RunPipelineOptions extends PipelineOptions {
