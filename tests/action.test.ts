@@ -227,7 +227,7 @@ describe('action.yml', () => {
     expect(argv({ version: '1.2.3' })).toEqual(['npx', '--yes', 'autopack-fix@1.2.3', ...defaults]);
     expect(argv({ rules: 'compose-unknown-service, docs-port-drift', labels: 'a b', reviewers: 'me org/team', draft: 'true', 'unsafe-fixes': 'true', 'dry-run': 'true', author: 'Bot <b@example.invalid>', branch: 'autopack-fix/x' })).toEqual([
       'node', '/a/action-dist/autopack-fix.mjs', ...defaults,
-      '--rule', 'compose-unknown-service', 'docs-port-drift', '--label', 'a', 'b', '--reviewer', 'me', 'org/team',
+      '--select', 'compose-unknown-service,docs-port-drift', '--label', 'a', 'b', '--reviewer', 'me', 'org/team',
       '--unsafe-fixes', '--draft', '--dry-run', '--branch', 'autopack-fix/x', '--author', 'Bot <b@example.invalid>', '--committer', 'Bot <b@example.invalid>',
     ]);
   });
