@@ -262,3 +262,12 @@ describe('one finding per problem, with the real rules', () => {
     expect(alone.findings.map((f) => f.ruleId)).toEqual(['docs-dead-reference', 'docs-dead-reference']);
   });
 });
+
+describe('progress', () => {
+  it('tells which rule runs, then each fix pass', async () => {
+    const ws = Workspace.fromFiles('/r', { 'b.yml': 'name: old\n' });
+    const steps: string[] = [];
+    await run(ws, { rules: [replaceRule('first', 'b.yml', 'old', 'new'), replaceRule('second', 'b.yml', 'zzz', 'y')], apply: SAFE, onProgress: (s) => steps.push(s.phase === 'detect' ? `${s.index + 1}/${s.total} ${s.rule}` : `pass ${s.pass}`) });
+    expect(steps).toEqual(['1/2 first', '2/2 second', 'pass 1']);
+  });
+});

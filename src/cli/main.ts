@@ -406,7 +406,10 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   const progress = textual && !opts.quiet ? startProgress('checking', { stream: io.stderr, env: io.env }) : undefined;
   let result: RunResult;
   try {
-    result = await pipeline.run(ws, { apply });
+    result = await pipeline.run(ws, {
+      apply,
+      onProgress: (step) => progress?.update(step.phase === 'detect' ? `checking ${step.index + 1}/${step.total}: ${step.rule}` : `proving fixes, pass ${step.pass}`),
+    });
   } finally {
     progress?.stop();
   }

@@ -32,7 +32,11 @@ export interface RunOptions {
    * know which suppressions are used, even when only its own fixes are to be committed.
    */
   fixRules?: ReadonlySet<string>;
+  /** Told what the run is doing, for a progress display: the first pass's rules, then each fix pass. */
+  onProgress?: (step: RunProgress) => void;
 }
+
+export type RunProgress = { phase: 'detect'; rule: string; index: number; total: number } | { phase: 'fix'; pass: number };
 
 export type FixStatus = 'applied' | 'held-back' | 'rejected' | 'not-applied';
 
@@ -70,12 +74,13 @@ export interface RunResult {
 const DEFAULT_MAX_PASSES = 10;
 
 /** Run every rule once over a workspace view. A rule that throws is reported, not fatal. */
-export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep']): Promise<Finding[]> {
+export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep'], onProgress?: RunOptions['onProgress']): Promise<Finding[]> {
   const facts = new Facts(ws);
   const findings: Finding[] = [];
   const all: Finding[] = [];
   const kept: Array<{ raw: RawFinding; finding: Finding }> = [];
-  for (const rule of rules) {
+  for (const [index, rule] of rules.entries()) {
+    onProgress?.({ phase: 'detect', rule: rule.meta.id, index, total: rules.length });
     let raw: RawFinding[];
     try {
       raw = await rule.check({ workspace: ws, facts, options: ruleOptions?.[rule.meta.id] ?? {} });
@@ -259,7 +264,7 @@ function fingerprintState(ws: Workspace, base: Workspace): string {
 export async function run(ws: Workspace, options: RunOptions): Promise<RunResult> {
   const diagnostics: Diagnostic[] = [];
   const order = new Map(options.rules.map((r, i) => [r.meta.id, i]));
-  const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep);
+  const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep, options.onProgress);
   const accepted = options.accepted ?? options.apply;
   const unsettled = options.unsettled ?? new Set<string>();
   const status = new Map<Finding, FixStatus | null>(
@@ -287,6 +292,7 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
       break;
     }
     passes++;
+    options.onProgress?.({ phase: 'fix', pass: passes });
     const claimed: Array<{ file: string; start: number; end: number }> = [];
     const conflicts = (spans: Array<{ file: string; start: number; end: number }>): boolean =>
       spans.some((s) => claimed.some((c) => c.file === s.file && (s.start < 0 || c.start < 0 || editsConflict(c, s))));
