@@ -111,6 +111,14 @@ interface Target {
 }
 
 /** Rule ids from `--select a,b` / `--ignore c` / `--rule a`: comma-split, repeatable. */
+/** `--select`, `--rule` and `--ignore`, the same on every command that runs rules. */
+function withRuleSelection(cmd: Command): Command {
+  return cmd
+    .option('--select <ids>', 'run only these rules (comma-separated; repeatable)', ruleIds('--select'))
+    .option('--rule <id>', 'run only this rule (one id; repeatable; the same as --select)', ruleIds('--rule'))
+    .option('--ignore <ids>', 'do not run these rules (comma-separated; repeatable)', ruleIds('--ignore'));
+}
+
 function ruleIds(flag: string) {
   return (value: string, previous: string[] | undefined): string[] => {
     const ids = value
@@ -170,9 +178,6 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--fix', 'the same as --write')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('-o, --output-file <path>', 'write the report to this file instead of stdout (no colour)')
-    .option('--select <ids>', 'run only these rules (comma-separated; repeatable)', ruleIds('--select'))
-    .option('--rule <id>', 'run only this rule (one id; repeatable; the same as --select)', ruleIds('--rule'))
-    .option('--ignore <ids>', 'do not run these rules (comma-separated; repeatable)', ruleIds('--ignore'))
     .option('--root <dir>', 'the repository root; every argument is then a path to report on')
     .option('--statistics', 'count the findings per rule (fixable or not) instead of listing them')
     .option('-q, --quiet', 'print the findings only: no summary, no hints, no notes on stderr')
@@ -200,6 +205,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       exitCode = opts.branch !== undefined ? await runBranchCommand(target, opts, io, args.length > 0 || opts.root !== undefined) : await runWithOutputFile(target, opts, io);
     });
 
+  withRuleSelection(program);
+
   const pr = program
     .command('pr')
     .description('commit the fixes to the bot branch, push it and open or update a pull request (GitHub)')
@@ -212,9 +219,6 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--branch-prefix <prefix>', "the bot's branch prefix; it never pushes anywhere else", DEFAULT_BRANCH_PREFIX)
     .option('--token-env <name>', 'environment variable holding the GitHub token', 'GITHUB_TOKEN')
     .option('--config <path>', 'configuration file (default: searched from the root, as for every run)')
-    .option('--select <ids>', 'run only these rules (comma-separated; repeatable)', ruleIds('--select'))
-    .option('--rule <id>', 'run only this rule (one id; repeatable; the same as --select)', ruleIds('--rule'))
-    .option('--ignore <ids>', 'do not run these rules (comma-separated; repeatable)', ruleIds('--ignore'))
     .option('--unsafe-fixes', 'also commit review-class fixes (in their own commits)')
     .option('--draft', 'open the pull request as a draft')
     .option('--label <name...>', 'labels to put on the pull request')
@@ -257,6 +261,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       );
     });
   pr.configureOutput(usageOutput('autopack-fix pr', io));
+
+  withRuleSelection(pr);
 
   program
     .command('list-rules')
