@@ -663,6 +663,10 @@ describe('pr --dry-run', () => {
     expect(commitsPart).toContain('Author:    autopack-fix <autopack-fix@users.noreply.github.com>');
     expect(commitsPart).toContain('fix(compose-unknown-service): rename service `postgres` to `db`');
     expect(commitsPart).toContain('diff --git a/docker-compose.dev.yml b/docker-compose.dev.yml');
+    // Changed lines only: no line above a hunk leaks through its header (issue 18, item 2).
+    const headers = commitsPart.split('\n').filter((l) => l.startsWith('@@'));
+    expect(headers.length).toBeGreaterThan(0);
+    for (const h of headers) expect(h).toMatch(/^@@ -\d+(,\d+)? \+\d+(,\d+)? @@$/);
     expect(commitsPart).toContain('-  postgres:\n+  db:\n');
     // No context lines (an unchanged line may hold an environment value): only the fixes' own.
     let inHunk = false;

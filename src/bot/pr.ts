@@ -325,9 +325,16 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
     // nothing the tool prints shows one (docs/robustness.md, "Secrets"). The fix's own lines are shown.
     const log = await git(ctx.top, ['log', '--reverse', '--no-color', '--patch', '--unified=0', '--format=commit %H%nAuthor:    %an <%ae>%nCommitter: %cn <%ce>%n%n%B', `${baseSha}..${plan.build.tip}`, '--']);
     out('\n===== commits and diff that would be pushed (changed lines only, no context) =====\n\n');
-    out(log.stdout);
+    // git puts the nearest line above a hunk that looks like a heading after its `@@` (a
+    // `TOKEN=…` line, say): the preview shows changed lines only, so that text is cut.
+    out(withoutHunkContext(log.stdout));
   }
   out('\n===== pull request body =====\n\n');
   out(body);
   return 0;
+}
+
+/** Hunk headers without the section text git appends (`@@ -3 +3 @@ ENV API_TOKEN=…` → `@@ -3 +3 @@`). */
+export function withoutHunkContext(patch: string): string {
+  return patch.replace(/^(@@ [^@\n]* @@).*$/gm, '$1');
 }
