@@ -12,6 +12,41 @@ import { git } from '../util/git.js';
  */
 export const BOT_GIT_FLAGS = ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', '-c', 'tag.gpgSign=false'];
 
+const WORKTREE_PREFIX = 'autopack-fix-wt-';
+
+/** Whether a process of that pid is running (EPERM: it runs, as another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the worktrees that a killed run of this tool left registered in `repo` (their folder
+ * named `autopack-fix-wt-<pid>-…/tree`, their owner gone), with their checkout, and unregister
+ * any whose folder was deleted. Others' worktrees are never touched. Returns the folders removed.
+ */
+export async function pruneStaleWorktrees(repo: string): Promise<string[]> {
+  const list = await git(repo, ['worktree', 'list', '--porcelain']);
+  if (list.code !== 0) return [];
+  const removed: string[] = [];
+  for (const line of list.stdout.split('\n')) {
+    if (!line.startsWith('worktree ')) continue;
+    const dir = line.slice('worktree '.length);
+    const owner = new RegExp(`(?:^|[\\/])${WORKTREE_PREFIX}(\\d+)-[^\\/]+[\\/]tree$`).exec(dir);
+    if (!owner || alive(Number(owner[1]))) continue;
+    // --force twice: also when the killed run left the worktree locked or its index.lock behind.
+    await git(repo, ['worktree', 'remove', '--force', '--force', dir]);
+    rmSync(path.dirname(dir), { recursive: true, force: true });
+    removed.push(dir);
+  }
+  await git(repo, ['worktree', 'prune']);
+  return removed;
+}
+
 /** Environment for a checkout that must not download LFS objects nor prompt. */
 const CHECKOUT_ENV = { GIT_LFS_SKIP_SMUDGE: '1' };
 
@@ -22,7 +57,9 @@ const CHECKOUT_ENV = { GIT_LFS_SKIP_SMUDGE: '1' };
  * itself is only created or moved afterwards, by the caller, with a compare-and-swap update.
  */
 export async function withWorktree<T>(repo: string, commit: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  const parent = mkdtempSync(path.join(tmpdir(), 'autopack-fix-wt-'));
+  await pruneStaleWorktrees(repo);
+  // The owner's pid in the name lets a later run tell a killed run's worktree from a live one.
+  const parent = mkdtempSync(path.join(tmpdir(), `${WORKTREE_PREFIX}${process.pid}-`));
   const dir = path.join(parent, 'tree');
   const cleanup = (): void => {
     // Synchronous so it also works from a signal handler.
