@@ -467,4 +467,15 @@ describe('the built binary', () => {
     expect(git(repo, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
     expect(treeDifferences(readTree(repo), readTree(DEMO))).toEqual([]);
   });
+
+  it('ends on a SIGTERM that arrives as the worktree is cleaned up: no branch, no exit 0 (issue 18, item 8)', () => {
+    const repo = demoRepo();
+    // The seam raises the signal right after the worktree's cleanup, where the listener used to
+    // be removed before it could run.
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_TEST_SIGNAL_AT_CLEANUP: 'SIGTERM' };
+    const r = spawnSync(process.execPath, [BIN, repo, '--write', '--branch'], { cwd: repo, env, encoding: 'utf8' });
+    expect(r.signal ?? r.status).toBe(r.signal ? 'SIGTERM' : 143);
+    expect(git(repo, 'branch', '--list', 'autopack-fix/fixes')).toBe('');
+    expect(git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '))).toEqual([`worktree ${repo}`]);
+  });
 });

@@ -62,6 +62,7 @@ export async function withWorktree<T>(repo: string, commit: string, fn: (dir: st
   const parent = mkdtempSync(path.join(tmpdir(), `${WORKTREE_PREFIX}${process.pid}-`));
   const dir = path.join(parent, 'tree');
   const cleanup = (): void => {
+    cleaned = true;
     // Synchronous so it also works from a signal handler.
     try {
       execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: repo, stdio: 'ignore' });
@@ -75,8 +76,9 @@ export async function withWorktree<T>(repo: string, commit: string, fn: (dir: st
       /* best effort */
     }
   };
+  let cleaned = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    cleanup();
+    if (!cleaned) cleanup();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     process.kill(process.pid, signal);
@@ -88,8 +90,14 @@ export async function withWorktree<T>(repo: string, commit: string, fn: (dir: st
     if (add.code !== 0) throw new Error(`git worktree add failed: ${add.stderr.trim() || `exit ${add.code}`}`);
     return await fn(dir);
   } finally {
+    cleanup();
+    // Test seam: a signal that arrives just as the work is done (the race a kill loop found).
+    if (process.env.AUTOPACK_FIX_TEST_SIGNAL_AT_CLEANUP) process.kill(process.pid, process.env.AUTOPACK_FIX_TEST_SIGNAL_AT_CLEANUP as NodeJS.Signals);
+    // A signal the OS has delivered but whose listener has not run yet is dropped when the
+    // listener goes: keep the listeners one turn of the event loop longer, so it runs (and the
+    // run ends as the signal asks) rather than being swallowed.
+    await new Promise((resolve) => setTimeout(resolve, 20));
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    cleanup();
   }
 }
