@@ -433,6 +433,26 @@ describe('permissions, as an ordinary user', () => {
   });
 });
 
+describe('reports tell what reached the disk (issue 18, item 6)', () => {
+  it('a fix whose file was not written is `not-written`, its finding remains, and only written files count', async () => {
+    const dir = manyFixable();
+    // Refused even for root: the tool checks the write bit itself.
+    chmodSync(path.join(dir, 'svc2', 'compose.yaml'), 0o444);
+    const r = await cli([dir, '--write', '--format', 'json']);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as { summary: { remaining: number; filesChanged: number }; findings: Array<{ file: string; fix: { status: string } | null }>; written: string[] };
+    const status = (file: string): string | undefined => report.findings.find((f) => f.file === file)?.fix?.status;
+    expect(status('svc2/compose.yaml')).toBe('not-written');
+    expect(status('svc3/compose.yaml')).toBe('applied');
+    expect(report.summary.remaining).toBe(1);
+    expect(report.summary.filesChanged).toBe(FILES - 1);
+    expect(report.written).toHaveLength(FILES - 1);
+    const text = await cli([dir, '--write', '--allow-dirty']);
+    expect(text.stdout).toMatch(/svc2\/compose\.yaml[\s\S]*\[fix not written \(see the errors\)\]/);
+    expect(text.stdout).not.toMatch(/svc3\/compose\.yaml/);
+  });
+});
+
 /** A tmpfs of `kib` KiB at a fresh mount point, or undefined where mounting is not allowed. */
 function smallDisk(kib: number): string | undefined {
   if (!AS_ROOT) return undefined;

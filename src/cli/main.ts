@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Safety, Severity } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
-import type { RunResult } from '../engine/run.js';
+import { asWritten, type RunResult } from '../engine/run.js';
 import { writeChangesInterruptible } from '../engine/write.js';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
@@ -451,6 +451,8 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    // From here on, the reports tell what reached the disk.
+    result = asWritten(result, written);
   }
   if (interrupted) {
     if (opts.format === 'json') io.stdout.write(jsonReport(result, { written, diagnostics: writeErrors, interrupted: { signal: interrupted, notWritten } }));

@@ -38,7 +38,7 @@ export interface RunOptions {
 
 export type RunProgress = { phase: 'detect'; rule: string; index: number; total: number } | { phase: 'fix'; pass: number };
 
-export type FixStatus = 'applied' | 'held-back' | 'rejected' | 'not-applied';
+export type FixStatus = 'applied' | 'held-back' | 'rejected' | 'not-applied' | 'not-written';
 
 export interface ReportedFinding extends Finding {
   /** What happened to its fix in this run (null when it has none). */
@@ -479,4 +479,24 @@ function dedupeDiagnostics(list: Diagnostic[]): Diagnostic[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * The run as it reached the disk: after a `--write` that failed or was interrupted for some
+ * files, a fix that touches a file not written is `not-written`, its finding remains, and only
+ * the written files count as changed. Reports must not claim what did not happen.
+ */
+export function asWritten(result: RunResult, written: readonly string[]): RunResult {
+  const onDisk = new Set(written);
+  const missed = (fix: Fix | null): boolean => !!fix && [...fix.edits.map((e) => e.file), ...(fix.creates ?? []).map((c) => c.file)].some((f) => !onDisk.has(f));
+  const lost = result.findings.filter((f) => f.fixStatus === 'applied' && missed(f.fix));
+  if (lost.length === 0 && result.changes.every((c) => onDisk.has(c.path))) return result;
+  const lostSet = new Set(lost);
+  return {
+    ...result,
+    findings: result.findings.map((f) => (lostSet.has(f) ? { ...f, fixStatus: 'not-written' as const } : f)),
+    remaining: [...result.remaining, ...lost.filter((f) => !result.remaining.some((r) => r.ruleId === f.ruleId && r.key === f.key))],
+    changes: result.changes.filter((c) => onDisk.has(c.path)),
+    applied: result.applied.filter((a) => !missed(a.fix)),
+  };
 }

@@ -23,6 +23,8 @@ export function fixLabel(f: ReportedFinding, c: Colors, mode: 'report' | 'dry-ru
       return c.yellow('review fix (needs --unsafe-fixes)');
     case 'rejected':
       return c.red('fix dropped (failed its proof)');
+    case 'not-written':
+      return c.red('fix not written (see the errors)');
     default:
       return c.cyan(`${f.fix.safety} fix`);
   }
