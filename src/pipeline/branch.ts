@@ -37,7 +37,7 @@ import { UNUSED_SUPPRESSION_ID } from '../engine/suppressions.js';
 import { git } from '../util/git.js';
 import { withWorktree, BOT_GIT_FLAGS } from '../git/worktree.js';
 import { identityEnv, type Identity } from '../git/identity.js';
-import type { Selection } from './pipeline.js';
+import { withoutSecrets, type Selection } from './pipeline.js';
 import {
   commitMessage,
   commitPaths,
@@ -141,7 +141,7 @@ export async function buildFixes(options: FixBuildOptions): Promise<FixBuild> {
 
     const { rules, accepted } = options.selection;
     const engine = (ws: Workspace, overrides: Pick<RunOptions, 'apply'> & Partial<RunOptions>): Promise<RunResult> =>
-      run(ws, { rules, accepted, ruleOptions: options.selection.ruleOptions, keep: options.selection.keep, ...overrides });
+      run(ws, { rules, accepted, ruleOptions: options.selection.ruleOptions, keep: options.selection.keep, ...overrides }).then((r) => withoutSecrets(r, ws));
     const open = (): Promise<Workspace> => Workspace.open(root, { maxFileBytes: options.maxFileBytes });
     const phases: Safety[] = (['safe', 'review'] as const).filter((s) => accepted.has(s));
     const before = (await engine(await open(), { apply: new Set() })).findings;

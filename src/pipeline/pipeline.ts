@@ -26,6 +26,7 @@ import { createSuppressions, type SuppressionSession } from '../engine/suppressi
 import { baselineFilter, loadBaseline, type BaselineFilter } from '../engine/baseline.js';
 import { acceptedSafety, allOf, loadConfig, type ResolvedConfig } from '../config/index.js';
 import { changedFilesKeep, changedSince } from '../git/changed.js';
+import { collectSecrets, redactText } from '../report/secrets.js';
 
 export type Keep = (finding: Finding, ws: Workspace) => boolean;
 
@@ -116,8 +117,23 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     baseline,
     maxFileBytes: options.maxFileBytes,
     open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
-    run: (ws, overrides = {}) => run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }),
+    run: async (ws, overrides = {}) => withoutSecrets(await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }), ws),
   };
+}
+
+/**
+ * Every front end reports messages without the repository's secrets (issue 18: a docs command
+ * quoted whole carried `OPENAI_API_KEY=sk-…` into text, JSON, SARIF, commit messages and PR
+ * bodies). Messages only: keys and fixes are the engine's, and fixes never add a secret.
+ */
+export function withoutSecrets(result: RunResult, ws: Workspace): RunResult {
+  if (result.findings.length === 0 && result.diagnostics.length === 0) return result;
+  const secrets = collectSecrets(ws);
+  const clean = <T extends { message: string }>(x: T): T => {
+    const message = redactText(x.message, secrets);
+    return message === x.message ? x : { ...x, message };
+  };
+  return { ...result, findings: result.findings.map(clean), remaining: result.remaining.map(clean), diagnostics: result.diagnostics.map(clean) };
 }
 
 /** For RunOptions.keep: only findings in the given root-relative files or under the given folders. */

@@ -279,3 +279,28 @@ function readIgnored(ws: Workspace, p: string): string | undefined {
     return undefined;
   }
 }
+
+/** `NAME=value` where NAME announces a secret, quoted or not (`API_TOKEN="x"`, `DB_PASSWORD=x`). */
+const SECRET_ASSIGNMENT = /\b([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s`'";|&)]+)/g;
+
+export const REDACTED = '<redacted>';
+
+/**
+ * A text for people (a finding's message, a commit message, a PR body) with every value the
+ * repository holds as a secret (Secrets.searched) replaced, and the value of every `NAME=value`
+ * assignment to a secret-named variable replaced whether or not it is known (a docs command
+ * quoted whole: `OPENAI_API_KEY=sk-… docker compose run …`).
+ */
+export function redactText(text: string, secrets: Pick<Secrets, 'searched'>): string {
+  let out = text.replace(SECRET_ASSIGNMENT, (whole, name: string, value: string) => {
+    if (!SENSITIVE_NAME.test(name)) return whole;
+    const bare = value.replace(/^["']|["']$/g, '');
+    if (!isSecretValue(bare) || bare === REDACTED) return whole;
+    return `${name}=${REDACTED}`;
+  });
+  // Longest first, so a value that contains another is replaced whole.
+  for (const v of [...secrets.searched].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) {
+    if (out.includes(v)) out = out.split(v).join(REDACTED);
+  }
+  return out;
+}
