@@ -460,7 +460,7 @@ describe('diffs around planted values', () => {
 describe('messages without secrets (issue 18, item 1)', () => {
   it('redacts known values and any value assigned to a secret-named variable, and nothing else', async () => {
     const { redactText } = await import('../src/report/secrets.js');
-    const secrets = { searched: ['sk-live-known-1234'] };
+    const secrets = { named: ['sk-live-known-1234'] };
     expect(redactText('`OPENAI_API_KEY=sk-live-known-1234 docker compose run api env` names service `api`', secrets)).toBe('`OPENAI_API_KEY=<redacted> docker compose run api env` names service `api`');
     expect(redactText('STRIPE_SECRET="whsec-never-seen" docker compose exec api psql', secrets)).toBe('STRIPE_SECRET=<redacted> docker compose exec api psql');
     expect(redactText('the value sk-live-known-1234 again', secrets)).toBe('the value <redacted> again');
@@ -475,5 +475,9 @@ describe('messages without secrets (issue 18, item 1)', () => {
     const result = withoutSecrets({ findings: [finding], remaining: [finding], changes: [], diagnostics: [], passes: 1, applied: [], final: ws }, ws);
     expect(result.findings[0]?.message).toBe('runs `OPENAI_API_KEY=<redacted> app`; value <redacted>');
     expect(result.remaining[0]?.message).not.toContain('sk-live');
+    // An ordinary .env value is what a message is about, not a secret.
+    const ports = Workspace.fromFiles('/r', { '.env': 'PORT=8000\nAPP_ENV=development\n', 'README.md': 'x\n' });
+    const portFinding = { ...finding, message: 'the doc runs the API on port 8100; compose publishes 8000 (development)' };
+    expect(withoutSecrets({ findings: [portFinding], remaining: [], changes: [], diagnostics: [], passes: 1, applied: [], final: ports }, ports).findings[0]?.message).toBe(portFinding.message);
   });
 });
