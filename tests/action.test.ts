@@ -194,7 +194,7 @@ async function runAction(workspace: string, slug: string, inputs: Record<string,
     status = r.status;
     if (status !== 0) break;
   }
-  return { status, stdout, stderr, outputs: { summary: readFileSync(base.GITHUB_STEP_SUMMARY as string, 'utf8') } };
+  return { status, stdout, stderr, outputs: { summary: readFileSync(base.GITHUB_STEP_SUMMARY as string, 'utf8'), output: readFileSync(base.GITHUB_OUTPUT as string, 'utf8') } };
 }
 
 describe('action.yml', () => {
@@ -242,6 +242,11 @@ describe('the Action in a job with only actions/checkout and the Action', () => 
     expect(job.stderr).toBe('');
     expect(job.status).toBe(0);
     expect(job.stdout).toMatch(/Opened PR #1\b/);
+    // The step's outputs, which action.yml's `outputs:` pass on to the workflow.
+    expect(job.outputs.output).toMatch(/^operation=opened\nbranch=autopack-fix\/fixes\npr-number=1\npr-url=\S+\/pull\/1\n$/m);
+    const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { outputs: Record<string, { value: string }> };
+    expect(Object.keys(action.outputs)).toEqual(['operation', 'branch', 'pr-number', 'pr-url']);
+    for (const [k, o] of Object.entries(action.outputs)) expect(o.value).toBe(`\${{ steps.pr.outputs.${k} }}`);
     const pulls = server.pulls(slug);
     expect(pulls.length).toBe(1);
     const pr = pulls[0]!;

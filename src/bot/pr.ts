@@ -5,7 +5,7 @@
  * commits are rebuilt on top of them, or the branch is left alone with one comment saying why);
  * a PR closed without merging is not proposed again for the same findings; a cap on open PRs.
  */
-import { realpathSync } from 'node:fs';
+import { appendFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../model/types.js';
 import { git, gitTopLevel } from '../util/git.js';
@@ -153,6 +153,17 @@ function stateFor(plan: BranchPlan, branch: string, base: string, baseSha: strin
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What the run did, for a workflow: `operation`, `branch`, `pr-number`, `pr-url`, appended to
+ * the file GitHub Actions names in GITHUB_OUTPUT (the Action's `outputs:`). Nothing without it.
+ */
+function stepOutputs(env: NodeJS.ProcessEnv, values: { operation: string; branch?: string; pr?: { number: number; url: string } }): void {
+  const file = env.GITHUB_OUTPUT;
+  if (!file) return;
+  const lines = [`operation=${values.operation}`, `branch=${values.branch ?? ''}`, `pr-number=${values.pr?.number ?? ''}`, `pr-url=${values.pr?.url ?? ''}`];
+  appendFileSync(file, `${lines.join('\n')}\n`);
+}
+
 async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, redactor: Redactor): Promise<number> {
   const { out, err, env } = io;
   for (const url of [ctx.fetchUrl, ctx.pushUrl]) {
@@ -200,8 +211,11 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
         const body = state ? replaceState(open.body, { ...state, obsolete: true }) : open.body;
         await api.updatePull(open.number, { state: 'closed', body });
         out(`Closed PR #${open.number} (${open.url}): its fixes are no longer needed.\n`);
+        stepOutputs(env, { operation: 'closed', branch, pr: open });
+        return 0;
       }
     }
+    stepOutputs(env, { operation: 'nothing-to-fix', branch, ...(open ? { pr: open } : {}) });
     return 0;
   }
 
@@ -212,6 +226,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     });
     if (rejected) {
       out(`PR #${rejected.number} (${rejected.url}) proposed these same fixes and was closed without merging: not proposing them again until the findings change. Nothing pushed.\n`);
+      stepOutputs(env, { operation: 'declined-before', branch, pr: rejected });
       return 0;
     }
   }
@@ -226,6 +241,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
         out(`Said so in a comment on PR #${open.number} (${open.url}).\n`);
       }
     }
+    stepOutputs(env, { operation: 'blocked', branch, ...(open ? { pr: open } : {}) });
     return 0;
   }
 
@@ -233,6 +249,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     const openBot = await api.openBotPulls(options.branchPrefix);
     if (openBot.length >= options.maxOpenPrs) {
       out(`${plural(openBot.length, 'open pull request')} from ${options.branchPrefix}* already (cap: ${options.maxOpenPrs}, --max-open-prs): not opening another. Nothing pushed.\n`);
+      stepOutputs(env, { operation: 'capped', branch });
       return 0;
     }
   }
@@ -258,6 +275,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     const missing = options.labels.filter((l) => !open.labels.includes(l));
     if (missing.length) await api.addLabels(open.number, missing);
     out(changed || missing.length ? `Updated PR #${open.number}: ${open.url}\n` : `PR #${open.number} is up to date: ${open.url}\n`);
+    stepOutputs(env, { operation: changed || missing.length ? 'updated' : 'up-to-date', branch, pr: open });
     return 0;
   }
   const pr: PullRequest = await api.createPull({ title, body, head: branch, base, draft: options.draft });
@@ -266,6 +284,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
   const users = options.reviewers.filter((r) => !r.includes('/'));
   if (users.length || teams.length) await api.requestReviewers(pr.number, users, teams);
   out(`Opened ${options.draft ? 'draft ' : ''}PR #${pr.number} on ${where}: ${pr.url}\n`);
+  stepOutputs(env, { operation: 'opened', branch, pr });
   return 0;
 }
 
