@@ -87,7 +87,7 @@ interface Job {
   status: number | null;
   stdout: string;
   stderr: string;
-  outputs: { summary: string };
+  outputs: { summary: string; output: string };
 }
 
 const cleanup: string[] = [];
@@ -171,7 +171,9 @@ async function runAction(workspace: string, slug: string, inputs: Record<string,
   let status: number | null = 0;
   for (const [i, step] of action.runs.steps.entries()) {
     if (step.uses) {
-      expect(step.uses).toMatch(/^actions\/setup-node@/);
+      // The runner's own actions: setup-node (the Node running this test stands in for it) and,
+      // in check mode, the SARIF upload (checked by the check-mode test on its input file).
+      expect(step.uses).toMatch(/^(actions\/setup-node|github\/codeql-action\/upload-sarif)@/);
       continue;
     }
     expect(step.shell).toBe('bash');
@@ -196,6 +198,40 @@ async function runAction(workspace: string, slug: string, inputs: Record<string,
   }
   return { status, stdout, stderr, outputs: { summary: readFileSync(base.GITHUB_STEP_SUMMARY as string, 'utf8'), output: readFileSync(base.GITHUB_OUTPUT as string, 'utf8') } };
 }
+
+describe('action.yml, check mode', () => {
+  it('annotates the findings (capped, with a notice for the rest), writes the job summary and the SARIF, and fails the step', async () => {
+    const { workspace, slug } = workspaceFor(DEMO);
+    const job = await runAction(workspace, slug, { mode: 'check' });
+    expect(job.status).toBe(1);
+    const annotations = job.stdout.split('\n').filter((l) => /^::(error|warning|notice) /.test(l));
+    expect(annotations.some((l) => l.startsWith('::warning file='))).toBe(true);
+    for (const kind of ['error', 'warning', 'notice']) expect(annotations.filter((l) => l.startsWith(`::${kind} file=`)).length).toBeLessThanOrEqual(10);
+    expect(job.outputs.summary).toMatch(/^## autopack-fix\n\n\| rule \| findings \|/);
+    expect(job.outputs.summary).toContain('`compose-unknown-service`');
+    const sarifPath = /^sarif=(.+)$/m.exec(job.outputs.output)?.[1] as string;
+    expect(job.outputs.output).toMatch(/^operation=checked$/m);
+    const sarif = JSON.parse(readFileSync(sarifPath, 'utf8')) as { version: string; runs: Array<{ results: unknown[] }> };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]?.results.length).toBeGreaterThan(0);
+    // Nothing pushed, no pull request, the checkout untouched.
+    expect(server.pulls(slug)).toEqual([]);
+    expect(gitIn(workspace, ['status', '--porcelain'])).toBe('');
+    // The demo has errors too, so every threshold fails; --exit-zero-like leniency is the
+    // caller's choice (continue-on-error). The input reaches the CLI: an unknown value is refused.
+    const wrong = await runAction(workspaceFor(DEMO).workspace, slug, { mode: 'check', 'fail-on': 'never' });
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/--fail-on/);
+  });
+
+  it('caps annotations per kind with one notice for the rest', async () => {
+    const { githubReport } = await import('../src/report/github.js');
+    const finding = (i: number) => ({ ruleId: 'r', seedIds: [], severity: 'warning' as const, file: `f${String(i).padStart(2, '0')}.md`, line: 1, column: 1, message: 'm', key: `k${i}`, fix: null });
+    const out = githubReport(Array.from({ length: 13 }, (_, i) => finding(i)), { maxPerKind: 10 }).trim().split('\n');
+    expect(out.filter((l) => l.startsWith('::warning ')).length).toBe(10);
+    expect(out.at(-1)).toMatch(/^::notice title=autopack-fix::3 more findings not annotated here/);
+  });
+});
 
 describe('action.yml', () => {
   it('is a valid composite action whose scripts take inputs only through the environment', () => {
@@ -246,6 +282,7 @@ describe('the Action in a job with only actions/checkout and the Action', () => 
     expect(job.outputs.output).toMatch(/^operation=opened\nbranch=autopack-fix\/fixes\npr-number=1\npr-url=\S+\/pull\/1\n$/m);
     const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { outputs: Record<string, { value: string }> };
     expect(Object.keys(action.outputs)).toEqual(['operation', 'branch', 'pr-number', 'pr-url']);
+    expect(job.outputs.output).not.toMatch(/sarif=/);
     for (const [k, o] of Object.entries(action.outputs)) expect(o.value).toBe(`\${{ steps.pr.outputs.${k} }}`);
     const pulls = server.pulls(slug);
     expect(pulls.length).toBe(1);

@@ -20,6 +20,7 @@ import { createPipeline } from '../pipeline/pipeline.js';
 import { prepareWrite } from '../pipeline/write.js';
 import { sarifReport } from '../report/sarif.js';
 import { githubReport } from '../report/github.js';
+import { markdownReport } from '../report/markdown.js';
 import { startProgress } from '../report/progress.js';
 import { planBranch, type BranchPlan } from '../pipeline/branch.js';
 import { formatIdentity, resolveIdentities } from '../git/identity.js';
@@ -36,13 +37,15 @@ interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-type Format = 'text' | 'concise' | 'json' | 'diff' | 'sarif' | 'github';
-const FORMATS: readonly Format[] = ['text', 'concise', 'json', 'diff', 'sarif', 'github'];
+type Format = 'text' | 'concise' | 'json' | 'diff' | 'sarif' | 'github' | 'markdown';
+const FORMATS: readonly Format[] = ['text', 'concise', 'json', 'diff', 'sarif', 'github', 'markdown'];
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
 /** The default of --fail-on: warnings and errors fail, an `info` finding does not. */
 const DEFAULT_FAIL_ON: Severity = 'warning';
 
 interface MainOptions {
+  /** `--max-annotations`: cap of each kind of annotation with --format github. */
+  maxAnnotations?: number;
   dryRun?: boolean;
   write?: boolean;
   /** `--fix`: the same as --write. */
@@ -180,6 +183,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('-o, --output-file <path>', 'write the report to this file instead of stdout (no colour)')
     .option('--root <dir>', 'the repository root; every argument is then a path to report on')
     .option('--statistics', 'count the findings per rule (fixable or not) instead of listing them')
+    .option('--max-annotations <n>', 'with --format github: at most this many annotations of each kind (error, warning, notice), then one notice with the count of the rest (GitHub shows 10 of each per step)', positiveInt('--max-annotations'))
     .option('-q, --quiet', 'print the findings only: no summary, no hints, no notes on stderr')
     .option('-v, --verbose', 'whole messages however long, and every skipped file by name')
     .option('--exit-zero', 'exit 0 even when findings remain (errors still exit 2)')
@@ -489,7 +493,11 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
       io.stdout.write(sarifReport(result.findings, { rules: RULES, workspace: ws, severityOverrides: pipeline.config.severityOverrides }));
       break;
     case 'github':
-      io.stdout.write(githubReport(result.findings, { diagnostics }));
+      io.stdout.write(githubReport(result.findings, { diagnostics, maxPerKind: opts.maxAnnotations }));
+      break;
+    case 'markdown':
+      io.stdout.write(markdownReport(result, { why: (id) => findRule(id)?.meta.summary }));
+      io.stderr.write(errDiagnostics(diagnostics));
       break;
     case 'concise': {
       io.stdout.write(conciseReport(result, c, mode, displayPathFor(root), true));
