@@ -3,7 +3,7 @@
  * into what the run needs. See README.md in this folder (wiring, file format, presets).
  */
 import path from 'node:path';
-import type { Finding, Safety, Severity } from '../model/types.js';
+import type { Diagnostic, Finding, Safety, Severity } from '../model/types.js';
 import type { Rule } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { globToRegExp } from '../formats/glob.js';
@@ -46,6 +46,13 @@ export interface ResolvedConfig {
   matches(file: string): boolean;
   /** The include/exclude filter as a RunOptions.keep predicate. */
   keep(finding: Finding, ws: Workspace): boolean;
+  /**
+   * What the run should say about the configuration (`note` diagnostics, printed with the
+   * run's): an `include`/`exclude` pattern that can match no repository path (outside the
+   * root, or with a `.`/`..` segment), named with its line in the config file. `pointer` is
+   * the JSON Pointer segments of the value in the file.
+   */
+  notes: Array<Diagnostic & { pointer?: string[] }>;
 }
 
 export interface LoadConfigOptions {
@@ -72,7 +79,32 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const display = options.configPath ?? (path.relative(process.cwd(), found.file) || found.file);
   const source = readConfigSource(found.file, found.kind, display);
   validateConfig(source, display);
-  return resolveConfig(source.value as ConfigFile, options, found.file);
+  const resolved = resolveConfig(source.value as ConfigFile, options, found.file);
+  resolved.notes = resolved.notes.map((n) => {
+    const at = n.pointer ? source.locate(n.pointer) : undefined;
+    const where = `${display}${at ? `:${at.line}:${at.column}` : ''}`;
+    return { file: display, ...(at ? { line: at.line, column: at.column } : {}), kind: 'note' as const, pointer: n.pointer, message: `${where}: ${n.message}` };
+  });
+  return resolved;
+}
+
+/**
+ * Why an include/exclude pattern can match no repository path, or undefined. Patterns are
+ * matched against paths relative to the root, which never start with `/` or `..` and have no
+ * `.`/`..` segments.
+ */
+export function patternProblem(pattern: string): string | undefined {
+  const p = pattern.replace(/^(\.\/)+/, '');
+  if (p.startsWith('/') || p.startsWith('~') || /^[A-Za-z]:[\\/]/.test(p)) return 'is an absolute path; patterns are relative to the root, so it matches nothing';
+  const segs = p.split('/');
+  let depth = 0;
+  for (const s of segs) {
+    if (s === '..') {
+      if (--depth < 0) return 'points outside the root (a leading `..`); files outside the root are not part of the run, so it matches nothing';
+    } else if (s !== '.' && s !== '') depth++;
+  }
+  if (segs.some((s) => s === '.' || s === '..')) return 'has a `.` or `..` segment; repository paths have none, so it matches nothing';
+  return undefined;
 }
 
 /** Resolve an already validated document (exported for tests and programmatic use). */
@@ -100,6 +132,15 @@ export function resolveConfig(doc: ConfigFile, options: Pick<LoadConfigOptions, 
   const include = doc.include ?? [];
   const exclude = doc.exclude ?? [];
   const matches = pathMatcher(include, exclude);
+  const notes: Array<Diagnostic & { pointer?: string[] }> = [];
+  for (const [key, list] of [['include', include], ['exclude', exclude]] as const) {
+    list.forEach((g, i) => {
+      const problem = patternProblem(g);
+      if (!problem) return;
+      const tail = key === 'include' && list.every((x) => patternProblem(x) !== undefined) ? '; no other include pattern matches either, so no finding is reported' : '';
+      notes.push({ file: '', kind: 'note', pointer: [key, String(i)], message: `${key} pattern \`${g}\` ${problem}${tail}` });
+    });
+  }
   return {
     source,
     preset,
@@ -111,6 +152,7 @@ export function resolveConfig(doc: ConfigFile, options: Pick<LoadConfigOptions, 
     exclude,
     matches,
     keep: (finding) => matches(finding.file),
+    notes,
   };
 }
 

@@ -145,7 +145,9 @@ export function readConfigSource(file: string, kind: ConfigSource['kind'] = kind
     kind,
     value: jsonValue(root),
     locate(pointer, keyOf) {
-      const node = findNodeAtLocation(tree, [...prefix, ...pointer]);
+      // Array items by index: the segments of a JSON Pointer are strings.
+      let node: JsonNode | undefined = root;
+      for (const seg of pointer) node = node?.type === 'array' ? node.children?.[Number(seg)] : node ? findNodeAtLocation(node, [seg]) : undefined;
       if (!node) return undefined;
       const target = keyOf !== undefined && node.type === 'object' ? node.children?.find((p) => p.children?.[0]?.value === keyOf)?.children?.[0] : node;
       return target ? lineCol(text, target.offset) : undefined;

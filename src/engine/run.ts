@@ -6,6 +6,7 @@ import { applyEdits, changedOutsideSpans, checkEdits, editsConflict } from './ed
 import { formatOf, parseProblem, toolProblem } from '../formats/validate.js';
 import { dialectOf } from '../formats/dialect.js';
 import { aliasBombProblem, parseYaml } from '../formats/yaml.js';
+import { scriptDepthProblem } from '../formats/bundler-config.js';
 
 export interface RunOptions {
   rules: readonly Rule[];
@@ -112,12 +113,19 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
     // Every other file whose structure a rule relied on (Workspace.read, not probe) and that is
     // not valid for its tool (YAML, JSON, TOML, Dockerfile, Python) is named with its position:
     // the rules skip what they cannot parse, and the user should know why a file was not
-    // checked. Scripts are left out (ts-morph is costly to load).
+    // checked. Scripts are not parsed here (ts-morph is costly to load): only nesting too deep
+    // for the parser, found by a linear scan or met by a rule's parse, is named.
     for (const p of ws.reliedPaths()) {
       const format = formatOf(p);
-      if (reported.has(p) || format === undefined || format === 'script') continue;
+      if (reported.has(p) || format === undefined) continue;
       const file = ws.probe(p);
       if (!file) continue;
+      if (format === 'script') {
+        const deep = scriptDepthProblem(file);
+        const pos = deep ? file.position(deep.offset) : undefined;
+        if (deep && pos) diagnostics.push({ file: p, line: pos.line, column: pos.column, kind: 'parse-error', message: `could not parse ${p} at ${pos.line}:${pos.column}: ${deep.message}` });
+        continue;
+      }
       let problem;
       try {
         problem = await toolProblem(ws, file);

@@ -11,6 +11,7 @@
 import path from 'node:path/posix';
 import type { Project, Node as TsNode, ObjectLiteralExpression, Expression, SourceFile as TsSourceFile } from 'ts-morph';
 import type { SourceFile } from '../workspace/source-file.js';
+import { MAX_NESTING, scriptNestingOverflow } from '../util/text.js';
 
 type TsMorph = typeof import('ts-morph');
 
@@ -112,17 +113,51 @@ export function readViteConfig(file: SourceFile): Promise<ViteConfigSummary> {
   return found;
 }
 
+/**
+ * Why a script is too deep for the parser, or undefined: nesting past MAX_NESTING (found by a
+ * linear scan before any parse), or a stack overflow a parse of it met (recorded by the readers
+ * below, which catch it). A file like that is not read; the rule reading it goes on with the
+ * others, and the run names it (src/engine/run.ts).
+ */
+export function scriptDepthProblem(file: SourceFile): { message: string; offset: number } | undefined {
+  const known = depthProblems.get(file);
+  if (known) return known;
+  const deep = scriptNestingOverflow(file.text);
+  if (deep === -1) return undefined;
+  const problem = { message: `nested deeper than ${MAX_NESTING} levels; not parsed`, offset: deep };
+  depthProblems.set(file, problem);
+  return problem;
+}
+
+const depthProblems = new WeakMap<SourceFile, { message: string; offset: number }>();
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+function stackOverflowProblem(file: SourceFile): { message: string; offset: number } {
+  const problem = { message: 'nested too deeply for the parser (it ran out of stack); not parsed', offset: 0 };
+  depthProblems.set(file, problem);
+  return problem;
+}
+
 /** The first syntax error of a TypeScript/JavaScript file, or undefined when it parses. */
 export async function scriptSyntaxProblem(file: SourceFile): Promise<{ message: string; offset: number } | undefined> {
+  const deep = scriptDepthProblem(file);
+  if (deep) return deep;
   const { project } = await inMemoryProject();
-  const sf = project.createSourceFile(virtualName(file.path), file.text, { overwrite: true });
+  let sf: TsSourceFile | undefined;
   try {
+    sf = project.createSourceFile(virtualName(file.path), file.text, { overwrite: true });
     const d = project.getProgram().getSyntacticDiagnostics(sf)[0];
     if (!d) return undefined;
     const text = d.getMessageText();
     return { message: typeof text === 'string' ? text : text.getMessageText(), offset: d.getStart() ?? 0 };
+  } catch (error) {
+    if (isStackOverflow(error)) return stackOverflowProblem(file);
+    throw error;
   } finally {
-    project.removeSourceFile(sf);
+    if (sf) project.removeSourceFile(sf);
   }
 }
 
@@ -131,21 +166,40 @@ function virtualName(p: string): string {
   return `/__autopack_fix__/${serial}/${p}`;
 }
 
+function emptySummary(file: SourceFile): ViteConfigSummary {
+  return {
+    path: file.path,
+    error: null,
+    unresolved: null,
+    shape: 'unknown',
+    objects: [],
+    outDir: { kind: 'absent' },
+    root: { kind: 'absent' },
+    insertion: undefined,
+    quote: '"',
+  };
+}
+
+/**
+ * A config nested too deeply for the parser is a syntax error of its own (`error`): it is not
+ * read, and a stack overflow while reading one is caught, so it never takes the rule down.
+ */
 async function summarize(file: SourceFile): Promise<ViteConfigSummary> {
+  const deep = scriptDepthProblem(file);
+  if (deep) return { ...emptySummary(file), error: deep };
+  try {
+    return await summarizeParsed(file);
+  } catch (error) {
+    if (isStackOverflow(error)) return { ...emptySummary(file), error: stackOverflowProblem(file) };
+    throw error;
+  }
+}
+
+async function summarizeParsed(file: SourceFile): Promise<ViteConfigSummary> {
   const { m, project } = await inMemoryProject();
   const sf = project.createSourceFile(virtualName(file.path), file.text, { overwrite: true });
   try {
-    const summary: ViteConfigSummary = {
-      path: file.path,
-      error: null,
-      unresolved: null,
-      shape: 'unknown',
-      objects: [],
-      outDir: { kind: 'absent' },
-      root: { kind: 'absent' },
-      insertion: undefined,
-      quote: '"',
-    };
+    const summary = emptySummary(file);
     const diag = project.getProgram().getSyntacticDiagnostics(sf)[0];
     if (diag) {
       const t = diag.getMessageText();

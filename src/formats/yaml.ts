@@ -1,4 +1,4 @@
-import { parseDocument, isMap, isSeq, isScalar, isPair, isAlias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { parseDocument, isMap, isSeq, isScalar, isPair, isAlias, isDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../workspace/source-file.js';
 import { MAX_NESTING, nestingOverflow } from '../util/text.js';
 
@@ -13,16 +13,182 @@ export const MAX_ALIAS_COUNT = 1000;
 
 export function parseYaml(file: SourceFile): ParsedYaml {
   return file.parse('yaml', (f) => {
-    const deep = nestingOverflow(f.text);
+    const deep = yamlNestingOverflow(f.text);
     if (deep !== -1) return { doc: parseDocument(''), error: { message: `nested deeper than ${MAX_NESTING} levels; not parsed`, offset: deep } };
     // merge: true resolves `<<: *anchor`, which compose files use for shared service settings.
-    const doc = parseDocument(f.text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: false });
+    // Duplicate keys are found by duplicateKey (linear): the parser's own check compares each
+    // key with every earlier key of its map, quadratic in a map of 16,000 services.
+    const doc = parseDocument(f.text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false });
     const first = doc.errors[0];
-    return {
-      doc,
-      error: first ? { message: first.message.split('\n')[0] ?? first.message, offset: first.pos[0] } : null,
-    };
+    const dup = duplicateKey(doc);
+    const error = first && (dup === undefined || first.pos[0] <= dup) ? { message: first.message.split('\n')[0] ?? first.message, offset: first.pos[0] } : dup !== undefined ? { message: 'Map keys must be unique', offset: dup } : null;
+    return { doc, error };
   });
+}
+
+/**
+ * Offset of the first key that repeats an earlier key of its mapping (scalars with the same
+ * value, as the parser's `uniqueKeys` compares them), or undefined. One pass with a set per
+ * mapping; the recursion is bounded by the nesting check that runs before any parse.
+ */
+export function duplicateKey(doc: Document.Parsed | Document): number | undefined {
+  let first: number | undefined;
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const k = pair.key;
+        if (isScalar(k) && !Number.isNaN(k.value)) {
+          if (seen.has(k.value)) {
+            const at = k.range?.[0];
+            if (at !== undefined && (first === undefined || at < first)) first = at;
+          } else seen.add(k.value);
+        }
+        walk(k);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item);
+    } else if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    }
+  };
+  walk(isDocument(doc) ? doc.contents : doc);
+  return first;
+}
+
+/**
+ * Offset where the nesting of a YAML text first goes past `limit` levels, or -1: block
+ * collections (by indentation, and `- `/`? ` indicators on one line) and flow collections
+ * (`[`/`{` outside quotes and comments) counted together. The parser recurses per level and
+ * overflows the stack somewhere past 800 levels, at a depth that depends on what else is on
+ * the stack; this linear scan refuses such a file at the same line every time.
+ *
+ * Block structure is tracked with a stack of (column, kind) entries: an entry opens under the
+ * nearest entry to its left, a sequence may open at its parent key's column (`key:\n- a`),
+ * and block scalar content (`|`, `>`: the lines indented past the entry holding it) and lines
+ * inside an open flow collection open nothing.
+ */
+export function yamlNestingOverflow(text: string, limit = MAX_NESTING): number {
+  const stack: Array<{ col: number; kind: 'seq' | 'map' }> = [];
+  let flow = 0;
+  let blockScalar = -1; // indentation of the line that opened a block scalar, while in one
+  let pos = 0;
+  while (pos <= text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = text.length;
+    const line = text.slice(pos, end);
+    const lineStart = pos;
+    pos = end + 1;
+    let i = 0;
+    while (i < line.length && line.charCodeAt(i) === 0x20) i++;
+    const rest = line.slice(i);
+    if (rest.trim() === '' ) {
+      if (end === text.length) break;
+      continue;
+    }
+    if (blockScalar !== -1) {
+      if (i > blockScalar) continue;
+      blockScalar = -1;
+    }
+    if (flow === 0 && i === 0 && (rest.startsWith('---') || rest.startsWith('...'))) {
+      stack.length = 0;
+      if (end === text.length) break;
+      continue;
+    }
+    if (flow === 0 && !rest.startsWith('#')) {
+      // Block entries on this line: `- ` and `? ` indicators, then a `key:` (any text before a
+      // `: ` or a final `:` outside quotes counts as one).
+      let col = i;
+      let over = -1;
+      const open = (at: number, kind: 'seq' | 'map'): void => {
+        for (;;) {
+          const top = stack[stack.length - 1];
+          if (!top || top.col < at) break;
+          if (top.col === at && top.kind === kind) return; // a sibling entry
+          if (top.col === at && top.kind === 'map' && kind === 'seq') break; // `key:\n- a`
+          stack.pop();
+        }
+        stack.push({ col: at, kind });
+        if (stack.length > limit && over === -1) over = lineStart + at;
+      };
+      for (;;) {
+        const c = line[col];
+        const next = line[col + 1];
+        if ((c === '-' || c === '?') && (next === undefined || next === ' ' || next === '\t')) {
+          open(col, c === '-' ? 'seq' : 'map');
+          if (over !== -1) return over;
+          col += 2;
+          while (line[col] === ' ') col++;
+          continue;
+        }
+        break;
+      }
+      if (startsWithKey(line, col)) open(col, 'map');
+      if (over !== -1) return over;
+    }
+    // Flow brackets (and a block scalar header), outside quotes and comments.
+    let quote = '';
+    let contentEnd = line.length;
+    for (let k = i; k < line.length; k++) {
+      const c = line[k];
+      if (quote) {
+        if (quote === '"' && c === '\\') k++;
+        else if (c === quote) {
+          if (quote === "'" && line[k + 1] === "'") k++;
+          else quote = '';
+        }
+      } else if (c === '#' && (k === 0 || line[k - 1] === ' ' || line[k - 1] === '\t')) {
+        contentEnd = k;
+        break;
+      }
+      else if ((c === '"' || c === "'") && (k === i || /[\s,[{:-]/.test(line[k - 1] ?? ' '))) quote = c;
+      else if (c === '[' || c === '{') {
+        if (++flow + stack.length > limit) return lineStart + k;
+      } else if ((c === ']' || c === '}') && flow > 0) flow--;
+    }
+    // Its content is what is indented past the entry that holds it (a plain scalar that ends in
+    // ` |` continues on such lines too): nothing there opens a collection.
+    if (flow === 0 && endsWithBlockScalarHeader(line, i, contentEnd)) blockScalar = stack[stack.length - 1]?.col ?? i;
+    if (end === text.length) break;
+  }
+  return nestingOverflow(text, limit);
+}
+
+/** Whether `line` has a mapping key at `col`: a quoted or plain scalar, then `:` and a space or the end. No regex: linear on any line. */
+function startsWithKey(line: string, col: number): boolean {
+  const c = line[col];
+  if (c === undefined || c === ' ' || c === '\t' || c === '#' || c === '[' || c === '{') return false;
+  let k = col;
+  if (c === '"' || c === "'") {
+    for (k = col + 1; k < line.length; k++) {
+      if (c === '"' && line[k] === '\\') k++;
+      else if (line[k] === c) {
+        if (c === "'" && line[k + 1] === "'") k++;
+        else break;
+      }
+    }
+    k++;
+    while (line[k] === ' ' || line[k] === '\t') k++;
+    return line[k] === ':' && (k + 1 === line.length || line[k + 1] === ' ' || line[k + 1] === '\t');
+  }
+  for (k = col; k < line.length; k++) {
+    const ch = line[k];
+    if (ch === '#' && (line[k - 1] === ' ' || line[k - 1] === '\t')) return false;
+    if (ch === ':' && (k + 1 === line.length || line[k + 1] === ' ' || line[k + 1] === '\t')) return true;
+  }
+  return false;
+}
+
+/** Whether the content of a line (before `contentEnd`, its comment) ends with a block scalar header (`|`, `>-`, `|2+` …). */
+function endsWithBlockScalarHeader(line: string, from: number, contentEnd: number): boolean {
+  let k = contentEnd - 1;
+  while (k >= from && (line[k] === ' ' || line[k] === '\t')) k--;
+  while (k >= from && (line[k] === '-' || line[k] === '+' || (line[k] as string) >= '0' && (line[k] as string) <= '9')) k--;
+  if (k < from || (line[k] !== '|' && line[k] !== '>')) return false;
+  const before = line[k - 1];
+  return k === from || before === ' ' || before === '\t' || before === ':' || before === '-';
 }
 
 /** A message when expanding the document's aliases would exceed MAX_ALIAS_COUNT (a YAML bomb). */

@@ -1,6 +1,7 @@
 import { structuredPatch } from 'diff';
 import type { FileChange } from '../engine/run.js';
 import type { Secrets } from './secrets.js';
+import { displayPath, quotePath } from './escape.js';
 
 /** Lines of context around a change, as `diff -u` and git print them. */
 export const CONTEXT_LINES = 3;
@@ -38,9 +39,15 @@ export function unifiedDiff(changes: readonly FileChange[], secrets?: Secrets, n
     const marked = secrets?.lines.get(change.path);
     const withheld = secrets ? (line: number, text: string): boolean => (marked?.has(line) ?? false) || needles.some((v) => text.includes(v)) : undefined;
     const { hunks, unanchored } = diffHunks(before, after, withheld);
-    out += `diff --git a/${change.path} b/${change.path}\n`;
+    // Names as git writes them: C-quoted when they hold a control character, `"` or `\`
+    // (`"a/x\ty"`), and a tab after a name with a space on the ---/+++ lines, so that `git
+    // apply` and `patch` find where the name ends.
+    const a = quotePath(`a/${change.path}`);
+    const b = quotePath(`b/${change.path}`);
+    const tab = change.path.includes(' ') ? '\t' : '';
+    out += `diff --git ${a} ${b}\n`;
     if (created) out += 'new file mode 100644\n';
-    out += `--- ${created ? '/dev/null' : `a/${change.path}`}\n+++ b/${change.path}\n`;
+    out += `--- ${created ? '/dev/null' : `${a}${tab}`}\n+++ ${b}${tab}\n`;
     out += hunks;
     if (unanchored) {
       note?.(unanchoredNote(change.path));
@@ -55,10 +62,10 @@ export function unifiedDiff(changes: readonly FileChange[], secrets?: Secrets, n
 
 /** The patch's first lines when some hunk needs `git apply --unidiff-zero`. */
 export const UNIDIFF_ZERO_PREAMBLE = (files: readonly string[]): string =>
-  `Apply this patch with \`git apply --unidiff-zero\` (or \`patch -p1\`): lines that hold environment values are left out\nof its context in ${files.join(', ')}, and plain \`git apply\` would reject or misplace those hunks.\n\n`;
+  `Apply this patch with \`git apply --unidiff-zero\` (or \`patch -p1\`): lines that hold environment values are left out\nof its context in ${files.map(displayPath).join(', ')}, and plain \`git apply\` would reject or misplace those hunks.\n\n`;
 
 export function unanchoredNote(file: string): string {
-  return `autopack-fix: ${file}: the diff leaves out a line that holds an environment value; apply it with \`git apply --unidiff-zero\` (or use --write)\n`;
+  return `autopack-fix: ${displayPath(file)}: the diff leaves out a line that holds an environment value; apply it with \`git apply --unidiff-zero\` (or use --write)\n`;
 }
 
 /** The strings searched for in context lines: each line of each value, when long enough. */

@@ -8,8 +8,15 @@
  * (data) `%`, `\r`, `\n` become `%25`, `%0D`, `%0A`; in property values `:` and `,` are escaped
  * too (`%3A`, `%2C`), since they delimit properties. Severity maps to the command:
  * error → `error`, warning → `warning`, info → `notice`.
+ *
+ * The runner decodes those escapes, so a file name with a newline, `:` or `,` reaches it whole
+ * and no line of the output starts a command of its own. The other control characters (ESC,
+ * tab, C1, bidi controls …) are escaped visibly (`\033`, escape.ts) in every property and in
+ * the message, since the log viewer would act on them; an annotation on a file whose name holds
+ * one then names the file without landing on it.
  */
 import type { Diagnostic, Finding, Severity } from '../model/types.js';
+import { escapeControls } from './escape.js';
 
 const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -21,9 +28,17 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/** Control characters other than CR and LF (which the runner's own escapes carry), shown escaped. */
+function visible(s: string): string {
+  return s
+    .split(/(\r|\n)/)
+    .map((part) => (part === '\r' || part === '\n' ? part : escapeControls(part)))
+    .join('');
+}
+
 function command(name: string, props: Array<[string, string | number | undefined]>, message: string): string {
-  const p = props.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${escapeProperty(String(v))}`);
-  return `::${name}${p.length ? ` ${p.join(',')}` : ''}::${escapeData(message)}\n`;
+  const p = props.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${escapeProperty(visible(String(v)))}`);
+  return `::${name}${p.length ? ` ${p.join(',')}` : ''}::${escapeData(visible(message))}\n`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import type { RunResult, ReportedFinding } from '../engine/run.js';
 import type { Diagnostic } from '../model/types.js';
 import { summarize } from './json.js';
+import { displayPath, escapeControls } from './escape.js';
 
 export type Colors = ReturnType<typeof createColors>;
 
@@ -57,7 +58,9 @@ export function findingLines(result: RunResult, c: Colors, mode: 'report' | 'dry
   const byFile = new Map<string, ReportedFinding[]>();
   for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   for (const [file, findings] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(c.underline(file));
+    // A file name or message with a newline, an ESC or another control character would start a
+    // line of its own or act on the terminal: names are C-quoted, messages escaped (escape.ts).
+    lines.push(c.underline(displayPath(file)));
     const sorted = findings.sort((a, b) => a.line - b.line || a.column - b.column);
     // Widths from the plain text, so that long positions and colour codes do not shift columns.
     const posWidth = Math.max(...sorted.map((f) => `${f.line}:${f.column}`.length));
@@ -66,8 +69,9 @@ export function findingLines(result: RunResult, c: Colors, mode: 'report' | 'dry
       const sev = (f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : c.blue(f.severity)) + pad;
       // Everything but the message, as the terminal shows it (no escape codes).
       const rest = 2 + posWidth + 2 + SEVERITY_WIDTH + 2 + f.ruleId.length + 2 + 2 + fixLabel(f, PLAIN, mode).length + 2;
-      const message = layout.verbose ? f.message : fitMessage(f.message, Math.max(MIN_MESSAGE_WIDTH, width - rest));
-      if (message !== f.message) cut++;
+      const shown = escapeControls(f.message);
+      const message = layout.verbose ? shown : fitMessage(shown, Math.max(MIN_MESSAGE_WIDTH, width - rest));
+      if (message !== shown) cut++;
       lines.push(`  ${`${f.line}:${f.column}`.padEnd(posWidth)}  ${sev}  ${c.bold(f.ruleId)}  ${message}  [${fixLabel(f, c, mode)}]`);
     }
     lines.push('');
@@ -174,19 +178,24 @@ export function summaryLines(result: RunResult, c: Colors, mode: 'report' | 'dry
 export function diagnosticLines(diagnostics: readonly Diagnostic[], c: Colors): string {
   return diagnostics
     .map((d) => {
-      const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ` : '';
+      const where = d.file ? `${displayPath(d.file)}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ` : '';
       const label = d.kind === 'note' || d.kind === 'skipped' ? c.dim('note') : d.kind === 'write-error' ? c.red('error') : c.yellow('warning');
       // Messages that already name their file (write errors, parse errors) need no prefix.
       const named = d.file !== '' && d.message.includes(d.file);
-      return `${label}: ${named ? '' : where}${d.ruleId ? `[${d.ruleId}] ` : ''}${d.message}\n`;
+      return `${label}: ${named ? '' : where}${d.ruleId ? `[${d.ruleId}] ` : ''}${escapeControls(d.message)}\n`;
     })
     .join('');
 }
 
-/** Colour a unified diff for a terminal. */
+/**
+ * Colour a unified diff for a terminal. The lines of the files are shown with their control
+ * characters escaped (an ESC in a file must not act on the terminal), except tabs and the `\r`
+ * of CRLF line endings; `--format diff` prints the patch byte for byte.
+ */
 export function colorDiff(diff: string, c: Colors): string {
   return diff
     .split('\n')
+    .map((l) => (l.endsWith('\r') ? `${escapeControls(l.slice(0, -1), { keepTabs: true })}\r` : escapeControls(l, { keepTabs: true })))
     .map((l) => (l.startsWith('+++') || l.startsWith('---') || l.startsWith('diff --git') ? c.bold(l) : l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l))
     .join('\n');
 }

@@ -59,3 +59,110 @@ export function nestingOverflow(text: string, limit = MAX_NESTING): number {
   }
   return -1;
 }
+
+/**
+ * Offset where `(`/`[`/`{` nesting of JavaScript/TypeScript source first exceeds `limit`, or -1.
+ * Strings, template literals (their `${…}` parts are code), comments and regular expression
+ * literals (told from division by the token before them) are skipped. A linear pre-check:
+ * the TypeScript parser and the walks over its tree recurse per level and run out of stack
+ * around 700 levels. It cannot see every shape the parser recurses on (a chain of 5,000 `+`,
+ * a regex the heuristic takes for a division), so readers also catch a stack overflow.
+ */
+export function scriptNestingOverflow(text: string, limit = MAX_NESTING): number {
+  let depth = 0;
+  /** For each open template literal, the `depth` at which its current `${` was opened. */
+  const templates: number[] = [];
+  let prev = ''; // last significant character outside strings and comments
+  let prevWord = '';
+  const n = text.length;
+  const skipTemplate = (from: number): number => {
+    // In template text: up to the closing backtick (returns past it) or `${` (returns past it, opening code).
+    for (let k = from; k < n; k++) {
+      const c = text[k];
+      if (c === '\\') k++;
+      else if (c === '`') return k + 1;
+      else if (c === '$' && text[k + 1] === '{') {
+        templates.push(depth);
+        return -(k + 2);
+      }
+    }
+    return n;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = text[i] as string;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') continue;
+    if (c === '/' && text[i + 1] === '/') {
+      const e = text.indexOf('\n', i);
+      i = e === -1 ? n : e;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const e = text.indexOf('*/', i + 2);
+      i = e === -1 ? n : e + 1;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      let k = i + 1;
+      for (; k < n && text[k] !== c && text[k] !== '\n'; k++) if (text[k] === '\\') k++;
+      i = k;
+      prev = c;
+      continue;
+    }
+    if (c === '`') {
+      const r = skipTemplate(i + 1);
+      if (r < 0) {
+        i = -r - 1;
+        prev = '{';
+      } else {
+        i = r - 1;
+        prev = '`';
+      }
+      continue;
+    }
+    if (c === '/' && (prev === '' || '(,=:[!&|?{};~+-*%<>^'.includes(prev) || /^(return|typeof|case|do|else|in|of|void|yield|await|delete|throw|new)$/.test(prevWord))) {
+      // A regular expression literal: to the unescaped `/` outside a class, on this line.
+      let k = i + 1;
+      let cls = false;
+      for (; k < n && text[k] !== '\n'; k++) {
+        const d = text[k];
+        if (d === '\\') k++;
+        else if (d === '[') cls = true;
+        else if (d === ']') cls = false;
+        else if (d === '/' && !cls) break;
+      }
+      i = k;
+      prev = ')';
+      prevWord = '';
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') {
+      if (++depth > limit) return i;
+    } else if (c === ')' || c === ']' || c === '}') {
+      if (c === '}' && templates.length > 0 && templates[templates.length - 1] === depth) {
+        // The `}` of a `${`: back into the template's text.
+        templates.pop();
+        const r = skipTemplate(i + 1);
+        if (r < 0) {
+          i = -r - 1;
+          prev = '{';
+        } else {
+          i = r - 1;
+          prev = '`';
+        }
+        continue;
+      }
+      if (depth > 0) depth--;
+    }
+    if (/[A-Za-z0-9_$]/.test(c)) {
+      let k = i;
+      while (k < n && /[A-Za-z0-9_$]/.test(text[k] as string)) k++;
+      prevWord = text.slice(i, k);
+      prev = 'a';
+      i = k - 1;
+      continue;
+    }
+    prev = c;
+    prevWord = '';
+  }
+  return -1;
+}
