@@ -78,7 +78,7 @@ describe('deep JavaScript in vite.config.ts', () => {
       },
       DEMO,
     );
-    const r = await runCli([dir, '--rule', 'dockerfile-copy-outdir']);
+    const r = await runCli([dir, '--rule', 'dockerfile-copy-outdir', '--verbose']);
     expect(r.stderr).not.toMatch(/failed|call stack/);
     expect(r.stderr).toContain('warning: could not parse vite.config.ts at 6:280: nested deeper than 256 levels; not parsed');
     expect(r.stdout).toMatch(/web\/Dockerfile\n\s+12:19\s+error\s+dockerfile-copy-outdir .*into `\/app\/dist\/web`/);
