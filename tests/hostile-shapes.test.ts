@@ -105,4 +105,10 @@ describe('include patterns that can match nothing', () => {
       'autopack-fix.config.yaml:2:5: include pattern `../elsewhere/**` points outside the root (a leading `..`); files outside the root are not part of the run, so it matches nothing; no other include pattern matches either, so no finding is reported',
     ].map((m) => `${path.relative(process.cwd(), path.join(only, 'autopack-fix.config.yaml'))}${m.slice('autopack-fix.config.yaml'.length)}`));
   });
+
+  it('reach the user: the run prints them on stderr', async () => {
+    const dir = repo({ 'autopack-fix.config.yaml': 'include:\n  - ../elsewhere/**\n', 'README.md': '# x\n' });
+    const r = await runCli([dir]);
+    expect(r.stderr).toMatch(/note: .*autopack-fix\.config\.yaml:2:5: include pattern `\.\.\/elsewhere\/\*\*` points outside the root/);
+  });
 });

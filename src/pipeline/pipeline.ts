@@ -117,7 +117,12 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     baseline,
     maxFileBytes: options.maxFileBytes,
     open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
-    run: async (ws, overrides = {}) => withoutSecrets(await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }), ws),
+    run: async (ws, overrides = {}) => {
+      const result = withoutSecrets(await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }), ws);
+      // What the config says that may surprise (a pattern that can match nothing), once per run.
+      const notes = config.notes.map(({ pointer: _pointer, ...d }) => d);
+      return notes.length ? { ...result, diagnostics: [...notes, ...result.diagnostics] } : result;
+    },
   };
 }
 
