@@ -112,3 +112,114 @@ describe('include patterns that can match nothing', () => {
     expect(r.stderr).toMatch(/note: .*autopack-fix\.config\.yaml:2:5: include pattern `\.\.\/elsewhere\/\*\*` points outside the root/);
   });
 });
+
+describe('many stages and services', () => {
+  /** Stage i is built FROM stage i-1 and copies from the one (and, every other stage, the two) before it. */
+  function crossCopyingDockerfile(n: number): string {
+    let s = 'FROM python:3.12 AS s0\nWORKDIR /app\nCOPY . /app\n';
+    for (let i = 1; i < n; i++) {
+      s += `FROM s${i - 1} AS s${i}\nCOPY --from=s${i - 1} /app /app\n`;
+      if (i % 2) s += `COPY --from=s${Math.max(0, i - 2)} /app /app2\n`;
+    }
+    return `${s}CMD ["uvicorn", "main:app"]\n`;
+  }
+
+  it('a Dockerfile of 40 stages copying from one another is judged (each stage is followed once, not once per path)', async () => {
+    // Before: every COPY --from walked the stage it names again, so the work doubled with each
+    // stage (20 stages: 21 s; 40 would take days). Now each stage is read once per run.
+    const dir = repo({
+      Dockerfile: crossCopyingDockerfile(40),
+      'main.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+      'pkg/web.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+      'docker-compose.yml': 'services:\n  api:\n    build:\n      context: .\n      target: s39\n    command: uvicorn nope.main:app\n',
+    });
+    const r = await runCli([dir, '--rule', 'compose-stale-app-target']);
+    expect(r.stdout).toContain('command of service `api` runs `nope.main:app`, which does not resolve (module `nope.main` does not exist); candidates `main:app`, `pkg.web:app`');
+  });
+
+  it('a compose file of 4,000 services (merged anchors, extends chains, an override) is judged', async () => {
+    // Before: each alias was resolved by walking the whole document, each service view walked
+    // its whole `extends:` chain, and each rename guess looked every value up in every service
+    // (over 2 minutes here). Now each of those is a lookup.
+    let compose = 'x-base: &base\n  restart: always\nservices:\n';
+    for (let i = 0; i < 4000; i++) {
+      compose += `  s${i}:\n    <<: *base\n    image: x\n    depends_on: [s${Math.max(0, i - 1)}]\n    volumes: [v${i}:/data]\n    ports: ["${8000 + (i % 1000)}:80"]\n    environment:\n      K${i}: v\n`;
+      if (i % 3 === 0) compose += `    extends: s${Math.max(0, i - 3)}\n`;
+    }
+    const dir = repo({
+      'docker-compose.yml': compose,
+      'docker-compose.override.yml': 'services:\n  s1:\n    image: y\n  ghost:\n    environment:\n      K7: v\n',
+    });
+    const r = await runCli([dir, '--rule', 'compose-unknown-service', '--rule', 'compose-undeclared-volume']);
+    expect(r.stdout).toMatch(/docker-compose\.override\.yml\n\s+4:3\s+error\s+compose-unknown-service\s+service `ghost` is defined in no other compose file/);
+    expect(r.stdout).toContain('named volume `v3999` (service `s3999`) is declared in no compose file of the root');
+  });
+});
+
+describe('work that stays bounded', () => {
+  it("reads each stage's COPY lines a bounded number of times, however the stages copy from one another", async () => {
+    const { Workspace } = await import('../src/workspace/workspace.js');
+    const { Facts } = await import('../src/facts/facts.js');
+    const { serviceView } = await import('../src/facts/compose.js');
+    let dockerfile = 'FROM python:3.12 AS s0\nWORKDIR /app\nCOPY . /app\n';
+    for (let i = 1; i < 16; i++) dockerfile += `FROM s${i - 1} AS s${i}\nCOPY --from=s${i - 1} /app /app\nCOPY --from=s${Math.max(0, i - 2)} /app /app2\n`;
+    const dir = repo({ Dockerfile: dockerfile, 'main.py': 'app = 1\n', 'compose.yaml': 'services:\n  api:\n    build:\n      context: .\n      target: s15\n' });
+    const facts = new Facts(await Workspace.open(dir));
+    const model = facts.dockerfile('Dockerfile')!;
+    let reads = 0;
+    for (const s of model.stages) {
+      const copies = s.copies;
+      Object.defineProperty(s, 'copies', { get: () => (reads++, copies) });
+    }
+    const set = facts.compose.sets[0]!;
+    const context = facts.serviceExecContext(serviceView(set, set.services.get('api')!, set.files[0]!), undefined);
+    expect(context?.mappings).toContainEqual({ container: '/app', repo: '', dir: true });
+    // Each stage is followed once and walks its FROM chain once: at most n² reads (before: each
+    // COPY --from walked the stage it names again, 2^n reads).
+    expect(reads).toBeLessThanOrEqual(model.stages.length ** 2);
+  });
+
+  it('resolves YAML aliases through an index, never by walking the whole document per alias', async () => {
+    // `Alias.resolve(doc)` without a context walks the whole document on every call: with an
+    // alias in each of 16,000 services that was quadratic. (The parser's own toJS passes a
+    // context that caches the walk.)
+    const { Alias } = await import('yaml');
+    const original = Alias.prototype.resolve;
+    let walks = 0;
+    Alias.prototype.resolve = function (this: InstanceType<typeof Alias>, ...args: Parameters<typeof original>) {
+      if (args[1] === undefined) walks++;
+      return original.apply(this, args);
+    };
+    try {
+      // An image Dependabot cannot update: the ecosystem scan reads the image of every service.
+      let compose = 'x-base: &base\n  image: postgres\nservices:\n';
+      for (let i = 0; i < 200; i++) compose += `  s${i}:\n    <<: *base\n    environment: &env${i}\n      K${i}: v\n`;
+      const dir = repo({ 'docker-compose.yml': compose, '.env': 'A=1\n' });
+      const r = await runCli([dir]);
+      expect(r.code).not.toBe(2);
+      expect(walks).toBe(0);
+    } finally {
+      Alias.prototype.resolve = original;
+    }
+  });
+});
+
+describe('serviceView', () => {
+  it('stops following an extends chain after MAX_EXTENDS_CHAIN services (the view is incomplete)', async () => {
+    const { buildComposeModel, serviceView, MAX_EXTENDS_CHAIN } = await import('../src/facts/compose.js');
+    const { Workspace } = await import('../src/workspace/workspace.js');
+    let compose = 'services:\n  s0:\n    image: x\n';
+    for (let i = 1; i < 100; i++) compose += `  s${i}:\n    extends: s${i - 1}\n`;
+    const dir = repo({ 'compose.yaml': compose });
+    const ws = await Workspace.open(dir);
+    const model = buildComposeModel(ws);
+    const set = model.sets[0]!;
+    const file = set.files[0]!;
+    const deep = serviceView(set, set.services.get('s99')!, file);
+    expect(deep.incomplete).toBe(true);
+    expect(deep.fragments).toHaveLength(MAX_EXTENDS_CHAIN);
+    const shallow = serviceView(set, set.services.get('s10')!, file);
+    expect(shallow).toMatchObject({ incomplete: false });
+    expect(shallow.fragments.map((f) => f.name)).toEqual(Array.from({ length: 11 }, (_, i) => `s${i}`));
+  });
+});

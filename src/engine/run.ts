@@ -162,7 +162,11 @@ function stamp(ws: Workspace, rule: Rule, r: RawFinding): Finding {
 /** Apply one fix to a view, or say why it cannot be applied. */
 export function applyFix(ws: Workspace, fix: Fix): { ok: true; view: Workspace; changed: Map<string, string> } | { ok: false; reason: string } {
   const byFile = new Map<string, typeof fix.edits>();
-  for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  for (const e of fix.edits) {
+    const list = byFile.get(e.file);
+    if (list) list.push(e);
+    else byFile.set(e.file, [e]);
+  }
   const changed = new Map<string, string>();
   for (const [p, edits] of byFile) {
     const file = ws.probe(p);
@@ -459,7 +463,9 @@ function linkedFiles(fixes: readonly Fix[], changed: ReadonlySet<string>): Map<s
   const groups = new Map<string, string[]>();
   for (const f of parent.keys()) {
     const root = find(f);
-    groups.set(root, [...(groups.get(root) ?? []), f]);
+    const list = groups.get(root);
+    if (list) list.push(f);
+    else groups.set(root, [f]);
   }
   const out = new Map<string, string[]>();
   for (const members of groups.values()) {

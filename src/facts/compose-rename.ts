@@ -54,10 +54,23 @@ export function inferServiceRename(set: ComposeSet, fragment: ServiceFragment): 
     if (service.fragments.some((f) => f.file === fragment.file)) continue;
     candidates.push(service);
   }
-  const envOf = new Map(candidates.map((c) => [c.name, new Set(mergedEnvironment(c).keys())]));
-  const portsOf = new Map(candidates.map((c) => [c.name, new Set(c.fragments.flatMap((f) => f.ports.map((p) => p.container)))]));
-  const mountsOf = new Map(candidates.map((c) => [c.name, new Set(c.fragments.flatMap((f) => f.volumes.map((v) => v.target).filter((t): t is string => !!t)))]));
-  const distinctive = <T>(value: T, sets: Map<string, Set<T>>): string[] => [...sets].filter(([, s]) => s.has(value)).map(([n]) => n);
+  // Who has each value, indexed once (value → candidate names): looking each value up in every
+  // candidate's set made one inference quadratic in the number of services.
+  const ownersOf = <T>(valuesOf: (c: ComposeService) => Iterable<T>): Map<T, string[]> => {
+    const index = new Map<T, string[]>();
+    for (const c of candidates) {
+      for (const v of new Set(valuesOf(c))) {
+        const list = index.get(v);
+        if (list) list.push(c.name);
+        else index.set(v, [c.name]);
+      }
+    }
+    return index;
+  };
+  const envOf = ownersOf((c) => mergedEnvironment(c).keys());
+  const portsOf = ownersOf((c) => c.fragments.flatMap((f) => f.ports.map((p) => p.container)));
+  const mountsOf = ownersOf((c) => c.fragments.flatMap((f) => f.volumes.map((v) => v.target).filter((t): t is string => !!t)));
+  const distinctive = <T>(value: T, index: Map<T, string[]>): string[] => index.get(value) ?? [];
 
   const scored: RenameCandidate[] = [];
   for (const c of candidates) {

@@ -126,7 +126,9 @@ export function buildComposeModel(ws: Workspace): ComposeModel {
     if (!isComposePath(p)) continue;
     const cf = load(p);
     if (!cf) continue;
-    byDir.set(cf.dir, [...(byDir.get(cf.dir) ?? []), cf]);
+    const list = byDir.get(cf.dir);
+    if (list) list.push(cf);
+    else byDir.set(cf.dir, [cf]);
   }
   // First pass over every file: whatever `include:` names (any file name) is a base of the
   // including set, so this is settled before any set is judged.
@@ -395,6 +397,9 @@ export function mergedBuild(service: ComposeService): MergedBuild | undefined {
   return result;
 }
 
+/** How many services an `extends:` chain may pass through before a view stops following it. */
+export const MAX_EXTENDS_CHAIN = 64;
+
 export interface ServiceView extends ComposeService {
   /** Part of the service comes from a file the model does not read (`extends: {file: …}`). */
   incomplete: boolean;
@@ -415,7 +420,10 @@ export function serviceView(set: ComposeSet, service: ComposeService, file: Comp
     const parentName = f.extendsService;
     if (parentName !== undefined) {
       const parent = set.services.get(parentName);
-      if (!parent || seen.has(parentName)) incomplete = true;
+      // A chain of `extends:` longer than MAX_EXTENDS_CHAIN is not followed (the view is
+      // incomplete): each view walks its chain, so 16,000 services extending one another
+      // took quadratic time, and the recursion would outgrow the stack.
+      if (!parent || seen.has(parentName) || seen.size >= MAX_EXTENDS_CHAIN) incomplete = true;
       else {
         const view = serviceView(set, parent, file, seen);
         incomplete ||= view.incomplete;

@@ -1369,11 +1369,15 @@ function nameIndex(ws: Workspace): { files: Map<string, string[]>; dirs: Map<str
   const seenDirs = new Set<string>();
   for (const p of ws.paths) {
     const b = path.basename(p);
-    idx.files.set(b, [...(idx.files.get(b) ?? []), p]);
+    const files = idx.files.get(b);
+    if (files) files.push(p);
+    else idx.files.set(b, [p]);
     for (let d = path.dirname(p); d !== '.' && !seenDirs.has(d); d = path.dirname(d)) {
       seenDirs.add(d);
       const db = path.basename(d);
-      idx.dirs.set(db, [...(idx.dirs.get(db) ?? []), d]);
+      const dirs = idx.dirs.get(db);
+      if (dirs) dirs.push(d);
+      else idx.dirs.set(db, [d]);
     }
   }
   nameIndexCache.set(ws, idx);
@@ -1882,7 +1886,9 @@ export function problemsToFindings(problems: DocProblem[]): DocFinding[] {
   const groups = new Map<string, DocProblem[]>();
   for (const p of problems) {
     const g = `${p.doc}\0${p.kind}\0${p.subject}\0${p.fix ? `fix:${p.fix.replacement}\0${p.fix.safety}` : 'report'}`;
-    groups.set(g, [...(groups.get(g) ?? []), p]);
+    const list = groups.get(g);
+    if (list) list.push(p);
+    else groups.set(g, [p]);
   }
   const out: DocFinding[] = [];
   for (const list of groups.values()) {

@@ -14,7 +14,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
-import { findPair, mapPairs, parseYaml, scalarString, yamlValue } from '../formats/yaml.js';
+import { findPair, mapPairs, parseYaml, resolveAlias, scalarString, yamlValue } from '../formats/yaml.js';
 import { parseDockerfile, isDockerfilePath } from '../formats/dockerfile.js';
 import { isComposePath } from '../formats/compose.js';
 import { isTemplateSource } from '../formats/template.js';
@@ -398,7 +398,7 @@ function dockerfileHasBaseImage(file: SourceFile): boolean {
  * is still read, and nothing is expanded.
  */
 function serviceKey(doc: Document.Parsed, node: unknown, key: string, depth = 0): unknown {
-  const map = isAlias(node) ? node.resolve(doc) : node;
+  const map = isAlias(node) ? resolveAlias(doc, node) : node;
   if (!isMap(map) || depth > 8) return undefined;
   const own = findPair(map, key);
   if (own) return own.value;
@@ -419,10 +419,10 @@ function composeHasImages(file: SourceFile): boolean {
   const parsed = parseYaml(file);
   if (parsed.error) return !TEMPLATE_SYNTAX.test(file.text);
   const services = serviceKey(parsed.doc, parsed.doc.contents, 'services');
-  const resolved = isAlias(services) ? services.resolve(parsed.doc) : services;
+  const resolved = isAlias(services) ? resolveAlias(parsed.doc, services) : services;
   return mapPairs(resolved).some((pair) => {
     const image = serviceKey(parsed.doc, pair.value, 'image');
-    const imageText = isAlias(image) ? scalarString(image.resolve(parsed.doc)) : scalarString(image);
+    const imageText = isAlias(image) ? scalarString(resolveAlias(parsed.doc, image)) : scalarString(image);
     // With `build:` the image names what compose builds, not something to update.
     return imageText !== undefined && serviceKey(parsed.doc, pair.value, 'build') === undefined && isUpdatableComposeImage(imageText);
   });
@@ -471,7 +471,9 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
   // Python: collected per directory first, since uv.lock decides the ecosystem of the whole dir.
   const python = new Map<string, string[]>();
   const addPy = (dir: string, file: string): void => {
-    python.set(dir, [...(python.get(dir) ?? []), file]);
+    const list = python.get(dir);
+    if (list) list.push(file);
+    else python.set(dir, [file]);
   };
   // uv workspace members are pinned by the root's uv.lock and updated with it: their
   // pyproject.toml needs no entry of its own (their other Python files still do).

@@ -1,7 +1,7 @@
 import path from 'node:path/posix';
 import type { Workspace } from '../workspace/workspace.js';
 import { buildComposeModel, mergedBuild, mergedEnvironment, mergedValue, isRemoteContext, repoPath, type ComposeModel, type ServiceView } from './compose.js';
-import { parseDockerfile, findStage, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
+import { parseDockerfile, findStage, baseChain, MAX_STAGE_CHAIN, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
 import { discoverApps, toRepoPath, type DiscoveredApp, type ExecContext, type PathMapping } from './python-app.js';
 import type { ServerInvocation } from '../formats/shell.js';
 
@@ -82,7 +82,7 @@ export class Facts {
     const image = this.serviceImage(service);
     const mappings: PathMapping[] = [];
     if (image?.stage) {
-      const fromImage = copyMappings(this, image.model, image.stage, image.context, new Set());
+      const fromImage = stageCopyMappings(this, image.model, image.stage, image.context);
       if (!fromImage) return undefined;
       mappings.push(...fromImage);
     }
@@ -127,14 +127,70 @@ function splitPythonPath(value: string | undefined): string[] {
  * the mappings of that stage's source path; a copy from an external image makes the result
  * unknown (undefined), since files of unknown origin may shadow ours.
  */
-function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, context: string, visiting: Set<Stage>): PathMapping[] | undefined {
+const copyMappingsCache = new WeakMap<Facts, WeakMap<DockerfileModel, Map<string, Map<Stage, PathMapping[] | undefined>>>>();
+
+/**
+ * copyMappings, once per (Dockerfile, context, stage) for a run: a stage reached through
+ * several `COPY --from` lines is computed once (recomputing it made 20 cross-copying stages
+ * take 20 s, and the time doubled with every stage). A stage whose FROM and `COPY --from`
+ * stages number more than MAX_STAGE_CHAIN is not followed (unknown), which also bounds the
+ * recursion.
+ */
+function stageCopyMappings(facts: Facts, model: DockerfileModel, stage: Stage, context: string): PathMapping[] | undefined {
+  let perModel = copyMappingsCache.get(facts);
+  if (!perModel) {
+    perModel = new WeakMap();
+    copyMappingsCache.set(facts, perModel);
+  }
+  let perContext = perModel.get(model);
+  if (!perContext) {
+    perContext = new Map();
+    perModel.set(model, perContext);
+  }
+  let memo = perContext.get(context);
+  if (!memo) {
+    memo = new Map();
+    perContext.set(context, memo);
+  }
+  if (!memo.has(stage) && reachableStages(model, stage) > MAX_STAGE_CHAIN) return undefined;
+  return copyMappings(facts, model, stage, context, new Set(), memo);
+}
+
+/** How many stages `stage` is built from (FROM and COPY --from, transitively), counting past the limit at most once. */
+function reachableStages(model: DockerfileModel, stage: Stage): number {
+  const seen = new Set<Stage>([stage]);
+  const todo = [stage];
+  while (todo.length > 0 && seen.size <= MAX_STAGE_CHAIN) {
+    const s = todo.pop() as Stage;
+    const next = [findStage(model, s.image), ...s.copies.map((c) => (c.from === undefined ? undefined : findStage(model, c.from)))];
+    for (const n of next) {
+      if (n && !seen.has(n)) {
+        seen.add(n);
+        todo.push(n);
+      }
+    }
+  }
+  return seen.size;
+}
+
+/**
+ * A stage that reaches a cycle (a stage copying from itself through others, which Docker
+ * cannot build) is unknown wherever the walk starts, so every result, undefined included, is
+ * the stage's own and can be kept in `memo`.
+ */
+function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, context: string, visiting: Set<Stage>, memo: Map<Stage, PathMapping[] | undefined>): PathMapping[] | undefined {
+  if (memo.has(stage)) return memo.get(stage);
   if (visiting.has(stage)) return undefined;
   visiting.add(stage);
-  const chain: Stage[] = [];
-  for (let s: Stage | undefined = stage; s && !chain.includes(s); s = findStage(model, s.image)) {
-    chain.unshift(s);
-    if (!s.image || s.image.includes(':') || s.image.includes('/')) break;
-  }
+  const result = copyMappingsOf(facts, model, stage, context, visiting, memo);
+  visiting.delete(stage);
+  memo.set(stage, result);
+  return result;
+}
+
+function copyMappingsOf(facts: Facts, model: DockerfileModel, stage: Stage, context: string, visiting: Set<Stage>, memo: Map<Stage, PathMapping[] | undefined>): PathMapping[] | undefined {
+  const chain = baseChain(model, stage)?.reverse();
+  if (!chain) return undefined;
   const out: PathMapping[] = [];
   for (const s of chain) {
     for (const copy of s.copies) {
@@ -145,7 +201,7 @@ function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, contex
       if (copy.from !== undefined) {
         const from = findStage(model, copy.from);
         if (!from) return undefined;
-        const inner = copyMappings(facts, model, from, context, visiting);
+        const inner = copyMappings(facts, model, from, context, visiting, memo);
         if (!inner) return undefined;
         const innerCtx = { roots: [], mappings: inner };
         for (const src of copy.sources) {
@@ -169,6 +225,5 @@ function copyMappings(facts: Facts, model: DockerfileModel, stage: Stage, contex
       }
     }
   }
-  visiting.delete(stage);
   return out;
 }

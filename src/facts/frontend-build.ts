@@ -16,7 +16,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import type { Facts } from './facts.js';
 import { isRemoteContext, mergedBuild, repoPath } from './compose.js';
-import { findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
+import { baseChain, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
 import { simpleCommands, splitShell } from '../formats/shell.js';
 import { VITE_CONFIG_NAMES } from '../formats/bundler-config.js';
 
@@ -64,12 +64,22 @@ interface Mapping {
   dir: boolean;
 }
 
-/** The container paths a stage's COPY/ADD lines fill from the repository, up to a point. */
+/**
+ * The container paths a stage's COPY/ADD lines fill from the repository, up to a point. The
+ * mappings may be given as a function, called on first use: most RUN lines never look.
+ */
 export class ContainerFs {
+  private list: Mapping[] | undefined;
+
   constructor(
     readonly ws: Workspace,
-    private readonly mappings: Mapping[],
+    private readonly source: Mapping[] | (() => Mapping[]),
   ) {}
+
+  private get mappings(): Mapping[] {
+    this.list ??= typeof this.source === 'function' ? this.source() : this.source;
+    return this.list;
+  }
 
   /** The repository path a container path comes from (the last COPY that covers it wins). */
   repoPathOf(container: string): { repo: string; exists: 'file' | 'dir' | 'none' } | undefined {
@@ -145,7 +155,7 @@ export function frontendBuildSites(facts: Facts, options: FrontendBuildOptions =
         for (const run of stage.runs) {
           const workdir = workdirs.get(run.start);
           if (workdir === undefined) continue;
-          const fsAtRun = new ContainerFs(ws, stageMappings(ws, model, stage, context, run.start, workdirs));
+          const fsAtRun = new ContainerFs(ws, () => stageMappings(ws, model, stage, context, run.start, workdirs));
           for (const inv of viteInvocations(run.text, workdir, fsAtRun, managers)) {
             const configDir = path.resolve(inv.cwd, inv.args.root ?? '.');
             const config = configFileOf(fsAtRun, inv, configDir);
@@ -159,7 +169,7 @@ export function frontendBuildSites(facts: Facts, options: FrontendBuildOptions =
               invocation: inv,
               configDir: path.dirname(config.container),
               config: config.repo,
-              fs: new ContainerFs(ws, stageMappings(ws, model, stage, context, Infinity, workdirs)),
+              fs: new ContainerFs(ws, () => stageMappings(ws, model, stage, context, Infinity, workdirs)),
             });
           }
         }
@@ -178,12 +188,13 @@ function configFileOf(fs: ContainerFs, inv: ViteInvocation, configDir: string): 
   return undefined;
 }
 
-/**
- * The contexts a Dockerfile is built with: those compose services give, else the nearest folder
- * at or above the Dockerfile from which its plain COPY sources exist (`docker build -f x/Dockerfile .`).
- */
-export function buildContexts(facts: Facts, dockerfile: string, model: DockerfileModel): string[] {
-  const found = new Set<string>();
+const composeContextsCache = new WeakMap<Facts, Map<string, Set<string>>>();
+
+/** Dockerfile → the build contexts compose services build it with, read once per run (not once per Dockerfile). */
+function composeBuildContexts(facts: Facts): Map<string, Set<string>> {
+  let byDockerfile = composeContextsCache.get(facts);
+  if (byDockerfile) return byDockerfile;
+  byDockerfile = new Map();
   for (const set of facts.compose.sets) {
     for (const service of set.services.values()) {
       const build = mergedBuild(service);
@@ -191,10 +202,23 @@ export function buildContexts(facts: Facts, dockerfile: string, model: Dockerfil
       const context = repoPath(build.dir, build.context);
       if (context === undefined) continue;
       const df = repoPath(context, build.dockerfile ?? 'Dockerfile');
-      if (df === dockerfile) found.add(context);
+      if (df === undefined) continue;
+      const contexts = byDockerfile.get(df) ?? new Set<string>();
+      contexts.add(context);
+      byDockerfile.set(df, contexts);
     }
   }
-  if (found.size > 0) return [...found];
+  composeContextsCache.set(facts, byDockerfile);
+  return byDockerfile;
+}
+
+/**
+ * The contexts a Dockerfile is built with: those compose services give, else the nearest folder
+ * at or above the Dockerfile from which its plain COPY sources exist (`docker build -f x/Dockerfile .`).
+ */
+export function buildContexts(facts: Facts, dockerfile: string, model: DockerfileModel): string[] {
+  const found = composeBuildContexts(facts).get(dockerfile);
+  if (found && found.size > 0) return [...found];
   const sources = model.stages.flatMap((s) => s.copies.filter((c) => c.from === undefined).flatMap((c) => c.sources.map((w) => w.value)));
   const plain = sources.filter((s) => !/[*?[$]/.test(s) && !/^(https?:)?\/\//.test(s) && !s.startsWith('/'));
   const ws = facts.workspace;
@@ -211,14 +235,11 @@ export function buildContexts(facts: Facts, dockerfile: string, model: Dockerfil
 
 /**
  * COPY/ADD mappings of a stage (and the stages it is built FROM), for the instructions that come
- * before `before`. `--from` copies are recorded as non-repository content.
+ * before `before`. `--from` copies are recorded as non-repository content. A FROM chain longer
+ * than MAX_STAGE_CHAIN maps nothing (baseChain).
  */
 function stageMappings(ws: Workspace, model: DockerfileModel, stage: Stage, context: string, before: number, workdirs: Map<number, string | undefined>): Mapping[] {
-  const chain: Stage[] = [];
-  for (let s: Stage | undefined = stage; s && !chain.includes(s); s = findStage(model, s.image)) {
-    chain.unshift(s);
-    if (s.image.includes(':') || s.image.includes('/')) break;
-  }
+  const chain = baseChain(model, stage)?.reverse() ?? [];
   const out: Mapping[] = [];
   for (const s of chain) {
     for (const copy of s.copies) {

@@ -54,6 +54,8 @@ export interface Stage {
 export interface DockerfileModel {
   path: string;
   stages: Stage[];
+  /** The first stage of each (lower-cased) name: stage lookups are map lookups, not scans. */
+  byName: Map<string, Stage>;
   error: { message: string; offset: number } | null;
 }
 
@@ -65,6 +67,7 @@ function buildModel(file: SourceFile): DockerfileModel {
   const df = DockerfileParser.parse(file.text);
   const offset = (p: { line: number; character: number }): number => file.offsetAt(p.line, p.character);
   const stages: Stage[] = [];
+  const byName = new Map<string, Stage>();
   let current: Stage | undefined;
   let error: DockerfileModel['error'] = null;
   // ARG/ENV before the first FROM have no stage; instructions other than ARG there are invalid.
@@ -78,7 +81,8 @@ function buildModel(file: SourceFile): DockerfileModel {
       const image = args[0]?.getValue() ?? '';
       const hasAs = args.length >= 3 && args[1]?.getValue().toLowerCase() === 'as';
       const rawName = hasAs ? args[2]?.getValue() : undefined;
-      const base = stages.find((s) => s.name !== undefined && s.name === image.toLowerCase());
+      // The first earlier stage of that name (the map holds earlier stages only, so far).
+      const base = byName.get(image.toLowerCase());
       current = {
         index: stages.length,
         name: rawName?.toLowerCase(),
@@ -95,6 +99,7 @@ function buildModel(file: SourceFile): DockerfileModel {
         runs: [],
       };
       stages.push(current);
+      if (current.name !== undefined && !byName.has(current.name)) byName.set(current.name, current);
       continue;
     }
     if (!current) {
@@ -134,7 +139,7 @@ function buildModel(file: SourceFile): DockerfileModel {
     }
   }
   if (stages.length === 0 && !error) error = { message: 'no FROM instruction', offset: 0 };
-  return { path: file.path, stages, error };
+  return { path: file.path, stages, byName, error };
 }
 
 type OffsetFn = (p: { line: number; character: number }) => number;
@@ -181,11 +186,30 @@ function expand(value: string, env: Map<string, string>): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string | undefined, b: string | undefined) => env.get((a ?? b) as string) ?? '');
 }
 
-/** The stage a `--from` value or compose `target` refers to. */
+/** The stage a `--from` value or compose `target` refers to (the first of that name). */
 export function findStage(model: DockerfileModel, ref: string): Stage | undefined {
   if (/^\d+$/.test(ref)) return model.stages[Number(ref)];
-  const lower = ref.toLowerCase();
-  return model.stages.find((s) => s.name === lower);
+  return model.byName.get(ref.toLowerCase());
+}
+
+/** How many stages a walk over the stages one stage is built from (FROM and COPY --from) may visit. */
+export const MAX_STAGE_CHAIN = 256;
+
+/**
+ * The stages `stage` is built FROM, nearest first, itself included; undefined when the chain is
+ * longer than MAX_STAGE_CHAIN (such an image is not followed: every stage of it would walk it
+ * again, and 8,000 chained stages made the walks quadratic). A FROM cycle ends the chain.
+ */
+export function baseChain(model: DockerfileModel, stage: Stage): Stage[] | undefined {
+  const chain: Stage[] = [];
+  const seen = new Set<Stage>();
+  for (let s: Stage | undefined = stage; s && !seen.has(s); s = findStage(model, s.image)) {
+    if (chain.length >= MAX_STAGE_CHAIN) return undefined;
+    chain.push(s);
+    seen.add(s);
+    if (!s.image || s.image.includes(':') || s.image.includes('/')) break;
+  }
+  return chain;
 }
 
 /** Basename patterns of Dockerfiles. */

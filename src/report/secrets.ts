@@ -6,7 +6,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 import { decode, type SourceFile } from '../workspace/source-file.js';
 import { buildComposeModel, repoPath, type ComposeFile } from '../facts/compose.js';
-import { findPair, mapPairs, nodeRange, pairKey, scalarString } from '../formats/yaml.js';
+import { findPair, mapPairs, nodeRange, pairKey, resolveAlias, scalarString } from '../formats/yaml.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
 import { isEnvFileName, isTemplateName, parseDotenv } from '../formats/dotenv.js';
 
@@ -227,7 +227,7 @@ function composeEnvironment(ws: Workspace, file: ComposeFile, add: Add, mark: Ma
 function resolve(doc: Document.Parsed, node: unknown): Node | undefined {
   if (isAlias(node)) {
     try {
-      return node.resolve(doc) as Node | undefined;
+      return resolveAlias(doc, node);
     } catch {
       return undefined;
     }

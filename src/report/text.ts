@@ -56,7 +56,11 @@ export function findingLines(result: RunResult, c: Colors, mode: 'report' | 'dry
   let cut = 0;
   const lines: string[] = [];
   const byFile = new Map<string, ReportedFinding[]>();
-  for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of result.findings) {
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
   for (const [file, findings] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     // A file name or message with a newline, an ESC or another control character would start a
     // line of its own or act on the terminal: names are C-quoted, messages escaped (escape.ts).
