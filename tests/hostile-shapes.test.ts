@@ -133,7 +133,7 @@ describe('many stages and services', () => {
       'pkg/web.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
       'docker-compose.yml': 'services:\n  api:\n    build:\n      context: .\n      target: s39\n    command: uvicorn nope.main:app\n',
     });
-    const r = await runCli([dir, '--rule', 'compose-stale-app-target']);
+    const r = await runCli([dir, '--rule', 'compose-stale-app-target', '--verbose']);
     expect(r.stdout).toContain('command of service `api` runs `nope.main:app`, which does not resolve (module `nope.main` does not exist); candidates `main:app`, `pkg.web:app`');
   });
 
@@ -150,7 +150,7 @@ describe('many stages and services', () => {
       'docker-compose.yml': compose,
       'docker-compose.override.yml': 'services:\n  s1:\n    image: y\n  ghost:\n    environment:\n      K7: v\n',
     });
-    const r = await runCli([dir, '--rule', 'compose-unknown-service', '--rule', 'compose-undeclared-volume']);
+    const r = await runCli([dir, '--rule', 'compose-unknown-service', '--rule', 'compose-undeclared-volume', '--verbose']);
     expect(r.stdout).toMatch(/docker-compose\.override\.yml\n\s+4:3\s+error\s+compose-unknown-service\s+service `ghost` is defined in no other compose file/);
     expect(r.stdout).toContain('named volume `v3999` (service `s3999`) is declared in no compose file of the root');
   });
