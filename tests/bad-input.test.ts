@@ -119,7 +119,9 @@ describe('files that are not editable text', () => {
   });
 
   it('skips binary, non-UTF-8, NUL-holding and oversized files with a note', async () => {
-    const r = await runCli([repo]);
+    // One note for them all by default; --verbose names each (tests/cli-basics.test.ts).
+    expect((await runCli([repo])).stderr).toMatch(/^note: \d+ files skipped \(\d+ not UTF-8, \d+ binary, \d+ over the size cap\); --verbose lists them$/m);
+    const r = await runCli([repo, '--verbose']);
     expect(r.stderr).toContain('docs/image.md: skipped: binary file (contains NUL bytes)');
     expect(r.stderr).toContain('bad/latin1.yml: skipped: not valid UTF-8');
     expect(r.stderr).toContain('bad/nul.yml: skipped: binary file (contains NUL bytes)');
@@ -129,7 +131,7 @@ describe('files that are not editable text', () => {
   });
 
   it('honours --max-file-size', async () => {
-    const r = await runCli([repo, '--max-file-size', String(cap)]);
+    const r = await runCli([repo, '--max-file-size', String(cap), '--verbose']);
     expect(r.stderr).toContain(`docs/over-cap.md: skipped: larger than the size cap (${cap} bytes)`);
     expect(r.stdout).toMatch(DEMO_FINDING);
     expect(r.code).toBe(1);
@@ -151,7 +153,7 @@ describe('symlinks', () => {
   });
 
   it('never follows a link out of the root or around a loop, and says so', async () => {
-    const r = await runCli([repo]);
+    const r = await runCli([repo, '--verbose']);
     expect(r.stderr).toContain('loop-a.yml: skipped: symbolic link loop');
     expect(r.stderr).toContain('docker-compose.override.yml: skipped: symbolic link points outside the root');
     expect(r.stdout).not.toContain('outside_vol');
@@ -280,11 +282,12 @@ describe('roots that are not repositories', () => {
   it('a root that does not exist, or is a file, is a usage error (exit 2) naming it', async () => {
     const missing = await runCli([path.join(tempDir(), 'nope')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/root does not exist: .*nope/);
+    expect(missing.stderr).toMatch(/: .*nope: no such file or directory/);
     const dir = tempDir();
     cleanup.push(dir);
     write(dir, 'file.txt', 'hi\n');
-    const file = await runCli([path.join(dir, 'file.txt')]);
+    // A single file is a file argument; as the root (--root) it is refused.
+    const file = await runCli(['--root', path.join(dir, 'file.txt')]);
     expect(file.code).toBe(2);
     expect(file.stderr).toMatch(/root is not a directory: .*file\.txt/);
     expect(existsSync(path.join(dir, 'file.txt'))).toBe(true);
@@ -304,7 +307,7 @@ describe('malformed nginx configuration', () => {
   });
 
   it('names each broken nginx file with line and column, and not the .conf files that are not nginx', async () => {
-    const r = await runCli([repo, '--rule', 'nginx-body-size-limit']);
+    const r = await runCli([repo, '--rule', 'nginx-body-size-limit', '--verbose']);
     expect(r.stderr.split('\n').filter((l) => /could not parse|application\.conf|supervisord\.conf/.test(l))).toEqual([
       'warning: could not parse deploy/conf.d/admin.conf at 4:1: unexpected end of file, expecting "}" to close "server" opened at line 2',
       'warning: could not parse deploy/nginx.conf at 5:5: unexpected "}" (the "proxy_pass" directive has no ";")',

@@ -6,7 +6,8 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
 import { RULES } from '../src/rules/registry.js';
 import { BASELINE_FILE, BaselineError, baselineFilter, buildBaseline, fingerprintOf, loadBaseline, parseBaseline, serializeBaseline, writeBaseline } from '../src/engine/baseline.js';
-import type { RawFinding, Rule } from '../src/model/types.js';
+import type { RawFinding } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 import { RULES } from '../src/rules/registry.js';
-import { buildFixes, planBranch } from '../src/git/fix-branch.js';
+import { buildFixes, planBranch } from '../src/pipeline/branch.js';
 import { withWorktree } from '../src/git/worktree.js';
 import { BOT_IDENTITY } from '../src/git/identity.js';
-import type { Rule } from '../src/model/types.js';
+import type { Safety } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 const DEMO = path.join(ROOT, 'fixtures', 'demo');
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
@@ -123,7 +124,8 @@ describe('--write --branch on the demo repository', () => {
       expect(c.author).toBe('autopack-fix <autopack-fix@users.noreply.github.com>');
       expect(c.committer).toBe(c.author);
       expect(c.files.length).toBeGreaterThan(0);
-      expect(c.body).toContain(`Rule ${id} (seed id${rule.meta.seedIds.length > 1 ? 's' : ''} ${rule.meta.seedIds.join(', ')}): ${rule.meta.summary}`);
+      expect(c.body).toContain(`Rule ${id}: ${rule.meta.summary}`);
+      expect(c.body).not.toMatch(/seed id/);
       expect(c.body).toContain('What was wrong, and where:');
       // Every place is file:line of a file the commit changes.
       const places = [...c.body.matchAll(/^- ([^\s:]+):(\d+): /gm)].map((m) => m[1]);
@@ -158,7 +160,7 @@ describe('--write --branch on the demo repository', () => {
 
   it('prints the commits as JSON with --format json', async () => {
     const repo = demoRepo();
-    const r = await runCli([repo, '--write', '--branch', '--format', 'json', '--rule', 'compose-undeclared-volume', 'compose-unknown-service']);
+    const r = await runCli([repo, '--write', '--branch', '--format', 'json', '--select', 'compose-undeclared-volume,compose-unknown-service']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { branch: { name: string; action: string; tip: string }; commits: Array<{ sha: string; ruleId: string; files: string[] }> };
     expect(doc.branch.name).toBe('autopack-fix/fixes');
@@ -253,7 +255,7 @@ describe('--write --branch: names, identities, refusals', () => {
     git(repo, 'init', '-q', '-b', 'main');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'x');
-    const r = await runCli([path.join(repo, 'deploy'), '--write', '--branch', '--rule', 'compose-unknown-service', 'compose-undeclared-volume']);
+    const r = await runCli([path.join(repo, 'deploy'), '--write', '--branch', '--select', 'compose-unknown-service', '--select', 'compose-undeclared-volume']);
     expect(r.code).toBe(0);
     const commits = commitsOn(repo, 'main..autopack-fix/fixes');
     expect(commits.map((c) => c.files)).toEqual([['deploy/docker-compose.dev.yml'], ['deploy/docker-compose.dev.yml']]);
@@ -386,6 +388,11 @@ function syntheticRepo(): string {
   return dir;
 }
 
+/** The builder's selection as a pipeline without configuration would give it. */
+function select(rules: readonly Rule[], unsafeFixes: boolean): { rules: readonly Rule[]; accepted: Set<Safety> } {
+  return { rules, accepted: new Set<Safety>(unsafeFixes ? ['safe', 'review'] : ['safe']) };
+}
+
 describe('commit builder', () => {
   const ids = { author: BOT_IDENTITY, committer: BOT_IDENTITY };
   const rules = [appendRule('rule-a', 'a.txt', 'A-safe', 'safe'), appendRule('rule-b', 'b.txt', 'B-review', 'review'), appendRule('rule-c', 'b.txt', 'C-safe', 'safe')];
@@ -393,11 +400,11 @@ describe('commit builder', () => {
   it('puts review-class fixes in their own commits after all safe ones, only with unsafe fixes', async () => {
     const repo = syntheticRepo();
     const head = git(repo, 'rev-parse', 'HEAD');
-    const safeOnly = await buildFixes({ repo, rootRel: '', start: head, rules, unsafeFixes: false, identities: ids });
+    const safeOnly = await buildFixes({ repo, rootRel: '', start: head, selection: select(rules, false), identities: ids });
     expect(safeOnly.commits.map((c) => [c.ruleId, c.safety])).toEqual([['rule-a', 'safe'], ['rule-c', 'safe']]);
     expect(safeOnly.heldBack.map((f) => f.ruleId)).toEqual(['rule-b']);
 
-    const all = await buildFixes({ repo, rootRel: '', start: head, rules, unsafeFixes: true, identities: ids });
+    const all = await buildFixes({ repo, rootRel: '', start: head, selection: select(rules, true), identities: ids });
     expect(all.commits.map((c) => [c.ruleId, c.safety])).toEqual([['rule-a', 'safe'], ['rule-c', 'safe'], ['rule-b', 'review']]);
     expect(all.commits[2]?.subject).toBe('fix(rule-b): add B-review to b.txt [review]');
     expect(all.commits[2]?.message).toContain('Safety: review.');
@@ -413,19 +420,19 @@ describe('commit builder', () => {
     const head = git(repo, 'rev-parse', 'HEAD');
     // rule-x (first in order) only fires once b.txt says Y, which rule-y (second) writes.
     const chain = [appendRule('rule-x', 'a.txt', 'X', 'safe', (t) => (t('b.txt') ?? '').includes('Y')), appendRule('rule-y', 'b.txt', 'Y', 'safe')];
-    const build = await buildFixes({ repo, rootRel: '', start: head, rules: chain, unsafeFixes: false, identities: ids });
+    const build = await buildFixes({ repo, rootRel: '', start: head, selection: select(chain, false), identities: ids });
     expect(build.commits.map((c) => [c.ruleId, c.followUp])).toEqual([['rule-y', false], ['rule-x', true]]);
     expect(build.commits[1]?.subject).toBe('fix(rule-x): add X to a.txt [follow-up]');
   });
 
   it('fingerprints the fixes, not the line numbers: an unrelated change on the base leaves them equal', async () => {
     const repo = syntheticRepo();
-    const first = await planBranch({ repo, rootRel: '', base: git(repo, 'rev-parse', 'HEAD'), rules, unsafeFixes: false, identities: ids });
+    const first = await planBranch({ repo, rootRel: '', base: git(repo, 'rev-parse', 'HEAD'), selection: select(rules, false), identities: ids });
     writeFileSync(path.join(repo, 'c.txt'), 'unrelated\n');
     writeFileSync(path.join(repo, 'a.txt'), 'zero\na\n');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'unrelated');
-    const second = await planBranch({ repo, rootRel: '', base: git(repo, 'rev-parse', 'HEAD'), rules, unsafeFixes: false, identities: ids });
+    const second = await planBranch({ repo, rootRel: '', base: git(repo, 'rev-parse', 'HEAD'), selection: select(rules, false), identities: ids });
     expect(second.fresh.setFingerprint).toBe(first.fresh.setFingerprint);
     expect(second.fresh.findingsFingerprint).toBe(first.fresh.findingsFingerprint);
   });
@@ -459,5 +466,16 @@ describe('the built binary', () => {
     expect(git(repo, 'status', '--porcelain')).toBe('');
     expect(git(repo, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
     expect(treeDifferences(readTree(repo), readTree(DEMO))).toEqual([]);
+  });
+
+  it('ends on a SIGTERM that arrives as the worktree is cleaned up: no branch, no exit 0 (issue 18, item 8)', () => {
+    const repo = demoRepo();
+    // The seam raises the signal right after the worktree's cleanup, where the listener used to
+    // be removed before it could run.
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_TEST_SIGNAL_AT_CLEANUP: 'SIGTERM' };
+    const r = spawnSync(process.execPath, [BIN, repo, '--write', '--branch'], { cwd: repo, env, encoding: 'utf8' });
+    expect(r.signal ?? r.status).toBe(r.signal ? 'SIGTERM' : 143);
+    expect(git(repo, 'branch', '--list', 'autopack-fix/fixes')).toBe('');
+    expect(git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '))).toEqual([`worktree ${repo}`]);
   });
 });

@@ -65,8 +65,10 @@ describe('exit codes', () => {
     // A real process for the first: exit status 2 and the message on the real stderr of the binary.
     const missing = bin(['/nonexistent/root']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('root does not exist: /nonexistent/root');
-    const notDir = await runCli([path.join(ROOT, 'package.json')]);
+    // One argument that does not exist: neither a root nor a file to report on.
+    expect(missing.stderr).toBe('autopack-fix: /nonexistent/root: no such file or directory\n');
+    // A single file is a file argument (tests/cli-basics.test.ts); --root names the root.
+    const notDir = await runCli(['--root', path.join(ROOT, 'package.json')]);
     expect(notDir.code).toBe(2);
     expect(notDir.stderr).toContain('root is not a directory');
     // One repository for the three: each is refused before anything is read or written.
@@ -90,7 +92,7 @@ describe('exit codes', () => {
 
 describe('--format json', () => {
   it('prints one document with the contract shape', async () => {
-    const r = await runCli([demoRepo(), '--format', 'json', '--rule', ...COMPOSE_RULES]);
+    const r = await runCli([demoRepo(), '--format', 'json', '--select', COMPOSE_RULES.join(',')]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as { schemaVersion: number; findings: Array<Record<string, unknown>>; summary: Record<string, number> };
     expect(doc.schemaVersion).toBe(1);
@@ -155,7 +157,7 @@ describe('--format diff and --write', () => {
     // With the template there, docs-dead-reference no longer reports the references to it.
     expect(second.findings.filter((f) => f.message.includes('.env.example'))).toEqual([]);
     expect(gitIn(written, ['status', '--porcelain'])).toBe('');
-    const composeOnly = await runCli([written, '--rule', ...COMPOSE_RULES]);
+    const composeOnly = await runCli([written, '--select', COMPOSE_RULES.join(',')]);
     expect(composeOnly.stdout).toBe('No findings.\n');
     expect(composeOnly.code).toBe(0);
   });
@@ -168,7 +170,7 @@ describe('--format diff and --write', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('uncommitted changes');
     expect(treeDifferences(readTree(repo), before)).toEqual([]);
-    const allowed = await runCli([repo, '--write', '--allow-dirty', '--rule', ...COMPOSE_RULES]);
+    const allowed = await runCli([repo, '--write', '--allow-dirty', '--select', COMPOSE_RULES.join(',')]);
     expect(allowed.code).toBe(0);
   });
 
@@ -187,7 +189,7 @@ describe('--format diff and --write', () => {
     cleanup.push(dir);
     cpSync(DEMO, dir, { recursive: true });
     expect((await runCli([dir, '--write'])).code).toBe(2);
-    expect((await runCli([dir, '--write', '--allow-dirty', '--rule', ...COMPOSE_RULES])).code).toBe(0);
+    expect((await runCli([dir, '--write', '--allow-dirty', '--select', COMPOSE_RULES.join(',')])).code).toBe(0);
   });
 
   it('keeps CRLF line endings, the BOM and the file mode', async () => {
@@ -199,7 +201,7 @@ describe('--format diff and --write', () => {
     gitIn(dir, ['init', '-q']);
     gitIn(dir, ['add', '-A']);
     gitIn(dir, ['commit', '-qm', 'x']);
-    expect((await runCli([dir, '--write', '--rule', ...COMPOSE_RULES])).code).toBe(0);
+    expect((await runCli([dir, '--write', '--select', COMPOSE_RULES.join(',')])).code).toBe(0);
     const text = readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8');
     expect(text).toBe(`${bom}services:\r\n  db:\r\n    image: postgres:16\r\n  api:\r\n    image: example/api\r\n    volumes:\r\n      - cache:/cache\r\n\r\nvolumes:\r\n  cache:\r\n`);
     expect(gitIn(dir, ['ls-files', '-s'])).toMatch(/^100644/);

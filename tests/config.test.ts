@@ -83,7 +83,12 @@ describe('validation errors carry the pointer and line:column', () => {
   it('an unknown option of a rule in JSON (with comments)', () => {
     const e = load('c.json', '{\n  // options\n  "rules": {\n    "dockerfile-copy-outdir": { "options": { "prefer": "auto", "preferr": 1 } }\n  }\n}\n');
     expect([e.pointer, e.line, e.column]).toEqual(['/rules/dockerfile-copy-outdir/options/preferr', 4, 64]);
-    expect(e.message.endsWith('unknown key "preferr" (expected one of: prefer, outputDirNames, ignoredSegments, ignoreUsesIn, packageManagers)')).toBe(true);
+    expect(e.message.endsWith('unknown key "preferr" (did you mean prefer?) (expected one of: prefer, outputDirNames, ignoredSegments, ignoreUsesIn, packageManagers)')).toBe(true);
+  });
+  it('a mistyped rule id: the message names the rule it most likely means', () => {
+    const e = load('c.yml', 'rules:\n  compose-unknwon-service:\n    enabled: false\n');
+    expect([e.pointer, e.line, e.column]).toEqual(['/rules/compose-unknwon-service', 2, 3]);
+    expect(e.message.endsWith('/rules/compose-unknwon-service: unknown rule "compose-unknwon-service" (did you mean compose-unknown-service?) (see `autopack-fix list-rules`)')).toBe(true);
   });
   it('a bad enum value, a wrong type, options for a rule without options', () => {
     const e1 = load('c.yaml', 'rules:\n  dockerfile-copy-outdir:\n    options:\n      prefer: docker\n');
@@ -147,6 +152,16 @@ describe('resolution', () => {
     expect(Object.keys(s.severityOverrides).sort()).toEqual(registry.filter((r) => r.meta.defaultSeverity !== 'error').map((r) => r.meta.id).sort());
     expect(s.rules.every((r) => r.meta.defaultSeverity === 'error')).toBe(true);
     expect(errorOf(() => resolveConfig({}, { registry, only: ['nope'] })).message).toBe('unknown rule: nope (see `autopack-fix list-rules`)');
+  });
+
+  it('--ignore leaves out its rules, also those --select names; a mistyped id in either says what it may mean', () => {
+    const ids = (c: { rules: Array<{ meta: { id: string } }> }): string[] => c.rules.map((r) => r.meta.id);
+    const all = ids(resolveConfig({}, { registry }));
+    expect(ids(resolveConfig({}, { registry, ignore: ['docs-port-drift', 'nginx-body-size-limit'] }))).toEqual(all.filter((id) => id !== 'docs-port-drift' && id !== 'nginx-body-size-limit'));
+    expect(ids(resolveConfig({}, { registry, only: ['docs-port-drift', 'docs-dead-reference'], ignore: ['docs-port-drift'] }))).toEqual(['docs-dead-reference']);
+    expect(errorOf(() => resolveConfig({}, { registry, only: ['docs-port-drfit'], ignore: ['unknown-service', 'zzz'] })).message).toBe(
+      'unknown rules: docs-port-drfit (did you mean docs-port-drift?), unknown-service (did you mean compose-unknown-service?), zzz (see `autopack-fix list-rules`)',
+    );
   });
 
   it('include/exclude: folder names anywhere, globs from the root, folders cover their contents', () => {

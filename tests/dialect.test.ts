@@ -10,7 +10,8 @@ import { dialectOf, typescriptBases } from '../src/formats/dialect.js';
 import { hasTemplateMarkup, helmChartOf } from '../src/formats/template.js';
 import { parseProblem, toolProblem } from '../src/formats/validate.js';
 import { detect, run } from '../src/engine/run.js';
-import type { Diagnostic, RawFinding, Rule, Safety } from '../src/model/types.js';
+import type { Diagnostic, RawFinding, Safety } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 const jsonOf = (p: string, repo?: Workspace) => {
   const d = dialectOf(p, repo);

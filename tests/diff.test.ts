@@ -12,7 +12,7 @@ import path from 'node:path';
 import { structuredPatch } from 'diff';
 import { diffHunks, unifiedDiff, unanchoredNote, UNIDIFF_ZERO_PREAMBLE } from '../src/report/diff.js';
 import type { FileChange } from '../src/engine/run.js';
-import type { Secrets } from '../src/facts/secrets.js';
+import type { Secrets } from '../src/report/secrets.js';
 import { gitIn, removeDir, tempDir } from './helpers/repo.js';
 
 const cleanup: string[] = [];

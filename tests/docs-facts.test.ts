@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { Workspace } from '../src/workspace/workspace.js';
 import { Facts } from '../src/facts/facts.js';
 import { inferServiceForName } from '../src/facts/compose-rename.js';
-import type { PathHistory } from '../src/git/history.js';
+import type { PathHistory } from '../src/workspace/history.js';
 import {
   appDeployments,
   canonicalModule,

@@ -7,7 +7,8 @@ import { describe, it, expect } from 'vitest';
 import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
 import { applyEdits, changedOutsideSpans, checkEdits } from '../src/engine/edits.js';
-import type { RawFinding, Rule, Safety } from '../src/model/types.js';
+import type { RawFinding, Safety } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 const SAFE = new Set<Safety>(['safe']);
 
@@ -259,5 +260,14 @@ describe('one finding per problem, with the real rules', () => {
     expect(both.findings.map((f) => f.ruleId)).toEqual(['env-example-missing']);
     const alone = await run(Workspace.fromFiles('/r', files), { rules: [dead], apply: SAFE });
     expect(alone.findings.map((f) => f.ruleId)).toEqual(['docs-dead-reference', 'docs-dead-reference']);
+  });
+});
+
+describe('progress', () => {
+  it('tells which rule runs, then each fix pass', async () => {
+    const ws = Workspace.fromFiles('/r', { 'b.yml': 'name: old\n' });
+    const steps: string[] = [];
+    await run(ws, { rules: [replaceRule('first', 'b.yml', 'old', 'new'), replaceRule('second', 'b.yml', 'zzz', 'y')], apply: SAFE, onProgress: (s) => steps.push(s.phase === 'detect' ? `${s.index + 1}/${s.total} ${s.rule}` : `pass ${s.pass}`) });
+    expect(steps).toEqual(['1/2 first', '2/2 second', 'pass 1']);
   });
 });

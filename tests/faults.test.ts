@@ -433,6 +433,26 @@ describe('permissions, as an ordinary user', () => {
   });
 });
 
+describe('reports tell what reached the disk (issue 18, item 6)', () => {
+  it('a fix whose file was not written is `not-written`, its finding remains, and only written files count', async () => {
+    const dir = manyFixable();
+    // Refused even for root: the tool checks the write bit itself.
+    chmodSync(path.join(dir, 'svc2', 'compose.yaml'), 0o444);
+    const r = await cli([dir, '--write', '--format', 'json']);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as { summary: { remaining: number; filesChanged: number }; findings: Array<{ file: string; fix: { status: string } | null }>; written: string[] };
+    const status = (file: string): string | undefined => report.findings.find((f) => f.file === file)?.fix?.status;
+    expect(status('svc2/compose.yaml')).toBe('not-written');
+    expect(status('svc3/compose.yaml')).toBe('applied');
+    expect(report.summary.remaining).toBe(1);
+    expect(report.summary.filesChanged).toBe(FILES - 1);
+    expect(report.written).toHaveLength(FILES - 1);
+    const text = await cli([dir, '--write', '--allow-dirty']);
+    expect(text.stdout).toMatch(/svc2\/compose\.yaml[\s\S]*\[fix not written \(see the errors\)\]/);
+    expect(text.stdout).not.toMatch(/svc3\/compose\.yaml/);
+  });
+});
+
 /** A tmpfs of `kib` KiB at a fresh mount point, or undefined where mounting is not allowed. */
 function smallDisk(kib: number): string | undefined {
   if (!AS_ROOT) return undefined;
@@ -594,18 +614,18 @@ describe('journal recovery', () => {
     mkdirSync(path.join(dir, 'new', 'deep'), { recursive: true });
     writeFileSync(file('new/deep/c'), 'C created');
     writeFileSync(file('d'), 'D original');
-    Journal.begin(j, [
-      journalEntry(file('a'), 'a', Buffer.from('A original'), Buffer.from('A fixed')),
-      journalEntry(file('b'), 'b', Buffer.from('B original'), Buffer.from('B fixed')),
-      journalEntry(file('new/deep/c'), 'new/deep/c', undefined, Buffer.from('C created'), [file('new'), file('new/deep')]),
-      journalEntry(file('d'), 'd', Buffer.from('D original'), Buffer.from('D fixed')),
+    Journal.begin(j, dir, [
+      journalEntry('a', Buffer.from('A original'), Buffer.from('A fixed')),
+      journalEntry('b', Buffer.from('B original'), Buffer.from('B fixed')),
+      journalEntry('new/deep/c', undefined, Buffer.from('C created'), ['new', 'new/deep']),
+      journalEntry('d', Buffer.from('D original'), Buffer.from('D fixed')),
     ]);
     const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
     try {
       // A live writer (another process) is left alone.
       setPid(j, live.pid as number);
       expect(pendingJournals(j)).toBe(0);
-      expect(recoverJournals(j, { restore: restoreFile, removeEmptyDirs })).toEqual([]);
+      expect(recoverJournals(j, { root: dir, restore: restoreFile, removeEmptyDirs })).toEqual([]);
       expect(readFileSync(file('a'), 'utf8')).toBe('A fixed');
     } finally {
       live.kill();
@@ -619,7 +639,7 @@ describe('journal recovery', () => {
     const dead = deadPid();
     setPid(j, dead);
     expect(pendingJournals(j)).toBe(1);
-    expect(recoverJournals(j, { restore: restoreFile, removeEmptyDirs }).map((d) => d.message)).toEqual([
+    expect(recoverJournals(j, { root: dir, restore: restoreFile, removeEmptyDirs }).map((d) => d.message)).toEqual([
       `a run killed while writing a multi-file fix (pid ${dead}) left it half-done: put back a, new/deep/c; left as they are: b (changed since)`,
     ]);
     expect(readFileSync(file('a'), 'utf8')).toBe('A original');
@@ -630,10 +650,10 @@ describe('journal recovery', () => {
   });
 
   it('leaves a state the user committed since, and keeps a journal whose undo fails', () => {
-    const { j, file } = setUp();
+    const { dir, j, file } = setUp();
     writeFileSync(file('a'), 'A fixed');
     writeFileSync(file('b'), 'B fixed');
-    Journal.begin(j, [journalEntry(file('a'), 'a', Buffer.from('A original'), Buffer.from('A fixed')), journalEntry(file('b'), 'b', Buffer.from('B original'), Buffer.from('B fixed'))]);
+    Journal.begin(j, dir, [journalEntry('a', Buffer.from('A original'), Buffer.from('A fixed')), journalEntry('b', Buffer.from('B original'), Buffer.from('B fixed'))]);
     const dead = deadPid();
     setPid(j, dead);
     const restore = (target: string, bytes: Buffer): void => {
@@ -641,14 +661,14 @@ describe('journal recovery', () => {
       restoreFile(target, bytes);
     };
     const committed = (target: string): boolean => target === file('a');
-    expect(recoverJournals(j, { restore, committed }).map((d) => d.message)).toEqual([
+    expect(recoverJournals(j, { root: dir, restore, committed }).map((d) => d.message)).toEqual([
       `a run killed while writing a multi-file fix (pid ${dead}) left it half-done: put back nothing; left as they are: a (committed since); could not put back: b (EROFS) (the journal is kept: ${path.join(j, readdirSync(j)[0] as string)})`,
     ]);
     expect(readFileSync(file('a'), 'utf8')).toBe('A fixed');
     expect(readdirSync(j)).toHaveLength(1);
     // An unreadable journal is named and left in place; it does not stop the others.
     writeFileSync(path.join(j, 'journal-1-bad.json'), '{');
-    const notes = recoverJournals(j, { restore: restoreFile }).map((d) => d.message);
+    const notes = recoverJournals(j, { root: dir, restore: restoreFile }).map((d) => d.message);
     expect(notes[0]).toMatch(/^unreadable undo journal .*journal-1-bad\.json/);
     expect(readFileSync(file('b'), 'utf8')).toBe('B original');
   });

@@ -4,7 +4,7 @@ import { mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { gitIn, removeDir, tempDir } from './helpers/repo.js';
 import { Workspace } from '../src/workspace/workspace.js';
-import { GitHistory, parseDiffTree, type PathHistory } from '../src/git/history.js';
+import { GitHistory, parseDiffTree, type PathHistory } from '../src/workspace/history.js';
 
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));

@@ -22,7 +22,7 @@ import { unifiedDiff } from '../src/report/diff.js';
 import { findRule, RULES } from '../src/rules/registry.js';
 import { createSuppressions } from '../src/engine/suppressions.js';
 import { parseProblem } from '../src/formats/validate.js';
-import { isComposePath } from '../src/facts/compose.js';
+import { isComposePath } from '../src/formats/compose.js';
 import { composeSchemaErrors, dependabotSchemaErrors, isDependabotConfig } from './helpers/schemas.js';
 import type { Safety } from '../src/model/types.js';
 

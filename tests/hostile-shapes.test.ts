@@ -78,7 +78,7 @@ describe('deep JavaScript in vite.config.ts', () => {
       },
       DEMO,
     );
-    const r = await runCli([dir, '--rule', 'dockerfile-copy-outdir']);
+    const r = await runCli([dir, '--rule', 'dockerfile-copy-outdir', '--verbose']);
     expect(r.stderr).not.toMatch(/failed|call stack/);
     expect(r.stderr).toContain('warning: could not parse vite.config.ts at 6:280: nested deeper than 256 levels; not parsed');
     expect(r.stdout).toMatch(/web\/Dockerfile\n\s+12:19\s+error\s+dockerfile-copy-outdir .*into `\/app\/dist\/web`/);
@@ -105,6 +105,12 @@ describe('include patterns that can match nothing', () => {
       'autopack-fix.config.yaml:2:5: include pattern `../elsewhere/**` points outside the root (a leading `..`); files outside the root are not part of the run, so it matches nothing; no other include pattern matches either, so no finding is reported',
     ].map((m) => `${path.relative(process.cwd(), path.join(only, 'autopack-fix.config.yaml'))}${m.slice('autopack-fix.config.yaml'.length)}`));
   });
+
+  it('reach the user: the run prints them on stderr', async () => {
+    const dir = repo({ 'autopack-fix.config.yaml': 'include:\n  - ../elsewhere/**\n', 'README.md': '# x\n' });
+    const r = await runCli([dir]);
+    expect(r.stderr).toMatch(/note: .*autopack-fix\.config\.yaml:2:5: include pattern `\.\.\/elsewhere\/\*\*` points outside the root/);
+  });
 });
 
 describe('many stages and services', () => {
@@ -127,7 +133,7 @@ describe('many stages and services', () => {
       'pkg/web.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
       'docker-compose.yml': 'services:\n  api:\n    build:\n      context: .\n      target: s39\n    command: uvicorn nope.main:app\n',
     });
-    const r = await runCli([dir, '--rule', 'compose-stale-app-target']);
+    const r = await runCli([dir, '--rule', 'compose-stale-app-target', '--verbose']);
     expect(r.stdout).toContain('command of service `api` runs `nope.main:app`, which does not resolve (module `nope.main` does not exist); candidates `main:app`, `pkg.web:app`');
   });
 
@@ -144,7 +150,7 @@ describe('many stages and services', () => {
       'docker-compose.yml': compose,
       'docker-compose.override.yml': 'services:\n  s1:\n    image: y\n  ghost:\n    environment:\n      K7: v\n',
     });
-    const r = await runCli([dir, '--rule', 'compose-unknown-service', '--rule', 'compose-undeclared-volume']);
+    const r = await runCli([dir, '--rule', 'compose-unknown-service', '--rule', 'compose-undeclared-volume', '--verbose']);
     expect(r.stdout).toMatch(/docker-compose\.override\.yml\n\s+4:3\s+error\s+compose-unknown-service\s+service `ghost` is defined in no other compose file/);
     expect(r.stdout).toContain('named volume `v3999` (service `s3999`) is declared in no compose file of the root');
   });

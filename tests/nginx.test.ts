@@ -6,7 +6,7 @@ import { SourceFile } from '../src/workspace/source-file.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
 import { findRule } from '../src/rules/registry.js';
-import type { Rule } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 import { readdirSync, readFileSync, mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, tempDir, removeDir } from './helpers/repo.js';

@@ -22,7 +22,8 @@ import { SourceFile } from '../src/workspace/source-file.js';
 import { run, type RunResult } from '../src/engine/run.js';
 import { changedOutsideSpans } from '../src/engine/edits.js';
 import { formatOf, parseProblem } from '../src/formats/validate.js';
-import type { Rule, Safety } from '../src/model/types.js';
+import type { Safety } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 import { ROOT } from './helpers/repo.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 40);

@@ -9,7 +9,8 @@ import { run, applyFix } from '../src/engine/run.js';
 import { RULES } from '../src/rules/registry.js';
 import { sarifLog, sarifReport, firstParagraph } from '../src/report/sarif.js';
 import { fingerprint } from '../src/engine/baseline.js';
-import type { Finding, Rule } from '../src/model/types.js';
+import type { Finding } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 // The shared copy (SchemaStore) declares draft-07, so Ajv's default draft applies; formats
 // (uri, date-time) are checked with ajv-formats.
@@ -54,7 +55,7 @@ describe('sarif', () => {
             driver: {
               name: 'autopack-fix',
               version: '9.9.9',
-              informationUri: 'https://www.npmjs.com/package/autopack-fix',
+              informationUri: 'https://github.com/autopack-fix/autopack-fix',
               rules: [
                 {
                   id: 'rule-a',
@@ -123,7 +124,8 @@ describe('sarif', () => {
     const r = log.runs[0]!;
     expect(r.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///r/' } });
     expect(r.tool.driver.rules[0]!.defaultConfiguration).toEqual({ level: 'warning' });
-    expect(r.tool.driver.rules[0]!.helpUri).toMatch(/^https:\/\/unpkg\.com\/autopack-fix@\d+\.\d+\.\d+\/codemods\/rule-a\/README\.md$/);
+    // The rule's README in the repository (package.json `repository`), at this version's tag.
+    expect(r.tool.driver.rules[0]!.helpUri).toMatch(/^https:\/\/github\.com\/autopack-fix\/autopack-fix\/blob\/v\d+\.\d+\.\d+\/codemods\/rule-a\/README\.md$/);
     expect(r.results[0]!.fixes).toBeUndefined();
     expect(schemaErrors(log)).toEqual([]);
   });

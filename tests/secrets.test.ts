@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ROOT, gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 import { Workspace } from '../src/workspace/workspace.js';
-import { collectSecrets, parseDotenv } from '../src/facts/secrets.js';
+import { collectSecrets, parseDotenv } from '../src/report/secrets.js';
 import { UNIDIFF_ZERO_PREAMBLE } from '../src/report/diff.js';
 
 const DEMO = path.join(ROOT, 'fixtures', 'demo');
@@ -23,6 +23,9 @@ const SECRETS = {
   composeNearFix: 'S3cr3t-compose-near-fix-9a1c',
   dockerfile: 'S3cr3t-dockerfile-env-5e77',
   docs: 'S3cr3t-docs-page-c0de',
+  // A docs command quoted whole by a finding: a value the .env holds, and one it does not.
+  inlineKnown: 'sk-live-S3cr3t-inline-77aa',
+  inlineUnknown: 'whsec-S3cr3t-inline-unknown-3b3b',
 };
 
 /** The run's code and everything it printed, stdout then stderr. */
@@ -35,7 +38,7 @@ function plantedRepo(): string {
   const dir = tempDir();
   cleanup.push(dir);
   cpSync(DEMO, dir, { recursive: true });
-  writeFileSync(path.join(dir, '.env'), `DB_PASSWORD=${SECRETS.dotenv}\nexport API_TOKEN="${SECRETS.dotenvQuoted}"\n`);
+  writeFileSync(path.join(dir, '.env'), `DB_PASSWORD=${SECRETS.dotenv}\nexport API_TOKEN="${SECRETS.dotenvQuoted}"\nOPENAI_API_KEY=${SECRETS.inlineKnown}\n`);
   // In the base compose file (away from any fix) and in the override, right under a line a fix edits.
   const base = readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8');
   writeFileSync(path.join(dir, 'docker-compose.yml'), base.replace(/^( *)environment:\n/m, (m, indent: string) => `${m}${indent}  SECRET_KEY: ${SECRETS.compose}\n`));
@@ -44,6 +47,7 @@ function plantedRepo(): string {
   const df = readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
   writeFileSync(path.join(dir, 'Dockerfile'), df.replace(/^(FROM .*)$/m, `$1\nENV API_KEY=${SECRETS.dockerfile}`));
   appendFileSync(path.join(dir, 'docs', 'DEPLOYMENT.md'), `\nSet the token first: \`export DEPLOY_TOKEN=${SECRETS.docs}\`.\n`);
+  appendFileSync(path.join(dir, 'docs', 'DEPLOYMENT.md'), `\n\`\`\`bash\nOPENAI_API_KEY=${SECRETS.inlineKnown} docker compose run postgres env\nSTRIPE_SECRET="${SECRETS.inlineUnknown}" docker compose exec postgres psql\n\`\`\`\n`);
   gitIn(dir, ['init', '-q', '-b', 'main']);
   gitIn(dir, ['config', 'core.autocrlf', 'false']);
   gitIn(dir, ['add', '-A']);
@@ -433,7 +437,8 @@ describe('diffs around planted values', () => {
 
       const dry = await runCli([repo, '--dry-run', '--rule', s.rule]);
       expect(dry.code).toBe(1);
-      expect(dry.stdout.endsWith(`\n${expectedDiff}`), dry.stdout).toBe(true);
+      // The diff, then the summary again (tests/cli-basics.test.ts).
+      expect(dry.stdout.includes(`\n${expectedDiff}\n1 finding`), dry.stdout).toBe(true);
       expect(dry.stderr).toBe(note);
       expect(leaks(dry.stdout + dry.stderr, s.planted)).toEqual([]);
 
@@ -450,4 +455,29 @@ describe('diffs around planted values', () => {
       expect(treeDifferences(readTree(written), readTree(repo)).length).toBeGreaterThan(0);
     });
   }
+});
+
+describe('messages without secrets (issue 18, item 1)', () => {
+  it('redacts known values and any value assigned to a secret-named variable, and nothing else', async () => {
+    const { redactText } = await import('../src/report/secrets.js');
+    const secrets = { named: ['sk-live-known-1234'] };
+    expect(redactText('`OPENAI_API_KEY=sk-live-known-1234 docker compose run api env` names service `api`', secrets)).toBe('`OPENAI_API_KEY=<redacted> docker compose run api env` names service `api`');
+    expect(redactText('STRIPE_SECRET="whsec-never-seen" docker compose exec api psql', secrets)).toBe('STRIPE_SECRET=<redacted> docker compose exec api psql');
+    expect(redactText('the value sk-live-known-1234 again', secrets)).toBe('the value <redacted> again');
+    // Ordinary assignments and interpolations stay: they are what the reader needs to see.
+    expect(redactText('PYTHONPATH=src uvicorn app:app; API_TOKEN=${API_TOKEN} make', secrets)).toBe('PYTHONPATH=src uvicorn app:app; API_TOKEN=${API_TOKEN} make');
+  });
+
+  it('every front end gets findings whose messages are redacted (the pipeline does it once)', async () => {
+    const { withoutSecrets } = await import('../src/pipeline/pipeline.js');
+    const ws = Workspace.fromFiles('/r', { '.env': 'OPENAI_API_KEY=sk-live-from-dotenv-99\n', 'README.md': 'x\n' });
+    const finding = { ruleId: 'r', seedIds: [], severity: 'warning' as const, file: 'README.md', line: 1, column: 1, key: 'k', fix: null, fixStatus: null, message: 'runs `OPENAI_API_KEY=sk-live-from-dotenv-99 app`; value sk-live-from-dotenv-99' };
+    const result = withoutSecrets({ findings: [finding], remaining: [finding], changes: [], diagnostics: [], passes: 1, applied: [], final: ws }, ws);
+    expect(result.findings[0]?.message).toBe('runs `OPENAI_API_KEY=<redacted> app`; value <redacted>');
+    expect(result.remaining[0]?.message).not.toContain('sk-live');
+    // An ordinary .env value is what a message is about, not a secret.
+    const ports = Workspace.fromFiles('/r', { '.env': 'PORT=8000\nAPP_ENV=development\n', 'README.md': 'x\n' });
+    const portFinding = { ...finding, message: 'the doc runs the API on port 8100; compose publishes 8000 (development)' };
+    expect(withoutSecrets({ findings: [portFinding], remaining: [], changes: [], diagnostics: [], passes: 1, applied: [], final: ports }, ports).findings[0]?.message).toBe(portFinding.message);
+  });
 });

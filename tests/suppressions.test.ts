@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
 import { commentStyleFor, createSuppressions, parseDirectives, unusedSuppressionRule, UNUSED_SUPPRESSION_ID } from '../src/engine/suppressions.js';
-import type { RawFinding, Rule } from '../src/model/types.js';
+import type { RawFinding } from '../src/model/types.js';
+import type { Rule } from '../src/model/rule.js';
 
 /** Reports every `BAD` (rule bad-word) or `UGLY` (rule ugly-word), report-only. */
 function wordRule(id: string, word: string): Rule {

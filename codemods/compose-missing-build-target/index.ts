@@ -1,4 +1,5 @@
-import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { RawFinding, TextEdit } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { YAMLMap } from 'yaml';
 import { isRemoteContext, mergedBuild, repoPath, serviceView, type BuildSpec } from '../../src/facts/compose.js';
 import { findStage } from '../../src/formats/dockerfile.js';

@@ -1,5 +1,6 @@
 import { isSeq, type Node } from 'yaml';
-import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { RawFinding, TextEdit } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import { serviceView, type CommandSpec, type ServiceFragment, type ServiceView } from '../../src/facts/compose.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { nodeRange, scalarString } from '../../src/formats/yaml.js';

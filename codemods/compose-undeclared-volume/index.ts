@@ -1,8 +1,9 @@
 import { isMap, isScalar } from 'yaml';
-import type { Fix, RawFinding, Rule } from '../../src/model/types.js';
+import type { Fix, RawFinding } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { ComposeFile } from '../../src/facts/compose.js';
 import { blockIndent, nodeRange, pairValueEnd } from '../../src/formats/yaml.js';
-import { lineEndIncludingBreak } from '../../src/formats/text.js';
+import { lineEndIncludingBreak } from '../../src/util/text.js';
 
 /**
  * A service mounts a named volume that no file of its compose set declares under top-level

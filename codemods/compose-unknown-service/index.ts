@@ -1,4 +1,5 @@
-import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { RawFinding, TextEdit } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import { inferServiceRename } from '../../src/facts/compose-rename.js';
 import { nodeRange, scalarContentSpan } from '../../src/formats/yaml.js';
 

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Workspace } from '../../src/workspace/workspace.js';
-import type { Fix, RawFinding, Rule, RuleContext } from '../../src/model/types.js';
+import type { Fix, RawFinding } from '../../src/model/types.js';
+import type { Rule, RuleContext } from '../../src/model/rule.js';
 import { SourceFile } from '../../src/workspace/source-file.js';
-import type { GitHistory } from '../../src/git/history.js';
+import type { GitHistory } from '../../src/workspace/history.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
 import { intentMentions, isGeneratedOrVendored, mentionCovers, parkedConfig, renovateConfig, sampleReasons, type Mention } from './policy.js';
@@ -829,12 +831,15 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
   const live = entries.filter((e) => !versionUpdatesOff(e));
   // Every entry switched off: the config only tunes security updates, by choice.
   if (entries.length > 0 && live.length === 0) return [];
-  const unwatchedDirs = manifests.filter((m) => !covered(entries, m)).filter((m) => live.some((e) => sameKind(e, m)) || !entries.some((e) => sameKind(e, m)));
-  if (unwatchedDirs.length === 0) return [];
+  const renamed = misnamedEcosystems(file, configPath, entries, live, manifests);
+  const unwatchedDirs = manifests
+    .filter((m) => !covered(entries, m) && !renamed.fixes.has(m))
+    .filter((m) => live.some((e) => sameKind(e, m)) || !entries.some((e) => sameKind(e, m)));
+  if (unwatchedDirs.length === 0) return renamed.findings;
   // What the maintainers took out of the config is a decision, whatever it looks like today.
   const removed = await removedFromConfig(workspace, entries, manifests);
   const missing = unwatchedDirs.filter((m) => !removed(m));
-  if (missing.length === 0) return [];
+  if (missing.length === 0) return renamed.findings;
 
   // A statement of intent speaks for a kind of project as a whole: were it to make one
   // directory safe and leave its siblings for review, the entry it adds would turn them safe
@@ -882,7 +887,7 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
   const fixes = new Map<string, { fix: Fix | null; why: string }>();
   for (const j of judged) if (!fixes.has(j.group)) fixes.set(j.group, fixFor(j.group, j.safety));
   const offset = updatesPair ? (nodeRange(updatesPair.key)?.[0] ?? 0) : 0;
-  return judged.map(({ m, safety, note, group }): RawFinding => {
+  return [...renamed.findings, ...judged.map(({ m, safety, note, group }): RawFinding => {
     const { fix, why } = fixes.get(group) as { fix: Fix | null; why: string };
     const hint = literalGlobHint(entries, m);
     const notFixed = fix ? '' : `; not fixed: ${why}`;
@@ -896,7 +901,91 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
       message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}${reason}${notFixed}`,
       fix,
     };
-  });
+  })];
+}
+
+/**
+ * `package-ecosystem` values people write for a package manager that Dependabot files under
+ * another name: Dependabot rejects the whole config on an unknown value.
+ */
+const ECOSYSTEM_MISNOMERS: Readonly<Record<string, string>> = {
+  pnpm: 'npm',
+  yarn: 'npm',
+  poetry: 'pip',
+  pipenv: 'pip',
+  'pip-compile': 'pip',
+  actions: 'github-actions',
+  github_actions: 'github-actions',
+  'docker_compose': 'docker-compose',
+  compose: 'docker-compose',
+};
+
+/** Ecosystems that read neighbouring files of one kind of project, and are easily swapped. */
+const CONFUSABLE: ReadonlyArray<readonly [string, string]> = [
+  ['docker', 'docker-compose'],
+  ['docker-compose', 'docker'],
+];
+
+/**
+ * Entries whose `package-ecosystem` names the wrong updater for the directory they watch (seed
+ * 1.6: the directory gets no updates although the maintainers asked for them):
+ * - a value Dependabot does not know but that names a package manager (`pnpm`, `yarn`,
+ *   `poetry`) → its ecosystem (`npm`, `pip`). Safe when the directory holds that kind of
+ *   project: the config is rejected as written, and the intent is plain.
+ * - `docker` at a directory with compose files and no Dockerfile (or the reverse) → the other
+ *   one. Safe when no directory below it holds what the written ecosystem reads (else the entry
+ *   may have been meant for those: Dependabot does not search below its directory), review
+ *   otherwise.
+ * The value is replaced in place, in its own quoting. The manifests such an entry will cover are
+ * not reported again as missing.
+ */
+function misnamedEcosystems(file: SourceFile, configPath: string, entries: Entry[], live: Entry[], manifests: ManifestDir[]): { findings: RawFinding[]; fixes: Set<ManifestDir> } {
+  const findings: RawFinding[] = [];
+  const fixes = new Set<ManifestDir>();
+  for (const e of live) {
+    const written = e.ecosystem;
+    const valueNode = findPair(e.node, 'package-ecosystem')?.value;
+    const range = nodeRange(valueNode);
+    if (!written || !range || e.directories.length > 0 || e.directory === undefined || hasGlobChars(e.directory)) continue;
+    const dir = normalizeRepoDir(e.directory);
+    const here = manifests.filter((m) => m.dir === dir && !covered(entries, m));
+    const watchesSomething = manifests.some((m) => m.dir === dir && m.accepts.includes(written));
+    let target: string | undefined;
+    let safety: 'safe' | 'review' = 'safe';
+    let why = '';
+    const misnomer = ECOSYSTEM_MISNOMERS[written.toLowerCase()];
+    if (misnomer) {
+      target = misnomer;
+      why = `Dependabot has no \`${written}\` ecosystem (its projects are updated by \`${misnomer}\`) and rejects the config`;
+      if (!manifests.some((m) => m.dir === dir && m.accepts.includes(misnomer))) {
+        safety = 'review';
+        why += `; \`${dependabotDir(dir)}\` holds no ${misnomer} project, so the directory may be wrong too`;
+      }
+    } else if (!watchesSomething) {
+      const swap = CONFUSABLE.find(([from, to]) => from === written && here.some((m) => m.accepts.includes(to)));
+      if (!swap) continue;
+      target = swap[1];
+      // Covered or not: the judgement must not change once another fix adds their entries.
+      const sameElsewhere = manifests.filter((m) => m.dir !== dir && m.accepts.includes(written) && (dir === '' || m.dir.startsWith(`${dir}/`)));
+      why = `\`${dependabotDir(dir)}\` has no file ${written} reads, and ${listed(here.filter((m) => m.accepts.includes(swap[1])).flatMap((m) => m.files.map((f) => `\`${path.posix.basename(f)}\``)), 3)} that ${swap[1]} reads`;
+      if (sameElsewhere.length > 0) {
+        safety = 'review';
+        why += `; held for review: the entry may have been meant for the ${written} director${sameElsewhere.length === 1 ? 'y' : 'ies'} below it, ${listed(sameElsewhere.map((m) => `\`${dependabotDir(m.dir)}\``), 3)} (Dependabot does not look below an entry's directory)`;
+      }
+    }
+    if (!target) continue;
+    for (const m of here) if (m.accepts.includes(target)) fixes.add(m);
+    const text = quote(target, quoteTypeOf(valueNode));
+    findings.push({
+      file: configPath,
+      offset: range[0],
+      ...(safety === 'review' ? { severity: 'info' as const } : {}),
+      key: `ecosystem:${written}:${dir}`,
+      message: `the \`updates\` entry for \`${e.directory}\` names package-ecosystem \`${written}\`, which updates nothing there: ${why}`,
+      fix: { safety, description: `set package-ecosystem \`${written}\` to \`${target}\``, edits: [{ file: configPath, start: range[0], end: range[1], text }] },
+    });
+  }
+  return { findings, fixes };
 }
 
 export default rule;

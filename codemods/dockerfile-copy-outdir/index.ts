@@ -1,5 +1,6 @@
 import path from 'node:path/posix';
-import type { Fix, RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { Fix, RawFinding, TextEdit } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage, type Word } from '../../src/formats/dockerfile.js';

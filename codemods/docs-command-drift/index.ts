@@ -1,5 +1,6 @@
 import path from 'node:path/posix';
-import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { RawFinding } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { findPair } from '../../src/formats/yaml.js';
@@ -19,6 +20,7 @@ import {
   importsItselfElsewhere,
   installableRoots,
   isCreated,
+  createdInSeries,
   isGitIgnored,
   isQuoted,
   joinRepo,
@@ -63,6 +65,8 @@ interface Env {
   factories: string[];
   q: QuoteContext;
   editable: boolean;
+  /** Files the other docs of its folder have the reader create. */
+  series: ReadonlySet<string>;
 }
 
 function quoted(env: Env, cmd: DocCommand, offset: number): boolean {
@@ -352,7 +356,7 @@ function scriptProblems(env: Env, cmd: DocCommand, scripts: ScriptRef[]): DocPro
   const docDir = path.dirname(cmd.doc) === '.' ? '' : path.dirname(cmd.doc);
   const fromDoc = joinRepo(docDir, run.value);
   if (fromDoc !== undefined && env.ws.has(fromDoc)) return [];
-  if (isGitIgnored(env.ws, p) || isCreated(cmd, p)) return [];
+  if (isGitIgnored(env.ws, p) || isCreated(cmd, p, env.series)) return [];
   const offset = at(cmd, run.index);
   if (quoted(env, cmd, offset)) return [];
   const firstDir = run.value.replace(/^\.\//, '').split('/').slice(0, -1)[0];
@@ -468,7 +472,7 @@ export const rule: Rule = {
     for (const doc of docFiles(workspace, opts).docs) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
-      const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts }, editable: workspace.isEditable(doc.path) };
+      const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts }, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
       const docProblems: DocProblem[] = [];
       for (const cmd of read.commands) {
         // Script references wait for git history; everything else is settled now.

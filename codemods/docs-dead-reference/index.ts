@@ -1,7 +1,9 @@
 import path from 'node:path/posix';
-import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { RawFinding } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
+import { parseDockerfile } from '../../src/formats/dockerfile.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue } from '../../src/formats/markdown.js';
 import {
   commandHead,
@@ -29,6 +31,7 @@ import {
   relocationText,
   writtenFromAnotherBase,
   siteOf,
+  createdInSeries,
   siteResolves,
   siteRouteResolves,
   type DocsSite,
@@ -48,6 +51,8 @@ interface Env {
   doc: string;
   docDir: string;
   editable: boolean;
+  /** Files the other docs of its folder have the reader create. */
+  series: ReadonlySet<string>;
 }
 
 /**
@@ -80,6 +85,57 @@ interface Pending {
   config?: boolean;
   /** Written from the repository root with a leading `/` (GitHub's reading): the fix keeps it. */
   rootRelative?: boolean;
+  /** An extensionless link outside a docs site: GitHub opens a file or a folder of that name. */
+  fileOrDir?: boolean;
+  /** For `docker build -f X CONTEXT`: the build context (repo path) the Dockerfile's COPYs read. */
+  buildContext?: string;
+}
+
+/** Options of `docker build` that take a value (the context is the positional word left). */
+const BUILD_VALUE_OPTIONS = /^(-f|--file|-t|--tag|--build-arg|--target|--platform|-o|--output|--label|--secret|--ssh|--cache-from|--cache-to|--network|--progress|--iidfile|--add-host|--shm-size|--ulimit|-m|--memory|--build-context|--attest|--provenance|--sbom|--metadata-file|--builder)$/;
+
+/** The build context of `docker build`/`docker buildx build`, resolved from `cwd`; undefined when not a local folder. */
+function buildContextOf(argv: string[], cwd: string): string | undefined {
+  const h = commandHead(argv)?.index ?? 0;
+  if (argv[h] !== 'docker') return undefined;
+  let i = h + 1;
+  if (argv[i] === 'buildx') i++;
+  if (argv[i] !== 'build') return undefined;
+  let context: string | undefined;
+  for (i++; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (BUILD_VALUE_OPTIONS.test(w)) i++;
+    else if (!w.startsWith('-')) context = w;
+  }
+  if (context === undefined || context === '-' || /^[a-z]+:\/\//i.test(context) || context.includes('$')) return undefined;
+  return joinRepo(cwd, context);
+}
+
+/**
+ * Why pointing `-f` at a Dockerfile that moved to another folder is not enough: its COPY/ADD
+ * sources (literal paths, not from a stage) are not all found in the build context the command
+ * keeps. They may have moved with it, and then the context must move too (`cd` into the new
+ * folder, or another context argument). Undefined when every source is there (or none is literal).
+ */
+function contextMismatch(ws: Workspace, dockerfile: string, context: string): string | undefined {
+  const file = ws.read(dockerfile);
+  if (!file) return undefined;
+  const model = parseDockerfile(file);
+  if (model.error) return undefined;
+  const missing: string[] = [];
+  for (const stage of model.stages) {
+    for (const c of stage.copies) {
+      if (c.from !== undefined) continue;
+      for (const src of c.sources) {
+        const v = src.value.replace(/^\.\//, '').replace(/\/$/, '');
+        if (!v || v === '.' || /[*?[\]$]/.test(v) || /^[a-z]+:\/\//i.test(v) || v.startsWith('/')) continue;
+        const at = joinRepo(context, v);
+        if (at === undefined || !existsInRepo(ws, at)) missing.push(v);
+      }
+    }
+  }
+  if (missing.length === 0) return undefined;
+  return `its COPY source${missing.length === 1 ? '' : 's'} ${missing.slice(0, 3).map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the build context \`${context || '.'}\` the command keeps (the context may have to move with the Dockerfile)`;
 }
 
 function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
@@ -103,8 +159,29 @@ function seedsOf(p: Pending, moved: boolean): string[] {
   return seeds;
 }
 
+/** Generators that serve their static folder at the site's root and resolve `/x` there in pages. */
+const SERVES_STATIC_AT_ROOT = new Set(['web app', 'docusaurus', 'vitepress', 'astro', 'mintlify']);
+
+/** `/rest` when `target` is a non-page file in one of the site's static folders. */
+function servedUrl(site: DocsSite, target: string): string | undefined {
+  if (!SERVES_STATIC_AT_ROOT.has(site.generator) || /\.(md|mdx|markdown)$/i.test(target)) return undefined;
+  const roots = site.assetRoots.filter((r) => r === '' || target.startsWith(`${r}/`)).sort((a, b) => b.length - a.length);
+  const root = roots[0];
+  return root === undefined ? undefined : `/${root ? target.slice(root.length + 1) : target}`;
+}
+
 function settle(p: Pending, histories: Histories): DocProblem | undefined {
-  const settled = settleProblem(p, histories);
+  if (p.fileOrDir) {
+    // Read as a file first; as a folder when only that reading finds where it went.
+    const asFile = settleProblem(p, histories);
+    if (asFile?.fix) return withSeeds(p, asFile);
+    const asDir = settleProblem({ ...p, dir: true }, histories);
+    return withSeeds(p, asDir?.fix ? asDir : asFile);
+  }
+  return withSeeds(p, settleProblem(p, histories));
+}
+
+function withSeeds(p: Pending, settled: DocProblem | undefined): DocProblem | undefined {
   return settled && { ...settled, seedIds: seedsOf(p, settled.fix !== undefined || /; it (is now|is probably|must be) /.test(settled.message)) };
 }
 
@@ -140,11 +217,18 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
   // works on GitHub, not on the published site.
   const site = siteOf(env.ws, env.doc);
   const outside = moved.target !== undefined && site !== undefined && site.root !== '' && !moved.target.startsWith(`${site.root}/`) && kind === 'link';
-  const reviewBecause = p.reviewBecause ?? (outside ? `the ${site?.generator} site under \`${site?.root}/\` does not serve \`${moved.target}\`` : undefined);
+  const movedDockerfile = p.buildContext !== undefined && moved.target !== undefined && path.dirname(moved.target) !== path.dirname(missing);
+  const reviewBecause =
+    p.reviewBecause ??
+    (outside ? `the ${site?.generator} site under \`${site?.root}/\` does not serve \`${moved.target}\`` : undefined) ??
+    (movedDockerfile ? contextMismatch(env.ws, moved.target as string, p.buildContext as string) : undefined);
   const editable = span !== undefined && env.editable;
   const message = `${head}; ${relocationText(moved, dir, editable)}`;
   if (!moved.target || !moved.safety || !span || !editable) return { doc: env.doc, offset, kind, subject: written, message, fix: undefined };
-  const replacement = (p.rootRelative ? `/${moved.target}${dir && written.endsWith('/') ? '/' : ''}` : relativeRef(base, moved.target, written, dir)) + suffix;
+  // A file the site serves from its static folder is written as the site's URL for it
+  // (`/templates/a.webp` for `public/templates/a.webp`), as its pages write them.
+  const served = kind === 'link' && site && !dir ? servedUrl(site, moved.target) : undefined;
+  const replacement = (served ?? (p.rootRelative ? `/${moved.target}${dir && written.endsWith('/') ? '/' : ''}` : relativeRef(base, moved.target, written, dir))) + suffix;
   return {
     doc: env.doc,
     offset,
@@ -189,8 +273,14 @@ function linkProblems(env: Env, link: MdLink): Pending[] {
   if (decoded === undefined) return [];
   const dir = decoded.endsWith('/');
   const last = decoded.replace(/\/$/, '').split('/').pop() ?? '';
-  // Extensionless links are docs-site routes (ids, slugs): not judged.
-  if (!dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last)) return [];
+  // Extensionless links are docs-site routes (ids, slugs): not judged on a site. Elsewhere
+  // GitHub opens the file or folder of that name (`samples/app`, `settings/template-local`):
+  // judged, but only when it moved (a rename record, a namesake), since an extensionless link
+  // may also be a route of a site this rule does not know.
+  const extensionless = !dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last);
+  // MDX is written for a site (GitHub does not render its components): its extensionless links
+  // are that site's routes, whether or not the rule knows the generator.
+  if (extensionless && (siteOf(env.ws, env.doc) || /\.mdx$/i.test(env.doc))) return [];
   const base = rootRelative ? '' : env.docDir;
   const target = joinRepo(base, rootRelative ? decoded.slice(1) : decoded);
   if (target === undefined || target === '' || linkResolves(env.ws, target) || isGitIgnored(env.ws, target, dir)) return [];
@@ -205,7 +295,7 @@ function linkProblems(env: Env, link: MdLink): Pending[] {
   const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
   const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
   const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
-  const found = { ...problem(env, 'link', offset, pathPart, target, dir, base, head, span, suffix), rootRelative };
+  const found = { ...problem(env, 'link', offset, pathPart, target, dir, base, head, span, suffix, extensionless), rootRelative, ...(extensionless ? { fileOrDir: true } : {}) };
   if (site && dir) return [{ ...found, route: site }];
   // Hugo and Jekyll resolve a relative link against the page's URL, not its file: a path that
   // reaches the file on disk need not reach it on the built site.
@@ -295,14 +385,15 @@ function operandProblems(env: Env, cmd: DocCommand): Pending[] {
     if (missing === undefined || missing === '' || existsInRepo(env.ws, missing)) continue;
     const fromDoc = joinRepo(env.docDir, written);
     if (fromDoc !== undefined && existsInRepo(env.ws, fromDoc)) continue;
-    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing) || isLocalEnvFile(missing)) continue;
+    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing, env.series) || isLocalEnvFile(missing)) continue;
     const offset = wordTextSpan(cmd, j)?.[0] ?? cmd.offset;
     if (isQuoted(env.q, offset, cmd.block)) continue;
     const h = commandHead(argv)?.index ?? 0;
     const words = [argv[h], ...(argv[h] === 'docker' ? [argv[h + 1]] : []), ...(j > h && argv[j - 1]?.startsWith('-') ? [argv[j - 1]] : [])];
     const head = `\`${written}\`${missing !== written ? ` (\`${missing}\`)` : ''}, ${j === h ? 'run as a command' : `read by \`${words.join(' ')}\``}, does not exist`;
     const config = j > h && /^(-f|--file|-r|--requirement|-c|--constraint|--env-file)$/.test(argv[j - 1] ?? '');
-    out.push({ ...problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)), config });
+    const buildContext = argv[j - 1] === '-f' || argv[j - 1] === '--file' ? buildContextOf(argv, cmd.cwd) : undefined;
+    out.push({ ...problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)), config, ...(buildContext !== undefined ? { buildContext } : {}) });
   }
   return out;
 }
@@ -328,7 +419,7 @@ export const rule: Rule = {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
-      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path) };
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
       if (read.model) {
         const links = read.model.links;
         for (const link of links) pending.push(...linkProblems(env, link));
@@ -356,7 +447,7 @@ export const rule: Rule = {
         );
       }
     }
-    const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).map((p) => ({ path: p.missing, dir: p.dir })));
+    const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).flatMap((p) => [{ path: p.missing, dir: p.dir }, ...(p.fileOrDir ? [{ path: p.missing, dir: true }] : [])]));
     // Records of the past are judged per doc, once each problem is settled.
     const problems = pending.flatMap((p) => {
       const settled = settle(p, histories);

@@ -1,4 +1,5 @@
-import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { RawFinding } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import type { MarkdownModel, MdCodeBlock } from '../../src/formats/markdown.js';

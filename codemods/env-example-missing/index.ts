@@ -1,10 +1,11 @@
 import path from 'node:path/posix';
-import type { RawFinding, Rule } from '../../src/model/types.js';
+import type { RawFinding } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
-import { detectEol } from '../../src/formats/text.js';
+import { detectEol } from '../../src/util/text.js';
 import { isScriptPath } from '../../src/formats/bundler-config.js';
 import { matchesGlob } from '../../src/formats/glob.js';
-import { isComposePath } from '../../src/facts/compose.js';
+import { isComposePath } from '../../src/formats/compose.js';
 import { DEFAULT_MANIFEST_EXCLUDES } from '../../src/facts/ecosystems.js';
 import { DEFAULT_LEDGER_GLOBS, docsOptions, isEnvTemplate, isGitIgnored } from '../../src/facts/docs.js';
 import { composeEnvReads, dotenvNames, isDotenvPath, isTemplateSpelling, placeholderFor, pythonEnvReads, scriptEnvReads, type EnvRead } from '../../src/facts/env-names.js';

@@ -12,7 +12,7 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import { jsonStringValues } from '../../src/formats/markdown.js';
 import { splitShell, simpleCommands, type ShellWord } from '../../src/formats/shell.js';
 import { findPair, mapPairs, nodeRange, parseYaml, scalarString } from '../../src/formats/yaml.js';
-import { isComposePath } from '../../src/facts/compose.js';
+import { isComposePath } from '../../src/formats/compose.js';
 import { composeEnvFiles, isTemplateSpelling } from '../../src/facts/env-names.js';
 import { readPackageJson } from '../../src/facts/ecosystems.js';
 import {

@@ -1,5 +1,6 @@
 import path from 'node:path/posix';
-import type { RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { RawFinding, TextEdit } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { isNginxFile, nginxPathKind, parseNginx, walkNginx, type NginxDirective, type NginxTree } from '../../src/formats/nginx.js';

@@ -1,4 +1,5 @@
-import type { FileCreation, Fix, RawFinding, Rule, TextEdit } from '../../src/model/types.js';
+import type { FileCreation, Fix, RawFinding, TextEdit } from '../../src/model/types.js';
+import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { analyzePythonTree, type PyMembershipTest, type PyStringCollection, type PythonTreeAnalysis } from '../../src/formats/python-tree.js';

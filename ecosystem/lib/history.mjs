@@ -4,7 +4,8 @@
  * compared with what the person did in the named file:
  *
  * - found: a finding of the tool sits in the file, on or next to a line the person changed
- *   (for a file the person created, any finding on that path);
+ *   (for a file the person created, any finding on that path; for a Dependabot config, a
+ *   finding that names an (ecosystem, directory) the person added an entry for);
  * - edit: `equal` when applying the tool's fixes for that file (any safety class) gives, on
  *   every hunk the person changed that the tool also changed, the person's lines (whitespace
  *   runs collapsed); `equivalent` when the lines differ but every value the tool wrote is one
@@ -21,6 +22,7 @@
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
+import { parse as parseYaml } from 'yaml';
 import { git, mirrorOf, snapshot } from './snapshot.mjs';
 import { analyse } from './analyse.mjs';
 
@@ -99,6 +101,13 @@ export async function runHistory({ mirrors, selected, work, historyFile }) {
           const l = lineOf(f);
           return l === undefined || people.some((h) => overlaps(h, { from: l, to: l }, 1));
         }) || tool.some((t) => people.some((h) => overlaps(h, t)));
+        // A Dependabot entry the person added is found when the tool reports that (ecosystem,
+        // directory) missing, wherever in the config either of them put it.
+        if (!row.found && /(^|\/)\.github\/dependabot\.ya?ml$/.test(c.file)) {
+          const theirs = [...entries(human)].filter((x) => !entries(before).has(x));
+          const reported = new Set(inFile.map((f) => missingPair(f.key)).filter(Boolean));
+          row.found = theirs.some((x) => reported.has(x) || reported.has(sameKind(x)));
+        }
         const judged = people.filter((h) => tool.some((t) => overlaps(h, t)));
         const equal = judged.filter((h) => {
           const t = tool.filter((x) => overlaps(h, x));
@@ -109,17 +118,23 @@ export async function runHistory({ mirrors, selected, work, historyFile }) {
           if (equal.includes(h)) return true;
           const mine = dedupe(edits).filter((e) => tool.some((t) => overlaps(h, t) && lineOfOffset(before, e.start) >= t.from - 1 && lineOfOffset(before, e.start) <= Math.max(t.to, t.from) + 1));
           if (mine.length === 0) return false;
-          const theirs = new Set(tokens(h.added.join('\n')).map((w) => resolveFrom(dir, w)));
-          return mine.every((e) => theirs.has(resolveFrom(dir, e.text)));
+          const theirs = new Set(tokens(h.added.join('\n')).map((w) => resolveFrom(dir, w, c.repo)));
+          return mine.every((e) => theirs.has(resolveFrom(dir, e.text, c.repo)));
         });
         if (/(^|\/)\.github\/dependabot\.ya?ml$/.test(c.file)) {
           const added = (text) => new Set([...entries(text)].filter((x) => !entries(before).has(x)));
-          const mine = added(applyEdits(before, dedupe(edits)));
+          // Each fix alone: fixes of one config all insert after its last entry.
+          const mine = new Set();
+          for (const f of inFile) {
+            const own = dedupe((f.fix?.edits ?? []).filter((e) => e.file === c.file));
+            if (own.length) for (const x of added(applyEdits(before, own))) mine.add(x);
+          }
           const theirs = added(human);
-          if (theirs.size > 0 && [...theirs].every((x) => mine.has(x)) && equal.length < judged.length) row.coverage = 'equivalent';
+          // Where each of them put the entries does not matter: Dependabot reads them all.
+          if (theirs.size > 0 && [...theirs].every((x) => mine.has(x) || mine.has(sameKind(x))) && (equal.length < judged.length || judged.length === 0)) row.coverage = 'equivalent';
         }
         const good = row.coverage === 'equivalent' ? judged.length : equivalent.length;
-        row.edit = judged.length === 0 ? 'none' : equal.length === judged.length ? 'equal' : good === judged.length ? 'equivalent' : good > 0 ? 'partial' : 'different';
+        row.edit = row.coverage === 'equivalent' && judged.length === 0 ? 'equivalent' : judged.length === 0 ? 'none' : equal.length === judged.length ? 'equal' : good === judged.length ? 'equivalent' : good > 0 ? 'partial' : 'different';
         row.detail = judged.filter((h) => !equal.includes(h)).slice(0, 2).map((h) => {
           const t = tool.find((x) => overlaps(h, x));
           return `line ${h.from}: human «${h.added.join(' ⏎ ').slice(0, 120)}» tool «${(t?.added ?? []).join(' ⏎ ').slice(0, 120)}»`;
@@ -135,17 +150,35 @@ export async function runHistory({ mirrors, selected, work, historyFile }) {
   printHistory(rows, work);
 }
 
-/** (ecosystem, directory) pairs of a Dependabot config's text. */
+/** (ecosystem, directory) pairs of a Dependabot config's text (`directory:` and `directories:`). */
 function entries(text) {
   const out = new Set();
-  let eco;
-  for (const line of text.split('\n')) {
-    const e = /package-ecosystem:\s*["']?([\w-]+)/.exec(line);
-    if (e) eco = e[1];
-    const d = /^\s*-?\s*director(?:y|ies):\s*["']?([^"'#\s]+)/.exec(line);
-    if (d && eco) out.add(`${eco} ${d[1].replace(/\/+$/, '') || '/'}`.replace(/ \/?([^/])/, ' /$1'));
+  let doc;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return out;
+  }
+  for (const u of Array.isArray(doc?.updates) ? doc.updates : []) {
+    const eco = u?.['package-ecosystem'];
+    if (typeof eco !== 'string') continue;
+    const dirs = [u.directory, ...(Array.isArray(u.directories) ? u.directories : [])].filter((d) => typeof d === 'string');
+    for (const d of dirs) out.add(`${eco} /${d.replace(/^\/+|\/+$/g, '')}`);
   }
   return out;
+}
+
+/** `missing:npm:web/app` (a dependabot-coverage key) → `npm /web/app`, as entries() spells it. */
+function missingPair(key) {
+  const m = /^missing:([\w-]+):(.*)$/.exec(key ?? '');
+  return m ? `${m[1]} /${m[2].replace(/^\/+|\/+$/g, '')}` : undefined;
+}
+
+/** The ecosystem an entry of the other spelling of its kind would name (bun/npm, uv/pip). */
+function sameKind(pair) {
+  const [eco, dir] = pair.split(' ');
+  const other = { npm: 'bun', bun: 'npm', pip: 'uv', uv: 'pip' }[eco];
+  return other ? `${other} ${dir}` : pair;
 }
 
 /** Path-like words of a text: link destinations, code spans, command operands. */
@@ -154,9 +187,14 @@ function tokens(text) {
 }
 
 /** A path as the file's folder resolves it (`./a/b.md` and `a/b.md` are one target); other words as they are. */
-function resolveFrom(dir, word) {
-  const w = word.replace(/#.*$/, '');
+function resolveFrom(dir, word, repo) {
+  let w = word.replace(/#.*$/, '');
+  // A link to a file of this very repository on GitHub names that file (any branch).
+  const blob = repo && new RegExp(`^https://github\\.com/${repo.replace('.', '\\.')}/(?:blob|tree)/[^/]+/(.+)$`, 'i').exec(w);
+  if (blob) return blob[1];
   if (!/[/.]/.test(w) || /^[a-z]+:\/\//i.test(w)) return word;
+  // A leading `/` is the repository root, as GitHub reads it.
+  if (w.startsWith('/')) return path.posix.normalize(w.slice(1));
   const joined = path.posix.normalize(path.posix.join(dir || '.', w));
   return joined.replace(/^\.\//, '');
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Safety } from '../model/types.js';
-import type { BuiltCommit, FixBuild } from '../git/fix-branch.js';
+import type { BuiltCommit, FixBuild } from '../pipeline/branch.js';
 import type { CommitInfo } from '../git/commits.js';
-import { packageRoot } from '../cli/package-root.js';
+import { packageInfo, ruleDocsUrl } from '../util/package-info.js';
 import { encodeState, type PrState } from './state.js';
 
 export interface PrBodyInput {
@@ -94,7 +92,10 @@ export function prBody(input: PrBodyInput): string {
   } else {
     lines.push(`Review-class fixes held back: **${held}**${held ? ` (${[...new Set(fresh.heldBack.map((f) => f.ruleId))].map(code).join(', ')}; enable them with \`--unsafe-fixes\` or the action's \`unsafe-fixes: true\`)` : ''}.`);
   }
-  if (fresh.reportOnly.length) lines.push(`Findings with no automatic fix (report only): **${fresh.reportOnly.length}**; run \`npx autopack-fix\` to list them.`);
+  if (fresh.reportOnly.length) {
+    const how = packageInfo().repositoryUrl;
+    lines.push(`Findings with no automatic fix (report only): **${fresh.reportOnly.length}**; run ${how ? `[autopack-fix](${how}#readme)` : 'autopack-fix'} on the repository to list them.`);
+  }
   lines.push('');
   lines.push('### Commits');
   lines.push('');
@@ -140,29 +141,15 @@ export function blockedComment(reason: string, marker: string): string {
 }
 
 /**
- * Where a rule's README is published: a `--docs-url` template (`{rule}` is replaced), else the
- * package's repository on GitHub (package.json `repository`), else the README inside the
- * published npm package (codemods/<id>/README.md is in the package's `files`).
+ * Where a rule's README is linked from the table: a `--docs-url` template (`{rule}` is
+ * replaced), else codemods/<id>/README.md in the repository (package.json `repository`), at
+ * this version's release tag.
  */
 export function docsUrlResolver(template: string | undefined): (ruleId: string) => string | undefined {
   if (template) return (id) => template.replace(/\{rule\}/g, id);
-  let pkg: { name?: string; version?: string; repository?: string | { url?: string } } = {};
-  try {
-    pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as typeof pkg;
-  } catch {
-    /* no package.json: no links */
-  }
-  const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
-  const gh = repo ? /github\.com[/:]([^/]+\/[^/.]+?)(?:\.git)?\/?$/.exec(repo) ?? /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(repo) : null;
-  if (gh?.[1]) return (id) => `https://github.com/${gh[1]}/blob/HEAD/codemods/${id}/README.md`;
-  if (pkg.name && pkg.version) return (id) => `https://unpkg.com/${pkg.name}@${pkg.version}/codemods/${id}/README.md`;
-  return () => undefined;
+  return ruleDocsUrl;
 }
 
 export function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
+  return packageInfo().version;
 }

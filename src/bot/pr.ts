@@ -5,18 +5,22 @@
  * commits are rebuilt on top of them, or the branch is left alone with one comment saying why);
  * a PR closed without merging is not proposed again for the same findings; a cap on open PRs.
  */
-import { realpathSync } from 'node:fs';
+import { appendFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { Diagnostic, Rule } from '../model/types.js';
-import { git, gitTopLevel } from '../git/git.js';
+import type { Diagnostic } from '../model/types.js';
+import { git, gitTopLevel } from '../util/git.js';
 import { resolveIdentities } from '../git/identity.js';
 import { tryRevParse, type CommitInfo } from '../git/commits.js';
-import { planBranch, type BranchPlan, type ExistingBranch } from '../git/fix-branch.js';
+import { planBranch, type BranchPlan, type ExistingBranch } from '../pipeline/branch.js';
+import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { assertBotBranch, authEnv, fetchCommits, lsRemoteHeads, parseRemoteUrl, pushBotBranch, remoteProblem, remoteUrl, repoFromUrl, type RemoteUrl } from '../git/remote.js';
 import { GitHub, PUBLIC_API, describeApiError, type PullRequest } from './github.js';
 import { blockedComment, docsUrlResolver, obsoleteComment, packageVersion, prBody, prTitle } from './pr-body.js';
 import { blockedMarker, decodeState, replaceState, STATE_VERSION, type PrState } from './state.js';
 import { Redactor } from './redact.js';
+import { createColors } from 'picocolors';
+import { diagnosticLines } from '../report/text.js';
+import { stderrDiagnostics } from '../report/diagnostics.js';
 
 export const DEFAULT_BRANCH_PREFIX = 'autopack-fix/';
 export const DEFAULT_BRANCH_NAME = 'fixes';
@@ -31,7 +35,12 @@ export interface PrOptions {
   branch?: string;
   branchPrefix: string;
   tokenEnv: string;
-  rules: readonly Rule[];
+  /** `--config PATH`; otherwise the configuration is searched from the root, as for every run. */
+  configPath?: string;
+  /** `--select id,…` / `--rule id`: exactly these rules. */
+  only?: readonly string[];
+  /** `--ignore id,…`: not these rules. */
+  ignore?: readonly string[];
   unsafeFixes: boolean;
   draft: boolean;
   labels: string[];
@@ -41,6 +50,10 @@ export interface PrOptions {
   committer?: string;
   maxFileSize?: number;
   docsUrl?: string;
+  /** Every skipped file by name (default: one note for them all). */
+  verbose?: boolean;
+  /** No notes on stderr: only warnings and errors. */
+  quiet?: boolean;
 }
 
 export interface PrIo {
@@ -75,6 +88,7 @@ interface Context {
   pushUrl: RemoteUrl;
   slug: { owner: string; name: string } | undefined;
   identities: Awaited<ReturnType<typeof resolveIdentities>>;
+  pipeline: Pipeline;
 }
 
 async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Context> {
@@ -94,7 +108,8 @@ async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Cont
     slug = { owner: m[1], name: m[2] };
   }
   const identities = await resolveIdentities(top, env, { author: options.author, committer: options.committer });
-  return { top, rootRel, fetchUrl, pushUrl, slug, identities };
+  const pipeline = await createPipeline({ root, configPath: options.configPath, only: options.only, ignore: options.ignore, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize });
+  return { top, rootRel, fetchUrl, pushUrl, slug, identities, pipeline };
 }
 
 async function validBranch(top: string, options: PrOptions, base: string): Promise<string> {
@@ -105,11 +120,10 @@ async function validBranch(top: string, options: PrOptions, base: string): Promi
   return branch;
 }
 
-function printDiagnostics(diagnostics: readonly Diagnostic[], err: (s: string) => void): void {
-  for (const d of diagnostics) {
-    const where = d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : '';
-    err(`${d.kind === 'note' ? 'note' : 'warning'}: ${d.message.includes(d.file) && d.file ? '' : where}${d.ruleId ? `[${d.ruleId}] ` : ''}${d.message}\n`);
-  }
+/** The same lines, at the same levels, as the check prints (src/report/diagnostics.ts). */
+function printDiagnostics(diagnostics: readonly Diagnostic[], err: (s: string) => void, options: Pick<PrOptions, 'verbose' | 'quiet'>): void {
+  const text = diagnosticLines(stderrDiagnostics(diagnostics, options), createColors(false));
+  if (text) err(text);
 }
 
 function plural(n: number, word: string): string {
@@ -139,6 +153,17 @@ function stateFor(plan: BranchPlan, branch: string, base: string, baseSha: strin
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What the run did, for a workflow: `operation`, `branch`, `pr-number`, `pr-url`, appended to
+ * the file GitHub Actions names in GITHUB_OUTPUT (the Action's `outputs:`). Nothing without it.
+ */
+function stepOutputs(env: NodeJS.ProcessEnv, values: { operation: string; branch?: string; pr?: { number: number; url: string } }): void {
+  const file = env.GITHUB_OUTPUT;
+  if (!file) return;
+  const lines = [`operation=${values.operation}`, `branch=${values.branch ?? ''}`, `pr-number=${values.pr?.number ?? ''}`, `pr-url=${values.pr?.url ?? ''}`];
+  appendFileSync(file, `${lines.join('\n')}\n`);
+}
+
 async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, redactor: Redactor): Promise<number> {
   const { out, err, env } = io;
   for (const url of [ctx.fetchUrl, ctx.pushUrl]) {
@@ -154,7 +179,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     owner: ctx.slug.owner,
     repo: ctx.slug.name,
     userAgent: `autopack-fix/${packageVersion()}`,
-    warn: (m) => err(`note: ${redactor.redact(String(m))}\n`),
+    warn: (m) => (options.quiet ? undefined : err(`note: ${redactor.redact(String(m))}\n`)),
   });
   const base = options.base ?? (await api.defaultBranch());
   const branch = await validBranch(ctx.top, options, base);
@@ -171,8 +196,8 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
   const existing: ExistingBranch | undefined = remoteTip
     ? { tip: remoteTip, botCommits: recorded?.commits, setFingerprint: recorded?.fixes, disposable: !open && !!latest?.merged }
     : undefined;
-  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing, rules: options.rules, unsafeFixes: options.unsafeFixes, identities: ctx.identities, maxFileBytes: options.maxFileSize });
-  printDiagnostics(plan.fresh.diagnostics, err);
+  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
+  printDiagnostics(plan.fresh.diagnostics, err, options);
   const where = `${ctx.slug.owner}/${ctx.slug.name}`;
 
   if (plan.action === 'nothing-to-fix') {
@@ -186,8 +211,11 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
         const body = state ? replaceState(open.body, { ...state, obsolete: true }) : open.body;
         await api.updatePull(open.number, { state: 'closed', body });
         out(`Closed PR #${open.number} (${open.url}): its fixes are no longer needed.\n`);
+        stepOutputs(env, { operation: 'closed', branch, pr: open });
+        return 0;
       }
     }
+    stepOutputs(env, { operation: 'nothing-to-fix', branch, ...(open ? { pr: open } : {}) });
     return 0;
   }
 
@@ -198,6 +226,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     });
     if (rejected) {
       out(`PR #${rejected.number} (${rejected.url}) proposed these same fixes and was closed without merging: not proposing them again until the findings change. Nothing pushed.\n`);
+      stepOutputs(env, { operation: 'declined-before', branch, pr: rejected });
       return 0;
     }
   }
@@ -212,6 +241,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
         out(`Said so in a comment on PR #${open.number} (${open.url}).\n`);
       }
     }
+    stepOutputs(env, { operation: 'blocked', branch, ...(open ? { pr: open } : {}) });
     return 0;
   }
 
@@ -219,6 +249,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     const openBot = await api.openBotPulls(options.branchPrefix);
     if (openBot.length >= options.maxOpenPrs) {
       out(`${plural(openBot.length, 'open pull request')} from ${options.branchPrefix}* already (cap: ${options.maxOpenPrs}, --max-open-prs): not opening another. Nothing pushed.\n`);
+      stepOutputs(env, { operation: 'capped', branch });
       return 0;
     }
   }
@@ -236,7 +267,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
   const mergeBase = remoteTip && plan.action === 'unchanged' ? ((await git(ctx.top, ['merge-base', baseSha, remoteTip])).stdout.trim() || baseSha) : baseSha;
   const state = stateFor(plan, branch, base, mergeBase, bot);
   const title = prTitle(plan.fresh);
-  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: options.unsafeFixes, state, docsUrl: docsUrlResolver(options.docsUrl), rules: options.rules });
+  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: ctx.pipeline.accepted.has('review'), state, docsUrl: docsUrlResolver(options.docsUrl), rules: ctx.pipeline.rules });
 
   if (open) {
     const changed = open.title !== title || open.body !== body;
@@ -244,6 +275,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     const missing = options.labels.filter((l) => !open.labels.includes(l));
     if (missing.length) await api.addLabels(open.number, missing);
     out(changed || missing.length ? `Updated PR #${open.number}: ${open.url}\n` : `PR #${open.number} is up to date: ${open.url}\n`);
+    stepOutputs(env, { operation: changed || missing.length ? 'updated' : 'up-to-date', branch, pr: open });
     return 0;
   }
   const pr: PullRequest = await api.createPull({ title, body, head: branch, base, draft: options.draft });
@@ -252,6 +284,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
   const users = options.reviewers.filter((r) => !r.includes('/'));
   if (users.length || teams.length) await api.requestReviewers(pr.number, users, teams);
   out(`Opened ${options.draft ? 'draft ' : ''}PR #${pr.number} on ${where}: ${pr.url}\n`);
+  stepOutputs(env, { operation: 'opened', branch, pr });
   return 0;
 }
 
@@ -268,7 +301,7 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
       const problem = remoteProblem(url, env);
       if (problem) err(`warning: a real run would refuse: ${problem}\n`);
     }
-  } else {
+  } else if (!options.quiet) {
     err(`note: a real run needs a GitHub token in ${options.tokenEnv}\n`);
   }
   const remoteHead = await git(ctx.top, ['symbolic-ref', '--quiet', `refs/remotes/${options.remote}/HEAD`]);
@@ -285,8 +318,8 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
   if (!baseSha) throw new PrError('the repository has no commit yet');
   const remoteTip = await tryRevParse(ctx.top, `refs/remotes/${options.remote}/${branch}`);
   out(`Base: ${base} at ${baseSha.slice(0, 12)} (${baseRef}). Branch: ${options.remote}/${branch} ${remoteTip ? `at ${remoteTip.slice(0, 12)}` : '(does not exist yet)'}.\n`);
-  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing: remoteTip ? { tip: remoteTip } : undefined, rules: options.rules, unsafeFixes: options.unsafeFixes, identities: ctx.identities, maxFileBytes: options.maxFileSize });
-  printDiagnostics(plan.fresh.diagnostics, err);
+  const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing: remoteTip ? { tip: remoteTip } : undefined, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
+  printDiagnostics(plan.fresh.diagnostics, err, options);
   if (plan.action === 'nothing-to-fix') {
     out('Nothing to fix: nothing would be pushed and no pull request opened (an open one would be closed as no longer needed).\n');
     return 0;
@@ -298,7 +331,7 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
   const { bot, others } = branchCommits(plan);
   const title = prTitle(plan.fresh);
   const state = stateFor(plan, branch, base, baseSha, bot);
-  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: options.unsafeFixes, state, docsUrl: docsUrlResolver(options.docsUrl), rules: options.rules });
+  const body = prBody({ base, branch, fresh: plan.fresh, commits: bot, others, unsafeFixes: ctx.pipeline.accepted.has('review'), state, docsUrl: docsUrlResolver(options.docsUrl), rules: ctx.pipeline.rules });
   if (plan.action === 'unchanged') {
     out('The branch already holds these fixes: nothing would be pushed; the pull request would be updated only if its text changed.\n');
   } else {
@@ -311,9 +344,16 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
     // nothing the tool prints shows one (docs/robustness.md, "Secrets"). The fix's own lines are shown.
     const log = await git(ctx.top, ['log', '--reverse', '--no-color', '--patch', '--unified=0', '--format=commit %H%nAuthor:    %an <%ae>%nCommitter: %cn <%ce>%n%n%B', `${baseSha}..${plan.build.tip}`, '--']);
     out('\n===== commits and diff that would be pushed (changed lines only, no context) =====\n\n');
-    out(log.stdout);
+    // git puts the nearest line above a hunk that looks like a heading after its `@@` (a
+    // `TOKEN=…` line, say): the preview shows changed lines only, so that text is cut.
+    out(withoutHunkContext(log.stdout));
   }
   out('\n===== pull request body =====\n\n');
   out(body);
   return 0;
+}
+
+/** Hunk headers without the section text git appends (`@@ -3 +3 @@ ENV API_TOKEN=…` → `@@ -3 +3 @@`). */
+export function withoutHunkContext(patch: string): string {
+  return patch.replace(/^(@@ [^@\n]* @@).*$/gm, '$1');
 }

@@ -3,10 +3,12 @@
  * into what the run needs. See README.md in this folder (wiring, file format, presets).
  */
 import path from 'node:path';
-import type { Diagnostic, Finding, Rule, Safety, Severity } from '../model/types.js';
+import type { Diagnostic, Finding, Safety, Severity } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { globToRegExp } from '../formats/glob.js';
 import { ConfigError, findConfigFile, readConfigSource, validateConfig } from './load.js';
+import { unknownRulesMessage } from '../util/suggest.js';
 
 export { ConfigError, findConfigFile, searchTop, CONFIG_FILE_NAMES, CONFIG_SCHEMA_PATH, configSchema } from './load.js';
 
@@ -60,13 +62,16 @@ export interface LoadConfigOptions {
   configPath?: string;
   /** Every known rule (the registry). */
   registry: readonly Rule[];
-  /** `--rule id…`: run exactly these (even when the config turns them off). */
+  /** `--select id,…` (and `--rule id`): run exactly these (even when the config turns them off). */
   only?: readonly string[];
+  /** `--ignore id,…`: do not run these (wins over `only` and the configuration). */
+  ignore?: readonly string[];
 }
 
 /**
  * Find, read, validate and resolve the configuration. Throws ConfigError (exit 2) for a bad
- * file, a bad key or value (with its JSON Pointer and line:column), or an unknown --rule id.
+ * file, a bad key or value (with its JSON Pointer and line:column), or an unknown --select /
+ * --ignore id (with the ids it may mean).
  */
 export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const found = findConfigFile(options.root, options.configPath);
@@ -103,11 +108,13 @@ export function patternProblem(pattern: string): string | undefined {
 }
 
 /** Resolve an already validated document (exported for tests and programmatic use). */
-export function resolveConfig(doc: ConfigFile, options: Pick<LoadConfigOptions, 'registry' | 'only'>, source?: string): ResolvedConfig {
+export function resolveConfig(doc: ConfigFile, options: Pick<LoadConfigOptions, 'registry' | 'only' | 'ignore'>, source?: string): ResolvedConfig {
   const preset: Preset = doc.preset ?? 'recommended';
-  const known = new Set(options.registry.map((r) => r.meta.id));
-  const unknown = (options.only ?? []).filter((id) => !known.has(id));
-  if (unknown.length) throw new ConfigError(`unknown rule${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see \`autopack-fix list-rules\`)`, undefined, undefined);
+  const ids = options.registry.map((r) => r.meta.id);
+  const known = new Set(ids);
+  const unknown = [...new Set([...(options.only ?? []), ...(options.ignore ?? [])])].filter((id) => !known.has(id));
+  if (unknown.length) throw new ConfigError(unknownRulesMessage(unknown, ids), undefined, undefined);
+  const ignored = new Set(options.ignore ?? []);
   const rulesCfg = doc.rules ?? {};
   const severityOverrides: Record<string, Severity> = {};
   const ruleOptions: Record<string, Record<string, unknown>> = {};
@@ -119,7 +126,7 @@ export function resolveConfig(doc: ConfigFile, options: Pick<LoadConfigOptions, 
     ruleOptions[id] = { ...(DOCS_RULES.includes(id) ? doc.docs ?? {} : {}), ...(cfg.options ?? {}) };
     const severity = cfg.severity ?? (preset === 'strict' ? 'error' : undefined);
     if (severity && severity !== rule.meta.defaultSeverity) severityOverrides[id] = severity;
-    if (!enabled) continue;
+    if (!enabled || ignored.has(id)) continue;
     rules.push(severity ? withSeverity(rule, severity) : rule);
   }
   const include = doc.include ?? [];

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseTree, findNodeAtLocation, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
-import { packageRoot } from '../cli/package-root.js';
+import { packageRoot } from '../util/package-root.js';
+import { didYouMean } from '../util/suggest.js';
 
 export const CONFIG_FILE_NAMES = ['autopack-fix.config.json', 'autopack-fix.config.yaml', 'autopack-fix.config.yml'] as const;
 export const PACKAGE_JSON_KEY = 'autopack-fix';
@@ -220,7 +221,11 @@ export function validateConfig(source: ConfigSource, displayName: string): void 
     pointer = `${e.instancePath}/${escapeSeg(key)}`;
     at = source.locate(segs, key) ?? at;
     const allowed = Object.keys(propertiesAt(segs) ?? {});
-    problem = segs.length === 1 && segs[0] === 'rules' ? `unknown rule "${key}" (see \`autopack-fix list-rules\`)` : `unknown key "${key}"${allowed.length ? ` (expected one of: ${allowed.join(', ')})` : ' (this takes no keys)'}`;
+    const guess = didYouMean(key, allowed);
+    problem =
+      segs.length === 1 && segs[0] === 'rules'
+        ? `unknown rule "${key}"${guess} (see \`autopack-fix list-rules\`)`
+        : `unknown key "${key}"${guess}${allowed.length ? ` (expected one of: ${allowed.join(', ')})` : ' (this takes no keys)'}`;
   } else if (e.keyword === 'enum') {
     problem = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(valueAt(value, segs))}`;
   } else if (e.keyword === 'type') {

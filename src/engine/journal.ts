@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../model/types.js';
+import { plainRelative, unsafeDir } from './safe-path.js';
 
 /**
  * An undo log for multi-file fixes. Each file is written atomically, but a SIGKILL (or a power
@@ -12,18 +13,24 @@ import type { Diagnostic } from '../model/types.js';
  *
  * Where: `<git dir>/autopack-fix/` inside a repository (never part of the work tree), else
  * `<root>/.autopack-fix-journal/` (removed again when empty).
+ *
+ * A journal names its files relative to the root of the run that wrote it, and records that
+ * root (real path and device:inode) and its own directory. Recovery joins the paths to the root
+ * of the current run, and acts only on a journal bound to it: the same journal directory and
+ * root; or the journal moved together with its git directory (a copied or moved repository: the
+ * root sits where it sat relative to the journal); or, with the same git directory, the very
+ * root directory (same device:inode) under a new path. A journal of another root is left for
+ * that root, and no path it names is ever followed out of the root.
  */
 
 interface JournalEntry {
-  /** Absolute path of the file written. */
-  target: string;
+  /** Root-relative path (`/`-separated, real: no symbolic link on the way) of the file written. */
+  path: string;
   /** Its bytes before (base64), or null for a file the fix creates. */
   original: string | null;
   /** sha256 of the bytes the fix writes. */
   fixed: string;
-  /** Repository-relative path, for messages. */
-  display: string;
-  /** For a created file: the directories made for it, outermost first (removed again when empty). */
+  /** For a created file: the directories made for it (root-relative), outermost first (removed again when empty). */
   createdDirs?: string[];
 }
 
@@ -31,7 +38,14 @@ interface JournalFile {
   pid: number;
   /** The writer's start time (Linux /proc), so a reused pid is not mistaken for it. */
   start?: string;
-  entries: JournalEntry[];
+  /** The real root of the run that wrote it. Absent in journals of older versions. */
+  root?: string;
+  /** The real path of the directory the journal was written to. */
+  dir?: string;
+  /** `dev:ino` of the root directory. */
+  rootId?: string;
+  /** Older versions recorded an absolute `target` instead of `path`. */
+  entries: Array<Partial<JournalEntry> & { target?: unknown }>;
 }
 
 export function sha256(bytes: Buffer): string {
@@ -44,15 +58,19 @@ export class Journal {
     private readonly file: string,
   ) {}
 
-  /** Record a group before writing it. Throws when the journal cannot be written (then write nothing). */
-  static begin(dir: string, entries: JournalEntry[]): Journal {
+  /**
+   * Record a group before writing it; `root` is the real root its entries are relative to.
+   * Throws when the journal cannot be written (then write nothing).
+   */
+  static begin(dir: string, root: string, entries: JournalEntry[]): Journal {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `journal-${process.pid}-${randomBytes(4).toString('hex')}.json`);
     const tmp = `${file}.tmp`;
     const fd = openSync(tmp, 'wx', 0o600);
     try {
       const start = processStart(process.pid);
-      const bytes = Buffer.from(JSON.stringify({ pid: process.pid, ...(start ? { start } : {}), entries } satisfies JournalFile));
+      const doc: JournalFile = { pid: process.pid, ...(start ? { start } : {}), root, dir: realpathSync(dir), rootId: dirId(root), entries };
+      const bytes = Buffer.from(JSON.stringify(doc));
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
       fsyncSync(fd);
@@ -77,41 +95,85 @@ export class Journal {
   }
 }
 
-export function journalEntry(target: string, display: string, original: Buffer | undefined, fixed: Buffer, createdDirs: string[] = []): JournalEntry {
-  return { target, display, original: original ? original.toString('base64') : null, fixed: sha256(fixed), ...(createdDirs.length ? { createdDirs } : {}) };
+/** An entry: `rel` is the file's root-relative path, `createdDirs` root-relative too. */
+export function journalEntry(rel: string, original: Buffer | undefined, fixed: Buffer, createdDirs: string[] = []): JournalEntry {
+  return { path: rel, original: original ? original.toString('base64') : null, fixed: sha256(fixed), ...(createdDirs.length ? { createdDirs } : {}) };
 }
 
 export interface RecoveryHooks {
-  /** Atomic write of a file's original bytes. */
-  restore: (target: string, bytes: Buffer) => void;
+  /** The root of this run: the journal's paths are joined to it, and nothing outside it is touched. */
+  root: string;
+  /** Atomic write of a file's original bytes; `realRoot` is the real root its directory must stay in. */
+  restore: (target: string, bytes: Buffer, realRoot: string) => void;
   /** Whether these bytes are what the repository's HEAD holds for that file (then they are the user's now). */
   committed?: (target: string, bytes: Buffer) => boolean;
   /** Removes directories, deepest first, while empty. */
   removeEmptyDirs?: (dirs: string[]) => void;
 }
 
-/** Journals of runs that are gone (what recoverJournals would act on). */
-export function pendingJournals(dir: string): number {
+/** Journals of runs that are gone (what recoverJournals would act on; with `root`, only those bound to it). */
+export function pendingJournals(dir: string, root?: string): number {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.startsWith('journal-') && !n.endsWith('.tmp'));
   } catch {
     return 0;
   }
+  const here = root === undefined ? undefined : whereAmI(dir, root);
   return names.filter((n) => {
     try {
       const j = JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as JournalFile;
-      return !alive(j.pid, j.start);
+      return !alive(j.pid, j.start) && (here === undefined || boundTo(j, here));
     } catch {
       return false;
     }
   }).length;
 }
 
+/** `dev:ino` of a directory, or undefined. */
+function dirId(p: string): string | undefined {
+  try {
+    const st = statSync(p, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Here {
+  root: string;
+  dir: string;
+}
+
+function whereAmI(dir: string, root: string): Here {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return { root: real(root), dir: real(dir) };
+}
+
+/** Whether journal `j` was written for the root of this run (see the comment at the top). */
+function boundTo(j: JournalFile, here: Here): boolean {
+  // An older journal records no root: its absolute paths are accepted only inside this root.
+  if (typeof j.root !== 'string' || typeof j.dir !== 'string') return true;
+  if (j.dir === here.dir) {
+    if (j.root === here.root) return true;
+    // The same git directory, another path: the very root directory moved there (not a copy, not another root of the repository).
+    return j.rootId !== undefined && dirId(here.root) === j.rootId && dirId(j.root) !== j.rootId;
+  }
+  // The journal moved with its git directory (a copied or moved repository).
+  return path.relative(j.dir, j.root) === path.relative(here.dir, here.root);
+}
+
 /**
  * Undo the half-written groups of runs that were killed: each file that still holds exactly the
  * bytes the fix wrote gets its original back (a created one is removed); a file someone changed
- * since is left alone and named. `restore` writes a file atomically.
+ * since is left alone and named. `restore` writes a file atomically. Only journals bound to
+ * this root are acted on, and only on paths inside it.
  */
 export function recoverJournals(dir: string, hooks: RecoveryHooks): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -121,6 +183,8 @@ export function recoverJournals(dir: string, hooks: RecoveryHooks): Diagnostic[]
   } catch {
     return out;
   }
+  const here = whereAmI(dir, hooks.root);
+  const note = (message: string): void => void out.push({ file: '', kind: 'note', message });
   for (const name of names) {
     const file = path.join(dir, name);
     if (name.endsWith('.tmp')) {
@@ -133,56 +197,78 @@ export function recoverJournals(dir: string, hooks: RecoveryHooks): Diagnostic[]
       journal = JSON.parse(readFileSync(file, 'utf8')) as JournalFile;
       if (!Array.isArray(journal.entries)) throw new Error('no entries');
     } catch (e) {
-      out.push({ file: '', kind: 'note', message: `unreadable undo journal ${file} (${(e as Error).message}); left in place` });
+      note(`unreadable undo journal ${file} (${(e as Error).message}); left in place`);
       continue;
     }
     if (alive(journal.pid, journal.start)) continue;
+    if (!boundTo(journal, here)) {
+      note(`the undo journal ${file} belongs to a run on ${journal.root}, not on this root; left in place (a --write there puts its fix back)`);
+      continue;
+    }
+    // Every path is checked before any file is touched: one that leaves the root voids the journal.
+    const entries = journal.entries.map((e) => ({
+      ...e,
+      rel: e.path ?? (typeof e.target === 'string' && path.isAbsolute(e.target) ? path.relative(here.root, e.target).split(path.sep).join('/') : e.target),
+    }));
+    const escaping = entries.flatMap((e) => [e.rel, ...(Array.isArray(e.createdDirs) ? e.createdDirs : [])]).find((rel) => !plainRelative(rel));
+    if (escaping !== undefined) {
+      note(`the undo journal ${file} names a path outside the root (${String(escaping)}); left in place, nothing put back`);
+      continue;
+    }
     const restored: string[] = [];
     const kept: string[] = [];
     const failed: string[] = [];
     const dirs: string[] = [];
-    for (const entry of journal.entries) {
+    for (const entry of entries) {
+      const rel = entry.rel as string;
+      const target = path.join(here.root, rel);
       try {
+        const unsafe = unsafeDir(here.root, path.dirname(target));
+        if (unsafe) {
+          failed.push(`${rel} (${unsafe})`);
+          continue;
+        }
         let current: Buffer | undefined;
         try {
-          current = readFileSync(entry.target);
+          if (lstatSync(target).isSymbolicLink()) {
+            kept.push(`${rel} (now a symbolic link)`);
+            continue;
+          }
+          current = readFileSync(target);
         } catch {
           current = undefined;
         }
-        const original = entry.original === null ? undefined : Buffer.from(entry.original, 'base64');
+        const original = entry.original === null || entry.original === undefined ? undefined : Buffer.from(entry.original, 'base64');
         if (!current || sha256(current) !== entry.fixed) {
           // Not written by the killed run (still original, or absent) — or changed by someone since.
           const untouched = original === undefined ? current === undefined : current !== undefined && current.equals(original);
-          if (!untouched) kept.push(`${entry.display} (changed since)`);
+          if (!untouched) kept.push(`${rel} (changed since)`);
           continue;
         }
-        if (hooks.committed?.(entry.target, current)) {
+        if (hooks.committed?.(target, current)) {
           // The user committed the half-applied state: it is theirs now.
-          kept.push(`${entry.display} (committed since)`);
+          kept.push(`${rel} (committed since)`);
           continue;
         }
         if (original === undefined) {
-          unlinkSync(entry.target);
-          dirs.push(...(entry.createdDirs ?? []));
+          unlinkSync(target);
+          dirs.push(...(entry.createdDirs ?? []).map((d) => path.join(here.root, d)));
         } else {
-          hooks.restore(entry.target, original);
+          hooks.restore(target, original, here.root);
         }
-        restored.push(entry.display);
+        restored.push(rel);
       } catch (e) {
-        failed.push(`${entry.display} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        failed.push(`${rel} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
     }
-    hooks.removeEmptyDirs?.(dirs);
+    hooks.removeEmptyDirs?.(dirs.filter((d) => !unsafeDir(here.root, path.dirname(d))));
     // A journal whose undo failed is kept: the next --write tries again.
     if (failed.length === 0) unlinkQuiet(file);
     if (restored.length > 0 || kept.length > 0 || failed.length > 0) {
-      out.push({
-        file: '',
-        kind: 'note',
-        message:
-          `a run killed while writing a multi-file fix (pid ${journal.pid}) left it half-done: put back ${restored.join(', ') || 'nothing'}` +
+      note(
+        `a run killed while writing a multi-file fix (pid ${journal.pid}) left it half-done: put back ${restored.join(', ') || 'nothing'}` +
           `${kept.length ? `; left as they are: ${kept.join(', ')}` : ''}${failed.length ? `; could not put back: ${failed.join(', ')} (the journal is kept: ${file})` : ''}`,
-      });
+      );
     }
   }
   try {

@@ -1,4 +1,5 @@
-import type { Diagnostic, Finding, Fix, RawFinding, Rule, Safety } from '../model/types.js';
+import type { Diagnostic, Finding, Fix, RawFinding, Safety } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { Facts } from '../facts/facts.js';
 import { applyEdits, changedOutsideSpans, checkEdits, editsConflict } from './edits.js';
@@ -26,9 +27,19 @@ export interface RunOptions {
    * settled (oscillation or the pass cap): a second run would have changed the files again.
    */
   unsettled?: ReadonlySet<string>;
+  /**
+   * Rule ids whose fixes may be applied (default: every rule's). The other rules still run, for
+   * the rules that judge their findings: unused-suppression needs every rule's findings to
+   * know which suppressions are used, even when only its own fixes are to be committed.
+   */
+  fixRules?: ReadonlySet<string>;
+  /** Told what the run is doing, for a progress display: the first pass's rules, then each fix pass. */
+  onProgress?: (step: RunProgress) => void;
 }
 
-export type FixStatus = 'applied' | 'held-back' | 'rejected' | 'not-applied';
+export type RunProgress = { phase: 'detect'; rule: string; index: number; total: number } | { phase: 'fix'; pass: number };
+
+export type FixStatus = 'applied' | 'held-back' | 'rejected' | 'not-applied' | 'not-written';
 
 export interface ReportedFinding extends Finding {
   /** What happened to its fix in this run (null when it has none). */
@@ -64,12 +75,13 @@ export interface RunResult {
 const DEFAULT_MAX_PASSES = 10;
 
 /** Run every rule once over a workspace view. A rule that throws is reported, not fatal. */
-export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep']): Promise<Finding[]> {
+export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep'], onProgress?: RunOptions['onProgress']): Promise<Finding[]> {
   const facts = new Facts(ws);
   const findings: Finding[] = [];
   const all: Finding[] = [];
   const kept: Array<{ raw: RawFinding; finding: Finding }> = [];
-  for (const rule of rules) {
+  for (const [index, rule] of rules.entries()) {
+    onProgress?.({ phase: 'detect', rule: rule.meta.id, index, total: rules.length });
     let raw: RawFinding[];
     try {
       raw = await rule.check({ workspace: ws, facts, options: ruleOptions?.[rule.meta.id] ?? {} });
@@ -91,7 +103,9 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
   }
   if (diagnostics) {
     const reported = new Set<string>();
-    for (const b of facts.compose.broken) {
+    // Only when a rule asked for the compose model: a broken compose file no selected rule
+    // reads is not this run's business (building the model here would also cost a parse).
+    for (const b of facts.composeIfBuilt?.broken ?? []) {
       const pos = ws.probe(b.path)?.position(b.offset);
       reported.add(b.path);
       diagnostics.push({ file: b.path, line: pos?.line, column: pos?.column, kind: 'parse-error', message: `could not parse ${b.path} at ${pos?.line ?? 1}:${pos?.column ?? 1}: ${b.message}` });
@@ -262,7 +276,7 @@ function fingerprintState(ws: Workspace, base: Workspace): string {
 export async function run(ws: Workspace, options: RunOptions): Promise<RunResult> {
   const diagnostics: Diagnostic[] = [];
   const order = new Map(options.rules.map((r, i) => [r.meta.id, i]));
-  const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep);
+  const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep, options.onProgress);
   const accepted = options.accepted ?? options.apply;
   const unsettled = options.unsettled ?? new Set<string>();
   const status = new Map<Finding, FixStatus | null>(
@@ -282,7 +296,7 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
 
   while (options.apply.size > 0) {
     const candidates = findings
-      .filter((f) => f.fix && options.apply.has(f.fix.safety) && !unsettled.has(f.ruleId) && !rejectedKeys.has(`${f.ruleId}\0${f.key}`))
+      .filter((f) => f.fix && options.apply.has(f.fix.safety) && !unsettled.has(f.ruleId) && (!options.fixRules || options.fixRules.has(f.ruleId)) && !rejectedKeys.has(`${f.ruleId}\0${f.key}`))
       .sort((a, b) => (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     if (candidates.length === 0) break;
     if (passes >= maxPasses) {
@@ -290,6 +304,7 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
       break;
     }
     passes++;
+    options.onProgress?.({ phase: 'fix', pass: passes });
     const claimed: Array<{ file: string; start: number; end: number }> = [];
     const conflicts = (spans: Array<{ file: string; start: number; end: number }>): boolean =>
       spans.some((s) => claimed.some((c) => c.file === s.file && (s.start < 0 || c.start < 0 || editsConflict(c, s))));
@@ -478,4 +493,24 @@ function dedupeDiagnostics(list: Diagnostic[]): Diagnostic[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * The run as it reached the disk: after a `--write` that failed or was interrupted for some
+ * files, a fix that touches a file not written is `not-written`, its finding remains, and only
+ * the written files count as changed. Reports must not claim what did not happen.
+ */
+export function asWritten(result: RunResult, written: readonly string[]): RunResult {
+  const onDisk = new Set(written);
+  const missed = (fix: Fix | null): boolean => !!fix && [...fix.edits.map((e) => e.file), ...(fix.creates ?? []).map((c) => c.file)].some((f) => !onDisk.has(f));
+  const lost = result.findings.filter((f) => f.fixStatus === 'applied' && missed(f.fix));
+  if (lost.length === 0 && result.changes.every((c) => onDisk.has(c.path))) return result;
+  const lostSet = new Set(lost);
+  return {
+    ...result,
+    findings: result.findings.map((f) => (lostSet.has(f) ? { ...f, fixStatus: 'not-written' as const } : f)),
+    remaining: [...result.remaining, ...lost.filter((f) => !result.remaining.some((r) => r.ruleId === f.ruleId && r.key === f.key))],
+    changes: result.changes.filter((c) => onDisk.has(c.path)),
+    applied: result.applied.filter((a) => !missed(a.fix)),
+  };
 }

@@ -33,10 +33,12 @@
  * session's `unused-suppression` rule runs last over the same view, so it sees the usage of
  * every other rule (`session.rules(selected)` puts it last).
  */
-import type { Finding, Fix, RawFinding, Rule, RuleMeta, TextEdit } from '../model/types.js';
+import type { Finding, Fix, RawFinding, TextEdit } from '../model/types.js';
+import type { Rule, RuleMeta } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
+import { didYouMean } from '../util/suggest.js';
 
 export const UNUSED_SUPPRESSION_ID = 'unused-suppression';
 
@@ -321,7 +323,7 @@ export function createSuppressions(options: SuppressionOptions): SuppressionSess
           }
           const unknown = d.ruleIds.filter((id) => !known.has(id));
           if (unknown.length) {
-            out.push({ file: p, offset: d.start, key: `unknown\0${key}`, severity: 'error', message: `suppression ${label} names unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${u}\``).join(', ')} (see \`autopack-fix list-rules\`)`, fix: null });
+            out.push({ file: p, offset: d.start, key: `unknown\0${key}`, severity: 'error', message: `suppression ${label} names unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${u}\`${didYouMean(u, [...known])}`).join(', ')} (see \`autopack-fix list-rules\`)`, fix: null });
           }
           const unused = d.ruleIds.filter((id) => active.has(id) && !used.has(`${p}\0${i}\0${id}`));
           if (unused.length === 0) return;

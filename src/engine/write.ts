@@ -1,10 +1,11 @@
-import { accessSync, chownSync, constants, closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { accessSync, chownSync, constants, closeSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, realpathSync, rmdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../model/types.js';
-import type { Workspace } from '../workspace/workspace.js';
+import type { ReadStat, Workspace } from '../workspace/workspace.js';
 import type { FileChange } from './run.js';
-import { Journal, alive, journalEntry } from './journal.js';
+import { Journal, alive, journalEntry, processStart } from './journal.js';
+import { unsafeDir } from './safe-path.js';
 
 export interface WriteOutcome {
   written: string[];
@@ -53,15 +54,18 @@ export interface WriteOptions {
 
 /**
  * Write the changes: each file atomically (a temp file in the same directory, fsynced, renamed
- * over the original with its mode kept), never through a symlink that leaves the root, never a
- * file that changed on disk since it was read (checked when planning and again just before its
- * write), never over a file that appeared meanwhile. Files tied by a multi-file fix are written
- * as a group: if one of them cannot be written, the others are rolled back to their original
- * bytes (or, if created, removed), so a fix never lands half-way.
+ * over the original with its mode kept), never through a symlink that leaves the root (paths are
+ * resolved when planning, and each directory is checked again right before each step), never a
+ * file that changed on disk since it was read (bytes, and size, modification time and inode;
+ * checked when planning and again just before its write), never over a file that appeared
+ * meanwhile. A writer that holds a replaced file open and writes to it while it is replaced
+ * keeps its bytes (the old file is put back; see `replaceWatched`). Files tied by a multi-file
+ * fix are written as a group: if one of them cannot be written, the others are rolled back to
+ * their original bytes (or, if created, removed), so a fix never lands half-way.
  */
 export function writeChanges(ws: Workspace, changes: readonly FileChange[], options: WriteOptions = {}): WriteOutcome {
   const fs = { ...REAL_FS, ...options.fs };
-  const { groups, errors } = planWrites(ws, changes);
+  const { groups, errors } = planWrites(ws, changes, fs);
   const outcome: WriteOutcome = { written: [], errors, notWritten: [] };
   for (const group of groups) writeGroup(ws, group, fs, outcome, options);
   return outcome;
@@ -74,7 +78,7 @@ export function writeChanges(ws: Workspace, changes: readonly FileChange[], opti
  */
 export async function writeChangesInterruptible(ws: Workspace, changes: readonly FileChange[], options: WriteOptions = {}): Promise<WriteOutcome> {
   const fs = { ...REAL_FS, ...options.fs };
-  const { groups, errors } = planWrites(ws, changes);
+  const { groups, errors } = planWrites(ws, changes, fs);
   const outcome: WriteOutcome = { written: [], errors, notWritten: [] };
   for (const group of groups) {
     await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 0));
@@ -89,6 +93,7 @@ export async function writeChangesInterruptible(ws: Workspace, changes: readonly
 
 interface PlannedWrite {
   change: FileChange;
+  /** The real path written (symbolic links resolved when planning, inside the real root). */
   target: string;
   mode: number | undefined;
   /** Owner of the file written over, kept when we may set it (running as root). */
@@ -101,7 +106,7 @@ function writeError(file: string, message: string): Diagnostic {
 }
 
 function errnoOf(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? String(e);
+  return (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
 }
 
 /** Why `plan` must not be written now (someone else touched it since it was read), if so. */
@@ -112,10 +117,24 @@ function changedSinceRead(ws: Workspace, plan: PlannedWrite): string | undefined
   try {
     const current = readFileSync(plan.target);
     const original = ws.originalBytes(plan.change.path);
-    return original && current.equals(original) ? undefined : 'changed on disk since it was read; not written';
+    if (!original || !current.equals(original)) return 'changed on disk since it was read; not written';
+    // The same bytes, but written again (or replaced) since the read: someone is at work on it.
+    const was = ws.originalStat(plan.change.path);
+    if (was && !sameFile(statSync(plan.target, { bigint: true }), was)) return 'changed on disk since it was read (its modification time or inode differs); not written';
+    return undefined;
   } catch (e) {
     return `cannot be read back (${errnoOf(e)}); not written`;
   }
+}
+
+function sameFile(now: ReadStat, was: ReadStat): boolean {
+  return now.dev === was.dev && now.ino === was.ino && now.size === was.size && now.mtimeNs === was.mtimeNs;
+}
+
+/** Why the directory of `target` is no longer safe to write into (see safe-path.ts), as a write error, if so. */
+function dirChanged(realRoot: string, target: string): string | undefined {
+  const why = unsafeDir(realRoot, path.dirname(target));
+  return why === undefined ? undefined : `its directory changed during the write (${why}); not written`;
 }
 
 function bytesOf(change: FileChange): Buffer {
@@ -134,10 +153,12 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
   let journal: Journal | undefined;
   if (group.length > 1 && options.journalDir) {
     try {
+      const rel = (abs: string): string => path.relative(ws.realRoot, abs).split(path.sep).join('/');
       journal = Journal.begin(
         options.journalDir,
+        ws.realRoot,
         group.map((p) =>
-          journalEntry(p.target, p.change.path, p.change.before === undefined ? undefined : ws.originalBytes(p.change.path), bytesOf(p.change), p.change.before === undefined ? missingDirs(path.dirname(p.target)) : []),
+          journalEntry(rel(p.target), p.change.before === undefined ? undefined : ws.originalBytes(p.change.path), bytesOf(p.change), p.change.before === undefined ? missingDirs(path.dirname(p.target)).map(rel) : []),
         ),
       );
     } catch (e) {
@@ -147,18 +168,34 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
   }
   for (const [index, plan] of group.entries()) {
     if (index > 0) sleepSync(options.pauseMs ?? 0);
-    const changed = changedSinceRead(ws, plan);
+    // Before anything is read back through it: the directory is still the one planned.
+    const changed = dirChanged(ws.realRoot, plan.target) ?? changedSinceRead(ws, plan);
     if (changed) {
       failure = { plan, message: changed };
       break;
     }
     try {
-      removeStaleTemps(plan.target, fs);
-      // Checked again right before the rename: a save during the temp write and fsync is kept.
-      createdDirs.push(...atomicWrite(plan.target, bytesOf(plan.change), plan, fs, () => changedSinceRead(ws, plan)));
+      // (For a file that exists, done when planning.)
+      if (plan.change.before === undefined) removeStaleTemps(plan.target, fs);
+      const original = plan.change.before === undefined ? undefined : ws.originalBytes(plan.change.path);
+      createdDirs.push(
+        ...atomicWrite(
+          plan.target,
+          bytesOf(plan.change),
+          {
+            ...plan,
+            create: plan.change.before === undefined,
+            realRoot: ws.realRoot,
+            // Checked again right before the rename: a save during the temp write and fsync is kept.
+            beforeCommit: () => changedSinceRead(ws, plan),
+            ...(original ? { replaces: { bytes: original, stat: ws.originalStat(plan.change.path) } } : {}),
+          },
+          fs,
+        ),
+      );
       done.push(plan);
     } catch (e) {
-      failure = { plan, message: e instanceof ChangedMeanwhile ? e.message : `write failed (${errnoOf(e)}); left as it was` };
+      failure = { plan, message: e instanceof Refused ? e.message : `write failed (${errnoOf(e)}); left as it was` };
       break;
     }
   }
@@ -201,8 +238,11 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
   if (!undoKept) journal?.end();
 }
 
-/** A check before the rename found the file changed: the temp file is dropped, nothing replaced. */
-class ChangedMeanwhile extends Error {}
+/** A check before (or, for a writer holding the file open, right after) the rename refused the write; the message says why. */
+class Refused extends Error {}
+
+/** The directory changed under the write: nothing more is done through it (not even removing our temp file). */
+class DirChanged extends Refused {}
 
 /** Whether `target` holds exactly `bytes`. */
 function holds(target: string, bytes: Buffer): boolean {
@@ -234,8 +274,11 @@ export function removeEmptyDirs(dirs: readonly string[]): void {
   }
 }
 
-/** Put `bytes` back into `target` atomically, keeping its mode and owner (journal recovery). */
-export function restoreFile(target: string, bytes: Buffer): void {
+/**
+ * Put `bytes` back into `target` atomically, keeping its mode and owner (journal recovery).
+ * With `realRoot`, the directory is checked before each step, as for any write.
+ */
+export function restoreFile(target: string, bytes: Buffer, realRoot?: string): void {
   let plan: Pick<PlannedWrite, 'mode' | 'owner'> = { mode: undefined };
   try {
     const st = statSync(target);
@@ -243,26 +286,28 @@ export function restoreFile(target: string, bytes: Buffer): void {
   } catch {
     /* gone: written with defaults */
   }
-  atomicWrite(target, bytes, { ...plan, change: { before: '' } }, REAL_FS);
+  atomicWrite(target, bytes, { ...plan, create: false, ...(realRoot !== undefined ? { realRoot } : {}) }, REAL_FS);
 }
 
 /** Undo one written file of a failed group: original bytes back (atomically), or a created file removed. */
 function rollBack(ws: Workspace, plan: PlannedWrite, fs: WriteFs): void {
+  const why = unsafeDir(ws.realRoot, path.dirname(plan.target));
+  if (why) throw new DirChanged(`its directory changed: ${why}`);
   if (plan.change.before === undefined) {
     fs.unlinkSync(plan.target);
     return;
   }
   const original = ws.originalBytes(plan.change.path);
   if (!original) throw new Error('original bytes unknown');
-  atomicWrite(plan.target, original, plan, fs);
+  atomicWrite(plan.target, original, { ...plan, create: false, realRoot: ws.realRoot }, fs);
 }
 
 /**
  * Check every change before writing any, so a refusal leaves the tree untouched, and group the
  * plans by the fixes that tie them (FileChange.linked). A refused file takes its whole group with it.
  */
-function planWrites(ws: Workspace, changes: readonly FileChange[]): { groups: PlannedWrite[][]; errors: Diagnostic[] } {
-  const { plans, errors } = planEach(ws, changes);
+function planWrites(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): { groups: PlannedWrite[][]; errors: Diagnostic[] } {
+  const { plans, errors } = planEach(ws, changes, fs);
   const planned = new Map(plans.map((p) => [p.change.path, p]));
   const refused = new Set(changes.map((c) => c.path).filter((p) => !planned.has(p)));
   const groups: PlannedWrite[][] = [];
@@ -282,10 +327,11 @@ function planWrites(ws: Workspace, changes: readonly FileChange[]): { groups: Pl
   return { groups, errors };
 }
 
-function planEach(ws: Workspace, changes: readonly FileChange[]): { plans: PlannedWrite[]; errors: Diagnostic[] } {
+function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): { plans: PlannedWrite[]; errors: Diagnostic[] } {
   const errors: Diagnostic[] = [];
   const fail = (file: string, message: string): void => void errors.push(writeError(file, message));
   const plans: PlannedWrite[] = [];
+  const listings = new Map<string, string[]>();
   for (const change of changes) {
     let abs: string;
     try {
@@ -294,22 +340,26 @@ function planEach(ws: Workspace, changes: readonly FileChange[]): { plans: Plann
       fail(change.path, (e as Error).message);
       continue;
     }
-    const parentReal = realExistingAncestor(path.dirname(abs));
-    if (!ws.insideRealRoot(parentReal)) {
+    // Written by its real path from here on: each later step checks that path's directories again.
+    const dirReal = realDir(path.dirname(abs));
+    if (!ws.insideRealRoot(dirReal)) {
       fail(change.path, 'its directory resolves outside the root; not written');
       continue;
     }
-    let plan: PlannedWrite = { change, target: abs, mode: undefined };
+    let plan: PlannedWrite = { change, target: path.join(dirReal, path.basename(abs)), mode: undefined };
     if (change.before !== undefined) {
       try {
-        if (lstatSync(abs).isSymbolicLink()) {
-          const target = realpathSync(abs);
+        if (lstatSync(plan.target).isSymbolicLink()) {
+          const target = realpathSync(plan.target);
           if (!ws.insideRealRoot(target)) {
             fail(change.path, 'is a symbolic link that points outside the root; not written');
             continue;
           }
           plan = { ...plan, target };
         }
+        // A killed run's temp file may be a hard link of this file (killed between link() and
+        // unlink() of a file it created): removed first, or the link count below refuses it.
+        removeStaleTemps(plan.target, fs, listings);
         const st = statSync(plan.target);
         plan = { ...plan, mode: st.mode & 0o7777, owner: { uid: st.uid, gid: st.gid } };
         // A rename gives the path a new inode: another hard link would keep the old text.
@@ -336,25 +386,70 @@ function planEach(ws: Workspace, changes: readonly FileChange[]): { plans: Plann
 }
 
 /**
- * Temp files a killed run (SIGKILL between write and rename) left beside `target`: removed when
- * the process that made them is gone. They never replaced the file, so nothing is lost.
+ * Temp files a killed run left beside `target`: removed when the process that made them is gone
+ * (by pid, and by start time where the name carries it, so a reused pid — every run is pid 1
+ * in some containers — is not mistaken for the writer). A kill between write and rename leaves
+ * a temp file that never replaced anything; a kill between link() and unlink() of a created
+ * file (or between the hard link kept of a replaced file and its rename) leaves a second name
+ * of the file itself. Both are removed; a temp name that is a hard link of some other file is
+ * not ours to judge and stays.
  */
-function removeStaleTemps(target: string, fs: WriteFs): void {
+function removeStaleTemps(target: string, fs: WriteFs, listings?: Map<string, string[]>): void {
   const dir = path.dirname(target);
   const prefix = `.${path.basename(target)}.autopack-fix-`;
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
-  } catch {
-    return;
+  // One listing per directory and run (its temp-looking names), when planning many files.
+  let temps = listings?.get(dir);
+  if (!temps) {
+    try {
+      temps = readdirSync(dir).filter((n) => n.includes('.autopack-fix-') && n.endsWith('.tmp'));
+    } catch {
+      temps = [];
+    }
+    listings?.set(dir, temps);
   }
+  const names = temps.filter((n) => n.startsWith(prefix));
   for (const name of names) {
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
-    unlinkSafe(path.join(dir, name), fs);
+    const writer = tempWriter(name.slice(prefix.length, -'.tmp'.length));
+    if (!writer || alive(writer.pid, writer.start)) continue;
+    const temp = path.join(dir, name);
+    try {
+      const st = lstatSync(temp, { bigint: true });
+      if (!st.isFile()) continue;
+      if (st.nlink > 1n) {
+        const file = lstatSync(target, { bigint: true });
+        if (file.dev !== st.dev || file.ino !== st.ino) continue;
+      }
+    } catch {
+      continue;
+    }
+    unlinkSafe(temp, fs);
   }
 }
 
+/** This process's start time (hex, 16 digits) for temp names, or '' where /proc does not tell. */
+let startHex: string | undefined;
+function ownStartHex(): string {
+  if (startHex === undefined) {
+    const start = processStart(process.pid);
+    startHex = start && /^\d+$/.test(start) ? BigInt(start).toString(16).padStart(16, '0').slice(-16) : '';
+  }
+  return startHex;
+}
+
+/** `.<name>.autopack-fix-<pid>-<start, 16 hex digits, where known><8 random hex digits>.tmp`, beside `target`. */
+function tempName(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.autopack-fix-${process.pid}-${ownStartHex()}${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** The writer a temp name records (`<pid>-<hex>`), or undefined when it is not one of ours. */
+function tempWriter(tail: string): { pid: number; start?: string } | undefined {
+  const m = /^(\d+)-([0-9a-f]+)$/.exec(tail);
+  if (!m) return undefined;
+  const pid = Number(m[1]);
+  const hex = m[2] as string;
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return hex.length === 24 ? { pid, start: BigInt(`0x${hex.slice(0, 16)}`).toString() } : { pid };
+}
 
 function writable(p: string): boolean {
   try {
@@ -374,39 +469,58 @@ function exists(p: string): boolean {
   }
 }
 
-function realExistingAncestor(dir: string): string {
+/** The real path of `dir`: its nearest existing ancestor resolved, the missing rest appended. */
+function realDir(dir: string): string {
   let d = dir;
   for (;;) {
     try {
-      return realpathSync(d);
+      return path.join(realpathSync(d), path.relative(d, dir));
     } catch {
       const parent = path.dirname(d);
-      if (parent === d) return d;
+      if (parent === d) return dir;
       d = parent;
     }
   }
+}
+
+interface AtomicWrite {
+  mode: number | undefined;
+  /** Owner of the file written over, kept when we may set it (running as root). */
+  owner?: { uid: number; gid: number };
+  /** A new file: link()ed into place, which never replaces a file. Else renamed over the target. */
+  create: boolean;
+  /** The real root: the directory is checked (safe-path.ts) right before each step. */
+  realRoot?: string;
+  /** Run right before the commit; a message refuses the write (the temp file is dropped). */
+  beforeCommit?: () => string | undefined;
+  /** The bytes (and stat) read of the file replaced: its old inode is watched across the rename. */
+  replaces?: { bytes: Buffer; stat?: ReadStat };
 }
 
 /**
  * Write `bytes` to a temp file beside `target`, fsync it, give it the mode (and, as root, the
  * owner) of the file it replaces, run `beforeCommit` (a refusal drops the temp file), then
  * rename it over `target` — or, for a new file, link() it, which fails if the target exists.
- * Returns the directories it created for a new file; on failure they are removed again.
+ * With `realRoot`, each step is preceded by a check that the directory is still the real,
+ * planned one inside the root. Returns the directories it created for a new file; on failure
+ * they are removed again.
  */
-function atomicWrite(
-  target: string,
-  bytes: Buffer,
-  plan: Pick<PlannedWrite, 'mode' | 'owner'> & { change: Pick<FileChange, 'before'> },
-  fs: WriteFs,
-  beforeCommit?: () => string | undefined,
-): string[] {
-  const create = plan.change.before === undefined;
+function atomicWrite(target: string, bytes: Buffer, o: AtomicWrite, fs: WriteFs): string[] {
   const dir = path.dirname(target);
-  const createdDirs = create ? missingDirs(dir) : [];
+  const verify = (): void => {
+    const why = o.realRoot === undefined ? undefined : dirChanged(o.realRoot, target);
+    if (why) throw new DirChanged(why);
+  };
+  const createdDirs = o.create ? missingDirs(dir) : [];
   try {
-    if (createdDirs.length > 0) fs.mkdirSync(dir, { recursive: true });
-    const tmp = path.join(dir, `.${path.basename(target)}.autopack-fix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-    const fd = fs.openSync(tmp, 'wx', plan.mode ?? 0o644);
+    verify();
+    if (createdDirs.length > 0) {
+      fs.mkdirSync(dir, { recursive: true });
+      verify();
+    }
+    const tmp = tempName(target);
+    // 'wx' is O_CREAT|O_EXCL: never opens through a symbolic link planted at the temp name.
+    const fd = fs.openSync(tmp, 'wx', o.mode ?? 0o644);
     try {
       let off = 0;
       while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
@@ -418,26 +532,108 @@ function atomicWrite(
     }
     fs.closeSync(fd);
     try {
-      if (plan.mode !== undefined) fs.chmodSync(tmp, plan.mode);
-      if (plan.owner && process.getuid?.() === 0 && (plan.owner.uid !== 0 || plan.owner.gid !== 0)) fs.chownSync(tmp, plan.owner.uid, plan.owner.gid);
-      const refusal = beforeCommit?.();
-      if (refusal) throw new ChangedMeanwhile(refusal);
-      if (create) {
+      verify();
+      if (o.mode !== undefined) fs.chmodSync(tmp, o.mode);
+      if (o.owner && process.getuid?.() === 0 && (o.owner.uid !== 0 || o.owner.gid !== 0)) fs.chownSync(tmp, o.owner.uid, o.owner.gid);
+      verify();
+      const refusal = o.beforeCommit?.();
+      if (refusal) throw new Refused(refusal);
+      if (o.create) {
+        verify();
         // link() fails if the target exists: a file created meanwhile is never overwritten.
         fs.linkSync(tmp, target);
         unlinkSafe(tmp, fs);
+      } else if (o.replaces) {
+        replaceWatched(tmp, target, bytes, o, o.replaces, fs, verify);
       } else {
+        verify();
         fs.renameSync(tmp, target);
       }
     } catch (e) {
-      unlinkSafe(tmp, fs);
+      // Through a directory that changed, nothing more is done (the temp file stays where it went).
+      if (!(e instanceof DirChanged)) unlinkSafe(tmp, fs);
       throw e;
     }
   } catch (e) {
-    removeEmptyDirs(createdDirs);
+    if (!(e instanceof DirChanged)) removeEmptyDirs(createdDirs);
     throw e;
   }
   return createdDirs;
+}
+
+const HELD_OPEN = 'another process wrote to it while it was being replaced (it holds the file open); its bytes are kept and the fix is not applied';
+
+/**
+ * Rename `tmp` over `target`, watching the file it replaces. A process that holds that file
+ * open keeps writing into its inode, which the rename takes off the path: its bytes would be
+ * lost. So the old inode is held (an open descriptor, and a hard link under a temp name) across
+ * the rename; if it changed since the read (bytes, size or modification time), the old inode
+ * is put back (renamed back into place, so that writer's later writes land in the file again;
+ * where no hard link could be made, its bytes are copied back) and the write is refused.
+ * A write that lands after this check is not seen (docs/robustness.md).
+ */
+function replaceWatched(tmp: string, target: string, bytes: Buffer, o: AtomicWrite, replaces: { bytes: Buffer; stat?: ReadStat }, fs: WriteFs, verify: () => void): void {
+  let held: number;
+  try {
+    held = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    throw new Refused(`cannot be read back (${errnoOf(e)}); not written`);
+  }
+  try {
+    const before = fstatSync(held, { bigint: true });
+    if (replaces.stat && (before.ino !== replaces.stat.ino || before.dev !== replaces.stat.dev)) throw new Refused('changed on disk since it was read (its modification time or inode differs); not written');
+    let keep: string | undefined = tempName(target);
+    try {
+      fs.linkSync(target, keep);
+    } catch {
+      keep = undefined;
+    }
+    try {
+      verify();
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      if (keep) unlinkSafe(keep, fs);
+      throw e;
+    }
+    if (!changedSince(held, before, replaces.bytes)) {
+      if (keep) unlinkSafe(keep, fs);
+      return;
+    }
+    // Someone wrote to the old file since the read: theirs wins, ours is dropped.
+    if (!holds(target, bytes)) throw new Refused(`${HELD_OPEN}${keep ? ` (and the file was replaced again meanwhile: the bytes written to the old one are in ${keep})` : ''}`);
+    try {
+      if (keep) {
+        fs.renameSync(keep, target);
+      } else {
+        const theirs = readAll(held);
+        atomicWrite(target, theirs, { mode: o.mode, ...(o.owner ? { owner: o.owner } : {}), create: false, ...(o.realRoot !== undefined ? { realRoot: o.realRoot } : {}) }, fs);
+      }
+    } catch (e) {
+      throw new Refused(`another process wrote to it while it was being replaced (it holds the file open), and putting its bytes back failed (${errnoOf(e)}): it holds the fixed text${keep ? `; the bytes written to the old file are in ${keep}` : ''}`);
+    }
+    throw new Refused(HELD_OPEN);
+  } finally {
+    closeSync(held);
+  }
+}
+
+/** Whether the file open as `fd` changed since `before` (size, modification time) or no longer holds `original`. */
+function changedSince(fd: number, before: { size: bigint; mtimeNs: bigint }, original: Buffer): boolean {
+  const after = fstatSync(fd, { bigint: true });
+  if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.size !== BigInt(original.length)) return true;
+  return !readAll(fd).equals(original);
+}
+
+function readAll(fd: number): Buffer {
+  const size = Number(fstatSync(fd).size);
+  const out = Buffer.alloc(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, out, off, size - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return out.subarray(0, off);
 }
 
 function unlinkSafe(p: string, fs: WriteFs): void {

@@ -3,15 +3,10 @@ import { isMap, isSeq, isScalar, type Node, type Pair, type Scalar, type YAMLMap
 import type { Workspace } from '../workspace/workspace.js';
 import { parseYaml, yamlValue, findPair, mapPairs, pairKey, scalarString, nodeRange, type ParsedYaml } from '../formats/yaml.js';
 import { isTemplateSource } from '../formats/template.js';
+import { isComposePath } from '../formats/compose.js';
 
-/** compose.yaml, docker-compose.dev.yml, compose.override.yml, docker-compose-prod.yaml … */
-const COMPOSE_NAME = /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/i;
 const BASE_NAME = /^(docker-)?compose\.ya?ml$/i;
 const OVERRIDE_NAME = /^(docker-)?compose\.override\.ya?ml$/i;
-
-export function isComposePath(p: string): boolean {
-  return COMPOSE_NAME.test(p.slice(p.lastIndexOf('/') + 1));
-}
 
 export interface ComposeFile {
   path: string;

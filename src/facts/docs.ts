@@ -12,7 +12,8 @@ import ignore, { type Ignore } from 'ignore';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import type { Facts } from './facts.js';
-import { isComposePath, serviceView, type ServiceView } from './compose.js';
+import { serviceView, type ServiceView } from './compose.js';
+import { isComposePath } from '../formats/compose.js';
 import { globToRegExp as sharedGlob } from '../formats/glob.js';
 import { isSeq } from 'yaml';
 import { scalarString } from '../formats/yaml.js';
@@ -20,8 +21,7 @@ import { splitShell, simpleCommands, findServerInvocation, serverInvocations as 
 import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../formats/markdown.js';
 import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
-import { historyKey, type HistoryCommit, type HistoryQuery, type PathHistory, type RenameStep } from '../git/history.js';
-import type { Safety } from '../model/types.js';
+import { historyKey, type HistoryCommit, type HistoryQuery, type PathHistory, type RenameStep } from '../workspace/history.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -510,6 +510,8 @@ export interface DocCommands {
   file: SourceFile;
   model: MarkdownModel | undefined;
   commands: DocCommand[];
+  /** What the reader has created by the end of the doc (repo paths). */
+  createdByEnd: Set<string>;
 }
 
 const SHELL_LANGS = new Set(['', 'bash', 'sh', 'shell', 'zsh', 'ksh', 'console', 'shell-session', 'shellsession', 'sh-session', 'terminal', 'session']);
@@ -548,7 +550,7 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     if (!r.ok) return { skipped: r.reason };
     // Each JSON string is a command of its own: nothing carries between them.
     r.strings.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'json', s, `j${i}`, file.text, freshProcedure())));
-    return { file, model: undefined, commands };
+    return { file, model: undefined, commands, createdByEnd: new Set() };
   }
   const r = await parseMarkdown(file, maxBytes);
   if (!r.ok) return { skipped: r.reason };
@@ -559,6 +561,12 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     ...r.model.spans.map((s, i) => ({ start: s.start, block: undefined, span: s, id: `s${i}` })),
   ].sort((a, b) => a.start - b.start);
   const state = freshProcedure();
+  const elsewhere = runsElsewhere(doc.path, file.text);
+  if (elsewhere) {
+    // Its commands run in another project or deployment, not in this repository.
+    state.cwd = undefined;
+    state.cwdOrigin = elsewhere;
+  }
   for (const step of steps) {
     if (step.block) {
       const b = step.block;
@@ -571,7 +579,10 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
         if (p) state.created.add(p);
       }
       if (DOCKERFILE_LANGS.has(lang)) {
-        if (!shown) state.shownDockerfile = true;
+        // Unnamed, any `docker build -f X` after it builds it; named after a file of the
+        // repository ("ships a reference Dockerfile at `docker/x/Dockerfile.y` … as a starting
+        // point"), a build of a file of that name builds the reader's copy.
+        state.shownDockerfile = shown ? path.posix.basename(shown) : true;
         commands.push(...dockerfileCommands(doc.path, b, step.id, file.text));
       }
       else if (SHELL_LANGS.has(lang)) {
@@ -587,7 +598,59 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
       if (commands.length === before) Object.assign(state, saved);
     }
   }
-  return { file, model: r.model, commands };
+  return { file, model: r.model, commands, createdByEnd: state.created };
+}
+
+/**
+ * An agent skill (`SKILL.md` with `name:` and `description:` front matter) that the repository
+ * ships for use in other projects (`skills/x/SKILL.md`, a plugin's `skills/`), unlike the skills
+ * a repository keeps for work on itself under its agent's folder (`.claude/skills/`,
+ * `.cursor/`, `.github/`). Its steps address the user's project.
+ */
+export function isDistributedSkill(doc: string, text: string): boolean {
+  if (!/(^|\/)skill\.md$/i.test(doc) || /(^|\/)\.[^/]+\//.test(doc)) return false;
+  const fm = frontMatter(text);
+  return fm !== undefined && /^name:/m.test(fm) && /^description:/m.test(fm);
+}
+
+/**
+ * Docs of another edition of the product (Pro, Enterprise): a section whose folder is named for
+ * it (`docs/pro/`, `enterprise/`, `ee/`) or whose front matter says so (`audience: pro`). Its
+ * commands run against that edition's deployment (its own compose file, its own services), which
+ * this repository does not hold.
+ */
+export function isOtherEditionDoc(doc: string, text: string): boolean {
+  if (doc.split('/').slice(0, -1).some((seg) => /^(pro|enterprise|ee|commercial)$/i.test(seg))) return true;
+  const fm = frontMatter(text);
+  return fm !== undefined && /^(audience|edition|tier|plan):[ \t]*["']?(pro|enterprise|commercial|business)["']?[ \t]*$/im.test(fm);
+}
+
+/** Why a doc's commands run somewhere other than this repository, if they do. */
+function runsElsewhere(doc: string, text: string): string | undefined {
+  if (isDistributedSkill(doc, text)) return 'an agent skill shipped for use in other projects';
+  if (isOtherEditionDoc(doc, text)) return "a doc of another edition's deployment";
+  return undefined;
+}
+
+function frontMatter(text: string): string | undefined {
+  const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?$/m.exec(text.slice(0, 4000));
+  return fm && fm.index === 0 ? (fm[1] as string) : undefined;
+}
+
+/**
+ * Files the reader creates in the other docs of `doc`'s folder: a folder of docs is a series
+ * (`02-build-setup.md` generates `compose.custom.yaml`, `03-start-setup.md` starts it), read in an
+ * order the repository does not record, so what one step creates exists for the others.
+ */
+export async function createdInSeries(ws: Workspace, doc: string, opts: DocsOptions): Promise<Set<string>> {
+  const dir = path.dirname(doc);
+  const out = new Set<string>();
+  for (const other of docFiles(ws, opts).docs) {
+    if (other.kind !== 'markdown' || other.path === doc || path.dirname(other.path) !== dir) continue;
+    const found = await docCommands(ws, other, opts);
+    if ('commands' in found) for (const p of found.createdByEnd) out.add(p);
+  }
+  return out;
 }
 
 /** Where a reader of a doc is: the procedure state that carries from one step to the next. */
@@ -603,8 +666,11 @@ interface Procedure {
   carried: boolean;
   /** Folders made by `git clone` of this very repository: a `cd` into one is back at the root. */
   selfClones: Set<string>;
-  /** The doc showed a Dockerfile's content without naming it: a `docker build -f X` builds that. */
-  shownDockerfile: boolean;
+  /**
+   * The doc showed a Dockerfile's content: a later `docker build -f X` builds that (`true`: shown
+   * without a name, any X; a name: an X of that file name).
+   */
+  shownDockerfile: boolean | string;
 }
 
 function freshProcedure(): Procedure {
@@ -726,7 +792,7 @@ function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'],
       const h = commandHead(values)?.index ?? 0;
       const f = values.findIndex((v, i) => i > h && (v === '-f' || v === '--file'));
       const p = values[h] === 'docker' && /^build(x)?$/.test(values[h + 1] ?? '') && f !== -1 && values[f + 1] ? joinRepo(state.cwd, values[f + 1] as string) : undefined;
-      if (p) state.created.add(p);
+      if (p && (state.shownDockerfile === true || path.posix.basename(p) === state.shownDockerfile)) state.created.add(p);
     }
     out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, state.cwd, new Set(state.created), `${id}:${line}`, block), env: new Map(state.env), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin });
     trackVariables(state.env, values);
@@ -1012,9 +1078,12 @@ export function createdPaths(argv: string[], cwd: string | undefined): string[] 
   return out;
 }
 
-/** Whether `p` (repo-relative) is created by an earlier command of the same block. */
-export function isCreated(cmd: DocCommand, p: string): boolean {
-  for (const c of cmd.created) if (p === c || p.startsWith(`${c}/`)) return true;
+/**
+ * Whether `p` (repo-relative) is created by an earlier step of the doc, or by a step of another
+ * doc of its series (`series`, see createdInSeries).
+ */
+export function isCreated(cmd: DocCommand, p: string, series: ReadonlySet<string> = new Set()): boolean {
+  for (const created of [cmd.created, series]) for (const c of created) if (p === c || p.startsWith(`${c}/`)) return true;
   return false;
 }
 
@@ -1322,7 +1391,7 @@ export interface Relocation {
    * How sure `target` is: `safe` when git recorded the rename (followed to a path that exists
    * today) or when only the letter case differs; `review` when it is guessed from the name.
    */
-  safety: Safety | undefined;
+  safety: 'safe' | 'review' | undefined;
   /** Every path with the same name (after narrowing by shared parent directories). */
   candidates: string[];
   /** The only candidate, or the rename's destination, sits in an archive / ledger location: retired, not relocated. */
@@ -1405,7 +1474,10 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
   // Several files differing only in letter case (possible on Linux, a clash on macOS/Windows
   // checkouts): the reference cannot say which one is meant.
   if (sameLetters.length > 1) return { target: undefined, safety: undefined, candidates: sameLetters.sort(), archived: false, because: '', gone: false };
-  const candidates = namesakes(ws, missing, dir, opts);
+  let candidates = namesakes(ws, missing, dir, opts);
+  // No file of that name: one of that name with the other spelling of its extension is as good a
+  // guess (`docker-compose.yaml` for the only `docker-compose.yml`, in another folder).
+  if (candidates.length === 0 && !dir) candidates = otherSpellings(missing).flatMap((p) => namesakes(ws, p, false, opts));
   if (history.status === 'renamed' && history.successor !== undefined) {
     const chain = renameChain(history.steps, false, true);
     if (matchesAny(history.successor, opts.ledgerGlobs)) {
@@ -1413,6 +1485,11 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
     }
     return { target: history.successor, safety: 'safe', candidates, archived: false, because: chain, gone: false };
   }
+  // The same file with the other spelling of its extension, next to where it was meant
+  // (`docker-compose.yaml` for `docker-compose.yml`): one file, which tools read either way. A
+  // deletion in history then names the move to the other spelling.
+  const alias = dir || history.status === 'renamed' ? undefined : extensionAlias(ws, missing);
+  if (alias) return { target: alias, safety: 'safe', candidates: [alias], archived: false, because: `the same file with its extension spelled \`${path.extname(alias)}\``, gone: false };
   if (history.status === 'deleted') return { target: undefined, safety: undefined, candidates, archived: false, because: `it was deleted in ${when(history.commit)}`, gone: true };
   if (history.status === 'renamed' && history.deleted) {
     const last = history.steps[history.steps.length - 1] as RenameStep;
@@ -1426,8 +1503,27 @@ export function relocate(ws: Workspace, missing: string, dir: boolean, opts: Doc
         ? `no usable git history: ${history.reason}`
         : `git history loses track of it after it was ${renameChain(history.steps, true, true)}: ${history.lost ?? 'no successor'}`;
   const live = candidates.filter((c) => !matchesAny(c, opts.ledgerGlobs));
-  if (live.length === 1) return { target: live[0], safety: 'review', candidates, archived: false, because: `the only ${kind} of that name; ${why}; guessed from the file name`, gone: false };
+  const spelled = live.length === 1 && path.posix.basename(live[0] as string) !== path.posix.basename(missing) ? ` (its extension spelled \`${path.posix.extname(live[0] as string)}\`)` : '';
+  if (live.length === 1) return { target: live[0], safety: 'review', candidates, archived: false, because: `the only ${kind} of that name${spelled}; ${why}; guessed from the file name`, gone: false };
   return { target: undefined, safety: undefined, candidates, archived: live.length === 0 && candidates.length > 0, because: why, gone: false };
+}
+
+/** Extensions that name one format in two spellings. */
+const EXTENSION_SPELLINGS = [['.yml', '.yaml'], ['.jpg', '.jpeg'], ['.htm', '.html'], ['.tif', '.tiff']];
+
+/** `p` with the other spellings of its extension (`a.yaml` → `a.yml`, `a.YML`). */
+function otherSpellings(p: string): string[] {
+  const ext = path.posix.extname(p).toLowerCase();
+  const pair = EXTENSION_SPELLINGS.find((x) => x.includes(ext));
+  if (!pair) return [];
+  const stem = p.slice(0, p.length - ext.length);
+  return pair.filter((e) => e !== ext).flatMap((e) => [`${stem}${e}`, `${stem}${e.toUpperCase()}`]);
+}
+
+/** The one existing file that is `missing` with the other spelling of its extension, if any. */
+function extensionAlias(ws: Workspace, missing: string): string | undefined {
+  const found = otherSpellings(missing).filter((p) => ws.has(p));
+  return found.length === 1 ? found[0] : undefined;
 }
 
 /**
@@ -1769,11 +1865,24 @@ export interface DocProblem {
 }
 
 /**
+ * A rule's raw finding for a doc problem. The shape of model's RawFinding, spelled out here
+ * because facts/ sits below model/ (the docs rules check it with `satisfies RawFinding[]`).
+ */
+export interface DocFinding {
+  file: string;
+  offset: number;
+  key: string;
+  message: string;
+  fix: { safety: 'safe' | 'review'; description: string; edits: Array<{ file: string; start: number; end: number; text: string }> } | null;
+  seedIds?: string[];
+}
+
+/**
  * One finding per occurrence. Occurrences of the same stale value with the same replacement in
  * one doc share one fix (so proving it removes them all); keys number the occurrences within
  * their group, never by line, so they survive edits elsewhere in the file.
  */
-export function problemsToFindings(problems: DocProblem[]): import('../model/types.js').RawFinding[] {
+export function problemsToFindings(problems: DocProblem[]): DocFinding[] {
   const groups = new Map<string, DocProblem[]>();
   for (const p of problems) {
     const g = `${p.doc}\0${p.kind}\0${p.subject}\0${p.fix ? `fix:${p.fix.replacement}\0${p.fix.safety}` : 'report'}`;
@@ -1781,7 +1890,7 @@ export function problemsToFindings(problems: DocProblem[]): import('../model/typ
     if (list) list.push(p);
     else groups.set(g, [p]);
   }
-  const out: import('../model/types.js').RawFinding[] = [];
+  const out: DocFinding[] = [];
   for (const list of groups.values()) {
     list.sort((a, b) => a.offset - b.offset);
     const first = list[0] as DocProblem;
@@ -1864,7 +1973,7 @@ export async function judgedFromEveryCwd<T = DocProblem>(
 export interface DocsSite {
   /** The site's folder ('' = the repository root). */
   root: string;
-  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs' | 'web app';
+  generator: 'hugo' | 'docusaurus' | 'vitepress' | 'astro' | 'mintlify' | 'jekyll' | 'mkdocs' | 'fern' | 'web app';
   /**
    * For a web app (Next.js, Nuxt, Gatsby, SvelteKit, Remix with MDX pages): which of the docs
    * under its folder it renders. Its README is read on GitHub, its MDX pages on the site.
@@ -1893,6 +2002,8 @@ const SITE_CONFIGS: Array<{ test: RegExp; generator: DocsSite['generator']; up: 
   { test: /(^|\/)(mint\.json|docs\.json)$/, generator: 'mintlify', up: 0, assets: [''], urlRelative: false },
   { test: /(^|\/)_config\.ya?ml$/, generator: 'jekyll', up: 0, assets: [''], urlRelative: true },
   { test: /(^|\/)mkdocs\.ya?ml$/, generator: 'mkdocs', up: 0, assets: [], urlRelative: false },
+  // Fern: `fern/fern.config.json` beside `docs.yml`; pages link each other by their routes.
+  { test: /(^|\/)fern\.config\.json$/, generator: 'fern', up: 0, assets: [''], urlRelative: false },
 ];
 
 const siteCache = new WeakMap<Workspace, DocsSite[]>();

@@ -16,7 +16,7 @@ import type { SourceFile } from '../workspace/source-file.js';
 import { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { findPair, mapPairs, parseYaml, resolveAlias, scalarString, yamlValue } from '../formats/yaml.js';
 import { parseDockerfile, isDockerfilePath } from '../formats/dockerfile.js';
-import { isComposePath } from './compose.js';
+import { isComposePath } from '../formats/compose.js';
 import { isTemplateSource } from '../formats/template.js';
 
 /** Paths never treated as manifests of the repository: dependencies, vendored code, test data, archives. */

@@ -23,7 +23,7 @@ import { pythonParser } from '../formats/python.js';
 import { readString } from '../formats/python-tree.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../formats/yaml.js';
 import { loadTsMorph } from '../formats/bundler-config.js';
-import { lineStarts, nestingOverflow } from '../formats/text.js';
+import { lineStarts, nestingOverflow } from '../util/text.js';
 import { parseDotenv } from '../formats/dotenv.js';
 import { isEnvTemplate } from './docs.js';
 

@@ -31,6 +31,11 @@ export class Facts {
     return this.composeModel;
   }
 
+  /** The compose model if a rule asked for it in this run, without building it otherwise. */
+  get composeIfBuilt(): ComposeModel | undefined {
+    return this.composeModel;
+  }
+
   dockerfile(p: string): DockerfileModel | undefined {
     const file = this.workspace.read(p);
     return file ? parseDockerfile(file) : undefined;

@@ -11,7 +11,7 @@
 import path from 'node:path/posix';
 import type { Project, Node as TsNode, ObjectLiteralExpression, Expression, SourceFile as TsSourceFile } from 'ts-morph';
 import type { SourceFile } from '../workspace/source-file.js';
-import { MAX_NESTING, scriptNestingOverflow } from './text.js';
+import { MAX_NESTING, scriptNestingOverflow } from '../util/text.js';
 
 type TsMorph = typeof import('ts-morph');
 

@@ -11,7 +11,7 @@ import type { SourceFile } from '../workspace/source-file.js';
 import { isDockerfilePath } from './dockerfile.js';
 import { isScriptPath } from './bundler-config.js';
 import { nginxPathKind } from './nginx.js';
-import { isComposePath } from '../facts/compose.js';
+import { isComposePath } from './compose.js';
 import { helmChartOf } from './template.js';
 
 export type Format = 'yaml' | 'json' | 'toml' | 'dockerfile' | 'python' | 'script' | 'nginx';

@@ -13,7 +13,7 @@
  */
 import vm from 'node:vm';
 import type { SourceFile } from '../workspace/source-file.js';
-import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from './text.js';
+import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from '../util/text.js';
 
 /** Default size cap for one Markdown file (characters). */
 export const DEFAULT_MAX_MARKDOWN_BYTES = 1_000_000;

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { SourceFile } from '../workspace/source-file.js';
+import { pythonGrammarPath } from '../util/python-grammar.js';
 import type { Node as TSNode, Parser as TSParser } from 'web-tree-sitter';
 
 /** What the module resolver and app discovery need from one Python module. */
@@ -20,8 +20,7 @@ export function pythonParser(): Promise<TSParser> {
   parserPromise ??= (async () => {
     const { Parser, Language } = await import('web-tree-sitter');
     await Parser.init();
-    const require = createRequire(import.meta.url);
-    const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    const language = await Language.load(pythonGrammarPath());
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;

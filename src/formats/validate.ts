@@ -2,7 +2,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { parse as parseJsonc, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import type { SourceFile } from '../workspace/source-file.js';
 import { parseYaml } from './yaml.js';
-import { MAX_NESTING, nestingOverflow } from './text.js';
+import { MAX_NESTING, nestingOverflow } from '../util/text.js';
 import { parseAllDocuments } from 'yaml';
 import { parseDockerfile } from './dockerfile.js';
 import { summarizePython } from './python.js';

@@ -1,6 +1,6 @@
 import { parseDocument, visit, isMap, isSeq, isScalar, isPair, isAlias, isDocument, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourceFile } from '../workspace/source-file.js';
-import { MAX_NESTING, nestingOverflow } from './text.js';
+import { MAX_NESTING, nestingOverflow } from '../util/text.js';
 
 export interface ParsedYaml {
   doc: Document.Parsed;

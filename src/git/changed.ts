@@ -7,7 +7,7 @@
  */
 import type { Finding } from '../model/types.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { git } from './git.js';
+import { git } from '../util/git.js';
 
 export class ChangedSinceError extends Error {}
 

@@ -1,4 +1,4 @@
-import { git, type GitResult } from './git.js';
+import { git, type GitResult } from '../util/git.js';
 import { BOT_GIT_FLAGS } from './worktree.js';
 import { identityEnv, type Identity } from './identity.js';
 import type { Finding, Safety } from '../model/types.js';
@@ -59,13 +59,13 @@ function shorten(text: string, room: number): string {
 }
 
 /**
- * The full message: subject; the rule and its seed ids; what was wrong and where (file:line, as
+ * The full message: subject; the rule and why it matters; what was wrong and where (file:line, as
  * before this commit); the safety class and what was proven; how to revert; then the trailers.
  */
 export function commitMessage(input: CommitMessageInput): string {
   const lines: string[] = [commitSubject(input), ''];
-  const seeds = input.seedIds.length ? ` (seed id${input.seedIds.length === 1 ? '' : 's'} ${input.seedIds.join(', ')})` : '';
-  lines.push(`Rule ${input.ruleId}${seeds}: ${input.ruleSummary}`);
+  // The why in prose; seed ids are catalogue bookkeeping, kept in the JSON output.
+  lines.push(`Rule ${input.ruleId}: ${input.ruleSummary}`);
   if (input.followUp) lines.push('', 'A follow-up: these fixes became possible only after fixes of other rules on this branch.');
   lines.push('', 'What was wrong, and where:');
   for (const f of input.findings.slice(0, LISTED_MAX)) {

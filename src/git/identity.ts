@@ -1,4 +1,4 @@
-import { git } from './git.js';
+import { git } from '../util/git.js';
 
 /** A git identity: the `Name <email>` of an author or committer. */
 export interface Identity {

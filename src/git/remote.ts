@@ -3,7 +3,7 @@
  * reaches git without touching the disk, and a push that can only ever land on the bot's branch
  * prefix.
  */
-import { git, type GitResult } from './git.js';
+import { git, type GitResult } from '../util/git.js';
 import { BOT_GIT_FLAGS } from './worktree.js';
 
 export interface RemoteUrl {

@@ -1,10 +1,8 @@
 /**
- * The contracts between the engine and the rules. A rule reads a RuleContext and returns
- * findings; a finding may carry a Fix made of byte-span edits (offsets into the file's decoded
- * text, BOM excluded) and whole-file creations. Rules never touch the disk.
+ * The vocabulary shared by the engine, the rules and the reports: a finding may carry a Fix
+ * made of byte-span edits (offsets into the file's decoded text, BOM excluded) and whole-file
+ * creations. What a rule is and what it is given live in rule.ts.
  */
-import type { Workspace } from '../workspace/workspace.js';
-import type { Facts } from '../facts/facts.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 /** `safe` fixes are applied by --write; `review` fixes only with --unsafe-fixes. */
@@ -72,29 +70,6 @@ export interface RawFinding {
    * run, or says nothing, this finding stands.
    */
   reportedBy?: { ruleId: string; key: string };
-}
-
-export interface RuleMeta {
-  id: string;
-  /** Every gap-analysis item the rule's findings can be an instance of (see RawFinding.seedIds). */
-  seedIds: string[];
-  /** One line for list-rules. */
-  summary: string;
-  defaultSeverity: Severity;
-  /** Whether the rule can produce fixes at all, and the strongest class it produces. */
-  fixable: Safety | 'none';
-}
-
-export interface RuleContext {
-  workspace: Workspace;
-  facts: Facts;
-  /** The rule's options from configuration, merged over its defaults. */
-  options: Record<string, unknown>;
-}
-
-export interface Rule {
-  meta: RuleMeta;
-  check(ctx: RuleContext): Promise<RawFinding[]>;
 }
 
 /** Something the run could not do on one file: it is reported and the run goes on. */

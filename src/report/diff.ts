@@ -1,6 +1,6 @@
 import { structuredPatch } from 'diff';
 import type { FileChange } from '../engine/run.js';
-import type { Secrets } from '../facts/secrets.js';
+import type { Secrets } from './secrets.js';
 import { displayPath, quotePath } from './escape.js';
 
 /** Lines of context around a change, as `diff -u` and git print them. */

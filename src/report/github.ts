@@ -41,13 +41,29 @@ function command(name: string, props: Array<[string, string | number | undefined
   return `::${name}${p.length ? ` ${p.join(',')}` : ''}::${escapeData(visible(message))}\n`;
 }
 
-/** One annotation per finding, sorted by file, line, column and rule. */
-export function githubReport(findings: readonly Finding[], options: { diagnostics?: readonly Diagnostic[] } = {}): string {
+/**
+ * One annotation per finding, sorted by file, line, column and rule. With `maxPerKind`, at most
+ * that many of each command (GitHub shows 10 errors and 10 warnings of a step and drops the
+ * rest silently), then one notice with the count of the rest.
+ */
+export function githubReport(findings: readonly Finding[], options: { diagnostics?: readonly Diagnostic[]; maxPerKind?: number } = {}): string {
   const sorted = [...findings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
   let out = '';
+  const shown = new Map<string, number>();
+  let left = 0;
   for (const f of sorted) {
+    const kind = COMMAND[f.severity];
+    const n = shown.get(kind) ?? 0;
+    if (options.maxPerKind !== undefined && n >= options.maxPerKind) {
+      left++;
+      continue;
+    }
+    shown.set(kind, n + 1);
     const fix = f.fix ? ` (${f.fix.safety} fix: ${f.fix.description})` : '';
-    out += command(COMMAND[f.severity], [['file', f.file], ['line', f.line], ['col', f.column], ['title', f.ruleId]], `${f.message}${fix}`);
+    out += command(kind, [['file', f.file], ['line', f.line], ['col', f.column], ['title', f.ruleId]], `${f.message}${fix}`);
+  }
+  if (left > 0) {
+    out += command('notice', [['title', 'autopack-fix']], `${left} more finding${left === 1 ? '' : 's'} not annotated here (GitHub shows ${options.maxPerKind} of each kind per step): see the job summary, the code scanning alerts (SARIF), or run autopack-fix locally`);
   }
   // Problems the run met (unparsable files, dropped fixes) are warnings: they hide findings.
   for (const d of options.diagnostics ?? []) {

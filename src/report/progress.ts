@@ -20,6 +20,8 @@ export interface ProgressOptions {
   delayMs?: number;
   /** Frame interval (ms). */
   intervalMs?: number;
+  /** Erase the line on SIGINT/SIGTERM, then re-raise the signal (default true). */
+  handleSignals?: boolean;
 }
 
 export interface Progress {
@@ -54,6 +56,24 @@ export function startProgress(label: string, options: ProgressOptions): Progress
     frame++;
     drawn = true;
   };
+  // Ctrl-C while the spinner is up: erase its line, then let the signal do what it would have.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stop();
+    process.kill(process.pid, signal);
+  };
+  if (enabled && options.handleSignals !== false) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (timeout) clearTimeout(timeout);
+    if (interval) clearInterval(interval);
+    if (drawn) options.stream.write(CLEAR_LINE);
+  }
   const timeout = enabled
     ? setTimeout(() => {
         if (stopped) return;
@@ -69,12 +89,6 @@ export function startProgress(label: string, options: ProgressOptions): Progress
       text = next;
       if (drawn && !stopped) draw();
     },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      if (timeout) clearTimeout(timeout);
-      if (interval) clearInterval(interval);
-      if (drawn) options.stream.write(CLEAR_LINE);
-    },
+    stop,
   };
 }

@@ -14,11 +14,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding, Fix, Rule, Severity } from '../model/types.js';
+import type { Finding, Fix, Severity } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import type { FixStatus } from '../engine/run.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { FINGERPRINT_ID, fingerprint } from '../engine/baseline.js';
-import { packageRoot } from '../cli/package-root.js';
+import { packageRoot } from '../util/package-root.js';
+import { packageInfo, ruleDocsUrl } from '../util/package-info.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -29,7 +31,7 @@ export interface SarifOptions {
   workspace: Workspace;
   /** Effective severities when configuration overrides a rule's default. */
   severityOverrides?: Readonly<Record<string, Severity>>;
-  /** Where a rule's README is published; default: the README inside the published npm package. */
+  /** Where a rule's README is read on the web; default: codemods/<id>/README.md in the repository, at this version's tag. */
   docsUrl?: (ruleId: string) => string | undefined;
   /** A rule's README text (for fullDescription and help); default: codemods/<id>/README.md of the package. */
   readme?: (ruleId: string) => string | undefined;
@@ -44,13 +46,14 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', 
 
 /** The SARIF log as an object (see sarifReport for the printed form). */
 export function sarifLog(findings: readonly SarifFinding[], options: SarifOptions): Record<string, unknown> {
-  const version = options.toolVersion ?? packageInfo().version;
+  const info = packageInfo();
+  const version = options.toolVersion ?? info.version;
   const readme = options.readme ?? defaultReadme;
   const index = new Map(options.rules.map((r, i) => [r.meta.id, i]));
   const rules = options.rules.map((r) => {
     const doc = readme(r.meta.id);
     const full = doc ? firstParagraph(doc, 'What it detects') : undefined;
-    const help = options.docsUrl ? options.docsUrl(r.meta.id) : doc ? defaultDocsUrl(r.meta.id) : undefined;
+    const help = options.docsUrl ? options.docsUrl(r.meta.id) : doc ? ruleDocsUrl(r.meta.id) : undefined;
     const severity = options.severityOverrides?.[r.meta.id] ?? r.meta.defaultSeverity;
     return {
       id: r.meta.id,
@@ -90,7 +93,7 @@ export function sarifLog(findings: readonly SarifFinding[], options: SarifOption
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'autopack-fix', version, informationUri: 'https://www.npmjs.com/package/autopack-fix', rules } },
+        tool: { driver: { name: 'autopack-fix', version, ...(info.repositoryUrl ? { informationUri: info.repositoryUrl } : {}), rules } },
         ...(options.rootUri ? { originalUriBaseIds: { '%SRCROOT%': { uri: options.rootUri.endsWith('/') ? options.rootUri : `${options.rootUri}/` } } } : {}),
         columnKind: 'utf16CodeUnits',
         results,
@@ -149,25 +152,6 @@ export function firstParagraph(markdown: string, heading: string): string | unde
     para.push(l.trim());
   }
   return para.length ? para.join(' ') : undefined;
-}
-
-let pkgCache: { name: string; version: string } | undefined;
-function packageInfo(): { name: string; version: string } {
-  if (!pkgCache) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { name?: string; version?: string };
-      pkgCache = { name: pkg.name ?? 'autopack-fix', version: pkg.version ?? '0.0.0' };
-    } catch {
-      pkgCache = { name: 'autopack-fix', version: '0.0.0' };
-    }
-  }
-  return pkgCache;
-}
-
-/** The README inside the published package (codemods/**\/README.md is in package.json `files`). */
-export function defaultDocsUrl(ruleId: string): string {
-  const { name, version } = packageInfo();
-  return `https://unpkg.com/${name}@${version}/codemods/${ruleId}/README.md`;
 }
 
 function defaultReadme(ruleId: string): string | undefined {

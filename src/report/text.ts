@@ -13,7 +13,8 @@ export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): C
   return createColors(enabled);
 }
 
-function fixLabel(f: ReportedFinding, c: Colors, mode: 'report' | 'dry-run' | 'write'): string {
+/** The bracketed fix label of a finding (`safe fix`, `would fix (safe)`, `report only`, …). */
+export function fixLabel(f: ReportedFinding, c: Colors, mode: 'report' | 'dry-run' | 'write'): string {
   if (!f.fix) return c.dim('report only');
   switch (f.fixStatus) {
     case 'applied':
@@ -23,6 +24,8 @@ function fixLabel(f: ReportedFinding, c: Colors, mode: 'report' | 'dry-run' | 'w
       return c.yellow('review fix (needs --unsafe-fixes)');
     case 'rejected':
       return c.red('fix dropped (failed its proof)');
+    case 'not-written':
+      return c.red('fix not written (see the errors)');
     default:
       return c.cyan(`${f.fix.safety} fix`);
   }
@@ -30,11 +33,27 @@ function fixLabel(f: ReportedFinding, c: Colors, mode: 'report' | 'dry-run' | 'w
 
 const SEVERITY_WIDTH = Math.max(...(['error', 'warning', 'info'] as const).map((s) => s.length));
 
+/** How wide a finding line may be. */
+export interface TextLayout {
+  /** Columns a finding line may take (default 120): a longer message is cut to fit. */
+  width?: number;
+  /** Whole messages, however long (`--verbose`). */
+  verbose?: boolean;
+}
+
+export const DEFAULT_TEXT_WIDTH = 120;
+/** A message is never cut shorter than this, however long the rest of its line. */
+const MIN_MESSAGE_WIDTH = 40;
+const PLAIN = createColors(false);
+
 /**
- * Findings grouped by file (`line:column  severity  rule  message  [fix]`), a one-line "why" for
- * each rule that fired, then the summary. `why` gives a rule's one-line summary.
+ * Findings grouped by file (`line:column  severity  rule  message  [fix]`), one line each: a
+ * message longer than the layout's width allows is cut (see `fitMessage`) unless `verbose`.
+ * Returns the lines (a blank one after each file) and how many messages were cut.
  */
-export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-run' | 'write', why: (ruleId: string) => string | undefined = () => undefined): string {
+export function findingLines(result: RunResult, c: Colors, mode: 'report' | 'dry-run' | 'write', layout: TextLayout = {}): { lines: string[]; cut: number } {
+  const width = layout.width ?? DEFAULT_TEXT_WIDTH;
+  let cut = 0;
   const lines: string[] = [];
   const byFile = new Map<string, ReportedFinding[]>();
   for (const f of result.findings) {
@@ -52,8 +71,83 @@ export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-r
     for (const f of sorted) {
       const pad = ' '.repeat(SEVERITY_WIDTH - f.severity.length);
       const sev = (f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : c.blue(f.severity)) + pad;
-      lines.push(`  ${`${f.line}:${f.column}`.padEnd(posWidth)}  ${sev}  ${c.bold(f.ruleId)}  ${escapeControls(f.message)}  [${fixLabel(f, c, mode)}]`);
+      // Everything but the message, as the terminal shows it (no escape codes).
+      const rest = 2 + posWidth + 2 + SEVERITY_WIDTH + 2 + f.ruleId.length + 2 + 2 + fixLabel(f, PLAIN, mode).length + 2;
+      const shown = escapeControls(f.message);
+      const message = layout.verbose ? shown : fitMessage(shown, Math.max(MIN_MESSAGE_WIDTH, width - rest));
+      if (message !== shown) cut++;
+      lines.push(`  ${`${f.line}:${f.column}`.padEnd(posWidth)}  ${sev}  ${c.bold(f.ruleId)}  ${message}  [${fixLabel(f, c, mode)}]`);
     }
+    lines.push('');
+  }
+  return { lines, cut };
+}
+
+/**
+ * A message cut to `width` characters, keeping the claim and dropping the evidence. It is kept
+ * whole when it fits. Otherwise, in this order, until it fits: parenthesised asides (outside
+ * backquotes) are left out; trailing `; ` clauses are left out (marked `; …`); the text is cut
+ * after the last whole word that fits (marked `…`).
+ */
+export function fitMessage(message: string, width: number): string {
+  const one = message.replace(/\s*\n\s*/g, ' ');
+  if (one.length <= width) return one;
+  const plain = withoutAsides(one);
+  if (plain.length <= width) return plain;
+  let best: string | undefined;
+  for (const i of clauseEnds(plain)) {
+    const candidate = `${plain.slice(0, i + 1)} …`;
+    if (candidate.length > width) break;
+    best = candidate;
+  }
+  if (best !== undefined) return best;
+  const room = plain.slice(0, Math.max(1, width - 1));
+  const space = room.lastIndexOf(' ');
+  return `${(space > width / 2 ? room.slice(0, space) : room).replace(/[\s,;:(]+$/, '')}…`;
+}
+
+/** The text without its ` (…)` groups outside backquotes (unchanged when the parentheses do not balance). */
+function withoutAsides(text: string): string {
+  let out = '';
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (ch === '`' && depth === 0) quoted = !quoted;
+    if (!quoted && ch === '(') {
+      if (depth === 0) out = out.replace(/ $/, '');
+      depth++;
+      continue;
+    }
+    if (!quoted && ch === ')' && depth > 0) {
+      depth--;
+      continue;
+    }
+    if (depth === 0) out += ch;
+  }
+  return depth === 0 && !quoted ? out : text;
+}
+
+/** Offsets of the `;` of each `; ` outside backquotes. */
+function clauseEnds(text: string): number[] {
+  const ends: number[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length - 1; i++) {
+    if (text[i] === '`') quoted = !quoted;
+    else if (!quoted && text[i] === ';' && text[i + 1] === ' ') ends.push(i);
+  }
+  return ends;
+}
+
+/**
+ * Findings grouped by file (`line:column  severity  rule  message  [fix]`, see `findingLines`),
+ * a one-line "why" for each rule that fired, then the summary. `why` gives a rule's one-line
+ * summary.
+ */
+export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-run' | 'write', why: (ruleId: string) => string | undefined = () => undefined, layout: TextLayout = {}): string {
+  const { lines, cut } = findingLines(result, c, mode, layout);
+  if (cut > 0) {
+    lines.push(c.dim(`${cut} message${cut === 1 ? '' : 's'} cut to fit ${layout.width ?? DEFAULT_TEXT_WIDTH} columns (…): --verbose shows them whole, \`autopack-fix explain <rule>\` explains a rule.`));
     lines.push('');
   }
   const fired = [...new Set(result.findings.map((f) => f.ruleId))].filter((id) => why(id) !== undefined);
@@ -62,6 +156,13 @@ export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-r
     for (const id of fired) lines.push(`  ${c.bold(id)}: ${why(id)}`);
     lines.push('');
   }
+  lines.push(...summaryLines(result, c, mode));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The summary: `No findings.`, or the counts (and, in a plain report, what to run next). */
+export function summaryLines(result: RunResult, c: Colors, mode: 'report' | 'dry-run' | 'write'): string[] {
+  const lines: string[] = [];
   const s = summarize(result);
   if (s.findings === 0) {
     lines.push(c.green('No findings.'));
@@ -75,7 +176,7 @@ export function textReport(result: RunResult, c: Colors, mode: 'report' | 'dry-r
     lines.push(parts.join(', '));
     if (mode === 'report' && s.fixable > 0) lines.push(c.dim('Run with --dry-run to see the diff, --write to apply.'));
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 export function diagnosticLines(diagnostics: readonly Diagnostic[], c: Colors): string {

@@ -1,4 +1,4 @@
-import type { Rule } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import { rule as composeUnknownService } from '../../codemods/compose-unknown-service/index.js';
 import { rule as composeMissingBuildTarget } from '../../codemods/compose-missing-build-target/index.js';
 import { rule as composeStaleAppTarget } from '../../codemods/compose-stale-app-target/index.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { git } from '../git/git.js';
+import { git } from '../util/git.js';
 
 export interface Enumeration {
   paths: string[];

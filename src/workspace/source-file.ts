@@ -1,4 +1,4 @@
-import { lineStarts, positionAt, detectEol } from '../formats/text.js';
+import { lineStarts, positionAt, detectEol } from '../util/text.js';
 
 /**
  * One file's decoded text. Offsets everywhere in the tool index `text` (BOM removed); the BOM

@@ -1,10 +1,19 @@
 import { readFileSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Diagnostic } from '../model/types.js';
 import { SourceFile, decode } from './source-file.js';
 import { enumerateFiles } from './enumerate.js';
-import { git, gitTopLevel } from '../git/git.js';
-import { GitHistory } from '../git/history.js';
+import { git, gitTopLevel } from '../util/git.js';
+import { GitHistory } from './history.js';
+
+/**
+ * A file the run did not read or check, and why. The engine reports it as a model Diagnostic
+ * (the same shape, narrowed): the workspace sits below model/ and does not import it.
+ */
+export interface WorkspaceDiagnostic {
+  file: string;
+  kind: 'skipped';
+  message: string;
+}
 
 export interface WorkspaceOptions {
   /** Files larger than this are skipped with a note (bytes). */
@@ -12,6 +21,14 @@ export interface WorkspaceOptions {
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Identity and state of a file when it was read: a write compares them again before replacing it. */
+export interface ReadStat {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
 
 interface DiskState {
   root: string;
@@ -21,11 +38,13 @@ interface DiskState {
   /** Files as read from disk: the text rules saw and the bytes to compare before writing. */
   loaded: Map<string, SourceFile | null>;
   originalBytes: Map<string, Buffer>;
+  /** What `stat` said of each file just before it was read (see `originalStat`). */
+  originalStats: Map<string, ReadStat>;
   /** Paths that are symbolic links (inside the root): read, never edited. */
   symlinks: Set<string>;
   /** For each of them, the repo path it resolves to. */
   linkTargets: Map<string, string>;
-  diagnostics: Diagnostic[];
+  diagnostics: WorkspaceDiagnostic[];
   /** Names this repository goes by (its remotes' repository names, its folder's name), lower case. */
   names: string[];
   /** What git history says about missing paths: asked for once per run, shared by every view. */
@@ -74,6 +93,7 @@ export class Workspace {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       loaded: new Map(),
       originalBytes: new Map(),
+      originalStats: new Map(),
       symlinks: new Set(),
       linkTargets: new Map(),
       diagnostics: [],
@@ -93,6 +113,7 @@ export class Workspace {
       maxFileBytes: DEFAULT_MAX_FILE_BYTES,
       loaded: new Map(),
       originalBytes: new Map(),
+      originalStats: new Map(),
       symlinks: new Set(),
       linkTargets: new Map(),
       diagnostics: [],
@@ -109,6 +130,11 @@ export class Workspace {
 
   get root(): string {
     return this.disk.root;
+  }
+
+  /** The root with symbolic links resolved (as when the workspace was opened). */
+  get realRoot(): string {
+    return this.disk.realRoot;
   }
 
   get inGitRepo(): boolean {
@@ -135,7 +161,7 @@ export class Workspace {
   }
 
   /** Problems met while reading (skipped files and why). */
-  get diagnostics(): readonly Diagnostic[] {
+  get diagnostics(): readonly WorkspaceDiagnostic[] {
     return this.disk.diagnostics;
   }
 
@@ -194,6 +220,14 @@ export class Workspace {
   }
 
   /**
+   * Device, inode, size and modification time of `p`, taken just before its bytes were read
+   * (taken first, so a change during the read shows as a difference later, never hides one).
+   */
+  originalStat(p: string): ReadStat | undefined {
+    return this.disk.originalStats.get(p);
+  }
+
+  /**
    * Whether fixes may edit `p`. A symbolic link is read but not edited: the diff would name the
    * link while the bytes live elsewhere, and its target may be fixed under its own name.
    */
@@ -228,7 +262,7 @@ export class Workspace {
     return out.sort();
   }
 
-  addDiagnostic(d: Diagnostic): void {
+  addDiagnostic(d: WorkspaceDiagnostic): void {
     this.disk.diagnostics.push(d);
   }
 
@@ -278,13 +312,15 @@ export class Workspace {
       } else if (!st.isFile()) {
         return skip('skipped: not a regular file');
       }
-      if (statSync(abs).size > this.disk.maxFileBytes) {
+      const before = statSync(abs, { bigint: true });
+      if (before.size > BigInt(this.disk.maxFileBytes)) {
         return skip(`skipped: larger than the size cap (${this.disk.maxFileBytes} bytes)`);
       }
       const bytes = readFileSync(abs);
       const decoded = decode(p, bytes);
       if (!decoded.ok) return skip(`skipped: ${decoded.reason}`);
       this.disk.originalBytes.set(p, bytes);
+      this.disk.originalStats.set(p, { dev: before.dev, ino: before.ino, size: before.size, mtimeNs: before.mtimeNs });
       return decoded.file;
     } catch (error) {
       return skip(`skipped: could not read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);

@@ -9,7 +9,7 @@
  *     the root argument, config display paths and `--branch NAME` resolve against
  *     `process.cwd()`;
  *   - the environment: `io.env` is `process.env` plus the overrides, and the same overrides are
- *     applied to `process.env` itself, because src/git/git.ts runs git with `process.env`.
+ *     applied to `process.env` itself, because src/util/git.ts runs git with `process.env`.
  *     Like the old helpers: NO_COLOR=1 and no FORCE_COLOR unless the test says otherwise; a
  *     value of `undefined` removes a variable.
  *

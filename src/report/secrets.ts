@@ -5,7 +5,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type
 import type { Workspace } from '../workspace/workspace.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 import { decode, type SourceFile } from '../workspace/source-file.js';
-import { buildComposeModel, repoPath, type ComposeFile } from './compose.js';
+import { buildComposeModel, repoPath, type ComposeFile } from '../facts/compose.js';
 import { findPair, mapPairs, nodeRange, pairKey, resolveAlias, scalarString } from '../formats/yaml.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
 import { isEnvFileName, isTemplateName, parseDotenv } from '../formats/dotenv.js';
@@ -34,6 +34,12 @@ export interface Secrets {
    * project name), and each cut can cost the patch its plain `git apply`.
    */
   searched: string[];
+  /**
+   * The values that say they are secret: of variables whose names say so (SENSITIVE_NAME), and
+   * the passwords of URLs with credentials. What a message for people must not show; a `.env`
+   * value such as `PORT=8000` is not one (a message about port 8000 must still say 8000).
+   */
+  named: string[];
 }
 
 /** Variable names that announce a secret. */
@@ -68,12 +74,17 @@ export function collectSecrets(ws: Workspace): Secrets {
     lines.set(p, set);
   };
   const sensitive = new Set<string>();
+  const named = new Set<string>();
   const publicValues = new Set<string>();
   const add = (v: string, key: string, origin: Origin): boolean => {
     if (!isSecretValue(v)) return false;
     values.add(v);
     const passwords = [...v.matchAll(URL_PASSWORD)].map((m) => m[1] as string).filter(isSecretValue);
-    for (const pw of passwords) sensitive.add(pw);
+    for (const pw of passwords) {
+      sensitive.add(pw);
+      named.add(pw);
+    }
+    if (SENSITIVE_NAME.test(key)) named.add(v);
     if (origin === 'dotenv' || SENSITIVE_NAME.test(key) || passwords.length > 0) sensitive.add(v);
     else publicValues.add(v);
     return true;
@@ -134,7 +145,7 @@ export function collectSecrets(ws: Workspace): Secrets {
     }
   }
 
-  return { values: [...values], lines, searched: [...sensitive].filter((v) => !publicValues.has(v)) };
+  return { values: [...values], lines, searched: [...sensitive].filter((v) => !publicValues.has(v)), named: [...named].filter((v) => !publicValues.has(v)) };
 }
 
 interface DockerProperty {
@@ -278,4 +289,29 @@ function readIgnored(ws: Workspace, p: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `NAME=value` where NAME announces a secret, quoted or not (`API_TOKEN="x"`, `DB_PASSWORD=x`). */
+const SECRET_ASSIGNMENT = /\b([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s`'";|&)]+)/g;
+
+export const REDACTED = '<redacted>';
+
+/**
+ * A text for people (a finding's message, a commit message, a PR body) with every value the
+ * repository names as a secret (Secrets.named) replaced, and the value of every `NAME=value`
+ * assignment to a secret-named variable replaced whether or not it is known (a docs command
+ * quoted whole: `OPENAI_API_KEY=sk-… docker compose run …`).
+ */
+export function redactText(text: string, secrets: Pick<Secrets, 'named'>): string {
+  let out = text.replace(SECRET_ASSIGNMENT, (whole, name: string, value: string) => {
+    if (!SENSITIVE_NAME.test(name)) return whole;
+    const bare = value.replace(/^["']|["']$/g, '');
+    if (!isSecretValue(bare) || bare === REDACTED) return whole;
+    return `${name}=${REDACTED}`;
+  });
+  // Longest first, so a value that contains another is replaced whole.
+  for (const v of [...secrets.named].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) {
+    if (out.includes(v)) out = out.split(v).join(REDACTED);
+  }
+  return out;
 }

@@ -12,7 +12,7 @@
  * - what those commits renamed: `git diff-tree -M` on just those commits, without pathspecs so
  *   that rename detection sees both sides.
  */
-import { git, gitBytes } from './git.js';
+import { git, gitBytes } from '../util/git.js';
 
 export interface HistoryCommit {
   sha: string;

@@ -4,6 +4,11 @@
  * user's checkout, index or current branch, and nothing here talks to a remote: the caller moves
  * the local branch (src/cli) or pushes it (src/bot).
  *
+ * The rules, their options, the accepted fix classes and the keep chain (include/exclude,
+ * suppressions, --changed-since, the baseline) come from the caller's Pipeline, resolved from
+ * the user's root: the worktree is a checkout of the same repository, so the root-relative paths
+ * the keep predicates match are the same there.
+ *
  * How the commits are made. The engine runs rule by rule on the worktree, cumulatively: open the
  * workspace, run rule k alone to its fixed point, write, commit; re-open; rule k+1; … Each commit
  * is therefore the output of a proven run on exactly the tree it applies to (its own proof), and
@@ -23,13 +28,16 @@
  */
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Diagnostic, Finding, Rule, Safety } from '../model/types.js';
+import type { Diagnostic, Finding, Safety } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
 import { Workspace } from '../workspace/workspace.js';
-import { run, type RunResult } from '../engine/run.js';
+import { run, type RunOptions, type RunResult } from '../engine/run.js';
 import { writeChanges } from '../engine/write.js';
-import { git } from './git.js';
-import { withWorktree, BOT_GIT_FLAGS } from './worktree.js';
-import { identityEnv, type Identity } from './identity.js';
+import { UNUSED_SUPPRESSION_ID } from '../engine/suppressions.js';
+import { git } from '../util/git.js';
+import { withWorktree, BOT_GIT_FLAGS } from '../git/worktree.js';
+import { identityEnv, type Identity } from '../git/identity.js';
+import { withoutSecrets, type Selection } from './pipeline.js';
 import {
   commitMessage,
   commitPaths,
@@ -42,7 +50,7 @@ import {
   TRAILER_RULE,
   TRAILER_SET,
   type CommitInfo,
-} from './commits.js';
+} from '../git/commits.js';
 
 const MAX_ROUNDS = 3;
 
@@ -104,8 +112,8 @@ export interface FixBuildOptions {
   start: string;
   /** Others' commits to replay onto `start` before fixing (kept, with their authors). */
   replay?: CommitInfo[];
-  rules: readonly Rule[];
-  unsafeFixes: boolean;
+  /** The rules, options, accepted fix classes and keep chain (a Pipeline is one). */
+  selection: Selection;
   identities: { author: Identity; committer: Identity };
   maxFileBytes?: number;
   /** Recorded in every commit's Autopack-Fix-Set trailer (the fix set computed from the base). */
@@ -131,16 +139,24 @@ export async function buildFixes(options: FixBuildOptions): Promise<FixBuild> {
       replayed.push({ from: commit, to: outcome.kind === 'picked' ? await revParse(wt, 'HEAD') : null });
     }
 
-    const accepted = new Set<Safety>(options.unsafeFixes ? ['safe', 'review'] : ['safe']);
-    const phases: Safety[] = options.unsafeFixes ? ['safe', 'review'] : ['safe'];
-    const before = await openAndDetect(root, options);
+    const { rules, accepted } = options.selection;
+    const engine = (ws: Workspace, overrides: Pick<RunOptions, 'apply'> & Partial<RunOptions>): Promise<RunResult> =>
+      run(ws, { rules, accepted, ruleOptions: options.selection.ruleOptions, keep: options.selection.keep, ...overrides }).then((r) => withoutSecrets(r, ws));
+    const open = (): Promise<Workspace> => Workspace.open(root, { maxFileBytes: options.maxFileBytes });
+    const phases: Safety[] = (['safe', 'review'] as const).filter((s) => accepted.has(s));
+    const before = (await engine(await open(), { apply: new Set() })).findings;
     const commits: BuiltCommit[] = [];
     let final: RunResult | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       for (const phase of phases) {
-        for (const rule of options.rules) {
-          const ws = await Workspace.open(root, { maxFileBytes: options.maxFileBytes });
-          const result = await run(ws, { rules: [rule], apply: new Set([phase]), accepted });
+        for (const rule of rules) {
+          const ws = await open();
+          if (rule.meta.id === UNUSED_SUPPRESSION_ID) {
+            // Alone it over-reports (see ruleStep), so it only says whether the full run is needed.
+            const alone = await engine(ws, { rules: [rule], apply: new Set() });
+            if (!alone.findings.some((f) => f.fix?.safety === phase)) continue;
+          }
+          const result = await engine(ws, ruleStep(rule, rules, phase));
           diagnostics.push(...result.diagnostics.filter((d) => d.kind !== 'skipped' && d.kind !== 'parse-error'));
           if (result.changes.length === 0) continue;
           const outcome = writeChanges(ws, result.changes);
@@ -166,8 +182,7 @@ export async function buildFixes(options: FixBuildOptions): Promise<FixBuild> {
           commits.push({ sha, ruleId: rule.meta.id, safety: phase, subject: commitSubject(input), message, files, findings, fingerprint, followUp: round > 0 });
         }
       }
-      const ws = await Workspace.open(root, { maxFileBytes: options.maxFileBytes });
-      final = await run(ws, { rules: options.rules, apply: accepted, accepted });
+      final = await engine(await open(), { apply: accepted });
       if (final.changes.length === 0) break;
       if (round === MAX_ROUNDS - 1) {
         diagnostics.push({ file: '', kind: 'note', message: `fixes still pending after ${MAX_ROUNDS} rounds of per-rule commits; left out of the branch` });
@@ -200,9 +215,14 @@ export async function buildFixes(options: FixBuildOptions): Promise<FixBuild> {
   });
 }
 
-async function openAndDetect(root: string, options: FixBuildOptions): Promise<Finding[]> {
-  const ws = await Workspace.open(root, { maxFileBytes: options.maxFileBytes });
-  return (await run(ws, { rules: options.rules, apply: new Set() })).findings;
+/**
+ * The engine options of one rule's commit. A rule runs alone, except unused-suppression: alone
+ * it would see no other rule's findings, call every suppression unused and remove them all; it
+ * runs after every rule so it sees which suppressions they use, and only its fixes apply.
+ */
+function ruleStep(rule: Rule, rules: readonly Rule[], phase: Safety): Pick<RunOptions, 'apply'> & Partial<RunOptions> {
+  if (rule.meta.id === UNUSED_SUPPRESSION_ID) return { rules, apply: new Set([phase]), fixRules: new Set([rule.meta.id]) };
+  return { rules: [rule], apply: new Set([phase]) };
 }
 
 function emptyBuild(start: string, tip: string, replayed: FixBuild['replayed'], conflict: FixBuild['conflict']): FixBuild {

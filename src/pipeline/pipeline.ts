@@ -1,0 +1,165 @@
+/**
+ * The one way from what the user asked for to a run of the engine. Every front end (the plain
+ * run, `--write`, `--write --branch`, `pr`, and the library) builds a Pipeline and runs the
+ * engine through it, so a rule turned off in the configuration, its options, include/exclude,
+ * inline suppressions, `--changed-since` and the baseline mean the same thing everywhere.
+ *
+ *   config file → rule selection (enabled, --select/--rule, --ignore, severities) → rule options
+ *     → keep chain: paths (include/exclude, the file arguments) → --changed-since → suppressions → baseline
+ *     → workspace → engine run
+ *
+ * The keep chain is ordered so that a suppressed finding reaches the suppression predicate (and
+ * counts as used) even when the baseline also lists it.
+ *
+ * Everything is resolved from the user's root (the config search, the baseline file, the
+ * changed files). The workspace may be opened elsewhere: the branch builder runs the engine in
+ * a temporary worktree. The keep predicates match root-relative paths and read line text from
+ * the view they are given, so they work unchanged on a worktree of the same repository.
+ */
+import path from 'node:path';
+import type { Finding, Safety } from '../model/types.js';
+import type { Rule } from '../model/rule.js';
+import { RULES } from '../rules/registry.js';
+import { Workspace } from '../workspace/workspace.js';
+import { run, type RunOptions, type RunResult } from '../engine/run.js';
+import { createSuppressions, type SuppressionSession } from '../engine/suppressions.js';
+import { baselineFilter, loadBaseline, type BaselineFilter } from '../engine/baseline.js';
+import { acceptedSafety, allOf, loadConfig, type ResolvedConfig } from '../config/index.js';
+import { changedFilesKeep, changedSince } from '../git/changed.js';
+import { collectSecrets, redactText } from '../report/secrets.js';
+
+export type Keep = (finding: Finding, ws: Workspace) => boolean;
+
+/** What the engine needs to know, beyond the workspace, to run the way the user configured. */
+export interface Selection {
+  /** The rules to run, in catalogue order (severity overrides applied, unused-suppression bound and last). */
+  rules: readonly Rule[];
+  ruleOptions?: Readonly<Record<string, Record<string, unknown>>>;
+  /** The fix classes the user accepts (config `safety`, raised by --unsafe-fixes). */
+  accepted: ReadonlySet<Safety>;
+  /** Drops findings before anything else sees them (see the module comment for the order). */
+  keep?: Keep;
+}
+
+export interface PipelineOptions {
+  /** The user's root; relative paths resolve against the current directory. */
+  root: string;
+  /** `--config PATH` (relative to the cwd): this file, no search. */
+  configPath?: string;
+  /** `--select id,…` (and `--rule id`): exactly these rules, even when the configuration turns them off. */
+  only?: readonly string[];
+  /** `--ignore id,…`: not these rules (wins over `only` and the configuration). */
+  ignore?: readonly string[];
+  /**
+   * The file arguments (`autopack-fix [paths…]`): only findings in these root-relative,
+   * `/`-separated paths are reported and fixed; a path names a file or everything under a
+   * folder ('' or '.' is the whole root). Facts still come from the whole root.
+   */
+  paths?: readonly string[];
+  /** `--unsafe-fixes`: accept review-class fixes too. */
+  unsafeFixes?: boolean;
+  /** `--changed-since REF`: only findings in files changed since the merge-base with REF. */
+  changedSince?: string;
+  /** Default true. False: ignore the baseline file (`--no-baseline`, and `--update-baseline`, which rewrites it). */
+  baseline?: boolean;
+  maxFileBytes?: number;
+  /** Every known rule (default: the registry). */
+  registry?: readonly Rule[];
+}
+
+export interface Pipeline extends Selection {
+  readonly root: string;
+  readonly config: ResolvedConfig;
+  readonly ruleOptions: Readonly<Record<string, Record<string, unknown>>>;
+  readonly keep: Keep;
+  readonly suppressions: SuppressionSession;
+  /** The loaded baseline's filter; undefined when there is none or it is ignored. */
+  readonly baseline: BaselineFilter | undefined;
+  readonly maxFileBytes: number | undefined;
+  /**
+   * Open a workspace: the user's root by default, or `at` (the same root in a worktree of the
+   * same repository) so that root-relative paths mean the same files.
+   */
+  open(at?: string): Promise<Workspace>;
+  /**
+   * Run the engine on `ws` with this pipeline's rules, options and keep chain. `apply`: the fix
+   * classes to apply (default: none, detect only; findings still say whether their fix would be
+   * accepted).
+   */
+  run(ws: Workspace, options?: Partial<Omit<RunOptions, 'keep' | 'ruleOptions'>>): Promise<RunResult>;
+}
+
+/**
+ * Load the configuration, choose the rules and build the keep chain. Throws ConfigError for a
+ * bad config or an unknown --select/--ignore id, BaselineError for a broken baseline file and
+ * ChangedSinceError for an unusable --changed-since (each an exit 2 in the CLI).
+ */
+export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const root = path.resolve(options.root);
+  const registry = options.registry ?? RULES;
+  const config = loadConfig({ root, configPath: options.configPath, registry, only: options.only, ignore: options.ignore });
+  const accepted = acceptedSafety(config, !!options.unsafeFixes);
+  const suppressions = createSuppressions({ selected: config.rules, knownRuleIds: registry.map((r) => r.meta.id) });
+  const changedKeep = options.changedSince !== undefined ? changedFilesKeep(await changedSince(root, options.changedSince)) : undefined;
+  const loaded = options.baseline !== false ? loadBaseline(root) : undefined;
+  const baseline = loaded ? baselineFilter(loaded) : undefined;
+  const keep = allOf(config.keep, options.paths ? pathsKeep(options.paths) : undefined, changedKeep, suppressions.keep, baseline?.keep);
+  const rules = suppressions.rules;
+  const ruleOptions = config.ruleOptions;
+  return {
+    root,
+    config,
+    rules,
+    ruleOptions,
+    accepted,
+    keep,
+    suppressions,
+    baseline,
+    maxFileBytes: options.maxFileBytes,
+    open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
+    run: async (ws, overrides = {}) => {
+      const result = withoutSecrets(await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }), ws);
+      // What the config says that may surprise (a pattern that can match nothing), once per run.
+      const notes = config.notes.map(({ pointer: _pointer, ...d }) => d);
+      return notes.length ? { ...result, diagnostics: [...notes, ...result.diagnostics] } : result;
+    },
+  };
+}
+
+/**
+ * Every front end reports messages without the repository's secrets (issue 18: a docs command
+ * quoted whole carried `OPENAI_API_KEY=sk-…` into text, JSON, SARIF, commit messages and PR
+ * bodies). Messages only: keys and fixes are the engine's, and fixes never add a secret.
+ */
+export function withoutSecrets(result: RunResult, ws: Workspace): RunResult {
+  if (result.findings.length === 0 && result.diagnostics.length === 0) return result;
+  const secrets = collectSecrets(ws);
+  const clean = <T extends { message: string }>(x: T): T => {
+    const message = redactText(x.message, secrets);
+    return message === x.message ? x : { ...x, message };
+  };
+  return { ...result, findings: result.findings.map(clean), remaining: result.remaining.map(clean), diagnostics: result.diagnostics.map(clean) };
+}
+
+/** For RunOptions.keep: only findings in the given root-relative files or under the given folders. */
+export function pathsKeep(paths: readonly string[]): Keep {
+  const prefixes = paths.map((p) => p.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+  if (prefixes.some((p) => p === '' || p === '.')) return () => true;
+  return (finding) => prefixes.some((p) => finding.file === p || finding.file.startsWith(`${p}/`));
+}
+
+export interface RunPipelineOptions extends PipelineOptions {
+  /** Compute the fixes the user accepts (they are returned as `result.changes`, not written). */
+  fix?: boolean;
+}
+
+/**
+ * The library's one call: build the pipeline, open the workspace at the root and run. Nothing
+ * is written; write `result.changes` with `writeChanges(workspace, result.changes)`.
+ */
+export async function runPipeline(options: RunPipelineOptions): Promise<{ pipeline: Pipeline; workspace: Workspace; result: RunResult }> {
+  const pipeline = await createPipeline(options);
+  const workspace = await pipeline.open();
+  const result = await pipeline.run(workspace, options.fix ? { apply: pipeline.accepted } : {});
+  return { pipeline, workspace, result };
+}
