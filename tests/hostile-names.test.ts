@@ -130,6 +130,13 @@ describe('human formats with control characters in names and messages (defect 11
     expect(dry.stdout).toContain('+++ "b/evil\\n::error file=x,line=1::pwned\\033[2J/docker-compose.yml"');
   });
 
+  it('concise: one line per finding, names quoted, no ESC', async () => {
+    const r = await runCli([getRepo(), '--format', 'concise']);
+    expect(r.stdout).toContain('evil\\n::error file=x,line=1::pwned\\033[2J/docker-compose.yml');
+    assertClean(r.stdout);
+    assertClean(r.stderr);
+  });
+
   it('github: every line is one annotation; the file property decodes back to the name (its ESC shown escaped)', async () => {
     const r = await runCli([getRepo(), '--format', 'github']);
     const lines = r.stdout.split('\n').filter((l) => l !== '');

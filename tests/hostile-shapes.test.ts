@@ -261,7 +261,10 @@ describe('hostile Markdown', () => {
       'docs/brackets.md': `Intro.${command}\n${'[a]'.repeat(13_334)}\n`,
       'docs/fine.md': `# Fine${command}`,
     });
-    const r = await runCli([dir, '--rule', 'docs-command-drift']);
+    // Several skipped files are one note unless --verbose lists them.
+    const summary = await runCli([dir, '--rule', 'docs-command-drift']);
+    expect(summary.stderr).toContain('note: 3 files skipped (too complex); --verbose lists them');
+    const r = await runCli([dir, '--rule', 'docs-command-drift', '--verbose']);
     expect(noted(r.stderr, 'docs/stars.md')).toEqual(['note: docs/stars.md: docs rules: skipped: too complex (block quotes and list items nested 33 deep; the limit is 32 at line 3); not read']);
     expect(noted(r.stderr, 'docs/quote.md')).toEqual(['note: docs/quote.md: docs rules: skipped: too complex (block quotes and list items nested 33 deep; the limit is 32 at line 1); not read']);
     expect(noted(r.stderr, 'docs/brackets.md')).toEqual([

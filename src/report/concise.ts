@@ -6,10 +6,15 @@
  */
 import type { RunResult } from '../engine/run.js';
 import { fixLabel, summaryLines, type Colors } from './text.js';
+import { displayPath as quoted, escapeControls } from './escape.js';
 
+/**
+ * A path with a control character, `"` or `\` is C-quoted and the message's control characters
+ * are escaped (escape.ts), as in the text report: no line of the output comes from a file name.
+ */
 export function conciseLines(result: RunResult, c: Colors, mode: 'report' | 'dry-run' | 'write', displayPath: (file: string) => string): string[] {
   const sorted = [...result.findings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
-  return sorted.map((f) => `${c.bold(`${displayPath(f.file)}:${f.line}:${f.column}:`)} ${c.bold(f.ruleId)} ${f.message.replace(/\s*\n\s*/g, ' ')} [${fixLabel(f, c, mode)}]`);
+  return sorted.map((f) => `${c.bold(`${quoted(displayPath(f.file))}:${f.line}:${f.column}:`)} ${c.bold(f.ruleId)} ${escapeControls(f.message.replace(/\s*\n\s*/g, ' '))} [${fixLabel(f, c, mode)}]`);
 }
 
 /** The concise report: the finding lines, then (unless `quiet`) the summary. */

@@ -27,6 +27,7 @@ const REASONS: Array<[RegExp, string]> = [
   [/symbolic link to a directory/, 'links to folders'],
   [/not a regular file/, 'not regular files'],
   [/could not read/, 'unreadable'],
+  [/too complex/, 'too complex'],
 ];
 
 function reasonOf(d: Diagnostic): string {
