@@ -114,6 +114,21 @@ interface Target {
 }
 
 /** Rule ids from `--select a,b` / `--ignore c` / `--rule a`: comma-split, repeatable. */
+/** The pipeline the check and `--branch` run: the same flags, their own baseline choice. */
+function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean): ReturnType<typeof createPipeline> {
+  return createPipeline({
+    root,
+    configPath: opts.config,
+    only: selected(opts),
+    ignore: opts.ignore,
+    paths: target.paths,
+    unsafeFixes: opts.unsafeFixes,
+    changedSince: opts.changedSince,
+    baseline,
+    maxFileBytes: opts.maxFileSize,
+  });
+}
+
 /** `--select`, `--rule` and `--ignore`, the same on every command that runs rules. */
 function withRuleSelection(cmd: Command): Command {
   return cmd
@@ -391,17 +406,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
   if (opts.updateBaseline && target.paths) throw new UsageError('--update-baseline records every finding of the root; it does not combine with file arguments');
   if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--statistics prints text or json, not --format ${opts.format}`);
-  const pipeline = await createPipeline({
-    root,
-    configPath: opts.config,
-    only: selected(opts),
-    ignore: opts.ignore,
-    paths: target.paths,
-    unsafeFixes: opts.unsafeFixes,
-    changedSince: opts.changedSince,
-    baseline: opts.baseline && !opts.updateBaseline,
-    maxFileBytes: opts.maxFileSize,
-  });
+  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline);
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');
   const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 
@@ -601,17 +606,7 @@ async function runBranchCommand(target: Target, opts: MainOptions, io: Io, rootG
   }
   // Resolved from the user's root (config, baseline, changed files); the engine then runs in a
   // worktree of HEAD, where the same root-relative paths name the same files.
-  const pipeline = await createPipeline({
-    root,
-    configPath: opts.config,
-    only: selected(opts),
-    ignore: opts.ignore,
-    paths: target.paths,
-    unsafeFixes: opts.unsafeFixes,
-    changedSince: opts.changedSince,
-    baseline: opts.baseline,
-    maxFileBytes: opts.maxFileSize,
-  });
+  const pipeline = await pipelineFor(root, target, opts, opts.baseline);
   const state = await workingTreeState(top);
   if (state.state === 'dirty') io.stderr.write(`note: the working tree has uncommitted changes; the branch starts from HEAD (${head.slice(0, 12)}) and does not include them. They are left as they are.\n`);
 

@@ -88,6 +88,12 @@ export function scriptNestingOverflow(text: string, limit = MAX_NESTING): number
     }
     return n;
   };
+  /** Reads template text from `from`; returns the index the loop resumes after, noting what came last. */
+  const templateText = (from: number): number => {
+    const r = skipTemplate(from);
+    prev = r < 0 ? '{' : '`';
+    return r < 0 ? -r - 1 : r - 1;
+  };
   for (let i = 0; i < n; i++) {
     const c = text[i] as string;
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') continue;
@@ -109,14 +115,7 @@ export function scriptNestingOverflow(text: string, limit = MAX_NESTING): number
       continue;
     }
     if (c === '`') {
-      const r = skipTemplate(i + 1);
-      if (r < 0) {
-        i = -r - 1;
-        prev = '{';
-      } else {
-        i = r - 1;
-        prev = '`';
-      }
+      i = templateText(i + 1);
       continue;
     }
     if (c === '/' && (prev === '' || '(,=:[!&|?{};~+-*%<>^'.includes(prev) || /^(return|typeof|case|do|else|in|of|void|yield|await|delete|throw|new)$/.test(prevWord))) {
@@ -141,14 +140,7 @@ export function scriptNestingOverflow(text: string, limit = MAX_NESTING): number
       if (c === '}' && templates.length > 0 && templates[templates.length - 1] === depth) {
         // The `}` of a `${`: back into the template's text.
         templates.pop();
-        const r = skipTemplate(i + 1);
-        if (r < 0) {
-          i = -r - 1;
-          prev = '{';
-        } else {
-          i = r - 1;
-          prev = '`';
-        }
+        i = templateText(i + 1);
         continue;
       }
       if (depth > 0) depth--;
