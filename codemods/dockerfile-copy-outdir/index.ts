@@ -5,7 +5,9 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage, type Word } from '../../src/formats/dockerfile.js';
 import { isViteConfigPath, readViteConfig, type OptionValue, type ViteConfigSummary } from '../../src/formats/bundler-config.js';
-import { frontendBuildSites, globRegex, type BuildSite } from '../../src/facts/frontend-build.js';
+import { frontendBuildSites, type BuildSite } from '../../src/facts/frontend-build.js';
+import { DEFAULT_LEDGER_GLOBS, matchesAny } from '../../src/facts/docs.js';
+import { isMarkdownPath } from '../../src/formats/markdown.js';
 
 /** Folder names a COPY source may use for a bundle (the outDir's own first segment is always added). */
 export const DEFAULT_OUTPUT_DIR_NAMES = ['dist', 'build', 'out'];
@@ -13,6 +15,15 @@ export const DEFAULT_OUTPUT_DIR_NAMES = ['dist', 'build', 'out'];
 export const DEFAULT_IGNORED_SEGMENTS = ['node_modules', '.npm', '.pnpm-store', '.yarn', '.cache'];
 /** Files that quote paths on purpose (changelogs): a mention there is not a use of the outDir. */
 export const DEFAULT_IGNORE_USES_IN = ['CHANGELOG*', 'CHANGES*', 'HISTORY*', 'NEWS*', 'RELEASE_NOTES*'];
+/**
+ * What a build or a run once printed: a log quotes the paths of its day. With the ledgers of the
+ * docs facts (changelogs, histories, archive folders…) and build output, never a use of a path.
+ */
+const LOG_GLOBS = ['*.log', '*.log.[0-9]*', '**/logs/**', '**/build-logs/**'];
+/** Build output, wherever it was committed: it holds what a build wrote, not what a build reads. */
+const OUTPUT_GLOBS = ['**/dist/**'];
+/** Ignore lists name paths to leave out; they consume nothing. */
+const IGNORE_FILE = /(^|\/)\.[\w-]*ignore$/;
 /** Files that are never searched for uses of the outDir. */
 const LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb']);
 const MAX_SEARCH_BYTES = 512 * 1024;
@@ -25,7 +36,8 @@ interface Options {
   prefer: Prefer;
   outputDirNames: string[];
   ignoredSegments: string[];
-  ignoreUsesIn: RegExp[];
+  /** Globs (a glob without a slash matches a file name anywhere, any letter case). */
+  ignoreUsesIn: string[];
   packageManagers: string[] | undefined;
 }
 
@@ -36,7 +48,7 @@ function readOptions(raw: Record<string, unknown>): Options {
     prefer,
     outputDirNames: strings(raw.outputDirNames) ?? DEFAULT_OUTPUT_DIR_NAMES,
     ignoredSegments: strings(raw.ignoredSegments) ?? DEFAULT_IGNORED_SEGMENTS,
-    ignoreUsesIn: (strings(raw.ignoreUsesIn) ?? DEFAULT_IGNORE_USES_IN).map((g) => new RegExp(globRegex(g).source, 'i')),
+    ignoreUsesIn: strings(raw.ignoreUsesIn) ?? DEFAULT_IGNORE_USES_IN,
     packageManagers: strings(raw.packageManagers),
   };
 }
@@ -132,20 +144,47 @@ function expectedOutput(p: string, anchors: string[], names: Set<string>, ignore
   return undefined;
 }
 
-/** Places outside the config that use the outDir path: they would break if it changed. */
-function usesOf(ws: Workspace, values: string[], exclude: Set<string>, options: Options): string[] {
-  const needles = [...new Set(values.map((v) => v.replace(/^\.\//, '').replace(/\/+$/, '')))].filter((n) => n !== '' && n !== '.' && n !== '..');
+/**
+ * Whether a file is a record of the past or a product of a build rather than something that uses
+ * paths today: ledgers (changelogs, histories, archive folders — the docs facts' notion), logs,
+ * committed build output (any `dist/`, and the folders this build writes to), and the files the
+ * `ignoreUsesIn` option names.
+ */
+function notEvidence(p: string, options: Options, outputDirs: readonly string[]): boolean {
+  if (matchesAny(p, DEFAULT_LEDGER_GLOBS) || matchesAny(p, LOG_GLOBS) || matchesAny(p, OUTPUT_GLOBS) || matchesAny(p, options.ignoreUsesIn)) return true;
+  return outputDirs.some((d) => d !== '' && d !== '.' && isUnder(p, d));
+}
+
+interface UseSearch {
+  /** Files never counted (the config, the Dockerfile judged). */
+  exclude: Set<string>;
+  /** Repository folders a build writes to: their files are output. */
+  outputDirs: string[];
+  /** Count only files that run or configure something (no docs, no ignore lists). */
+  consumersOnly?: boolean;
+  /** Paths whose mentions are blanked out first (`dist/frontend` is not a use of `dist`). */
+  mask?: string[];
+}
+
+/** Places outside the config that use a path: they would break if it changed. */
+function usesOf(ws: Workspace, values: string[], search: UseSearch, options: Options): string[] {
+  const clean = (v: string): string => v.replace(/^\.\//, '').replace(/\/+$/, '');
+  const needles = [...new Set(values.map(clean))].filter((n) => n !== '' && n !== '.' && n !== '..');
   if (needles.length === 0) return [];
+  const masks = [...new Set((search.mask ?? []).map(clean))].filter((m) => m !== '' && !needles.includes(m)).sort((a, b) => b.length - a.length);
   const found: string[] = [];
   for (const p of ws.paths) {
-    if (exclude.has(p)) continue;
+    if (search.exclude.has(p)) continue;
     const segs = p.split('/');
     const base = segs[segs.length - 1] as string;
     if (segs.includes('node_modules') || segs.includes('.git') || LOCKFILES.has(base) || BINARY_EXTENSIONS.test(base)) continue;
-    if (options.ignoreUsesIn.some((re) => re.test(base))) continue;
+    if (notEvidence(p, options, search.outputDirs)) continue;
+    if (search.consumersOnly && (IGNORE_FILE.test(p) || isMarkdownPath(p) || /\.(rst|txt|adoc)$/i.test(p))) continue;
     const file = ws.probe(p);
     if (!file || file.text.length > MAX_SEARCH_BYTES) continue;
-    if (needles.some((n) => mentions(file.text, n, !n.includes('/')))) found.push(p);
+    let text = file.text;
+    for (const m of masks) if (text.includes(m)) text = text.split(m).join(' '.repeat(m.length));
+    if (needles.some((n) => mentions(text, n, !n.includes('/')))) found.push(p);
   }
   return found;
 }
@@ -259,8 +298,9 @@ export const rule: Rule = {
           for (const word of copy.sources) {
             const ref = sourceRef(word);
             if (!ref) continue;
-            const finding = judge(ref, copy, outputs, distinct, stageLabel, dfFile, options, workspace, laterRuns);
-            if (finding && !seen.has(finding.key)) {
+            const judged = judge(ref, copy, outputs, distinct, stageLabel, dfFile, options, workspace, laterRuns);
+            for (const finding of judged === undefined ? [] : Array.isArray(judged) ? judged : [judged]) {
+              if (seen.has(finding.key)) continue;
               seen.add(finding.key);
               findings.push(finding);
             }
@@ -284,7 +324,7 @@ function movedLater(laterRuns: string[], anchors: string[], paths: string[]): bo
   return laterRuns.some((t) => /(^|[\s;&|(])(mv|cp|rsync|ln|rename)\s/.test(t) && mention.test(t));
 }
 
-function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinct: string[], stageLabel: string, dfFile: SourceFile, options: Options, ws: Workspace, laterRuns: string[]): RawFinding | undefined {
+function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinct: string[], stageLabel: string, dfFile: SourceFile, options: Options, ws: Workspace, laterRuns: string[]): RawFinding | RawFinding[] | undefined {
   const p = ref.path;
   // Copies the output, part of it, or the whole tree that holds every output.
   if (distinct.some((o) => isUnder(p, o))) return undefined;
@@ -352,20 +392,22 @@ function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinc
   const rootRepo = out.root !== undefined ? path.join(configRepoDir, path.relative(out.site.configDir, out.root)) : configRepoDir;
   const landsAt = literal !== undefined ? path.normalize(path.join(rootRepo, literal)) : undefined;
   const needles = literal === undefined ? [] : landsAt && !landsAt.startsWith('..') && landsAt !== '.' ? [literal, landsAt] : [literal];
-  const uses = options.prefer === 'auto' ? usesOf(ws, needles, new Set([out.site.config]), options) : [];
+  // Files under the folders this build writes to (and the standard one) are its output.
+  const outputDirs = [landsAt, path.join(rootRepo, 'dist')].filter((d): d is string => d !== undefined && !d.startsWith('..'));
+  const uses = options.prefer === 'auto' ? usesOf(ws, needles, { exclude: new Set([out.site.config]), outputDirs }, options) : [];
   const shown = literal?.replace(/^\.\//, '').replace(/\/+$/, '');
   const usesText = uses.length > 0 ? `\`${shown}\` is also used in ${uses.slice(0, 3).join(', ')}${uses.length > 3 ? ` and ${uses.length - 3} more` : ''}` : '';
   const dfEdit = sourceEdit(dfFile, dfFile.path, ref, target);
 
-  const bundlerFix = (why: string): RawFinding | undefined => {
+  const bundlerFix = (why: string, safety: 'safe' | 'review' = 'safe', k = key): RawFinding | undefined => {
     if (!('edits' in bundler) || !configFile) return undefined;
-    const fix: Fix = { safety: 'safe', description: `set build.outDir to \`${newOutDir}\` in ${out.site.config}`, edits: bundler.edits };
-    return { file: dfFile.path, offset: ref.word.start, key, message: `${base}; ${why}`, fix };
+    const fix: Fix = { safety, description: `set build.outDir to \`${newOutDir}\` in ${out.site.config}`, edits: bundler.edits };
+    return { file: dfFile.path, offset: ref.word.start, key: k, message: `${base}; ${why}`, fix };
   };
-  const dockerfileFix = (why: string): RawFinding | undefined => {
+  const dockerfileFix = (why: string, safety: 'safe' | 'review' = 'safe', k = key): RawFinding | undefined => {
     if (!dfEdit) return undefined;
-    const fix: Fix = { safety: 'safe', description: `copy \`${target}\` from stage \`${stageLabel}\``, edits: [dfEdit] };
-    return { file: dfFile.path, offset: ref.word.start, key, message: `${base}; ${why}`, fix };
+    const fix: Fix = { safety, description: `copy \`${target}\` from stage \`${stageLabel}\``, edits: [dfEdit] };
+    return { file: dfFile.path, offset: ref.word.start, key: k, message: `${base}; ${why}`, fix };
   };
   const reportOnly = (why: string, severity?: 'warning'): RawFinding => ({ file: dfFile.path, offset: ref.word.start, key, message: `${base}; not changed: ${why}`, fix: null, ...(severity ? { severity } : {}) });
 
@@ -380,6 +422,24 @@ function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinc
   if (standard && literal !== undefined && uses.length === 0) {
     const f = bundlerFix(`restore the standard outDir: ${toBundler} (the Dockerfile expects it and nothing else in the repository uses \`${shown}\`)`);
     if (f) return f;
+  }
+  if (standard && literal !== undefined && uses.length > 0 && !ancestor && newOutDir !== undefined) {
+    // The old path has users; if the path the Dockerfile expects has users of its own too, no
+    // side is free to move: both alignments are offered for a person to choose.
+    const expectedRepo = path.normalize(path.join(rootRepo, newOutDir));
+    const newNeedles = expectedRepo.startsWith('..') ? [newOutDir] : [newOutDir, expectedRepo];
+    const usesNew = usesOf(ws, newNeedles, { exclude: new Set([out.site.config, dfFile.path]), outputDirs, consumersOnly: true, mask: needles }, options);
+    if (usesNew.length > 0 && 'edits' in bundler && dfEdit) {
+      const both = `${usesText}, and \`${newOutDir}\` is used in ${usesNew.slice(0, 3).join(', ')}${usesNew.length > 3 ? ` and ${usesNew.length - 3} more` : ''}`;
+      const viaConfig = bundlerFix(`${toBundler}, or ${toDockerfile} (review: ${both})`, 'review', `${key}|outDir`);
+      const viaCopy = dockerfileFix(`${toDockerfile}, or ${toBundler} (review: ${both})`, 'review', `${key}|copy`);
+      if (viaConfig && viaCopy && viaConfig.fix) {
+        // The two are alternatives: the config fix also claims the COPY word (an edit that keeps
+        // it), so the engine never applies both in one pass; after one, the other is gone.
+        viaConfig.fix.edits = [...viaConfig.fix.edits, { file: dfFile.path, start: ref.word.start, end: ref.word.end, text: dfFile.text.slice(ref.word.start, ref.word.end) }];
+        return [viaConfig, viaCopy];
+      }
+    }
   }
   if (ancestor && uses.length > 0) {
     return reportOnly(`the copy holds the output under \`${path.relative(p, outDir)}/\`, and ${usesText}, so that layout may be intended`, 'warning');
