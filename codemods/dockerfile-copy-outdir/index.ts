@@ -20,6 +20,9 @@ export const DEFAULT_IGNORE_USES_IN = ['CHANGELOG*', 'CHANGES*', 'HISTORY*', 'NE
  * docs facts (changelogs, histories, archive folders…) and build output, never a use of a path.
  */
 const LOG_GLOBS = ['*.log', '*.log.[0-9]*', '**/logs/**', '**/build-logs/**'];
+const LEDGER_FOLDERS = DEFAULT_LEDGER_GLOBS.filter((g) => g.endsWith('/**'));
+const LEDGER_NAMES = DEFAULT_LEDGER_GLOBS.filter((g) => !g.endsWith('/**'));
+const PROGRAM_OR_CONFIG = /(\.(sh|bash|zsh|py|[cm]?[jt]sx?|ya?ml|json|toml|ini|cfg|conf|ps1|bat|cmd|mk|go|rb|php|pl|gradle|kts?)|(^|\/)(Makefile|GNUmakefile|justfile|Procfile|Dockerfile[^/]*|[^/]*\.Dockerfile|Jenkinsfile|Taskfile))$/i;
 /** Build output, wherever it was committed: it holds what a build wrote, not what a build reads. */
 const OUTPUT_GLOBS = ['**/dist/**'];
 /** Ignore lists name paths to leave out; they consume nothing. */
@@ -151,7 +154,9 @@ function expectedOutput(p: string, anchors: string[], names: Set<string>, ignore
  * `ignoreUsesIn` option names.
  */
 function notEvidence(p: string, options: Options, outputDirs: readonly string[]): boolean {
-  if (matchesAny(p, DEFAULT_LEDGER_GLOBS) || matchesAny(p, LOG_GLOBS) || matchesAny(p, OUTPUT_GLOBS) || matchesAny(p, options.ignoreUsesIn)) return true;
+  if (matchesAny(p, LEDGER_FOLDERS) || matchesAny(p, LOG_GLOBS) || matchesAny(p, OUTPUT_GLOBS) || matchesAny(p, options.ignoreUsesIn)) return true;
+  // A history-named document is a record; a history-named script or workflow still runs.
+  if (matchesAny(p, LEDGER_NAMES) && !PROGRAM_OR_CONFIG.test(p)) return true;
   return outputDirs.some((d) => d !== '' && d !== '.' && isUnder(p, d));
 }
 
@@ -160,7 +165,7 @@ interface UseSearch {
   exclude: Set<string>;
   /** Repository folders a build writes to: their files are output. */
   outputDirs: string[];
-  /** Count only files that run or configure something (no docs, no ignore lists). */
+  /** Count only files that run or configure something (no docs). */
   consumersOnly?: boolean;
   /** Paths whose mentions are blanked out first (`dist/frontend` is not a use of `dist`). */
   mask?: string[];
@@ -179,7 +184,7 @@ function usesOf(ws: Workspace, values: string[], search: UseSearch, options: Opt
     const base = segs[segs.length - 1] as string;
     if (segs.includes('node_modules') || segs.includes('.git') || LOCKFILES.has(base) || BINARY_EXTENSIONS.test(base)) continue;
     if (notEvidence(p, options, search.outputDirs)) continue;
-    if (search.consumersOnly && (IGNORE_FILE.test(p) || isMarkdownPath(p) || /\.(rst|txt|adoc)$/i.test(p))) continue;
+    if (IGNORE_FILE.test(p) || (search.consumersOnly && (isMarkdownPath(p) || /\.(rst|txt|adoc)$/i.test(p)))) continue;
     const file = ws.probe(p);
     if (!file || file.text.length > MAX_SEARCH_BYTES) continue;
     let text = file.text;
