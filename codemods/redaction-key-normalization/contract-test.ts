@@ -108,7 +108,15 @@ export function importName(ws: Workspace, file: string, testsDir: string, cfg: P
   return name.join('.');
 }
 
-/** Each key as written, lower- and upper-cased, each with `-` and `_` as separator; no repeats. */
+/** `x_api_key` → `X_Api_Key`: each part between separators capitalised. */
+function titleCase(key: string): string {
+  return key.toLowerCase().replace(/(^|[-_. ])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+}
+
+/**
+ * Each key as written, lower- and upper-cased, and in mixed case when it is written in one case
+ * (`x_api_key` → `X_Api_Key`), each with `-` and `_` as separator; no repeats.
+ */
 export function keyVariants(keys: readonly string[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
@@ -120,6 +128,7 @@ export function keyVariants(keys: readonly string[]): string[] {
   };
   for (const key of keys) {
     const cases = [key, key.toLowerCase(), key.toUpperCase()];
+    if ((key === key.toLowerCase() || key === key.toUpperCase()) && /[a-z]/i.test(key)) cases.push(titleCase(key));
     for (const c of cases) push(c);
     if (/[-_]/.test(key)) for (const c of cases) push(c.replace(/[-_]/g, (m) => (m === '-' ? '_' : '-')));
   }

@@ -1,11 +1,13 @@
+import path from 'node:path/posix';
 import type { FileCreation, Fix, RawFinding, TextEdit } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { analyzePythonTree, type PyMembershipTest, type PyStringCollection, type PythonTreeAnalysis } from '../../src/formats/python-tree.js';
-import { isIdempotent, normalizerFrom, type Normalizer } from './normalize.js';
+import { analyzePythonTree, type PyKeyBase, type PyMembershipTest, type PyStringCollection, type PythonTreeAnalysis } from '../../src/formats/python-tree.js';
+import { absorbs, isIdempotent, normalizerFrom, type Normalizer } from './normalize.js';
 import { fitsQuotes, removalSpans } from './literal-edits.js';
 import { contractFileName, contractTestSource, findTestsDir, importName, keyVariants, pytestConfig, type ContractFunction } from './contract-test.js';
+import { moduleSurroundings, type ModuleSurroundings, type OrOperand } from './consumers.js';
 
 /** Keys the generated contract test asserts (each also lower/upper-cased and with either separator). */
 export const DEFAULT_CONTRACT_KEYS = ['Authorization', 'Cookie', 'Set-Cookie', 'X-API-Key', 'x_api_key', 'X-GitHub-Token'];
@@ -18,23 +20,79 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Cheap text filter before parsing: a normalising call somewhere in the file. */
 const NORMALISING_CALL = /\.\s*(lower|casefold|upper|replace)\s*\(/;
 
-interface NormalisedUse {
-  test: PyMembershipTest;
-  norm: Normalizer;
-  fn: string;
+/**
+ * Words that say what membership in a set does. A set that denies (redacts, masks, blocks) only
+ * gets stricter when it matches more keys; a set that allows (keeps a value in the log, lets a
+ * header through) gets looser. Read as whole words of the set's name, else of its consumers'
+ * function names, else of the module's file name.
+ */
+const DENY_WORDS = new Set(['sensitive', 'secret', 'secrets', 'private', 'redact', 'redacted', 'redaction', 'mask', 'masked', 'masking', 'hidden', 'hide', 'hides', 'confidential', 'credential', 'credentials', 'password', 'passwords', 'token', 'tokens', 'apikey', 'cookie', 'cookies', 'deny', 'denied', 'denylist', 'block', 'blocked', 'blocklist', 'blacklist', 'ban', 'banned', 'forbidden', 'scrub', 'scrubbed', 'censor', 'censored', 'protected', 'unsafe', 'pii', 'sanitize', 'sanitise', 'sanitizer', 'sanitiser', 'obfuscate', 'strip', 'stripped', 'auth', 'filtered']);
+const ALLOW_WORDS = new Set(['allow', 'allowed', 'allowlist', 'whitelist', 'safe', 'public', 'permit', 'permitted', 'accept', 'accepted', 'keep', 'kept', 'passthrough', 'expose', 'exposed', 'visible', 'plain', 'trusted', 'harmless', 'loggable', 'shown']);
+
+type Polarity = 'deny' | 'allow' | 'unknown';
+
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .flatMap((w) => (w === 'api' ? [] : [w]))
+    .concat(/api_?key/i.test(name) ? ['apikey'] : []);
 }
 
-interface Judged {
+function polarityOf(names: string[]): Polarity | undefined {
+  let deny = false;
+  let allow = false;
+  for (const n of names) {
+    for (const w of words(n)) {
+      if (DENY_WORDS.has(w)) deny = true;
+      if (ALLOW_WORDS.has(w)) allow = true;
+    }
+  }
+  return deny === allow ? undefined : deny ? 'deny' : 'allow';
+}
+
+/** A literal collection some module binds once, as a set the rule may rewrite. */
+interface SetRef {
+  id: string;
+  file: SourceFile;
+  a: PythonTreeAnalysis;
   coll: PyStringCollection;
-  uses: NormalisedUse[];
-  /** Reads of the collection other than its normalised tests: `line N` or another file's path. */
-  otherReads: string[];
-  entries: EntryVerdict[];
+}
+
+/** One membership test of a set: where it is, how it normalises the key, what else its `or` catches. */
+interface Consumer {
+  file: SourceFile;
+  a: PythonTreeAnalysis;
+  s: ModuleSurroundings;
+  test: PyMembershipTest;
+  /** Undefined: the key is compared as it is. */
+  norm: Normalizer | undefined;
+  fn: string;
+  set: SetRef;
+}
+
+/** What another operand of a consumer's `or` matches: a set under a normalisation, on the same key. */
+interface Cover {
+  set: SetRef;
+  norm: Normalizer | undefined;
+  via: string;
 }
 
 type EntryVerdict =
   | { index: number; value: string; kind: 'fix'; target: string; remove: 'present' | 'repeat' | false }
   | { index: number; value: string; kind: 'report'; reason: string };
+
+interface Judged {
+  ref: SetRef;
+  consumers: Consumer[];
+  /** The normalisation the entries are rewritten to (it sees through every other one). */
+  canonical: Normalizer | undefined;
+  /** Reads of the collection other than its tests: `line N`, another file's path. */
+  otherReads: string[];
+  entries: EntryVerdict[];
+  polarity: Polarity;
+}
 
 interface Options {
   withTests: boolean;
@@ -60,18 +118,26 @@ function functionLabel(a: PythonTreeAnalysis, test: PyMembershipTest): string {
   return `${fn.className ? `${fn.className}.` : ''}${fn.name}()`;
 }
 
+function testKey(t: { start: number; end: number }): string {
+  return `${t.start}:${t.end}`;
+}
+
 /** The collection a membership test reads, when it is one this module binds exactly once. */
 function containerCollection(a: PythonTreeAnalysis, test: PyMembershipTest): PyStringCollection | undefined {
   const { name, object } = test.container;
   const fn = a.functions[test.functionIndex];
   if (object === undefined) {
     if (fn?.params.some((p) => p.name === name)) return undefined;
-    if (a.moduleBindings.get(name) !== 1 || a.globals.has(name)) return undefined;
-    return a.collections.find((c) => c.className === undefined && c.name === name);
+    return moduleCollection(a, name);
   }
   const className = object === 'self' || object === 'cls' ? fn?.className : object;
   if (!className || a.classBindings.get(className)?.get(name) !== 1) return undefined;
   return a.collections.find((c) => c.className === className && c.name === name);
+}
+
+function moduleCollection(a: PythonTreeAnalysis, name: string): PyStringCollection | undefined {
+  if (a.moduleBindings.get(name) !== 1 || a.globals.has(name)) return undefined;
+  return a.collections.find((c) => c.className === undefined && c.name === name);
 }
 
 function readsOf(a: PythonTreeAnalysis, coll: PyStringCollection): PythonTreeAnalysis['references'] {
@@ -82,23 +148,195 @@ function readsOf(a: PythonTreeAnalysis, coll: PyStringCollection): PythonTreeAna
   });
 }
 
-/** Entry by entry: can it ever match every normalised test, and if not, what should it be? */
-function judgeEntries(coll: PyStringCollection, uses: NormalisedUse[]): EntryVerdict[] {
+/**
+ * Resolves what a test's container names: a collection of this module, a module-level alias of
+ * one (`_REDACT = SENSITIVE_HEADERS`), a name imported from another module of the repository
+ * (`from .constants import SENSITIVE_HEADERS as HEADERS`), or `constants.SENSITIVE_HEADERS`.
+ * Each module is read once.
+ */
+class SetResolver {
+  private modules = new Map<string, Promise<{ file: SourceFile; a: PythonTreeAnalysis; s: ModuleSurroundings } | undefined>>();
+  private byModule = new Map<string, string | undefined>();
+  readonly refs = new Map<string, SetRef>();
+
+  constructor(private readonly ws: Workspace) {}
+
+  module(p: string): Promise<{ file: SourceFile; a: PythonTreeAnalysis; s: ModuleSurroundings } | undefined> {
+    let m = this.modules.get(p);
+    if (!m) {
+      m = (async () => {
+        // Its collections are what the rule judges: the module's structure is relied on.
+        const file = this.ws.read(p);
+        if (!file) return undefined;
+        const a = await analyzePythonTree(file);
+        if (a.error) return undefined;
+        return { file, a, s: await moduleSurroundings(file) };
+      })();
+      this.modules.set(p, m);
+    }
+    return m;
+  }
+
+  ref(file: SourceFile, a: PythonTreeAnalysis, coll: PyStringCollection): SetRef {
+    const id = `${file.path}::${qualified(coll)}`;
+    let r = this.refs.get(id);
+    if (!r) {
+      r = { id, file, a, coll };
+      this.refs.set(id, r);
+    }
+    return r;
+  }
+
+  /** The repository file of a module named in an import of `from`. */
+  modulePath(from: string, module: string): string | undefined {
+    const key = `${from}\0${module}`;
+    if (this.byModule.has(key)) return this.byModule.get(key);
+    let found: string | undefined;
+    const dots = /^\.*/.exec(module)?.[0].length ?? 0;
+    const rest = module.slice(dots).replace(/\./g, '/');
+    if (dots > 0) {
+      let dir = path.dirname(from);
+      for (let i = 1; i < dots; i++) dir = path.dirname(dir);
+      const base = dir === '.' ? rest : rest ? `${dir}/${rest}` : dir;
+      found = [`${base}.py`, `${base}/__init__.py`].find((c) => c !== '.py' && this.ws.has(c));
+    } else if (rest) {
+      // An absolute import: the one module of the repository with that dotted path (flat or src layout).
+      const hits = this.ws.paths.filter((q) => q === `${rest}.py` || q.endsWith(`/${rest}.py`) || q === `${rest}/__init__.py` || q.endsWith(`/${rest}/__init__.py`));
+      found = hits.length === 1 ? hits[0] : undefined;
+    }
+    this.byModule.set(key, found);
+    return found;
+  }
+
+  async resolve(file: SourceFile, a: PythonTreeAnalysis, s: ModuleSurroundings, test: PyMembershipTest): Promise<{ ref: SetRef; via: string | undefined } | undefined> {
+    const local = containerCollection(a, test);
+    if (local) return { ref: this.ref(file, a, local), via: undefined };
+    const { name, object } = test.container;
+    const fn = a.functions[test.functionIndex];
+    if (object === undefined) {
+      if (fn?.params.some((p) => p.name === name)) return undefined;
+      const ref = await this.named(file.path, a, s, name, 0);
+      return ref ? { ref, via: name } : undefined;
+    }
+    // `constants.NAME`: a module imported as `import constants` or `from . import constants`.
+    if (a.moduleBindings.get(object) !== 1) return undefined;
+    const imported = s.imports.find((i) => i.alias === object);
+    const module = imported ? (imported.module.endsWith('.') ? `${imported.module}${imported.name}` : `${imported.module}.${imported.name}`) : s.moduleImports.get(object);
+    const target = module ? this.modulePath(file.path, module) : undefined;
+    const m = target ? await this.module(target) : undefined;
+    const coll = m ? moduleCollection(m.a, name) : undefined;
+    return m && coll ? { ref: this.ref(m.file, m.a, coll), via: `${object}.${name}` } : undefined;
+  }
+
+  /** A module-level name of `p`: its own collection, an alias of one, or an imported one. */
+  private async named(p: string, a: PythonTreeAnalysis, s: ModuleSurroundings, name: string, depth: number): Promise<SetRef | undefined> {
+    if (depth > 4 || a.moduleBindings.get(name) !== 1 || a.globals.has(name)) return undefined;
+    const m = await this.module(p);
+    if (!m) return undefined;
+    const own = moduleCollection(a, name);
+    if (own) return this.ref(m.file, a, own);
+    const alias = s.aliases.get(name);
+    if (alias !== undefined) return this.named(p, a, s, alias, depth + 1);
+    const imported = s.imports.find((i) => i.alias === name);
+    if (!imported) return undefined;
+    const target = this.modulePath(p, imported.module);
+    const t = target ? await this.module(target) : undefined;
+    return t ? this.named(t.file.path, t.a, t.s, imported.name, depth + 1) : undefined;
+  }
+}
+
+function sameBase(a: PyKeyBase, b: PyKeyBase): boolean {
+  return a.kind === 'param' ? b.kind === 'param' && a.name === b.name : b.kind === 'other' && a.text === b.text;
+}
+
+function baseName(b: PyKeyBase): string {
+  return b.kind === 'param' ? b.name : b.text;
+}
+
+/**
+ * What the other operands of a test's `or` catch for the same key: membership tests on the same
+ * base, and calls of module-level helpers with that key (`or _is_sensitive_key(name)`), followed
+ * into the helper's final `or` return when its body is straight-line code.
+ */
+async function coversOf(c: Consumer, resolver: SetResolver): Promise<Cover[]> {
+  const site = c.s.tests.get(testKey(c.test));
+  if (!site) return [];
+  const out: Cover[] = [];
+  const fromOperands = async (file: SourceFile, a: PythonTreeAnalysis, s: ModuleSurroundings, operands: OrOperand[], matches: (base: PyKeyBase) => boolean, via: string, depth: number): Promise<void> => {
+    for (const o of operands) {
+      if (o.kind === 'test') {
+        const t = a.membershipTests.find((x) => x.start === o.start && x.end === o.end);
+        if (!t || t.negated || !matches(t.key.base)) continue;
+        const steps = normalizerFrom(t.key.steps);
+        // Only a chain the rule fully understands says what reaches the set.
+        if (steps && steps.steps.length !== t.key.steps.length) continue;
+        const r = await resolver.resolve(file, a, s, t);
+        if (r) out.push({ set: r.ref, norm: steps, via: via || functionLabel(a, t) });
+      } else if (o.kind === 'call' && depth < 3) {
+        if (!matches({ kind: 'other', text: o.arg })) continue;
+        const fi = a.functions.findIndex((f) => f.name === o.fn && !f.nested && !f.lambda && f.className === undefined);
+        const fn = a.functions[fi];
+        if (!fn || fn.returnOrLeaves === undefined || a.moduleBindings.get(o.fn) !== 1) continue;
+        const first = fn.params[0];
+        if (!first || first.kind !== 'positional' || !fn.params.slice(1).every((p) => p.hasDefault)) continue;
+        const leaves = s.returns.get(fn.start) ?? [];
+        await fromOperands(file, a, s, leaves, (b) => baseName(b) === first.name, via || `${o.fn}()`, depth + 1);
+      }
+    }
+  };
+  const base = c.test.key.base;
+  await fromOperands(c.file, c.a, c.s, site.siblings, (b) => sameBase(b, base) || baseName(b) === baseName(base), '', 0);
+  return out;
+}
+
+/** The values of a set after the fix: rewritten entries take their target, removed ones go. */
+function valuesAfter(ref: SetRef, judged: Map<string, Judged>): Set<string> | undefined {
+  if (!ref.coll.allStrings) return undefined;
+  const j = judged.get(ref.id);
+  const byIndex = new Map((j?.entries ?? []).map((e) => [e.index, e]));
+  const out = new Set<string>();
+  for (const [i, el] of ref.coll.elements.entries()) {
+    const v = byIndex.get(i);
+    if (v?.kind === 'fix') out.add(v.target);
+    else if (el.string?.value !== undefined) out.add(el.string.value);
+  }
+  return out;
+}
+
+/**
+ * The normalisation every entry should be written in: one of the consumers' normalisations that
+ * sees through all the others (`.lower().replace("-", "_")` sees through `.lower()`). Undefined
+ * when none does, or when two such disagree about an entry.
+ */
+function canonicalOf(consumers: Consumer[], samples: string[]): { canonical: Normalizer | undefined; candidates: Normalizer[] } {
+  const norms = [...new Map(consumers.filter((c) => c.norm).map((c) => [(c.norm as Normalizer).text, c.norm as Normalizer])).values()];
+  const candidates = norms.filter((n) => norms.every((m) => absorbs(n, m, samples)));
+  return { canonical: candidates[0], candidates };
+}
+
+function judgeEntries(coll: PyStringCollection, consumers: Consumer[]): { entries: EntryVerdict[]; canonical: Normalizer | undefined } {
   const verdicts: EntryVerdict[] = [];
-  const norms = uses.map((u) => u.norm);
-  const distinct = [...new Map(norms.map((n) => [n.text, n])).values()];
+  const samples = coll.elements.flatMap((e) => (e.string?.value !== undefined ? [e.string.value] : []));
+  const { canonical, candidates } = canonicalOf(consumers, samples);
+  const norms = [...new Map(consumers.filter((c) => c.norm).map((c) => [(c.norm as Normalizer).text, c.norm as Normalizer])).values()];
   for (const [index, el] of coll.elements.entries()) {
     const s = el.string;
     if (!coll.allStrings || !s || s.value === undefined) continue;
     const value = s.value;
     // A normalisation that is not idempotent says nothing certain about what it can produce.
-    if (!distinct.every((n) => isIdempotent(n, value))) continue;
-    const targets = distinct.map((n) => n.apply(value));
+    if (!norms.every((n) => isIdempotent(n, value))) continue;
+    const targets = norms.map((n) => n.apply(value));
     if (targets.every((t) => t === value)) continue;
-    const target = targets[0] as string;
-    if (!targets.every((t) => t === target)) {
-      const how = distinct.map((n, i) => `${n.text} gives "${targets[i]}"`).join(', ');
+    const agreed = candidates.map((n) => n.apply(value));
+    if (!canonical || !agreed.every((t) => t === agreed[0])) {
+      const how = norms.map((n, i) => `${n.text} gives "${targets[i]}"`).join(', ');
       verdicts.push({ index, value, kind: 'report', reason: `the tests normalise differently (${how}); not changed` });
+      continue;
+    }
+    const target = canonical.apply(value);
+    if (target === value) {
+      const off = norms.filter((n) => n.apply(value) !== value).map((n) => n.text);
+      verdicts.push({ index, value, kind: 'report', reason: `it is already in the form ${canonical.text} gives, which ${off.join(' / ')} never produces; not changed` });
       continue;
     }
     if (!fitsQuotes(target, s.prefix, s.quote)) {
@@ -119,120 +357,147 @@ function judgeEntries(coll: PyStringCollection, uses: NormalisedUse[]): EntryVer
     else if (produced.has(v.target)) v.remove = 'repeat';
     produced.add(v.target);
   }
-  return verdicts;
+  return { entries: verdicts, canonical };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function mentionCount(text: string, name: string): number {
+  return (text.match(new RegExp(`(?<![\\w.])${escapeRe(name)}(?!\\w)`, 'g')) ?? []).length;
 }
 
 /**
- * Other Python files that may read the collection: they name it (module level; `mod.NAME` too),
- * or name its class and access `.NAME` (class attribute). A text check, deliberately wide.
+ * Reads of a set other than its consumers' tests. In its own module: every reference python-tree
+ * finds, minus the tests and the right sides of aliases the consumers go through. In a consumer's
+ * module reached by import or alias: the mentions of the local names, minus their bindings and
+ * tests. Other Python files that name it: read as they are (a test asserting the old spelling).
  */
-function otherFileReads(ws: Workspace, self: string, coll: PyStringCollection): string[] {
-  const esc = (s: string): string => s.replace(/[$]/g, '\\$');
-  const name = new RegExp(`(?<!\\w)${esc(coll.name)}(?!\\w)`);
-  const owner = coll.className ? new RegExp(`(?<!\\w)${esc(coll.className)}(?!\\w)`) : undefined;
-  const attr = new RegExp(`\\.\\s*${esc(coll.name)}(?!\\w)`);
+function otherReadsOf(ws: Workspace, ref: SetRef, consumers: Consumer[]): string[] {
   const out: string[] = [];
+  const own = consumers.filter((c) => c.file.path === ref.file.path);
+  const containers = new Set(own.map((c) => c.test.container.offset));
+  const aliasValues = new Set<number>();
+  const ownVia = new Set(own.map((c) => c.test.container.name).filter((n) => n !== ref.coll.name));
+  for (const n of ownVia) {
+    const m = new RegExp(`^${escapeRe(n)}[ \\t]*=[ \\t]*(${escapeRe(ref.coll.name)})[ \\t]*(#.*)?$`, 'm').exec(ref.file.text);
+    if (m) aliasValues.add(m.index + m[0].indexOf(m[1] as string, m[0].indexOf('=')));
+  }
+  for (const r of readsOf(ref.a, ref.coll)) {
+    if (containers.has(r.offset) || aliasValues.has(r.offset)) continue;
+    out.push(`line ${ref.file.position(r.offset).line}`);
+  }
+  // The local names consumers use, per file: each is bound once, read by its tests, perhaps
+  // re-bound to another local name.
+  const byFile = new Map<string, Consumer[]>();
+  for (const c of consumers) byFile.set(c.file.path, [...(byFile.get(c.file.path) ?? []), c]);
+  for (const [p, cs] of byFile) {
+    const names = new Set(cs.map((c) => (c.test.container.object === undefined ? c.test.container.name : undefined)).filter((n): n is string => n !== undefined));
+    if (p === ref.file.path) names.delete(ref.coll.name);
+    if (names.size === 0) continue;
+    const text = cs[0]?.file.text ?? '';
+    const s = cs[0]?.s;
+    let extra = 0;
+    for (const n of names) {
+      // Its binding, its tests, and the aliases other local names make of it.
+      const tests = cs.filter((c) => c.test.container.name === n && c.test.container.object === undefined).length;
+      const rebound = [...names].filter((o) => s?.aliases.get(o) === n).length;
+      extra += Math.max(0, mentionCount(text, n) - 1 - tests - rebound);
+    }
+    if (extra > 0 && p !== ref.file.path) out.push(p);
+    else if (extra > 0) out.push('another name for it');
+  }
+  const consumerFiles = new Set(byFile.keys());
+  const name = new RegExp(`(?<!\\w)${escapeRe(ref.coll.name)}(?!\\w)`);
+  const owner = ref.coll.className ? new RegExp(`(?<!\\w)${escapeRe(ref.coll.className)}(?!\\w)`) : undefined;
+  const attr = new RegExp(`\\.\\s*${escapeRe(ref.coll.name)}(?!\\w)`);
   for (const p of ws.paths) {
-    if (p === self || !p.endsWith('.py')) continue;
+    if (p === ref.file.path || consumerFiles.has(p) || !p.endsWith('.py')) continue;
     const text = ws.probe(p)?.text;
     if (!text) continue;
     if (owner ? owner.test(text) && attr.test(text) : name.test(text)) out.push(p);
   }
-  return out;
-}
-
-async function judgeFile(ws: Workspace, file: SourceFile): Promise<{ a: PythonTreeAnalysis; judged: Judged[] } | undefined> {
-  if (!NORMALISING_CALL.test(file.text)) return undefined;
-  // It normalises keys: the rule relies on the module's structure from here on.
-  ws.read(file.path);
-  const a = await analyzePythonTree(file);
-  if (a.error || a.collections.length === 0) return undefined;
-  const byColl = new Map<PyStringCollection, NormalisedUse[]>();
-  for (const test of a.membershipTests) {
-    const coll = containerCollection(a, test);
-    if (!coll) continue;
-    const norm = normalizerFrom(test.key.steps);
-    if (!norm) continue; // compared as it is: judged only through its normalised tests
-    const list = byColl.get(coll) ?? [];
-    list.push({ test, norm, fn: functionLabel(a, test) });
-    byColl.set(coll, list);
-  }
-  const judged: Judged[] = [];
-  for (const [coll, uses] of byColl) {
-    const entries = judgeEntries(coll, uses);
-    if (entries.length === 0) continue;
-    const containers = new Set(uses.map((u) => u.test.container.offset));
-    const otherReads = readsOf(a, coll)
-      .filter((r) => !containers.has(r.offset))
-      .map((r) => `line ${file.position(r.offset).line}`);
-    otherReads.push(...otherFileReads(ws, file.path, coll));
-    judged.push({ coll, uses, otherReads: [...new Set(otherReads)], entries });
-  }
-  return { a, judged };
+  return [...new Set(out)];
 }
 
 function quoteList(items: string[]): string {
   return items.length <= 3 ? items.join(', ') : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
 }
 
+function consumerLabel(c: Consumer, home: string): string {
+  return c.file.path === home ? c.fn : `${c.fn} in ${c.file.path}`;
+}
+
+/** The steps to append to a consumer's tested value so that it is normalised like the entries. */
+function missingSteps(c: Consumer, canonical: Normalizer): string {
+  const have = (c.norm?.steps ?? []).map((s) => s.text);
+  const want = canonical.steps.map((s) => s.text);
+  const prefix = have.length <= want.length && have.every((t, i) => t === want[i]);
+  return (prefix ? want.slice(have.length) : want).join('');
+}
+
 /**
- * The contract test for the file's predicates: module-level functions whose body is
- * straight-line code returning an `or` of membership tests on their first parameter.
+ * The contract test for one module's predicates: module-level functions whose body is
+ * straight-line code returning an `or` of membership tests on their first parameter, or of
+ * calls of such predicates with it. Evaluated with the sets as the fix leaves them.
  */
-async function contractTest(ws: Workspace, file: SourceFile, a: PythonTreeAnalysis, judged: Judged[], options: Options): Promise<{ creation?: FileCreation; note?: string }> {
-  const fixed = new Map<PyStringCollection, Set<string> | undefined>();
-  for (const j of judged) {
-    const values = new Set<string>();
-    const byIndex = new Map(j.entries.map((e) => [e.index, e]));
-    for (const [i, el] of j.coll.elements.entries()) {
-      const v = byIndex.get(i);
-      if (v?.kind === 'fix') values.add(v.target);
-      else if (el.string?.value !== undefined) values.add(el.string.value);
+async function contractTest(ws: Workspace, file: SourceFile, a: PythonTreeAnalysis, s: ModuleSurroundings, resolver: SetResolver, judged: Map<string, Judged>, rewritten: Map<string, Normalizer>, options: Options): Promise<{ creation?: FileCreation; note?: string }> {
+  const shrinks = (ref: SetRef): boolean => readsOf(ref.a, ref.coll).some((r) => r.method !== undefined && SHRINKING.has(r.method));
+  const valuesOf = (ref: SetRef): Set<string> | undefined => (shrinks(ref) ? undefined : valuesAfter(ref, judged));
+  const testsSets = new Map<PyMembershipTest, SetRef | undefined>();
+  for (const t of a.membershipTests) testsSets.set(t, (await resolver.resolve(file, a, s, t))?.ref);
+  const judgedIds = new Set(judged.keys());
+  type Predicate = (k: string) => boolean;
+  const predicates = new Map<number, Predicate | null>();
+  const entryKeys = new Set<string>();
+  const build = (fi: number, depth: number): Predicate | null => {
+    if (predicates.has(fi)) return predicates.get(fi) ?? null;
+    predicates.set(fi, null); // recursion guard
+    const fn = a.functions[fi];
+    const first = fn?.params[0];
+    if (!fn || depth > 3 || fn.nested || fn.lambda || fn.className !== undefined || first?.kind !== 'positional' || !fn.params.slice(1).every((p) => p.hasDefault) || !fn.returnOrLeaves) return null;
+    const operands = s.returns.get(fn.start) ?? [];
+    const parts: Predicate[] = [];
+    for (const o of operands) {
+      if (o.kind === 'test') {
+        const t = a.membershipTests.find((x) => x.start === o.start && x.end === o.end);
+        if (!t || t.negated) return null;
+        const ref = testsSets.get(t);
+        const values = ref ? valuesOf(ref) : undefined;
+        const rewrite = rewritten.get(`${file.path}#${testKey(t)}`);
+        const norm = rewrite ?? normalizerFrom(t.key.steps);
+        const exact = t.key.base.kind === 'param' && t.key.base.index === 0 && (rewrite !== undefined || (norm?.steps.length ?? 0) === t.key.steps.length);
+        if (ref && values && judgedIds.has(ref.id)) for (const v of values) entryKeys.add(v);
+        parts.push(!values || !exact ? () => false : (k) => values.has(norm ? norm.apply(k) : k));
+      } else if (o.kind === 'call') {
+        const ci = a.functions.findIndex((f) => f.name === o.fn && !f.nested && !f.lambda && f.className === undefined);
+        if (ci === -1 || o.arg !== first.name || a.moduleBindings.get(o.fn) !== 1) return null;
+        const inner = build(ci, depth + 1);
+        if (!inner) return null;
+        parts.push(inner);
+      } else return null;
     }
-    fixed.set(j.coll, values);
-  }
-  const shrinks = (coll: PyStringCollection): boolean => readsOf(a, coll).some((r) => r.method !== undefined && SHRINKING.has(r.method));
-  const valuesOf = (coll: PyStringCollection): Set<string> | undefined => {
-    if (shrinks(coll) || !coll.allStrings) return undefined;
-    if (fixed.has(coll)) return fixed.get(coll);
-    const s = new Set<string>();
-    for (const el of coll.elements) if (el.string?.value !== undefined) s.add(el.string.value);
-    return s;
+    const p: Predicate = (k) => parts.some((q) => q(k));
+    predicates.set(fi, p);
+    return p;
   };
-  const judgedColls = new Set(judged.map((j) => j.coll));
-  const variants = keyVariants(options.contractKeys);
   const functions: ContractFunction[] = [];
   const skipped: string[] = [];
   for (const [fi, fn] of a.functions.entries()) {
-    const tests = a.membershipTests.filter((t) => t.functionIndex === fi);
-    const touches = tests.some((t) => {
-      const c = containerCollection(a, t);
-      return c !== undefined && judgedColls.has(c) && normalizerFrom(t.key.steps) !== undefined;
-    });
+    const touches = a.membershipTests.some((t) => t.functionIndex === fi && judgedIds.has(testsSets.get(t)?.id ?? ''));
     if (!touches) continue;
     const label = `${fn.name}()`;
-    const first = fn.params[0];
-    const shapeOk = !fn.nested && !fn.lambda && fn.className === undefined && first?.kind === 'positional' && fn.params.slice(1).every((p) => p.hasDefault);
-    const leaves = fn.returnOrLeaves;
-    if (!shapeOk || !leaves || leaves.some((l) => l === null) || !IDENTIFIER.test(fn.name)) {
-      skipped.push(`${label} is not a one-argument function returning membership tests joined by \`or\``);
+    entryKeys.clear();
+    const predicate = IDENTIFIER.test(fn.name) ? build(fi, 0) : null;
+    if (!predicate) {
+      skipped.push(`${label} is not a one-argument function returning membership tests (or calls of such functions) joined by \`or\``);
       continue;
     }
-    const predicates = (leaves as number[]).map((i) => {
-      const t = a.membershipTests[i] as PyMembershipTest;
-      if (t.negated) return undefined;
-      const coll = containerCollection(a, t);
-      const values = coll ? valuesOf(coll) : undefined;
-      const norm = normalizerFrom(t.key.steps);
-      const exact = t.key.base.kind === 'param' && t.key.base.index === 0 && (norm?.steps.length ?? 0) === t.key.steps.length;
-      if (!values || !exact) return (): boolean => false; // unknown: never counted as caught
-      return (k: string): boolean => values.has(norm ? norm.apply(k) : k);
-    });
-    if (predicates.some((p) => p === undefined)) {
-      skipped.push(`${label} returns a negated membership test`);
-      continue;
-    }
-    const caught = variants.filter((k) => predicates.some((p) => (p as (k: string) => boolean)(k)));
+    // The contract: the default keys, and every entry of the sets it tests, in mixed case and
+    // with either separator.
+    const variants = keyVariants([...options.contractKeys, ...entryKeys]);
+    const caught = variants.filter((k) => predicate(k));
     const missed = variants.filter((k) => !caught.includes(k));
     if (caught.length === 0) {
       skipped.push(`${label} catches none of the contract keys`);
@@ -248,6 +513,50 @@ async function contractTest(ws: Workspace, file: SourceFile, a: PythonTreeAnalys
   const target = `${testsDir}/${contractFileName(file.path)}`;
   if (ws.has(target)) return { note: `no contract test: ${target} already exists` };
   return { creation: { file: target, content: contractTestSource(moduleName, functions, file.eol) } };
+}
+
+/** What the fix does to one consumer: nothing lost, or the test rewritten to the canonical form. */
+interface ConsumerPlan {
+  consumer: Consumer;
+  /** Entries the consumer matched before and would miss after (each with a key it would let through). */
+  loses: string[];
+  /** Appends the missing normalisation steps to the tested value; none when it cannot be rewritten (`not in`). */
+  edits: TextEdit[];
+}
+
+async function planConsumers(j: Judged, resolver: SetResolver, judged: Map<string, Judged>): Promise<ConsumerPlan[]> {
+  const plans: ConsumerPlan[] = [];
+  const changed = j.entries.filter((e): e is Extract<EntryVerdict, { kind: 'fix' }> => e.kind === 'fix');
+  if (changed.length === 0 || !j.canonical) return plans;
+  const samples = changed.flatMap((e) => [e.value, e.target]);
+  const after = valuesAfter(j.ref, judged) ?? new Set<string>();
+  for (const c of j.consumers) {
+    const n = (x: string): string => (c.norm ? c.norm.apply(x) : x);
+    // Entries this test matched (some key normalises to them) that are gone afterwards.
+    const matched = changed.filter((e) => n(e.value) === e.value && !after.has(e.value));
+    if (matched.length === 0) continue;
+    const covers = await coversOf(c, resolver);
+    const loses: string[] = [];
+    for (const e of matched) {
+      const kept = c.test.negated
+        ? false
+        : covers.some((cv) => {
+            const vals = valuesAfter(cv.set, judged);
+            return vals !== undefined && absorbs(cv.norm, c.norm, samples) && vals.has(cv.norm ? cv.norm.apply(e.value) : e.value);
+          });
+      if (!kept) loses.push(e.value);
+    }
+    if (loses.length === 0) continue;
+    const site = c.s.tests.get(testKey(c.test));
+    const steps = missingSteps(c, j.canonical);
+    let edits: TextEdit[] = [];
+    if (site && steps && !c.test.negated) {
+      const { start, end, primary } = site.operand;
+      edits = primary ? [{ file: c.file.path, start: end, end, text: steps }] : [{ file: c.file.path, start, end: start, text: '(' }, { file: c.file.path, start: end, end, text: `)${steps}` }];
+    }
+    plans.push({ consumer: c, loses, edits });
+  }
+  return plans;
 }
 
 
@@ -269,66 +578,114 @@ export const rule: Rule = {
   },
   async check({ workspace, options: rawOptions }) {
     const options = readOptions(rawOptions);
-    const findings: RawFinding[] = [];
+    const resolver = new SetResolver(workspace);
+
+    // Every membership test of a module that normalises keys, with the set it reads (here, through
+    // an alias, or imported from another module of the repository).
+    const bySet = new Map<string, Consumer[]>();
     for (const p of workspace.paths) {
       if (!p.endsWith('.py')) continue;
-      const file = workspace.probe(p);
-      if (!file) continue;
-      const result = await judgeFile(workspace, file);
-      if (!result || result.judged.length === 0) continue;
-      const { a, judged } = result;
+      const probe = workspace.probe(p);
+      if (!probe || !NORMALISING_CALL.test(probe.text)) continue;
+      const m = await resolver.module(p);
+      if (!m || m.a.membershipTests.length === 0) continue;
+      for (const test of m.a.membershipTests) {
+        const r = await resolver.resolve(m.file, m.a, m.s, test);
+        if (!r) continue;
+        const list = bySet.get(r.ref.id) ?? [];
+        list.push({ file: m.file, a: m.a, s: m.s, test, norm: normalizerFrom(test.key.steps), fn: functionLabel(m.a, test), set: r.ref });
+        bySet.set(r.ref.id, list);
+      }
+    }
 
+    const judged = new Map<string, Judged>();
+    for (const [id, consumers] of bySet) {
+      // A set is judged through its normalised tests; tests of the key as it is are consumers too.
+      if (!consumers.some((c) => c.norm)) continue;
+      const ref = resolver.refs.get(id) as SetRef;
+      const { entries, canonical } = judgeEntries(ref.coll, consumers);
+      if (entries.length === 0) continue;
+      const polarity = polarityOf([ref.coll.name, ...consumers.map((c) => c.test.container.name)]) ?? polarityOf(consumers.map((c) => c.fn)) ?? polarityOf([path.basename(ref.file.path, '.py')]) ?? 'unknown';
+      judged.set(id, { ref, consumers, canonical, otherReads: otherReadsOf(workspace, ref, consumers), entries, polarity });
+    }
+
+    // One fix per module holding judged sets: its entries, the consumers it has to rewrite
+    // (wherever they are) and the contract tests.
+    const byHome = new Map<string, Judged[]>();
+    for (const j of judged.values()) byHome.set(j.ref.file.path, [...(byHome.get(j.ref.file.path) ?? []), j]);
+    const findings: RawFinding[] = [];
+    for (const [home, group] of byHome) {
+      const file = group[0]?.ref.file as SourceFile;
       const edits: TextEdit[] = [];
       const review: string[] = [];
-      let rewritten = 0;
+      const plans = new Map<Judged, ConsumerPlan[]>();
+      const rewritten = new Map<string, Normalizer>();
+      let rewrittenEntries = 0;
       let removed = 0;
-      for (const j of judged) {
+      for (const j of group) {
         const remove = new Set<number>();
         for (const v of j.entries) {
           if (v.kind !== 'fix') continue;
-          const s = j.coll.elements[v.index]?.string;
+          const s = j.ref.coll.elements[v.index]?.string;
           if (!s) continue;
           if (v.remove) remove.add(v.index);
           else {
-            edits.push({ file: p, start: s.contentStart, end: s.contentEnd, text: v.target });
-            rewritten++;
+            edits.push({ file: home, start: s.contentStart, end: s.contentEnd, text: v.target });
+            rewrittenEntries++;
           }
         }
         removed += remove.size;
-        if (remove.size) for (const span of removalSpans(file.text, j.coll, remove)) edits.push({ file: p, ...span });
-        if (j.entries.some((e) => e.kind === 'fix') && j.otherReads.length) review.push(qualified(j.coll));
+        if (remove.size) for (const span of removalSpans(file.text, j.ref.coll, remove)) edits.push({ file: home, ...span });
+        if (!j.entries.some((e) => e.kind === 'fix')) continue;
+        const plan = await planConsumers(j, resolver, judged);
+        plans.set(j, plan);
+        for (const cp of plan) {
+          edits.push(...cp.edits);
+          if (cp.edits.length && j.canonical) {
+            const steps = [...(cp.consumer.norm?.steps ?? []), ...j.canonical.steps];
+            const n = normalizerFrom(steps);
+            if (n) rewritten.set(`${cp.consumer.file.path}#${testKey(cp.consumer.test)}`, { ...n, apply: (k: string) => (j.canonical as Normalizer).apply(cp.consumer.norm ? cp.consumer.norm.apply(k) : k) });
+          }
+        }
+        if (j.otherReads.length || plan.length || j.polarity !== 'deny') review.push(qualified(j.ref.coll));
       }
+      const uniqueEdits = [...new Map(edits.map((e) => [`${e.file}:${e.start}:${e.end}:${e.text}`, e])).values()];
       let fix: Fix | null = null;
-      if (edits.length) {
-        const names = judged.filter((j) => j.entries.some((e) => e.kind === 'fix')).map((j) => qualified(j.coll));
-        const parts = [`normalise ${rewritten + removed} entr${rewritten + removed === 1 ? 'y' : 'ies'} of ${names.join(', ')}`];
+      if (uniqueEdits.length) {
+        const fixed = group.filter((j) => j.entries.some((e) => e.kind === 'fix'));
+        const parts = [`normalise ${rewrittenEntries + removed} entr${rewrittenEntries + removed === 1 ? 'y' : 'ies'} of ${fixed.map((j) => qualified(j.ref.coll)).join(', ')}`];
         if (removed) parts.push(`dropping ${removed} that would repeat another`);
+        const rewrites = fixed.flatMap((j) => (plans.get(j) ?? []).filter((cp) => cp.edits.length).map((cp) => consumerLabel(cp.consumer, home)));
+        if (rewrites.length) parts.push(`normalise the key the same way in ${quoteList([...new Set(rewrites)])}`);
         let creates: FileCreation[] | undefined;
         if (options.withTests) {
-          const t = await contractTest(workspace, file, a, judged, options);
-          if (t.creation) {
-            creates = [t.creation];
-            parts.push(`add the contract test ${t.creation.file}`);
-          } else if (t.note) parts.push(t.note);
+          const modules = [...new Set(fixed.flatMap((j) => j.consumers.map((c) => c.file.path)))].sort((x, y) => (x === home ? -1 : y === home ? 1 : x.localeCompare(y)));
+          for (const mp of modules) {
+            const m = await resolver.module(mp);
+            if (!m) continue;
+            const t = await contractTest(workspace, m.file, m.a, m.s, resolver, judged, rewritten, options);
+            if (t.creation && !(creates ?? []).some((c) => c.file === t.creation?.file)) {
+              creates = [...(creates ?? []), t.creation];
+              parts.push(`add the contract test ${t.creation.file}`);
+            } else if (t.note && modules.length === 1) parts.push(t.note);
+          }
         }
-        fix = { safety: review.length ? 'review' : 'safe', description: parts.join('; '), edits, ...(creates ? { creates } : {}) };
+        fix = { safety: review.length ? 'review' : 'safe', description: parts.join('; '), edits: uniqueEdits, ...(creates ? { creates } : {}) };
       }
 
-      for (const j of judged) {
-        const fns = [...new Set(j.uses.map((u) => u.fn))];
-        const norms = [...new Set(j.uses.map((u) => u.norm.text))];
-        const name = qualified(j.coll);
-        const how = `${fns.join(' and ')} appl${fns.length === 1 ? 'ies' : 'y'} ${norms.join(' / ')} to the key before \`in ${name}\``;
+      for (const j of group) {
+        const name = qualified(j.ref.coll);
+        const plan = plans.get(j) ?? [];
         const counts = new Map<string, number>();
         for (const v of j.entries) {
           const n = (counts.get(v.value) ?? 0) + 1;
           counts.set(v.value, n);
-          const el = j.coll.elements[v.index];
+          const el = j.ref.coll.elements[v.index];
           if (!el) continue;
-          const key = `${p}::${name}::${v.value}${n > 1 ? `#${n}` : ''}`;
-          const head = `entry "${v.value}" of ${name} can never match: ${how}`;
+          const key = `${home}::${name}::${v.value}${n > 1 ? `#${n}` : ''}`;
+          const head = entryHead(j, v.value, name, home);
           if (v.kind === 'report') {
-            findings.push({ file: p, offset: el.start, key, message: `${head}; ${v.reason}`, fix: null });
+            findings.push({ file: home, offset: el.start, key, message: `${head}; ${v.reason}`, fix: null });
             continue;
           }
           let message =
@@ -337,13 +694,51 @@ export const rule: Rule = {
               : v.remove === 'repeat'
                 ? `${head}; another entry already becomes "${v.target}", so this one is removed`
                 : `${head}; write it as "${v.target}"`;
-          if (j.otherReads.length) message += ` (review: ${name} is also read elsewhere — ${quoteList(j.otherReads)} — where the old spelling may matter)`;
-          findings.push({ file: p, offset: el.start, key, message, fix });
+          const notes: string[] = [];
+          for (const cp of plan) {
+            if (!cp.loses.includes(v.value)) continue;
+            const who = consumerLabel(cp.consumer, home);
+            notes.push(
+              cp.edits.length && j.canonical
+                ? `${who} matches "${v.value}" today and would stop, so its test becomes \`${operandText(cp)}${missingSteps(cp.consumer, j.canonical)} in ${cp.consumer.test.container.object ? `${cp.consumer.test.container.object}.` : ''}${cp.consumer.test.container.name}\``
+                : `${who} matches "${v.value}" today and would stop (${cp.consumer.test.negated ? 'a `not in` test' : 'its test cannot be rewritten in place'})`,
+            );
+          }
+          if (j.polarity === 'allow') notes.push(`${name} reads as an allow-list: matching more keys lets more through`);
+          else if (j.polarity === 'unknown') notes.push(`nothing says whether ${name} denies or allows, and the fix makes it match more keys`);
+          if (j.otherReads.length) notes.push(`${name} is also read elsewhere — ${quoteList(j.otherReads)} — where the old spelling may matter`);
+          if (notes.length) message += ` (review: ${notes.join('; ')})`;
+          findings.push({ file: home, offset: el.start, key, message, fix });
         }
       }
     }
     return findings;
   },
 };
+
+/** The tested value as written at a consumer's test. */
+function operandText(cp: ConsumerPlan): string {
+  const site = cp.consumer.s.tests.get(testKey(cp.consumer.test));
+  if (!site) return cp.consumer.test.key.text;
+  const t = cp.consumer.file.text.slice(site.operand.start, site.operand.end).replace(/\s+/g, ' ');
+  return site.operand.primary ? t : `(${t})`;
+}
+
+/**
+ * The start of an entry's message: which tests can never match it. When every normalised test
+ * misses it, it "can never match"; when another test does match it as written, the message says
+ * which one leaks and which one catches it.
+ */
+function entryHead(j: Judged, value: string, name: string, home: string): string {
+  const misses = j.consumers.filter((c) => c.norm && c.norm.apply(value) !== value);
+  const hits = j.consumers.filter((c) => !(c.norm && c.norm.apply(value) !== value));
+  const fns = [...new Set(misses.map((c) => consumerLabel(c, home)))];
+  const norms = [...new Set(misses.map((c) => (c.norm as Normalizer).text))];
+  const how = `${fns.join(' and ')} appl${fns.length === 1 ? 'ies' : 'y'} ${norms.join(' / ')} to the key before \`in ${name}\``;
+  if (hits.length === 0) return `entry "${value}" of ${name} can never match: ${how}`;
+  const catchers = [...new Set(hits.map((c) => `${consumerLabel(c, home)} with ${c.norm ? c.norm.text : 'the key as it is'}`))];
+  const which = `${fns.join(' and ')}, which appl${fns.length === 1 ? 'ies' : 'y'} ${norms.join(' / ')} to the key before \`in ${name}\``;
+  return `entry "${value}" of ${name} never matches in ${which}: keys spelled like it leak there (${quoteList(catchers)} match${catchers.length === 1 ? 'es' : ''} it)`;
+}
 
 export default rule;

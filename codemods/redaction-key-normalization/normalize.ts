@@ -100,3 +100,20 @@ export function isIdempotent(n: Normalizer, sample: string): boolean {
   const once = n.apply(sample);
   return n.apply(once) === once;
 }
+
+/**
+ * Whether `outer` sees through `inner`: outer(inner(x)) = outer(x), checked like isIdempotent on
+ * single characters of ASCII, of the samples and of both chains' replace() arguments, and on the
+ * samples themselves. An undefined normaliser is the identity. Then every key that `inner`
+ * brings to an entry `e` is brought by `outer` to outer(e): a test under `outer` that holds
+ * outer(e) catches everything a test under `inner` caught through `e`.
+ */
+export function absorbs(outer: Normalizer | undefined, inner: Normalizer | undefined, samples: readonly string[]): boolean {
+  if (!inner) return true;
+  const o = (s: string): string => (outer ? outer.apply(s) : s);
+  const chars = new Set<string>([...ASCII, '\t', '\n']);
+  for (const s of samples) for (const c of s) chars.add(c);
+  for (const n of [outer, inner]) for (const s of n?.steps ?? []) for (const a of s.args) if (a) for (const c of a) chars.add(c);
+  const probes = [...chars, ...samples, ...samples.map((s) => ` ${s.toUpperCase()}\t`)];
+  return probes.every((s) => o(inner.apply(s)) === o(s));
+}
