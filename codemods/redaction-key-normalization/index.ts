@@ -17,6 +17,8 @@ const SHRINKING = new Set(['remove', 'discard', 'clear', 'pop', 'difference_upda
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const EMPTY_SURROUNDINGS: ModuleSurroundings = { tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() };
+
 /** Cheap text filter before parsing: a normalising call somewhere in the file. */
 const NORMALISING_CALL = /\.\s*(lower|casefold|upper|replace)\s*\(/;
 
@@ -60,10 +62,19 @@ interface SetRef {
   coll: PyStringCollection;
 }
 
-/** One membership test of a set: where it is, how it normalises the key, what else its `or` catches. */
-interface Consumer {
+/** A module the rule reads: its analysis, and its surroundings when first asked for (a second parse). */
+interface ModuleInfo {
   file: SourceFile;
   a: PythonTreeAnalysis;
+  surroundings(): Promise<ModuleSurroundings>;
+}
+
+/** One membership test of a set: where it is, how it normalises the key, what else its `or` catches. */
+interface Consumer {
+  mod: ModuleInfo;
+  file: SourceFile;
+  a: PythonTreeAnalysis;
+  /** Filled in once the set is judged. */
   s: ModuleSurroundings;
   test: PyMembershipTest;
   /** Undefined: the key is compared as it is. */
@@ -155,13 +166,14 @@ function readsOf(a: PythonTreeAnalysis, coll: PyStringCollection): PythonTreeAna
  * Each module is read once.
  */
 class SetResolver {
-  private modules = new Map<string, Promise<{ file: SourceFile; a: PythonTreeAnalysis; s: ModuleSurroundings } | undefined>>();
+  private modules = new Map<string, Promise<ModuleInfo | undefined>>();
+  private byBasename: Map<string, string[]> | undefined;
   private byModule = new Map<string, string | undefined>();
   readonly refs = new Map<string, SetRef>();
 
   constructor(private readonly ws: Workspace) {}
 
-  module(p: string): Promise<{ file: SourceFile; a: PythonTreeAnalysis; s: ModuleSurroundings } | undefined> {
+  module(p: string): Promise<ModuleInfo | undefined> {
     let m = this.modules.get(p);
     if (!m) {
       m = (async () => {
@@ -170,7 +182,8 @@ class SetResolver {
         if (!file) return undefined;
         const a = await analyzePythonTree(file);
         if (a.error) return undefined;
-        return { file, a, s: await moduleSurroundings(file) };
+        let s: Promise<ModuleSurroundings> | undefined;
+        return { file, a, surroundings: () => (s ??= moduleSurroundings(file)) };
       })();
       this.modules.set(p, m);
     }
@@ -189,7 +202,7 @@ class SetResolver {
 
   /** The repository file of a module named in an import of `from`. */
   modulePath(from: string, module: string): string | undefined {
-    const key = `${from}\0${module}`;
+    const key = module.startsWith('.') ? `${from}\0${module}` : module;
     if (this.byModule.has(key)) return this.byModule.get(key);
     let found: string | undefined;
     const dots = /^\.*/.exec(module)?.[0].length ?? 0;
@@ -201,48 +214,71 @@ class SetResolver {
       found = [`${base}.py`, `${base}/__init__.py`].find((c) => c !== '.py' && this.ws.has(c));
     } else if (rest) {
       // An absolute import: the one module of the repository with that dotted path (flat or src layout).
-      const hits = this.ws.paths.filter((q) => q === `${rest}.py` || q.endsWith(`/${rest}.py`) || q === `${rest}/__init__.py` || q.endsWith(`/${rest}/__init__.py`));
+      if (!this.byBasename) {
+        this.byBasename = new Map();
+        for (const q of this.ws.paths) {
+          if (!q.endsWith('.py')) continue;
+          const parts = q.split('/');
+          const b = parts[parts.length - 1] === '__init__.py' ? `${parts[parts.length - 2] ?? ''}/__init__.py` : (parts[parts.length - 1] as string);
+          this.byBasename.set(b, [...(this.byBasename.get(b) ?? []), q]);
+        }
+      }
+      const leaf = rest.split('/').pop() as string;
+      const candidates = [...(this.byBasename.get(`${leaf}.py`) ?? []), ...(this.byBasename.get(`${leaf}/__init__.py`) ?? [])];
+      const hits = candidates.filter((q) => q === `${rest}.py` || q.endsWith(`/${rest}.py`) || q === `${rest}/__init__.py` || q.endsWith(`/${rest}/__init__.py`));
       found = hits.length === 1 ? hits[0] : undefined;
     }
     this.byModule.set(key, found);
     return found;
   }
 
-  async resolve(file: SourceFile, a: PythonTreeAnalysis, s: ModuleSurroundings, test: PyMembershipTest): Promise<{ ref: SetRef; via: string | undefined } | undefined> {
+  async resolve(m: ModuleInfo, test: PyMembershipTest): Promise<{ ref: SetRef; via: string | undefined } | undefined> {
+    const { file, a } = m;
     const local = containerCollection(a, test);
     if (local) return { ref: this.ref(file, a, local), via: undefined };
     const { name, object } = test.container;
     const fn = a.functions[test.functionIndex];
     if (object === undefined) {
       if (fn?.params.some((p) => p.name === name)) return undefined;
-      const ref = await this.named(file.path, a, s, name, 0);
+      if (a.moduleBindings.get(name) !== 1 || !(importsName(file.text, name) || aliasesName(file.text, name))) return undefined;
+      const ref = await this.named(m, name, 0);
       return ref ? { ref, via: name } : undefined;
     }
     // `constants.NAME`: a module imported as `import constants` or `from . import constants`.
-    if (a.moduleBindings.get(object) !== 1) return undefined;
+    if (a.moduleBindings.get(object) !== 1 || !importsName(file.text, object)) return undefined;
+    const s = await m.surroundings();
     const imported = s.imports.find((i) => i.alias === object);
     const module = imported ? (imported.module.endsWith('.') ? `${imported.module}${imported.name}` : `${imported.module}.${imported.name}`) : s.moduleImports.get(object);
     const target = module ? this.modulePath(file.path, module) : undefined;
-    const m = target ? await this.module(target) : undefined;
-    const coll = m ? moduleCollection(m.a, name) : undefined;
-    return m && coll ? { ref: this.ref(m.file, m.a, coll), via: `${object}.${name}` } : undefined;
+    const t = target ? await this.module(target) : undefined;
+    const coll = t ? moduleCollection(t.a, name) : undefined;
+    return t && coll ? { ref: this.ref(t.file, t.a, coll), via: `${object}.${name}` } : undefined;
   }
 
   /** A module-level name of `p`: its own collection, an alias of one, or an imported one. */
-  private async named(p: string, a: PythonTreeAnalysis, s: ModuleSurroundings, name: string, depth: number): Promise<SetRef | undefined> {
+  private async named(m: ModuleInfo, name: string, depth: number): Promise<SetRef | undefined> {
+    const a = m.a;
     if (depth > 4 || a.moduleBindings.get(name) !== 1 || a.globals.has(name)) return undefined;
-    const m = await this.module(p);
-    if (!m) return undefined;
     const own = moduleCollection(a, name);
     if (own) return this.ref(m.file, a, own);
+    const s = await m.surroundings();
     const alias = s.aliases.get(name);
-    if (alias !== undefined) return this.named(p, a, s, alias, depth + 1);
+    if (alias !== undefined) return this.named(m, alias, depth + 1);
     const imported = s.imports.find((i) => i.alias === name);
     if (!imported) return undefined;
-    const target = this.modulePath(p, imported.module);
+    const target = this.modulePath(m.file.path, imported.module);
     const t = target ? await this.module(target) : undefined;
-    return t ? this.named(t.file.path, t.a, t.s, imported.name, depth + 1) : undefined;
+    return t ? this.named(t, imported.name, depth + 1) : undefined;
   }
+}
+
+/** Cheap text checks before a second parse: the name is bound by an import, or as `NAME = other`. */
+function importsName(text: string, name: string): boolean {
+  return new RegExp(`^[ \\t]*(from[ \\t]+\\S+[ \\t]+)?import[ \\t][^\\n]*(?<![\\w.])${escapeRe(name)}(?!\\w)`, 'm').test(text) || (/^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\(/m.test(text) && new RegExp(`(?<![\\w.])${escapeRe(name)}(?!\\w)`).test(text));
+}
+
+function aliasesName(text: string, name: string): boolean {
+  return new RegExp(`^${escapeRe(name)}[ \\t]*(:[^=\\n]*)?=[ \\t]*[A-Za-z_]\\w*[ \\t]*(#.*)?$`, 'm').test(text);
 }
 
 function sameBase(a: PyKeyBase, b: PyKeyBase): boolean {
@@ -270,7 +306,7 @@ async function coversOf(c: Consumer, resolver: SetResolver): Promise<Cover[]> {
         const steps = normalizerFrom(t.key.steps);
         // Only a chain the rule fully understands says what reaches the set.
         if (steps && steps.steps.length !== t.key.steps.length) continue;
-        const r = await resolver.resolve(file, a, s, t);
+        const r = await resolver.resolve(c.mod, t);
         if (r) out.push({ set: r.ref, norm: steps, via: via || functionLabel(a, t) });
       } else if (o.kind === 'call' && depth < 3) {
         if (!matches({ kind: 'other', text: o.arg })) continue;
@@ -442,11 +478,13 @@ function missingSteps(c: Consumer, canonical: Normalizer): string {
  * straight-line code returning an `or` of membership tests on their first parameter, or of
  * calls of such predicates with it. Evaluated with the sets as the fix leaves them.
  */
-async function contractTest(ws: Workspace, file: SourceFile, a: PythonTreeAnalysis, s: ModuleSurroundings, resolver: SetResolver, judged: Map<string, Judged>, rewritten: Map<string, Normalizer>, options: Options): Promise<{ creation?: FileCreation; note?: string }> {
+async function contractTest(ws: Workspace, m: ModuleInfo, resolver: SetResolver, judged: Map<string, Judged>, rewritten: Map<string, Normalizer>, options: Options): Promise<{ creation?: FileCreation; note?: string }> {
+  const { file, a } = m;
+  const s = await m.surroundings();
   const shrinks = (ref: SetRef): boolean => readsOf(ref.a, ref.coll).some((r) => r.method !== undefined && SHRINKING.has(r.method));
   const valuesOf = (ref: SetRef): Set<string> | undefined => (shrinks(ref) ? undefined : valuesAfter(ref, judged));
   const testsSets = new Map<PyMembershipTest, SetRef | undefined>();
-  for (const t of a.membershipTests) testsSets.set(t, (await resolver.resolve(file, a, s, t))?.ref);
+  for (const t of a.membershipTests) testsSets.set(t, (await resolver.resolve(m, t))?.ref);
   const judgedIds = new Set(judged.keys());
   type Predicate = (k: string) => boolean;
   const predicates = new Map<number, Predicate | null>();
@@ -590,10 +628,10 @@ export const rule: Rule = {
       const m = await resolver.module(p);
       if (!m || m.a.membershipTests.length === 0) continue;
       for (const test of m.a.membershipTests) {
-        const r = await resolver.resolve(m.file, m.a, m.s, test);
+        const r = await resolver.resolve(m, test);
         if (!r) continue;
         const list = bySet.get(r.ref.id) ?? [];
-        list.push({ file: m.file, a: m.a, s: m.s, test, norm: normalizerFrom(test.key.steps), fn: functionLabel(m.a, test), set: r.ref });
+        list.push({ mod: m, file: m.file, a: m.a, s: EMPTY_SURROUNDINGS, test, norm: normalizerFrom(test.key.steps), fn: functionLabel(m.a, test), set: r.ref });
         bySet.set(r.ref.id, list);
       }
     }
@@ -605,6 +643,7 @@ export const rule: Rule = {
       const ref = resolver.refs.get(id) as SetRef;
       const { entries, canonical } = judgeEntries(ref.coll, consumers);
       if (entries.length === 0) continue;
+      for (const c of consumers) c.s = await c.mod.surroundings();
       const polarity = polarityOf([ref.coll.name, ...consumers.map((c) => c.test.container.name)]) ?? polarityOf(consumers.map((c) => c.fn)) ?? polarityOf([path.basename(ref.file.path, '.py')]) ?? 'unknown';
       judged.set(id, { ref, consumers, canonical, otherReads: otherReadsOf(workspace, ref, consumers), entries, polarity });
     }
@@ -663,7 +702,7 @@ export const rule: Rule = {
           for (const mp of modules) {
             const m = await resolver.module(mp);
             if (!m) continue;
-            const t = await contractTest(workspace, m.file, m.a, m.s, resolver, judged, rewritten, options);
+            const t = await contractTest(workspace, m, resolver, judged, rewritten, options);
             if (t.creation && !(creates ?? []).some((c) => c.file === t.creation?.file)) {
               creates = [...(creates ?? []), t.creation];
               parts.push(`add the contract test ${t.creation.file}`);
