@@ -3,7 +3,12 @@
  * what counts as a use of an outDir, and how the consumers of a key set decide whether
  * normalising its entries is safe. The realistic layouts are golden folders.
  */
+import { describe, expect, it } from 'vitest';
 import { ruleTester } from './helpers/rule-tester.js';
+import { SourceFile } from '../src/workspace/source-file.js';
+import { analyzePythonTree } from '../src/formats/python-tree.js';
+import { absorbs, normalizerFrom } from '../codemods/redaction-key-normalization/normalize.js';
+import { keyVariants } from '../codemods/redaction-key-normalization/contract-test.js';
 
 const VITE = 'export default { build: { outDir: "dist/frontend" } };\n';
 const PKG = '{ "name": "ui", "scripts": { "build": "vite build" } }\n';
@@ -95,4 +100,27 @@ ruleTester('redaction-key-normalization', {
       output: { 'lookup.py': 'HEADER_NAMES = ["x-request-id"]\n\n\ndef known(h):\n    return h.lower() in HEADER_NAMES\n' },
     },
   ],
+});
+
+describe('which normalisation sees through another', () => {
+  const steps = async (expr: string) => {
+    const file = new SourceFile('m.py', `S = {"a"}\ndef f(k):\n    return ${expr} in S\n`, false);
+    return (await analyzePythonTree(file)).membershipTests[0]!.key.steps;
+  };
+
+  it('replace after lower sees through lower and through the raw key, not the reverse', async () => {
+    const lowerReplace = normalizerFrom(await steps('k.lower().replace("-", "_")'));
+    const lower = normalizerFrom(await steps('k.lower()'));
+    expect(absorbs(lowerReplace, lower, ['x-api-key'])).toBe(true);
+    expect(absorbs(lowerReplace, undefined, ['x-api-key'])).toBe(true);
+    expect(absorbs(lower, lowerReplace, ['x-api-key'])).toBe(false);
+  });
+
+  it('lower does not see through strip: the padded key differs', async () => {
+    expect(absorbs(normalizerFrom(await steps('k.lower()')), normalizerFrom(await steps('k.strip()')), ['a'])).toBe(false);
+  });
+
+  it('the contract keys come in mixed case too', () => {
+    expect(keyVariants(['x_api_key'])).toEqual(['x_api_key', 'X_API_KEY', 'X_Api_Key', 'x-api-key', 'X-API-KEY', 'X-Api-Key']);
+  });
 });

@@ -29,7 +29,7 @@ const NORMALISING_CALL = /\.\s*(lower|casefold|upper|replace)\s*\(/;
  * function names, else of the module's file name.
  */
 const DENY_WORDS = new Set(['sensitive', 'secret', 'secrets', 'private', 'redact', 'redacted', 'redaction', 'mask', 'masked', 'masking', 'hidden', 'hide', 'hides', 'confidential', 'credential', 'credentials', 'password', 'passwords', 'token', 'tokens', 'apikey', 'cookie', 'cookies', 'deny', 'denied', 'denylist', 'block', 'blocked', 'blocklist', 'blacklist', 'ban', 'banned', 'forbidden', 'scrub', 'scrubbed', 'censor', 'censored', 'protected', 'unsafe', 'pii', 'sanitize', 'sanitise', 'sanitizer', 'sanitiser', 'obfuscate', 'strip', 'stripped', 'auth', 'filtered']);
-const ALLOW_WORDS = new Set(['allow', 'allowed', 'allowlist', 'whitelist', 'safe', 'public', 'permit', 'permitted', 'accept', 'accepted', 'keep', 'kept', 'passthrough', 'expose', 'exposed', 'visible', 'plain', 'trusted', 'harmless', 'loggable', 'shown']);
+const ALLOW_WORDS = new Set(['allow', 'allowed', 'allowlist', 'whitelist', 'safe', 'public', 'permit', 'permitted', 'accept', 'accepted', 'keep', 'kept', 'passthrough', 'expose', 'exposed', 'visible', 'plain', 'trusted', 'harmless', 'loggable', 'shown', 'exempt', 'exempted', 'bypass', 'skip']);
 
 type Polarity = 'deny' | 'allow' | 'unknown';
 
