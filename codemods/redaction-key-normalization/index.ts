@@ -168,6 +168,7 @@ function readsOf(a: PythonTreeAnalysis, coll: PyStringCollection): PythonTreeAna
 class SetResolver {
   private modules = new Map<string, Promise<ModuleInfo | undefined>>();
   private byBasename: Map<string, string[]> | undefined;
+  private bound = new Map<string, { imported: boolean; aliased: boolean }>();
   private byModule = new Map<string, string | undefined>();
   readonly refs = new Map<string, SetRef>();
 
@@ -240,12 +241,13 @@ class SetResolver {
     const fn = a.functions[test.functionIndex];
     if (object === undefined) {
       if (fn?.params.some((p) => p.name === name)) return undefined;
-      if (a.moduleBindings.get(name) !== 1 || !(importsName(file.text, name) || aliasesName(file.text, name))) return undefined;
+      const how = this.boundBy(file, name);
+      if (a.moduleBindings.get(name) !== 1 || !(how.imported || how.aliased)) return undefined;
       const ref = await this.named(m, name, 0);
       return ref ? { ref, via: name } : undefined;
     }
     // `constants.NAME`: a module imported as `import constants` or `from . import constants`.
-    if (a.moduleBindings.get(object) !== 1 || !importsName(file.text, object)) return undefined;
+    if (a.moduleBindings.get(object) !== 1 || !this.boundBy(file, object).imported) return undefined;
     const s = await m.surroundings();
     const imported = s.imports.find((i) => i.alias === object);
     const module = imported ? (imported.module.endsWith('.') ? `${imported.module}${imported.name}` : `${imported.module}.${imported.name}`) : s.moduleImports.get(object);
@@ -253,6 +255,17 @@ class SetResolver {
     const t = target ? await this.module(target) : undefined;
     const coll = t ? moduleCollection(t.a, name) : undefined;
     return t && coll ? { ref: this.ref(t.file, t.a, coll), via: `${object}.${name}` } : undefined;
+  }
+
+  /** Whether a name is bound by an import or a plain alias (a text check, once per module and name). */
+  private boundBy(file: SourceFile, name: string): { imported: boolean; aliased: boolean } {
+    const key = `${file.path}\0${name}`;
+    let r = this.bound.get(key);
+    if (!r) {
+      r = { imported: importsName(file.text, name), aliased: aliasesName(file.text, name) };
+      this.bound.set(key, r);
+    }
+    return r;
   }
 
   /** A module-level name of `p`: its own collection, an alias of one, or an imported one. */
