@@ -569,7 +569,7 @@ async function contractTest(ws: Workspace, m: ModuleInfo, resolver: SetResolver,
 /** What the fix does to one consumer: nothing lost, or the test rewritten to the canonical form. */
 interface ConsumerPlan {
   consumer: Consumer;
-  /** Entries the consumer matched before and would miss after (each with a key it would let through). */
+  /** Entries the consumer matched before and would miss after: keys spelled like them would get through. */
   loses: string[];
   /** Appends the missing normalisation steps to the tested value; none when it cannot be rewritten (`not in`). */
   edits: TextEdit[];
@@ -609,7 +609,6 @@ async function planConsumers(j: Judged, resolver: SetResolver, judged: Map<strin
   }
   return plans;
 }
-
 
 /**
  * A key is normalised (`.lower()`, `.casefold()`, `.upper()`, `.replace("-", "_")` …) before a
