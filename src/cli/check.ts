@@ -23,6 +23,7 @@ import { sarifReport } from '../report/sarif.js';
 import { githubReport } from '../report/github.js';
 import { markdownReport } from '../report/markdown.js';
 import { startProgress } from '../report/progress.js';
+import { displayPath, escapeControls } from '../report/escape.js';
 import { planBranch, type BranchPlan } from '../pipeline/branch.js';
 import { formatIdentity, resolveIdentities } from '../git/identity.js';
 import { tryRevParse } from '../git/commits.js';
@@ -66,12 +67,12 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
 export async function resolveTarget(args: string[], rootOption: string | undefined): Promise<Target> {
   const missing = (p: string): UsageError => {
     const command = didYouMean(p, ['pr', 'list-rules', 'explain', 'help']);
-    return new UsageError(`${p}: no such file or directory${command ? command.replace('did you mean', 'did you mean the command') : ''}`);
+    return new UsageError(`${displayPath(p)}: no such file or directory${command ? command.replace('did you mean', 'did you mean the command') : ''}`);
   };
   if (rootOption !== undefined) {
     const root = path.resolve(rootOption);
-    if (!existsSync(root)) throw new UsageError(`root does not exist: ${rootOption}`);
-    if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${rootOption}`);
+    if (!existsSync(root)) throw new UsageError(`root does not exist: ${displayPath(rootOption)}`);
+    if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${displayPath(rootOption)}`);
     return { root, display: rootOption, paths: args.length ? relativePaths(args, root, rootOption, missing) : undefined };
   }
   if (args.length === 0) return { root: path.resolve('.'), display: '.' };
@@ -88,7 +89,7 @@ function relativePaths(args: string[], root: string, display: string, missing: (
   return args.map((p) => {
     if (!existsSync(p)) throw missing(p);
     const rel = path.relative(realRoot, realpathSync(p));
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${p} is outside the root ${display}; run from inside its repository, or name the root with --root`);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${displayPath(p)} is outside the root ${displayPath(display)}; run from inside its repository, or name the root with --root`);
     return rel.split(path.sep).join('/');
   });
 }
@@ -102,7 +103,7 @@ export async function runWithOutputFile(target: Target, opts: MainOptions, io: I
   try {
     writeFileSync(opts.outputFile, chunks.join(''));
   } catch (error) {
-    io.stderr.write(`autopack-fix: cannot write ${opts.outputFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    io.stderr.write(`autopack-fix: cannot write ${displayPath(opts.outputFile)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
     return EXIT_ERROR;
   }
   return code;
@@ -125,8 +126,8 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   const errDiagnostics = (list: Parameters<typeof stderrDiagnostics>[0]): string => diagnosticLines(stderrDiagnostics(list, { quiet: opts.quiet, verbose: opts.verbose }), errColors);
   if (opts.write && opts.dryRun) throw new UsageError('--write and --dry-run exclude each other');
   const { root, display: rootArg } = target;
-  if (!existsSync(root)) throw new UsageError(`root does not exist: ${rootArg}`);
-  if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${rootArg}`);
+  if (!existsSync(root)) throw new UsageError(`root does not exist: ${displayPath(rootArg)}`);
+  if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${displayPath(rootArg)}`);
   if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
   if (opts.updateBaseline && target.paths) throw new UsageError('--update-baseline records every finding of the root; it does not combine with file arguments');
   if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--statistics prints text or json, not --format ${opts.format}`);
@@ -135,7 +136,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 
   // Refuse before doing any work (and before touching any file).
-  const prepared = opts.write ? await prepareWrite(root, { allowDirty: !!opts.allowDirty, display: rootArg }) : undefined;
+  const prepared = opts.write ? await prepareWrite(root, { allowDirty: !!opts.allowDirty, display: displayPath(rootArg) }) : undefined;
   if (prepared) io.stderr.write(errDiagnostics(prepared.recovered));
   const journalDir = prepared?.journalDir;
 
@@ -154,7 +155,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   }
   if (opts.updateBaseline) {
     const file = writeBaseline(root, result.findings, ws);
-    if (!opts.quiet) io.stdout.write(`Recorded ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${path.relative(process.cwd(), file) || file}; later runs report only new ones (--no-baseline shows all).\n`);
+    if (!opts.quiet) io.stdout.write(`Recorded ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${displayPath(path.relative(process.cwd(), file) || file)}; later runs report only new ones (--no-baseline shows all).\n`);
     return EXIT_CLEAN;
   }
   const hidden = pipeline.baseline?.hidden(ws) ?? 0;
@@ -191,7 +192,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
     if (opts.format === 'json') io.stdout.write(jsonReport(result, { written, diagnostics: writeErrors, interrupted: { signal: interrupted, notWritten } }));
     io.stderr.write(diagnosticLines(writeErrors, errColors));
     io.stderr.write(
-      `autopack-fix: stopped by ${interrupted}. Written (${written.length}): ${written.join(', ') || 'none'}. Not written (${notWritten.length}): ${notWritten.join(', ') || 'none'}. Every file is either as it was or fully fixed; run again to finish.\n`,
+      `autopack-fix: stopped by ${interrupted}. Written (${written.length}): ${written.map(displayPath).join(', ') || 'none'}. Not written (${notWritten.length}): ${notWritten.map(displayPath).join(', ') || 'none'}. Every file is either as it was or fully fixed; run again to finish.\n`,
     );
     return interrupted === 'SIGINT' ? 130 : 143;
   }
@@ -266,7 +267,7 @@ function textWidth(stream: NodeJS.WriteStream): number {
 }
 
 function wroteLine(written: readonly string[]): string {
-  return written.length ? `Wrote ${written.length} file${written.length === 1 ? '' : 's'}: ${written.join(', ')}\n` : 'Nothing written.\n';
+  return written.length ? `Wrote ${written.length} file${written.length === 1 ? '' : 's'}: ${written.map(displayPath).join(', ')}\n` : 'Nothing written.\n';
 }
 
 function hiddenLine(hidden: number): string {
@@ -314,12 +315,12 @@ export async function runBranchCommand(target: Target, opts: MainOptions, io: Io
   const name = opts.branch === true ? `${opts.branchPrefix}${DEFAULT_BRANCH_NAME}` : (opts.branch as string);
   // `--write --branch fixtures/demo` reads the root as the branch name: say so rather than guess.
   if (opts.branch !== true && !rootGiven && existsSync(name) && statSync(name).isDirectory()) {
-    throw new UsageError(`--branch ${name}: ${name} is a directory; put the root before the options (\`autopack-fix ${name} --write --branch\`) or choose a branch name that is not a path`);
+    throw new UsageError(`--branch ${displayPath(name)}: ${displayPath(name)} is a directory; put the root before the options (\`autopack-fix ${displayPath(name)} --write --branch\`) or choose a branch name that is not a path`);
   }
   const top = await gitTopLevel(root);
-  if (!top) throw new UsageError(`${rootArg} is not inside a git work tree; --branch needs one`);
+  if (!top) throw new UsageError(`${displayPath(rootArg)} is not inside a git work tree; --branch needs one`);
   const rootRel = path.relative(realpathSync(top), realpathSync(root)).split(path.sep).join('/');
-  if ((await git(top, ['check-ref-format', '--branch', name])).code !== 0) throw new UsageError(`not a valid branch name: ${name}`);
+  if ((await git(top, ['check-ref-format', '--branch', name])).code !== 0) throw new UsageError(`not a valid branch name: ${displayPath(name)}`);
   const head = await tryRevParse(top, 'HEAD');
   if (!head) throw new UsageError('the repository has no commit yet; --branch starts from HEAD');
   const existingTip = await tryRevParse(top, `refs/heads/${name}`);
@@ -386,7 +387,8 @@ function branchText(plan: BranchPlan, name: string, headName: string, head: stri
   if (f.reportOnly.length) notes.push(`${plural(f.reportOnly.length, 'finding')} with no automatic fix (report only)`);
   if (f.unfixed.length) notes.push(`${plural(f.unfixed.length, 'finding')} whose fix was dropped`);
   if (notes.length) lines.push(`${notes.join('; ')}; run autopack-fix without --write to list them.`);
-  return `${lines.join('\n')}\n`;
+  // Branch names, subjects and identities come from git and the user: no control character reaches the terminal.
+  return `${lines.map((l) => escapeControls(l)).join('\n')}\n`;
 }
 
 function branchJson(plan: BranchPlan, name: string, head: string, tip: string | undefined, ids: Awaited<ReturnType<typeof resolveIdentities>>): unknown {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { packageRoot } from '../util/package-root.js';
+import { escapeControls } from '../report/escape.js';
 import { DEFAULT_FAIL_ON, EXIT_CLEAN, EXIT_ERROR, FORMATS, HELP_DEFAULTS, UsageError, selected, type Io, type MainOptions, type PrCliOptions } from './options.js';
 
 export { EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR } from './options.js';
@@ -41,7 +42,7 @@ function usageOutput(command: string, io: Io) {
   return {
     writeOut: (s: string) => io.stdout.write(s),
     writeErr: (s: string) => io.stderr.write(s),
-    outputError: (s: string, write: (s: string) => void) => write(`${command}: ${s.trim().replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean/g, ' (did you mean').replace(/\s*\n\s*/g, ' ')} (see \`${command} --help\`)\n`),
+    outputError: (s: string, write: (s: string) => void) => write(`${command}: ${escapeControls(s.trim().replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean/g, ' (did you mean').replace(/\s*\n\s*/g, ' '))} (see \`${command} --help\`)\n`),
   };
 }
 
@@ -200,7 +201,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
     }
-    io.stderr.write(`autopack-fix: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Messages quote names and arguments as given: no control character reaches the terminal.
+    io.stderr.write(`autopack-fix: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
     return EXIT_ERROR;
   }
   return exitCode;
