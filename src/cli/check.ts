@@ -27,6 +27,7 @@ import { displayPath, escapeControls } from '../report/escape.js';
 import { planBranch, type BranchPlan } from '../pipeline/branch.js';
 import { formatIdentity, resolveIdentities } from '../git/identity.js';
 import { tryRevParse } from '../git/commits.js';
+import { workTreeProblem } from '../git/work-tree.js';
 import { DEFAULT_BRANCH_NAME } from '../bot/pr.js';
 import { DEFAULT_FAIL_ON, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITIES, UsageError, selected, type Io, type MainOptions } from './options.js';
 
@@ -136,7 +137,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 
   // Refuse before doing any work (and before touching any file).
-  const prepared = opts.write ? await prepareWrite(root, { allowDirty: !!opts.allowDirty, display: displayPath(rootArg) }) : undefined;
+  const prepared = opts.write ? await prepareWrite(root, { allowDirty: !!opts.allowDirty, display: displayPath(rootArg), shown: displayPath }) : undefined;
   if (prepared) io.stderr.write(errDiagnostics(prepared.recovered));
   const journalDir = prepared?.journalDir;
 
@@ -318,7 +319,10 @@ export async function runBranchCommand(target: Target, opts: MainOptions, io: Io
     throw new UsageError(`--branch ${displayPath(name)}: ${displayPath(name)} is a directory; put the root before the options (\`autopack-fix ${displayPath(name)} --write --branch\`) or choose a branch name that is not a path`);
   }
   const top = await gitTopLevel(root);
-  if (!top) throw new UsageError(`${displayPath(rootArg)} is not inside a git work tree; --branch needs one`);
+  if (!top) {
+    const problem = await workTreeProblem(root, displayPath);
+    throw new UsageError(`${problem ? `cannot tell whether ${displayPath(rootArg)} is inside a git work tree: ${problem.message}` : `${displayPath(rootArg)} is not inside a git work tree`}; --branch needs one`);
+  }
   const rootRel = path.relative(realpathSync(top), realpathSync(root)).split(path.sep).join('/');
   if ((await git(top, ['check-ref-format', '--branch', name])).code !== 0) throw new UsageError(`not a valid branch name: ${displayPath(name)}`);
   const head = await tryRevParse(top, 'HEAD');
