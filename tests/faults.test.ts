@@ -472,6 +472,13 @@ describe('a .git that cannot be read is named, not called a missing repository (
     expect([r.code, r.stderr]).toEqual([2, refusal(`${path.join(path.dirname(dir), 'moved-away.git')} cannot be read (ENOENT: no such file or directory)`, '--write')]);
   });
 
+  it.skipIf(!AS_ROOT)('a repository git refuses (owned by another user): git\'s own reason', async () => {
+    const dir = repoWithGit();
+    execFileSync('chown', ['-R', '4321:4321', dir]);
+    const r = await cli(['.', '--write'], { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' }, dir);
+    expect([r.code, r.stderr]).toEqual([2, refusal(`git refuses it: detected dubious ownership in repository at '${dir}'`, '--write')]);
+  });
+
   it('no .git at all is still "not inside a git work tree"', async () => {
     const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'apf-nogit-')));
     cleanup.push(dir);
