@@ -6,7 +6,7 @@ import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Safety, Severity } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
-import { asWritten, type RunResult } from '../engine/run.js';
+import { asWritten, type RunProgress, type RunResult } from '../engine/run.js';
 import { writeChangesInterruptible } from '../engine/write.js';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
@@ -22,7 +22,7 @@ import { prepareWrite } from '../pipeline/write.js';
 import { sarifReport } from '../report/sarif.js';
 import { githubReport } from '../report/github.js';
 import { markdownReport } from '../report/markdown.js';
-import { startProgress } from '../report/progress.js';
+import { countOf, startProgress } from '../report/progress.js';
 import { displayPath, escapeControls } from '../report/escape.js';
 import { planBranch, type BranchPlan } from '../pipeline/branch.js';
 import { formatIdentity, resolveIdentities } from '../git/identity.js';
@@ -144,12 +144,22 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   const ws = await pipeline.open();
 
   const textual = opts.format === 'text' || opts.format === 'concise';
-  const progress = textual && !opts.quiet ? startProgress('checking', { stream: io.stderr, env: io.env }) : undefined;
+  // Rules read files as they need them: the count grows while a rule runs, so the label is asked again at every frame.
+  let step: RunProgress | undefined;
+  const label = (): string => {
+    if (step?.phase === 'fix') return `proving fixes, pass ${step.pass}`;
+    const read = `files read ${countOf(ws.filesRead, ws.paths.length)}`;
+    return step ? `${read} · checking ${step.index + 1}/${step.total}: ${step.rule}` : read;
+  };
+  const progress = textual && !opts.quiet ? startProgress(label, { stream: io.stderr, env: io.env, ...progressDelay(io.env) }) : undefined;
   let result: RunResult;
   try {
     result = await pipeline.run(ws, {
       apply,
-      onProgress: (step) => progress?.update(step.phase === 'detect' ? `checking ${step.index + 1}/${step.total}: ${step.rule}` : `proving fixes, pass ${step.pass}`),
+      onProgress: (next) => {
+        step = next;
+        progress?.update(label);
+      },
     });
   } finally {
     progress?.stop();
@@ -260,6 +270,12 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
     }
   }
   return exitCodeFor(result, opts, writeErrors.length > 0);
+}
+
+/** `AUTOPACK_FIX_TEST_PROGRESS_DELAY_MS`: the spinner's delay, for tests (0: drawn at once). */
+function progressDelay(env: NodeJS.ProcessEnv): { delayMs?: number } {
+  const ms = Number(env.AUTOPACK_FIX_TEST_PROGRESS_DELAY_MS);
+  return env.AUTOPACK_FIX_TEST_PROGRESS_DELAY_MS !== undefined && Number.isFinite(ms) && ms >= 0 ? { delayMs: ms } : {};
 }
 
 /** Columns for the text report: the terminal's width when stdout is one, else 120. */

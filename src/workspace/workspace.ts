@@ -160,6 +160,11 @@ export class Workspace {
     return this.disk.history;
   }
 
+  /** How many files have been read from disk so far, by any view (progress: "files read n/N"). */
+  get filesRead(): number {
+    return this.disk.loaded.size;
+  }
+
   /** Problems met while reading (skipped files and why). */
   get diagnostics(): readonly WorkspaceDiagnostic[] {
     return this.disk.diagnostics;
