@@ -253,6 +253,15 @@ describe('lines the CLI prints itself, with control characters in names (issue 1
     ]);
   });
 
+  it('--write on a tree with an uncommitted file: the refusal quotes its name', async () => {
+    const repo = repoWithFiles({ 'docker-compose.yml': compose });
+    writeFileSync(path.join(repo, `new\n${INJECTED}\u202e.yml`), 'x: 1\n');
+    const r = await runCli([repo, '--write']);
+    expect(r.code).toBe(2);
+    assertClean(r.stderr);
+    expect(r.stderr).toContain(`e.g. ${displayPath(`new\n${INJECTED}\u202e.yml`)})`);
+  });
+
   it('--format markdown: names and messages in list items and cells, escaped and quoted', async () => {
     const repo = repoWithFiles(Object.fromEntries(HOSTILE.map((d) => [`${d}/docker-compose.yml`, compose])));
     const r = await runCli([repo, '--format', 'markdown', '--rule', 'compose-undeclared-volume']);

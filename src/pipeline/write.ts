@@ -43,7 +43,7 @@ export async function prepareWrite(root: string, options: { allowDirty: boolean;
     const entries = state.state === 'dirty' ? state.entries.filter((e) => !isOwnFile(e.slice(3))) : [];
     if (entries.length > 0) {
       const halfDone = pendingJournals(journalDir, root) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
-      throw new WriteRefused(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${entries[0]?.slice(3)})${halfDone}; commit or stash them, or pass --allow-dirty`);
+      throw new WriteRefused(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${(options.shown ?? String)(entries[0]?.slice(3) ?? '')})${halfDone}; commit or stash them, or pass --allow-dirty`);
     }
   }
   // Put back, not finished: this run then applies the fix whole — unless the user committed or
