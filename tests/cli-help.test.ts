@@ -3,7 +3,8 @@
  * yaml, dockerfile-ast, the rules and the engine, 0.4–0.7 s of CPU). A real process of the bin
  * shim (a module cache of its own is the point) runs with a loader hook that logs every module
  * it loads; the log must hold no module of the engine, the rules, the parsers or the reports
- * (but the escaping of what is printed), and no package but commander.
+ * (but the escaping of what is printed), and no package but commander. Also of the bin shim:
+ * a pipe closed by its reader ends the run quietly.
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -70,5 +71,14 @@ describe('--help and --version load only the command line', () => {
       branchName: DEFAULT_BRANCH_NAME,
       maxOpenPrs: DEFAULT_MAX_OPEN_PRS,
     });
+  });
+});
+
+describe('a reader that closes the pipe early (`| head`)', () => {
+  it('ends the run quietly with 141, as SIGPIPE would, instead of a stack trace', () => {
+    // A real pipeline whose reader is gone before the CLI writes (`true` reads nothing and exits).
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$0" "$1" list-rules | true; echo $?', process.execPath, BIN], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('141');
   });
 });
