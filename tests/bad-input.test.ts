@@ -6,7 +6,9 @@
  * other file, and keep the documented exit codes (never 2 for bad content).
  */
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
-import { writeFileSync, readFileSync, symlinkSync, mkdirSync, cpSync, existsSync } from 'node:fs';
+import { writeFileSync, readFileSync, symlinkSync, mkdirSync, cpSync, existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { ROOT, repoFrom, readTree, treeDifferences, gitIn, removeDir, tempDir } from './helpers/repo.js';
 import { runCli, type CliResult } from './helpers/cli.js';
@@ -168,6 +170,70 @@ describe('symlinks', () => {
     expect(treeDifferences(readTree(outside), before)).toEqual([]);
     // The links are still links to where they pointed.
     gitIn(repo, ['diff', '--quiet', '--', 'loop-a.yml', 'loop-b.yml', 'docker-compose.override.yml', 'docs/OUTSIDE.md', 'outside-dir', 'docs-link']);
+  });
+});
+
+describe('special files: FIFOs, sockets, devices, dangling links, and links to each (issue 18)', () => {
+  // Devices need CAP_MKNOD (root); the rest is made by any user.
+  const AS_ROOT = process.getuid?.() === 0;
+  let repo: string;
+  let server: Server | undefined;
+  beforeAll(async () => {
+    repo = repoWith((dir) => {
+      write(dir, 'tracked.yml', 'services: {}\n');
+      mkdirSync(path.join(dir, 'special'));
+      execFileSync('mkfifo', [path.join(dir, 'special', 'fifo')]);
+      if (AS_ROOT) {
+        execFileSync('mknod', [path.join(dir, 'special', 'chr'), 'c', '1', '3']);
+        execFileSync('mknod', [path.join(dir, 'special', 'blk'), 'b', '7', '0']);
+      }
+      symlinkSync('special/fifo', path.join(dir, 'link-to-fifo.yml'));
+      symlinkSync('link-to-fifo.yml', path.join(dir, 'link-to-link-to-fifo.yml'));
+      symlinkSync('special/sock', path.join(dir, 'link-to-socket.yml'));
+      symlinkSync('special/chr', path.join(dir, 'link-to-chr.md'));
+      symlinkSync('special/blk', path.join(dir, 'link-to-blk.md'));
+      symlinkSync('special/nothing-here', path.join(dir, 'dangling.yml'));
+      symlinkSync('dangling.yml', path.join(dir, 'link-to-dangling.yml'));
+      symlinkSync('special', path.join(dir, 'link-to-dir.yml'));
+    });
+    // Committed as a file, then replaced by a FIFO in the work tree (git lists it; it is no file now).
+    rmSync(path.join(repo, 'tracked.yml'));
+    execFileSync('mkfifo', [path.join(repo, 'tracked.yml')]);
+    const listening = createServer();
+    server = listening;
+    await new Promise<void>((resolve) => listening.listen(path.join(repo, 'special', 'sock'), resolve));
+  });
+  afterAll(() => server?.close());
+
+  it('each is named for what it is, never opened, and the run goes on', async () => {
+    const r = await runCli([repo, '--verbose']);
+    const notes = r.stderr.split('\n').filter((l) => l.startsWith('note: ') && l.includes('skipped:')).sort();
+    const expected = [
+      'note: dangling.yml: skipped: broken symbolic link',
+      'note: link-to-dangling.yml: skipped: broken symbolic link',
+      'note: link-to-dir.yml: skipped: symbolic link to a directory',
+      'note: link-to-fifo.yml: skipped: symbolic link to a FIFO (named pipe)',
+      'note: link-to-link-to-fifo.yml: skipped: symbolic link to a FIFO (named pipe)',
+      'note: link-to-socket.yml: skipped: symbolic link to a socket',
+      'note: tracked.yml: skipped: a FIFO (named pipe), not a regular file',
+      ...(AS_ROOT ? ['note: link-to-blk.md: skipped: symbolic link to a block device', 'note: link-to-chr.md: skipped: symbolic link to a character device'] : []),
+    ].sort();
+    // Without mknod the device links dangle: named as broken links.
+    const dangling = AS_ROOT ? [] : ['note: link-to-blk.md: skipped: broken symbolic link', 'note: link-to-chr.md: skipped: broken symbolic link'];
+    expect(notes).toEqual([...expected, ...dangling].sort());
+    expect(r.stdout).toMatch(DEMO_FINDING);
+    expect(r.code).toBe(1);
+  });
+
+  it('summarised in one note without --verbose', async () => {
+    const r = await runCli([repo]);
+    const summary = r.stderr.split('\n').filter((l) => l.includes('files skipped'));
+    // Reasons in the order of their first file (paths sorted).
+    expect(summary).toEqual([
+      AS_ROOT
+        ? 'note: 9 files skipped (2 broken links, 5 links to special files, 1 links to folders, 1 not regular files); --verbose lists them'
+        : 'note: 9 files skipped (4 broken links, 1 links to folders, 3 links to special files, 1 not regular files); --verbose lists them',
+    ]);
   });
 });
 

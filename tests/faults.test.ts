@@ -97,8 +97,8 @@ function spawnCli(args: string[], env: Record<string, string>, kill?: { signal: 
 }
 
 /** The CLI in process (no signal involved), with the same rule selection as spawnCli. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runCli([...args, '--rule', 'compose-undeclared-volume'], { env });
+function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli([...args, '--rule', 'compose-undeclared-volume'], { env, ...(cwd ? { cwd } : {}) });
 }
 
 /**
@@ -217,7 +217,7 @@ describe('an I/O failure on one file', () => {
 // Injected faults (full disk, permission denied, failed rename) through the WriteFs seam, and
 // multi-file fixes that must land together or not at all.
 
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, realpathSync, statSync } from 'node:fs';
 import type { FileChange } from '../src/engine/run.js';
 import type { WriteFs } from '../src/engine/write.js';
 import { writeChangesInterruptible } from '../src/engine/write.js';
@@ -395,10 +395,11 @@ const CAN_BE_DENIED = !AS_ROOT || SETPRIV !== undefined;
 
 
 /** The built binary without the capabilities that override permissions: a process of its own is needed to drop them. */
-function runAs(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runAs(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const [cmd, ...pre] = SETPRIV ? [SETPRIV, '--bounding-set=-dac_override,-dac_read_search,-fowner', process.execPath] : [process.execPath];
     const child = spawn(cmd as string, [...pre, BIN, ...args], {
+      cwd,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -430,6 +431,60 @@ describe('permissions, as an ordinary user', () => {
     }
     expect(statSync(path.join(dir, 'svc2', 'compose.yaml')).mode & 0o777).toBe(0o444);
     expect(strayTemps(dir)).toEqual([]);
+  });
+});
+
+describe('a .git that cannot be read is named, not called a missing repository (issue 18)', () => {
+  /** A committed repository whose `.git` (or a part of it) is then made unreadable. */
+  function repoWithGit(): string {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'apf-gitperm-')));
+    cleanup.push(dir);
+    writeFileSync(path.join(dir, 'compose.yaml'), original(0));
+    gitIn(dir, ['init', '-q']);
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['commit', '-qm', 'x']);
+    return dir;
+  }
+  const refusal = (what: string, command: '--write' | '--branch'): string =>
+    `autopack-fix: cannot tell whether . is inside a git work tree: ${what}; ${command === '--write' ? '--write needs one to be undoable (use --allow-dirty to write anyway)' : '--branch needs one'}\n`;
+
+  it.skipIf(!CAN_BE_DENIED)('.git, its HEAD or its objects without permission: the path and EACCES, for --write and --write --branch', async () => {
+    for (const part of ['.git', '.git/HEAD', '.git/objects']) {
+      const dir = repoWithGit();
+      const target = path.join(dir, part);
+      const mode = statSync(target).mode & 0o777;
+      chmodSync(target, 0o000);
+      const write = await runAs(['.', '--write'], {}, dir);
+      const branch = await runAs(['.', '--write', '--branch'], {}, dir);
+      chmodSync(target, mode);
+      expect([write.code, write.stderr], part).toEqual([2, refusal(`${target} cannot be read (EACCES: permission denied)`, '--write')]);
+      expect([branch.code, branch.stderr], part).toEqual([2, refusal(`${target} cannot be read (EACCES: permission denied)`, '--branch')]);
+      expect(readFileSync(path.join(dir, 'compose.yaml'), 'utf8')).toBe(original(0));
+    }
+  });
+
+  it('a .git file naming a git directory that is gone: that directory and ENOENT', async () => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'apf-gitfile-')));
+    cleanup.push(dir);
+    writeFileSync(path.join(dir, 'compose.yaml'), original(0));
+    writeFileSync(path.join(dir, '.git'), 'gitdir: ../moved-away.git\n');
+    const r = await cli(['.', '--write'], {}, dir);
+    expect([r.code, r.stderr]).toEqual([2, refusal(`${path.join(path.dirname(dir), 'moved-away.git')} cannot be read (ENOENT: no such file or directory)`, '--write')]);
+  });
+
+  it.skipIf(!AS_ROOT)('a repository git refuses (owned by another user): git\'s own reason', async () => {
+    const dir = repoWithGit();
+    execFileSync('chown', ['-R', '4321:4321', dir]);
+    const r = await cli(['.', '--write'], { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' }, dir);
+    expect([r.code, r.stderr]).toEqual([2, refusal(`git refuses it: detected dubious ownership in repository at '${dir}'`, '--write')]);
+  });
+
+  it('no .git at all is still "not inside a git work tree"', async () => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'apf-nogit-')));
+    cleanup.push(dir);
+    writeFileSync(path.join(dir, 'compose.yaml'), original(0));
+    const r = await cli(['.', '--write'], {}, dir);
+    expect([r.code, r.stderr]).toEqual([2, 'autopack-fix: . is not inside a git work tree; --write needs one to be undoable (use --allow-dirty to write anyway)\n']);
   });
 });
 

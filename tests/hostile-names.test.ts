@@ -8,15 +8,17 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { mkdirSync, writeFileSync, readFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { unifiedDiff } from '../src/report/diff.js';
 import { diagnosticLines, textReport, colorDiff } from '../src/report/text.js';
 import { githubReport } from '../src/report/github.js';
 import { displayPath, escapeControls, quotePath } from '../src/report/escape.js';
 import { createColors } from 'picocolors';
 import type { FileChange, ReportedFinding, RunResult } from '../src/engine/run.js';
-import { gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
+import { ROOT, gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 
+const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
 
@@ -173,5 +175,97 @@ describe('human formats with control characters in names and messages (defect 11
     const gh = githubReport([finding], { diagnostics: [{ file: `d\n${INJECTED}`, kind: 'parse-error', message: 'x\x1by' }] });
     expect(gh.split('\n').filter((l) => l !== '')).toHaveLength(2);
     assertClean(gh, { commands: true });
+  });
+});
+
+describe('lines the CLI prints itself, with control characters in names (issue 18)', () => {
+  const compose = 'services:\n  app:\n    image: node:20\n    volumes:\n      - cache:/cache\n';
+  /** A newline that starts a workflow command, an ESC sequence, and a right-to-left override. */
+  const HOSTILE = [`nl\n${INJECTED}`, 'esc\x1b[2Jx', 'bidi\u202etxt.exe'];
+  const BIDI = /[\u0080-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+  /** No line is a workflow command, no control byte but \n, no Unicode control. */
+  function assertClean(out: string): void {
+    expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    expect(out).not.toMatch(BIDI);
+    for (const line of out.split('\n')) expect(line.startsWith('::'), line).toBe(false);
+  }
+
+  it('"Wrote N files" names each file quoted', async () => {
+    const repo = repoWithFiles(Object.fromEntries(HOSTILE.map((d) => [`${d}/docker-compose.yml`, compose])));
+    const w = await runCli([repo, '--write', '--rule', 'compose-undeclared-volume']);
+    expect(w.code, w.stderr).toBe(0);
+    const wrote = w.stdout.split('\n').find((l) => l.startsWith('Wrote '));
+    expect(wrote).toBe(`Wrote 3 files: ${HOSTILE.map((d) => displayPath(`${d}/docker-compose.yml`)).sort().join(', ')}`);
+    expect(wrote).toContain('"bidi\\342\\200\\256txt.exe/docker-compose.yml"');
+    assertClean(w.stdout);
+    assertClean(w.stderr);
+  });
+
+  it('the lists of written and not written files after an interrupted --write', async () => {
+    const repo = repoWithFiles(Object.fromEntries(HOSTILE.map((d) => [`${d}/docker-compose.yml`, compose])));
+    // A real process: the signal is delivered to it. The pause lets it land between two files.
+    const child = spawn(process.execPath, [BIN, repo, '--write', '--rule', 'compose-undeclared-volume'], { env: { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '400' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const fixed = (): number => HOSTILE.filter((d) => readFileSync(path.join(repo, d, 'docker-compose.yml'), 'utf8') !== compose).length;
+    const deadline = Date.now() + 60_000;
+    while (fixed() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(143);
+    const stopped = stderr.split('\n').find((l) => l.startsWith('autopack-fix: stopped by SIGTERM'));
+    expect(stopped, stderr).toBeDefined();
+    for (const d of HOSTILE) expect(stopped).toContain(displayPath(`${d}/docker-compose.yml`));
+    assertClean(stderr);
+  });
+
+  it('usage errors and refusals that name the root or a path argument', async () => {
+    const outside = tempDir();
+    cleanup.push(outside);
+    const root = path.join(outside, `root\n${INJECTED}\x1b[2J\u202e`);
+    mkdirSync(root);
+    writeFileSync(path.join(root, 'docker-compose.yml'), compose);
+    const runs = [
+      await runCli(['--root', `${root}-missing`]),
+      await runCli([`${root}/nothing\x1b[31m`, `${root}/docker-compose.yml`]),
+      await runCli([root, '--write']),
+      await runCli([root, '--write', '--branch']),
+      await runCli(['--root', path.join(root, 'docker-compose.yml')]),
+      await runCli([root, '-o', path.join(root, 'no-such-dir', 'out\u2066.txt')]),
+      await runCli([root, `--frob\x1b[2J`]),
+    ];
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(2);
+      assertClean(r.stdout);
+      assertClean(r.stderr);
+    }
+    const quoted = displayPath(root);
+    expect(runs.map((r) => r.stderr.trim())).toEqual([
+      `autopack-fix: root does not exist: ${displayPath(`${root}-missing`)}`,
+      `autopack-fix: ${displayPath(`${root}/nothing\x1b[31m`)}: no such file or directory`,
+      `autopack-fix: ${quoted} is not inside a git work tree; --write needs one to be undoable (use --allow-dirty to write anyway)`,
+      `autopack-fix: ${quoted} is not inside a git work tree; --branch needs one`,
+      `autopack-fix: root is not a directory: ${displayPath(path.join(root, 'docker-compose.yml'))}`,
+      `autopack-fix: cannot write ${displayPath(path.join(root, 'no-such-dir', 'out\u2066.txt'))}: ENOENT`,
+      "autopack-fix: unknown option '--frob\\033[2J' (see `autopack-fix --help`)",
+    ]);
+  });
+
+  it('--write on a tree with an uncommitted file: the refusal quotes its name', async () => {
+    const repo = repoWithFiles({ 'docker-compose.yml': compose });
+    writeFileSync(path.join(repo, `new\n${INJECTED}\u202e.yml`), 'x: 1\n');
+    const r = await runCli([repo, '--write']);
+    expect(r.code).toBe(2);
+    assertClean(r.stderr);
+    expect(r.stderr).toContain(`e.g. ${displayPath(`new\n${INJECTED}\u202e.yml`)})`);
+  });
+
+  it('--format markdown: names and messages in list items and cells, escaped and quoted', async () => {
+    const repo = repoWithFiles(Object.fromEntries(HOSTILE.map((d) => [`${d}/docker-compose.yml`, compose])));
+    const r = await runCli([repo, '--format', 'markdown', '--rule', 'compose-undeclared-volume']);
+    assertClean(r.stdout);
+    expect(r.stdout).toContain('"bidi\\342\\200\\256txt.exe/docker-compose.yml":');
   });
 });

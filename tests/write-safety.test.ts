@@ -9,11 +9,11 @@
  *     bytes (forced with the WriteFs seam), and a file touched after the read is not replaced.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync, closeSync, fsyncSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { gitIn, readTree, removeDir, tempDir } from './helpers/repo.js';
+import { ROOT, gitIn, readTree, removeDir, tempDir } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import type { FileChange } from '../src/engine/run.js';
@@ -381,5 +381,114 @@ describe('a process that holds the file open and writes to it while it is replac
     expect(read(root, 'd.txt')).toBe('delta\n');
     expect(read(root, 'e.txt')).toBe('epsilon\n');
     expect(lstatSync(path.join(root, 'd.txt')).mtime.getUTCFullYear()).toBe(2001);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 18 (smaller defects): a file replaced by a symbolic link between the read and the write.
+
+describe('a file replaced by a symbolic link (or a FIFO) after it was read', () => {
+  const LINKED = 'a.txt: was replaced by a symbolic link since it was read; the link is not followed, and nothing is written';
+  const changes = (): FileChange[] => [
+    { path: 'a.txt', before: 'alpha\n', after: 'ALPHA\n', bom: false },
+    { path: 'b.txt', before: 'beta\n', after: 'BETA\n', bom: false },
+  ];
+  /** a.txt moved aside (same inode, same bytes, same time) and a link to it put in its place. */
+  function linkInPlace(root: string): void {
+    renameSync(path.join(root, 'a.txt'), path.join(root, 'a-real.txt'));
+    symlinkSync('a-real.txt', path.join(root, 'a.txt'));
+  }
+  function assertUntouched(root: string): void {
+    expect(lstatSync(path.join(root, 'a.txt')).isSymbolicLink()).toBe(true);
+    expect(read(root, 'a-real.txt')).toBe('alpha\n');
+    expect(readdirSync(root).filter((n) => n.includes('autopack-fix'))).toEqual([]);
+  }
+
+  it('before the write phase: refused with a note naming it, the link not followed; the other file is written', async () => {
+    const root = repo({ 'a.txt': 'alpha\n', 'b.txt': 'beta\n' });
+    const ws = await opened(root, ['a.txt', 'b.txt']);
+    linkInPlace(root);
+    const outcome = writeChanges(ws, changes());
+    expect(messages(outcome)).toEqual([LINKED]);
+    expect(outcome.written).toEqual(['b.txt']);
+    expect(read(root, 'b.txt')).toBe('BETA\n');
+    assertUntouched(root);
+  });
+
+  it('while its temp file is written (forced through WriteFs)', async () => {
+    const root = repo({ 'a.txt': 'alpha\n', 'b.txt': 'beta\n' });
+    const ws = await opened(root, ['a.txt', 'b.txt']);
+    let swapped = false;
+    const fs: Partial<WriteFs> = {
+      fsyncSync: (fd: number) => {
+        fsyncSync(fd);
+        if (!swapped) {
+          swapped = true;
+          linkInPlace(root);
+        }
+      },
+    };
+    const outcome = writeChanges(ws, changes(), { fs });
+    expect(messages(outcome)).toEqual([LINKED]);
+    expect(outcome.written).toEqual(['b.txt']);
+    assertUntouched(root);
+  });
+
+  it('right before the rename (forced through WriteFs): the link is not replaced', async () => {
+    const root = repo({ 'a.txt': 'alpha\n', 'b.txt': 'beta\n' });
+    const ws = await opened(root, ['a.txt', 'b.txt']);
+    let swapped = false;
+    const fs: Partial<WriteFs> = {
+      // The first link() of a.txt is the one that keeps its old inode across the rename: the last step before it.
+      linkSync: (from, to) => {
+        linkSync(from, to);
+        if (!swapped && path.basename(String(from)) === 'a.txt') {
+          swapped = true;
+          linkInPlace(root);
+        }
+      },
+    };
+    const outcome = writeChanges(ws, changes(), { fs });
+    expect(swapped).toBe(true);
+    expect(messages(outcome)).toEqual([LINKED]);
+    expect(outcome.written).toEqual(['b.txt']);
+    assertUntouched(root);
+  });
+
+  it('through the CLI: links to a FIFO and to the moved file, and a FIFO itself, are named; the run ends and writes the rest', async () => {
+    const N = 5;
+    const compose = (i: number): string => `services:\n  app${i}:\n    image: example/app:${i}\n    volumes:\n      - data${i}:/data\n`;
+    const root = repo(Object.fromEntries(Array.from({ length: N }, (_, i) => [`svc${i}/compose.yaml`, compose(i)])));
+    mkdirSync(path.join(root, 'special'));
+    spawnSync('mkfifo', [path.join(root, 'special', 'fifo')]);
+    // A real process with a deadline: a read through the link to the FIFO would block it for good.
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'autopack-fix.js'), root, '--write', '--allow-dirty', '--rule', 'compose-undeclared-volume'], {
+      env: { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_TEST_WRITE_PAUSE_MS: '500' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const deadline = Date.now() + 40_000;
+    while (read(root, 'svc0/compose.yaml') === compose(0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const file = (i: number): string => path.join(root, `svc${i}`, 'compose.yaml');
+    rmSync(file(1));
+    symlinkSync('../special/fifo', file(1));
+    renameSync(file(2), path.join(root, 'svc2', 'real.yaml'));
+    symlinkSync('real.yaml', file(2));
+    rmSync(file(3));
+    spawnSync('mkfifo', [file(3)]);
+    const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(signal ?? c)));
+    clearTimeout(killer);
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+      'error: svc1/compose.yaml: was replaced by a symbolic link since it was read; the link is not followed, and nothing is written',
+      'error: svc2/compose.yaml: was replaced by a symbolic link since it was read; the link is not followed, and nothing is written',
+      'error: svc3/compose.yaml: was replaced by a FIFO (named pipe) since it was read; not written',
+    ]);
+    expect(read(root, 'svc2/real.yaml')).toBe(compose(2));
+    expect(lstatSync(file(1)).isSymbolicLink() && lstatSync(file(2)).isSymbolicLink() && lstatSync(file(3)).isFIFO()).toBe(true);
+    expect(read(root, 'svc4/compose.yaml')).not.toBe(compose(4));
   });
 });

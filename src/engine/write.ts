@@ -115,6 +115,9 @@ function changedSinceRead(ws: Workspace, plan: PlannedWrite): string | undefined
     return exists(plan.target) ? 'exists on disk (created meanwhile, or a file this run did not read: ignored, binary or too large); not overwritten' : undefined;
   }
   try {
+    // Never read through what replaced the file: a link may lead anywhere, a FIFO would block.
+    const replaced = replacedBy(plan.target);
+    if (replaced) return replaced;
     const current = readFileSync(plan.target);
     const original = ws.originalBytes(plan.change.path);
     if (!original || !current.equals(original)) return 'changed on disk since it was read; not written';
@@ -125,6 +128,19 @@ function changedSinceRead(ws: Workspace, plan: PlannedWrite): string | undefined
   } catch (e) {
     return `cannot be read back (${errnoOf(e)}); not written`;
   }
+}
+
+const REPLACED_BY_LINK = 'was replaced by a symbolic link since it was read; the link is not followed, and nothing is written';
+
+/**
+ * Why `target` (a regular file when it was read: fixes never edit links) must not be read back
+ * or written now, if it is no longer a regular file: a symbolic link, or a special file.
+ */
+function replacedBy(target: string): string | undefined {
+  const st = lstatSync(target);
+  if (st.isSymbolicLink()) return REPLACED_BY_LINK;
+  if (!st.isFile()) return `was replaced by ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isSocket() ? 'a socket' : 'a special file'} since it was read; not written`;
+  return undefined;
 }
 
 function sameFile(now: ReadStat, was: ReadStat): boolean {
@@ -349,13 +365,12 @@ function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): {
     let plan: PlannedWrite = { change, target: path.join(dirReal, path.basename(abs)), mode: undefined };
     if (change.before !== undefined) {
       try {
-        if (lstatSync(plan.target).isSymbolicLink()) {
-          const target = realpathSync(plan.target);
-          if (!ws.insideRealRoot(target)) {
-            fail(change.path, 'is a symbolic link that points outside the root; not written');
-            continue;
-          }
-          plan = { ...plan, target };
+        // Fixes edit only files read as regular files (Workspace.isEditable): a link here was
+        // put in place of the file since the read. Following it would write wherever it leads.
+        const replaced = replacedBy(plan.target);
+        if (replaced) {
+          fail(change.path, replaced);
+          continue;
         }
         // A killed run's temp file may be a hard link of this file (killed between link() and
         // unlink() of a file it created): removed first, or the link count below refuses it.
@@ -575,9 +590,9 @@ const HELD_OPEN = 'another process wrote to it while it was being replaced (it h
 function replaceWatched(tmp: string, target: string, bytes: Buffer, o: AtomicWrite, replaces: { bytes: Buffer; stat?: ReadStat }, fs: WriteFs, verify: () => void): void {
   let held: number;
   try {
-    held = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
+    held = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    throw new Refused(`cannot be read back (${errnoOf(e)}); not written`);
+    throw new Refused(errnoOf(e) === 'ELOOP' ? REPLACED_BY_LINK : `cannot be read back (${errnoOf(e)}); not written`);
   }
   try {
     const before = fstatSync(held, { bigint: true });
@@ -590,6 +605,10 @@ function replaceWatched(tmp: string, target: string, bytes: Buffer, o: AtomicWri
     }
     try {
       verify();
+      // The last look before the rename: the name still holds the file held open, not a link put there since.
+      const now = lstatSync(target, { bigint: true });
+      if (now.isSymbolicLink()) throw new Refused(REPLACED_BY_LINK);
+      if (now.ino !== before.ino || now.dev !== before.dev) throw new Refused('changed on disk since it was read (its modification time or inode differs); not written');
       fs.renameSync(tmp, target);
     } catch (e) {
       if (keep) unlinkSafe(keep, fs);

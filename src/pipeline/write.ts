@@ -10,6 +10,7 @@ import { gitDir, gitTopLevel, workingTreeState } from '../util/git.js';
 import { isOwnFile } from '../workspace/enumerate.js';
 import { pendingJournals, recoverJournals } from '../engine/journal.js';
 import { removeEmptyDirs, restoreFile } from '../engine/write.js';
+import { workTreeProblem } from '../git/work-tree.js';
 
 /** --write refused to start; nothing was touched. */
 export class WriteRefused extends Error {}
@@ -23,21 +24,26 @@ export interface PreparedWrite {
 
 /**
  * Check the checkout and recover interrupted writes. `display` names the root in messages (as
- * the user typed it). Throws WriteRefused when the tree is dirty, unknown, or not in git (unless
- * `allowDirty`).
+ * the user typed it), `shown` formats other paths for them. Throws WriteRefused when the tree is
+ * dirty, unknown, or not in git (unless `allowDirty`).
  */
-export async function prepareWrite(root: string, options: { allowDirty: boolean; display: string }): Promise<PreparedWrite> {
+export async function prepareWrite(root: string, options: { allowDirty: boolean; display: string; shown?: (p: string) => string }): Promise<PreparedWrite> {
   const top = await gitTopLevel(root);
   const journalDir = await journalDirFor(root);
   if (!options.allowDirty) {
-    if (top === null) throw new WriteRefused(`${options.display} is not inside a git work tree; --write needs one to be undoable (use --allow-dirty to write anyway)`);
+    if (top === null) {
+      // An unreadable .git is no missing repository: say what is wrong.
+      const problem = await workTreeProblem(root, options.shown);
+      const what = problem ? `cannot tell whether ${options.display} is inside a git work tree: ${problem.message}` : `${options.display} is not inside a git work tree`;
+      throw new WriteRefused(`${what}; --write needs one to be undoable (use --allow-dirty to write anyway)`);
+    }
     const state = await workingTreeState(root);
     if (state.state === 'error') throw new WriteRefused(`cannot tell whether the working tree is clean (git status failed: ${state.message}); refusing to write`);
     // Our own temp files left by a killed run do not count: the next write removes them.
     const entries = state.state === 'dirty' ? state.entries.filter((e) => !isOwnFile(e.slice(3))) : [];
     if (entries.length > 0) {
       const halfDone = pendingJournals(journalDir, root) > 0 ? '; a killed --write left a multi-file fix half-done: --allow-dirty puts it back and applies it whole' : '';
-      throw new WriteRefused(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${entries[0]?.slice(3)})${halfDone}; commit or stash them, or pass --allow-dirty`);
+      throw new WriteRefused(`the working tree has uncommitted changes (${entries.length} path${entries.length === 1 ? '' : 's'}, e.g. ${(options.shown ?? String)(entries[0]?.slice(3) ?? '')})${halfDone}; commit or stash them, or pass --allow-dirty`);
     }
   }
   // Put back, not finished: this run then applies the fix whole — unless the user committed or

@@ -25,6 +25,7 @@ const REASONS: Array<[RegExp, string]> = [
   [/broken symbolic link/, 'broken links'],
   [/symbolic link loop/, 'link loops'],
   [/symbolic link to a directory/, 'links to folders'],
+  [/symbolic link to a (FIFO|socket|character device|block device|special file)/, 'links to special files'],
   [/not a regular file/, 'not regular files'],
   [/could not read/, 'unreadable'],
   [/too complex/, 'too complex'],

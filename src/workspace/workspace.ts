@@ -1,4 +1,4 @@
-import { readFileSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SourceFile, decode } from './source-file.js';
 import { enumerateFiles } from './enumerate.js';
@@ -160,6 +160,11 @@ export class Workspace {
     return this.disk.history;
   }
 
+  /** How many files have been read from disk so far, by any view (progress: "files read n/N"). */
+  get filesRead(): number {
+    return this.disk.loaded.size;
+  }
+
   /** Problems met while reading (skipped files and why). */
   get diagnostics(): readonly WorkspaceDiagnostic[] {
     return this.disk.diagnostics;
@@ -306,11 +311,12 @@ export class Workspace {
           return skip((error as NodeJS.ErrnoException).code === 'ELOOP' ? 'skipped: symbolic link loop' : 'skipped: broken symbolic link');
         }
         if (!this.insideRealRoot(real)) return skip('skipped: symbolic link points outside the root');
-        if (!statSync(real).isFile()) return skip('skipped: symbolic link to a directory');
+        const target = statSync(real);
+        if (!target.isFile()) return skip(`skipped: symbolic link to ${fileKind(target)}`);
         this.disk.symlinks.add(p);
         this.disk.linkTargets.set(p, path.relative(this.disk.realRoot, real).split(path.sep).join('/'));
       } else if (!st.isFile()) {
-        return skip('skipped: not a regular file');
+        return skip(`skipped: ${fileKind(st)}, not a regular file`);
       }
       const before = statSync(abs, { bigint: true });
       if (before.size > BigInt(this.disk.maxFileBytes)) {
@@ -326,6 +332,16 @@ export class Workspace {
       return skip(`skipped: could not read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
+}
+
+/** What a file that is not a regular file is, for a skip note (never opened: a FIFO would block). */
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'a special file';
 }
 
 /** The repository name of a clone URL or path (`…/owner/name.git` → `name`), lower case. */

@@ -1,0 +1,105 @@
+/**
+ * What the command line is made of, without the work behind it: the options, the exit codes, the
+ * usage error, and the defaults the help text shows. main.ts parses with it; --help and
+ * --version end there, so this module and main.ts import nothing that reads, parses or checks
+ * (the engine, the rules, the parsers load only when a command runs; check.ts).
+ */
+import type { Severity } from '../model/types.js';
+
+export const EXIT_CLEAN = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export type Format = 'text' | 'concise' | 'json' | 'diff' | 'sarif' | 'github' | 'markdown';
+export const FORMATS: readonly Format[] = ['text', 'concise', 'json', 'diff', 'sarif', 'github', 'markdown'];
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
+/** The default of --fail-on: warnings and errors fail, an `info` finding does not. */
+export const DEFAULT_FAIL_ON: Severity = 'warning';
+
+export interface MainOptions {
+  /** `--max-annotations`: cap of each kind of annotation with --format github. */
+  maxAnnotations?: number;
+  dryRun?: boolean;
+  write?: boolean;
+  /** `--fix`: the same as --write. */
+  fix?: boolean;
+  format: Format;
+  config?: string;
+  /** `--no-baseline` sets false. */
+  baseline: boolean;
+  updateBaseline?: boolean;
+  changedSince?: string;
+  /** `--select a,b` (repeatable) and `--rule a` (one id each time): run exactly these. */
+  select?: string[];
+  rule?: string[];
+  ignore?: string[];
+  root?: string;
+  statistics?: boolean;
+  outputFile?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  exitZero?: boolean;
+  failOn: Severity;
+  unsafeFixes?: boolean;
+  allowDirty?: boolean;
+  maxFileSize?: number;
+  /** `--branch` alone: true (default name); `--branch NAME`: the name. */
+  branch?: string | true;
+  branchPrefix: string;
+  author?: string;
+  committer?: string;
+}
+
+export interface PrCliOptions {
+  dryRun?: boolean;
+  remote: string;
+  repo?: string;
+  base?: string;
+  branch?: string;
+  branchPrefix: string;
+  tokenEnv: string;
+  config?: string;
+  select?: string[];
+  rule?: string[];
+  ignore?: string[];
+  unsafeFixes?: boolean;
+  draft?: boolean;
+  label?: string[];
+  reviewer?: string[];
+  maxOpenPrs: number;
+  author?: string;
+  committer?: string;
+  maxFileSize?: number;
+  docsUrl?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export class UsageError extends Error {}
+
+/**
+ * Defaults the help text names. Each is defined where it is used (named beside it); they are
+ * repeated here so that `--help` does not load those modules, and tests/cli-help.test.ts checks
+ * that each copy equals its source.
+ */
+export const HELP_DEFAULTS = {
+  /** src/workspace/workspace.ts DEFAULT_MAX_FILE_BYTES */
+  maxFileBytes: 4 * 1024 * 1024,
+  /** src/engine/baseline.ts BASELINE_FILE */
+  baselineFile: 'autopack-fix-baseline.json',
+  /** src/bot/pr.ts DEFAULT_BRANCH_PREFIX, DEFAULT_BRANCH_NAME, DEFAULT_MAX_OPEN_PRS */
+  branchPrefix: 'autopack-fix/',
+  branchName: 'fixes',
+  maxOpenPrs: 5,
+} as const;
+
+/** --select and --rule together; undefined when neither was given. */
+export function selected(opts: { select?: string[]; rule?: string[] }): string[] | undefined {
+  return opts.select || opts.rule ? [...(opts.select ?? []), ...(opts.rule ?? [])] : undefined;
+}

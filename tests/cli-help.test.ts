@@ -1,0 +1,84 @@
+/**
+ * `--help` and `--version` load nothing but the command line (issue 17: they used to load ajv,
+ * yaml, dockerfile-ast, the rules and the engine, 0.4–0.7 s of CPU). A real process of the bin
+ * shim (a module cache of its own is the point) runs with a loader hook that logs every module
+ * it loads; the log must hold no module of the engine, the rules, the parsers or the reports
+ * (but the escaping of what is printed), and no package but commander. Also of the bin shim:
+ * a pipe closed by its reader ends the run quietly.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, removeDir, tempDir } from './helpers/repo.js';
+import { HELP_DEFAULTS } from '../src/cli/options.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../src/workspace/workspace.js';
+import { BASELINE_FILE } from '../src/engine/baseline.js';
+import { DEFAULT_BRANCH_NAME, DEFAULT_BRANCH_PREFIX, DEFAULT_MAX_OPEN_PRS } from '../src/bot/pr.js';
+
+const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach(removeDir));
+
+/** The modules `node bin/autopack-fix.js ...args` loads (file URLs, relative to the package root). */
+function loadedBy(args: string[]): { status: number | null; stdout: string; modules: string[] } {
+  const dir = tempDir('apf-load-');
+  cleanup.push(dir);
+  const log = path.join(dir, 'loaded.txt');
+  writeFileSync(log, '');
+  writeFileSync(
+    path.join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  if (url.startsWith('file:')) appendFileSync(process.env.APF_LOAD_LOG, url + '\\n');\n  return next(url, context);\n}\n`,
+  );
+  writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, BIN, ...args], {
+    env: { ...process.env, APF_LOAD_LOG: log, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  const root = `${pathToFileURL(ROOT).href}/`;
+  const modules = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    // node_modules may be a link to another checkout's: name packages by what follows it.
+    .map((u) => (u.includes('/node_modules/') ? `node_modules/${u.split('/node_modules/').pop()}` : u.startsWith(root) ? u.slice(root.length) : u));
+  return { status: r.status, stdout: r.stdout, modules };
+}
+
+const packagesOf = (modules: string[]): string[] => [...new Set(modules.filter((m) => m.startsWith('node_modules/')).map((m) => m.split('/')[1] as string))].sort();
+
+describe('--help and --version load only the command line', () => {
+  it.each(['--help', '--version', 'help pr', 'pr --help'])('%s', (command) => {
+    const run = loadedBy(command.split(' '));
+    expect(run.status).toBe(0);
+    expect(run.stdout.length).toBeGreaterThan(0);
+    expect(packagesOf(run.modules)).toEqual(['commander']);
+    const own = run.modules.filter((m) => m.startsWith('dist/') || m.startsWith('bin/'));
+    expect(own.filter((m) => !/^(bin\/autopack-fix\.js|dist\/src\/cli\/(main|options)\.js|dist\/src\/util\/package-root\.js|dist\/src\/report\/escape\.js)$/.test(m))).toEqual([]);
+  });
+
+  it('a command still loads what it needs (the hook sees the engine when it runs)', () => {
+    const run = loadedBy(['list-rules']);
+    expect(run.status).toBe(0);
+    expect(run.modules).toContain('dist/src/rules/registry.js');
+  });
+
+  it('the defaults the help names equal the values the run uses', () => {
+    expect(HELP_DEFAULTS).toEqual({
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      baselineFile: BASELINE_FILE,
+      branchPrefix: DEFAULT_BRANCH_PREFIX,
+      branchName: DEFAULT_BRANCH_NAME,
+      maxOpenPrs: DEFAULT_MAX_OPEN_PRS,
+    });
+  });
+});
+
+describe('a reader that closes the pipe early (`| head`)', () => {
+  it('ends the run quietly with 141, as SIGPIPE would, instead of a stack trace', () => {
+    // A real pipeline whose reader is gone before the CLI writes (`true` reads nothing and exits).
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$0" "$1" list-rules | true; echo $?', process.execPath, BIN], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('141');
+  });
+});
