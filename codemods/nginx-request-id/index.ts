@@ -45,7 +45,7 @@ export const rule: Rule = {
         const first = sets[0] as { d: NginxDirective };
         const where = server ? `server ${describeServer(server)}` : 'the file';
         const listed = names.map((n) => `\`$${n}\``).join(', ');
-        const lead = `\`set\` assigns nginx's built-in ${listed} (${sets.length} time${sets.length > 1 ? 's' : ''} in ${where}), which cannot be changed: nginx refuses to load the configuration ("the duplicate \\"${names[0]}\\" variable")`;
+        const lead = `\`set\` assigns nginx's built-in ${listed} (${sets.length} time${sets.length > 1 ? 's' : ''} in ${where}), which cannot be changed: nginx refuses to load the configuration (emerg: the duplicate "${names[0]}" variable)`;
         const outcome = names.length === 1 && names[0] === 'request_id' && server ? requestIdFix(file, tree, server, sets.map((s) => s.d)) : { fix: null, reason: names.includes('request_id') ? 'other built-ins are set too' : undefined };
         const reason = outcome.fix ? '' : outcome.reason ? `; not fixed automatically: ${outcome.reason}` : '';
         const intent = outcome.fix ? '; the intent, the client\'s X-Request-ID else a generated one, is a `map` with a fallback to `$request_id`' : '';
