@@ -32,6 +32,16 @@ export interface CommandInstruction {
   end: number;
 }
 
+export interface RunInstruction {
+  text: string;
+  start: number;
+  end: number;
+  /** WORKDIR in effect at this instruction. */
+  workdir: string;
+  /** `--mount=…`, `--network=…` and other flags, as `name=value` (value without the name). */
+  flags: Array<{ name: string; value: string | undefined }>;
+}
+
 export interface Stage {
   index: number;
   /** Lower-cased stage name (`AS name`), as Docker matches them case-insensitively. */
@@ -48,7 +58,7 @@ export interface Stage {
   commands: CommandInstruction[];
   exposes: Word[];
   /** RUN command lines (shell text), for rules that look at what a stage builds. */
-  runs: Array<{ text: string; start: number; end: number }>;
+  runs: RunInstruction[];
 }
 
 export interface DockerfileModel {
@@ -132,7 +142,7 @@ function buildModel(file: SourceFile): DockerfileModel {
         for (const a of ins.getArguments()) current.exposes.push(word(a, offset));
         break;
       case 'RUN':
-        current.runs.push({ text: ins.getArgumentsContent() ?? '', start, end });
+        current.runs.push({ text: ins.getArgumentsContent() ?? '', start, end, workdir: current.workdir, flags: flagsOf(ins) });
         break;
       default:
         break;
@@ -164,10 +174,14 @@ function execWords(ins: Instruction, offset: OffsetFn): Word[] | undefined {
   });
 }
 
-function copyOf(ins: Instruction, keyword: 'COPY' | 'ADD', workdir: string, offset: OffsetFn, start: number, end: number): CopyInstruction {
+function flagsOf(ins: Instruction): Array<{ name: string; value: string | undefined }> {
   const flagged = ins as unknown as { getFlags?(): Array<{ getName(): string; getValue(): string | null }> };
+  return (flagged.getFlags?.() ?? []).map((f) => ({ name: f.getName(), value: f.getValue() ?? undefined }));
+}
+
+function copyOf(ins: Instruction, keyword: 'COPY' | 'ADD', workdir: string, offset: OffsetFn, start: number, end: number): CopyInstruction {
   // getFromFlag() gives up when there is more than one flag; read all flags instead.
-  const flags = (flagged.getFlags?.() ?? []).map((f) => ({ name: f.getName(), value: f.getValue() ?? undefined }));
+  const flags = flagsOf(ins);
   let words = execWords(ins, offset);
   if (!words) words = ins.getArguments().filter((a) => !a.getValue().startsWith('--')).map((a) => word(a, offset));
   const dest = words.length >= 2 ? words[words.length - 1] : undefined;

@@ -11,6 +11,8 @@ import { rule as dependabotCoverage } from '../../codemods/dependabot-coverage/i
 import { rule as redactionKeyNormalization } from '../../codemods/redaction-key-normalization/index.js';
 import { rule as nginxBodySizeLimit } from '../../codemods/nginx-body-size-limit/index.js';
 import { rule as envExampleMissing } from '../../codemods/env-example-missing/index.js';
+import { rule as nginxRequestId } from '../../codemods/nginx-request-id/index.js';
+import { rule as ciNpmCiWithoutLockfile } from '../../codemods/ci-npm-ci-without-lockfile/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -30,6 +32,8 @@ export const RULES: readonly Rule[] = [
   redactionKeyNormalization,
   nginxBodySizeLimit,
   envExampleMissing,
+  ciNpmCiWithoutLockfile,
+  nginxRequestId,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
