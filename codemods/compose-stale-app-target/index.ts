@@ -7,6 +7,9 @@ import { nodeRange, scalarString } from '../../src/formats/yaml.js';
 import { serverInvocations, simpleCommands, splitShell, type ServerInvocation } from '../../src/formats/shell.js';
 import { moduleNamesFor, parseAppTarget, resolveAppTarget, type ExecContext } from '../../src/facts/python-app.js';
 
+/** The schema of an option that lists strings. */
+const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
 /** Constructors whose module-level result is an application object. An option, not logic. */
 export const DEFAULT_APP_FACTORIES = ['FastAPI', 'Starlette', 'Quart', 'Litestar', 'Sanic', 'Flask', 'Falcon', 'get_asgi_application', 'get_wsgi_application'];
 
@@ -88,6 +91,9 @@ export const rule: Rule = {
     summary: 'A compose command runs an ASGI/WSGI target that does not resolve; point it at the app that exists.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    options: {
+      appFactories: { ...STRINGS, description: 'Constructors whose module-level result counts as an application object.', default: DEFAULT_APP_FACTORIES },
+    },
   },
   async check({ facts, workspace, options }) {
     const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;

@@ -1,5 +1,6 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
+import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import type { MarkdownModel, MdCodeBlock } from '../../src/formats/markdown.js';
@@ -90,6 +91,7 @@ export const rule: Rule = {
     summary: 'A documented run command uses a port other than the one published for that app; use that port.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    options: { ...DOCS_OPTIONS },
   },
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);

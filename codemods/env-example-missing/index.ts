@@ -270,6 +270,13 @@ export const rule: Rule = {
     summary: 'An env template (.env.example …) is referenced but missing; generate it from the env names the code and compose read.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    options: {
+      exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of paths never read for names or references.', default: DEFAULT_EXCLUDE },
+      testGlobs: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of test code: names read only there are not listed.', default: DEFAULT_TEST_GLOBS },
+      skipNames: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Names never listed (a trailing * matches a prefix).', default: DEFAULT_SKIP_NAMES },
+      composeDefaults: { type: 'boolean', description: 'Use a non-secret compose ${X:-default} as the placeholder (default true).', default: true },
+      dotenvNames: { type: 'boolean', description: 'Also list the names (never the values) of real env files in the template\'s folder (default true).', default: true },
+    },
   },
   async check({ workspace: ws, options }) {
     const opts = readOptions(options);
