@@ -685,6 +685,10 @@ export const rule: Rule = {
     summary: 'nginx servers that pass request bodies upstream with no client_max_body_size in effect (nginx silently caps them at 1m); state the limit.',
     defaultSeverity: 'warning',
     fixable: 'review',
+    messages: {
+      unlimited: "{{server}} accepts request bodies (`{{handler}}`) with no `client_max_body_size` in effect: nginx's default of 1m rejects larger ones with 413",
+      unlimitedInLocation: "{{server}} accepts request bodies (`{{handler}}` in `{{location}}`) with no `client_max_body_size` in effect: nginx's default of 1m rejects larger ones with 413",
+    },
     options: {
       size: { type: 'string', pattern: '^[0-9]+[kKmMgG]?$', description: 'The limit the fix states (default 10m).', default: DEFAULT_SIZE },
       stockIncludes: { ...STRINGS, description: 'Included files nginx packages ship that set no limit.', default: DEFAULT_STOCK_INCLUDES },
@@ -717,15 +721,16 @@ export const rule: Rule = {
         const outer: Context = { kind: 'http', limit: false, unknown: valid.some((c) => c.unknown) };
         const handler = unlimitedHandler(repo, d, p, outer);
         if (!handler || handler === 'unknown') return false;
-        const label = serverLabel(d);
-        const where = handler.location ? ` in \`${wordsOf(handler.location)}\`` : '';
+        const data = { server: serverLabel(d), handler: wordsOf(handler.d) };
         const edit = insertion(source.text, p, d, options.size);
         findings.push({
           file: p,
           offset: d.start,
           key: `${p}:server ${index}`,
-          message: `${label} accepts request bodies (\`${wordsOf(handler.d)}\`${where}) with no \`client_max_body_size\` in effect: nginx's default of 1m rejects larger ones with 413`,
+          ...(handler.location ? { messageId: 'unlimitedInLocation', data: { ...data, location: wordsOf(handler.location) } } : { messageId: 'unlimited', data }),
           fix: edit ? { safety: 'review', description: `state \`client_max_body_size ${options.size};\` at the top of the server block`, edits: [edit] } : null,
+          // No fix: the server block has no directive to state the limit before.
+          ...(edit ? {} : { skipReason: 'unusual-layout' as const }),
         });
         return false;
       });
