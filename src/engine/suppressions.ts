@@ -49,11 +49,11 @@ export const unusedSuppressionMeta: RuleMeta = {
   defaultSeverity: 'warning',
   fixable: 'safe',
   messages: {
-    invalidNoRule: 'suppression {{label}} names no rule (write `autopack-fix-ignore <rule-id> -- reason`); it suppresses nothing',
-    invalidTrailingText: 'suppression {{label}} has text after the rule ids that is not a reason (`{{text}}`; write `-- reason`); it suppresses nothing',
-    invalidNoReason: 'suppression {{label}} has no reason (add `-- why this is kept`); it suppresses nothing',
-    unknownRule: 'suppression {{label}} names unknown rule {{rules}} (see `autopack-fix list-rules`)',
-    unknownRules: 'suppression {{label}} names unknown rules {{rules}} (see `autopack-fix list-rules`)',
+    invalidNoRule: 'suppression `{{directive}}` names no rule (write `autopack-fix-ignore <rule-id> -- reason`); it suppresses nothing',
+    invalidTrailingText: 'suppression `{{directive}}` has text after the rule ids that is not a reason (`{{text}}`; write `-- reason`); it suppresses nothing',
+    invalidNoReason: 'suppression `{{directive}}` has no reason (add `-- why this is kept`); it suppresses nothing',
+    unknownRule: 'suppression `{{directive}}` names unknown rule {{rules}} (see `autopack-fix list-rules`)',
+    unknownRules: 'suppression `{{directive}}` names unknown rules {{rules}} (see `autopack-fix list-rules`)',
     unusedOnLine: 'unused suppression: {{rules}} reports nothing on line {{line}}',
     unusedOnLineMany: 'unused suppression: {{rules}} report nothing on line {{line}}',
     unusedInFile: 'unused suppression: {{rules}} reports nothing in this file',
@@ -332,17 +332,17 @@ export function createSuppressions(options: SuppressionOptions): SuppressionSess
           const n = seen.get(identity) ?? 0;
           seen.set(identity, n + 1);
           const key = `${p}\0${identity}\0${n}`;
-          const label = `\`autopack-fix-ignore${d.scope === 'file' ? '-file' : ''}${d.ruleIds.length ? ` ${d.ruleIds.join(', ')}` : ''}\``;
+          const directive = `autopack-fix-ignore${d.scope === 'file' ? '-file' : ''}${d.ruleIds.length ? ` ${d.ruleIds.join(', ')}` : ''}`;
           // Only the author knows the reason to write, or the rule a misspelt id meant.
           if (d.problemId) {
             const messageId = d.problemId === 'no-rule' ? 'invalidNoRule' : d.problemId === 'trailing-text' ? 'invalidTrailingText' : 'invalidNoReason';
-            out.push({ file: p, offset: d.start, key: `invalid\0${key}`, severity: 'error', messageId, data: { label, ...(d.problemText !== undefined ? { text: d.problemText } : {}) }, fix: null, skipReason: 'author-intent' });
+            out.push({ file: p, offset: d.start, key: `invalid\0${key}`, severity: 'error', messageId, data: { directive, ...(d.problemText !== undefined ? { text: d.problemText } : {}) }, fix: null, skipReason: 'author-intent' });
             return;
           }
           const unknown = d.ruleIds.filter((id) => !known.has(id));
           if (unknown.length) {
             const rules = unknown.map((u) => `\`${u}\`${didYouMean(u, [...known])}`).join(', ');
-            out.push({ file: p, offset: d.start, key: `unknown\0${key}`, severity: 'error', messageId: unknown.length > 1 ? 'unknownRules' : 'unknownRule', data: { label, rules }, fix: null, skipReason: 'author-intent' });
+            out.push({ file: p, offset: d.start, key: `unknown\0${key}`, severity: 'error', messageId: unknown.length > 1 ? 'unknownRules' : 'unknownRule', data: { directive, rules }, fix: null, skipReason: 'author-intent' });
           }
           const unused = d.ruleIds.filter((id) => active.has(id) && !used.has(`${p}\0${i}\0${id}`));
           if (unused.length === 0) return;
