@@ -104,7 +104,8 @@ export const rule: Rule = {
     },
   },
   async check({ facts, workspace, options }) {
-    const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;
+    // The engine merges the configured value over the meta's default.
+    const factories = options.appFactories as string[];
     const findings: RawFinding[] = [];
     for (const set of facts.compose.sets) {
       for (const service of set.services.values()) {
