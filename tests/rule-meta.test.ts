@@ -4,6 +4,9 @@
  * plain messages; the list can only shrink: convert a rule, then take it off.
  */
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './helpers/repo.js';
 import { RULES } from '../src/rules/registry.js';
 import { renderMessage, type RuleMeta } from '../src/model/rule.js';
 import { SKIP_REASONS } from '../src/model/types.js';
@@ -79,4 +82,25 @@ describe('skip reasons', () => {
     }
     expect(Object.keys(SKIP_REASONS).length).toBeLessThanOrEqual(12);
   });
+});
+
+describe('options in meta and in the README', () => {
+  const section = (ruleId: string): string => {
+    const text = readFileSync(path.join(ROOT, 'codemods', ruleId, 'README.md'), 'utf8').replace(/\r\n/g, '\n');
+    const at = text.indexOf('\n## Options\n');
+    const rest = at === -1 ? '' : text.slice(at + '\n## Options\n'.length);
+    const end = rest.indexOf('\n## ');
+    return end === -1 ? rest : rest.slice(0, end);
+  };
+  for (const rule of RULES) {
+    it(`${rule.meta.id}: the README's Options section names exactly the options of its meta`, () => {
+      const names = Object.keys(rule.meta.options ?? {});
+      const text = section(rule.meta.id);
+      for (const name of names) expect(text, `README of ${rule.meta.id} does not name \`${name}\``).toContain(`\`${name}\``);
+      // Each bullet names its option first: those must be options the rule declares.
+      const bulleted = [...text.matchAll(/^\s*- `([A-Za-z]+)`/gm)].map((m) => m[1] as string);
+      expect(bulleted.filter((n) => !names.includes(n)), `README of ${rule.meta.id} documents options its meta does not declare`).toEqual([]);
+      if (names.length === 0) expect(text.trim()).toMatch(/^None\./);
+    });
+  }
 });
