@@ -12,8 +12,11 @@
  */
 export { createPipeline, runPipeline, type Keep, type Pipeline, type PipelineOptions, type RunPipelineOptions, type Selection } from './pipeline/pipeline.js';
 export { RULES, findRule } from './rules/registry.js';
-export type { Diagnostic, FileCreation, Finding, Fix, RawFinding, Safety, Severity, TextEdit } from './model/types.js';
-export type { Rule, RuleContext, RuleMeta } from './model/rule.js';
+export type { Diagnostic, FileCreation, Finding, Fix, RawFinding, Safety, Severity, SkipReason, TextEdit } from './model/types.js';
+export { SKIP_REASONS } from './model/types.js';
+export type { OptionSchema, Rule, RuleContext, RuleMeta } from './model/rule.js';
+export { defaultOptions, renderMessage } from './model/rule.js';
+export { buildConfigSchema } from './config/schema.js';
 export { run, type FileChange, type FixStatus, type ReportedFinding, type RunOptions, type RunResult } from './engine/run.js';
 export { writeChanges, type WriteOutcome } from './engine/write.js';
 export { Workspace } from './workspace/workspace.js';

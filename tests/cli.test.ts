@@ -98,7 +98,9 @@ describe('--format json', () => {
     expect(doc.schemaVersion).toBe(1);
     expect(doc.findings.length).toBe(5);
     for (const f of doc.findings) {
-      expect(Object.keys(f).sort()).toEqual(['column', 'file', 'fix', 'line', 'message', 'ruleId', 'seedIds', 'severity']);
+      // The compose rules report by message id: the template's id and values come with the text.
+      expect(Object.keys(f).sort()).toEqual(['column', 'data', 'file', 'fix', 'line', 'message', 'messageId', 'ruleId', 'seedIds', 'severity', 'skipReason']);
+      expect(f.skipReason).toBeNull();
       expect(COMPOSE_RULES).toContain(f.ruleId);
       expect(f.seedIds).toContain('1.1');
       expect(['error', 'warning', 'info']).toContain(f.severity);

@@ -101,6 +101,15 @@ describe('validation errors carry the pointer and line:column', () => {
     expect(e3.message.endsWith('/rules/compose-unknown-service/options/x: unknown key "x" (this takes no keys)')).toBe(true);
     expect([e3.line, e3.column]).toEqual([3, 16]);
   });
+  it('options are checked against the schemas in the rules\' metas', () => {
+    const e1 = load('c.yml', 'rules:\n  nginx-body-size-limit:\n    options:\n      size: 10 MB\n');
+    expect([e1.pointer, e1.line, e1.column]).toEqual(['/rules/nginx-body-size-limit/options/size', 4, 13]);
+    expect(e1.message.endsWith('c.yml:4:13: /rules/nginx-body-size-limit/options/size: must match pattern "^[0-9]+[kKmMgG]?$"')).toBe(true);
+    const e2 = load('c.yml', 'rules:\n  env-example-missing:\n    options:\n      toolingGlob: [".github/**"]\n');
+    expect(e2.message).toContain('unknown key "toolingGlob" (did you mean toolingGlobs?)');
+    const dir = tree({ '.git/HEAD': '', 'c.yml': 'rules:\n  env-example-missing:\n    options:\n      toolingGlobs: [".github/**"]\n' });
+    expect(loadConfig({ root: dir, registry, configPath: path.join(dir, 'c.yml') }).ruleOptions['env-example-missing']).toEqual({ toolingGlobs: ['.github/**'] });
+  });
   it('a syntax error, and a document that is not an object', () => {
     const e1 = load('c.yml', 'rules:\n  a: [\n');
     expect([e1.pointer, e1.line]).toEqual([undefined, 3]);

@@ -60,3 +60,25 @@ ruleTester('dependabot-coverage', {
     },
   ],
 });
+
+ruleTester('compose-undeclared-volume', {
+  valid: [
+    { name: 'a declared named volume', files: { 'compose.yaml': 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - data:/var/lib/postgresql/data\nvolumes:\n  data:\n' } },
+    { name: 'a bind mount is not a named volume', files: { 'compose.yaml': 'services:\n  web:\n    image: nginx\n    volumes:\n      - ./site:/usr/share/nginx/html\n' } },
+  ],
+  invalid: [
+    {
+      name: 'a named volume declared nowhere',
+      files: { 'compose.yaml': 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - data:/var/lib/postgresql/data\n' },
+      errors: [{ messageId: 'undeclared', data: { volume: 'data', service: 'db' }, safety: 'safe' }],
+      output: { 'compose.yaml': 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - data:/var/lib/postgresql/data\n\nvolumes:\n  data:\n' },
+    },
+    {
+      name: 'a flow-style top-level volumes: reported, not rewritten',
+      files: { 'compose.yaml': 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - data:/var/lib/postgresql/data\nvolumes: { other: {} }\n' },
+      errors: [{ messageId: 'undeclared', data: { volume: 'data' }, safety: null, skipReason: 'unusual-layout' }],
+      output: null,
+      reason: 'the layout of a flow mapping is the author\'s; the rule does not guess at it',
+    },
+  ],
+});

@@ -5,6 +5,9 @@ import { isRemoteContext, mergedBuild, repoPath, serviceView, type BuildSpec } f
 import { findStage } from '../../src/formats/dockerfile.js';
 import { mapPairs, pairRemovalSpan, nodeRange } from '../../src/formats/yaml.js';
 
+/** What every finding says first (`stages`: the named stages, or that there are none). */
+const BASE = 'build target `{{target}}` of service `{{service}}` is not a stage of {{dockerfile}} ({{stages}})';
+
 /**
  * `build.target` names a stage the Dockerfile does not have: `docker compose build` fails
  * (seed 1.1: `target: development` with no such stage). The fix drops the target, so the
@@ -17,6 +20,11 @@ export const rule: Rule = {
     summary: 'build.target names a stage the referenced Dockerfile lacks; remove the target.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    messages: {
+      missingStage: BASE,
+      wouldEmptyService: `${BASE}; not removed automatically: removing it would leave the service empty`,
+      onlyBuild: `${BASE}; not removed automatically: this is the service's only build, so removing it would change what is built`,
+    },
   },
   async check({ facts, workspace }) {
     const findings: RawFinding[] = [];
@@ -40,7 +48,7 @@ export const rule: Rule = {
           const valueRange = nodeRange(build.targetPair.value);
           if (!file || !valueRange) continue;
           const stages = model.stages.map((s) => s.rawName).filter((n): n is string => !!n);
-          const message = `build target \`${build.target}\` of service \`${service.name}\` is not a stage of ${dockerfile} (${stages.length ? `stages: ${stages.join(', ')}` : 'it has no named stages'})`;
+          const data = { target: build.target, service: service.name, dockerfile, stages: stages.length ? `stages: ${stages.join(', ')}` : 'it has no named stages' };
           const key = `${fragment.file.path}:${service.name}:${build.target}`;
           // Dropping the whole `build:` is only right when another file still builds the service.
           const builtElsewhere = view.fragments.some((f) => f !== fragment && f.build !== undefined);
@@ -49,7 +57,9 @@ export const rule: Rule = {
             file: fragment.file.path,
             offset: valueRange[0],
             key,
-            message: span ? message : `${message}; not removed automatically: ${builtElsewhere ? 'removing it would leave the service empty' : 'this is the service\'s only build, so removing it would change what is built'}`,
+            messageId: span ? 'missingStage' : builtElsewhere ? 'wouldEmptyService' : 'onlyBuild',
+            data,
+            ...(span ? {} : { skipReason: 'changes-behaviour' as const }),
             fix: span
               ? {
                   safety: 'safe',

@@ -7,6 +7,9 @@ import { nodeRange, scalarString } from '../../src/formats/yaml.js';
 import { serverInvocations, simpleCommands, splitShell, type ServerInvocation } from '../../src/formats/shell.js';
 import { moduleNamesFor, parseAppTarget, resolveAppTarget, type ExecContext } from '../../src/facts/python-app.js';
 
+/** The schema of an option that lists strings. */
+const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
 /** Constructors whose module-level result is an application object. An option, not logic. */
 export const DEFAULT_APP_FACTORIES = ['FastAPI', 'Starlette', 'Quart', 'Litestar', 'Sanic', 'Flask', 'Falcon', 'get_asgi_application', 'get_wsgi_application'];
 
@@ -75,6 +78,9 @@ async function declaredTargets(facts: Facts, view: ServiceView, ctx: ExecContext
   return found;
 }
 
+/** What every finding says first (`reason`: why the target does not resolve). */
+const BASE = '{{key}} of service `{{service}}` runs `{{target}}`, which does not resolve ({{reason}})';
+
 /**
  * A compose `command`/`entrypoint` runs uvicorn/gunicorn/hypercorn with an app target that
  * does not resolve in the repository as the container would see it (seeds 1.1, 1.5, 2.9:
@@ -88,9 +94,18 @@ export const rule: Rule = {
     summary: 'A compose command runs an ASGI/WSGI target that does not resolve; point it at the app that exists.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    messages: {
+      replace: `${BASE}; {{evidence}} runs \`{{replacement}}\``,
+      candidates: `${BASE}; candidates {{candidates}} (not changed)`,
+      noCandidate: `${BASE}; no resolving target found (not changed)`,
+    },
+    options: {
+      appFactories: { ...STRINGS, description: 'Constructors whose module-level result counts as an application object.', default: DEFAULT_APP_FACTORIES },
+    },
   },
   async check({ facts, workspace, options }) {
-    const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;
+    // The engine merges the configured value over the meta's default.
+    const factories = options.appFactories as string[];
     const findings: RawFinding[] = [];
     for (const set of facts.compose.sets) {
       for (const service of set.services.values()) {
@@ -128,8 +143,7 @@ export const rule: Rule = {
                 choices = [...expressible.keys()];
                 if (expressible.size === 1) [replacement, evidence] = [...expressible][0] as [string, string];
               }
-              const where = `${spec.key} of service \`${service.name}\``;
-              const base = `${where} runs \`${target}\`, which does not resolve (${resolution.reason})`;
+              const data = { key: spec.key, service: service.name, target, reason: resolution.reason };
               const key = `${fragment.file.path}:${service.name}:${spec.key}:${target}`;
               const first = spans[0] as [number, number];
               if (!replacement) {
@@ -137,7 +151,9 @@ export const rule: Rule = {
                   file: fragment.file.path,
                   offset: first[0],
                   key,
-                  message: choices.length > 1 ? `${base}; candidates ${choices.map((c) => `\`${c}\``).join(', ')} (not changed)` : `${base}; no resolving target found (not changed)`,
+                  ...(choices.length > 1
+                    ? { messageId: 'candidates', data: { ...data, candidates: choices.map((c) => `\`${c}\``).join(', ') }, skipReason: 'ambiguous-target' as const }
+                    : { messageId: 'noCandidate', data, skipReason: 'no-candidate' as const }),
                   fix: null,
                 });
                 continue;
@@ -147,7 +163,8 @@ export const rule: Rule = {
                 file: fragment.file.path,
                 offset: first[0],
                 key,
-                message: `${base}; ${evidence} runs \`${replacement}\``,
+                messageId: 'replace',
+                data: { ...data, evidence: evidence as string, replacement },
                 fix: { safety: 'safe', description: `replace \`${target}\` with \`${replacement}\``, edits },
               });
             }

@@ -17,6 +17,9 @@ export const rule: Rule = {
     summary: 'Named volumes used by services but declared in no compose file of the set; declare them.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    messages: {
+      undeclared: 'named volume `{{volume}}` (service `{{service}}`) is declared in no compose file of {{where}}',
+    },
   },
   async check({ facts, workspace }) {
     const findings: RawFinding[] = [];
@@ -46,9 +49,12 @@ export const rule: Rule = {
             file: file.path,
             offset: use.offset,
             key: `${set.dir}:${use.name}`,
-            message: `named volume \`${use.name}\` (service \`${use.service}\`) is declared in no compose file of ${set.dir || 'the root'}`,
+            messageId: 'undeclared',
+            data: { volume: use.name, service: use.service, where: set.dir || 'the root' },
             // One fix per file declares every missing name; each finding shares it.
             fix,
+            // No fix: a flow-style or otherwise unusual `volumes:` the rule does not rewrite.
+            ...(fix ? {} : { skipReason: 'unusual-layout' as const }),
           });
         }
       }

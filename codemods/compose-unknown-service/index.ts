@@ -3,6 +3,9 @@ import type { Rule } from '../../src/model/rule.js';
 import { inferServiceRename } from '../../src/facts/compose-rename.js';
 import { nodeRange, scalarContentSpan } from '../../src/formats/yaml.js';
 
+/** What every finding says first (`where`: the compose set's folder, or `the root`). */
+const BASE = 'service `{{service}}` is defined in no other compose file of {{where}} and has no image or build of its own';
+
 /**
  * An override file names a service the rest of its compose set does not define and gives it
  * no image, build or extends: compose would create a broken service instead of overriding the
@@ -15,6 +18,11 @@ export const rule: Rule = {
     summary: 'An override file names a service no other compose file defines; rename it to the base service it must mean.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    messages: {
+      rename: `${BASE}; it must mean \`{{target}}\` ({{signals}})`,
+      ambiguous: `${BASE}; it could mean {{candidates}} (no single match, not renamed)`,
+      noMatch: `${BASE}; no base service matches it (not renamed)`,
+    },
   },
   async check({ facts, workspace }) {
     const findings: RawFinding[] = [];
@@ -29,15 +37,15 @@ export const rule: Rule = {
           if (!keySpan) continue;
           const at = nodeRange(fragment.keyNode)?.[0] ?? keySpan[0];
           const inference = inferServiceRename(set, fragment);
-          const base = `service \`${service.name}\` is defined in no other compose file of ${set.dir || 'the root'} and has no image or build of its own`;
+          const data = { service: service.name, where: set.dir || 'the root' };
           const key = `${fragment.file.path}:${service.name}`;
           if (!inference.best) {
-            const options = inference.candidates.map((c) => `\`${c.service}\``).join(', ');
+            const candidates = inference.candidates.map((c) => `\`${c.service}\``).join(', ');
             findings.push({
               file: fragment.file.path,
               offset: at,
               key,
-              message: options ? `${base}; it could mean ${options} (no single match, not renamed)` : `${base}; no base service matches it (not renamed)`,
+              ...(candidates ? { messageId: 'ambiguous', data: { ...data, candidates }, skipReason: 'ambiguous-target' as const } : { messageId: 'noMatch', data, skipReason: 'no-candidate' as const }),
               fix: null,
             });
             continue;
@@ -59,7 +67,8 @@ export const rule: Rule = {
             file: fragment.file.path,
             offset: at,
             key,
-            message: `${base}; it must mean \`${target}\` (${inference.best.signals.join('; ')})`,
+            messageId: 'rename',
+            data: { ...data, target, signals: inference.best.signals.join('; ') },
             fix: {
               safety: inference.best.imageMatch || inference.best.signals.length >= 2 ? 'safe' : 'review',
               description: `rename service \`${service.name}\` to \`${target}\``,

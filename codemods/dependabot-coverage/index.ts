@@ -767,6 +767,12 @@ export const rule: Rule = {
     summary: 'Ecosystems with manifests but no dependabot updates entry (or no config at all); add them.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    options: {
+      exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of manifest paths that are never counted.', default: DEFAULT_MANIFEST_EXCLUDES },
+      interval: { enum: ['daily', 'weekly', 'monthly', 'quarterly', 'semiannually', 'yearly'], description: 'Schedule of generated entries.', default: 'weekly' },
+      createConfig: { type: 'boolean', description: 'Create .github/dependabot.yml when there is none.', default: true },
+      ecosystemLabels: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string', minLength: 1 } }, description: 'Labels that belong to one ecosystem, by ecosystem.', default: DEFAULT_ECOSYSTEM_LABELS },
+    },
   },
   async check(ctx: RuleContext) {
     // No config at all is the seed's 0.1 and 1.6; a missing entry in an existing config is 1.6.

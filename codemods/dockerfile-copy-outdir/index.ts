@@ -259,6 +259,14 @@ export const rule: Rule = {
     summary: 'COPY --from=<build stage> source differs from the bundler outDir; align one side.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    options: {
+      prefer: { enum: ['auto', 'bundler', 'dockerfile'], description: 'Which side the fix edits.', default: 'auto' },
+      outputDirNames: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Folder names that mark a COPY source as a bundle folder.', default: DEFAULT_OUTPUT_DIR_NAMES },
+      ignoredSegments: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Sources under these are never bundles.', default: DEFAULT_IGNORED_SEGMENTS },
+      ignoreUsesIn: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs on file names whose mentions of the outDir do not count as uses.', default: DEFAULT_IGNORE_USES_IN },
+      // No default here: the build facts own it (npm, pnpm, yarn, bun).
+      packageManagers: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Binaries whose `run <script>` runs a package.json script (default: npm, pnpm, yarn, bun).' },
+    },
   },
   async check({ facts, workspace, options: rawOptions }) {
     if (!workspace.paths.some(isViteConfigPath) || !workspace.paths.some(isDockerfilePath)) return [];

@@ -1,6 +1,7 @@
 import path from 'node:path/posix';
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
+import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { findPair } from '../../src/formats/yaml.js';
@@ -463,6 +464,10 @@ export const rule: Rule = {
     summary: 'Commands in docs name compose services, app targets or scripts that do not exist; use the real ones.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    options: {
+      appFactories: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Constructors whose module-level result counts as an application object.', default: DEFAULT_APP_FACTORIES },
+      ...DOCS_OPTIONS,
+    },
   },
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);

@@ -1,6 +1,7 @@
 import path from 'node:path/posix';
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
+import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
 import { parseDockerfile } from '../../src/formats/dockerfile.js';
@@ -411,6 +412,7 @@ export const rule: Rule = {
     summary: 'Docs point at repo paths that do not exist; rewrite to the path git renamed them to.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    options: { ...DOCS_OPTIONS },
   },
   async check({ workspace, options }) {
     const opts = docsOptions(options);

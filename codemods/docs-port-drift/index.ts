@@ -1,5 +1,6 @@
-import type { RawFinding } from '../../src/model/types.js';
-import type { Rule } from '../../src/model/rule.js';
+import type { RawFinding, SkipReason } from '../../src/model/types.js';
+import { renderMessage, type Rule } from '../../src/model/rule.js';
+import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import type { MarkdownModel, MdCodeBlock } from '../../src/formats/markdown.js';
@@ -77,6 +78,19 @@ function proseMentions(file: SourceFile, model: MarkdownModel | undefined, from:
   return out;
 }
 
+/** What every finding says first (`published`: how the deployments publish the app). */
+const BASE = 'this command runs `{{app}}` on port {{port}}, but {{published}}';
+const USE = `${BASE}; use {{wanted}}`;
+const PROSE = ' (and in {{prose}}, the server it starts)';
+const LEFTOVER = '; the section names {{port}} elsewhere too, which is not changed, so the fix is for review';
+
+/** A message id and its data, and why no fix is offered. */
+interface Said {
+  messageId: string;
+  data: Record<string, string>;
+  skipReason?: SkipReason;
+}
+
 /**
  * A doc command that runs the repository's API (the same app a compose service or Dockerfile
  * runs) on a port other than the one published for it (seed 1.11: README runs uvicorn on 8100
@@ -90,6 +104,15 @@ export const rule: Rule = {
     summary: 'A documented run command uses a port other than the one published for that app; use that port.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    messages: {
+      usePort: USE,
+      usePortProse: `${USE}${PROSE}`,
+      usePortLeftover: `${USE}${LEFTOVER}`,
+      usePortProseLeftover: `${USE}${PROSE}${LEFTOVER}`,
+      notEditable: `${BASE}; the text cannot be edited in place (not changed)`,
+      noSinglePort: `${BASE}; no single published port (not changed)`,
+    },
+    options: { ...DOCS_OPTIONS },
   },
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);
@@ -97,6 +120,14 @@ export const rule: Rule = {
     const deployments = (await appDeployments(facts)).filter((d) => !matchesAny(d.file, opts.excludeGlobs));
     if (deployments.length === 0) return [];
     const problems: DocProblem[] = [];
+    // The shared docs grouping (problemsToFindings) carries the text; the id, data and skip
+    // reason of each problem are found again by where it is and what it says.
+    const said = new Map<string, Said>();
+    const say = (doc: string, offset: number, s: Said): string => {
+      const message = renderMessage(rule.meta, s.messageId, s.data);
+      said.set(`${doc}\0${offset}\0${message}`, s);
+      return message;
+    };
     for (const doc of docFiles(workspace, opts).docs) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
@@ -118,10 +149,11 @@ export const rule: Rule = {
         const containers = [...new Set(same.map((d) => d.containerPort).filter((c): c is string => c !== undefined))];
         const wanted = hosts.length === 1 ? hosts[0] : hosts.length === 0 && containers.length === 1 ? containers[0] : undefined;
         const published = [...new Set(same.map(describe))].join('; ');
-        const base = `this command runs \`${app.word}\` on port ${port.value}, but ${published}`;
+        const data = { app: app.word, port: port.value, published };
         const subject = `${app.word}@${port.value}`;
         if (!wanted || !workspace.isEditable(doc.path)) {
-          problems.push({ doc: doc.path, offset, kind: 'port', subject, message: `${base}; ${wanted ? 'the text cannot be edited in place' : 'no single published port'} (not changed)`, fix: undefined });
+          const s: Said = wanted ? { messageId: 'notEditable', data, skipReason: 'not-editable' } : { messageId: 'noSinglePort', data, skipReason: 'ambiguous-target' };
+          problems.push({ doc: doc.path, offset, kind: 'port', subject, message: say(doc.path, offset, s), fix: undefined });
           continue;
         }
         // The port digits inside their word: `8100`, `--port=8100`, `0.0.0.0:8100`.
@@ -129,7 +161,7 @@ export const rule: Rule = {
         const sub = raw.endsWith(`:${port.value}`) ? `:${port.value}` : port.value;
         const span = wordTextSpan(cmd, port.index, sub);
         if (!span) {
-          problems.push({ doc: doc.path, offset, kind: 'port', subject, message: `${base}; the text cannot be edited in place (not changed)`, fix: undefined });
+          problems.push({ doc: doc.path, offset, kind: 'port', subject, message: say(doc.path, offset, { messageId: 'notEditable', data, skipReason: 'not-editable' }), fix: undefined });
           continue;
         }
         const edits = [{ start: span[0], end: span[1], text: sub.replace(port.value, wanted) }];
@@ -173,12 +205,18 @@ export const rule: Rule = {
           subject,
           // Prose is never edited: when it names the old port too, the fix would leave the
           // section saying two things, so it is a judgement call.
-          message: `${base}; use ${wanted}${prose.length > 0 ? ` (and in ${prose.map((m) => `${m.text} (line ${m.line})`).join(', ')}, the server it starts)` : ''}${leftover ? `; the section names ${port.value} elsewhere too, which is not changed, so the fix is for review` : ''}`,
+          message: say(doc.path, offset, {
+            messageId: `usePort${prose.length > 0 ? 'Prose' : ''}${leftover ? 'Leftover' : ''}`,
+            data: { ...data, wanted, ...(prose.length > 0 ? { prose: prose.map((m) => `${m.text} (line ${m.line})`).join(', ') } : {}) },
+          }),
           fix: { edits, replacement: wanted, description: `run on port ${wanted} instead of ${port.value}`, safety: leftover ? 'review' : 'safe' },
         });
       }
     }
-    return problemsToFindings(problems) satisfies RawFinding[];
+    return problemsToFindings(problems).map(({ message, ...f }): RawFinding => {
+      const s = said.get(`${f.file}\0${f.offset}\0${message}`);
+      return s ? { ...f, ...s } : { ...f, message };
+    });
   },
 };
 

@@ -1,6 +1,7 @@
 import path from 'node:path/posix';
 import type { RawFinding } from '../../src/model/types.js';
-import type { Rule } from '../../src/model/rule.js';
+import type { OptionSchema, Rule } from '../../src/model/rule.js';
+import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { detectEol } from '../../src/util/text.js';
 import { isScriptPath } from '../../src/formats/bundler-config.js';
@@ -270,6 +271,17 @@ export const rule: Rule = {
     summary: 'An env template (.env.example …) is referenced but missing; generate it from the env names the code and compose read.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    options: {
+      exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of paths never read for names or references.', default: DEFAULT_EXCLUDE },
+      testGlobs: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of test code: names read only there are not listed.', default: DEFAULT_TEST_GLOBS },
+      skipNames: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Names never listed (a trailing * matches a prefix).', default: DEFAULT_SKIP_NAMES },
+      composeDefaults: { type: 'boolean', description: 'Use a non-secret compose ${X:-default} as the placeholder (default true).', default: true },
+      dotenvNames: { type: 'boolean', description: 'Also list the names (never the values) of real env files in the template\'s folder (default true).', default: true },
+      toolingGlobs: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of tooling code (CI helpers, the docs build): names read only there are not listed.', default: DEFAULT_TOOLING_GLOBS },
+      // The docs rules' options, for the docs read here; the ledgers here also hold legacy/ and deprecated/.
+      ...DOCS_OPTIONS,
+      ledgerGlobs: { ...DOCS_OPTIONS.ledgerGlobs, default: DEFAULT_LEDGER_GLOBS_HERE } as OptionSchema,
+    },
   },
   async check({ workspace: ws, options }) {
     const opts = readOptions(options);

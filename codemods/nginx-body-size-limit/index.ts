@@ -21,6 +21,9 @@ const PASS = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'grpc_pass', '
 /** Contexts where client_max_body_size is allowed (nginx: http, server, location). */
 const LIMIT_CONTEXTS = new Set(['http', 'server', 'location']);
 
+/** The schema of an option that lists strings. */
+const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
 export const DEFAULT_SIZE = '10m';
 /** Files the nginx packages and images ship; they never set client_max_body_size. */
 export const DEFAULT_STOCK_INCLUDES = ['mime.types', 'fastcgi_params', 'fastcgi.conf', 'scgi_params', 'uwsgi_params', 'proxy_params', 'koi-utf', 'koi-win', 'win-utf', 'snippets/fastcgi-php.conf', 'snippets/snakeoil.conf', '/etc/letsencrypt/options-ssl-nginx.conf'];
@@ -682,6 +685,17 @@ export const rule: Rule = {
     summary: 'nginx servers that pass request bodies upstream with no client_max_body_size in effect (nginx silently caps them at 1m); state the limit.',
     defaultSeverity: 'warning',
     fixable: 'review',
+    messages: {
+      unlimited: "{{server}} accepts request bodies (`{{handler}}`) with no `client_max_body_size` in effect: nginx's default of 1m rejects larger ones with 413",
+      unlimitedInLocation: "{{server}} accepts request bodies (`{{handler}}` in `{{location}}`) with no `client_max_body_size` in effect: nginx's default of 1m rejects larger ones with 413",
+    },
+    options: {
+      size: { type: 'string', pattern: '^[0-9]+[kKmMgG]?$', description: 'The limit the fix states (default 10m).', default: DEFAULT_SIZE },
+      stockIncludes: { ...STRINGS, description: 'Included files nginx packages ship that set no limit.', default: DEFAULT_STOCK_INCLUDES },
+      confPrefixes: { ...STRINGS, description: 'Configuration folders of nginx installations, for absolute includes.', default: DEFAULT_CONF_PREFIXES },
+      stockServerGlobs: { type: 'array', items: { type: 'string', pattern: '^/' }, description: 'Absolute folders (globs) whose files the stock nginx.conf of images and packages reads inside an http block without a limit.', default: DEFAULT_STOCK_SERVER_GLOBS },
+      ciGlobs: { ...STRINGS, description: 'Repository paths (globs) of CI test harnesses, whose servers are not judged.', default: DEFAULT_CI_GLOBS },
+    },
   },
   async check({ workspace, facts, options: rawOptions }) {
     const options = readOptions(rawOptions);
@@ -707,15 +721,16 @@ export const rule: Rule = {
         const outer: Context = { kind: 'http', limit: false, unknown: valid.some((c) => c.unknown) };
         const handler = unlimitedHandler(repo, d, p, outer);
         if (!handler || handler === 'unknown') return false;
-        const label = serverLabel(d);
-        const where = handler.location ? ` in \`${wordsOf(handler.location)}\`` : '';
+        const data = { server: serverLabel(d), handler: wordsOf(handler.d) };
         const edit = insertion(source.text, p, d, options.size);
         findings.push({
           file: p,
           offset: d.start,
           key: `${p}:server ${index}`,
-          message: `${label} accepts request bodies (\`${wordsOf(handler.d)}\`${where}) with no \`client_max_body_size\` in effect: nginx's default of 1m rejects larger ones with 413`,
+          ...(handler.location ? { messageId: 'unlimitedInLocation', data: { ...data, location: wordsOf(handler.location) } } : { messageId: 'unlimited', data }),
           fix: edit ? { safety: 'review', description: `state \`client_max_body_size ${options.size};\` at the top of the server block`, edits: [edit] } : null,
+          // No fix: the server block has no directive to state the limit before.
+          ...(edit ? {} : { skipReason: 'unusual-layout' as const }),
         });
         return false;
       });

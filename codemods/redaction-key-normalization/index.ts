@@ -625,6 +625,12 @@ export const rule: Rule = {
     summary: 'Sensitive-key sets hold entries that can never match after the key is normalised; normalise them.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    options: {
+      withTests: { type: 'boolean', description: 'Also create the pytest contract test.', default: false },
+      contractKeys: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'The keys the contract test asserts.', default: DEFAULT_CONTRACT_KEYS },
+      // No default: the folder is found from the pytest configuration and the layout.
+      testsDir: { type: 'string', minLength: 1, description: 'The folder for the contract test (default: found from the pytest configuration).' },
+    },
   },
   async check({ workspace, options: rawOptions }) {
     const options = readOptions(rawOptions);

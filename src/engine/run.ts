@@ -1,5 +1,5 @@
 import type { Diagnostic, Finding, Fix, RawFinding, Safety } from '../model/types.js';
-import type { Rule } from '../model/rule.js';
+import { effectiveOptions, renderMessage, type Rule } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { Facts } from '../facts/facts.js';
 import { applyEdits, changedOutsideSpans, checkEdits, editsConflict } from './edits.js';
@@ -83,16 +83,19 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
   for (const [index, rule] of rules.entries()) {
     onProgress?.({ phase: 'detect', rule: rule.meta.id, index, total: rules.length });
     let raw: RawFinding[];
+    let stamped: Finding[];
     try {
-      raw = await rule.check({ workspace: ws, facts, options: ruleOptions?.[rule.meta.id] ?? {} });
+      raw = await rule.check({ workspace: ws, facts, options: effectiveOptions(rule.meta, ruleOptions?.[rule.meta.id]) });
+      // Inside the try: a message id the rule does not declare is its failure, reported like one.
+      stamped = raw.map((r) => stamp(ws, rule, r));
     } catch (error) {
       diagnostics?.push({ file: '', kind: 'note', ruleId: rule.meta.id, message: `rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
     // Kept rule by rule: a suppression must be seen as used before the rule that reports unused
     // ones runs (it runs last).
-    for (const r of raw) {
-      const finding = stamp(ws, rule, r);
+    for (const [i, r] of raw.entries()) {
+      const finding = stamped[i] as Finding;
       all.push(finding);
       if (!keep || keep(finding, ws)) kept.push({ raw: r, finding });
     }
@@ -153,9 +156,12 @@ function stamp(ws: Workspace, rule: Rule, r: RawFinding): Finding {
     file: r.file,
     line: pos.line,
     column: pos.column,
-    message: r.message,
+    message: r.messageId !== undefined ? renderMessage(rule.meta, r.messageId, r.data) : (r.message ?? ''),
+    ...(r.messageId !== undefined ? { messageId: r.messageId, data: r.data ?? {} } : {}),
     key: r.key,
     fix: r.fix ?? null,
+    // A reason to withhold a fix means nothing next to a fix.
+    ...(r.skipReason !== undefined && !r.fix ? { skipReason: r.skipReason } : {}),
   };
 }
 

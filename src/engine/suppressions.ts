@@ -48,6 +48,19 @@ export const unusedSuppressionMeta: RuleMeta = {
   summary: 'an autopack-fix-ignore comment that suppresses nothing, or has no reason',
   defaultSeverity: 'warning',
   fixable: 'safe',
+  messages: {
+    invalidNoRule: 'suppression `{{directive}}` names no rule (write `autopack-fix-ignore <rule-id> -- reason`); it suppresses nothing',
+    invalidTrailingText: 'suppression `{{directive}}` has text after the rule ids that is not a reason (`{{text}}`; write `-- reason`); it suppresses nothing',
+    invalidNoReason: 'suppression `{{directive}}` has no reason (add `-- why this is kept`); it suppresses nothing',
+    unknownRule: 'suppression `{{directive}}` names unknown rule {{rules}} (see `autopack-fix list-rules`)',
+    unknownRules: 'suppression `{{directive}}` names unknown rules {{rules}} (see `autopack-fix list-rules`)',
+    unusedOnLine: 'unused suppression: {{rules}} reports nothing on line {{line}}',
+    unusedOnLineMany: 'unused suppression: {{rules}} report nothing on line {{line}}',
+    unusedInFile: 'unused suppression: {{rules}} reports nothing in this file',
+    unusedInFileMany: 'unused suppression: {{rules}} report nothing in this file',
+    unusedAtEnd: 'unused suppression: {{rules}} reports nothing after it (it is the last line)',
+    unusedAtEndMany: 'unused suppression: {{rules}} report nothing after it (it is the last line)',
+  },
 };
 
 /**
@@ -98,6 +111,9 @@ export interface Directive {
   ownLine: boolean;
   /** Why it is invalid (then it suppresses nothing). */
   problem?: string;
+  /** The same, as an id (`problemText`: the stray text of `trailing-text`). */
+  problemId?: 'no-rule' | 'trailing-text' | 'no-reason';
+  problemText?: string;
 }
 
 interface LineInfo {
@@ -237,11 +253,11 @@ function directiveAt(line: string, at: number, style: CommentStyle): Omit<Direct
     const after = ids ? rest.slice(ids[0].length) : rest;
     const reasonMatch = /^\s*--(.*)$/s.exec(after);
     const reason = reasonMatch ? (reasonMatch[1] as string).trim() : '';
-    let problem: string | undefined;
-    if (ruleIds.length === 0) problem = 'names no rule (write `autopack-fix-ignore <rule-id> -- reason`)';
-    else if (!reasonMatch && after.trim() !== '') problem = `has text after the rule ids that is not a reason (\`${after.trim()}\`; write \`-- reason\`)`;
-    else if (!reason) problem = 'has no reason (add `-- why this is kept`)';
-    return { scope, ruleIds, reason, start, end, idsStart, idsEnd, ownLine, ...(problem ? { problem } : {}) };
+    let problem: Pick<Directive, 'problem' | 'problemId' | 'problemText'> | undefined;
+    if (ruleIds.length === 0) problem = { problem: 'names no rule (write `autopack-fix-ignore <rule-id> -- reason`)', problemId: 'no-rule' };
+    else if (!reasonMatch && after.trim() !== '') problem = { problem: `has text after the rule ids that is not a reason (\`${after.trim()}\`; write \`-- reason\`)`, problemId: 'trailing-text', problemText: after.trim() };
+    else if (!reason) problem = { problem: 'has no reason (add `-- why this is kept`)', problemId: 'no-reason' };
+    return { scope, ruleIds, reason, start, end, idsStart, idsEnd, ownLine, ...problem };
   }
   return undefined;
 }
@@ -316,24 +332,28 @@ export function createSuppressions(options: SuppressionOptions): SuppressionSess
           const n = seen.get(identity) ?? 0;
           seen.set(identity, n + 1);
           const key = `${p}\0${identity}\0${n}`;
-          const label = `\`autopack-fix-ignore${d.scope === 'file' ? '-file' : ''}${d.ruleIds.length ? ` ${d.ruleIds.join(', ')}` : ''}\``;
-          if (d.problem) {
-            out.push({ file: p, offset: d.start, key: `invalid\0${key}`, severity: 'error', message: `suppression ${label} ${d.problem}; it suppresses nothing`, fix: null });
+          const directive = `autopack-fix-ignore${d.scope === 'file' ? '-file' : ''}${d.ruleIds.length ? ` ${d.ruleIds.join(', ')}` : ''}`;
+          // Only the author knows the reason to write, or the rule a misspelt id meant.
+          if (d.problemId) {
+            const messageId = d.problemId === 'no-rule' ? 'invalidNoRule' : d.problemId === 'trailing-text' ? 'invalidTrailingText' : 'invalidNoReason';
+            out.push({ file: p, offset: d.start, key: `invalid\0${key}`, severity: 'error', messageId, data: { directive, ...(d.problemText !== undefined ? { text: d.problemText } : {}) }, fix: null, skipReason: 'author-intent' });
             return;
           }
           const unknown = d.ruleIds.filter((id) => !known.has(id));
           if (unknown.length) {
-            out.push({ file: p, offset: d.start, key: `unknown\0${key}`, severity: 'error', message: `suppression ${label} names unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${u}\`${didYouMean(u, [...known])}`).join(', ')} (see \`autopack-fix list-rules\`)`, fix: null });
+            const rules = unknown.map((u) => `\`${u}\`${didYouMean(u, [...known])}`).join(', ');
+            out.push({ file: p, offset: d.start, key: `unknown\0${key}`, severity: 'error', messageId: unknown.length > 1 ? 'unknownRules' : 'unknownRule', data: { directive, rules }, fix: null, skipReason: 'author-intent' });
           }
           const unused = d.ruleIds.filter((id) => active.has(id) && !used.has(`${p}\0${i}\0${id}`));
           if (unused.length === 0) return;
-          const where = d.scope === 'file' ? 'in this file' : d.target === undefined ? 'after it (it is the last line)' : `on line ${d.target}`;
+          const where = d.scope === 'file' ? 'InFile' : d.target === undefined ? 'AtEnd' : 'OnLine';
           const kept = d.ruleIds.filter((id) => !unused.includes(id) && !unknown.includes(id));
           out.push({
             file: p,
             offset: d.start,
             key: `unused\0${key}\0${unused.join(',')}`,
-            message: `unused suppression: ${unused.map((u) => `\`${u}\``).join(', ')} report${unused.length === 1 ? 's' : ''} nothing ${where}`,
+            messageId: `unused${where}${unused.length === 1 ? '' : 'Many'}`,
+            data: { rules: unused.map((u) => `\`${u}\``).join(', '), ...(d.target !== undefined && d.scope !== 'file' ? { line: d.target } : {}) },
             fix: kept.length === 0 ? removalFix(file, d) : { safety: 'safe', description: `drop ${unused.join(', ')} from the suppression`, edits: [{ file: p, start: d.idsStart, end: d.idsEnd, text: kept.join(', ') }] },
           });
         });

@@ -11,6 +11,13 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { Facts } from '../facts/facts.js';
 import type { RawFinding, Safety, Severity } from './types.js';
 
+/**
+ * The JSON Schema (draft-07) of one option, as it appears in the generated config schema
+ * (schemas/config.schema.json, `npm run schema`): `type`/`enum`/`items`… for validation,
+ * `description` for editors, and `default`, the value the rule gets when the config is silent.
+ */
+export type OptionSchema = { description: string; default?: unknown } & Record<string, unknown>;
+
 export interface RuleMeta {
   id: string;
   /** Every gap-analysis item the rule's findings can be an instance of (see RawFinding.seedIds). */
@@ -20,16 +27,57 @@ export interface RuleMeta {
   defaultSeverity: Severity;
   /** Whether the rule can produce fixes at all, and the strongest class it produces. */
   fixable: Safety | 'none';
+  /**
+   * The options, by name, in the order the schema lists them. The engine gives the rule the
+   * configured options merged over the `default`s (see `defaultOptions`); the config file is
+   * validated against these schemas. Absent or empty: the rule takes no options.
+   */
+  options?: Record<string, OptionSchema>;
+  /**
+   * Message templates by id: a finding names one (`RawFinding.messageId`) and the values of
+   * its `{{placeholders}}` (`RawFinding.data`), and the engine renders the text
+   * (`renderMessage`). Goldens assert the id and the data, so a rewording changes one line
+   * here. Absent: the rule still reports plain `message`s (see tests/rule-meta.test.ts).
+   */
+  messages?: Record<string, string>;
 }
 
 export interface RuleContext {
   workspace: Workspace;
   facts: Facts;
-  /** The rule's options from configuration, merged over its defaults. */
+  /** The rule's options from configuration, merged over the defaults of its meta. */
   options: Record<string, unknown>;
 }
 
 export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): Promise<RawFinding[]>;
+}
+
+/** The options a rule gets when the configuration sets none: the `default` of each. */
+export function defaultOptions(meta: RuleMeta): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // A copy: a rule that changed a default in place would change it for every later run.
+  for (const [name, schema] of Object.entries(meta.options ?? {})) if (schema.default !== undefined) out[name] = structuredClone(schema.default);
+  return out;
+}
+
+/** The configured options over the defaults (an option given replaces its default whole). */
+export function effectiveOptions(meta: RuleMeta, configured: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  return { ...defaultOptions(meta), ...(configured ?? {}) };
+}
+
+/**
+ * A message template with its `{{name}}`s replaced by `data` (one pass: a value that contains
+ * braces is not expanded again). A placeholder without a value, or a template id the rule does
+ * not declare, is the rule's bug and throws.
+ */
+export function renderMessage(meta: RuleMeta, messageId: string, data: Readonly<Record<string, string | number>> = {}): string {
+  const template = meta.messages?.[messageId];
+  if (template === undefined) throw new Error(`rule ${meta.id} reported messageId "${messageId}", which its meta.messages does not declare`);
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => {
+    const value = data[name];
+    if (value === undefined) throw new Error(`rule ${meta.id}: message "${messageId}" needs data.${name}`);
+    return String(value);
+  });
 }

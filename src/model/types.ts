@@ -39,24 +39,61 @@ export interface Finding {
   line: number;
   /** 1-based, in characters. */
   column: number;
+  /** The text, rendered from the rule's `meta.messages[messageId]` with `data` when it has one. */
   message: string;
+  /** The id of the message template, when the rule reports by id (RuleMeta.messages). */
+  messageId?: string;
+  /** The values of the template's placeholders. */
+  data?: Record<string, string | number>;
   /**
    * Stable identity of the problem, independent of line numbers, used to prove that a fix made
    * the rule stop firing and, later, for baselines. Rules set it from the facts they judged.
    */
   key: string;
   fix: Fix | null;
+  /** Why the rule offers no fix (set only when `fix` is null): see SKIP_REASONS. */
+  skipReason?: SkipReason;
 }
+
+/**
+ * Why a rule reports a problem and withholds its fix: a closed set, so that reports can count
+ * them (Renovate's `skipReason`). The human detail stays in the finding's message.
+ */
+export const SKIP_REASONS = {
+  'ambiguous-target': 'more than one replacement fits; the tool will not pick one',
+  'no-candidate': 'nothing in the repository says what the value should be',
+  'not-editable': 'the text cannot be edited in place (escaped, split, generated or not a file of the workspace)',
+  'unusual-layout': 'the file is laid out in a way the rule does not edit (flow style, one-line blocks)',
+  'changes-behaviour': 'the only edit that silences the finding would change what is built or run',
+  'author-intent': 'only the author can say what is missing (a reason, the rule that was meant)',
+  'unverifiable': 'the rule cannot check the value (computed, or read from outside the repository)',
+  'evidence-in-ledger': 'the text quotes the old value on purpose (a changelog, a migration note)',
+  'other-consumers': 'other files use the value as it is, so changing it here would break them',
+  'unparseable': 'a file the fix depends on does not parse',
+  'disabled-by-option': 'an option of the rule turns the fix off',
+} as const satisfies Record<string, string>;
+
+export type SkipReason = keyof typeof SKIP_REASONS;
 
 /** What a rule returns before the engine stamps ruleId/seedIds/severity on it. */
 export interface RawFinding {
   file: string;
   /** Offset into the file's text; the engine turns it into line/column. */
   offset: number;
-  message: string;
+  /**
+   * The text, for a rule not yet converted to message ids. A converted rule sets `messageId`
+   * and `data` instead, and the engine renders the text from its meta.
+   */
+  message?: string;
+  /** A key of the rule's `meta.messages`. */
+  messageId?: string;
+  /** The values of the message's `{{placeholders}}`. */
+  data?: Record<string, string | number>;
   key: string;
   severity?: Severity;
   fix?: Fix | null;
+  /** Why no fix is offered, when `fix` is null and the rule knows (SKIP_REASONS). */
+  skipReason?: SkipReason;
   /**
    * The gap-analysis items this finding is an instance of. Omitted: the rule's own `seedIds`
    * (a rule with one class of finding); a rule with several classes sets it per finding, and

@@ -1,5 +1,5 @@
 import type { RunResult } from '../engine/run.js';
-import type { Diagnostic } from '../model/types.js';
+import type { Diagnostic, SkipReason } from '../model/types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
@@ -16,6 +16,15 @@ export interface Summary {
   remaining: number;
   filesChanged: number;
   passes: number;
+  /** Findings whose rule withheld a fix, by reason (SKIP_REASONS), most frequent first. */
+  skipReasons: Partial<Record<SkipReason, number>>;
+}
+
+/** How many findings withhold their fix for each reason, most frequent first (then by id). */
+export function skipReasonCounts(result: RunResult): Partial<Record<SkipReason, number>> {
+  const counts = new Map<SkipReason, number>();
+  for (const f of result.findings) if (f.skipReason) counts.set(f.skipReason, (counts.get(f.skipReason) ?? 0) + 1);
+  return Object.fromEntries([...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)));
 }
 
 export function summarize(result: RunResult): Summary {
@@ -30,6 +39,7 @@ export function summarize(result: RunResult): Summary {
     remaining: result.remaining.length,
     filesChanged: result.changes.length,
     passes: result.passes,
+    skipReasons: skipReasonCounts(result),
   };
 }
 
@@ -44,6 +54,9 @@ export function jsonReport(result: RunResult, extra: { written?: string[]; diagn
       line: f.line,
       column: f.column,
       message: f.message,
+      // The template and its values, for a rule that reports by message id.
+      ...(f.messageId !== undefined ? { messageId: f.messageId, data: f.data ?? {} } : {}),
+      skipReason: f.skipReason ?? null,
       fix: f.fix
         ? {
             safety: f.fix.safety,

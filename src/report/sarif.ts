@@ -6,6 +6,7 @@
  * - Results carry `ruleIndex`, `level`, a region (1-based lines; columns in UTF-16 code units,
  *   as `run.columnKind` says) and `partialFingerprints` under `autopackFix/v1`: the baseline's
  *   fingerprint (src/engine/baseline.ts), which survives unrelated line shifts.
+ * - A finding whose rule withholds its fix says why in `properties.skipReason` (SKIP_REASONS).
  * - A fix that was not dropped by its proof becomes a SARIF `fix`: per file an `artifactChange`
  *   whose `replacements` delete `charOffset`/`charLength` of the original text (UTF-16 code
  *   units of the decoded text, BOM excluded, like every offset of the tool) and insert the new
@@ -85,7 +86,7 @@ export function sarifLog(findings: readonly SarifFinding[], options: SarifOption
       ],
       partialFingerprints: { [FINGERPRINT_ID]: fingerprint(f, options.workspace) },
       ...(fix ? { fixes: [fix] } : {}),
-      properties: { seedIds: f.seedIds, ...(f.fix ? { fixSafety: f.fix.safety, fixStatus: f.fixStatus ?? null } : {}) },
+      properties: { seedIds: f.seedIds, ...(f.fix ? { fixSafety: f.fix.safety, fixStatus: f.fixStatus ?? null } : {}), ...(f.skipReason ? { skipReason: f.skipReason } : {}) },
     };
   });
   return {

@@ -1,7 +1,7 @@
 import { createColors } from 'picocolors';
 import type { RunResult, ReportedFinding } from '../engine/run.js';
 import type { Diagnostic } from '../model/types.js';
-import { summarize } from './json.js';
+import { skipReasonCounts, summarize } from './json.js';
 import { displayPath, escapeControls } from './escape.js';
 
 export type Colors = ReturnType<typeof createColors>;
@@ -174,6 +174,9 @@ export function summaryLines(result: RunResult, c: Colors, mode: 'report' | 'dry
     parts.push(`${s.reportOnly} report-only`);
     if (s.rejected) parts.push(`${s.rejected} fix${s.rejected === 1 ? '' : 'es'} dropped`);
     lines.push(parts.join(', '));
+    // Why the report-only findings are not fixed, counted by reason (the rules that say).
+    const reasons = Object.entries(skipReasonCounts(result));
+    if (reasons.length > 0) lines.push(`Fixes withheld: ${reasons.map(([id, n]) => `${n} ${id}`).join(', ')}`);
     if (mode === 'report' && s.fixable > 0) lines.push(c.dim('Run with --dry-run to see the diff, --write to apply.'));
   }
   return lines;

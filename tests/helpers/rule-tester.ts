@@ -8,7 +8,7 @@
  *     invalid: [{
  *       name: 'a link to a missing file',
  *       files: { 'README.md': '[b](b.md)\n' },
- *       errors: [{ key: /b\.md/, message: /does not exist/ }],
+ *       errors: [{ key: /b\.md/, message: /does not exist/ }],   // or messageId + data
  *       output: null,
  *       reason: 'nothing says where b.md went',
  *     }],
@@ -16,7 +16,9 @@
  *
  * - `valid`: the rule reports nothing.
  * - `invalid`: the rule reports exactly `errors` (in file/line order; each matched on `key`,
- *   `message`, `file`, `line`, `safety` when given), and `--write` with every fix class accepted
+ *   `messageId`, `data` (the values given), `message`, `skipReason`, `file`, `line`, `safety`
+ *   when given; a rule with message ids is best matched on `messageId`, so that a rewording
+ *   rewrites no case), and `--write` with every fix class accepted
  *   leaves the files as `output` says: the changed files only, or `null` when no fix may be
  *   applied, which needs a `reason` (why the rule reports and does not fix).
  * Every case runs through the engine, so its proofs (the files still parse, the finding goes away,
@@ -27,7 +29,7 @@ import { Workspace } from '../../src/workspace/workspace.js';
 import { run } from '../../src/engine/run.js';
 import { findRule } from '../../src/rules/registry.js';
 import type { Rule } from '../../src/model/rule.js';
-import type { Safety } from '../../src/model/types.js';
+import type { Safety, SkipReason } from '../../src/model/types.js';
 
 export interface ValidCase {
   name: string;
@@ -37,7 +39,13 @@ export interface ValidCase {
 
 export interface ExpectedError {
   key?: string | RegExp;
+  /** The id of the rule's message template (RuleMeta.messages). */
+  messageId?: string;
+  /** Values of the template's placeholders (only those given are compared). */
+  data?: Record<string, string | number>;
   message?: string | RegExp;
+  /** Why the fix is withheld (with `safety: null`). */
+  skipReason?: SkipReason | null;
   file?: string;
   line?: number;
   /** The fix's class, or `null` for a finding with no fix. */
@@ -72,12 +80,18 @@ export function ruleTester(ruleId: string, cases: { valid: ValidCase[]; invalid:
         if (c.output === null) expect(c.reason, 'a case with output: null says why no fix applies').toBeTruthy();
         const result = await run(Workspace.fromFiles('/repo', c.files), { rules: [rule], apply: ALL, ruleOptions: { [ruleId]: c.options ?? {} } });
         const found = [...result.findings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-        const shown = found.map((f) => `${f.file}:${f.line} [${f.fix?.safety ?? 'no fix'}] ${f.key} — ${f.message}`).join('\n');
+        const shown = found.map((f) => `${f.file}:${f.line} [${f.fix?.safety ?? `no fix${f.skipReason ? `: ${f.skipReason}` : ''}`}] ${f.key} — ${f.messageId ?? ''} ${f.message}`).join('\n');
         expect(found.length, shown).toBe(c.errors.length);
         c.errors.forEach((want, i) => {
           const f = found[i]!;
           expect(matches(f.key, want.key), `key of error ${i}: ${f.key}`).toBe(true);
           expect(matches(f.message, want.message), `message of error ${i}: ${f.message}`).toBe(true);
+          if (want.messageId !== undefined) {
+            expect(rule.meta.messages?.[want.messageId], `${ruleId} declares no message ${want.messageId}`).toBeDefined();
+            expect(f.messageId, `messageId of error ${i}`).toBe(want.messageId);
+          }
+          if (want.data !== undefined) expect(f.data, `data of error ${i}`).toMatchObject(want.data);
+          if (want.skipReason !== undefined) expect(f.skipReason ?? null, `skipReason of error ${i}`).toBe(want.skipReason);
           if (want.file !== undefined) expect(f.file).toBe(want.file);
           if (want.line !== undefined) expect(f.line).toBe(want.line);
           if (want.safety !== undefined) expect(f.fix?.safety ?? null).toBe(want.safety);

@@ -1,0 +1,20 @@
+/**
+ * The options every docs rule reads (src/facts/docs.ts `docsOptions`), as JSON Schema with
+ * their defaults. The docs rules spread them into their own `meta.options`; the config schema
+ * also offers them as the top-level `docs` block, shared by those rules (a rule's own options
+ * win, src/config/index.ts `DOCS_RULES`).
+ */
+import type { OptionSchema } from '../src/model/rule.js';
+import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_JSON_INDEX_GLOBS, DEFAULT_LEDGER_GLOBS, DEFAULT_QUOTE_HEADING_WORDS, DEFAULT_QUOTE_MARKERS } from '../src/facts/docs.js';
+import { DEFAULT_MAX_MARKDOWN_BYTES } from '../src/formats/markdown.js';
+
+const globs = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
+export const DOCS_OPTIONS: Readonly<Record<string, OptionSchema>> = {
+  ledgerGlobs: { ...globs, description: 'Documents that quote old commands on purpose; never judged (case-insensitive globs; without a slash: a basename anywhere).', default: DEFAULT_LEDGER_GLOBS },
+  excludeGlobs: { ...globs, description: 'Files never read as docs.', default: DEFAULT_EXCLUDE_GLOBS },
+  jsonIndexGlobs: { ...globs, description: 'JSON files read as docs.', default: DEFAULT_JSON_INDEX_GLOBS },
+  maxDocBytes: { type: 'integer', minimum: 1, description: 'Markdown files larger than this are skipped with a diagnostic.', default: DEFAULT_MAX_MARKDOWN_BYTES },
+  quoteHeadingWords: { ...globs, description: 'Heading words that make a section a quote.', default: DEFAULT_QUOTE_HEADING_WORDS },
+  quoteMarkers: { ...globs, description: 'Words or symbols that mark a line as a bad example.', default: DEFAULT_QUOTE_MARKERS },
+};
