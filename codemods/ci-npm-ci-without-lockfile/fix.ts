@@ -9,7 +9,7 @@
  * - `working-directory`: exactly one package of the repository has the lockfile the step needs:
  *   run the job's steps for that manager there (and point setup-node's cache at its lockfile).
  */
-import type { Fix, TextEdit } from '../../src/model/types.js';
+import type { Fix, SkipReason, TextEdit } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { jsPackages } from '../../src/facts/ecosystems.js';
 import { blockIndent, nodeRange, pairValueEnd } from '../../src/formats/yaml.js';
@@ -23,6 +23,7 @@ export interface FixOutcome {
   fix: Fix | null;
   /** Why no fix is offered, when a mode was asked for. */
   reason?: string;
+  skipReason?: SkipReason;
 }
 
 const YARN_LOCKED = 'yarn install --frozen-lockfile';
@@ -48,15 +49,15 @@ function insertKey(text: string, step: WorkflowStep, afterEnd: number, key: stri
 }
 
 function switchManager(ws: Workspace, site: InstallSite): FixOutcome {
-  if (site.kind === 'dockerfile-run') return { fix: null, reason: 'in a Dockerfile the other lockfile must also be copied in: change the COPY and the RUN together' };
-  if (site.kind === 'setup-node-cache') return { fix: null, reason: 'switch the install steps; the cache follows them' };
+  if (site.kind === 'dockerfile-run') return { fix: null, reason: 'in a Dockerfile the other lockfile must also be copied in: change the COPY and the RUN together', skipReason: 'changes-behaviour' };
+  if (site.kind === 'setup-node-cache') return { fix: null, reason: 'switch the install steps; the cache follows them', skipReason: 'no-candidate' };
   const others = otherLockfiles(ws, site.dir, site.manager);
   const managers = new Set(others.map((o) => o.manager));
   if (managers.size !== 1 || !managers.has('yarn')) {
-    return { fix: null, reason: managers.size === 0 ? 'no lockfile of another manager is there either' : `the lockfiles there (${others.map((o) => o.file).join(', ')}) need a manager the runner may not have` };
+    return { fix: null, reason: managers.size === 0 ? 'no lockfile of another manager is there either' : `the lockfiles there (${others.map((o) => o.file).join(', ')}) need a manager the runner may not have`, skipReason: managers.size === 0 ? 'no-candidate' : 'ambiguous-target' };
   }
-  if (!site.headSpan) return { fix: null, reason: 'the command could not be located exactly in the file' };
-  if (site.rest && site.rest.length > 0) return { fix: null, reason: `its options (${site.rest.join(' ')}) would have to be translated for yarn` };
+  if (!site.headSpan) return { fix: null, reason: 'the command could not be located exactly in the file', skipReason: 'not-editable' };
+  if (site.rest && site.rest.length > 0) return { fix: null, reason: `its options (${site.rest.join(' ')}) would have to be translated for yarn`, skipReason: 'changes-behaviour' };
   const edits: TextEdit[] = [{ file: site.file, start: site.headSpan[0], end: site.headSpan[1], text: YARN_LOCKED }];
   return { fix: { safety: 'review', description: `install with \`${YARN_LOCKED}\` (the directory's lockfile is yarn.lock)`, edits } };
 }
@@ -75,26 +76,26 @@ function usesManager(step: WorkflowStep, manager: string): boolean {
 }
 
 function workingDirectory(ws: Workspace, site: InstallSite): FixOutcome {
-  if (site.kind !== 'workflow-run' && site.kind !== 'setup-node-cache') return { fix: null, reason: 'only workflow steps have a working-directory' };
+  if (site.kind !== 'workflow-run' && site.kind !== 'setup-node-cache') return { fix: null, reason: 'only workflow steps have a working-directory', skipReason: 'no-candidate' };
   const job = site.job;
   const step = site.step;
-  if (!job || !step) return { fix: null, reason: 'the step could not be read' };
-  if (job.hasDefaultWorkingDirectory) return { fix: null, reason: 'the job already sets defaults.run.working-directory' };
+  if (!job || !step) return { fix: null, reason: 'the step could not be read', skipReason: 'unparseable' };
+  if (job.hasDefaultWorkingDirectory) return { fix: null, reason: 'the job already sets defaults.run.working-directory', skipReason: 'unusual-layout' };
   const candidates = lockfilePackages(ws, site);
   if (candidates.length !== 1) {
-    return { fix: null, reason: candidates.length === 0 ? `no package of the repository has a ${site.manager} lockfile` : `${candidates.length} packages have a ${site.manager} lockfile (${candidates.map((c) => c || '.').join(', ')})` };
+    return { fix: null, reason: candidates.length === 0 ? `no package of the repository has a ${site.manager} lockfile` : `${candidates.length} packages have a ${site.manager} lockfile (${candidates.map((c) => c || '.').join(', ')})`, skipReason: candidates.length === 0 ? 'no-candidate' : 'ambiguous-target' };
   }
   const target = candidates[0] as string;
   const source = ws.read(site.file);
-  if (!source) return { fix: null, reason: 'the workflow could not be read' };
+  if (!source) return { fix: null, reason: 'the workflow could not be read', skipReason: 'unparseable' };
   const text = source.text;
   if (site.kind === 'setup-node-cache') {
-    if (step.with.has('cache-dependency-path')) return { fix: null, reason: 'cache-dependency-path is set; it names other files' };
+    if (step.with.has('cache-dependency-path')) return { fix: null, reason: 'cache-dependency-path is set; it names other files', skipReason: 'author-intent' };
     const cache = step.with.get('cache');
     const end = cache ? pairValueEnd(cache.pair) : undefined;
-    if (!cache || end === undefined || !step.withMap || step.withMap.flow) return { fix: null, reason: 'the step\'s `with:` is not a block mapping' };
+    if (!cache || end === undefined || !step.withMap || step.withMap.flow) return { fix: null, reason: 'the step\'s `with:` is not a block mapping', skipReason: 'unusual-layout' };
     const indent = blockIndent(text, step.withMap);
-    if (indent === undefined) return { fix: null, reason: 'the step\'s `with:` is not a block mapping' };
+    if (indent === undefined) return { fix: null, reason: 'the step\'s `with:` is not a block mapping', skipReason: 'unusual-layout' };
     const lockfile = ACCEPTED_LOCKFILES[site.manager].map((n) => `${target}/${n}`).find((p) => ws.has(p)) as string;
     const eol = eolOf(text);
     const nl = text.indexOf('\n', end - 1);
@@ -107,10 +108,10 @@ function workingDirectory(ws: Workspace, site: InstallSite): FixOutcome {
   for (const s of steps) {
     const end = s.run ? nodeRange(s.run.node)?.[1] : undefined;
     const edit = end === undefined ? undefined : insertKey(text, s, end, 'working-directory', target);
-    if (!edit) return { fix: null, reason: 'a step is not a block mapping' };
+    if (!edit) return { fix: null, reason: 'a step is not a block mapping', skipReason: 'unusual-layout' };
     edits.push({ ...edit, file: site.file });
   }
-  if (edits.length === 0) return { fix: null, reason: 'the step could not be edited' };
+  if (edits.length === 0) return { fix: null, reason: 'the step could not be edited', skipReason: 'not-editable' };
   return {
     fix: {
       safety: 'review',
@@ -123,5 +124,5 @@ function workingDirectory(ws: Workspace, site: InstallSite): FixOutcome {
 export function fixFor(ws: Workspace, site: InstallSite, mode: FixMode): FixOutcome {
   if (mode === 'switch-manager') return switchManager(ws, site);
   if (mode === 'working-directory') return workingDirectory(ws, site);
-  return { fix: null };
+  return { fix: null, skipReason: 'disabled-by-option' };
 }

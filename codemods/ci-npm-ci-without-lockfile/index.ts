@@ -16,21 +16,17 @@ function dirName(dir: string): string {
   return dir === '' ? 'the repository root' : `\`${dir}\``;
 }
 
-function messageOf(site: InstallSite, others: string[]): string {
-  const lockfiles = site.kind === 'setup-node-cache' ? SETUP_NODE_LOCKFILES[site.manager] ?? [] : ACCEPTED_LOCKFILES[site.manager];
-  const names = lockfiles.join(', ');
-  const there = others.length > 0 ? `; there is ${others.join(', ')}` : '';
+function messageOf(site: InstallSite, others: string[], noFix: string): { messageId: string; data: Record<string, string> } {
+  const lockfiles = (site.kind === 'setup-node-cache' ? SETUP_NODE_LOCKFILES[site.manager] ?? [] : ACCEPTED_LOCKFILES[site.manager]).join(', ');
+  const there = others.length > 0 ? `; there is ${others.join(', ')}${site.kind === 'dockerfile-run' ? ' in the repository' : ''}` : '';
+  const base = { where: site.where, command: site.command, manager: site.manager, lockfiles, dir: dirName(site.dir), there, noFix };
   switch (site.kind) {
     case 'setup-node-cache':
-      return site.dependencyPath !== undefined
-        ? `actions/setup-node (${site.where}) caches by \`cache-dependency-path: ${site.dependencyPath}\`, which matches no file: the step fails`
-        : `actions/setup-node (${site.where}) has \`${site.command}\`, which needs a lockfile in the repository root (${names}), and there is none: the step fails`;
-    case 'workflow-run':
-      return `\`${site.command}\` (${site.where}) runs in ${dirName(site.dir)}, where no ${site.manager} lockfile (${names}) exists: it fails without one${there}`;
+      return site.dependencyPath !== undefined ? { messageId: 'setupNodeNoMatch', data: { ...base, dependencyPath: site.dependencyPath } } : { messageId: 'setupNodeNoLockfile', data: base };
     case 'dockerfile-run':
-      return `\`${site.command}\` (${site.where}) installs the package copied from ${dirName(site.dir)}, but no ${site.manager} lockfile (${names}) is copied in with it${there === '' ? '' : `${there} in the repository`}: the build fails`;
-    case 'package-script':
-      return `\`${site.command}\` (${site.where}) runs in ${dirName(site.dir)}, where no ${site.manager} lockfile (${names}) exists: it fails without one${there}`;
+      return { messageId: 'dockerfileRun', data: base };
+    default:
+      return { messageId: 'installRun', data: base };
   }
 }
 
@@ -41,6 +37,19 @@ export const rule: Rule = {
     summary: 'npm ci / frozen-lockfile installs and setup-node caches where no lockfile covers the directory; report (option: review fix).',
     defaultSeverity: 'error',
     fixable: 'review',
+    messages: {
+      setupNodeNoLockfile: 'actions/setup-node ({{where}}) has `{{command}}`, which needs a lockfile in the repository root ({{lockfiles}}), and there is none: the step fails{{noFix}}',
+      setupNodeNoMatch: 'actions/setup-node ({{where}}) caches by `cache-dependency-path: {{dependencyPath}}`, which matches no file: the step fails{{noFix}}',
+      installRun: '`{{command}}` ({{where}}) runs in {{dir}}, where no {{manager}} lockfile ({{lockfiles}}) exists: it fails without one{{there}}{{noFix}}',
+      dockerfileRun: '`{{command}}` ({{where}}) installs the package copied from {{dir}}, but no {{manager}} lockfile ({{lockfiles}}) is copied in with it{{there}}: the build fails{{noFix}}',
+    },
+    options: {
+      fix: {
+        enum: ['none', 'switch-manager', 'working-directory'],
+        description: 'The review fix to offer: none (report only), switch-manager (the locked install of the manager whose lockfile is there; yarn only), working-directory (run the job in the one package that has the lockfile).',
+        default: 'none',
+      },
+    },
   },
   async check({ workspace, facts, options }) {
     const mode = (FIX_MODES as readonly unknown[]).includes(options.fix) ? (options.fix as FixMode) : 'none';
@@ -48,9 +57,9 @@ export const rule: Rule = {
     for (const site of installSites(workspace, facts)) {
       const others = site.kind === 'setup-node-cache' ? [] : otherLockfiles(workspace, site.dir, site.manager).map((o) => `\`${o.file}\``);
       const outcome = fixFor(workspace, site, mode);
-      let message = messageOf(site, others);
-      if (!outcome.fix && outcome.reason) message += ` (no fix: ${outcome.reason})`;
-      findings.push({ file: site.file, offset: site.offset, key: site.key, message, fix: outcome.fix });
+      const noFix = !outcome.fix && outcome.reason ? ` (no fix: ${outcome.reason})` : '';
+      const { messageId, data } = messageOf(site, others, noFix);
+      findings.push({ file: site.file, offset: site.offset, key: site.key, messageId, data, fix: outcome.fix, ...(outcome.fix ? {} : { skipReason: outcome.skipReason ?? 'disabled-by-option' }) });
     }
     return findings;
   },

@@ -5,7 +5,7 @@
  * variable; and the value returned to the client with `add_header … always` (also in blocks whose
  * own `add_header` lines stop the server's from being inherited).
  */
-import type { Fix, TextEdit } from '../../src/model/types.js';
+import type { Fix, SkipReason, TextEdit } from '../../src/model/types.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { walkNginx, type NginxDirective, type NginxTree } from '../../src/formats/nginx.js';
 
@@ -15,6 +15,7 @@ const BASE_NAME = 'x_request_id';
 export interface RequestIdOutcome {
   fix: Fix | null;
   reason?: string;
+  skipReason?: SkipReason;
 }
 
 function eolOf(text: string): string {
@@ -98,10 +99,10 @@ export function requestIdFix(file: SourceFile, tree: NginxTree, server: NginxDir
   const text = file.text;
   const eol = eolOf(text);
   const serverParents = parentsOf(tree, server);
-  if (!serverParents) return { fix: null, reason: 'the server could not be placed in the file' };
+  if (!serverParents) return { fix: null, reason: 'the server could not be placed in the file', skipReason: 'unparseable' };
   const container = serverParents[serverParents.length - 1];
-  if (container && container.name !== 'http') return { fix: null, reason: `the server sits in \`${container.name}\`, where no \`map\` can be added` };
-  if (!sets.every(idiomValue)) return { fix: null, reason: '`$request_id` is set from something other than the client\'s X-Request-ID' };
+  if (container && container.name !== 'http') return { fix: null, reason: `the server sits in \`${container.name}\`, where no \`map\` can be added`, skipReason: 'unusual-layout' };
+  if (!sets.every(idiomValue)) return { fix: null, reason: '`$request_id` is set from something other than the client\'s X-Request-ID', skipReason: 'author-intent' };
 
   // What goes: each set, or the `if` around it when the `if` holds nothing else.
   const removed = new Set<NginxDirective>();
@@ -111,11 +112,11 @@ export function requestIdFix(file: SourceFile, tree: NginxTree, server: NginxDir
     if (parent && parent.name === 'if') {
       const onlySets = (parent.block?.children ?? []).every((c) => sets.includes(c));
       if (!onlySets || !parent.args.some((a) => a.variables.some((v) => v.name === 'request_id' || v.name === CLIENT_HEADER))) {
-        return { fix: null, reason: 'an `if` around the `set` does more than the idiom' };
+        return { fix: null, reason: 'an `if` around the `set` does more than the idiom', skipReason: 'author-intent' };
       }
       removed.add(parent);
     } else if (parent === server) removed.add(set);
-    else return { fix: null, reason: 'a `set` sits in a location; the value would differ per location' };
+    else return { fix: null, reason: 'a `set` sits in a location; the value would differ per location', skipReason: 'changes-behaviour' };
   }
 
   const used = allVariables(tree);
@@ -169,7 +170,7 @@ export function requestIdFix(file: SourceFile, tree: NginxTree, server: NginxDir
       edits.push({ file: file.path, start: at, end: at, text: `${nl === -1 ? eol : ''}${indentAt(text, anchor.start)}${header}${eol}` });
     } else if (server.block) {
       const nl = text.indexOf('\n', server.block.open);
-      if (nl === -1 || (firstChild && nl > firstChild.start)) return { fix: null, reason: 'the server block is written on one line' };
+      if (nl === -1 || (firstChild && nl > firstChild.start)) return { fix: null, reason: 'the server block is written on one line', skipReason: 'unusual-layout' };
       edits.push({ file: file.path, start: nl + 1, end: nl + 1, text: `${childIndent}${header}${eol}` });
     }
     returned++;

@@ -2,7 +2,7 @@ import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { isNginxFile, nginxPathKind, parseNginx, walkNginx, type NginxDirective } from '../../src/formats/nginx.js';
 import { UNCHANGEABLE_BUILTINS } from './builtins.js';
-import { requestIdFix } from './fix.js';
+import { requestIdFix, type RequestIdOutcome } from './fix.js';
 
 /**
  * `set` on one of nginx's own variables. nginx refuses such a configuration at load
@@ -18,6 +18,9 @@ export const rule: Rule = {
     summary: '`set` on a built-in nginx variable (the request-id idiom): nginx refuses the configuration; map with a fallback to $request_id.',
     defaultSeverity: 'error',
     fixable: 'review',
+    messages: {
+      builtinSet: '`set` assigns nginx\'s built-in {{variables}} ({{times}} in {{where}}), which cannot be changed: nginx refuses to load the configuration (emerg: the duplicate "{{first}}" variable){{tail}}',
+    },
   },
   async check({ workspace }) {
     const findings: RawFinding[] = [];
@@ -43,17 +46,15 @@ export const rule: Rule = {
         serverIndex++;
         const names = [...new Set(sets.map((s) => s.name))];
         const first = sets[0] as { d: NginxDirective };
-        const where = server ? `server ${describeServer(server)}` : 'the file';
-        const listed = names.map((n) => `\`$${n}\``).join(', ');
-        const lead = `\`set\` assigns nginx's built-in ${listed} (${sets.length} time${sets.length > 1 ? 's' : ''} in ${where}), which cannot be changed: nginx refuses to load the configuration (emerg: the duplicate "${names[0]}" variable)`;
-        const outcome = names.length === 1 && names[0] === 'request_id' && server ? requestIdFix(file, tree, server, sets.map((s) => s.d)) : { fix: null, reason: names.includes('request_id') ? 'other built-ins are set too' : undefined };
-        const reason = outcome.fix ? '' : outcome.reason ? `; not fixed automatically: ${outcome.reason}` : '';
-        const intent = outcome.fix ? '; the intent, the client\'s X-Request-ID else a generated one, is a `map` with a fallback to `$request_id`' : '';
+        const outcome: RequestIdOutcome = names.length === 1 && names[0] === 'request_id' && server ? requestIdFix(file, tree, server, sets.map((s) => s.d)) : { fix: null, reason: names.includes('request_id') ? 'other built-ins are set too' : undefined, skipReason: 'author-intent' };
+        const tail = outcome.fix ? '; the intent, the client\'s X-Request-ID else a generated one, is a `map` with a fallback to `$request_id`' : outcome.reason ? `; not fixed automatically: ${outcome.reason}` : '';
         findings.push({
           file: p,
           offset: first.d.start,
           key: `${p}:${server ? describeServer(server) : '-'}:${serverIndex}:${names.join(',')}`,
-          message: `${lead}${intent}${reason}`,
+          messageId: 'builtinSet',
+          data: { variables: names.map((n) => `\`$${n}\``).join(', '), times: `${sets.length} time${sets.length > 1 ? 's' : ''}`, where: server ? `server ${describeServer(server)}` : 'the file', first: names[0] as string, tail },
+          ...(outcome.fix ? {} : { skipReason: outcome.skipReason ?? 'author-intent' }),
           fix: outcome.fix,
         });
       }
