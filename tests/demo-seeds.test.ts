@@ -1,0 +1,132 @@
+/**
+ * The acceptance test of the gap analysis's headline cases (issue 11): `fixtures/demo` is laid
+ * out like the analysed repository (archives, logs, a build ledger, several consumers of the
+ * redaction sets, a history file holding an instruction), and a dry run with --unsafe-fixes must
+ * fix each seed the way the analysis recommends, at the fix class the README's seed table names.
+ *
+ * It runs twice: on the demo as a fresh one-commit repository, and on the same tree with the
+ * history a real repository has (the integration scripts moved from `integrations/` to
+ * `scripts/integrations/`, the security baseline from `docs/SECURITY_BASELINE.md` to
+ * `security/README.md`), where the rename records turn guesses into safe fixes.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import path from 'node:path';
+import { ROOT, repoFrom, repoWithHistory, removeDir } from './helpers/repo.js';
+import { runCli } from './helpers/cli.js';
+
+const DEMO = path.join(ROOT, 'fixtures', 'demo');
+
+interface JsonFinding {
+  ruleId: string;
+  seedIds: string[];
+  file: string;
+  message: string;
+  fix: { safety: 'safe' | 'review' } | null;
+}
+
+interface Expectation {
+  seed: string;
+  rule: string;
+  file: string;
+  /** The fix class: `safe`, `review`, or `report` (a finding with no fix). */
+  fix: 'safe' | 'review' | 'report';
+  /** The file the fix edits, when it is not the finding's. */
+  diffFile?: string;
+  /** Lines the combined diff removes and adds in that file (without the leading -/+). */
+  removes?: string[];
+  adds?: string[];
+}
+
+/** The seed cases and the fix the analysis recommends for each, on the plain demo. */
+const PLAIN: Expectation[] = [
+  { seed: '1.1', rule: 'compose-unknown-service', file: 'docker-compose.dev.yml', fix: 'safe', removes: ['  postgres:'], adds: ['  db:'] },
+  { seed: '1.1', rule: 'compose-missing-build-target', file: 'docker-compose.dev.yml', fix: 'safe', removes: ['      target: development'] },
+  { seed: '1.1', rule: 'compose-stale-app-target', file: 'docker-compose.dev.yml', fix: 'safe', adds: ['      uvicorn autopack.main:app'] },
+  { seed: '1.2', rule: 'dockerfile-copy-outdir', file: 'Dockerfile.frontend', diffFile: 'vite.config.ts', fix: 'safe', removes: ['    outDir: "dist/frontend",'], adds: ['    outDir: "dist",'] },
+  { seed: '1.4', rule: 'docs-command-drift', file: 'docs/PROJECT_INDEX.json', fix: 'review', adds: ['    "supervisor": "python scripts/integrations/supervisor.py --help",'] },
+  { seed: '1.4', rule: 'docs-dead-reference', file: 'docs/PROJECT_INDEX.json', fix: 'review' },
+  { seed: '1.5', rule: 'docs-command-drift', file: 'docs/PARALLEL_RUNS.md', fix: 'safe', adds: ['docker-compose up -d db'] },
+  { seed: '1.5', rule: 'docs-command-drift', file: 'docs/DEPLOYMENT.md', fix: 'safe', adds: ['PYTHONPATH=src uvicorn autopack.main:app --host 0.0.0.0 --port 8000 --workers 4'] },
+  { seed: '1.6', rule: 'dependabot-coverage', file: '.github/dependabot.yml', fix: 'safe', adds: ['  - package-ecosystem: "github-actions"', '  - package-ecosystem: "pip"', '  - package-ecosystem: "npm"'] },
+  { seed: '1.7', rule: 'redaction-key-normalization', file: 'src/autopack/sanitizer.py', fix: 'safe', adds: ['SENSITIVE_HEADERS = {"authorization", "cookie", "set_cookie", "x_api_key", "x_github_token"}'] },
+  { seed: '1.9', rule: 'ci-npm-ci-without-lockfile', file: '.github/workflows/ci.yml', fix: 'report' },
+  { seed: '1.11', rule: 'docs-port-drift', file: 'README.md', fix: 'safe', adds: ['The API docs are then at http://localhost:8000/docs.'] },
+  { seed: '2.8', rule: 'docs-command-drift', file: 'scripts/integrations/README.md', fix: 'review', adds: ['python scripts/integrations/supervisor.py --once'] },
+  { seed: '2.9', rule: 'docs-command-drift', file: 'docs/guides/RESEARCH_CI_FIX_CHECKLIST.md', fix: 'safe', adds: ['   PYTHONPATH=src python -m uvicorn autopack.main:app --host 127.0.0.1 --port 8000'] },
+  { seed: '2.9', rule: 'docs-command-drift', file: 'docs/guides/RESEARCH_CI_IMPORT_FIX.md', fix: 'safe' },
+  { seed: '3.4', rule: 'nginx-request-id', file: 'nginx.conf', fix: 'review', adds: ['map $http_x_request_id $x_request_id {', '    add_header X-Request-ID $x_request_id always;'] },
+  // No file of that name anywhere and no history: the analysis names no single fix either.
+  { seed: '0.1', rule: 'docs-dead-reference', file: 'docs/DEPLOYMENT.md', fix: 'report' },
+];
+
+/** With the history: the rename records make the moved paths certain. */
+const WITH_HISTORY: Expectation[] = [
+  { seed: '2.8', rule: 'docs-command-drift', file: 'scripts/integrations/README.md', fix: 'safe', adds: ['python scripts/integrations/supervisor.py --once'] },
+  { seed: '1.4', rule: 'docs-command-drift', file: 'docs/PROJECT_INDEX.json', fix: 'safe', adds: ['    "supervisor": "python scripts/integrations/supervisor.py --help",'] },
+];
+
+/** The part of a combined unified diff that belongs to one file. */
+function fileDiff(diff: string, file: string): string {
+  const parts = diff.split(/^(?=diff --git )/m);
+  return parts.find((p) => p.startsWith(`diff --git a/${file} `) || p.startsWith(`diff --git a/${file}\n`)) ?? '';
+}
+
+async function runDemo(repo: string): Promise<{ findings: JsonFinding[]; diff: string }> {
+  const json = await runCli([repo, '--format', 'json', '--unsafe-fixes']);
+  const diff = await runCli([repo, '--format', 'diff', '--unsafe-fixes']);
+  return { findings: (JSON.parse(json.stdout) as { findings: JsonFinding[] }).findings, diff: diff.stdout };
+}
+
+function check(result: { findings: JsonFinding[]; diff: string }, e: Expectation): void {
+  // The seed is the row of the analysis; which seed ids a finding carries is the rule's business
+  // (a moved script in PROJECT_INDEX.json is both 1.4 and 2.8), so findings match by rule and file.
+  const found = result.findings.filter((f) => f.ruleId === e.rule && f.file === e.file);
+  const label = `${e.seed} ${e.rule} in ${e.file}`;
+  expect(found.length, `${label}: no finding; the rule's findings: ${JSON.stringify(result.findings.filter((f) => f.ruleId === e.rule).map((f) => `${f.file}: ${f.message}`), null, 1)}`).toBeGreaterThan(0);
+  const classes = found.map((f) => f.fix?.safety ?? 'report');
+  expect(classes, `${label}: fix class`).toContain(e.fix);
+  const lines = fileDiff(result.diff, e.diffFile ?? e.file).split('\n');
+  for (const r of e.removes ?? []) expect(lines, `${label}: the diff removes ${r}`).toContain(`-${r}`);
+  for (const a of e.adds ?? []) expect(lines, `${label}: the diff adds ${a}`).toContain(`+${a}`);
+}
+
+describe('the gap analysis seeds on fixtures/demo', () => {
+  let plain: string;
+  let historic: string;
+  let plainResult: { findings: JsonFinding[]; diff: string };
+  let historicResult: { findings: JsonFinding[]; diff: string };
+
+  beforeAll(async () => {
+    plain = repoFrom(DEMO);
+    historic = repoWithHistory(DEMO, [
+      {
+        message: 'integrations and the security baseline in their first places',
+        copy: {
+          'integrations/supervisor.py': 'scripts/integrations/supervisor.py',
+          'integrations/telegram_notifier.py': 'scripts/integrations/telegram_notifier.py',
+          'docs/SECURITY_BASELINE.md': 'security/README.md',
+        },
+      },
+      { message: 'move integrations under scripts/, the security baseline under security/', rename: { integrations: 'scripts/integrations', 'docs/SECURITY_BASELINE.md': 'security/README.md' } },
+    ]);
+    plainResult = await runDemo(plain);
+    historicResult = await runDemo(historic);
+  }, 120_000);
+
+  afterAll(() => {
+    removeDir(plain);
+    removeDir(historic);
+  });
+
+  for (const e of PLAIN) {
+    it(`${e.seed}: ${e.rule} (${e.file}) — ${e.fix}`, () => check(plainResult, e));
+  }
+  for (const e of WITH_HISTORY) {
+    it(`${e.seed} with history: ${e.rule} (${e.file}) — ${e.fix}`, () => check(historicResult, e));
+  }
+
+  it('every seed of the README table that the demo carries is found', () => {
+    const seeds = new Set(plainResult.findings.flatMap((f) => f.seedIds));
+    for (const seed of ['1.1', '1.2', '1.4', '1.5', '1.6', '1.7', '1.9', '1.11', '2.6', '2.8', '2.9', '3.4']) expect([...seeds], seed).toContain(seed);
+  });
+});
