@@ -588,6 +588,9 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
       else if (SHELL_LANGS.has(lang)) {
         enterStep(ws, state, file.text, b.start, r.model);
         commands.push(...shellCommands(ws, doc.path, 'fence', b, b, step.id, lang === 'console' || lang.includes('session') || lang === 'terminal', file.text, state));
+        // An unlabelled block may hold Dockerfile lines (`CMD ["uvicorn", "x.y:app"]`): no shell
+        // runs `CMD`, so its exec-form instructions are read as the image's command.
+        if (lang === '') commands.push(...dockerfileCommands(doc.path, b, step.id, file.text).filter((c) => c.form === 'exec' && /^\s*(CMD|ENTRYPOINT)\s/.test(lineAround(file.text, c.offset).text)));
       }
     } else if (step.span) {
       const before = commands.length;
