@@ -4,7 +4,8 @@ import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
 import { parseDockerfile } from '../../src/formats/dockerfile.js';
-import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue } from '../../src/formats/markdown.js';
+import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
+import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import {
   commandHead,
   docFiles,
@@ -357,17 +358,43 @@ function spanProblems(env: Env, span: MdCodeSpan): Pending[] {
 }
 
 function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[]): Pending[] {
-  const value = s.value;
+  if (inCheckerList(env.ws, env.doc, s.start)) return [];
+  const whole = indexPathProblems(env, s.value, s, s.start, siblings.filter((o) => o !== s).map((o) => o.value));
+  if (whole) return whole;
+  // `"integrations/supervisor.py - the supervisor"`: an index entry that names a path and says
+  // what it is. The path is the words before the dash (or colon).
+  const described = DESCRIBED_PATH.exec(s.value);
+  if (!described) return [];
+  const others = siblings.filter((o) => o !== s).map((o) => DESCRIBED_PATH.exec(o.value)?.[1] ?? o.value);
+  return indexPathProblems(env, described[1] as string, s, s.start, others) ?? [];
+}
+
+/** `path - description`, `path — description`, `path: description`. */
+const DESCRIBED_PATH = /^([\w.@+/-]+)\s+(?:-|–|—|:)\s+\S/;
+
+/**
+ * A path at the start of an index entry (a string value, or a property name of a directory
+ * map): judged when its first folder exists, or when another entry of the same list or map is a
+ * path that exists (`"root_directories": ["src/", "integrations/"]`). Undefined when the text is
+ * not a path at all.
+ */
+function indexPathProblems(env: Env, value: string, mapped: MappedText, start: number, siblings: string[]): Pending[] | undefined {
   const ref = pathRef(value, true);
-  if (!ref || bareExists(env, value) || inCheckerList(env.ws, env.doc, s.start)) return [];
+  if (!ref) return undefined;
+  if (bareExists(env, value)) return [];
   let base = anchoredBase(env, value, ref.first);
-  // A list of repo paths (`"root_directories": ["src/", "scripts/", …]`) anchors its members.
-  if (base === undefined && siblings.some((o) => o !== s && pathRef(o.value, true) && bareExists(env, o.value))) base = '';
+  if (base === undefined && siblings.some((o) => pathRef(o, true) && bareExists(env, o))) base = '';
   if (base === undefined) return [];
   const missing = joinRepo(base, value);
   if (missing === undefined || missing === '' || isGitIgnored(env.ws, missing, ref.dir)) return [];
-  if (isQuoted(env.q, s.start)) return [];
-  return [problem(env, 'path', s.start, value, missing, ref.dir, base, pathHead(value, missing), mappedSpan(s, 0, value.length))];
+  if (isQuoted(env.q, start)) return [];
+  return [problem(env, 'path', start, value, missing, ref.dir, base, pathHead(value, missing), mappedSpan(mapped, 0, value.length))];
+}
+
+/** Property names of a JSON index that are paths (a directory map: `"src/autopack/": "the app"`). */
+function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[] {
+  if (inCheckerList(env.ws, env.doc, key.start)) return [];
+  return indexPathProblems(env, key.value, key, key.start, siblings.filter((o) => o !== key).map((o) => o.value)) ?? [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,6 +462,8 @@ export const rule: Rule = {
             pending.push(...jsonProblems(env, s, siblings));
           }
         }
+        const keys = await jsonObjectKeys(read.file);
+        if (keys.ok) for (const k of keys.keys) pending.push(...jsonKeyProblems(env, k, keys.keys.filter((o) => o.objectId === k.objectId)));
       }
       for (const cmd of read.commands) {
         pending.push(
