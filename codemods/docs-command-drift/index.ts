@@ -16,6 +16,7 @@ import {
   docExecContext,
   docFiles,
   docsOptions,
+  historyDocs,
   existsInRepo,
   importsItselfElsewhere,
   installableRoots,
@@ -528,10 +529,11 @@ export const rule: Rule = {
     const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;
     const problems: DocProblem[] = [];
     const scripts: ScriptRef[] = [];
-    for (const doc of docFiles(workspace, opts).docs) {
+    const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
+    for (const doc of [...docFiles(workspace, opts).docs, ...historyDocs(workspace, opts)]) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
-      const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts }, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
+      const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts, ledger: historyFiles.has(doc.path) }, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
       const docProblems: DocProblem[] = [];
       for (const cmd of read.commands) {
         // Script references wait for git history; everything else is settled now.

@@ -10,6 +10,7 @@ import {
   commandHead,
   docFiles,
   docsOptions,
+  historyDocs,
   existsInRepo,
   inCheckerList,
   isCreated,
@@ -442,12 +443,17 @@ export const rule: Rule = {
   async check({ workspace, options }) {
     const opts = docsOptions(options);
     const pending: Pending[] = [];
-    for (const doc of docFiles(workspace, opts).docs) {
+    const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
+    for (const doc of [...docFiles(workspace, opts).docs, ...historyDocs(workspace, opts)]) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
-      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
-      if (read.model) {
+      // A history file is read for its instructions only: its links and paths are records.
+      const ledger = historyFiles.has(doc.path);
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts, ledger }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
+      if (ledger) {
+        // Nothing but its commands.
+      } else if (read.model) {
         const links = read.model.links;
         for (const link of links) pending.push(...linkProblems(env, link));
         // A code span that is the text of a link (`[`references/x.md`](../other/references/x.md)`)

@@ -131,6 +131,20 @@ export function docFiles(ws: Workspace, opts: DocsOptions): { docs: DocFile[]; l
   return { docs, ledgers };
 }
 
+/**
+ * Ledgers named as a history (`BUILD_HISTORY.md`, `docs/history.md`) that still hold
+ * instructions: a copy-paste command in a fence or a command span of such a file is run as
+ * written, so it is judged (see `QuoteContext.ledger`). Not the ones a drift checker excludes
+ * (the repository says it quotes old commands on purpose), and not changelogs, release notes or
+ * archive folders.
+ */
+export function historyDocs(ws: Workspace, opts: DocsOptions): DocFile[] {
+  const declared = declaredLedgers(ws);
+  return docFiles(ws, opts)
+    .ledgers.filter((p) => isMarkdownPath(p) && /history/i.test(path.basename(p)) && !declared.has(p) && !/(^|\/)(archive|archived)\//i.test(p))
+    .map((p) => ({ path: p, kind: 'markdown' as const }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The repository's own drift checkers
 
@@ -293,6 +307,12 @@ export interface QuoteContext {
   file: SourceFile;
   model: MarkdownModel | undefined;
   opts: DocsOptions;
+  /**
+   * A history file read for its instructions (see historyDocs): its sections are dated and
+   * headed as past entries by nature, so only an `old → new` note, a quote marker or a drift
+   * checker's list makes a command there a quote.
+   */
+  ledger?: boolean;
 }
 
 /** The line holding `offset`: its text and start offset. */
@@ -339,6 +359,7 @@ export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): 
     const before = previousNonBlankLine(text, block.start);
     if (before !== undefined && hasMarker(before, q.opts.quoteMarkers)) return true;
   }
+  if (q.ledger) return inCheckerList(q.ws, q.file.path, offset);
   if (textRole(q, offset, block)?.role === 'plan') return true;
   if (q.model) {
     const words = q.opts.quoteHeadingWords.map((w) => w.toLowerCase());
@@ -362,6 +383,7 @@ export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): 
  * the label line of the list they belong to, and the line before their code block.
  */
 export function textRole(q: QuoteContext, offset: number, block?: MdCodeBlock): { role: 'record' | 'plan'; why: string } | undefined {
+  if (q.ledger) return undefined;
   const text = q.file.text;
   const line = lineAround(text, offset);
   const own = roleOfLine(line.text);
