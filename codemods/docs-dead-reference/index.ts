@@ -3,13 +3,19 @@ import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
-import { parseDockerfile } from '../../src/formats/dockerfile.js';
+import ignore from 'ignore';
+import { isDockerfilePath, parseDockerfile } from '../../src/formats/dockerfile.js';
+import { isComposePath } from '../../src/formats/compose.js';
+import { hashComments, isCodeownersPath, parseCodeowners, type OwnerRule } from '../../src/formats/comments.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import {
   commandHead,
+  commentCommands,
   docFiles,
   docsOptions,
+  matchesAny,
+  underSubmodule,
   historyDocs,
   existsInRepo,
   inCheckerList,
@@ -91,7 +97,12 @@ interface Pending {
   fileOrDir?: boolean;
   /** For `docker build -f X CONTEXT`: the build context (repo path) the Dockerfile's COPYs read. */
   buildContext?: string;
+  /** A CODEOWNERS rule whose pattern matches nothing. */
+  owner?: OwnerRule;
 }
+
+/** Cheap text filter: a comment with a flag that names a configuration file. */
+const COMMENT_COMMAND = /^[ \t]*#.*\s(?:-f|--file|--env-file|-r|--requirement|-c|--constraint)[ =]/m;
 
 /** Options of `docker build` that take a value (the context is the positional word left). */
 const BUILD_VALUE_OPTIONS = /^(-f|--file|-t|--tag|--build-arg|--target|--platform|-o|--output|--label|--secret|--ssh|--cache-from|--cache-to|--network|--progress|--iidfile|--add-host|--shm-size|--ulimit|-m|--memory|--build-context|--attest|--provenance|--sbom|--metadata-file|--builder)$/;
@@ -157,6 +168,7 @@ function seedsOf(p: Pending, moved: boolean): string[] {
   const seeds: string[] = [];
   if (!moved && (isEnvTemplate(p.missing) || /(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/.test(p.missing))) seeds.push('0.1');
   if (p.env.doc.endsWith('.json')) seeds.push('1.4');
+  if (p.owner) return ['3.2'];
   if (moved) seeds.push('2.8');
   return seeds;
 }
@@ -173,6 +185,7 @@ function servedUrl(site: DocsSite, target: string): string | undefined {
 }
 
 function settle(p: Pending, histories: Histories): DocProblem | undefined {
+  if (p.owner) return withSeeds(p, settleOwner(p, p.owner, histories));
   if (p.fileOrDir) {
     // Read as a file first; as a folder when only that reading finds where it went.
     const asFile = settleProblem(p, histories);
@@ -238,6 +251,80 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
     subject: written,
     message: reviewBecause && moved.safety === 'safe' ? `${message}; ${reviewBecause}, so the fix is for review` : message,
     fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `point \`${written}\` at \`${replacement}\``, safety: reviewBecause ? 'review' : moved.safety },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CODEOWNERS: patterns that match nothing
+
+/** Globs of a pattern: judged by matching only (no single path to follow through history). */
+const OWNER_GLOB = /[*?[\]]/;
+
+function ownerProblems(env: Env, rule: OwnerRule): Pending[] {
+  const pattern = rule.pattern.replace(/\\(.)/g, '$1');
+  if (pattern.startsWith('!')) return [];
+  if (matchesSomething(env.ws, pattern)) return [];
+  const clean = pattern.replace(/^\//, '').replace(/\/$/, '');
+  const dir = pattern.endsWith('/');
+  if (!clean || isGitIgnored(env.ws, clean, dir) || underSubmodule(env.ws, clean)) return [];
+  const written = rule.pattern;
+  const head = `CODEOWNERS pattern \`${written}\` matches no file${rule.owners.length ? ` (owners ${rule.owners.join(' ')})` : ''}`;
+  return [{ ...problem(env, 'owner', rule.start, written, clean, dir, '', head, [rule.start, rule.end]), owner: rule, config: true }];
+}
+
+const ownerIgnoreCache = new WeakMap<Workspace, Map<string, boolean>>();
+
+/** Whether a CODEOWNERS pattern (gitignore syntax) matches any file of the repository. */
+function matchesSomething(ws: Workspace, pattern: string): boolean {
+  let cache = ownerIgnoreCache.get(ws);
+  if (!cache) ownerIgnoreCache.set(ws, (cache = new Map()));
+  const known = cache.get(pattern);
+  if (known !== undefined) return known;
+  let found: boolean;
+  const plain = pattern.replace(/^\//, '').replace(/\/$/, '');
+  if (!OWNER_GLOB.test(plain) && (pattern.startsWith('/') || plain.includes('/'))) found = existsInRepo(ws, plain);
+  else {
+    const ig = ignore().add(pattern);
+    found = ws.paths.some((p) => ig.ignores(p));
+  }
+  cache.set(pattern, found);
+  return found;
+}
+
+/**
+ * An owner rule that matches nothing: pointed at the path git recorded its target's rename to
+ * (safe); otherwise the rule is removed, for review. A rule says who must approve changes, so it
+ * is never dropped without a person reading why: the path may be about to be created, or the
+ * owners meant for a file that moved without a record.
+ */
+function settleOwner(p: Pending, rule: OwnerRule, histories: Histories): DocProblem | undefined {
+  const { env } = p;
+  // Only a path without wildcards, anchored at the root (a leading or inner `/`), names one
+  // path whose history can be asked; a bare name or a glob matches wherever it is.
+  const anchored = !OWNER_GLOB.test(p.missing) && (p.written.startsWith('/') || p.missing.includes('/'));
+  const moved = anchored ? relocate(env.ws, p.missing, p.dir, env.opts, histories(p.missing, p.dir)) : undefined;
+  const editable = env.editable;
+  if (moved?.target && moved.safety === 'safe' && editable) {
+    const replacement = `${p.written.startsWith('/') ? '/' : ''}${moved.target}${p.written.endsWith('/') ? '/' : ''}`;
+    return {
+      doc: env.doc,
+      offset: p.offset,
+      kind: 'owner',
+      subject: p.written,
+      message: `${p.head}; ${relocationText(moved, p.dir, true)}`,
+      fix: { edits: [{ start: rule.start, end: rule.end, text: replacement }], replacement, description: `point \`${p.written}\` at \`${replacement}\``, safety: 'safe' },
+    };
+  }
+  const what = moved ? relocationText(moved, p.dir, false).replace(/\s*\(not changed\)$/, '') : 'nothing in the repository matches it';
+  const message = `${p.head}; ${what}; removing the rule leaves those paths to the rules above it, for review`;
+  if (!editable) return { doc: env.doc, offset: p.offset, kind: 'owner', subject: p.written, message, fix: undefined };
+  return {
+    doc: env.doc,
+    offset: p.offset,
+    kind: 'owner',
+    subject: p.written,
+    message,
+    fix: { edits: [{ start: rule.lineStart, end: rule.lineEnd, text: '' }], replacement: '', description: `remove the CODEOWNERS rule for \`${p.written}\``, safety: 'review' },
   };
 }
 
@@ -435,7 +522,7 @@ function operandProblems(env: Env, cmd: DocCommand): Pending[] {
 export const rule: Rule = {
   meta: {
     id: 'docs-dead-reference',
-    seedIds: ['0.1', '1.4', '2.8'],
+    seedIds: ['0.1', '1.4', '2.8', '3.2'],
     summary: 'Docs point at repo paths that do not exist; rewrite to the path git renamed them to.',
     defaultSeverity: 'warning',
     fixable: 'safe',
@@ -481,6 +568,25 @@ export const rule: Rule = {
           )),
         );
       }
+    }
+    // Comments of YAML, compose files and Dockerfiles: the files their commands read as
+    // configuration (`# docker compose -f docker-compose.prod.yml up`).
+    for (const p of workspace.paths) {
+      if (!(/\.ya?ml$/i.test(p) || isComposePath(p) || isDockerfilePath(p)) || matchesAny(p, opts.excludeGlobs)) continue;
+      const text = workspace.probe(p)?.text;
+      if (!text || !COMMENT_COMMAND.test(text)) continue;
+      const file = workspace.read(p);
+      if (!file) continue;
+      const dir = path.dirname(p) === '.' ? '' : path.dirname(p);
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: dir, editable: workspace.isEditable(p), series: new Set() };
+      for (const cmd of commentCommands(workspace, p, file.text, hashComments(file.text))) pending.push(...operandProblems(env, cmd).filter((x) => x.config));
+    }
+    for (const p of workspace.paths) {
+      if (!isCodeownersPath(p)) continue;
+      const file = workspace.read(p);
+      if (!file) continue;
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: path.dirname(p) === '.' ? '' : path.dirname(p), editable: workspace.isEditable(p), series: new Set() };
+      for (const rule of parseCodeowners(file.text)) pending.push(...ownerProblems(env, rule));
     }
     const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).flatMap((p) => [{ path: p.missing, dir: p.dir }, ...(p.fileOrDir ? [{ path: p.missing, dir: true }] : [])]));
     // Records of the past are judged per doc, once each problem is settled.

@@ -627,6 +627,45 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
 }
 
 /**
+ * Commands written in the `#` comments of a YAML, compose file or Dockerfile (`# Usage: docker
+ * compose -f docker-compose.prod.yml up`), run from that file's folder. A comment line is a
+ * command when its first word is one (after a `Usage:`/`Run:`/`e.g.` label); consecutive comment
+ * lines are one procedure (a `cd` carries). A comment block that links another repository
+ * (`# from https://github.com/acme/other: docker compose -f deploy.yml up`) is an example of that
+ * project's commands: none of its lines are read.
+ */
+export function commentCommands(ws: Workspace, file: string, text: string, comments: ReadonlyArray<{ value: string; start: number; lineStart: number }>): DocCommand[] {
+  const out: DocCommand[] = [];
+  const dir = path.dirname(file) === '.' ? '' : path.dirname(file);
+  const blocks: Array<Array<{ value: string; start: number; lineStart: number }>> = [];
+  let prevEnd = -2;
+  for (const c of comments) {
+    const prevLineEnd = text.lastIndexOf('\n', c.lineStart - 1);
+    if (blocks.length === 0 || prevLineEnd !== prevEnd) blocks.push([]);
+    (blocks[blocks.length - 1] as Array<{ value: string; start: number; lineStart: number }>).push(c);
+    const nl = text.indexOf('\n', c.start);
+    prevEnd = nl === -1 ? text.length : nl;
+  }
+  blocks.forEach((block, bi) => {
+    if (block.some((c) => [...c.value.matchAll(/\b(?:https?:\/\/|git@)[^\s)'"]+/g)].some((u) => /github|gitlab|bitbucket/i.test(u[0]) && !ws.isThisRepository(u[0])))) return;
+    const state = freshProcedure();
+    state.cwd = dir;
+    block.forEach((c, li) => {
+      // The command may follow a label (`Usage:`, `Production:`, `e.g.`, a `$ ` prompt).
+      const label = /^(?:[A-Za-z][\w .,'()/-]{0,40}?:[ \t]+|e\.g\.,?[ \t]+|\$[ \t]+)/i.exec(c.value);
+      for (const skip of label ? [0, label[0].length] : [0]) {
+        const value = c.value.slice(skip);
+        const offsets = new Int32Array(value.length).map((_, i) => c.start + skip + i);
+        const found = inlineCommands(ws, file, 'span', { value, offsets }, `c${bi}:${li}`, text, state);
+        out.push(...found);
+        if (found.length) break;
+      }
+    });
+  });
+  return out;
+}
+
+/**
  * An agent skill (`SKILL.md` with `name:` and `description:` front matter) that the repository
  * ships for use in other projects (`skills/x/SKILL.md`, a plugin's `skills/`), unlike the skills
  * a repository keeps for work on itself under its agent's folder (`.claude/skills/`,
