@@ -170,7 +170,7 @@ async function composeProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]>
         const [svc, app] = [...apps][0] as [string, string];
         role = { service: svc, why: `\`${name}\` names the web application's role, and \`${svc}\` is the only service that runs it (\`${app}\`)`, safe: true };
       } else if (apps.size > 1) {
-        out.push({ doc: cmd.doc, offset, kind: 'compose-service', subject: name, message: `\`${argv.slice(0, run.services[0]).join(' ')}\` names service \`${name}\`, which is not defined in ${filesText}; \`${name}\` names the web application's role, but several services run it (${[...apps.keys()].map((k) => `\`${k}\``).join(', ')}; not changed)`, fix: undefined });
+        out.push({ doc: cmd.doc, offset, kind: 'compose-service', subject: name, message: `\`${argv.slice(0, run.services[0]).join(' ')}\` names service \`${name}\`, which is not defined in ${filesText}; \`${name}\` names the web application's role, but several services run one (${[...apps].map(([k, a]) => `\`${k}\` runs \`${a}\``).join(', ')}); not changed`, fix: undefined });
         continue;
       }
     }

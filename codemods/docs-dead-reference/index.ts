@@ -469,7 +469,8 @@ const DESCRIBED_PATH = /^([\w.@+/-]+)\s+(?:-|–|—|:)\s+\S/;
 function indexPathProblems(env: Env, value: string, mapped: MappedText, start: number, siblings: string[]): Pending[] | undefined {
   const ref = pathRef(value, true);
   if (!ref) return undefined;
-  if (bareExists(env, value)) return [];
+  // `path/to/file.py`: the shape of a path, standing for any.
+  if (bareExists(env, value) || /(^|\/)path\/to\//i.test(value)) return [];
   let base = anchoredBase(env, value, ref.first);
   if (base === undefined && siblings.some((o) => pathRef(o, true) && bareExists(env, o))) base = '';
   if (base === undefined) return [];
