@@ -458,7 +458,7 @@ function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[])
 }
 
 /** `path - description`, `path — description`, `path: description`. */
-const DESCRIBED_PATH = /^([\w.@+/-]+)\s+(?:-|–|—|:)\s+\S/;
+const DESCRIBED_PATH = /^([\w.@+/-]+)(?:\s+(?:-|–|—)|\s*:)\s+\S/;
 
 /**
  * A path at the start of an index entry (a string value, or a property name of a directory
