@@ -12,6 +12,7 @@ import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import {
   commandHead,
   commentCommands,
+  commentCwd,
   docFiles,
   docsOptions,
   matchesAny,
@@ -316,7 +317,7 @@ function settleOwner(p: Pending, rule: OwnerRule, histories: Histories): DocProb
     };
   }
   const what = moved ? relocationText(moved, p.dir, false).replace(/\s*\(not changed\)$/, '') : 'nothing in the repository matches it';
-  const message = `${p.head}; ${what}; removing the rule leaves those paths to the rules above it, for review`;
+  const message = `${p.head}; ${what}; the fix removes the rule, for review (it owns nothing today, but it may be waiting for that path)`;
   if (!editable) return { doc: env.doc, offset: p.offset, kind: 'owner', subject: p.written, message, fix: undefined };
   return {
     doc: env.doc,
@@ -578,9 +579,15 @@ export const rule: Rule = {
       if (!text || !COMMENT_COMMAND.test(text)) continue;
       const file = workspace.read(p);
       if (!file) continue;
+      // The file's folder and the root are both places a reader may run the command from.
       const dir = path.dirname(p) === '.' ? '' : path.dirname(p);
-      const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: dir, editable: workspace.isEditable(p), series: new Set() };
-      for (const cmd of commentCommands(workspace, p, file.text, hashComments(file.text))) pending.push(...operandProblems(env, cmd).filter((x) => x.config));
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: commentCwd(p) === dir ? '' : dir, editable: workspace.isEditable(p), series: new Set() };
+      for (const cmd of commentCommands(workspace, p, file.text, hashComments(file.text))) {
+        // A folder that does not exist (`path/to/compose.gpu.yml`) makes the path a pattern, not
+        // a reference, unless git says it moved.
+        const found = operandProblems(env, cmd).filter((x) => x.config);
+        pending.push(...found.map((x) => ({ ...x, onlyIfMoved: x.written.includes('/') && !existsInRepo(workspace, x.missing.split('/').slice(0, -1).join('/')) })));
+      }
     }
     for (const p of workspace.paths) {
       if (!isCodeownersPath(p)) continue;

@@ -627,16 +627,26 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
 }
 
 /**
+ * Where the commands in a file's comments run: a CI configuration's from the repository root
+ * (a workflow's steps do), any other file's from its own folder (a compose file's, a
+ * Dockerfile's build context).
+ */
+export function commentCwd(file: string): string {
+  if (/^\.(github|gitlab|circleci|buildkite)\//.test(file)) return '';
+  return path.dirname(file) === '.' ? '' : path.dirname(file);
+}
+
+/**
  * Commands written in the `#` comments of a YAML, compose file or Dockerfile (`# Usage: docker
  * compose -f docker-compose.prod.yml up`), run from that file's folder. A comment line is a
  * command when its first word is one (after a `Usage:`/`Run:`/`e.g.` label); consecutive comment
- * lines are one procedure (a `cd` carries). A comment block that links another repository
- * (`# from https://github.com/acme/other: docker compose -f deploy.yml up`) is an example of that
- * project's commands: none of its lines are read.
+ * lines are one procedure (a `cd` carries). From a comment line that links another repository
+ * on (`# Adapted from https://github.com/acme/other:`), the block quotes that project's commands:
+ * those lines are not read.
  */
 export function commentCommands(ws: Workspace, file: string, text: string, comments: ReadonlyArray<{ value: string; start: number; lineStart: number }>): DocCommand[] {
   const out: DocCommand[] = [];
-  const dir = path.dirname(file) === '.' ? '' : path.dirname(file);
+  const dir = commentCwd(file);
   const blocks: Array<Array<{ value: string; start: number; lineStart: number }>> = [];
   let prevEnd = -2;
   for (const c of comments) {
@@ -647,10 +657,13 @@ export function commentCommands(ws: Workspace, file: string, text: string, comme
     prevEnd = nl === -1 ? text.length : nl;
   }
   blocks.forEach((block, bi) => {
-    if (block.some((c) => [...c.value.matchAll(/\b(?:https?:\/\/|git@)[^\s)'"]+/g)].some((u) => /github|gitlab|bitbucket/i.test(u[0]) && !ws.isThisRepository(u[0])))) return;
     const state = freshProcedure();
     state.cwd = dir;
+    let elsewhere = false;
     block.forEach((c, li) => {
+      // From a line that links another repository on, the block quotes that project.
+      elsewhere ||= [...c.value.matchAll(/\b(?:https?:\/\/|git@)[^\s)'"]+/g)].some((u) => /github|gitlab|bitbucket/i.test(u[0]) && !ws.isThisRepository(u[0]));
+      if (elsewhere) return;
       // The command may follow a label (`Usage:`, `Production:`, `e.g.`, a `$ ` prompt).
       const label = /^(?:[A-Za-z][\w .,'()/-]{0,40}?:[ \t]+|e\.g\.,?[ \t]+|\$[ \t]+)/i.exec(c.value);
       for (const skip of label ? [0, label[0].length] : [0]) {
