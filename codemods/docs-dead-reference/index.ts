@@ -448,14 +448,25 @@ function spanProblems(env: Env, span: MdCodeSpan): Pending[] {
 
 function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[]): Pending[] {
   if (inCheckerList(env.ws, env.doc, s.start)) return [];
-  const whole = indexPathProblems(env, s.value, s, s.start, siblings.filter((o) => o !== s).map((o) => o.value));
+  const whole = indexPathProblems(env, s.value, s, s.start, () => siblings.filter((o) => o !== s).map((o) => o.value));
   if (whole) return whole;
   // `"integrations/supervisor.py - the supervisor"`: an index entry that names a path and says
   // what it is. The path is the words before the dash (or colon).
   const described = DESCRIBED_PATH.exec(s.value);
   if (!described) return [];
-  const others = siblings.filter((o) => o !== s).map((o) => DESCRIBED_PATH.exec(o.value)?.[1] ?? o.value);
+  const others = (): string[] => siblings.filter((o) => o !== s).map((o) => DESCRIBED_PATH.exec(o.value)?.[1] ?? o.value);
   return indexPathProblems(env, described[1] as string, s, s.start, others) ?? [];
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 /** `path - description`, `path — description`, `path: description`. */
@@ -467,13 +478,13 @@ const DESCRIBED_PATH = /^([\w.@+/-]+)(?:\s+(?:-|–|—)|\s*:)\s+\S/;
  * path that exists (`"root_directories": ["src/", "integrations/"]`). Undefined when the text is
  * not a path at all.
  */
-function indexPathProblems(env: Env, value: string, mapped: MappedText, start: number, siblings: string[]): Pending[] | undefined {
+function indexPathProblems(env: Env, value: string, mapped: MappedText, start: number, siblings: () => string[]): Pending[] | undefined {
   const ref = pathRef(value, true);
   if (!ref) return undefined;
   // `path/to/file.py`: the shape of a path, standing for any.
   if (bareExists(env, value) || /(^|\/)path\/to\//i.test(value)) return [];
   let base = anchoredBase(env, value, ref.first);
-  if (base === undefined && siblings.some((o) => pathRef(o, true) && bareExists(env, o))) base = '';
+  if (base === undefined && siblings().some((o) => pathRef(o, true) && bareExists(env, o))) base = '';
   if (base === undefined) return [];
   const missing = joinRepo(base, value);
   if (missing === undefined || missing === '' || isGitIgnored(env.ws, missing, ref.dir)) return [];
@@ -484,7 +495,7 @@ function indexPathProblems(env: Env, value: string, mapped: MappedText, start: n
 /** Property names of a JSON index that are paths (a directory map: `"src/autopack/": "the app"`). */
 function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[] {
   if (inCheckerList(env.ws, env.doc, key.start)) return [];
-  return indexPathProblems(env, key.value, key, key.start, siblings.filter((o) => o !== key).map((o) => o.value)) ?? [];
+  return indexPathProblems(env, key.value, key, key.start, () => siblings.filter((o) => o !== key).map((o) => o.value)) ?? [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -552,13 +563,14 @@ export const rule: Rule = {
       } else {
         const json = await jsonStringValues(read.file);
         if (json.ok) {
-          for (const s of json.strings) {
-            const siblings = s.arrayId === undefined ? [] : json.strings.filter((o) => o.arrayId === s.arrayId);
-            pending.push(...jsonProblems(env, s, siblings));
-          }
+          const lists = groupBy(json.strings.filter((s) => s.arrayId !== undefined), (s) => s.arrayId as number);
+          for (const s of json.strings) pending.push(...jsonProblems(env, s, s.arrayId === undefined ? [] : (lists.get(s.arrayId) ?? [])));
         }
         const keys = await jsonObjectKeys(read.file);
-        if (keys.ok) for (const k of keys.keys) pending.push(...jsonKeyProblems(env, k, keys.keys.filter((o) => o.objectId === k.objectId)));
+        if (keys.ok) {
+          const maps = groupBy(keys.keys, (k) => k.objectId);
+          for (const k of keys.keys) pending.push(...jsonKeyProblems(env, k, maps.get(k.objectId) ?? []));
+        }
       }
       for (const cmd of read.commands) {
         pending.push(
