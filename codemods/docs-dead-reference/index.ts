@@ -285,8 +285,13 @@ function matchesSomething(ws: Workspace, pattern: string): boolean {
   const plain = pattern.replace(/^\//, '').replace(/\/$/, '');
   if (!OWNER_GLOB.test(plain) && (pattern.startsWith('/') || plain.includes('/'))) found = existsInRepo(ws, plain);
   else {
-    const ig = ignore().add(pattern);
-    found = ws.paths.some((p) => ig.ignores(p));
+    try {
+      const ig = ignore().add(pattern);
+      found = ws.paths.some((p) => ig.ignores(p));
+    } catch {
+      // A pattern the gitignore reader refuses is not judged.
+      found = true;
+    }
   }
   cache.set(pattern, found);
   return found;
