@@ -141,7 +141,7 @@ export function docFiles(ws: Workspace, opts: DocsOptions): { docs: DocFile[]; l
 export function historyDocs(ws: Workspace, opts: DocsOptions): DocFile[] {
   const declared = declaredLedgers(ws);
   return docFiles(ws, opts)
-    .ledgers.filter((p) => isMarkdownPath(p) && /history/i.test(path.basename(p)) && !declared.has(p) && !/(^|\/)(archive|archived)\//i.test(p))
+    .ledgers.filter((p) => isMarkdownPath(p) && /history/i.test(path.basename(p)) && !declared.has(p) && !/(^|\/)(archives?|archived|adr|releases|release[-_]notes|changelogs)\//i.test(p))
     .map((p) => ({ path: p, kind: 'markdown' as const }));
 }
 
