@@ -17,6 +17,7 @@ import {
   docExecContext,
   docFiles,
   docsOptions,
+  historyDocs,
   existsInRepo,
   importsItselfElsewhere,
   installableRoots,
@@ -96,7 +97,24 @@ function realSomewhere(facts: Facts, name: string): boolean {
   });
 }
 
-function composeProblems(env: Env, cmd: DocCommand): DocProblem[] {
+/**
+ * Names that say which part a service plays rather than what it is called: the web application
+ * (`logs -f api` when the service running the ASGI app is `backend`). Another stack's role
+ * words (a worker, a cache) are not mapped: an image family or a command says more there.
+ */
+const APP_ROLE_NAMES = new Set(['api', 'app', 'application', 'backend', 'server', 'web', 'webapp', 'web-app', 'web_app']);
+
+/** The services of `known` that run one of the repository's web apps. */
+async function appServices(env: Env, set: ComposeSet, known: ReadonlySet<string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const d of await ownDeployments(env)) {
+    if (d.service === undefined || !known.has(d.service) || !set.services.has(d.service)) continue;
+    if (!out.has(d.service)) out.set(d.service, `${d.module}:${d.attr}`);
+  }
+  return out;
+}
+
+async function composeProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> {
   const argv = cmd.words.map((w) => w.value);
   const run = composeRun(argv);
   if (!run || !run.judgeable || run.services.length === 0 || cmd.cwd === undefined || cmd.form !== 'shell') return [];
@@ -146,9 +164,20 @@ function composeProblems(env: Env, cmd: DocCommand): DocProblem[] {
     const offset = at(cmd, j);
     if (quoted(env, cmd, offset)) continue;
     const inference = inferServiceForName(set, name, known);
+    let role: { service: string; why: string; safe: boolean } | undefined;
+    if (!inference.best && inference.candidates.length === 0 && APP_ROLE_NAMES.has(name.toLowerCase())) {
+      const apps = await appServices(env, set, known);
+      if (apps.size === 1) {
+        const [svc, app] = [...apps][0] as [string, string];
+        role = { service: svc, why: `\`${name}\` names the web application's role, and \`${svc}\` is the only service that runs it (\`${app}\`)`, safe: true };
+      } else if (apps.size > 1) {
+        out.push({ doc: cmd.doc, offset, kind: 'compose-service', subject: name, message: `\`${argv.slice(0, run.services[0]).join(' ')}\` names service \`${name}\`, which is not defined in ${filesText}; \`${name}\` names the web application's role, but several services run one (${[...apps].map(([k, a]) => `\`${k}\` runs \`${a}\``).join(', ')}); not changed`, fix: undefined });
+        continue;
+      }
+    }
     const mentions = broken ? ` (only ${[...new Set(svc?.fragments.map((f) => `\`${f.file.path}\``))].join(', ')} mentions it, with no image or build)` : '';
     const base = `\`${argv.slice(0, run.services[0]).join(' ')}\` names service \`${name}\`, which is not defined in ${filesText}${mentions}`;
-    const best = inference.best;
+    const best = inference.best ?? (role ? { service: role.service, signals: [role.why], imageMatch: role.safe } : undefined);
     const span = best && env.editable ? wordTextSpan(cmd, j, name) : undefined;
     if (!best || !span) {
       const options = inference.candidates.map((c) => `\`${c.service}\``).join(', ');
@@ -253,10 +282,19 @@ async function serverProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> 
   const offset = at(cmd, inv.targetIndex);
   let why: string;
   let canonical: { module: string; root: string } | undefined;
+  let deployed: Chosen | undefined;
   if (r.status === 'ok') {
     canonical = importsItselfElsewhere(env.ws, target.module, r.file);
-    if (!canonical) return [];
-    why = `loads \`${r.file}\` as \`${target.module}\`, but that module imports its own package as \`${canonical.module.split('.')[0]}\`, which needs \`${canonical.root || '.'}\` on the import path`;
+    if (!canonical) {
+      const named = deployedName(deployments, r.file, target);
+      if (named === undefined) return [];
+      if (named.conflict) {
+        if (quoted(env, cmd, offset)) return [];
+        return [{ doc: cmd.doc, offset, kind: 'app-target', subject: word, message: `${inv.server} target \`${word}\` loads \`${r.file}\` as \`${target.module}\`, which no deployment does, and the deployments disagree on its name (${list(named.conflict)}); not changed`, fix: undefined }];
+      }
+      deployed = named.chosen;
+      why = `loads \`${r.file}\` as \`${target.module}\`, a name no deployment uses`;
+    } else why = `loads \`${r.file}\` as \`${target.module}\`, but that module imports its own package as \`${canonical.module.split('.')[0]}\`, which needs \`${canonical.root || '.'}\` on the import path`;
   } else {
     why = `does not resolve from ${shell ? (cwd ? `\`${cwd}/\`` : 'the repository root') : 'the repository'} (${r.reason})`;
   }
@@ -268,6 +306,8 @@ async function serverProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> 
   let chosen: Chosen | undefined;
   if (r.status === 'ok' && canonical) {
     chosen = { file: r.file, attr: target.attr, module: canonical.module, root: canonical.root, evidence: `the package's own imports name it \`${canonical.module}\`` };
+  } else if (deployed) {
+    chosen = deployed;
   } else {
     const distinct = new Map<string, Chosen>();
     for (const d of deployments) {
@@ -322,6 +362,26 @@ async function serverProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> 
       },
     },
   ];
+}
+
+/**
+ * The name the repository's deployments load `file` by, when a doc loads the same file under a
+ * longer one: the deployed name behind a namespace prefix (`src.pkg.main` for `pkg.main` run
+ * with `PYTHONPATH=src`). An `__init__.py` in `src/` makes the doc's name importable too, but
+ * it is another module object (imported twice under two names), and the deployment says which
+ * one the project runs. Only that prefix shape is judged: a shorter name (`main:app` after a
+ * `cd` into the package) is how one runs a file from its own folder. Undefined when no
+ * deployment loads the file, or one loads it under the doc's name.
+ */
+function deployedName(deployments: AppDeployment[], file: string, target: { module: string; attr: string }): { chosen: Chosen; conflict?: undefined } | { conflict: string[]; chosen?: undefined } | undefined {
+  const loading = deployments.filter((d) => d.file === file && d.attr === target.attr);
+  if (loading.length === 0 || loading.some((d) => d.module === target.module)) return undefined;
+  if (!loading.some((d) => target.module.endsWith(`.${d.module}`))) return undefined;
+  const names = [...new Set(loading.map((d) => d.module))];
+  if (names.length > 1) return { conflict: loading.map((d) => `${d.via} loads \`${d.module}\``) };
+  const d = loading[0] as AppDeployment;
+  if (!target.module.endsWith(`.${d.module}`) || d.root === undefined) return undefined;
+  return { chosen: { file, attr: d.attr, module: d.module, root: d.root, evidence: `${d.via} runs it as \`${d.module}:${d.attr}\`` } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,14 +534,15 @@ export const rule: Rule = {
     const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;
     const problems: DocProblem[] = [];
     const scripts: ScriptRef[] = [];
-    for (const doc of docFiles(workspace, opts).docs) {
+    const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
+    for (const doc of [...docFiles(workspace, opts).docs, ...historyDocs(workspace, opts)]) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
-      const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts }, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
+      const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts, ledger: historyFiles.has(doc.path) }, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
       const docProblems: DocProblem[] = [];
       for (const cmd of read.commands) {
         // Script references wait for git history; everything else is settled now.
-        docProblems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...composeProblems(env, c), ...(await serverProblems(env, c)), ...scriptProblems(env, c, [])])));
+        docProblems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...(await composeProblems(env, c)), ...(await serverProblems(env, c)), ...scriptProblems(env, c, [])])));
         const refs = await judgedFromEveryCwd<ScriptRef>(
           cmd,
           (c) => {

@@ -4,12 +4,21 @@ import type { Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
-import { parseDockerfile } from '../../src/formats/dockerfile.js';
-import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue } from '../../src/formats/markdown.js';
+import ignore from 'ignore';
+import { isDockerfilePath, parseDockerfile } from '../../src/formats/dockerfile.js';
+import { isComposePath } from '../../src/formats/compose.js';
+import { hashComments, isCodeownersPath, parseCodeowners, type OwnerRule } from '../../src/formats/comments.js';
+import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
+import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import {
   commandHead,
+  commentCommands,
+  commentCwd,
   docFiles,
   docsOptions,
+  matchesAny,
+  underSubmodule,
+  historyDocs,
   existsInRepo,
   inCheckerList,
   isCreated,
@@ -90,7 +99,12 @@ interface Pending {
   fileOrDir?: boolean;
   /** For `docker build -f X CONTEXT`: the build context (repo path) the Dockerfile's COPYs read. */
   buildContext?: string;
+  /** A CODEOWNERS rule whose pattern matches nothing. */
+  owner?: OwnerRule;
 }
+
+/** Cheap text filter: a comment with a flag that names a configuration file. */
+const COMMENT_COMMAND = /^[ \t]*#.*\s(?:-f|--file|--env-file|-r|--requirement|-c|--constraint)[ =]/m;
 
 /** Options of `docker build` that take a value (the context is the positional word left). */
 const BUILD_VALUE_OPTIONS = /^(-f|--file|-t|--tag|--build-arg|--target|--platform|-o|--output|--label|--secret|--ssh|--cache-from|--cache-to|--network|--progress|--iidfile|--add-host|--shm-size|--ulimit|-m|--memory|--build-context|--attest|--provenance|--sbom|--metadata-file|--builder)$/;
@@ -156,6 +170,7 @@ function seedsOf(p: Pending, moved: boolean): string[] {
   const seeds: string[] = [];
   if (!moved && (isEnvTemplate(p.missing) || /(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/.test(p.missing))) seeds.push('0.1');
   if (p.env.doc.endsWith('.json')) seeds.push('1.4');
+  if (p.owner) return ['3.2'];
   if (moved) seeds.push('2.8');
   return seeds;
 }
@@ -172,6 +187,7 @@ function servedUrl(site: DocsSite, target: string): string | undefined {
 }
 
 function settle(p: Pending, histories: Histories): DocProblem | undefined {
+  if (p.owner) return withSeeds(p, settleOwner(p, p.owner, histories));
   if (p.fileOrDir) {
     // Read as a file first; as a folder when only that reading finds where it went.
     const asFile = settleProblem(p, histories);
@@ -237,6 +253,85 @@ function settleProblem(p: Pending, histories: Histories): DocProblem | undefined
     subject: written,
     message: reviewBecause && moved.safety === 'safe' ? `${message}; ${reviewBecause}, so the fix is for review` : message,
     fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `point \`${written}\` at \`${replacement}\``, safety: reviewBecause ? 'review' : moved.safety },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CODEOWNERS: patterns that match nothing
+
+/** Globs of a pattern: judged by matching only (no single path to follow through history). */
+const OWNER_GLOB = /[*?[\]]/;
+
+function ownerProblems(env: Env, rule: OwnerRule): Pending[] {
+  const pattern = rule.pattern.replace(/\\(.)/g, '$1');
+  if (pattern.startsWith('!')) return [];
+  if (matchesSomething(env.ws, pattern)) return [];
+  const clean = pattern.replace(/^\//, '').replace(/\/$/, '');
+  const dir = pattern.endsWith('/');
+  if (!clean || isGitIgnored(env.ws, clean, dir) || underSubmodule(env.ws, clean)) return [];
+  const written = rule.pattern;
+  const head = `CODEOWNERS pattern \`${written}\` matches no file${rule.owners.length ? ` (owners ${rule.owners.join(' ')})` : ''}`;
+  return [{ ...problem(env, 'owner', rule.start, written, clean, dir, '', head, [rule.start, rule.end]), owner: rule, config: true }];
+}
+
+const ownerIgnoreCache = new WeakMap<Workspace, Map<string, boolean>>();
+
+/** Whether a CODEOWNERS pattern (gitignore syntax) matches any file of the repository. */
+function matchesSomething(ws: Workspace, pattern: string): boolean {
+  let cache = ownerIgnoreCache.get(ws);
+  if (!cache) ownerIgnoreCache.set(ws, (cache = new Map()));
+  const known = cache.get(pattern);
+  if (known !== undefined) return known;
+  let found: boolean;
+  const plain = pattern.replace(/^\//, '').replace(/\/$/, '');
+  if (!OWNER_GLOB.test(plain) && (pattern.startsWith('/') || plain.includes('/'))) found = existsInRepo(ws, plain);
+  else {
+    try {
+      const ig = ignore().add(pattern);
+      found = ws.paths.some((p) => ig.ignores(p));
+    } catch {
+      // A pattern the gitignore reader refuses is not judged.
+      found = true;
+    }
+  }
+  cache.set(pattern, found);
+  return found;
+}
+
+/**
+ * An owner rule that matches nothing: pointed at the path git recorded its target's rename to
+ * (safe); otherwise the rule is removed, for review. A rule says who must approve changes, so it
+ * is never dropped without a person reading why: the path may be about to be created, or the
+ * owners meant for a file that moved without a record.
+ */
+function settleOwner(p: Pending, rule: OwnerRule, histories: Histories): DocProblem | undefined {
+  const { env } = p;
+  // Only a path without wildcards, anchored at the root (a leading or inner `/`), names one
+  // path whose history can be asked; a bare name or a glob matches wherever it is.
+  const anchored = !OWNER_GLOB.test(p.missing) && (p.written.startsWith('/') || p.missing.includes('/'));
+  const moved = anchored ? relocate(env.ws, p.missing, p.dir, env.opts, histories(p.missing, p.dir)) : undefined;
+  const editable = env.editable;
+  if (moved?.target && moved.safety === 'safe' && editable) {
+    const replacement = `${p.written.startsWith('/') ? '/' : ''}${moved.target}${p.written.endsWith('/') ? '/' : ''}`;
+    return {
+      doc: env.doc,
+      offset: p.offset,
+      kind: 'owner',
+      subject: p.written,
+      message: `${p.head}; ${relocationText(moved, p.dir, true)}`,
+      fix: { edits: [{ start: rule.start, end: rule.end, text: replacement }], replacement, description: `point \`${p.written}\` at \`${replacement}\``, safety: 'safe' },
+    };
+  }
+  const what = moved ? relocationText(moved, p.dir, false).replace(/\s*\(not changed\)$/, '') : 'nothing in the repository matches it';
+  const message = `${p.head}; ${what}; the fix removes the rule, for review (it owns nothing today, but it may be waiting for that path)`;
+  if (!editable) return { doc: env.doc, offset: p.offset, kind: 'owner', subject: p.written, message, fix: undefined };
+  return {
+    doc: env.doc,
+    offset: p.offset,
+    kind: 'owner',
+    subject: p.written,
+    message,
+    fix: { edits: [{ start: rule.lineStart, end: rule.lineEnd, text: '' }], replacement: '', description: `remove the CODEOWNERS rule for \`${p.written}\``, safety: 'review' },
   };
 }
 
@@ -358,17 +453,55 @@ function spanProblems(env: Env, span: MdCodeSpan): Pending[] {
 }
 
 function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[]): Pending[] {
-  const value = s.value;
+  if (inCheckerList(env.ws, env.doc, s.start)) return [];
+  const whole = indexPathProblems(env, s.value, s, s.start, () => siblings.filter((o) => o !== s).map((o) => o.value));
+  if (whole) return whole;
+  // `"integrations/supervisor.py - the supervisor"`: an index entry that names a path and says
+  // what it is. The path is the words before the dash (or colon).
+  const described = DESCRIBED_PATH.exec(s.value);
+  if (!described) return [];
+  const others = (): string[] => siblings.filter((o) => o !== s).map((o) => DESCRIBED_PATH.exec(o.value)?.[1] ?? o.value);
+  return indexPathProblems(env, described[1] as string, s, s.start, others) ?? [];
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** `path - description`, `path — description`, `path: description`. */
+const DESCRIBED_PATH = /^([\w.@+/-]+)(?:\s+(?:-|–|—)|\s*:)\s+\S/;
+
+/**
+ * A path at the start of an index entry (a string value, or a property name of a directory
+ * map): judged when its first folder exists, or when another entry of the same list or map is a
+ * path that exists (`"root_directories": ["src/", "integrations/"]`). Undefined when the text is
+ * not a path at all.
+ */
+function indexPathProblems(env: Env, value: string, mapped: MappedText, start: number, siblings: () => string[]): Pending[] | undefined {
   const ref = pathRef(value, true);
-  if (!ref || bareExists(env, value) || inCheckerList(env.ws, env.doc, s.start)) return [];
+  if (!ref) return undefined;
+  // `path/to/file.py`: the shape of a path, standing for any.
+  if (bareExists(env, value) || /(^|\/)path\/to\//i.test(value)) return [];
   let base = anchoredBase(env, value, ref.first);
-  // A list of repo paths (`"root_directories": ["src/", "scripts/", …]`) anchors its members.
-  if (base === undefined && siblings.some((o) => o !== s && pathRef(o.value, true) && bareExists(env, o.value))) base = '';
+  if (base === undefined && siblings().some((o) => pathRef(o, true) && bareExists(env, o))) base = '';
   if (base === undefined) return [];
   const missing = joinRepo(base, value);
   if (missing === undefined || missing === '' || isGitIgnored(env.ws, missing, ref.dir)) return [];
-  if (isQuoted(env.q, s.start)) return [];
-  return [problem(env, 'path', s.start, value, missing, ref.dir, base, pathHead(value, missing), mappedSpan(s, 0, value.length))];
+  if (isQuoted(env.q, start)) return [];
+  return [problem(env, 'path', start, value, missing, ref.dir, base, pathHead(value, missing), mappedSpan(mapped, 0, value.length))];
+}
+
+/** Property names of a JSON index that are paths (a directory map: `"src/autopack/": "the app"`). */
+function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[] {
+  if (inCheckerList(env.ws, env.doc, key.start)) return [];
+  return indexPathProblems(env, key.value, key, key.start, () => siblings.filter((o) => o !== key).map((o) => o.value)) ?? [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,7 +541,7 @@ function operandProblems(env: Env, cmd: DocCommand): Pending[] {
 export const rule: Rule = {
   meta: {
     id: 'docs-dead-reference',
-    seedIds: ['0.1', '1.4', '2.8'],
+    seedIds: ['0.1', '1.4', '2.8', '3.2'],
     summary: 'Docs point at repo paths that do not exist; rewrite to the path git renamed them to.',
     defaultSeverity: 'warning',
     fixable: 'safe',
@@ -417,12 +550,17 @@ export const rule: Rule = {
   async check({ workspace, options }) {
     const opts = docsOptions(options);
     const pending: Pending[] = [];
-    for (const doc of docFiles(workspace, opts).docs) {
+    const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
+    for (const doc of [...docFiles(workspace, opts).docs, ...historyDocs(workspace, opts)]) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
-      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
-      if (read.model) {
+      // A history file is read for its instructions only: its links and paths are records.
+      const ledger = historyFiles.has(doc.path);
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts, ledger }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
+      if (ledger) {
+        // Nothing but its commands.
+      } else if (read.model) {
         const links = read.model.links;
         for (const link of links) pending.push(...linkProblems(env, link));
         // A code span that is the text of a link (`[`references/x.md`](../other/references/x.md)`)
@@ -432,10 +570,13 @@ export const rule: Rule = {
       } else {
         const json = await jsonStringValues(read.file);
         if (json.ok) {
-          for (const s of json.strings) {
-            const siblings = s.arrayId === undefined ? [] : json.strings.filter((o) => o.arrayId === s.arrayId);
-            pending.push(...jsonProblems(env, s, siblings));
-          }
+          const lists = groupBy(json.strings.filter((s) => s.arrayId !== undefined), (s) => s.arrayId as number);
+          for (const s of json.strings) pending.push(...jsonProblems(env, s, s.arrayId === undefined ? [] : (lists.get(s.arrayId) ?? [])));
+        }
+        const keys = await jsonObjectKeys(read.file);
+        if (keys.ok) {
+          const maps = groupBy(keys.keys, (k) => k.objectId);
+          for (const k of keys.keys) pending.push(...jsonKeyProblems(env, k, maps.get(k.objectId) ?? []));
         }
       }
       for (const cmd of read.commands) {
@@ -448,6 +589,31 @@ export const rule: Rule = {
           )),
         );
       }
+    }
+    // Comments of YAML, compose files and Dockerfiles: the files their commands read as
+    // configuration (`# docker compose -f docker-compose.prod.yml up`).
+    for (const p of workspace.paths) {
+      if (!(/\.ya?ml$/i.test(p) || isComposePath(p) || isDockerfilePath(p)) || matchesAny(p, opts.excludeGlobs)) continue;
+      const text = workspace.probe(p)?.text;
+      if (!text || !COMMENT_COMMAND.test(text)) continue;
+      const file = workspace.read(p);
+      if (!file) continue;
+      // The file's folder and the root are both places a reader may run the command from.
+      const dir = path.dirname(p) === '.' ? '' : path.dirname(p);
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: commentCwd(p) === dir ? '' : dir, editable: workspace.isEditable(p), series: new Set() };
+      for (const cmd of commentCommands(workspace, p, file.text, hashComments(file.text))) {
+        // A folder that does not exist (`path/to/compose.gpu.yml`) makes the path a pattern, not
+        // a reference, unless git says it moved.
+        const found = operandProblems(env, cmd).filter((x) => x.config);
+        pending.push(...found.map((x) => ({ ...x, onlyIfMoved: x.written.includes('/') && !existsInRepo(workspace, x.missing.split('/').slice(0, -1).join('/')) })));
+      }
+    }
+    for (const p of workspace.paths) {
+      if (!isCodeownersPath(p)) continue;
+      const file = workspace.read(p);
+      if (!file) continue;
+      const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: path.dirname(p) === '.' ? '' : path.dirname(p), editable: workspace.isEditable(p), series: new Set() };
+      for (const rule of parseCodeowners(file.text)) pending.push(...ownerProblems(env, rule));
     }
     const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).flatMap((p) => [{ path: p.missing, dir: p.dir }, ...(p.fileOrDir ? [{ path: p.missing, dir: true }] : [])]));
     // Records of the past are judged per doc, once each problem is settled.

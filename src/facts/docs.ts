@@ -131,6 +131,20 @@ export function docFiles(ws: Workspace, opts: DocsOptions): { docs: DocFile[]; l
   return { docs, ledgers };
 }
 
+/**
+ * Ledgers named as a history (`BUILD_HISTORY.md`, `docs/history.md`) that still hold
+ * instructions: a copy-paste command in a fence or a command span of such a file is run as
+ * written, so it is judged (see `QuoteContext.ledger`). Not the ones a drift checker excludes
+ * (the repository says it quotes old commands on purpose), and not changelogs, release notes or
+ * archive folders.
+ */
+export function historyDocs(ws: Workspace, opts: DocsOptions): DocFile[] {
+  const declared = declaredLedgers(ws);
+  return docFiles(ws, opts)
+    .ledgers.filter((p) => isMarkdownPath(p) && /history/i.test(path.basename(p)) && !declared.has(p) && !/(^|\/)(archives?|archived|adr|releases|release[-_]notes|changelogs)\//i.test(p))
+    .map((p) => ({ path: p, kind: 'markdown' as const }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The repository's own drift checkers
 
@@ -293,6 +307,12 @@ export interface QuoteContext {
   file: SourceFile;
   model: MarkdownModel | undefined;
   opts: DocsOptions;
+  /**
+   * A history file read for its instructions (see historyDocs): its sections are dated and
+   * headed as past entries by nature, so only an `old → new` note, a quote marker or a drift
+   * checker's list makes a command there a quote.
+   */
+  ledger?: boolean;
 }
 
 /** The line holding `offset`: its text and start offset. */
@@ -339,6 +359,7 @@ export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): 
     const before = previousNonBlankLine(text, block.start);
     if (before !== undefined && hasMarker(before, q.opts.quoteMarkers)) return true;
   }
+  if (q.ledger) return inCheckerList(q.ws, q.file.path, offset);
   if (textRole(q, offset, block)?.role === 'plan') return true;
   if (q.model) {
     const words = q.opts.quoteHeadingWords.map((w) => w.toLowerCase());
@@ -362,6 +383,7 @@ export function isQuoted(q: QuoteContext, offset: number, block?: MdCodeBlock): 
  * the label line of the list they belong to, and the line before their code block.
  */
 export function textRole(q: QuoteContext, offset: number, block?: MdCodeBlock): { role: 'record' | 'plan'; why: string } | undefined {
+  if (q.ledger) return undefined;
   const text = q.file.text;
   const line = lineAround(text, offset);
   const own = roleOfLine(line.text);
@@ -588,6 +610,9 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
       else if (SHELL_LANGS.has(lang)) {
         enterStep(ws, state, file.text, b.start, r.model);
         commands.push(...shellCommands(ws, doc.path, 'fence', b, b, step.id, lang === 'console' || lang.includes('session') || lang === 'terminal', file.text, state));
+        // An unlabelled block may hold Dockerfile lines (`CMD ["uvicorn", "x.y:app"]`): no shell
+        // runs `CMD`, so its exec-form instructions are read as the image's command.
+        if (lang === '') commands.push(...dockerfileCommands(doc.path, b, step.id, file.text).filter((c) => c.form === 'exec' && /^\s*(CMD|ENTRYPOINT)\s/.test(lineAround(file.text, c.offset).text)));
       }
     } else if (step.span) {
       const before = commands.length;
@@ -599,6 +624,58 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     }
   }
   return { file, model: r.model, commands, createdByEnd: state.created };
+}
+
+/**
+ * Where the commands in a file's comments run: a CI configuration's from the repository root
+ * (a workflow's steps do), any other file's from its own folder (a compose file's, a
+ * Dockerfile's build context).
+ */
+export function commentCwd(file: string): string {
+  if (/^\.(github|gitlab|circleci|buildkite)\//.test(file)) return '';
+  return path.dirname(file) === '.' ? '' : path.dirname(file);
+}
+
+/**
+ * Commands written in the `#` comments of a YAML, compose file or Dockerfile (`# Usage: docker
+ * compose -f docker-compose.prod.yml up`), run from that file's folder. A comment line is a
+ * command when its first word is one (after a `Usage:`/`Run:`/`e.g.` label); consecutive comment
+ * lines are one procedure (a `cd` carries). From a comment line that links another repository
+ * on (`# Adapted from https://github.com/acme/other:`), the block quotes that project's commands:
+ * those lines are not read.
+ */
+export function commentCommands(ws: Workspace, file: string, text: string, comments: ReadonlyArray<{ value: string; start: number; lineStart: number }>): DocCommand[] {
+  const out: DocCommand[] = [];
+  const dir = commentCwd(file);
+  const blocks: Array<Array<{ value: string; start: number; lineStart: number }>> = [];
+  let prevEnd = -2;
+  for (const c of comments) {
+    const prevLineEnd = text.lastIndexOf('\n', c.lineStart - 1);
+    if (blocks.length === 0 || prevLineEnd !== prevEnd) blocks.push([]);
+    (blocks[blocks.length - 1] as Array<{ value: string; start: number; lineStart: number }>).push(c);
+    const nl = text.indexOf('\n', c.start);
+    prevEnd = nl === -1 ? text.length : nl;
+  }
+  blocks.forEach((block, bi) => {
+    const state = freshProcedure();
+    state.cwd = dir;
+    let elsewhere = false;
+    block.forEach((c, li) => {
+      // From a line that links another repository on, the block quotes that project.
+      elsewhere ||= [...c.value.matchAll(/\b(?:https?:\/\/|git@)[^\s)'"]+/g)].some((u) => /github|gitlab|bitbucket/i.test(u[0]) && !ws.isThisRepository(u[0]));
+      if (elsewhere) return;
+      // The command may follow a label (`Usage:`, `Production:`, `e.g.`, a `$ ` prompt).
+      const label = /^(?:[A-Za-z][\w .,'()/-]{0,40}?:[ \t]+|e\.g\.,?[ \t]+|\$[ \t]+)/i.exec(c.value);
+      for (const skip of label ? [0, label[0].length] : [0]) {
+        const value = c.value.slice(skip);
+        const offsets = new Int32Array(value.length).map((_, i) => c.start + skip + i);
+        const found = inlineCommands(ws, file, 'span', { value, offsets }, `c${bi}:${li}`, text, state);
+        out.push(...found);
+        if (found.length) break;
+      }
+    });
+  });
+  return out;
 }
 
 /**
