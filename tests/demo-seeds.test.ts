@@ -47,6 +47,8 @@ const PLAIN: Expectation[] = [
   { seed: '1.4', rule: 'docs-dead-reference', file: 'docs/PROJECT_INDEX.json', fix: 'review' },
   { seed: '1.5', rule: 'docs-command-drift', file: 'docs/PARALLEL_RUNS.md', fix: 'safe', adds: ['docker-compose up -d db'] },
   { seed: '1.5', rule: 'docs-command-drift', file: 'docs/DEPLOYMENT.md', fix: 'safe', adds: ['PYTHONPATH=src uvicorn autopack.main:app --host 0.0.0.0 --port 8000 --workers 4'] },
+  { seed: '1.5', rule: 'docs-command-drift', file: 'docs/PARALLEL_RUNS.md', fix: 'safe', removes: ['docker-compose logs -f api'], adds: ['docker-compose logs -f backend'] },
+  { seed: '1.5', rule: 'docs-command-drift', file: 'docs/DEPLOYMENT.md', fix: 'safe', adds: ['CMD ["uvicorn", "autopack.main:app", "--host", "0.0.0.0", "--port", "8000"]'] },
   { seed: '1.6', rule: 'dependabot-coverage', file: '.github/dependabot.yml', fix: 'safe', adds: ['  - package-ecosystem: "github-actions"', '  - package-ecosystem: "pip"', '  - package-ecosystem: "npm"'] },
   { seed: '1.7', rule: 'redaction-key-normalization', file: 'src/autopack/sanitizer.py', fix: 'safe', adds: ['SENSITIVE_HEADERS = {"authorization", "cookie", "set_cookie", "x_api_key", "x_github_token"}'] },
   { seed: '1.9', rule: 'ci-npm-ci-without-lockfile', file: '.github/workflows/ci.yml', fix: 'report' },
@@ -55,12 +57,15 @@ const PLAIN: Expectation[] = [
   { seed: '2.9', rule: 'docs-command-drift', file: 'docs/guides/RESEARCH_CI_FIX_CHECKLIST.md', fix: 'safe', adds: ['   PYTHONPATH=src python -m uvicorn autopack.main:app --host 127.0.0.1 --port 8000'] },
   { seed: '2.9', rule: 'docs-command-drift', file: 'docs/guides/RESEARCH_CI_IMPORT_FIX.md', fix: 'safe' },
   { seed: '3.4', rule: 'nginx-request-id', file: 'nginx.conf', fix: 'review', adds: ['map $http_x_request_id $x_request_id {', '    add_header X-Request-ID $x_request_id always;'] },
+  { seed: '3.2', rule: 'docs-dead-reference', file: '.github/CODEOWNERS', fix: 'review', removes: ['/docs/SECURITY_BASELINE.md  @autopack/security'] },
   // No file of that name anywhere and no history: the analysis names no single fix either.
   { seed: '0.1', rule: 'docs-dead-reference', file: 'docs/DEPLOYMENT.md', fix: 'report' },
+  { seed: '0.1', rule: 'docs-dead-reference', file: 'docker-compose.yml', fix: 'report' },
 ];
 
 /** With the history: the rename records make the moved paths certain. */
 const WITH_HISTORY: Expectation[] = [
+  { seed: '3.2', rule: 'docs-dead-reference', file: '.github/CODEOWNERS', fix: 'safe', removes: ['/docs/SECURITY_BASELINE.md  @autopack/security'], adds: ['/security/README.md  @autopack/security'] },
   { seed: '2.8', rule: 'docs-command-drift', file: 'scripts/integrations/README.md', fix: 'safe', adds: ['python scripts/integrations/supervisor.py --once'] },
   { seed: '1.4', rule: 'docs-command-drift', file: 'docs/PROJECT_INDEX.json', fix: 'safe', adds: ['    "supervisor": "python scripts/integrations/supervisor.py --help",'] },
 ];
@@ -127,6 +132,6 @@ describe('the gap analysis seeds on fixtures/demo', () => {
 
   it('every seed of the README table that the demo carries is found', () => {
     const seeds = new Set(plainResult.findings.flatMap((f) => f.seedIds));
-    for (const seed of ['1.1', '1.2', '1.4', '1.5', '1.6', '1.7', '1.9', '1.11', '2.6', '2.8', '2.9', '3.4']) expect([...seeds], seed).toContain(seed);
+    for (const seed of ['1.1', '1.2', '1.4', '1.5', '1.6', '1.7', '1.9', '1.11', '2.6', '2.8', '2.9', '3.2', '3.4']) expect([...seeds], seed).toContain(seed);
   });
 });
