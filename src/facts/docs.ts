@@ -18,6 +18,7 @@ import { globToRegExp as sharedGlob } from '../formats/glob.js';
 import { isSeq } from 'yaml';
 import { scalarString } from '../formats/yaml.js';
 import { splitShell, simpleCommands, findServerInvocation, serverInvocations as shellServerInvocations, type FoundInvocation, type ServerInvocation, type ShellWord } from '../formats/shell.js';
+import { jsonValue } from '../formats/json.js';
 import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../formats/markdown.js';
 import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
@@ -2061,7 +2062,7 @@ function webAppSites(ws: Workspace, generators: DocsSite[]): DocsSite[] {
     if (generators.some((g) => g.root === root)) continue;
     let deps: string[];
     try {
-      const pkg = JSON.parse(ws.read(p)?.text ?? '') as Record<string, unknown>;
+      const pkg = jsonValue(ws.read(p)) as Record<string, unknown>;
       deps = ['dependencies', 'devDependencies'].flatMap((k) => (pkg[k] && typeof pkg[k] === 'object' ? Object.keys(pkg[k] as object) : []));
     } catch {
       continue;

@@ -19,7 +19,7 @@
 import type { Node as TSNode } from 'web-tree-sitter';
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { SourceFile } from '../workspace/source-file.js';
-import { pythonParser } from '../formats/python.js';
+import { definePythonAnalysis, pythonAnalysis } from '../formats/python.js';
 import { readString } from '../formats/python-tree.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../formats/yaml.js';
 import { loadTsMorph } from '../formats/bundler-config.js';
@@ -245,27 +245,18 @@ export interface PythonEnvReads {
   settings: PySettingsClass[];
 }
 
-const PY_CACHE = 'env-names-python';
 /** Cheap text filter: a module that cannot read the environment is not parsed. */
 const PY_HINT = /environ|getenv|BaseSettings/;
 
+/** Read in the file's one tree-sitter pass (formats/python.ts), only where the hint matches. */
+const PY_ENV_READS = definePythonAnalysis<PythonEnvReads>({
+  name: 'environment reads',
+  run: (root, file) => (PY_HINT.test(file.text) ? readPython(root) : { os: [], settings: [] }),
+  noTree: () => ({ os: [], settings: [] }),
+});
+
 export async function pythonEnvReads(file: SourceFile): Promise<PythonEnvReads> {
-  const cached = file.parsed.get(PY_CACHE) as PythonEnvReads | undefined;
-  if (cached) return cached;
-  let result: PythonEnvReads = { os: [], settings: [] };
-  if (PY_HINT.test(file.text)) {
-    const parser = await pythonParser();
-    const tree = parser.parse(file.text);
-    if (tree) {
-      try {
-        result = readPython(tree.rootNode);
-      } finally {
-        tree.delete();
-      }
-    }
-  }
-  file.parsed.set(PY_CACHE, result);
-  return result;
+  return PY_HINT.test(file.text) ? pythonAnalysis(file, PY_ENV_READS) : { os: [], settings: [] };
 }
 
 function stringValue(node: TSNode | null | undefined): string | undefined {

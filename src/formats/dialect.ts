@@ -6,7 +6,7 @@
  * that a fix is held to what the tool accepts and a valid file is never called broken.
  */
 import path from 'node:path/posix';
-import { parse as parseJsonc } from 'jsonc-parser';
+import { jsonValue, parseJsoncFile } from './json.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { isDockerfilePath } from './dockerfile.js';
 import { isScriptPath } from './bundler-config.js';
@@ -159,7 +159,7 @@ function extendsOf(file: SourceFile): string[] {
   return file.parse('tsconfig-extends', (f) => {
     let value: unknown;
     try {
-      value = parseJsonc(f.text, [], { allowTrailingComma: true });
+      value = parseJsoncFile(f, { comments: true, trailingCommas: true }).value;
     } catch {
       return [];
     }
@@ -194,7 +194,7 @@ function workspacePackages(repo: RepoView): Map<string, string> {
     if (!file || !file.text.includes('"name"')) continue;
     const name = file.parse('package-name', (f) => {
       try {
-        return (JSON.parse(f.text) as { name?: unknown }).name;
+        return (jsonValue(f) as { name?: unknown }).name;
       } catch {
         return undefined;
       }
