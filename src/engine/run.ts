@@ -76,7 +76,7 @@ const DEFAULT_MAX_PASSES = 10;
 
 /** Run every rule once over a workspace view. A rule that throws is reported, not fatal. */
 export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep'], onProgress?: RunOptions['onProgress']): Promise<Finding[]> {
-  const facts = new Facts(ws);
+  const facts = Facts.of(ws);
   const findings: Finding[] = [];
   const all: Finding[] = [];
   const kept: Array<{ raw: RawFinding; finding: Finding }> = [];
@@ -84,7 +84,7 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
     onProgress?.({ phase: 'detect', rule: rule.meta.id, index, total: rules.length });
     let raw: RawFinding[];
     try {
-      raw = await rule.check({ workspace: ws, facts, options: ruleOptions?.[rule.meta.id] ?? {} });
+      raw = await rule.check({ workspace: ws, facts, files: facts.files, options: ruleOptions?.[rule.meta.id] ?? {} });
     } catch (error) {
       diagnostics?.push({ file: '', kind: 'note', ruleId: rule.meta.id, message: `rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
       continue;

@@ -12,6 +12,7 @@
 import { matchesGlob, normalizeRepoDir } from '../formats/glob.js';
 import { parseTomlFile } from '../formats/toml.js';
 import { jsonValue } from '../formats/json.js';
+import { factSlot } from './facts.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
@@ -135,7 +136,7 @@ function selectedBy(rel: string, patterns: readonly string[]): boolean {
   return selected;
 }
 
-const jsCache = new WeakMap<Workspace, Map<string, JsPackage[]>>();
+const jsCache = factSlot<Map<string, JsPackage[]>>('JavaScript packages, by excludes');
 
 /**
  * Every package.json outside the excluded paths, with its lockfiles, manager and workspace
@@ -423,7 +424,7 @@ function composeHasImages(file: SourceFile): boolean {
   });
 }
 
-const manifestCache = new WeakMap<Workspace, Map<string, ManifestDir[]>>();
+const manifestCache = factSlot<Map<string, ManifestDir[]>>('Dependabot manifests, by excludes');
 
 const ECOSYSTEM_ORDER = ['github-actions', 'pip', 'uv', 'npm', 'bun', 'docker', 'docker-compose'];
 

@@ -13,7 +13,7 @@
 import path from 'node:path/posix';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
-import type { Facts } from './facts.js';
+import { factSlot, type Facts } from './facts.js';
 import { isRemoteContext, mergedBuild, repoPath } from './compose.js';
 import { jsonValue } from '../formats/json.js';
 import { baseChain, dockerfileAst, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
@@ -188,7 +188,7 @@ function configFileOf(fs: ContainerFs, inv: ViteInvocation, configDir: string): 
   return undefined;
 }
 
-const composeContextsCache = new WeakMap<Facts, Map<string, Set<string>>>();
+const composeContextsCache = factSlot<Map<string, Set<string>>>('compose build contexts');
 
 /** Dockerfile → the build contexts compose services build it with, read once per run (not once per Dockerfile). */
 function composeBuildContexts(facts: Facts): Map<string, Set<string>> {

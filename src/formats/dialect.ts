@@ -38,6 +38,8 @@ export interface RepoView {
   readonly paths: readonly string[];
   has(p: string): boolean;
   probe(p: string): SourceFile | undefined;
+  /** Workspace.derived: where an index over the paths is kept for the view (absent: not kept). */
+  derived?<T>(key: object, create: () => T): T;
 }
 
 /**
@@ -118,7 +120,7 @@ export function isBlank(text: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // TypeScript: the files tsconfigs extend
 
-const basesCache = new WeakMap<RepoView, Set<string>>();
+const TYPESCRIPT_BASES = { name: 'files tsconfigs extend' };
 
 const TSCONFIG_NAME = /(^|\/)[jt]sconfig[^/]*\.json$/i;
 
@@ -128,8 +130,10 @@ const TSCONFIG_NAME = /(^|\/)[jt]sconfig[^/]*\.json$/i;
  * of that name, as the package manager links it.
  */
 export function typescriptBases(repo: RepoView): Set<string> {
-  const cached = basesCache.get(repo);
-  if (cached) return cached;
+  return repo.derived ? repo.derived(TYPESCRIPT_BASES, () => findTypescriptBases(repo)) : findTypescriptBases(repo);
+}
+
+function findTypescriptBases(repo: RepoView): Set<string> {
   const out = new Set<string>();
   let packages: Map<string, string> | undefined;
   const queue = repo.paths.filter((p) => TSCONFIG_NAME.test(p) && !p.split('/').includes('node_modules'));
@@ -151,7 +155,6 @@ export function typescriptBases(repo: RepoView): Set<string> {
       }
     }
   }
-  basesCache.set(repo, out);
   return out;
 }
 

@@ -9,6 +9,7 @@
  */
 import type { Workspace } from '../workspace/workspace.js';
 import type { Facts } from '../facts/facts.js';
+import type { Files } from '../facts/files.js';
 import type { RawFinding, Safety, Severity } from './types.js';
 
 export interface RuleMeta {
@@ -25,6 +26,8 @@ export interface RuleMeta {
 export interface RuleContext {
   workspace: Workspace;
   facts: Facts;
+  /** The one parse of each file, by kind (`files.yaml(p)`, `files.dockerfile(p)`, `await files.python(p)`): facts.files. */
+  files: Files;
   /** The rule's options from configuration, merged over its defaults. */
   options: Record<string, unknown>;
 }
