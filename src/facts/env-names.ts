@@ -508,9 +508,11 @@ const JS_CACHE = 'env-names-script';
 /** Cheap text filter before parsing. */
 const JS_HINT = /import\.meta\.env|process\.env/;
 
-export async function scriptEnvReads(file: SourceFile): Promise<EnvRead[]> {
-  const cached = file.parsed.get(JS_CACHE) as EnvRead[] | undefined;
-  if (cached) return cached;
+export function scriptEnvReads(file: SourceFile): Promise<EnvRead[]> {
+  return file.parse(JS_CACHE, readScriptEnv);
+}
+
+async function readScriptEnv(file: SourceFile): Promise<EnvRead[]> {
   let result: EnvRead[] = [];
   // Nesting past the shared limit is refused before the (recursive) parser sees it.
   if (JS_HINT.test(file.text) && nestingOverflow(file.text) === -1) {
@@ -520,7 +522,6 @@ export async function scriptEnvReads(file: SourceFile): Promise<EnvRead[]> {
       result = []; // a file the parser cannot take: no names from it
     }
   }
-  file.parsed.set(JS_CACHE, result);
   return result;
 }
 
