@@ -197,7 +197,8 @@ describe('frontend build sites', () => {
 
 async function findingsOf(files: Record<string, string>, options: Record<string, unknown> = {}): Promise<string[]> {
   const ws = Workspace.fromFiles('/repo', files);
-  const raw = await rule.check({ workspace: ws, facts: new Facts(ws), options });
+  const facts = new Facts(ws);
+  const raw = await rule.check({ workspace: ws, facts, files: facts.files, options });
   return raw.map((f) => `${f.file}@${f.offset} ${f.fix ? f.fix.edits.map((e) => `${e.file}[${e.start},${e.end})=${e.text}`).join(' ') : 'no fix'}`);
 }
 

@@ -17,7 +17,8 @@ const pkg = (deps: Record<string, string> = { react: '^18.0.0' }, extra: Record<
 
 async function check(files: Record<string, string>, options: Record<string, unknown> = {}): Promise<{ workspace: Workspace; findings: RawFinding[] }> {
   const workspace = ws(files);
-  const findings = await rule.check({ workspace, facts: new Facts(workspace), options });
+  const facts = new Facts(workspace);
+  const findings = await rule.check({ workspace, facts, files: facts.files, options });
   return { workspace, findings };
 }
 

@@ -27,12 +27,12 @@ async function deletedConfig(ws: Workspace): Promise<string | undefined> {
 async function pastEntries(ws: Workspace): Promise<Entry[]> {
   const history = await ws.gitHistory();
   // One provider per run, shared by the views the engine proves fixes on: parse once.
-  let entries = pastCache.get(history);
-  if (!entries) pastCache.set(history, (entries = readPastEntries(history)));
+  let entries = history.derived.get(PAST_ENTRIES) as Promise<Entry[]> | undefined;
+  if (!entries) history.derived.set(PAST_ENTRIES, (entries = readPastEntries(history)));
   return entries;
 }
 
-const pastCache = new WeakMap<GitHistory, Promise<Entry[]>>();
+const PAST_ENTRIES = { name: 'dependabot entries of past versions' };
 
 async function readPastEntries(history: GitHistory): Promise<Entry[]> {
   const answer = await history.versions(CONFIG_PATHS);

@@ -15,6 +15,7 @@ import { findPair, mapPairs, nodeRange, parseYaml, scalarString } from '../../sr
 import { isComposePath } from '../../src/formats/compose.js';
 import { composeEnvFiles, isTemplateSpelling } from '../../src/facts/env-names.js';
 import { readPackageJson } from '../../src/facts/ecosystems.js';
+import { factSlot } from '../../src/facts/facts.js';
 import {
   commandHead,
   docFiles,
@@ -207,7 +208,7 @@ export function composeReferences(ws: Workspace, include: (p: string) => boolean
 /** Files that make a folder a project of its own (its scripts run from there). */
 const PROJECT_MARKER = /^((docker-)?compose([.-][\w.-]+)?\.ya?ml|package\.json|pyproject\.toml|setup\.py|setup\.cfg|requirements[\w.-]*\.txt|Pipfile|Dockerfile|Makefile|manage\.py|go\.mod|Cargo\.toml)$/;
 
-const projectDirsCache = new WeakMap<Workspace, Set<string>>();
+const projectDirsCache = factSlot<Set<string>>('project directories');
 
 function isProjectDir(ws: Workspace, dir: string): boolean {
   if (dir === '') return true;

@@ -3,7 +3,7 @@ import type { RawFinding, TextEdit } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { isNginxFile, nginxPathKind, parseNginx, walkNginx, type NginxDirective, type NginxTree } from '../../src/formats/nginx.js';
+import { isNginxFile, nginxPathKind, walkNginx, type NginxDirective, type NginxTree } from '../../src/formats/nginx.js';
 import { isDockerfilePath } from '../../src/formats/dockerfile.js';
 import { mergedBuild, repoPath } from '../../src/facts/compose.js';
 import { globToRegExp, hasGlobChars, matchesGlob } from '../../src/formats/glob.js';
@@ -158,8 +158,7 @@ class NginxRepo {
   /** The parsed file, or null when it is unreadable or does not parse. */
   tree(p: string): NginxTree | null {
     if (this.trees.has(p)) return this.trees.get(p) as NginxTree | null;
-    const file = this.ws.read(p);
-    const tree = file ? parseNginx(file) : null;
+    const tree = this.facts.files.nginx(p) ?? null;
     const value = tree && !tree.error ? tree : null;
     this.trees.set(p, value);
     return value;

@@ -5,6 +5,7 @@
  */
 import path from 'node:path/posix';
 import type { Workspace } from '../../src/workspace/workspace.js';
+import { parseTomlFile } from '../../src/formats/toml.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const TEST_FILE = /(^|\/)(test_[^/]*|[^/]*_test)\.py$/;
@@ -20,8 +21,7 @@ export async function pytestConfig(ws: Workspace): Promise<PytestConfig> {
   const pyproject = ws.read('pyproject.toml');
   if (pyproject) {
     try {
-      const { parse } = await import('smol-toml');
-      const doc = parse(pyproject.text) as Record<string, any>;
+      const doc = parseTomlFile(pyproject).value as Record<string, any> | undefined;
       const ini = doc?.tool?.pytest?.ini_options ?? {};
       cfg.testpaths.push(...words(ini.testpaths));
       cfg.pythonpath.push(...words(ini.pythonpath));

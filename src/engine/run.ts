@@ -76,7 +76,7 @@ const DEFAULT_MAX_PASSES = 10;
 
 /** Run every rule once over a workspace view. A rule that throws is reported, not fatal. */
 export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep'], onProgress?: RunOptions['onProgress']): Promise<Finding[]> {
-  const facts = new Facts(ws);
+  const facts = Facts.of(ws);
   const findings: Finding[] = [];
   const all: Finding[] = [];
   const kept: Array<{ raw: RawFinding; finding: Finding }> = [];
@@ -85,7 +85,7 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
     let raw: RawFinding[];
     let stamped: Finding[];
     try {
-      raw = await rule.check({ workspace: ws, facts, options: effectiveOptions(rule.meta, ruleOptions?.[rule.meta.id]) });
+      raw = await rule.check({ workspace: ws, facts, files: facts.files, options: effectiveOptions(rule.meta, ruleOptions?.[rule.meta.id]) });
       // Inside the try: a message id the rule does not declare is its failure, reported like one.
       stamped = raw.map((r) => stamp(ws, rule, r));
     } catch (error) {

@@ -151,16 +151,12 @@ const OPENERS: Record<CommentStyle, Array<{ before: RegExp; closer?: string }>> 
   ],
 };
 
-const parsedCache = new WeakMap<SourceFile, Directive[]>();
-
 /** The suppression comments of a file (cached per text). */
 export function directivesOf(file: SourceFile): Directive[] {
-  const cached = parsedCache.get(file);
-  if (cached) return cached;
-  const style = commentStyleFor(file.path);
-  const out = style && file.text.includes(KEYWORD) ? parseDirectives(file.path, file.text, style) : [];
-  parsedCache.set(file, out);
-  return out;
+  return file.parse('suppressions', (f) => {
+    const style = commentStyleFor(f.path);
+    return style && f.text.includes(KEYWORD) ? parseDirectives(f.path, f.text, style) : [];
+  });
 }
 
 /** Parse the suppression comments of a text in one comment style. */

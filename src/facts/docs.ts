@@ -11,13 +11,14 @@ import path from 'node:path/posix';
 import ignore, { type Ignore } from 'ignore';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
-import type { Facts } from './facts.js';
+import { factSlot, type Facts } from './facts.js';
 import { serviceView, type ServiceView } from './compose.js';
 import { isComposePath } from '../formats/compose.js';
 import { globToRegExp as sharedGlob } from '../formats/glob.js';
 import { isSeq } from 'yaml';
 import { scalarString } from '../formats/yaml.js';
 import { splitShell, simpleCommands, findServerInvocation, serverInvocations as shellServerInvocations, type FoundInvocation, type ServerInvocation, type ShellWord } from '../formats/shell.js';
+import { jsonValue } from '../formats/json.js';
 import { isMarkdownPath, jsonStringValues, mappedSpan, parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../formats/markdown.js';
 import { moduleNamesFor, parseAppTarget, repoContext, resolveAppTarget, type ExecContext } from './python-app.js';
 import { isDockerfilePath } from '../formats/dockerfile.js';
@@ -165,7 +166,7 @@ export interface DriftChecker {
   spans: Array<[number, number]>;
 }
 
-const checkerCache = new WeakMap<Workspace, DriftChecker[]>();
+const checkerCache = factSlot<DriftChecker[]>('drift checkers');
 
 /**
  * The repository's own drift checkers: a Python, JSON or YAML file that has a list of
@@ -273,7 +274,7 @@ export function inCheckerList(ws: Workspace, file: string, offset: number): bool
 // ---------------------------------------------------------------------------------------------
 // .gitignore: paths a doc may name that are never in the repository (.env, build output)
 
-const ignoreCache = new WeakMap<Workspace, Array<{ dir: string; ig: Ignore }>>();
+const ignoreCache = factSlot<Array<{ dir: string; ig: Ignore }>>('gitignore rules');
 
 export function isGitIgnored(ws: Workspace, p: string, dir = false): boolean {
   let rules = ignoreCache.get(ws);
@@ -541,7 +542,7 @@ const DOCKERFILE_LANGS = new Set(['dockerfile', 'docker', 'containerfile']);
 /** First words that make a code span or JSON string a command rather than a name. */
 const COMMAND_HEAD = /^(docker|docker-compose|podman|podman-compose|python[\d.]*|pip[\d.]*|uvicorn|gunicorn|hypercorn|cp|mv|source|\.|bash|sh|zsh|cat|cd|pytest|make|npm|npx|node|poetry|uv|pipenv|pdm|hatch)$/;
 
-const commandCache = new WeakMap<Workspace, Map<string, Promise<DocCommands | { skipped: string }>>>();
+const commandCache = factSlot<Map<string, Promise<DocCommands | { skipped: string }>>>('doc commands');
 
 /**
  * The commands of one doc: every simple command of its shell code blocks, the CMD/ENTRYPOINT
@@ -1420,7 +1421,7 @@ export function existsInRepo(ws: Workspace, p: string): boolean {
   return p === '' || ws.has(p) || ws.hasDir(p) || underSubmodule(ws, p);
 }
 
-const submoduleCache = new WeakMap<Workspace, string[]>();
+const submoduleCache = factSlot<string[]>('submodules');
 
 /**
  * Whether `p` lies in a git submodule (listed in .gitmodules, or below a path git lists as a
@@ -1437,7 +1438,7 @@ export function underSubmodule(ws: Workspace, p: string): boolean {
   return false;
 }
 
-const nameIndexCache = new WeakMap<Workspace, { files: Map<string, string[]>; dirs: Map<string, string[]> }>();
+const nameIndexCache = factSlot<{ files: Map<string, string[]>; dirs: Map<string, string[]> }>('paths by name');
 
 function nameIndex(ws: Workspace): { files: Map<string, string[]>; dirs: Map<string, string[]> } {
   let idx = nameIndexCache.get(ws);
@@ -1666,7 +1667,7 @@ export function isEnvTemplate(p: string): boolean {
 // Python: where a doc command finds modules
 
 /** Directories an installed copy of the project puts on sys.path (src layout, `where = […]`, package-dir). */
-const rootsCache = new WeakMap<Workspace, string[]>();
+const rootsCache = factSlot<string[]>('installable roots');
 
 export function installableRoots(ws: Workspace): string[] {
   const cached = rootsCache.get(ws);
@@ -1774,7 +1775,7 @@ export interface AppDeployment {
 }
 
 const SERVER_DEFAULT_PORT = '8000';
-const deploymentCache = new WeakMap<Facts, Promise<AppDeployment[]>>();
+const deploymentCache = factSlot<Promise<AppDeployment[]>>('app deployments');
 
 /**
  * Every way the repository runs a Python web app: compose services (their `command` /
@@ -2083,7 +2084,7 @@ const SITE_CONFIGS: Array<{ test: RegExp; generator: DocsSite['generator']; up: 
   { test: /(^|\/)fern\.config\.json$/, generator: 'fern', up: 0, assets: [''], urlRelative: false },
 ];
 
-const siteCache = new WeakMap<Workspace, DocsSite[]>();
+const siteCache = factSlot<DocsSite[]>('docs sites');
 
 /**
  * The docs sites of the repository, found by their generator's config file. A `docs.json`
@@ -2138,7 +2139,7 @@ function webAppSites(ws: Workspace, generators: DocsSite[]): DocsSite[] {
     if (generators.some((g) => g.root === root)) continue;
     let deps: string[];
     try {
-      const pkg = JSON.parse(ws.read(p)?.text ?? '') as Record<string, unknown>;
+      const pkg = jsonValue(ws.read(p)) as Record<string, unknown>;
       deps = ['dependencies', 'devDependencies'].flatMap((k) => (pkg[k] && typeof pkg[k] === 'object' ? Object.keys(pkg[k] as object) : []));
     } catch {
       continue;
@@ -2172,7 +2173,7 @@ export function siteResolves(ws: Workspace, doc: string, written: string): DocsS
   return site.assetRoots.some((r) => existsInRepo(ws, r ? `${r}/${bare}` : bare)) ? site : undefined;
 }
 
-const lowerPathCache = new WeakMap<Workspace, Set<string>>();
+const lowerPathCache = factSlot<Set<string>>('lower-case paths');
 
 function hasIgnoringCase(ws: Workspace, p: string): boolean {
   let lower = lowerPathCache.get(ws);
@@ -2204,7 +2205,7 @@ export function siteRouteResolves(ws: Workspace, site: DocsSite, doc: string, ro
   });
 }
 
-const routeCache = new WeakMap<Workspace, Map<string, Set<string>>>();
+const routeCache = factSlot<Map<string, Set<string>>>('site routes');
 
 /**
  * Routes that a site's pages declare in their front matter, as lower-case repo paths: `slug:`

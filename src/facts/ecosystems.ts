@@ -10,7 +10,9 @@
  * more segments, plus `?`, `[…]` and `{a,b}`.
  */
 import { matchesGlob, normalizeRepoDir } from '../formats/glob.js';
-import { parse as parseToml } from 'smol-toml';
+import { parseTomlFile } from '../formats/toml.js';
+import { jsonValue } from '../formats/json.js';
+import { factSlot } from './facts.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
@@ -88,7 +90,7 @@ export function readPackageJson(file: SourceFile | undefined): Record<string, un
   // Same cache key and value as the frontend-build facts: the parsed object or undefined.
   return file.parse('package-json', (f) => {
     try {
-      const v = JSON.parse(f.text) as unknown;
+      const v = jsonValue(f);
       return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
     } catch {
       return undefined;
@@ -134,7 +136,7 @@ function selectedBy(rel: string, patterns: readonly string[]): boolean {
   return selected;
 }
 
-const jsCache = new WeakMap<Workspace, Map<string, JsPackage[]>>();
+const jsCache = factSlot<Map<string, JsPackage[]>>('JavaScript packages, by excludes');
 
 /**
  * Every package.json outside the excluded paths, with its lockfiles, manager and workspace
@@ -259,13 +261,7 @@ function pyprojectDeclaresDependencies(file: SourceFile): boolean {
 }
 
 function tomlOf(file: SourceFile): Record<string, unknown> | undefined {
-  return file.parse('smol-toml', (f) => {
-    try {
-      return parseToml(f.text) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  });
+  return parseTomlFile(file).value;
 }
 
 export interface UvWorkspace {
@@ -312,7 +308,7 @@ export function uvWorkspaces(ws: Workspace, excludes: readonly string[] = DEFAUL
 
 function isPoetryProject(file: SourceFile | undefined): boolean {
   if (!file) return false;
-  const doc = file.parsed.get('smol-toml') as Record<string, unknown> | undefined;
+  const doc = tomlOf(file);
   const tool = doc?.tool as Record<string, unknown> | undefined;
   return Boolean(tool && typeof tool === 'object' && 'poetry' in tool);
 }
@@ -428,7 +424,7 @@ function composeHasImages(file: SourceFile): boolean {
   });
 }
 
-const manifestCache = new WeakMap<Workspace, Map<string, ManifestDir[]>>();
+const manifestCache = factSlot<Map<string, ManifestDir[]>>('Dependabot manifests, by excludes');
 
 const ECOSYSTEM_ORDER = ['github-actions', 'pip', 'uv', 'npm', 'bun', 'docker', 'docker-compose'];
 
@@ -511,7 +507,9 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
   for (const [dir, files] of python) {
     const locks = ['uv.lock', 'poetry.lock', 'Pipfile.lock', 'pdm.lock'].map((n) => join(dir, n)).filter((l) => ws.has(l));
     const uv = locks.includes(join(dir, 'uv.lock'));
-    const poetry = locks.includes(join(dir, 'poetry.lock')) || isPoetryProject(ws.read(join(dir, 'pyproject.toml')));
+    // [tool.poetry] is read from the pyprojects parsed above (a uv workspace member's is not).
+    const parsedAbove = !uvMembers.has(dir) || ws.has(join(dir, 'uv.lock'));
+    const poetry = locks.includes(join(dir, 'poetry.lock')) || (parsedAbove && !isExcluded(join(dir, 'pyproject.toml'), excludes) && isPoetryProject(ws.read(join(dir, 'pyproject.toml'))));
     const pipenv = files.includes(join(dir, 'Pipfile'));
     const tool = uv ? 'uv' : poetry ? 'poetry' : pipenv ? 'pipenv' : 'pip';
     const m = add(uv ? 'uv' : 'pip', dir, tool, files[0] as string, uv ? ['pip'] : []);

@@ -19,7 +19,7 @@
 import type { Node as TSNode } from 'web-tree-sitter';
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { SourceFile } from '../workspace/source-file.js';
-import { pythonParser } from '../formats/python.js';
+import { definePythonAnalysis, pythonAnalysis } from '../formats/python.js';
 import { readString } from '../formats/python-tree.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../formats/yaml.js';
 import { loadTsMorph } from '../formats/bundler-config.js';
@@ -245,27 +245,18 @@ export interface PythonEnvReads {
   settings: PySettingsClass[];
 }
 
-const PY_CACHE = 'env-names-python';
 /** Cheap text filter: a module that cannot read the environment is not parsed. */
 const PY_HINT = /environ|getenv|BaseSettings/;
 
+/** Read in the file's one tree-sitter pass (formats/python.ts), only where the hint matches. */
+const PY_ENV_READS = definePythonAnalysis<PythonEnvReads>({
+  name: 'environment reads',
+  run: (root, file) => (PY_HINT.test(file.text) ? readPython(root) : { os: [], settings: [] }),
+  noTree: () => ({ os: [], settings: [] }),
+});
+
 export async function pythonEnvReads(file: SourceFile): Promise<PythonEnvReads> {
-  const cached = file.parsed.get(PY_CACHE) as PythonEnvReads | undefined;
-  if (cached) return cached;
-  let result: PythonEnvReads = { os: [], settings: [] };
-  if (PY_HINT.test(file.text)) {
-    const parser = await pythonParser();
-    const tree = parser.parse(file.text);
-    if (tree) {
-      try {
-        result = readPython(tree.rootNode);
-      } finally {
-        tree.delete();
-      }
-    }
-  }
-  file.parsed.set(PY_CACHE, result);
-  return result;
+  return PY_HINT.test(file.text) ? pythonAnalysis(file, PY_ENV_READS) : { os: [], settings: [] };
 }
 
 function stringValue(node: TSNode | null | undefined): string | undefined {
@@ -517,9 +508,11 @@ const JS_CACHE = 'env-names-script';
 /** Cheap text filter before parsing. */
 const JS_HINT = /import\.meta\.env|process\.env/;
 
-export async function scriptEnvReads(file: SourceFile): Promise<EnvRead[]> {
-  const cached = file.parsed.get(JS_CACHE) as EnvRead[] | undefined;
-  if (cached) return cached;
+export function scriptEnvReads(file: SourceFile): Promise<EnvRead[]> {
+  return file.parse(JS_CACHE, readScriptEnv);
+}
+
+async function readScriptEnv(file: SourceFile): Promise<EnvRead[]> {
   let result: EnvRead[] = [];
   // Nesting past the shared limit is refused before the (recursive) parser sees it.
   if (JS_HINT.test(file.text) && nestingOverflow(file.text) === -1) {
@@ -529,7 +522,6 @@ export async function scriptEnvReads(file: SourceFile): Promise<EnvRead[]> {
       result = []; // a file the parser cannot take: no names from it
     }
   }
-  file.parsed.set(JS_CACHE, result);
   return result;
 }
 

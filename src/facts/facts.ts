@@ -1,9 +1,13 @@
 import path from 'node:path/posix';
 import type { Workspace } from '../workspace/workspace.js';
 import { buildComposeModel, mergedBuild, mergedEnvironment, mergedValue, isRemoteContext, repoPath, type ComposeModel, type ServiceView } from './compose.js';
-import { parseDockerfile, findStage, baseChain, MAX_STAGE_CHAIN, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
+import { findStage, baseChain, MAX_STAGE_CHAIN, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
 import { discoverApps, toRepoPath, type DiscoveredApp, type ExecContext, type PathMapping } from './python-app.js';
 import type { ServerInvocation } from '../formats/shell.js';
+import { defineFact, type Fact, type FactSource } from './fact.js';
+import { Files } from './files.js';
+
+export { defineFact, type Fact } from './fact.js';
 
 export interface ServiceImage {
   /** Repo path of the Dockerfile. */
@@ -16,29 +20,56 @@ export interface ServiceImage {
   target: string | undefined;
 }
 
+const COMPOSE = defineFact('compose model', (f) => buildComposeModel(f.workspace));
+const APPS = defineFact('application objects, by factory list', () => new Map<string, Promise<DiscoveredApp[]>>());
+/** copyMappings, per Dockerfile model, build context and stage (see stageCopyMappings). */
+const COPY_MAPPINGS = defineFact('COPY mappings', () => new WeakMap<DockerfileModel, Map<string, Map<Stage, PathMapping[] | undefined>>>());
+
 /**
  * Facts derived from the whole repository, computed once per workspace view and only when a
  * rule asks for them. Rules compare these facts with each other; none of them is hard-coded.
+ *
+ * Each fact is declared with `defineFact` (facts/fact.ts) and cached here by `get`: a view's
+ * Facts (`Facts.of(ws)`) holds every fact of that view, and goes with it.
  */
-export class Facts {
-  private composeModel: ComposeModel | undefined;
-  private appsCache = new Map<string, Promise<DiscoveredApp[]>>();
+export class Facts implements FactSource {
+  private readonly values = new Map<Fact<unknown>, unknown>();
+  /** Typed accessors for the one parse of each file (see files.ts). */
+  readonly files: Files;
 
-  constructor(readonly workspace: Workspace) {}
+  constructor(readonly workspace: Workspace) {
+    this.files = new Files(workspace);
+  }
+
+  /** The Facts of a view: made on first ask, kept by the view. */
+  static of(workspace: Workspace): Facts {
+    return workspace.derived(Facts, () => new Facts(workspace));
+  }
+
+  /** A declared fact of this view, computed on first ask. */
+  get<T>(fact: Fact<T>): T {
+    if (this.values.has(fact)) return this.values.get(fact) as T;
+    const value = fact.compute(this);
+    this.values.set(fact, value);
+    return value;
+  }
+
+  /** A fact if something asked for it on this view, without computing it otherwise. */
+  peek<T>(fact: Fact<T>): T | undefined {
+    return this.values.get(fact) as T | undefined;
+  }
 
   get compose(): ComposeModel {
-    this.composeModel ??= buildComposeModel(this.workspace);
-    return this.composeModel;
+    return this.get(COMPOSE);
   }
 
   /** The compose model if a rule asked for it in this run, without building it otherwise. */
   get composeIfBuilt(): ComposeModel | undefined {
-    return this.composeModel;
+    return this.peek(COMPOSE);
   }
 
   dockerfile(p: string): DockerfileModel | undefined {
-    const file = this.workspace.read(p);
-    return file ? parseDockerfile(file) : undefined;
+    return this.files.dockerfile(p);
   }
 
   /**
@@ -107,13 +138,37 @@ export class Facts {
   /** Application objects built by one of `factories`, anywhere in the repo (cached per list). */
   apps(factories: readonly string[]): Promise<DiscoveredApp[]> {
     const key = factories.join('\0');
-    let found = this.appsCache.get(key);
+    const cache = this.get(APPS);
+    let found = cache.get(key);
     if (!found) {
       found = discoverApps(this.workspace, factories);
-      this.appsCache.set(key, found);
+      cache.set(key, found);
     }
     return found;
   }
+}
+
+/** A value a helper computes for a view and keeps there: `slot.get(ws)`, `slot.set(ws, v)`. */
+export interface FactSlot<T> {
+  get(owner: Workspace | Facts): T | undefined;
+  set(owner: Workspace | Facts, value: T): void;
+}
+
+/**
+ * A fact whose value a helper computes in its own way (recursively, or with arguments of its
+ * own) and keeps with the view: the module declares the slot, the value lives in the view's
+ * Facts (a Workspace owner means `Facts.of(ws)`). A function declaration, so that modules which
+ * facts.ts itself imports can declare slots while they load.
+ */
+export function factSlot<T>(name: string): FactSlot<T> {
+  const fact = defineFact<{ value?: T }>(name, () => ({}));
+  const box = (owner: Workspace | Facts): { value?: T } => (owner instanceof Facts ? owner : Facts.of(owner)).get(fact);
+  return {
+    get: (owner) => box(owner).value,
+    set: (owner, value) => {
+      box(owner).value = value;
+    },
+  };
 }
 
 function splitPythonPath(value: string | undefined): string[] {
@@ -127,8 +182,6 @@ function splitPythonPath(value: string | undefined): string[] {
  * the mappings of that stage's source path; a copy from an external image makes the result
  * unknown (undefined), since files of unknown origin may shadow ours.
  */
-const copyMappingsCache = new WeakMap<Facts, WeakMap<DockerfileModel, Map<string, Map<Stage, PathMapping[] | undefined>>>>();
-
 /**
  * copyMappings, once per (Dockerfile, context, stage) for a run: a stage reached through
  * several `COPY --from` lines is computed once (recomputing it made 20 cross-copying stages
@@ -137,11 +190,7 @@ const copyMappingsCache = new WeakMap<Facts, WeakMap<DockerfileModel, Map<string
  * recursion.
  */
 function stageCopyMappings(facts: Facts, model: DockerfileModel, stage: Stage, context: string): PathMapping[] | undefined {
-  let perModel = copyMappingsCache.get(facts);
-  if (!perModel) {
-    perModel = new WeakMap();
-    copyMappingsCache.set(facts, perModel);
-  }
+  const perModel = facts.get(COPY_MAPPINGS);
   let perContext = perModel.get(model);
   if (!perContext) {
     perContext = new Map();

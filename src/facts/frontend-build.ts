@@ -11,12 +11,12 @@
  * Vite config it uses is a file of this repository.
  */
 import path from 'node:path/posix';
-import { DockerfileParser } from 'dockerfile-ast';
 import type { Workspace } from '../workspace/workspace.js';
 import type { SourceFile } from '../workspace/source-file.js';
-import type { Facts } from './facts.js';
+import { factSlot, type Facts } from './facts.js';
 import { isRemoteContext, mergedBuild, repoPath } from './compose.js';
-import { baseChain, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
+import { jsonValue } from '../formats/json.js';
+import { baseChain, dockerfileAst, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
 import { simpleCommands, splitShell } from '../formats/shell.js';
 import { VITE_CONFIG_NAMES } from '../formats/bundler-config.js';
 
@@ -188,7 +188,7 @@ function configFileOf(fs: ContainerFs, inv: ViteInvocation, configDir: string): 
   return undefined;
 }
 
-const composeContextsCache = new WeakMap<Facts, Map<string, Set<string>>>();
+const composeContextsCache = factSlot<Map<string, Set<string>>>('compose build contexts');
 
 /** Dockerfile → the build contexts compose services build it with, read once per run (not once per Dockerfile). */
 function composeBuildContexts(facts: Facts): Map<string, Set<string>> {
@@ -335,7 +335,7 @@ function escapeRe(s: string): string {
 function instructionWorkdirs(file: SourceFile, model: DockerfileModel): Map<number, string | undefined> {
   return file.parse('dockerfile-instruction-workdirs', () => {
     const out = new Map<number, string | undefined>();
-    const df = DockerfileParser.parse(file.text);
+    const df = dockerfileAst(file);
     const finalWorkdir = new Map<string, string | undefined>();
     const finalVars = new Map<string, Map<string, string>>();
     const globalArgs = new Map<string, string>();
@@ -589,7 +589,7 @@ function packageJson(file: SourceFile | undefined): PackageJson | undefined {
   if (!file) return undefined;
   return file.parse('package-json', (f) => {
     try {
-      const v = JSON.parse(f.text) as unknown;
+      const v = jsonValue(f);
       return v && typeof v === 'object' && !Array.isArray(v) ? (v as PackageJson) : undefined;
     } catch {
       return undefined;

@@ -101,16 +101,9 @@ export interface ViteConfigSummary {
   quote: string;
 }
 
-const cache = new WeakMap<SourceFile, Promise<ViteConfigSummary>>();
-
 /** Read a Vite config's `build.outDir` and `root`, once per file text. */
 export function readViteConfig(file: SourceFile): Promise<ViteConfigSummary> {
-  let found = cache.get(file);
-  if (!found) {
-    found = summarize(file);
-    cache.set(file, found);
-  }
-  return found;
+  return file.parse('vite-config', summarize);
 }
 
 /**
@@ -120,16 +113,18 @@ export function readViteConfig(file: SourceFile): Promise<ViteConfigSummary> {
  * others, and the run names it (src/engine/run.ts).
  */
 export function scriptDepthProblem(file: SourceFile): { message: string; offset: number } | undefined {
-  const known = depthProblems.get(file);
-  if (known) return known;
+  const box = depthProblem(file);
+  if (box.problem) return box.problem;
   const deep = scriptNestingOverflow(file.text);
   if (deep === -1) return undefined;
-  const problem = { message: `nested deeper than ${MAX_NESTING} levels; not parsed`, offset: deep };
-  depthProblems.set(file, problem);
-  return problem;
+  box.problem = { message: `nested deeper than ${MAX_NESTING} levels; not parsed`, offset: deep };
+  return box.problem;
 }
 
-const depthProblems = new WeakMap<SourceFile, { message: string; offset: number }>();
+/** The depth problem known for a file's text: found by the scan, or met by a parse (set later). */
+function depthProblem(file: SourceFile): { problem?: { message: string; offset: number } } {
+  return file.parse('script-depth', () => ({}));
+}
 
 function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message);
@@ -137,7 +132,7 @@ function isStackOverflow(error: unknown): boolean {
 
 function stackOverflowProblem(file: SourceFile): { message: string; offset: number } {
   const problem = { message: 'nested too deeply for the parser (it ran out of stack); not parsed', offset: 0 };
-  depthProblems.set(file, problem);
+  depthProblem(file).problem = problem;
   return problem;
 }
 

@@ -6,7 +6,7 @@
  * that a fix is held to what the tool accepts and a valid file is never called broken.
  */
 import path from 'node:path/posix';
-import { parse as parseJsonc } from 'jsonc-parser';
+import { jsonValue, parseJsoncFile } from './json.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { isDockerfilePath } from './dockerfile.js';
 import { isScriptPath } from './bundler-config.js';
@@ -38,6 +38,8 @@ export interface RepoView {
   readonly paths: readonly string[];
   has(p: string): boolean;
   probe(p: string): SourceFile | undefined;
+  /** Workspace.derived: where an index over the paths is kept for the view (absent: not kept). */
+  derived?<T>(key: object, create: () => T): T;
 }
 
 /**
@@ -118,7 +120,7 @@ export function isBlank(text: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // TypeScript: the files tsconfigs extend
 
-const basesCache = new WeakMap<RepoView, Set<string>>();
+const TYPESCRIPT_BASES = { name: 'files tsconfigs extend' };
 
 const TSCONFIG_NAME = /(^|\/)[jt]sconfig[^/]*\.json$/i;
 
@@ -128,8 +130,10 @@ const TSCONFIG_NAME = /(^|\/)[jt]sconfig[^/]*\.json$/i;
  * of that name, as the package manager links it.
  */
 export function typescriptBases(repo: RepoView): Set<string> {
-  const cached = basesCache.get(repo);
-  if (cached) return cached;
+  return repo.derived ? repo.derived(TYPESCRIPT_BASES, () => findTypescriptBases(repo)) : findTypescriptBases(repo);
+}
+
+function findTypescriptBases(repo: RepoView): Set<string> {
   const out = new Set<string>();
   let packages: Map<string, string> | undefined;
   const queue = repo.paths.filter((p) => TSCONFIG_NAME.test(p) && !p.split('/').includes('node_modules'));
@@ -151,7 +155,6 @@ export function typescriptBases(repo: RepoView): Set<string> {
       }
     }
   }
-  basesCache.set(repo, out);
   return out;
 }
 
@@ -159,7 +162,7 @@ function extendsOf(file: SourceFile): string[] {
   return file.parse('tsconfig-extends', (f) => {
     let value: unknown;
     try {
-      value = parseJsonc(f.text, [], { allowTrailingComma: true });
+      value = parseJsoncFile(f, { comments: true, trailingCommas: true }).value;
     } catch {
       return [];
     }
@@ -194,7 +197,7 @@ function workspacePackages(repo: RepoView): Map<string, string> {
     if (!file || !file.text.includes('"name"')) continue;
     const name = file.parse('package-name', (f) => {
       try {
-        return (JSON.parse(f.text) as { name?: unknown }).name;
+        return (jsonValue(f) as { name?: unknown }).name;
       } catch {
         return undefined;
       }

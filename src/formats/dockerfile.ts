@@ -1,4 +1,4 @@
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, type Dockerfile, type Instruction } from 'dockerfile-ast';
 import path from 'node:path/posix';
 import type { SourceFile } from '../workspace/source-file.js';
 
@@ -73,8 +73,17 @@ export function parseDockerfile(file: SourceFile): DockerfileModel {
   return file.parse('dockerfile', (f) => buildModel(f));
 }
 
+/**
+ * The dockerfile-ast tree of a Dockerfile: the one parse of its text, which the stage model
+ * above and every other reader of instructions (the frontend-build facts, the redaction of
+ * printed output) walk.
+ */
+export function dockerfileAst(file: SourceFile): Dockerfile {
+  return file.parse('dockerfile-ast', (f) => DockerfileParser.parse(f.text));
+}
+
 function buildModel(file: SourceFile): DockerfileModel {
-  const df = DockerfileParser.parse(file.text);
+  const df = dockerfileAst(file);
   const offset = (p: { line: number; character: number }): number => file.offsetAt(p.line, p.character);
   const stages: Stage[] = [];
   const byName = new Map<string, Stage>();

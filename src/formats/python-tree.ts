@@ -10,7 +10,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../workspace/source-file.js';
-import { firstError, pythonParser } from './python.js';
+import { definePythonAnalysis, firstError, pythonAnalysis } from './python.js';
 
 export interface PyString {
   /** The whole literal, prefix and quotes included. */
@@ -139,26 +139,15 @@ export interface PythonTreeAnalysis {
   references: PyReference[];
 }
 
-const CACHE_KEY = 'python-tree';
+const TREE_ANALYSIS = definePythonAnalysis<PythonTreeAnalysis>({
+  name: 'collections, functions and references',
+  run: (root) => new Analyzer(root).run(),
+  noTree: (error) => emptyAnalysis(error),
+});
 
-/** Parse `file` once and return its analysis (cached on the SourceFile). */
-export async function analyzePythonTree(file: SourceFile): Promise<PythonTreeAnalysis> {
-  const cached = file.parsed.get(CACHE_KEY) as PythonTreeAnalysis | undefined;
-  if (cached) return cached;
-  const parser = await pythonParser();
-  const tree = parser.parse(file.text);
-  let analysis: PythonTreeAnalysis;
-  if (!tree) {
-    analysis = emptyAnalysis({ message: 'parser returned no tree', offset: 0 });
-  } else {
-    try {
-      analysis = new Analyzer(tree.rootNode).run();
-    } finally {
-      tree.delete();
-    }
-  }
-  file.parsed.set(CACHE_KEY, analysis);
-  return analysis;
+/** The analysis of `file`, from its one tree-sitter pass (formats/python.ts). */
+export function analyzePythonTree(file: SourceFile): Promise<PythonTreeAnalysis> {
+  return pythonAnalysis(file, TREE_ANALYSIS);
 }
 
 function emptyAnalysis(error: PythonTreeAnalysis['error']): PythonTreeAnalysis {

@@ -28,28 +28,82 @@ export function pythonParser(): Promise<TSParser> {
   return parserPromise;
 }
 
-export async function summarizePython(file: SourceFile): Promise<PythonModuleSummary> {
-  const cached = file.parsed.get('python-summary') as PythonModuleSummary | undefined;
-  if (cached) return cached;
+/**
+ * Something read from a Python module's syntax tree. Every analysis declared with
+ * `definePythonAnalysis` runs in the one tree-sitter pass over a file: the first ask for any of
+ * them parses the file, runs them all over the tree, frees the tree and keeps the results with
+ * the file's text. A tree is not kept for later asks: tree-sitter trees of a large repository's
+ * modules would hold several times the source's size.
+ */
+export interface PythonAnalysis<T> {
+  readonly name: string;
+  run(root: TSNode, file: SourceFile): T;
+  /** The result when the parser returns no tree at all. */
+  noTree(error: { message: string; offset: number }): T;
+}
+
+/**
+ * The analyses of the pass, in declaration order. Declared when their module loads (this one,
+ * python-tree.ts, facts/env-names.ts), before any run: a static list, not per-run state.
+ */
+const declared: Array<PythonAnalysis<unknown>> = [];
+
+export function definePythonAnalysis<T>(analysis: PythonAnalysis<T>): PythonAnalysis<T> {
+  declared.push(analysis as PythonAnalysis<unknown>);
+  return analysis;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type PassResults = Map<PythonAnalysis<unknown>, Outcome>;
+
+async function pythonPass(file: SourceFile, analyses: ReadonlyArray<PythonAnalysis<unknown>>): Promise<PassResults> {
   const parser = await pythonParser();
   const tree = parser.parse(file.text);
-  const summary: PythonModuleSummary = { bindings: new Set(), open: false, calls: [], error: null };
-  if (!tree) {
-    summary.error = { message: 'parser returned no tree', offset: 0 };
-  } else {
-    try {
-      const root = tree.rootNode;
-      if (root.hasError) {
-        const bad = firstError(root);
-        summary.error = { message: bad?.isMissing ? `missing ${bad.type}` : 'syntax error', offset: bad?.startIndex ?? 0 };
+  const out: PassResults = new Map();
+  try {
+    for (const a of analyses) {
+      // One analysis that throws fails only its own asks, as when each parsed on its own.
+      try {
+        out.set(a, { ok: true, value: tree ? a.run(tree.rootNode, file) : a.noTree({ message: 'parser returned no tree', offset: 0 }) });
+      } catch (error) {
+        out.set(a, { ok: false, error });
       }
-      collect(root, summary);
-    } finally {
-      tree.delete();
     }
+  } finally {
+    tree?.delete();
   }
-  file.parsed.set('python-summary', summary);
-  return summary;
+  return out;
+}
+
+/** The result of one analysis of `file`, from the file's one tree-sitter pass. */
+export async function pythonAnalysis<T>(file: SourceFile, analysis: PythonAnalysis<T>): Promise<T> {
+  const results = await file.parse('python', (f) => pythonPass(f, [...declared]));
+  let outcome = results.get(analysis as PythonAnalysis<unknown>);
+  if (!outcome) {
+    // Declared after this text's pass (only a module loaded mid-run does that): a pass of its own.
+    outcome = (await pythonPass(file, [analysis as PythonAnalysis<unknown>])).get(analysis as PythonAnalysis<unknown>) as Outcome;
+    results.set(analysis as PythonAnalysis<unknown>, outcome);
+  }
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value as T;
+}
+
+const SUMMARY = definePythonAnalysis<PythonModuleSummary>({
+  name: 'module summary',
+  run(root) {
+    const summary: PythonModuleSummary = { bindings: new Set(), open: false, calls: [], error: null };
+    if (root.hasError) {
+      const bad = firstError(root);
+      summary.error = { message: bad?.isMissing ? `missing ${bad.type}` : 'syntax error', offset: bad?.startIndex ?? 0 };
+    }
+    collect(root, summary);
+    return summary;
+  },
+  noTree: (error) => ({ bindings: new Set(), open: false, calls: [], error }),
+});
+
+export function summarizePython(file: SourceFile): Promise<PythonModuleSummary> {
+  return pythonAnalysis(file, SUMMARY);
 }
 
 /** The first ERROR or MISSING node of a tree, for a parse problem's position. */

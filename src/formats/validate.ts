@@ -1,7 +1,8 @@
-import { parse as parseToml, TomlError } from 'smol-toml';
-import { parse as parseJsonc, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import { printParseErrorCode } from 'jsonc-parser';
 import type { SourceFile } from '../workspace/source-file.js';
 import { parseYaml } from './yaml.js';
+import { parseTomlFile } from './toml.js';
+import { parseJsonFile, parseJsoncFile } from './json.js';
 import { MAX_NESTING, nestingOverflow } from '../util/text.js';
 import { parseAllDocuments } from 'yaml';
 import { parseDockerfile } from './dockerfile.js';
@@ -38,13 +39,13 @@ export async function parseProblem(file: SourceFile, dialect: Dialect | undefine
       // TypeScript/JavaScript syntax only (ts-morph, imported on first use); no type checking.
       return scriptSyntaxProblem(file);
     case 'toml':
-      return file.parse('toml-problem', tomlProblem) ?? undefined;
+      return parseTomlFile(file).error ?? undefined;
     case 'json': {
       const deep = nestingOverflow(file.text);
       if (deep !== -1) return { message: `nested deeper than ${MAX_NESTING} levels; not parsed`, offset: deep };
-      const errors: ParseError[] = [];
-      parseJsonc(file.text, errors, { allowTrailingComma: dialect.trailingCommas, disallowComments: !dialect.comments });
-      const e = errors[0];
+      // Strict JSON is valid in every dialect: a file that JSON.parse takes needs no second parse.
+      if (!dialect.comments && parseJsonFile(file).ok) return undefined;
+      const e = parseJsoncFile(file, dialect).errors[0];
       return e ? { message: printParseErrorCode(e.error), offset: e.offset } : undefined;
     }
     case 'nginx':
@@ -79,15 +80,4 @@ function yamlStreamProblem(file: SourceFile): ParseProblem | undefined {
     }
     return undefined;
   });
-}
-
-function tomlProblem(file: SourceFile): ParseProblem | null {
-  try {
-    parseToml(file.text);
-    return null;
-  } catch (e) {
-    // smol-toml throws on the first error with a 1-based line and column.
-    if (e instanceof TomlError) return { message: e.message.split('\n')[0] ?? e.message, offset: file.offsetAt(e.line - 1, e.column - 1) };
-    return { message: e instanceof Error ? e.message : String(e), offset: 0 };
-  }
 }

@@ -194,29 +194,41 @@ function endsWithBlockScalarHeader(line: string, from: number, contentEnd: numbe
 /** A message when expanding the document's aliases would exceed MAX_ALIAS_COUNT (a YAML bomb). */
 export function aliasBombProblem(parsed: ParsedYaml): string | undefined {
   if (parsed.error || !parsed.doc.contents) return undefined;
-  yamlValue(parsed);
-  return aliasBombs.has(parsed) ? `alias expansion exceeds ${MAX_ALIAS_COUNT} nodes (a YAML bomb?); its aliased values are not expanded` : undefined;
+  return jsValue(parsed).bomb ? `alias expansion exceeds ${MAX_ALIAS_COUNT} nodes (a YAML bomb?); its aliased values are not expanded` : undefined;
 }
 
-const aliasBombs = new WeakSet<ParsedYaml>();
-const values = new WeakMap<ParsedYaml, unknown>();
+/**
+ * What is derived from one parse, kept on the parse itself (under a symbol, not enumerable:
+ * invisible to comparisons) and so gone with it: the plain value, the anchor index.
+ */
+const DERIVED = Symbol('derived from this parse');
+type Derived = { value?: { value: unknown; bomb: boolean }; anchors?: Map<string, Array<{ start: number; node: Node }>> };
 
-/** The plain JS value of a document (computed once), with alias expansion bounded. */
-export function yamlValue(parsed: ParsedYaml): unknown {
-  if (values.has(parsed)) return values.get(parsed);
+function derivedOf(owner: object): Derived {
+  const held = owner as { [DERIVED]?: Derived };
+  if (!held[DERIVED]) Object.defineProperty(owner, DERIVED, { value: {}, enumerable: false });
+  return held[DERIVED] as Derived;
+}
+
+function jsValue(parsed: ParsedYaml): { value: unknown; bomb: boolean } {
+  const derived = derivedOf(parsed);
+  if (derived.value) return derived.value;
   let value: unknown;
+  let bomb = false;
   try {
     value = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) aliasBombs.add(parsed);
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) bomb = true;
     value = undefined;
   }
-  values.set(parsed, value);
-  return value;
+  derived.value = { value, bomb };
+  return derived.value;
 }
 
-/** Per document: each anchor name with the nodes that carry it, in document order. */
-const anchorIndex = new WeakMap<Document, Map<string, Array<{ start: number; node: Node }>>>();
+/** The plain JS value of a document (computed once), with alias expansion bounded. */
+export function yamlValue(parsed: ParsedYaml): unknown {
+  return jsValue(parsed).value;
+}
 
 /**
  * The node an alias refers to: the last node before it carrying its anchor, as `Alias.resolve`
@@ -225,7 +237,8 @@ const anchorIndex = new WeakMap<Document, Map<string, Array<{ start: number; nod
  * per document and each alias is a binary search.
  */
 export function resolveAlias(doc: Document, alias: Alias): Node | undefined {
-  let index = anchorIndex.get(doc);
+  const derived = derivedOf(doc);
+  let index = derived.anchors;
   if (!index) {
     const built = new Map<string, Array<{ start: number; node: Node }>>();
     visit(doc, {
@@ -240,7 +253,7 @@ export function resolveAlias(doc: Document, alias: Alias): Node | undefined {
       },
     });
     index = built;
-    anchorIndex.set(doc, index);
+    derived.anchors = index;
   }
   const list = index.get(alias.source);
   const at = alias.range?.[0];

@@ -9,6 +9,7 @@
  */
 import type { Workspace } from '../workspace/workspace.js';
 import type { Facts } from '../facts/facts.js';
+import type { Files } from '../facts/files.js';
 import type { RawFinding, Safety, Severity } from './types.js';
 
 /**
@@ -45,6 +46,8 @@ export interface RuleMeta {
 export interface RuleContext {
   workspace: Workspace;
   facts: Facts;
+  /** The one parse of each file, by kind (`files.yaml(p)`, `files.dockerfile(p)`, `await files.python(p)`): facts.files. */
+  files: Files;
   /** The rule's options from configuration, merged over the defaults of its meta. */
   options: Record<string, unknown>;
 }

@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path/posix';
-import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
 import type { Workspace } from '../workspace/workspace.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 import { decode, type SourceFile } from '../workspace/source-file.js';
 import { buildComposeModel, repoPath, type ComposeFile } from '../facts/compose.js';
 import { findPair, mapPairs, nodeRange, pairKey, resolveAlias, scalarString } from '../formats/yaml.js';
-import { isDockerfilePath } from '../formats/dockerfile.js';
+import { dockerfileAst, isDockerfilePath } from '../formats/dockerfile.js';
 import { isEnvFileName, isTemplateName, parseDotenv } from '../formats/dotenv.js';
 
 export { parseDotenv, isEnvFileName, isTemplateName, type DotenvEntry } from '../formats/dotenv.js';
@@ -151,11 +150,6 @@ export function collectSecrets(ws: Workspace): Secrets {
 interface DockerProperty {
   getValue(): string | null;
   getValueRange(): { start: { line: number; character: number }; end: { line: number; character: number } } | null;
-}
-
-/** The raw dockerfile-ast tree of a Dockerfile, parsed once per text. */
-function dockerfileAst(file: SourceFile): Dockerfile {
-  return file.parse('dockerfile-ast', (f) => DockerfileParser.parse(f.text));
 }
 
 /** Whether a value is worth hiding: not empty, not a bare interpolation, not a boolean or null. */

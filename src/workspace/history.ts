@@ -122,6 +122,11 @@ export class GitHistory {
   private readonly renames = new Map<string, Promise<Renames>>();
   private headPaths: Promise<Set<string> | undefined> | undefined;
   private readonly versionAnswers = new Map<string, Promise<VersionsAnswer>>();
+  /**
+   * What rules derive from the history (past versions of a file, parsed), by a key the rule
+   * declares: one history per run, shared by every view, so it is derived once per run.
+   */
+  readonly derived = new Map<object, unknown>();
 
   private constructor(
     private readonly root: string,

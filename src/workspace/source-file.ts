@@ -7,8 +7,8 @@ import { lineStarts, positionAt, detectEol } from '../util/text.js';
 export class SourceFile {
   private starts: number[] | undefined;
   private eolCache: '\n' | '\r\n' | undefined;
-  /** Parsed forms of this exact text, by parser name. */
-  readonly parsed = new Map<string, unknown>();
+  /** Parsed forms of this exact text, by parser name (see `parse`). */
+  private readonly parsed = new Map<string, unknown>();
 
   constructor(
     readonly path: string,
@@ -33,7 +33,11 @@ export class SourceFile {
     return this.eolCache;
   }
 
-  /** Parse once per text; the result is shared by every rule and fact that asks. */
+  /**
+   * Parse once per text; the result is shared by every rule and fact that asks, and by every
+   * view that keeps this file. The one cache of parses: each format's parse function (formats/)
+   * calls it under its own key, and the accessors of facts/files.ts call those.
+   */
   parse<T>(parser: string, fn: (file: SourceFile) => T): T {
     if (this.parsed.has(parser)) return this.parsed.get(parser) as T;
     const value = fn(this);

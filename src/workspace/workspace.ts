@@ -68,6 +68,8 @@ export class Workspace {
   private dirSet: Set<string> | undefined;
   /** Paths read through `read` on this view (a view starts with none: each run judges its own). */
   private readonly relied = new Set<string>();
+  /** What the layers above derive from this view (facts/ keeps its Facts here), by their key. */
+  private readonly derivedState = new Map<object, unknown>();
 
   private constructor(
     private readonly disk: DiskState,
@@ -212,6 +214,19 @@ export class Workspace {
     const file = this.load(p);
     this.disk.loaded.set(p, file);
     return file ?? undefined;
+  }
+
+  /**
+   * What is derived from this view, by a key its module declares: made on first ask, gone with
+   * the view. facts/ keeps each view's `Facts` here (so a fact asked for by a rule and by a
+   * helper that has only the workspace is computed once), and formats/ the few indexes it
+   * builds over the paths. The workspace does not know their types.
+   */
+  derived<T>(key: object, create: () => T): T {
+    if (this.derivedState.has(key)) return this.derivedState.get(key) as T;
+    const value = create();
+    this.derivedState.set(key, value);
+    return value;
   }
 
   /** Paths this view has `read` (not only probed) whose text could be decoded. */
