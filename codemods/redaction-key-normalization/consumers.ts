@@ -9,7 +9,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { pythonParser } from '../../src/formats/python.js';
+import { definePythonAnalysis, pythonAnalysis } from '../../src/formats/python.js';
 
 /** One operand of an `or` chain. */
 export type OrOperand =
@@ -185,16 +185,16 @@ function read(root: TSNode): ModuleSurroundings {
   return out;
 }
 
-/** The surroundings of the module's tests (parsed once per SourceFile). */
-export async function moduleSurroundings(file: SourceFile): Promise<ModuleSurroundings> {
-  const parser = await pythonParser();
-  return file.parse('redaction-key-normalization:surroundings', (f) => {
-    const tree = parser.parse(f.text);
-    if (!tree) return { tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() };
-    try {
-      return read(tree.rootNode);
-    } finally {
-      tree.delete();
-    }
-  });
+/**
+ * The surroundings of the module's tests: one of the analyses of the file's one tree-sitter
+ * pass (formats/python.ts), so the module is not parsed again for this rule.
+ */
+const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
+  name: 'redaction surroundings',
+  run: (root) => read(root),
+  noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
+});
+
+export function moduleSurroundings(file: SourceFile): Promise<ModuleSurroundings> {
+  return pythonAnalysis(file, SURROUNDINGS);
 }

@@ -4,7 +4,7 @@
  * its keys name repository paths as well as its values do.
  */
 import type { SourceFile } from '../workspace/source-file.js';
-import { MAX_NESTING, nestingOverflow } from '../util/text.js';
+import { jsoncTree } from './json.js';
 import type { MappedText } from './markdown.js';
 
 export interface JsonKey extends MappedText {
@@ -19,12 +19,9 @@ export type JsonKeysResult = { ok: true; keys: JsonKey[] } | { ok: false; reason
 
 export function jsonObjectKeys(file: SourceFile): Promise<JsonKeysResult> {
   return file.parse('json-keys', async (f): Promise<JsonKeysResult> => {
-    const { parseTree } = await import('jsonc-parser');
-    const errors: import('jsonc-parser').ParseError[] = [];
-    const deep = nestingOverflow(f.text);
-    if (deep !== -1) return { ok: false, reason: `nested deeper than ${MAX_NESTING} levels at offset ${deep}; not read` };
-    const root = parseTree(f.text, errors, { allowTrailingComma: true, disallowComments: false });
-    if (!root || errors.length > 0) return { ok: false, reason: `not valid JSON at offset ${errors[0]?.offset ?? 0}` };
+    const tree = await jsoncTree(f);
+    if (!tree.ok) return tree;
+    const root = tree.root;
     const out: JsonKey[] = [];
     let objects = 0;
     type JNode = import('jsonc-parser').Node;

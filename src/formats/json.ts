@@ -1,5 +1,6 @@
-import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import { parse as parseJsonc, parseTree, type ParseError, type Node as JsonNode } from 'jsonc-parser';
 import type { SourceFile } from '../workspace/source-file.js';
+import { MAX_NESTING, nestingOverflow } from '../util/text.js';
 
 export type ParsedJson = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -40,5 +41,22 @@ export function parseJsoncFile(file: SourceFile, dialect: { comments: boolean; t
     const errors: ParseError[] = [];
     const value = parseJsonc(f.text, errors, { allowTrailingComma: dialect.trailingCommas, disallowComments: !dialect.comments }) as unknown;
     return { value, errors };
+  });
+}
+
+export type JsoncTree = { ok: true; root: JsonNode } | { ok: false; reason: string };
+
+/**
+ * The one offset-keeping tree of a JSON/JSONC file (comments and trailing commas allowed), for
+ * readers that need where each string sits: the docs rules' string values and property names.
+ */
+export function jsoncTree(file: SourceFile): Promise<JsoncTree> {
+  return file.parse('jsonc-tree', async (f): Promise<JsoncTree> => {
+    const deep = nestingOverflow(f.text);
+    if (deep !== -1) return { ok: false, reason: `nested deeper than ${MAX_NESTING} levels at offset ${deep}; not read` };
+    const errors: ParseError[] = [];
+    const root = parseTree(f.text, errors, { allowTrailingComma: true, disallowComments: false });
+    if (!root || errors.length > 0) return { ok: false, reason: `not valid JSON at offset ${errors[0]?.offset ?? 0}` };
+    return { ok: true, root };
   });
 }

@@ -13,6 +13,7 @@
  */
 import vm from 'node:vm';
 import type { SourceFile } from '../workspace/source-file.js';
+import { jsoncTree } from './json.js';
 import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from '../util/text.js';
 
 /** Default size cap for one Markdown file (characters). */
@@ -541,12 +542,9 @@ export type JsonStringsResult = { ok: true; strings: JsonStringValue[] } | { ok:
 /** Every string value (not property names) of a JSON/JSONC file, with content offsets. */
 export function jsonStringValues(file: SourceFile): Promise<JsonStringsResult> {
   return file.parse('json-strings', async (f): Promise<JsonStringsResult> => {
-    const { parseTree } = await import('jsonc-parser');
-    const errors: import('jsonc-parser').ParseError[] = [];
-    const deep = nestingOverflow(f.text);
-    if (deep !== -1) return { ok: false, reason: `nested deeper than ${MAX_NESTING} levels at offset ${deep}; not read` };
-    const root = parseTree(f.text, errors, { allowTrailingComma: true, disallowComments: false });
-    if (!root || errors.length > 0) return { ok: false, reason: `not valid JSON at offset ${errors[0]?.offset ?? 0}` };
+    const tree = await jsoncTree(f);
+    if (!tree.ok) return tree;
+    const root = tree.root;
     const out: JsonStringValue[] = [];
     let arrays = 0;
     type JNode = import('jsonc-parser').Node;
