@@ -841,7 +841,11 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
 async function noConfig(ctx: Context): Promise<RawFinding[]> {
   const { workspace, opts, manifests, setApart } = ctx;
   const ci = ciDirectories(workspace);
-  const core = manifests.filter((m) => !setApart.has(m) && m.ecosystem !== 'docker-compose' && (m.ecosystem === 'github-actions' || m.dir === '' || ci.has(m.dir)));
+  const products = manifests.filter((m) => !setApart.has(m));
+  let core = products.filter((m) => m.ecosystem !== 'docker-compose' && (m.ecosystem === 'github-actions' || m.dir === '' || ci.has(m.dir)));
+  // Nothing at the root or in the CI but workflows (a collection of projects side by side):
+  // there is no core to start from, and every project is one of the products.
+  if (!core.some((m) => m.ecosystem !== 'github-actions')) core = products;
   const evidence = ctx.mentions()[0];
   const safety: 'safe' | 'review' = evidence ? 'safe' : 'review';
   const base = generateConfig(core, opts);

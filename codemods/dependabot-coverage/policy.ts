@@ -304,12 +304,15 @@ export function retiredReasons(ws: Workspace, manifests: readonly ManifestDir[],
 }
 
 /**
- * A package or Python project below the root with no source file under it (only its manifest,
- * a README, config): a scaffold or placeholder, with nothing that its dependencies build yet.
+ * A package or Python project below the root with no lockfile and no source file under it (only
+ * its `package.json` or `pyproject.toml`, a README, config): a scaffold or placeholder, with
+ * nothing that its dependencies build yet.
  * Workspace roots are judged by their members, Dockerfiles and workflows by themselves.
  */
 export function scaffoldReason(ws: Workspace, m: ManifestDir, excludes: readonly string[]): string | undefined {
   if (m.dir === '' || m.members.length > 0 || !['npm', 'bun', 'pip', 'uv'].includes(m.ecosystem)) return undefined;
+  // A lockfile means someone installs from it; a requirements file is a list to install, not a project.
+  if (m.files.some((f) => LOCKFILE.test(f) || /requirements[^/]*\.(txt|in)$|Pipfile$/i.test(f))) return undefined;
   const prefix = `${m.dir}/`;
   const hasSource = ws.paths.some((p) => p.startsWith(prefix) && SOURCE_FILE.test(p) && !isExcluded(p, excludes) && !/(^|\/)(setup\.py|conftest\.py|[^/]*\.config\.[cm]?[jt]s)$/.test(p));
   return hasSource ? undefined : 'a scaffold: no source file under it yet';
