@@ -878,7 +878,7 @@ async function noConfig(ctx: Context): Promise<RawFinding[]> {
           creates: [{ file: GENERATED_PATH, content: withEdits(base, own.edits) }],
         }
       : null;
-    out.push({ ...f, file: GENERATED_PATH, offset: 0, severity: 'info', message: f.message.replace(/; held for review: the config has no (\S+) entry at all, which may be deliberate/, '; held for review: the config would have no $1 entry, and whether Dependabot should watch it is the maintainers\' decision'), fix: created });
+    out.push({ ...f, file: GENERATED_PATH, offset: 0, severity: 'info', fix: created });
   }
   return out;
 }
