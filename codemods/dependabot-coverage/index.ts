@@ -755,10 +755,12 @@ function quoted(mention: Mention): string {
  * judged against what the maintainers chose. Silent when Renovate is configured, the config is
  * parked, or every entry has version updates switched off; a directory (or a whole kind) whose
  * entry git history shows was removed is not reported, and generated or vendored code is not
- * counted. With a config: one finding per directory; `safe` (warning) when the config already watches that kind of project elsewhere or
- * the repository says Dependabot should, `review` (info) when the ecosystem is left out of the
- * config or the directory is an example, test or template. Without a config: one info finding,
- * whose generated config is `safe` only when the repository asks for Dependabot.
+ * counted. One finding per directory, each with its own fix; `safe` (warning) when the config
+ * already watches that kind of project elsewhere or the repository says Dependabot should,
+ * `review` (info) when the ecosystem is left out of the config or the directory is an example,
+ * test, template, retired folder or scaffold. Without a config: an info finding whose fix
+ * creates the core (workflows, the root's manifests, what the CI builds), `safe` only when the
+ * repository asks for Dependabot, and every other directory judged as against that config.
  */
 export const rule: Rule = {
   meta: {
