@@ -325,8 +325,9 @@ const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/;
 
 function cleanPath(raw: string, base: string): string | undefined {
   const v = raw.trim().replace(/^["']|["']$/g, '');
-  if (v === '' || v.includes('${{') || v.includes('$') || /^[a-z]+:\/\//i.test(v) || v.startsWith('-')) return undefined;
-  const joined = v.startsWith('/') ? v.slice(1) : base === '' ? v : `${base}/${v}`;
+  // Absolute and home paths are the runner's (`cd /tmp`), not the repository's.
+  if (v === '' || v.includes('$') || /^[a-z]+:\/\//i.test(v) || /^[-/~]/.test(v)) return undefined;
+  const joined = base === '' ? v : `${base}/${v}`;
   const parts: string[] = [];
   for (const s of joined.split('/')) {
     if (s === '' || s === '.') continue;
