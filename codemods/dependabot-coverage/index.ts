@@ -875,12 +875,14 @@ async function noConfig(ctx: Context): Promise<RawFinding[]> {
     const created: Fix | null = own
       ? {
           safety: own.safety === 'safe' && safety === 'safe' ? 'safe' : 'review',
-          description: `create ${GENERATED_PATH} with ${core.length} ${opts.interval}, grouped update entr${core.length === 1 ? 'y' : 'ies'} and this one (${own.description.replace(/^append \d+ `updates` entr(y|ies) to \S+ /, '')})`,
+          description: `create ${GENERATED_PATH} with ${core.length} ${opts.interval}, grouped update entr${core.length === 1 ? 'y' : 'ies'} and ${own.description.replace(/^append (\d+) `updates` entr(y|ies) to \S+ /, (_m, n: string) => (n === '1' ? 'this one ' : `these ${n} `))}`,
           edits: [],
           creates: [{ file: GENERATED_PATH, content: withEdits(base, own.edits) }],
         }
       : null;
-    out.push({ ...f, file: GENERATED_PATH, offset: 0, severity: 'info', fix: created });
+    // Its own entry is safe, but only once the config exists, which is the maintainers' call.
+    const held = own && own.safety === 'safe' && safety === 'review' ? "; held for review: it needs the config, and adopting Dependabot is the maintainers' decision" : '';
+    out.push({ ...f, file: GENERATED_PATH, offset: 0, severity: 'info', message: `${f.message}${held}`, fix: created });
   }
   return out;
 }
