@@ -268,6 +268,23 @@ describe('dependabot-coverage', () => {
     for (const i of [0, 1, 2, 3]) expect(dependabotSchemaErrors(created(i))).toEqual([]);
   });
 
+  it('counts what other CI services build, and paths from the checkout root variable', async () => {
+    const circle = 'version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/node:20.11\n    steps:\n      - checkout\n      - run:\n          command: |\n            cd ${CIRCLE_WORKING_DIRECTORY}/frontend\n            yarn install --frozen-lockfile\n';
+    const gha = `${WORKFLOW}      - run: pip install -r requirements.txt\n        working-directory: \${{ github.workspace }}/api\n      - run: cd /tmp && ls\n`;
+    const { findings } = await check({
+      '.github/workflows/ci.yml': gha,
+      '.circleci/config.yml': circle,
+      'frontend/package.json': pkg(),
+      'frontend/yarn.lock': '',
+      'frontend/src/index.js': '',
+      'api/requirements.txt': 'flask\n',
+      'tmp/requirements.txt': 'x\n',
+    });
+    expect(findings[0]?.message).toMatch(/^no Dependabot config: 3 manifest directories get no version updates \(github-actions `\/`, pip `\/api`, npm `\/frontend`\)/);
+    // `cd /tmp` is the runner's /tmp, not the repository's tmp/.
+    expect(findings.slice(1).map((f) => f.key)).toEqual(['missing:pip:tmp']);
+  });
+
   it('holds back folders the docs retire and scaffolds with no sources, even where the config watches their kind', async () => {
     const config = 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n';
     const { findings } = await check({

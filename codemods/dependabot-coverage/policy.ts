@@ -7,6 +7,7 @@
  */
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { parseYaml } from '../../src/formats/yaml.js';
 import { isExcluded, matchesGlob, readPackageJson, type ManifestDir } from '../../src/facts/ecosystems.js';
 
@@ -323,8 +324,18 @@ export function scaffoldReason(ws: Workspace, m: ManifestDir, excludes: readonly
 
 const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/;
 
+/** Variables CI services set to the checkout's root: `${CIRCLE_WORKING_DIRECTORY}/web` is `web`. */
+const CHECKOUT_ROOT = /^(\$\{\{\s*github\.workspace\s*\}\}|\$\{?(GITHUB_WORKSPACE|CIRCLE_WORKING_DIRECTORY|CI_PROJECT_DIR|TRAVIS_BUILD_DIR|BITBUCKET_CLONE_DIR|BUILD_SOURCESDIRECTORY)\}?)(\/|$)/;
+/** Other CI services' configs: every string in them is read as commands. */
+const OTHER_CI = /^(\.circleci\/config\.ya?ml|\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
+
 function cleanPath(raw: string, base: string): string | undefined {
-  const v = raw.trim().replace(/^["']|["']$/g, '');
+  let v = raw.trim().replace(/^["']|["']$/g, '');
+  const root = CHECKOUT_ROOT.exec(v);
+  if (root) {
+    v = v.slice(root[0].length) || '.';
+    base = '';
+  }
   // Absolute and home paths are the runner's (`cd /tmp`), not the repository's.
   if (v === '' || v.includes('$') || /^[a-z]+:\/\//i.test(v) || /^[-/~]/.test(v)) return undefined;
   const joined = base === '' ? v : `${base}/${v}`;
@@ -369,14 +380,28 @@ function runDirs(script: string, base: string, out: Set<string>): void {
 }
 
 /**
- * The directories the workflows already build or install from: `working-directory` (job
- * defaults and steps), `cd`/`--prefix`/`-r`/`-f` and `docker build` contexts in `run:`, and the
- * `cache-dependency-path`, `context`, `file`, `dockerfile` and `working-directory` inputs of
- * actions. Dependabot entries for these are what maintainers mostly accept.
+ * The directories the CI already builds or installs from: in GitHub workflows, `working-directory`
+ * (job defaults and steps), `cd`/`--prefix`/`-r`/`-f` and `docker build` contexts in `run:`, and
+ * the `cache-dependency-path`, `context`, `file`, `dockerfile` and `working-directory` inputs of
+ * actions; in CircleCI, GitLab, Travis, Azure and Bitbucket configs, the same commands in any
+ * string. A path may start at the checkout's root variable (`${CIRCLE_WORKING_DIRECTORY}/web`).
+ * Dependabot entries for these are what maintainers mostly accept.
  */
 export function ciDirectories(ws: Workspace): Set<string> {
   const out = new Set<string>();
   for (const p of ws.paths) {
+    if (OTHER_CI.test(p)) {
+      const file = ws.read(p);
+      const parsed = file ? parseYaml(file) : undefined;
+      if (!parsed || parsed.error) continue;
+      const stack: unknown[] = [parsed.doc.contents];
+      while (stack.length) {
+        const n = stack.pop();
+        if (isMap(n) || isSeq(n)) for (const item of n.items) stack.push(isPair(item) ? item.value : item);
+        else if (isScalar(n) && typeof n.value === 'string') runDirs(n.value, '', out);
+      }
+      continue;
+    }
     if (!WORKFLOW.test(p)) continue;
     const file = ws.read(p);
     if (!file) continue;
