@@ -38,11 +38,8 @@ const DEMO_ENV_EXAMPLE = `# Environment variables this project reads. Copy this 
 # read; the values are placeholders, never copied from a real env file.
 # Names commented out have a default in the code: uncomment one to override it.
 
-# docker-compose.yml (compose)
+# src/autopack/main.py
 # AUTOPACK_API_KEY=
-
-# scripts/integrations/telegram_notifier.py
-# TELEGRAM_BOT_TOKEN=
 `;
 
 const COMPOSE_RULES = ['compose-unknown-service', 'compose-missing-build-target', 'compose-stale-app-target', 'compose-undeclared-volume'];

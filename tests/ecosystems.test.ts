@@ -212,8 +212,10 @@ describe('manifest discovery', () => {
 });
 
 describe('dependabot-coverage', () => {
-  it('generates a config that validates against the schema and covers everything', async () => {
-    const files = { '.github/workflows/ci.yml': WORKFLOW, 'package.json': pkg(), 'requirements.txt': 'flask\n', 'svc/pyproject.toml': '[project]\nname="s"\ndependencies=["x"]\n', 'svc/uv.lock': '', 'web/package.json': pkg(), 'web/bun.lock': '' };
+  it('generates a config that validates against the schema and covers the root and what the CI builds', async () => {
+    // The CI installs svc/ (a step's working-directory) and web/ (`cd web`): both are in the created config.
+    const ci = `${WORKFLOW}      - run: uv sync\n        working-directory: ./svc\n      - run: cd web && bun install --frozen-lockfile\n`;
+    const files = { '.github/workflows/ci.yml': ci, 'package.json': pkg(), 'requirements.txt': 'flask\n', 'svc/pyproject.toml': '[project]\nname="s"\ndependencies=["x"]\n', 'svc/uv.lock': '', 'web/package.json': pkg(), 'web/bun.lock': '' };
     const { workspace, findings } = await check(files);
     expect(findings.map((f) => [f.key, f.severity, f.file])).toEqual([['no-config', 'info', '.github/dependabot.yml']]);
     const config = fixed(workspace, findings);
@@ -234,7 +236,94 @@ describe('dependabot-coverage', () => {
     expect(again.findings).toEqual([]);
   });
 
-  it('gives each decision its own fix: the safe entries, each kind of project, examples and tests', async () => {
+  it('creates the core only, and gives every other directory its own finding with its own fix', async () => {
+    const files = {
+      '.github/workflows/ci.yml': WORKFLOW,
+      'Dockerfile': '# Dependabot monitors Docker images and opens a PR for each new tag.\nFROM python:3.12-slim\n',
+      'requirements.txt': 'flask\n',
+      'package.json': pkg(),
+      'docker-compose.yml': 'services:\n  db:\n    image: postgres:16-alpine\n',
+      'web/package.json': pkg(),
+      'web/package-lock.json': '{}',
+      'web/src/main.ts': 'export {};\n',
+      'svc/pyproject.toml': '[project]\nname = "svc"\ndependencies = ["httpx"]\n',
+      'svc/uv.lock': '',
+      'svc/app.py': 'print(1)\n',
+    };
+    const { findings } = await check(files);
+    expect(findings.map((f) => [f.key, f.fix?.safety])).toEqual([
+      ['no-config', 'safe'],
+      // pip and npm are in the created config: their kinds' other directories are as safe (each
+      // applied on a later pass, appended to the config the first pass created).
+      ['missing:uv:svc', 'safe'],
+      ['missing:npm:web', 'safe'],
+      // Nothing asks for compose: "Docker images" speaks for docker, not docker-compose.
+      ['missing:docker-compose:', 'review'],
+    ]);
+    const created = (i: number): string => findings[i]?.fix?.creates?.[0]?.content ?? '';
+    const dirs = (text: string): string[] => text.split('\n').filter((l) => /^\s+(- package-ecosystem|directory):/.test(l)).map((l) => l.trim());
+    expect(dirs(created(0))).toEqual(['- package-ecosystem: "github-actions"', 'directory: "/"', '- package-ecosystem: "pip"', 'directory: "/"', '- package-ecosystem: "npm"', 'directory: "/"', '- package-ecosystem: "docker"', 'directory: "/"']);
+    // Each other fix is the core plus its own entry, nothing else.
+    expect(dirs(created(2)).slice(8)).toEqual(['- package-ecosystem: "npm"', 'directory: "/web"']);
+    expect(dirs(created(3)).slice(8)).toEqual(['- package-ecosystem: "docker-compose"', 'directory: "/"']);
+    for (const i of [0, 1, 2, 3]) expect(dependabotSchemaErrors(created(i))).toEqual([]);
+  });
+
+  it('counts what other CI services build, and paths from the checkout root variable', async () => {
+    const circle = 'version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/node:20.11\n    steps:\n      - checkout\n      - run:\n          command: |\n            cd ${CIRCLE_WORKING_DIRECTORY}/frontend\n            yarn install --frozen-lockfile\n';
+    const gha = `${WORKFLOW}      - run: pip install -r requirements.txt\n        working-directory: \${{ github.workspace }}/api\n      - run: cd /tmp && ls\n`;
+    const { findings } = await check({
+      '.github/workflows/ci.yml': gha,
+      '.circleci/config.yml': circle,
+      'frontend/package.json': pkg(),
+      'frontend/yarn.lock': '',
+      'frontend/src/index.js': '',
+      'api/requirements.txt': 'flask\n',
+      'tmp/requirements.txt': 'x\n',
+    });
+    expect(findings[0]?.message).toMatch(/^no Dependabot config: 3 manifest directories get no version updates \(github-actions `\/`, pip `\/api`, npm `\/frontend`\)/);
+    // `cd /tmp` is the runner's /tmp, not the repository's tmp/.
+    expect(findings.slice(1).map((f) => f.key)).toEqual(['missing:pip:tmp']);
+  });
+
+  it('holds back folders the docs retire and scaffolds with no sources, even where the config watches their kind', async () => {
+    const config = 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n';
+    const { findings } = await check({
+      '.github/dependabot.yml': config,
+      'package.json': pkg(),
+      'package-lock.json': '{}',
+      'src/app/dashboard/package.json': pkg(),
+      'src/app/dashboard/package-lock.json': '{}',
+      'src/app/dashboard/src/App.tsx': 'export {};\n',
+      'docs/DECISIONS.md': 'Treat `src/app/dashboard/` as **legacy**: migrate its features into `src/ui/` and remove it.\n',
+      'src/ui/package.json': pkg(),
+      'src/ui/package-lock.json': '{}',
+      'src/ui/main.tsx': 'export {};\n',
+      'mobile/package.json': pkg(),
+      'mobile/README.md': '# Mobile app\nComing soon.\n',
+      'tools/legacy/package.json': pkg(),
+      'tools/legacy/index.js': '',
+      'old-cli/package.json': pkg(),
+      'old-cli/package-lock.json': '{}',
+      'old-cli/cli.js': '',
+      'old-cli/README.md': '# old-cli\n\n> **Deprecated**\n\nThis tool is no longer maintained; use the web UI.\n',
+      'api/package.json': pkg(),
+      'api/package-lock.json': '{}',
+      'api/server.js': '',
+      'docs/api.md': 'The `api/` service is not deprecated; it serves the legacy endpoints too.\n',
+    });
+    expect(findings.map((f) => `${f.key} ${f.fix?.safety} ${f.message.replace(/.*held for review: /, '')}`.slice(0, 110))).toEqual([
+      'missing:npm:api safe no `updates` entry covers npm `/api` (npm: package.json, package-lock.json)',
+      'missing:npm:src/ui safe no `updates` entry covers npm `/src/ui` (npm: package.json, package-lock.json)',
+      'missing:npm:mobile review a scaffold: no source file under it yet',
+      'missing:npm:old-cli review its README says it is retired: old-cli/README.md:3 ("**Deprecated**")',
+      'missing:npm:src/app/dashboard review the docs retire it: docs/DECISIONS.md:1 ("Treat `src/app/dashboard/` as *',
+      'missing:npm:tools/legacy review a retired folder (path segment `legacy`)',
+    ]);
+    expect(new Set(findings.map((f) => f.fix)).size).toBe(findings.length);
+  });
+
+  it('gives each directory its own fix: the safe entries, each kind of project, examples and tests', async () => {
     const config = 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n';
     const { findings } = await check({
       '.github/dependabot.yml': config,
@@ -254,16 +343,20 @@ describe('dependabot-coverage', () => {
     // Safe first, then each kind in ecosystem order, then the samples: the order the engine applies them in.
     expect(findings.map((f) => [f.key, f.fix?.safety, f.fix?.description])).toEqual([
       ['missing:npm:apps/web', 'safe', 'append 1 `updates` entry to .github/dependabot.yml (npm `/apps/web`)'],
-      ['missing:pip:', 'review', 'append 2 `updates` entries to .github/dependabot.yml (pip `/`, uv `/svc`)'],
-      ['missing:uv:svc', 'review', 'append 2 `updates` entries to .github/dependabot.yml (pip `/`, uv `/svc`)'],
-      ['missing:docker:', 'review', 'append 2 `updates` entries to .github/dependabot.yml (docker `/`, docker `/worker`)'],
-      ['missing:docker:worker', 'review', 'append 2 `updates` entries to .github/dependabot.yml (docker `/`, docker `/worker`)'],
-      ['missing:npm:examples/demo', 'review', 'append 2 `updates` entries to .github/dependabot.yml (npm `/examples/demo`, docker `/test/e2e`)'],
-      ['missing:docker:test/e2e', 'review', 'append 2 `updates` entries to .github/dependabot.yml (npm `/examples/demo`, docker `/test/e2e`)'],
+      ['missing:pip:', 'review', 'append 1 `updates` entry to .github/dependabot.yml (pip `/`)'],
+      ['missing:uv:svc', 'review', 'append 1 `updates` entry to .github/dependabot.yml (uv `/svc`)'],
+      ['missing:docker:', 'review', 'append 1 `updates` entry to .github/dependabot.yml (docker `/`)'],
+      ['missing:docker:worker', 'review', 'append 1 `updates` entry to .github/dependabot.yml (docker `/worker`)'],
+      ['missing:npm:examples/demo', 'review', 'append 1 `updates` entry to .github/dependabot.yml (npm `/examples/demo`)'],
+      ['missing:docker:test/e2e', 'review', 'append 1 `updates` entry to .github/dependabot.yml (docker `/test/e2e`)'],
     ]);
-    // One fix object per decision, shared by its findings.
-    expect(new Set(findings.map((f) => f.fix)).size).toBe(4);
-    expect(findings[1]?.fix).toBe(findings[2]?.fix);
+    expect(new Set(findings.map((f) => f.fix)).size).toBe(7);
+    // Past what the engine applies one per pass (8), the directories of one decision share a fix.
+    const many = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => [`svc${i}/Dockerfile`, 'FROM node:22-slim\n']));
+    const grouped = await check({ '.github/dependabot.yml': config, 'package.json': pkg(), 'package-lock.json': '{}', ...many });
+    expect(grouped.findings).toHaveLength(9);
+    expect(new Set(grouped.findings.map((f) => f.fix)).size).toBe(1);
+    expect(grouped.findings[0]?.fix?.description).toBe('append 9 `updates` entries to .github/dependabot.yml (docker `/svc1`, docker `/svc2`, docker `/svc3`, docker `/svc4`, docker `/svc5`, docker `/svc6`, docker `/svc7`, docker `/svc8` and 1 more)');
   });
 
   it('reports without generating when createConfig is off, and says nothing without manifests', async () => {
@@ -300,11 +393,14 @@ describe('dependabot-coverage', () => {
       '',
     ].join('\n');
     // The Dockerfile asks for Dependabot, so its entry is as safe as the npm one: one shared fix.
-    const files = { '.github/dependabot.yml': config, 'package.json': pkg(), 'requirements.txt': 'x\n', 'Dockerfile': '# Dependabot keeps this base image up to date\nFROM alpine:3\n', 'web/package.json': pkg() };
+    const files = { '.github/dependabot.yml': config, 'package.json': pkg(), 'requirements.txt': 'x\n', 'Dockerfile': '# Dependabot keeps this base image up to date\nFROM alpine:3\n', 'web/package.json': pkg(), 'web/index.js': '' };
     const { workspace, findings } = await check(files);
     expect(findings.map((f) => f.key)).toEqual(['missing:npm:web', 'missing:docker:']);
-    expect(new Set(findings.map((f) => f.fix)).size).toBe(1);
-    const after = fixed(workspace, findings);
+    expect(findings.map((f) => f.fix?.safety)).toEqual(['safe', 'safe']);
+    // Each its own fix, both appended at the end (the engine applies them on successive passes).
+    expect(findings.map((f) => f.fix?.edits[0]?.start)).toEqual([config.length, config.length]);
+    const after = config + findings.map((f) => f.fix?.edits[0]?.text ?? '').join('');
+    expect(fixed(workspace, findings).length).toBeLessThan(after.length);
     expect(after.slice(config.length)).toBe(
       [
         '  # npm: package.json (no lockfile)',
@@ -467,6 +563,7 @@ describe('what Dependabot can update, and what the maintainers chose', () => {
       'contest/package-lock.json': lock,
       'scratch/package.json': pkg({ a: '1' }, { private: true }),
       'lib/package.json': pkg(),
+      'lib/index.js': '',
       'gen/client/package.json': pkg(),
       'gen/client/package-lock.json': lock,
       '.gitattributes': 'gen/** linguist-generated\ngen/keep/** -linguist-generated\n',

@@ -34,16 +34,16 @@ const EXPECTED_TEMPLATE = `# Environment variables this project reads. Copy this
 # read; the values are placeholders, never copied from a real env file.
 # Names commented out have a default in the code: uncomment one to override it.
 
-# docker-compose.yml (compose)
-# API_SECRET=
-# CALLBACK_URL=
-# LOG_LEVEL=info
-WORKER_MODE=
-
 # app/worker.py
 DATABASE_URL=
 # STRIPE_API_KEY=
 # SIGNING_PASSPHRASE=
+
+# docker-compose.yml (compose)
+WORKER_MODE=
+# API_SECRET=
+# CALLBACK_URL=
+# LOG_LEVEL=info
 
 # also in .env (names only: its values are not copied)
 PRIVATE_KEY=

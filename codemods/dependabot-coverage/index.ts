@@ -7,7 +7,7 @@ import { SourceFile } from '../../src/workspace/source-file.js';
 import type { GitHistory } from '../../src/workspace/history.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
-import { intentMentions, isGeneratedOrVendored, mentionCovers, parkedConfig, renovateConfig, sampleReasons, type Mention } from './policy.js';
+import { ciDirectories, intentMentions, isGeneratedOrVendored, mentionCovers, parkedConfig, renovateConfig, retiredReasons, sampleReasons, scaffoldReason, type Mention } from './policy.js';
 
 /** The commit that deleted the repository's Dependabot config, when git records one. */
 async function deletedConfig(ws: Workspace): Promise<string | undefined> {
@@ -755,10 +755,12 @@ function quoted(mention: Mention): string {
  * judged against what the maintainers chose. Silent when Renovate is configured, the config is
  * parked, or every entry has version updates switched off; a directory (or a whole kind) whose
  * entry git history shows was removed is not reported, and generated or vendored code is not
- * counted. With a config: one finding per directory; `safe` (warning) when the config already watches that kind of project elsewhere or
- * the repository says Dependabot should, `review` (info) when the ecosystem is left out of the
- * config or the directory is an example, test or template. Without a config: one info finding,
- * whose generated config is `safe` only when the repository asks for Dependabot.
+ * counted. One finding per directory, each with its own fix; `safe` (warning) when the config
+ * already watches that kind of project elsewhere or the repository says Dependabot should,
+ * `review` (info) when the ecosystem is left out of the config or the directory is an example,
+ * test, template, retired folder or scaffold. Without a config: an info finding whose fix
+ * creates the core (workflows, the root's manifests, what the CI builds), `safe` only when the
+ * repository asks for Dependabot, and every other directory judged as against that config.
  */
 export const rule: Rule = {
   meta: {
@@ -780,6 +782,38 @@ export const rule: Rule = {
   },
 };
 
+/** The text with one fix's edits applied (they never overlap: one insertion). */
+function withEdits(text: string, edits: readonly { start: number; end: number; text: string }[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** At most this many fixes, one per directory; more share one fix per decision (the engine applies one insertion per pass, ten passes at most). */
+const MAX_OWN_FIXES = 8;
+
+interface Context {
+  workspace: Workspace;
+  opts: Options;
+  manifests: ManifestDir[];
+  /** Directories held for review whatever the config watches: examples, retired folders, scaffolds. */
+  setApart: Map<ManifestDir, string>;
+  mentions: () => Mention[];
+}
+
+function summaryOf(list: ManifestDir[]): string {
+  return listed(list.map((m) => `${m.ecosystem} \`${dependabotDir(m.dir)}\``), 8);
+}
+
+/**
+ * The aliases a statement of intent may use for an ecosystem: its name and labels, minus the
+ * names of other ecosystems ("Dependabot monitors Docker images" speaks for `docker`, not for
+ * `docker-compose`).
+ */
+function intentAliases(ecosystem: string, labels: Record<string, readonly string[]>): string[] {
+  return [ecosystem, ...(labels[ecosystem] ?? [])].filter((a) => a === ecosystem || !(a in labels));
+}
+
 async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFinding[]> {
   const opts = readOptions(options);
   // Generated and vendored code is not the project's to update: not counted at all.
@@ -791,41 +825,78 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
   // A config the maintainers deleted (git records the removal, no rename) is a decision:
   // Dependabot was tried and turned off.
   if (!configPath && (await deletedConfig(workspace))) return [];
-  const samples = sampleReasons(workspace, manifests);
-  let found: Mention[] | undefined;
-  const mentions = (): Mention[] => (found ??= intentMentions(workspace, manifests, opts.excludes));
-  const summary = (list: ManifestDir[]): string => listed(list.map((m) => `${m.ecosystem} \`${dependabotDir(m.dir)}\``), 8);
-  const sampleMessage = (m: ManifestDir, hint = ''): string => `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}; held for review: ${samples.get(m) as string}`;
-
-  if (!configPath) {
-    const products = manifests.filter((m) => !samples.has(m));
-    const sampled = manifests.filter((m) => samples.has(m));
-    const evidence = mentions()[0];
-    const fix: Fix | null = opts.createConfig
-      ? { safety: evidence ? 'safe' : 'review', description: `create ${GENERATED_PATH} with ${products.length} ${opts.interval}, grouped update entries`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(products, opts) }] }
-      : null;
-    // Examples and tests stay out of the generated config; their own (review) fix writes the
-    // whole config, and once a config exists it becomes an appended entry like any other.
-    const sampleFix: Fix | null =
-      opts.createConfig && sampled.length > 0
-        ? { safety: 'review', description: `create ${GENERATED_PATH} with ${manifests.length} ${opts.interval}, grouped update entries, examples and tests included`, edits: [], creates: [{ file: GENERATED_PATH, content: generateConfig(manifests, opts) }] }
-        : null;
-    const why = evidence ? `; ${quoted(evidence)}` : "; held for review: nothing in the repository asks for Dependabot version updates, and adopting it is the maintainers' decision";
-    return [
-      {
-        file: GENERATED_PATH,
-        offset: 0,
-        severity: 'info',
-        key: 'no-config',
-        message: `no Dependabot config: ${products.length} manifest director${products.length === 1 ? 'y gets' : 'ies get'} no version updates (${summary(products)})${why}${fix ? '' : ' (not generated: createConfig is off)'}`,
-        fix,
-      },
-      ...sampled.map((m): RawFinding => ({ file: GENERATED_PATH, offset: 0, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: sampleMessage(m), fix: sampleFix })),
-    ];
+  const setApart = sampleReasons(workspace, manifests);
+  for (const [m, why] of retiredReasons(workspace, manifests, opts.excludes)) if (!setApart.has(m)) setApart.set(m, why);
+  for (const m of manifests) {
+    const why = setApart.has(m) ? undefined : scaffoldReason(workspace, m, opts.excludes);
+    if (why !== undefined) setApart.set(m, why);
   }
+  let found: Mention[] | undefined;
+  const ctx: Context = { workspace, opts, manifests, setApart, mentions: () => (found ??= intentMentions(workspace, manifests, opts.excludes)) };
+  if (configPath) {
+    const file = workspace.read(configPath);
+    return file ? judgeConfig(ctx, file) : [];
+  }
+  return noConfig(ctx);
+}
 
-  const file = workspace.read(configPath);
-  if (!file) return [];
+/**
+ * No config at all. The created config holds what maintainers mostly accept: GitHub Actions,
+ * the root's manifests and the directories the CI already builds (compose files, examples,
+ * retired folders and scaffolds never). Every other directory is a finding of its own, judged as
+ * it will be once that config exists, whose fix creates the config with its entry added.
+ */
+async function noConfig(ctx: Context): Promise<RawFinding[]> {
+  const { workspace, opts, manifests, setApart } = ctx;
+  const ci = ciDirectories(workspace);
+  const products = manifests.filter((m) => !setApart.has(m));
+  let core = products.filter((m) => m.ecosystem !== 'docker-compose' && (m.ecosystem === 'github-actions' || m.dir === '' || ci.has(m.dir)));
+  // Nothing at the root or in the CI but workflows (a collection of projects side by side):
+  // there is no core to start from, and every project is one of the products.
+  if (!core.some((m) => m.ecosystem !== 'github-actions')) core = products;
+  const evidence = ctx.mentions()[0];
+  const safety: 'safe' | 'review' = evidence ? 'safe' : 'review';
+  const base = generateConfig(core, opts);
+  const fix: Fix | null =
+    opts.createConfig && core.length > 0 ? { safety, description: `create ${GENERATED_PATH} with ${core.length} ${opts.interval}, grouped update entries`, edits: [], creates: [{ file: GENERATED_PATH, content: base }] } : null;
+  const why = evidence ? `; ${quoted(evidence)}` : "; held for review: nothing in the repository asks for Dependabot version updates, and adopting it is the maintainers' decision";
+  const rest = core.length < manifests.length ? await judgeConfig(ctx, new SourceFile(GENERATED_PATH, base, false)) : [];
+  const out: RawFinding[] = [
+    {
+      file: GENERATED_PATH,
+      offset: 0,
+      severity: 'info',
+      key: 'no-config',
+      message:
+        core.length === 0
+          ? `no Dependabot config, and no manifest of the root or of the CI to start one with (each directory has its own finding)${why}`
+          : `no Dependabot config: ${core.length} manifest director${core.length === 1 ? 'y gets' : 'ies get'} no version updates (${summaryOf(core)})${why}${opts.createConfig ? '' : ' (not generated: createConfig is off)'}`,
+      fix,
+    },
+  ];
+  for (const f of rest) {
+    // The entry appended to the config-to-be, written as that config created with it: the
+    // finding's own fix, never safer than creating the config at all.
+    const own = f.fix && opts.createConfig ? f.fix : null;
+    const created: Fix | null = own
+      ? {
+          safety: own.safety === 'safe' && safety === 'safe' ? 'safe' : 'review',
+          description: `create ${GENERATED_PATH} with ${core.length} ${opts.interval}, grouped update entr${core.length === 1 ? 'y' : 'ies'} and ${own.description.replace(/^append (\d+) `updates` entr(y|ies) to \S+ /, (_m, n: string) => (n === '1' ? 'this one ' : `these ${n} `))}`,
+          edits: [],
+          creates: [{ file: GENERATED_PATH, content: withEdits(base, own.edits) }],
+        }
+      : null;
+    // Its own entry is safe, but only once the config exists, which is the maintainers' call.
+    const held = own && own.safety === 'safe' && safety === 'review' ? "; held for review: it needs the config, and adopting Dependabot is the maintainers' decision" : '';
+    out.push({ ...f, file: GENERATED_PATH, offset: 0, severity: 'info', message: `${f.message}${held}`, fix: created });
+  }
+  return out;
+}
+
+/** Findings for the directories an existing config (or the one about to be created) does not watch. */
+async function judgeConfig(ctx: Context, file: SourceFile): Promise<RawFinding[]> {
+  const { workspace, opts, manifests, setApart } = ctx;
+  const configPath = file.path;
   const parsed = parseYaml(file);
   const root = parsed.doc.contents;
   if (parsed.error || !isMap(root)) {
@@ -852,17 +923,16 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
   // on the next pass, and a review fix would land without --unsafe-fixes.
   const asked = new Map<string, Mention>();
   const unwatched = missing.filter((m) => !live.some((e) => sameKind(e, m)));
-  if (unwatched.some((m) => !samples.has(m))) {
+  if (unwatched.some((m) => !setApart.has(m))) {
     for (const m of unwatched) {
       const kind = kindOf(m.ecosystem)[0] as string;
-      const aliases = [m.ecosystem, ...(opts.ecosystemLabels[m.ecosystem] ?? [])];
-      const mention = asked.has(kind) ? undefined : mentions().find((x) => mentionCovers(x, m, aliases));
+      const mention = asked.has(kind) ? undefined : ctx.mentions().find((x) => mentionCovers(x, m, intentAliases(m.ecosystem, opts.ecosystemLabels)));
       if (mention) asked.set(kind, mention);
     }
   }
   const judged = missing.map((m): Judged => {
-    const sample = samples.get(m);
-    if (sample !== undefined) return { m, safety: 'review', note: sample, group: 'samples' };
+    const apart = setApart.get(m);
+    if (apart !== undefined) return { m, safety: 'review', note: apart, group: 'samples' };
     // Entries for some members of a workspace are a chosen scope: a root entry widens it to all.
     const chosen = m.members.filter((d) => entries.some((e) => entryCoversDir(e, d, m)));
     if (chosen.length > 0) return { m, safety: 'review', note: `the config watches workspace member${chosen.length === 1 ? '' : 's'} ${listed(chosen.map((d) => `\`${dependabotDir(d)}\``), 3)} only; an entry for the root would update every member`, group: 'workspaces' };
@@ -872,42 +942,48 @@ async function checkCoverage({ workspace, options }: RuleContext): Promise<RawFi
     if (mention) return { m, safety: 'safe', note: quoted(mention), group: 'safe' };
     return { m, safety: 'review', note: `the config has no ${m.ecosystem} entry at all, which may be deliberate`, group: `kind:${kind}` };
   });
-  // One fix per decision: a finding's fix adds only entries that stand or fall with its own,
-  // and the held-back entries never ride along with the safe ones. All of them insert at the
-  // same place, so the engine applies one per pass (at most safe + 5 kinds + workspaces +
-  // samples = 8 passes, within its cap of 10); the safe fix comes first, then each kind, then
-  // the scope and sample decisions, so that an entry added for an example never turns a
-  // kind's other directories safe before their own decision is applied.
+  // Safe first, then each kind of project the config leaves out, the workspace scopes, and the
+  // directories set apart last: with --unsafe-fixes the engine applies one insertion per pass
+  // in this order, so an entry added for an example never turns a kind's other directories
+  // safe before their own decision is applied.
   const ranks = new Map<string, number>([['safe', 0], ['workspaces', 1000], ['samples', 1001]]);
   judged.forEach((j, i) => ranks.set(j.group, ranks.get(j.group) ?? 1 + i));
   judged.sort((a, b) => (ranks.get(a.group) as number) - (ranks.get(b.group) as number));
-  const fixFor = (group: string, safety: 'safe' | 'review'): { fix: Fix | null; why: string } => {
-    const list = judged.filter((j) => j.group === group).map((j) => j.m);
+  // One fix per directory, so that a finding's fix adds its own entry and nothing else. Past
+  // what the engine can apply one per pass, the directories of one decision share a fix.
+  const own = judged.length <= MAX_OWN_FIXES;
+  const fixFor = (list: ManifestDir[], safety: 'safe' | 'review'): { fix: Fix | null; why: string } => {
     const edit = appendEntries(file, root, list, opts);
     if (typeof edit === 'string') return { fix: null, why: edit };
     return {
-      fix: { safety, description: `append ${list.length} \`updates\` entr${list.length === 1 ? 'y' : 'ies'} to ${configPath} (${summary(list)})`, edits: [{ file: configPath, start: edit.start, end: edit.end, text: edit.text }] },
+      fix: { safety, description: `append ${list.length} \`updates\` entr${list.length === 1 ? 'y' : 'ies'} to ${configPath} (${summaryOf(list)})`, edits: [{ file: configPath, start: edit.start, end: edit.end, text: edit.text }] },
       why: '',
     };
   };
   const fixes = new Map<string, { fix: Fix | null; why: string }>();
-  for (const j of judged) if (!fixes.has(j.group)) fixes.set(j.group, fixFor(j.group, j.safety));
+  const groupOf = (j: Judged): string => (own ? `dir:${j.m.ecosystem}:${j.m.dir}` : j.group);
+  for (const j of judged) {
+    const g = groupOf(j);
+    if (!fixes.has(g)) fixes.set(g, fixFor(judged.filter((x) => groupOf(x) === g).map((x) => x.m), j.safety));
+  }
   const offset = updatesPair ? (nodeRange(updatesPair.key)?.[0] ?? 0) : 0;
-  return [...renamed.findings, ...judged.map(({ m, safety, note, group }): RawFinding => {
-    const { fix, why } = fixes.get(group) as { fix: Fix | null; why: string };
-    const hint = literalGlobHint(entries, m);
-    const notFixed = fix ? '' : `; not fixed: ${why}`;
-    if (samples.has(m)) return { file: configPath, offset, severity: 'info', key: `missing:${m.ecosystem}:${m.dir}`, message: `${sampleMessage(m, hint)}${notFixed}`, fix };
-    const reason = safety === 'review' ? `; held for review: ${note}` : note ? `; ${note}` : '';
-    return {
-      file: configPath,
-      offset,
-      ...(safety === 'review' ? { severity: 'info' as const } : {}),
-      key: `missing:${m.ecosystem}:${m.dir}`,
-      message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}${reason}${notFixed}`,
-      fix,
-    };
-  })];
+  return [
+    ...renamed.findings,
+    ...judged.map(({ m, safety, note, group }): RawFinding => {
+      const { fix, why } = fixes.get(own ? `dir:${m.ecosystem}:${m.dir}` : group) as { fix: Fix | null; why: string };
+      const hint = literalGlobHint(entries, m);
+      const notFixed = fix ? '' : `; not fixed: ${why}`;
+      const reason = safety === 'review' ? `; held for review: ${note}` : note ? `; ${note}` : '';
+      return {
+        file: configPath,
+        offset,
+        ...(safety === 'review' ? { severity: 'info' as const } : {}),
+        key: `missing:${m.ecosystem}:${m.dir}`,
+        message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}${reason}${notFixed}`,
+        fix,
+      };
+    }),
+  ];
 }
 
 /**

@@ -7,6 +7,8 @@
  */
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
+import { parseYaml } from '../../src/formats/yaml.js';
 import { isExcluded, matchesGlob, readPackageJson, type ManifestDir } from '../../src/facts/ecosystems.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -230,4 +232,217 @@ export function mentionCovers(mention: Mention, m: ManifestDir, aliases: readonl
   if (m.files.includes(mention.file)) return true;
   const words = mention.text.toLowerCase().split(/[^a-z0-9-]+/);
   return aliases.some((a) => words.includes(a.toLowerCase()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Folders the docs retire, and scaffolds with nothing in them
+
+/** Words that retire a folder: it is on its way out, so an update there is wasted review time. */
+const RETIRE_WORDS = /\b(legacy|deprecated|obsolete|retired?|retiring|superseded|unmaintained|sunset(?:ting)?|no longer (?:maintained|used|supported)|(?:to|will|should) be (?:removed|deleted|retired|archived)|scheduled for (?:removal|deletion))\b/i;
+/** A retirement word negated just before it ("not legacy", "never deprecated"). */
+const NEGATED_BEFORE = /\b(not|never|isn't|aren't|wasn't|no)\s+(\w+\s+)?$/i;
+/** What sits before a path that is where things go, not what goes ("migrate into `src/frontend/`"). */
+const DESTINATION_BEFORE = /\b(into|to|towards?|in favou?r of|replaced (?:by|with)|replacement|use|using|instead)\s*[`'"*[(]*\s*\.?\/?$|(→|->)\s*[`'"*[(]*\s*\.?\/?$/i;
+/** Path segments that retire everything below them. */
+const RETIRED_SEGMENTS = new Set(['legacy', 'deprecated', 'obsolete']);
+/** Files that are a project's code (or its markup and styles): a directory without one is a scaffold. */
+const SOURCE_FILE = /\.(js|jsx|mjs|cjs|ts|tsx|mts|cts|vue|svelte|astro|html?|css|scss|sass|less|py|pyx|pyi|ipynb)$/i;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Lines of a doc split into clauses: a retirement word speaks for the paths of its own clause. */
+function clausesOf(line: string): string[] {
+  return line.split(/:\s|;\s|\.\s|\s[—–]\s|\s-\s/);
+}
+
+/**
+ * Why a manifest directory is being retired, or undefined: a path segment `legacy`,
+ * `deprecated` or `obsolete`; a line of the project's docs whose clause names the directory
+ * and says it is legacy, deprecated, to be removed … (not negated, and not as the place things
+ * move to: "migrate into `src/frontend/`"); or its own README saying it is deprecated.
+ */
+export function retiredReasons(ws: Workspace, manifests: readonly ManifestDir[], excludes: readonly string[]): Map<ManifestDir, string> {
+  const out = new Map<ManifestDir, string>();
+  const candidates = manifests.filter((m) => m.dir !== '' && m.ecosystem !== 'github-actions');
+  if (candidates.length === 0) return out;
+  for (const m of candidates) {
+    const segment = m.dir.split('/').find((s) => RETIRED_SEGMENTS.has(s.toLowerCase()));
+    if (segment !== undefined) out.set(m, `a retired folder (path segment \`${segment}\`)`);
+  }
+  const patterns = candidates.map((m) => ({ m, re: new RegExp(`(^|[\\s\`'"(\\[*])(\\.?/)?${escapeRegExp(m.dir)}(/[^\\s\`'")\\]*]*)?(?=$|[\\s\`'")\\],;*])`, 'g') }));
+  for (const p of ws.paths) {
+    if (!DOC_FILE.test(p) || !PROJECT_DOC.test(p) || RECORD_FILE.test(p) || isExcluded(p, excludes)) continue;
+    const file = ws.read(p);
+    if (!file || file.text.length > MAX_DOC_BYTES || !RETIRE_WORDS.test(file.text)) continue;
+    const ownDir = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+    const isReadme = /(^|\/)readme(\.[^/]*)?$/i.test(p);
+    file.text.split(/\r?\n/).forEach((line, i) => {
+      if (!RETIRE_WORDS.test(line)) return;
+      const where = `${p}:${i + 1} ("${line.trim().replace(/^(#+|[-*>]\s)\s*/, '').slice(0, 100)}")`;
+      // A folder's own README that says the folder is deprecated.
+      if (isReadme && ownDir !== '' && /\b(this|it)\b[^.]{0,60}\b(is|has been|was|are)\s+(now\s+)?(legacy|deprecated|obsolete|retired|superseded|unmaintained|no longer maintained)\b|^\s*(#+|>)\s*\W*(legacy|deprecated|obsolete|unmaintained)\W*$/i.test(line)) {
+        for (const m of candidates) if (m.dir === ownDir && !out.has(m)) out.set(m, `its README says it is retired: ${where}`);
+      }
+      for (const clause of clausesOf(line)) {
+        const word = RETIRE_WORDS.exec(clause);
+        if (!word || NEGATED_BEFORE.test(clause.slice(0, word.index))) continue;
+        for (const { m, re } of patterns) {
+          if (out.has(m)) continue;
+          re.lastIndex = 0;
+          for (let hit = re.exec(clause); hit; hit = re.exec(clause)) {
+            const before = clause.slice(0, hit.index + (hit[1] as string).length);
+            if (DESTINATION_BEFORE.test(before)) continue;
+            out.set(m, `the docs retire it: ${where}`);
+            break;
+          }
+        }
+      }
+    });
+  }
+  return out;
+}
+
+/**
+ * A package or Python project below the root with no lockfile and no source file under it (only
+ * its `package.json` or `pyproject.toml`, a README, config): a scaffold or placeholder, with
+ * nothing that its dependencies build yet.
+ * Workspace roots are judged by their members, Dockerfiles and workflows by themselves.
+ */
+export function scaffoldReason(ws: Workspace, m: ManifestDir, excludes: readonly string[]): string | undefined {
+  if (m.dir === '' || m.members.length > 0 || !['npm', 'bun', 'pip', 'uv'].includes(m.ecosystem)) return undefined;
+  // A lockfile means someone installs from it; a requirements file is a list to install, not a project.
+  if (m.files.some((f) => LOCKFILE.test(f) || /requirements[^/]*\.(txt|in)$|Pipfile$/i.test(f))) return undefined;
+  const prefix = `${m.dir}/`;
+  const hasSource = ws.paths.some((p) => p.startsWith(prefix) && SOURCE_FILE.test(p) && !isExcluded(p, excludes) && !/(^|\/)(setup\.py|conftest\.py|[^/]*\.config\.[cm]?[jt]s)$/.test(p));
+  return hasSource ? undefined : 'a scaffold: no source file under it yet';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directories the CI already builds
+
+const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/;
+
+/** Variables CI services set to the checkout's root: `${CIRCLE_WORKING_DIRECTORY}/web` is `web`. */
+const CHECKOUT_ROOT = /^(\$\{\{\s*github\.workspace\s*\}\}|\$\{?(GITHUB_WORKSPACE|CIRCLE_WORKING_DIRECTORY|CI_PROJECT_DIR|TRAVIS_BUILD_DIR|BITBUCKET_CLONE_DIR|BUILD_SOURCESDIRECTORY)\}?)(\/|$)/;
+/** Other CI services' configs: every string in them is read as commands. */
+const OTHER_CI = /^(\.circleci\/config\.ya?ml|\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
+
+function cleanPath(raw: string, base: string): string | undefined {
+  let v = raw.trim().replace(/^["']|["']$/g, '');
+  const root = CHECKOUT_ROOT.exec(v);
+  if (root) {
+    v = v.slice(root[0].length) || '.';
+    base = '';
+  }
+  // Absolute and home paths are the runner's (`cd /tmp`), not the repository's.
+  if (v === '' || v.includes('$') || /^[a-z]+:\/\//i.test(v) || /^[-/~]/.test(v)) return undefined;
+  const joined = base === '' ? v : `${base}/${v}`;
+  const parts: string[] = [];
+  for (const s of joined.split('/')) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(s);
+  }
+  return parts.join('/');
+}
+
+function parentOf(p: string): string {
+  return p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+}
+
+/** Directories named by one `run:` script: `cd x`, `--prefix x`, `-r x/requirements.txt`, `-f x/Dockerfile`, a build context. */
+function runDirs(script: string, base: string, out: Set<string>): void {
+  for (const command of script.split(/\r?\n|&&|\|\||;|\|/)) {
+    const words = command.trim().split(/\s+/).filter(Boolean);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i] as string;
+      const next = words[i + 1];
+      if (next === undefined) continue;
+      if (w === 'cd' || w === 'pushd' || w === '--prefix' || w === '--cwd' || w === '--dir' || w === '-C' || w === '--directory' || w === '--project' || w === '--working-directory') {
+        const d = cleanPath(next, base);
+        if (d !== undefined) out.add(d);
+      } else if (w === '-r' || w === '--requirement' || w === '-c' || w === '-f' || w === '--file') {
+        const f = cleanPath(next, base);
+        if (f !== undefined && /(requirements[^/]*\.(txt|in)|Dockerfile[^/]*|[^/]*\.dockerfile|constraints[^/]*\.txt)$/i.test(f)) out.add(parentOf(f));
+      }
+    }
+    // `docker build … <context>`: the last word is the build context.
+    if (/\bdocker\s+(buildx\s+)?build\b/.test(command)) {
+      const last = words[words.length - 1];
+      const d = last !== undefined && !last.startsWith('-') ? cleanPath(last, base) : undefined;
+      if (d !== undefined) out.add(d);
+    }
+  }
+}
+
+/**
+ * The directories the CI already builds or installs from: in GitHub workflows, `working-directory`
+ * (job defaults and steps), `cd`/`--prefix`/`-r`/`-f` and `docker build` contexts in `run:`, and
+ * the `cache-dependency-path`, `context`, `file`, `dockerfile` and `working-directory` inputs of
+ * actions; in CircleCI, GitLab, Travis, Azure and Bitbucket configs, the same commands in any
+ * string. A path may start at the checkout's root variable (`${CIRCLE_WORKING_DIRECTORY}/web`).
+ * Dependabot entries for these are what maintainers mostly accept.
+ */
+export function ciDirectories(ws: Workspace): Set<string> {
+  const out = new Set<string>();
+  for (const p of ws.paths) {
+    if (OTHER_CI.test(p)) {
+      const file = ws.read(p);
+      const parsed = file ? parseYaml(file) : undefined;
+      if (!parsed || parsed.error) continue;
+      const stack: unknown[] = [parsed.doc.contents];
+      while (stack.length) {
+        const n = stack.pop();
+        if (isMap(n) || isSeq(n)) for (const item of n.items) stack.push(isPair(item) ? item.value : item);
+        else if (isScalar(n) && typeof n.value === 'string') runDirs(n.value, '', out);
+      }
+      continue;
+    }
+    if (!WORKFLOW.test(p)) continue;
+    const file = ws.read(p);
+    if (!file) continue;
+    const parsed = parseYaml(file);
+    if (parsed.error) continue;
+    let doc: unknown;
+    try {
+      doc = parsed.doc.toJS({ maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    const jobs = (doc as { jobs?: unknown } | null)?.jobs;
+    if (!jobs || typeof jobs !== 'object') continue;
+    for (const job of Object.values(jobs as Record<string, unknown>)) {
+      if (!job || typeof job !== 'object') continue;
+      const j = job as { defaults?: { run?: { 'working-directory'?: unknown } }; steps?: unknown };
+      const jobDir = typeof j.defaults?.run?.['working-directory'] === 'string' ? cleanPath(j.defaults.run['working-directory'], '') : undefined;
+      if (jobDir !== undefined) out.add(jobDir);
+      if (!Array.isArray(j.steps)) continue;
+      for (const step of j.steps) {
+        if (!step || typeof step !== 'object') continue;
+        const s = step as { run?: unknown; 'working-directory'?: unknown; with?: Record<string, unknown> };
+        const stepDir = typeof s['working-directory'] === 'string' ? cleanPath(s['working-directory'], '') : undefined;
+        if (stepDir !== undefined) out.add(stepDir);
+        const base = stepDir ?? jobDir ?? '';
+        if (typeof s.run === 'string') runDirs(s.run, base, out);
+        const w = s.with;
+        if (!w || typeof w !== 'object') continue;
+        for (const key of ['working-directory', 'context', 'project']) {
+          const d = typeof w[key] === 'string' ? cleanPath(w[key] as string, '') : undefined;
+          if (d !== undefined) out.add(d);
+        }
+        for (const key of ['cache-dependency-path', 'file', 'dockerfile']) {
+          if (typeof w[key] !== 'string') continue;
+          for (const line of (w[key] as string).split(/\r?\n/)) {
+            const f = cleanPath(line, '');
+            if (f !== undefined && !/[*?[]/.test(f)) out.add(parentOf(f));
+          }
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -61,10 +61,29 @@ export const DEFAULT_SKIP_NAMES: readonly string[] = [
   'READTHEDOCS*',
   'RENDER*',
   'DOTENV_*',
+  // Other CI services, terminals and test runners.
+  'CI_*',
+  'GITLAB_*',
+  'CIRCLE*',
+  'TRAVIS*',
+  'BUILDKITE*',
+  'JENKINS_*',
+  'KUBERNETES_*',
+  'NO_COLOR',
+  'FORCE_COLOR',
+  'COLUMNS',
+  'LINES',
+  'EDITOR',
+  'VISUAL',
+  'PAGER',
+  'DISPLAY',
+  'SHLVL',
+  'SSH_*',
+  'PYTEST_*',
 ];
 
-/** Tooling whose variables are not the app's: CI helpers, the docs build, nox, setup.py. */
-export const DEFAULT_TOOLING_GLOBS: readonly string[] = ['.github/**', '**/docs/conf.py', '**/noxfile.py', '**/setup.py'];
+/** Tooling whose variables are not the app's: CI and its helpers, scripts and tools folders, the docs build, nox, setup.py. */
+export const DEFAULT_TOOLING_GLOBS: readonly string[] = ['.github/**', '.gitlab/**', '.circleci/**', 'ci/**', 'scripts/**', '**/scripts/**', 'tools/**', '**/docs/conf.py', '**/noxfile.py', '**/setup.py'];
 
 interface Options {
   exclude: readonly string[];
@@ -122,6 +141,35 @@ interface Group {
   names: EnvRead[];
 }
 
+/**
+ * Where a name is declared, most specific first: a pydantic settings class, a config module, any
+ * other code, a compose file, a real env file. A name is listed once, in the group of the most
+ * specific place that reads it: that is where a maintainer looks it up.
+ */
+type Place = 'settings' | 'config' | 'code' | 'compose' | 'dotenv';
+const PLACE_ORDER: readonly Place[] = ['settings', 'config', 'code', 'compose', 'dotenv'];
+
+interface Source extends Group {
+  place: Place;
+  path: string;
+}
+
+/**
+ * A module that holds configuration: `config.py`, `settings.ts`, `app_config.py`,
+ * `config_loader.py`, `env.ts`, `settings/base.py`, `src/config/index.ts`. Build tools' own
+ * configs (`vite.config.ts`, `jest.config.js`) are code like any other.
+ */
+const CONFIG_STEM = /^(?:[a-z0-9]+[_-])?(?:config|settings|conf|configuration|env|environment)(?:[_-](?:loader|base|defaults?|common|local|prod|production|dev|development|staging))?$/i;
+const CONFIG_DIR = /(^|\/)(config|configs|settings|conf|configuration)\/[^/]+$/i;
+
+export function isConfigModule(p: string): boolean {
+  const base = p.slice(p.lastIndexOf('/') + 1);
+  const dot = base.indexOf('.');
+  const stem = dot === -1 ? base : base.slice(0, dot);
+  if (/\.config\.[cm]?[jt]sx?$/i.test(base)) return false;
+  return CONFIG_STEM.test(stem) || CONFIG_DIR.test(p);
+}
+
 interface Collected {
   groups: Group[];
   /** One default per name, from compose `${X:-d}`; null when the defaults disagree. */
@@ -132,11 +180,13 @@ interface Collected {
   optional: Set<string>;
 }
 
-/** The names the code, compose files and env files under `dir` read, grouped by source file. */
+/**
+ * The names the code, compose files and env files under `dir` read, grouped by where each is
+ * declared (settings classes, config modules, other code, compose, env files), with the names
+ * that need a value before the ones that have a default.
+ */
 async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<Collected> {
-  const compose: Group[] = [];
-  const code: Array<{ path: string; groups: Group[] }> = [];
-  const dotenv: Group[] = [];
+  const sources: Source[] = [];
   const defaults = new Map<string, string | null>();
   const files: string[] = [];
   for (const p of ws.paths) {
@@ -151,7 +201,7 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
         defaults.set(r.name, seen === undefined || seen === r.default ? r.default : null);
       }
       if (reads.length) {
-        compose.push({ title: `${p} (compose)`, names: reads });
+        sources.push({ place: 'compose', path: p, title: `${p} (compose)`, names: reads });
         files.push(p);
       }
     } else if (/\.py$/i.test(p)) {
@@ -160,37 +210,34 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
       const file = ws.probe(p);
       if (!file) continue;
       const r = await pythonEnvReads(file);
-      const groups: Group[] = [];
-      if (r.os.length) groups.push({ title: p, names: r.os });
-      for (const s of r.settings) if (s.reads.length) groups.push({ title: `${p}: ${s.name} (pydantic settings${s.prefix ? `, prefix ${s.prefix}` : ''})`, names: s.reads });
-      if (groups.length) {
-        code.push({ path: p, groups });
-        files.push(p);
-      }
+      for (const s of r.settings) if (s.reads.length) sources.push({ place: 'settings', path: p, title: `${p}: ${s.name} (pydantic settings${s.prefix ? `, prefix ${s.prefix}` : ''})`, names: s.reads });
+      if (r.os.length) sources.push({ place: isConfigModule(p) ? 'config' : 'code', path: p, title: p, names: r.os });
+      if (r.os.length || r.settings.some((s) => s.reads.length)) files.push(p);
     } else if (isScriptPath(p)) {
       const file = ws.probe(p);
       if (!file) continue;
       const reads = await scriptEnvReads(file);
       if (reads.length) {
-        code.push({ path: p, groups: [{ title: p, names: reads }] });
+        sources.push({ place: isConfigModule(p) ? 'config' : 'code', path: p, title: p, names: reads });
         files.push(p);
       }
     } else if (opts.dotenvNames && isDotenvPath(p) && !isTemplateSpelling(p) && dirOf(p) === dir) {
       const file = ws.probe(p);
       if (!file) continue;
       const reads = dotenvNames(file);
-      if (reads.length) dotenv.push({ title: `also in ${p} (names only: its values are not copied)`, names: reads });
+      if (reads.length) sources.push({ place: 'dotenv', path: p, title: `also in ${p} (names only: its values are not copied)`, names: reads });
     }
   }
-  code.sort((a, b) => a.path.localeCompare(b.path));
-  const ordered = [...compose.sort((a, b) => a.title.localeCompare(b.title)), ...code.flatMap((c) => c.groups), ...dotenv.sort((a, b) => a.title.localeCompare(b.title))];
+  // Settings classes in source order within their module; everything else by path.
+  const ordered = PLACE_ORDER.flatMap((place) => sources.filter((s) => s.place === place).sort((a, b) => a.path.localeCompare(b.path)));
   // Optional when some read has a default and none needs a value; a read that says neither
   // (a bare `process.env.X`, an env file) does not decide.
   const optional = new Set<string>();
   const required = new Set<string>();
   for (const g of ordered) for (const r of g.names) if (r.optional !== undefined) (r.optional ? optional : required).add(r.name);
   for (const n of required) optional.delete(n);
-  // Each name once: in the first group that reads it, in the order that group reads them.
+  // Each name once: in the most specific group that reads it; in a group, the names that need a
+  // value first, each part in the order the group reads them.
   const seen = new Set<string>();
   const groups: Group[] = [];
   for (const g of ordered) {
@@ -200,7 +247,8 @@ async function collectNames(ws: Workspace, dir: string, opts: Options): Promise<
       seen.add(r.name);
       names.push(r);
     }
-    if (names.length) groups.push({ title: g.title, names });
+    const sorted = [...names.filter((r) => !optional.has(r.name)), ...names.filter((r) => optional.has(r.name))];
+    if (sorted.length) groups.push({ title: g.title, names: sorted });
   }
   return { groups, defaults, files, optional };
 }
