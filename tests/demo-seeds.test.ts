@@ -50,6 +50,10 @@ const PLAIN: Expectation[] = [
   { seed: '1.5', rule: 'docs-command-drift', file: 'docs/PARALLEL_RUNS.md', fix: 'safe', removes: ['docker-compose logs -f api'], adds: ['docker-compose logs -f backend'] },
   { seed: '1.5', rule: 'docs-command-drift', file: 'docs/DEPLOYMENT.md', fix: 'safe', adds: ['CMD ["uvicorn", "autopack.main:app", "--host", "0.0.0.0", "--port", "8000"]'] },
   { seed: '1.6', rule: 'dependabot-coverage', file: '.github/dependabot.yml', fix: 'safe', adds: ['  - package-ecosystem: "github-actions"', '  - package-ecosystem: "pip"', '  - package-ecosystem: "npm"'] },
+  // The docs retire the dashboard frontend: its entry is its own finding, for review.
+  { seed: '1.6', rule: 'dependabot-coverage', file: '.github/dependabot.yml', fix: 'review', adds: ['    directory: "/src/autopack/dashboard/frontend"'] },
+  // Grouped by the settings class that declares the names, required first; tooling names left out.
+  { seed: '0.1a', rule: 'env-example-missing', file: 'docs/PROJECT_INDEX.json', diffFile: '.env.example', fix: 'safe', adds: ['# src/autopack/settings.py: Settings (pydantic settings)', 'DATABASE_URL=', '# AUTOPACK_ENV='] },
   { seed: '1.7', rule: 'redaction-key-normalization', file: 'src/autopack/sanitizer.py', fix: 'safe', adds: ['SENSITIVE_HEADERS = {"authorization", "cookie", "set_cookie", "x_api_key", "x_github_token"}'] },
   { seed: '1.9', rule: 'ci-npm-ci-without-lockfile', file: '.github/workflows/ci.yml', fix: 'report' },
   { seed: '1.11', rule: 'docs-port-drift', file: 'README.md', fix: 'safe', adds: ['The API docs are then at http://localhost:8000/docs.'] },
