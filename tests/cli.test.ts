@@ -38,8 +38,11 @@ const DEMO_ENV_EXAMPLE = `# Environment variables this project reads. Copy this 
 # read; the values are placeholders, never copied from a real env file.
 # Names commented out have a default in the code: uncomment one to override it.
 
-# src/autopack/main.py
+# src/autopack/settings.py: Settings (pydantic settings)
+DATABASE_URL=
+# AUTOPACK_ENV=
 # AUTOPACK_API_KEY=
+# MAX_PARALLEL_RUNS=
 `;
 
 const COMPOSE_RULES = ['compose-unknown-service', 'compose-missing-build-target', 'compose-stale-app-target', 'compose-undeclared-volume'];
