@@ -479,6 +479,16 @@ describe('a .git that cannot be read is named, not called a missing repository (
     expect([r.code, r.stderr]).toEqual([2, refusal(`git refuses it: detected dubious ownership in repository at '${dir}'`, '--write')]);
   });
 
+  it('pr names the .git file\'s missing directory too, rather than "not inside a git work tree"', async () => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'apf-gitfile-pr-')));
+    cleanup.push(dir);
+    writeFileSync(path.join(dir, 'compose.yaml'), original(0));
+    writeFileSync(path.join(dir, '.git'), 'gitdir: ../moved-away.git\n');
+    const r = await cli(['pr', '.', '--dry-run'], {}, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot tell whether . is inside a git work tree: ${path.join(path.dirname(dir), 'moved-away.git')} cannot be read (ENOENT: no such file or directory)`);
+  });
+
   it('no .git at all is still "not inside a git work tree"', async () => {
     const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'apf-nogit-')));
     cleanup.push(dir);

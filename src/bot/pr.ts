@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { Diagnostic } from '../model/types.js';
 import { git, gitTopLevel } from '../util/git.js';
 import { resolveIdentities } from '../git/identity.js';
+import { workTreeProblem } from '../git/work-tree.js';
+import { displayPath } from '../report/escape.js';
 import { tryRevParse, type CommitInfo } from '../git/commits.js';
 import { planBranch, type BranchPlan, type ExistingBranch } from '../pipeline/branch.js';
 import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
@@ -94,7 +96,10 @@ interface Context {
 async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Context> {
   const root = path.resolve(options.root);
   const top = await gitTopLevel(root);
-  if (!top) throw new PrError(`${options.root} is not inside a git work tree`);
+  if (!top) {
+    const problem = await workTreeProblem(root, displayPath);
+    throw new PrError(problem ? `cannot tell whether ${displayPath(options.root)} is inside a git work tree: ${problem.message}` : `${displayPath(options.root)} is not inside a git work tree`);
+  }
   const rootRel = path.relative(realpathSync(top), realpathSync(root)).split(path.sep).join('/');
   const fetch = await remoteUrl(top, options.remote, false);
   if (!fetch) throw new PrError(`the repository has no remote named ${options.remote} (use --remote)`);
