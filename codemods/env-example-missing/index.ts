@@ -1,5 +1,5 @@
 import path from 'node:path/posix';
-import type { RawFinding } from '../../src/model/types.js';
+import type { RawFinding, SkipReason } from '../../src/model/types.js';
 import type { OptionSchema, Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
@@ -319,6 +319,12 @@ export const rule: Rule = {
     summary: 'An env template (.env.example …) is referenced but missing; generate it from the env names the code and compose read.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    messages: {
+      missing: '`{{template}}` does not exist, but {{refs}} {{verb}} it; {{variables}} the project reads can be listed there ({{names}})',
+      otherTemplates: '`{{template}}` does not exist, but {{refs}} {{verb}} it; other missing env templates are referenced too ({{others}}): which names belong in which is not clear (not created)',
+      siblingTemplate: '`{{template}}` does not exist, but {{refs}} {{verb}} it; `{{sibling}}` is there: the references may mean it (not created)',
+      nothingToList: '`{{template}}` does not exist, but {{refs}} {{verb}} it; no environment variable the code or compose files{{under}} read was found to list in it (not created)',
+    },
     options: {
       exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of paths never read for names or references.', default: DEFAULT_EXCLUDE },
       testGlobs: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of test code: names read only there are not listed.', default: DEFAULT_TEST_GLOBS },
@@ -351,24 +357,24 @@ export const rule: Rule = {
       const first = list[0] as TemplateRef;
       const dir = dirOf(template);
       const files = new Set(list.map((r) => r.file)).size;
-      const head = `\`${template}\` does not exist, but ${describeRefs(list)} ${files === 1 ? 'references' : 'reference'} it`;
-      const report = (why: string): void => {
-        findings.push({ file: first.file, offset: first.offset, key: `missing:${template}`, message: `${head}; ${why} (not created)`, fix: null });
+      const about = { template, refs: describeRefs(list), verb: files === 1 ? 'references' : 'reference' };
+      const report = (messageId: string, data: Record<string, string>, skipReason: SkipReason): void => {
+        findings.push({ file: first.file, offset: first.offset, key: `missing:${template}`, messageId, data: { ...about, ...data }, skipReason, fix: null });
       };
       const others = templates.filter((t) => t !== template);
       if (others.length) {
-        report(`other missing env templates are referenced too (${others.map((t) => `\`${t}\``).join(', ')}): which names belong in which is not clear`);
+        report('otherTemplates', { others: others.map((t) => `\`${t}\``).join(', ') }, 'ambiguous-target');
         continue;
       }
       const sibling = ws.paths.find((p) => dirOf(p) === dir && isTemplateSpelling(p));
       if (sibling) {
-        report(`\`${sibling}\` is there: the references may mean it`);
+        report('siblingTemplate', { sibling }, 'ambiguous-target');
         continue;
       }
       const collected = await collectNames(ws, dir, opts);
       const names = collected.groups.flatMap((g) => g.names.map((n) => n.name));
       if (names.length === 0) {
-        report(`no environment variable the code or compose files${dir ? ` under ${dir}/` : ''} read was found to list in it`);
+        report('nothingToList', { under: dir ? ` under ${dir}/` : '' }, 'no-candidate');
         continue;
       }
       const eol = eolOf(ws, [...collected.files, ...list.map((r) => r.file)]);
@@ -376,7 +382,8 @@ export const rule: Rule = {
         file: first.file,
         offset: first.offset,
         key: `missing:${template}`,
-        message: `${head}; ${names.length} variable${names.length === 1 ? '' : 's'} the project reads can be listed there (${listed(names, 6)})`,
+        messageId: 'missing',
+        data: { ...about, variables: `${names.length} variable${names.length === 1 ? '' : 's'}`, names: listed(names, 6) },
         fix: {
           safety: 'safe',
           description: `create ${template} with ${names.length} variable name${names.length === 1 ? '' : 's'} and placeholder values`,
