@@ -1,5 +1,5 @@
 import path from 'node:path/posix';
-import type { Fix, RawFinding, TextEdit } from '../../src/model/types.js';
+import type { Fix, RawFinding, SkipReason, TextEdit } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
@@ -259,6 +259,12 @@ export const rule: Rule = {
     summary: 'COPY --from=<build stage> source differs from the bundler outDir; align one side.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    messages: {
+      unverifiable: '{{copy}} copies `{{path}}` from stage `{{stage}}`, which builds {{config}} (`{{command}}` in {{cwd}}); cannot check it: {{unknown}} (not changed)',
+      ambiguousOutput: '{{copy}} copies `{{path}}`, but stage `{{stage}}` writes its builds to {{outDirs}}; not changed: it is not clear which one is meant',
+      mismatch: '{{copy}} copies `{{path}}`, but stage `{{stage}}` builds {{config}} (`{{command}}` in {{cwd}}) into `{{outDir}}` ({{origin}}); {{why}}',
+      mismatchNotChanged: '{{copy}} copies `{{path}}`, but stage `{{stage}}` builds {{config}} (`{{command}}` in {{cwd}}) into `{{outDir}}` ({{origin}}); not changed: {{why}}',
+    },
     options: {
       prefer: { enum: ['auto', 'bundler', 'dockerfile'], description: 'Which side the fix edits.', default: 'auto' },
       outputDirNames: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Folder names that mark a COPY source as a bundle folder.', default: DEFAULT_OUTPUT_DIR_NAMES },
@@ -367,7 +373,9 @@ function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinc
       offset: ref.word.start,
       key: `${u.site.config}|${dfFile.path}|--from=${fromText}|${ref.word.value}|unverifiable`,
       severity: 'warning',
-      message: `${copyLabel} copies \`${p}\` from stage \`${stageLabel}\`, which builds ${u.site.config} (\`${u.site.invocation.command}\` in ${u.site.invocation.cwd}); cannot check it: ${u.unknown} (not changed)`,
+      messageId: 'unverifiable',
+      data: { copy: copyLabel, path: p, stage: stageLabel, config: u.site.config, command: u.site.invocation.command, cwd: u.site.invocation.cwd, unknown: String(u.unknown) },
+      skipReason: 'unverifiable',
       fix: null,
     };
   }
@@ -382,7 +390,9 @@ function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinc
       file: dfFile.path,
       offset: ref.word.start,
       key: `${best.o.site.config}|${dfFile.path}|--from=${fromText}|${ref.word.value}`,
-      message: `${copyLabel} copies \`${p}\`, but stage \`${stageLabel}\` writes its builds to ${distinct.map((d) => `\`${d}\``).join(', ')}; not changed: it is not clear which one is meant`,
+      messageId: 'ambiguousOutput',
+      data: { copy: copyLabel, path: p, stage: stageLabel, outDirs: distinct.map((d) => `\`${d}\``).join(', ') },
+      skipReason: 'ambiguous-target',
       fix: null,
     };
   }
@@ -390,7 +400,7 @@ function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinc
   const outDir = out.outDir;
   const target = expected.rest ? path.join(outDir, expected.rest) : outDir;
   const ancestor = isUnder(outDir, p);
-  const base = `${copyLabel} copies \`${p}\`, but stage \`${stageLabel}\` builds ${out.site.config} (\`${out.site.invocation.command}\` in ${out.site.invocation.cwd}) into \`${outDir}\` (${out.origin})`;
+  const base = { copy: copyLabel, path: p, stage: stageLabel, config: out.site.config, command: out.site.invocation.command, cwd: out.site.invocation.cwd, outDir, origin: String(out.origin) };
   const key = `${out.site.config}|${dfFile.path}|--from=${fromText}|${ref.word.value}`;
 
   const configFile = ws.read(out.site.config);
@@ -415,22 +425,22 @@ function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinc
   const bundlerFix = (why: string, safety: 'safe' | 'review' = 'safe', k = key): RawFinding | undefined => {
     if (!('edits' in bundler) || !configFile) return undefined;
     const fix: Fix = { safety, description: `set build.outDir to \`${newOutDir}\` in ${out.site.config}`, edits: bundler.edits };
-    return { file: dfFile.path, offset: ref.word.start, key: k, message: `${base}; ${why}`, fix };
+    return { file: dfFile.path, offset: ref.word.start, key: k, messageId: 'mismatch', data: { ...base, why }, fix };
   };
   const dockerfileFix = (why: string, safety: 'safe' | 'review' = 'safe', k = key): RawFinding | undefined => {
     if (!dfEdit) return undefined;
     const fix: Fix = { safety, description: `copy \`${target}\` from stage \`${stageLabel}\``, edits: [dfEdit] };
-    return { file: dfFile.path, offset: ref.word.start, key: k, message: `${base}; ${why}`, fix };
+    return { file: dfFile.path, offset: ref.word.start, key: k, messageId: 'mismatch', data: { ...base, why }, fix };
   };
-  const reportOnly = (why: string, severity?: 'warning'): RawFinding => ({ file: dfFile.path, offset: ref.word.start, key, message: `${base}; not changed: ${why}`, fix: null, ...(severity ? { severity } : {}) });
+  const reportOnly = (why: string, skipReason: SkipReason, severity?: 'warning'): RawFinding => ({ file: dfFile.path, offset: ref.word.start, key, messageId: 'mismatchNotChanged', data: { ...base, why }, skipReason, fix: null, ...(severity ? { severity } : {}) });
 
   const toBundler = `set build.outDir to \`${newOutDir}\` in ${out.site.config}`;
   const toDockerfile = `copy \`${target}\` instead`;
   if (options.prefer === 'bundler') {
-    return bundlerFix(`${toBundler} (option prefer: bundler)`) ?? dockerfileFix(`${toDockerfile} (${'reason' in bundler ? bundler.reason : 'the config cannot be edited'})`) ?? reportOnly('neither side can be edited in place');
+    return bundlerFix(`${toBundler} (option prefer: bundler)`) ?? dockerfileFix(`${toDockerfile} (${'reason' in bundler ? bundler.reason : 'the config cannot be edited'})`) ?? reportOnly('neither side can be edited in place', 'not-editable');
   }
   if (options.prefer === 'dockerfile') {
-    return dockerfileFix(`${toDockerfile} (option prefer: dockerfile)`) ?? bundlerFix(`${toBundler} (the COPY source cannot be edited in place)`) ?? reportOnly('neither side can be edited in place');
+    return dockerfileFix(`${toDockerfile} (option prefer: dockerfile)`) ?? bundlerFix(`${toBundler} (the COPY source cannot be edited in place)`) ?? reportOnly('neither side can be edited in place', 'not-editable');
   }
   if (standard && literal !== undefined && uses.length === 0) {
     const f = bundlerFix(`restore the standard outDir: ${toBundler} (the Dockerfile expects it and nothing else in the repository uses \`${shown}\`)`);
@@ -455,11 +465,11 @@ function judge(ref: SourceRef, copy: CopyInstruction, outputs: Output[], distinc
     }
   }
   if (ancestor && uses.length > 0) {
-    return reportOnly(`the copy holds the output under \`${path.relative(p, outDir)}/\`, and ${usesText}, so that layout may be intended`, 'warning');
+    return reportOnly(`the copy holds the output under \`${path.relative(p, outDir)}/\`, and ${usesText}, so that layout may be intended`, 'other-consumers', 'warning');
   }
   const standardPath = out.root !== undefined ? path.resolve(out.root, 'dist') : undefined;
   const why = uses.length > 0 ? usesText : !standard ? `\`${expected.expected}\` is not the standard outDir${standardPath ? ` (\`${standardPath}\`)` : ''}, so the config stays` : 'reason' in bundler ? bundler.reason : 'the outDir is not a literal';
-  return dockerfileFix(`${toDockerfile} (${why})`) ?? reportOnly(`the COPY source cannot be edited in place, and ${why}`);
+  return dockerfileFix(`${toDockerfile} (${why})`) ?? reportOnly(`the COPY source cannot be edited in place, and ${why}`, 'not-editable');
 }
 
 function known(outputs: Output[]): Array<Output & { outDir: string }> {
