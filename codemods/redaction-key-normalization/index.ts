@@ -625,6 +625,12 @@ export const rule: Rule = {
     summary: 'Sensitive-key sets hold entries that can never match after the key is normalised; normalise them.',
     defaultSeverity: 'error',
     fixable: 'safe',
+    messages: {
+      reported: '{{head}}; {{reason}}',
+      removePresent: '{{head}}; "{{target}}" is already in the set, so the entry is removed{{review}}',
+      removeRepeat: '{{head}}; another entry already becomes "{{target}}", so this one is removed{{review}}',
+      rewrite: '{{head}}; write it as "{{target}}"{{review}}',
+    },
     options: {
       withTests: { type: 'boolean', description: 'Also create the pytest contract test.', default: false },
       contractKeys: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'The keys the contract test asserts.', default: DEFAULT_CONTRACT_KEYS },
@@ -742,15 +748,10 @@ export const rule: Rule = {
           const key = `${home}::${name}::${v.value}${n > 1 ? `#${n}` : ''}`;
           const head = entryHead(j, v.value, name, home);
           if (v.kind === 'report') {
-            findings.push({ file: home, offset: el.start, key, message: `${head}; ${v.reason}`, fix: null });
+            findings.push({ file: home, offset: el.start, key, messageId: 'reported', data: { head, reason: v.reason }, skipReason: 'ambiguous-target', fix: null });
             continue;
           }
-          let message =
-            v.remove === 'present'
-              ? `${head}; "${v.target}" is already in the set, so the entry is removed`
-              : v.remove === 'repeat'
-                ? `${head}; another entry already becomes "${v.target}", so this one is removed`
-                : `${head}; write it as "${v.target}"`;
+          const messageId = v.remove === 'present' ? 'removePresent' : v.remove === 'repeat' ? 'removeRepeat' : 'rewrite';
           const notes: string[] = [];
           for (const cp of plan) {
             if (!cp.loses.includes(v.value)) continue;
@@ -764,8 +765,7 @@ export const rule: Rule = {
           if (j.polarity === 'allow') notes.push(`${name} reads as an allow-list: matching more keys lets more through`);
           else if (j.polarity === 'unknown') notes.push(`nothing says whether ${name} denies or allows, and the fix makes it match more keys`);
           if (j.otherReads.length) notes.push(`${name} is also read elsewhere — ${quoteList(j.otherReads)} — where the old spelling may matter`);
-          if (notes.length) message += ` (review: ${notes.join('; ')})`;
-          findings.push({ file: home, offset: el.start, key, message, fix });
+          findings.push({ file: home, offset: el.start, key, messageId, data: { head, target: v.target, review: notes.length ? ` (review: ${notes.join('; ')})` : '' }, fix });
         }
       }
     }
