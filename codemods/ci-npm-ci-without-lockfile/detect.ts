@@ -7,7 +7,8 @@
  * an earlier step may produce, a bind mount) makes the place silent rather than guessed.
  */
 import path from 'node:path/posix';
-import { parseTree, findNodeAtLocation } from 'jsonc-parser';
+import { findNodeAtLocation } from 'jsonc-parser';
+import { jsoncTree } from '../../src/formats/json.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { DEFAULT_MANIFEST_EXCLUDES, isExcluded, jsPackages, readPackageJson, type JsManager } from '../../src/facts/ecosystems.js';
@@ -371,13 +372,12 @@ function manifestDir(ws: Workspace, copies: readonly CopyInstruction[], context:
 // ---------------------------------------------------------------------------------------------
 // package.json scripts
 
-function scriptSites(ws: Workspace, out: InstallSite[]): void {
+async function scriptSites(ws: Workspace, out: InstallSite[]): Promise<void> {
   for (const pkg of jsPackages(ws)) {
     const file = ws.read(pkg.manifest);
     const json = readPackageJson(file);
     const scripts = json?.scripts;
     if (!file || !scripts || typeof scripts !== 'object') continue;
-    let tree: ReturnType<typeof parseTree> | undefined;
     for (const [name, value] of Object.entries(scripts as Record<string, unknown>)) {
       if (typeof value !== 'string') continue;
       let cwd: string | undefined = pkg.dir;
@@ -395,8 +395,9 @@ function scriptSites(ws: Workspace, out: InstallSite[]): void {
         }
         const dir = install.dirArg === undefined ? cwd : checkoutDir(install.dirArg, cwd);
         if (dir === undefined || !ws.has(join(dir, 'package.json')) || lockCovers(ws, dir, install.manager)) continue;
-        tree ??= parseTree(file.text);
-        const node = tree ? findNodeAtLocation(tree, ['scripts', name]) : undefined;
+        // The one offset-keeping tree of the file, shared with the docs rules' JSON readers.
+        const tree = await jsoncTree(file);
+        const node = tree.ok ? findNodeAtLocation(tree.root, ['scripts', name]) : undefined;
         if (!node) continue;
         const head = words.slice(install.head[0], install.head[1]);
         out.push({
@@ -415,12 +416,12 @@ function scriptSites(ws: Workspace, out: InstallSite[]): void {
   }
 }
 
-export function installSites(ws: Workspace, facts: Facts): InstallSite[] {
+export async function installSites(ws: Workspace, facts: Facts): Promise<InstallSite[]> {
   const out: InstallSite[] = [];
   for (const p of ws.paths) {
     if (isWorkflowPath(p)) workflowSites(ws, p, out);
     else if (isDockerfilePath(p) && !isExcluded(p, DEFAULT_MANIFEST_EXCLUDES)) dockerfileSites(ws, facts, p, out);
   }
-  scriptSites(ws, out);
+  await scriptSites(ws, out);
   return out;
 }

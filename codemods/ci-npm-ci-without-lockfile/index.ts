@@ -54,7 +54,7 @@ export const rule: Rule = {
   async check({ workspace, facts, options }) {
     const mode = (FIX_MODES as readonly unknown[]).includes(options.fix) ? (options.fix as FixMode) : 'none';
     const findings: RawFinding[] = [];
-    for (const site of installSites(workspace, facts)) {
+    for (const site of await installSites(workspace, facts)) {
       const others = site.kind === 'setup-node-cache' ? [] : otherLockfiles(workspace, site.dir, site.manager).map((o) => `\`${o.file}\``);
       const outcome = fixFor(workspace, site, mode);
       const noFix = !outcome.fix && outcome.reason ? ` (no fix: ${outcome.reason})` : '';

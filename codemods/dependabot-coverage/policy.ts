@@ -9,6 +9,7 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { parseYaml } from '../../src/formats/yaml.js';
+import { checkoutDir } from '../../src/formats/workflow.js';
 import { isExcluded, matchesGlob, readPackageJson, type ManifestDir } from '../../src/facts/ecosystems.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -338,16 +339,7 @@ function cleanPath(raw: string, base: string): string | undefined {
   }
   // Absolute and home paths are the runner's (`cd /tmp`), not the repository's.
   if (v === '' || v.includes('$') || /^[a-z]+:\/\//i.test(v) || /^[-/~]/.test(v)) return undefined;
-  const joined = base === '' ? v : `${base}/${v}`;
-  const parts: string[] = [];
-  for (const s of joined.split('/')) {
-    if (s === '' || s === '.') continue;
-    if (s === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(s);
-  }
-  return parts.join('/');
+  return checkoutDir(v, base);
 }
 
 function parentOf(p: string): string {
