@@ -15,6 +15,7 @@ import { rule as nginxRequestId } from '../../codemods/nginx-request-id/index.js
 import { rule as ciNpmCiWithoutLockfile } from '../../codemods/ci-npm-ci-without-lockfile/index.js';
 import { rule as apiVersionDrift } from '../../codemods/api-version-drift/index.js';
 import { rule as pythonModuleEntrypoint } from '../../codemods/python-module-entrypoint/index.js';
+import { rule as hardcodedCheckoutPath } from '../../codemods/hardcoded-checkout-path/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   nginxRequestId,
   apiVersionDrift,
   pythonModuleEntrypoint,
+  hardcodedCheckoutPath,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
