@@ -16,6 +16,7 @@ import { rule as ciNpmCiWithoutLockfile } from '../../codemods/ci-npm-ci-without
 import { rule as apiVersionDrift } from '../../codemods/api-version-drift/index.js';
 import { rule as pythonModuleEntrypoint } from '../../codemods/python-module-entrypoint/index.js';
 import { rule as hardcodedCheckoutPath } from '../../codemods/hardcoded-checkout-path/index.js';
+import { rule as protectedPathMissing } from '../../codemods/protected-path-missing/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   apiVersionDrift,
   pythonModuleEntrypoint,
   hardcodedCheckoutPath,
+  protectedPathMissing,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
