@@ -19,6 +19,8 @@ export function mayBeGuard(p: string): boolean {
   return !NOT_A_GUARD.test(p) && !TEST_FILE.test(p);
 }
 
+const SHELL_KEYWORDS = new Set(['if', 'then', 'elif', 'else', 'while', 'until', 'do', '!', '{', '(', 'time']);
+
 export interface ShellCheckerShape {
   lists: Array<{ name: string; offset: number; patterns: string[] }>;
   readNames: Set<string>;
@@ -62,8 +64,11 @@ export function shellCheckerShape(text: string): ShellCheckerShape {
   for (const m of text.matchAll(/\$\{?([A-Za-z_]\w*)/g)) out.readNames.add(m[1] as string);
   for (const cmd of simpleCommands(words)) {
     const argv = cmd.map((c) => c.value);
-    const head = argv[0] ?? '';
-    if (head === 'grep' || head === 'egrep' || head === 'rg' || head === 'ag' || (head === 'git' && argv[1] === 'grep')) out.searchesFiles = true;
+    // Past the keywords that may open a command (`if grep …`, `! rg …`, `while …`).
+    let k = 0;
+    while (SHELL_KEYWORDS.has(argv[k] ?? '')) k++;
+    const head = argv[k] ?? '';
+    if (argv.some((w, i) => /^(\$\()?(grep|egrep|fgrep|rg|ag)$/.test(w) || (w === 'git' && argv[i + 1] === 'grep'))) out.searchesFiles = true;
     if (head === 'exit' && argv[1] !== undefined && argv[1] !== '0') out.fails = true;
   }
   if (/\$\{?1\b/.test(text) && !/\$#/.test(text)) out.needsArguments = true;
