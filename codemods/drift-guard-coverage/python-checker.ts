@@ -152,6 +152,8 @@ function read(root: TSNode): PythonCheckerShape {
   };
   visit(root);
   if (readsArgvItem && !usesArgvLength) out.needsArguments = true;
+  // Files named on its command line (a hook's `pass_filenames`) are its walk.
+  if (out.needsArguments && out.readsText) out.walksFiles = true;
   return out;
 }
 
