@@ -2,6 +2,7 @@ import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { checkers, coverage, hasCi } from './detect.js';
 import { stepFix } from './fix.js';
+import { patternGaps, staleTargets } from './patterns.js';
 
 /**
  * The repository's own drift checker (a script holding forbidden-pattern lists that scans files
@@ -23,19 +24,23 @@ export const rule: Rule = {
     fixable: 'review',
     messages: {
       neverRun: '`{{checker}}` is a drift checker ({{lists}}), but no CI step, commit hook, test or task runs it{{docs}}: the drift it forbids can come back unnoticed{{noFix}}',
+      missingPattern: '`{{checker}}` forbids app targets ({{list}}), but not `{{target}}`, which {{docs}} still use(s) and docs-command-drift rewrites to `{{replacement}}`: once the docs are fixed, nothing stops it coming back{{noFix}}',
       localOnly: '`{{checker}}` is a drift checker ({{lists}}), but only {{targets}} runs it, and CI does not run that: the drift it forbids can come back unnoticed{{noFix}}',
     },
   },
-  async check({ workspace, files }) {
-    if (!hasCi(workspace)) return [];
-    const findings: RawFinding[] = [];
-    for (const checker of await checkers(workspace, files)) {
+  async check(ctx) {
+    const { workspace, files } = ctx;
+    const found = await checkers(workspace, files);
+    // Seed 2.9 holds for a checker whether or not CI runs it.
+    const findings: RawFinding[] = await patternGaps(ctx, found, () => staleTargets(ctx));
+    if (!hasCi(workspace)) return findings;
+    for (const checker of found) {
       const cov = coverage(workspace, files, checker);
       if (cov.kind === 'run') continue;
       const outcome = stepFix(workspace, checker);
       const noFix = outcome.fix ? '' : ` (no fix: ${outcome.reason}${outcome.where && outcome.skipReason === 'ambiguous-target' ? `: ${outcome.where}` : ''})`;
       const lists = listed(checker.lists);
-      const base = { file: checker.path, offset: checker.offset, key: checker.path, fix: outcome.fix, ...(outcome.fix ? {} : { skipReason: outcome.skipReason ?? 'no-candidate' }) };
+      const base = { file: checker.path, offset: checker.offset, key: checker.path, seedIds: ['2.12'], fix: outcome.fix, ...(outcome.fix ? {} : { skipReason: outcome.skipReason ?? 'no-candidate' }) };
       if (cov.kind === 'local-only') {
         findings.push({ ...base, messageId: 'localOnly', data: { checker: checker.path, lists, targets: listed(cov.targets), noFix } });
       } else {
