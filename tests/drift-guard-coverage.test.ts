@@ -77,3 +77,62 @@ ruleTester('drift-guard-coverage', {
     },
   ],
 });
+
+/** A repository where docs-command-drift rewrites `shop.api.server:app` to `shop.main:app`. */
+const STALE_DOC = {
+  'Dockerfile': 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY src/ ./src/\nENV PYTHONPATH=/srv/src\nCMD ["uvicorn", "shop.main:app"]\n',
+  'src/shop/__init__.py': '',
+  'src/shop/main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n',
+  'docs/run.md': '# Run\n\n```bash\nPYTHONPATH=src uvicorn shop.api.server:app --reload\n```\n',
+};
+
+const targetChecker = (list: string, test = 'if target in text'): string => `import sys
+from pathlib import Path
+
+${list}
+
+bad = False
+for doc in Path("docs").rglob("*.md"):
+    text = doc.read_text()
+    for target in LEGACY_TARGETS:
+        ${test}:
+            bad = True
+if bad:
+    sys.exit(1)
+`;
+
+ruleTester('drift-guard-coverage', {
+  valid: [
+    { name: 'a regex entry already covers the stale target', files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [r"\\.api\\.server:app"]', 'if __import__("re").search(target, text)') } },
+    { name: 'a literal entry already covers it', files: { ...STALE_DOC, 'scripts/guard.py': targetChecker("LEGACY_TARGETS = ('backend.main:app', 'api.server:app')") } },
+    { name: 'entries with escape sequences are not judged', files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = ["uvicorn\\\\s+backend\\\\.main:app"]', 'if __import__("re").search(target, text)') } },
+    { name: 'a list of other things (paths) gets no app target', files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = ["docker-compose.legacy.yml"]') } },
+  ],
+  invalid: [
+    {
+      name: 'an inline tuple of single-quoted literals, no trailing comma',
+      files: { ...STALE_DOC, 'scripts/guard.py': targetChecker("LEGACY_TARGETS = ('backend.main:app', 'app.server:app')") },
+      errors: [{ messageId: 'missingPattern', data: { target: 'shop.api.server:app', replacement: 'shop.main:app', docs: '`docs/run.md`' }, safety: 'review' }],
+      output: { 'scripts/guard.py': targetChecker("LEGACY_TARGETS = ('backend.main:app', 'app.server:app', 'shop.api.server:app')") },
+    },
+    {
+      name: 'one per line without a trailing comma, a comment after the last entry',
+      files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [\n    "backend.main:app"  # merged in 2.0\n]') },
+      errors: [{ messageId: 'missingPattern', safety: 'review' }],
+      output: { 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [\n    "backend.main:app",  # merged in 2.0\n    "shop.api.server:app"\n]') },
+    },
+    {
+      name: 'a plain string in a regex list doubles its backslashes',
+      files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [r"uvicorn\\s+backend\\.main:app", "app.server:app"]', 'if __import__("re").search(target, text)') },
+      errors: [{ messageId: 'missingPattern', safety: 'review' }],
+      output: { 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [r"uvicorn\\s+backend\\.main:app", "app.server:app", "shop\\\\.api\\\\.server:app"]', 'if __import__("re").search(target, text)') },
+    },
+    {
+      name: 'patterns with messages: the message is the authors\' to write',
+      files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [\n    ("backend.main:app", "use shop.main:app"),\n]', 'if target[0] in text') },
+      errors: [{ messageId: 'missingPattern', skipReason: 'author-intent', safety: null }],
+      output: null,
+      reason: 'each entry carries a message; what it should say about the new entry is for the authors',
+    },
+  ],
+});
