@@ -128,11 +128,17 @@ ruleTester('drift-guard-coverage', {
       output: { 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [r"uvicorn\\s+backend\\.main:app", "app.server:app", "shop\\\\.api\\\\.server:app"]', 'if __import__("re").search(target, text)') },
     },
     {
-      name: 'patterns with messages: the message is the authors\' to write',
-      files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [\n    ("backend.main:app", "use shop.main:app"),\n]', 'if target[0] in text') },
+      name: 'patterns with hints: a copy of the entry whose hint names the same replacement',
+      files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [\n    ("backend.main:app", "use shop.main:app"),\n    ("from backend.", "import from shop"),\n]', 'if target[0] in text') },
+      errors: [{ messageId: 'missingPattern', safety: 'review' }],
+      output: { 'scripts/guard.py': targetChecker('LEGACY_TARGETS = [\n    ("backend.main:app", "use shop.main:app"),\n    ("from backend.", "import from shop"),\n    ("shop.api.server:app", "use shop.main:app"),\n]', 'if target[0] in text') },
+    },
+    {
+      name: 'patterns with hints that name only their own target',
+      files: { ...STALE_DOC, 'scripts/guard.py': targetChecker('LEGACY_TARGETS = {\n    "backend.main:app": "backend.main:app was removed in 2.0",\n}', 'if target in text') },
       errors: [{ messageId: 'missingPattern', skipReason: 'author-intent', safety: null }],
       output: null,
-      reason: 'each entry carries a message; what it should say about the new entry is for the authors',
+      reason: 'each entry carries a message about its own target; what to say about the new one is for the authors',
     },
   ],
 });

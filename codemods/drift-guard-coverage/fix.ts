@@ -27,8 +27,13 @@ const LINT_RUN = /\b(ruff|flake8|pylint|black|isort|mypy|eslint|prettier|pre-com
 const LINT_ACTION = /ruff|flake8|pylint|black|eslint|prettier|pre-commit|shellcheck|super-linter|megalinter|biome/i;
 const CI_EVENTS = new Set(['push', 'pull_request', 'merge_group']);
 
+/** A script with what it leaves out removed: `pytest tests/ --ignore=tests/docs` checks no docs. */
+function withoutExclusions(script: string): string {
+  return script.replace(/--(?:ignore|ignore-glob|exclude|deselect|skip|extend-exclude)(?:=|\s+)\S+/g, '');
+}
+
 function isDocStep(s: WorkflowStep): boolean {
-  return (!!s.run && DOC_RUN.test(s.run.script)) || (!!s.uses && DOC_ACTION.test(actionName(s.uses) ?? ''));
+  return (!!s.run && DOC_RUN.test(withoutExclusions(s.run.script))) || (!!s.uses && DOC_ACTION.test(actionName(s.uses) ?? ''));
 }
 
 function isLintStep(s: WorkflowStep): boolean {
@@ -40,6 +45,8 @@ interface Candidate {
   job: WorkflowJob;
   anchor: WorkflowStep;
   hasInterpreter: boolean;
+  /** How many of its steps are of the tier (doc checks, linters). */
+  weight: number;
 }
 
 /** How the job starts Python scripts (`python`, `python3`, `uv run python`, `poetry run python` …). */
@@ -67,7 +74,7 @@ function candidatesOf(ws: Workspace, checker: Checker, tier: (s: WorkflowStep) =
       const anchor = steps[steps.length - 1] ?? job.steps[job.steps.length - 1];
       if (!anchor) continue;
       const hasInterpreter = checker.language === 'shell' || pythonLauncher(job) !== undefined || job.steps.some((s) => actionName(s.uses) === 'actions/setup-python' || actionName(s.uses) === 'astral-sh/setup-uv');
-      out.push({ file: p, job, anchor, hasInterpreter });
+      out.push({ file: p, job, anchor, hasInterpreter, weight: steps.length });
     }
   }
   return out;
@@ -96,7 +103,10 @@ export function stepFix(ws: Workspace, checker: Checker): FixOutcome {
   }
   if (tier.length === 0) return { fix: null, where: '', skipReason: 'no-candidate', reason: 'no workflow job that runs on push or pull requests runs doc checks or linters' };
   const ready = tier.filter((c) => c.hasInterpreter);
-  const pool = ready.length > 0 ? ready : tier;
+  const able = ready.length > 0 ? ready : tier;
+  // The job that does most of that work is the one that runs the doc checks.
+  const most = Math.max(...able.map((c) => c.weight));
+  const pool = able.filter((c) => c.weight === most);
   if (pool.length > 1) {
     return { fix: null, where: pool.map((c) => `${c.file} job \`${c.job.id}\``).join(', '), skipReason: 'ambiguous-target', reason: `${pool.length} jobs run ${kind}` };
   }

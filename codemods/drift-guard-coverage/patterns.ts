@@ -13,7 +13,8 @@ import { effectiveOptions, type RuleContext } from '../../src/model/rule.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { rule as docsCommandDrift } from '../docs-command-drift/index.js';
 import type { Checker } from './detect.js';
-import { pythonCheckerShape, type PatternList } from './python-checker.js';
+import type { PyString } from '../../src/formats/python-tree.js';
+import { pythonCheckerShape, type PatternElement, type PatternList } from './python-checker.js';
 
 export interface StaleTarget {
   subject: string;
@@ -34,7 +35,9 @@ export async function staleTargets(ctx: RuleContext): Promise<StaleTarget[]> {
     const m = /:app-target:(.+?)=>(.+?)(?: \(review\))?#\d+$/.exec(f.key);
     if (!m) continue;
     const subject = m[1] as string;
-    const entry = out.get(subject) ?? { subject, replacement: m[2] as string, docs: [] };
+    // The replacement may carry what makes it importable (`PYTHONPATH=src pkg.main:app`): the target is its last word.
+    const replacement = (m[2] as string).trim().split(/\s+/).pop() as string;
+    const entry = out.get(subject) ?? { subject, replacement, docs: [] };
     if (!entry.docs.includes(f.file)) entry.docs.push(f.file);
     out.set(subject, entry);
   }
@@ -68,22 +71,62 @@ function column(text: string, offset: number): number {
   return offset - (text.lastIndexOf('\n', offset - 1) + 1);
 }
 
-/** The edits that append `value` to the list, in its style, or why not. */
-function appendEdits(file: SourceFile, list: PatternList, value: string): { edits: TextEdit[] } | { skipReason: SkipReason; reason: string } {
-  const text = file.text;
-  const els = list.elements;
-  if (!els.every((e) => e.pattern && e.pattern.start === e.start && e.pattern.end === e.end)) {
-    // A mapping's value, a tuple's message: what goes with the pattern is the authors' to write.
-    return { skipReason: 'author-intent', reason: 'its entries are not plain strings (a message or a value goes with each pattern)' };
-  }
-  const last = els[els.length - 1] as (typeof els)[number];
-  const str = last.pattern as NonNullable<typeof last.pattern>;
-  const regex = isRegexList(list);
-  const raw = str.prefix.toLowerCase().includes('r');
+/** A pattern string for `value` written as `like` is (prefix, quotes, regex escapes). */
+function literalLike(like: PyString, value: string, regex: boolean): string | undefined {
+  const raw = like.prefix.toLowerCase().includes('r');
   let body = regex ? value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : value;
   if (!raw) body = body.replace(/\\/g, '\\\\');
-  if (body.includes(str.quote[0] as string)) return { skipReason: 'not-editable', reason: 'the target contains the list\'s quote character' };
-  const literal = `${str.prefix}${str.quote}${body}${str.quote}`;
+  if (body.includes(like.quote[0] as string)) return undefined;
+  return `${like.prefix}${like.quote}${body}${like.quote}`;
+}
+
+/** The target an entry's pattern names, with regex escapes undone (`backend\.main:app` → `backend.main:app`). */
+function namedTarget(pattern: string | undefined): string | undefined {
+  const m = pattern === undefined ? null : TARGET_LIKE.exec(pattern);
+  return m ? m[0].replace(/\\\./g, '.') : undefined;
+}
+
+/**
+ * The text of the new entry. A plain string list gets a string; a list whose entries carry a
+ * message with the pattern (`(pattern, hint)`, `pattern: hint`) gets a copy of an entry whose
+ * message names the same replacement (and not its own old target), with only its pattern
+ * swapped: its message is then as true of the new entry.
+ */
+function newEntry(text: string, list: PatternList, value: string, replacement: string): string | { skipReason: SkipReason; reason: string } {
+  const els = list.elements;
+  const regex = isRegexList(list);
+  const plain = els.every((e) => e.pattern && e.pattern.start === e.start && e.pattern.end === e.end);
+  if (plain) {
+    const last = els[els.length - 1] as PatternElement;
+    return literalLike(last.pattern as PyString, value, regex) ?? { skipReason: 'not-editable', reason: 'the target contains the list\'s quote character' };
+  }
+  const templates = els.filter((e) => {
+    if (!e.pattern || e.pattern.value === undefined) return false;
+    const own = namedTarget(e.pattern.value);
+    if (!own) return false;
+    const rest = text.slice(e.start, e.pattern.start) + text.slice(e.pattern.end, e.end);
+    return rest.includes(replacement) && !rest.includes(own);
+  });
+  const template = templates[templates.length - 1];
+  if (!template?.pattern) {
+    return { skipReason: 'author-intent', reason: 'its entries carry a message with each pattern, and none says what this target became' };
+  }
+  const literal = literalLike(template.pattern, value, regex);
+  if (!literal) return { skipReason: 'not-editable', reason: 'the target contains the list\'s quote character' };
+  return text.slice(template.start, template.pattern.start) + literal + text.slice(template.pattern.end, template.end);
+}
+
+/** The edits that append `value` to the list, in its style, or why not. */
+function appendEdits(file: SourceFile, list: PatternList, value: string, replacement: string): { edits: TextEdit[] } | { skipReason: SkipReason; reason: string } {
+  const text = file.text;
+  const els = list.elements;
+  if (els.some((e) => text.slice(e.start, e.end).includes('\n'))) return { skipReason: 'unusual-layout', reason: 'an entry of the list spans several lines' };
+  // `main:app` retired for `app.main:app`: the pattern would fail the checker on the fixed docs.
+  if (covers(value, false, replacement) === 'yes') return { skipReason: 'changes-behaviour', reason: `a pattern for it would also match its replacement \`${replacement}\`` };
+  const entry = newEntry(text, list, value, replacement);
+  if (typeof entry !== 'string') return entry;
+  const literal = entry;
+  const last = els[els.length - 1] as PatternElement;
   const close = list.literal.end - 1;
   const after = text.slice(last.end, close);
   const comma = after.indexOf(',');
@@ -127,7 +170,7 @@ export async function patternGaps(ctx: RuleContext, checkers: readonly Checker[]
       let skip: { skipReason: SkipReason; reason: string } | undefined;
       if (lists.length > 1) skip = { skipReason: 'ambiguous-target', reason: 'more than one of its lists holds app targets' };
       else {
-        const r = appendEdits(file, list, t.subject);
+        const r = appendEdits(file, list, t.subject, t.replacement);
         if ('edits' in r) fix = { safety: 'review', description: `forbid \`${t.subject}\` in \`${list.name}\` of ${checker.path}`, edits: r.edits.map((e) => ({ ...e, file: checker.path })) };
         else skip = r;
       }
