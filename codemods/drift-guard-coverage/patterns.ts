@@ -116,16 +116,18 @@ function newEntry(text: string, list: PatternList, value: string, replacement: s
   return text.slice(template.start, template.pattern.start) + literal + text.slice(template.pattern.end, template.end);
 }
 
-/** The edits that append `value` to the list, in its style, or why not. */
-function appendEdits(file: SourceFile, list: PatternList, value: string, replacement: string): { edits: TextEdit[] } | { skipReason: SkipReason; reason: string } {
-  const text = file.text;
-  const els = list.elements;
-  if (els.some((e) => text.slice(e.start, e.end).includes('\n'))) return { skipReason: 'unusual-layout', reason: 'an entry of the list spans several lines' };
+/** The new entry for one target, or why it gets none. */
+function entryFor(text: string, list: PatternList, value: string, replacement: string): string | { skipReason: SkipReason; reason: string } {
+  if (list.elements.some((e) => text.slice(e.start, e.end).includes('\n'))) return { skipReason: 'unusual-layout', reason: 'an entry of the list spans several lines' };
   // `main:app` retired for `app.main:app`: the pattern would fail the checker on the fixed docs.
   if (covers(value, false, replacement) === 'yes') return { skipReason: 'changes-behaviour', reason: `a pattern for it would also match its replacement \`${replacement}\`` };
-  const entry = newEntry(text, list, value, replacement);
-  if (typeof entry !== 'string') return entry;
-  const literal = entry;
+  return newEntry(text, list, value, replacement);
+}
+
+/** The edits that append the entries (already written) after the list's last one, in its layout. */
+function appendEdits(file: SourceFile, list: PatternList, entries: readonly string[]): TextEdit[] {
+  const text = file.text;
+  const els = list.elements;
   const last = els[els.length - 1] as PatternElement;
   const close = list.literal.end - 1;
   const after = text.slice(last.end, close);
@@ -137,19 +139,18 @@ function appendEdits(file: SourceFile, list: PatternList, value: string, replace
     const indent = ' '.repeat(column(text, last.start));
     if (trailing) {
       const at = lineEnd(text, last.end + comma);
-      return { edits: [{ file: '', start: at, end: at, text: `${eol}${indent}${literal},` }] };
+      return [{ file: '', start: at, end: at, text: entries.map((e) => `${eol}${indent}${e},`).join('') }];
     }
     const at = lineEnd(text, last.end);
-    return { edits: [{ file: '', start: last.end, end: last.end, text: ',' }, { file: '', start: at, end: at, text: `${eol}${indent}${literal}` }] };
+    return [{ file: '', start: last.end, end: last.end, text: ',' }, { file: '', start: at, end: at, text: entries.map((e) => `${eol}${indent}${e}`).join(',') }];
   }
   if (trailing) {
     const at = last.end + comma + 1;
-    return { edits: [{ file: '', start: at, end: at, text: ` ${literal},` }] };
+    return [{ file: '', start: at, end: at, text: entries.map((e) => ` ${e},`).join('') }];
   }
-  return { edits: [{ file: '', start: last.end, end: last.end, text: `, ${literal}` }] };
+  return [{ file: '', start: last.end, end: last.end, text: entries.map((e) => `, ${e}`).join('') }];
 }
 
-/** Findings for checkers whose target lists lack a target the docs rule fixes. */
 export async function patternGaps(ctx: RuleContext, checkers: readonly Checker[], targetsOf: () => Promise<StaleTarget[]>): Promise<RawFinding[]> {
   const out: RawFinding[] = [];
   let targets: StaleTarget[] | undefined;
@@ -161,30 +162,35 @@ export async function patternGaps(ctx: RuleContext, checkers: readonly Checker[]
     const lists = shape.lists.filter((l) => shape.readNames.has(l.name) && l.elements.some((e) => TARGET_LIKE.test(e.pattern?.value ?? '')));
     if (lists.length === 0) continue;
     targets ??= await targetsOf();
-    for (const t of targets) {
+    const missing = targets.filter((t) => {
       const verdicts = lists.flatMap((l) => l.elements.map((e) => covers(e.pattern?.value, isRegexList(l), t.subject)));
-      if (verdicts.includes('yes') || verdicts.includes('unknown')) continue;
-      const list = lists[0] as PatternList;
-      const data = { checker: checker.path, list: `\`${lists.map((l) => l.name).join('`, `')}\``, target: t.subject, replacement: t.replacement, docs: t.docs.map((d) => `\`${d}\``).join(', ') };
-      let fix: Fix | null = null;
-      let skip: { skipReason: SkipReason; reason: string } | undefined;
-      if (lists.length > 1) skip = { skipReason: 'ambiguous-target', reason: 'more than one of its lists holds app targets' };
-      else {
-        const r = appendEdits(file, list, t.subject, t.replacement);
-        if ('edits' in r) fix = { safety: 'review', description: `forbid \`${t.subject}\` in \`${list.name}\` of ${checker.path}`, edits: r.edits.map((e) => ({ ...e, file: checker.path })) };
-        else skip = r;
-      }
+      return !verdicts.includes('yes') && !verdicts.includes('unknown');
+    });
+    if (missing.length === 0) continue;
+    const list = lists[0] as PatternList;
+    const entries = missing.map((t) => (lists.length > 1 ? { skipReason: 'ambiguous-target' as const, reason: 'more than one of its lists holds app targets' } : entryFor(file.text, list, t.subject, t.replacement)));
+    const written = entries.filter((e): e is string => typeof e === 'string');
+    // One fix appends every target at once: findings share it, so no two insertions at the end
+    // of the list wait on each other (by the next pass the docs are fixed, and the target gone).
+    const shared: Fix | null = written.length === 0 ? null : {
+      safety: 'review',
+      description: `forbid ${missing.filter((_, i) => typeof entries[i] === 'string').map((t) => `\`${t.subject}\``).join(', ')} in \`${list.name}\` of ${checker.path}`,
+      edits: appendEdits(file, list, written).map((e) => ({ ...e, file: checker.path })),
+    };
+    missing.forEach((t, i) => {
+      const entry = entries[i] as string | { skipReason: SkipReason; reason: string };
+      const skip = typeof entry === 'string' ? undefined : entry;
       out.push({
         file: checker.path,
         offset: list.nameOffset,
         key: `${checker.path}:missing:${t.subject}`,
         messageId: 'missingPattern',
-        data: { ...data, noFix: skip ? ` (no fix: ${skip.reason})` : '' },
-        fix,
+        data: { checker: checker.path, list: `\`${lists.map((l) => l.name).join('`, `')}\``, target: t.subject, replacement: t.replacement, docs: t.docs.map((d) => `\`${d}\``).join(', '), noFix: skip ? ` (no fix: ${skip.reason})` : '' },
+        fix: skip ? null : shared,
         ...(skip ? { skipReason: skip.skipReason } : {}),
         seedIds: ['2.9'],
       });
-    }
+    });
   }
   return out;
 }
