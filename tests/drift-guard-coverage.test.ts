@@ -63,6 +63,12 @@ ruleTester('drift-guard-coverage', {
       output: { '.github/workflows/ci.yml': lintWorkflow('      - run: python3 scripts/check_docs_drift.py\n      # TODO: python scripts/check_docs_drift.py\n') },
     },
     {
+      name: 'named only in this tool\'s own baseline, which quotes findings',
+      files: withCi({ '.github/workflows/ci.yml': lintWorkflow(), 'autopack-fix-baseline.json': '{"version":1,"findings":[{"ruleId":"drift-guard-coverage","file":"scripts/check_docs_drift.py","fingerprint":"x","message":"`scripts/check_docs_drift.py` is a drift checker"}]}\n' }),
+      errors: [{ messageId: 'neverRun', safety: 'review' }],
+      output: { '.github/workflows/ci.yml': lintWorkflow('      - run: python3 scripts/check_docs_drift.py\n') },
+    },
+    {
       name: 'a package script that CI does not run',
       files: withCi({ '.github/workflows/ci.yml': lintWorkflow('      - run: npm test\n'), 'package.json': '{"scripts":{"docs:drift":"python scripts/check_docs_drift.py","test":"vitest"}}\n' }),
       errors: [{ messageId: 'localOnly', data: { targets: 'the `docs:drift` script (package.json)' }, safety: 'review' }],

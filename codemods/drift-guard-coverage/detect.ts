@@ -30,6 +30,8 @@ export type Coverage =
 const OTHER_CI = /(^|\/)(\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|Jenkinsfile|\.travis\.ya?ml|bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|\.woodpecker\.ya?ml|\.buildkite\/[^/]+\.ya?ml|cloudbuild\.ya?ml)$/;
 const HOOKS = /(^|\/)(\.pre-commit-config\.ya?ml|\.pre-commit-hooks\.ya?ml|lefthook\.ya?ml|\.lefthook\.ya?ml|\.husky\/[^/]+|\.githooks\/[^/]+|\.lintstagedrc[^/]*|lint-staged\.config\.[cm]?js)$/;
 const MAKEFILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]+\.mk)$/;
+/** autopack-fix's baseline (engine/baseline.ts BASELINE_FILE) and SARIF reports: they quote findings, run nothing. */
+const TOOL_OUTPUT = /(^|\/)autopack-fix-baseline\.json$|\.sarif(\.json)?$/;
 const DOC = /\.(md|mdx|markdown|rst|txt|adoc|asciidoc|org|html?)$/i;
 
 export function hasCi(ws: Workspace): boolean {
@@ -197,7 +199,8 @@ export function coverage(ws: Workspace, files: Files, checker: Checker): Coverag
   const local: string[] = [];
   let ci: string[] | undefined;
   for (const p of ws.paths) {
-    if (p === checker.path) continue;
+    // The checker itself, and this tool's own reports (a baseline's messages name the checker).
+    if (p === checker.path || TOOL_OUTPUT.test(p)) continue;
     const text = ws.probe(p)?.text;
     if (text === undefined || !namesChecker(text, checker)) continue;
     if (isDoc(p)) {
