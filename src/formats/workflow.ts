@@ -141,3 +141,28 @@ export function actionName(uses: string | undefined): string | undefined {
   const at = uses.indexOf('@');
   return (at === -1 ? uses : uses.slice(0, at)).toLowerCase();
 }
+
+/**
+ * The events a workflow runs on (`on: push`, `on: [push, pull_request]`, `on: {push: …}`), or
+ * an empty list when `on` is missing or not one of those shapes.
+ */
+export function workflowEvents(file: SourceFile): string[] {
+  const root = parseYaml(file).doc.contents;
+  // YAML 1.1 readers take a bare `on` key for `true`; the `yaml` package keeps it a string.
+  const on = findPair(root, 'on')?.value ?? findPair(root, 'true')?.value;
+  const one = scalarString(on);
+  if (one !== undefined) return [one];
+  if (isSeq(on)) return on.items.map((i) => scalarString(i)).filter((s): s is string => s !== undefined);
+  return mapPairs(on).map((p) => pairKey(p)).filter((s): s is string => s !== undefined);
+}
+
+/** A job's `name:`, when it sets one as a plain string. */
+export function jobName(job: WorkflowJob): string | undefined {
+  return scalarString(findPair(job.map, 'name')?.value);
+}
+
+/** A step's `name:` node, when it has one: its text and quoting show the workflow's style. */
+export function stepNameNode(step: WorkflowStep): Node | undefined {
+  const v = findPair(step.map, 'name')?.value;
+  return v ?? undefined;
+}

@@ -17,6 +17,7 @@ import { rule as apiVersionDrift } from '../../codemods/api-version-drift/index.
 import { rule as pythonModuleEntrypoint } from '../../codemods/python-module-entrypoint/index.js';
 import { rule as hardcodedCheckoutPath } from '../../codemods/hardcoded-checkout-path/index.js';
 import { rule as protectedPathMissing } from '../../codemods/protected-path-missing/index.js';
+import { rule as driftGuardCoverage } from '../../codemods/drift-guard-coverage/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
   pythonModuleEntrypoint,
   hardcodedCheckoutPath,
   protectedPathMissing,
+  driftGuardCoverage,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
