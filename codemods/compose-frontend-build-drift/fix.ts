@@ -1,0 +1,103 @@
+/**
+ * The review fix: point the service's `build` at the image that serves the frontend CI builds
+ * (and ships the nginx config): `dockerfile:` replaced or added, `target:` replaced, added or
+ * removed, in the fragment the image comes from. Quoting, comments, key order and line
+ * endings are kept; a new key goes on its own line with the mapping's indentation.
+ */
+import path from 'node:path/posix';
+import { isMap, isScalar } from 'yaml';
+import type { Fix, SkipReason, TextEdit } from '../../src/model/types.js';
+import type { Workspace } from '../../src/workspace/workspace.js';
+import { blockIndent, findPair, mapPairs, nodeRange, pairRemovalSpan, pairValueEnd, scalarContentSpan } from '../../src/formats/yaml.js';
+import type { ImageChoice, ServiceDrift } from './detect.js';
+
+export interface FixOutcome {
+  fix: Fix | null;
+  skipReason?: SkipReason;
+  reason?: string;
+  /** The image the fix builds instead. */
+  choice?: ImageChoice;
+}
+
+export function describeChoice(choice: ImageChoice): string {
+  return choice.target === undefined ? `\`${choice.dockerfile}\`` : `\`${choice.dockerfile}\` (target \`${choice.target}\`)`;
+}
+
+/** A YAML scalar written plain when it can be, else double-quoted. */
+function yamlScalar(value: string): string {
+  return /^[\w@%+=,./-]+$/.test(value) && !/^[-?:,[\]{}#&*!|>'"%@`]/.test(value) ? value : JSON.stringify(value);
+}
+
+/** Replace a scalar's content, inside its quotes when it is quoted. */
+function replaceScalar(text: string, node: unknown, value: string, file: string): TextEdit | undefined {
+  const span = scalarContentSpan(text, node);
+  if (!span || !isScalar(node)) return undefined;
+  const written = node.type === 'QUOTE_DOUBLE' ? JSON.stringify(value).slice(1, -1) : node.type === 'QUOTE_SINGLE' ? value.replace(/'/g, "''") : yamlScalar(value);
+  return { file, start: span[0], end: span[1], text: written };
+}
+
+export function fixFor(ws: Workspace, drift: ServiceDrift, choices: ImageChoice[]): FixOutcome {
+  if (choices.length === 0) return { fix: null, skipReason: 'no-candidate', reason: 'no Dockerfile built in this context serves that frontend' + (drift.image.nginx ? ' with an nginx config' : '') };
+  if (choices.length > 1) return { fix: null, skipReason: 'ambiguous-target', reason: `${choices.length} images could serve it: ${choices.map(describeChoice).join(', ')}` };
+  const choice = choices[0] as ImageChoice;
+  const fragment = drift.fragment;
+  const build = fragment.build;
+  const file = ws.read(fragment.file.path);
+  if (!build || !file) return { fix: null, skipReason: 'not-editable' };
+  const text = file.text;
+  const map = build.map;
+  if (!map || !isMap(map) || map.flow) return { fix: null, skipReason: 'unusual-layout', reason: `\`build:\` of service \`${drift.service.name}\` is not a block mapping` };
+  // An anchored build mapping is reused by every alias of it: editing it would move them too.
+  if (map.anchor) return { fix: null, skipReason: 'other-consumers', reason: `the \`build:\` mapping is the anchor \`&${map.anchor}\`, which other services may reuse` };
+  const indent = blockIndent(text, map);
+  if (indent === undefined) return { fix: null, skipReason: 'unusual-layout' };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const pad = ' '.repeat(indent);
+  const edits: TextEdit[] = [];
+  const relDockerfile = path.relative(drift.context === '' ? '.' : drift.context, choice.dockerfile);
+  let inserted = '';
+  const dockerfilePair = findPair(map, 'dockerfile');
+  if (dockerfilePair) {
+    const e = replaceScalar(text, dockerfilePair.value, relDockerfile, file.path);
+    if (!e) return { fix: null, skipReason: 'not-editable' };
+    edits.push(e);
+  } else inserted += `${pad}dockerfile: ${yamlScalar(relDockerfile)}${eol}`;
+  const targetPair = findPair(map, 'target');
+  if (choice.target !== undefined) {
+    if (targetPair) {
+      const e = replaceScalar(text, targetPair.value, choice.target, file.path);
+      if (!e) return { fix: null, skipReason: 'not-editable' };
+      edits.push(e);
+    } else inserted += `${pad}target: ${yamlScalar(choice.target)}${eol}`;
+  } else if (targetPair) {
+    const span = pairRemovalSpan(text, map, targetPair);
+    if (!span) return { fix: null, skipReason: 'unusual-layout' };
+    edits.push({ file: file.path, start: span[0], end: span[1], text: '' });
+  } else if (drift.image.target !== undefined) {
+    // The target comes from another file of the set: this fragment cannot unset it.
+    return { fix: null, skipReason: 'unusual-layout', reason: `the target \`${drift.image.target}\` is set in another compose file` };
+  }
+  if (inserted !== '') {
+    // After the line of the pair the new keys follow (dockerfile, else context), else before the first key.
+    const after = dockerfilePair ?? findPair(map, 'context');
+    let at: number | undefined;
+    if (after) {
+      const end = pairValueEnd(after);
+      const nl = end === undefined ? -1 : text.indexOf('\n', end);
+      at = nl === -1 ? undefined : nl + 1;
+    } else {
+      const first = nodeRange(mapPairs(map)[0]?.key);
+      at = first ? text.lastIndexOf('\n', first[0] - 1) + 1 : undefined;
+    }
+    if (at === undefined) return { fix: null, skipReason: 'unusual-layout' };
+    edits.push({ file: file.path, start: at, end: at, text: inserted });
+  }
+  return {
+    fix: {
+      safety: 'review',
+      description: `build service \`${drift.service.name}\` from ${describeChoice(choice)}`,
+      edits,
+    },
+    choice,
+  };
+}
