@@ -153,11 +153,14 @@ function nginxShippedElsewhere(facts: Facts, dockerfile: string, context: string
   for (const other of repositoryDockerfiles(facts.workspace)) {
     if (other === dockerfile) continue;
     const model = facts.dockerfile(other);
-    const last = model?.stages[model.stages.length - 1];
-    if (!model || model.error || !last || !buildContexts(facts, other, model).includes(context)) continue;
-    const image = describeImage(facts, other, model, last, context, apps);
-    const config = image.nginxConfigs.find((c) => facts.workspace.has(c));
-    if (image.nginx && config && image.serves.some((d) => frontends.has(d))) return { dockerfile: other, config };
+    if (!model || model.error || model.stages.length === 0 || !buildContexts(facts, other, model).includes(context)) continue;
+    // Its last stage, or a named stage a target can pick (`static` before a `dev` stage).
+    for (const stage of [...model.stages].reverse()) {
+      if (stage !== model.stages[model.stages.length - 1] && stage.rawName === undefined) continue;
+      const image = describeImage(facts, other, model, stage, context, apps);
+      const config = image.nginxConfigs.find((c) => facts.workspace.has(c));
+      if (image.nginx && config && image.serves.some((d) => frontends.has(d))) return { dockerfile: other, config };
+    }
   }
   return undefined;
 }

@@ -56,6 +56,7 @@ export function fixFor(ws: Workspace, drift: ServiceDrift, choices: ImageChoice[
   const edits: TextEdit[] = [];
   const relDockerfile = path.relative(drift.context === '' ? '.' : drift.context, choice.dockerfile);
   let inserted = '';
+  let removal: TextEdit | undefined;
   const dockerfilePair = findPair(map, 'dockerfile');
   if (dockerfilePair) {
     const e = replaceScalar(text, dockerfilePair.value, relDockerfile, file.path);
@@ -72,7 +73,7 @@ export function fixFor(ws: Workspace, drift: ServiceDrift, choices: ImageChoice[
   } else if (targetPair) {
     const span = pairRemovalSpan(text, map, targetPair);
     if (!span) return { fix: null, skipReason: 'unusual-layout' };
-    edits.push({ file: file.path, start: span[0], end: span[1], text: '' });
+    removal = { file: file.path, start: span[0], end: span[1], text: '' };
   } else if (drift.image.target !== undefined) {
     // The target comes from another file of the set: this fragment cannot unset it.
     return { fix: null, skipReason: 'unusual-layout', reason: `the target \`${drift.image.target}\` is set in another compose file` };
@@ -90,8 +91,13 @@ export function fixFor(ws: Workspace, drift: ServiceDrift, choices: ImageChoice[
       at = first ? text.lastIndexOf('\n', first[0] - 1) + 1 : undefined;
     }
     if (at === undefined) return { fix: null, skipReason: 'unusual-layout' };
-    edits.push({ file: file.path, start: at, end: at, text: inserted });
+    // A new line where the removed target's line starts replaces it: one edit, not two at one offset.
+    if (removal && removal.start === at) {
+      removal.text = inserted;
+      inserted = '';
+    } else edits.push({ file: file.path, start: at, end: at, text: inserted });
   }
+  if (removal) edits.push(removal);
   return {
     fix: {
       safety: 'review',
