@@ -5,7 +5,7 @@
  * endings are kept; a new key goes on its own line with the mapping's indentation.
  */
 import path from 'node:path/posix';
-import { isMap, isScalar } from 'yaml';
+import { isMap, isScalar, type Scalar } from 'yaml';
 import type { Fix, SkipReason, TextEdit } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { blockIndent, findPair, mapPairs, nodeRange, pairRemovalSpan, pairValueEnd, scalarContentSpan } from '../../src/formats/yaml.js';
@@ -46,15 +46,19 @@ export function fixFor(ws: Workspace, drift: ServiceDrift, choices: ImageChoice[
   if (!build || !file) return { fix: null, skipReason: 'not-editable' };
   const text = file.text;
   const map = build.map;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const relDockerfile = path.relative(drift.context === '' ? '.' : drift.context, choice.dockerfile);
+  if (!map && isScalar(build.pair.value) && !build.pair.value.anchor) {
+    const short = shortFormFix(text, file.path, drift, build.pair.value, relDockerfile, choice, eol);
+    return short ? { fix: { safety: 'review', description: `build service \`${drift.service.name}\` from ${describeChoice(choice)}`, edits: [short] }, choice } : { fix: null, skipReason: 'unusual-layout', reason: `\`build:\` of service \`${drift.service.name}\` is not laid out as a block` };
+  }
   if (!map || !isMap(map) || map.flow) return { fix: null, skipReason: 'unusual-layout', reason: `\`build:\` of service \`${drift.service.name}\` is not a block mapping` };
   // An anchored build mapping is reused by every alias of it: editing it would move them too.
   if (map.anchor) return { fix: null, skipReason: 'other-consumers', reason: `the \`build:\` mapping is the anchor \`&${map.anchor}\`, which other services may reuse` };
   const indent = blockIndent(text, map);
   if (indent === undefined) return { fix: null, skipReason: 'unusual-layout' };
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const pad = ' '.repeat(indent);
   const edits: TextEdit[] = [];
-  const relDockerfile = path.relative(drift.context === '' ? '.' : drift.context, choice.dockerfile);
   let inserted = '';
   let removal: TextEdit | undefined;
   const dockerfilePair = findPair(map, 'dockerfile');
@@ -106,4 +110,32 @@ export function fixFor(ws: Workspace, drift: ServiceDrift, choices: ImageChoice[
     },
     choice,
   };
+}
+
+/**
+ * `build: ./web` (a context only) becomes a block mapping with the same context, written as it
+ * was, and the new keys, one indentation step below the service's keys. Only a one-line scalar
+ * in a block-style service is rewritten; a trailing comment stays after the last new line.
+ */
+function shortFormFix(text: string, file: string, drift: ServiceDrift, value: Scalar, dockerfile: string, choice: ImageChoice, eol: string): TextEdit | undefined {
+  const service = drift.fragment.map;
+  const range = nodeRange(value);
+  if (!service || service.flow || !range || value.type === 'BLOCK_LITERAL' || value.type === 'BLOCK_FOLDED') return undefined;
+  const raw = text.slice(range[0], range[1]);
+  if (raw.includes('\n')) return undefined;
+  const keysIndent = blockIndent(text, service);
+  const nameStart = nodeRange(drift.fragment.keyNode)?.[0];
+  if (keysIndent === undefined || nameStart === undefined) return undefined;
+  const nameIndent = nameStart - (text.lastIndexOf('\n', nameStart - 1) + 1);
+  const step = keysIndent - nameIndent;
+  if (step <= 0) return undefined;
+  // The value must sit on the `build:` line: `build:` followed by the scalar on the next line is rare and not rewritten.
+  const lineStart = text.lastIndexOf('\n', range[0] - 1) + 1;
+  if (!/^[ \t]*build:[ \t]+$/.test(text.slice(lineStart, range[0]))) return undefined;
+  const pad = ' '.repeat(keysIndent + step);
+  const lines = [`context: ${raw}`, `dockerfile: ${yamlScalar(dockerfile)}`];
+  if (choice.target !== undefined) lines.push(`target: ${yamlScalar(choice.target)}`);
+  // `build: ./web` → `build:` and the mapping below it (the space before the value goes too).
+  const start = text.slice(0, range[0]).replace(/[ \t]+$/, '').length;
+  return { file, start, end: range[1], text: lines.map((l) => `${eol}${pad}${l}`).join('') };
 }
