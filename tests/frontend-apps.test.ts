@@ -114,6 +114,18 @@ describe('workflowPackageBuilds', () => {
   });
 });
 
+describe('workflowPackageBuilds through the root build script', () => {
+  it('follows a root `build` that builds another package', () => {
+    const w = ws({
+      '.github/workflows/ci.yml': 'jobs:\n  a:\n    steps:\n      - run: npm run build\n',
+      'package.json': JSON.stringify({ name: 'root', scripts: { build: 'npm run build:ui', 'build:ui': 'npm --prefix ui run build && cd site && vite build' } }),
+      'ui/package.json': pkg('ui'),
+      'site/package.json': pkg('site'),
+    });
+    expect(workflowPackageBuilds(w).map((b) => b.packageDir || '.')).toEqual(['.', 'ui', 'site']);
+  });
+});
+
 describe('repoPath', () => {
   it('reads `../` from a subfolder as the root', () => {
     expect(repoPath('cypress', '../')).toBe('');

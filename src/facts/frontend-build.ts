@@ -921,11 +921,47 @@ export function workflowPackageBuilds(ws: Workspace, options: FrontendBuildOptio
           if (dir === undefined) continue;
           const repo = dir === '/' ? '' : dir.slice(1);
           if (!ws.has(repo === '' ? 'package.json' : `${repo}/package.json`)) continue;
-          out.push({ file: p, job: job.id, packageDir: repo, command: argv.slice(i).join(' ') });
+          const command = argv.slice(i).join(' ');
+          out.push({ file: p, job: job.id, packageDir: repo, command });
+          // A root `build` that builds another package (`npm --prefix web run build`, `cd web && vite build`).
+          const scriptRun = parseScriptRun(argv, cwd, identity, managers);
+          for (const nested of nestedBuilds(identity, dir, scriptRun?.script, managers, 0)) {
+            const nestedRepo = nested === '/' ? '' : nested.slice(1);
+            if (nestedRepo !== repo && !out.some((b) => b.file === p && b.job === job.id && b.packageDir === nestedRepo)) out.push({ file: p, job: job.id, packageDir: nestedRepo, command });
+          }
         }
       }
     }
   }
   workflowBuildsCache.set(ws, out);
+  return out;
+}
+
+/** The package directories a package's build script builds in turn (followed up to four scripts deep). */
+function nestedBuilds(fs: ContainerFs, dir: string, script: string | undefined, managers: readonly string[], depth: number): string[] {
+  if (script === undefined || depth > 4) return [];
+  const body = packageJson(fs.read(path.join(dir, 'package.json')))?.scripts?.[script];
+  if (typeof body !== 'string') return [];
+  const out: string[] = [];
+  let cwd: string | undefined = dir;
+  for (const argv of runCommands(body)) {
+    if (cwd === undefined) break;
+    const i = skipPrefixes(argv, 0);
+    if (argv[i] === 'cd') {
+      const target = argv[i + 1];
+      cwd = target === undefined || target === '-' || target.includes('$') || target.startsWith('~') || target.startsWith('/') ? undefined : path.resolve(cwd, target);
+      continue;
+    }
+    const vite = parseViteBuild(argv);
+    if (vite) {
+      const root = path.resolve(cwd, vite.root ?? '.');
+      if (root !== dir && fs.read(path.join(root, 'package.json'))) out.push(root);
+      continue;
+    }
+    const run = parseScriptRun(argv, cwd, fs, managers);
+    if (!run || !BUILD_SCRIPT.test(run.script)) continue;
+    if (run.dir !== dir && fs.read(path.join(run.dir, 'package.json'))) out.push(run.dir);
+    out.push(...nestedBuilds(fs, run.dir, run.script, managers, depth + 1));
+  }
   return out;
 }
