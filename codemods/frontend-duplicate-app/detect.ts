@@ -19,7 +19,7 @@ import { DEFAULT_MANIFEST_EXCLUDES, isExcluded } from '../../src/facts/ecosystem
 export interface Reference {
   file: string;
   line: number;
-  kind: 'CI' | 'Dockerfile' | 'compose' | 'Makefile' | 'docs';
+  kind: 'CI' | 'Dockerfile' | 'compose' | 'Makefile' | 'package.json' | 'docs';
 }
 
 export interface NestedApp {
@@ -80,7 +80,8 @@ function referenceKind(p: string): Reference['kind'] | undefined {
   if (isComposePath(p)) return 'compose';
   const base = p.slice(p.lastIndexOf('/') + 1);
   if (/^(GNU)?makefile$/i.test(base) || /\.mk$/.test(base)) return 'Makefile';
-  if (/\.(md|mdx|rst|adoc)$/i.test(base)) return 'docs';
+  if (base === 'package.json') return 'package.json';
+  if (/\.(md|mdx|rst|adoc)$/i.test(base) || (/^docs?\//.test(p) && base.endsWith('.json'))) return 'docs';
   return undefined;
 }
 

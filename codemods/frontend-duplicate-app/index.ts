@@ -35,7 +35,7 @@ export const rule: Rule = {
       referenced:
         'frontend app {{app}} ({{bundler}}{{ci}}) lives inside the Python package `{{pythonPackage}}`, beside {{others}}: two UIs for one product, and build output under a source folder; once the canonical app has its features, `git mv` it to `archive/experiments/{{name}}/` with an ARCHIVED.md. It is referenced by {{references}} (no fix: {{reason}})',
       unreferenced:
-        'frontend app {{app}} ({{bundler}}{{ci}}) lives inside the Python package `{{pythonPackage}}`, beside {{others}}: two UIs for one product, and build output under a source folder; once the canonical app has its features, `git mv` it to `archive/experiments/{{name}}/` with an ARCHIVED.md. Nothing in CI, Dockerfiles, compose files, Makefiles or docs references it (no fix: {{reason}})',
+        'frontend app {{app}} ({{bundler}}{{ci}}) lives inside the Python package `{{pythonPackage}}`, beside {{others}}: two UIs for one product, and build output under a source folder; once the canonical app has its features, `git mv` it to `archive/experiments/{{name}}/` with an ARCHIVED.md. Nothing in CI, Dockerfiles, compose files, Makefiles, package.json scripts or docs references it (no fix: {{reason}})',
     },
   },
   async check({ workspace, facts }) {
