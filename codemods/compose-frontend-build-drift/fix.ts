@@ -62,7 +62,10 @@ export function fixFor(ws: Workspace, drift: ServiceDrift, choices: ImageChoice[
   let inserted = '';
   let removal: TextEdit | undefined;
   const dockerfilePair = findPair(map, 'dockerfile');
-  if (dockerfilePair) {
+  // Another stage of the same Dockerfile: only the target changes.
+  if (choice.dockerfile === drift.image.dockerfile) {
+    // nothing to write for `dockerfile:`
+  } else if (dockerfilePair) {
     const e = replaceScalar(text, dockerfilePair.value, relDockerfile, file.path);
     if (!e) return { fix: null, skipReason: 'not-editable' };
     edits.push(e);
@@ -74,13 +77,13 @@ export function fixFor(ws: Workspace, drift: ServiceDrift, choices: ImageChoice[
       if (!e) return { fix: null, skipReason: 'not-editable' };
       edits.push(e);
     } else inserted += `${pad}target: ${yamlScalar(choice.target)}${eol}`;
+  } else if (drift.service.fragments.some((f) => f !== fragment && f.build?.target !== undefined)) {
+    // Another compose file sets a target too: removing this one would let that one through.
+    return { fix: null, skipReason: 'unusual-layout', reason: 'a target is set in another compose file' };
   } else if (targetPair) {
     const span = pairRemovalSpan(text, map, targetPair);
     if (!span) return { fix: null, skipReason: 'unusual-layout' };
     removal = { file: file.path, start: span[0], end: span[1], text: '' };
-  } else if (drift.image.target !== undefined) {
-    // The target comes from another file of the set: this fragment cannot unset it.
-    return { fix: null, skipReason: 'unusual-layout', reason: `the target \`${drift.image.target}\` is set in another compose file` };
   }
   if (inserted !== '') {
     // After the line of the pair the new keys follow (dockerfile, else context), else before the first key.
@@ -121,6 +124,7 @@ function shortFormFix(text: string, file: string, drift: ServiceDrift, value: Sc
   const service = drift.fragment.map;
   const range = nodeRange(value);
   if (!service || service.flow || !range || value.type === 'BLOCK_LITERAL' || value.type === 'BLOCK_FOLDED') return undefined;
+  if (choice.target === undefined && drift.service.fragments.some((f) => f !== drift.fragment && f.build?.target !== undefined)) return undefined;
   const raw = text.slice(range[0], range[1]);
   if (raw.includes('\n')) return undefined;
   const keysIndent = blockIndent(text, service);
@@ -133,7 +137,8 @@ function shortFormFix(text: string, file: string, drift: ServiceDrift, value: Sc
   const lineStart = text.lastIndexOf('\n', range[0] - 1) + 1;
   if (!/^[ \t]*build:[ \t]+$/.test(text.slice(lineStart, range[0]))) return undefined;
   const pad = ' '.repeat(keysIndent + step);
-  const lines = [`context: ${raw}`, `dockerfile: ${yamlScalar(dockerfile)}`];
+  const lines = [`context: ${raw}`];
+  if (choice.dockerfile !== drift.image.dockerfile) lines.push(`dockerfile: ${yamlScalar(dockerfile)}`);
   if (choice.target !== undefined) lines.push(`target: ${yamlScalar(choice.target)}`);
   // `build: ./web` → `build:` and the mapping below it (the space before the value goes too).
   const start = text.slice(0, range[0]).replace(/[ \t]+$/, '').length;
