@@ -449,8 +449,9 @@ export function isRemoteContext(context: string): boolean {
 /** Join a compose-relative path onto the set's directory, as a repo-relative path ('' = root). */
 export function repoPath(dir: string, rel: string): string | undefined {
   if (rel.startsWith('/') || /^[A-Za-z]:[\\/]/.test(rel) || rel.startsWith('~') || rel.includes('$')) return undefined;
-  const joined = path.normalize(path.join(dir || '.', rel));
-  if (joined === '.' ) return '';
+  // `../` from a subfolder normalises to `./`: the root, like `.`.
+  const joined = path.normalize(path.join(dir || '.', rel)).replace(/(.)\/+$/, '$1');
+  if (joined === '.') return '';
   if (joined.startsWith('..')) return undefined;
   return joined.replace(/\/$/, '');
 }

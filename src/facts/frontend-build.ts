@@ -16,7 +16,9 @@ import type { SourceFile } from '../workspace/source-file.js';
 import { factSlot, type Facts } from './facts.js';
 import { isRemoteContext, mergedBuild, repoPath } from './compose.js';
 import { jsonValue } from '../formats/json.js';
-import { baseChain, dockerfileAst, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
+import { baseChain, dockerfileAst, findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
+import { isWorkflowPath, readWorkflow } from '../formats/workflow.js';
+import { jsPackages } from './ecosystems.js';
 import { simpleCommands, splitShell } from '../formats/shell.js';
 import { VITE_CONFIG_NAMES } from '../formats/bundler-config.js';
 
@@ -657,4 +659,309 @@ function followScript(dir: string, names: string[], extra: string[], fs: Contain
 
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frontend apps, the packages an image builds, and the packages CI builds
+
+/**
+ * Config files that make a package a frontend app, by bundler or framework. The framework ones
+ * (Next, Nuxt, Angular, …) only ever configure an app; the bundler ones (Vite, webpack, Rollup,
+ * Rsbuild, Rspack, Parcel) also configure libraries and test runners, so they count only with an
+ * HTML entry page (see `frontendApps`).
+ */
+const APP_CONFIGS: ReadonlyArray<{ re: RegExp; bundler: string; needsHtml: boolean }> = [
+  { re: /^next\.config\.(js|mjs|cjs|ts|mts)$/, bundler: 'next', needsHtml: false },
+  { re: /^nuxt\.config\.(js|mjs|ts)$/, bundler: 'nuxt', needsHtml: false },
+  { re: /^angular\.json$/, bundler: 'angular', needsHtml: false },
+  { re: /^astro\.config\.(js|mjs|cjs|ts|mts)$/, bundler: 'astro', needsHtml: false },
+  { re: /^remix\.config\.(js|mjs|cjs|ts)$/, bundler: 'remix', needsHtml: false },
+  { re: /^gatsby-config\.(js|mjs|ts)$/, bundler: 'gatsby', needsHtml: false },
+  { re: /^vue\.config\.(js|mjs|cjs|ts)$/, bundler: 'vue-cli', needsHtml: false },
+  { re: /^craco\.config\.(js|mjs|cjs|ts)$/, bundler: 'craco', needsHtml: false },
+  { re: /^quasar\.config\.(js|mjs|cjs|ts)$/, bundler: 'quasar', needsHtml: false },
+  { re: /^svelte\.config\.(js|mjs|cjs|ts)$/, bundler: 'sveltekit', needsHtml: true },
+  { re: /^vite\.config\.(js|mjs|cjs|ts|mts|cts)$/, bundler: 'vite', needsHtml: true },
+  { re: /^webpack\.config\.(js|mjs|cjs|ts|babel\.js)$/, bundler: 'webpack', needsHtml: true },
+  { re: /^rollup\.config\.(js|mjs|cjs|ts)$/, bundler: 'rollup', needsHtml: true },
+  { re: /^rsbuild\.config\.(js|mjs|cjs|ts|mts)$/, bundler: 'rsbuild', needsHtml: true },
+  { re: /^rspack\.config\.(js|mjs|cjs|ts)$/, bundler: 'rspack', needsHtml: true },
+  { re: /^\.parcelrc$/, bundler: 'parcel', needsHtml: true },
+];
+
+/** Where a bundler-configured package keeps its HTML entry page (SvelteKit: src/app.html). */
+const HTML_ENTRIES = ['index.html', 'public/index.html', 'src/index.html', 'src/app.html'];
+
+export interface FrontendApp {
+  /** Repo-relative package directory ('' = root). */
+  dir: string;
+  manifest: string;
+  /** The config files that make it an app, repo paths. */
+  configs: string[];
+  /** The bundler or framework of the first config (`vite`, `next`, …). */
+  bundler: string;
+  /** The workspace root that lists it as a member, if any. */
+  workspaceRoot: string | undefined;
+  /** Member directories, when it is a workspace root itself. */
+  members: string[];
+}
+
+/**
+ * Folder names whose packages are not the product's UI: examples, templates, docs sites,
+ * test and end-to-end apps, playgrounds and demos. A package under one of them is a look-alike
+ * of an app for the rules that compare the repository's UIs.
+ */
+const NOT_PRODUCT_SEGMENTS = new Set([
+  'example', 'examples', 'sample', 'samples', 'template', 'templates', 'starter', 'starters', 'boilerplate',
+  'doc', 'docs', 'documentation', 'website', 'site', 'www', 'blog', 'storybook', 'stories', '.storybook',
+  'e2e', 'test', 'tests', '__tests__', 'spec', 'integration-tests', 'cypress', 'playwright',
+  'playground', 'playgrounds', 'demo', 'demos', 'sandbox', 'benchmark', 'benchmarks', 'scripts', 'tools',
+]);
+
+/** Whether a package directory is an example, template, docs site, test app, … rather than a product UI. */
+export function isNotProductDir(dir: string): boolean {
+  return dir.split('/').some((seg) => NOT_PRODUCT_SEGMENTS.has(seg.toLowerCase()) || /^(docs?|e2e|examples?|tests?)[-_]|[-_](docs?|e2e|examples?|tests?|demo|playground|storybook)$/i.test(seg));
+}
+
+const frontendAppsCache = factSlot<FrontendApp[]>('frontend apps');
+
+/**
+ * Every package (package.json outside dependencies, vendored code, fixtures and archives) with
+ * a bundler or framework config of its own: a frontend app. A Vite/webpack/Rollup config counts
+ * only with an HTML entry page, since those also configure libraries and test runners.
+ */
+export function frontendApps(ws: Workspace): FrontendApp[] {
+  const cached = frontendAppsCache.get(ws);
+  if (cached) return cached;
+  const apps: FrontendApp[] = [];
+  const byDir = new Map<string, string[]>();
+  for (const p of ws.paths) {
+    const slash = p.lastIndexOf('/');
+    const dir = slash === -1 ? '' : p.slice(0, slash);
+    const list = byDir.get(dir);
+    if (list) list.push(p.slice(slash + 1));
+    else byDir.set(dir, [p.slice(slash + 1)]);
+  }
+  for (const pkg of jsPackages(ws)) {
+    if (pkg.broken) continue;
+    const names = byDir.get(pkg.dir) ?? [];
+    const configs: Array<{ name: string; bundler: string }> = [];
+    const hasHtml = HTML_ENTRIES.some((h) => ws.has(pkg.dir === '' ? h : `${pkg.dir}/${h}`));
+    for (const name of names) {
+      const kind = APP_CONFIGS.find((c) => c.re.test(name));
+      if (kind && (!kind.needsHtml || hasHtml)) configs.push({ name, bundler: kind.bundler });
+    }
+    if (configs.length === 0) continue;
+    configs.sort((a, b) => APP_CONFIGS.findIndex((c) => c.bundler === a.bundler) - APP_CONFIGS.findIndex((c) => c.bundler === b.bundler) || a.name.localeCompare(b.name));
+    apps.push({
+      dir: pkg.dir,
+      manifest: pkg.manifest,
+      configs: configs.map((c) => (pkg.dir === '' ? c.name : `${pkg.dir}/${c.name}`)),
+      bundler: (configs[0] as { bundler: string }).bundler,
+      workspaceRoot: pkg.workspaceRoot,
+      members: [...pkg.members],
+    });
+  }
+  frontendAppsCache.set(ws, apps);
+  return apps;
+}
+
+/**
+ * The package directories a build of `dir` builds: the package itself and, when it is a
+ * workspace root, its members (a root `build` script usually builds them all: turbo, nx,
+ * `npm run build --workspaces`).
+ */
+export function packagesBuiltBy(ws: Workspace, dir: string): string[] {
+  const pkg = jsPackages(ws).find((p) => p.dir === dir);
+  return pkg ? [dir, ...pkg.members] : [dir];
+}
+
+/** One package build (`npm run build`, `pnpm --filter web build`, `vite build`) in a Dockerfile stage. */
+export interface StagePackageBuild {
+  dockerfile: string;
+  context: string;
+  stage: Stage;
+  /** Repo directory of the package whose script runs ('' = root). */
+  packageDir: string;
+  /** The command as written in the RUN line. */
+  command: string;
+}
+
+const stageBuildsCache = factSlot<Map<string, StagePackageBuild[]>>('package builds per Dockerfile and context');
+
+/** `build`, `build:prod`, `build-only`: the scripts that build a package for shipping. */
+const BUILD_SCRIPT = /^build([:_-][\w:.-]*)?$/;
+
+/**
+ * The packages each stage of a Dockerfile builds in a given build context: a package-manager
+ * `run build…` (the package whose package.json the container path maps back to, through the
+ * stage's COPY lines) or a direct `vite build` (the package of its config).
+ */
+export function stagePackageBuilds(facts: Facts, dockerfile: string, context: string, options: FrontendBuildOptions = {}): StagePackageBuild[] {
+  let byKey = stageBuildsCache.get(facts);
+  if (!byKey) stageBuildsCache.set(facts, (byKey = new Map()));
+  const key = `${dockerfile}\0${context}`;
+  const cached = byKey.get(key);
+  if (cached) return cached;
+  const out: StagePackageBuild[] = [];
+  byKey.set(key, out);
+  const ws = facts.workspace;
+  const managers = options.packageManagers ?? DEFAULT_PACKAGE_MANAGERS;
+  const model = facts.dockerfile(dockerfile);
+  const file = ws.read(dockerfile);
+  if (!model || model.error || !file) return out;
+  const workdirs = instructionWorkdirs(file, model);
+  for (const stage of model.stages) {
+    for (const run of stage.runs) {
+      const workdir = workdirs.get(run.start);
+      if (workdir === undefined) continue;
+      const fs = new ContainerFs(ws, () => stageMappings(ws, model, stage, context, run.start, workdirs));
+      const seen = new Set<string>();
+      const add = (container: string, command: string): void => {
+        const r = fs.repoPathOf(path.join(container, 'package.json'));
+        if (!r || r.exists !== 'file') return;
+        const dir = r.repo === 'package.json' ? '' : r.repo.slice(0, -'/package.json'.length);
+        if (seen.has(dir)) return;
+        seen.add(dir);
+        out.push({ dockerfile, context, stage, packageDir: dir, command });
+      };
+      let cwd: string | undefined = workdir;
+      for (const argv of runCommands(run.text)) {
+        if (cwd === undefined) break;
+        const i = skipPrefixes(argv, 0);
+        if (argv[i] === 'cd') {
+          const target = argv[i + 1];
+          cwd = target === undefined || target === '-' || target.includes('$') || target.startsWith('~') ? undefined : path.resolve(cwd, target);
+          continue;
+        }
+        const text = argv.join(' ');
+        const vite = parseViteBuild(argv);
+        if (vite) {
+          add(path.resolve(cwd, vite.root ?? '.'), text);
+          continue;
+        }
+        const scriptRun = parseScriptRun(argv, cwd, fs, managers);
+        if (scriptRun && BUILD_SCRIPT.test(scriptRun.script)) add(scriptRun.dir, text);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The stages an image built to `stage` is made of: the stage, the stages it is built FROM, and
+ * (transitively) the stages their `COPY --from` lines copy from.
+ */
+export function imageStages(model: DockerfileModel, stage: Stage): Stage[] {
+  const seen = new Set<Stage>();
+  const todo = [stage];
+  while (todo.length > 0 && seen.size < 256) {
+    const s = todo.pop() as Stage;
+    for (const c of baseChain(model, s) ?? [s]) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      for (const copy of c.copies) {
+        const from = copy.from === undefined ? undefined : findStage(model, copy.from);
+        if (from && !seen.has(from)) todo.push(from);
+      }
+    }
+  }
+  return model.stages.filter((s) => seen.has(s));
+}
+
+/** A package build run by a CI workflow step. */
+export interface WorkflowPackageBuild {
+  file: string;
+  job: string;
+  /** Repo directory of the package ('' = root). */
+  packageDir: string;
+  command: string;
+}
+
+const workflowBuildsCache = factSlot<WorkflowPackageBuild[]>('package builds in workflows');
+
+/**
+ * The packages GitHub Actions workflows build: `npm run build…` / `yarn build` / `pnpm build` /
+ * `bun run build` / `vite build` in a step's working directory (with `cd` and `--prefix`,
+ * `--cwd`, `-C`, `--filter`/`--workspace` given as a folder). Only literal directories count.
+ */
+export function workflowPackageBuilds(ws: Workspace, options: FrontendBuildOptions = {}): WorkflowPackageBuild[] {
+  const cached = workflowBuildsCache.get(ws);
+  if (cached) return cached;
+  const managers = options.packageManagers ?? DEFAULT_PACKAGE_MANAGERS;
+  const out: WorkflowPackageBuild[] = [];
+  // The checkout is the repository itself: container paths are repo paths under `/`.
+  const identity = new ContainerFs(ws, [{ container: '/', repo: '', dir: true }]);
+  for (const p of ws.paths) {
+    if (!isWorkflowPath(p)) continue;
+    const file = ws.read(p);
+    if (!file) continue;
+    const model = readWorkflow(file);
+    if (model.error) continue;
+    for (const job of model.jobs) {
+      for (const step of job.steps) {
+        if (!step.run || step.workingDirectory === undefined) continue;
+        if (/python|node|cmd|pwsh|powershell/.test(step.shell ?? '')) continue;
+        let cwd: string | undefined = `/${step.workingDirectory}`;
+        for (const argv of runCommands(step.run.script)) {
+          if (cwd === undefined) break;
+          const i = skipPrefixes(argv, 0);
+          if (argv[i] === 'cd' || argv[i] === 'pushd') {
+            const target = argv[i + 1];
+            cwd = target === undefined || target === '-' || target.includes('$') || target.startsWith('~') || target.startsWith('/') ? undefined : path.resolve(cwd, target);
+            continue;
+          }
+          let dir: string | undefined;
+          const vite = parseViteBuild(argv);
+          if (vite) dir = path.resolve(cwd, vite.root ?? '.');
+          else {
+            const scriptRun = parseScriptRun(argv, cwd, identity, managers);
+            if (scriptRun && BUILD_SCRIPT.test(scriptRun.script)) dir = scriptRun.dir;
+          }
+          if (dir === undefined) continue;
+          const repo = dir === '/' ? '' : dir.slice(1);
+          if (!ws.has(repo === '' ? 'package.json' : `${repo}/package.json`)) continue;
+          const command = argv.slice(i).join(' ');
+          out.push({ file: p, job: job.id, packageDir: repo, command });
+          // A root `build` that builds another package (`npm --prefix web run build`, `cd web && vite build`).
+          const scriptRun = parseScriptRun(argv, cwd, identity, managers);
+          for (const nested of nestedBuilds(identity, dir, scriptRun?.script, managers, 0)) {
+            const nestedRepo = nested === '/' ? '' : nested.slice(1);
+            if (nestedRepo !== repo && !out.some((b) => b.file === p && b.job === job.id && b.packageDir === nestedRepo)) out.push({ file: p, job: job.id, packageDir: nestedRepo, command });
+          }
+        }
+      }
+    }
+  }
+  workflowBuildsCache.set(ws, out);
+  return out;
+}
+
+/** The package directories a package's build script builds in turn (followed up to four scripts deep). */
+function nestedBuilds(fs: ContainerFs, dir: string, script: string | undefined, managers: readonly string[], depth: number): string[] {
+  if (script === undefined || depth > 4) return [];
+  const body = packageJson(fs.read(path.join(dir, 'package.json')))?.scripts?.[script];
+  if (typeof body !== 'string') return [];
+  const out: string[] = [];
+  let cwd: string | undefined = dir;
+  for (const argv of runCommands(body)) {
+    if (cwd === undefined) break;
+    const i = skipPrefixes(argv, 0);
+    if (argv[i] === 'cd') {
+      const target = argv[i + 1];
+      cwd = target === undefined || target === '-' || target.includes('$') || target.startsWith('~') || target.startsWith('/') ? undefined : path.resolve(cwd, target);
+      continue;
+    }
+    const vite = parseViteBuild(argv);
+    if (vite) {
+      const root = path.resolve(cwd, vite.root ?? '.');
+      if (root !== dir && fs.read(path.join(root, 'package.json'))) out.push(root);
+      continue;
+    }
+    const run = parseScriptRun(argv, cwd, fs, managers);
+    if (!run || !BUILD_SCRIPT.test(run.script)) continue;
+    if (run.dir !== dir && fs.read(path.join(run.dir, 'package.json'))) out.push(run.dir);
+    out.push(...nestedBuilds(fs, run.dir, run.script, managers, depth + 1));
+  }
+  return out;
 }

@@ -18,6 +18,8 @@ import { rule as pythonModuleEntrypoint } from '../../codemods/python-module-ent
 import { rule as hardcodedCheckoutPath } from '../../codemods/hardcoded-checkout-path/index.js';
 import { rule as protectedPathMissing } from '../../codemods/protected-path-missing/index.js';
 import { rule as driftGuardCoverage } from '../../codemods/drift-guard-coverage/index.js';
+import { rule as frontendDuplicateApp } from '../../codemods/frontend-duplicate-app/index.js';
+import { rule as composeFrontendBuildDrift } from '../../codemods/compose-frontend-build-drift/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -44,6 +46,8 @@ export const RULES: readonly Rule[] = [
   hardcodedCheckoutPath,
   protectedPathMissing,
   driftGuardCoverage,
+  frontendDuplicateApp,
+  composeFrontendBuildDrift,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
