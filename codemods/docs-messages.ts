@@ -6,7 +6,7 @@
  */
 import { renderMessage, type RuleMeta } from '../src/model/rule.js';
 import type { RawFinding, SkipReason } from '../src/model/types.js';
-import { outsideRecords, problemsToFindings, textRole, type DocProblem, type QuoteContext } from '../src/facts/docs.js';
+import { outsideRecords, problemsToFindings, textRole, type DocProblem, type QuoteContext, type Relocation } from '../src/facts/docs.js';
 
 export interface Said {
   messageId: string;
@@ -47,4 +47,26 @@ export function saidFindings(problems: SaidProblem[]): RawFinding[] {
     const { said } = problems[Number(message)] as SaidProblem;
     return { ...f, messageId: said.messageId, data: said.data, ...(f.fix === null && said.skipReason ? { skipReason: said.skipReason } : {}) };
   });
+}
+
+/** The suffix of a fix template's `…Doubt` variant (see `doubtful`). */
+export const DOUBT = '; {{doubt}}, so the fix is for review';
+
+/**
+ * `judgedFromEveryCwd`'s `doubt` with the ids kept: a fix found from every folder the command
+ * may run in is held for review, under the id's `…Doubt` template, which says why.
+ */
+export function doubtful(meta: RuleMeta): (p: SaidProblem, why: string) => SaidProblem {
+  return (p, why) => {
+    if (!p.fix) return p;
+    const { message: _text, said: _said, ...rest } = p;
+    return say(meta, { ...rest, fix: { ...p.fix, safety: 'review' } }, { messageId: `${p.said.messageId}Doubt`, data: { ...p.said.data, doubt: why } });
+  };
+}
+
+/** Why a relocation (facts/docs `relocate`) gives no fix; `editable`: the reference can be rewritten in place. */
+export function relocationSkip(moved: Relocation, editable: boolean): SkipReason {
+  if (moved.target) return editable ? 'no-candidate' : 'not-editable';
+  if (!moved.gone && !moved.archived && moved.candidates.length > 1) return 'ambiguous-target';
+  return 'no-candidate';
 }

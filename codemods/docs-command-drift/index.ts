@@ -1,7 +1,8 @@
 import path from 'node:path/posix';
-import type { RawFinding } from '../../src/model/types.js';
+import type { SkipReason } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS } from '../docs-options.js';
+import { DOUBT, doubtful, relocationSkip, saidFindings, say, sayOutsideRecords, type SaidProblem } from '../docs-messages.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { findPair } from '../../src/formats/yaml.js';
@@ -29,11 +30,9 @@ import {
   judgedFromEveryCwd,
   moduleNamesFor,
   operandValue,
-  outsideRecords,
   ownsTopLevel,
   parseAppTarget,
   pathRef,
-  problemsToFindings,
   pythonRun,
   readDoc,
   relativeRef,
@@ -56,6 +55,45 @@ import {
 
 /** Constructors whose module-level result is an application object. An option, not logic. */
 export const DEFAULT_APP_FACTORIES = ['FastAPI', 'Starlette', 'Quart', 'Litestar', 'Sanic', 'Flask', 'Falcon', 'get_asgi_application', 'get_wsgi_application'];
+
+const COMPOSE = '`{{command}}` names service `{{name}}`, which is not defined in {{files}}{{mentions}}';
+const SERVER = '{{server}} target `{{target}}` {{why}}';
+const SCRIPT = '`python {{script}}`: `{{path}}` does not exist (run from {{where}}); {{relocation}}';
+const MODULE = '`python -m {{module}}`: no module `{{module}}` in the repository';
+
+/** The message templates; a fix's `…Doubt` variant holds it for review (docs-messages `doubtful`). */
+const MESSAGES = {
+  composeService: `${COMPOSE}; it must mean \`{{service}}\` ({{signals}})`,
+  composeServiceDoubt: `${COMPOSE}; it must mean \`{{service}}\` ({{signals}})${DOUBT}`,
+  composeCandidates: `${COMPOSE}; it could mean {{candidates}} (no single match, not changed)`,
+  composeNotEditable: `${COMPOSE}; it must mean \`{{service}}\`, but the text cannot be edited in place (not changed)`,
+  composeUnknown: `${COMPOSE}; known services: {{known}} (not changed)`,
+  composeRoleAmbiguous: "`{{command}}` names service `{{name}}`, which is not defined in {{files}}; `{{name}}` names the web application's role, but several services run one ({{apps}}); not changed",
+  serverTarget: `${SERVER}; {{evidence}}`,
+  serverTargetDoubt: `${SERVER}; {{evidence}}${DOUBT}`,
+  serverTargetWithPath: `${SERVER}; {{evidence}} (importable with \`{{prefix}}\`)`,
+  serverTargetWithPathDoubt: `${SERVER}; {{evidence}} (importable with \`{{prefix}}\`)${DOUBT}`,
+  serverConflict: '{{server}} target `{{target}}` loads `{{file}}` as `{{module}}`, which no deployment does, and the deployments disagree on its name ({{names}}); not changed',
+  serverSeveralApps: `${SERVER}; the repository runs several apps ({{apps}}); not changed`,
+  serverCandidates: `${SERVER}; candidates {{candidates}} (not changed)`,
+  serverNoApp: `${SERVER}; no application found to point it at (not changed)`,
+  serverNotEditable: `${SERVER}; it must be \`{{replacement}}\` ({{evidence}}), but the text cannot be edited in place (not changed)`,
+  serverUnreachable: `${SERVER}; it must be \`{{replacement}}\` ({{evidence}}), which this command's import path does not reach (not changed)`,
+  serverUnresolved: `${SERVER}; it must be \`{{replacement}}\` ({{evidence}}) (not changed)`,
+  script: SCRIPT,
+  scriptDoubt: `${SCRIPT}${DOUBT}`,
+  moduleMoved: `${MODULE}; the module is now \`{{replacement}}\` (the only module of that name)`,
+  moduleMovedDoubt: `${MODULE}; the module is now \`{{replacement}}\` (the only module of that name)${DOUBT}`,
+  moduleCandidates: `${MODULE}; candidates {{candidates}} (not changed)`,
+  moduleNotEditable: `${MODULE}; it must be \`{{replacement}}\`, but the text cannot be edited in place (not changed)`,
+  moduleMissing: `${MODULE}; no module of that name (not changed)`,
+};
+
+type DocFix = NonNullable<DocProblem['fix']>;
+
+function said(problem: Omit<DocProblem, 'message'>, messageId: keyof typeof MESSAGES, data: Record<string, string>, skipReason?: SkipReason): SaidProblem {
+  return say(rule.meta, problem, { messageId, data, ...(skipReason ? { skipReason } : {}) });
+}
 
 const OVERRIDE_NAME = /^(docker-)?compose\.override\.ya?ml$/i;
 const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -114,7 +152,7 @@ async function appServices(env: Env, set: ComposeSet, known: ReadonlySet<string>
   return out;
 }
 
-async function composeProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> {
+async function composeProblems(env: Env, cmd: DocCommand): Promise<SaidProblem[]> {
   const argv = cmd.words.map((w) => w.value);
   const run = composeRun(argv);
   if (!run || !run.judgeable || run.services.length === 0 || cmd.cwd === undefined || cmd.form !== 'shell') return [];
@@ -152,7 +190,7 @@ async function composeProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]>
     const real = svc.fragments.some((f) => f.file.isBase || f.image !== undefined || f.build !== undefined || f.extends);
     if (inSelected && real) known.add(svc.name);
   }
-  const out: DocProblem[] = [];
+  const out: SaidProblem[] = [];
   const filesText = explicit ? [...selected].map((f) => `\`${f}\``).join(', ') : `the default compose files of ${set.dir ? `\`${set.dir}/\`` : 'the repository root'}`;
   for (const j of run.services) {
     const name = argv[j] as string;
@@ -171,39 +209,30 @@ async function composeProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]>
         const [svc, app] = [...apps][0] as [string, string];
         role = { service: svc, why: `\`${name}\` names the web application's role, and \`${svc}\` is the only service that runs it (\`${app}\`)`, safe: true };
       } else if (apps.size > 1) {
-        out.push({ doc: cmd.doc, offset, kind: 'compose-service', subject: name, message: `\`${argv.slice(0, run.services[0]).join(' ')}\` names service \`${name}\`, which is not defined in ${filesText}; \`${name}\` names the web application's role, but several services run one (${[...apps].map(([k, a]) => `\`${k}\` runs \`${a}\``).join(', ')}); not changed`, fix: undefined });
+        const apps_ = [...apps].map(([k, a]) => `\`${k}\` runs \`${a}\``).join(', ');
+        out.push(said({ doc: cmd.doc, offset, kind: 'compose-service', subject: name, fix: undefined }, 'composeRoleAmbiguous', { command: argv.slice(0, run.services[0]).join(' '), name, files: filesText, apps: apps_ }, 'ambiguous-target'));
         continue;
       }
     }
     const mentions = broken ? ` (only ${[...new Set(svc?.fragments.map((f) => `\`${f.file.path}\``))].join(', ')} mentions it, with no image or build)` : '';
-    const base = `\`${argv.slice(0, run.services[0]).join(' ')}\` names service \`${name}\`, which is not defined in ${filesText}${mentions}`;
+    const base = { command: argv.slice(0, run.services[0]).join(' '), name, files: filesText, mentions };
     const best = inference.best ?? (role ? { service: role.service, signals: [role.why], imageMatch: role.safe } : undefined);
     const span = best && env.editable ? wordTextSpan(cmd, j, name) : undefined;
     if (!best || !span) {
       const options = inference.candidates.map((c) => `\`${c.service}\``).join(', ');
-      out.push({
-        doc: cmd.doc,
-        offset,
-        kind: 'compose-service',
-        subject: name,
-        message: `${base}; ${options ? `it could mean ${options} (no single match, not changed)` : best ? `it must mean \`${best.service}\`, but the text cannot be edited in place (not changed)` : `known services: ${knownList(known)} (not changed)`}`,
-        fix: undefined,
-      });
+      const p = { doc: cmd.doc, offset, kind: 'compose-service', subject: name, fix: undefined };
+      if (options) out.push(said(p, 'composeCandidates', { ...base, candidates: options }, 'ambiguous-target'));
+      else if (best) out.push(said(p, 'composeNotEditable', { ...base, service: best.service }, 'not-editable'));
+      else out.push(said(p, 'composeUnknown', { ...base, known: knownList(known) }, 'no-candidate'));
       continue;
     }
-    out.push({
-      doc: cmd.doc,
-      offset,
-      kind: 'compose-service',
-      subject: name,
-      message: `${base}; it must mean \`${best.service}\` (${best.signals.join('; ')})`,
-      fix: {
-        edits: [{ start: span[0], end: span[1], text: best.service }],
-        replacement: best.service,
-        description: `use compose service \`${best.service}\` instead of \`${name}\``,
-        safety: best.imageMatch || best.signals.length >= 2 ? 'safe' : 'review',
-      },
-    });
+    const fix: DocFix = {
+      edits: [{ start: span[0], end: span[1], text: best.service }],
+      replacement: best.service,
+      description: `use compose service \`${best.service}\` instead of \`${name}\``,
+      safety: best.imageMatch || best.signals.length >= 2 ? 'safe' : 'review',
+    };
+    out.push(said({ doc: cmd.doc, offset, kind: 'compose-service', subject: name, fix }, 'composeService', { ...base, service: best.service, signals: best.signals.join('; ') }));
   }
   return out;
 }
@@ -239,7 +268,7 @@ async function resolvesTo(ws: Workspace, ctx: import('../../src/facts/python-app
   return r.status === 'ok' ? r.file : undefined;
 }
 
-async function serverProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> {
+async function serverProblems(env: Env, cmd: DocCommand): Promise<SaidProblem[]> {
   const argv = cmd.words.map((w) => w.value);
   const inv = serverAtHead(argv);
   if (!inv || inv.targetIndex === undefined || inv.config !== undefined) return [];
@@ -290,7 +319,7 @@ async function serverProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> 
       if (named === undefined) return [];
       if (named.conflict) {
         if (quoted(env, cmd, offset)) return [];
-        return [{ doc: cmd.doc, offset, kind: 'app-target', subject: word, message: `${inv.server} target \`${word}\` loads \`${r.file}\` as \`${target.module}\`, which no deployment does, and the deployments disagree on its name (${list(named.conflict)}); not changed`, fix: undefined }];
+        return [said({ doc: cmd.doc, offset, kind: 'app-target', subject: word, fix: undefined }, 'serverConflict', { server: inv.server, target: word, file: r.file, module: target.module, names: list(named.conflict) }, 'ambiguous-target')];
       }
       deployed = named.chosen;
       why = `loads \`${r.file}\` as \`${target.module}\`, a name no deployment uses`;
@@ -299,8 +328,8 @@ async function serverProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> 
     why = `does not resolve from ${shell ? (cwd ? `\`${cwd}/\`` : 'the repository root') : 'the repository'} (${r.reason})`;
   }
   if (quoted(env, cmd, offset)) return [];
-  const base = `${inv.server} target \`${word}\` ${why}`;
-  const report = (tail: string): DocProblem[] => [{ doc: cmd.doc, offset, kind: 'app-target', subject: word, message: `${base}; ${tail}`, fix: undefined }];
+  const base = { server: inv.server, target: word, why };
+  const report = (messageId: keyof typeof MESSAGES, data: Record<string, string>, skipReason: SkipReason): SaidProblem[] => [said({ doc: cmd.doc, offset, kind: 'app-target', subject: word, fix: undefined }, messageId, { ...base, ...data }, skipReason)];
 
   // What it must run instead.
   let chosen: Chosen | undefined;
@@ -314,54 +343,43 @@ async function serverProblems(env: Env, cmd: DocCommand): Promise<DocProblem[]> 
       const k = `${d.file}:${d.attr}`;
       if (!distinct.has(k)) distinct.set(k, { file: d.file, attr: d.attr, module: d.module, root: d.root, evidence: `${d.via} runs \`${d.module}:${d.attr}\`` });
     }
-    if (distinct.size > 1) return report(`the repository runs several apps (${list([...distinct.values()].map((c) => `\`${c.module}:${c.attr}\` (${c.file})`))}); not changed`);
+    if (distinct.size > 1) return report('serverSeveralApps', { apps: list([...distinct.values()].map((c) => `\`${c.module}:${c.attr}\` (${c.file})`)) }, 'ambiguous-target');
     chosen = [...distinct.values()][0];
     if (!chosen) {
       const unique = new Map(apps.map((a) => [`${a.file}:${a.name}`, a]));
-      if (unique.size > 1) return report(`candidates ${list([...unique.values()].map((a) => `\`${a.file}\` (\`${a.name}\`)`))} (not changed)`);
+      if (unique.size > 1) return report('serverCandidates', { candidates: list([...unique.values()].map((a) => `\`${a.file}\` (\`${a.name}\`)`)) }, 'ambiguous-target');
       const app = [...unique.values()][0];
       const canon = app ? canonicalModule(env.ws, app.file) : undefined;
-      if (!app || !canon) return report('no application found to point it at (not changed)');
+      if (!app || !canon) return report('serverNoApp', {}, 'no-candidate');
       chosen = { file: app.file, attr: app.name, module: canon.module, root: canon.root, evidence: `the only ${app.callee} application in the repository is \`${app.file}\`` };
     }
   }
   const replacement = `${chosen.module}:${chosen.attr}`;
   const sub = `${target.module}:${target.attr}`;
-  if (word.includes('(') || !env.editable) return report(`it must be \`${replacement}\` (${chosen.evidence}), but the text cannot be edited in place (not changed)`);
+  const must = { replacement, evidence: chosen.evidence };
+  if (word.includes('(') || !env.editable) return report('serverNotEditable', must, 'not-editable');
   const span = wordTextSpan(cmd, inv.targetIndex, sub);
-  if (!span) return report(`it must be \`${replacement}\` (${chosen.evidence}), but the text cannot be edited in place (not changed)`);
+  if (!span) return report('serverNotEditable', must, 'not-editable');
   const edits: Array<{ start: number; end: number; text: string }> = [{ start: span[0], end: span[1], text: replacement }];
   let prefix = '';
   if (strict) {
     if ((await resolvesTo(env.ws, strict, chosen.module, chosen.attr)) !== chosen.file) {
       const hasPath = vars.has('PYTHONPATH') || inv.env.has('PYTHONPATH') || inv.importDirs.length > 0;
-      if (hasPath || chosen.root === undefined) return report(`it must be \`${replacement}\` (${chosen.evidence}), which this command's import path does not reach (not changed)`);
+      if (hasPath || chosen.root === undefined) return report('serverUnreachable', must, 'changes-behaviour');
       const rel = path.relative(cwd || '.', chosen.root || '.') || '.';
       const withRoot = docExecContext(cwd, new Map([['PYTHONPATH', rel]]), inv);
-      if ((await resolvesTo(env.ws, withRoot, chosen.module, chosen.attr)) !== chosen.file) return report(`it must be \`${replacement}\` (${chosen.evidence}) (not changed)`);
+      if ((await resolvesTo(env.ws, withRoot, chosen.module, chosen.attr)) !== chosen.file) return report('serverUnresolved', must, 'unverifiable');
       const startAt = wordTextSpan(cmd, 0);
-      if (!startAt) return report(`it must be \`${replacement}\` (${chosen.evidence}), but the text cannot be edited in place (not changed)`);
+      if (!startAt) return report('serverNotEditable', must, 'not-editable');
       prefix = `PYTHONPATH=${rel} `;
       edits.unshift({ start: startAt[0], end: startAt[0], text: prefix });
     }
   } else if ((await resolvesTo(env.ws, lenient, chosen.module, chosen.attr)) !== chosen.file) {
-    return report(`it must be \`${replacement}\` (${chosen.evidence}) (not changed)`);
+    return report('serverUnresolved', must, 'unverifiable');
   }
-  return [
-    {
-      doc: cmd.doc,
-      offset,
-      kind: 'app-target',
-      subject: word,
-      message: `${base}; ${chosen.evidence}${prefix ? ` (importable with \`${prefix.trim()}\`)` : ''}`,
-      fix: {
-        edits,
-        replacement: `${prefix}${replacement}`,
-        description: `run \`${prefix}${replacement}\` instead of \`${sub}\``,
-        safety: 'safe',
-      },
-    },
-  ];
+  const fix: DocFix = { edits, replacement: `${prefix}${replacement}`, description: `run \`${prefix}${replacement}\` instead of \`${sub}\``, safety: 'safe' };
+  const p = { doc: cmd.doc, offset, kind: 'app-target', subject: word, fix };
+  return [prefix ? said(p, 'serverTargetWithPath', { ...base, evidence: chosen.evidence, prefix: prefix.trim() }) : said(p, 'serverTarget', { ...base, evidence: chosen.evidence })];
 }
 
 /**
@@ -402,7 +420,7 @@ interface ScriptRef {
   reviewBecause?: string;
 }
 
-function scriptProblems(env: Env, cmd: DocCommand, scripts: ScriptRef[]): DocProblem[] {
+function scriptProblems(env: Env, cmd: DocCommand, scripts: ScriptRef[]): SaidProblem[] {
   if (cmd.form !== 'shell' || cmd.source === 'dockerfile' || cmd.cwd === undefined) return [];
   const argv = cmd.words.map((w) => w.value);
   const run = pythonRun(argv);
@@ -429,11 +447,10 @@ function scriptProblems(env: Env, cmd: DocCommand, scripts: ScriptRef[]): DocPro
   return [];
 }
 
-function settleScript(s: ScriptRef, histories: Histories): DocProblem | undefined {
+function settleScript(s: ScriptRef, histories: Histories): SaidProblem | undefined {
   const { env, cmd, offset, value, path: p } = s;
   const cwd = cmd.cwd ?? '';
   const where = cwd ? `\`${cwd}/\`` : 'the repository root';
-  const base = `\`python ${value}\`: \`${p}\` does not exist (run from ${where})`;
   const history = histories(p, false);
   const moved = relocate(env.ws, p, false, env.opts, history);
   // `python path/to/script.py`: a placeholder unless its folder exists or the file moved.
@@ -443,20 +460,15 @@ function settleScript(s: ScriptRef, histories: Histories): DocProblem | undefine
   // records that the script itself moved away from where the command runs.
   if (!value.replace(/^\.\//, '').includes('/') && history.status !== 'renamed' && history.status !== 'deleted') return undefined;
   const span = moved.target && env.editable ? wordTextSpan(cmd, s.index, value) : undefined;
-  const message = `${base}; ${relocationText(moved, false, span !== undefined).replace(/^it is (now|probably) /, 'the script is $1 ')}`;
-  if (!moved.target || !moved.safety || !span) return { doc: cmd.doc, offset, kind: 'script', subject: value, message, fix: undefined };
+  const data = { script: value, path: p, where, relocation: relocationText(moved, false, span !== undefined).replace(/^it is (now|probably) /, 'the script is $1 ') };
+  if (!moved.target || !moved.safety || !span) return said({ doc: cmd.doc, offset, kind: 'script', subject: value, fix: undefined }, 'script', data, relocationSkip(moved, span !== undefined));
   const replacement = relativeRef(cwd, moved.target, value, false);
-  return {
-    doc: cmd.doc,
-    offset,
-    kind: 'script',
-    subject: value,
-    message: s.reviewBecause && moved.safety === 'safe' ? `${message}; ${s.reviewBecause}, so the fix is for review` : message,
-    fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `run \`${replacement}\` instead of \`${value}\``, safety: s.reviewBecause ? 'review' : moved.safety },
-  };
+  const fix: DocFix = { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `run \`${replacement}\` instead of \`${value}\``, safety: s.reviewBecause ? 'review' : moved.safety };
+  const p_ = { doc: cmd.doc, offset, kind: 'script', subject: value, fix };
+  return s.reviewBecause && moved.safety === 'safe' ? said(p_, 'scriptDoubt', { ...data, doubt: s.reviewBecause }) : said(p_, 'script', data);
 }
 
-function moduleProblems(env: Env, cmd: DocCommand, index: number, mod: string, argv: string[]): DocProblem[] {
+function moduleProblems(env: Env, cmd: DocCommand, index: number, mod: string, argv: string[]): SaidProblem[] {
   if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(mod)) return [];
   const vars = commandEnv(cmd);
   if (unreadablePythonPath(vars)) return [];
@@ -473,7 +485,6 @@ function moduleProblems(env: Env, cmd: DocCommand, index: number, mod: string, a
   if (dirs.some((d) => env.ws.has(join(d, `${rel}.py`)) || env.ws.hasDir(join(d, rel)))) return [];
   const offset = at(cmd, index);
   if (quoted(env, cmd, offset)) return [];
-  const base = `\`python -m ${mod}\`: no module \`${mod}\` in the repository`;
   const last = parts[parts.length - 1] as string;
   const candidates = new Set<string>();
   for (const p of env.ws.paths) {
@@ -487,19 +498,14 @@ function moduleProblems(env: Env, cmd: DocCommand, index: number, mod: string, a
   const list = [...candidates].sort();
   const span = list.length === 1 && env.editable ? wordTextSpan(cmd, index, mod) : undefined;
   if (list.length !== 1 || !span) {
-    return [{ doc: cmd.doc, offset, kind: 'module', subject: mod, message: `${base}; ${list.length > 1 ? `candidates ${list.map((c) => `\`${c}\``).join(', ')}` : list.length === 1 ? `it must be \`${list[0]}\`, but the text cannot be edited in place` : 'no module of that name'} (not changed)`, fix: undefined }];
+    const p = { doc: cmd.doc, offset, kind: 'module', subject: mod, fix: undefined };
+    if (list.length > 1) return [said(p, 'moduleCandidates', { module: mod, candidates: list.map((c) => `\`${c}\``).join(', ') }, 'ambiguous-target')];
+    if (list.length === 1) return [said(p, 'moduleNotEditable', { module: mod, replacement: list[0] as string }, 'not-editable')];
+    return [said(p, 'moduleMissing', { module: mod }, 'no-candidate')];
   }
   const replacement = list[0] as string;
-  return [
-    {
-      doc: cmd.doc,
-      offset,
-      kind: 'module',
-      subject: mod,
-      message: `${base}; the module is now \`${replacement}\` (the only module of that name)`,
-      fix: { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `run \`python -m ${replacement}\``, safety: 'safe' },
-    },
-  ];
+  const fix: DocFix = { edits: [{ start: span[0], end: span[1], text: replacement }], replacement, description: `run \`python -m ${replacement}\``, safety: 'safe' };
+  return [said({ doc: cmd.doc, offset, kind: 'module', subject: mod, fix }, 'moduleMoved', { module: mod, replacement })];
 }
 
 function docDirOf(doc: string): string {
@@ -524,6 +530,7 @@ export const rule: Rule = {
     summary: 'Commands in docs name compose services, app targets or scripts that do not exist; use the real ones.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    messages: MESSAGES,
     options: {
       appFactories: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Constructors whose module-level result counts as an application object.', default: DEFAULT_APP_FACTORIES },
       ...DOCS_OPTIONS,
@@ -532,17 +539,24 @@ export const rule: Rule = {
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);
     const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;
-    const problems: DocProblem[] = [];
+    const problems: SaidProblem[] = [];
     const scripts: ScriptRef[] = [];
     const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
     for (const doc of [...docFiles(workspace, opts).docs, ...historyDocs(workspace, opts)]) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const env: Env = { ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts, ledger: historyFiles.has(doc.path) }, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
-      const docProblems: DocProblem[] = [];
+      const docProblems: SaidProblem[] = [];
       for (const cmd of read.commands) {
         // Script references wait for git history; everything else is settled now.
-        docProblems.push(...(await judgedFromEveryCwd(cmd, async (c) => [...(await composeProblems(env, c)), ...(await serverProblems(env, c)), ...scriptProblems(env, c, [])])));
+        docProblems.push(
+          ...(await judgedFromEveryCwd<SaidProblem>(
+            cmd,
+            async (c) => [...(await composeProblems(env, c)), ...(await serverProblems(env, c)), ...scriptProblems(env, c, [])],
+            (p) => `${p.kind}\0${p.offset}\0${p.subject}`,
+            doubtful(rule.meta),
+          )),
+        );
         const refs = await judgedFromEveryCwd<ScriptRef>(
           cmd,
           (c) => {
@@ -555,16 +569,16 @@ export const rule: Rule = {
         );
         scripts.push(...refs);
       }
-      problems.push(...outsideRecords(env.q, docProblems));
+      problems.push(...sayOutsideRecords(rule.meta, env.q, docProblems));
     }
     const histories = await pathHistories(workspace, scripts.map((s) => ({ path: s.path, dir: false })));
     for (const s of scripts) {
       const p = settleScript(s, histories);
-      if (p) problems.push(...outsideRecords(s.env.q, [p]));
+      if (p) problems.push(...sayOutsideRecords(rule.meta, s.env.q, [p]));
     }
     // Compose services and legacy commands in docs are seed 1.5; stale server targets 2.9.
     const seeds: Record<string, string[]> = { 'compose-service': ['1.5'], 'app-target': ['2.9'], script: ['1.5'], module: ['1.5'] };
-    return problemsToFindings(problems.map((p) => ({ ...p, seedIds: seeds[p.kind] ?? [] }))) satisfies RawFinding[];
+    return saidFindings(problems.map((p) => ({ ...p, seedIds: seeds[p.kind] ?? [] })));
   },
 };
 

@@ -3,7 +3,6 @@
  * path: the path it must name now (and the edit), or why nothing is changed.
  */
 import path from 'node:path/posix';
-import type { SkipReason } from '../../src/model/types.js';
 import type { RuleMeta } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { parseDockerfile } from '../../src/formats/dockerfile.js';
@@ -22,9 +21,8 @@ import {
   type DocProblem,
   type DocsSite,
   type Histories,
-  type Relocation,
 } from '../../src/facts/docs.js';
-import { say, type SaidProblem } from '../docs-messages.js';
+import { relocationSkip, say, type SaidProblem } from '../docs-messages.js';
 import { OWNER_GLOB, type Pending } from './detect.js';
 
 const HEAD_RELOCATION = '{{head}}; {{relocation}}';
@@ -44,12 +42,6 @@ export const MESSAGES = {
 
 type DocFix = NonNullable<DocProblem['fix']>;
 
-/** Why a relocation gives no fix. */
-function relocationSkip(moved: Relocation, editable: boolean): SkipReason {
-  if (moved.target) return editable ? 'no-candidate' : 'not-editable';
-  if (!moved.gone && !moved.archived && moved.candidates.length > 1) return 'ambiguous-target';
-  return 'no-candidate';
-}
 /**
  * Why pointing `-f` at a Dockerfile that moved to another folder is not enough: its COPY/ADD
  * sources (literal paths, not from a stage) are not all found in the build context the command
