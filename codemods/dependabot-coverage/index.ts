@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Workspace } from '../../src/workspace/workspace.js';
-import type { Fix, RawFinding } from '../../src/model/types.js';
+import type { Fix, RawFinding, SkipReason } from '../../src/model/types.js';
 import type { Rule, RuleContext } from '../../src/model/rule.js';
 import { SourceFile } from '../../src/workspace/source-file.js';
 import type { GitHistory } from '../../src/workspace/history.js';
@@ -749,6 +749,41 @@ function quoted(mention: Mention): string {
   return `${mention.file}:${mention.line} asks for Dependabot ("${mention.text}")`;
 }
 
+const MISSING = 'no `updates` entry covers {{ecosystem}} `{{directory}}` ({{manifest}}){{hint}}';
+const REVIEW = '; held for review: {{note}}';
+const NOT_FIXED = '; not fixed: {{why}}';
+const NO_CONFIG = 'no Dependabot config: {{count}} manifest {{directories}} no version updates ({{summary}})';
+const NO_CORE = 'no Dependabot config, and no manifest of the root or of the CI to start one with (each directory has its own finding)';
+const ASKED = '; {{evidence}}';
+const UNASKED = "; held for review: nothing in the repository asks for Dependabot version updates, and adopting it is the maintainers' decision";
+const NOT_GENERATED = ' (not generated: createConfig is off)';
+const WITHOUT_CONFIG = "; held for review: it needs the config, and adopting Dependabot is the maintainers' decision";
+
+/**
+ * The message templates. `evidence` is the statement of intent that makes a fix safe beyond the
+ * config itself, `note` why a fix is held for review, `hint` an optional clause (with its `; `)
+ * about an entry that almost covers the directory.
+ */
+const MESSAGES = {
+  missing: MISSING,
+  missingAsked: `${MISSING}${ASKED}`,
+  missingReview: `${MISSING}${REVIEW}`,
+  missingNotFixed: `${MISSING}${NOT_FIXED}`,
+  missingAskedNotFixed: `${MISSING}${ASKED}${NOT_FIXED}`,
+  missingReviewNotFixed: `${MISSING}${REVIEW}${NOT_FIXED}`,
+  missingWithoutConfig: `${MISSING}${WITHOUT_CONFIG}`,
+  missingAskedWithoutConfig: `${MISSING}${ASKED}${WITHOUT_CONFIG}`,
+  noConfigAsked: `${NO_CONFIG}${ASKED}`,
+  noConfigUnasked: `${NO_CONFIG}${UNASKED}`,
+  noConfigAskedNotGenerated: `${NO_CONFIG}${ASKED}${NOT_GENERATED}`,
+  noConfigUnaskedNotGenerated: `${NO_CONFIG}${UNASKED}${NOT_GENERATED}`,
+  noCoreAsked: `${NO_CORE}${ASKED}`,
+  noCoreUnasked: `${NO_CORE}${UNASKED}`,
+  unparsable: '{{config}} cannot be read as a Dependabot config ({{error}}); coverage not judged',
+  notAMap: '{{config}} cannot be read as a Dependabot config; coverage not judged',
+  misnamedEcosystem: 'the `updates` entry for `{{directory}}` names package-ecosystem `{{written}}`, which updates nothing there: {{why}}',
+};
+
 /**
  * Manifests of an ecosystem (npm/yarn/pnpm/bun, pip/uv/poetry, docker, docker-compose,
  * github-actions) in a directory that no Dependabot `updates` entry watches (seeds 0.1, 1.6),
@@ -769,6 +804,7 @@ export const rule: Rule = {
     summary: 'Ecosystems with manifests but no dependabot updates entry (or no config at all); add them.',
     defaultSeverity: 'warning',
     fixable: 'safe',
+    messages: MESSAGES,
     options: {
       exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of manifest paths that are never counted.', default: DEFAULT_MANIFEST_EXCLUDES },
       interval: { enum: ['daily', 'weekly', 'monthly', 'quarterly', 'semiannually', 'yearly'], description: 'Schedule of generated entries.', default: 'weekly' },
@@ -859,7 +895,6 @@ async function noConfig(ctx: Context): Promise<RawFinding[]> {
   const base = generateConfig(core, opts);
   const fix: Fix | null =
     opts.createConfig && core.length > 0 ? { safety, description: `create ${GENERATED_PATH} with ${core.length} ${opts.interval}, grouped update entries`, edits: [], creates: [{ file: GENERATED_PATH, content: base }] } : null;
-  const why = evidence ? `; ${quoted(evidence)}` : "; held for review: nothing in the repository asks for Dependabot version updates, and adopting it is the maintainers' decision";
   const rest = core.length < manifests.length ? await judgeConfig(ctx, new SourceFile(GENERATED_PATH, base, false)) : [];
   const out: RawFinding[] = [
     {
@@ -867,11 +902,14 @@ async function noConfig(ctx: Context): Promise<RawFinding[]> {
       offset: 0,
       severity: 'info',
       key: 'no-config',
-      message:
-        core.length === 0
-          ? `no Dependabot config, and no manifest of the root or of the CI to start one with (each directory has its own finding)${why}`
-          : `no Dependabot config: ${core.length} manifest director${core.length === 1 ? 'y gets' : 'ies get'} no version updates (${summaryOf(core)})${why}${opts.createConfig ? '' : ' (not generated: createConfig is off)'}`,
+      ...(core.length === 0
+        ? { messageId: evidence ? 'noCoreAsked' : 'noCoreUnasked', data: evidence ? { evidence: quoted(evidence) } : {} }
+        : {
+            messageId: `noConfig${evidence ? 'Asked' : 'Unasked'}${opts.createConfig ? '' : 'NotGenerated'}`,
+            data: { count: core.length, directories: core.length === 1 ? 'directory gets' : 'directories get', summary: summaryOf(core), ...(evidence ? { evidence: quoted(evidence) } : {}) },
+          }),
       fix,
+      ...(fix ? {} : { skipReason: core.length === 0 ? 'no-candidate' : 'disabled-by-option' }),
     },
   ];
   for (const f of rest) {
@@ -887,8 +925,12 @@ async function noConfig(ctx: Context): Promise<RawFinding[]> {
         }
       : null;
     // Its own entry is safe, but only once the config exists, which is the maintainers' call.
-    const held = own && own.safety === 'safe' && safety === 'review' ? "; held for review: it needs the config, and adopting Dependabot is the maintainers' decision" : '';
-    out.push({ ...f, file: GENERATED_PATH, offset: 0, severity: 'info', message: `${f.message}${held}`, fix: created });
+    const held = own !== null && own.safety === 'safe' && safety === 'review';
+    // A safe fix has no note of review: the hold is said in that finding's own words.
+    const said = held && (f.messageId === 'missing' || f.messageId === 'missingAsked') ? { messageId: `${f.messageId}WithoutConfig` } : {};
+    const skipReason: SkipReason | undefined = created ? undefined : f.fix ? 'disabled-by-option' : f.skipReason;
+    const { skipReason: _own, ...rest } = f;
+    out.push({ ...rest, ...said, file: GENERATED_PATH, offset: 0, severity: 'info', fix: created, ...(skipReason ? { skipReason } : {}) });
   }
   return out;
 }
@@ -900,7 +942,8 @@ async function judgeConfig(ctx: Context, file: SourceFile): Promise<RawFinding[]
   const parsed = parseYaml(file);
   const root = parsed.doc.contents;
   if (parsed.error || !isMap(root)) {
-    return [{ file: configPath, offset: parsed.error?.offset ?? 0, key: 'unparsable', message: `${configPath} cannot be read as a Dependabot config${parsed.error ? ` (${parsed.error.message})` : ''}; coverage not judged`, fix: null }];
+    const said: Pick<RawFinding, 'messageId' | 'data'> = parsed.error ? { messageId: 'unparsable', data: { config: configPath, error: parsed.error.message } } : { messageId: 'notAMap', data: { config: configPath } };
+    return [{ file: configPath, offset: parsed.error?.offset ?? 0, key: 'unparsable', ...said, fix: null, skipReason: 'unparseable' }];
   }
   const updatesPair = findPair(root, 'updates');
   const items = isSeq(updatesPair?.value) ? ((updatesPair?.value as YAMLSeq).items as Node[]) : [];
@@ -972,15 +1015,21 @@ async function judgeConfig(ctx: Context, file: SourceFile): Promise<RawFinding[]
     ...judged.map(({ m, safety, note, group }): RawFinding => {
       const { fix, why } = fixes.get(own ? `dir:${m.ecosystem}:${m.dir}` : group) as { fix: Fix | null; why: string };
       const hint = literalGlobHint(entries, m);
-      const notFixed = fix ? '' : `; not fixed: ${why}`;
-      const reason = safety === 'review' ? `; held for review: ${note}` : note ? `; ${note}` : '';
+      const data: Record<string, string> = { ecosystem: m.ecosystem, directory: dependabotDir(m.dir), manifest: describeManifest(m), hint };
+      let messageId = 'missing';
+      if (safety === 'review') [messageId, data.note] = ['missingReview', note];
+      else if (note) [messageId, data.evidence] = ['missingAsked', note];
+      if (!fix) [messageId, data.why] = [`${messageId}NotFixed`, why];
       return {
         file: configPath,
         offset,
         ...(safety === 'review' ? { severity: 'info' as const } : {}),
         key: `missing:${m.ecosystem}:${m.dir}`,
-        message: `no \`updates\` entry covers ${m.ecosystem} \`${dependabotDir(m.dir)}\` (${describeManifest(m)})${hint}${reason}${notFixed}`,
+        messageId,
+        data,
         fix,
+        // The one reason a fix is withheld here: an `updates` the rule does not rewrite.
+        ...(fix ? {} : { skipReason: 'unusual-layout' as const }),
       };
     }),
   ];
@@ -1063,7 +1112,8 @@ function misnamedEcosystems(file: SourceFile, configPath: string, entries: Entry
       offset: range[0],
       ...(safety === 'review' ? { severity: 'info' as const } : {}),
       key: `ecosystem:${written}:${dir}`,
-      message: `the \`updates\` entry for \`${e.directory}\` names package-ecosystem \`${written}\`, which updates nothing there: ${why}`,
+      messageId: 'misnamedEcosystem',
+      data: { directory: e.directory, written, why },
       fix: { safety, description: `set package-ecosystem \`${written}\` to \`${target}\``, edits: [{ file: configPath, start: range[0], end: range[1], text }] },
     });
   }
