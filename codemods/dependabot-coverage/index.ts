@@ -6,6 +6,7 @@ import type { Rule, RuleContext } from '../../src/model/rule.js';
 import { SourceFile } from '../../src/workspace/source-file.js';
 import type { GitHistory } from '../../src/workspace/history.js';
 import { findPair, mapPairs, nodeRange, pairKey, parseYaml, scalarString } from '../../src/formats/yaml.js';
+import { appendToBlock, colOf, dashColOf, documentStep, lineStartOf, quoteScalar as quote, quoteTypeOf, type QuoteType, type TextSpanEdit } from '../../src/formats/yaml-edit.js';
 import { DEFAULT_MANIFEST_EXCLUDES, dependabotDir, discoverManifests, hasGlobChars, matchesGlob, normalizeRepoDir, type ManifestDir } from '../../src/facts/ecosystems.js';
 import { ciDirectories, intentMentions, isGeneratedOrVendored, mentionCovers, parkedConfig, renovateConfig, retiredReasons, sampleReasons, scaffoldReason, type Mention } from './policy.js';
 
@@ -179,44 +180,9 @@ export function describeManifest(m: ManifestDir): string {
 // ---------------------------------------------------------------------------------------------
 // Writing YAML in a given style
 
-type QuoteType = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE';
-
-function plainSafe(v: string): boolean {
-  if (!/^[A-Za-z0-9_./][A-Za-z0-9_./@() -]*$/.test(v) || v.endsWith(' ')) return false;
-  return !/^(true|false|yes|no|on|off|null|y|n|~)$/i.test(v) && !/^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(v) && !/^0[xo]/i.test(v);
-}
-
-function quote(v: string, type: QuoteType): string {
-  if (type === 'PLAIN' && plainSafe(v)) return v;
-  if (type === 'QUOTE_SINGLE') return `'${v.replace(/'/g, "''")}'`;
-  return JSON.stringify(v);
-}
-
-function quoteTypeOf(node: unknown): QuoteType {
-  if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) return node.type;
-  return 'PLAIN';
-}
-
 interface Line {
   col: number;
   text: string;
-}
-
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-function colOf(text: string, offset: number): number {
-  return offset - lineStartOf(text, offset);
-}
-
-/** Column of the `-` that introduces a block sequence item. */
-function dashColOf(text: string, item: Node): number | undefined {
-  const r = nodeRange(item);
-  if (!r) return undefined;
-  const ls = lineStartOf(text, r[0]);
-  const dash = text.lastIndexOf('-', r[0] - 1);
-  return dash >= ls ? dash - ls : undefined;
 }
 
 function rawOf(text: string, node: unknown): string | undefined {
@@ -574,61 +540,16 @@ export function generateConfig(manifests: ManifestDir[], opts: Options): string 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Where to insert
-
-/** Offset just after the last line that belongs to the last item (its indented comments too). */
-function endOfItem(text: string, item: Node, dashCol: number): number {
-  const r = nodeRange(item) as [number, number];
-  let c = r[1] - 1;
-  while (c > r[0] && /\s/.test(text[c] as string)) c--;
-  let nl = text.indexOf('\n', c);
-  if (nl === -1) return text.length;
-  let end = nl + 1;
-  // Comment lines indented deeper than the dash still belong to the item.
-  for (;;) {
-    let probe = end;
-    let next = text.indexOf('\n', probe);
-    let line = text.slice(probe, next === -1 ? text.length : next);
-    while (/^[ \t]*\r?$/.test(line) && next !== -1) {
-      probe = next + 1;
-      next = text.indexOf('\n', probe);
-      line = text.slice(probe, next === -1 ? text.length : next);
-    }
-    const m = /^([ \t]*)#/.exec(line);
-    if (!m || (m[1] as string).length <= dashCol) break;
-    nl = next;
-    end = nl === -1 ? text.length : nl + 1;
-    if (nl === -1) break;
-  }
-  return end;
-}
-
-/** Indentation step of the document's block mappings (from any nested mapping), default 2. */
-function documentStep(text: string, root: YAMLMap): number {
-  for (const pair of mapPairs(root)) {
-    const v = pair.value;
-    const kr = nodeRange(pair.key);
-    if (isMap(v) && !v.flow && v.items[0] && kr) {
-      const cr = nodeRange((v.items[0] as Pair).key);
-      if (cr) return colOf(text, cr[0]) - colOf(text, kr[0]);
-    }
-  }
-  return 2;
-}
-
-interface ConfigEdit {
-  start: number;
-  end: number;
-  text: string;
-}
+// Appending entries
 
 /** The edit that appends the entries for `missing` to an existing config, or why it cannot. */
-function appendEntries(file: SourceFile, root: YAMLMap, missing: ManifestDir[], opts: Options): ConfigEdit | string {
+function appendEntries(file: SourceFile, root: YAMLMap, missing: ManifestDir[], opts: Options): TextSpanEdit | string {
   const text = file.text;
-  const eol = file.eol;
-  const updatesPair = findPair(root, 'updates');
-  const value = updatesPair?.value;
-  const build = (style: Style, entries: Entry[], items: Node[]): string[] => {
+  const step = documentStep(text, root);
+  const edit = appendToBlock(file, root, 'updates', { kind: 'seq', replaceEmptyFlow: true }, (site) => {
+    const items = site.kind === 'after-items' ? (site.collection.items as Node[]) : [];
+    const entries = items.filter((i): i is YAMLMap => isMap(i) && !i.flow).map(readEntry);
+    const style: Style = site.kind === 'after-items' ? detectStyle(text, items, step) : { ...DEFAULT_STYLE, step, seqIndent: step, dashCol: step, gap: 2, blankBetween: true };
     const out: string[] = [];
     missing.forEach((m, i) => {
       if (i > 0 || items.length > 0) if (style.blankBetween) out.push('');
@@ -641,45 +562,10 @@ function appendEntries(file: SourceFile, root: YAMLMap, missing: ManifestDir[], 
       out.push(`${' '.repeat(style.dashCol)}# ${describeManifest(m)}`, ...printLines(lines));
     });
     return out;
-  };
-  const step = documentStep(text, root);
-  if (updatesPair && isSeq(value) && !value.flow && value.items.length > 0) {
-    const items = value.items as Node[];
-    const entries = items.filter((i): i is YAMLMap => isMap(i) && !i.flow).map(readEntry);
-    const style = detectStyle(text, items, step);
-    const at = endOfItem(text, items[items.length - 1] as Node, style.dashCol);
-    const lines = build(style, entries, items);
-    const body = lines.join(eol);
-    return at === text.length && !text.endsWith('\n') ? { start: at, end: at, text: `${eol}${body}` } : { start: at, end: at, text: `${body}${eol}` };
-  }
-  const style: Style = { ...DEFAULT_STYLE, step, seqIndent: step, dashCol: step, gap: 2, blankBetween: true };
-  if (updatesPair && isSeq(value) && value.flow) {
-    if (value.items.length > 0) return 'its `updates` list is written in flow style';
-    // `updates: []` → the block list, keeping a trailing comment on that line.
-    const kr = nodeRange(updatesPair.key) as [number, number];
-    const vr = nodeRange(value) as [number, number];
-    const colon = text.indexOf(':', kr[1]);
-    const lineEnd = text.indexOf('\n', vr[1]);
-    const lines = build(style, [], []);
-    if (lineEnd === -1) return { start: colon + 1, end: text.length, text: `${text.slice(vr[1])}${eol}${lines.join(eol)}` };
-    return { start: colon + 1, end: lineEnd + 1, text: `${text.slice(vr[1], lineEnd + 1)}${lines.join(eol)}${eol}` };
-  }
-  if (updatesPair && value !== null && value !== undefined && !(isScalar(value) && value.value === null)) return 'its `updates` is not a list';
-  // `updates:` with nothing, or no `updates` at all.
-  const lines = build(style, [], []);
-  let at: number;
-  let head = '';
-  if (updatesPair) {
-    const kr = nodeRange(updatesPair.key) as [number, number];
-    const nl = text.indexOf('\n', kr[1]);
-    at = nl === -1 ? text.length : nl + 1;
-    if (nl === -1) head = eol;
-  } else {
-    at = text.length;
-    head = text.endsWith('\n') || text === '' ? '' : eol;
-    lines.unshift('updates:');
-  }
-  return { start: at, end: at, text: `${head}${lines.join(eol)}${eol}` };
+  });
+  if (edit === 'flow') return 'its `updates` list is written in flow style';
+  if (edit === 'not-a-collection') return 'its `updates` is not a list';
+  return edit;
 }
 
 // ---------------------------------------------------------------------------------------------
