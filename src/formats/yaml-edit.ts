@@ -144,15 +144,18 @@ export function appendToBlock(file: { text: string; eol: string }, root: unknown
   const pair = findPair(root, key);
   const value = pair?.value;
   const ofKind = options.kind === 'seq' ? isSeq(value) : isMap(value);
-  // At the end of a file without a final line break, the insertion starts with one (and the
-  // file ends with one after it, as after any other insertion).
+  // Under a key on the last line of a file without a final line break, or a key added at its
+  // end: the insertion starts with a line break, and ends with one.
   const insertAt = (at: number, body: string): TextSpanEdit => ({ start: at, end: at, text: at === text.length && text !== '' && !text.endsWith('\n') ? `${eol}${body}${eol}` : `${body}${eol}` });
   if (pair && ofKind && (value as YAMLMap | YAMLSeq).items.length > 0) {
     const collection = value as YAMLMap | YAMLSeq;
     if (collection.flow) return 'flow';
     const at = endOfLastItem(text, collection);
     if (at === undefined) return 'not-a-collection';
-    return insertAt(at, render({ kind: 'after-items', collection }).join(eol));
+    const body = render({ kind: 'after-items', collection }).join(eol);
+    // After the last line of a file without a final line break, the new items are the last
+    // lines, and the file still ends as it did.
+    return at === text.length && text !== '' && !text.endsWith('\n') ? { start: at, end: at, text: `${eol}${body}` } : { start: at, end: at, text: `${body}${eol}` };
   }
   if (pair && ofKind) {
     // `key: []`: the block list in its place, keeping what follows on that line (a comment).
