@@ -3,7 +3,6 @@
  * the kinds of project they update, what git history says the maintainers took out, and how a
  * manifest directory is described. The rule's options are read here too.
  */
-import path from 'node:path';
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { SourceFile } from '../../src/workspace/source-file.js';
