@@ -8,6 +8,7 @@ import { DEFAULT_MANIFEST_EXCLUDES, discoverManifests, globToRegExp, isUpdatable
 import { rule, internals } from '../codemods/dependabot-coverage/index.js';
 import { dependabotSchemaErrors } from './helpers/schemas.js';
 import type { RawFinding } from '../src/model/types.js';
+import { renderMessage } from '../src/model/rule.js';
 
 const ws = (files: Record<string, string>): Workspace => Workspace.fromFiles('/repo', files);
 const summary = (w: Workspace, excludes?: readonly string[]): string[] => discoverManifests(w, excludes).map((m) => `${m.ecosystem} /${m.dir} [${m.files.join(', ')}]`);
@@ -15,10 +16,12 @@ const summary = (w: Workspace, excludes?: readonly string[]): string[] => discov
 const WORKFLOW = 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n';
 const pkg = (deps: Record<string, string> = { react: '^18.0.0' }, extra: Record<string, unknown> = {}): string => JSON.stringify({ name: 'x', ...extra, dependencies: deps });
 
-async function check(files: Record<string, string>, options: Record<string, unknown> = {}): Promise<{ workspace: Workspace; findings: RawFinding[] }> {
+/** The rule's raw findings, with the text the engine renders from their message ids. */
+async function check(files: Record<string, string>, options: Record<string, unknown> = {}): Promise<{ workspace: Workspace; findings: Array<RawFinding & { message: string }> }> {
   const workspace = ws(files);
   const facts = new Facts(workspace);
-  const findings = await rule.check({ workspace, facts, files: facts.files, options });
+  const raw = await rule.check({ workspace, facts, files: facts.files, options });
+  const findings = raw.map((f) => ({ ...f, message: f.message ?? renderMessage(rule.meta, f.messageId as string, f.data) }));
   return { workspace, findings };
 }
 

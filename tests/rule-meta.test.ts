@@ -1,7 +1,7 @@
 /**
  * Rules in the ESLint/ruff shape: `meta` declares the options (tests/config-schema.test.ts) and
- * the message templates, and findings name a template by id. The rules below still report
- * plain messages; the list can only shrink: convert a rule, then take it off.
+ * the message templates, and findings name a template by id (the goldens record the id and the
+ * data). Every rule declares its templates.
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -13,27 +13,12 @@ import { SKIP_REASONS } from '../src/model/types.js';
 import { run } from '../src/engine/run.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
-/** Rules that still report plain `message`s (no `meta.messages`). Only ever remove ids. */
-const NOT_YET_CONVERTED = ['docs-command-drift', 'docs-dead-reference', 'dependabot-coverage'];
-/** The list when it was made: it may lose ids, never gain one. */
-const INITIAL = new Set(['docs-command-drift', 'docs-dead-reference', 'dockerfile-copy-outdir', 'redaction-key-normalization', 'dependabot-coverage', 'env-example-missing']);
-
 describe('message ids', () => {
-  it('the rules not yet converted: the list only shrinks', () => {
-    expect(NOT_YET_CONVERTED.filter((id) => !INITIAL.has(id)), 'a rule added to the list: declare meta.messages instead').toEqual([]);
-  });
-
   for (const rule of RULES) {
     const id = rule.meta.id;
-    if (NOT_YET_CONVERTED.includes(id)) {
-      it(`${id} is listed as not converted, and is not (take it off the list when it is)`, () => {
-        expect(rule.meta.messages, `${id} declares meta.messages: remove it from NOT_YET_CONVERTED`).toBeUndefined();
-      });
-      continue;
-    }
     it(`${id} declares its message templates`, () => {
       const messages = rule.meta.messages ?? {};
-      expect(Object.keys(messages).length, `${id} has no meta.messages (or add it to NOT_YET_CONVERTED)`).toBeGreaterThan(0);
+      expect(Object.keys(messages).length, `${id} has no meta.messages`).toBeGreaterThan(0);
       for (const [messageId, template] of Object.entries(messages)) {
         expect(messageId).toMatch(/^[a-z][A-Za-z]*$/);
         expect(template.trim()).not.toBe('');

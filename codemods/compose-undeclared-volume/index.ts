@@ -1,9 +1,9 @@
-import { isMap, isScalar } from 'yaml';
+import { isMap } from 'yaml';
 import type { Fix, RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import type { ComposeFile } from '../../src/facts/compose.js';
-import { blockIndent, nodeRange, pairValueEnd } from '../../src/formats/yaml.js';
-import { lineEndIncludingBreak } from '../../src/util/text.js';
+import { blockIndent, nodeRange } from '../../src/formats/yaml.js';
+import { appendToBlock } from '../../src/formats/yaml-edit.js';
 
 /**
  * A service mounts a named volume that no file of its compose set declares under top-level
@@ -64,37 +64,19 @@ export const rule: Rule = {
 };
 
 function declarationFix(file: ComposeFile, text: string, eol: string, names: string[]): Fix | null {
-  const unit = ' '.repeat((file.services && blockIndent(text, file.services)) || 2);
+  const unit = (file.services && blockIndent(text, file.services)) || 2;
   // Every finding of the file carries this fix: its description names at most 10 volumes (16,000
   // names in each of 16,000 findings made a JSON report of 2.4 GB).
   const shown = names.slice(0, 10).map((n) => `\`${n}\``).join(', ');
   const description = `declare ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} under top-level \`volumes:\``;
-  const pair = file.volumesPair;
-  if (!pair) {
-    const lead = text.length === 0 || text.endsWith('\n') ? '' : eol;
-    const block = `${lead}${eol}volumes:${eol}${names.map((n) => `${unit}${n}:${eol}`).join('')}`;
-    return { safety: 'safe', description, edits: [{ file: file.path, start: text.length, end: text.length, text: block }] };
-  }
-  const value = pair.value;
-  if (isMap(value) && !value.flow && value.items.length > 0) {
-    const indent = ' '.repeat(blockIndent(text, value) ?? unit.length);
-    const last = value.items[value.items.length - 1];
-    const end = last ? pairValueEnd(last) : undefined;
-    if (end === undefined) return null;
-    const at = text[end - 1] === '\n' ? end : lineEndIncludingBreak(text, end);
-    const lead = at === text.length && !text.endsWith('\n') ? eol : '';
-    return { safety: 'safe', description, edits: [{ file: file.path, start: at, end: at, text: lead + names.map((n) => `${indent}${n}:${eol}`).join('') }] };
-  }
-  if (value === null || (isScalar(value) && (value.value === null || value.value === ''))) {
-    // `volumes:` with nothing under it.
-    const keyEnd = nodeRange(pair.key)?.[1];
-    if (keyEnd === undefined) return null;
-    const at = lineEndIncludingBreak(text, keyEnd);
-    const lead = at === text.length && !text.endsWith('\n') ? eol : '';
-    return { safety: 'safe', description, edits: [{ file: file.path, start: at, end: at, text: lead + names.map((n) => `${unit}${n}:${eol}`).join('') }] };
-  }
+  const edit = appendToBlock({ text, eol }, file.parsed.doc.contents, 'volumes', { kind: 'map', blankLineBeforeNewKey: true }, (site) => {
+    // New names line up with the declared ones; under an empty or new key, one step of the file's indentation.
+    const indent = ' '.repeat((site.kind === 'after-items' && isMap(site.collection) ? blockIndent(text, site.collection) : undefined) ?? unit);
+    return names.map((n) => `${indent}${n}:`);
+  });
   // Flow-style or otherwise unusual `volumes:`: report, do not guess at the layout.
-  return null;
+  if (typeof edit === 'string') return null;
+  return { safety: 'safe', description, edits: [{ file: file.path, ...edit }] };
 }
 
 export default rule;

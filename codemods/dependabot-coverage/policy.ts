@@ -9,7 +9,7 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { parseYaml } from '../../src/formats/yaml.js';
-import { checkoutDir } from '../../src/formats/workflow.js';
+import { checkoutDir, isWorkflowPath, jobWorkingDirectory, readWorkflow } from '../../src/formats/workflow.js';
 import { isExcluded, matchesGlob, readPackageJson, type ManifestDir } from '../../src/facts/ecosystems.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -323,8 +323,6 @@ export function scaffoldReason(ws: Workspace, m: ManifestDir, excludes: readonly
 // ---------------------------------------------------------------------------------------------
 // Directories the CI already builds
 
-const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/;
-
 /** Variables CI services set to the checkout's root: `${CIRCLE_WORKING_DIRECTORY}/web` is `web`. */
 const CHECKOUT_ROOT = /^(\$\{\{\s*github\.workspace\s*\}\}|\$\{?(GITHUB_WORKSPACE|CIRCLE_WORKING_DIRECTORY|CI_PROJECT_DIR|TRAVIS_BUILD_DIR|BITBUCKET_CLONE_DIR|BUILD_SOURCESDIRECTORY)\}?)(\/|$)/;
 /** Other CI services' configs: every string in them is read as commands. */
@@ -340,6 +338,11 @@ function cleanPath(raw: string, base: string): string | undefined {
   // Absolute and home paths are the runner's (`cd /tmp`), not the repository's.
   if (v === '' || v.includes('$') || /^[a-z]+:\/\//i.test(v) || /^[-/~]/.test(v)) return undefined;
   return checkoutDir(v, base);
+}
+
+/** A string scalar's value (a number or a boolean is not a path here). */
+function literal(node: unknown): string | undefined {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
 }
 
 function parentOf(p: string): string {
@@ -394,41 +397,32 @@ export function ciDirectories(ws: Workspace): Set<string> {
       }
       continue;
     }
-    if (!WORKFLOW.test(p)) continue;
+    if (!isWorkflowPath(p)) continue;
     const file = ws.read(p);
     if (!file) continue;
-    const parsed = parseYaml(file);
-    if (parsed.error) continue;
-    let doc: unknown;
-    try {
-      doc = parsed.doc.toJS({ maxAliasCount: 100 });
-    } catch {
-      continue;
-    }
-    const jobs = (doc as { jobs?: unknown } | null)?.jobs;
-    if (!jobs || typeof jobs !== 'object') continue;
-    for (const job of Object.values(jobs as Record<string, unknown>)) {
-      if (!job || typeof job !== 'object') continue;
-      const j = job as { defaults?: { run?: { 'working-directory'?: unknown } }; steps?: unknown };
-      const jobDir = typeof j.defaults?.run?.['working-directory'] === 'string' ? cleanPath(j.defaults.run['working-directory'], '') : undefined;
+    const workflow = readWorkflow(file);
+    if (workflow.error) continue;
+    for (const job of workflow.jobs) {
+      // The job's own default, as written: a checkout-root variable (`${{ github.workspace }}/web`) is read too.
+      const jobDefault = jobWorkingDirectory(job.map);
+      const jobDir = jobDefault !== undefined ? cleanPath(jobDefault, '') : undefined;
       if (jobDir !== undefined) out.add(jobDir);
-      if (!Array.isArray(j.steps)) continue;
-      for (const step of j.steps) {
-        if (!step || typeof step !== 'object') continue;
-        const s = step as { run?: unknown; 'working-directory'?: unknown; with?: Record<string, unknown> };
-        const stepDir = typeof s['working-directory'] === 'string' ? cleanPath(s['working-directory'], '') : undefined;
+      for (const step of job.steps) {
+        const written = literal(step.workingDirectoryPair?.value);
+        const stepDir = written !== undefined ? cleanPath(written, '') : undefined;
         if (stepDir !== undefined) out.add(stepDir);
         const base = stepDir ?? jobDir ?? '';
-        if (typeof s.run === 'string') runDirs(s.run, base, out);
-        const w = s.with;
-        if (!w || typeof w !== 'object') continue;
+        if (step.run && literal(step.run.node) !== undefined) runDirs(step.run.script, base, out);
+        const input = (key: string): string | undefined => literal(step.with.get(key)?.pair.value);
         for (const key of ['working-directory', 'context', 'project']) {
-          const d = typeof w[key] === 'string' ? cleanPath(w[key] as string, '') : undefined;
+          const v = input(key);
+          const d = v !== undefined ? cleanPath(v, '') : undefined;
           if (d !== undefined) out.add(d);
         }
         for (const key of ['cache-dependency-path', 'file', 'dockerfile']) {
-          if (typeof w[key] !== 'string') continue;
-          for (const line of (w[key] as string).split(/\r?\n/)) {
+          const v = input(key);
+          if (v === undefined) continue;
+          for (const line of v.split(/\r?\n/)) {
             const f = cleanPath(line, '');
             if (f !== undefined && !/[*?[]/.test(f)) out.add(parentOf(f));
           }

@@ -135,6 +135,14 @@ export function readWorkflow(file: SourceFile): WorkflowModel {
   return { path: file.path, jobs, error: parsed.error };
 }
 
+/**
+ * A job's own `defaults.run.working-directory`, as written (not resolved against the workflow's
+ * default, nor checked to be a path inside the checkout): for readers that resolve it their way.
+ */
+export function jobWorkingDirectory(job: YAMLMap): string | undefined {
+  return defaultsDir(job);
+}
+
 /** The action a `uses:` names, without its ref (`actions/setup-node@v4` → `actions/setup-node`). */
 export function actionName(uses: string | undefined): string | undefined {
   if (uses === undefined) return undefined;

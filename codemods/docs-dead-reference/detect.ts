@@ -1,0 +1,435 @@
+/**
+ * Where docs and configuration files name repository paths that do not exist: Markdown links
+ * and images, path-only code spans, JSON index entries, the files doc commands (and the
+ * commands in YAML and Dockerfile comments) read as configuration, and CODEOWNERS patterns.
+ * Each is a Pending reference, settled (fix.ts) once git history has been asked about all.
+ */
+import path from 'node:path/posix';
+import type { Workspace } from '../../src/workspace/workspace.js';
+import type { Facts } from '../../src/facts/facts.js';
+import { defineFact } from '../../src/facts/fact.js';
+import { isEnvFileName } from '../../src/formats/dotenv.js';
+import ignore from 'ignore';
+import { isDockerfilePath } from '../../src/formats/dockerfile.js';
+import { isComposePath } from '../../src/formats/compose.js';
+import { hashComments, isCodeownersPath, parseCodeowners, type OwnerRule } from '../../src/formats/comments.js';
+import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
+import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
+import {
+  commandHead,
+  commentCommands,
+  commentCwd,
+  docFiles,
+  matchesAny,
+  underSubmodule,
+  historyDocs,
+  existsInRepo,
+  inCheckerList,
+  isCreated,
+  isGitIgnored,
+  isQuoted,
+  joinRepo,
+  operandValue,
+  pathRef,
+  readDoc,
+  readOperands,
+  judgedFromEveryCwd,
+  projectRootsAbove,
+  siteOf,
+  createdInSeries,
+  siteResolves,
+  siteRouteResolves,
+  type DocsSite,
+  wordTextSpan,
+  type DocCommand,
+  type DocsOptions,
+  type QuoteContext,
+} from '../../src/facts/docs.js';
+
+
+export interface Env {
+  ws: Workspace;
+  opts: DocsOptions;
+  q: QuoteContext;
+  doc: string;
+  docDir: string;
+  editable: boolean;
+  /** Files the other docs of its folder have the reader create. */
+  series: ReadonlySet<string>;
+}
+
+/**
+ * A reference `written` (as it appears in the doc) to the missing repo path `missing`,
+ * expressed relative to `base`. What to say and which edit to make waits until git history has
+ * been asked about every missing path of the run at once.
+ */
+export interface Pending {
+  env: Env;
+  kind: string;
+  offset: number;
+  written: string;
+  missing: string;
+  dir: boolean;
+  base: string;
+  head: string;
+  span: [number, number] | undefined;
+  suffix: string;
+  /** Judged only when the path moved: a file of that name elsewhere, or a rename record. */
+  onlyIfMoved: boolean;
+  /** Why a fix, however certain its target, is a judgement call here (the doc's own uncertainty). */
+  reviewBecause?: string;
+  /** A page route of this docs site that names no page: reported, never repointed to a folder. */
+  route?: DocsSite;
+  /**
+   * A file a command reads as its own configuration (`compose -f`, `pip -r`, `--env-file`,
+   * `docker build -f`): the project is expected to have it. Other operands (`cat x`, `./x.sh`,
+   * `source x`) may be any file of the reader's.
+   */
+  config?: boolean;
+  /** Written from the repository root with a leading `/` (GitHub's reading): the fix keeps it. */
+  rootRelative?: boolean;
+  /** An extensionless link outside a docs site: GitHub opens a file or a folder of that name. */
+  fileOrDir?: boolean;
+  /** For `docker build -f X CONTEXT`: the build context (repo path) the Dockerfile's COPYs read. */
+  buildContext?: string;
+  /** A CODEOWNERS rule whose pattern matches nothing. */
+  owner?: OwnerRule;
+}
+
+/** Cheap text filter: a comment with a flag that names a configuration file. */
+const COMMENT_COMMAND = /^[ \t]*#.*\s(?:-f|--file|--env-file|-r|--requirement|-c|--constraint)[ =]/m;
+
+/** Options of `docker build` that take a value (the context is the positional word left). */
+const BUILD_VALUE_OPTIONS = /^(-f|--file|-t|--tag|--build-arg|--target|--platform|-o|--output|--label|--secret|--ssh|--cache-from|--cache-to|--network|--progress|--iidfile|--add-host|--shm-size|--ulimit|-m|--memory|--build-context|--attest|--provenance|--sbom|--metadata-file|--builder)$/;
+
+/** The build context of `docker build`/`docker buildx build`, resolved from `cwd`; undefined when not a local folder. */
+function buildContextOf(argv: string[], cwd: string): string | undefined {
+  const h = commandHead(argv)?.index ?? 0;
+  if (argv[h] !== 'docker') return undefined;
+  let i = h + 1;
+  if (argv[i] === 'buildx') i++;
+  if (argv[i] !== 'build') return undefined;
+  let context: string | undefined;
+  for (i++; i < argv.length; i++) {
+    const w = argv[i] as string;
+    if (BUILD_VALUE_OPTIONS.test(w)) i++;
+    else if (!w.startsWith('-')) context = w;
+  }
+  if (context === undefined || context === '-' || /^[a-z]+:\/\//i.test(context) || context.includes('$')) return undefined;
+  return joinRepo(cwd, context);
+}
+
+function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
+  return { env, kind, offset, written, missing, dir, base, head, span, suffix, onlyIfMoved };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CODEOWNERS: patterns that match nothing
+
+/** Globs of a pattern: judged by matching only (no single path to follow through history). */
+export const OWNER_GLOB = /[*?[\]]/;
+
+function ownerProblems(env: Env, facts: Facts, rule: OwnerRule): Pending[] {
+  const pattern = rule.pattern.replace(/\\(.)/g, '$1');
+  if (pattern.startsWith('!')) return [];
+  if (matchesSomething(env.ws, facts, pattern)) return [];
+  const clean = pattern.replace(/^\//, '').replace(/\/$/, '');
+  const dir = pattern.endsWith('/');
+  if (!clean || isGitIgnored(env.ws, clean, dir) || underSubmodule(env.ws, clean)) return [];
+  const written = rule.pattern;
+  const head = `CODEOWNERS pattern \`${written}\` matches no file${rule.owners.length ? ` (owners ${rule.owners.join(' ')})` : ''}`;
+  return [{ ...problem(env, 'owner', rule.start, written, clean, dir, '', head, [rule.start, rule.end]), owner: rule, config: true }];
+}
+
+/** Whether each CODEOWNERS pattern asked about matches a file: a pattern is tried on every path once per run. */
+const OWNER_PATTERN_MATCHES = defineFact('CODEOWNERS pattern matches', () => new Map<string, boolean>());
+
+/** Whether a CODEOWNERS pattern (gitignore syntax) matches any file of the repository. */
+function matchesSomething(ws: Workspace, facts: Facts, pattern: string): boolean {
+  const cache = facts.get(OWNER_PATTERN_MATCHES);
+  const known = cache.get(pattern);
+  if (known !== undefined) return known;
+  let found: boolean;
+  const plain = pattern.replace(/^\//, '').replace(/\/$/, '');
+  if (!OWNER_GLOB.test(plain) && (pattern.startsWith('/') || plain.includes('/'))) found = existsInRepo(ws, plain);
+  else {
+    try {
+      const ig = ignore().add(pattern);
+      found = ws.paths.some((p) => ig.ignores(p));
+    } catch {
+      // A pattern the gitignore reader refuses is not judged.
+      found = true;
+    }
+  }
+  cache.set(pattern, found);
+  return found;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Markdown links, images and link definitions
+
+function decode(s: string): string | undefined {
+  try {
+    return decodeURI(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Forms a docs site or GitHub resolves: `x` → `x.md`, `x/` → `x/README.md`, `x.html` → `x.md`. */
+function linkResolves(ws: Workspace, target: string): boolean {
+  if (existsInRepo(ws, target)) return true;
+  const stem = target.replace(/\.html?$/i, '');
+  return ['.md', '.mdx', '/README.md', '/index.md', '/index.mdx'].some((ext) => ws.has(`${stem}${ext}`));
+}
+
+function linkProblems(env: Env, link: MdLink): Pending[] {
+  if (link.kind === 'autolink') return [];
+  const url = link.url.trim();
+  if (!url || /^[a-z][a-z0-9+.-]*:/i.test(url) || /^(?:[#~\\]|\/\/)/.test(url)) return [];
+  // `/docs/x.md`: GitHub resolves a leading slash from the repository root; a docs site from
+  // its own root (a route of the site), which is not judged here.
+  const rootRelative = url.startsWith('/');
+  if (rootRelative && siteOf(env.ws, env.doc)) return [];
+  const cut = url.search(/[#?]/);
+  const pathPart = cut === -1 ? url : url.slice(0, cut);
+  const suffix = cut === -1 ? '' : url.slice(cut);
+  if (!pathPart || /[<>{}$*[\]]/.test(pathPart)) return [];
+  const decoded = decode(pathPart);
+  if (decoded === undefined) return [];
+  const dir = decoded.endsWith('/');
+  const last = decoded.replace(/\/$/, '').split('/').pop() ?? '';
+  // Extensionless links are docs-site routes (ids, slugs): not judged on a site. Elsewhere
+  // GitHub opens the file or folder of that name (`samples/app`, `settings/template-local`):
+  // judged, but only when it moved (a rename record, a namesake), since an extensionless link
+  // may also be a route of a site this rule does not know.
+  const extensionless = !dir && !/\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(last);
+  // MDX is written for a site (GitHub does not render its components): its extensionless links
+  // are that site's routes, whether or not the rule knows the generator.
+  if (extensionless && (siteOf(env.ws, env.doc) || /\.mdx$/i.test(env.doc))) return [];
+  const base = rootRelative ? '' : env.docDir;
+  const target = joinRepo(base, rootRelative ? decoded.slice(1) : decoded);
+  if (target === undefined || target === '' || linkResolves(env.ws, target) || isGitIgnored(env.ws, target, dir)) return [];
+  // A docs site serves static and asset folders by their own paths (Hugo's image render hooks,
+  // Docusaurus `static/`, VitePress `public/`): the link works on the site.
+  if (siteResolves(env.ws, env.doc, decoded)) return [];
+  const site = siteOf(env.ws, env.doc);
+  // On a site, a link ending in `/` is a page route: it names a page, not a folder.
+  if (site && dir && siteRouteResolves(env.ws, site, env.doc, decoded)) return [];
+  const offset = link.urlStart ?? link.start;
+  if (isQuoted(env.q, offset)) return [];
+  const plain = link.raw !== undefined && link.raw === link.url && !/[%\\\s()]/.test(link.raw);
+  const span: [number, number] | undefined = plain && link.urlStart !== undefined && link.urlEnd !== undefined ? [link.urlStart, link.urlEnd] : undefined;
+  const head = `${link.kind === 'image' ? 'image' : 'link'} target \`${pathPart}\` (\`${target}\`) does not exist`;
+  const found = { ...problem(env, 'link', offset, pathPart, target, dir, base, head, span, suffix, extensionless), rootRelative, ...(extensionless ? { fileOrDir: true } : {}) };
+  if (site && dir) return [{ ...found, route: site }];
+  // Hugo and Jekyll resolve a relative link against the page's URL, not its file: a path that
+  // reaches the file on disk need not reach it on the built site.
+  if (site?.urlRelative) return [{ ...found, reviewBecause: `${site.generator} resolves this page's links against its URL` }];
+  return [found];
+}
+
+function pathHead(written: string, missing: string): string {
+  return `path \`${written}\`${missing !== written.replace(/^\.\//, '').replace(/\/$/, '') ? ` (\`${missing}\`)` : ''} does not exist`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code spans and JSON string values that are nothing but a path
+
+/** The base directories a bare path may be written from: the repository root and the doc's folder. */
+function anchoredBase(env: Env, value: string, first: string): string | undefined {
+  if (value.startsWith('./') || value.startsWith('../')) return env.docDir;
+  const bases = [...new Set(['', env.docDir])];
+  return bases.find((b) => {
+    const j = joinRepo(b, first);
+    return j !== undefined && j !== '' && env.ws.hasDir(j);
+  });
+}
+
+function bareExists(env: Env, value: string): boolean {
+  return [...new Set(['', env.docDir, ...projectRootsAbove(env.ws, env.docDir)])].some((b) => {
+    const j = joinRepo(b, value);
+    return j !== undefined && existsInRepo(env.ws, j);
+  });
+}
+
+/**
+ * A real env file (`.env`, `.env.local`, `db.env`; not a template): local to each checkout and
+ * kept out of git by convention, so a doc that reads it is not pointing at a missing file.
+ */
+function isLocalEnvFile(p: string): boolean {
+  return isEnvFileName(p.slice(p.lastIndexOf('/') + 1));
+}
+
+/** Files an application writes at run time (logs, databases, dumps): never judged in prose. */
+const RUNTIME_FILE = /\.(log|db|sqlite3?|pid|sock|tmp|bak|out|pyc|cache|swp|csv|parquet|pkl|pickle|h5|bin|dat|tar|gz|tgz|zip)$/i;
+
+function spanProblems(env: Env, span: MdCodeSpan): Pending[] {
+  const value = span.value;
+  const ref = pathRef(value, true);
+  // Directory names in prose (`archive/`, `docs/api/`) often describe a layout, not a link.
+  if (!ref || ref.dir || bareExists(env, value)) return [];
+  const base = anchoredBase(env, value, ref.first);
+  if (base === undefined) return [];
+  const missing = joinRepo(base, value);
+  if (missing === undefined || isGitIgnored(env.ws, missing)) return [];
+  const offset = span.offsets[0] ?? span.start;
+  if (offset < 0 || isQuoted(env.q, offset)) return [];
+  // Prose names files a reader is told to create, or that the app writes at run time: a path
+  // in a code span is judged only when it moved (a file of that name exists elsewhere, or git
+  // recorded a rename).
+  if (RUNTIME_FILE.test(value) || isLocalEnvFile(missing)) return [];
+  return [problem(env, 'path', offset, value, missing, false, base, pathHead(value, missing), mappedSpan(span, 0, value.length), '', true)];
+}
+
+function jsonProblems(env: Env, s: JsonStringValue, siblings: JsonStringValue[]): Pending[] {
+  if (inCheckerList(env.ws, env.doc, s.start)) return [];
+  const whole = indexPathProblems(env, s.value, s, s.start, () => siblings.filter((o) => o !== s).map((o) => o.value));
+  if (whole) return whole;
+  // `"integrations/supervisor.py - the supervisor"`: an index entry that names a path and says
+  // what it is. The path is the words before the dash (or colon).
+  const described = DESCRIBED_PATH.exec(s.value);
+  if (!described) return [];
+  const others = (): string[] => siblings.filter((o) => o !== s).map((o) => DESCRIBED_PATH.exec(o.value)?.[1] ?? o.value);
+  return indexPathProblems(env, described[1] as string, s, s.start, others) ?? [];
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** `path - description`, `path — description`, `path: description`. */
+const DESCRIBED_PATH = /^([\w.@+/-]+)(?:\s+(?:-|–|—)|\s*:)\s+\S/;
+
+/**
+ * A path at the start of an index entry (a string value, or a property name of a directory
+ * map): judged when its first folder exists, or when another entry of the same list or map is a
+ * path that exists (`"root_directories": ["src/", "integrations/"]`). Undefined when the text is
+ * not a path at all.
+ */
+function indexPathProblems(env: Env, value: string, mapped: MappedText, start: number, siblings: () => string[]): Pending[] | undefined {
+  const ref = pathRef(value, true);
+  if (!ref) return undefined;
+  // `path/to/file.py`: the shape of a path, standing for any.
+  if (bareExists(env, value) || /(^|\/)path\/to\//i.test(value)) return [];
+  let base = anchoredBase(env, value, ref.first);
+  if (base === undefined && siblings().some((o) => pathRef(o, true) && bareExists(env, o))) base = '';
+  if (base === undefined) return [];
+  const missing = joinRepo(base, value);
+  if (missing === undefined || missing === '' || isGitIgnored(env.ws, missing, ref.dir)) return [];
+  if (isQuoted(env.q, start)) return [];
+  return [problem(env, 'path', start, value, missing, ref.dir, base, pathHead(value, missing), mappedSpan(mapped, 0, value.length))];
+}
+
+/** Property names of a JSON index that are paths (a directory map: `"src/autopack/": "the app"`). */
+function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[] {
+  if (inCheckerList(env.ws, env.doc, key.start)) return [];
+  return indexPathProblems(env, key.value, key, key.start, () => siblings.filter((o) => o !== key).map((o) => o.value)) ?? [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files commands read: compose -f, --env-file, pip -r, cp/mv sources, source, bash x.sh, cat
+
+function operandProblems(env: Env, cmd: DocCommand): Pending[] {
+  if (cmd.form !== 'shell' || cmd.source === 'dockerfile' || cmd.cwd === undefined) return [];
+  const argv = cmd.words.map((w) => w.value);
+  const out: Pending[] = [];
+  for (const j of readOperands(argv)) {
+    const written = operandValue(argv[j] as string);
+    const ref = pathRef(written, false);
+    if (!ref || ref.dir) continue;
+    const missing = joinRepo(cmd.cwd, written);
+    if (missing === undefined || missing === '' || existsInRepo(env.ws, missing)) continue;
+    const fromDoc = joinRepo(env.docDir, written);
+    if (fromDoc !== undefined && existsInRepo(env.ws, fromDoc)) continue;
+    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing, env.series) || isLocalEnvFile(missing)) continue;
+    const offset = wordTextSpan(cmd, j)?.[0] ?? cmd.offset;
+    if (isQuoted(env.q, offset, cmd.block)) continue;
+    const h = commandHead(argv)?.index ?? 0;
+    const words = [argv[h], ...(argv[h] === 'docker' ? [argv[h + 1]] : []), ...(j > h && argv[j - 1]?.startsWith('-') ? [argv[j - 1]] : [])];
+    const head = `\`${written}\`${missing !== written ? ` (\`${missing}\`)` : ''}, ${j === h ? 'run as a command' : `read by \`${words.join(' ')}\``}, does not exist`;
+    const config = j > h && /^(-f|--file|-r|--requirement|-c|--constraint|--env-file)$/.test(argv[j - 1] ?? '');
+    const buildContext = argv[j - 1] === '-f' || argv[j - 1] === '--file' ? buildContextOf(argv, cmd.cwd) : undefined;
+    out.push({ ...problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)), config, ...(buildContext !== undefined ? { buildContext } : {}) });
+  }
+  return out;
+}
+
+/** Every reference to a missing path, before history is asked. */
+export async function collect(workspace: Workspace, facts: Facts, opts: DocsOptions): Promise<Pending[]> {
+  const pending: Pending[] = [];
+  const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
+  for (const doc of [...docFiles(workspace, opts).docs, ...historyDocs(workspace, opts)]) {
+    const read = await readDoc(workspace, doc, opts);
+    if (!read) continue;
+    const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
+    // A history file is read for its instructions only: its links and paths are records.
+    const ledger = historyFiles.has(doc.path);
+    const env: Env = { ws: workspace, opts, q: { ws: workspace, file: read.file, model: read.model, opts, ledger }, doc: doc.path, docDir, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };
+    if (ledger) {
+      // Nothing but its commands.
+    } else if (read.model) {
+      const links = read.model.links;
+      for (const link of links) pending.push(...linkProblems(env, link));
+      // A code span that is the text of a link (`[`references/x.md`](../other/references/x.md)`)
+      // labels it: the destination says which file is meant, and is judged as the link.
+      const inLinkText = (sp: MdCodeSpan): boolean => links.some((l) => l.kind === 'link' && l.start <= sp.start && sp.end <= (l.urlStart ?? l.end));
+      for (const span of read.model.spans) if (!inLinkText(span)) pending.push(...spanProblems(env, span));
+    } else {
+      const json = await jsonStringValues(read.file);
+      if (json.ok) {
+        const lists = groupBy(json.strings.filter((s) => s.arrayId !== undefined), (s) => s.arrayId as number);
+        for (const s of json.strings) pending.push(...jsonProblems(env, s, s.arrayId === undefined ? [] : (lists.get(s.arrayId) ?? [])));
+      }
+      const keys = await jsonObjectKeys(read.file);
+      if (keys.ok) {
+        const maps = groupBy(keys.keys, (k) => k.objectId);
+        for (const k of keys.keys) pending.push(...jsonKeyProblems(env, k, maps.get(k.objectId) ?? []));
+      }
+    }
+    for (const cmd of read.commands) {
+      pending.push(
+        ...(await judgedFromEveryCwd(
+          cmd,
+          (c) => operandProblems(env, c),
+          (p) => `${p.kind}\0${p.offset}\0${p.written}`,
+          (p, doubt) => ({ ...p, reviewBecause: doubt }),
+        )),
+      );
+    }
+  }
+  // Comments of YAML, compose files and Dockerfiles: the files their commands read as
+  // configuration (`# docker compose -f docker-compose.prod.yml up`).
+  for (const p of workspace.paths) {
+    if (!(/\.ya?ml$/i.test(p) || isComposePath(p) || isDockerfilePath(p)) || matchesAny(p, opts.excludeGlobs)) continue;
+    const text = workspace.probe(p)?.text;
+    if (!text || !COMMENT_COMMAND.test(text)) continue;
+    const file = workspace.read(p);
+    if (!file) continue;
+    // The file's folder and the root are both places a reader may run the command from.
+    const dir = path.dirname(p) === '.' ? '' : path.dirname(p);
+    const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: commentCwd(p) === dir ? '' : dir, editable: workspace.isEditable(p), series: new Set() };
+    for (const cmd of commentCommands(workspace, p, file.text, hashComments(file.text))) {
+      // A folder that does not exist (`path/to/compose.gpu.yml`) makes the path a pattern, not
+      // a reference, unless git says it moved.
+      const found = operandProblems(env, cmd).filter((x) => x.config);
+      pending.push(...found.map((x) => ({ ...x, onlyIfMoved: x.written.includes('/') && !existsInRepo(workspace, x.missing.split('/').slice(0, -1).join('/')) })));
+    }
+  }
+  for (const p of workspace.paths) {
+    if (!isCodeownersPath(p)) continue;
+    const file = workspace.read(p);
+    if (!file) continue;
+    const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: path.dirname(p) === '.' ? '' : path.dirname(p), editable: workspace.isEditable(p), series: new Set() };
+    for (const rule of parseCodeowners(file.text)) pending.push(...ownerProblems(env, facts, rule));
+  }
+  return pending;
+}
