@@ -44,7 +44,7 @@ interface ExpectedFinding {
   /** A rule that reports by message id: the id and the data, not the text (a rewording changes no golden). */
   messageId?: string;
   data?: Record<string, string | number>;
-  /** A rule not yet converted to message ids (tests/rule-meta.test.ts lists them): the text. */
+  /** The text, for a rule that reports no message id (none of the built-in rules; tests/rule-meta.test.ts). */
   message?: string;
   /** Why no fix is offered (SKIP_REASONS), when the rule says. */
   skipReason?: string;

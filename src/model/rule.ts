@@ -38,7 +38,8 @@ export interface RuleMeta {
    * Message templates by id: a finding names one (`RawFinding.messageId`) and the values of
    * its `{{placeholders}}` (`RawFinding.data`), and the engine renders the text
    * (`renderMessage`). Goldens assert the id and the data, so a rewording changes one line
-   * here. Absent: the rule still reports plain `message`s (see tests/rule-meta.test.ts).
+   * here. Every built-in rule declares them (tests/rule-meta.test.ts); a plugin rule without
+   * them may still report plain `message`s.
    */
   messages?: Record<string, string>;
 }

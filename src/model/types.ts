@@ -81,8 +81,8 @@ export interface RawFinding {
   /** Offset into the file's text; the engine turns it into line/column. */
   offset: number;
   /**
-   * The text, for a rule not yet converted to message ids. A converted rule sets `messageId`
-   * and `data` instead, and the engine renders the text from its meta.
+   * The text, for a rule that does not report by message id (a plugin rule); the built-in rules
+   * set `messageId` and `data`, and the engine renders the text from their meta.
    */
   message?: string;
   /** A key of the rule's `meta.messages`. */
