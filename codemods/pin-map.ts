@@ -101,10 +101,16 @@ export function configuredPolicy(ws: Workspace, files: Files, kind: PinKind): st
   return undefined;
 }
 
+export interface PinPolicy {
+  why: string;
+  /** `config`: a tool's configuration asks for pins; `majority`: most refs of the kind are pinned. */
+  source: 'config' | 'majority';
+}
+
 /** The policy of the repository for a kind, from its config or from how its other refs are written. */
-export function pinPolicy(ws: Workspace, files: Files, kind: PinKind, pinned: number, unpinned: number): string | undefined {
+export function pinPolicy(ws: Workspace, files: Files, kind: PinKind, pinned: number, unpinned: number): PinPolicy | undefined {
   const configured = configuredPolicy(ws, files, kind);
-  if (configured) return configured;
-  if (pinned >= 2 && pinned > unpinned) return `${pinned} of ${pinned + unpinned} ${kind === 'actions' ? 'action refs' : 'base images'} in the repository are pinned`;
+  if (configured) return { why: configured, source: 'config' };
+  if (pinned >= 2 && pinned > unpinned) return { why: `${pinned} of ${pinned + unpinned} ${kind === 'actions' ? 'action refs' : 'base images'} in the repository are pinned`, source: 'majority' };
   return undefined;
 }

@@ -40,15 +40,33 @@ export const rule: Rule = {
   async check({ workspace, files, options }) {
     const sites = usesSites(workspace, files);
     const remote = sites.filter((s) => s.kind !== 'docker-tag' && s.kind !== 'docker-digest');
-    const pinned = remote.filter((s) => s.kind === 'pinned').length;
-    const policy = pinPolicy(workspace, files, 'actions', pinned, remote.length - pinned);
+    // An owner whose refs are never pinned (several of them, none pinned) is exempt from a
+    // majority policy on purpose: repositories commonly pin third-party actions and trust their
+    // own organisation's. The majority is counted without such owners.
+    const ownerOf = (site: UsesSite): string => site.name.split('/')[0]?.toLowerCase() ?? '';
+    const owners = new Map<string, { pinned: number; unpinned: number }>();
+    for (const s of remote) {
+      const count = owners.get(ownerOf(s)) ?? { pinned: 0, unpinned: 0 };
+      if (s.kind === 'pinned') count.pinned++;
+      else count.unpinned++;
+      owners.set(ownerOf(s), count);
+    }
+    const exemptOwner = (owner: string): boolean => {
+      const count = owners.get(owner);
+      return !!count && count.pinned === 0 && count.unpinned >= 2;
+    };
+    const counted = remote.filter((s) => !exemptOwner(ownerOf(s)));
+    const pinned = counted.filter((s) => s.kind === 'pinned').length;
+    const policy = pinPolicy(workspace, files, 'actions', pinned, counted.length - pinned);
+    const exempt = (site: UsesSite): boolean => policy?.source === 'majority' && exemptOwner(ownerOf(site));
     const map = pinMapOption(options);
     const findings: RawFinding[] = [];
     for (const site of sites) {
       if (site.kind === 'pinned' || site.kind === 'docker-digest') continue;
       const offset = site.node.range?.[0] ?? 0;
-      const data = { uses: site.uses, where: site.where, ref: site.ref, policy: policy ? ` (the repository pins by policy: ${policy})` : '', noFix: '' };
-      const base = { file: site.file, offset, key: site.key, severity: policy ? ('warning' as const) : ('info' as const) };
+      const applies = policy && site.kind !== 'docker-tag' && !exempt(site) ? policy : undefined;
+      const data = { uses: site.uses, where: site.where, ref: site.ref, policy: applies ? ` (the repository pins by policy: ${applies.why})` : '', noFix: '' };
+      const base = { file: site.file, offset, key: site.key, severity: applies ? ('warning' as const) : ('info' as const) };
       const messageId = site.kind === 'docker-tag' ? 'dockerTag' : site.kind === 'short-sha' ? 'shortSha' : 'tag';
       const { pin, refused } = lookup(site, map);
       if (!pin) {

@@ -35,7 +35,7 @@ export const rule: Rule = {
       if (site.pinned) continue;
       const where = site.stageName ? `stage \`${site.stageName}\`` : `stage ${site.stage}`;
       const base = { file: site.file, offset: site.start, key: site.key, severity: policy ? ('warning' as const) : ('info' as const) };
-      const data = { image: site.image, where, policy: policy ? ` (the repository pins by policy: ${policy})` : '', noFix: '' };
+      const data = { image: site.image, where, policy: policy ? ` (the repository pins by policy: ${policy.why})` : '', noFix: '' };
       if (site.variable) {
         findings.push({ ...base, messageId: 'viaArg', data: { written: site.written, image: site.image, where, policy: data.policy }, fix: null, skipReason: 'changes-behaviour' });
         continue;
