@@ -6,8 +6,9 @@
  *
  * The policy is read, never assumed: a Renovate config that asks for digests
  * (`helpers:pinGitHubActionDigests`, `docker:pinDigests`, `config:best-practices`, `pinDigests`),
- * a pinact config (actions only), or a repository where most refs of that kind are already
- * pinned (more than half of them, and at least two): the unpinned rest are then the exception.
+ * a pinact config (actions only), or a repository where most actions (or base images) it uses
+ * are already pinned somewhere (more than half of them, and at least two): the unpinned rest are
+ * then the exception.
  */
 import type { OptionSchema } from '../src/model/rule.js';
 import type { Workspace } from '../src/workspace/workspace.js';
@@ -111,6 +112,6 @@ export interface PinPolicy {
 export function pinPolicy(ws: Workspace, files: Files, kind: PinKind, pinned: number, unpinned: number): PinPolicy | undefined {
   const configured = configuredPolicy(ws, files, kind);
   if (configured) return { why: configured, source: 'config' };
-  if (pinned >= 2 && pinned > unpinned) return { why: `${pinned} of ${pinned + unpinned} ${kind === 'actions' ? 'action refs' : 'base images'} in the repository are pinned`, source: 'majority' };
+  if (pinned >= 2 && pinned > unpinned) return { why: `${pinned} of the ${pinned + unpinned} ${kind === 'actions' ? 'actions' : 'base images'} the repository uses are pinned`, source: 'majority' };
   return undefined;
 }

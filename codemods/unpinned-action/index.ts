@@ -42,7 +42,7 @@ export const rule: Rule = {
     const remote = sites.filter((s) => s.kind !== 'docker-tag' && s.kind !== 'docker-digest');
     // An owner whose refs are never pinned (several of them, none pinned) is exempt from a
     // majority policy on purpose: repositories commonly pin third-party actions and trust their
-    // own organisation's. The majority is counted without such owners.
+    // own organisation's.
     const ownerOf = (site: UsesSite): string => site.name.split('/')[0]?.toLowerCase() ?? '';
     const owners = new Map<string, { pinned: number; unpinned: number }>();
     for (const s of remote) {
@@ -55,9 +55,11 @@ export const rule: Rule = {
       const count = owners.get(owner);
       return !!count && count.pinned === 0 && count.unpinned >= 2;
     };
-    const counted = remote.filter((s) => !exemptOwner(ownerOf(s)));
-    const pinned = counted.filter((s) => s.kind === 'pinned').length;
-    const policy = pinPolicy(workspace, files, 'actions', pinned, counted.length - pinned);
+    // The majority counts actions, not refs: one action pinned in ten copied jobs is one choice.
+    const names = new Map<string, boolean>();
+    for (const s of remote) names.set(s.name.toLowerCase(), (names.get(s.name.toLowerCase()) ?? false) || s.kind === 'pinned');
+    const pinned = [...names.values()].filter(Boolean).length;
+    const policy = pinPolicy(workspace, files, 'actions', pinned, names.size - pinned);
     const exempt = (site: UsesSite): boolean => policy?.source === 'majority' && exemptOwner(ownerOf(site));
     const map = pinMapOption(options);
     const findings: RawFinding[] = [];

@@ -27,8 +27,14 @@ export const rule: Rule = {
   },
   async check({ workspace, files, options }) {
     const sites = fromSites(workspace, files);
-    const pinned = sites.filter((s) => s.pinned).length;
-    const policy = pinPolicy(workspace, files, 'images', pinned, sites.length - pinned);
+    // The majority counts images, not FROM lines: one image in ten copied Dockerfiles is one choice.
+    const images = new Map<string, boolean>();
+    for (const s of sites) {
+      const k = imageKey(s.image.split('@')[0] as string);
+      images.set(k, (images.get(k) ?? false) || s.pinned);
+    }
+    const pinned = [...images.values()].filter(Boolean).length;
+    const policy = pinPolicy(workspace, files, 'images', pinned, images.size - pinned);
     const map = pinMapOption(options);
     const findings: RawFinding[] = [];
     for (const site of sites) {
