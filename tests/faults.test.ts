@@ -489,6 +489,18 @@ describe('a .git that cannot be read is named, not called a missing repository (
     expect(r.stderr).toContain(`cannot tell whether . is inside a git work tree: ${path.join(path.dirname(dir), 'moved-away.git')} cannot be read (ENOENT: no such file or directory)`);
   });
 
+  it('a plain report on a root whose .git cannot be read says so, then checks the files on disk', async () => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'apf-gitfile-check-')));
+    cleanup.push(dir);
+    writeFileSync(path.join(dir, 'compose.yaml'), original(0));
+    writeFileSync(path.join(dir, '.git'), 'gitdir: ../moved-away.git\n');
+    const r = await cli(['.', '--format', 'json'], {}, dir);
+    expect(r.stderr).toContain(`note: cannot tell whether . is inside a git work tree: ${path.join(path.dirname(dir), 'moved-away.git')} cannot be read (ENOENT: no such file or directory); checking the files on disk as outside git`);
+    expect(JSON.parse(r.stdout).findings.length).toBeGreaterThan(0);
+    const quiet = await cli(['.', '--quiet', '--format', 'json'], {}, dir);
+    expect(quiet.stderr).not.toContain('cannot tell whether');
+  });
+
   it('no .git at all is still "not inside a git work tree"', async () => {
     const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'apf-nogit-')));
     cleanup.push(dir);

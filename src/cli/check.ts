@@ -143,6 +143,12 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   const journalDir = prepared?.journalDir;
 
   const ws = await pipeline.open();
+  // A report outside git lists files from disk (no .gitignore) and reads no history; when that is
+  // because the .git cannot be read, say so rather than quietly running in the wrong mode.
+  if (!ws.inGitRepo && !opts.quiet) {
+    const problem = await workTreeProblem(root, displayPath);
+    if (problem) io.stderr.write(`note: cannot tell whether ${displayPath(rootArg)} is inside a git work tree: ${problem.message}; checking the files on disk as outside git (.gitignore is not applied, history is not read)\n`);
+  }
 
   const textual = opts.format === 'text' || opts.format === 'concise';
   // Rules read files as they need them: the count grows while a rule runs, so the label is asked again at every frame.

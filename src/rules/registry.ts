@@ -13,6 +13,9 @@ import { rule as nginxBodySizeLimit } from '../../codemods/nginx-body-size-limit
 import { rule as envExampleMissing } from '../../codemods/env-example-missing/index.js';
 import { rule as nginxRequestId } from '../../codemods/nginx-request-id/index.js';
 import { rule as ciNpmCiWithoutLockfile } from '../../codemods/ci-npm-ci-without-lockfile/index.js';
+import { rule as apiVersionDrift } from '../../codemods/api-version-drift/index.js';
+import { rule as pythonModuleEntrypoint } from '../../codemods/python-module-entrypoint/index.js';
+import { rule as hardcodedCheckoutPath } from '../../codemods/hardcoded-checkout-path/index.js';
 import { rule as unpinnedAction } from '../../codemods/unpinned-action/index.js';
 import { rule as unpinnedBaseImage } from '../../codemods/unpinned-base-image/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
@@ -36,6 +39,9 @@ export const RULES: readonly Rule[] = [
   envExampleMissing,
   ciNpmCiWithoutLockfile,
   nginxRequestId,
+  apiVersionDrift,
+  pythonModuleEntrypoint,
+  hardcodedCheckoutPath,
   unpinnedAction,
   unpinnedBaseImage,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).

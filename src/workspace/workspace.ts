@@ -143,6 +143,11 @@ export class Workspace {
     return this.disk.inGitRepo;
   }
 
+  /** The names this repository goes by (its remotes' repository names, its folder's name), lower case. */
+  get names(): readonly string[] {
+    return this.disk.names;
+  }
+
   /**
    * Whether a clone URL names this repository (`git clone https://github.com/o/this.git`):
    * docs that clone it and `cd` into the clone are back at this root.
