@@ -52,6 +52,7 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
     changedSince: opts.changedSince,
     baseline,
     maxFileBytes: opts.maxFileSize,
+    pinMap: opts.pinMap,
   });
 }
 

@@ -83,6 +83,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--unsafe-fixes', 'also apply review-class fixes')
     .option('--allow-dirty', 'allow --write on a working tree with uncommitted changes (or outside git)')
     .option('--max-file-size <bytes>', `skip files larger than this (default ${HELP_DEFAULTS.maxFileBytes})`, positiveInt('--max-file-size'))
+    .option('--pin-map <file>', 'JSON or YAML map of the pins you vouch for ({"actions": {"actions/checkout@v4": "<commit sha>"}, "images": {"node:20-alpine": "sha256:…"}}): unpinned-action and unpinned-base-image fix only from it (no network lookup)')
     .option('--branch [name]', `with --write: commit the fixes to a new branch (default ${HELP_DEFAULTS.branchPrefix}${HELP_DEFAULTS.branchName}), one commit per rule, without touching the checkout`)
     .option('--branch-prefix <prefix>', "the bot's branch prefix", HELP_DEFAULTS.branchPrefix)
     .option('--author <ident>', 'author of the branch commits, "Name <email>" (default: the repository\'s git identity, else autopack-fix)')

@@ -49,6 +49,8 @@ export interface MainOptions {
   unsafeFixes?: boolean;
   allowDirty?: boolean;
   maxFileSize?: number;
+  /** `--pin-map FILE`: the pins unpinned-action and unpinned-base-image may write. */
+  pinMap?: string;
   /** `--branch` alone: true (default name); `--branch NAME`: the name. */
   branch?: string | true;
   branchPrefix: string;

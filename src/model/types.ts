@@ -71,6 +71,7 @@ export const SKIP_REASONS = {
   'other-consumers': 'other files use the value as it is, so changing it here would break them',
   'unparseable': 'a file the fix depends on does not parse',
   'disabled-by-option': 'an option of the rule turns the fix off',
+  'needs-pin-map': 'the fix needs a value only the user can vouch for (a commit SHA or digest from --pin-map)',
 } as const satisfies Record<string, string>;
 
 export type SkipReason = keyof typeof SKIP_REASONS;

@@ -16,6 +16,7 @@
  * a temporary worktree. The keep predicates match root-relative paths and read line text from
  * the view they are given, so they work unchanged on a worktree of the same repository.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, Safety } from '../model/types.js';
 import type { Rule } from '../model/rule.js';
@@ -27,6 +28,8 @@ import { baselineFilter, loadBaseline, type BaselineFilter } from '../engine/bas
 import { acceptedSafety, allOf, loadConfig, type ResolvedConfig } from '../config/index.js';
 import { changedFilesKeep, changedSince } from '../git/changed.js';
 import { collectSecrets, redactText } from '../report/secrets.js';
+import { parsePinMapText, pinMapSections, type PinMap } from '../formats/pin-map.js';
+import { ConfigError } from '../config/load.js';
 
 export type Keep = (finding: Finding, ws: Workspace) => boolean;
 
@@ -63,6 +66,11 @@ export interface PipelineOptions {
   /** Default true. False: ignore the baseline file (`--no-baseline`, and `--update-baseline`, which rewrites it). */
   baseline?: boolean;
   maxFileBytes?: number;
+  /**
+   * `--pin-map FILE` (relative to the cwd): tag → commit and tag → digest pins, JSON or YAML,
+   * handed to every rule with a `pinMap` option, over the map the configuration gives it.
+   */
+  pinMap?: string;
   /** Every known rule (default: the registry). */
   registry?: readonly Rule[];
 }
@@ -105,7 +113,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   const baseline = loaded ? baselineFilter(loaded) : undefined;
   const keep = allOf(config.keep, options.paths ? pathsKeep(options.paths) : undefined, changedKeep, suppressions.keep, baseline?.keep);
   const rules = suppressions.rules;
-  const ruleOptions = config.ruleOptions;
+  const ruleOptions = options.pinMap !== undefined ? withPinMap(config.ruleOptions, registry, loadPinMap(options.pinMap)) : config.ruleOptions;
   return {
     root,
     config,
@@ -124,6 +132,35 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       return notes.length ? { ...result, diagnostics: [...notes, ...result.diagnostics] } : result;
     },
   };
+}
+
+/** A pin map file, validated: any problem is an error naming the file, the line and the key. */
+export function loadPinMap(file: string): PinMap {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the pin map: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, file, undefined);
+  }
+  const { map, problems } = parsePinMapText(text);
+  const first = problems[0];
+  if (first) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    throw new ConfigError(`${first.key ? `pin map key \`${first.key}\`: ` : ''}${first.message}${more}`, file, undefined, first.line, first.column);
+  }
+  return map;
+}
+
+/** The loaded map over the configured `pinMap` of every rule that takes one (its entries win). */
+function withPinMap(ruleOptions: Record<string, Record<string, unknown>>, registry: readonly Rule[], map: PinMap): Record<string, Record<string, unknown>> {
+  const out = { ...ruleOptions };
+  for (const rule of registry) {
+    if (!rule.meta.options?.pinMap) continue;
+    const id = rule.meta.id;
+    const inline = pinMapSections(out[id]?.pinMap);
+    out[id] = { ...out[id], pinMap: { actions: { ...inline.actions, ...map.actions }, images: { ...inline.images, ...map.images } } };
+  }
+  return out;
 }
 
 /**

@@ -20,6 +20,8 @@ import { rule as protectedPathMissing } from '../../codemods/protected-path-miss
 import { rule as driftGuardCoverage } from '../../codemods/drift-guard-coverage/index.js';
 import { rule as frontendDuplicateApp } from '../../codemods/frontend-duplicate-app/index.js';
 import { rule as composeFrontendBuildDrift } from '../../codemods/compose-frontend-build-drift/index.js';
+import { rule as unpinnedAction } from '../../codemods/unpinned-action/index.js';
+import { rule as unpinnedBaseImage } from '../../codemods/unpinned-base-image/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -48,6 +50,8 @@ export const RULES: readonly Rule[] = [
   driftGuardCoverage,
   frontendDuplicateApp,
   composeFrontendBuildDrift,
+  unpinnedAction,
+  unpinnedBaseImage,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
