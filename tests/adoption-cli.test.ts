@@ -3,7 +3,7 @@
  * suppressions, the baseline, --changed-since, and the SARIF / GitHub formats.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, repoFrom, gitIn, removeDir } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
@@ -27,6 +27,8 @@ const rulesOf = (stdout: string): string[] => (JSON.parse(stdout) as { findings:
 describe('configuration', () => {
   it('turns a rule off and validates the file, naming the bad key and its position', async () => {
     const dir = demo();
+    // The demo keeps its pin maps in autopack-fix.config.json; a root holds one configuration.
+    rmSync(path.join(dir, 'autopack-fix.config.json'));
     writeFileSync(path.join(dir, 'autopack-fix.config.yml'), 'rules:\n  dependabot-coverage:\n    enabled: false\n');
     const before = rulesOf((await runCli([dir, '--format', 'json', '--no-baseline'])).stdout);
     expect(before).not.toContain('dependabot-coverage');

@@ -7,7 +7,7 @@
  * the demo.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, repoFrom, gitIn, removeDir, readTree, treeDifferences } from './helpers/repo.js';
@@ -285,6 +285,7 @@ describe('CLI basics', () => {
   it('the exit code: an info finding does not fail unless --fail-on info; --exit-zero always 0', async () => {
     const repo = demoRepo();
     // Every finding of the repository at severity info.
+    rmSync(path.join(repo, 'autopack-fix.config.json'), { force: true }); // the demo's own config (pin maps): one config file at a time
     writeFileSync(path.join(repo, 'autopack-fix.config.yml'), `rules:\n${RULES.map((r) => `  ${r.meta.id}:\n    severity: info\n`).join('')}`);
     gitIn(repo, ['add', '-A']);
     gitIn(repo, ['commit', '-qm', 'all info']);

@@ -53,7 +53,7 @@ export async function mainModuleFinding(ctx: RuleContext, pkg: PackageCli): Prom
   const ownImport = s.imports.some((m) => m.startsWith('.') || m === pkg.name || m.startsWith(`${pkg.name}.`));
   // A delegate, its own command line, or an empty file (nothing to run): not this finding.
   if (ownImport || s.readsArgv || s.definitions === 0) return undefined;
-  const base = { file: mainPath, offset: 0, key: `${mainPath}:unrelated-main`, messageId: 'unrelatedMain' as const };
+  const base = { file: mainPath, offset: s.firstDefinition, key: `${mainPath}:unrelated-main`, messageId: 'unrelatedMain' as const };
   if (!pkg.target) {
     return { ...base, data: { pkg: pkg.name, cli: pkg.entries.map((e) => `\`${e}\``).join(', '), tail: '; there is more than one entry, so no delegate is written' }, fix: null, skipReason: 'ambiguous-target' };
   }

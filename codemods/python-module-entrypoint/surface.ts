@@ -21,9 +21,11 @@ export interface EntrySurface {
   readsArgv: boolean;
   /** Module-level `def`s and `class`es: code of its own, not a thin delegate. */
   definitions: number;
+  /** Where the first of them starts (a finding's position that survives a header comment). */
+  firstDefinition: number;
 }
 
-const EMPTY: EntrySurface = { imports: [], entries: [], readsArgv: false, definitions: 0 };
+const EMPTY: EntrySurface = { imports: [], entries: [], readsArgv: false, definitions: 0, firstDefinition: 0 };
 
 const SURFACE = definePythonAnalysis<EntrySurface>({
   name: 'cli entry surface',
@@ -40,7 +42,7 @@ const ARGV_READERS = /\b(argparse|ArgumentParser|click|typer|fire|docopt|sys\.ar
 function read(root: TSNode, file: SourceFile): EntrySurface {
   // Modules that are neither a `__main__` nor a candidate CLI are not read further.
   if (!/(^|\/)(__main__|cli|cli\/__init__|cli\/main|cli\/app|console|command_line)\.py$/.test(file.path)) return EMPTY;
-  const out: EntrySurface = { imports: [], entries: [], readsArgv: ARGV_READERS.test(file.text), definitions: 0 };
+  const out: EntrySurface = { imports: [], entries: [], readsArgv: ARGV_READERS.test(file.text), definitions: 0, firstDefinition: 0 };
   const argparseModule = /\b(argparse|ArgumentParser)\b/.test(file.text);
   let plainMain = false;
   for (const stmt of root.namedChildren) {
@@ -51,11 +53,13 @@ function read(root: TSNode, file: SourceFile): EntrySurface {
       const m = stmt.childForFieldName('module_name')?.text;
       if (m) out.imports.push(m);
     } else if (stmt.type === 'function_definition' || stmt.type === 'class_definition') {
+      if (!out.definitions) out.firstDefinition = stmt.startIndex;
       out.definitions++;
       const name = stmt.childForFieldName('name')?.text;
       if (stmt.type === 'function_definition' && name === 'main' && argparseModule) out.entries.push({ name, kind: 'argparse' });
       else if (stmt.type === 'function_definition' && name === 'main') plainMain = true;
     } else if (stmt.type === 'decorated_definition') {
+      if (!out.definitions) out.firstDefinition = stmt.startIndex;
       out.definitions++;
       const def = stmt.childForFieldName('definition');
       const name = def?.childForFieldName('name')?.text;
