@@ -5,7 +5,7 @@
  * win, src/config/index.ts `DOCS_RULES`).
  */
 import type { OptionSchema } from '../src/model/rule.js';
-import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_JSON_INDEX_GLOBS, DEFAULT_LEDGER_GLOBS, DEFAULT_QUOTE_HEADING_WORDS, DEFAULT_QUOTE_MARKERS } from '../src/facts/docs.js';
+import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_JSON_INDEX_GLOBS, DEFAULT_LEDGER_GLOBS, DEFAULT_QUOTE_HEADING_WORDS, DEFAULT_QUOTE_MARKERS } from '../src/facts/docs/options.js';
 import { DEFAULT_MAX_MARKDOWN_BYTES } from '../src/formats/markdown.js';
 
 const globs = { type: 'array', items: { type: 'string', minLength: 1 } } as const;

@@ -8,51 +8,19 @@ import { findPair } from '../../src/formats/yaml.js';
 import { inferServiceForName } from '../../src/facts/compose-rename.js';
 import type { ComposeSet } from '../../src/facts/compose.js';
 import type { DiscoveredApp } from '../../src/facts/python-app.js';
-import {
-  appDeployments,
-  canonicalModule,
-  commandEnv,
-  commandHead,
-  composeRun,
-  docExecContext,
-  docFiles,
-  docsOptions,
-  historyDocs,
-  existsInRepo,
-  importsItselfElsewhere,
-  installableRoots,
-  isCreated,
-  createdInSeries,
-  isGitIgnored,
-  isQuoted,
-  joinRepo,
-  judgedFromEveryCwd,
-  moduleNamesFor,
-  operandValue,
-  outsideRecords,
-  ownsTopLevel,
-  parseAppTarget,
-  pathRef,
-  problemsToFindings,
-  pythonRun,
-  readDoc,
-  relativeRef,
-  pathHistories,
-  relocate,
-  relocationText,
-  seemsMoved,
-  type Histories,
-  resolveAppTarget,
-  serverAtHead,
-  wordTextSpan,
-  matchesAny,
-  type AppDeployment,
-  type DocCommand,
-  type DocProblem,
-  type DocsOptions,
-  unreadablePythonPath,
-  type QuoteContext,
-} from '../../src/facts/docs.js';
+import { moduleNamesFor, parseAppTarget, resolveAppTarget } from '../../src/facts/python-app.js';
+import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
+import { commandEnv, createdInSeries, type DocCommand, isCreated, wordTextSpan } from '../../src/facts/docs/commands.js';
+import { composeRun } from '../../src/facts/docs/compose-command.js';
+import { type AppDeployment, appDeployments, serverAtHead } from '../../src/facts/docs/deployments.js';
+import { docFiles, historyDocs, matchesAny } from '../../src/facts/docs/doc-files.js';
+import { type DocProblem, judgedFromEveryCwd, outsideRecords, problemsToFindings, readDoc } from '../../src/facts/docs/findings.js';
+import { pythonRun } from '../../src/facts/docs/operands.js';
+import { docsOptions, type DocsOptions } from '../../src/facts/docs/options.js';
+import { existsInRepo, isGitIgnored, joinRepo, pathRef, relativeRef } from '../../src/facts/docs/paths.js';
+import { canonicalModule, docExecContext, importsItselfElsewhere, installableRoots, ownsTopLevel, unreadablePythonPath } from '../../src/facts/docs/python.js';
+import { isQuoted, type QuoteContext } from '../../src/facts/docs/quoting.js';
+import { type Histories, pathHistories, relocate, relocationText, seemsMoved } from '../../src/facts/docs/relocation.js';
 
 /** Constructors whose module-level result is an application object. An option, not logic. */
 export const DEFAULT_APP_FACTORIES = ['FastAPI', 'Starlette', 'Quart', 'Litestar', 'Sanic', 'Flask', 'Falcon', 'get_asgi_application', 'get_wsgi_application'];

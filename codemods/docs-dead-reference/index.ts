@@ -10,49 +10,17 @@ import { isComposePath } from '../../src/formats/compose.js';
 import { hashComments, isCodeownersPath, parseCodeowners, type OwnerRule } from '../../src/formats/comments.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
-import {
-  commandHead,
-  commentCommands,
-  commentCwd,
-  docFiles,
-  docsOptions,
-  matchesAny,
-  underSubmodule,
-  historyDocs,
-  existsInRepo,
-  inCheckerList,
-  isCreated,
-  isEnvTemplate,
-  isGitIgnored,
-  isQuoted,
-  joinRepo,
-  operandValue,
-  pathRef,
-  problemsToFindings,
-  readDoc,
-  readOperands,
-  relativeRef,
-  namesakes,
-  pathHistories,
-  relocate,
-  judgedFromEveryCwd,
-  outsideRecords,
-  projectRootsAbove,
-  relocationText,
-  writtenFromAnotherBase,
-  siteOf,
-  createdInSeries,
-  siteResolves,
-  siteRouteResolves,
-  type DocsSite,
-  seemsMoved,
-  wordTextSpan,
-  type Histories,
-  type DocCommand,
-  type DocProblem,
-  type DocsOptions,
-  type QuoteContext,
-} from '../../src/facts/docs.js';
+import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
+import { commentCommands, commentCwd, createdInSeries, type DocCommand, isCreated, wordTextSpan } from '../../src/facts/docs/commands.js';
+import { docFiles, historyDocs, matchesAny } from '../../src/facts/docs/doc-files.js';
+import { inCheckerList } from '../../src/facts/docs/drift-checkers.js';
+import { type DocProblem, judgedFromEveryCwd, outsideRecords, problemsToFindings, readDoc } from '../../src/facts/docs/findings.js';
+import { readOperands } from '../../src/facts/docs/operands.js';
+import { docsOptions, type DocsOptions } from '../../src/facts/docs/options.js';
+import { existsInRepo, isEnvTemplate, isGitIgnored, joinRepo, pathRef, projectRootsAbove, relativeRef, underSubmodule } from '../../src/facts/docs/paths.js';
+import { isQuoted, type QuoteContext } from '../../src/facts/docs/quoting.js';
+import { type Histories, namesakes, pathHistories, relocate, relocationText, seemsMoved, writtenFromAnotherBase } from '../../src/facts/docs/relocation.js';
+import { type DocsSite, siteOf, siteResolves, siteRouteResolves } from '../../src/facts/docs/sites.js';
 
 interface Env {
   ws: Workspace;

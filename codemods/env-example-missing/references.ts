@@ -16,25 +16,15 @@ import { isComposePath } from '../../src/formats/compose.js';
 import { composeEnvFiles, isTemplateSpelling } from '../../src/facts/env-names.js';
 import { readPackageJson } from '../../src/facts/ecosystems.js';
 import { factSlot } from '../../src/facts/facts.js';
-import {
-  commandHead,
-  docFiles,
-  isCreated,
-  isEnvTemplate,
-  isQuoted,
-  joinRepo,
-  createdPaths,
-  lineAround,
-  operandValue,
-  pathRef,
-  readDoc,
-  readOperands,
-  pathHistories,
-  relocate,
-  wordTextSpan,
-  type DocsOptions,
-  type QuoteContext,
-} from '../../src/facts/docs.js';
+import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
+import { isCreated, wordTextSpan } from '../../src/facts/docs/commands.js';
+import { docFiles } from '../../src/facts/docs/doc-files.js';
+import { readDoc } from '../../src/facts/docs/findings.js';
+import { createdPaths, readOperands } from '../../src/facts/docs/operands.js';
+import type { DocsOptions } from '../../src/facts/docs/options.js';
+import { isEnvTemplate, joinRepo, pathRef } from '../../src/facts/docs/paths.js';
+import { isQuoted, lineAround, type QuoteContext } from '../../src/facts/docs/quoting.js';
+import { pathHistories, relocate } from '../../src/facts/docs/relocation.js';
 
 export interface TemplateRef {
   /** Repo path of the template the reference means. */

@@ -25,7 +25,7 @@ import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../formats/ya
 import { loadTsMorph } from '../formats/bundler-config.js';
 import { lineStarts, nestingOverflow } from '../util/text.js';
 import { parseDotenv } from '../formats/dotenv.js';
-import { isEnvTemplate } from './docs.js';
+import { isEnvTemplate } from './docs/paths.js';
 
 type TsNode = import('ts-morph').ts.Node;
 
