@@ -1,5 +1,5 @@
 /**
- * The options every docs rule reads (src/facts/docs.ts `docsOptions`), as JSON Schema with
+ * The options every docs rule reads (src/facts/docs/options.ts `docsOptions`), as JSON Schema with
  * their defaults. The docs rules spread them into their own `meta.options`; the config schema
  * also offers them as the top-level `docs` block, shared by those rules (a rule's own options
  * win, src/config/index.ts `DOCS_RULES`).

@@ -1,6 +1,6 @@
 /**
  * Where a repository names an env template (`.env.example`, `.env.sample`, `env.template` …; see
- * `isEnvTemplate` in src/facts/docs.ts): docs (through the docs facts the docs rules use —
+ * `isEnvTemplate` in src/facts/docs/paths.ts): docs (through the docs facts the docs rules use —
  * Markdown links, code spans, JSON index values and the files doc commands read), compose
  * `env_file:` entries, shell in scripts, Makefiles, package.json scripts and workflow `run:`
  * steps (`cp .env.example .env`, `source .env.sample`), and `.gitignore` negations
@@ -13,7 +13,7 @@ import { jsonStringValues } from '../../src/formats/markdown.js';
 import { splitShell, simpleCommands, type ShellWord } from '../../src/formats/shell.js';
 import { findPair, mapPairs, nodeRange, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { isComposePath } from '../../src/formats/compose.js';
-import { composeEnvFiles, isTemplateSpelling } from '../../src/facts/env-names.js';
+import { composeEnvFiles, isTemplateSpelling } from './env-names.js';
 import { readPackageJson } from '../../src/facts/ecosystems.js';
 import { factSlot } from '../../src/facts/facts.js';
 import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
