@@ -93,6 +93,10 @@ export function isEnvTemplate(p: string): boolean {
 
 const ignoreCache = factSlot<Array<{ dir: string; ig: Ignore }>>('gitignore rules');
 
+/**
+ * Whether the repository's `.gitignore` files ignore `p`: a path a doc may name that is never
+ * in the repository (`.env`, build output), so its absence is no dead reference.
+ */
 export function isGitIgnored(ws: Workspace, p: string, dir = false): boolean {
   let rules = ignoreCache.get(ws);
   if (!rules) {
