@@ -55,8 +55,29 @@ export interface DocFile {
   kind: 'markdown' | 'json';
 }
 
-/** Markdown/MDX files and JSON index files, minus excluded ones. Ledgers are listed separately. */
+const listed = factSlot<Map<string, { docs: DocFile[]; ledgers: string[] }>>('doc files');
+
+/**
+ * Markdown/MDX files and JSON index files, minus excluded ones. Ledgers are listed separately.
+ * Listed once per run and set of globs (every docs rule asks, and createdInSeries asks for each
+ * doc); each caller gets arrays of its own.
+ */
 export function docFiles(ws: Workspace, opts: DocsOptions): { docs: DocFile[]; ledgers: string[] } {
+  let perRun = listed.get(ws);
+  if (!perRun) {
+    perRun = new Map();
+    listed.set(ws, perRun);
+  }
+  const key = [opts.jsonIndexGlobs, opts.excludeGlobs, opts.ledgerGlobs].map((g) => g.join('\0')).join('\u0001');
+  let found = perRun.get(key);
+  if (!found) {
+    found = listDocFiles(ws, opts);
+    perRun.set(key, found);
+  }
+  return { docs: [...found.docs], ledgers: [...found.ledgers] };
+}
+
+function listDocFiles(ws: Workspace, opts: DocsOptions): { docs: DocFile[]; ledgers: string[] } {
   const docs: DocFile[] = [];
   const ledgers: string[] = [];
   const declared = declaredLedgers(ws);
