@@ -42,6 +42,7 @@ export function commandHead(argv: readonly string[]): CommandHead | undefined {
   return { index: i, env };
 }
 
+/** The last segment of a command word (`/usr/bin/python3` → `python3`). */
 export function baseName(word: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
 }
