@@ -3,7 +3,8 @@
  * folder-level import graph has no cycle. This test builds that graph with a small regex scanner
  * (every relative `import`/`export … from` and `import()`, type-only ones included: a type
  * import couples the folders just as much) and fails on any cycle, printing it with one import
- * per step. codemods/ counts as one node.
+ * per step. codemods/ counts as one node. It also holds the rules' limits (no file access, no
+ * printing) and the module-state check (no module-level cache: see "module state" below).
  */
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
