@@ -6,7 +6,9 @@
  */
 import { renderMessage, type RuleMeta } from '../src/model/rule.js';
 import type { RawFinding, SkipReason } from '../src/model/types.js';
-import { outsideRecords, problemsToFindings, textRole, type DocProblem, type QuoteContext, type Relocation } from '../src/facts/docs.js';
+import { outsideRecords, problemsToFindings, type DocProblem } from '../src/facts/docs/findings.js';
+import { textRole, type QuoteContext } from '../src/facts/docs/quoting.js';
+import { type Relocation } from '../src/facts/docs/relocation.js';
 
 export interface Said {
   messageId: string;

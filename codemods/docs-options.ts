@@ -1,11 +1,11 @@
 /**
- * The options every docs rule reads (src/facts/docs.ts `docsOptions`), as JSON Schema with
+ * The options every docs rule reads (src/facts/docs/options.ts `docsOptions`), as JSON Schema with
  * their defaults. The docs rules spread them into their own `meta.options`; the config schema
  * also offers them as the top-level `docs` block, shared by those rules (a rule's own options
  * win, src/config/index.ts `DOCS_RULES`).
  */
 import type { OptionSchema } from '../src/model/rule.js';
-import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_JSON_INDEX_GLOBS, DEFAULT_LEDGER_GLOBS, DEFAULT_QUOTE_HEADING_WORDS, DEFAULT_QUOTE_MARKERS } from '../src/facts/docs.js';
+import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_JSON_INDEX_GLOBS, DEFAULT_LEDGER_GLOBS, DEFAULT_QUOTE_HEADING_WORDS, DEFAULT_QUOTE_MARKERS } from '../src/facts/docs/options.js';
 import { DEFAULT_MAX_MARKDOWN_BYTES } from '../src/formats/markdown.js';
 
 const globs = { type: 'array', items: { type: 'string', minLength: 1 } } as const;

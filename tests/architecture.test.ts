@@ -3,11 +3,13 @@
  * folder-level import graph has no cycle. This test builds that graph with a small regex scanner
  * (every relative `import`/`export … from` and `import()`, type-only ones included: a type
  * import couples the folders just as much) and fails on any cycle, printing it with one import
- * per step. codemods/ counts as one node.
+ * per step. codemods/ counts as one node. It also holds the rules' limits (no file access, no
+ * printing) and the module-state check (no module-level cache: see "module state" below).
  */
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { ROOT } from './helpers/repo.js';
 
 type Graph = Map<string, Map<string, string>>;
@@ -158,5 +160,93 @@ describe('the rules and what they build on', () => {
       if (/\bconsole\.(log|error|warn|info|debug|trace|dir|table)\b|process\.(stdout|stderr)\b/.test(text)) offences.push(`${file} prints`);
     }
     expect(offences).toEqual([]);
+  });
+});
+
+/**
+ * A collection a module holds and a function fills, in `file`: each one `file:line name (why)`.
+ * Module-level `Map`/`Set`/`WeakMap`/`WeakSet` bindings are looked at (read with the TypeScript
+ * parser, not a regex). A `WeakMap`/`WeakSet` is only ever a memo, so it is always named; a
+ * `Map`/`Set` is named when code inside a function (run time, not load time) calls its
+ * `set`/`add`/`delete`/`clear`, or its `get(…)` result's `set`/`add`/`push`. A constant lookup
+ * table (`const X = new Set([...literals])`, filled or read at load time only) passes.
+ */
+export function moduleCaches(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+  const collections = new Map<string, { line: number; kind: string }>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const d of statement.declarationList.declarations) {
+      const init = d.initializer;
+      if (!ts.isIdentifier(d.name) || !init || !ts.isNewExpression(init) || !ts.isIdentifier(init.expression)) continue;
+      const kind = init.expression.text;
+      if (['Map', 'Set', 'WeakMap', 'WeakSet'].includes(kind)) collections.set(d.name.text, { line: source.getLineAndCharacterOfPosition(d.getStart(source)).line + 1, kind });
+    }
+  }
+  const found = new Map<string, string>();
+  for (const [name, c] of collections) if (c.kind.startsWith('Weak')) found.set(name, `${file}:${c.line} ${name} (a module-level ${c.kind})`);
+  /** The module-level collection a call's receiver is: `X.set(…)`, or `X.get(k).push(…)`. */
+  const receiver = (call: ts.CallExpression): { name: string; method: string } | undefined => {
+    if (!ts.isPropertyAccessExpression(call.expression)) return undefined;
+    const method = call.expression.name.text;
+    let target = call.expression.expression;
+    while (ts.isNonNullExpression(target) || ts.isParenthesizedExpression(target)) target = target.expression;
+    if (ts.isIdentifier(target)) return ['set', 'add', 'delete', 'clear'].includes(method) ? { name: target.text, method } : undefined;
+    if (ts.isCallExpression(target) && ts.isPropertyAccessExpression(target.expression) && target.expression.name.text === 'get' && ts.isIdentifier(target.expression.expression)) {
+      return ['set', 'add', 'push', 'delete', 'clear'].includes(method) ? { name: target.expression.expression.text, method: `get(…).${method}` } : undefined;
+    }
+    return undefined;
+  };
+  const visit = (node: ts.Node, inFunction: boolean): void => {
+    if (inFunction && ts.isCallExpression(node)) {
+      const r = receiver(node);
+      const c = r && collections.get(r.name);
+      if (r && c && !found.has(r.name)) found.set(r.name, `${file}:${c.line} ${r.name} (a module-level ${c.kind} that a function fills: .${r.method})`);
+    }
+    const inside = inFunction || ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node);
+    ts.forEachChild(node, (child) => visit(child, inside));
+  };
+  if (collections.size > 0) visit(source, false);
+  return [...found.values()];
+}
+
+describe('module state', () => {
+  // What a run computes lives in the run's objects (the Workspace, its Facts, a SourceFile's
+  // parses: docs/architecture.md, "No module-level caches"), so that two runs in one process
+  // (the library, the bot, the tests) never see each other's results, and a run's memory goes
+  // with it.
+  // Exceptions, each with its reason (none today: the last one, docs-dead-reference's
+  // ownerIgnoreCache, became a fact).
+  const allowed = new Set<string>([]);
+
+  it('no module of src/ or codemods/ keeps a cache', () => {
+    const offences: string[] = [];
+    for (const file of [...sourceFiles('src'), ...sourceFiles('codemods')]) {
+      for (const o of moduleCaches(file, readFileSync(path.join(ROOT, file), 'utf8'))) {
+        if (!allowed.has(`${file} ${o.split(' ')[1]}`)) offences.push(o);
+      }
+    }
+    expect(offences, 'keep per-run values in the Workspace or its Facts (defineFact, factSlot), not in a module').toEqual([]);
+  });
+
+  it('the allow-list names only caches that still exist', () => {
+    const still = [...allowed].filter((entry) => {
+      const [file, name] = entry.split(' ') as [string, string];
+      return moduleCaches(file, readFileSync(path.join(ROOT, file), 'utf8')).some((o) => o.split(' ')[1] === name);
+    });
+    expect(still).toEqual([...allowed]);
+  });
+
+  it('tells a cache from a constant table', () => {
+    const names = (text: string): string[] => moduleCaches('x.ts', text).map((o) => o.split(' ')[1] as string);
+    // Caches: filled by a function, a weak memo, a map of lists filled through get().
+    expect(names('const memo = new Map<string, RegExp>();\nexport function f(k: string) { memo.set(k, /x/); return memo.get(k); }')).toEqual(['memo']);
+    expect(names('const seen = new Set<string>();\nexport const g = (k: string) => { seen.add(k); };')).toEqual(['seen']);
+    expect(names('const byWs = new WeakMap<object, number>();')).toEqual(['byWs']);
+    expect(names('const lists = new Map([[\'a\', [] as string[]]]);\nclass C { m(x: string) { lists.get(\'a\')!.push(x); } }')).toEqual(['lists']);
+    // Tables: literals, filled at load time, only read by functions; a function's own Map.
+    expect(names("const LANGS = new Set(['bash', 'sh']);\nexport const isShell = (l: string) => LANGS.has(l);")).toEqual([]);
+    expect(names("const T = new Map([['a', 1]]);\nT.set('b', 2);\nexport function f() { return T.get('a'); }")).toEqual([]);
+    expect(names('export function f() { const local = new Map(); local.set(1, 2); return local; }')).toEqual([]);
   });
 });

@@ -4,32 +4,19 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { Facts } from '../src/facts/facts.js';
 import { inferServiceForName } from '../src/facts/compose-rename.js';
 import type { PathHistory } from '../src/workspace/history.js';
-import {
-  appDeployments,
-  canonicalModule,
-  commandHead,
-  composeRun,
-  docCommands,
-  docFiles,
-  docsOptions,
-  driftCheckers,
-  globToRegExp,
-  importsItselfElsewhere,
-  installableRoots,
-  isGitIgnored,
-  onOldSideOfMigration,
-  pathRef,
-  problemsToFindings,
-  pythonRun,
-  readOperands,
-  relativeRef,
-  relocate,
-  relocationText,
-  serverAtHead,
-  serverPort,
-  wordTextSpan,
-  type DocCommand,
-} from '../src/facts/docs.js';
+import { commandHead } from '../src/facts/docs/command-head.js';
+import { type DocCommand, docCommands, wordTextSpan } from '../src/facts/docs/commands.js';
+import { composeRun } from '../src/facts/docs/compose-command.js';
+import { appDeployments, serverAtHead, serverPort } from '../src/facts/docs/deployments.js';
+import { docFiles, globToRegExp } from '../src/facts/docs/doc-files.js';
+import { driftCheckers } from '../src/facts/docs/drift-checkers.js';
+import { problemsToFindings } from '../src/facts/docs/findings.js';
+import { pythonRun, readOperands } from '../src/facts/docs/operands.js';
+import { docsOptions } from '../src/facts/docs/options.js';
+import { isGitIgnored, pathRef, relativeRef } from '../src/facts/docs/paths.js';
+import { canonicalModule, importsItselfElsewhere, installableRoots } from '../src/facts/docs/python.js';
+import { onOldSideOfMigration } from '../src/facts/docs/quoting.js';
+import { relocate, relocationText } from '../src/facts/docs/relocation.js';
 
 const opts = docsOptions({});
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ROOT, gitIn, readTree, removeDir, tempDir, treeDifferences } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 import { SourceFile } from '../src/workspace/source-file.js';
-import { dotenvNames, interpolations, isDotenvPath, isTemplateSpelling, placeholderFor } from '../src/facts/env-names.js';
+import { dotenvNames, interpolations, isDotenvPath, isTemplateSpelling, placeholderFor } from '../codemods/env-example-missing/env-names.js';
 
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));

@@ -6,7 +6,8 @@ import type { SourceFile } from '../../src/workspace/source-file.js';
 import { findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage, type Word } from '../../src/formats/dockerfile.js';
 import { isViteConfigPath, readViteConfig, type OptionValue, type ViteConfigSummary } from '../../src/formats/bundler-config.js';
 import { frontendBuildSites, type BuildSite } from '../../src/facts/frontend-build.js';
-import { DEFAULT_LEDGER_GLOBS, matchesAny } from '../../src/facts/docs.js';
+import { matchesAny } from '../../src/facts/docs/doc-files.js';
+import { DEFAULT_LEDGER_GLOBS } from '../../src/facts/docs/options.js';
 import { isMarkdownPath } from '../../src/formats/markdown.js';
 
 /** Folder names a COPY source may use for a bundle (the outDir's own first segment is always added). */

@@ -4,7 +4,10 @@ import type { RuleMeta } from '../../src/model/rule.js';
 import type { SkipReason } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { isQuoted, wordTextSpan, type DocCommand, type DocProblem, type DocsOptions, type QuoteContext } from '../../src/facts/docs.js';
+import { isQuoted, type QuoteContext } from '../../src/facts/docs/quoting.js';
+import { wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
+import { type DocProblem } from '../../src/facts/docs/findings.js';
+import { type DocsOptions } from '../../src/facts/docs/options.js';
 import { say, type SaidProblem } from '../docs-messages.js';
 import type { MessageId } from './messages.js';
 

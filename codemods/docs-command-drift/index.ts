@@ -1,6 +1,10 @@
 import type { Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS } from '../docs-options.js';
-import { createdInSeries, docFiles, docsOptions, historyDocs, judgedFromEveryCwd, pathHistories, readDoc } from '../../src/facts/docs.js';
+import { createdInSeries } from '../../src/facts/docs/commands.js';
+import { docFiles, historyDocs } from '../../src/facts/docs/doc-files.js';
+import { docsOptions } from '../../src/facts/docs/options.js';
+import { judgedFromEveryCwd, readDoc } from '../../src/facts/docs/findings.js';
+import { pathHistories } from '../../src/facts/docs/relocation.js';
 import { doubtful, saidFindings, sayOutsideRecords, type SaidProblem } from '../docs-messages.js';
 import type { Env } from './context.js';
 import { MESSAGES } from './messages.js';

@@ -1,24 +1,11 @@
 /** `python path/x.py`, `python -m mod`: a script or module that does not exist. */
 import path from 'node:path/posix';
-import {
-  commandEnv,
-  docExecContext,
-  installableRoots,
-  isCreated,
-  isGitIgnored,
-  joinRepo,
-  moduleNamesFor,
-  pathRef,
-  pythonRun,
-  relativeRef,
-  relocate,
-  relocationText,
-  seemsMoved,
-  unreadablePythonPath,
-  wordTextSpan,
-  type DocCommand,
-  type Histories,
-} from '../../src/facts/docs.js';
+import { commandEnv, isCreated, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
+import { docExecContext, installableRoots, unreadablePythonPath } from '../../src/facts/docs/python.js';
+import { isGitIgnored, joinRepo, pathRef, relativeRef } from '../../src/facts/docs/paths.js';
+import { moduleNamesFor } from '../../src/facts/python-app.js';
+import { pythonRun } from '../../src/facts/docs/operands.js';
+import { relocate, relocationText, seemsMoved, type Histories } from '../../src/facts/docs/relocation.js';
 import { relocationSkip, type SaidProblem } from '../docs-messages.js';
 import { at, docDirOf, quoted, said, type DocFix, type Env } from './context.js';
 

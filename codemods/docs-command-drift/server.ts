@@ -3,23 +3,11 @@ import path from 'node:path/posix';
 import type { SkipReason } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { DiscoveredApp, ExecContext } from '../../src/facts/python-app.js';
-import {
-  appDeployments,
-  canonicalModule,
-  commandEnv,
-  docExecContext,
-  importsItselfElsewhere,
-  installableRoots,
-  matchesAny,
-  ownsTopLevel,
-  parseAppTarget,
-  resolveAppTarget,
-  serverAtHead,
-  unreadablePythonPath,
-  wordTextSpan,
-  type AppDeployment,
-  type DocCommand,
-} from '../../src/facts/docs.js';
+import { appDeployments, serverAtHead, type AppDeployment } from '../../src/facts/docs/deployments.js';
+import { canonicalModule, docExecContext, importsItselfElsewhere, installableRoots, ownsTopLevel, unreadablePythonPath } from '../../src/facts/docs/python.js';
+import { commandEnv, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
+import { matchesAny } from '../../src/facts/docs/doc-files.js';
+import { parseAppTarget, resolveAppTarget } from '../../src/facts/python-app.js';
 import type { SaidProblem } from '../docs-messages.js';
 import { at, docDirOf, quoted, said, type DocFix, type Env } from './context.js';
 import type { MessageId } from './messages.js';

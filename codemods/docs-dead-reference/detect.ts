@@ -15,36 +15,16 @@ import { isComposePath } from '../../src/formats/compose.js';
 import { hashComments, isCodeownersPath, parseCodeowners, type OwnerRule } from '../../src/formats/comments.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
-import {
-  commandHead,
-  commentCommands,
-  commentCwd,
-  docFiles,
-  matchesAny,
-  underSubmodule,
-  historyDocs,
-  existsInRepo,
-  inCheckerList,
-  isCreated,
-  isGitIgnored,
-  isQuoted,
-  joinRepo,
-  operandValue,
-  pathRef,
-  readDoc,
-  readOperands,
-  judgedFromEveryCwd,
-  projectRootsAbove,
-  siteOf,
-  createdInSeries,
-  siteResolves,
-  siteRouteResolves,
-  type DocsSite,
-  wordTextSpan,
-  type DocCommand,
-  type DocsOptions,
-  type QuoteContext,
-} from '../../src/facts/docs.js';
+import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
+import { commentCommands, commentCwd, isCreated, createdInSeries, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
+import { docFiles, matchesAny, historyDocs } from '../../src/facts/docs/doc-files.js';
+import { underSubmodule, existsInRepo, isGitIgnored, joinRepo, pathRef, projectRootsAbove } from '../../src/facts/docs/paths.js';
+import { inCheckerList } from '../../src/facts/docs/drift-checkers.js';
+import { isQuoted, type QuoteContext } from '../../src/facts/docs/quoting.js';
+import { readDoc, judgedFromEveryCwd } from '../../src/facts/docs/findings.js';
+import { readOperands } from '../../src/facts/docs/operands.js';
+import { siteOf, siteResolves, siteRouteResolves, type DocsSite } from '../../src/facts/docs/sites.js';
+import { type DocsOptions } from '../../src/facts/docs/options.js';
 
 
 export interface Env {

@@ -7,21 +7,10 @@ import type { RuleMeta } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { parseDockerfile } from '../../src/formats/dockerfile.js';
 import type { OwnerRule } from '../../src/formats/comments.js';
-import {
-  existsInRepo,
-  isEnvTemplate,
-  joinRepo,
-  namesakes,
-  relativeRef,
-  relocate,
-  relocationText,
-  seemsMoved,
-  siteOf,
-  writtenFromAnotherBase,
-  type DocProblem,
-  type DocsSite,
-  type Histories,
-} from '../../src/facts/docs.js';
+import { existsInRepo, isEnvTemplate, joinRepo, relativeRef } from '../../src/facts/docs/paths.js';
+import { namesakes, relocate, relocationText, seemsMoved, writtenFromAnotherBase, type Histories } from '../../src/facts/docs/relocation.js';
+import { siteOf, type DocsSite } from '../../src/facts/docs/sites.js';
+import { type DocProblem } from '../../src/facts/docs/findings.js';
 import { relocationSkip, say, type SaidProblem } from '../docs-messages.js';
 import { OWNER_GLOB, type Pending } from './detect.js';
 

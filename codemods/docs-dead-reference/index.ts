@@ -1,6 +1,7 @@
 import type { Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS } from '../docs-options.js';
-import { docsOptions, pathHistories } from '../../src/facts/docs.js';
+import { docsOptions } from '../../src/facts/docs/options.js';
+import { pathHistories } from '../../src/facts/docs/relocation.js';
 import { saidFindings, sayOutsideRecords } from '../docs-messages.js';
 import { collect } from './detect.js';
 import { isMissingTemplate, MESSAGES, settle } from './fix.js';

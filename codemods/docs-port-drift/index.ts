@@ -4,29 +4,14 @@ import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import type { MarkdownModel, MdCodeBlock } from '../../src/formats/markdown.js';
-import {
-  appDeployments,
-  commandEnv,
-  docExecContext,
-  docFiles,
-  docsOptions,
-  installableRoots,
-  matchesAny,
-  isQuoted,
-  lineAround,
-  parseAppTarget,
-  problemsToFindings,
-  readDoc,
-  resolveAppTarget,
-  serverAtHead,
-  serverPort,
-  wordTextSpan,
-  type AppDeployment,
-  type DocCommand,
-  type DocProblem,
-  unreadablePythonPath,
-  type QuoteContext,
-} from '../../src/facts/docs.js';
+import { parseAppTarget, resolveAppTarget } from '../../src/facts/python-app.js';
+import { commandEnv, type DocCommand, wordTextSpan } from '../../src/facts/docs/commands.js';
+import { type AppDeployment, appDeployments, serverAtHead, serverPort } from '../../src/facts/docs/deployments.js';
+import { docFiles, matchesAny } from '../../src/facts/docs/doc-files.js';
+import { type DocProblem, problemsToFindings, readDoc } from '../../src/facts/docs/findings.js';
+import { docsOptions } from '../../src/facts/docs/options.js';
+import { docExecContext, installableRoots, unreadablePythonPath } from '../../src/facts/docs/python.js';
+import { isQuoted, lineAround, type QuoteContext } from '../../src/facts/docs/quoting.js';
 
 /** Hosts that mean "this machine" in a URL of the same command line. */
 const LOCAL_HOST = '(?:localhost|127\\.0\\.0\\.1|0\\.0\\.0\\.0|\\[::1\\])';

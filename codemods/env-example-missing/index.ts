@@ -8,8 +8,9 @@ import { isScriptPath } from '../../src/formats/bundler-config.js';
 import { matchesGlob } from '../../src/formats/glob.js';
 import { isComposePath } from '../../src/formats/compose.js';
 import { DEFAULT_MANIFEST_EXCLUDES } from '../../src/facts/ecosystems.js';
-import { DEFAULT_LEDGER_GLOBS, docsOptions, isEnvTemplate, isGitIgnored } from '../../src/facts/docs.js';
-import { composeEnvReads, dotenvNames, isDotenvPath, isTemplateSpelling, placeholderFor, pythonEnvReads, scriptEnvReads, type EnvRead } from '../../src/facts/env-names.js';
+import { DEFAULT_LEDGER_GLOBS, docsOptions } from '../../src/facts/docs/options.js';
+import { isEnvTemplate, isGitIgnored } from '../../src/facts/docs/paths.js';
+import { composeEnvReads, dotenvNames, isDotenvPath, isTemplateSpelling, placeholderFor, pythonEnvReads, scriptEnvReads, type EnvRead } from './env-names.js';
 import { composeReferences, docReferences, gitignoreReferences, scriptReferences, type TemplateRef } from './references.js';
 
 /** Paths never read for names or references: dependencies, vendored and generated code, test data, archives. */

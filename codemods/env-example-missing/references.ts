@@ -1,6 +1,6 @@
 /**
  * Where a repository names an env template (`.env.example`, `.env.sample`, `env.template` …; see
- * `isEnvTemplate` in src/facts/docs.ts): docs (through the docs facts the docs rules use —
+ * `isEnvTemplate` in src/facts/docs/paths.ts): docs (through the docs facts the docs rules use —
  * Markdown links, code spans, JSON index values and the files doc commands read), compose
  * `env_file:` entries, shell in scripts, Makefiles, package.json scripts and workflow `run:`
  * steps (`cp .env.example .env`, `source .env.sample`), and `.gitignore` negations
@@ -13,28 +13,18 @@ import { jsonStringValues } from '../../src/formats/markdown.js';
 import { splitShell, simpleCommands, type ShellWord } from '../../src/formats/shell.js';
 import { findPair, mapPairs, nodeRange, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { isComposePath } from '../../src/formats/compose.js';
-import { composeEnvFiles, isTemplateSpelling } from '../../src/facts/env-names.js';
+import { composeEnvFiles, isTemplateSpelling } from './env-names.js';
 import { readPackageJson } from '../../src/facts/ecosystems.js';
 import { factSlot } from '../../src/facts/facts.js';
-import {
-  commandHead,
-  docFiles,
-  isCreated,
-  isEnvTemplate,
-  isQuoted,
-  joinRepo,
-  createdPaths,
-  lineAround,
-  operandValue,
-  pathRef,
-  readDoc,
-  readOperands,
-  pathHistories,
-  relocate,
-  wordTextSpan,
-  type DocsOptions,
-  type QuoteContext,
-} from '../../src/facts/docs.js';
+import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
+import { isCreated, wordTextSpan } from '../../src/facts/docs/commands.js';
+import { docFiles } from '../../src/facts/docs/doc-files.js';
+import { readDoc } from '../../src/facts/docs/findings.js';
+import { createdPaths, readOperands } from '../../src/facts/docs/operands.js';
+import type { DocsOptions } from '../../src/facts/docs/options.js';
+import { isEnvTemplate, joinRepo, pathRef } from '../../src/facts/docs/paths.js';
+import { isQuoted, lineAround, type QuoteContext } from '../../src/facts/docs/quoting.js';
+import { pathHistories, relocate } from '../../src/facts/docs/relocation.js';
 
 export interface TemplateRef {
   /** Repo path of the template the reference means. */

@@ -9,7 +9,7 @@
  * `directories`: `*` matches within one path segment, `**` as a whole segment matches zero or
  * more segments, plus `?`, `[…]` and `{a,b}`.
  */
-import { matchesGlob, normalizeRepoDir } from '../formats/glob.js';
+import { globsMatcher, matchesGlob, normalizeRepoDir } from '../formats/glob.js';
 import { parseTomlFile } from '../formats/toml.js';
 import { jsonValue } from '../formats/json.js';
 import { factSlot } from './facts.js';
@@ -438,6 +438,8 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
   if (!byKey) manifestCache.set(ws, (byKey = new Map()));
   const cached = byKey.get(key);
   if (cached) return cached;
+  // Every path is tested: the globs are compiled once, not per path.
+  const excluded = globsMatcher(excludes);
 
   const found = new Map<string, ManifestDir>();
   const add = (ecosystem: string, dir: string, tool: string, file: string, accepts: string[] = []): ManifestDir => {
@@ -478,7 +480,7 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
   const uvRootOf = new Map(uvRoots.map((r) => [r.dir, r]));
   const pyDeclares = new Map<string, boolean>();
   for (const p of ws.paths) {
-    if (isExcluded(p, excludes)) continue;
+    if (excluded(p)) continue;
     const base = p.slice(p.lastIndexOf('/') + 1);
     const dir = dirOf(p);
     if (REQUIREMENTS.test(base)) {
@@ -523,7 +525,7 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
   }
 
   for (const p of ws.paths) {
-    if (isExcluded(p, excludes)) continue;
+    if (excluded(p)) continue;
     const base = p.slice(p.lastIndexOf('/') + 1);
     const dir = dirOf(p);
     if (isDockerfilePath(p)) {

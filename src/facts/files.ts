@@ -8,7 +8,6 @@ import { parseTomlFile, type ParsedToml } from '../formats/toml.js';
 import { parseJsonFile, parseJsoncFile, type ParsedJson, type ParsedJsonc } from '../formats/json.js';
 import { parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MarkdownResult } from '../formats/markdown.js';
 import { parseNginx, type NginxTree } from '../formats/nginx.js';
-import { pythonEnvReads, type PythonEnvReads } from './env-names.js';
 import type { Dockerfile } from 'dockerfile-ast';
 
 /**
@@ -45,12 +44,16 @@ export class Files {
     return f && dockerfileAst(f);
   }
 
-  /** Every analysis of a Python module, from its one tree-sitter pass. */
+  /**
+   * The shared analyses of a Python module, from its one tree-sitter pass. An analysis that
+   * one rule needs is declared in that rule's folder with `definePythonAnalysis` (env-example-
+   * missing's env reads, redaction-key-normalization's surroundings) and runs in the same pass.
+   */
   async python(p: string | SourceFile): Promise<PythonFile | undefined> {
     const f = this.file(p);
     if (!f) return undefined;
-    const [summary, tree, env] = await Promise.all([summarizePython(f), analyzePythonTree(f), pythonEnvReads(f)]);
-    return { summary, tree, env };
+    const [summary, tree] = await Promise.all([summarizePython(f), analyzePythonTree(f)]);
+    return { summary, tree };
   }
 
   toml(p: string | SourceFile): ParsedToml | undefined {
@@ -87,6 +90,4 @@ export interface PythonFile {
   summary: PythonModuleSummary;
   /** String collections, functions, membership tests and references (redaction-key-normalization). */
   tree: PythonTreeAnalysis;
-  /** os.environ / getenv / pydantic settings reads (env-example-missing). */
-  env: PythonEnvReads;
 }

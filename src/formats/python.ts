@@ -44,7 +44,7 @@ export interface PythonAnalysis<T> {
 
 /**
  * The analyses of the pass, in declaration order. Declared when their module loads (this one,
- * python-tree.ts, facts/env-names.ts), before any run: a static list, not per-run state.
+ * python-tree.ts, codemods/env-example-missing/env-names.ts), before any run: a static list, not per-run state.
  */
 const declared: Array<PythonAnalysis<unknown>> = [];
 

@@ -18,14 +18,14 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
-import type { SourceFile } from '../workspace/source-file.js';
-import { definePythonAnalysis, pythonAnalysis } from '../formats/python.js';
-import { readString } from '../formats/python-tree.js';
-import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../formats/yaml.js';
-import { loadTsMorph } from '../formats/bundler-config.js';
-import { lineStarts, nestingOverflow } from '../util/text.js';
-import { parseDotenv } from '../formats/dotenv.js';
-import { isEnvTemplate } from './docs.js';
+import type { SourceFile } from '../../src/workspace/source-file.js';
+import { definePythonAnalysis, pythonAnalysis } from '../../src/formats/python.js';
+import { readString } from '../../src/formats/python-tree.js';
+import { findPair, mapPairs, nodeRange, pairKey, parseYaml } from '../../src/formats/yaml.js';
+import { loadTsMorph } from '../../src/formats/bundler-config.js';
+import { lineStarts, nestingOverflow } from '../../src/util/text.js';
+import { parseDotenv } from '../../src/formats/dotenv.js';
+import { isEnvTemplate } from '../../src/facts/docs/paths.js';
 
 type TsNode = import('ts-morph').ts.Node;
 
@@ -194,7 +194,7 @@ export function composeEnvFiles(file: SourceFile): Array<{ service: string; path
 // Real env files
 
 /**
- * A file that is an env template under any spelling: what `isEnvTemplate` (src/facts/docs.ts)
+ * A file that is an env template under any spelling: what `isEnvTemplate` (src/facts/docs/paths.ts)
  * accepts, plus `example.env` and `.env.defaults`. A reference to a missing `.env.example` next
  * to one of these may mean it.
  */
