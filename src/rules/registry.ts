@@ -13,6 +13,7 @@ import { rule as nginxBodySizeLimit } from '../../codemods/nginx-body-size-limit
 import { rule as envExampleMissing } from '../../codemods/env-example-missing/index.js';
 import { rule as nginxRequestId } from '../../codemods/nginx-request-id/index.js';
 import { rule as ciNpmCiWithoutLockfile } from '../../codemods/ci-npm-ci-without-lockfile/index.js';
+import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   envExampleMissing,
   ciNpmCiWithoutLockfile,
   nginxRequestId,
+  preCommitConfig,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
