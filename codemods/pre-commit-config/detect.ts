@@ -8,6 +8,8 @@ import type { Files } from '../../src/facts/files.js';
 import { jsPackages, readPackageJson, type JsManager } from '../../src/facts/ecosystems.js';
 import { simpleCommands, splitShell } from '../../src/formats/shell.js';
 import { actionName, isWorkflowPath, readWorkflow } from '../../src/formats/workflow.js';
+import { findPair, scalarString } from '../../src/formats/yaml.js';
+import { isSeq, type YAMLMap } from 'yaml';
 import type { LinterId } from './tools.js';
 
 export interface Evidence {
@@ -259,12 +261,24 @@ export function ciRuns(ws: Workspace, pins: Map<string, Pin>): CiRun[] {
           if (version && /^\d+\.\d+(\.\d+)?$/.test(version) && !pins.has('black')) pins.set('black', { version, source: `psf/black in ${p}` });
         }
         if (!step.run) continue;
-        const at = step.start;
-        visit(step.run.script, p, at, `job \`${job.id}\` of ${p}`, 0);
+        for (const script of matrixExpanded(step.run.script, job.map)) visit(script, p, step.start, `job \`${job.id}\` of ${p}`, 0);
       }
     }
   }
   return out;
+}
+
+/**
+ * A script with its `${{ matrix.x }}` expressions replaced by each value of the job's matrix
+ * list `x` (`make ${{ matrix.check }}` over `check: [format, lint]`); the script itself when it
+ * names no such list. Other expressions stay as they are and match no linter.
+ */
+function matrixExpanded(script: string, job: YAMLMap): string[] {
+  const m = /\$\{\{\s*matrix\.([\w-]+)\s*\}\}/.exec(script);
+  if (!m) return [script];
+  const list = findPair(findPair(findPair(job, 'strategy')?.value, 'matrix')?.value, m[1] as string)?.value;
+  const values = isSeq(list) ? list.items.map((i) => scalarString(i)).filter((v): v is string => v !== undefined && !v.includes('${{')) : [];
+  return values.length > 0 ? values.map((v) => script.split(m[0]).join(v)) : [script];
 }
 
 // ---------------------------------------------------------------------------------------------

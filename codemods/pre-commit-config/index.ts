@@ -20,7 +20,7 @@ export const rule: Rule = {
     defaultSeverity: 'info',
     fixable: 'review',
     messages: {
-      noConfig: '{{linters}} {{are}} used here ({{evidence}}) but there is no `.pre-commit-config.yaml`: contributors meet lint failures only in CI{{leftOut}}',
+      noConfig: '{{linters}} {{are}} used here ({{evidence}}) but no `.pre-commit-config.yaml` runs {{them}} before a commit{{leftOut}}',
     },
   },
   async check({ workspace: ws, files }) {
@@ -67,6 +67,7 @@ export const rule: Rule = {
       data: {
         linters: order.join(', '),
         are: order.length === 1 ? 'is' : 'are',
+        them: order.length === 1 ? 'it' : 'them',
         evidence: evidence.map((e) => (e.what.includes(e.file) ? e.what : `${e.file} ${e.what}`)).slice(0, 6).join('; '),
         leftOut: leftOut.length > 0 ? `; no hook generated for ${leftOut.join(', ')}` : '',
       },

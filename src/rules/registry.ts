@@ -14,6 +14,7 @@ import { rule as envExampleMissing } from '../../codemods/env-example-missing/in
 import { rule as nginxRequestId } from '../../codemods/nginx-request-id/index.js';
 import { rule as ciNpmCiWithoutLockfile } from '../../codemods/ci-npm-ci-without-lockfile/index.js';
 import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.js';
+import { rule as githubTemplates } from '../../codemods/github-templates/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   ciNpmCiWithoutLockfile,
   nginxRequestId,
   preCommitConfig,
+  githubTemplates,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
