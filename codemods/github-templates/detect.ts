@@ -35,6 +35,20 @@ export function prTemplates(ws: Workspace): string[] {
   });
 }
 
+/**
+ * Files named like a template but not as GitHub reads them (`issue-template.md`,
+ * `.github/PR_TEMPLATE.md`): the maintainers wrote one, so the finding names it instead of
+ * offering a second.
+ */
+export function nearMisses(ws: Workspace, kind: 'issue' | 'pr'): string[] {
+  const re = kind === 'issue' ? /^(issue|bug)[-_ ]?(report[-_ ]?)?template(\.(md|txt|ya?ml))?$/i : /^(pull[-_ ]?request|pr)[-_ ]?template(\.(md|txt))?$/i;
+  return ws.paths.filter((p) => {
+    const slash = p.lastIndexOf('/');
+    const dir = p.slice(0, slash + 1).toLowerCase();
+    return PLACES.includes(dir) && re.test(p.slice(slash + 1));
+  });
+}
+
 const GITHUB_URL = /(^|[/@.])github\.com[/:]/i;
 
 /**

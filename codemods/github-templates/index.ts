@@ -1,6 +1,6 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
-import { issueTemplates, lineEnding, onGitHub, prTemplates, testCommand } from './detect.js';
+import { issueTemplates, lineEnding, nearMisses, onGitHub, prTemplates, testCommand } from './detect.js';
 import { ISSUE_FORM_PATH, PR_TEMPLATE_PATH, bugReportForm, prTemplate } from './fix.js';
 
 /**
@@ -18,6 +18,7 @@ export const rule: Rule = {
     fixable: 'review',
     messages: {
       noIssueTemplate: 'no issue template ({{why}}): GitHub looks for `ISSUE_TEMPLATE/` or `ISSUE_TEMPLATE.md` in the root, `.github/` or `docs/`, and finds none, so bug reports arrive without steps or a version',
+      misnamed: '`{{file}}` reads like {{what}} template, but GitHub does not read it under that name ({{names}} in the root, `.github/` or `docs/`): rename it if it is meant for new {{items}}',
       noPrTemplate: 'no pull-request template ({{why}}): GitHub looks for `pull_request_template.md` or `PULL_REQUEST_TEMPLATE/` in the root, `.github/` or `docs/`, and finds none{{checklist}}',
     },
   },
@@ -26,7 +27,15 @@ export const rule: Rule = {
     if (!why) return [];
     const findings: RawFinding[] = [];
     const eol = lineEnding(ws);
-    if (issueTemplates(ws).length === 0) {
+    const misnamed = (kind: 'issue' | 'pr'): RawFinding | undefined => {
+      const file = nearMisses(ws, kind)[0];
+      if (!file) return undefined;
+      const data = kind === 'issue' ? { file, what: 'an issue', names: '`ISSUE_TEMPLATE.md` or an `ISSUE_TEMPLATE/` folder', items: 'issues' } : { file, what: 'a pull-request', names: '`pull_request_template.md` or a `PULL_REQUEST_TEMPLATE/` folder', items: 'pull requests' };
+      return { file, offset: 0, key: `misnamed-${kind}-template`, messageId: 'misnamed', data, fix: null, skipReason: 'author-intent' };
+    };
+    const issueNearMiss = issueTemplates(ws).length === 0 ? misnamed('issue') : undefined;
+    if (issueNearMiss) findings.push(issueNearMiss);
+    else if (issueTemplates(ws).length === 0) {
       findings.push({
         file: ISSUE_FORM_PATH,
         offset: 0,
@@ -36,7 +45,9 @@ export const rule: Rule = {
         fix: { safety: 'review', description: `create ${ISSUE_FORM_PATH}, a bug-report form`, edits: [], creates: [{ file: ISSUE_FORM_PATH, content: bugReportForm(eol) }] },
       });
     }
-    if (prTemplates(ws).length === 0) {
+    const prNearMiss = prTemplates(ws).length === 0 ? misnamed('pr') : undefined;
+    if (prNearMiss) findings.push(prNearMiss);
+    else if (prTemplates(ws).length === 0) {
       const command = testCommand(ws, files);
       findings.push({
         file: PR_TEMPLATE_PATH,

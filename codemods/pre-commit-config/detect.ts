@@ -207,6 +207,14 @@ function ruffHook(rest: readonly string[]): string {
   return sub === 'format' ? 'ruff-format' : 'ruff';
 }
 
+/** `pip install`, `python -m pip install`, `uv pip install`, `uv tool install`, `pipx install`. */
+function isInstall(words: readonly string[]): boolean {
+  const at = words.indexOf('install');
+  if (at < 1) return false;
+  const before = words.slice(0, at).join(' ');
+  return /^((python3?|py) -m )?pip3?$|^uv (pip|tool)$|^pipx$/.test(before);
+}
+
 const PIN = /^([A-Za-z0-9][\w.-]*?)(\[[^\]]*\])?={2,3}([\w.+!-]+)$/;
 
 /**
@@ -222,7 +230,7 @@ export function ciRuns(ws: Workspace, pins: Map<string, Pin>): CiRun[] {
   const visit = (script: string, file: string, offset: number, where: string, depth: number): void => {
     for (const command of simpleCommands(splitShell(script))) {
       const words = command.map((w) => w.value);
-      if (/^(pip3?|uv|pipx)$/.test(words[0] ?? '') || (words[0]?.startsWith('python') && words[2] === 'pip')) {
+      if (isInstall(words)) {
         for (const w of words) {
           const m = PIN.exec(w);
           if (m && !pins.has((m[1] as string).toLowerCase())) pins.set((m[1] as string).toLowerCase(), { version: m[3] as string, source: `installed in ${where}` });

@@ -51,7 +51,7 @@ export const rule: Rule = {
       if (own) evidence.push(own);
       if (run) evidence.push(run);
     }
-    const anchor = configured[0] ?? (ci[0] as Evidence);
+    const anchor = evidence[0] as Evidence;
     const eol = lineEndingOf(ws, [...new Set(evidence.map((e) => e.file))]);
     let fix: Fix | null = null;
     if (planned.length > 0) {
