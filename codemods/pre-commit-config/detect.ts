@@ -260,11 +260,11 @@ export function ciRuns(ws: Workspace, pins: Map<string, Pin>): CiRun[] {
         const action = actionName(step.uses);
         if (action === 'astral-sh/ruff-action' || action === 'chartboost/ruff-action') {
           const args = step.with.get('args')?.value ?? 'check';
-          out.push({ linter: 'ruff', file: p, offset: step.start, what: `\`${action}\` (job \`${job.id}\`)`, hook: ruffHook(args.split(/\s+/)) });
+          out.push({ linter: 'ruff', file: p, offset: step.start, what: `\`${action}\` (job \`${job.id}\` of ${p})`, hook: ruffHook(args.split(/\s+/)) });
           const version = step.with.get('version')?.value;
           if (version && /^\d+\.\d+\.\d+$/.test(version) && !pins.has('ruff')) pins.set('ruff', { version, source: `${action} in ${p}` });
         } else if (action === 'psf/black') {
-          out.push({ linter: 'black', file: p, offset: step.start, what: `\`psf/black\` (job \`${job.id}\`)` });
+          out.push({ linter: 'black', file: p, offset: step.start, what: `\`psf/black\` (job \`${job.id}\` of ${p})` });
           const version = step.with.get('version')?.value?.replace(/^[~=]=/, '');
           if (version && /^\d+\.\d+(\.\d+)?$/.test(version) && !pins.has('black')) pins.set('black', { version, source: `psf/black in ${p}` });
         }
