@@ -25,6 +25,7 @@ ruleTester('pre-commit-config', {
     { name: 'no linter configured or run', files: { 'pyproject.toml': '[project]\nname = "x"\nversion = "1"\n', '.github/workflows/ci.yml': 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n' } },
     { name: 'a linter configured only in a subproject (not where pre-commit runs)', files: { 'examples/app/pyproject.toml': '[tool.ruff]\nline-length = 100\n' } },
     { name: '[mypy-x.*] sections without [mypy] configure nothing on their own', files: { 'setup.cfg': '[mypy-tests.*]\nignore_errors = True\n' } },
+    { name: 'CI lints a subproject (working-directory, cd)', files: { '.github/workflows/ci.yml': 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - working-directory: ./dev/cli\n        run: uv run --with ruff ruff check .\n      - run: cd web && npx eslint .\n' } },
     { name: 'a dependency named in CI, not run', files: { '.github/workflows/ci.yml': 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pip install ruff==0.4.4 black\n' } },
   ],
   invalid: [
@@ -35,6 +36,15 @@ ruleTester('pre-commit-config', {
       output: {
         '.pre-commit-config.yaml':
           '# The linters this repository configures and its CI runs, as git hooks: `pre-commit install`.\n# Python hooks are pinned to the versions the repository uses; `pre-commit autoupdate` moves them.\nrepos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.9  # astral-sh/ruff-action in .github/workflows/lint.yml\n    hooks:\n      - id: ruff-format\n',
+      },
+    },
+    {
+      name: 'eslint with the Vue plugin also lints .vue files',
+      files: { '.eslintrc.cjs': 'module.exports = { extends: ["plugin:vue/vue3-recommended"] };\n', 'package.json': '{ "devDependencies": { "eslint": "8.57.0", "eslint-plugin-vue": "9.0.0" } }\n' },
+      errors: [{ messageId: 'noConfig', safety: 'review' }],
+      output: {
+        '.pre-commit-config.yaml':
+          '# The linters this repository configures and its CI runs, as git hooks: `pre-commit install`.\n# Python hooks are pinned to the versions the repository uses; `pre-commit autoupdate` moves them.\nrepos:\n  # Run with the version and plugins the lockfile installs, as CI does.\n  - repo: local\n    hooks:\n      - id: eslint\n        name: eslint\n        entry: npx eslint\n        language: system\n        types_or: [javascript, jsx, ts, tsx, vue]\n',
       },
     },
     {
@@ -91,7 +101,7 @@ function preCommitErrors(text: string): string[] {
 }
 
 /** identify's tags that the generated local hooks use (pre-commit refuses an unknown tag). */
-const IDENTIFY_TAGS = new Set(['javascript', 'jsx', 'ts', 'tsx', 'text', 'python', 'pyi']);
+const IDENTIFY_TAGS = new Set(['javascript', 'jsx', 'ts', 'tsx', 'vue', 'svelte', 'text', 'python', 'pyi']);
 
 function expectedFiles(rule: string, name: string): string[] {
   const dir = path.join(ROOT, 'fixtures', rule);

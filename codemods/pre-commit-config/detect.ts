@@ -155,6 +155,9 @@ export function configuredLinters(ws: Workspace, files: Files): Evidence[] {
 
 const WRAPPERS: ReadonlyArray<readonly string[]> = [['uv', 'run'], ['poetry', 'run'], ['pipenv', 'run'], ['pdm', 'run'], ['hatch', 'run'], ['rye', 'run'], ['uvx'], ['pipx', 'run'], ['npx'], ['bunx'], ['pnpx'], ['pnpm', 'exec'], ['pnpm', 'dlx'], ['npm', 'exec'], ['yarn', 'exec'], ['bun', 'x'], ['python', '-m'], ['python3', '-m'], ['py', '-m'], ['yarn']];
 
+/** Options of the wrappers that take the next word as their value. */
+const VALUED_OPTIONS = new Set(['--with', '--with-editable', '--with-requirements', '--directory', '--project', '--python', '-p', '--package', '--extra', '--group', '--env-file', '--from', '-C', '--cwd', '--prefix', '--filter', '-F', '--dir', '--workspace', '-w', '--spec', '--index-url']);
+
 /** The linter a command runs, after its wrappers (`uv run`, `npx`, `python -m`), and its words from there. */
 function linterOf(words: readonly string[]): { linter: LinterId; rest: string[] } | undefined {
   let i = 0;
@@ -163,8 +166,8 @@ function linterOf(words: readonly string[]): { linter: LinterId; rest: string[] 
     const wrapper = WRAPPERS.find((w) => w.every((x, k) => words[i + k] === x));
     if (!wrapper) break;
     i += wrapper.length;
-    // A wrapper's own options (`uv run --frozen`, `npx --yes`) come before the command.
-    while (i < words.length && (words[i] as string).startsWith('-')) i++;
+    // A wrapper's own options (`uv run --frozen`, `npx --yes`, `uv run --with ruff`) come before the command.
+    while (i < words.length && (words[i] as string).startsWith('-')) i += VALUED_OPTIONS.has(words[i] as string) ? 2 : 1;
     if (words[i - 1] === '--') break;
   }
   const head = words[i];
@@ -228,8 +231,15 @@ export function ciRuns(ws: Workspace, pins: Map<string, Pin>): CiRun[] {
   const scripts = pkg?.scripts && typeof pkg.scripts === 'object' ? (pkg.scripts as Record<string, unknown>) : {};
   const makefile = ['Makefile', 'makefile', 'GNUmakefile'].find((p) => ws.has(p));
   const visit = (script: string, file: string, offset: number, where: string, depth: number): void => {
+    // After a `cd` into a folder the commands lint a subproject, not the root pre-commit runs at.
+    let elsewhere = false;
     for (const command of simpleCommands(splitShell(script))) {
       const words = command.map((w) => w.value);
+      if (words[0] === 'cd' || words[0] === 'pushd') {
+        elsewhere = words[1] !== undefined && !/^(\.\/?|\$\{?GITHUB_WORKSPACE\}?|\$\{\{\s*github\.workspace\s*\}\})$/.test(words[1]);
+        continue;
+      }
+      if (elsewhere) continue;
       if (isInstall(words)) {
         for (const w of words) {
           const m = PIN.exec(w);
@@ -268,7 +278,9 @@ export function ciRuns(ws: Workspace, pins: Map<string, Pin>): CiRun[] {
           const version = step.with.get('version')?.value?.replace(/^[~=]=/, '');
           if (version && /^\d+\.\d+(\.\d+)?$/.test(version) && !pins.has('black')) pins.set('black', { version, source: `psf/black in ${p}` });
         }
-        if (!step.run) continue;
+        // A step run in a subfolder (`working-directory: dev/cli`, or one that is not a literal
+        // path) lints a subproject.
+        if (!step.run || step.workingDirectory !== '') continue;
         for (const script of matrixExpanded(step.run.script, job.map)) visit(script, p, step.start, `job \`${job.id}\` of ${p}`, 0);
       }
     }

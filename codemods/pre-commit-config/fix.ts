@@ -21,7 +21,11 @@ export interface Generated {
   pinned: string[];
 }
 
-export function generateConfig(planned: readonly PlannedHook[], pins: ReadonlyMap<string, Pin>, manager: JsManager, eol: string): Generated {
+/**
+ * `frameworks`: identify's file types of the single-file components the root package uses
+ * (`vue`, `svelte`), which its eslint lints through a plugin; a plain eslint would fail to parse them.
+ */
+export function generateConfig(planned: readonly PlannedHook[], pins: ReadonlyMap<string, Pin>, manager: JsManager, eol: string, frameworks: readonly string[] = []): Generated {
   const lines: string[] = [
     '# The linters this repository configures and its CI runs, as git hooks: `pre-commit install`.',
     '# Python hooks are pinned to the versions the repository uses; `pre-commit autoupdate` moves them.',
@@ -41,7 +45,8 @@ export function generateConfig(planned: readonly PlannedHook[], pins: ReadonlyMa
       for (const id of ids && ids.length > 0 ? ids : plan.hooks) lines.push(`      - id: ${id}`);
     } else if (plan.kind === 'local') {
       const entry = [execPrefix(manager), plan.bin, ...plan.args].join(' ');
-      local.push(`      - id: ${linter}`, `        name: ${linter}`, `        entry: ${entry}`, '        language: system', `        types_or: [${plan.types.join(', ')}]`);
+      const types = linter === 'eslint' ? [...plan.types, ...frameworks] : plan.types;
+      local.push(`      - id: ${linter}`, `        name: ${linter}`, `        entry: ${entry}`, '        language: system', `        types_or: [${types.join(', ')}]`);
     }
   }
   if (local.length > 0) lines.push('  # Run with the version and plugins the lockfile installs, as CI does.', '  - repo: local', '    hooks:', ...local);

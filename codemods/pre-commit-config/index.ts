@@ -55,7 +55,7 @@ export const rule: Rule = {
     const eol = lineEndingOf(ws, [...new Set(evidence.map((e) => e.file))]);
     let fix: Fix | null = null;
     if (planned.length > 0) {
-      const generated = generateConfig(planned, pins, rootManager(ws), eol);
+      const generated = generateConfig(planned, pins, rootManager(ws), eol, ['vue', 'svelte'].filter((t) => jsDeps.has(t)));
       const names = planned.map((p) => p.linter).join(', ');
       fix = { safety: 'review', description: `create ${CONFIG_PATH} with hooks for ${names}${generated.pinned.length > 0 ? `; pinned: ${generated.pinned.join(', ')}` : ''}`, edits: [], creates: [{ file: CONFIG_PATH, content: generated.content }] };
     }
@@ -78,15 +78,17 @@ export const rule: Rule = {
   },
 };
 
-/** eslint and prettier as the root package.json installs them (dependencies or devDependencies). */
-function declaredJsPackages(ws: Workspace): Set<LinterId> {
-  const out = new Set<LinterId>();
+/** eslint, prettier and eslint's single-file-component plugins as the root package.json installs them. */
+function declaredJsPackages(ws: Workspace): Set<string> {
+  const out = new Set<string>();
   const pkg = ws.has('package.json') ? readPackageJson(ws.read('package.json')) : undefined;
   for (const field of ['devDependencies', 'dependencies']) {
     const deps = pkg?.[field];
     if (!deps || typeof deps !== 'object') continue;
     if ('eslint' in deps) out.add('eslint');
     if ('prettier' in deps) out.add('prettier');
+    if ('eslint-plugin-vue' in deps) out.add('vue');
+    if ('eslint-plugin-svelte' in deps || 'eslint-plugin-svelte3' in deps) out.add('svelte');
   }
   return out;
 }
