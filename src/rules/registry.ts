@@ -22,6 +22,8 @@ import { rule as frontendDuplicateApp } from '../../codemods/frontend-duplicate-
 import { rule as composeFrontendBuildDrift } from '../../codemods/compose-frontend-build-drift/index.js';
 import { rule as unpinnedAction } from '../../codemods/unpinned-action/index.js';
 import { rule as unpinnedBaseImage } from '../../codemods/unpinned-base-image/index.js';
+import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.js';
+import { rule as githubTemplates } from '../../codemods/github-templates/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -52,6 +54,8 @@ export const RULES: readonly Rule[] = [
   composeFrontendBuildDrift,
   unpinnedAction,
   unpinnedBaseImage,
+  preCommitConfig,
+  githubTemplates,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
