@@ -1,36 +1,16 @@
 /**
- * Inserting one block-sequence item after another, as text. This is the same job as the block
- * appender dependabot-coverage uses for `updates:` (its `endOfItem`), which is moving to
- * src/formats/yaml/edit.ts; the contract here (text, line ending, the item, its dash column,
- * the new item's lines → one insertion) is the one to swap onto it when it lands.
+ * Inserting one block-sequence item after another (a step after the job's last doc check), as
+ * text. Where an item ends is the shared YAML editor's answer (src/formats/yaml-edit.ts, which
+ * also appends dependabot-coverage's and compose-undeclared-volume's entries).
  */
 import type { Node } from 'yaml';
 import { nodeRange } from '../../src/formats/yaml.js';
+import { endOfItemAt } from '../../src/formats/yaml-edit.js';
 
 /** Offset just after the last line of `item` (comment lines indented past its dash belong to it). */
 function endOfItem(text: string, item: Node, dashCol: number): number {
   const r = nodeRange(item) as [number, number];
-  let c = r[1] - 1;
-  while (c > r[0] && /\s/.test(text[c] as string)) c--;
-  let nl = text.indexOf('\n', c);
-  if (nl === -1) return text.length;
-  let end = nl + 1;
-  for (;;) {
-    let probe = end;
-    let next = text.indexOf('\n', probe);
-    let line = text.slice(probe, next === -1 ? text.length : next);
-    while (/^[ \t]*\r?$/.test(line) && next !== -1) {
-      probe = next + 1;
-      next = text.indexOf('\n', probe);
-      line = text.slice(probe, next === -1 ? text.length : next);
-    }
-    const m = /^([ \t]*)#/.exec(line);
-    if (!m || (m[1] as string).length <= dashCol) break;
-    nl = next;
-    end = nl === -1 ? text.length : nl + 1;
-    if (nl === -1) break;
-  }
-  return end;
+  return endOfItemAt(text, r[0], r[1], dashCol);
 }
 
 /**

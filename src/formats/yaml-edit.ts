@@ -90,6 +90,14 @@ export function endOfLastItem(text: string, collection: YAMLMap | YAMLSeq): numb
     col = start === undefined ? undefined : colOf(text, start);
   }
   if (start === undefined || end === undefined || col === undefined) return undefined;
+  return endOfItemAt(text, start, end, col);
+}
+
+/**
+ * The offset just after the last line of the item spanning `start`..`end` whose key or dash sits
+ * at column `col`, with the comment lines after it indented deeper than `col` (they belong to it).
+ */
+export function endOfItemAt(text: string, start: number, end: number, col: number): number {
   let c = end - 1;
   while (c > start && /\s/.test(text[c] as string)) c--;
   let nl = text.indexOf('\n', c);
