@@ -6,7 +6,7 @@ import type { DiscoveredApp, ExecContext } from '../../src/facts/python-app.js';
 import { appDeployments, serverAtHead, type AppDeployment } from '../../src/facts/docs/deployments.js';
 import { canonicalModule, docExecContext, importsItselfElsewhere, installableRoots, ownsTopLevel, unreadablePythonPath } from '../../src/facts/docs/python.js';
 import { commandEnv, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
-import { matchesAny } from '../../src/facts/docs/doc-files.js';
+import { docGlobMatcher } from '../../src/facts/docs/doc-files.js';
 import { parseAppTarget, resolveAppTarget } from '../../src/facts/python-app.js';
 import type { SaidProblem } from '../docs-messages.js';
 import { at, docDirOf, quoted, said, type DocFix, type Env } from './context.js';
@@ -17,11 +17,13 @@ import type { MessageId } from './messages.js';
 
 /** The repository's own deployments and apps: none from excluded folders (fixtures, vendored code). */
 export async function ownDeployments(env: Env): Promise<AppDeployment[]> {
-  return (await appDeployments(env.facts)).filter((d) => !matchesAny(d.file, env.opts.excludeGlobs));
+  const excluded = docGlobMatcher(env.ws, env.opts.excludeGlobs);
+  return (await appDeployments(env.facts)).filter((d) => !excluded(d.file));
 }
 
 export async function ownApps(env: Env): Promise<DiscoveredApp[]> {
-  return (await env.facts.apps(env.factories)).filter((a) => !matchesAny(a.file, env.opts.excludeGlobs));
+  const excluded = docGlobMatcher(env.ws, env.opts.excludeGlobs);
+  return (await env.facts.apps(env.factories)).filter((a) => !excluded(a.file));
 }
 
 /** At most five items, then how many more. */

@@ -17,7 +17,7 @@ import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonSt
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
 import { commentCommands, commentCwd, isCreated, createdInSeries, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
-import { docFiles, matchesAny, historyDocs } from '../../src/facts/docs/doc-files.js';
+import { docFiles, docGlobMatcher, historyDocs } from '../../src/facts/docs/doc-files.js';
 import { underSubmodule, existsInRepo, isGitIgnored, joinRepo, pathRef, projectRootsAbove } from '../../src/facts/docs/paths.js';
 import { inCheckerList } from '../../src/facts/docs/drift-checkers.js';
 import { isQuoted, type QuoteContext } from '../../src/facts/docs/quoting.js';
@@ -388,8 +388,9 @@ export async function collect(workspace: Workspace, facts: Facts, opts: DocsOpti
   }
   // Comments of YAML, compose files and Dockerfiles: the files their commands read as
   // configuration (`# docker compose -f docker-compose.prod.yml up`).
+  const excluded = docGlobMatcher(workspace, opts.excludeGlobs);
   for (const p of workspace.paths) {
-    if (!(/\.ya?ml$/i.test(p) || isComposePath(p) || isDockerfilePath(p)) || matchesAny(p, opts.excludeGlobs)) continue;
+    if (!(/\.ya?ml$/i.test(p) || isComposePath(p) || isDockerfilePath(p)) || excluded(p)) continue;
     const text = workspace.probe(p)?.text;
     if (!text || !COMMENT_COMMAND.test(text)) continue;
     const file = workspace.read(p);
