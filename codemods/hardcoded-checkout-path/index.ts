@@ -1,4 +1,4 @@
-import type { Fix, RawFinding, SkipReason } from '../../src/model/types.js';
+import type { Fix, RawFinding, SkipReason, TextEdit } from '../../src/model/types.js';
 import type { Rule, RuleContext } from '../../src/model/rule.js';
 import { checkoutPattern, findCheckoutPaths, REMOTE_COMMAND, type CheckoutPath } from './detect.js';
 import { batchRoot, powershellRoot, pythonRoot, scriptKind, shellRoot, type ScriptKind } from './fix.js';
@@ -35,8 +35,8 @@ export const rule: Rule = {
       const file = ctx.workspace.read(p);
       if (!file) continue;
       const depth = p.split('/').length - 1;
-      if (kind === 'python') findings.push(...(await pythonFindings(ctx, p, depth, pattern)));
-      else findings.push(...lineFindings(p, file.text, kind, depth, pattern));
+      const inFile = kind === 'python' ? await pythonFindings(ctx, p, depth, pattern) : lineFindings(p, file.text, kind, depth, pattern);
+      findings.push(...shareFixes(inFile));
     }
     return findings;
   },
@@ -96,7 +96,7 @@ function lineFindings(p: string, text: string, kind: Exclude<ScriptKind, 'python
         else if (singleQuoted) reason = 'not-editable';
         else if (kind === 'powershell') replacement = powershellRoot(depth, found);
         else replacement = shellRoot(depth, found, doubleQuoted);
-        out.push(finding(p, abs, occurrence(seen, found.text), replacement, reason, kind));
+        out.push(finding(p, abs, occurrence(seen, found.text, replacement !== undefined), replacement, reason, kind));
       }
     }
     lineStart += line.length + 1;
@@ -119,11 +119,11 @@ async function pythonFindings(ctx: RuleContext, p: string, depth: number, patter
       const whole = s.value !== undefined || value !== content ? found.start === 0 && found.end === value.length : false;
       const at: CheckoutPath = { ...found, start: s.start, end: s.end };
       if (!whole) {
-        out.push(finding(p, at, occurrence(seen, found.text), undefined, 'not-editable', 'python'));
+        out.push(finding(p, at, occurrence(seen, found.text, false), undefined, 'not-editable', 'python'));
         continue;
       }
       const replacement = pythonRoot(depth, found, pathName ?? 'Path');
-      const f = finding(p, at, occurrence(seen, found.text), replacement, undefined, 'python');
+      const f = finding(p, at, occurrence(seen, found.text, true), replacement, undefined, 'python');
       if (!pathName && f.fix) {
         // `Path` is not imported yet: the import goes after the module's imports.
         f.fix.edits.push({ file: p, start: importAt, end: importAt, text: importAt === 0 ? `from pathlib import Path${file.eol}` : `${file.eol}from pathlib import Path` });
@@ -135,7 +135,7 @@ async function pythonFindings(ctx: RuleContext, p: string, depth: number, patter
   return out;
 }
 
-function finding(p: string, path: CheckoutPath, index: number, replacement: string | undefined, reason: SkipReason | undefined, kind: ScriptKind): RawFinding {
+function finding(p: string, path: CheckoutPath, index: string, replacement: string | undefined, reason: SkipReason | undefined, kind: ScriptKind): RawFinding {
   const fix: Fix | null = replacement === undefined ? null : {
     // The same folder when the script is run from this checkout, and the right one from any other;
     // review where the path may be a server's deployment that the script reaches from elsewhere.
@@ -155,9 +155,44 @@ function finding(p: string, path: CheckoutPath, index: number, replacement: stri
   };
 }
 
-/** The how-many-th time this path is written in the file: a key that a fix of another path does not shift. */
-function occurrence(seen: Map<string, number>, text: string): number {
-  const n = seen.get(text.toLowerCase()) ?? 0;
-  seen.set(text.toLowerCase(), n + 1);
-  return n;
+/**
+ * The how-many-th time this path is written in the file, counted apart for the paths that are
+ * fixed and those only reported: fixing some never renumbers the others' keys.
+ */
+function occurrence(seen: Map<string, number>, text: string, fixable: boolean): string {
+  const k = `${fixable ? 'fix' : 'report'}:${text.toLowerCase()}`;
+  const n = seen.get(k) ?? 0;
+  seen.set(k, n + 1);
+  return `${fixable ? '' : 'report:'}${n}`;
+}
+
+/**
+ * One fix per file and fix class, shared by its findings: every occurrence of a checkout path
+ * goes at once (a second occurrence of the same path would otherwise take the first one's key
+ * when that is fixed alone), and the `Path` import a Python file needs is added once.
+ */
+function shareFixes(findings: RawFinding[]): RawFinding[] {
+  const groups = new Map<string, RawFinding[]>();
+  for (const f of findings) {
+    if (!f.fix) continue;
+    const list = groups.get(f.fix.safety) ?? [];
+    list.push(f);
+    groups.set(f.fix.safety, list);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    const edits: TextEdit[] = [];
+    const seenEdits = new Set<string>();
+    for (const f of list) {
+      for (const e of (f.fix as Fix).edits) {
+        const id = `${e.start}:${e.end}:${e.text}`;
+        if (!seenEdits.has(id)) edits.push(e);
+        seenEdits.add(id);
+      }
+    }
+    const imports = list.some((f) => (f.fix as Fix).description.endsWith('(and import pathlib.Path)'));
+    const shared: Fix = { safety: (list[0]?.fix as Fix).safety, description: `find the checkout from the script's location (${list.length} paths)${imports ? ' (and import pathlib.Path)' : ''}`, edits };
+    for (const f of list) f.fix = shared;
+  }
+  return findings;
 }
