@@ -6,7 +6,7 @@ import type { SourceFile } from '../../src/workspace/source-file.js';
 import { findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage, type Word } from '../../src/formats/dockerfile.js';
 import { isViteConfigPath, readViteConfig, type OptionValue, type ViteConfigSummary } from '../../src/formats/bundler-config.js';
 import { frontendBuildSites, type BuildSite } from '../../src/facts/frontend-build.js';
-import { matchesAny } from '../../src/facts/docs/doc-files.js';
+import { globsMatcher } from '../../src/formats/glob.js';
 import { DEFAULT_LEDGER_GLOBS } from '../../src/facts/docs/options.js';
 import { isMarkdownPath } from '../../src/formats/markdown.js';
 
@@ -26,6 +26,9 @@ const LEDGER_NAMES = DEFAULT_LEDGER_GLOBS.filter((g) => !g.endsWith('/**'));
 const PROGRAM_OR_CONFIG = /(\.(sh|bash|zsh|py|[cm]?[jt]sx?|ya?ml|json|toml|ini|cfg|conf|ps1|bat|cmd|mk|go|rb|php|pl|gradle|kts?)|(^|\/)(Makefile|GNUmakefile|justfile|Procfile|Dockerfile[^/]*|[^/]*\.Dockerfile|Jenkinsfile|Taskfile))$/i;
 /** Build output, wherever it was committed: it holds what a build wrote, not what a build reads. */
 const OUTPUT_GLOBS = ['**/dist/**'];
+/** Compiled once: `notEvidence` asks them of every path of the repository, for every search. */
+const isRecordOrOutput = globsMatcher([...LEDGER_FOLDERS, ...LOG_GLOBS, ...OUTPUT_GLOBS]);
+const isLedgerName = globsMatcher(LEDGER_NAMES);
 /** Ignore lists name paths to leave out; they consume nothing. */
 const IGNORE_FILE = /(^|\/)\.[\w-]*ignore$/;
 /** Files that are never searched for uses of the outDir. */
@@ -154,10 +157,10 @@ function expectedOutput(p: string, anchors: string[], names: Set<string>, ignore
  * committed build output (any `dist/`, and the folders this build writes to), and the files the
  * `ignoreUsesIn` option names.
  */
-function notEvidence(p: string, options: Options, outputDirs: readonly string[]): boolean {
-  if (matchesAny(p, LEDGER_FOLDERS) || matchesAny(p, LOG_GLOBS) || matchesAny(p, OUTPUT_GLOBS) || matchesAny(p, options.ignoreUsesIn)) return true;
+function notEvidence(p: string, ignoredByOption: (p: string) => boolean, outputDirs: readonly string[]): boolean {
+  if (isRecordOrOutput(p) || ignoredByOption(p)) return true;
   // A history-named document is a record; a history-named script or workflow still runs.
-  if (matchesAny(p, LEDGER_NAMES) && !PROGRAM_OR_CONFIG.test(p)) return true;
+  if (isLedgerName(p) && !PROGRAM_OR_CONFIG.test(p)) return true;
   return outputDirs.some((d) => d !== '' && d !== '.' && isUnder(p, d));
 }
 
@@ -179,12 +182,13 @@ function usesOf(ws: Workspace, values: string[], search: UseSearch, options: Opt
   if (needles.length === 0) return [];
   const masks = [...new Set((search.mask ?? []).map(clean))].filter((m) => m !== '' && !needles.includes(m)).sort((a, b) => b.length - a.length);
   const found: string[] = [];
+  const ignoredByOption = globsMatcher(options.ignoreUsesIn);
   for (const p of ws.paths) {
     if (search.exclude.has(p)) continue;
     const segs = p.split('/');
     const base = segs[segs.length - 1] as string;
     if (segs.includes('node_modules') || segs.includes('.git') || LOCKFILES.has(base) || BINARY_EXTENSIONS.test(base)) continue;
-    if (notEvidence(p, options, search.outputDirs)) continue;
+    if (notEvidence(p, ignoredByOption, search.outputDirs)) continue;
     if (IGNORE_FILE.test(p) || (search.consumersOnly && (isMarkdownPath(p) || /\.(rst|txt|adoc)$/i.test(p)))) continue;
     const file = ws.probe(p);
     if (!file || file.text.length > MAX_SEARCH_BYTES) continue;
