@@ -6,7 +6,7 @@ import type { SourceFile } from '../../src/workspace/source-file.js';
 import { findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage, type Word } from '../../src/formats/dockerfile.js';
 import { isViteConfigPath, readViteConfig, type OptionValue, type ViteConfigSummary } from '../../src/formats/bundler-config.js';
 import { frontendBuildSites, type BuildSite } from '../../src/facts/frontend-build.js';
-import { globsMatcher } from '../../src/formats/glob.js';
+import { docGlobsMatcher } from '../../src/facts/docs/doc-files.js';
 import { DEFAULT_LEDGER_GLOBS } from '../../src/facts/docs/options.js';
 import { isMarkdownPath } from '../../src/formats/markdown.js';
 
@@ -26,9 +26,9 @@ const LEDGER_NAMES = DEFAULT_LEDGER_GLOBS.filter((g) => !g.endsWith('/**'));
 const PROGRAM_OR_CONFIG = /(\.(sh|bash|zsh|py|[cm]?[jt]sx?|ya?ml|json|toml|ini|cfg|conf|ps1|bat|cmd|mk|go|rb|php|pl|gradle|kts?)|(^|\/)(Makefile|GNUmakefile|justfile|Procfile|Dockerfile[^/]*|[^/]*\.Dockerfile|Jenkinsfile|Taskfile))$/i;
 /** Build output, wherever it was committed: it holds what a build wrote, not what a build reads. */
 const OUTPUT_GLOBS = ['**/dist/**'];
-/** Compiled once: `notEvidence` asks them of every path of the repository, for every search. */
-const isRecordOrOutput = globsMatcher([...LEDGER_FOLDERS, ...LOG_GLOBS, ...OUTPUT_GLOBS]);
-const isLedgerName = globsMatcher(LEDGER_NAMES);
+/** Compiled once (docs-glob semantics: case-insensitive, a glob without `/` matches the basename anywhere): `notEvidence` asks them of every path of the repository, for every search. */
+const isRecordOrOutput = docGlobsMatcher([...LEDGER_FOLDERS, ...LOG_GLOBS, ...OUTPUT_GLOBS]);
+const isLedgerName = docGlobsMatcher(LEDGER_NAMES);
 /** Ignore lists name paths to leave out; they consume nothing. */
 const IGNORE_FILE = /(^|\/)\.[\w-]*ignore$/;
 /** Files that are never searched for uses of the outDir. */
@@ -182,7 +182,7 @@ function usesOf(ws: Workspace, values: string[], search: UseSearch, options: Opt
   if (needles.length === 0) return [];
   const masks = [...new Set((search.mask ?? []).map(clean))].filter((m) => m !== '' && !needles.includes(m)).sort((a, b) => b.length - a.length);
   const found: string[] = [];
-  const ignoredByOption = globsMatcher(options.ignoreUsesIn);
+  const ignoredByOption = docGlobsMatcher(options.ignoreUsesIn);
   for (const p of ws.paths) {
     if (search.exclude.has(p)) continue;
     const segs = p.split('/');

@@ -28,6 +28,12 @@ export function matchesAny(p: string, globs: readonly string[]): boolean {
   return globs.some((g) => globToRegExp(g).test(p));
 }
 
+/** `matchesAny` for one list, compiled now: for a constant list, or one loop over the paths. */
+export function docGlobsMatcher(globs: readonly string[]): (p: string) => boolean {
+  const compiled = globs.map(globToRegExp);
+  return (p) => compiled.some((re) => re.test(p));
+}
+
 const matchers = factSlot<Map<string, (p: string) => boolean>>('compiled docs globs');
 
 /**
@@ -43,8 +49,7 @@ export function docGlobMatcher(ws: Workspace, globs: readonly string[]): (p: str
   const key = globs.join('\0');
   let match = perRun.get(key);
   if (!match) {
-    const compiled = globs.map(globToRegExp);
-    match = (p) => compiled.some((re) => re.test(p));
+    match = docGlobsMatcher(globs);
     perRun.set(key, match);
   }
   return match;
