@@ -13,7 +13,7 @@
 import type { OptionSchema } from '../src/model/rule.js';
 import type { Workspace } from '../src/workspace/workspace.js';
 import type { Files } from '../src/facts/files.js';
-import { readPackageJson } from '../src/facts/ecosystems.js';
+import { RENOVATE_CONFIGS, readPackageJson } from '../src/facts/ecosystems.js';
 import { readPinMap, type PinMap } from '../src/formats/pin-map.js';
 
 const entries = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -36,19 +36,6 @@ export function pinMapOption(options: Record<string, unknown>): { map: PinMap; r
   for (const p of problems) if (p.entry) refused[p.entry.kind].set(p.entry.key, { key: p.key, problem: p.message });
   return { map, refused };
 }
-
-/** Every place Renovate reads its repository config from (its docs, "Configuration options"). */
-const RENOVATE_CONFIGS = [
-  'renovate.json',
-  'renovate.json5',
-  '.renovaterc',
-  '.renovaterc.json',
-  '.renovaterc.json5',
-  '.github/renovate.json',
-  '.github/renovate.json5',
-  '.gitlab/renovate.json',
-  '.gitlab/renovate.json5',
-];
 
 const PINACT_CONFIGS = ['.pinact.yaml', '.pinact.yml', '.github/pinact.yaml', '.github/pinact.yml'];
 

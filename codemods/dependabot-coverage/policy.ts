@@ -10,23 +10,10 @@ import type { SourceFile } from '../../src/workspace/source-file.js';
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { parseYaml } from '../../src/formats/yaml.js';
 import { checkoutDir, isWorkflowPath, jobWorkingDirectory, readWorkflow } from '../../src/formats/workflow.js';
-import { isExcluded, matchesGlob, readPackageJson, type ManifestDir } from '../../src/facts/ecosystems.js';
+import { isExcluded, matchesGlob, readPackageJson, RENOVATE_CONFIGS, type ManifestDir } from '../../src/facts/ecosystems.js';
 
 // ---------------------------------------------------------------------------------------------
 // Opt-outs
-
-/** Every place Renovate reads its repository config from (its docs, "Configuration options"). */
-const RENOVATE_CONFIGS = [
-  'renovate.json',
-  'renovate.json5',
-  '.renovaterc',
-  '.renovaterc.json',
-  '.renovaterc.json5',
-  '.github/renovate.json',
-  '.github/renovate.json5',
-  '.gitlab/renovate.json',
-  '.gitlab/renovate.json5',
-];
 
 export interface OptOut {
   file: string;

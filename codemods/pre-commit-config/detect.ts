@@ -7,10 +7,11 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Files } from '../../src/facts/files.js';
 import { jsPackages, readPackageJson, type JsManager } from '../../src/facts/ecosystems.js';
 import { simpleCommands, splitShell } from '../../src/formats/shell.js';
-import { actionName, isWorkflowPath, readWorkflow } from '../../src/formats/workflow.js';
+import { actionName } from '../../src/formats/workflow.js';
 import { findPair, scalarString } from '../../src/formats/yaml.js';
 import { isSeq, type YAMLMap } from 'yaml';
 import type { LinterId } from './tools.js';
+import { parsedWorkflows } from '../../src/facts/files.js';
 
 export interface Evidence {
   linter: LinterId;
@@ -259,31 +260,27 @@ export function ciRuns(ws: Workspace, pins: Map<string, Pin>): CiRun[] {
       if (called?.kind === 'make' && makefile) for (const line of makeRecipe(ws.read(makefile)?.text ?? '', called.name)) visit(line, file, offset, `${where} via \`make ${called.name}\``, depth + 1);
     }
   };
-  for (const p of ws.paths) {
-    if (!isWorkflowPath(p)) continue;
-    const file = ws.read(p);
-    if (!file) continue;
-    const model = readWorkflow(file);
-    if (model.error) continue;
-    for (const job of model.jobs) {
-      for (const step of job.steps) {
-        const action = actionName(step.uses);
-        if (action === 'astral-sh/ruff-action' || action === 'chartboost/ruff-action') {
-          const args = step.with.get('args')?.value ?? 'check';
-          out.push({ linter: 'ruff', file: p, offset: step.start, what: `\`${action}\` (job \`${job.id}\` of ${p})`, hook: ruffHook(args.split(/\s+/)) });
-          const version = step.with.get('version')?.value;
-          if (version && /^\d+\.\d+\.\d+$/.test(version) && !pins.has('ruff')) pins.set('ruff', { version, source: `${action} in ${p}` });
-        } else if (action === 'psf/black') {
-          out.push({ linter: 'black', file: p, offset: step.start, what: `\`psf/black\` (job \`${job.id}\` of ${p})` });
-          const version = step.with.get('version')?.value?.replace(/^[~=]=/, '');
-          if (version && /^\d+\.\d+(\.\d+)?$/.test(version) && !pins.has('black')) pins.set('black', { version, source: `psf/black in ${p}` });
-        }
-        // A step run in a subfolder (`working-directory: dev/cli`, or one that is not a literal
-        // path) lints a subproject.
-        if (!step.run || step.workingDirectory !== '') continue;
-        for (const script of matrixExpanded(step.run.script, job.map)) visit(script, p, step.start, `job \`${job.id}\` of ${p}`, 0);
+  for (const model of parsedWorkflows(ws)) {
+    const p = model.path;
+  for (const job of model.jobs) {
+    for (const step of job.steps) {
+      const action = actionName(step.uses);
+      if (action === 'astral-sh/ruff-action' || action === 'chartboost/ruff-action') {
+        const args = step.with.get('args')?.value ?? 'check';
+        out.push({ linter: 'ruff', file: p, offset: step.start, what: `\`${action}\` (job \`${job.id}\` of ${p})`, hook: ruffHook(args.split(/\s+/)) });
+        const version = step.with.get('version')?.value;
+        if (version && /^\d+\.\d+\.\d+$/.test(version) && !pins.has('ruff')) pins.set('ruff', { version, source: `${action} in ${p}` });
+      } else if (action === 'psf/black') {
+        out.push({ linter: 'black', file: p, offset: step.start, what: `\`psf/black\` (job \`${job.id}\` of ${p})` });
+        const version = step.with.get('version')?.value?.replace(/^[~=]=/, '');
+        if (version && /^\d+\.\d+(\.\d+)?$/.test(version) && !pins.has('black')) pins.set('black', { version, source: `psf/black in ${p}` });
       }
+      // A step run in a subfolder (`working-directory: dev/cli`, or one that is not a literal
+      // path) lints a subproject.
+      if (!step.run || step.workingDirectory !== '') continue;
+      for (const script of matrixExpanded(step.run.script, job.map)) visit(script, p, step.start, `job \`${job.id}\` of ${p}`, 0);
     }
+  }
   }
   return out;
 }

@@ -549,3 +549,16 @@ export function discoverManifests(ws: Workspace, excludes: readonly string[] = D
   byKey.set(key, result);
   return result;
 }
+
+/** Every place Renovate reads its repository config from (its docs, "Configuration options"). */
+export const RENOVATE_CONFIGS = [
+  'renovate.json',
+  'renovate.json5',
+  '.renovaterc',
+  '.renovaterc.json',
+  '.renovaterc.json5',
+  '.github/renovate.json',
+  '.github/renovate.json5',
+  '.gitlab/renovate.json',
+  '.gitlab/renovate.json5',
+];

@@ -8,6 +8,7 @@ import { parseTomlFile, type ParsedToml } from '../formats/toml.js';
 import { parseJsonFile, parseJsoncFile, type ParsedJson, type ParsedJsonc } from '../formats/json.js';
 import { parseMarkdown, DEFAULT_MAX_MARKDOWN_BYTES, type MarkdownResult } from '../formats/markdown.js';
 import { parseNginx, type NginxTree } from '../formats/nginx.js';
+import { isWorkflowPath, readWorkflow, type WorkflowModel } from '../formats/workflow.js';
 import type { Dockerfile } from 'dockerfile-ast';
 
 /**
@@ -90,4 +91,17 @@ export interface PythonFile {
   summary: PythonModuleSummary;
   /** String collections, functions, membership tests and references (redaction-key-normalization). */
   tree: PythonTreeAnalysis;
+}
+
+/** Every GitHub Actions workflow of the repository that parses, in path order (each from its one parse). */
+export function parsedWorkflows(ws: Workspace): WorkflowModel[] {
+  const out: WorkflowModel[] = [];
+  for (const p of ws.paths) {
+    if (!isWorkflowPath(p)) continue;
+    const file = ws.read(p);
+    if (!file) continue;
+    const model = readWorkflow(file);
+    if (!model.error) out.push(model);
+  }
+  return out;
 }

@@ -17,10 +17,10 @@ import { factSlot, type Facts } from './facts.js';
 import { isRemoteContext, mergedBuild, repoPath } from './compose.js';
 import { jsonValue } from '../formats/json.js';
 import { baseChain, dockerfileAst, findStage, isDockerfilePath, type CopyInstruction, type DockerfileModel, type Stage } from '../formats/dockerfile.js';
-import { isWorkflowPath, readWorkflow } from '../formats/workflow.js';
 import { jsPackages } from './ecosystems.js';
 import { simpleCommands, splitShell } from '../formats/shell.js';
 import { VITE_CONFIG_NAMES } from '../formats/bundler-config.js';
+import { parsedWorkflows } from './files.js';
 
 /** Arguments of one `vite build` invocation that change where it writes. */
 export interface ViteBuildArgs {
@@ -892,46 +892,42 @@ export function workflowPackageBuilds(ws: Workspace, options: FrontendBuildOptio
   const out: WorkflowPackageBuild[] = [];
   // The checkout is the repository itself: container paths are repo paths under `/`.
   const identity = new ContainerFs(ws, [{ container: '/', repo: '', dir: true }]);
-  for (const p of ws.paths) {
-    if (!isWorkflowPath(p)) continue;
-    const file = ws.read(p);
-    if (!file) continue;
-    const model = readWorkflow(file);
-    if (model.error) continue;
-    for (const job of model.jobs) {
-      for (const step of job.steps) {
-        if (!step.run || step.workingDirectory === undefined) continue;
-        if (/python|node|cmd|pwsh|powershell/.test(step.shell ?? '')) continue;
-        let cwd: string | undefined = `/${step.workingDirectory}`;
-        for (const argv of runCommands(step.run.script)) {
-          if (cwd === undefined) break;
-          const i = skipPrefixes(argv, 0);
-          if (argv[i] === 'cd' || argv[i] === 'pushd') {
-            const target = argv[i + 1];
-            cwd = target === undefined || target === '-' || target.includes('$') || target.startsWith('~') || target.startsWith('/') ? undefined : path.resolve(cwd, target);
-            continue;
-          }
-          let dir: string | undefined;
-          const vite = parseViteBuild(argv);
-          if (vite) dir = path.resolve(cwd, vite.root ?? '.');
-          else {
-            const scriptRun = parseScriptRun(argv, cwd, identity, managers);
-            if (scriptRun && BUILD_SCRIPT.test(scriptRun.script)) dir = scriptRun.dir;
-          }
-          if (dir === undefined) continue;
-          const repo = dir === '/' ? '' : dir.slice(1);
-          if (!ws.has(repo === '' ? 'package.json' : `${repo}/package.json`)) continue;
-          const command = argv.slice(i).join(' ');
-          out.push({ file: p, job: job.id, packageDir: repo, command });
-          // A root `build` that builds another package (`npm --prefix web run build`, `cd web && vite build`).
+  for (const model of parsedWorkflows(ws)) {
+    const p = model.path;
+  for (const job of model.jobs) {
+    for (const step of job.steps) {
+      if (!step.run || step.workingDirectory === undefined) continue;
+      if (/python|node|cmd|pwsh|powershell/.test(step.shell ?? '')) continue;
+      let cwd: string | undefined = `/${step.workingDirectory}`;
+      for (const argv of runCommands(step.run.script)) {
+        if (cwd === undefined) break;
+        const i = skipPrefixes(argv, 0);
+        if (argv[i] === 'cd' || argv[i] === 'pushd') {
+          const target = argv[i + 1];
+          cwd = target === undefined || target === '-' || target.includes('$') || target.startsWith('~') || target.startsWith('/') ? undefined : path.resolve(cwd, target);
+          continue;
+        }
+        let dir: string | undefined;
+        const vite = parseViteBuild(argv);
+        if (vite) dir = path.resolve(cwd, vite.root ?? '.');
+        else {
           const scriptRun = parseScriptRun(argv, cwd, identity, managers);
-          for (const nested of nestedBuilds(identity, dir, scriptRun?.script, managers, 0)) {
-            const nestedRepo = nested === '/' ? '' : nested.slice(1);
-            if (nestedRepo !== repo && !out.some((b) => b.file === p && b.job === job.id && b.packageDir === nestedRepo)) out.push({ file: p, job: job.id, packageDir: nestedRepo, command });
-          }
+          if (scriptRun && BUILD_SCRIPT.test(scriptRun.script)) dir = scriptRun.dir;
+        }
+        if (dir === undefined) continue;
+        const repo = dir === '/' ? '' : dir.slice(1);
+        if (!ws.has(repo === '' ? 'package.json' : `${repo}/package.json`)) continue;
+        const command = argv.slice(i).join(' ');
+        out.push({ file: p, job: job.id, packageDir: repo, command });
+        // A root `build` that builds another package (`npm --prefix web run build`, `cd web && vite build`).
+        const scriptRun = parseScriptRun(argv, cwd, identity, managers);
+        for (const nested of nestedBuilds(identity, dir, scriptRun?.script, managers, 0)) {
+          const nestedRepo = nested === '/' ? '' : nested.slice(1);
+          if (nestedRepo !== repo && !out.some((b) => b.file === p && b.job === job.id && b.packageDir === nestedRepo)) out.push({ file: p, job: job.id, packageDir: nestedRepo, command });
         }
       }
     }
+  }
   }
   workflowBuildsCache.set(ws, out);
   return out;

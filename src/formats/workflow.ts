@@ -109,7 +109,12 @@ function stepOf(node: unknown, index: number, jobDir: string | undefined): Workf
   };
 }
 
+/** The jobs and steps of a workflow, built once per file text from its one YAML parse. */
 export function readWorkflow(file: SourceFile): WorkflowModel {
+  return file.parse('workflow', buildWorkflow);
+}
+
+function buildWorkflow(file: SourceFile): WorkflowModel {
   const parsed = parseYaml(file);
   const jobs: WorkflowJob[] = [];
   const root = parsed.doc.contents;
