@@ -3,7 +3,6 @@ import type { RawFinding, SkipReason } from '../../src/model/types.js';
 import type { OptionSchema, Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
-import { detectEol } from '../../src/util/text.js';
 import { isScriptPath } from '../../src/formats/bundler-config.js';
 import { matchesGlob } from '../../src/formats/glob.js';
 import { isComposePath } from '../../src/formats/compose.js';
@@ -12,6 +11,7 @@ import { DEFAULT_LEDGER_GLOBS, docsOptions } from '../../src/facts/docs/options.
 import { isEnvTemplate, isGitIgnored } from '../../src/facts/docs/paths.js';
 import { composeEnvReads, dotenvNames, isDotenvPath, isTemplateSpelling, placeholderFor, pythonEnvReads, scriptEnvReads, type EnvRead } from './env-names.js';
 import { composeReferences, docReferences, gitignoreReferences, scriptReferences, type TemplateRef } from './references.js';
+import { majorityLineEnding } from '../../src/facts/files.js';
 
 /** Paths never read for names or references: dependencies, vendored and generated code, test data, archives. */
 export const DEFAULT_EXCLUDE: readonly string[] = [...DEFAULT_MANIFEST_EXCLUDES, '**/dist/**', '**/build/**', '**/*.min.js', '**/.next/**', '**/coverage/**', '**/legacy/**', '**/deprecated/**'];
@@ -277,18 +277,6 @@ function render(collected: Collected, opts: Options, eol: string): string {
   return `${lines.join(eol)}${eol}`;
 }
 
-/** CRLF when most of the files the template is made from use it. */
-function eolOf(ws: Workspace, files: string[]): string {
-  let crlf = 0;
-  let lf = 0;
-  for (const p of new Set(files)) {
-    const text = ws.probe(p)?.text;
-    if (!text || !text.includes('\n')) continue;
-    if (detectEol(text) === '\r\n') crlf++;
-    else lf++;
-  }
-  return crlf > lf ? '\r\n' : '\n';
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -378,7 +366,8 @@ export const rule: Rule = {
         report('nothingToList', { under: dir ? ` under ${dir}/` : '' }, 'no-candidate');
         continue;
       }
-      const eol = eolOf(ws, [...collected.files, ...list.map((r) => r.file)]);
+      // CRLF when most of the files the template is made from use it.
+      const eol = majorityLineEnding(ws, [...collected.files, ...list.map((r) => r.file)]);
       findings.push({
         file: first.file,
         offset: first.offset,

@@ -6,6 +6,7 @@
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Files } from '../../src/facts/files.js';
 import { jsPackages, readPackageJson } from '../../src/facts/ecosystems.js';
+import { majorityLineEnding } from '../../src/facts/files.js';
 
 /** The folders GitHub reads templates from: the root, `.github/` and `docs/`. */
 const PLACES = ['', '.github/', 'docs/'];
@@ -106,18 +107,7 @@ export function testCommand(ws: Workspace, files: Files): string | undefined {
  * templates join them), else most of the root's Markdown files; LF on a tie or with nothing to go by.
  */
 export function lineEnding(ws: Workspace): '\n' | '\r\n' {
-  const count = (paths: readonly string[]): [number, number] => {
-    let crlf = 0;
-    let lf = 0;
-    for (const p of paths) {
-      const file = ws.probe(p);
-      if (!file || !file.text.includes('\n')) continue;
-      if (file.eol === '\r\n') crlf++;
-      else lf++;
-    }
-    return [crlf, lf];
-  };
-  let [crlf, lf] = count(ws.paths.filter((p) => p.startsWith('.github/')));
-  if (crlf + lf === 0) [crlf, lf] = count(ws.paths.filter((p) => !p.includes('/') && /\.md$/i.test(p)));
-  return crlf > lf ? '\r\n' : '\n';
+  const github = ws.paths.filter((p) => p.startsWith('.github/'));
+  const withBreaks = github.some((p) => ws.probe(p)?.text.includes('\n'));
+  return majorityLineEnding(ws, withBreaks ? github : ws.paths.filter((p) => !p.includes('/') && /\.md$/i.test(p)));
 }

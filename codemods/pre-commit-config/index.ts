@@ -5,6 +5,7 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import { ciRuns, configuredLinters, otherHookRunner, repositoryPins, rootManager, type Evidence } from './detect.js';
 import { CONFIG_PATH, generateConfig, type PlannedHook } from './fix.js';
 import { HOOKS, type LinterId } from './tools.js';
+import { majorityLineEnding } from '../../src/facts/files.js';
 
 /**
  * Linters configured at the repository root or run by its CI, and no `.pre-commit-config.yaml`
@@ -52,7 +53,9 @@ export const rule: Rule = {
       if (run) evidence.push(run);
     }
     const anchor = evidence[0] as Evidence;
-    const eol = lineEndingOf(ws, [...new Set(evidence.map((e) => e.file))]);
+    // The line ending most of the evidence files use (the linter configs and the workflows that
+    // run them): the files a contributor edits next to the new config; LF on a tie.
+    const eol = majorityLineEnding(ws, evidence.map((e) => e.file));
     let fix: Fix | null = null;
     if (planned.length > 0) {
       const generated = generateConfig(planned, pins, rootManager(ws), eol, ['vue', 'svelte'].filter((t) => jsDeps.has(t)));
@@ -93,20 +96,3 @@ function declaredJsPackages(ws: Workspace): Set<string> {
   return out;
 }
 
-/**
- * The line ending of the created file: the one most of the files that evidence the linters use
- * (their configs and the workflows that run them); LF on a tie. Those are the files a
- * contributor edits next to the new config, so it matches what `.gitattributes` or the
- * editor settings give them.
- */
-export function lineEndingOf(ws: Workspace, paths: readonly string[]): '\n' | '\r\n' {
-  let crlf = 0;
-  let lf = 0;
-  for (const p of paths) {
-    const file = ws.probe(p);
-    if (!file || !file.text.includes('\n')) continue;
-    if (file.eol === '\r\n') crlf++;
-    else lf++;
-  }
-  return crlf > lf ? '\r\n' : '\n';
-}

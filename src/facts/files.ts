@@ -105,3 +105,19 @@ export function parsedWorkflows(ws: Workspace): WorkflowModel[] {
   }
   return out;
 }
+
+/**
+ * The line ending most of these files use (each judged by its own majority), for a file a fix
+ * creates beside them; LF on a tie or when none has a line break. A path is counted once.
+ */
+export function majorityLineEnding(ws: Workspace, paths: Iterable<string>): '\n' | '\r\n' {
+  let crlf = 0;
+  let lf = 0;
+  for (const p of new Set(paths)) {
+    const file = ws.probe(p);
+    if (!file || !file.text.includes('\n')) continue;
+    if (file.eol === '\r\n') crlf++;
+    else lf++;
+  }
+  return crlf > lf ? '\r\n' : '\n';
+}
