@@ -6,6 +6,7 @@
 import path from 'node:path/posix';
 import type { FileCreation, Fix, SkipReason, TextEdit } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
+import { majorityLineEnding } from '../../src/facts/files.js';
 import { findTestsDir, importName, pytestConfig, type PytestConfig } from '../../src/facts/python-tests.js';
 import type { AuthGate, KeyRef } from './surface.js';
 import { keyLabel, type Module, type Switch } from './detect.js';
@@ -120,7 +121,7 @@ function callOf(gate: AuthGate): { setup: string[]; call: string; allowed: strin
     case 'starlette': {
       if (gate.classInit === 'other') return 'the middleware has its own constructor';
       return {
-        setup: ['', 'async def call_next(request):', '    return "passed"', '', `middleware = mod.${gate.className}(None)`],
+        setup: ['async def call_next(request):', '    return "passed"', '', `middleware = mod.${gate.className}(None)`],
         call: run('middleware.dispatch(None, call_next)'),
         allowed: '"passed"',
       };
@@ -142,7 +143,9 @@ function contractTest(ws: Workspace, m: Module, gate: AuthGate, sw: Switch, cfg:
   const file = `${testsDir}/test_${stem}_auth_contract.py`;
   if (ws.has(file)) return { note: `no contract test: ${file} exists` };
   const dev = ['development', 'dev', 'local'].find((v) => !sw.values.includes(v)) as string;
-  const eol = m.file.eol;
+  // The tests folder's line endings, else the module's.
+  const beside = ws.paths.filter((p) => p.startsWith(`${testsDir}/`) && p.endsWith('.py'));
+  const eol = beside.length ? majorityLineEnding(ws, beside) : m.file.eol;
   const label = gate.className ? `${gate.className}.${gate.name}` : gate.name;
   const lines = [
     `"""Auth contract for ${moduleName}.${label}: with ${keyLabel(gate.branch.key)} unset, production refuses and development stays open.`,

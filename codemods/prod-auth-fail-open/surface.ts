@@ -416,7 +416,11 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
       const ifRow = stmt.startPosition.row;
       const first = cons.namedChildren.find((c) => c !== null && c.startPosition.row > ifRow);
       const insertAt = first ? lineStart(text, first.startIndex) : undefined;
-      const prefix = text.slice(body.startIndex, stmt.startIndex);
+      // What runs before the branch, docstrings and comments aside.
+      const prefix = body.namedChildren
+        .filter((c): c is TSNode => c !== null && c.startIndex < stmt.startIndex && c.type !== 'comment' && !(c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string'))
+        .map((c) => c.text)
+        .join('\n');
       const plainPrefix = !params.some((p) => !p.startsWith('*') && p !== 'self' && new RegExp(`(?<![\\w.])${p}(?!\\w)`).test(prefix));
       let classInit: AuthGate['classInit'];
       if (classNode) {
