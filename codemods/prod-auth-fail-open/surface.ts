@@ -122,7 +122,7 @@ export function isKeyName(name: string): boolean {
 }
 
 /** A deliberate "auth is off" switch, named as one: AUTH_DISABLED, ALLOW_ANONYMOUS, settings.auth.enabled. */
-export const DELIBERATE_SWITCH = /\b\w*(AUTH|LOGIN|SECURITY)_?(DISABLED|OPTIONAL|ENABLED|REQUIRED|OFF)\w*|\bDISABLE_?(AUTH|LOGIN|SECURITY)\w*|\bNO_?AUTH\b|\bALLOW_?ANON\w*|\bANONYMOUS_?(ACCESS|ALLOWED|MODE)\w*|\bREQUIRE_?AUTH\w*|\bENABLE_?AUTH\w*|\bauth\.enabled\b|\bINSECURE\w*|\bDEV_?MODE\b|\bLOCAL_?ONLY\b/i;
+export const DELIBERATE_SWITCH = /\b\w*(AUTH|LOGIN|SECURITY)_?(DISABLED|OPTIONAL|ENABLED|OFF)\w*|\bDISABLE_?(AUTH|LOGIN|SECURITY)\w*|\bNO_?AUTH\b|\bALLOW_?ANON\w*|\bANONYMOUS_?(ACCESS|ALLOWED|MODE)\w*|\bREQUIRE_?AUTH\w*|\bENABLE_?AUTH\w*|\bauth\.enabled\b|\bINSECURE\w*|\bDEV_?MODE\b|\bLOCAL_?ONLY\b/i;
 
 /** The body refuses a request somewhere: the gate fails closed when a key is set. */
 const DENIAL = /\b(HTTPException|HTTPUnauthorized|HTTPForbidden|Unauthorized|Forbidden|PermissionDenied|AuthenticationFailed|NotAuthenticated|NotAuthorized|WebSocketException)\b|\babort\(\s*(401|403)\b|status(_code)?\s*=\s*(401|403)\b|HTTP_40[13]_|\b(401|403)\s*\)|HttpResponseForbidden|JsonResponse\([^)]*status\s*=\s*40[13]/;
@@ -179,34 +179,69 @@ export function envRead(n: TSNode): { env: string; default: string | undefined }
   return undefined;
 }
 
-/** What a value that may hold a key is: an env read, a plain name, `obj.attr` (one level). */
-function keyRefOf(n: TSNode, locals: Record<string, KeyRef>, moduleEnv: Map<string, string>): KeyRef | undefined {
+/** Where a name in a gate can come from: the gate's key reads, the module's configuration, or the request. */
+interface Scope {
+  /** Locals bound in the gate, before the branch, to a key read. */
+  locals: Record<string, KeyRef>;
+  /** Module-level names bound to an environment read: name → variable. */
+  moduleEnv: Map<string, string>;
+  /** Module-level credential-like names bound to configuration (not a literal). */
+  moduleKeys: Set<string>;
+  /** Names the gate binds itself (parameters, assignments): request data, not configuration. */
+  shadowed: Set<string>;
+}
+
+/** What a value that may hold a configured key is: an env read, a configured name, `obj.attr` of configuration. */
+function keyRefOf(n: TSNode, scope: Scope): KeyRef | undefined {
   const e = unwrap(n);
   const env = envRead(e);
   if (env) return isKeyName(env.env) ? { kind: 'env', env: env.env } : undefined;
   if (e.type === 'identifier') {
-    if (locals[e.text]) return locals[e.text];
-    if (!isKeyName(e.text) && !(moduleEnv.has(e.text) && isKeyName(moduleEnv.get(e.text) as string))) return undefined;
-    const m = moduleEnv.get(e.text);
-    return m ? { kind: 'name', name: e.text, env: m } : { kind: 'name', name: e.text };
+    if (scope.locals[e.text]) return scope.locals[e.text];
+    if (scope.shadowed.has(e.text)) return undefined;
+    const m = scope.moduleEnv.get(e.text);
+    if (m) return isKeyName(m) || isKeyName(e.text) ? { kind: 'name', name: e.text, env: m } : undefined;
+    return scope.moduleKeys.has(e.text) && isKeyName(e.text) ? { kind: 'name', name: e.text } : undefined;
   }
   if (e.type === 'attribute') {
     const obj = e.childForFieldName('object');
     const attr = e.childForFieldName('attribute')?.text;
     if (!obj || !attr || !isKeyName(attr)) return undefined;
-    if (obj.type === 'identifier') return { kind: 'attr', object: obj.text, attr };
-    // `settings.auth.api_key`, `get_settings().api_key`: kept as written.
+    // `request.token`, `user.api_key`: what the request carries, not what the service is configured with.
+    const root = /^[A-Za-z_]\w*/.exec(obj.text)?.[0];
+    if (!root || (root !== 'self' && root !== 'cls' && scope.shadowed.has(root))) return undefined;
     return { kind: 'attr', object: obj.text, attr };
   }
   return undefined;
 }
 
+/** Names a function binds: its parameters and every assignment target, loop and `with … as` name in it. */
+function boundNames(fn: TSNode, params: string[]): Set<string> {
+  const out = new Set(params.map((p) => p.replace(/^\*+/, '')));
+  const targets = (t: TSNode | null): void => {
+    if (!t) return;
+    if (t.type === 'identifier') out.add(t.text);
+    else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression'].includes(t.type)) for (const c of t.namedChildren) targets(c);
+  };
+  const walk = (n: TSNode): void => {
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') targets(n.childForFieldName('left'));
+    else if (n.type === 'for_statement' || n.type === 'for_in_clause') targets(n.childForFieldName('left'));
+    else if (n.type === 'as_pattern') targets(n.childForFieldName('alias') ?? n.namedChildren[n.namedChildren.length - 1] ?? null);
+    else if (n.type === 'named_expression') targets(n.childForFieldName('name'));
+    if (n.type === 'function_definition' && n !== fn) return;
+    for (const c of n.namedChildren) if (c) walk(c);
+  };
+  const body = fn.childForFieldName('body');
+  if (body) walk(body);
+  return out;
+}
+
 /** `not K`, `K is None`, `K == ""`, `K is None or K == ""` … on one key. */
-function unsetTest(cond: TSNode, locals: Record<string, KeyRef>, moduleEnv: Map<string, string>): { key: KeyRef; form: UnsetBranch['form'] } | undefined {
+function unsetTest(cond: TSNode, scope: Scope): { key: KeyRef; form: UnsetBranch['form'] } | undefined {
   const c = cond.type === 'parenthesized_expression' && cond.namedChildren[0] ? cond.namedChildren[0] : cond;
   if (c.type === 'not_operator') {
     const arg = c.childForFieldName('argument');
-    const key = arg && keyRefOf(arg, locals, moduleEnv);
+    const key = arg && keyRefOf(arg, scope);
     return key ? { key, form: 'not' } : undefined;
   }
   if (c.type === 'comparison_operator') {
@@ -216,11 +251,11 @@ function unsetTest(cond: TSNode, locals: Record<string, KeyRef>, moduleEnv: Map<
     const op = ops[0]?.type;
     const [l, r] = operands as [TSNode, TSNode];
     if (op === 'is' && r.type === 'none') {
-      const key = keyRefOf(l, locals, moduleEnv);
+      const key = keyRefOf(l, scope);
       return key ? { key, form: 'none' } : undefined;
     }
     if (op === '==' && stringValue(r) === '') {
-      const key = keyRefOf(l, locals, moduleEnv);
+      const key = keyRefOf(l, scope);
       return key ? { key, form: 'empty' } : undefined;
     }
   }
@@ -292,6 +327,7 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
   const text = file.text;
   const out: AuthSurface = { gates: [], comparisons: [], envReads: [], raisingIfs: [], importsOs: false, afterImports: undefined };
   const moduleEnv = new Map<string, string>();
+  const moduleKeys = new Set<string>();
   const dependsNames = new Set<string>();
   for (const m of text.matchAll(/\b(?:Depends|Security)\(\s*(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*[,)]/g)) dependsNames.add(m[1] as string);
 
@@ -309,6 +345,7 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
       const right = a.childForFieldName('right');
       const env = right && envRead(right);
       if (left?.type === 'identifier' && env) moduleEnv.set(left.text, env.env);
+      else if (left?.type === 'identifier' && right && isKeyName(left.text) && !['string', 'none', 'integer', 'true', 'false', 'concatenated_string'].includes(right.type)) moduleKeys.add(left.text);
     }
   }
 
@@ -392,6 +429,7 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
     const body = fn.childForFieldName('body');
     if (!body) return;
     const locals: Record<string, KeyRef> = {};
+    const scope: Scope = { locals, moduleEnv, moduleKeys, shadowed: boundNames(fn, params) };
     for (const stmt of body.namedChildren) {
       if (!stmt || stmt.type === 'comment') continue;
       if (stmt.type === 'expression_statement') {
@@ -399,7 +437,7 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
         if (a?.type === 'assignment') {
           const left = a.childForFieldName('left');
           const right = a.childForFieldName('right');
-          const ref = right && keyRefOf(right, locals, moduleEnv);
+          const ref = right && keyRefOf(right, { ...scope, shadowed: new Set([...scope.shadowed].filter((x) => x !== left?.text)) });
           if (left?.type === 'identifier' && ref) locals[left.text] = ref;
           else if (left?.type === 'identifier' && right && isKeyName(left.text) && envRead(right)) locals[left.text] = { kind: 'env', env: (envRead(right) as { env: string }).env };
           continue;
@@ -409,7 +447,7 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
       const cond = stmt.childForFieldName('condition');
       const cons = stmt.childForFieldName('consequence');
       if (!cond || !cons) continue;
-      const unset = unsetTest(cond, locals, moduleEnv);
+      const unset = unsetTest(cond, scope);
       if (!unset) continue;
       const allow = allowingStatement(cons, kind);
       if (!allow) continue;
