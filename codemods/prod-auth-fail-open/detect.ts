@@ -32,7 +32,7 @@ export async function productModules(ws: Workspace): Promise<Module[]> {
     const file = ws.read(p);
     if (!file) continue;
     const s = await authSurface(file);
-    if (s.gates.length || s.comparisons.length || s.raisingIfs.length || s.envReads.length) out.push({ path: p, file, s });
+    if (s.gates.length || s.comparisons.length || s.raisingIfs.length || s.envReads.length || s.settingsFields.length) out.push({ path: p, file, s });
   }
   return out;
 }
@@ -110,7 +110,7 @@ function sortValues(v: Iterable<string>): string[] {
  * What the repository compares with "production": environment variables (read anywhere),
  * attributes of a settings object, module names. The gate's own module decides between several.
  */
-export function chooseSwitch(m: Module, modules: Module[], moduleBindings: Set<string>): SwitchChoice {
+export function chooseSwitch(m: Module, modules: Module[], moduleBindings: Set<string>, declared: Map<string, DeclaredSwitch>): SwitchChoice {
   const envs = new Map<string, { values: Set<string>; defaults: Set<string | undefined>; here: boolean }>();
   const attrs = new Map<string, { object: string; attr: string; values: Set<string>; here: boolean }>();
   const names = new Map<string, Set<string>>();
@@ -147,6 +147,13 @@ export function chooseSwitch(m: Module, modules: Module[], moduleBindings: Set<s
     if (here.length === 1) return { ok: true, sw: pickEnv(here[0] as string) };
     return { ok: false, reason: 'ambiguous-target', why: `the repository compares several environment variables with "production" (${envList.sort().map((e) => `\`${e}\``).join(', ')})` };
   }
+  // No comparison in the code: the one variable the repository sets to production (docs, compose,
+  // env files) and the product reads.
+  if (declared.size === 1) {
+    const [env, d] = [...declared.entries()][0] as [string, DeclaredSwitch];
+    return { ok: true, sw: { kind: 'env', env, default: d.default, values: [d.value] } };
+  }
+  if (declared.size > 1) return { ok: false, reason: 'ambiguous-target', why: `the repository sets several environment variables to production (${[...declared.keys()].sort().map((e) => `\`${e}\``).join(', ')})` };
   const usable = [...attrs.values()].filter((a) => moduleBindings.has(a.object));
   const usableHere = usable.filter((a) => a.here);
   const pick = usableHere.length === 1 ? usableHere[0] : usable.length === 1 ? usable[0] : undefined;
@@ -161,8 +168,9 @@ export function chooseSwitch(m: Module, modules: Module[], moduleBindings: Set<s
 }
 
 /** Names the repository uses for its switch, to recognise a gate that already reads one. */
-export function switchNames(modules: Module[]): Set<string> {
-  const out = new Set<string>();
+export function switchNames(modules: Module[], declared: Map<string, DeclaredSwitch>): Set<string> {
+  const out = new Set<string>(declared.keys());
+  for (const m of modules) for (const f of m.s.settingsFields) if (declared.has(f.name.toUpperCase())) out.add(f.name);
   for (const o of modules) {
     for (const c of o.s.comparisons) {
       if (c.env) out.add(c.env);
@@ -170,6 +178,49 @@ export function switchNames(modules: Module[]): Set<string> {
       if (c.attr && c.object && c.object !== 'self' && c.object !== 'cls') out.add(`${c.object}.${c.attr}`);
     }
     for (const r of o.s.envReads) if (r.bound && out.has(r.env)) out.add(r.bound);
+  }
+  return out;
+}
+
+export interface DeclaredSwitch {
+  value: string;
+  /** The product's default for it, as Python text, when it gives one consistently. */
+  default: string | undefined;
+  /** Where the repository says it (`docs/DEPLOYMENT.md:15`). */
+  where: string;
+}
+
+/** Files where a repository says how it is deployed: docs, compose and env files, Dockerfiles, CI, scripts. */
+const DECLARING_FILE = /\.(md|rst|txt|ya?ml|toml|ini|cfg|env|sh|example|sample|template)$|(^|\/)(\.env[^/]*|Dockerfile[^/]*|Procfile)$/;
+const ENV_NAME = /^([A-Z][A-Z0-9_]*_)?(ENV|ENVIRONMENT|STAGE)$/;
+
+/**
+ * Environment variables the repository sets to production somewhere (`AUTOPACK_ENV=production`
+ * in a deployment doc, `APP_ENV: prod` in compose) and the product reads, by an env read or a
+ * settings-class field of that name: the switch, when no code compares it.
+ */
+export function declaredSwitches(ws: Workspace, modules: Module[]): Map<string, DeclaredSwitch> {
+  const read = new Map<string, Set<string | undefined>>();
+  for (const m of modules) {
+    for (const r of m.s.envReads) if (ENV_NAME.test(r.env)) read.set(r.env, (read.get(r.env) ?? new Set()).add(r.default));
+    for (const f of m.s.settingsFields) {
+      const env = f.name.toUpperCase();
+      if (ENV_NAME.test(env)) read.set(env, (read.get(env) ?? new Set()).add(f.default));
+    }
+  }
+  const out = new Map<string, DeclaredSwitch>();
+  if (read.size === 0) return out;
+  for (const p of ws.paths) {
+    if (!DECLARING_FILE.test(p) || /(^|\/)(node_modules|vendor|\.git)\//.test(p)) continue;
+    const file = ws.probe(p);
+    if (!file || file.text.length > 512 * 1024) continue;
+    for (const match of file.text.matchAll(/\b([A-Z][A-Z0-9_]*)["']?\s*[=:]\s*["']?(production|prod)\b/g)) {
+      const env = match[1] as string;
+      const defaults = read.get(env);
+      if (!defaults || out.has(env)) continue;
+      const known = [...defaults].filter((d) => d !== undefined);
+      out.set(env, { value: match[2] as string, default: known.length === 1 && defaults.size === 1 ? known[0] : undefined, where: `${p}:${file.position(match.index ?? 0).line}` });
+    }
   }
   return out;
 }

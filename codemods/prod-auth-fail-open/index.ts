@@ -1,6 +1,6 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
-import { chooseSwitch, guardOf, keyLabel, productModules, switchNames } from './detect.js';
+import { chooseSwitch, declaredSwitches, guardOf, keyLabel, productModules, switchNames } from './detect.js';
 import { buildFix, switchLabel } from './fix.js';
 import type { AuthGate } from './surface.js';
 import { summarizePython } from '../../src/formats/python.js';
@@ -33,7 +33,8 @@ export const rule: Rule = {
   async check({ workspace }) {
     const modules = await productModules(workspace);
     if (!modules.some((m) => m.s.gates.length)) return [];
-    const names = switchNames(modules);
+    const declared = declaredSwitches(workspace, modules);
+    const names = switchNames(modules, declared);
     const findings: RawFinding[] = [];
     for (const m of modules) {
       for (const gate of m.s.gates) {
@@ -46,7 +47,7 @@ export const rule: Rule = {
         };
         const data = { kind: KIND_LABEL[gate.kind], gate: label, key: `\`${keyLabel(gate.branch.key)}\``, allow: gate.branch.allow };
         const summary = await summarizePython(m.file);
-        const choice = chooseSwitch(m, modules, summary.bindings);
+        const choice = chooseSwitch(m, modules, summary.bindings, declared);
         if (!choice.ok) {
           findings.push({ ...base, messageId: 'failOpenNoFix', data: { ...data, why: choice.why }, fix: null, skipReason: choice.reason });
           continue;

@@ -87,13 +87,15 @@ export interface AuthSurface {
   comparisons: ProdComparison[];
   envReads: EnvRead[];
   raisingIfs: RaisingIf[];
+  /** Fields of settings classes (pydantic `BaseSettings`): each reads the environment variable of its name. */
+  settingsFields: Array<{ name: string; default: string | undefined }>;
   /** Names bound by `import os` / `from os import getenv` at module level. */
   importsOs: boolean;
-  /** End of the line of the last module-level import (where `import os` would go), or undefined. */
+  /** Where `import os` would go: the start of the first module-level import (after `from __future__`), or undefined. */
   afterImports: number | undefined;
 }
 
-const EMPTY: AuthSurface = { gates: [], comparisons: [], envReads: [], raisingIfs: [], importsOs: false, afterImports: undefined };
+const EMPTY: AuthSurface = { gates: [], comparisons: [], envReads: [], raisingIfs: [], settingsFields: [], importsOs: false, afterImports: undefined };
 
 /** Values of an environment switch that mean production. */
 export const PROD_VALUES = new Set(['production', 'prod', 'live']);
@@ -325,17 +327,25 @@ function gateKind(name: string, className: string | undefined, decorators: strin
 
 function read(root: TSNode, file: SourceFile): AuthSurface {
   const text = file.text;
-  const out: AuthSurface = { gates: [], comparisons: [], envReads: [], raisingIfs: [], importsOs: false, afterImports: undefined };
+  const out: AuthSurface = { gates: [], comparisons: [], envReads: [], raisingIfs: [], settingsFields: [], importsOs: false, afterImports: undefined };
   const moduleEnv = new Map<string, string>();
   const moduleKeys = new Set<string>();
+  let placed = false;
   const dependsNames = new Set<string>();
   for (const m of text.matchAll(/\b(?:Depends|Security)\(\s*(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*[,)]/g)) dependsNames.add(m[1] as string);
 
   for (const stmt of root.namedChildren) {
     if (!stmt) continue;
     if (stmt.type === 'import_statement' || stmt.type === 'import_from_statement' || stmt.type === 'future_import_statement') {
-      const nl = text.indexOf('\n', stmt.endIndex);
-      out.afterImports = nl === -1 ? text.length : nl + 1;
+      // `import os` goes first among the module's imports (the standard library's group), after any `from __future__`.
+      const future = stmt.type === 'future_import_statement' || (stmt.type === 'import_from_statement' && stmt.childForFieldName('module_name')?.text === '__future__');
+      if (future) {
+        const nl = text.indexOf('\n', stmt.endIndex);
+        out.afterImports = nl === -1 ? text.length : nl + 1;
+      } else if (!placed) {
+        out.afterImports = lineStart(text, stmt.startIndex);
+        placed = true;
+      }
       if (stmt.type === 'import_statement' && stmt.childrenForFieldName('name').some((n) => n?.text === 'os')) out.importsOs = true;
     }
     if (stmt.type === 'expression_statement') {
@@ -399,6 +409,15 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
       case 'class_definition': {
         const body = n.childForFieldName('body');
         const name = n.childForFieldName('name')?.text;
+        if (/\bBaseSettings\b/.test(n.childForFieldName('superclasses')?.text ?? '')) {
+          for (const c of body?.namedChildren ?? []) {
+            const a = c?.type === 'expression_statement' ? c.namedChildren[0] : undefined;
+            const left = a?.type === 'assignment' ? a.childForFieldName('left') : undefined;
+            if (!a || left?.type !== 'identifier') continue;
+            const right = a.childForFieldName('right');
+            out.settingsFields.push({ name: left.text, default: right?.type === 'string' && stringValue(right) !== undefined ? right.text : undefined });
+          }
+        }
         for (const c of body?.namedChildren ?? []) if (c) visit(c, fnName, depth === 0 ? name : undefined, n, depth + 1);
         return;
       }
