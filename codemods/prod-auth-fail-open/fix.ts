@@ -137,7 +137,7 @@ function contractTest(ws: Workspace, m: Module, gate: AuthGate, sw: Switch, cfg:
   const unset = unsetKey(key, gate);
   if (!unset) return { note: 'no contract test: the key is read through a call' };
   const testsDir = findTestsDir(ws, m.path, cfg);
-  const moduleName = importName(ws, m.path, testsDir, cfg);
+  const moduleName = asTestsImport(ws, testsDir, importName(ws, m.path, testsDir, cfg));
   if (!moduleName) return { note: 'no contract test: the module has no import name' };
   const stem = (gate.className ?? gate.name).replace(/^_+/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   const file = `${testsDir}/test_${stem}_auth_contract.py`;
@@ -177,4 +177,21 @@ function contractTest(ws: Workspace, m: Module, gate: AuthGate, sw: Switch, cfg:
     how.allowed ? `    assert _call() == ${how.allowed}` : '    _call()',
   ];
   return { creation: { file, content: lines.join(eol) + eol } };
+}
+
+/**
+ * The import name as the repository's tests write it: with a stray `__init__.py` in `src/` the
+ * package layout says `src.autopack.main`, while the tests (run with `src` on the path) import
+ * `autopack`. The longest tail of the dotted name whose first part the tests import wins.
+ */
+function asTestsImport(ws: Workspace, testsDir: string, name: string | undefined): string | undefined {
+  if (!name || !name.includes('.')) return name;
+  const imported = new Set<string>();
+  for (const p of ws.paths) {
+    if (!p.startsWith(`${testsDir}/`) || !p.endsWith('.py')) continue;
+    for (const m of (ws.probe(p)?.text ?? '').matchAll(/^[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)/gm)) imported.add(m[1] as string);
+  }
+  const parts = name.split('.');
+  for (let i = 0; i < parts.length - 1; i++) if (imported.has(parts[i] as string)) return parts.slice(i).join('.');
+  return name;
 }
