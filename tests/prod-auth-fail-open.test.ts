@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, removeDir, tempDir } from './helpers/repo.js';
+import { ruleTester } from './helpers/rule-tester.js';
 
 const CASES = path.join(ROOT, 'fixtures', 'prod-auth-fail-open');
 const python = spawnSync('python3', ['-c', 'import pytest'], { encoding: 'utf8' });
@@ -88,4 +89,53 @@ describe.skipIf(!hasPytest)('prod-auth-fail-open: the generated contract tests r
       }
     });
   }
+});
+
+const SWITCH = { 'app/config.py': 'import os\n\nIS_PROD = os.getenv("APP_ENV") == "production"\n' };
+
+ruleTester('prod-auth-fail-open', {
+  valid: [
+    {
+      name: 'the unset value is the request header, not configuration',
+      files: { ...SWITCH, 'app/auth.py': 'from fastapi import Header, HTTPException\n\n\ndef verify_token(token: str = Header(None)):\n    if not token:\n        return None\n    raise HTTPException(status_code=401)\n' },
+    },
+    {
+      name: 'a feature that is off without its key refuses nothing',
+      files: { ...SWITCH, 'app/llm.py': 'import os\n\nOPENAI_API_KEY = os.getenv("OPENAI_API_KEY")\n\n\ndef check_api_key():\n    if not OPENAI_API_KEY:\n        return None\n    return OPENAI_API_KEY\n' },
+    },
+    {
+      name: 'a deliberate AUTH_DISABLED switch in the gate',
+      files: { ...SWITCH, 'app/auth.py': 'import os\n\nfrom fastapi import Header, HTTPException\n\nAPI_KEY = os.getenv("API_KEY")\nAUTH_DISABLED = os.getenv("AUTH_DISABLED") == "1"\n\n\ndef verify_key(x_api_key: str = Header(None)):\n    if AUTH_DISABLED:\n        return None\n    if not API_KEY:\n        return None\n    if x_api_key != API_KEY:\n        raise HTTPException(status_code=401)\n' },
+    },
+    {
+      name: 'a settings validator raises in production when the key is unset',
+      files: {
+        'app/settings.py': 'from pydantic import model_validator\nfrom pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    environment: str = "development"\n    api_key: str | None = None\n\n    @model_validator(mode="after")\n    def key_in_production(self):\n        if self.environment == "production" and not self.api_key:\n            raise ValueError("api_key is required in production")\n        return self\n\n\nsettings = Settings()\n',
+        'app/auth.py': 'from fastapi import Header, HTTPException\n\nfrom app.settings import settings\n\n\ndef verify_key(x_api_key: str = Header(None)):\n    if not settings.api_key:\n        return None\n    if x_api_key != settings.api_key:\n        raise HTTPException(status_code=401)\n',
+      },
+    },
+    {
+      name: 'test helpers are not the product',
+      files: { ...SWITCH, 'tests/helpers/auth.py': 'import os\n\nfrom fastapi import HTTPException\n\nKEY = os.getenv("TEST_API_KEY")\n\n\ndef verify_api_key(key=None):\n    if not KEY:\n        return None\n    raise HTTPException(status_code=401)\n' },
+    },
+  ],
+  invalid: [
+    {
+      name: 'an empty-string test, no pytest in the repository: the guard without a contract test',
+      files: { ...SWITCH, 'app/auth.py': 'import os\n\nfrom fastapi import Header, HTTPException\n\nADMIN_TOKEN = os.getenv("ADMIN_TOKEN", "")\n\n\ndef require_admin(x_token: str = Header(None)):\n    if ADMIN_TOKEN == "":\n        pass\n    elif x_token != ADMIN_TOKEN:\n        raise HTTPException(status_code=403)\n' },
+      errors: [{ messageId: 'failOpen', data: { key: '`ADMIN_TOKEN`', allow: 'pass', test: ' (no contract test: the repository does not use pytest)' }, safety: 'review' }],
+      output: { 'app/auth.py': 'import os\n\nfrom fastapi import Header, HTTPException\n\nADMIN_TOKEN = os.getenv("ADMIN_TOKEN", "")\n\n\ndef require_admin(x_token: str = Header(None)):\n    if ADMIN_TOKEN == "":\n        if os.getenv("APP_ENV") == "production":\n            raise RuntimeError("ADMIN_TOKEN is not set: refusing to serve unauthenticated requests in production (APP_ENV is production)")\n        pass\n    elif x_token != ADMIN_TOKEN:\n        raise HTTPException(status_code=403)\n' },
+    },
+    {
+      name: 'two switches compared elsewhere, none in the gate module: report only',
+      files: {
+        'app/a.py': 'import os\n\nA = os.getenv("APP_ENV") == "production"\n',
+        'app/b.py': 'import os\n\nB = os.getenv("DEPLOY_ENV") == "prod"\n',
+        'app/auth.py': 'import os\n\nfrom fastapi import Header, HTTPException\n\nSECRET = os.environ.get("SERVICE_SECRET")\n\n\ndef verify_secret(x_secret: str = Header(None)):\n    if SECRET is None:\n        return True\n    if x_secret != SECRET:\n        raise HTTPException(status_code=401)\n    return True\n',
+      },
+      errors: [{ messageId: 'failOpenNoFix', skipReason: 'ambiguous-target', safety: null }],
+      output: null,
+      reason: 'which variable means production is the repository\'s call',
+    },
+  ],
 });
