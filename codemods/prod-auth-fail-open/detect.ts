@@ -82,7 +82,9 @@ export function guardOf(gate: AuthGate, m: Module, modules: Module[], switchName
   for (const other of modules) {
     for (const r of other.s.raisingIfs) {
       if (other === m && r.start >= gate.start && r.start < gate.end) continue;
-      if (ids.some((id) => new RegExp(`(?<![\\w])${escapeRe(id)}(?!\\w)`).test(r.condition))) {
+      // An attribute key counts as `x.api_key` (a settings object), not a local that happens to share its name.
+      const attr = gate.branch.key.kind === 'attr';
+      if (ids.some((id) => new RegExp(`${attr ? '\\.' : '(?<![\\w])'}${escapeRe(id)}(?!\\w)`).test(r.condition))) {
         return { kind: 'startup', where: `${other.path}:${other.file.position(r.start).line}` };
       }
     }

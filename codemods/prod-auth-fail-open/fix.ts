@@ -135,7 +135,7 @@ function contractTest(ws: Workspace, m: Module, gate: AuthGate, sw: Switch, cfg:
   if (typeof how === 'string') return { note: `no contract test: ${how}` };
   const key = gate.branch.key.kind === 'name' && gate.locals[gate.branch.key.name] ? gate.locals[gate.branch.key.name] as KeyRef : gate.branch.key;
   const unset = unsetKey(key, gate);
-  if (!unset) return { note: 'no contract test: the key is read through a call' };
+  if (!unset) return { note: `no contract test: a test cannot unset \`${keyLabel(key)}\`` };
   const testsDir = findTestsDir(ws, m.path, cfg);
   const moduleName = asTestsImport(ws, testsDir, importName(ws, m.path, testsDir, cfg));
   if (!moduleName) return { note: 'no contract test: the module has no import name' };
