@@ -127,6 +127,19 @@ ruleTester('prod-auth-fail-open', {
       output: { 'app/auth.py': 'import os\n\nfrom fastapi import Header, HTTPException\n\nADMIN_TOKEN = os.getenv("ADMIN_TOKEN", "")\n\n\ndef require_admin(x_token: str = Header(None)):\n    if ADMIN_TOKEN == "":\n        if os.getenv("APP_ENV") == "production":\n            raise RuntimeError("ADMIN_TOKEN is not set: refusing to serve unauthenticated requests in production (APP_ENV is production)")\n        pass\n    elif x_token != ADMIN_TOKEN:\n        raise HTTPException(status_code=403)\n' },
     },
     {
+      name: 'a client that raises on its own `api_key` argument is no startup check of `settings.api_key`',
+      files: {
+        ...SWITCH,
+        'app/settings.py': 'import os\n\n\nclass Settings:\n    api_key = os.getenv("SERVICE_API_KEY")\n\n\nsettings = Settings()\n',
+        'app/llm.py': 'def make_client(api_key=None):\n    if not api_key:\n        raise ValueError("an api_key is required")\n    return api_key\n',
+        'app/auth.py': 'from fastapi import Header, HTTPException\n\nfrom app.settings import settings\n\n\ndef verify_key(x_api_key: str = Header(None)):\n    if not settings.api_key:\n        return None\n    if x_api_key != settings.api_key:\n        raise HTTPException(status_code=401)\n',
+      },
+      errors: [{ messageId: 'failOpen', data: { key: '`settings.api_key`', switch: '`APP_ENV`' }, safety: 'review' }],
+      output: {
+        'app/auth.py': 'import os\nfrom fastapi import Header, HTTPException\n\nfrom app.settings import settings\n\n\ndef verify_key(x_api_key: str = Header(None)):\n    if not settings.api_key:\n        if os.getenv("APP_ENV") == "production":\n            raise RuntimeError("settings.api_key is not set: refusing to serve unauthenticated requests in production (APP_ENV is production)")\n        return None\n    if x_api_key != settings.api_key:\n        raise HTTPException(status_code=401)\n',
+      },
+    },
+    {
       name: 'two switches compared elsewhere, none in the gate module: report only',
       files: {
         'app/a.py': 'import os\n\nA = os.getenv("APP_ENV") == "production"\n',
