@@ -295,6 +295,25 @@ describe('safety at scale', () => {
   });
 });
 
+describe('a hand-edited plan', () => {
+  it('refuses a clone URL that carries credentials, and the result does not repeat them', async () => {
+    const dir = tempDir('apf-hostile-plan-');
+    dirs.push(dir);
+    const url = new URL(`${server.url}/acme/a1.git`);
+    url.username = 'x-access-token';
+    url.password = TOKEN;
+    const p: Plan = { version: 1, createdAt: '2026-01-01T00:00:00Z', source: 'list:x', excluded: [], shards: [[{ repo: 'acme/a1', defaultBranch: 'main', cloneUrl: url.toString() }]], matrix: { include: [{ shard: 0 }] } };
+    writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(p));
+    const r = await run({ plan: path.join(dir, 'plan.json'), shard: 0 });
+    expect(r.code).toBe(0);
+    const result = r.results.get('acme/a1') as RepoResult;
+    expect(result.pr.outcome).toBe('error');
+    expect(result.errors[0]).toContain('the URL of the remote carries credentials (http://***@127.0.0.1');
+    expect(readFileSync(path.join(r.out, 'acme__a1.json'), 'utf8')).not.toContain(TOKEN);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+});
+
 describe('local mode: existing clones', () => {
   it('--dry-run over a folder of clones opens and pushes nothing and records dry-run (no token needed)', async () => {
     const folder = tempDir('apf-clones-');
