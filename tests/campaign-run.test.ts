@@ -32,7 +32,7 @@ interface StandIn {
   state: { requests: Array<{ method: string; path: string }>; gitRequests: Array<{ method: string; path: string; query: string; authorization?: string }> };
   pulls: (slug: string) => Pull[];
   setRepo: (slug: string, meta?: Record<string, unknown>) => void;
-  fault: (f: { kind?: 'api' | 'git'; path: RegExp; status: number; headers?: Record<string, string>; times?: number }) => { hits: number };
+  fault: (f: { kind?: 'api' | 'git'; method?: string; path: RegExp; status: number; headers?: Record<string, string>; times?: number }) => { hits: number };
   afterGit: (fn: (r: { method: string; path: string }) => void) => void;
   close: () => Promise<void>;
 }
@@ -159,12 +159,21 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
 
   it('runs both shards: one PR per affected repository, the failing one recorded, the shard goes on', async () => {
     const before = pushes();
+    // The pr step's own API calls wait through limits too: a secondary limit on opening a PR is
+    // waited out (and the PR opened once), a 502 on reading the PRs is retried.
+    const limited = server.fault({ method: 'POST', path: /^\/repos\/acme\/a2\/pulls$/, status: 403, headers: { 'retry-after': '2' } });
+    const flaky = server.fault({ method: 'GET', path: /^\/repos\/acme\/a3\/pulls$/, status: 502 });
+    let stderr = '';
     for (const shard of [0, 1]) {
       const r = await run({ plan: thePlan.file, shard });
-      expect(r.stderr).toBe('');
+      stderr += r.stderr;
       expect(r.code).toBe(0);
       for (const [k, v] of r.results) first.set(k, v);
     }
+    expect(stderr.split('\n').filter(Boolean).sort()).toEqual([
+      `note: GET ${server.apiUrl}/repos/acme/a3/pulls answered 502: waiting 1 s`,
+      `note: POST ${server.apiUrl}/repos/acme/a2/pulls: rate limited (403): waiting 2 s`,
+    ]);
     expect([...first.keys()].sort()).toEqual(['acme/a1', 'acme/a2', 'acme/a3', 'acme/broken', 'acme/clean', 'acme/configured']);
     for (const slug of ['acme/a1', 'acme/a2', 'acme/a3']) {
       const pulls = server.pulls(slug);
@@ -179,6 +188,7 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
       expect(Object.keys(r.timings).sort()).toEqual(['api', 'clone', 'pr', 'total']);
     }
     expect(pushes() - before).toBe(3);
+    expect([limited.hits, flaky.hits]).toEqual([1, 1]);
     for (const slug of ['acme/broken', 'acme/clean', 'acme/configured']) expect(server.pulls(slug)).toEqual([]);
     const broken = first.get('acme/broken') as RepoResult;
     expect(broken.pr.outcome).toBe('error');

@@ -72,6 +72,8 @@ export interface PrOptions {
    * here; the call reserves a slot, so it is made once per PR that is then opened.
    */
   mayOpen?: () => boolean;
+  /** The fetch the GitHub API calls go through (a campaign's, which waits through rate limits). */
+  apiFetch?: typeof fetch;
 }
 
 export interface PrIo {
@@ -233,6 +235,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     repo: ctx.slug.name,
     userAgent: `autopack-fix/${packageVersion()}`,
     warn: (m) => (options.quiet ? undefined : err(`note: ${redactor.redact(String(m))}\n`)),
+    ...(options.apiFetch ? { fetch: options.apiFetch } : {}),
   });
   const base = options.base ?? (await api.defaultBranch());
   const branch = await validBranch(ctx.top, options, base);

@@ -1,6 +1,7 @@
 /**
  * The GitHub REST client of `campaign plan` and `campaign run`: a few GETs, each retried through
- * GitHub's rate limits and transient failures. A small fetch client rather than Octokit: Octokit
+ * GitHub's rate limits and transient failures; and the same waits as a `fetch` for Octokit, so
+ * `pr` inside a campaign run waits too. A small fetch client rather than Octokit: Octokit
  * without its throttling and retry plugins (not dependencies) gives up on the first 403/429/5xx,
  * and those plugins hide the waits behind timers a test cannot skip. Here the clock and the
  * sleep are injected, so the tests run every limit (primary, secondary, 5xx) without waiting.
@@ -14,15 +15,11 @@
  *   - a wait longer than `maxWaitMs` is not made: the call fails with the time the limit lifts.
  * Any other 4xx is the answer (a 404 is "not reachable with this token").
  */
-export interface ApiClientOptions {
-  token: string;
-  /** GITHUB_API_URL, or https://api.github.com. */
-  baseUrl: string;
-  userAgent: string;
+export interface LimitOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
-  /** Retries of a 5xx or network error (default 4: waits of 1, 2, 4, 8 s). */
+  /** Retries of a 5xx or network error (default 4: waits of 1, 2, 4, 8 s); GET and HEAD only. */
   maxRetries?: number;
   /** Retries through rate limits (default 5). */
   maxRateRetries?: number;
@@ -30,6 +27,13 @@ export interface ApiClientOptions {
   maxWaitMs?: number;
   /** Told about every wait (one line, no token). */
   note?: (message: string) => void;
+}
+
+export interface ApiClientOptions extends LimitOptions {
+  token: string;
+  /** GITHUB_API_URL, or https://api.github.com. */
+  baseUrl: string;
+  userAgent: string;
 }
 
 export interface ApiResponse {
@@ -50,19 +54,92 @@ export class ApiError extends Error {
 const BACKOFF_MS = 1000;
 const SECONDARY_MIN_MS = 60_000;
 
+/** How long a 403/429 asks to wait, or undefined when it is not a rate limit (a plain 403). */
+function limitWait(headers: Headers, status: number, attempt: number, now: number): number | undefined {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter !== null && /^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim()) * 1000;
+  if (headers.get('x-ratelimit-remaining') === '0') {
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    // One second past the reset: the clocks of GitHub and the runner differ a little.
+    return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - now) + 1000 : SECONDARY_MIN_MS;
+  }
+  if (status === 429) return SECONDARY_MIN_MS * 2 ** attempt;
+  return undefined;
+}
+
+/**
+ * `fetch` that waits through rate limits and retries transient failures. A request refused by a
+ * limit was not carried out, so any method is sent again; after a 5xx or a network error only a
+ * GET or HEAD is (a POST that timed out may have opened the PR it asked for). Octokit takes it
+ * as `request.fetch`, so `pr` inside a campaign waits the same way.
+ */
+export function limitedFetch(options: LimitOptions = {}): typeof fetch & { waitedMs: () => number; requests: () => number } {
+  const base = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = options.now ?? Date.now;
+  const maxRetries = options.maxRetries ?? 4;
+  const maxRate = options.maxRateRetries ?? 5;
+  const maxWait = options.maxWaitMs ?? 15 * 60_000;
+  let waited = 0;
+  let requests = 0;
+  const wait = async (ms: number, why: string): Promise<void> => {
+    options.note?.(`${why}: waiting ${Math.ceil(ms / 1000)} s`);
+    waited += ms;
+    await sleep(ms);
+  };
+  const wrapped = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]): Promise<Response> => {
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url;
+    const shown = `${method} ${url.replace(/\?.*$/, '')}`;
+    const idempotent = method === 'GET' || method === 'HEAD';
+    let failures = 0;
+    let limited = 0;
+    for (;;) {
+      requests++;
+      let res: Response;
+      try {
+        res = await base(input, init);
+      } catch (error) {
+        if (!idempotent || failures >= maxRetries) throw error;
+        await wait(BACKOFF_MS * 2 ** failures++, `${shown} failed (${(error as Error).message})`);
+        continue;
+      }
+      if (res.status >= 500 && idempotent && failures < maxRetries) {
+        await res.body?.cancel().catch(() => undefined);
+        await wait(BACKOFF_MS * 2 ** failures++, `${shown} answered ${res.status}`);
+        continue;
+      }
+      if (res.status === 403 || res.status === 429) {
+        const ms = limitWait(res.headers, res.status, limited, now());
+        if (ms !== undefined) {
+          await res.body?.cancel().catch(() => undefined);
+          if (limited >= maxRate || ms > maxWait) throw new ApiError(`${shown}: rate limited (${res.status}); the limit lifts at ${new Date(now() + ms).toISOString()}`, res.status);
+          limited++;
+          await wait(ms, `${shown}: rate limited (${res.status})`);
+          continue;
+        }
+      }
+      return res;
+    }
+  };
+  return Object.assign(wrapped, { waitedMs: () => waited, requests: () => requests });
+}
+
 export class CampaignApi {
-  private readonly fetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
-  /** Requests made, retries included (for the run's timings and the tests). */
-  requests = 0;
-  /** Time spent waiting for limits and backoffs, in ms (as the injected clock tells it). */
-  waitedMs = 0;
+  private readonly fetch: ReturnType<typeof limitedFetch>;
 
   constructor(private readonly options: ApiClientOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.now = options.now ?? Date.now;
+    this.fetch = limitedFetch(options);
+  }
+
+  /** Requests made, retries included. */
+  get requests(): number {
+    return this.fetch.requests();
+  }
+
+  /** Time spent waiting for limits and backoffs, in ms (as the injected clock tells it). */
+  get waitedMs(): number {
+    return this.fetch.waitedMs();
   }
 
   private url(pathOrUrl: string): string {
@@ -70,65 +147,12 @@ export class CampaignApi {
     return `${this.options.baseUrl.replace(/\/+$/, '')}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
   }
 
-  private async wait(ms: number, why: string): Promise<void> {
-    this.options.note?.(`${why}: waiting ${Math.ceil(ms / 1000)} s`);
-    this.waitedMs += ms;
-    await this.sleep(ms);
-  }
-
   /** One GET, through limits and transient failures; any final status is returned, not thrown. */
   async get(pathOrUrl: string): Promise<ApiResponse> {
-    const url = this.url(pathOrUrl);
-    const shown = url.replace(/\?.*$/, '');
-    const maxRetries = this.options.maxRetries ?? 4;
-    const maxRate = this.options.maxRateRetries ?? 5;
-    const maxWait = this.options.maxWaitMs ?? 15 * 60_000;
-    let failures = 0;
-    let limited = 0;
-    for (;;) {
-      this.requests++;
-      let res: Response;
-      try {
-        res = await this.fetch(url, {
-          headers: { accept: 'application/vnd.github+json', authorization: `token ${this.options.token}`, 'user-agent': this.options.userAgent, 'x-github-api-version': '2022-11-28' },
-        });
-      } catch (error) {
-        if (failures >= maxRetries) throw new ApiError(`GET ${shown} failed: ${(error as Error).message}`, 0);
-        await this.wait(BACKOFF_MS * 2 ** failures++, `GET ${shown} failed (${(error as Error).message})`);
-        continue;
-      }
-      const text = await res.text();
-      if (res.status >= 500) {
-        if (failures >= maxRetries) return { status: res.status, headers: res.headers, body: parse(text) };
-        await this.wait(BACKOFF_MS * 2 ** failures++, `GET ${shown} answered ${res.status}`);
-        continue;
-      }
-      if (res.status === 403 || res.status === 429) {
-        const ms = this.limitWait(res.headers, res.status, limited);
-        if (ms !== undefined) {
-          if (limited >= maxRate || ms > maxWait) {
-            throw new ApiError(`GET ${shown}: rate limited (${res.status}); the limit lifts at ${new Date(this.now() + ms).toISOString()}`, res.status);
-          }
-          limited++;
-          await this.wait(ms, `GET ${shown}: rate limited (${res.status})`);
-          continue;
-        }
-      }
-      return { status: res.status, headers: res.headers, body: parse(text) };
-    }
-  }
-
-  /** How long a 403/429 asks to wait, or undefined when it is not a rate limit (a plain 403). */
-  private limitWait(headers: Headers, status: number, attempt: number): number | undefined {
-    const retryAfter = headers.get('retry-after');
-    if (retryAfter !== null && /^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim()) * 1000;
-    if (headers.get('x-ratelimit-remaining') === '0') {
-      const reset = Number(headers.get('x-ratelimit-reset'));
-      // One second past the reset: the clocks of GitHub and the runner differ a little.
-      return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - this.now()) + 1000 : SECONDARY_MIN_MS;
-    }
-    if (status === 429) return SECONDARY_MIN_MS * 2 ** attempt;
-    return undefined;
+    const res = await this.fetch(this.url(pathOrUrl), {
+      headers: { accept: 'application/vnd.github+json', authorization: `token ${this.options.token}`, 'user-agent': this.options.userAgent, 'x-github-api-version': '2022-11-28' },
+    });
+    return { status: res.status, headers: res.headers, body: parse(await res.text()) };
   }
 
   /** A GET that must succeed (2xx): its JSON body. */

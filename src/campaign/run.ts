@@ -24,7 +24,7 @@ import { authEnv, parseRemoteUrl, remoteProblem, repoFromUrl } from '../git/remo
 import { Redactor } from '../bot/redact.js';
 import { packageVersion } from '../bot/pr-body.js';
 import { prCommand, type PrOutcomeReport } from '../bot/pr.js';
-import { CampaignApi } from './api.js';
+import { CampaignApi, limitedFetch } from './api.js';
 import { mapPool } from './pool.js';
 import { CampaignError, type ApiSeams, type CampaignIo } from './plan.js';
 import { CAMPAIGN_FORMAT_VERSION, type Plan, type PlannedRepo, type PrOutcome, type RepoResult } from './result.js';
@@ -145,6 +145,8 @@ export async function campaignRunCommand(options: CampaignRunOptions, io: Campai
     const api = token
       ? new CampaignApi({ token, baseUrl: options.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', userAgent: `autopack-fix/${packageVersion()}`, note: (m) => err(`note: ${m}\n`), ...seams })
       : undefined;
+    // The pr step's own API calls (Octokit) wait through the same limits.
+    const apiFetch = token ? limitedFetch({ note: (m) => err(`note: ${m}\n`), ...seams }) : undefined;
     const workDir = options.workDir ? (mkdirSync(options.workDir, { recursive: true }), mkdtempSync(path.join(options.workDir, 'clones-'))) : mkdtempSync(path.join(tmpdir(), 'autopack-fix-campaign-'));
     let slots = share;
     // Synchronous, so two repositories running at once cannot both take the last slot.
@@ -160,7 +162,7 @@ export async function campaignRunCommand(options: CampaignRunOptions, io: Campai
     const tally = new Map<PrOutcome, number>();
     try {
       await mapPool(targets, options.concurrency, async (target, i) => {
-        const result = await runOne(target, shard, options, { token, redactor, api, env: io.env, workDir: path.join(workDir, String(i)), mayOpen });
+        const result = await runOne(target, shard, options, { token, redactor, api, apiFetch, env: io.env, workDir: path.join(workDir, String(i)), mayOpen });
         const text = redactor.redact(`${JSON.stringify(result.result, null, 2)}\n`);
         writeFileSync(path.join(options.out, `${target.repo.replace('/', '__')}.json`), text);
         tally.set(result.result.pr.outcome, (tally.get(result.result.pr.outcome) ?? 0) + 1);
@@ -185,6 +187,7 @@ interface RunContext {
   token: string | undefined;
   redactor: Redactor;
   api: CampaignApi | undefined;
+  apiFetch: typeof fetch | undefined;
   env: NodeJS.ProcessEnv;
   workDir: string;
   mayOpen: (() => boolean) | undefined;
@@ -264,6 +267,7 @@ async function runOne(target: Target, shard: number, options: CampaignRunOptions
           committer: options.committer,
           docsUrl: options.docsUrl,
           ...(ctx.mayOpen ? { mayOpen: ctx.mayOpen } : {}),
+          ...(ctx.apiFetch ? { apiFetch: ctx.apiFetch } : {}),
         },
         { out: (s) => log.push(s), err: (s) => log.push(s), env, outcome: (o) => (outcome = o) },
       ),

@@ -11,8 +11,8 @@
 //     hidden })`): repos.get answers from it (404 when `hidden`: listed, but not readable with
 //     the token), and GET /orgs/:org/repos and /users/:user/repos list it, `pageSize` a page,
 //     with `Link` headers;
-//   - faults (`fault({ path: RegExp, status, headers, body, times })`): the next `times` requests
-//     whose path matches (API paths without /api/v3, git paths as they are) get that answer
+//   - faults (`fault({ path: RegExp, method, status, headers, body, times })`): the next `times`
+//     requests whose path (and method, when given) matches (API paths without /api/v3, git paths as they are) get that answer
 //     instead: rate limits (403 + x-ratelimit-remaining 0, 429 + retry-after), a 5xx, a git
 //     failure;
 //   - `afterGit(fn)`: fn({ method, path }) runs when a git request has been answered (a test
@@ -42,8 +42,8 @@ export async function startStandIn(options) {
   };
   const basic = `basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`;
   /** The first fault matching this request, used up by one. */
-  function takeFault(kind, p) {
-    const f = state.faults.find((x) => x.kind === kind && x.times > 0 && x.path.test(p));
+  function takeFault(kind, method, p) {
+    const f = state.faults.find((x) => x.kind === kind && x.times > 0 && (!x.method || x.method === method) && x.path.test(p));
     if (!f) return undefined;
     f.times--;
     f.hits++;
@@ -53,7 +53,7 @@ export async function startStandIn(options) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const isApi = url.pathname.startsWith('/api/v3/') || url.pathname === '/api/v3';
-    const f = takeFault(isApi ? 'api' : 'git', isApi ? url.pathname.slice('/api/v3'.length) : url.pathname);
+    const f = takeFault(isApi ? 'api' : 'git', req.method, isApi ? url.pathname.slice('/api/v3'.length) : url.pathname);
     if (f) {
       (isApi ? state.requests : state.gitRequests).push({ method: req.method, path: isApi ? url.pathname.slice('/api/v3'.length) : url.pathname, query: isApi ? Object.fromEntries(url.searchParams) : url.search, fault: f.status });
       req.resume();
@@ -282,8 +282,8 @@ export async function startStandIn(options) {
     /** Repository metadata for listings and repos.get (merged into what is there). */
     setRepo: (slug, meta = {}) => state.repos.set(slug, { ...(state.repos.get(slug) ?? {}), ...meta, slug, owner: slug.split('/')[0] }),
     /** The next `times` (default 1) requests matching `path` get this answer; returns the fault (its `hits`). */
-    fault: ({ kind = 'api', path: p, status, headers, body, times = 1 }) => {
-      const f = { kind, path: p, status, headers, body, times, hits: 0 };
+    fault: ({ kind = 'api', method, path: p, status, headers, body, times = 1 }) => {
+      const f = { kind, method, path: p, status, headers, body, times, hits: 0 };
       state.faults.push(f);
       return f;
     },
