@@ -36,7 +36,7 @@ let printed = '';
 beforeAll(async () => {
   const root = tempDir('apf-plan-');
   dirs.push(root);
-  server = (await startStandIn({ root, token: TOKEN, pageSize: 2 })) as StandIn;
+  server = (await startStandIn({ root, token: TOKEN, pageSize: 2, login: 'solo' })) as StandIn;
   // acme: 7 listed; one archived, one fork, one the token cannot read.
   server.setRepo('acme/api', { topics: ['python', 'service'], language: 'Python' });
   server.setRepo('acme/web', { topics: ['frontend'], language: 'TypeScript', defaultBranch: 'trunk' });
@@ -46,6 +46,9 @@ beforeAll(async () => {
   server.setRepo('acme/secret', { topics: ['python'], language: 'Python', hidden: true });
   server.setRepo('acme/docs', { language: 'Markdown' });
   server.setRepo('solo/tool', { language: 'Go' });
+  server.setRepo('solo/notes', { private: true });
+  server.setRepo('pat/lib');
+  server.setRepo('pat/drafts', { private: true });
 });
 
 afterAll(async () => {
@@ -123,10 +126,14 @@ describe('campaign plan: an organisation', () => {
     expect(name.plan?.source).toBe('org:acme name=w*,acme/doc?');
   });
 
-  it('lists a user', async () => {
-    const r = await plan({ user: 'solo' });
-    expect(repos(r.plan)).toEqual(['solo/tool']);
-    expect(r.plan?.source).toBe('user:solo');
+  it("lists the token's own user with the private repositories, another user's public ones", async () => {
+    const mark = server.state.requests.length;
+    const own = await plan({ user: 'Solo' });
+    expect(repos(own.plan)).toEqual(['solo/notes', 'solo/tool']);
+    expect(own.plan?.source).toBe('user:Solo');
+    const other = await plan({ user: 'pat' });
+    expect(repos(other.plan)).toEqual(['pat/lib']);
+    expect(server.state.requests.slice(mark).map((q) => q.path).filter((p) => p.endsWith('/repos') || p === '/user')).toEqual(['/user', '/user/repos', '/user', '/users/pat/repos']);
   });
 });
 

@@ -103,6 +103,18 @@ function filtered(r: RawRepo, o: CampaignPlanOptions, nameMatches: ((p: string) 
   return undefined;
 }
 
+/**
+ * Where a user's repositories are listed: `users/{user}/repos` shows only public ones, so when
+ * the token is that user's own (GET /user answers with the same login), `user/repos` lists the
+ * private ones too. An installation token has no user (403): the public listing it is.
+ */
+async function userListing(api: CampaignApi, user: string): Promise<string> {
+  const me = await api.get('/user');
+  const login = me.status === 200 ? (me.body as { login?: string }).login : undefined;
+  if (login && login.toLowerCase() === user.toLowerCase()) return '/user/repos?affiliation=owner&per_page=100';
+  return `/users/${encodeURIComponent(user)}/repos?type=owner&per_page=100`;
+}
+
 export async function makePlan(options: CampaignPlanOptions, api: CampaignApi, serverUrl: string, now: () => number = Date.now): Promise<Plan> {
   const excluded: Plan['excluded'] = [];
   let candidates: string[];
@@ -116,7 +128,7 @@ export async function makePlan(options: CampaignPlanOptions, api: CampaignApi, s
     candidates = parseRepoList(text, options.list);
   } else {
     const owner = encodeURIComponent((options.org ?? options.user) as string);
-    const listed = await api.paginate<RawRepo>(options.org ? `/orgs/${owner}/repos?type=all&per_page=100` : `/users/${owner}/repos?type=owner&per_page=100`);
+    const listed = await api.paginate<RawRepo>(options.org ? `/orgs/${owner}/repos?type=all&per_page=100` : await userListing(api, options.user as string));
     const nameMatches = options.names.length ? globsMatcher(options.names, { ignoreCase: true }) : undefined;
     candidates = [];
     for (const r of listed.sort((a, b) => a.full_name.localeCompare(b.full_name))) {

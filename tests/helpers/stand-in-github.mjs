@@ -9,8 +9,9 @@
 // For campaigns (tests/campaign-*.test.ts), on top:
 //   - repository metadata (`setRepo(slug, { topics, language, archived, fork, defaultBranch,
 //     hidden })`): repos.get answers from it (404 when `hidden`: listed, but not readable with
-//     the token), and GET /orgs/:org/repos and /users/:user/repos list it, `pageSize` a page,
-//     with `Link` headers;
+//     the token), and GET /orgs/:org/repos, /users/:user/repos (public ones only) and /user/repos
+//     (the token's own user, `options.login`; GET /user answers 403 without it, as for an app)
+//     list it, `pageSize` a page, with `Link` headers;
 //   - faults (`fault({ path: RegExp, method, status, headers, body, times })`): the next `times`
 //     requests whose path (and method, when given) matches (API paths without /api/v3, git paths as they are) get that answer
 //     instead: rate limits (403 + x-ratelimit-remaining 0, 429 + retry-after), a 5xx, a git
@@ -169,6 +170,7 @@ export async function startStandIn(options) {
       clone_url: `http://127.0.0.1:${port}/${r.slug}.git`,
       archived: !!r.archived,
       fork: !!r.fork,
+      private: !!r.private,
       language: r.language ?? null,
       topics: r.topics ?? [],
     };
@@ -186,8 +188,13 @@ export async function startStandIn(options) {
     state.requests.push({ method: req.method, path: rel, query: Object.fromEntries(url.searchParams), body, authorization: req.headers.authorization });
     if (req.headers.authorization !== `token ${options.token}`) return send(res, 401, { message: 'Bad credentials' });
     let m;
-    if ((m = /^\/(orgs|users)\/([^/]+)\/repos$/.exec(rel)) && req.method === 'GET') {
-      const all = [...state.repos.values()].filter((r) => r.owner === m[2]).sort((a, b) => a.slug.localeCompare(b.slug));
+    if (rel === '/user' && req.method === 'GET') {
+      return options.login ? send(res, 200, { login: options.login }) : send(res, 403, { message: 'Resource not accessible by integration' });
+    }
+    if ((m = /^\/(orgs|users)\/([^/]+)\/repos$|^\/user\/repos$/.exec(rel)) && req.method === 'GET') {
+      const owner = m[2] ?? options.login;
+      // The public listing of a user leaves private repositories out; the user's own shows them.
+      const all = [...state.repos.values()].filter((r) => r.owner === owner && (!r.private || rel === '/user/repos' || m[1] === 'orgs')).sort((a, b) => a.slug.localeCompare(b.slug));
       const size = Math.min(Number(url.searchParams.get('per_page') ?? 30), state.pageSize);
       const page = Number(url.searchParams.get('page') ?? 1);
       const last = Math.max(1, Math.ceil(all.length / size));
