@@ -20,6 +20,8 @@ import type { Plan, RepoResult } from '../src/campaign/result.js';
 
 const TOKEN = `ghs_${'RuNw'.repeat(5)}Secret`;
 const RULE = 'compose-unknown-service';
+/** Real git on several repositories: generous under a loaded machine (pr.test.ts does the same). */
+const SLOW = 300_000;
 
 interface Pull {
   number: number;
@@ -143,7 +145,7 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
     serve('acme/configured', { ...AFFECTED, 'autopack-fix.config.json': `{ "rules": { "${RULE}": { "enabled": false } } }\n` });
     // Every clone of this one fails on the server.
     server.fault({ kind: 'git', path: /^\/acme\/broken\.git\//, status: 500, times: 1000 });
-  });
+  }, SLOW);
 
   it('plans through a secondary rate limit and a 5xx', async () => {
     server.fault({ path: /^\/orgs\/acme\/repos$/, status: 429, headers: { 'retry-after': '3' } });
@@ -203,7 +205,7 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
     // The bot branch holds the fix.
     const bare = path.join(serverRoot, 'acme/a1.git');
     expect(gitIn(bare, ['show', `autopack-fix/fixes:docker-compose.override.yml`])).toBe('services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: dev\n');
-  });
+  }, SLOW);
 
   it('the token went to git in a header only, never in a URL', () => {
     const basic = `basic ${basicCredential(TOKEN)}`;
@@ -227,7 +229,7 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
     expect(apiWrites()).toBe(before.writes);
     expect(Object.fromEntries(outcomes)).toEqual({ 'acme/a1': 'unchanged', 'acme/a2': 'unchanged', 'acme/a3': 'unchanged', 'acme/broken': 'error', 'acme/clean': 'none', 'acme/configured': 'none' });
     for (const slug of ['acme/a1', 'acme/a2', 'acme/a3']) expect(server.pulls(slug)).toHaveLength(1);
-  });
+  }, SLOW);
 
   it('prints one block per repository, grouped in Actions, and never the token', async () => {
     const r = await run({ plan: thePlan.file, shard: 1, concurrency: 1 }, { ...ENV(), GITHUB_ACTIONS: 'true' });
@@ -235,7 +237,7 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
     expect(r.stdout).toContain('error: git clone failed');
     expect(r.stdout).toMatch(/::endgroup::\n3 repositories: 1 error, 2 none\. Results in /);
     expect(r.stdout).not.toContain(TOKEN);
-  });
+  }, SLOW);
 });
 
 describe('safety at scale', () => {
@@ -259,7 +261,7 @@ describe('safety at scale', () => {
       execFileSync('git', ['push', '-q', b7.bare, 'main'], { cwd: b7.work });
       moved = gitIn(b7.work, ['rev-parse', 'HEAD']).trim();
     });
-  });
+  }, SLOW);
 
   it('splits --max-prs across the shards: ⌊N/S⌋ each, one more for the first N mod S', () => {
     expect([0, 1, 2].map((k) => shardShare(5, 3, k))).toEqual([2, 2, 1]);
@@ -302,7 +304,7 @@ describe('safety at scale', () => {
     expect(b7.notes).toEqual(['main moved during the run: nothing pushed; the next wave starts from the new commit']);
     expect(b7.baseSha).not.toBe(moved);
     expect(gitIn(path.join(serverRoot, 'beta/b7.git'), ['branch', '--list']).trim()).toBe('* main');
-  });
+  }, SLOW);
 });
 
 describe('a hand-edited plan', () => {
@@ -343,7 +345,7 @@ describe('local mode: existing clones', () => {
     expect(pushes()).toBe(before.pushes);
     expect(apiWrites()).toBe(before.writes);
     expect(server.pulls('local/l1')).toEqual([]);
-  });
+  }, SLOW);
 });
 
 describe('the campaign configuration laid over a repository\'s own', () => {
