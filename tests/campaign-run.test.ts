@@ -327,10 +327,11 @@ describe('a hand-edited plan', () => {
 });
 
 describe('local mode: existing clones', () => {
-  it('--dry-run over a folder of clones opens and pushes nothing and records dry-run (no token needed)', async () => {
+  it('--dry-run over a folder of clones opens and pushes nothing and records dry-run (no token needed); the campaign config is laid over each own', async () => {
     const folder = tempDir('apf-clones-');
     dirs.push(folder);
-    for (const [slug, files] of [['local/l1', AFFECTED], ['local/l2', CLEAN]] as const) {
+    const own = { ...AFFECTED, 'autopack-fix.config.json': `{ "rules": { "${RULE}": { "enabled": false } } }\n` };
+    for (const [slug, files] of [['local/l1', AFFECTED], ['local/l2', CLEAN], ['local/l3', own]] as const) {
       const { bare } = serve(slug, files);
       const clone = path.join(folder, slug.split('/')[1] as string);
       gitIn(folder, ['clone', '-q', bare, clone]);
@@ -338,10 +339,16 @@ describe('local mode: existing clones', () => {
     }
     writeFileSync(path.join(folder, 'not-a-clone.txt'), '');
     const before = { pushes: pushes(), writes: apiWrites() };
-    const r = await run({ clones: folder, dryRun: true, concurrency: 2 }, { GITHUB_API_URL: server.apiUrl, GITHUB_SERVER_URL: server.url });
+    // The campaign's configuration turns back on what l3's own turned off.
+    const override = path.join(tempDir('apf-campaign-config-'), 'campaign.json');
+    dirs.push(path.dirname(override));
+    writeFileSync(override, `{ "rules": { "${RULE}": { "enabled": true } } }\n`);
+    const r = await run({ clones: folder, dryRun: true, concurrency: 2, configOverride: override }, { GITHUB_API_URL: server.apiUrl, GITHUB_SERVER_URL: server.url });
     expect(r.code).toBe(0);
     expect(r.results.get('local/l1')).toMatchObject({ shard: -1, pr: { outcome: 'dry-run' }, fixes: { [RULE]: 1 }, errors: [] });
     expect(r.results.get('local/l2')).toMatchObject({ shard: -1, pr: { outcome: 'none' }, errors: [] });
+    expect(r.results.get('local/l3')).toMatchObject({ shard: -1, pr: { outcome: 'dry-run' }, fixes: { [RULE]: 1 }, errors: [] });
+    expect([...r.results.keys()].sort()).toEqual(['local/l1', 'local/l2', 'local/l3']);
     expect(pushes()).toBe(before.pushes);
     expect(apiWrites()).toBe(before.writes);
     expect(server.pulls('local/l1')).toEqual([]);
