@@ -36,6 +36,7 @@ interface StandIn {
   setRepo: (slug: string, meta?: Record<string, unknown>) => void;
   fault: (f: { kind?: 'api' | 'git'; method?: string; path: RegExp; status: number; headers?: Record<string, string>; times?: number }) => { hits: number };
   afterGit: (fn: (r: { method: string; path: string }) => void) => void;
+  setPull: (slug: string, n: number, change: { state?: string; merged?: boolean }) => unknown;
   close: () => Promise<void>;
 }
 
@@ -230,6 +231,13 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
     expect(Object.fromEntries(outcomes)).toEqual({ 'acme/a1': 'unchanged', 'acme/a2': 'unchanged', 'acme/a3': 'unchanged', 'acme/broken': 'error', 'acme/clean': 'none', 'acme/configured': 'none' });
     for (const slug of ['acme/a1', 'acme/a2', 'acme/a3']) expect(server.pulls(slug)).toHaveLength(1);
   }, SLOW);
+
+  it('the stand-in reads a PR back as a maintainer left it (for report --refresh)', async () => {
+    const n = server.pulls('acme/a1')[0]?.number as number;
+    server.setPull('acme/a1', n, { merged: true });
+    const res = await fetch(`${server.apiUrl}/repos/acme/a1/pulls/${n}`, { headers: { authorization: `token ${TOKEN}` } });
+    expect(await res.json()).toMatchObject({ number: n, state: 'closed', merged: true, merged_at: '2026-01-01T00:00:00Z' });
+  });
 
   it('prints one block per repository, grouped in Actions, and never the token', async () => {
     const r = await run({ plan: thePlan.file, shard: 1, concurrency: 1 }, { ...ENV(), GITHUB_ACTIONS: 'true' });

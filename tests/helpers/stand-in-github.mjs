@@ -17,7 +17,9 @@
 //     instead: rate limits (403 + x-ratelimit-remaining 0, 429 + retry-after), a 5xx, a git
 //     failure;
 //   - `afterGit(fn)`: fn({ method, path }) runs when a git request has been answered (a test
-//     moves a branch there, between a clone and the push).
+//     moves a branch there, between a clone and the push);
+//   - GET /repos/:o/:r/pulls/:n, and `setPull(slug, n, { state, merged })` to close or merge a PR
+//     as a maintainer would (for `campaign report --refresh`).
 //
 // Run it directly for a demo:  node tests/helpers/stand-in-github.mjs <root> <owner/repo> <token>
 import http from 'node:http';
@@ -250,6 +252,7 @@ export async function startStandIn(options) {
         pr.reviewers.push(...(body.reviewers ?? []));
         return send(res, 201, pullJson(port, slug, pr));
       }
+      if (!m[4] && req.method === 'GET') return send(res, 200, { ...pullJson(port, slug, pr), merged: !!pr.merged_at });
       if (!m[4] && req.method === 'PATCH') {
         for (const k of ['title', 'body', 'state']) if (body[k] !== undefined) pr[k] = body[k];
         return send(res, 200, pullJson(port, slug, pr));
@@ -295,6 +298,14 @@ export async function startStandIn(options) {
       return f;
     },
     afterGit: (fn) => state.afterGit.push(fn),
+    /** What a maintainer does to a PR on GitHub: `{ state: 'closed' }`, or merged (`{ merged: true }`, which closes it). */
+    setPull: (slug, number, change) => {
+      const pr = (state.pulls.get(slug) ?? []).find((p) => p.number === number);
+      if (!pr) throw new Error(`no PR #${number} in ${slug}`);
+      if (change.state) pr.state = change.state;
+      if (change.merged) Object.assign(pr, { state: 'closed', merged_at: change.mergedAt ?? '2026-01-01T00:00:00Z' });
+      return pr;
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve(undefined));
