@@ -41,9 +41,9 @@ describe('aggregation', () => {
     const s = aggregate(results, { generatedAt: WAVE2 });
     expect(s.repositories).toBe(7);
     expect(s.results).toBe(9);
-    expect(ruleRow(s, 'rule-a')).toEqual({ rule: 'rule-a', repositories: 3, findings: 4, fixes: 4, opened: 1, updated: 1, dryRun: 0, merged: 0, closedWithoutMerge: 0, open: 2, errors: 1 });
-    expect(ruleRow(s, 'rule-b')).toEqual({ rule: 'rule-b', repositories: 2, findings: 4, fixes: 3, opened: 1, updated: 0, dryRun: 0, merged: 0, closedWithoutMerge: 0, open: 2, errors: 0 });
-    expect(ruleRow(s, 'rule-c')).toEqual({ rule: 'rule-c', repositories: 1, findings: 1, fixes: 0, opened: 0, updated: 0, dryRun: 0, merged: 0, closedWithoutMerge: 0, open: 0, errors: 0 });
+    expect(ruleRow(s, 'rule-a')).toEqual({ rule: 'rule-a', repositories: 3, findings: 4, fixes: 4, opened: 1, updated: 1, dryRun: 0, merged: 0, closedWithoutMerge: 0, closedAsObsolete: 0, open: 2, errors: 1 });
+    expect(ruleRow(s, 'rule-b')).toEqual({ rule: 'rule-b', repositories: 2, findings: 4, fixes: 3, opened: 1, updated: 0, dryRun: 0, merged: 0, closedWithoutMerge: 0, closedAsObsolete: 0, open: 2, errors: 0 });
+    expect(ruleRow(s, 'rule-c')).toEqual({ rule: 'rule-c', repositories: 1, findings: 1, fixes: 0, opened: 0, updated: 0, dryRun: 0, merged: 0, closedWithoutMerge: 0, closedAsObsolete: 0, open: 0, errors: 0 });
     expect(s.totals).toEqual({
       repositoriesAffected: 5,
       findings: 9,
@@ -53,6 +53,7 @@ describe('aggregation', () => {
       prs: 3,
       merged: 0,
       closedWithoutMerge: 0,
+      closedAsObsolete: 0,
       open: 3,
     });
     // The totals are the sums over the latest result of each repository.
@@ -64,8 +65,8 @@ describe('aggregation', () => {
     expect(s.repos.find((r) => r.repo === 'acme/delta')).toMatchObject({ outcome: 'capped', notes: ['--max-prs 2 reached for this wave'] });
     // PRs by the wave that opened them.
     expect(s.waves).toEqual([
-      { wave: '2026-11-26', repositories: 2, opened: 2, merged: 0, closedWithoutMerge: 0, open: 2, unknown: 0 },
-      { wave: '2026-12-03', repositories: 7, opened: 1, merged: 0, closedWithoutMerge: 0, open: 1, unknown: 0 },
+      { wave: '2026-11-26', repositories: 2, opened: 2, merged: 0, closedWithoutMerge: 0, closedAsObsolete: 0, open: 2, unknown: 0 },
+      { wave: '2026-12-03', repositories: 7, opened: 1, merged: 0, closedWithoutMerge: 0, closedAsObsolete: 0, open: 1, unknown: 0 },
     ]);
   });
 
@@ -76,6 +77,30 @@ describe('aggregation', () => {
     expect(ruleRow(s, 'rule-b')).toMatchObject({ merged: 1, closedWithoutMerge: 0, open: 1 });
     expect(s.totals).toMatchObject({ merged: 1, closedWithoutMerge: 1, open: 1, acceptance: 0.5 });
     expect(s.waves[0]).toMatchObject({ opened: 2, merged: 1, closedWithoutMerge: 1, open: 0 });
+  });
+
+  it('a PR autopack-fix closed as no longer needed is neither merged nor declined; merged is final', () => {
+    const r = (repo: string, startedAt: string, pr: RepoResult['pr'], fixes: Record<string, number> = {}): RepoResult => ({ version: 1, repo, shard: 0, startedAt, findings: fixes, fixes, pr, notes: [], errors: [], timings: {} });
+    const results = [
+      r('o/a', '2026-11-01T00:00:00Z', { outcome: 'opened', number: 1 }, { x: 1 }),
+      r('o/a', '2026-11-08T00:00:00Z', { outcome: 'none', number: 1, state: 'closed' }),
+      r('o/b', '2026-11-01T00:00:00Z', { outcome: 'opened', number: 2 }, { x: 1 }),
+      r('o/b', '2026-11-08T00:00:00Z', { outcome: 'skipped', number: 2, state: 'closed' }, { x: 1 }),
+      r('o/c', '2026-11-01T00:00:00Z', { outcome: 'opened', number: 3, state: 'merged' }, { x: 1 }),
+      r('o/c', '2026-11-08T00:00:00Z', { outcome: 'none', number: 3, state: 'open' }),
+    ];
+    const s = aggregate(results);
+    expect(s.prs.map((p) => [p.repo, p.state, !!p.obsolete])).toEqual([
+      ['o/a', 'closed', true],
+      ['o/b', 'closed', false],
+      ['o/c', 'merged', false],
+    ]);
+    expect(s.totals).toMatchObject({ merged: 1, closedWithoutMerge: 1, closedAsObsolete: 1, open: 0, acceptance: 0.5 });
+    expect(ruleRow(s, 'x')).toMatchObject({ merged: 1, closedWithoutMerge: 1, closedAsObsolete: 1 });
+    expect(s.waves[0]).toMatchObject({ opened: 3, merged: 1, closedWithoutMerge: 1, closedAsObsolete: 1 });
+    expect(renderMarkdown(s)).toContain('| o/a | 0 | 0 | 0 | none | #1 | closed, no longer needed |');
+    // Reopened since (a refresh says open): no longer obsolete.
+    expect(aggregate(results, { states: new Map([['o/a#1', 'open']]) }).totals).toMatchObject({ closedAsObsolete: 0, open: 1 });
   });
 
   it('refuses what it cannot read, saying why', () => {
@@ -119,7 +144,7 @@ describe('campaign report', () => {
     expect(md).toContain('| acme/alpha | 0 | 3 | 3 | opened | [#1](https://github.com/acme/alpha/pull/1) | open |  |');
     expect(md).toContain('| acme/gamma | 0 | 1 | 1 | error |  |  | error: git push failed: remote rejected |');
     expect(md).toContain('| acme/delta | 1 | 3 | 2 | capped |  |  | --max-prs 2 reached for this wave |');
-    expect(md).toContain('| 2026-11-26 | 2 | 2 | 0 | 0 | 2 | 0 |');
+    expect(md).toContain('| 2026-11-26 | 2 | 2 | 0 | 0 | 0 | 2 | 0 |');
     expect(md).toContain('7 repositories (9 result files) · 5 affected · 9 findings · 7 fixes proposed');
     const step = readFileSync(stepSummary, 'utf8');
     expect(step.startsWith('# earlier step\n## autopack-fix campaign')).toBe(true);
@@ -189,7 +214,7 @@ describe('campaign report', () => {
       expect(json.rules.find((x) => x.rule === 'rule-a')).toMatchObject({ merged: 0, closedWithoutMerge: 1, open: 1 });
       expect(json.rules.find((x) => x.rule === 'rule-b')).toMatchObject({ merged: 1, closedWithoutMerge: 0, open: 1 });
       const md = readFileSync(path.join(dir, 'out', 'campaign-report.md'), 'utf8');
-      expect(md).toContain('| 2026-11-26 | 2 | 2 | 1 | 1 | 0 | 0 |');
+      expect(md).toContain('| 2026-11-26 | 2 | 2 | 1 | 1 | 0 | 0 | 0 |');
       expect(md).toContain('acceptance 50% (merged of decided)');
       expect(md).toContain('| acme/beta | 0 | 1 | 1 | updated | [#4](https://github.com/acme/beta/pull/4) | closed without merge |');
       for (const f of readdirSync(path.join(dir, 'out'))) expect(readFileSync(path.join(dir, 'out', f), 'utf8')).not.toContain('tok-secret-1234');

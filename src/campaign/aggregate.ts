@@ -28,6 +28,12 @@ export interface PrRecord {
   rules: string[];
   /** `startedAt` of the result that opened it (outcome `opened`), when one is given. */
   openedAt?: string;
+  /**
+   * Closed by autopack-fix itself because its fixes were no longer needed (a run with nothing
+   * to fix closed it: outcome `none`, state `closed`): neither merged nor declined, so it
+   * counts in neither, nor in the acceptance.
+   */
+  obsolete?: boolean;
 }
 
 export interface RuleRow {
@@ -42,7 +48,9 @@ export interface RuleRow {
   dryRun: number;
   /** Distinct PRs carrying fixes of this rule, by last known state. */
   merged: number;
+  /** Closed by people without merging (not the ones autopack-fix closed as no longer needed). */
   closedWithoutMerge: number;
+  closedAsObsolete: number;
   open: number;
   /** Repositories affected by this rule whose latest run failed. */
   errors: number;
@@ -57,7 +65,7 @@ export interface RepoRow {
   /** Rules with a finding or a fix, sorted. */
   rules: string[];
   outcome: PrOutcome;
-  pr?: { number?: number; url?: string; state?: PrState };
+  pr?: { number?: number; url?: string; state?: PrState; obsolete?: boolean };
   errors: string[];
   notes: string[];
   totalMs?: number;
@@ -70,6 +78,7 @@ export interface WaveRow {
   opened: number;
   merged: number;
   closedWithoutMerge: number;
+  closedAsObsolete: number;
   open: number;
   unknown: number;
 }
@@ -91,6 +100,7 @@ export interface CampaignSummary {
     prs: number;
     merged: number;
     closedWithoutMerge: number;
+    closedAsObsolete: number;
     open: number;
     /** merged / (merged + closed without merge), when any PR was decided. */
     acceptance?: number;
@@ -196,12 +206,16 @@ export function collectPrs(results: RepoResult[]): PrRecord[] {
     record.seen++;
     if (r.pr.url) record.url = r.pr.url;
     const state = impliedState(r);
-    if (state) record.state = state;
+    // Merged is final: a later run that found nothing to fix may still name the PR.
+    if (state && record.state !== 'merged') {
+      record.state = state;
+      record.obsolete = state === 'closed' && r.pr.outcome === 'none';
+    }
     if (r.pr.outcome === 'opened' && record.openedAt === undefined) record.openedAt = r.startedAt;
     for (const [rule, n] of Object.entries(r.fixes)) if (n > 0 && !record.rules.includes(rule)) record.rules.push(rule);
     prs.set(key, record);
   }
-  return [...prs.values()].map(({ seen: _seen, ...p }) => ({ ...p, rules: p.rules.sort() })).sort((a, b) => a.repo.localeCompare(b.repo) || a.number - b.number);
+  return [...prs.values()].map(({ seen: _seen, obsolete, ...p }) => ({ ...p, ...(obsolete ? { obsolete } : {}), rules: p.rules.sort() })).sort((a, b) => a.repo.localeCompare(b.repo) || a.number - b.number);
 }
 
 /**
@@ -220,8 +234,11 @@ export function aggregate(results: RepoResult[], options: { states?: Map<string,
   for (const p of prs) {
     const refreshed = options.states?.get(prKey(p.repo, p.number));
     if (refreshed) p.state = refreshed;
+    if (p.state !== 'closed') delete p.obsolete;
   }
-  const stateOf = new Map(prs.map((p) => [prKey(p.repo, p.number), p.state]));
+  const declined = (p: PrRecord): boolean => p.state === 'closed' && !p.obsolete;
+  const obsolete = (p: PrRecord): boolean => p.state === 'closed' && !!p.obsolete;
+  const prOf = new Map(prs.map((p) => [prKey(p.repo, p.number), p]));
 
   const ruleIds = new Set<string>();
   for (const r of current) for (const rule of [...Object.keys(r.findings), ...Object.keys(r.fixes)]) if (touched(r, rule)) ruleIds.add(rule);
@@ -240,15 +257,20 @@ export function aggregate(results: RepoResult[], options: { states?: Map<string,
       updated: withFixes.filter((r) => r.pr.outcome === 'updated').length,
       dryRun: withFixes.filter((r) => r.pr.outcome === 'dry-run').length,
       merged: carrying.filter((p) => p.state === 'merged').length,
-      closedWithoutMerge: carrying.filter((p) => p.state === 'closed').length,
+      closedWithoutMerge: carrying.filter(declined).length,
+      closedAsObsolete: carrying.filter(obsolete).length,
       open: carrying.filter((p) => p.state === 'open').length,
       errors: affected.filter(failed).length,
     };
   });
 
   const repos: RepoRow[] = current.map((r) => {
-    const state = r.pr.number !== undefined ? stateOf.get(prKey(r.repo, r.pr.number)) : r.pr.state;
-    const pr = r.pr.number !== undefined || r.pr.url !== undefined ? { ...(r.pr.number !== undefined ? { number: r.pr.number } : {}), ...(r.pr.url ? { url: r.pr.url } : {}), ...(state ? { state } : {}) } : undefined;
+    const record = r.pr.number !== undefined ? prOf.get(prKey(r.repo, r.pr.number)) : undefined;
+    const state = record ? record.state : r.pr.state;
+    const pr =
+      r.pr.number !== undefined || r.pr.url !== undefined
+        ? { ...(r.pr.number !== undefined ? { number: r.pr.number } : {}), ...(r.pr.url ? { url: r.pr.url } : {}), ...(state ? { state } : {}), ...(record?.obsolete ? { obsolete: true } : {}) }
+        : undefined;
     return {
       repo: r.repo,
       shard: r.shard,
@@ -270,7 +292,7 @@ export function aggregate(results: RepoResult[], options: { states?: Map<string,
   const wave = (startedAt: string) => {
     const key = waveOf(startedAt);
     let w = waves.get(key);
-    if (!w) waves.set(key, (w = { repos: new Set(), row: { wave: key, repositories: 0, opened: 0, merged: 0, closedWithoutMerge: 0, open: 0, unknown: 0 } }));
+    if (!w) waves.set(key, (w = { repos: new Set(), row: { wave: key, repositories: 0, opened: 0, merged: 0, closedWithoutMerge: 0, closedAsObsolete: 0, open: 0, unknown: 0 } }));
     return w;
   };
   for (const r of results) wave(r.startedAt).repos.add(r.repo);
@@ -279,6 +301,7 @@ export function aggregate(results: RepoResult[], options: { states?: Map<string,
     const { row } = wave(p.openedAt);
     row.opened++;
     if (p.state === 'merged') row.merged++;
+    else if (obsolete(p)) row.closedAsObsolete++;
     else if (p.state === 'closed') row.closedWithoutMerge++;
     else if (p.state === 'open') row.open++;
     else row.unknown++;
@@ -288,7 +311,7 @@ export function aggregate(results: RepoResult[], options: { states?: Map<string,
   const outcomes = Object.fromEntries(PR_OUTCOMES.map((o) => [o, 0])) as Record<PrOutcome, number>;
   for (const r of current) outcomes[r.pr.outcome]++;
   const merged = prs.filter((p) => p.state === 'merged').length;
-  const closed = prs.filter((p) => p.state === 'closed').length;
+  const closed = prs.filter(declined).length;
   return {
     version: CAMPAIGN_FORMAT_VERSION,
     generatedAt: options.generatedAt ?? new Date().toISOString(),
@@ -303,6 +326,7 @@ export function aggregate(results: RepoResult[], options: { states?: Map<string,
       prs: prs.length,
       merged,
       closedWithoutMerge: closed,
+      closedAsObsolete: prs.filter(obsolete).length,
       open: prs.filter((p) => p.state === 'open').length,
       ...(merged + closed > 0 ? { acceptance: merged / (merged + closed) } : {}),
     },

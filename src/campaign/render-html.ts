@@ -93,6 +93,7 @@ export function renderHtml(summary: CampaignSummary, options: { title?: string }
     ['errors', t.errors],
     ['merged', t.merged],
     ['closed without merge', t.closedWithoutMerge],
+    ['closed, no longer needed', t.closedAsObsolete],
     ['open PRs', t.open],
     ['acceptance', t.acceptance !== undefined ? percent(t.acceptance) : '–'],
   ];
@@ -124,9 +125,9 @@ export function renderHtml(summary: CampaignSummary, options: { title?: string }
 
   if (summary.waves.some((w) => w.opened > 0)) {
     parts.push('<h2>Acceptance over time</h2><p class="muted">PRs by the wave that opened them (the UTC day the run started), in their last known state.</p>');
-    parts.push('<table id="waves"><thead><tr><th>wave</th><th>repositories run</th><th>PRs opened</th><th>merged</th><th>closed without merge</th><th>open</th><th>unknown</th></tr></thead><tbody>');
+    parts.push('<table id="waves"><thead><tr><th>wave</th><th>repositories run</th><th>PRs opened</th><th>merged</th><th>closed without merge</th><th>no longer needed</th><th>open</th><th>unknown</th></tr></thead><tbody>');
     for (const w of summary.waves) {
-      parts.push(`<tr data-wave="${esc(w.wave)}"><td>${esc(w.wave)}</td>${[w.repositories, w.opened, w.merged, w.closedWithoutMerge, w.open, w.unknown].map((c) => `<td class="n">${c}</td>`).join('')}</tr>`);
+      parts.push(`<tr data-wave="${esc(w.wave)}"><td>${esc(w.wave)}</td>${[w.repositories, w.opened, w.merged, w.closedWithoutMerge, w.closedAsObsolete, w.open, w.unknown].map((c) => `<td class="n">${c}</td>`).join('')}</tr>`);
     }
     parts.push('</tbody></table>');
   }
@@ -141,7 +142,7 @@ export function renderHtml(summary: CampaignSummary, options: { title?: string }
       parts.push(
         `<tr data-repo="${esc(r.repo)}" data-outcome="${esc(r.outcome)}"${r.errors.length > 0 || r.outcome === 'error' ? ' class="error"' : ''}>` +
           `<td>${esc(r.repo)}</td><td class="n">${r.shard}</td><td class="n">${r.findings}</td><td class="n">${r.fixes}</td>` +
-          `<td>${r.rules.map((x) => `<code>${esc(x)}</code>`).join(' ')}</td><td>${esc(r.outcome)}</td><td>${pr}</td><td>${esc(stateLabel(r.pr?.state))}</td>` +
+          `<td>${r.rules.map((x) => `<code>${esc(x)}</code>`).join(' ')}</td><td>${esc(r.outcome)}</td><td>${pr}</td><td>${esc(stateLabel(r.pr?.state, r.pr?.obsolete))}</td>` +
           `<td>${remarks.length > 0 ? `<ul class="remarks">${remarks.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}</td></tr>`,
       );
     }

@@ -37,7 +37,7 @@ export function safeUrl(url: string | undefined): string | undefined {
   return parsed.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
 }
 
-export const stateLabel = (s: PrState | undefined): string => (s === 'closed' ? 'closed without merge' : s ?? '');
+export const stateLabel = (s: PrState | undefined, obsolete = false): string => (s === 'closed' ? (obsolete ? 'closed, no longer needed' : 'closed without merge') : s ?? '');
 
 export const percent = (x: number): string => `${Math.round(x * 100)}%`;
 
@@ -59,7 +59,8 @@ export function renderMarkdown(summary: CampaignSummary, options: { title?: stri
   );
   if (t.prs > 0) {
     const acceptance = t.acceptance !== undefined ? ` · acceptance ${percent(t.acceptance)} (merged of decided)` : '';
-    lines.push(`PRs so far: ${t.prs} · ${t.merged} merged · ${t.closedWithoutMerge} closed without merge · ${t.open} open${acceptance}`, '');
+    const obsolete = t.closedAsObsolete > 0 ? ` · ${t.closedAsObsolete} closed by autopack-fix as no longer needed` : '';
+    lines.push(`PRs so far: ${t.prs} · ${t.merged} merged · ${t.closedWithoutMerge} closed without merge${obsolete} · ${t.open} open${acceptance}`, '');
   }
 
   lines.push('### By rule', '');
@@ -74,8 +75,8 @@ export function renderMarkdown(summary: CampaignSummary, options: { title?: stri
 
   if (summary.waves.some((w) => w.opened > 0)) {
     lines.push('### Acceptance over time', '', 'PRs by the wave that opened them (the UTC day the run started), in their last known state.', '');
-    lines.push('| wave | repositories run | PRs opened | merged | closed without merge | open | unknown |', '|---|---:|---:|---:|---:|---:|---:|');
-    for (const w of summary.waves) lines.push(`| ${text(w.wave)} | ${w.repositories} | ${w.opened} | ${w.merged} | ${w.closedWithoutMerge} | ${w.open} | ${w.unknown} |`);
+    lines.push('| wave | repositories run | PRs opened | merged | closed without merge | no longer needed | open | unknown |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const w of summary.waves) lines.push(`| ${text(w.wave)} | ${w.repositories} | ${w.opened} | ${w.merged} | ${w.closedWithoutMerge} | ${w.closedAsObsolete} | ${w.open} | ${w.unknown} |`);
     lines.push('');
   }
 
@@ -85,7 +86,7 @@ export function renderMarkdown(summary: CampaignSummary, options: { title?: stri
     lines.push('| repository | shard | findings | fixes | outcome | PR | PR state | errors and notes |', '|---|---:|---:|---:|---|---|---|---|');
     for (const r of summary.repos) {
       const remarks = [...r.errors.map((e) => `error: ${e}`), ...r.notes].map((s) => text(s)).join('<br>');
-      lines.push(`| ${text(r.repo)} | ${r.shard} | ${r.findings} | ${r.fixes} | ${r.outcome} | ${prCell(r.pr)} | ${stateLabel(r.pr?.state)} | ${remarks} |`);
+      lines.push(`| ${text(r.repo)} | ${r.shard} | ${r.findings} | ${r.fixes} | ${r.outcome} | ${prCell(r.pr)} | ${stateLabel(r.pr?.state, r.pr?.obsolete)} | ${remarks} |`);
     }
     lines.push('');
   }
