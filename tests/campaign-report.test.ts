@@ -15,6 +15,7 @@ import { campaignReportCommand } from '../src/campaign/report.js';
 import { renderHtml } from '../src/campaign/render-html.js';
 import { renderMarkdown } from '../src/campaign/render-markdown.js';
 import type { RepoResult } from '../src/campaign/result.js';
+import { fromMarkdown } from 'mdast-util-from-markdown';
 import { campaignResults, writeCampaignResults, WAVE2 } from './helpers/campaign-results.js';
 
 let dir: string;
@@ -272,5 +273,21 @@ describe('escaping what the results say', () => {
     expect(row.match(/(?<!\\)\|/g)).toHaveLength(9);
     expect(row).toContain('| #2 |');
     expect(md).not.toMatch(/^## heading/m);
+  });
+
+  it('Markdown, as a CommonMark parser reads it: no HTML but our line breaks, no link, only our headings', () => {
+    const tree = fromMarkdown(renderMarkdown(s));
+    const toString = (n: { value?: string; children?: unknown[] }): string => n.value ?? (n.children ?? []).map((c) => toString(c as never)).join('');
+    const nodes: Array<{ type: string; value?: string; url?: string; depth?: number; children?: unknown[] }> = [];
+    const walk = (n: { type: string; children?: unknown[] }): void => {
+      nodes.push(n);
+      for (const c of n.children ?? []) walk(c as { type: string; children?: unknown[] });
+    };
+    walk(tree);
+    expect(nodes.filter((n) => n.type === 'html').map((n) => n.value)).toEqual(['<br>']);
+    expect(nodes.filter((n) => n.type === 'link' || n.type === 'image' || n.type === 'linkReference' || n.type === 'emphasis' || n.type === 'strong')).toEqual([]);
+    expect(nodes.filter((n) => n.type === 'heading').map((n) => toString(n as never))).toEqual(['autopack-fix campaign', 'By rule', 'Acceptance over time', 'By repository', 'Notes']);
+    // The text survives, unescaped for the reader.
+    expect(toString(tree)).toContain('acme/<script>alert(1)</script>');
   });
 });
