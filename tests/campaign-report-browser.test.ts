@@ -183,6 +183,36 @@ describe.skipIf(!chromium)('the campaign report in headless Chromium', () => {
   });
 });
 
+describe.skipIf(!chromium)('a hostile result in headless Chromium', () => {
+  it('stays text: no element, no link, no script from a result file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'apf-campaign-hostile-'));
+    try {
+      const hostile = {
+        version: 1,
+        repo: 'acme/<script>document.title="pwned"</script>',
+        shard: 0,
+        startedAt: '2026-12-03T09:00:00Z',
+        findings: { '<img src=x onerror=alert(1)>': 1 },
+        fixes: {},
+        pr: { outcome: 'opened', number: 5, url: 'javascript:alert(1)' },
+        notes: ['</td></tr></table><h1>injected</h1>'],
+        errors: [],
+        timings: {},
+      };
+      writeCampaignResults(path.join(dir, 'in'), [{ file: 'r.json', result: hostile }]);
+      const html = path.join(dir, 'report.html');
+      expect(await campaignReportCommand({ results: [path.join(dir, 'in')], html, tokenEnv: 'GITHUB_TOKEN' }, { out: () => {}, err: () => {}, env: {} })).toBe(0);
+      const dom = await run(['--dump-dom', pathToFileURL(html).href], path.join(dir, 'profile'));
+      expect(dom).not.toMatch(/<script|<img|<h1>injected|href="javascript/i);
+      expect(dom).toContain('<title>autopack-fix campaign</title>');
+      expect(dom).toContain('acme/&lt;script&gt;document.title="pwned"&lt;/script&gt;');
+      expect([...dom.matchAll(/<h1>/g)]).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(!!chromium)('the campaign report in headless Chromium', () => {
   it.skip(`skipped: ${SKIP_REASON}`, () => {});
 });
