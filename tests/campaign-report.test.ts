@@ -187,7 +187,7 @@ describe('campaign report', () => {
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
           res.end(JSON.stringify(body));
         };
-        if (req.headers.authorization !== 'Bearer tok-secret-1234') return send(401, { message: 'Bad credentials' });
+        if (req.headers.authorization !== 'token tok-secret-1234') return send(401, { message: 'Bad credentials' });
         if (req.url === '/api/repos/acme/alpha/pulls/1') return send(200, { number: 1, state: 'open', merged_at: null });
         if (req.url === '/api/repos/acme/beta/pulls/4') {
           // A transient failure first: retried after the time the server asks for.

@@ -47,7 +47,7 @@ export async function readPrStates(prs: Array<{ repo: string; number: number }>,
   const states = new Map<string, PrState>();
   const notes: string[] = [];
   const headers: Record<string, string> = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': options.userAgent };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.token) headers.authorization = `token ${options.token}`;
 
   const one = async (pr: { repo: string; number: number }): Promise<void> => {
     const name = `${pr.repo}#${pr.number}`;
