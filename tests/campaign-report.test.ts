@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { aggregate, parseRepoResult, type CampaignSummary } from '../src/campaign/aggregate.js';
 import { campaignReportCommand } from '../src/campaign/report.js';
+import { readPrStates } from '../src/campaign/refresh.js';
 import { renderHtml } from '../src/campaign/render-html.js';
 import { renderMarkdown } from '../src/campaign/render-markdown.js';
 import type { RepoResult } from '../src/campaign/result.js';
@@ -234,6 +235,46 @@ describe('campaign report', () => {
       expect(json.notes.filter((n) => n.startsWith('refresh:'))).toHaveLength(3);
       expect(JSON.stringify(json) + r.err).not.toContain('wrong-token-5678');
     });
+  });
+});
+
+describe('reading PR states back (readPrStates)', () => {
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+  it('waits as GitHub asks, retries a network error, and gives up on a wait past its limit', async () => {
+    const calls: string[] = [];
+    const sleeps: number[] = [];
+    const answers: Record<string, Array<() => Response>> = {
+      '/repos/o/a/pulls/1': [() => json(429, {}, { 'retry-after': '7' }), () => json(200, { state: 'open', merged_at: null })],
+      '/repos/o/b/pulls/2': [
+        () => {
+          throw new TypeError('fetch failed');
+        },
+        () => json(200, { state: 'closed', merged_at: '2026-12-01T00:00:00Z' }),
+      ],
+      '/repos/o/c/pulls/3': [() => json(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) })],
+      '/repos/o/d/pulls/4': [() => json(404, { message: 'Not Found' })],
+    };
+    const fetch = (async (url: string) => {
+      const p = new URL(url).pathname.replace(/^\/api/, '');
+      calls.push(p);
+      const next = answers[p]?.shift();
+      if (!next) throw new Error(`unexpected ${p}`);
+      return next();
+    }) as unknown as typeof globalThis.fetch;
+    const { states, notes } = await readPrStates(
+      [{ repo: 'o/a', number: 1 }, { repo: 'o/b', number: 2 }, { repo: 'o/c', number: 3 }, { repo: 'o/d', number: 4 }, { repo: '../x', number: 5 }, { repo: 'o/..', number: 6 }],
+      { apiUrl: 'http://127.0.0.1:1/api/', token: 'sekrit-token', userAgent: 't', fetch, sleep: async (ms) => void sleeps.push(ms), concurrency: 1 },
+    );
+    expect(Object.fromEntries(states)).toEqual({ 'o/a#1': 'open', 'o/b#2': 'merged' });
+    expect(sleeps).toEqual([7000, 1000]);
+    expect(calls).toEqual(['/repos/o/a/pulls/1', '/repos/o/a/pulls/1', '/repos/o/b/pulls/2', '/repos/o/b/pulls/2', '/repos/o/c/pulls/3', '/repos/o/d/pulls/4']);
+    expect(notes).toEqual([
+      'refresh: ../x#5: not an owner/name repository; state not read',
+      'refresh: o/..#6: not an owner/name repository; state not read',
+      expect.stringMatching(/^refresh: o\/c#3: HTTP 403 \(asked to wait \d+ s\); kept the last known state$/),
+      'refresh: o/d#4: not found (deleted, or the token cannot see the repository); kept the last known state',
+    ]);
   });
 });
 

@@ -24,7 +24,11 @@ export interface RefreshOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/**
+ * An owner/name GitHub could have: owners have no dots; a name is never `.` or `..` (which a
+ * URL would resolve as a path step: `../x` must not reach another endpoint).
+ */
+const REPO = /^[A-Za-z0-9_-]+\/(?!\.\.?$)[A-Za-z0-9_.-]+$/;
 
 /** How long to wait before retrying a response, or undefined when it is not worth a retry. */
 function retryDelay(res: Response, attempt: number, now: number): number | undefined {
