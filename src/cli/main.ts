@@ -271,7 +271,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .command('report')
     .description("merge a wave's result files into a Markdown summary, a JSON file and an HTML page")
     .argument('<results...>', 'result files or folders of them (what `campaign run --out` wrote)')
-    .option('--out <dir>', 'write summary.md, report.json and report.html here')
+    .option('--out <dir>', 'write campaign-report.md, .json and .html here')
     .option('--markdown <file>', 'write the Markdown summary here (GITHUB_STEP_SUMMARY, say)')
     .option('--html <file>', 'write the HTML page here')
     .option('--json <file>', 'write the merged JSON here')
