@@ -17,6 +17,8 @@ import { campaignRunCommand, shardShare, type CampaignRunOptions } from '../src/
 import { overlayConfig } from '../src/config/index.js';
 import { basicCredential } from '../src/git/remote.js';
 import type { Plan, RepoResult } from '../src/campaign/result.js';
+import { campaignReportCommand } from '../src/campaign/report.js';
+import type { CampaignSummary } from '../src/campaign/aggregate.js';
 
 const TOKEN = `ghs_${'RuNw'.repeat(5)}Secret`;
 const RULE = 'compose-unknown-service';
@@ -135,6 +137,7 @@ const apiWrites = (): number => server.state.requests.filter((r) => r.method !==
 describe('a wave: plan → run (2 shards, 6 repositories)', () => {
   let thePlan: { file: string; plan: Plan; sleeps: number[] };
   const first = new Map<string, RepoResult>();
+  const shardOuts: string[] = [];
 
   beforeAll(async () => {
     serve('acme/a1', AFFECTED);
@@ -172,6 +175,7 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
       stderr += r.stderr;
       expect(r.code).toBe(0);
       for (const [k, v] of r.results) first.set(k, v);
+      shardOuts.push(r.out);
     }
     expect(stderr.split('\n').filter(Boolean).sort()).toEqual([
       `note: GET ${server.apiUrl}/repos/acme/a3/pulls answered 502: waiting 1 s`,
@@ -232,11 +236,27 @@ describe('a wave: plan → run (2 shards, 6 repositories)', () => {
     for (const slug of ['acme/a1', 'acme/a2', 'acme/a3']) expect(server.pulls(slug)).toHaveLength(1);
   }, SLOW);
 
-  it('the stand-in reads a PR back as a maintainer left it (for report --refresh)', async () => {
+  it('report: the merged counts match the per-repository results; --refresh reads a merge back', async () => {
+    const reportDir = tempDir('apf-campaign-report-');
+    dirs.push(reportDir);
+    let err = '';
+    const io = { out: () => {}, err: (s: string) => (err += s), env: { GITHUB_TOKEN: TOKEN } };
+    expect(await campaignReportCommand({ results: shardOuts, json: path.join(reportDir, 'r.json'), tokenEnv: 'GITHUB_TOKEN', apiUrl: server.apiUrl }, io)).toBe(0);
+    const s = JSON.parse(readFileSync(path.join(reportDir, 'r.json'), 'utf8')) as CampaignSummary;
+    const all = [...first.values()];
+    expect(s.repositories).toBe(all.length);
+    expect(s.totals.fixes).toBe(all.reduce((a, r) => a + Object.values(r.fixes).reduce((x, y) => x + y, 0), 0));
+    expect(s.totals.outcomes.opened).toBe(all.filter((r) => r.pr.outcome === 'opened').length);
+    expect(s.totals.errors).toBe(all.filter((r) => r.pr.outcome === 'error').length);
+    expect(s.rules.find((r) => r.rule === RULE)).toMatchObject({ repositories: 3, fixes: 3, opened: 3, merged: 0, open: 3, errors: 0 });
+    // A maintainer merges a1's PR on GitHub: --refresh reads that back.
     const n = server.pulls('acme/a1')[0]?.number as number;
     server.setPull('acme/a1', n, { merged: true });
-    const res = await fetch(`${server.apiUrl}/repos/acme/a1/pulls/${n}`, { headers: { authorization: `token ${TOKEN}` } });
-    expect(await res.json()).toMatchObject({ number: n, state: 'closed', merged: true, merged_at: '2026-01-01T00:00:00Z' });
+    expect(await campaignReportCommand({ results: shardOuts, json: path.join(reportDir, 'r2.json'), refresh: true, tokenEnv: 'GITHUB_TOKEN', apiUrl: server.apiUrl }, io)).toBe(0);
+    const text = readFileSync(path.join(reportDir, 'r2.json'), 'utf8');
+    expect((JSON.parse(text) as CampaignSummary).rules.find((r) => r.rule === RULE)).toMatchObject({ merged: 1, open: 2 });
+    expect(err + text).not.toContain(TOKEN);
+    printed += err + text;
   });
 
   it('prints one block per repository, grouped in Actions, and never the token', async () => {
