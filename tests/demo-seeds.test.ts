@@ -60,6 +60,7 @@ const PLAIN: Expectation[] = [
   { seed: '2.8', rule: 'docs-command-drift', file: 'scripts/integrations/README.md', fix: 'review', adds: ['python scripts/integrations/supervisor.py --once'] },
   { seed: '2.9', rule: 'docs-command-drift', file: 'docs/guides/RESEARCH_CI_FIX_CHECKLIST.md', fix: 'safe', adds: ['   PYTHONPATH=src python -m uvicorn autopack.main:app --host 127.0.0.1 --port 8000'] },
   { seed: '2.9', rule: 'docs-command-drift', file: 'docs/guides/RESEARCH_CI_IMPORT_FIX.md', fix: 'safe' },
+  { seed: '1.8', rule: 'prod-auth-fail-open', file: 'src/autopack/main.py', fix: 'review', adds: ['        if os.getenv("AUTOPACK_ENV", "development") == "production":'] },
   { seed: '1.13', rule: 'python-module-entrypoint', file: 'pyproject.toml', fix: 'safe', adds: ['[project.scripts]', 'autopack = "autopack.cli.main:main"'] },
   { seed: '1.13', rule: 'python-module-entrypoint', file: 'src/autopack/__main__.py', fix: 'review', removes: ['class CanadaDocumentClassifier:'], adds: ['from autopack.cli.main import main', '    raise SystemExit(main())'] },
   { seed: '2.5', rule: 'api-version-drift', file: 'src/autopack/main.py', fix: 'safe', removes: ['    return {"service": "Autopack", "version": "0.1.0", "status": "ok"}'], adds: ['    return {"service": "Autopack", "version": __version__, "status": "ok"}'] },
@@ -152,6 +153,6 @@ describe('the gap analysis seeds on fixtures/demo', () => {
 
   it('every seed of the README table that the demo carries is found', () => {
     const seeds = new Set(plainResult.findings.flatMap((f) => f.seedIds));
-    for (const seed of ['1.1', '1.2', '1.3', '1.10', '2.12', '1.4', '1.5', '1.6', '1.7', '1.9', '1.11', '1.12', '1.13', '2.5', '2.6', '2.8', '2.9', '2.10', '3.1', '3.2', '3.3', '3.4', '4']) expect([...seeds], seed).toContain(seed);
+    for (const seed of ['1.1', '1.2', '1.3', '1.10', '2.12', '1.4', '1.5', '1.6', '1.7', '1.9', '1.8', '1.11', '1.12', '1.13', '2.5', '2.6', '2.8', '2.9', '2.10', '3.1', '3.2', '3.3', '3.4', '4']) expect([...seeds], seed).toContain(seed);
   });
 });
