@@ -7,12 +7,10 @@
 import path from 'node:path/posix';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { defineFact } from '../../src/facts/fact.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
-import ignore from 'ignore';
 import { isDockerfilePath } from '../../src/formats/dockerfile.js';
 import { isComposePath } from '../../src/formats/compose.js';
-import { hashComments, isCodeownersPath, parseCodeowners, type OwnerRule } from '../../src/formats/comments.js';
+import { hashComments } from '../../src/formats/comments.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
@@ -72,8 +70,6 @@ export interface Pending {
   fileOrDir?: boolean;
   /** For `docker build -f X CONTEXT`: the build context (repo path) the Dockerfile's COPYs read. */
   buildContext?: string;
-  /** A CODEOWNERS rule whose pattern matches nothing. */
-  owner?: OwnerRule;
 }
 
 /** Cheap text filter: a comment with a flag that names a configuration file. */
@@ -102,49 +98,6 @@ function buildContextOf(argv: string[], cwd: string): string | undefined {
 function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
   return { env, kind, offset, written, missing, dir, base, head, span, suffix, onlyIfMoved };
 }
-
-// ---------------------------------------------------------------------------------------------
-// CODEOWNERS: patterns that match nothing
-
-/** Globs of a pattern: judged by matching only (no single path to follow through history). */
-export const OWNER_GLOB = /[*?[\]]/;
-
-function ownerProblems(env: Env, facts: Facts, rule: OwnerRule): Pending[] {
-  const pattern = rule.pattern.replace(/\\(.)/g, '$1');
-  if (pattern.startsWith('!')) return [];
-  if (matchesSomething(env.ws, facts, pattern)) return [];
-  const clean = pattern.replace(/^\//, '').replace(/\/$/, '');
-  const dir = pattern.endsWith('/');
-  if (!clean || isGitIgnored(env.ws, clean, dir) || underSubmodule(env.ws, clean)) return [];
-  const written = rule.pattern;
-  const head = `CODEOWNERS pattern \`${written}\` matches no file${rule.owners.length ? ` (owners ${rule.owners.join(' ')})` : ''}`;
-  return [{ ...problem(env, 'owner', rule.start, written, clean, dir, '', head, [rule.start, rule.end]), owner: rule, config: true }];
-}
-
-/** Whether each CODEOWNERS pattern asked about matches a file: a pattern is tried on every path once per run. */
-const OWNER_PATTERN_MATCHES = defineFact('CODEOWNERS pattern matches', () => new Map<string, boolean>());
-
-/** Whether a CODEOWNERS pattern (gitignore syntax) matches any file of the repository. */
-function matchesSomething(ws: Workspace, facts: Facts, pattern: string): boolean {
-  const cache = facts.get(OWNER_PATTERN_MATCHES);
-  const known = cache.get(pattern);
-  if (known !== undefined) return known;
-  let found: boolean;
-  const plain = pattern.replace(/^\//, '').replace(/\/$/, '');
-  if (!OWNER_GLOB.test(plain) && (pattern.startsWith('/') || plain.includes('/'))) found = existsInRepo(ws, plain);
-  else {
-    try {
-      const ig = ignore().add(pattern);
-      found = ws.paths.some((p) => ig.ignores(p));
-    } catch {
-      // A pattern the gitignore reader refuses is not judged.
-      found = true;
-    }
-  }
-  cache.set(pattern, found);
-  return found;
-}
-
 
 // ---------------------------------------------------------------------------------------------
 // Markdown links, images and link definitions
@@ -404,13 +357,6 @@ export async function collect(workspace: Workspace, facts: Facts, opts: DocsOpti
       const found = operandProblems(env, cmd).filter((x) => x.config);
       pending.push(...found.map((x) => ({ ...x, onlyIfMoved: x.written.includes('/') && !existsInRepo(workspace, x.missing.split('/').slice(0, -1).join('/')) })));
     }
-  }
-  for (const p of workspace.paths) {
-    if (!isCodeownersPath(p)) continue;
-    const file = workspace.read(p);
-    if (!file) continue;
-    const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: path.dirname(p) === '.' ? '' : path.dirname(p), editable: workspace.isEditable(p), series: new Set() };
-    for (const rule of parseCodeowners(file.text)) pending.push(...ownerProblems(env, facts, rule));
   }
   return pending;
 }
