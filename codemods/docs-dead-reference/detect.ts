@@ -1,21 +1,17 @@
 /**
- * Where docs and configuration files name repository paths that do not exist: Markdown links
- * and images, path-only code spans, JSON index entries, the files doc commands (and the
- * commands in YAML and Dockerfile comments) read as configuration, and CODEOWNERS patterns.
+ * Where docs name repository paths that do not exist: Markdown links
+ * and images, path-only code spans, JSON index entries, and the files doc commands read.
  * Each is a Pending reference, settled (fix.ts) once git history has been asked about all.
  */
 import path from 'node:path/posix';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { isEnvFileName } from '../../src/formats/dotenv.js';
-import { isDockerfilePath } from '../../src/formats/dockerfile.js';
-import { isComposePath } from '../../src/formats/compose.js';
-import { hashComments } from '../../src/formats/comments.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
-import { commentCommands, commentCwd, isCreated, createdInSeries, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
-import { docFiles, docGlobMatcher, historyDocs } from '../../src/facts/docs/doc-files.js';
+import { isCreated, createdInSeries, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
+import { docFiles, historyDocs } from '../../src/facts/docs/doc-files.js';
 import { underSubmodule, existsInRepo, isGitIgnored, joinRepo, pathRef, projectRootsAbove } from '../../src/facts/docs/paths.js';
 import { inCheckerList } from '../../src/facts/docs/drift-checkers.js';
 import { isQuoted, type QuoteContext } from '../../src/facts/docs/quoting.js';
@@ -71,9 +67,6 @@ export interface Pending {
   /** For `docker build -f X CONTEXT`: the build context (repo path) the Dockerfile's COPYs read. */
   buildContext?: string;
 }
-
-/** Cheap text filter: a comment with a flag that names a configuration file. */
-const COMMENT_COMMAND = /^[ \t]*#.*\s(?:-f|--file|--env-file|-r|--requirement|-c|--constraint)[ =]/m;
 
 /** Options of `docker build` that take a value (the context is the positional word left). */
 const BUILD_VALUE_OPTIONS = /^(-f|--file|-t|--tag|--build-arg|--target|--platform|-o|--output|--label|--secret|--ssh|--cache-from|--cache-to|--network|--progress|--iidfile|--add-host|--shm-size|--ulimit|-m|--memory|--build-context|--attest|--provenance|--sbom|--metadata-file|--builder)$/;
@@ -271,7 +264,12 @@ function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[]
 // ---------------------------------------------------------------------------------------------
 // Files commands read: compose -f, --env-file, pip -r, cp/mv sources, source, bash x.sh, cat
 
-function operandProblems(env: Env, cmd: DocCommand): Pending[] {
+/**
+ * The files a command reads that do not exist (from its folder and from the doc's), before git
+ * history is asked. Shared with referenced-path-missing, which reads commands in configuration
+ * files (comments, workflow `run:` scripts, Makefile recipes, package.json scripts).
+ */
+export function operandProblems(env: Env, cmd: DocCommand): Pending[] {
   if (cmd.form !== 'shell' || cmd.source === 'dockerfile' || cmd.cwd === undefined) return [];
   const argv = cmd.words.map((w) => w.value);
   const out: Pending[] = [];
@@ -337,25 +335,6 @@ export async function collect(workspace: Workspace, facts: Facts, opts: DocsOpti
           (p, doubt) => ({ ...p, reviewBecause: doubt }),
         )),
       );
-    }
-  }
-  // Comments of YAML, compose files and Dockerfiles: the files their commands read as
-  // configuration (`# docker compose -f docker-compose.prod.yml up`).
-  const excluded = docGlobMatcher(workspace, opts.excludeGlobs);
-  for (const p of workspace.paths) {
-    if (!(/\.ya?ml$/i.test(p) || isComposePath(p) || isDockerfilePath(p)) || excluded(p)) continue;
-    const text = workspace.probe(p)?.text;
-    if (!text || !COMMENT_COMMAND.test(text)) continue;
-    const file = workspace.read(p);
-    if (!file) continue;
-    // The file's folder and the root are both places a reader may run the command from.
-    const dir = path.dirname(p) === '.' ? '' : path.dirname(p);
-    const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: commentCwd(p) === dir ? '' : dir, editable: workspace.isEditable(p), series: new Set() };
-    for (const cmd of commentCommands(workspace, p, file.text, hashComments(file.text))) {
-      // A folder that does not exist (`path/to/compose.gpu.yml`) makes the path a pattern, not
-      // a reference, unless git says it moved.
-      const found = operandProblems(env, cmd).filter((x) => x.config);
-      pending.push(...found.map((x) => ({ ...x, onlyIfMoved: x.written.includes('/') && !existsInRepo(workspace, x.missing.split('/').slice(0, -1).join('/')) })));
     }
   }
   return pending;

@@ -25,6 +25,7 @@ import { rule as unpinnedBaseImage } from '../../codemods/unpinned-base-image/in
 import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.js';
 import { rule as githubTemplates } from '../../codemods/github-templates/index.js';
 import { rule as codeownersDeadPattern } from '../../codemods/codeowners-dead-pattern/index.js';
+import { rule as referencedPathMissing } from '../../codemods/referenced-path-missing/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -58,6 +59,7 @@ export const RULES: readonly Rule[] = [
   preCommitConfig,
   githubTemplates,
   codeownersDeadPattern,
+  referencedPathMissing,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
