@@ -80,10 +80,21 @@ function commentReferences(ws: Workspace, opts: DocsOptions, p: string): Pending
   const env = envOf(ws, opts, file, commentCwd(p) === dir ? '' : dir);
   const out: Pending[] = [];
   for (const cmd of commentCommands(ws, p, file.text, hashComments(file.text))) {
+    if (isExample(file.text, cmd.offset)) continue;
     const found = operandProblems(env, cmd).filter((x) => x.config);
     out.push(...found.map((x) => ({ ...x, kind: 'comment', onlyIfMoved: folderMissing(ws, x) })));
   }
   return out;
+}
+
+/**
+ * A command a comment gives as an example (`# e.g. docker compose -f docker-compose.gpu.yml up`,
+ * `# Example: …`, `# for instance …`): it shows the shape of a command, with files the reader
+ * brings.
+ */
+function isExample(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /\b(?:e\.\s?g\.|eg[.:]|for (?:example|instance)|examples?\s*:|such as)/i.test(text.slice(lineStart, offset));
 }
 
 // ---------------------------------------------------------------------------------------------

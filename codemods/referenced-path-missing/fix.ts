@@ -37,7 +37,10 @@ export function composeTemplate(ws: Workspace, missing: string): string | undefi
 }
 
 export function settle(meta: RuleMeta, p: Pending, histories: Histories): SaidProblem | undefined {
-  const settled = settleReference(meta, p, histories);
+  const found = settleReference(meta, p, histories);
+  // A configuration file's missing input is an instance of 0.1 (referenced but missing) when
+  // nothing says it moved.
+  const settled = found && !found.seedIds?.length ? { ...found, seedIds: ['0.1'] } : found;
   if (!settled || settled.fix) return settled;
   const example = composeTemplate(p.env.ws, p.missing);
   if (!example || !p.span || !p.env.editable) return settled;
