@@ -26,6 +26,7 @@ import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.
 import { rule as githubTemplates } from '../../codemods/github-templates/index.js';
 import { rule as codeownersDeadPattern } from '../../codemods/codeowners-dead-pattern/index.js';
 import { rule as referencedPathMissing } from '../../codemods/referenced-path-missing/index.js';
+import { rule as legacyPathLiteral } from '../../codemods/legacy-path-literal/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -60,6 +61,7 @@ export const RULES: readonly Rule[] = [
   githubTemplates,
   codeownersDeadPattern,
   referencedPathMissing,
+  legacyPathLiteral,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];
