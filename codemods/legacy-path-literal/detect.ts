@@ -93,7 +93,9 @@ export function packageRoots(ws: Workspace): string[] {
     const m = /^((?:src\/)?[A-Za-z_]\w*)\/__init__\.py$/.exec(p);
     if (!m) continue;
     const dir = m[1] as string;
-    if (/(^|\/)(tests?|testing|docs?|examples?|samples?|scripts|tools|migrations|benchmarks?)$/.test(dir)) continue;
+    // `src/__init__.py` makes the container a package too (`import src.autopack`): the root
+    // meant is the package inside it.
+    if (dir === 'src' || /(^|\/)(tests?|testing|docs?|examples?|samples?|scripts|tools|migrations|benchmarks?)$/.test(dir)) continue;
     roots.add(dir);
   }
   return [...roots].sort();

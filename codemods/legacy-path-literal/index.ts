@@ -22,6 +22,7 @@ export const rule: Rule = {
     fixable: 'review',
     messages: {
       legacy: '`{{written}}` names `{{root}}/`, a layout root this repository does not have{{tail}}',
+      legacyRoot: '`{{written}}` is a layout root this repository does not have{{tail}}',
     },
   },
   async check({ workspace, files }) {
@@ -60,8 +61,7 @@ export const rule: Rule = {
             file: p,
             offset: found.start,
             key: `${p}:${found.written}#${n}`,
-            messageId: 'legacy',
-            data: { written: found.written, root: found.root, tail },
+            ...(plain === found.root ? { messageId: 'legacyRoot', data: { written: found.written, tail } } : { messageId: 'legacy', data: { written: found.written, root: found.root, tail } }),
             fix:
               replacement === undefined
                 ? null
