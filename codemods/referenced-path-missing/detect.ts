@@ -13,12 +13,12 @@ import { isDockerfilePath } from '../../src/formats/dockerfile.js';
 import { isComposePath } from '../../src/formats/compose.js';
 import { hashComments } from '../../src/formats/comments.js';
 import { jsonStringValues, type MappedText } from '../../src/formats/markdown.js';
-import { actionName, checkoutDir, isWorkflowPath, readWorkflow } from '../../src/formats/workflow.js';
-import { nodeRange } from '../../src/formats/yaml.js';
+import { actionName, checkoutDir, isWorkflowPath, readWorkflow, type WorkflowStep } from '../../src/formats/workflow.js';
+import { nodeRange, scalarContentSpan } from '../../src/formats/yaml.js';
 import { commentCommands, commentCwd, scriptCommands, type DocCommand } from '../../src/facts/docs/commands.js';
 import { createdPaths } from '../../src/facts/docs/operands.js';
 import { docGlobMatcher } from '../../src/facts/docs/doc-files.js';
-import { existsInRepo } from '../../src/facts/docs/paths.js';
+import { existsInRepo, isGitIgnored, underSubmodule } from '../../src/facts/docs/paths.js';
 import type { DocsOptions } from '../../src/facts/docs/options.js';
 import { operandProblems, type Env, type Pending } from '../docs-dead-reference/detect.js';
 
@@ -155,7 +155,13 @@ function workflowReferences(ws: Workspace, opts: DocsOptions, p: string): Pendin
         if (action === 'actions/checkout' && step.with.has('repository') && !step.with.has('path')) checkedOutElsewhere = true;
         return;
       }
-      if (!step.run || checkedOutElsewhere || (step.shell && OTHER_SHELL.test(step.shell)) || step.workingDirectory === undefined) return;
+      if (!step.run || checkedOutElsewhere) return;
+      const dirRef = workingDirectoryReference(ws, env, step, created);
+      if (dirRef) {
+        out.push(dirRef);
+        return;
+      }
+      if ((step.shell && OTHER_SHELL.test(step.shell)) || step.workingDirectory === undefined) return;
       const range = nodeRange(step.run.node);
       if (!range) return;
       const mapped = scalarMapped(file.text, range, step.run.script);
@@ -170,6 +176,24 @@ function workflowReferences(ws: Workspace, opts: DocsOptions, p: string): Pendin
     });
   }
   return out;
+}
+
+/**
+ * A step's own `working-directory` that names a folder the repository does not have and no
+ * earlier step of the job made (a checkout `path:`, an artifact, a `mkdir`): the step fails
+ * before its script runs.
+ */
+function workingDirectoryReference(ws: Workspace, env: Env, step: WorkflowStep, created: ReadonlySet<string>): Pending | undefined {
+  const dir = step.workingDirectory;
+  const node = step.workingDirectoryPair?.value;
+  const written = typeof (node as { value?: unknown } | null | undefined)?.value === 'string' ? ((node as { value: string }).value) : undefined;
+  if (dir === undefined || dir === '' || written === undefined || ws.hasDir(dir) || ws.has(dir)) return undefined;
+  if ([...created].some((c) => dir === c || dir.startsWith(`${c}/`) || c.startsWith(`${dir}/`))) return undefined;
+  if (isGitIgnored(ws, dir, true) || underSubmodule(ws, dir)) return undefined;
+  const span = scalarContentSpan(env.q.file.text, node);
+  if (!span || env.q.file.text.slice(span[0], span[1]) !== written) return undefined;
+  const head = `working directory \`${written}\`${dir !== written.replace(/^\.\//, '').replace(/\/$/, '') ? ` (\`${dir}\`)` : ''} does not exist`;
+  return { env, kind: 'working-directory', offset: span[0], written, missing: dir, dir: true, base: '', head, span, suffix: '', onlyIfMoved: false, config: true };
 }
 
 /** A script the command runs (`bash scripts/x.sh`, `./x.sh`, `source env.sh`), not a file it merely reads (`cat`, `cp`). */
