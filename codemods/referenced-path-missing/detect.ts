@@ -49,6 +49,7 @@ function folderMissing(ws: Workspace, p: Pending): boolean {
 export async function collect(ws: Workspace, opts: DocsOptions): Promise<Pending[]> {
   const pending: Pending[] = [];
   const excluded = docGlobMatcher(ws, opts.excludeGlobs);
+  // package.json is never one of docs-dead-reference's JSON docs: one reference, one rule.
   for (const p of ws.paths) {
     if (excluded(p)) continue;
     if (/\.ya?ml$/i.test(p) || isComposePath(p) || isDockerfilePath(p)) pending.push(...commentReferences(ws, opts, p));

@@ -40,7 +40,9 @@ export function settle(meta: RuleMeta, p: Pending, histories: Histories): SaidPr
   const found = settleReference(meta, p, histories);
   // A configuration file's missing input is an instance of 0.1 (referenced but missing) when
   // nothing says it moved.
-  const settled = found && !found.seedIds?.length ? { ...found, seedIds: ['0.1'] } : found;
+  // (1.4 is a JSON project index's drift: a package.json is none.)
+  const seeds = found?.seedIds?.filter((x) => x !== '1.4');
+  const settled = found && { ...found, seedIds: seeds?.length ? seeds : ['0.1'] };
   if (!settled || settled.fix) return settled;
   const example = composeTemplate(p.env.ws, p.missing);
   if (!example || !p.span || !p.env.editable) return settled;
