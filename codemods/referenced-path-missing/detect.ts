@@ -20,7 +20,7 @@ import { createdPaths } from '../../src/facts/docs/operands.js';
 import { docGlobMatcher } from '../../src/facts/docs/doc-files.js';
 import { existsInRepo, isGitIgnored, underSubmodule } from '../../src/facts/docs/paths.js';
 import type { DocsOptions } from '../../src/facts/docs/options.js';
-import { operandProblems, type Env, type Pending } from '../docs-dead-reference/detect.js';
+import { operandProblems, type Env, type Pending } from '../../src/facts/docs/references.js';
 
 /** Cheap text filter: a comment with a flag that names a configuration file. */
 const COMMENT_COMMAND = /^[ \t]*#.*\s(?:-f|--file|--env-file|-r|--requirement|-c|--constraint)[ =]/m;

@@ -9,7 +9,7 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import { relativeRef } from '../../src/facts/docs/paths.js';
 import type { Histories } from '../../src/facts/docs/relocation.js';
 import { say, type SaidProblem } from '../docs-messages.js';
-import type { Pending } from '../docs-dead-reference/detect.js';
+import type { Pending } from '../../src/facts/docs/references.js';
 import { MESSAGES as DEAD_REFERENCE_MESSAGES, settle as settleReference } from '../docs-dead-reference/fix.js';
 
 /** The rule's message templates (meta.messages): docs-dead-reference's, and the template fix. */
