@@ -20,13 +20,17 @@ export interface PyLiteral {
   /** The name of the statement's assignment target, when it is `NAME = …` or `self.NAME = …`. */
   assignedTo: string | undefined;
   /**
-   * The literal is part of a URL: a keyword argument named for one (`url=`, `endpoint=`), or
-   * concatenated with a name that says URL or host (`settings.STATIC_URL + "frontend/…"`).
+   * The literal is part of a URL or a storage key: a keyword argument named for one (`url=`,
+   * `endpoint=`, `Key=`, `prefix=`), or concatenated with a name that says URL or host
+   * (`settings.STATIC_URL + "frontend/…"`).
    */
   urlContext: boolean;
 }
 
 const URL_WORD = /url|uri|href|endpoint|route|link|host|http/i;
+
+/** Keyword arguments that name a storage key or a channel, not a file of the repository (`Key=`, `prefix=`, `topic=`). */
+const NOT_A_PATH_KEYWORD = /key|prefix|bucket|blob|object|topic|queue|channel|namespace/i;
 
 /** Cheap filter: a module without a quoted path under a layout root has nothing to read. */
 const HINT = /["'\s(`](?:\.\/)?(?:src|backend|frontend|apps|packages|services)\//;
@@ -69,6 +73,7 @@ function describe(node: TSNode, string: PyString): PyLiteral {
   for (let p = node.parent; p; child = p, p = p.parent) {
     if (p.type === 'dictionary' || p.type === 'dictionary_comprehension') inDict = true;
     else if (p.type === 'keyword_argument' && URL_WORD.test(p.childForFieldName('name')?.text ?? '')) urlContext = true;
+    else if (p.type === 'keyword_argument' && NOT_A_PATH_KEYWORD.test(p.childForFieldName('name')?.text ?? '')) urlContext = true;
     else if (p.type === 'binary_operator' && URL_WORD.test(p.text.replace(node.text, ''))) urlContext = true;
     else if (p.type === 'call') {
       const fn = p.childForFieldName('function');
