@@ -16,6 +16,8 @@ import { HELP_DEFAULTS } from '../src/cli/options.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../src/workspace/workspace.js';
 import { BASELINE_FILE } from '../src/engine/baseline.js';
 import { DEFAULT_BRANCH_NAME, DEFAULT_BRANCH_PREFIX, DEFAULT_MAX_OPEN_PRS } from '../src/bot/pr.js';
+import { DEFAULT_SHARD_SIZE } from '../src/campaign/plan.js';
+import { DEFAULT_CONCURRENCY } from '../src/campaign/run.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const cleanup: string[] = [];
@@ -70,6 +72,8 @@ describe('--help and --version load only the command line', () => {
       branchPrefix: DEFAULT_BRANCH_PREFIX,
       branchName: DEFAULT_BRANCH_NAME,
       maxOpenPrs: DEFAULT_MAX_OPEN_PRS,
+      shardSize: DEFAULT_SHARD_SIZE,
+      concurrency: DEFAULT_CONCURRENCY,
     });
   });
 });

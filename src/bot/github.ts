@@ -26,6 +26,8 @@ export interface GitHubOptions {
   userAgent: string;
   /** Where Octokit's own warnings go (already redacted by the caller's sink). */
   warn: (message: string) => void;
+  /** The fetch Octokit sends through (default the global one; a campaign's waits through rate limits). */
+  fetch?: typeof fetch;
 }
 
 type RawPull = { number: number; state: string; merged_at?: string | null; title: string; body?: string | null; head: { ref: string }; labels?: Array<{ name?: string } | string>; html_url: string };
@@ -59,6 +61,7 @@ export class GitHub {
       // Failed requests throw (and are reported once, redacted, by the caller); only warnings
       // such as deprecations are worth a line of their own.
       log: { debug: () => {}, info: () => {}, warn: options.warn, error: () => {} },
+      ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
     });
     return new GitHub(octokit, options.owner, options.repo);
   }

@@ -56,12 +56,61 @@ export interface PrOptions {
   verbose?: boolean;
   /** No notes on stderr: only warnings and errors. */
   quiet?: boolean;
+  /**
+   * A configuration laid over the one found in (or given for) the repository: what a campaign
+   * imposes on every target (`campaign run --config`). Rules are merged per rule id.
+   */
+  configOverride?: string;
+  /**
+   * The base commit the caller planned against: when the remote's base branch is elsewhere by
+   * the time of the push, nothing is pushed and the outcome is `base-moved` (campaigns).
+   */
+  expectBaseSha?: string;
+  /**
+   * Asked right before a new PR would be opened (never for an update): false keeps the
+   * repository unchanged with the outcome `capped`. A campaign's wave-wide `--max-prs` lives
+   * here; the call reserves a slot, so it is made once per PR that is then opened.
+   */
+  mayOpen?: () => boolean;
+  /** The fetch the GitHub API calls go through (a campaign's, which waits through rate limits). */
+  apiFetch?: typeof fetch;
 }
 
 export interface PrIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Told once what the run did (a campaign records it); not called when the run fails. */
+  outcome?: (outcome: PrOutcomeReport) => void;
+}
+
+/** What one `pr` run did, for a caller that keeps score (src/campaign/run.ts). */
+export interface PrOutcomeReport {
+  operation: 'opened' | 'updated' | 'up-to-date' | 'nothing-to-fix' | 'closed' | 'declined-before' | 'blocked' | 'capped' | 'dry-run' | 'base-moved';
+  /** The base commit the fixes were computed from. */
+  baseSha?: string;
+  /** Findings on the base by rule id (fixed, held back, report-only and unfixed ones). */
+  findings: Record<string, number>;
+  /** Fixes proposed by rule id (committed to the bot branch, or would be in a dry run). */
+  fixes: Record<string, number>;
+  pr?: { number: number; url: string };
+}
+
+/** Findings and fixes per rule id of a branch build. */
+function counts(fresh: BranchPlan['fresh']): Pick<PrOutcomeReport, 'findings' | 'fixes'> {
+  const findings: Record<string, number> = {};
+  const fixes: Record<string, number> = {};
+  const add = (into: Record<string, number>, id: string): void => {
+    into[id] = (into[id] ?? 0) + 1;
+  };
+  for (const c of fresh.commits) {
+    for (const f of c.findings) {
+      add(findings, f.ruleId);
+      add(fixes, f.ruleId);
+    }
+  }
+  for (const f of [...fresh.heldBack, ...fresh.reportOnly, ...fresh.unfixed]) add(findings, f.ruleId);
+  return { findings, fixes };
 }
 
 class PrError extends Error {}
@@ -74,9 +123,10 @@ export async function prCommand(options: PrOptions, io: PrIo): Promise<number> {
   const err = (s: string): void => io.err(redactor.redact(s));
   try {
     const ctx = await prepare(options, io.env);
-    if (options.dryRun) return await dryRun(ctx, options, { out, err, env: io.env }, token);
+    const sinks: PrIo = { out, err, env: io.env, ...(io.outcome ? { outcome: io.outcome } : {}) };
+    if (options.dryRun) return await dryRun(ctx, options, sinks, token);
     if (!token) throw new PrError(`no GitHub token: set ${options.tokenEnv}${options.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another variable with --token-env)' : ''}, or use --dry-run`);
-    return await live(ctx, options, { out, err, env: io.env }, token, redactor);
+    return await live(ctx, options, sinks, token, redactor);
   } catch (error) {
     err(`autopack-fix pr: ${describeApiError(error)}\n`);
     return 2;
@@ -113,7 +163,7 @@ async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Cont
     slug = { owner: m[1], name: m[2] };
   }
   const identities = await resolveIdentities(top, env, { author: options.author, committer: options.committer });
-  const pipeline = await createPipeline({ root, configPath: options.configPath, only: options.only, ignore: options.ignore, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize });
+  const pipeline = await createPipeline({ root, configPath: options.configPath, configOverride: options.configOverride, only: options.only, ignore: options.ignore, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize });
   return { top, rootRel, fetchUrl, pushUrl, slug, identities, pipeline };
 }
 
@@ -185,12 +235,19 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     repo: ctx.slug.name,
     userAgent: `autopack-fix/${packageVersion()}`,
     warn: (m) => (options.quiet ? undefined : err(`note: ${redactor.redact(String(m))}\n`)),
+    ...(options.apiFetch ? { fetch: options.apiFetch } : {}),
   });
   const base = options.base ?? (await api.defaultBranch());
   const branch = await validBranch(ctx.top, options, base);
   const heads = await lsRemoteHeads(ctx.top, options.remote, [base, branch], gitEnv);
   const baseSha = heads.get(base);
   if (!baseSha) throw new PrError(`the remote ${options.remote} has no branch ${base}`);
+  if (options.expectBaseSha && baseSha !== options.expectBaseSha) {
+    out(`${base} moved from ${options.expectBaseSha.slice(0, 12)} to ${baseSha.slice(0, 12)} since the run began: nothing pushed; the next run starts from the new commit.\n`);
+    stepOutputs(env, { operation: 'base-moved', branch });
+    io.outcome?.({ operation: 'base-moved', baseSha: options.expectBaseSha, findings: {}, fixes: {} });
+    return 0;
+  }
   const remoteTip = heads.get(branch);
   await fetchCommits(ctx.top, options.remote, remoteTip ? [base, branch] : [base], gitEnv);
 
@@ -204,6 +261,11 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
   const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
   printDiagnostics(plan.fresh.diagnostics, err, options);
   const where = `${ctx.slug.owner}/${ctx.slug.name}`;
+  const finish = (operation: PrOutcomeReport['operation'], pr?: { number: number; url: string }): number => {
+    stepOutputs(env, { operation, branch, ...(pr ? { pr } : {}) });
+    io.outcome?.({ operation, baseSha, ...counts(plan.fresh), ...(pr ? { pr: { number: pr.number, url: pr.url } } : {}) });
+    return 0;
+  };
 
   if (plan.action === 'nothing-to-fix') {
     out(`Nothing to fix on ${base} (${baseSha.slice(0, 12)}): nothing pushed.\n`);
@@ -216,12 +278,10 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
         const body = state ? replaceState(open.body, { ...state, obsolete: true }) : open.body;
         await api.updatePull(open.number, { state: 'closed', body });
         out(`Closed PR #${open.number} (${open.url}): its fixes are no longer needed.\n`);
-        stepOutputs(env, { operation: 'closed', branch, pr: open });
-        return 0;
+        return finish('closed', open);
       }
     }
-    stepOutputs(env, { operation: 'nothing-to-fix', branch, ...(open ? { pr: open } : {}) });
-    return 0;
+    return finish('nothing-to-fix', open);
   }
 
   if (!open) {
@@ -231,8 +291,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     });
     if (rejected) {
       out(`PR #${rejected.number} (${rejected.url}) proposed these same fixes and was closed without merging: not proposing them again until the findings change. Nothing pushed.\n`);
-      stepOutputs(env, { operation: 'declined-before', branch, pr: rejected });
-      return 0;
+      return finish('declined-before', rejected);
     }
   }
 
@@ -246,16 +305,18 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
         out(`Said so in a comment on PR #${open.number} (${open.url}).\n`);
       }
     }
-    stepOutputs(env, { operation: 'blocked', branch, ...(open ? { pr: open } : {}) });
-    return 0;
+    return finish('blocked', open);
   }
 
   if (!open) {
     const openBot = await api.openBotPulls(options.branchPrefix);
     if (openBot.length >= options.maxOpenPrs) {
       out(`${plural(openBot.length, 'open pull request')} from ${options.branchPrefix}* already (cap: ${options.maxOpenPrs}, --max-open-prs): not opening another. Nothing pushed.\n`);
-      stepOutputs(env, { operation: 'capped', branch });
-      return 0;
+      return finish('capped');
+    }
+    if (options.mayOpen && !options.mayOpen()) {
+      out('The campaign has opened as many pull requests as it may (--max-prs): not opening another. Nothing pushed.\n');
+      return finish('capped');
     }
   }
 
@@ -280,8 +341,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     const missing = options.labels.filter((l) => !open.labels.includes(l));
     if (missing.length) await api.addLabels(open.number, missing);
     out(changed || missing.length ? `Updated PR #${open.number}: ${open.url}\n` : `PR #${open.number} is up to date: ${open.url}\n`);
-    stepOutputs(env, { operation: changed || missing.length ? 'updated' : 'up-to-date', branch, pr: open });
-    return 0;
+    return finish(changed || missing.length ? 'updated' : 'up-to-date', open);
   }
   const pr: PullRequest = await api.createPull({ title, body, head: branch, base, draft: options.draft });
   if (options.labels.length) await api.addLabels(pr.number, options.labels);
@@ -289,8 +349,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
   const users = options.reviewers.filter((r) => !r.includes('/'));
   if (users.length || teams.length) await api.requestReviewers(pr.number, users, teams);
   out(`Opened ${options.draft ? 'draft ' : ''}PR #${pr.number} on ${where}: ${pr.url}\n`);
-  stepOutputs(env, { operation: 'opened', branch, pr });
-  return 0;
+  return finish('opened', pr);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,8 +386,10 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
   printDiagnostics(plan.fresh.diagnostics, err, options);
   if (plan.action === 'nothing-to-fix') {
     out('Nothing to fix: nothing would be pushed and no pull request opened (an open one would be closed as no longer needed).\n');
+    io.outcome?.({ operation: 'nothing-to-fix', baseSha, ...counts(plan.fresh) });
     return 0;
   }
+  io.outcome?.({ operation: 'dry-run', baseSha, ...counts(plan.fresh) });
   if (plan.action === 'blocked') {
     out(`Would leave ${branch} alone: ${plan.reason}; and say so in a comment on its pull request.\n`);
     return 0;

@@ -159,6 +159,131 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
 
   withRuleSelection(pr);
 
+  const nonNegativeInt = (name: string) => (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || v.trim() === '') throw new UsageError(`${name}: not a whole number: ${v}`);
+    return n;
+  };
+  const list = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  const sinks = { out: (s: string) => io.stdout.write(s), err: (s: string) => io.stderr.write(s), env: io.env };
+
+  const campaign = program
+    .command('campaign')
+    .description('one fix wave over many repositories, as a GitHub Actions matrix: plan → run (one job per shard) → report')
+    .configureOutput(usageOutput('autopack-fix campaign', io));
+
+  campaign
+    .command('plan')
+    .description('list the target repositories, check each is reachable with the token, and write the plan and its matrix (shards)')
+    .option('--org <name>', 'every repository of this organisation')
+    .option('--user <name>', "every repository this user owns")
+    .option('--list <file>', 'the repositories in this file, one owner/name a line (# comments)')
+    .option('--topic <topics>', 'keep repositories with one of these topics (comma-separated; repeatable)', list)
+    .option('--language <name>', "keep repositories whose main language is this one")
+    .option('--name <globs>', 'keep repositories whose name or owner/name matches one of these globs (comma-separated; repeatable)', list)
+    .option('--include-archived', 'keep archived repositories (left out by default)')
+    .option('--include-forks', 'keep forks (left out by default)')
+    .option('--shard-size <n>', `repositories per shard (one matrix job each; at most 256 shards) (default ${HELP_DEFAULTS.shardSize})`, positiveInt('--shard-size'), HELP_DEFAULTS.shardSize)
+    .requiredOption('--out <file>', 'where to write the plan (JSON); with GITHUB_OUTPUT set, `matrix`, `shards` and `repositories` are step outputs too')
+    .option('--token-env <name>', 'environment variable holding the GitHub token', 'GITHUB_TOKEN')
+    .option('--api-url <url>', 'the GitHub API (default: GITHUB_API_URL, else https://api.github.com)')
+    .configureOutput(usageOutput('autopack-fix campaign plan', io))
+    .action(async (opts: { org?: string; user?: string; list?: string; topic?: string[]; language?: string; name?: string[]; includeArchived?: boolean; includeForks?: boolean; shardSize: number; out: string; tokenEnv: string; apiUrl?: string }) => {
+      const { campaignPlanCommand } = await import('../campaign/plan.js');
+      exitCode = await campaignPlanCommand(
+        {
+          org: opts.org,
+          user: opts.user,
+          list: opts.list,
+          topics: opts.topic ?? [],
+          language: opts.language,
+          includeArchived: !!opts.includeArchived,
+          includeForks: !!opts.includeForks,
+          names: opts.name ?? [],
+          shardSize: opts.shardSize,
+          out: opts.out,
+          tokenEnv: opts.tokenEnv,
+          apiUrl: opts.apiUrl,
+        },
+        sinks,
+      );
+    });
+
+  const run = campaign
+    .command('run')
+    .description('for each repository of a shard (or each local clone): clone, fix, push the bot branch and open or update its PR; one result JSON per repository')
+    .option('--plan <file>', 'the plan `campaign plan` wrote')
+    .option('--shard <k>', 'the shard of the plan to run (the matrix value)', nonNegativeInt('--shard'))
+    .option('--clones <dir-or-file>', 'instead of a plan: run over existing local clones (a folder of clones, or a file listing their paths)')
+    .requiredOption('--out <dir>', 'folder for the results (<owner>__<name>.json each)')
+    .option('--concurrency <n>', `repositories at once (default ${HELP_DEFAULTS.concurrency})`, positiveInt('--concurrency'), HELP_DEFAULTS.concurrency)
+    .option('--max-prs <n>', 'open at most this many new PRs in the whole wave (each shard takes its share; updates are not capped)', nonNegativeInt('--max-prs'))
+    .option('--max-open-prs <n>', `per repository: do not open a PR when this many bot PRs are open (default ${HELP_DEFAULTS.maxOpenPrs})`, positiveInt('--max-open-prs'), HELP_DEFAULTS.maxOpenPrs)
+    .option('--dry-run', 'open, update and push nothing; record what would be done (outcome dry-run)')
+    .option('--config <path>', "the campaign's configuration, laid over each repository's own")
+    .option('--token-env <name>', 'environment variable holding the GitHub token', 'GITHUB_TOKEN')
+    .option('--api-url <url>', 'the GitHub API (default: GITHUB_API_URL, else https://api.github.com)')
+    .option('--branch <name>', `the bot branch (default ${HELP_DEFAULTS.branchPrefix}${HELP_DEFAULTS.branchName}); must be under the prefix`)
+    .option('--branch-prefix <prefix>', "the bot's branch prefix; it never pushes anywhere else", HELP_DEFAULTS.branchPrefix)
+    .option('--unsafe-fixes', 'also commit review-class fixes (in their own commits)')
+    .option('--draft', 'open the pull requests as drafts')
+    .option('--label <name...>', 'labels to put on the pull requests')
+    .option('--reviewer <login...>', 'reviewers to request when a PR is opened (org/team for a team)')
+    .option('--author <ident>', 'author of the commits, "Name <email>"')
+    .option('--committer <ident>', 'committer of the commits, "Name <email>"')
+    .option('--docs-url <template>', "link for a rule's README in the PR body; {rule} is replaced")
+    .option('--work-dir <dir>', 'where the shallow clones go (default: the system temp folder); each is removed after its repository')
+    .configureOutput(usageOutput('autopack-fix campaign run', io))
+    .action(async (opts: Omit<PrCliOptions, 'dryRun' | 'remote' | 'repo' | 'base' | 'maxFileSize' | 'verbose' | 'quiet'> & { plan?: string; shard?: number; clones?: string; out: string; concurrency: number; maxPrs?: number; dryRun?: boolean; apiUrl?: string; workDir?: string }) => {
+      const { campaignRunCommand } = await import('../campaign/run.js');
+      exitCode = await campaignRunCommand(
+        {
+          plan: opts.plan,
+          shard: opts.shard,
+          clones: opts.clones,
+          out: opts.out,
+          concurrency: opts.concurrency,
+          maxPrs: opts.maxPrs,
+          maxOpenPrs: opts.maxOpenPrs,
+          dryRun: !!opts.dryRun,
+          configOverride: opts.config,
+          tokenEnv: opts.tokenEnv,
+          apiUrl: opts.apiUrl,
+          branch: opts.branch,
+          branchPrefix: opts.branchPrefix,
+          only: selected(opts),
+          ignore: opts.ignore,
+          unsafeFixes: !!opts.unsafeFixes,
+          draft: !!opts.draft,
+          labels: opts.label ?? [],
+          reviewers: opts.reviewer ?? [],
+          author: opts.author,
+          committer: opts.committer,
+          docsUrl: opts.docsUrl,
+          workDir: opts.workDir,
+        },
+        sinks,
+      );
+    });
+  withRuleSelection(run);
+
+  campaign
+    .command('report')
+    .description("merge a wave's result files into a Markdown summary, a JSON file and an HTML page")
+    .argument('<results...>', 'result files or folders of them (what `campaign run --out` wrote)')
+    .option('--out <dir>', 'write campaign-report.md, .json and .html here')
+    .option('--markdown <file>', 'write the Markdown summary here (GITHUB_STEP_SUMMARY, say)')
+    .option('--html <file>', 'write the HTML page here')
+    .option('--json <file>', 'write the merged JSON here')
+    .option('--refresh', "read the PRs' current state (merged, closed) back from GitHub")
+    .option('--token-env <name>', 'environment variable holding the GitHub token (for --refresh)', 'GITHUB_TOKEN')
+    .option('--api-url <url>', 'the GitHub API (default: GITHUB_API_URL, else https://api.github.com)')
+    .configureOutput(usageOutput('autopack-fix campaign report', io))
+    .action(async (results: string[], opts: { out?: string; markdown?: string; html?: string; json?: string; refresh?: boolean; tokenEnv: string; apiUrl?: string }) => {
+      const { campaignReportCommand } = await import('../campaign/report.js');
+      exitCode = await campaignReportCommand({ results, out: opts.out, markdown: opts.markdown, html: opts.html, json: opts.json, refresh: !!opts.refresh, tokenEnv: opts.tokenEnv, apiUrl: opts.apiUrl }, sinks);
+    });
+
   program
     .command('list-rules')
     .description('list the rules: id, fix class and summary (--format json: also the default severity and the docs)')

@@ -99,6 +99,10 @@ export const HELP_DEFAULTS = {
   branchPrefix: 'autopack-fix/',
   branchName: 'fixes',
   maxOpenPrs: 5,
+  /** src/campaign/plan.ts DEFAULT_SHARD_SIZE */
+  shardSize: 10,
+  /** src/campaign/run.ts DEFAULT_CONCURRENCY */
+  concurrency: 2,
 } as const;
 
 /** --select and --rule together; undefined when neither was given. */

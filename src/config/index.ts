@@ -66,6 +66,36 @@ export interface LoadConfigOptions {
   only?: readonly string[];
   /** `--ignore id,…`: do not run these (wins over `only` and the configuration). */
   ignore?: readonly string[];
+  /**
+   * A configuration file laid over the one found (or given): a campaign's overrides for every
+   * target repository (`campaign run --config`). See `overlayConfig` for how they merge.
+   */
+  override?: string;
+}
+
+/**
+ * `over` laid on `base`: per rule id, `enabled` and `severity` from `over` win and `options`
+ * merge key by key; `docs` merges key by key; every other key of `over` replaces the base's.
+ */
+export function overlayConfig(base: ConfigFile, over: ConfigFile): ConfigFile {
+  const out: ConfigFile = { ...base, ...over };
+  if (base.docs || over.docs) out.docs = { ...(base.docs ?? {}), ...(over.docs ?? {}) };
+  if (base.rules || over.rules) {
+    const rules: NonNullable<ConfigFile['rules']> = { ...(base.rules ?? {}) };
+    for (const [id, cfg] of Object.entries(over.rules ?? {})) {
+      const prev = rules[id] ?? {};
+      rules[id] = { ...prev, ...cfg, ...(prev.options || cfg.options ? { options: { ...(prev.options ?? {}), ...(cfg.options ?? {}) } } : {}) };
+    }
+    out.rules = rules;
+  }
+  return out;
+}
+
+function readOverride(file: string): ConfigFile {
+  const found = findConfigFile(path.dirname(path.resolve(file)), file);
+  const source = readConfigSource((found as { file: string }).file, (found as { kind: Parameters<typeof readConfigSource>[1] }).kind, file);
+  validateConfig(source, file);
+  return source.value as ConfigFile;
 }
 
 /**
@@ -75,11 +105,13 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const found = findConfigFile(options.root, options.configPath);
-  if (!found) return resolveConfig({}, options, undefined);
+  const override = options.override !== undefined ? readOverride(options.override) : undefined;
+  if (!found) return resolveConfig(override ?? {}, options, override ? path.resolve(options.override as string) : undefined);
   const display = options.configPath ?? (path.relative(process.cwd(), found.file) || found.file);
   const source = readConfigSource(found.file, found.kind, display);
   validateConfig(source, display);
-  const resolved = resolveConfig(source.value as ConfigFile, options, found.file);
+  const doc = override ? overlayConfig(source.value as ConfigFile, override) : (source.value as ConfigFile);
+  const resolved = resolveConfig(doc, options, found.file);
   resolved.notes = resolved.notes.map((n) => {
     const at = n.pointer ? source.locate(n.pointer) : undefined;
     const where = `${display}${at ? `:${at.line}:${at.column}` : ''}`;

@@ -49,6 +49,8 @@ export interface PipelineOptions {
   root: string;
   /** `--config PATH` (relative to the cwd): this file, no search. */
   configPath?: string;
+  /** A configuration laid over the one found or given (a campaign's overrides; see overlayConfig). */
+  configOverride?: string;
   /** `--select id,…` (and `--rule id`): exactly these rules, even when the configuration turns them off. */
   only?: readonly string[];
   /** `--ignore id,…`: not these rules (wins over `only` and the configuration). */
@@ -105,7 +107,7 @@ export interface Pipeline extends Selection {
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const root = path.resolve(options.root);
   const registry = options.registry ?? RULES;
-  const config = loadConfig({ root, configPath: options.configPath, registry, only: options.only, ignore: options.ignore });
+  const config = loadConfig({ root, configPath: options.configPath, override: options.configOverride, registry, only: options.only, ignore: options.ignore });
   const accepted = acceptedSafety(config, !!options.unsafeFixes);
   const suppressions = createSuppressions({ selected: config.rules, knownRuleIds: registry.map((r) => r.meta.id) });
   const changedKeep = options.changedSince !== undefined ? changedFilesKeep(await changedSince(root, options.changedSince)) : undefined;

@@ -24,6 +24,7 @@ import { rule as unpinnedAction } from '../../codemods/unpinned-action/index.js'
 import { rule as unpinnedBaseImage } from '../../codemods/unpinned-base-image/index.js';
 import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.js';
 import { rule as githubTemplates } from '../../codemods/github-templates/index.js';
+import { rule as prodAuthFailOpen } from '../../codemods/prod-auth-fail-open/index.js';
 import { rule as codeownersDeadPattern } from '../../codemods/codeowners-dead-pattern/index.js';
 import { rule as referencedPathMissing } from '../../codemods/referenced-path-missing/index.js';
 import { rule as legacyPathLiteral } from '../../codemods/legacy-path-literal/index.js';
@@ -59,6 +60,7 @@ export const RULES: readonly Rule[] = [
   unpinnedBaseImage,
   preCommitConfig,
   githubTemplates,
+  prodAuthFailOpen,
   codeownersDeadPattern,
   referencedPathMissing,
   legacyPathLiteral,

@@ -6,6 +6,21 @@
 //     labels, reviewers, comments), requiring `Authorization: token TOKEN`.
 // Every request is recorded (method, path, headers, JSON body) in `server.requests`.
 //
+// For campaigns (tests/campaign-*.test.ts), on top:
+//   - repository metadata (`setRepo(slug, { topics, language, archived, fork, defaultBranch,
+//     hidden })`): repos.get answers from it (404 when `hidden`: listed, but not readable with
+//     the token), and GET /orgs/:org/repos, /users/:user/repos (public ones only) and /user/repos
+//     (the token's own user, `options.login`; GET /user answers 403 without it, as for an app)
+//     list it, `pageSize` a page, with `Link` headers;
+//   - faults (`fault({ path: RegExp, method, status, headers, body, times })`): the next `times`
+//     requests whose path (and method, when given) matches (API paths without /api/v3, git paths as they are) get that answer
+//     instead: rate limits (403 + x-ratelimit-remaining 0, 429 + retry-after), a 5xx, a git
+//     failure;
+//   - `afterGit(fn)`: fn({ method, path }) runs when a git request has been answered (a test
+//     moves a branch there, between a clone and the push);
+//   - GET /repos/:o/:r/pulls/:n, and `setPull(slug, n, { state, merged })` to close or merge a PR
+//     as a maintainer would (for `campaign report --refresh`).
+//
 // Run it directly for a demo:  node tests/helpers/stand-in-github.mjs <root> <owner/repo> <token>
 import http from 'node:http';
 import { spawn, execFileSync } from 'node:child_process';
@@ -19,15 +34,37 @@ export async function startStandIn(options) {
   const state = {
     requests: [],
     gitRequests: [],
+    repos: new Map(), // "owner/repo" -> metadata (campaigns)
+    faults: [],
+    afterGit: [],
+    pageSize: options.pageSize ?? 30,
     pulls: new Map(), // "owner/repo" -> array of PRs
     comments: new Map(), // "owner/repo#n" -> array
     nextNumber: 1,
     nextCommentId: 100,
   };
   const basic = `basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`;
+  /** The first fault matching this request, used up by one. */
+  function takeFault(kind, method, p) {
+    const f = state.faults.find((x) => x.kind === kind && x.times > 0 && (!x.method || x.method === method) && x.path.test(p));
+    if (!f) return undefined;
+    f.times--;
+    f.hits++;
+    return f;
+  }
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname.startsWith('/api/v3/') || url.pathname === '/api/v3') {
+    const isApi = url.pathname.startsWith('/api/v3/') || url.pathname === '/api/v3';
+    const f = takeFault(isApi ? 'api' : 'git', req.method, isApi ? url.pathname.slice('/api/v3'.length) : url.pathname);
+    if (f) {
+      (isApi ? state.requests : state.gitRequests).push({ method: req.method, path: isApi ? url.pathname.slice('/api/v3'.length) : url.pathname, query: isApi ? Object.fromEntries(url.searchParams) : url.search, fault: f.status });
+      req.resume();
+      res.writeHead(f.status, { 'content-type': 'application/json; charset=utf-8', ...(f.headers ?? {}) });
+      res.end(JSON.stringify(f.body ?? { message: `stand-in fault ${f.status}` }));
+      return;
+    }
+    if (isApi) {
       let raw = '';
       req.on('data', (c) => (raw += c));
       req.on('end', () => api(req, res, url, raw));
@@ -95,7 +132,10 @@ export async function startStandIn(options) {
       res.writeHead(status, headers);
       res.write(head.subarray(end + sep));
     });
-    child.stdout.on('end', () => res.end());
+    child.stdout.on('end', () => {
+      res.end();
+      for (const fn of state.afterGit) fn({ method: req.method, path: url.pathname });
+    });
     child.on('error', () => {
       res.writeHead(500);
       res.end();
@@ -123,6 +163,21 @@ export async function startStandIn(options) {
     };
   }
 
+  function repoJson(port, r) {
+    return {
+      full_name: r.slug,
+      name: r.slug.split('/')[1],
+      owner: { login: r.owner },
+      default_branch: r.defaultBranch ?? options.defaultBranch ?? 'main',
+      clone_url: `http://127.0.0.1:${port}/${r.slug}.git`,
+      archived: !!r.archived,
+      fork: !!r.fork,
+      private: !!r.private,
+      language: r.language ?? null,
+      topics: r.topics ?? [],
+    };
+  }
+
   function api(req, res, url, raw) {
     const port = server.address().port;
     let body;
@@ -135,7 +190,33 @@ export async function startStandIn(options) {
     state.requests.push({ method: req.method, path: rel, query: Object.fromEntries(url.searchParams), body, authorization: req.headers.authorization });
     if (req.headers.authorization !== `token ${options.token}`) return send(res, 401, { message: 'Bad credentials' });
     let m;
+    if (rel === '/user' && req.method === 'GET') {
+      return options.login ? send(res, 200, { login: options.login }) : send(res, 403, { message: 'Resource not accessible by integration' });
+    }
+    if ((m = /^\/(orgs|users)\/([^/]+)\/repos$|^\/user\/repos$/.exec(rel)) && req.method === 'GET') {
+      const owner = m[2] ?? options.login;
+      // The public listing of a user leaves private repositories out; the user's own shows them.
+      const all = [...state.repos.values()].filter((r) => r.owner === owner && (!r.private || rel === '/user/repos' || m[1] === 'orgs')).sort((a, b) => a.slug.localeCompare(b.slug));
+      const size = Math.min(Number(url.searchParams.get('per_page') ?? 30), state.pageSize);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const last = Math.max(1, Math.ceil(all.length / size));
+      const link = (n) => {
+        const u = new URL(`http://127.0.0.1:${port}${url.pathname}`);
+        for (const [k, v] of url.searchParams) if (k !== 'page') u.searchParams.set(k, v);
+        u.searchParams.set('page', String(n));
+        return u.toString();
+      };
+      const links = [];
+      if (page < last) links.push(`<${link(page + 1)}>; rel="next"`, `<${link(last)}>; rel="last"`);
+      if (page > 1) links.push(`<${link(1)}>; rel="first"`, `<${link(page - 1)}>; rel="prev"`);
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-remaining': '4999', ...(links.length ? { link: links.join(', ') } : {}) });
+      res.end(JSON.stringify(all.slice((page - 1) * size, page * size).map((r) => repoJson(port, r))));
+      return;
+    }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(rel)) && req.method === 'GET') {
+      const meta = state.repos.get(`${m[1]}/${m[2]}`);
+      if (meta?.hidden) return send(res, 404, { message: 'Not Found' });
+      if (meta) return send(res, 200, repoJson(port, meta));
       return send(res, 200, { full_name: `${m[1]}/${m[2]}`, default_branch: options.defaultBranch ?? 'main' });
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(rel))) {
@@ -171,6 +252,7 @@ export async function startStandIn(options) {
         pr.reviewers.push(...(body.reviewers ?? []));
         return send(res, 201, pullJson(port, slug, pr));
       }
+      if (!m[4] && req.method === 'GET') return send(res, 200, { ...pullJson(port, slug, pr), merged: !!pr.merged_at });
       if (!m[4] && req.method === 'PATCH') {
         for (const k of ['title', 'body', 'state']) if (body[k] !== undefined) pr[k] = body[k];
         return send(res, 200, pullJson(port, slug, pr));
@@ -207,6 +289,23 @@ export async function startStandIn(options) {
     /** All PRs of a repository, as the API holds them. */
     pulls: (slug) => state.pulls.get(slug) ?? [],
     comments: (slug, n) => state.comments.get(`${slug}#${n}`) ?? [],
+    /** Repository metadata for listings and repos.get (merged into what is there). */
+    setRepo: (slug, meta = {}) => state.repos.set(slug, { ...(state.repos.get(slug) ?? {}), ...meta, slug, owner: slug.split('/')[0] }),
+    /** The next `times` (default 1) requests matching `path` get this answer; returns the fault (its `hits`). */
+    fault: ({ kind = 'api', method, path: p, status, headers, body, times = 1 }) => {
+      const f = { kind, method, path: p, status, headers, body, times, hits: 0 };
+      state.faults.push(f);
+      return f;
+    },
+    afterGit: (fn) => state.afterGit.push(fn),
+    /** What a maintainer does to a PR on GitHub: `{ state: 'closed' }`, or merged (`{ merged: true }`, which closes it). */
+    setPull: (slug, number, change) => {
+      const pr = (state.pulls.get(slug) ?? []).find((p) => p.number === number);
+      if (!pr) throw new Error(`no PR #${number} in ${slug}`);
+      if (change.state) pr.state = change.state;
+      if (change.merged) Object.assign(pr, { state: 'closed', merged_at: change.mergedAt ?? '2026-01-01T00:00:00Z' });
+      return pr;
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve(undefined));
