@@ -1,150 +1,24 @@
 /**
- * Where docs and configuration files name repository paths that do not exist: Markdown links
- * and images, path-only code spans, JSON index entries, the files doc commands (and the
- * commands in YAML and Dockerfile comments) read as configuration, and CODEOWNERS patterns.
+ * Where docs name repository paths that do not exist: Markdown links
+ * and images, path-only code spans, JSON index entries, and the files doc commands read.
  * Each is a Pending reference, settled (fix.ts) once git history has been asked about all.
  */
 import path from 'node:path/posix';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { defineFact } from '../../src/facts/fact.js';
-import { isEnvFileName } from '../../src/formats/dotenv.js';
-import ignore from 'ignore';
-import { isDockerfilePath } from '../../src/formats/dockerfile.js';
-import { isComposePath } from '../../src/formats/compose.js';
-import { hashComments, isCodeownersPath, parseCodeowners, type OwnerRule } from '../../src/formats/comments.js';
 import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
-import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
-import { commentCommands, commentCwd, isCreated, createdInSeries, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
-import { docFiles, docGlobMatcher, historyDocs } from '../../src/facts/docs/doc-files.js';
-import { underSubmodule, existsInRepo, isGitIgnored, joinRepo, pathRef, projectRootsAbove } from '../../src/facts/docs/paths.js';
+import { createdInSeries } from '../../src/facts/docs/commands.js';
+import { docFiles, historyDocs } from '../../src/facts/docs/doc-files.js';
+import { existsInRepo, isGitIgnored, joinRepo, pathRef, projectRootsAbove } from '../../src/facts/docs/paths.js';
 import { inCheckerList } from '../../src/facts/docs/drift-checkers.js';
-import { isQuoted, type QuoteContext } from '../../src/facts/docs/quoting.js';
+import { isQuoted } from '../../src/facts/docs/quoting.js';
 import { readDoc, judgedFromEveryCwd } from '../../src/facts/docs/findings.js';
-import { readOperands } from '../../src/facts/docs/operands.js';
-import { siteOf, siteResolves, siteRouteResolves, type DocsSite } from '../../src/facts/docs/sites.js';
+import { siteOf, siteResolves, siteRouteResolves } from '../../src/facts/docs/sites.js';
 import { type DocsOptions } from '../../src/facts/docs/options.js';
+import { isLocalEnvFile, operandProblems, problem, type Env, type Pending } from '../../src/facts/docs/references.js';
 
-
-export interface Env {
-  ws: Workspace;
-  opts: DocsOptions;
-  q: QuoteContext;
-  doc: string;
-  docDir: string;
-  editable: boolean;
-  /** Files the other docs of its folder have the reader create. */
-  series: ReadonlySet<string>;
-}
-
-/**
- * A reference `written` (as it appears in the doc) to the missing repo path `missing`,
- * expressed relative to `base`. What to say and which edit to make waits until git history has
- * been asked about every missing path of the run at once.
- */
-export interface Pending {
-  env: Env;
-  kind: string;
-  offset: number;
-  written: string;
-  missing: string;
-  dir: boolean;
-  base: string;
-  head: string;
-  span: [number, number] | undefined;
-  suffix: string;
-  /** Judged only when the path moved: a file of that name elsewhere, or a rename record. */
-  onlyIfMoved: boolean;
-  /** Why a fix, however certain its target, is a judgement call here (the doc's own uncertainty). */
-  reviewBecause?: string;
-  /** A page route of this docs site that names no page: reported, never repointed to a folder. */
-  route?: DocsSite;
-  /**
-   * A file a command reads as its own configuration (`compose -f`, `pip -r`, `--env-file`,
-   * `docker build -f`): the project is expected to have it. Other operands (`cat x`, `./x.sh`,
-   * `source x`) may be any file of the reader's.
-   */
-  config?: boolean;
-  /** Written from the repository root with a leading `/` (GitHub's reading): the fix keeps it. */
-  rootRelative?: boolean;
-  /** An extensionless link outside a docs site: GitHub opens a file or a folder of that name. */
-  fileOrDir?: boolean;
-  /** For `docker build -f X CONTEXT`: the build context (repo path) the Dockerfile's COPYs read. */
-  buildContext?: string;
-  /** A CODEOWNERS rule whose pattern matches nothing. */
-  owner?: OwnerRule;
-}
-
-/** Cheap text filter: a comment with a flag that names a configuration file. */
-const COMMENT_COMMAND = /^[ \t]*#.*\s(?:-f|--file|--env-file|-r|--requirement|-c|--constraint)[ =]/m;
-
-/** Options of `docker build` that take a value (the context is the positional word left). */
-const BUILD_VALUE_OPTIONS = /^(-f|--file|-t|--tag|--build-arg|--target|--platform|-o|--output|--label|--secret|--ssh|--cache-from|--cache-to|--network|--progress|--iidfile|--add-host|--shm-size|--ulimit|-m|--memory|--build-context|--attest|--provenance|--sbom|--metadata-file|--builder)$/;
-
-/** The build context of `docker build`/`docker buildx build`, resolved from `cwd`; undefined when not a local folder. */
-function buildContextOf(argv: string[], cwd: string): string | undefined {
-  const h = commandHead(argv)?.index ?? 0;
-  if (argv[h] !== 'docker') return undefined;
-  let i = h + 1;
-  if (argv[i] === 'buildx') i++;
-  if (argv[i] !== 'build') return undefined;
-  let context: string | undefined;
-  for (i++; i < argv.length; i++) {
-    const w = argv[i] as string;
-    if (BUILD_VALUE_OPTIONS.test(w)) i++;
-    else if (!w.startsWith('-')) context = w;
-  }
-  if (context === undefined || context === '-' || /^[a-z]+:\/\//i.test(context) || context.includes('$')) return undefined;
-  return joinRepo(cwd, context);
-}
-
-function problem(env: Env, kind: string, offset: number, written: string, missing: string, dir: boolean, base: string, head: string, span: [number, number] | undefined, suffix = '', onlyIfMoved = false): Pending {
-  return { env, kind, offset, written, missing, dir, base, head, span, suffix, onlyIfMoved };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CODEOWNERS: patterns that match nothing
-
-/** Globs of a pattern: judged by matching only (no single path to follow through history). */
-export const OWNER_GLOB = /[*?[\]]/;
-
-function ownerProblems(env: Env, facts: Facts, rule: OwnerRule): Pending[] {
-  const pattern = rule.pattern.replace(/\\(.)/g, '$1');
-  if (pattern.startsWith('!')) return [];
-  if (matchesSomething(env.ws, facts, pattern)) return [];
-  const clean = pattern.replace(/^\//, '').replace(/\/$/, '');
-  const dir = pattern.endsWith('/');
-  if (!clean || isGitIgnored(env.ws, clean, dir) || underSubmodule(env.ws, clean)) return [];
-  const written = rule.pattern;
-  const head = `CODEOWNERS pattern \`${written}\` matches no file${rule.owners.length ? ` (owners ${rule.owners.join(' ')})` : ''}`;
-  return [{ ...problem(env, 'owner', rule.start, written, clean, dir, '', head, [rule.start, rule.end]), owner: rule, config: true }];
-}
-
-/** Whether each CODEOWNERS pattern asked about matches a file: a pattern is tried on every path once per run. */
-const OWNER_PATTERN_MATCHES = defineFact('CODEOWNERS pattern matches', () => new Map<string, boolean>());
-
-/** Whether a CODEOWNERS pattern (gitignore syntax) matches any file of the repository. */
-function matchesSomething(ws: Workspace, facts: Facts, pattern: string): boolean {
-  const cache = facts.get(OWNER_PATTERN_MATCHES);
-  const known = cache.get(pattern);
-  if (known !== undefined) return known;
-  let found: boolean;
-  const plain = pattern.replace(/^\//, '').replace(/\/$/, '');
-  if (!OWNER_GLOB.test(plain) && (pattern.startsWith('/') || plain.includes('/'))) found = existsInRepo(ws, plain);
-  else {
-    try {
-      const ig = ignore().add(pattern);
-      found = ws.paths.some((p) => ig.ignores(p));
-    } catch {
-      // A pattern the gitignore reader refuses is not judged.
-      found = true;
-    }
-  }
-  cache.set(pattern, found);
-  return found;
-}
-
+export { operandProblems, type Env, type Pending };
 
 // ---------------------------------------------------------------------------------------------
 // Markdown links, images and link definitions
@@ -234,14 +108,6 @@ function bareExists(env: Env, value: string): boolean {
   });
 }
 
-/**
- * A real env file (`.env`, `.env.local`, `db.env`; not a template): local to each checkout and
- * kept out of git by convention, so a doc that reads it is not pointing at a missing file.
- */
-function isLocalEnvFile(p: string): boolean {
-  return isEnvFileName(p.slice(p.lastIndexOf('/') + 1));
-}
-
 /** Files an application writes at run time (logs, databases, dumps): never judged in prose. */
 const RUNTIME_FILE = /\.(log|db|sqlite3?|pid|sock|tmp|bak|out|pyc|cache|swp|csv|parquet|pkl|pickle|h5|bin|dat|tar|gz|tgz|zip)$/i;
 
@@ -315,34 +181,6 @@ function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[]
   return indexPathProblems(env, key.value, key, key.start, () => siblings.filter((o) => o !== key).map((o) => o.value)) ?? [];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Files commands read: compose -f, --env-file, pip -r, cp/mv sources, source, bash x.sh, cat
-
-function operandProblems(env: Env, cmd: DocCommand): Pending[] {
-  if (cmd.form !== 'shell' || cmd.source === 'dockerfile' || cmd.cwd === undefined) return [];
-  const argv = cmd.words.map((w) => w.value);
-  const out: Pending[] = [];
-  for (const j of readOperands(argv)) {
-    const written = operandValue(argv[j] as string);
-    const ref = pathRef(written, false);
-    if (!ref || ref.dir) continue;
-    const missing = joinRepo(cmd.cwd, written);
-    if (missing === undefined || missing === '' || existsInRepo(env.ws, missing)) continue;
-    const fromDoc = joinRepo(env.docDir, written);
-    if (fromDoc !== undefined && existsInRepo(env.ws, fromDoc)) continue;
-    if (isGitIgnored(env.ws, missing) || isCreated(cmd, missing, env.series) || isLocalEnvFile(missing)) continue;
-    const offset = wordTextSpan(cmd, j)?.[0] ?? cmd.offset;
-    if (isQuoted(env.q, offset, cmd.block)) continue;
-    const h = commandHead(argv)?.index ?? 0;
-    const words = [argv[h], ...(argv[h] === 'docker' ? [argv[h + 1]] : []), ...(j > h && argv[j - 1]?.startsWith('-') ? [argv[j - 1]] : [])];
-    const head = `\`${written}\`${missing !== written ? ` (\`${missing}\`)` : ''}, ${j === h ? 'run as a command' : `read by \`${words.join(' ')}\``}, does not exist`;
-    const config = j > h && /^(-f|--file|-r|--requirement|-c|--constraint|--env-file)$/.test(argv[j - 1] ?? '');
-    const buildContext = argv[j - 1] === '-f' || argv[j - 1] === '--file' ? buildContextOf(argv, cmd.cwd) : undefined;
-    out.push({ ...problem(env, 'operand', offset, written, missing, false, cmd.cwd, head, wordTextSpan(cmd, j, written)), config, ...(buildContext !== undefined ? { buildContext } : {}) });
-  }
-  return out;
-}
-
 /** Every reference to a missing path, before history is asked. */
 export async function collect(workspace: Workspace, facts: Facts, opts: DocsOptions): Promise<Pending[]> {
   const pending: Pending[] = [];
@@ -385,32 +223,6 @@ export async function collect(workspace: Workspace, facts: Facts, opts: DocsOpti
         )),
       );
     }
-  }
-  // Comments of YAML, compose files and Dockerfiles: the files their commands read as
-  // configuration (`# docker compose -f docker-compose.prod.yml up`).
-  const excluded = docGlobMatcher(workspace, opts.excludeGlobs);
-  for (const p of workspace.paths) {
-    if (!(/\.ya?ml$/i.test(p) || isComposePath(p) || isDockerfilePath(p)) || excluded(p)) continue;
-    const text = workspace.probe(p)?.text;
-    if (!text || !COMMENT_COMMAND.test(text)) continue;
-    const file = workspace.read(p);
-    if (!file) continue;
-    // The file's folder and the root are both places a reader may run the command from.
-    const dir = path.dirname(p) === '.' ? '' : path.dirname(p);
-    const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: commentCwd(p) === dir ? '' : dir, editable: workspace.isEditable(p), series: new Set() };
-    for (const cmd of commentCommands(workspace, p, file.text, hashComments(file.text))) {
-      // A folder that does not exist (`path/to/compose.gpu.yml`) makes the path a pattern, not
-      // a reference, unless git says it moved.
-      const found = operandProblems(env, cmd).filter((x) => x.config);
-      pending.push(...found.map((x) => ({ ...x, onlyIfMoved: x.written.includes('/') && !existsInRepo(workspace, x.missing.split('/').slice(0, -1).join('/')) })));
-    }
-  }
-  for (const p of workspace.paths) {
-    if (!isCodeownersPath(p)) continue;
-    const file = workspace.read(p);
-    if (!file) continue;
-    const env: Env = { ws: workspace, opts, q: { ws: workspace, file, model: undefined, opts }, doc: p, docDir: path.dirname(p) === '.' ? '' : path.dirname(p), editable: workspace.isEditable(p), series: new Set() };
-    for (const rule of parseCodeowners(file.text)) pending.push(...ownerProblems(env, facts, rule));
   }
   return pending;
 }

@@ -6,13 +6,12 @@ import path from 'node:path/posix';
 import type { RuleMeta } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { parseDockerfile } from '../../src/formats/dockerfile.js';
-import type { OwnerRule } from '../../src/formats/comments.js';
 import { existsInRepo, isEnvTemplate, joinRepo, relativeRef } from '../../src/facts/docs/paths.js';
 import { namesakes, relocate, relocationText, seemsMoved, writtenFromAnotherBase, type Histories } from '../../src/facts/docs/relocation.js';
 import { siteOf, type DocsSite } from '../../src/facts/docs/sites.js';
 import { type DocProblem } from '../../src/facts/docs/findings.js';
 import { relocationSkip, say, type SaidProblem } from '../docs-messages.js';
-import { OWNER_GLOB, type Pending } from './detect.js';
+import { type Pending } from './detect.js';
 
 const HEAD_RELOCATION = '{{head}}; {{relocation}}';
 const REVIEW = '; {{reviewBecause}}, so the fix is for review';
@@ -26,7 +25,6 @@ export const MESSAGES = {
   movedReview: `${HEAD_RELOCATION}${REVIEW}`,
   movedInRecord: `${HEAD_RELOCATION}${IN_RECORD}`,
   movedReviewInRecord: `${HEAD_RELOCATION}${REVIEW}${IN_RECORD}`,
-  ownerRemove: '{{head}}; {{relocation}}; the fix removes the rule, for review (it owns nothing today, but it may be waiting for that path)',
 } as const;
 
 type DocFix = NonNullable<DocProblem['fix']>;
@@ -71,7 +69,6 @@ function seedsOf(p: Pending, moved: boolean): string[] {
   const seeds: string[] = [];
   if (!moved && (isEnvTemplate(p.missing) || /(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/.test(p.missing))) seeds.push('0.1');
   if (p.env.doc.endsWith('.json')) seeds.push('1.4');
-  if (p.owner) return ['3.2'];
   if (moved) seeds.push('2.8');
   return seeds;
 }
@@ -88,7 +85,6 @@ function servedUrl(site: DocsSite, target: string): string | undefined {
 }
 
 export function settle(meta: RuleMeta, p: Pending, histories: Histories): SaidProblem | undefined {
-  if (p.owner) return withSeeds(p, settleOwner(meta, p, p.owner, histories));
   if (p.fileOrDir) {
     // Read as a file first; as a folder when only that reading finds where it went.
     const asFile = settleProblem(meta, p, histories);
@@ -152,29 +148,3 @@ function settleProblem(meta: RuleMeta, p: Pending, histories: Histories): SaidPr
   const said = reviewBecause && moved.safety === 'safe' ? { messageId: 'movedReview', data: { ...data, reviewBecause } } : { messageId: 'moved', data };
   return say(meta, { doc: env.doc, offset, kind, subject: written, fix }, said);
 }
-
-/**
- * An owner rule that matches nothing: pointed at the path git recorded its target's rename to
- * (safe); otherwise the rule is removed, for review. A rule says who must approve changes, so it
- * is never dropped without a person reading why: the path may be about to be created, or the
- * owners meant for a file that moved without a record.
- */
-function settleOwner(meta: RuleMeta, p: Pending, rule: OwnerRule, histories: Histories): SaidProblem | undefined {
-  const { env } = p;
-  // Only a path without wildcards, anchored at the root (a leading or inner `/`), names one
-  // path whose history can be asked; a bare name or a glob matches wherever it is.
-  const anchored = !OWNER_GLOB.test(p.missing) && (p.written.startsWith('/') || p.missing.includes('/'));
-  const moved = anchored ? relocate(env.ws, p.missing, p.dir, env.opts, histories(p.missing, p.dir)) : undefined;
-  const editable = env.editable;
-  if (moved?.target && moved.safety === 'safe' && editable) {
-    const replacement = `${p.written.startsWith('/') ? '/' : ''}${moved.target}${p.written.endsWith('/') ? '/' : ''}`;
-    const fix: DocFix = { edits: [{ start: rule.start, end: rule.end, text: replacement }], replacement, description: `point \`${p.written}\` at \`${replacement}\``, safety: 'safe' };
-    return say(meta, { doc: env.doc, offset: p.offset, kind: 'owner', subject: p.written, fix }, { messageId: 'moved', data: { head: p.head, relocation: relocationText(moved, p.dir, true) } });
-  }
-  const what = moved ? relocationText(moved, p.dir, false).replace(/\s*\(not changed\)$/, '') : 'nothing in the repository matches it';
-  const said = { messageId: 'ownerRemove', data: { head: p.head, relocation: what } };
-  if (!editable) return say(meta, { doc: env.doc, offset: p.offset, kind: 'owner', subject: p.written, fix: undefined }, { ...said, skipReason: 'not-editable' });
-  const fix: DocFix = { edits: [{ start: rule.lineStart, end: rule.lineEnd, text: '' }], replacement: '', description: `remove the CODEOWNERS rule for \`${p.written}\``, safety: 'review' };
-  return say(meta, { doc: env.doc, offset: p.offset, kind: 'owner', subject: p.written, fix }, said);
-}
-

@@ -15,7 +15,7 @@ import { isMissingTemplate, MESSAGES, settle } from './fix.js';
 export const rule: Rule = {
   meta: {
     id: 'docs-dead-reference',
-    seedIds: ['0.1', '1.4', '2.8', '3.2'],
+    seedIds: ['0.1', '1.4', '2.8'],
     summary: 'Docs point at repo paths that do not exist; rewrite to the path git renamed them to.',
     defaultSeverity: 'warning',
     fixable: 'safe',

@@ -2,10 +2,7 @@ import type { Fix, RawFinding, TextEdit } from '../../src/model/types.js';
 import type { Rule, RuleContext } from '../../src/model/rule.js';
 import { analyzePythonTree, type PyStringCollection } from '../../src/formats/python-tree.js';
 import type { PathHistory } from '../../src/workspace/history.js';
-import { guardsPaths, pathEntries, type PathEntry } from './detect.js';
-
-/** Code that describes other repositories (scaffolds, samples, test data) lists paths that are not this one's. */
-const NOT_THIS_REPOSITORY = /(^|\/)(tests?|testing|fixtures|examples?|samples?|templates?|scaffolds?|cookiecutter[^/]*|node_modules|site-packages|vendor|third_party|archive|docs)\//;
+import { guardsPaths, missingGuardEntries, NOT_THIS_REPOSITORY, type PathEntry } from './detect.js';
 
 /**
  * Seed 2.10: a guard list in code (`PROTECTED_PATHS`, `ALLOWED_PATHS`, `REQUIRED_CONFIG_FILES`)
@@ -43,12 +40,9 @@ export const rule: Rule = {
 };
 
 async function judgeList(ctx: RuleContext, p: string, text: string, c: PyStringCollection): Promise<RawFinding[]> {
-  const entries = pathEntries(c);
-  const exists = (e: PathEntry): boolean => (e.dir ? ctx.workspace.hasDir(e.path) : ctx.workspace.has(e.path) || ctx.workspace.hasDir(e.path));
-  const present = entries.filter(exists);
-  const missing = entries.filter((e) => !exists(e));
   // No entry exists: the list may speak of another root (an install prefix, a target project).
-  if (!present.length || !missing.length) return [];
+  const missing = missingGuardEntries(ctx.workspace, c);
+  if (!missing.length) return [];
   const history = await ctx.workspace.gitHistory();
   const answers = await history.lookup(missing.map((e) => ({ path: e.path, dir: e.dir })));
   const list = c.className ? `${c.className}.${c.name}` : c.name;

@@ -25,6 +25,9 @@ import { rule as unpinnedBaseImage } from '../../codemods/unpinned-base-image/in
 import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.js';
 import { rule as githubTemplates } from '../../codemods/github-templates/index.js';
 import { rule as prodAuthFailOpen } from '../../codemods/prod-auth-fail-open/index.js';
+import { rule as codeownersDeadPattern } from '../../codemods/codeowners-dead-pattern/index.js';
+import { rule as referencedPathMissing } from '../../codemods/referenced-path-missing/index.js';
+import { rule as legacyPathLiteral } from '../../codemods/legacy-path-literal/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -58,6 +61,9 @@ export const RULES: readonly Rule[] = [
   preCommitConfig,
   githubTemplates,
   prodAuthFailOpen,
+  codeownersDeadPattern,
+  referencedPathMissing,
+  legacyPathLiteral,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];

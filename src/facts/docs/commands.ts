@@ -383,6 +383,19 @@ function inlineCommands(ws: Workspace, doc: string, source: 'span' | 'json', map
 }
 
 /**
+ * The commands of a shell script kept in a configuration file (a workflow step's `run:`, a
+ * Makefile recipe, a package.json script), read as a doc's fence is: `cd` is followed and the
+ * files each command creates are noted. `cwd` is where it starts; `created`, the repo paths
+ * earlier steps of the same job made (a checkout `path:`, a downloaded artifact, a `mkdir`).
+ */
+export function scriptCommands(ws: Workspace, file: string, mapped: MappedText, cwd: string | undefined, created: ReadonlySet<string>, id: string, text: string): DocCommand[] {
+  const state = freshProcedure();
+  state.cwd = cwd;
+  for (const c of created) state.created.add(c);
+  return shellCommands(ws, file, 'fence', mapped, undefined, id, false, text, state);
+}
+
+/**
  * Shell text → simple commands, following `cd` and noting the files each command creates. The
  * procedure state comes in from the doc's earlier steps and goes out updated.
  */
