@@ -149,7 +149,7 @@ describe('information at a glance', () => {
       expect(Number(m?.[1])).toBe(counts.get(m?.[2] as string));
     }
     expect(r.stdout).toMatch(/^\s*7 {2}redaction-key-normalization +7 fixable$/m);
-    expect(r.stdout).toMatch(/^\s*6 {2}docs-dead-reference +3 need --unsafe-fixes, 3 report only$/m);
+    expect(r.stdout).toMatch(/^\s*4 {2}docs-dead-reference +2 need --unsafe-fixes, 2 report only$/m);
     expect(r.stdout).toContain(`\n${all.summary.findings} findings, `);
     const doc = JSON.parse((await runCli([demo, '--statistics', '--format', 'json'])).stdout) as { statistics: Array<{ ruleId: string; count: number; heldBack: number }> };
     expect(doc.statistics.reduce((n, s) => n + s.count, 0)).toBe(all.findings.length);

@@ -77,15 +77,19 @@ const PLAIN: Expectation[] = [
   { seed: '3.3', rule: 'hardcoded-checkout-path', file: 'scripts/archive/root_scripts/RUN_EXECUTOR.bat', fix: 'safe', removes: ['cd /d C:\\dev\\Autopack'], adds: ['cd /d %~dp0..\\..\\..', 'set PYTHONPATH=%~dp0..\\..\\..\\src'] },
   { seed: '3.3', rule: 'hardcoded-checkout-path', file: 'scripts/telemetry_seed_quickstart.ps1', fix: 'safe', adds: ['Set-Location $PSScriptRoot\\..', '$env:PYTHONPATH = "$PSScriptRoot\\..\\src"'] },
   { seed: '3.4', rule: 'nginx-request-id', file: 'nginx.conf', fix: 'review', adds: ['map $http_x_request_id $x_request_id {', '    add_header X-Request-ID $x_request_id always;'] },
-  { seed: '3.2', rule: 'docs-dead-reference', file: '.github/CODEOWNERS', fix: 'review', removes: ['/docs/SECURITY_BASELINE.md  @autopack/security'] },
+  { seed: '3.2', rule: 'codeowners-dead-pattern', file: '.github/CODEOWNERS', fix: 'review', removes: ['/docs/SECURITY_BASELINE.md  @autopack/security'] },
   // No file of that name anywhere and no history: the analysis names no single fix either.
   { seed: '0.1', rule: 'docs-dead-reference', file: 'docs/DEPLOYMENT.md', fix: 'report' },
-  { seed: '0.1', rule: 'docs-dead-reference', file: 'docker-compose.yml', fix: 'report' },
+  { seed: '0.1', rule: 'referenced-path-missing', file: 'docker-compose.yml', fix: 'report' },
+  // A compose override that CI reads but only its template is committed: point at the template.
+  { seed: '0.1', rule: 'referenced-path-missing', file: '.github/workflows/ci.yml', fix: 'review', removes: ['        run: docker compose -f docker-compose.yml -f docker-compose.ci.yml config --quiet'], adds: ['        run: docker compose -f docker-compose.yml -f docker-compose.ci.example.yml config --quiet'] },
+  // A default root of a layout the repository no longer has: the one real package root replaces it.
+  { seed: '1.12', rule: 'legacy-path-literal', file: 'src/autopack/autonomous_executor.py', fix: 'review', removes: ['DEFAULT_MODULE_ROOT = "src/backend/"'], adds: ['DEFAULT_MODULE_ROOT = "src/autopack/"'] },
 ];
 
 /** With the history: the rename records make the moved paths certain. */
 const WITH_HISTORY: Expectation[] = [
-  { seed: '3.2', rule: 'docs-dead-reference', file: '.github/CODEOWNERS', fix: 'safe', removes: ['/docs/SECURITY_BASELINE.md  @autopack/security'], adds: ['/security/README.md  @autopack/security'] },
+  { seed: '3.2', rule: 'codeowners-dead-pattern', file: '.github/CODEOWNERS', fix: 'safe', removes: ['/docs/SECURITY_BASELINE.md  @autopack/security'], adds: ['/security/README.md  @autopack/security'] },
   { seed: '2.8', rule: 'docs-command-drift', file: 'scripts/integrations/README.md', fix: 'safe', adds: ['python scripts/integrations/supervisor.py --once'] },
   { seed: '1.4', rule: 'docs-command-drift', file: 'docs/PROJECT_INDEX.json', fix: 'safe', adds: ['    "supervisor": "python scripts/integrations/supervisor.py --help",'] },
 ];
