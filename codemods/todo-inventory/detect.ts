@@ -20,27 +20,41 @@ export interface Marker {
 
 const MAX_TEXT = 100;
 
+/** Markers that are seldom anything else: they count anywhere in a comment. */
+const FREE_MARKERS = new Set(['TODO', 'FIXME']);
+
 /**
  * The markers of one comment. A marker is the word itself in capitals (`TODO`, `FIXME(ana):`),
- * or in lower case when a colon or parenthesis follows (`todo: …`), so that prose ("nothing to
- * do", "a todo list") is not one. A marker inside a longer word or name (`TODOS`, `todo_items`,
- * `XXX-XXXX`), a path or a URL (`docs/TODO.md`, `https://x/TODO`) is not one either.
+ * or in lower case after `@` or before a colon or parenthesis (`@todo`, `todo: …`), so that
+ * prose ("nothing to do", "a todo list") is not one. Words that are also placeholders or plain
+ * words (`XXX` as in `"專業：XXX"` or the ISO currency code, "a horrible HACK") count only at
+ * the comment's start or before `:`, `(` or `!`. A marker inside a longer word or name (`TODOS`,
+ * `todo_items`, `XXX-XXXX`), a path or a URL (`docs/TODO.md`), or quoted (`"TODO"`, a mention
+ * of the marker) is not one.
  */
 export function markersIn(comment: SourceComment, words: readonly string[]): Marker[] {
   const out: Marker[] = [];
   if (!words.length) return out;
   const alt = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-  const re = new RegExp(String.raw`(?<![\w./\\:@#$-])(?:(${alt})|(${alt.toLowerCase()})(?=\s*[:(]))(?![\w./\\-]|:\/\/)`, 'g');
-  for (let m = re.exec(comment.value); m; m = re.exec(comment.value)) {
-    const token = tokenAround(comment.value, m.index);
+  const re = new RegExp(String.raw`(?<![\w./\\:#$-])(@?)(?:(${alt})|(${alt.toLowerCase()}))(?![\w./\\-]|:\/\/)`, 'g');
+  const v = comment.value;
+  for (let m = re.exec(v); m; m = re.exec(v)) {
+    const at = m.index + (m[1] as string).length;
+    const after = v.slice(m.index + m[0].length);
+    const before = v.slice(0, m.index);
+    const strongNext = /^\s*[:(!]/.test(after);
+    if (m[3] !== undefined && !m[1] && !/^\s*[:(]/.test(after)) continue;
+    if (m[2] !== undefined && m[1] && !FREE_MARKERS.has(m[2])) continue;
+    if (/["'`‘“«]$/.test(before) || /^["'`’”»]/.test(after)) continue;
+    const word = (m[2] ?? m[3] ?? '').toUpperCase();
+    if (!FREE_MARKERS.has(word) && !strongNext && !/^[\s\-*#/;!<>{}]*$/.test(before)) continue;
+    const token = tokenAround(v, at);
     if (/:\/\/|^www\./.test(token)) continue;
-    const word = (m[1] ?? m[2] ?? '').toUpperCase();
-    const rest = comment.value
-      .slice(m.index + m[0].length)
+    const rest = after
       .replace(/^\s*(\([^)]*\))?\s*[:\-–—!]*\s*/, '')
       .replace(/\s*(\*\/|-->)\s*$/, '')
       .trim();
-    out.push({ marker: word, text: rest.length > MAX_TEXT ? `${rest.slice(0, MAX_TEXT - 1)}…` : rest, offset: comment.start + m.index });
+    out.push({ marker: word, text: rest.length > MAX_TEXT ? `${rest.slice(0, MAX_TEXT - 1)}…` : rest, offset: comment.start + at });
   }
   return out;
 }
