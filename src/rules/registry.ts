@@ -24,6 +24,7 @@ import { rule as unpinnedAction } from '../../codemods/unpinned-action/index.js'
 import { rule as unpinnedBaseImage } from '../../codemods/unpinned-base-image/index.js';
 import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.js';
 import { rule as githubTemplates } from '../../codemods/github-templates/index.js';
+import { rule as configUnreferenced } from '../../codemods/config-unreferenced/index.js';
 import { rule as todoInventory } from '../../codemods/todo-inventory/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
@@ -57,6 +58,7 @@ export const RULES: readonly Rule[] = [
   unpinnedBaseImage,
   preCommitConfig,
   githubTemplates,
+  configUnreferenced,
   todoInventory,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
