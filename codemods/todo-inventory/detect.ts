@@ -30,7 +30,8 @@ const FREE_MARKERS = new Set(['TODO', 'FIXME']);
  * words (`XXX` as in `"專業：XXX"` or the ISO currency code, "a horrible HACK") count only at
  * the comment's start or before `:`, `(` or `!`. A marker inside a longer word or name (`TODOS`,
  * `todo_items`, `XXX-XXXX`), a path or a URL (`docs/TODO.md`), or quoted (`"TODO"`, a mention
- * of the marker) is not one.
+ * of the marker) is not one, nor is a second marker on the line (a mention: "fix also the TODO
+ * in tests/x.py").
  */
 export function markersIn(comment: SourceComment, words: readonly string[]): Marker[] {
   const out: Marker[] = [];
@@ -55,6 +56,8 @@ export function markersIn(comment: SourceComment, words: readonly string[]): Mar
       .replace(/\s*(\*\/|-->)\s*$/, '')
       .trim();
     out.push({ marker: word, text: rest.length > MAX_TEXT ? `${rest.slice(0, MAX_TEXT - 1)}…` : rest, offset: comment.start + at });
+    // One per comment line: a second is a mention ("TODO: … fix also the TODO in tests/x.py").
+    break;
   }
   return out;
 }
