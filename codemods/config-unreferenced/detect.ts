@@ -84,7 +84,7 @@ export function conventionFile(p: string): boolean {
 }
 
 const DOC = /\.(md|mdx|rst|txt|adoc|asciidoc|html?)$/i;
-const NOT_A_READER = /(^|\/)(CODEOWNERS|\.gitignore|\.dockerignore|\.gitattributes|\.prettierignore|\.eslintignore|CHANGELOG[^/]*|HISTORY[^/]*)$|(^|[.-])lock\.(json|ya?ml)$|\.lock$|\.(png|jpe?g|gif|svg|ico|woff2?|ttf|pdf|zip|gz)$/i;
+const NOT_A_READER = /(^|\/)(CODEOWNERS|\.\w*ignore|\.gitattributes|CHANGELOG[^/]*|HISTORY[^/]*)$|(^|[.-])lock\.(json|ya?ml)$|\.lock$|\.(png|jpe?g|gif|svg|ico|woff2?|ttf|pdf|zip|gz)$/i;
 /** Listing, joining or opening a folder: the line uses the folder name as a path. */
 const PATH_USE = /glob|listdir|iterdir|scandir|walk|readdir|rglob|join\(|Path\(|path\.|dirname|abspath|resolve|exists|is_?dir|open|load|read|\/\s*f?["'`]|["'`]\s*\//i;
 /** A key that holds a path (`CONFIG_DIR=`, `config_path:`, `--config-dir`). */
