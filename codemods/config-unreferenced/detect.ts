@@ -93,8 +93,8 @@ const MAX_CONSUMER_BYTES = 2 * 1024 * 1024;
 
 /**
  * Who reads each file of the folders: for every file, the consumers and how they read it. One
- * pass over the repository's text files; a file's own text and the other files of its folder
- * (siblings naming each other are config, not a reader) are not consumers of it.
+ * pass over the repository's text files. A sibling that names a file (`extends: base.yaml`) is a
+ * reader too: an include is a read.
  */
 export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<string, Read[]> {
   const reads = new Map<string, Read[]>();
@@ -133,7 +133,7 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
     for (const g of prepared) {
       const inFolder = consumer.startsWith(`${g.folder.dir}/`) && !consumer.slice(g.folder.dir.length + 1).includes('/');
       for (const f of g.files) {
-        if (consumer === f.path || inFolder) continue;
+        if (consumer === f.path) continue;
         if (!text.includes(f.stem)) continue;
         if (f.pathRe.test(text)) add(f.path, consumer, 'path');
         else if (f.nameRe.test(text)) add(f.path, consumer, 'name');

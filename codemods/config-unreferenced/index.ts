@@ -53,7 +53,8 @@ export const rule: Rule = {
     const findings: RawFinding[] = [];
     for (const folder of folders) {
       // Evidence that this folder is read by names: a sibling named by a consumer.
-      const named = folder.files.filter((p) => (reads.get(p) ?? []).some((r) => r.kind === 'path' || r.kind === 'name'));
+      const outside = (r: Read): boolean => !r.consumer.startsWith(`${folder.dir}/`);
+      const named = folder.files.filter((p) => (reads.get(p) ?? []).some((r) => outside(r) && (r.kind === 'path' || r.kind === 'name')));
       if (!named.length) continue;
       for (const file of folder.files) {
         if ((reads.get(file) ?? []).length || conventionFile(file)) continue;

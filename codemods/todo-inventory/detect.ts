@@ -6,8 +6,17 @@
 import type { SourceComment } from '../../src/formats/comments.js';
 import { globsMatcher } from '../../src/formats/glob.js';
 
-/** A cheap look before any file is scanned: could the text hold a marker at all? */
-export const MAYBE_MARKER = /TODO|FIXME|XXX|HACK|todo|fixme/;
+/**
+ * A cheap look before any comment is read: could the text hold one of `words` at all (in
+ * capitals, or in lower case)?
+ */
+export function maybeMarker(words: readonly string[]): RegExp {
+  const alt = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp([...alt, ...alt.map((w) => w.toLowerCase())].join('|') || '(?!)');
+}
+
+/** What the Python pass keeps of a module's comments: those that may hold a marker word of any option (two capitals, or a lower-case default). */
+export const MAYBE_ANY_MARKER = /[A-Z]{2}|todo|fixme/;
 
 export interface Marker {
   /** As written in the option (`TODO`). */

@@ -1,7 +1,7 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { commentSyntaxFor, sourceComments, type SourceComment } from '../../src/formats/comments.js';
-import { CRITICAL_NAMES, MAYBE_MARKER, criticalReason, isForeignPath, markersIn, saysGenerated, type Marker } from './detect.js';
+import { CRITICAL_NAMES, criticalReason, maybeMarker, isForeignPath, markersIn, saysGenerated, type Marker } from './detect.js';
 import { pythonComments } from './python-comments.js';
 
 /**
@@ -26,7 +26,7 @@ export const rule: Rule = {
     options: {
       markers: {
         type: 'array',
-        items: { type: 'string', pattern: '^[A-Za-z]+$' },
+        items: { type: 'string', pattern: '^[A-Z]{2,}$' },
         default: ['TODO', 'FIXME', 'XXX', 'HACK'],
         description: 'The marker words, in capitals (a lower-case one counts only before `:` or `(`).',
       },
@@ -54,6 +54,7 @@ export const rule: Rule = {
   },
   async check(ctx) {
     const words = ctx.options.markers as string[];
+    const maybe = maybeMarker(words);
     const isCritical = criticalReason(ctx.options.criticalNames as string[], ctx.options.criticalPaths as string[]);
     const weightOf = ctx.options.criticalWeight as number;
     const minimum = ctx.options.hotspotMinimum as number;
@@ -66,7 +67,7 @@ export const rule: Rule = {
       if (!python && !syntax) continue;
       // A look, not a read: a file that does not parse is not this rule's to name.
       const file = ctx.workspace.probe(p);
-      if (!file || !MAYBE_MARKER.test(file.text) || saysGenerated(file.text)) continue;
+      if (!file || !maybe.test(file.text) || saysGenerated(file.text)) continue;
       let comments: SourceComment[];
       if (python) {
         try {
@@ -75,7 +76,7 @@ export const rule: Rule = {
           continue;
         }
       } else comments = sourceComments(file.text, syntax!);
-      const markers = comments.filter((c) => MAYBE_MARKER.test(c.value)).flatMap((c) => markersIn(c, words));
+      const markers = comments.filter((c) => maybe.test(c.value)).flatMap((c) => markersIn(c, words));
       if (!markers.length) continue;
       const critical = isCritical(p);
       perFile.push({ file: p, markers, critical });

@@ -7,11 +7,11 @@ import type { Node as TSNode } from 'web-tree-sitter';
 import { definePythonAnalysis, pythonAnalysis } from '../../src/formats/python.js';
 import type { SourceComment } from '../../src/formats/comments.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { MAYBE_MARKER } from './detect.js';
+import { MAYBE_ANY_MARKER } from './detect.js';
 
 const ANALYSIS = definePythonAnalysis<SourceComment[]>({
   name: 'comments with markers',
-  run: (root, file) => (MAYBE_MARKER.test(file.text) ? comments(root) : []),
+  run: (root, file) => (MAYBE_ANY_MARKER.test(file.text) ? comments(root) : []),
   noTree: () => [],
 });
 
@@ -24,7 +24,7 @@ function comments(root: TSNode): SourceComment[] {
   const walk = (n: TSNode): void => {
     if (n.type === 'comment') {
       const lead = /^#+[ \t]?/.exec(n.text)?.[0].length ?? 1;
-      if (MAYBE_MARKER.test(n.text)) out.push({ value: n.text.slice(lead), start: n.startIndex + lead });
+      if (MAYBE_ANY_MARKER.test(n.text)) out.push({ value: n.text.slice(lead), start: n.startIndex + lead });
       return;
     }
     if (n.type === 'string') return;
