@@ -117,13 +117,16 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
           name,
           pathRe: new RegExp(String.raw`(?<![\w-])${esc(p)}(?![\w-])`),
           nameRe: new RegExp(String.raw`(?<![\w-])${esc(name)}(?![\w.-])`),
-          stemRe: stem.length >= 2 ? new RegExp(String.raw`(?:["'\`:]${esc(stem)}(?![\w-])|(?<![\w-])${esc(stem)}["'\`])`) : undefined,
+          // The stem quoted or as a symbol (`load("models")`, `config_for(:models)`), but not a key (`"models":`, `["models"]`, `.get("models")`).
+          stemRe: stem.length >= 2 ? new RegExp(String.raw`(?<![\w)\]]\[|\.get\()(?:["'\`]${esc(stem)}["'\`](?!\s*[:\]])|(?<![\w:]):${esc(stem)}(?![\w-]))`) : undefined,
           stem,
         };
       }),
     };
   });
   const pending: Array<{ name: string; consumer: string; files: string[] }> = [];
+  const sameName = new Map<string, string[]>();
+  for (const g of prepared) sameName.set(g.dirName, [...(sameName.get(g.dirName) ?? []), g.folder.dir]);
   for (const consumer of ws.paths) {
     if (isForeign(consumer) || NOT_A_READER.test(consumer)) continue;
     const file = ws.probe(consumer);
@@ -137,10 +140,10 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
         if (!text.includes(f.stem)) continue;
         if (f.pathRe.test(text)) add(f.path, consumer, 'path');
         else if (f.nameRe.test(text)) add(f.path, consumer, 'name');
-        else if (f.stemRe?.test(text)) add(f.path, consumer, 'stem');
+        else if (!doc && f.stemRe?.test(text)) add(f.path, consumer, 'stem');
       }
       if (inFolder || doc || !text.includes(g.dirName)) continue;
-      const found = folderUses(text, g.dirToken, consumer);
+      const found = folderUses(text, g.dirToken, consumer, g.folder.dir, sameName.get(g.dirName) ?? []);
       for (const use of found.uses) {
         for (const f of g.files) if (use(f.name)) add(f.path, consumer, use === everything ? 'folder' : 'glob');
       }
@@ -170,7 +173,7 @@ const everything = (): boolean => true;
  * volumes). A copy to a folder of the same name (`COPY config/ ./config/`) packages the files
  * and reads none of them.
  */
-function folderUses(text: string, dirToken: RegExp, consumer: string): { uses: Array<(name: string) => boolean>; variables: string[] } {
+function folderUses(text: string, dirToken: RegExp, consumer: string, dir: string, sameName: readonly string[]): { uses: Array<(name: string) => boolean>; variables: string[] } {
   const out: Array<(name: string) => boolean> = [];
   const variables: string[] = [];
   const dockerfile = isDockerfilePath(consumer);
@@ -178,6 +181,8 @@ function folderUses(text: string, dirToken: RegExp, consumer: string): { uses: A
   dirToken.lastIndex = 0;
   for (let m = dirToken.exec(text); m; m = dirToken.exec(text)) {
     const tail = (m[1] ?? '').replace(/^\//, '');
+    const prefix = /[\w.\-/]*$/.exec(text.slice(Math.max(0, m.index - 200), m.index))?.[0] ?? '';
+    if (!resolveFolder(consumer, prefix, m[0].replace(/\/.*$/, ''), sameName).includes(dir)) continue;
     const lineStart = text.lastIndexOf('\n', m.index) + 1;
     const lineEnd = text.indexOf('\n', m.index);
     const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
@@ -223,6 +228,26 @@ function folderUses(text: string, dirToken: RegExp, consumer: string): { uses: A
     out.push(everything);
   }
   return { uses: out, variables };
+}
+
+/**
+ * Which of the config folders named `name` a mention means: the one its written path ends with
+ * (`./deploy/config`), else, for a bare name, the nearest one at or above the consumer's folder
+ * (`Path(__file__).parent / "config"`, `"config/"` from the root); when neither tells, all of them.
+ */
+function resolveFolder(consumer: string, prefix: string, name: string, sameName: readonly string[]): readonly string[] {
+  const written = prefix.replace(/^(\.\.?\/)+/, '').replace(/^\/+/, '');
+  if (written) {
+    const hits = sameName.filter((d) => d === `${written}${name}` || d.endsWith(`/${written}${name}`));
+    return hits.length ? hits : sameName;
+  }
+  let base = consumer.includes('/') ? consumer.slice(0, consumer.lastIndexOf('/')) : '';
+  for (;;) {
+    const candidate = base ? `${base}/${name}` : name;
+    if (sameName.includes(candidate)) return [candidate];
+    if (!base) return sameName;
+    base = base.includes('/') ? base.slice(0, base.lastIndexOf('/')) : '';
+  }
 }
 
 function matcher(piece: string): (name: string) => boolean {
