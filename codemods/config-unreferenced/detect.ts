@@ -182,7 +182,7 @@ function folderUses(text: string, dirToken: RegExp, consumer: string, dir: strin
   for (let m = dirToken.exec(text); m; m = dirToken.exec(text)) {
     const tail = (m[1] ?? '').replace(/^\//, '');
     const prefix = /[\w.\-/]*$/.exec(text.slice(Math.max(0, m.index - 200), m.index))?.[0] ?? '';
-    if (!resolveFolder(consumer, prefix, m[0].replace(/\/.*$/, ''), sameName).includes(dir)) continue;
+    if (!resolveFolder(consumer, prefix, m[0].replace(/\/.*$/, ''), sameName, dockerfile || compose).includes(dir)) continue;
     const lineStart = text.lastIndexOf('\n', m.index) + 1;
     const lineEnd = text.indexOf('\n', m.index);
     const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
@@ -233,9 +233,11 @@ function folderUses(text: string, dirToken: RegExp, consumer: string, dir: strin
 /**
  * Which of the config folders named `name` a mention means: the one its written path ends with
  * (`./deploy/config`), else, for a bare name, the nearest one at or above the consumer's folder
- * (`Path(__file__).parent / "config"`, `"config/"` from the root); when neither tells, all of them.
+ * (`Path(__file__).parent / "config"`, `"config/"` from the root); when neither tells, all of them
+ * (code may run from any directory), or none for a compose file or Dockerfile, whose paths are
+ * relative to themselves.
  */
-function resolveFolder(consumer: string, prefix: string, name: string, sameName: readonly string[]): readonly string[] {
+function resolveFolder(consumer: string, prefix: string, name: string, sameName: readonly string[], fileRelative: boolean): readonly string[] {
   const written = prefix.replace(/^(\.\.?\/)+/, '').replace(/^\/+/, '');
   if (written) {
     const hits = sameName.filter((d) => d === `${written}${name}` || d.endsWith(`/${written}${name}`));
@@ -245,7 +247,8 @@ function resolveFolder(consumer: string, prefix: string, name: string, sameName:
   for (;;) {
     const candidate = base ? `${base}/${name}` : name;
     if (sameName.includes(candidate)) return [candidate];
-    if (!base) return sameName;
+    // Compose and Dockerfile paths are relative to the file (or its context): a folder elsewhere is not meant.
+    if (!base) return fileRelative ? [] : sameName;
     base = base.includes('/') ? base.slice(0, base.lastIndexOf('/')) : '';
   }
 }
