@@ -140,7 +140,7 @@ export function sourceComments(text: string, syntax: CommentSyntax): SourceComme
     while (at < to) {
       let nl = text.indexOf('\n', at);
       if (nl === -1 || nl > to) nl = to;
-      const raw = text.slice(at, nl).replace(/\r$/, '');
+      const raw = text.slice(at, nl).replace(/\s+$/, '');
       const lead = /^[ \t]*\**[ \t]?/.exec(raw)?.[0].length ?? 0;
       if (raw.length > lead || at === from) out.push({ value: raw.slice(lead), start: at + lead });
       at = nl + 1;
