@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { SourceFile } from '../src/workspace/source-file.js';
-import { commentSyntaxFor, hashComments, isCodeownersPath, parseCodeowners, sourceComments } from '../src/formats/comments.js';
+import { commentSyntaxFor, commentSyntaxOfShebang, hashComments, isCodeownersPath, parseCodeowners, sourceComments } from '../src/formats/comments.js';
 import { jsonObjectKeys } from '../src/formats/json-keys.js';
 
 describe('hashComments', () => {
@@ -84,7 +84,10 @@ describe('sourceComments', () => {
     expect(values('; yes 1\nkey = a ; no\n# yes 2\n', 'ini')).toEqual(['yes 1', 'yes 2']);
     expect(values('@REM yes 1\r\necho rem no\r\n:: yes 2\r\n', 'batch')).toEqual(['yes 1', 'yes 2']);
   });
+  it('reads a script\'s #! line when it has no extension', () => {
+    expect(['#!/bin/sh\n', '#!/usr/bin/env python3\n', '#!/usr/bin/env node\n', 'plain\n'].map(commentSyntaxOfShebang)).toEqual(['hash', 'python', 'c', undefined]);
+  });
   it('knows the syntax by name and extension', () => {
-    expect(['a.ts', 'b.go', 'c.css', 'Dockerfile.dev', 'x/Makefile', 'w.yml', 'd.sql', 'e.bat', 'f.md', 'g.ini', 'h.py', 'i.bin'].map(commentSyntaxFor)).toEqual(['c', 'c', 'css', 'hash', 'hash', 'hash', 'sql', 'batch', 'html', 'ini', undefined, undefined]);
+    expect(['a.ts', 'b.go', 'c.css', 'Dockerfile.dev', 'x/Makefile', 'w.yml', 'd.sql', 'p.lua', 'e.bat', 'f.md', 'g.ini', 'h.py', 'i.bin'].map(commentSyntaxFor)).toEqual(['c', 'c', 'css', 'hash', 'hash', 'hash', 'sql', 'sql', 'batch', 'html', 'ini', undefined, undefined]);
   });
 });

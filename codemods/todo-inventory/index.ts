@@ -1,6 +1,6 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
-import { commentSyntaxFor, sourceComments, type SourceComment } from '../../src/formats/comments.js';
+import { commentSyntaxFor, commentSyntaxOfShebang, sourceComments, type SourceComment } from '../../src/formats/comments.js';
 import { CRITICAL_NAMES, criticalReason, maybeMarker, isForeignPath, markersIn, saysGenerated, type Marker } from './detect.js';
 import { pythonComments } from './python-comments.js';
 
@@ -62,12 +62,20 @@ export const rule: Rule = {
     const perFile: Array<{ file: string; markers: Marker[]; critical: string | undefined }> = [];
     for (const p of ctx.workspace.paths) {
       if (isForeignPath(p)) continue;
-      const python = /\.pyi?$/.test(p);
-      const syntax = python ? undefined : commentSyntaxFor(p);
-      if (!python && !syntax) continue;
+      let python = /\.pyi?$/.test(p);
+      let syntax = python ? undefined : commentSyntaxFor(p);
+      const name = p.slice(p.lastIndexOf('/') + 1);
+      if (!python && !syntax && name.includes('.')) continue;
       // A look, not a read: a file that does not parse is not this rule's to name.
       const file = ctx.workspace.probe(p);
       if (!file || !maybe.test(file.text) || saysGenerated(file.text)) continue;
+      if (!python && !syntax) {
+        // A script without an extension: its `#!` line says the language.
+        const declared = commentSyntaxOfShebang(file.text);
+        if (!declared) continue;
+        if (declared === 'python') python = true;
+        else syntax = declared;
+      }
       let comments: SourceComment[];
       if (python) {
         try {

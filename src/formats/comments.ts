@@ -79,7 +79,7 @@ export type CommentSyntax =
   | 'hash'
   /** `;` or `#` at a line's start (INI). */
   | 'ini'
-  /** `--` and `/* *\/` (SQL). */
+  /** `--` and `/* *\/` (SQL; Lua's `--` comments too). */
   | 'sql'
   /** `REM` and `::` lines (batch files). */
   | 'batch'
@@ -114,7 +114,7 @@ export function commentSyntaxFor(p: string): CommentSyntax | undefined {
       return 'hash';
     case 'ini': case 'cfg':
       return 'ini';
-    case 'sql':
+    case 'sql': case 'lua':
       return 'sql';
     case 'bat': case 'cmd':
       return 'batch';
@@ -123,6 +123,15 @@ export function commentSyntaxFor(p: string): CommentSyntax | undefined {
     default:
       return undefined;
   }
+}
+
+/** The comment syntax a script without an extension declares on its `#!` line (`#!/bin/sh`, `#!/usr/bin/env node`). */
+export function commentSyntaxOfShebang(text: string): CommentSyntax | 'python' | undefined {
+  const m = /^#![^\r\n]*/.exec(text);
+  if (!m) return undefined;
+  if (/python/.test(m[0])) return 'python';
+  if (/\b(node|deno|bun)\b/.test(m[0])) return 'c';
+  return 'hash';
 }
 
 /**
