@@ -39,7 +39,8 @@ const FREE_MARKERS = new Set(['TODO', 'FIXME']);
  * words (`XXX` as in `"專業：XXX"` or the ISO currency code, "a horrible HACK") count only at
  * the comment's start or before `:`, `(` or `!`. A marker inside a longer word or name (`TODOS`,
  * `todo_items`, `XXX-XXXX`), a path or a URL (`docs/TODO.md`), or quoted (`"TODO"`, a mention
- * of the marker) is not one, nor is a second marker on the line (a mention: "fix also the TODO
+ * of the marker), named as a thing ("see the TODO above", "(see module TODO)") is not one, nor is
+ * a second marker on the line (a mention: "fix also the TODO
  * in tests/x.py").
  */
 export function markersIn(comment: SourceComment, words: readonly string[]): Marker[] {
@@ -56,6 +57,8 @@ export function markersIn(comment: SourceComment, words: readonly string[]): Mar
     if (m[3] !== undefined && !m[1] && !/^\s*[:(]/.test(after)) continue;
     if (m[2] !== undefined && m[1] && !FREE_MARKERS.has(m[2])) continue;
     if (/["'`‘“«]$/.test(before) || /^["'`’”»]/.test(after)) continue;
+    // A mention of a marker, not one: "(see module TODO)", "the TODO above", "fix this FIXME".
+    if (/^\s*[)\]]|^'s\b/.test(after) || /\b(the|a|an|this|that|these|those|see|each|every|any|no|module|file|remaining|open)\s+$/i.test(before)) continue;
     const word = (m[2] ?? m[3] ?? '').toUpperCase();
     if (!FREE_MARKERS.has(word) && !strongNext && !/^[\s\-*#/;!<>{}]*$/.test(before)) continue;
     const token = tokenAround(v, at);
