@@ -124,13 +124,23 @@ describe('validation errors carry the pointer and line:column', () => {
 describe('resolution', () => {
   const finding = (file: string): Finding => ({ ruleId: 'x', seedIds: [], severity: 'error', file, line: 1, column: 1, message: '', key: '', fix: null });
 
-  it('defaults: every rule, own severities, safe fixes, no filters', () => {
+  it('defaults: every rule but the opt-in ones, own severities, safe fixes, no filters', () => {
     const c = resolveConfig({}, { registry });
-    expect(c.rules.map((r) => r.meta.id)).toEqual(registry.map((r) => r.meta.id));
-    expect(c.rules.every((r, i) => r === registry[i])).toBe(true);
+    const onByDefault = registry.filter((r) => r.meta.defaultEnabled !== false);
+    expect(c.rules.map((r) => r.meta.id)).toEqual(onByDefault.map((r) => r.meta.id));
+    expect(c.rules.every((r, i) => r === onByDefault[i])).toBe(true);
     expect([c.preset, c.safety, c.severityOverrides]).toEqual(['recommended', 'safe', {}]);
     expect([...acceptedSafety(c, false)]).toEqual(['safe']);
     expect([...acceptedSafety(c, true)]).toEqual(['safe', 'review']);
+  });
+
+  it('an opt-in rule runs only when the configuration enables it or --rule names it', () => {
+    const ids = (c: { rules: Array<{ meta: { id: string } }> }): string[] => c.rules.map((r) => r.meta.id);
+    expect(registry.find((r) => r.meta.id === 'todo-inventory')?.meta.defaultEnabled).toBe(false);
+    expect(ids(resolveConfig({}, { registry }))).not.toContain('todo-inventory');
+    expect(ids(resolveConfig({ rules: { 'todo-inventory': { enabled: true } } }, { registry }))).toContain('todo-inventory');
+    expect(ids(resolveConfig({}, { registry, only: ['todo-inventory'] }))).toEqual(['todo-inventory']);
+    expect(ids(resolveConfig({ rules: { 'todo-inventory': { enabled: true } } }, { registry, ignore: ['todo-inventory'] }))).not.toContain('todo-inventory');
   });
 
   it('rules off, severity overrides (wrapping the rule), docs options shared, own options win', async () => {
@@ -141,7 +151,7 @@ describe('resolution', () => {
       },
       { registry },
     );
-    expect(c.rules.map((r) => r.meta.id)).toEqual(registry.map((r) => r.meta.id).filter((id) => id !== 'compose-unknown-service'));
+    expect(c.rules.map((r) => r.meta.id)).toEqual(registry.filter((r) => r.meta.defaultEnabled !== false).map((r) => r.meta.id).filter((id) => id !== 'compose-unknown-service'));
     expect(c.severityOverrides).toEqual({ 'docs-port-drift': 'error' });
     expect(c.rules.find((r) => r.meta.id === 'docs-port-drift')?.meta.defaultSeverity).toBe('error');
     expect(c.ruleOptions['docs-port-drift']).toEqual({ ledgerGlobs: ['**/OLD*'], maxDocBytes: 20 });

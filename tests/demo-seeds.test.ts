@@ -78,6 +78,10 @@ const PLAIN: Expectation[] = [
   { seed: '3.3', rule: 'hardcoded-checkout-path', file: 'scripts/telemetry_seed_quickstart.ps1', fix: 'safe', adds: ['Set-Location $PSScriptRoot\\..', '$env:PYTHONPATH = "$PSScriptRoot\\..\\src"'] },
   { seed: '3.4', rule: 'nginx-request-id', file: 'nginx.conf', fix: 'review', adds: ['map $http_x_request_id $x_request_id {', '    add_header X-Request-ID $x_request_id always;'] },
   { seed: '3.2', rule: 'codeowners-dead-pattern', file: '.github/CODEOWNERS', fix: 'review', removes: ['/docs/SECURITY_BASELINE.md  @autopack/security'] },
+  // Config files nothing reads, while their siblings are read by name: reported with the index.
+  { seed: '2.11', rule: 'config-unreferenced', file: 'config/feature_catalog.yaml', fix: 'report' },
+  { seed: '2.11', rule: 'config-unreferenced', file: 'config/stack_profiles.yaml', fix: 'report' },
+  { seed: '2.11', rule: 'config-unreferenced', file: 'config/tools.yaml', fix: 'report' },
   // No file of that name anywhere and no history: the analysis names no single fix either.
   { seed: '0.1', rule: 'docs-dead-reference', file: 'docs/DEPLOYMENT.md', fix: 'report' },
   { seed: '0.1', rule: 'referenced-path-missing', file: 'docker-compose.yml', fix: 'report' },
@@ -155,8 +159,18 @@ describe('the gap analysis seeds on fixtures/demo', () => {
     it(`${e.seed} with history: ${e.rule} (${e.file}) — ${e.fix}`, () => check(historicResult, e));
   }
 
+  it('2.1/2.2: todo-inventory is opt-in, and --rule todo-inventory ranks the executor as the hotspot', async () => {
+    expect(plainResult.findings.filter((f) => f.ruleId === 'todo-inventory')).toEqual([]);
+    const r = await runCli([plain, '--rule', 'todo-inventory', '--format', 'json']);
+    const findings = (JSON.parse(r.stdout) as { findings: Array<JsonFinding & { messageId?: string }> }).findings;
+    expect(findings.filter((f) => f.messageId === 'marker').length).toBeGreaterThan(10);
+    const hotspot = findings.find((f) => f.messageId === 'fileHotspot');
+    expect(hotspot?.file).toBe('src/autopack/autonomous_executor.py');
+    expect(hotspot?.fix).toBeNull();
+  });
+
   it('every seed of the README table that the demo carries is found', () => {
     const seeds = new Set(plainResult.findings.flatMap((f) => f.seedIds));
-    for (const seed of ['1.1', '1.2', '1.3', '1.10', '2.12', '1.4', '1.5', '1.6', '1.7', '1.9', '1.8', '1.11', '1.12', '1.13', '2.5', '2.6', '2.8', '2.9', '2.10', '3.1', '3.2', '3.3', '3.4', '4']) expect([...seeds], seed).toContain(seed);
+    for (const seed of ['1.1', '1.2', '1.3', '1.10', '2.12', '1.4', '1.5', '1.6', '1.7', '1.9', '1.8', '1.11', '1.12', '1.13', '2.5', '2.11', '2.6', '2.8', '2.9', '2.10', '3.1', '3.2', '3.3', '3.4', '4']) expect([...seeds], seed).toContain(seed);
   });
 });

@@ -297,13 +297,14 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           fixable: r.meta.fixable,
           defaultSeverity: r.meta.defaultSeverity,
           seedIds: r.meta.seedIds,
+          enabledByDefault: r.meta.defaultEnabled !== false,
           docs: `codemods/${r.meta.id}/README.md`,
         }));
         io.stdout.write(`${JSON.stringify({ schemaVersion: 1, rules }, null, 2)}\n`);
         return;
       }
       for (const r of RULES) {
-        io.stdout.write(`${r.meta.id.padEnd(32)} ${r.meta.fixable.padEnd(7)} ${r.meta.seedIds.join(',').padEnd(10)} ${r.meta.summary}\n`);
+        io.stdout.write(`${r.meta.id.padEnd(32)} ${r.meta.fixable.padEnd(7)} ${r.meta.seedIds.join(',').padEnd(10)} ${r.meta.defaultEnabled === false ? '(opt-in) ' : ''}${r.meta.summary}\n`);
       }
     })
     .configureOutput(usageOutput('autopack-fix list-rules', io));

@@ -154,7 +154,7 @@ export function resolveConfig(doc: ConfigFile, options: Pick<LoadConfigOptions, 
   for (const rule of options.registry) {
     const id = rule.meta.id;
     const cfg = rulesCfg[id] ?? {};
-    const enabled = options.only && options.only.length > 0 ? options.only.includes(id) : cfg.enabled !== false;
+    const enabled = options.only && options.only.length > 0 ? options.only.includes(id) : (cfg.enabled ?? rule.meta.defaultEnabled ?? true);
     ruleOptions[id] = { ...(DOCS_RULES.includes(id) ? doc.docs ?? {} : {}), ...(cfg.options ?? {}) };
     const severity = cfg.severity ?? (preset === 'strict' ? 'error' : undefined);
     if (severity && severity !== rule.meta.defaultSeverity) severityOverrides[id] = severity;

@@ -56,7 +56,7 @@ function ruleEntry(rule: Rule): Record<string, unknown> {
     additionalProperties: false,
     description: rule.meta.summary,
     properties: {
-      enabled: { type: 'boolean', description: 'Run this rule (default true).' },
+      enabled: { type: 'boolean', description: rule.meta.defaultEnabled === false ? 'Run this rule (default false: an opt-in rule).' : 'Run this rule (default true).' },
       severity: { $ref: '#/definitions/severity' },
       options: {
         type: 'object',

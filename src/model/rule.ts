@@ -42,6 +42,12 @@ export interface RuleMeta {
    * them may still report plain `message`s.
    */
   messages?: Record<string, string>;
+  /**
+   * `false`: an opt-in rule, run only when the configuration enables it (`rules.<id>.enabled:
+   * true`) or `--select`/`--rule` names it. For inventories whose findings are many and are not
+   * drift (todo-inventory): on by default they would bury every other rule's output. Absent: on.
+   */
+  defaultEnabled?: boolean;
 }
 
 export interface RuleContext {

@@ -28,6 +28,8 @@ import { rule as prodAuthFailOpen } from '../../codemods/prod-auth-fail-open/ind
 import { rule as codeownersDeadPattern } from '../../codemods/codeowners-dead-pattern/index.js';
 import { rule as referencedPathMissing } from '../../codemods/referenced-path-missing/index.js';
 import { rule as legacyPathLiteral } from '../../codemods/legacy-path-literal/index.js';
+import { rule as configUnreferenced } from '../../codemods/config-unreferenced/index.js';
+import { rule as todoInventory } from '../../codemods/todo-inventory/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -64,6 +66,8 @@ export const RULES: readonly Rule[] = [
   codeownersDeadPattern,
   referencedPathMissing,
   legacyPathLiteral,
+  configUnreferenced,
+  todoInventory,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];

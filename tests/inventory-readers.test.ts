@@ -1,0 +1,49 @@
+/**
+ * The readers behind todo-inventory (which comment words are markers) and config-unreferenced
+ * (which file names a glob or template after a config folder matches).
+ */
+import { describe, it, expect } from 'vitest';
+import { markersIn } from '../codemods/todo-inventory/detect.js';
+import { templateRegExp } from '../codemods/config-unreferenced/detect.js';
+
+const WORDS = ['TODO', 'FIXME', 'XXX', 'HACK'];
+const markers = (value: string): string[] => markersIn({ value, start: 0 }, WORDS).map((m) => `${m.marker}|${m.text}`);
+
+describe('markersIn', () => {
+  it('reads TODO and FIXME anywhere, with the text after the marker', () => {
+    expect(markers('TODO(ana): extract the files')).toEqual(['TODO|extract the files']);
+    expect(markers('@ts-expect-error - TODO: fix types')).toEqual(['TODO|fix types']);
+    expect(markers('FIXME')).toEqual(['FIXME|']);
+    expect(markers('@todo move to a module')).toEqual(['TODO|move to a module']);
+    expect(markers('todo: lower case before a colon')).toEqual(['TODO|lower case before a colon']);
+  });
+  it('reads XXX and HACK only where a marker stands', () => {
+    expect(markers('XXX(aldy505): refactor?')).toEqual(['XXX|refactor?']);
+    expect(markers('HACK one worker')).toEqual(['HACK|one worker']);
+    expect(markers('a horrible HACK but works')).toEqual([]);
+    expect(markers('using XXX as the placeholder for monday')).toEqual([]);
+  });
+  it('leaves mentions, names, paths, URLs and prose alone', () => {
+    for (const text of ['Replace "XXX" with the day', 'TODO_STATUS is a name', 'see docs/TODO.md', 'https://x.org/TODO', 'nothing to do', 'the todos of a run', 'TODOs remain', '(see module TODO).', 'fix the TODO above', 'XXX-XXXX']) {
+      expect(markers(text), text).toEqual([]);
+    }
+  });
+  it('one marker per line: a second is a mention', () => {
+    expect(markers('TODO: when ruff BLE001 lands, fix also TODO in tests')).toEqual(['TODO|when ruff BLE001 lands, fix also TODO in tests']);
+  });
+});
+
+describe('templateRegExp', () => {
+  it('globs and templates match the file names they can produce', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['*.yaml', 'models.yaml', true],
+      ['*.yaml', 'models.json', false],
+      ['{name}.yaml', 'tools.yaml', true],
+      ['${region}.json', 'eu.json', true],
+      ['%s_mapping.json', 'es_mapping.json', true],
+      ['%s_mapping.json', 'service.yaml', false],
+      ['app-?.toml', 'app-1.toml', true],
+    ];
+    for (const [glob, name, hit] of cases) expect(templateRegExp(glob).test(name), `${glob} ~ ${name}`).toBe(hit);
+  });
+});
