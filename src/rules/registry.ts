@@ -24,6 +24,7 @@ import { rule as unpinnedAction } from '../../codemods/unpinned-action/index.js'
 import { rule as unpinnedBaseImage } from '../../codemods/unpinned-base-image/index.js';
 import { rule as preCommitConfig } from '../../codemods/pre-commit-config/index.js';
 import { rule as githubTemplates } from '../../codemods/github-templates/index.js';
+import { rule as strayDatabaseFiles } from '../../codemods/stray-database-files/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -56,6 +57,7 @@ export const RULES: readonly Rule[] = [
   unpinnedBaseImage,
   preCommitConfig,
   githubTemplates,
+  strayDatabaseFiles,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];

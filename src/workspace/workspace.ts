@@ -1,7 +1,7 @@
-import { readFileSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, readdirSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SourceFile, decode } from './source-file.js';
-import { enumerateFiles } from './enumerate.js';
+import { enumerateFiles, isOwnFile } from './enumerate.js';
 import { git, gitTopLevel } from '../util/git.js';
 import { GitHistory } from './history.js';
 
@@ -53,6 +53,15 @@ interface DiskState {
   base?: Workspace;
   /** Files given in memory (`fromFiles`): nothing is looked up on disk. */
   inMemory?: boolean;
+  /** The root folder's own files, listed on first ask (`rootFiles`). */
+  rootFiles?: RootFile[];
+}
+
+/** A file directly in the root folder, as the disk has it. */
+export interface RootFile {
+  path: string;
+  /** False for a file the enumeration leaves out: one git ignores (a local database, a log). */
+  listed: boolean;
 }
 
 /**
@@ -318,6 +327,44 @@ export class Workspace {
     return out.sort((a, b) => a.to.localeCompare(b.to));
   }
 
+  /**
+   * The regular files directly in the root folder, ignored ones included: what is on the user's
+   * disk there, for a rule that judges local files git does not track (stray databases). The
+   * disk is listed once per run; each view then drops what its fixes moved away and adds the
+   * root files they made. Symbolic links and the tool's own files are left out. Only the root:
+   * a walk of every ignored folder (node_modules/) would cost more than any rule gains.
+   */
+  rootFiles(): readonly RootFile[] {
+    const onDisk = this.diskRootFiles();
+    const gone = new Set(this.moved.values());
+    const out = onDisk.filter((f) => (f.listed ? this.pathSet.has(f.path) : !gone.has(f.path)));
+    if (out.length === onDisk.length && this.overlay.size === 0) return onDisk;
+    const seen = new Set(out.map((f) => f.path));
+    for (const p of this.paths) if (!p.includes('/') && !seen.has(p)) out.push({ path: p, listed: true });
+    return out.sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  private diskRootFiles(): readonly RootFile[] {
+    if (!this.disk.rootFiles) {
+      const base = this.disk.base ?? this;
+      if (this.disk.inMemory) {
+        this.disk.rootFiles = base.paths.filter((p) => !p.includes('/')).map((p) => ({ path: p, listed: true }));
+      } else {
+        let entries: import('node:fs').Dirent[] = [];
+        try {
+          entries = readdirSync(this.disk.root, { withFileTypes: true });
+        } catch {
+          entries = [];
+        }
+        this.disk.rootFiles = entries
+          .filter((e) => e.isFile() && !isOwnFile(e.name))
+          .map((e) => ({ path: e.name, listed: base.has(e.name) }))
+          .sort((a, b) => a.path.localeCompare(b.path));
+      }
+    }
+    return this.disk.rootFiles;
+  }
+
   /** Whether `p` is a file this view moved (it keeps its bytes: fixes do not edit it). */
   isMoved(p: string): boolean {
     return this.moved.has(p);
@@ -329,7 +376,9 @@ export class Workspace {
    * are not what the view holds.
    */
   isMovable(p: string): boolean {
-    if (!this.pathSet.has(p) || this.moved.has(p) || this.disk.symlinks.has(p)) return false;
+    // A root file git ignores is the user's as much as a listed one (rootFiles); once moved, it is gone from this view.
+    const unlisted = !this.pathSet.has(p) && !p.includes('/') && this.diskRootFiles().some((f) => f.path === p && !f.listed) && ![...this.moved.values()].includes(p);
+    if ((!this.pathSet.has(p) && !unlisted) || this.moved.has(p) || this.disk.symlinks.has(p)) return false;
     if (this.overlay.get(p) !== this.disk.base?.overlay.get(p)) return false;
     if (this.disk.inMemory) return true;
     try {

@@ -1,0 +1,96 @@
+/**
+ * Database files at the repository root beside the one the configuration names (seed 2.4: the
+ * settings default `sqlite:///./autopack.db`, and `test.db`, `autopack_dev.db`, `old.db` next to
+ * it, most of them untracked). The root is read as the disk has it (`Workspace.rootFiles`):
+ * untracked and ignored files count, since they are on the user's disk.
+ */
+import type { Workspace, RootFile } from '../../src/workspace/workspace.js';
+
+/** A SQLite (or similar single-file) database by its name. */
+const DB_FILE = /\.(db|sqlite|sqlite3|db3)$/i;
+/** SQLite's companions of a database: the rollback journal, the write-ahead log and its index. */
+const COMPANION = /^(.+\.(?:db|sqlite|sqlite3|db3))-(journal|wal|shm)$/i;
+/** A database file's name where text names it (`sqlite:///./app.db`, `BASE_DIR / 'db.sqlite3'`). */
+const NAMED_DB = /(?<![\w.-])([\w.-]+\.(?:db|sqlite|sqlite3|db3))(?![\w-])/gi;
+
+/** Files whose text configures or reads a database: code, settings, env files, compose, CI. */
+const CONFIG_FILE = /\.(py|pyi|ini|toml|cfg|conf|ya?ml|json|jsonc|[cm]?[jt]sx?|sh|bash|ps1|bat|cmd|env|go|rb|rs|java|kt|php|sql|properties)$/i;
+const CONFIG_NAME = /^(\.env(\..+)?|env\.(example|sample|template)|Makefile|GNUmakefile|Procfile|Dockerfile(\..+)?|.+\.Dockerfile|alembic\.ini)$/;
+/** Prose that may name a database (a README saying which file the app creates). */
+const DOC_FILE = /\.(md|mdx|rst|adoc|txt)$/i;
+/** Lists of patterns, not references: naming a file there says it exists, not that it is used. */
+const PATTERN_LIST = /(^|\/)\.(git|docker|npm|prettier|eslint|stylelint|hg)ignore$|(^|\/)\.gitattributes$/;
+
+export interface Mention {
+  file: string;
+  line: number;
+}
+
+export interface StrayDatabase {
+  /** The database file (or an orphan companion) at the root. */
+  file: RootFile;
+  /** Its journal, WAL and shared-memory files at the root, which go with it. */
+  companions: RootFile[];
+}
+
+export interface Strays {
+  /** The databases the configuration names, each with where it is first named. */
+  configured: Array<{ name: string; at: Mention }>;
+  strays: StrayDatabase[];
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/**
+ * Every database name the repository's text mentions: in configuration and code (`config`), and
+ * anywhere, docs included (`any`). Read only when the root holds a database file.
+ */
+function mentions(ws: Workspace): { config: Map<string, Mention>; any: Set<string> } {
+  const config = new Map<string, Mention>();
+  const any = new Set<string>();
+  for (const p of ws.paths) {
+    if (PATTERN_LIST.test(p)) continue;
+    const base = p.slice(p.lastIndexOf('/') + 1);
+    const isConfig = CONFIG_FILE.test(base) || CONFIG_NAME.test(base);
+    if (!isConfig && !DOC_FILE.test(base)) continue;
+    const file = ws.probe(p);
+    if (!file) continue;
+    for (const m of file.text.matchAll(NAMED_DB)) {
+      const name = m[1] as string;
+      any.add(name);
+      if (isConfig && !config.has(name)) config.set(name, { file: p, line: lineOf(file.text, m.index ?? 0) });
+    }
+  }
+  return { config, any };
+}
+
+/** The database files at the root that nothing names, when the configuration names a database. */
+export function strayDatabases(ws: Workspace): Strays {
+  const root = ws.rootFiles().filter((f) => DB_FILE.test(f.path) || COMPANION.test(f.path));
+  if (root.length === 0) return { configured: [], strays: [] };
+  const { config, any } = mentions(ws);
+  const configured = [...config].map(([name, at]) => ({ name, at })).sort((a, b) => a.name.localeCompare(b.name));
+  // Which file is the live one is the configuration's to say: without it, every database may be.
+  if (configured.length === 0) return { configured, strays: [] };
+  const named = (name: string): boolean => any.has(name);
+  const strays: StrayDatabase[] = [];
+  const taken = new Set<string>();
+  for (const f of root) {
+    if (!DB_FILE.test(f.path) || named(f.path)) continue;
+    const companions = root.filter((c) => COMPANION.exec(c.path)?.[1] === f.path);
+    strays.push({ file: f, companions });
+    for (const c of companions) taken.add(c.path);
+  }
+  for (const f of root) {
+    const base = COMPANION.exec(f.path)?.[1];
+    // A journal of a named database may be a hot journal SQLite needs to recover it: never moved.
+    // One whose database is gone and unnamed is left over, like a stray database.
+    if (base === undefined || taken.has(f.path) || named(base) || root.some((r) => r.path === base)) continue;
+    strays.push({ file: f, companions: [] });
+  }
+  return { configured, strays: strays.sort((a, b) => a.file.path.localeCompare(b.file.path)) };
+}
