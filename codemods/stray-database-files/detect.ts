@@ -10,11 +10,27 @@ import type { Workspace, RootFile } from '../../src/workspace/workspace.js';
 const DB_FILE = /\.(db|sqlite|sqlite3|db3)$/i;
 /** SQLite's companions of a database: the rollback journal, the write-ahead log and its index. */
 const COMPANION = /^(.+\.(?:db|sqlite|sqlite3|db3))-(journal|wal|shm)$/i;
-/** A database file's name where text names it (`sqlite:///./app.db`, `BASE_DIR / 'db.sqlite3'`). */
-const NAMED_DB = /(?<![\w.-])([\w.-]+\.(?:db|sqlite|sqlite3|db3))(?![\w-])/gi;
+/** A database file's name wherever text names it: a word ending in a database extension (not `client.db(`, `django.db.backends`). */
+const NAMED_DB = /(?<![\w.-])([\w.-]+\.(?:db|sqlite|sqlite3|db3))(?![\w-]|\.\w|\()/gi;
+/**
+ * How configuration names the database it uses: a SQLite URL (`sqlite:///./app.db`,
+ * `sqlite+aiosqlite:///data/app.sqlite3`), a quoted file name (`"db/kuma.db"`,
+ * `BASE_DIR / 'db.sqlite3'`), or a setting's value (`DB_PATH=./app.db`, `sqlalchemy.url = …`).
+ */
+const CONFIGURED_DB = [
+  /\bsqlite[\w+]*:\/{2,4}((?:[\w.~-]+\/)*[\w-][\w.-]*)/g,
+  /["'`]((?:[\w.~-]+\/)*[\w-][\w.-]*\.(?:db|sqlite|sqlite3|db3))["'`]/g,
+  /^[ \t]*[\w.-]+[ \t]*[=:][ \t]*(?:[\w.~-]*\/)*([\w-][\w.-]*\.(?:db|sqlite|sqlite3|db3))[ \t]*\r?$/gm,
+];
+/** A dotted module path (`django.db.backends.sqlite3`, `myapp.sessions.db`), not a file. */
+const MODULE_PATH = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*){2,}$/;
+/** Tests and their data configure their own databases, not the application's. */
+const TEST_PATH = /(^|\/)(tests?|unittests?|testing|spec|__tests__|fixtures?|testdata)\/|(^|\/)(test_[^/]*|[^/]*_test\.py|[^/]*\.(test|spec)\.[cm]?[jt]sx?)$/i;
 
 /** Files whose text configures or reads a database: code, settings, env files, compose, CI. */
-const CONFIG_FILE = /\.(py|pyi|ini|toml|cfg|conf|ya?ml|json|jsonc|[cm]?[jt]sx?|sh|bash|ps1|bat|cmd|env|go|rb|rs|java|kt|php|sql|properties)$/i;
+const CONFIG_FILE = /\.(py|pyi|ini|toml|cfg|conf|ya?ml|[cm]?[jt]sx?|sh|bash|ps1|bat|cmd|env|go|rb|rs|java|kt|php|properties)$/i;
+/** Text that may name a file without configuring it (data, SQL, manifests). */
+const DATA_FILE = /\.(json|jsonc|sql|csv|xml)$/i;
 const CONFIG_NAME = /^(\.env(\..+)?|env\.(example|sample|template)|Makefile|GNUmakefile|Procfile|Dockerfile(\..+)?|.+\.Dockerfile|alembic\.ini)$/;
 /** Prose that may name a database (a README saying which file the app creates). */
 const DOC_FILE = /\.(md|mdx|rst|adoc|txt)$/i;
@@ -56,13 +72,20 @@ function mentions(ws: Workspace): { config: Map<string, Mention>; any: Set<strin
     if (PATTERN_LIST.test(p)) continue;
     const base = p.slice(p.lastIndexOf('/') + 1);
     const isConfig = CONFIG_FILE.test(base) || CONFIG_NAME.test(base);
-    if (!isConfig && !DOC_FILE.test(base)) continue;
+    if (!isConfig && !DOC_FILE.test(base) && !DATA_FILE.test(base)) continue;
     const file = ws.probe(p);
     if (!file) continue;
-    for (const m of file.text.matchAll(NAMED_DB)) {
-      const name = m[1] as string;
-      any.add(name);
-      if (isConfig && !config.has(name)) config.set(name, { file: p, line: lineOf(file.text, m.index ?? 0) });
+    for (const m of file.text.matchAll(NAMED_DB)) any.add(m[1] as string);
+    if (!isConfig || TEST_PATH.test(p)) continue;
+    for (const re of CONFIGURED_DB) {
+      for (const m of file.text.matchAll(re)) {
+        const value = m[1] as string;
+        const name = value.slice(value.lastIndexOf('/') + 1);
+        // `sqlite://` alone, `sqlite:///:memory:`, or a URL built at run time.
+        if (name === '' || name.startsWith(':') || MODULE_PATH.test(name)) continue;
+        any.add(name);
+        if (!config.has(name)) config.set(name, { file: p, line: lineOf(file.text, m.index ?? 0) });
+      }
     }
   }
   return { config, any };
