@@ -292,3 +292,24 @@ describe('a move on a branch', () => {
     expect(gitIn(root, ['show', '--name-status', '--format=', '-M', build.tip]).trim().split('\n').sort()).toEqual(['A\tarchive/app.db.md', 'R100\tapp.db\tarchive/app.db']);
   });
 });
+
+describe('the root as the disk has it', () => {
+  it('lists ignored files beside listed ones, not folders or links; a view drops what it moved away', async () => {
+    const root = repo({ '.gitignore': '*.db\n', 'app.db': 'a', 'README.md': 'r\n', 'sub/x.db': 'x' });
+    symlinkSync('app.db', path.join(root, 'link.db'));
+    const ws = await Workspace.open(root);
+    expect(ws.rootFiles()).toEqual([
+      { path: '.gitignore', listed: true },
+      { path: 'app.db', listed: false },
+      { path: 'README.md', listed: true },
+    ]);
+    expect(ws.has('app.db')).toBe(false);
+    expect(ws.isMovable('app.db')).toBe(true);
+    const r = applyFix(ws, move('app.db', 'archive/app.db'));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.view.rootFiles().map((f) => f.path)).toEqual(['.gitignore', 'README.md']);
+    expect(r.view.isMovable('app.db')).toBe(false);
+    expect(r.view.has('archive/app.db')).toBe(true);
+  });
+});
