@@ -247,7 +247,7 @@ describe('a move cut by a kill', () => {
     const rootStat = statSync(root, { bigint: true });
     writeFileSync(
       path.join(journalDir, 'journal-999999-00000001.json'),
-      JSON.stringify({ pid: 999999, root, dir: journalDir, rootId: `${rootStat.dev}:${rootStat.ino}`, entries: [{ path: 'archive/app.db', original: null, fixed: `${st.dev}:${st.ino}`, movedFrom: 'app.db', createdDirs: ['archive'] }] }),
+      JSON.stringify({ pid: 999999, root, dir: journalDir, rootId: `${rootStat.dev}:${rootStat.ino}`, entries: [{ path: 'archive/app.db', original: null, fixed: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`, movedFrom: 'app.db', createdDirs: ['archive'] }] }),
     );
     return journalDir;
   }
@@ -275,10 +275,11 @@ describe('a move cut by a kill', () => {
     const root = repo({ 'app.db': 'data' });
     const journalDir = killed(root, true);
     unlinkSync(path.join(root, 'archive', 'app.db'));
-    writeFileSync(path.join(root, 'archive', 'app.db'), 'someone else');
+    // Same size as the moved file: a freed inode may be reused, its modification time differs.
+    writeFileSync(path.join(root, 'archive', 'app.db'), 'mine');
     const notes = recoverJournals(journalDir, hooks(root));
     expect(notes.map((n) => n.message)).toEqual(['a run killed while writing a multi-file fix (pid 999999) left it half-done: put back nothing; left as they are: archive/app.db (changed since)']);
-    expect(readFileSync(path.join(root, 'archive', 'app.db'), 'utf8')).toBe('someone else');
+    expect(readFileSync(path.join(root, 'archive', 'app.db'), 'utf8')).toBe('mine');
     expect(existsSync(path.join(root, 'app.db'))).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ interface JournalEntry {
   fixed: string;
   /** For a created file: the directories made for it (root-relative), outermost first (removed again when empty). */
   createdDirs?: string[];
-  /** For a moved file (`path` is its new name): its old name, root-relative; `fixed` is then its `dev:ino`. */
+  /** For a moved file (`path` is its new name): its old name, root-relative; `fixed` is then its `dev:ino:size:mtimeNs`. */
   movedFrom?: string;
 }
 
@@ -102,7 +102,10 @@ export function journalEntry(rel: string, original: Buffer | undefined, fixed: B
   return { path: rel, original: original ? original.toString('base64') : null, fixed: sha256(fixed), ...(createdDirs.length ? { createdDirs } : {}) };
 }
 
-/** A move's entry: the file keeps its inode (see write.ts moveFile), so `id` (`dev:ino`) tells it. */
+/**
+ * A move's entry: the file keeps its inode, size and modification time (see write.ts moveFile),
+ * so `id` (`dev:ino:size:mtimeNs`) tells it — also from a new file that reuses a freed inode.
+ */
 export function moveEntry(rel: string, from: string, id: string, createdDirs: string[] = []): JournalEntry {
   return { path: rel, original: null, fixed: id, movedFrom: from, ...(createdDirs.length ? { createdDirs } : {}) };
 }
@@ -116,8 +119,8 @@ function undoMove(root: string, rel: string, from: string, id: string | undefine
   const source = path.join(root, from);
   const idOf = (p: string): string | undefined => {
     try {
-      const st = lstatSync(p, { bigint: true });
-      return st.isFile() ? `${st.dev}:${st.ino}` : 'other';
+      const st = lstatSync(p, { bigint: true, throwIfNoEntry: true });
+      return st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}` : 'other';
     } catch {
       return undefined;
     }

@@ -99,7 +99,7 @@ interface PlannedWrite {
   /** Owner of the file written over, kept when we may set it (running as root). */
   owner?: { uid: number; gid: number };
   /** For a move (`change.movedFrom`): the real path of the file moved, and its identity when planned. */
-  source?: { path: string; dev: bigint; ino: bigint };
+  source?: { path: string; dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint };
 }
 
 
@@ -178,7 +178,7 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
         ws.realRoot,
         group.map((p) =>
           p.source
-            ? moveEntry(rel(p.target), rel(p.source.path), `${p.source.dev}:${p.source.ino}`, missingDirs(path.dirname(p.target)).map(rel))
+            ? moveEntry(rel(p.target), rel(p.source.path), `${p.source.dev}:${p.source.ino}:${p.source.size}:${p.source.mtimeNs}`, missingDirs(path.dirname(p.target)).map(rel))
             : journalEntry(rel(p.target), p.change.before === undefined ? undefined : ws.originalBytes(p.change.path), bytesOf(p.change), p.change.before === undefined ? missingDirs(path.dirname(p.target)).map(rel) : []),
         ),
       );
@@ -305,7 +305,7 @@ function planMove(ws: Workspace, change: FileChange): PlannedWrite | string {
   if (st.isSymbolicLink()) return `${from} is now a symbolic link; not moved`;
   if (!st.isFile()) return `${from} is no longer a regular file; not moved`;
   if (exists(target)) return 'exists on disk (created meanwhile, or a file this run did not list: ignored); a move never overwrites, so nothing is moved';
-  return { change, target, mode: undefined, source: { path: source, dev: st.dev, ino: st.ino } };
+  return { change, target, mode: undefined, source: { path: source, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs } };
 }
 
 /**
