@@ -17,6 +17,8 @@ import type { Fix, Safety } from '../src/model/types.js';
 import type { Rule } from '../src/model/rule.js';
 import { gitIn, removeDir, repoFrom, tempDir } from './helpers/repo.js';
 import { buildFixes } from '../src/pipeline/branch.js';
+import { jsonReport } from '../src/report/json.js';
+import { sarifLog } from '../src/report/sarif.js';
 import { BOT_IDENTITY } from '../src/git/identity.js';
 
 const SAFE = new Set<Safety>(['safe']);
@@ -312,5 +314,16 @@ describe('the root as the disk has it', () => {
     expect(r.view.rootFiles().map((f) => f.path)).toEqual(['.gitignore', 'README.md']);
     expect(r.view.isMovable('app.db')).toBe(false);
     expect(r.view.has('archive/app.db')).toBe(true);
+  });
+});
+
+describe('reports of a fix that moves files', () => {
+  it('JSON lists the moves; SARIF offers no fix (it cannot say a move, and the rest alone would be wrong)', async () => {
+    const ws = Workspace.fromFiles('/r', { 'app.db': 'x' });
+    const result = await run(ws, { rules: [archiveRule], apply: new Set(), accepted: SAFE });
+    const json = JSON.parse(jsonReport(result)) as { findings: Array<{ fix: { moves?: unknown; files: string[] } }> };
+    expect(json.findings[0]?.fix).toMatchObject({ files: ['archive/app.db.md'], moves: [{ from: 'app.db', to: 'archive/app.db' }] });
+    const log = sarifLog(result.findings, { rules: [archiveRule], workspace: ws, toolVersion: '1.0.0', readme: () => undefined } as Parameters<typeof sarifLog>[1]) as { runs: Array<{ results: Array<{ fixes?: unknown }> }> };
+    expect(log.runs[0]?.results[0]?.fixes).toBeUndefined();
   });
 });
