@@ -26,18 +26,19 @@ export function blocked(ws: Workspace, stray: StrayDatabase, dir: string | undef
  * its companions moves into the archive folder byte for byte (the engine's moves never overwrite
  * and never delete), and a note there says where they came from, when the folder has none.
  */
-export function archiveFix(ws: Workspace, strays: readonly StrayDatabase[], dir: string, configured: readonly string[]): Fix {
+export function archiveFix(ws: Workspace, strays: readonly StrayDatabase[], dir: string, configured: ReadonlyArray<{ name: string; at: { file: string } }>): Fix {
   const moves = strays.flatMap((s) => [s.file, ...s.companions]).map((f) => ({ from: f.path, to: `${dir}/${f.path}` }));
   const creates = [];
   if (!ws.occupied(`${dir}/${NOTE}`)) {
-    const eol = majorityLineEnding(ws, ws.paths.filter((p) => !p.includes('/')));
+    // The line ending of the files that configure the database (never the databases themselves: they are not text).
+    const eol = majorityLineEnding(ws, configured.map((c) => c.at.file));
     const listed = strays.map((s) => `- \`${s.file.path}\`${s.companions.length ? ` (with ${s.companions.map((c) => `\`${c.path}\``).join(', ')})` : ''}`);
     creates.push({
       file: `${dir}/${NOTE}`,
       content: [
         '# Archived databases',
         '',
-        `These database files sat at the repository root beside ${configured.map((c) => `\`${c}\``).join(', ')}, which the`,
+        `These database files sat at the repository root beside ${configured.map((c) => `\`${c.name}\``).join(', ')}, which the`,
         'configuration names, and nothing in the repository named them (seed 2.4 of the gap analysis).',
         'They were moved here, not deleted:',
         '',

@@ -40,7 +40,7 @@ export const rule: Rule = {
     const findings: RawFinding[] = [];
     const why = new Map(strays.map((s) => [s, blocked(workspace, s, dir)]));
     const movable = strays.filter((s) => !why.get(s));
-    const fix = movable.length && dir !== undefined ? archiveFix(workspace, movable, dir, configured.map((c) => c.name)) : null;
+    const fix = movable.length && dir !== undefined ? archiveFix(workspace, movable, dir, configured) : null;
     for (const stray of strays) {
       const withheld = why.get(stray);
       const data: Record<string, string> = {

@@ -154,7 +154,8 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
 }
 
 function stamp(ws: Workspace, rule: Rule, r: RawFinding): Finding {
-  const pos = ws.probe(r.file)?.position(r.offset) ?? { line: 1, column: 1 };
+  // Offset 0 is 1:1 in any file: a finding on a file that is not text (a database) needs no read.
+  const pos = (r.offset === 0 ? undefined : ws.probe(r.file)?.position(r.offset)) ?? { line: 1, column: 1 };
   return {
     ruleId: rule.meta.id,
     seedIds: r.seedIds ?? rule.meta.seedIds,
@@ -249,7 +250,7 @@ async function proveFix(ws: Workspace, rule: Rule, fix: Fix, keys: string[], opt
   }
   for (const m of fix.moves ?? []) {
     // The source is gone and the target holds its exact text (a file that is not text keeps its bytes: the write links it).
-    if (applied.view.has(m.from) || !applied.view.has(m.to) || applied.view.probe(m.to)?.text !== ws.probe(m.from)?.text) return { ok: false, reason: `${m.from} → ${m.to}: the move did not carry the file over intact` };
+    if (applied.view.has(m.from) || !applied.view.has(m.to) || applied.view.peek(m.to)?.text !== ws.peek(m.from)?.text) return { ok: false, reason: `${m.from} → ${m.to}: the move did not carry the file over intact` };
   }
   const again = await detect(applied.view, [rule], options.ruleOptions, undefined, options.keep);
   const still = again.find((f) => keys.includes(f.key));

@@ -288,7 +288,7 @@ export class Workspace {
     const removed = new Set<string>();
     const moved = moves.length ? new Map(this.moved) : this.moved;
     for (const m of moves) {
-      const source = this.overlay.get(m.from) ?? this.peek(m.from);
+      const source = this.peek(m.from);
       overlay.delete(m.from);
       if (source) overlay.set(m.to, new SourceFile(m.to, source.text, source.bom));
       (moved as Map<string, string>).set(m.to, this.moved.get(m.from) ?? m.from);
@@ -403,8 +403,18 @@ export class Workspace {
     }
   }
 
-  /** The file's text when it decodes, without a skip note when it does not (a file only moved). */
-  private peek(p: string): SourceFile | undefined {
+  /**
+   * The file's text as `probe` gives it, but without a skip note when it does not decode: for a
+   * file the run only moves (a database), whose content no rule reads.
+   */
+  peek(p: string): SourceFile | undefined {
+    const overlaid = this.overlay.get(p);
+    if (overlaid) return overlaid;
+    if (this.moved.has(p)) return undefined;
+    return this.peekDisk(p);
+  }
+
+  private peekDisk(p: string): SourceFile | undefined {
     const cached = this.disk.loaded.get(p);
     if (cached !== undefined) return cached ?? undefined;
     const notes = this.disk.diagnostics.length;
