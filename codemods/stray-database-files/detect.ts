@@ -68,12 +68,14 @@ function lineOf(text: string, offset: number): number {
 function mentions(ws: Workspace): { config: Map<string, Mention>; any: Set<string> } {
   const config = new Map<string, Mention>();
   const any = new Set<string>();
-  for (const p of ws.paths) {
+  // The user's own env files at the root (`.env`, `.env.local`), ignored by git but read by the app.
+  const localEnv = ws.rootFiles().filter((f) => !f.listed && /^\.env(\..+)?$/.test(f.path)).map((f) => f.path);
+  for (const p of [...ws.paths, ...localEnv]) {
     if (PATTERN_LIST.test(p)) continue;
     const base = p.slice(p.lastIndexOf('/') + 1);
     const isConfig = CONFIG_FILE.test(base) || CONFIG_NAME.test(base);
     if (!isConfig && !DOC_FILE.test(base) && !DATA_FILE.test(base)) continue;
-    const file = ws.probe(p);
+    const file = ws.probe(p) ?? ws.unlistedRootText(p);
     if (!file) continue;
     for (const m of file.text.matchAll(NAMED_DB)) any.add(m[1] as string);
     if (!isConfig || TEST_PATH.test(p)) continue;

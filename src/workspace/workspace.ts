@@ -365,6 +365,16 @@ export class Workspace {
     return this.disk.rootFiles;
   }
 
+  /**
+   * The text of a root file git ignores (`rootFiles`, `listed: false`), read on the same terms as
+   * any file (no link out of the root, size cap, text only) and without a skip note: a local
+   * `.env` says which database the user's app opens. Undefined for any other path.
+   */
+  unlistedRootText(p: string): SourceFile | undefined {
+    if (!this.diskRootFiles().some((f) => f.path === p && !f.listed)) return undefined;
+    return this.peekDisk(p);
+  }
+
   /** Whether `p` is a file this view moved (it keeps its bytes: fixes do not edit it). */
   isMoved(p: string): boolean {
     return this.moved.has(p);
