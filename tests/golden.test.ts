@@ -8,6 +8,9 @@
  * Parse diagnostics of the first run must equal the case's diagnostics.json (none when absent).
  * A finding of a rule with message ids is recorded by id and data (a rewording of the template
  * rewrites no golden), with its skip reason when it withholds a fix.
+ * A fix that moves files says so in expected.moves.json (`[{ "from", "to" }]`, written by hand):
+ * the expected tree is input/ with each `from` moved to its `to`, then overlaid with expected/;
+ * the run's moves must be exactly those, and the diff carries them as git renames.
  * input/, expected/ and CASE.md are written by hand; findings.json is written by the tool
  * with UPDATE_GOLDEN=1 and reviewed like any other change. A case may carry git history
  * (history.json: commits replayed before input/ is committed, see repoWithHistory), or run
@@ -48,7 +51,7 @@ interface ExpectedFinding {
   message?: string;
   /** Why no fix is offered (SKIP_REASONS), when the rule says. */
   skipReason?: string;
-  fix: { safety: Safety; files: string[] } | null;
+  fix: { safety: Safety; files: string[]; moves?: string[] } | null;
 }
 
 function normalize(result: RunResult): ExpectedFinding[] {
@@ -62,7 +65,13 @@ function normalize(result: RunResult): ExpectedFinding[] {
       column: f.column,
       ...(f.messageId !== undefined ? { messageId: f.messageId, data: f.data ?? {} } : { message: f.message }),
       ...(f.skipReason !== undefined ? { skipReason: f.skipReason } : {}),
-      fix: f.fix ? { safety: f.fix.safety, files: [...new Set(f.fix.edits.map((e) => e.file).concat((f.fix.creates ?? []).map((c) => c.file)))].sort() } : null,
+      fix: f.fix
+        ? {
+            safety: f.fix.safety,
+            files: [...new Set(f.fix.edits.map((e) => e.file).concat((f.fix.creates ?? []).map((c) => c.file)))].sort(),
+            ...(f.fix.moves?.length ? { moves: f.fix.moves.map((m) => `${m.from} -> ${m.to}`).sort() } : {}),
+          }
+        : null,
     }))
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
 }
@@ -76,8 +85,19 @@ function describeMismatch(actual: ExpectedFinding[], expected: ExpectedFinding[]
   return [...missing.map((f) => `missing: ${key(f)}`), ...noisy.map((f) => `noisy:   ${key(f)}`)].join('\n');
 }
 
+function expectedMoves(caseDir: string): Array<{ from: string; to: string }> {
+  const file = path.join(caseDir, 'expected.moves.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ from: string; to: string }>) : [];
+}
+
 function expectedTree(caseDir: string): Map<string, Buffer> {
   const tree = readTree(path.join(caseDir, 'input'));
+  for (const m of expectedMoves(caseDir)) {
+    const bytes = tree.get(m.from);
+    if (!bytes) throw new Error(`expected.moves.json: ${m.from} is not in input/`);
+    tree.delete(m.from);
+    tree.set(m.to, bytes);
+  }
   const expectedDir = path.join(caseDir, 'expected');
   if (existsSync(expectedDir)) for (const [p, bytes] of readTree(expectedDir)) tree.set(p, bytes);
   return tree;
@@ -140,6 +160,8 @@ for (const ruleId of ruleDirs) {
 
         // 2. --write
         const want = expectedTree(caseDir);
+        const moves = first.changes.filter((c) => c.movedFrom !== undefined).map((c) => ({ from: c.movedFrom, to: c.path }));
+        expect(moves, 'moves differ from expected.moves.json').toEqual([...expectedMoves(caseDir)].sort((a, b) => a.to.localeCompare(b.to)));
         const outcome = writeChanges(ws, first.changes);
         expect(outcome.errors).toEqual([]);
         expect(treeDifferences(readTree(repo), want), 'tree after --write').toEqual([]);
@@ -164,6 +186,8 @@ for (const ruleId of ruleDirs) {
         // 5. every changed file parses; compose files are still valid compose
         const after = await Workspace.open(repo);
         for (const change of first.changes) {
+          // A moved file is the same bytes (a binary one is not read at all).
+          if (change.movedFrom !== undefined && change.before === undefined) continue;
           const file = after.read(change.path);
           expect(file, change.path).toBeDefined();
           expect(await parseProblem(file!), `${change.path} parses`).toBeUndefined();

@@ -7,7 +7,7 @@
  *   - every changed file parses;
  *   - a second run on the result changes nothing;
  *   - no byte outside the declared spans changes (single pass, recomputed from result.applied);
- *   - CRLF and BOM survive on changed files.
+ *   - CRLF and BOM survive on changed files (and moved files keep their text).
  *
  * PROPERTY_RUNS=n raises the runs per rule (default 40). On failure the seed and path are printed;
  * PROPERTY_RULE=<id> PROPERTY_SEED=<seed> PROPERTY_PATH=<path> replays exactly that case.
@@ -192,8 +192,10 @@ async function check(rule: Rule, files: Files, target: string, stats: Stats): Pr
   for (const c of result.changes) {
     const problem = await parseProblem(new SourceFile(c.path, c.after, c.bom));
     if (problem) throw new Error(`${c.path} does not parse after the fixes: ${problem.message} at ${problem.offset}`);
+    if (c.movedFrom !== undefined && files[c.movedFrom] !== undefined && (c.bom ? '\uFEFF' : '') + c.after !== files[c.movedFrom]) throw new Error(`${c.movedFrom} → ${c.path}: the moved file's text changed`);
     if (c.before !== undefined) {
-      const hadBom = ws.read(c.path)?.bom ?? false;
+      // A moved file is compared with its source.
+      const hadBom = ws.read(c.movedFrom ?? c.path)?.bom ?? false;
       if (hadBom !== c.bom) throw new Error(`${c.path}: BOM ${hadBom ? 'lost' : 'added'}`);
       if (isCrlf(c.before) && !isCrlf(c.after)) throw new Error(`${c.path}: CRLF line endings not kept`);
     }
@@ -201,7 +203,16 @@ async function check(rule: Rule, files: Files, target: string, stats: Stats): Pr
 
   // A second run on the result changes nothing.
   const finalFiles: Files = { ...files };
-  for (const c of result.changes) finalFiles[c.path] = (c.bom ? '\uFEFF' : '') + c.after;
+  for (const c of result.changes) {
+    if (c.movedFrom !== undefined) {
+      // A file that is not text is not in the case (readCase leaves out files with NUL bytes).
+      const source = finalFiles[c.movedFrom];
+      delete finalFiles[c.movedFrom];
+      if (source !== undefined) finalFiles[c.path] = source;
+      continue;
+    }
+    finalFiles[c.path] = (c.bom ? '\uFEFF' : '') + c.after;
+  }
   const again = await run(Workspace.fromFiles('/r', finalFiles), { rules: [rule], apply: APPLY });
   if (again.changes.length) throw new Error(`second run changed ${again.changes.map((c) => c.path).join(', ')}`);
 

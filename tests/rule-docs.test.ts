@@ -5,6 +5,8 @@
  *   - a block labelled "After" appears verbatim in a file of its expected/ folder (the tree after
  *     the fix), and its "Before" block in the same file of input/;
  *   - a block labelled "(not changed)" appears in the input file it names and in the tree after.
+ * A fixture that moves files (expected.moves.json) has them at their new paths in the tree after:
+ * an "After" block may quote a moved file, paired with its "Before" block at the old path.
  */
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -81,7 +83,16 @@ export function readmeProblems(ruleId: string, seedIds: readonly string[], readm
   if (!existsSync(path.join(caseDir, 'input'))) return [...problems, `the Example names fixture ${fixture}, but fixtures/${ruleId}/${fixture}/input does not exist`];
   const input = files(path.join(caseDir, 'input'));
   const expected = files(path.join(caseDir, 'expected'));
-  const after = new Map([...input, ...expected]);
+  const movesFile = path.join(caseDir, 'expected.moves.json');
+  const moves = existsSync(movesFile) ? (JSON.parse(readFileSync(movesFile, 'utf8')) as Array<{ from: string; to: string }>) : [];
+  // Where each file of the tree after came from (itself, unless it was moved).
+  const origin = new Map<string, string>();
+  for (const m of moves) {
+    const text = input.get(m.from);
+    if (text !== undefined && !expected.has(m.to)) expected.set(m.to, text);
+    origin.set(m.to, m.from);
+  }
+  const after = new Map([...[...input].filter(([p]) => !moves.some((m) => m.from === p)), ...expected]);
   const next = headings.find(({ i }) => i > example.i);
   const section = lines.slice(example.i + 1, next ? next.i : lines.length);
   const bs = blocks(section, example.i + 2);
@@ -102,7 +113,7 @@ export function readmeProblems(ruleId: string, seedIds: readonly string[], readm
       if (hits.length === 0) problems.push(`${where(b)}: the after block is in no file of fixtures/${ruleId}/${fixture}/expected/`);
       for (const before of pendingBefore) {
         const target = named(before.label);
-        const ok = hits.some((p) => (!target || p === target) && input.get(p)?.includes(before.text));
+        const ok = hits.some((p) => (!target || p === target || origin.get(p) === target) && input.get(origin.get(p) ?? p)?.includes(before.text));
         if (hits.length && !ok) problems.push(`${where(before)}: the before block is not in input/${target ?? hits.join(' or input/')} of ${fixture}`);
       }
       pendingBefore = [];

@@ -30,6 +30,11 @@ export interface NestedApp {
   others: Array<{ app: FrontendApp; builtInCi: boolean }>;
   builtInCi: boolean;
   references: Reference[];
+  /**
+   * Code and packaging files that name the app's folder (a backend serving its build, package
+   * data): not listed in the message, but a move would break them, so they withhold the fix.
+   */
+  codeReferences: Array<{ file: string; line: number }>;
 }
 
 /** The innermost ancestor folder of `dir` (itself excluded) that is a Python package. */
@@ -61,6 +66,7 @@ export function nestedApps(ws: Workspace, facts: Facts): NestedApp[] {
       others: others.map((o) => ({ app: o, builtInCi: ciBuilt.has(o.dir) })),
       builtInCi: ciBuilt.has(app.dir),
       references: referencesTo(ws, facts, app.dir),
+      codeReferences: codeReferencesTo(ws, app.dir, pythonPackage),
     });
   }
   return out;
@@ -125,6 +131,32 @@ export function referencesTo(ws: Workspace, facts: Facts, dir: string): Referenc
       }
     }
     if (hit !== undefined) out.push({ file: p, line: file.text.slice(0, hit).split('\n').length, kind });
+  }
+  return out;
+}
+
+const CODE_FILE = /\.(py|pyi|toml|cfg|ini|json|ya?ml|[cm]?[jt]sx?|html?|in|txt)$/i;
+const ROOT_PACKAGING = new Set(['pyproject.toml', 'setup.py', 'setup.cfg', 'MANIFEST.in']);
+
+/**
+ * Files that may find the app by its folder name rather than its path: code and config inside
+ * the outermost Python package that holds it (`Path(__file__).parent / "frontend" / "dist"`,
+ * `STATICFILES_DIRS`), and the root packaging files (`package-data`, MANIFEST.in). A hit is the
+ * folder's name as a path segment or a quoted string, or its full path.
+ */
+export function codeReferencesTo(ws: Workspace, dir: string, pythonPackage: string): Array<{ file: string; line: number }> {
+  const base = dir.slice(dir.lastIndexOf('/') + 1);
+  const re = new RegExp(`(?<![\\w-])${escapeRe(dir)}(?![\\w-])|(?<=[/\\\\'"\`])${escapeRe(base)}(?=[/\\\\'"\`])`);
+  let top = pythonPackage;
+  for (let d = path.dirname(pythonPackage); d !== '.' && ws.has(`${d}/__init__.py`); d = path.dirname(d)) top = d;
+  const out: Array<{ file: string; line: number }> = [];
+  for (const p of ws.paths) {
+    if (isInside(p, dir)) continue;
+    const inPackage = p.startsWith(`${top}/`) && CODE_FILE.test(p);
+    if (!inPackage && !ROOT_PACKAGING.has(p)) continue;
+    const file = ws.probe(p);
+    const m = file ? re.exec(file.text) : null;
+    if (file && m) out.push({ file: p, line: file.text.slice(0, m.index).split('\n').length });
   }
   return out;
 }

@@ -22,18 +22,21 @@ function referencesText(refs: readonly Reference[]): string {
 /**
  * More than one frontend app, one of them inside a Python package (seed 1.3): two UIs are two
  * truths for CI, images and docs, and the nested one puts node_modules/ and dist/ under a
- * source folder. Report-only: archiving means moving files, which no fix of this tool does.
+ * source folder. The fix (review) moves it under archive/experiments/ when nothing references
+ * it; otherwise the finding lists what would be left dangling.
  */
 export const rule: Rule = {
   meta: {
     id: 'frontend-duplicate-app',
     seedIds: ['1.3'],
-    summary: 'A second frontend app (package.json + bundler config) lives inside a Python package; archive it under archive/experiments/ (report only: lists its references).',
+    summary: 'A second frontend app (package.json + bundler config) lives inside a Python package; archive it under archive/experiments/ (review: moved when nothing references it; else the finding lists its references).',
     defaultSeverity: 'warning',
-    fixable: 'none',
+    fixable: 'review',
     messages: {
       referenced:
         'frontend app {{app}} ({{bundler}}{{ci}}) lives inside the Python package `{{pythonPackage}}`, beside {{others}}: two UIs for one product, and build output under a source folder; once the canonical app has its features, `git mv` it to `archive/experiments/{{name}}/` with an ARCHIVED.md. It is referenced by {{references}} (no fix: {{reason}})',
+      archivable:
+        'frontend app {{app}} ({{bundler}}{{ci}}) lives inside the Python package `{{pythonPackage}}`, beside {{others}}: two UIs for one product, and build output under a source folder; nothing in CI, Dockerfiles, compose files, Makefiles, package.json scripts, docs or code references it, so the fix (review) moves it to `archive/experiments/{{name}}/` with an ARCHIVED.md',
       unreferenced:
         'frontend app {{app}} ({{bundler}}{{ci}}) lives inside the Python package `{{pythonPackage}}`, beside {{others}}: two UIs for one product, and build output under a source folder; once the canonical app has its features, `git mv` it to `archive/experiments/{{name}}/` with an ARCHIVED.md. Nothing in CI, Dockerfiles, compose files, Makefiles, package.json scripts or docs references it (no fix: {{reason}})',
     },
@@ -41,7 +44,7 @@ export const rule: Rule = {
   async check({ workspace, facts }) {
     const findings: RawFinding[] = [];
     for (const nested of nestedApps(workspace, facts)) {
-      const outcome = archiveOutcome(nested);
+      const outcome = archiveOutcome(workspace, nested);
       const data: Record<string, string> = {
         app: appName(nested.app.dir),
         bundler: nested.app.bundler,
@@ -49,17 +52,17 @@ export const rule: Rule = {
         pythonPackage: nested.pythonPackage,
         others: othersText(nested),
         name: archiveName(nested),
-        reason: outcome.reason,
       };
+      if (!outcome.fix) data.reason = outcome.reason;
       if (nested.references.length > 0) data.references = referencesText(nested.references);
       findings.push({
         file: nested.app.manifest,
         offset: 0,
         key: `${nested.app.dir}`,
-        messageId: nested.references.length > 0 ? 'referenced' : 'unreferenced',
+        messageId: nested.references.length > 0 ? 'referenced' : outcome.fix ? 'archivable' : 'unreferenced',
         data,
         fix: outcome.fix,
-        skipReason: outcome.skipReason,
+        ...(outcome.skipReason ? { skipReason: outcome.skipReason } : {}),
       });
     }
     return findings;

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../model/types.js';
@@ -32,6 +32,8 @@ interface JournalEntry {
   fixed: string;
   /** For a created file: the directories made for it (root-relative), outermost first (removed again when empty). */
   createdDirs?: string[];
+  /** For a moved file (`path` is its new name): its old name, root-relative; `fixed` is then its `dev:ino:size:mtimeNs`. */
+  movedFrom?: string;
 }
 
 interface JournalFile {
@@ -98,6 +100,48 @@ export class Journal {
 /** An entry: `rel` is the file's root-relative path, `createdDirs` root-relative too. */
 export function journalEntry(rel: string, original: Buffer | undefined, fixed: Buffer, createdDirs: string[] = []): JournalEntry {
   return { path: rel, original: original ? original.toString('base64') : null, fixed: sha256(fixed), ...(createdDirs.length ? { createdDirs } : {}) };
+}
+
+/**
+ * A move's entry: the file keeps its inode, size and modification time (see write.ts moveFile),
+ * so `id` (`dev:ino:size:mtimeNs`) tells it — also from a new file that reuses a freed inode.
+ */
+export function moveEntry(rel: string, from: string, id: string, createdDirs: string[] = []): JournalEntry {
+  return { path: rel, original: null, fixed: id, movedFrom: from, ...(createdDirs.length ? { createdDirs } : {}) };
+}
+
+/**
+ * Undo one move of a killed run: the file named `id` gets its old name back (never over another
+ * file) and loses the new one. Returns what was done, or why nothing was.
+ */
+function undoMove(root: string, rel: string, from: string, id: string | undefined): { restored: boolean; kept?: string } {
+  const target = path.join(root, rel);
+  const source = path.join(root, from);
+  const idOf = (p: string): string | undefined => {
+    try {
+      const st = lstatSync(p, { bigint: true, throwIfNoEntry: true });
+      return st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}` : 'other';
+    } catch {
+      return undefined;
+    }
+  };
+  const atTarget = idOf(target);
+  const atSource = idOf(source);
+  // Not moved yet: nothing to undo.
+  if (atTarget === undefined) return { restored: false };
+  if (atTarget !== id) return { restored: false, kept: `${rel} (changed since)` };
+  for (const p of [source, target]) {
+    const why = unsafeDir(root, path.dirname(p));
+    if (why) throw new Error(why);
+  }
+  if (atSource === undefined) {
+    mkdirSync(path.dirname(source), { recursive: true });
+    linkSync(target, source);
+  } else if (atSource !== id) {
+    return { restored: false, kept: `${rel} (its old name ${from} is taken by another file)` };
+  }
+  unlinkSync(target);
+  return { restored: true };
 }
 
 export interface RecoveryHooks {
@@ -210,7 +254,7 @@ export function recoverJournals(dir: string, hooks: RecoveryHooks): Diagnostic[]
       ...e,
       rel: e.path ?? (typeof e.target === 'string' && path.isAbsolute(e.target) ? path.relative(here.root, e.target).split(path.sep).join('/') : e.target),
     }));
-    const escaping = entries.flatMap((e) => [e.rel, ...(Array.isArray(e.createdDirs) ? e.createdDirs : [])]).find((rel) => !plainRelative(rel));
+    const escaping = entries.flatMap((e) => [e.rel, ...(Array.isArray(e.createdDirs) ? e.createdDirs : []), ...(e.movedFrom !== undefined ? [e.movedFrom] : [])]).find((rel) => !plainRelative(rel));
     if (escaping !== undefined) {
       note(`the undo journal ${file} names a path outside the root (${String(escaping)}); left in place, nothing put back`);
       continue;
@@ -222,6 +266,19 @@ export function recoverJournals(dir: string, hooks: RecoveryHooks): Diagnostic[]
     for (const entry of entries) {
       const rel = entry.rel as string;
       const target = path.join(here.root, rel);
+      if (entry.movedFrom !== undefined) {
+        try {
+          const undone = undoMove(here.root, rel, entry.movedFrom, entry.fixed);
+          if (undone.restored) {
+            restored.push(rel);
+            dirs.push(...(entry.createdDirs ?? []).map((d) => path.join(here.root, d)));
+          }
+          if (undone.kept) kept.push(undone.kept);
+        } catch (e) {
+          failed.push(`${rel} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+        continue;
+      }
       try {
         const unsafe = unsafeDir(here.root, path.dirname(target));
         if (unsafe) {

@@ -7,6 +7,7 @@ import { formatOf, parseProblem, toolProblem } from '../formats/validate.js';
 import { dialectOf } from '../formats/dialect.js';
 import { aliasBombProblem, parseYaml } from '../formats/yaml.js';
 import { scriptDepthProblem } from '../formats/bundler-config.js';
+import { plainRelative } from './safe-path.js';
 
 export interface RunOptions {
   rules: readonly Rule[];
@@ -52,6 +53,11 @@ export interface FileChange {
   before: string | undefined;
   after: string;
   bom: boolean;
+  /**
+   * The file was moved here from this path (`path` is its new place), byte for byte: `before`
+   * and `after` are its text, or both undefined/'' when it is not text (binary, too large).
+   */
+  movedFrom?: string;
   /**
    * The other changed files that share a fix with this one (transitively): a multi-file fix is
    * written whole or not at all, so these are written — or rolled back — together.
@@ -148,7 +154,8 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
 }
 
 function stamp(ws: Workspace, rule: Rule, r: RawFinding): Finding {
-  const pos = ws.probe(r.file)?.position(r.offset) ?? { line: 1, column: 1 };
+  // Offset 0 is 1:1 in any file: a finding on a file that is not text (a database) needs no read.
+  const pos = (r.offset === 0 ? undefined : ws.probe(r.file)?.position(r.offset)) ?? { line: 1, column: 1 };
   return {
     ruleId: rule.meta.id,
     seedIds: r.seedIds ?? rule.meta.seedIds,
@@ -165,8 +172,39 @@ function stamp(ws: Workspace, rule: Rule, r: RawFinding): Finding {
   };
 }
 
+/** Why the moves of a fix cannot be made on `ws`, if so (see FileMove). */
+function moveProblem(ws: Workspace, fix: Fix): string | undefined {
+  const moves = fix.moves ?? [];
+  const written = new Set([...fix.edits.map((e) => e.file), ...(fix.creates ?? []).map((c) => c.file)]);
+  const sources = new Set<string>();
+  const targets = new Set<string>();
+  for (const m of moves) {
+    if (!plainRelative(m.from) || !plainRelative(m.to) || m.from.includes('\\') || m.to.includes('\\')) return `move ${m.from} → ${m.to}: not a plain path inside the root`;
+    if (m.from === m.to) return `move ${m.from} → ${m.to}: the file does not move`;
+    if (sources.has(m.from)) return `${m.from} is moved twice`;
+    if (targets.has(m.to)) return `two files are moved to ${m.to}`;
+    sources.add(m.from);
+    targets.add(m.to);
+  }
+  for (const m of moves) {
+    if (written.has(m.from) || written.has(m.to)) return `${written.has(m.from) ? m.from : m.to} is both moved and edited or created by the fix`;
+    if (targets.has(m.from)) return `${m.from} is both the source and the target of a move`;
+    if (!ws.isMovable(m.from)) return `${m.from} is not a file of the workspace that can be moved (absent, a symbolic link, or changed by another fix)`;
+    if (ws.occupied(m.to)) return `${m.to} already exists; a move never overwrites`;
+    // A target inside a folder that is a file, or a file moved under itself.
+    for (let i = m.to.indexOf('/'); i !== -1; i = m.to.indexOf('/', i + 1)) {
+      const dir = m.to.slice(0, i);
+      if (ws.has(dir) || sources.has(dir)) return `${m.to}: ${dir} is a file`;
+    }
+  }
+  return undefined;
+}
+
 /** Apply one fix to a view, or say why it cannot be applied. */
 export function applyFix(ws: Workspace, fix: Fix): { ok: true; view: Workspace; changed: Map<string, string> } | { ok: false; reason: string } {
+  const movesWrong = moveProblem(ws, fix);
+  if (movesWrong) return { ok: false, reason: movesWrong };
+  const moves = fix.moves ?? [];
   const byFile = new Map<string, typeof fix.edits>();
   for (const e of fix.edits) {
     const list = byFile.get(e.file);
@@ -176,7 +214,7 @@ export function applyFix(ws: Workspace, fix: Fix): { ok: true; view: Workspace; 
   const changed = new Map<string, string>();
   for (const [p, edits] of byFile) {
     const file = ws.probe(p);
-    if (!file || !ws.isEditable(p)) return { ok: false, reason: `${p} is not an editable file of the workspace${file ? ' (a symbolic link)' : ''}` };
+    if (!file || !ws.isEditable(p) || ws.isMoved(p)) return { ok: false, reason: `${p} is not an editable file of the workspace${file ? ' (a symbolic link)' : ''}` };
     const problem = checkEdits(file.text, edits);
     if (problem) return { ok: false, reason: `${p}: ${problem}` };
     const after = applyEdits(file.text, edits);
@@ -188,10 +226,10 @@ export function applyFix(ws: Workspace, fix: Fix): { ok: true; view: Workspace; 
     if (ws.has(c.file) || changed.has(c.file)) return { ok: false, reason: `${c.file} already exists` };
     changed.set(c.file, c.content);
   }
-  if (changed.size === 0) return { ok: false, reason: 'the fix changes nothing' };
+  if (changed.size === 0 && moves.length === 0) return { ok: false, reason: 'the fix changes nothing' };
   for (const [p, text] of changed) if (ws.probe(p)?.text === text) changed.delete(p);
-  if (changed.size === 0) return { ok: false, reason: 'the fix changes nothing' };
-  return { ok: true, view: ws.withChanges(changed), changed };
+  if (changed.size === 0 && moves.length === 0) return { ok: false, reason: 'the fix changes nothing' };
+  return { ok: true, view: ws.withChanges(changed, moves), changed };
 }
 
 /**
@@ -210,6 +248,10 @@ async function proveFix(ws: Workspace, rule: Rule, fix: Fix, keys: string[], opt
       return { ok: false, reason: `${p} would not parse at ${pos.line}:${pos.column}: ${problem.message}` };
     }
   }
+  for (const m of fix.moves ?? []) {
+    // The source is gone and the target holds its exact text (a file that is not text keeps its bytes: the write links it).
+    if (applied.view.has(m.from) || !applied.view.has(m.to) || applied.view.peek(m.to)?.text !== ws.peek(m.from)?.text) return { ok: false, reason: `${m.from} → ${m.to}: the move did not carry the file over intact` };
+  }
   const again = await detect(applied.view, [rule], options.ruleOptions, undefined, options.keep);
   const still = again.find((f) => keys.includes(f.key));
   if (still) return { ok: false, reason: `the rule still reports the problem after the fix (${still.message})` };
@@ -217,7 +259,7 @@ async function proveFix(ws: Workspace, rule: Rule, fix: Fix, keys: string[], opt
 }
 
 function touches(fix: Fix, p: string): boolean {
-  return fix.edits.some((e) => e.file === p) || (fix.creates ?? []).some((c) => c.file === p);
+  return fix.edits.some((e) => e.file === p) || (fix.creates ?? []).some((c) => c.file === p) || (fix.moves ?? []).some((m) => m.from === p || m.to === p);
 }
 
 async function unparsable(view: Workspace, paths: string[]): Promise<Array<{ path: string; message: string }>> {
@@ -246,7 +288,7 @@ async function proveRuleFixes(ws: Workspace, rule: Rule, fixes: Fix[], members: 
   if (fixes.length === 1) {
     suspects.add(fixes[0] as Fix);
   } else {
-    const combined = applyFix(ws, { safety: 'safe', description: 'combined', edits: fixes.flatMap((f) => f.edits), creates: fixes.flatMap((f) => f.creates ?? []) });
+    const combined = applyFix(ws, { safety: 'safe', description: 'combined', edits: fixes.flatMap((f) => f.edits), creates: fixes.flatMap((f) => f.creates ?? []), moves: fixes.flatMap((f) => f.moves ?? []) });
     if (!combined.ok) {
       for (const f of fixes) suspects.add(f);
     } else {
@@ -263,15 +305,21 @@ async function proveRuleFixes(ws: Workspace, rule: Rule, fixes: Fix[], members: 
   return verdicts;
 }
 
+/** What a fix claims in a pass: its edits' spans; a created file, and both paths of a move, whole (-1). */
 function spansOf(fix: Fix): Array<{ file: string; start: number; end: number }> {
-  return [...fix.edits.map((e) => ({ file: e.file, start: e.start, end: e.end })), ...(fix.creates ?? []).map((c) => ({ file: c.file, start: -1, end: -1 }))];
+  return [
+    ...fix.edits.map((e) => ({ file: e.file, start: e.start, end: e.end })),
+    ...(fix.creates ?? []).map((c) => ({ file: c.file, start: -1, end: -1 })),
+    ...(fix.moves ?? []).flatMap((m) => [m.from, m.to]).map((file) => ({ file, start: -1, end: -1 })),
+  ];
 }
 
+
 function fingerprintState(ws: Workspace, base: Workspace): string {
-  return ws
-    .changedSince(base)
-    .map((p) => `${p}\0${ws.probe(p)?.text ?? ''}`)
-    .join('\0\0');
+  return [
+    ...ws.changedSince(base).map((p) => `${p}\0${ws.probe(p)?.text ?? ''}`),
+    ...ws.movesSince(base).map((m) => `${m.from}\0→\0${m.to}`),
+  ].join('\0\0');
 }
 
 /**
@@ -358,7 +406,8 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
     for (;;) {
       const allEdits = [...acceptedFixes].flatMap((f) => f.edits);
       const allCreates = [...acceptedFixes].flatMap((f) => f.creates ?? []);
-      const combined = applyFix(current, { safety: 'safe', description: 'combined', edits: allEdits, creates: allCreates });
+      const allMoves = [...acceptedFixes].flatMap((f) => f.moves ?? []);
+      const combined = applyFix(current, { safety: 'safe', description: 'combined', edits: allEdits, creates: allCreates, moves: allMoves });
       if (!combined.ok) {
         diagnostics.push({ file: '', kind: 'note', message: `fixes of pass ${passes} could not be combined: ${combined.reason}` });
         acceptedFixes.clear();
@@ -421,14 +470,25 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
     }
   }
   const changedPaths = current.changedSince(ws);
-  const linkedOf = linkedFiles(applied.map((a) => a.fix), new Set(changedPaths));
-  const changes: FileChange[] = changedPaths.map((p) => ({
-    path: p,
-    before: ws.probe(p)?.text,
-    after: current.probe(p)?.text ?? '',
-    bom: current.probe(p)?.bom ?? false,
-    ...(linkedOf.has(p) ? { linked: linkedOf.get(p) } : {}),
-  }));
+  const moves = current.movesSince(ws);
+  const linkedOf = linkedFiles(applied.map((a) => a.fix), new Set([...changedPaths, ...moves.map((m) => m.to)]));
+  const changes: FileChange[] = [
+    ...changedPaths.map((p) => ({
+      path: p,
+      before: ws.probe(p)?.text,
+      after: current.probe(p)?.text ?? '',
+      bom: current.probe(p)?.bom ?? false,
+      ...(linkedOf.has(p) ? { linked: linkedOf.get(p) } : {}),
+    })),
+    ...moves.map((m) => ({
+      path: m.to,
+      movedFrom: m.from,
+      before: current.probe(m.to)?.text,
+      after: current.probe(m.to)?.text ?? '',
+      bom: current.probe(m.to)?.bom ?? false,
+      ...(linkedOf.has(m.to) ? { linked: linkedOf.get(m.to) } : {}),
+    })),
+  ].sort((a, b) => a.path.localeCompare(b.path));
   for (const d of ws.diagnostics) diagnostics.push(d);
   return {
     findings: initial.map((f) => ({ ...f, fixStatus: status.get(f) ?? null })),
@@ -458,7 +518,8 @@ function linkedFiles(fixes: readonly Fix[], changed: ReadonlySet<string>): Map<s
     return r;
   };
   for (const fix of fixes) {
-    const files = [...new Set([...fix.edits.map((e) => e.file), ...(fix.creates ?? []).map((c) => c.file)])].filter((f) => changed.has(f));
+    // A move is one change, named by its target.
+    const files = [...new Set([...fix.edits.map((e) => e.file), ...(fix.creates ?? []).map((c) => c.file), ...(fix.moves ?? []).map((m) => m.to)])].filter((f) => changed.has(f));
     for (const f of files) if (!parent.has(f)) parent.set(f, f);
     for (let i = 1; i < files.length; i++) {
       const a = find(files[0] as string);
@@ -508,7 +569,7 @@ function dedupeDiagnostics(list: Diagnostic[]): Diagnostic[] {
  */
 export function asWritten(result: RunResult, written: readonly string[]): RunResult {
   const onDisk = new Set(written);
-  const missed = (fix: Fix | null): boolean => !!fix && [...fix.edits.map((e) => e.file), ...(fix.creates ?? []).map((c) => c.file)].some((f) => !onDisk.has(f));
+  const missed = (fix: Fix | null): boolean => !!fix && [...fix.edits.map((e) => e.file), ...(fix.creates ?? []).map((c) => c.file), ...(fix.moves ?? []).map((m) => m.to)].some((f) => !onDisk.has(f));
   const lost = result.findings.filter((f) => f.fixStatus === 'applied' && missed(f.fix));
   if (lost.length === 0 && result.changes.every((c) => onDisk.has(c.path))) return result;
   const lostSet = new Set(lost);

@@ -297,6 +297,8 @@ export function createSuppressions(options: SuppressionOptions): SuppressionSess
   const keep = (finding: Finding, ws: Workspace): boolean => {
     if (finding.ruleId === UNUSED_SUPPRESSION_ID) return true;
     // Only comments are looked for: the finding's rule decides what the file's structure is worth.
+    // A file with no comment syntax (a database) is not read at all.
+    if (!commentStyleFor(finding.file)) return true;
     const file = ws.probe(finding.file);
     if (!file) return true;
     const directives = directivesOf(file);

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../model/types.js';
 import type { ReadStat, Workspace } from '../workspace/workspace.js';
 import type { FileChange } from './run.js';
-import { Journal, alive, journalEntry, processStart } from './journal.js';
-import { unsafeDir } from './safe-path.js';
+import { Journal, alive, journalEntry, moveEntry, processStart } from './journal.js';
+import { insideRoot, unsafeDir } from './safe-path.js';
 
 export interface WriteOutcome {
   written: string[];
@@ -98,6 +98,8 @@ interface PlannedWrite {
   mode: number | undefined;
   /** Owner of the file written over, kept when we may set it (running as root). */
   owner?: { uid: number; gid: number };
+  /** For a move (`change.movedFrom`): the real path of the file moved, and its identity when planned. */
+  source?: { path: string; dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint };
 }
 
 
@@ -167,14 +169,17 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
   const createdDirs: string[] = [];
   let failure: { plan: PlannedWrite; message: string } | undefined;
   let journal: Journal | undefined;
-  if (group.length > 1 && options.journalDir) {
+  // A move is journalled even alone: killed between its link and its unlink, it leaves the file under both names.
+  if ((group.length > 1 || group.some((p) => p.source)) && options.journalDir) {
     try {
       const rel = (abs: string): string => path.relative(ws.realRoot, abs).split(path.sep).join('/');
       journal = Journal.begin(
         options.journalDir,
         ws.realRoot,
         group.map((p) =>
-          journalEntry(rel(p.target), p.change.before === undefined ? undefined : ws.originalBytes(p.change.path), bytesOf(p.change), p.change.before === undefined ? missingDirs(path.dirname(p.target)).map(rel) : []),
+          p.source
+            ? moveEntry(rel(p.target), rel(p.source.path), `${p.source.dev}:${p.source.ino}:${p.source.size}:${p.source.mtimeNs}`, missingDirs(path.dirname(p.target)).map(rel))
+            : journalEntry(rel(p.target), p.change.before === undefined ? undefined : ws.originalBytes(p.change.path), bytesOf(p.change), p.change.before === undefined ? missingDirs(path.dirname(p.target)).map(rel) : []),
         ),
       );
     } catch (e) {
@@ -184,6 +189,16 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
   }
   for (const [index, plan] of group.entries()) {
     if (index > 0) sleepSync(options.pauseMs ?? 0);
+    if (plan.source) {
+      try {
+        createdDirs.push(...moveFile(plan.source, plan.target, ws.realRoot, fs));
+        done.push(plan);
+        continue;
+      } catch (e) {
+        failure = { plan, message: e instanceof Refused ? e.message : `move failed (${errnoOf(e)}); left as it was` };
+        break;
+      }
+    }
     // Before anything is read back through it: the directory is still the one planned.
     const changed = dirChanged(ws.realRoot, plan.target) ?? changedSinceRead(ws, plan);
     if (changed) {
@@ -218,6 +233,8 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
   if (!failure) {
     outcome.written.push(...done.map((p) => p.change.path));
     journal?.end();
+    // As git leaves them: a folder the moves emptied goes (never one that still holds anything).
+    removeEmptyDirs(done.flatMap((p) => (p.source ? emptiedDirs(ws.realRoot, path.dirname(p.source.path)) : [])));
     return;
   }
   let undoKept = false;
@@ -229,6 +246,11 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
   for (const plan of [...done].reverse()) {
     const p = plan.change.path;
     try {
+      if (plan.source) {
+        moveBack(plan.source, plan.target, ws.realRoot, fs);
+        messages.set(plan, writeError(p, `moved back to ${plan.change.movedFrom}: it shares a fix with ${failed}, which was not written`));
+        continue;
+      }
       if (!holds(plan.target, bytesOf(plan.change))) {
         // Someone changed it after we wrote it: theirs now, never overwritten.
         outcome.written.push(p);
@@ -252,6 +274,108 @@ function writeGroup(ws: Workspace, group: readonly PlannedWrite[], fs: WriteFs, 
   }
   // A failed rollback keeps the journal: the next --write tries again.
   if (!undoKept) journal?.end();
+}
+
+/**
+ * A move's plan: both paths by their real directories inside the root, the source a regular
+ * file (not a link), the target free. The source's bytes are not compared with what the run
+ * read: a move keeps whatever bytes the file holds, so nobody's write is lost.
+ */
+function planMove(ws: Workspace, change: FileChange): PlannedWrite | string {
+  const from = change.movedFrom as string;
+  let absFrom: string;
+  let absTo: string;
+  try {
+    absFrom = ws.absolute(from);
+    absTo = ws.absolute(change.path);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const fromDir = realDir(path.dirname(absFrom));
+  const toDir = realDir(path.dirname(absTo));
+  if (!ws.insideRealRoot(fromDir) || !ws.insideRealRoot(toDir)) return 'a directory of the move resolves outside the root; not moved';
+  const source = path.join(fromDir, path.basename(absFrom));
+  const target = path.join(toDir, path.basename(absTo));
+  let st;
+  try {
+    st = lstatSync(source, { bigint: true });
+  } catch (e) {
+    return `cannot move ${from} (${errnoOf(e)}); not moved`;
+  }
+  if (st.isSymbolicLink()) return `${from} is now a symbolic link; not moved`;
+  if (!st.isFile()) return `${from} is no longer a regular file; not moved`;
+  if (exists(target)) return 'exists on disk (created meanwhile, or a file this run did not list: ignored); a move never overwrites, so nothing is moved';
+  return { change, target, mode: undefined, source: { path: source, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs } };
+}
+
+/**
+ * Move `source` to `target` without ever overwriting: link() the file to its new name (which
+ * fails if anything is there), then unlink the old name. The file keeps its inode, bytes, mode
+ * and owner; killed between the two steps, it has both names, never none. Each step is preceded
+ * by the directory checks of safe-path.ts. Returns the directories made for the target.
+ */
+function moveFile(source: { path: string; dev: bigint; ino: bigint }, target: string, realRoot: string, fs: WriteFs): string[] {
+  const verify = (p: string): void => {
+    const why = dirChanged(realRoot, p);
+    if (why) throw new DirChanged(why);
+  };
+  const same = (p: string): boolean => {
+    try {
+      const st = lstatSync(p, { bigint: true });
+      return st.isFile() && st.dev === source.dev && st.ino === source.ino;
+    } catch {
+      return false;
+    }
+  };
+  verify(source.path);
+  if (!same(source.path)) throw new Refused(`was replaced or removed since it was planned; not moved`);
+  const createdDirs = missingDirs(path.dirname(target));
+  try {
+    verify(target);
+    if (createdDirs.length > 0) {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      verify(target);
+    }
+    try {
+      fs.linkSync(source.path, target);
+    } catch (e) {
+      if (errnoOf(e) === 'EEXIST') throw new Refused('exists on disk (created meanwhile); a move never overwrites, so nothing is moved');
+      throw e;
+    }
+  } catch (e) {
+    if (!(e instanceof DirChanged)) removeEmptyDirs(createdDirs);
+    throw e;
+  }
+  try {
+    verify(source.path);
+    fs.unlinkSync(source.path);
+  } catch (e) {
+    // Keep the one name that was there before.
+    if (!(e instanceof DirChanged)) unlinkSafe(target, fs);
+    removeEmptyDirs(createdDirs);
+    throw e;
+  }
+  return createdDirs;
+}
+
+/** Undo a move of a failed group: the file gets its old name back (never over another file), then loses the new one. */
+function moveBack(source: { path: string; dev: bigint; ino: bigint }, target: string, realRoot: string, fs: WriteFs): void {
+  for (const p of [source.path, target]) {
+    const why = unsafeDir(realRoot, path.dirname(p));
+    if (why) throw new DirChanged(`its directory changed: ${why}`);
+  }
+  const st = lstatSync(target, { bigint: true });
+  if (!st.isFile() || st.dev !== source.dev || st.ino !== source.ino) throw new Error('replaced since it was moved');
+  fs.mkdirSync(path.dirname(source.path), { recursive: true });
+  fs.linkSync(target, source.path);
+  fs.unlinkSync(target);
+}
+
+/** `dir` and its parents below the root, deepest first: the folders a move may have emptied. */
+function emptiedDirs(realRoot: string, dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; d !== realRoot && insideRoot(realRoot, d) && path.dirname(d) !== d; d = path.dirname(d)) out.push(d);
+  return out;
 }
 
 /** A check before (or, for a writer holding the file open, right after) the rename refused the write; the message says why. */
@@ -349,6 +473,12 @@ function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): {
   const plans: PlannedWrite[] = [];
   const listings = new Map<string, string[]>();
   for (const change of changes) {
+    if (change.movedFrom !== undefined) {
+      const planned = planMove(ws, change);
+      if (typeof planned === 'string') fail(change.path, planned);
+      else plans.push(planned);
+      continue;
+    }
     let abs: string;
     try {
       abs = ws.absolute(change.path);

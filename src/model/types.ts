@@ -1,7 +1,7 @@
 /**
  * The vocabulary shared by the engine, the rules and the reports: a finding may carry a Fix
- * made of byte-span edits (offsets into the file's decoded text, BOM excluded) and whole-file
- * creations. What a rule is and what it is given live in rule.ts.
+ * made of byte-span edits (offsets into the file's decoded text, BOM excluded), whole-file
+ * creations and file moves. What a rule is and what it is given live in rule.ts.
  */
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -22,12 +22,23 @@ export interface FileCreation {
   content: string;
 }
 
+/**
+ * A file moved byte for byte (`git mv`): the source goes, the target holds its exact bytes. The
+ * target must not exist; a fix never also edits or creates either path (a moved file keeps its
+ * content, so a rename diff carries no hunk and binary files move like any other).
+ */
+export interface FileMove {
+  from: string;
+  to: string;
+}
+
 export interface Fix {
   safety: Safety;
   /** One imperative line: "rename service `postgres` to `db`". */
   description: string;
   edits: TextEdit[];
   creates?: FileCreation[];
+  moves?: FileMove[];
 }
 
 export interface Finding {

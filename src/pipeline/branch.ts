@@ -161,7 +161,8 @@ export async function buildFixes(options: FixBuildOptions): Promise<FixBuild> {
           if (result.changes.length === 0) continue;
           const outcome = writeChanges(ws, result.changes);
           if (outcome.errors.length) throw new Error(`cannot write the fixes of ${rule.meta.id} in the worktree: ${outcome.errors.map((e) => e.message).join('; ')}`);
-          const files = result.changes.map((c) => toRepo(c.path)).sort();
+          // Both names of a moved file: `git add -A` stages the removal with the addition, which git records as a rename.
+          const files = result.changes.flatMap((c) => [c.path, ...(c.movedFrom !== undefined ? [c.movedFrom] : [])]).map(toRepo).sort();
           const findings = result.findings.filter((f) => f.fixStatus === 'applied').map((f) => branchFinding(f, toRepo));
           const fingerprint = fixesFingerprint(result, toRepo);
           const input = {
@@ -256,6 +257,7 @@ function fixesFingerprint(result: RunResult, toRepo: (p: string) => string): str
     description: fix.description,
     edits: fix.edits.map((e) => [toRepo(e.file), e.text]),
     creates: (fix.creates ?? []).map((c) => [toRepo(c.file), sha256(c.content)]),
+    ...(fix.moves?.length ? { moves: fix.moves.map((m) => [toRepo(m.from), toRepo(m.to)]) } : {}),
   }));
   return sha256(JSON.stringify(parts)).slice(0, 32);
 }

@@ -32,6 +32,12 @@ export function unifiedDiff(changes: readonly FileChange[], secrets?: Secrets, n
   const needsUnidiffZero: string[] = [];
   let out = '';
   for (const change of [...changes].sort((a, b) => a.path.localeCompare(b.path))) {
+    if (change.movedFrom !== undefined) {
+      // A move carries the file's bytes unchanged (a fix never edits a moved file): git's pure
+      // rename, which has no hunk, so a file that is not text moves in a patch too.
+      out += `diff --git ${quotePath(`a/${change.movedFrom}`)} ${quotePath(`b/${change.path}`)}\nsimilarity index 100%\nrename from ${quotePath(change.movedFrom)}\nrename to ${quotePath(change.path)}\n`;
+      continue;
+    }
     const bom = change.bom ? '\uFEFF' : '';
     const before = change.before === undefined ? '' : bom + change.before;
     const after = bom + change.after;

@@ -62,6 +62,7 @@ export function jsonReport(result: RunResult, extra: { written?: string[]; diagn
             safety: f.fix.safety,
             description: f.fix.description,
             files: [...new Set([...f.fix.edits.map((e) => e.file), ...(f.fix.creates ?? []).map((c) => c.file)])].sort(),
+            ...(f.fix.moves?.length ? { moves: f.fix.moves.map((m) => ({ from: m.from, to: m.to })) } : {}),
             status: f.fixStatus,
           }
         : null,

@@ -109,6 +109,9 @@ export function sarifReport(findings: readonly SarifFinding[], options: SarifOpt
 }
 
 function sarifFix(fix: Fix): Record<string, unknown> | undefined {
+  // SARIF's artifact changes are replacements in files: a move has no form there, and the rest
+  // of such a fix alone (the note written beside the moved files) would be a wrong fix.
+  if (fix.moves?.length) return undefined;
   const byFile = new Map<string, Array<Record<string, unknown>>>();
   for (const e of [...fix.edits].sort((a, b) => cmp(a.file, b.file) || a.start - b.start)) {
     const list = byFile.get(e.file) ?? [];

@@ -30,6 +30,7 @@ import { rule as referencedPathMissing } from '../../codemods/referenced-path-mi
 import { rule as legacyPathLiteral } from '../../codemods/legacy-path-literal/index.js';
 import { rule as configUnreferenced } from '../../codemods/config-unreferenced/index.js';
 import { rule as todoInventory } from '../../codemods/todo-inventory/index.js';
+import { rule as strayDatabaseFiles } from '../../codemods/stray-database-files/index.js';
 import { unusedSuppressionRule } from '../engine/suppressions.js';
 
 /**
@@ -68,6 +69,7 @@ export const RULES: readonly Rule[] = [
   legacyPathLiteral,
   configUnreferenced,
   todoInventory,
+  strayDatabaseFiles,
   // Last: it judges the suppressions of the rules that ran before it (see engine/suppressions.ts).
   unusedSuppressionRule,
 ];

@@ -1,7 +1,7 @@
-import { readFileSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, readdirSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SourceFile, decode } from './source-file.js';
-import { enumerateFiles } from './enumerate.js';
+import { enumerateFiles, isOwnFile } from './enumerate.js';
 import { git, gitTopLevel } from '../util/git.js';
 import { GitHistory } from './history.js';
 
@@ -51,6 +51,17 @@ interface DiskState {
   history?: Promise<GitHistory>;
   /** The workspace as opened: "exists today" for history means on disk, whatever a view added. */
   base?: Workspace;
+  /** Files given in memory (`fromFiles`): nothing is looked up on disk. */
+  inMemory?: boolean;
+  /** The root folder's own files, listed on first ask (`rootFiles`). */
+  rootFiles?: RootFile[];
+}
+
+/** A file directly in the root folder, as the disk has it. */
+export interface RootFile {
+  path: string;
+  /** False for a file the enumeration leaves out: one git ignores (a local database, a log). */
+  listed: boolean;
 }
 
 /**
@@ -76,6 +87,8 @@ export class Workspace {
     readonly paths: readonly string[],
     private readonly overlay: ReadonlyMap<string, SourceFile>,
     private readonly pathSet: ReadonlySet<string>,
+    /** Files a fix moved in this view: target → the path it has on disk. */
+    private readonly moved: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   static async open(root: string, options: WorkspaceOptions = {}): Promise<Workspace> {
@@ -120,6 +133,7 @@ export class Workspace {
       linkTargets: new Map(),
       diagnostics: [],
       names: [path.basename(root).toLowerCase()],
+      inMemory: true,
     };
     const overlay = new Map<string, SourceFile>();
     for (const [p, text] of Object.entries(files)) {
@@ -127,7 +141,9 @@ export class Workspace {
       overlay.set(p, new SourceFile(p, bom ? text.slice(1) : text, bom));
     }
     const paths = [...overlay.keys()].sort();
-    return new Workspace(disk, paths, overlay, new Set(paths));
+    const ws = new Workspace(disk, paths, overlay, new Set(paths));
+    disk.base = ws;
+    return ws;
   }
 
   get root(): string {
@@ -213,7 +229,8 @@ export class Workspace {
   probe(p: string): SourceFile | undefined {
     const overlaid = this.overlay.get(p);
     if (overlaid) return overlaid;
-    if (!this.pathSet.has(p)) return undefined;
+    // A moved file whose source could not be decoded (binary, too large) has no text here either.
+    if (!this.pathSet.has(p) || this.moved.has(p)) return undefined;
     const cached = this.disk.loaded.get(p);
     if (cached !== undefined) return cached ?? undefined;
     const file = this.load(p);
@@ -260,31 +277,161 @@ export class Workspace {
     return this.probe(p) !== undefined && !this.disk.symlinks.has(p);
   }
 
-  /** A new view where the given files have new text (created when they did not exist). */
-  withChanges(changes: ReadonlyMap<string, string>): Workspace {
+  /**
+   * A new view where the given files have new text (created when they did not exist) and the
+   * given files moved (the caller checked them: `isMovable` sources, free targets). A moved
+   * file keeps its text under its new path, or has none when its source could not be decoded.
+   */
+  withChanges(changes: ReadonlyMap<string, string>, moves: ReadonlyArray<{ from: string; to: string }> = []): Workspace {
     const overlay = new Map(this.overlay);
     const added: string[] = [];
+    const removed = new Set<string>();
+    const moved = moves.length ? new Map(this.moved) : this.moved;
+    for (const m of moves) {
+      const source = this.peek(m.from);
+      overlay.delete(m.from);
+      if (source) overlay.set(m.to, new SourceFile(m.to, source.text, source.bom));
+      (moved as Map<string, string>).set(m.to, this.moved.get(m.from) ?? m.from);
+      (moved as Map<string, string>).delete(m.from);
+      removed.add(m.from);
+      added.push(m.to);
+    }
     for (const [p, text] of changes) {
       const before = this.probe(p);
       overlay.set(p, new SourceFile(p, text, before?.bom ?? false));
       if (!this.pathSet.has(p)) added.push(p);
     }
-    const paths = added.length ? [...this.paths, ...added].sort() : this.paths;
-    const view = new Workspace(this.disk, paths, overlay, added.length ? new Set(paths) : this.pathSet);
+    const reshaped = added.length > 0 || removed.size > 0;
+    const paths = reshaped ? [...this.paths.filter((p) => !removed.has(p)), ...added].sort() : this.paths;
+    const view = new Workspace(this.disk, paths, overlay, reshaped ? new Set(paths) : this.pathSet, moved);
     // Same files, same directories: the view can share the directory index.
-    if (!added.length) view.dirSet = this.dirSet;
+    if (!reshaped) view.dirSet = this.dirSet;
     return view;
   }
 
-  /** Paths whose text differs between this view and `base` (both views of the same disk state). */
+  /** Paths whose text differs between this view and `base` (both views of the same disk state); moved files are `movesSince`'s. */
   changedSince(base: Workspace): string[] {
     const out: string[] = [];
     for (const [p, file] of this.overlay) {
-      if (base.overlay.get(p) === file) continue;
+      if (base.overlay.get(p) === file || this.moved.has(p)) continue;
       const old = base.probe(p);
       if (!old || old.text !== file.text) out.push(p);
     }
     return out.sort();
+  }
+
+  /** The files this view moved that `base` had not: each with its path on disk and its new path. */
+  movesSince(base: Workspace): Array<{ from: string; to: string }> {
+    const out: Array<{ from: string; to: string }> = [];
+    for (const [to, from] of this.moved) if (base.moved.get(to) !== from) out.push({ from, to });
+    return out.sort((a, b) => a.to.localeCompare(b.to));
+  }
+
+  /**
+   * The regular files directly in the root folder, ignored ones included: what is on the user's
+   * disk there, for a rule that judges local files git does not track (stray databases). The
+   * disk is listed once per run; each view then drops what its fixes moved away and adds the
+   * root files they made. Symbolic links and the tool's own files are left out. Only the root:
+   * a walk of every ignored folder (node_modules/) would cost more than any rule gains.
+   */
+  rootFiles(): readonly RootFile[] {
+    const onDisk = this.diskRootFiles();
+    const gone = new Set(this.moved.values());
+    const out = onDisk.filter((f) => (f.listed ? this.pathSet.has(f.path) : !gone.has(f.path)));
+    if (out.length === onDisk.length && this.overlay.size === 0) return onDisk;
+    const seen = new Set(out.map((f) => f.path));
+    for (const p of this.paths) if (!p.includes('/') && !seen.has(p)) out.push({ path: p, listed: true });
+    return out.sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  private diskRootFiles(): readonly RootFile[] {
+    if (!this.disk.rootFiles) {
+      const base = this.disk.base ?? this;
+      if (this.disk.inMemory) {
+        this.disk.rootFiles = base.paths.filter((p) => !p.includes('/')).map((p) => ({ path: p, listed: true }));
+      } else {
+        let entries: import('node:fs').Dirent[] = [];
+        try {
+          entries = readdirSync(this.disk.root, { withFileTypes: true });
+        } catch {
+          entries = [];
+        }
+        this.disk.rootFiles = entries
+          .filter((e) => e.isFile() && !isOwnFile(e.name))
+          .map((e) => ({ path: e.name, listed: base.has(e.name) }))
+          .sort((a, b) => a.path.localeCompare(b.path));
+      }
+    }
+    return this.disk.rootFiles;
+  }
+
+  /**
+   * The text of a root file git ignores (`rootFiles`, `listed: false`), read on the same terms as
+   * any file (no link out of the root, size cap, text only) and without a skip note: a local
+   * `.env` says which database the user's app opens. Undefined for any other path.
+   */
+  unlistedRootText(p: string): SourceFile | undefined {
+    if (!this.diskRootFiles().some((f) => f.path === p && !f.listed)) return undefined;
+    return this.peekDisk(p);
+  }
+
+  /** Whether `p` is a file this view moved (it keeps its bytes: fixes do not edit it). */
+  isMoved(p: string): boolean {
+    return this.moved.has(p);
+  }
+
+  /**
+   * Whether a fix may move `p`: a regular file of the workspace (not a symbolic link), as it is
+   * on disk — not one a fix of this run created, edited or moved already, whose bytes on disk
+   * are not what the view holds.
+   */
+  isMovable(p: string): boolean {
+    // A root file git ignores is the user's as much as a listed one (rootFiles); once moved, it is gone from this view.
+    const unlisted = !this.pathSet.has(p) && !p.includes('/') && this.diskRootFiles().some((f) => f.path === p && !f.listed) && ![...this.moved.values()].includes(p);
+    if ((!this.pathSet.has(p) && !unlisted) || this.moved.has(p) || this.disk.symlinks.has(p)) return false;
+    if (this.overlay.get(p) !== this.disk.base?.overlay.get(p)) return false;
+    if (this.disk.inMemory) return true;
+    try {
+      return lstatSync(this.absolute(p)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Whether something is at `p`: a file of this view, or (on disk) anything the enumeration
+   * leaves out — an ignored file, a directory. A move never goes there.
+   */
+  occupied(p: string): boolean {
+    if (this.pathSet.has(p) || this.hasDir(p)) return true;
+    if (this.disk.inMemory) return false;
+    try {
+      lstatSync(this.absolute(p));
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+  }
+
+  /**
+   * The file's text as `probe` gives it, but without a skip note when it does not decode: for a
+   * file the run only moves (a database), whose content no rule reads.
+   */
+  peek(p: string): SourceFile | undefined {
+    const overlaid = this.overlay.get(p);
+    if (overlaid) return overlaid;
+    if (this.moved.has(p)) return undefined;
+    return this.peekDisk(p);
+  }
+
+  private peekDisk(p: string): SourceFile | undefined {
+    const cached = this.disk.loaded.get(p);
+    if (cached !== undefined) return cached ?? undefined;
+    const notes = this.disk.diagnostics.length;
+    const file = this.load(p);
+    this.disk.diagnostics.length = notes;
+    if (file) this.disk.loaded.set(p, file);
+    return file ?? undefined;
   }
 
   addDiagnostic(d: WorkspaceDiagnostic): void {
