@@ -292,7 +292,7 @@ describe('pr: opening and updating', () => {
     expect(body).toContain('| rule | files | safety | why |');
     expect(body).toMatch(/\| \[compose-unknown-service\]\(https:\/\/\S+\/codemods\/compose-unknown-service\/README\.md\) \| `docker-compose.dev.yml` \| safe \| An override file names a service/);
     // The demo has no git history: its moved `integrations/` scripts are found by name only.
-    expect(body).toContain("Review-class fixes held back: **22** (`docs-dead-reference`, `docs-command-drift`, `dependabot-coverage`, `nginx-body-size-limit`, `nginx-request-id`, `python-module-entrypoint`, `protected-path-missing`, `drift-guard-coverage`, `compose-frontend-build-drift`, `pre-commit-config`, `github-templates`, `prod-auth-fail-open`, `codeowners-dead-pattern`, `referenced-path-missing`, `legacy-path-literal`; enable them with `--unsafe-fixes` or the action's `unsafe-fixes: true`).");
+    expect(body).toContain("Review-class fixes held back: **27** (`docs-dead-reference`, `docs-command-drift`, `dependabot-coverage`, `nginx-body-size-limit`, `nginx-request-id`, `python-module-entrypoint`, `protected-path-missing`, `drift-guard-coverage`, `frontend-duplicate-app`, `compose-frontend-build-drift`, `pre-commit-config`, `github-templates`, `prod-auth-fail-open`, `codeowners-dead-pattern`, `referenced-path-missing`, `legacy-path-literal`, `config-unreferenced`; enable them with `--unsafe-fixes` or the action's `unsafe-fixes: true`).");
     const state = decodeState(body) as PrState;
     expect(state.branch).toBe(BRANCH);
     expect(state.baseSha).toBe(git(s.bare, 'rev-parse', 'main'));

@@ -1,7 +1,8 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { configFolders, conventionFile, conventionFolder, readsOf, type Read } from './detect.js';
-import { archiveFix } from './fix.js';
+import { archiveBlocked, archiveDir, isArchived } from '../../src/fixes/archive.js';
+import { archiveFix, type Unread } from './fix.js';
 
 /**
  * Files in the repository's config folders that nothing reads (seed 2.11): no code, test,
@@ -20,8 +21,13 @@ export const rule: Rule = {
     seedIds: ['2.11'],
     summary: 'A file in a config folder that no code, test, script, workflow, Dockerfile, compose file or doc reads (by path, name, stem or glob), while its siblings are read: wire, archive or document it.',
     defaultSeverity: 'warning',
-    fixable: 'none',
+    fixable: 'review',
     options: {
+      archivePath: {
+        type: 'string',
+        default: 'archive/unused-config',
+        description: 'The folder the review fix moves unread files into (their repository-relative paths kept), with an ARCHIVED.md; files already under it are not judged.',
+      },
       folders: {
         type: 'array',
         items: { type: 'string' },
@@ -42,15 +48,18 @@ export const rule: Rule = {
       },
     },
     messages: {
-      unreferenced: '`{{file}}` is read by nothing: no code, test, script, workflow, Dockerfile, compose file or doc names it (by path, name or stem) or matches it with a glob, while {{readCount}} of the {{siblings}} other files in `{{folder}}/` are read ({{index}}); wire it, archive it, or document it as future-only',
+      unreferenced: '`{{file}}` is read by nothing: no code, test, script, workflow, Dockerfile, compose file or doc names it (by path, name or stem) or matches it with a glob, while {{readCount}} of the {{siblings}} other files in `{{folder}}/` are read ({{index}}); wire it, archive it (review: move it to `{{archive}}/`), or document it as future-only',
+      unreferencedNoFix: '`{{file}}` is read by nothing: no code, test, script, workflow, Dockerfile, compose file or doc names it (by path, name or stem) or matches it with a glob, while {{readCount}} of the {{siblings}} other files in `{{folder}}/` are read ({{index}}); wire it, archive it, or document it as future-only (no fix: {{reason}})',
     },
   },
   async check({ workspace, options }) {
+    const dir = archiveDir(options.archivePath);
     const folders = configFolders(workspace, options.folders as string[], options.extensions as string[], options.ignore as string[])
+      .filter((f) => !isArchived(`${f.dir}/`, dir))
       .filter((f) => f.files.length >= 2 && !conventionFolder(workspace, f));
     if (!folders.length) return [];
     const reads = readsOf(workspace, folders);
-    const findings: RawFinding[] = [];
+    const unread: Unread[] = [];
     for (const folder of folders) {
       // Evidence that this folder is read by names: a sibling named by a consumer.
       const outside = (r: Read): boolean => !r.consumer.startsWith(`${folder.dir}/`);
@@ -59,18 +68,25 @@ export const rule: Rule = {
       for (const file of folder.files) {
         if ((reads.get(file) ?? []).length || conventionFile(file)) continue;
         const read = folder.files.filter((p) => p !== file && (reads.get(p) ?? []).length);
-        const fix = archiveFix(file);
-        findings.push({
-          file,
-          offset: 0,
-          key: file,
-          messageId: 'unreferenced',
-          data: { file, folder: folder.dir, readCount: read.length, siblings: folder.files.length - 1, index: consumerIndex(read, reads) },
-          fix,
-          ...(fix ? {} : { skipReason: 'author-intent' as const }),
-        });
+        unread.push({ file, index: consumerIndex(read, reads), folder: folder.dir, readCount: read.length, siblings: folder.files.length - 1 });
       }
     }
+    // One review fix moves every unread file that can move (their findings share it, and one note lists them).
+    const why = new Map(unread.map((u) => [u.file, archiveBlocked(workspace, [u.file], dir)]));
+    const movable = unread.filter((u) => !why.get(u.file));
+    const fix = movable.length && dir !== undefined ? archiveFix(workspace, movable, dir) : null;
+    const findings: RawFinding[] = unread.map((u) => {
+      const withheld = why.get(u.file);
+      return {
+        file: u.file,
+        offset: 0,
+        key: u.file,
+        messageId: withheld ? 'unreferencedNoFix' : 'unreferenced',
+        data: { file: u.file, folder: u.folder, readCount: u.readCount, siblings: u.siblings, index: u.index, archive: dir ?? String(options.archivePath), ...(withheld ? { reason: withheld.reason } : {}) },
+        fix: withheld ? null : fix,
+        ...(withheld ? { skipReason: withheld.skipReason } : {}),
+      };
+    });
     return findings;
   },
 };

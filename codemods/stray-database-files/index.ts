@@ -1,7 +1,8 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { strayDatabases } from './detect.js';
-import { archiveDir, archiveFix, blocked } from './fix.js';
+import { archiveDir } from '../../src/fixes/archive.js';
+import { archiveFix, blocked } from './fix.js';
 
 const MAX_LISTED = 3;
 
