@@ -16,6 +16,33 @@ export function guardsPaths(name: string): boolean {
   return words.some((w) => GUARD_WORDS.has(w)) && !words.some((w) => NOT_PATH_WORDS.has(w));
 }
 
+/** Where a guard word may start, in any case: each of GUARD_WORDS holds one of these. */
+const GUARD_STEM = /protect|allow|requir|config|critical|guard|watch|lock|readonly|immutable|forbid|restrict|sensitiv/gi;
+/** A character of a Python identifier (tree-sitter-python: `[_\p{XID_Start}][_\p{XID_Continue}]*`). */
+const IDENT_CHAR = /[\p{XID_Continue}\p{XID_Start}_]/u;
+/** What follows the name of an assignment (`NAME = …`, `NAME: T = …`), past blanks and line continuations. */
+const THEN_ASSIGN = /[ \t\f\r\n\\]*[=:]/y;
+
+/**
+ * Prefilter, before any parse: whether the text may bind a guard list, that is, holds an
+ * identifier that `guardsPaths` takes, followed by `=` or `:`. Every collection the rule judges
+ * is such an assignment (its name is the identifier token), so a file without one holds none.
+ */
+export function mayBindGuardList(text: string): boolean {
+  GUARD_STEM.lastIndex = 0;
+  for (let m = GUARD_STEM.exec(text); m; m = GUARD_STEM.exec(text)) {
+    let start = m.index;
+    let end = start + m[0].length;
+    while (start > 0 && IDENT_CHAR.test(text[start - 1] as string)) start--;
+    while (end < text.length && IDENT_CHAR.test(text[end] as string)) end++;
+    GUARD_STEM.lastIndex = end;
+    if (!guardsPaths(text.slice(start, end))) continue;
+    THEN_ASSIGN.lastIndex = end;
+    if (THEN_ASSIGN.test(text)) return true;
+  }
+  return false;
+}
+
 /** A relative path as people write one in a list: `config/x.yaml`, `.github/workflows/`, `src/app/`. */
 const RELATIVE_PATH = /^(?:\.\/)?(?:[\w.@-]+\/)*[\w.@-]+\/?$/;
 

@@ -193,6 +193,9 @@ const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   name: 'redaction surroundings',
   run: (root) => read(root),
   noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
+  // Asked only for the few modules whose sets the rule resolves (a pass of their own), so it
+  // stays out of the pass every Python file of the repository gets.
+  inPass: () => false,
 });
 
 export function moduleSurroundings(file: SourceFile): Promise<ModuleSurroundings> {
