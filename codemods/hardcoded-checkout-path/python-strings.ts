@@ -22,9 +22,7 @@ const ANALYSIS = definePythonAnalysis<PathStrings>({
   name: 'checkout-path strings',
   run: (root, file) => (MAYBE_CHECKOUT.test(file.text) ? read(root) : { strings: [], pathName: undefined, importAt: 0 }),
   noTree: () => ({ strings: [], pathName: undefined, importAt: 0 }),
-  // Asked only for the modules holding the checkout path the rule found elsewhere (a pass of
-  // their own), so it stays out of the pass every Python file of the repository gets.
-  inPass: () => false,
+  inPass: (file) => MAYBE_CHECKOUT.test(file.text),
 });
 
 export function pathStrings(file: SourceFile): Promise<PathStrings> {
