@@ -83,6 +83,11 @@ describe('the Python pass prefilter', () => {
     // Asked again: kept with the text, not run a third time.
     expect(await pythonAnalysis(skipped, lengths)).toBe(2);
     expect(runs).toEqual(['b.py', 'a.py']);
+    // Asked first for a file its prefilter leaves out: it joins the pass that ask makes.
+    const first = new SourceFile('c.py', 'z = 3\n', false);
+    expect(await pythonAnalysis(first, lengths)).toBe(1);
+    await summarizePython(first);
+    expect(runs).toEqual(['b.py', 'a.py', 'c.py']);
   });
 });
 

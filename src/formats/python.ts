@@ -84,15 +84,18 @@ async function pythonPass(file: SourceFile, analyses: ReadonlyArray<PythonAnalys
   return out;
 }
 
-/** The declared analyses that join the shared pass over `file` (all of them without prefilters). */
-function passAnalyses(file: SourceFile): Array<PythonAnalysis<unknown>> {
+/**
+ * The declared analyses that join the shared pass over `file` (all of them without prefilters),
+ * and the one asked for, which made the pass.
+ */
+function passAnalyses(file: SourceFile, asked: PythonAnalysis<unknown>): Array<PythonAnalysis<unknown>> {
   if (!prefiltersEnabled()) return [...declared];
-  return declared.filter((a) => !a.inPass || a.inPass(file));
+  return declared.filter((a) => a === asked || !a.inPass || a.inPass(file));
 }
 
 /** The result of one analysis of `file`, from the file's one tree-sitter pass. */
 export async function pythonAnalysis<T>(file: SourceFile, analysis: PythonAnalysis<T>): Promise<T> {
-  const results = await file.parse('python', (f) => pythonPass(f, passAnalyses(f)));
+  const results = await file.parse('python', (f) => pythonPass(f, passAnalyses(f, analysis as PythonAnalysis<unknown>)));
   let outcome = results.get(analysis as PythonAnalysis<unknown>);
   if (!outcome) {
     // Left out of this text's pass by its prefilter, or declared after it (a module loaded
