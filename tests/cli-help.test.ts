@@ -7,7 +7,7 @@
  * a pipe closed by its reader ends the run quietly.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,8 +18,11 @@ import { BASELINE_FILE } from '../src/engine/baseline.js';
 import { DEFAULT_BRANCH_NAME, DEFAULT_BRANCH_PREFIX, DEFAULT_MAX_OPEN_PRS } from '../src/bot/pr.js';
 import { DEFAULT_SHARD_SIZE } from '../src/campaign/plan.js';
 import { DEFAULT_CONCURRENCY } from '../src/campaign/run.js';
+import { RULES } from '../src/rules/registry.js';
+import { ruleCatalogue } from '../src/cli/catalogue.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
+const CATALOGUE = path.join(ROOT, 'dist', 'rule-catalogue.json');
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
 
@@ -60,9 +63,14 @@ describe('--help and --version load only the command line', () => {
   });
 
   it('a command still loads what it needs (the hook sees the engine when it runs)', () => {
-    const run = loadedBy(['list-rules']);
-    expect(run.status).toBe(0);
-    expect(run.modules).toContain('dist/src/rules/registry.js');
+    const dir = tempDir('apf-empty-');
+    try {
+      const run = loadedBy(['--root', dir, '--format', 'json']);
+      expect(run.status).toBe(0);
+      expect(run.modules).toContain('dist/src/rules/registry.js');
+    } finally {
+      removeDir(dir);
+    }
   });
 
   it('the defaults the help names equal the values the run uses', () => {
@@ -75,6 +83,26 @@ describe('--help and --version load only the command line', () => {
       shardSize: DEFAULT_SHARD_SIZE,
       concurrency: DEFAULT_CONCURRENCY,
     });
+  });
+});
+
+describe('list-rules and explain read the catalogue the build wrote: no rule, no parser', () => {
+  it.each(['list-rules', 'list-rules --format json', 'explain protected-path-missing', 'explain no-such-rule'])('%s', (command) => {
+    expect(existsSync(CATALOGUE), `${CATALOGUE} is missing: run npm run build`).toBe(true);
+    const run = loadedBy(command.split(' '));
+    expect(run.status).toBe(command.includes('no-such') ? 2 : 0);
+    expect(packagesOf(run.modules)).toEqual(['commander']);
+    expect(run.modules.filter((m) => m.startsWith('dist/codemods/') || m === 'dist/src/rules/registry.js')).toEqual([]);
+  });
+
+  it('the catalogue holds what the registry says (the build made it from the modules in dist/)', () => {
+    const catalogue = JSON.parse(readFileSync(CATALOGUE, 'utf8')) as { rules: unknown[] };
+    expect(catalogue.rules).toEqual(RULES.map((r) => ({ id: r.meta.id, summary: r.meta.summary, fixable: r.meta.fixable, defaultSeverity: r.meta.defaultSeverity, seedIds: r.meta.seedIds, enabledByDefault: r.meta.defaultEnabled !== false })));
+    expect((catalogue.rules as Array<{ id: string; enabledByDefault: boolean }>).find((r) => r.id === 'todo-inventory')?.enabledByDefault).toBe(false);
+  });
+
+  it('from source (no catalogue beside it) the registry is read', async () => {
+    expect((await ruleCatalogue()).map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
   });
 });
 

@@ -63,6 +63,7 @@ const SURFACE = definePythonAnalysis<VersionSurface>({
   name: 'api-version surface',
   run: (root) => readSurface(root),
   noTree: () => ({ bindings: [], apps: [], literals: [] }),
+  inPass: (file) => file.text.includes('version'),
 });
 
 export function versionSurface(file: SourceFile): Promise<VersionSurface> {

@@ -9,8 +9,8 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Files } from '../../src/facts/files.js';
 import { isWorkflowPath } from '../../src/formats/workflow.js';
 import { findPair, nodeRange } from '../../src/formats/yaml.js';
-import { mayBeGuard, shellCheckerShape, FORBIDDEN_NAME } from './shape.js';
-import { pythonCheckerShape } from './python-checker.js';
+import { mayBeGuard, shellCheckerShape } from './shape.js';
+import { mayBePythonChecker, pythonCheckerShape } from './python-checker.js';
 
 export interface Checker {
   path: string;
@@ -46,8 +46,6 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A cheap look before any parse: a line binding a forbidden-named list. */
-const PY_LIST_LINE = /^[A-Za-z_]\w*\s*(?::[^=\n]*)?=\s*(?:frozenset|set|tuple|list)?\s*[[({]/m;
 const SH_ARRAY_LINE = /^\s*(?:(?:declare|local|readonly)\s+-a\s+)?[A-Za-z_]\w*=\(/m;
 
 function shellScript(p: string, text: string): boolean {
@@ -60,7 +58,7 @@ export async function checkers(ws: Workspace, files: Files): Promise<Checker[]> 
     if (!mayBeGuard(p)) continue;
     if (p.endsWith('.py')) {
       const file = ws.probe(p);
-      if (!file || !PY_LIST_LINE.test(file.text) || !file.text.split('\n').some((l) => FORBIDDEN_NAME.test(/^([A-Za-z_]\w*)\s*[:=]/.exec(l)?.[1] ?? ''))) continue;
+      if (!file || !mayBePythonChecker(p, file.text)) continue;
       const py = await files.python(file);
       if (!py) continue;
       const shape = await pythonCheckerShape(file);

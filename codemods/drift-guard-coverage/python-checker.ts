@@ -8,7 +8,19 @@ import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { definePythonAnalysis, pythonAnalysis } from '../../src/formats/python.js';
 import { readString, type PyString } from '../../src/formats/python-tree.js';
-import { FORBIDDEN_NAME } from './shape.js';
+import { FORBIDDEN_NAME, mayBeGuard } from './shape.js';
+
+/** A cheap look before any parse: a line binding a forbidden-named list. */
+const PY_LIST_LINE = /^[A-Za-z_]\w*\s*(?::[^=\n]*)?=\s*(?:frozenset|set|tuple|list)?\s*[[({]/m;
+
+/**
+ * Whether a Python file may be a drift checker, before any parse: its path may be a guard's and
+ * a line binds a list to a forbidden-sounding name. The rule reads only such files, and the
+ * checker shape joins the shared Python pass only for them.
+ */
+export function mayBePythonChecker(p: string, text: string): boolean {
+  return mayBeGuard(p) && PY_LIST_LINE.test(text) && text.split('\n').some((l) => FORBIDDEN_NAME.test(/^([A-Za-z_]\w*)\s*[:=]/.exec(l)?.[1] ?? ''));
+}
 
 export interface PatternElement {
   start: number;
@@ -161,6 +173,7 @@ const SHAPE = definePythonAnalysis<PythonCheckerShape>({
   name: 'drift checker shape',
   run: (root) => read(root),
   noTree: () => ({ lists: [], readNames: new Set(), walksFiles: false, readsText: false, fails: false, needsArguments: false, syntaxError: true }),
+  inPass: (file) => mayBePythonChecker(file.path, file.text),
 });
 
 export function pythonCheckerShape(file: SourceFile): Promise<PythonCheckerShape> {

@@ -253,6 +253,7 @@ const PY_ENV_READS = definePythonAnalysis<PythonEnvReads>({
   name: 'environment reads',
   run: (root, file) => (PY_HINT.test(file.text) ? readPython(root) : { os: [], settings: [] }),
   noTree: () => ({ os: [], settings: [] }),
+  inPass: (file) => PY_HINT.test(file.text),
 });
 
 export async function pythonEnvReads(file: SourceFile): Promise<PythonEnvReads> {

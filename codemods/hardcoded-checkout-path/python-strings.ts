@@ -22,6 +22,11 @@ const ANALYSIS = definePythonAnalysis<PathStrings>({
   name: 'checkout-path strings',
   run: (root, file) => (MAYBE_CHECKOUT.test(file.text) ? read(root) : { strings: [], pathName: undefined, importAt: 0 }),
   noTree: () => ({ strings: [], pathName: undefined, importAt: 0 }),
+  // Asked only for the modules that hold this repository's checkout path (the rule's pattern
+  // names the repository, which a look at one file cannot know): the pass the first ask makes,
+  // or one of its own when another analysis parsed the module first. Left out of the pass every
+  // Python file of the repository gets.
+  inPass: () => false,
 });
 
 export function pathStrings(file: SourceFile): Promise<PathStrings> {

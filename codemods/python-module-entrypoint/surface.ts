@@ -27,10 +27,14 @@ export interface EntrySurface {
 
 const EMPTY: EntrySurface = { imports: [], entries: [], readsArgv: false, definitions: 0, firstDefinition: 0 };
 
+/** Modules that may be a `__main__` or a candidate CLI: no other is read further. */
+const CLI_MODULE = /(^|\/)(__main__|cli|cli\/__init__|cli\/main|cli\/app|console|command_line)\.py$/;
+
 const SURFACE = definePythonAnalysis<EntrySurface>({
   name: 'cli entry surface',
   run: (root, file) => read(root, file),
   noTree: () => EMPTY,
+  inPass: (file) => CLI_MODULE.test(file.path),
 });
 
 export function entrySurface(file: SourceFile): Promise<EntrySurface> {
@@ -40,8 +44,7 @@ export function entrySurface(file: SourceFile): Promise<EntrySurface> {
 const ARGV_READERS = /\b(argparse|ArgumentParser|click|typer|fire|docopt|sys\.argv|optparse)\b/;
 
 function read(root: TSNode, file: SourceFile): EntrySurface {
-  // Modules that are neither a `__main__` nor a candidate CLI are not read further.
-  if (!/(^|\/)(__main__|cli|cli\/__init__|cli\/main|cli\/app|console|command_line)\.py$/.test(file.path)) return EMPTY;
+  if (!CLI_MODULE.test(file.path)) return EMPTY;
   const out: EntrySurface = { imports: [], entries: [], readsArgv: ARGV_READERS.test(file.text), definitions: 0, firstDefinition: 0 };
   const argparseModule = /\b(argparse|ArgumentParser)\b/.test(file.text);
   let plainMain = false;

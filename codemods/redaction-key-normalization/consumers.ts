@@ -47,6 +47,9 @@ export interface ModuleSurroundings {
   aliases: Map<string, string>;
 }
 
+/** Cheap text filter before parsing: a normalising call somewhere in the file. */
+export const NORMALISING_CALL = /\.\s*(lower|casefold|upper|replace)\s*\(/;
+
 const PRIMARY = new Set(['identifier', 'call', 'attribute', 'subscript', 'parenthesized_expression', 'string']);
 
 function orChainTop(node: TSNode): TSNode | undefined {
@@ -193,6 +196,9 @@ const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   name: 'redaction surroundings',
   run: (root) => read(root),
   noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
+  // Asked for the modules whose tests the rule judges, which normalise keys; a module it reaches
+  // only through an import (a set's home) gets a pass of its own when asked.
+  inPass: (file) => NORMALISING_CALL.test(file.text),
 });
 
 export function moduleSurroundings(file: SourceFile): Promise<ModuleSurroundings> {

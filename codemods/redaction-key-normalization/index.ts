@@ -7,7 +7,7 @@ import { analyzePythonTree, type PyKeyBase, type PyMembershipTest, type PyString
 import { absorbs, isIdempotent, normalizerFrom, type Normalizer } from './normalize.js';
 import { fitsQuotes, removalSpans } from './literal-edits.js';
 import { contractFileName, contractTestSource, findTestsDir, importName, keyVariants, pytestConfig, type ContractFunction } from './contract-test.js';
-import { moduleSurroundings, type ModuleSurroundings, type OrOperand } from './consumers.js';
+import { moduleSurroundings, NORMALISING_CALL, type ModuleSurroundings, type OrOperand } from './consumers.js';
 
 /** Keys the generated contract test asserts (each also lower/upper-cased and with either separator). */
 export const DEFAULT_CONTRACT_KEYS = ['Authorization', 'Cookie', 'Set-Cookie', 'X-API-Key', 'x_api_key', 'X-GitHub-Token'];
@@ -19,8 +19,6 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const EMPTY_SURROUNDINGS: ModuleSurroundings = { tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() };
 
-/** Cheap text filter before parsing: a normalising call somewhere in the file. */
-const NORMALISING_CALL = /\.\s*(lower|casefold|upper|replace)\s*\(/;
 
 /**
  * Words that say what membership in a set does. A set that denies (redacts, masks, blocks) only

@@ -289,22 +289,24 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .description('list the rules: id, fix class and summary (--format json: also the default severity and the docs)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: { format: 'text' | 'json' }) => {
-      const { RULES } = await import('../rules/registry.js');
+      // The catalogue, not the registry: listing loads no rule and no parser (cli/catalogue.ts).
+      const { ruleCatalogue } = await import('./catalogue.js');
+      const RULES = await ruleCatalogue();
       if (opts.format === 'json') {
         const rules = RULES.map((r) => ({
-          id: r.meta.id,
-          summary: r.meta.summary,
-          fixable: r.meta.fixable,
-          defaultSeverity: r.meta.defaultSeverity,
-          seedIds: r.meta.seedIds,
-          enabledByDefault: r.meta.defaultEnabled !== false,
-          docs: `codemods/${r.meta.id}/README.md`,
+          id: r.id,
+          summary: r.summary,
+          fixable: r.fixable,
+          defaultSeverity: r.defaultSeverity,
+          seedIds: r.seedIds,
+          enabledByDefault: r.enabledByDefault,
+          docs: `codemods/${r.id}/README.md`,
         }));
         io.stdout.write(`${JSON.stringify({ schemaVersion: 1, rules }, null, 2)}\n`);
         return;
       }
       for (const r of RULES) {
-        io.stdout.write(`${r.meta.id.padEnd(32)} ${r.meta.fixable.padEnd(7)} ${r.meta.seedIds.join(',').padEnd(10)} ${r.meta.defaultEnabled === false ? '(opt-in) ' : ''}${r.meta.summary}\n`);
+        io.stdout.write(`${r.id.padEnd(32)} ${r.fixable.padEnd(7)} ${r.seedIds.join(',').padEnd(10)} ${r.enabledByDefault ? '' : '(opt-in) '}${r.summary}\n`);
       }
     })
     .configureOutput(usageOutput('autopack-fix list-rules', io));
@@ -314,10 +316,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .description("print a rule's documentation")
     .argument('<rule-id>')
     .action(async (id: string) => {
-      const { RULES, findRule } = await import('../rules/registry.js');
+      const { ruleCatalogue } = await import('./catalogue.js');
       const { unknownRulesMessage } = await import('../util/suggest.js');
-      const rule = findRule(id);
-      if (!rule) throw new UsageError(unknownRulesMessage([id], RULES.map((r) => r.meta.id)));
+      const ids = (await ruleCatalogue()).map((r) => r.id);
+      if (!ids.includes(id)) throw new UsageError(unknownRulesMessage([id], ids));
       io.stdout.write(readFileSync(path.join(packageRoot(), 'codemods', id, 'README.md'), 'utf8'));
     })
     .configureOutput(usageOutput('autopack-fix explain', io));

@@ -1,5 +1,6 @@
 import type { SourceFile } from '../workspace/source-file.js';
 import { pythonGrammarPath } from '../util/python-grammar.js';
+import { prefiltersEnabled } from '../util/prefilter.js';
 import type { Node as TSNode, Parser as TSParser } from 'web-tree-sitter';
 
 /** What the module resolver and app discovery need from one Python module. */
@@ -40,6 +41,14 @@ export interface PythonAnalysis<T> {
   run(root: TSNode, file: SourceFile): T;
   /** The result when the parser returns no tree at all. */
   noTree(error: { message: string; offset: number }): T;
+  /**
+   * Prefilter: whether this analysis joins the shared pass over `file`, from a cheap look at its
+   * path and text (the files its rule will ask about). Left out, and asked all the same, it gets
+   * a pass of its own for that file: the result is the same either way, so a prefilter that
+   * guesses wrong costs a parse, never a finding. Absent: every file (an analysis most asks
+   * need). An analysis its rule asks for on few files gives one that says no to most.
+   */
+  readonly inPass?: (file: SourceFile) => boolean;
 }
 
 /**
@@ -75,12 +84,22 @@ async function pythonPass(file: SourceFile, analyses: ReadonlyArray<PythonAnalys
   return out;
 }
 
+/**
+ * The declared analyses that join the shared pass over `file` (all of them without prefilters),
+ * and the one asked for, which made the pass.
+ */
+function passAnalyses(file: SourceFile, asked: PythonAnalysis<unknown>): Array<PythonAnalysis<unknown>> {
+  if (!prefiltersEnabled()) return [...declared];
+  return declared.filter((a) => a === asked || !a.inPass || a.inPass(file));
+}
+
 /** The result of one analysis of `file`, from the file's one tree-sitter pass. */
 export async function pythonAnalysis<T>(file: SourceFile, analysis: PythonAnalysis<T>): Promise<T> {
-  const results = await file.parse('python', (f) => pythonPass(f, [...declared]));
+  const results = await file.parse('python', (f) => pythonPass(f, passAnalyses(f, analysis as PythonAnalysis<unknown>)));
   let outcome = results.get(analysis as PythonAnalysis<unknown>);
   if (!outcome) {
-    // Declared after this text's pass (only a module loaded mid-run does that): a pass of its own.
+    // Left out of this text's pass by its prefilter, or declared after it (a module loaded
+    // mid-run): a pass of its own.
     outcome = (await pythonPass(file, [analysis as PythonAnalysis<unknown>])).get(analysis as PythonAnalysis<unknown>) as Outcome;
     results.set(analysis as PythonAnalysis<unknown>, outcome);
   }

@@ -47,7 +47,7 @@ export function driftCheckers(ws: Workspace): DriftChecker[] {
     // A scan: the checker's lists are read with namedStringLists, never with the format's parser.
     const file = ws.probe(p);
     if (!file || !FORBIDDEN_ASSIGNMENT.test(file.text)) continue;
-    const lists = namedStringLists(file);
+    const lists = namedStringLists(file, (name) => FORBIDDEN_LIST.test(name) || EXCLUSION_LIST.test(name));
     const forbidden = lists.filter((l) => FORBIDDEN_LIST.test(l.name));
     if (forbidden.length === 0) continue;
     const base = path.basename(p);
@@ -72,13 +72,15 @@ interface NamedList {
 /**
  * `NAME = [ ... ]` / `NAME: [...]` / `"name": [...]` at the start of a line, with the string
  * literals inside its brackets. A deliberately small reader: it is only used to recognise a
- * checker's lists, never to edit them.
+ * checker's lists, never to edit them. Only the lists whose name `wanted` takes are read (the
+ * bracket matching of every list of a large JSON file was most of the docs facts' time).
  */
-function namedStringLists(file: SourceFile): NamedList[] {
+function namedStringLists(file: SourceFile, wanted: (name: string) => boolean): NamedList[] {
   const text = file.text;
   const out: NamedList[] = [];
   const head = /^[ \t]*["']?([A-Za-z_][\w-]*)["']?[ \t]*(?::[^=\n[{(]*)?[:=][ \t]*(?:frozenset\(|set\(|tuple\(|list\()?[ \t]*([[{(])/gm;
   for (let m = head.exec(text); m; m = head.exec(text)) {
+    if (!wanted(m[1] as string)) continue;
     const open = m.index + m[0].length - 1;
     const close = matchingBracket(text, open);
     if (close === undefined) continue;
@@ -98,6 +100,8 @@ function namedStringLists(file: SourceFile): NamedList[] {
 function matchingBracket(text: string, open: number): number | undefined {
   const pairs: Record<string, string> = { '[': ']', '{': '}', '(': ')' };
   const stack: string[] = [];
+  // Whether text[open, i) holds a `"` is whether the first one from `open` lies before i.
+  const firstQuote = text.indexOf('"', open);
   for (let i = open; i < text.length; i++) {
     const c = text[i] as string;
     if (c === '"' || c === "'") {
@@ -107,7 +111,7 @@ function matchingBracket(text: string, open: number): number | undefined {
       i = end;
       continue;
     }
-    if (c === '#' && !text.slice(open, i).includes('"') && text[i - 1] !== '/') {
+    if (c === '#' && !(firstQuote !== -1 && firstQuote < i) && text[i - 1] !== '/') {
       const nl = text.indexOf('\n', i);
       i = nl === -1 ? text.length : nl;
       continue;

@@ -1,0 +1,118 @@
+/**
+ * Prefilters (src/util/prefilter.ts) decide from a cheap look at a file's text whether it is
+ * worth a parse or an analysis. They must change no finding: every golden input is run with
+ * every rule, with and without them (AUTOPACK_FIX_NO_PREFILTER=1), and the findings (fixes
+ * included) and diagnostics must be byte-identical. The corpus check does the same on the
+ * ecosystem snapshots (bench/README.md, "Prefilters").
+ */
+import { describe, it, expect, afterAll, afterEach } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, repoFrom, repoWithHistory, plainCopy, removeDir, type HistoryCommitSpec } from './helpers/repo.js';
+import { Workspace } from '../src/workspace/workspace.js';
+import { detect } from '../src/engine/run.js';
+import { RULES } from '../src/rules/registry.js';
+import { SourceFile } from '../src/workspace/source-file.js';
+import { definePythonAnalysis, pythonAnalysis } from '../src/formats/python.js';
+import { mayBindGuardList, guardsPaths } from '../codemods/protected-path-missing/detect.js';
+import { mayBePythonChecker } from '../codemods/drift-guard-coverage/python-checker.js';
+import type { Diagnostic } from '../src/model/types.js';
+
+const FIXTURES = path.join(ROOT, 'fixtures');
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach(removeDir));
+afterEach(() => {
+  delete process.env.AUTOPACK_FIX_NO_PREFILTER;
+});
+
+async function detectAll(repo: string, ruleOptions: Record<string, Record<string, unknown>>, prefilters: boolean): Promise<string> {
+  if (prefilters) delete process.env.AUTOPACK_FIX_NO_PREFILTER;
+  else process.env.AUTOPACK_FIX_NO_PREFILTER = '1';
+  const ws = await Workspace.open(repo);
+  const diagnostics: Diagnostic[] = [];
+  const findings = await detect(ws, RULES, ruleOptions, diagnostics);
+  return JSON.stringify({ findings, diagnostics }, null, 1);
+}
+
+describe('prefilters change no finding', () => {
+  const cases: Array<{ rule: string; dir: string }> = [];
+  for (const rule of readdirSync(FIXTURES)) {
+    if (rule === 'demo' || !statSync(path.join(FIXTURES, rule)).isDirectory()) continue;
+    for (const c of readdirSync(path.join(FIXTURES, rule))) if (existsSync(path.join(FIXTURES, rule, c, 'input'))) cases.push({ rule, dir: path.join(FIXTURES, rule, c) });
+  }
+  cases.push({ rule: '', dir: path.join(FIXTURES, 'demo') });
+
+  it('every golden input and the demo, with every rule: identical findings and diagnostics with and without prefilters', async () => {
+    expect(cases.length).toBeGreaterThan(100);
+    const differ: string[] = [];
+    for (const { rule, dir } of cases) {
+      const optionsFile = path.join(dir, 'options.json');
+      const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as { ruleOptions?: Record<string, unknown>; repository?: boolean }) : {};
+      const historyFile = path.join(dir, 'history.json');
+      const history = existsSync(historyFile) ? (JSON.parse(readFileSync(historyFile, 'utf8')) as { commits: HistoryCommitSpec[] }).commits : undefined;
+      const input = rule ? path.join(dir, 'input') : dir;
+      const repo = options.repository === false ? plainCopy(input) : history ? repoWithHistory(input, history) : repoFrom(input);
+      cleanup.push(repo);
+      const ruleOptions = rule ? { [rule]: options.ruleOptions ?? {} } : {};
+      const without = await detectAll(repo, ruleOptions, false);
+      const withPrefilters = await detectAll(repo, ruleOptions, true);
+      if (without !== withPrefilters) differ.push(path.relative(FIXTURES, dir));
+    }
+    expect(differ).toEqual([]);
+  }, 1_200_000);
+});
+
+describe('the Python pass prefilter', () => {
+  it('an analysis left out of the shared pass and asked all the same gets the same result from a pass of its own', async () => {
+    const runs: string[] = [];
+    const lengths = definePythonAnalysis<number>({
+      name: 'test: statement count',
+      run: (root, file) => (runs.push(file.path), root.namedChildren.length),
+      noTree: () => -1,
+      inPass: (file) => file.text.includes('wanted'),
+    });
+    const skipped = new SourceFile('a.py', 'x = 1\ny = 2\n', false);
+    const wanted = new SourceFile('b.py', 'wanted = 1\n', false);
+    const { summarizePython } = await import('../src/formats/python.js');
+    await summarizePython(skipped);
+    await summarizePython(wanted);
+    expect(runs).toEqual(['b.py']);
+    expect(await pythonAnalysis(skipped, lengths)).toBe(2);
+    expect(await pythonAnalysis(wanted, lengths)).toBe(1);
+    expect(runs).toEqual(['b.py', 'a.py']);
+    // Asked again: kept with the text, not run a third time.
+    expect(await pythonAnalysis(skipped, lengths)).toBe(2);
+    expect(runs).toEqual(['b.py', 'a.py']);
+    // Asked first for a file its prefilter leaves out: it joins the pass that ask makes.
+    const first = new SourceFile('c.py', 'z = 3\n', false);
+    expect(await pythonAnalysis(first, lengths)).toBe(1);
+    await summarizePython(first);
+    expect(runs).toEqual(['b.py', 'a.py', 'c.py']);
+  });
+});
+
+describe('protected-path-missing prefilter (mayBindGuardList)', () => {
+  it('takes every binding of a guard-named identifier', () => {
+    expect(mayBindGuardList('PROTECTED_PATHS = ["a", "b"]\n')).toBe(true);
+    expect(mayBindGuardList('class C:\n    allowed_files: list[str] = ["x"]\n')).toBe(true);
+    expect(mayBindGuardList('if True: REQUIRED_CONFIG_FILES = ("a",)\n')).toBe(true);
+    expect(mayBindGuardList('x = 1; LOCKED_DIRS = {"a"}\n')).toBe(true);
+    expect(mayBindGuardList('ALLOWED_PATHS \\\n  = ["a"]\n')).toBe(true);
+    expect(mayBindGuardList('Ä_PROTECTED = ["a"]\n')).toBe(guardsPaths('Ä_PROTECTED'));
+  });
+
+  it('leaves out guard words that bind nothing, or name lists of other things', () => {
+    expect(mayBindGuardList('def f(required=True):\n    return configuration\n')).toBe(false);
+    expect(mayBindGuardList('parser.add_argument("--config", required=True)\n')).toBe(false);
+    expect(mayBindGuardList('if config == 1:\n    pass\n')).toBe(false);
+    expect(mayBindGuardList('ALLOWED_HOSTS = ["example.com"]\n')).toBe(false);
+    expect(mayBindGuardList('clock = block = 1\n')).toBe(false);
+  });
+});
+
+describe('drift-guard-coverage prefilter (mayBePythonChecker)', () => {
+  it('is the look the rule takes before reading a file', () => {
+    expect(mayBePythonChecker('scripts/check_drift.py', 'FORBIDDEN = ["a"]\n')).toBe(true);
+    expect(mayBePythonChecker('scripts/check_drift.py', 'names = ["a"]\n')).toBe(false);
+  });
+});
