@@ -170,6 +170,8 @@ describe('sarif', () => {
       const f = sortedFindings[i]!;
       expect(res.ruleId).toBe(f.ruleId);
       if (!f.fix) return expect(res.fixes).toBeUndefined();
+      // A move has no form among SARIF's replacements: such a fix is left out, never half given.
+      if (f.fix.moves?.length) return expect(res.fixes).toBeUndefined();
       const engine = applyFix(ws, f.fix);
       if (!engine.ok) return;
       const changes = res.fixes![0]!.artifactChanges;

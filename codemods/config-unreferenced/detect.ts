@@ -12,6 +12,7 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import { isComposePath } from '../../src/formats/compose.js';
 import { isDockerfilePath } from '../../src/formats/dockerfile.js';
 import { globsMatcher } from '../../src/formats/glob.js';
+import { isOwnRecord } from '../../src/model/own-files.js';
 
 export interface ConfigFolder {
   /** The folder, repo-relative (`config`, `backend/conf`). */
@@ -128,7 +129,7 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
   const sameName = new Map<string, string[]>();
   for (const g of prepared) sameName.set(g.dirName, [...(sameName.get(g.dirName) ?? []), g.folder.dir]);
   for (const consumer of ws.paths) {
-    if (isForeign(consumer) || NOT_A_READER.test(consumer)) continue;
+    if (isForeign(consumer) || NOT_A_READER.test(consumer) || isOwnRecord(consumer)) continue;
     const file = ws.probe(consumer);
     if (!file || file.text.length > MAX_CONSUMER_BYTES) continue;
     const text = file.text;
@@ -153,7 +154,7 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
   // A variable that holds the folder and is used in another file (imported): any file may be read through it.
   if (pending.length) {
     for (const consumer of ws.paths) {
-      if (isForeign(consumer) || NOT_A_READER.test(consumer)) continue;
+      if (isForeign(consumer) || NOT_A_READER.test(consumer) || isOwnRecord(consumer)) continue;
       const text = ws.probe(consumer)?.text;
       if (!text || text.length > MAX_CONSUMER_BYTES) continue;
       for (const v of pending) {

@@ -81,6 +81,7 @@ export const rule: Rule = {
         file: u.file,
         offset: 0,
         key: u.file,
+        wholeFile: true,
         messageId: withheld ? 'unreferencedNoFix' : 'unreferenced',
         data: { file: u.file, folder: u.folder, readCount: u.readCount, siblings: u.siblings, index: u.index, archive: dir ?? String(options.archivePath), ...(withheld ? { reason: withheld.reason } : {}) },
         fix: withheld ? null : fix,

@@ -59,6 +59,7 @@ export const rule: Rule = {
         file: nested.app.manifest,
         offset: 0,
         key: `${nested.app.dir}`,
+        wholeFile: true,
         messageId: nested.references.length > 0 ? 'referenced' : outcome.fix ? 'archivable' : 'unreferenced',
         data,
         fix: outcome.fix,

@@ -5,6 +5,7 @@
  * untracked and ignored files count, since they are on the user's disk.
  */
 import type { Workspace, RootFile } from '../../src/workspace/workspace.js';
+import { isOwnRecord } from '../../src/model/own-files.js';
 
 /** A SQLite (or similar single-file) database by its name. */
 const DB_FILE = /\.(db|sqlite|sqlite3|db3)$/i;
@@ -71,7 +72,7 @@ function mentions(ws: Workspace): { config: Map<string, Mention>; any: Set<strin
   // The user's own env files at the root (`.env`, `.env.local`), ignored by git but read by the app.
   const localEnv = ws.rootFiles().filter((f) => !f.listed && /^\.env(\..+)?$/.test(f.path)).map((f) => f.path);
   for (const p of [...ws.paths, ...localEnv]) {
-    if (PATTERN_LIST.test(p)) continue;
+    if (PATTERN_LIST.test(p) || isOwnRecord(p)) continue;
     const base = p.slice(p.lastIndexOf('/') + 1);
     const isConfig = CONFIG_FILE.test(base) || CONFIG_NAME.test(base);
     if (!isConfig && !DOC_FILE.test(base) && !DATA_FILE.test(base)) continue;

@@ -56,6 +56,7 @@ export const rule: Rule = {
         file: stray.file.path,
         offset: 0,
         key: `stray:${stray.file.path}`,
+        wholeFile: true,
         messageId: withheld ? 'strayNoFix' : 'stray',
         data,
         fix: withheld ? null : fix,

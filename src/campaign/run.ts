@@ -23,7 +23,7 @@ import { git } from '../util/git.js';
 import { authEnv, parseRemoteUrl, remoteProblem, repoFromUrl } from '../git/remote.js';
 import { Redactor } from '../bot/redact.js';
 import { packageVersion } from '../bot/pr-body.js';
-import { prCommand, type PrOutcomeReport } from '../bot/pr.js';
+import { prCommand, type PrOptions, type PrOutcomeReport } from '../bot/pr.js';
 import { CampaignApi, limitedFetch } from './api.js';
 import { mapPool } from './pool.js';
 import { CampaignError, type ApiSeams, type CampaignIo } from './plan.js';
@@ -34,7 +34,10 @@ export const SKIP_TOPIC = 'autopack-fix-skip';
 export const DEFAULT_CONCURRENCY = 2;
 export const SKIP_FILE = '.github/autopack-fix.skip';
 
-export interface CampaignRunOptions {
+/** What a campaign passes through to each repository's `pr` run, as `pr` names it. */
+type PassedToPr = 'branch' | 'branchPrefix' | 'tokenEnv' | 'only' | 'ignore' | 'unsafeFixes' | 'draft' | 'labels' | 'reviewers' | 'author' | 'committer' | 'docsUrl' | 'maxOpenPrs';
+
+export interface CampaignRunOptions extends Pick<PrOptions, PassedToPr> {
   /** Shard mode: the plan and the shard to run. */
   plan?: string;
   shard?: number;
@@ -43,23 +46,10 @@ export interface CampaignRunOptions {
   out: string;
   concurrency: number;
   maxPrs?: number;
-  maxOpenPrs: number;
   dryRun: boolean;
   /** The campaign's configuration, laid over each target's own. */
   configOverride?: string;
-  tokenEnv: string;
   apiUrl?: string;
-  branch?: string;
-  branchPrefix: string;
-  only?: readonly string[];
-  ignore?: readonly string[];
-  unsafeFixes: boolean;
-  draft: boolean;
-  labels: string[];
-  reviewers: string[];
-  author?: string;
-  committer?: string;
-  docsUrl?: string;
   /** Where the shallow clones go (default: a fresh folder in the system temp directory). */
   workDir?: string;
 }

@@ -23,7 +23,9 @@ import path from 'node:path';
 import type { Finding } from '../model/types.js';
 import type { Workspace } from '../workspace/workspace.js';
 
-export const BASELINE_FILE = 'autopack-fix-baseline.json';
+import { BASELINE_FILE } from '../model/own-files.js';
+
+export { BASELINE_FILE };
 export const BASELINE_VERSION = 1;
 /** Names the fingerprint scheme; it changes only when the hashed parts change. */
 export const FINGERPRINT_ID = 'autopackFix/v1';
@@ -70,8 +72,10 @@ export function fingerprintOf(parts: { ruleId: string; file: string; lineText: s
 }
 
 /** The stable fingerprint of a finding, reading its line from the workspace it was found in. */
-export function fingerprint(finding: Pick<Finding, 'ruleId' | 'file' | 'line' | 'key'>, ws: Workspace): string {
-  return fingerprintOf({ ruleId: finding.ruleId, file: finding.file, lineText: lineTextOf(ws, finding.file, finding.line), key: finding.key });
+export function fingerprint(finding: Pick<Finding, 'ruleId' | 'file' | 'line' | 'key' | 'wholeFile'>, ws: Workspace): string {
+  // A finding on the file as a whole has no line of its own: the text of line 1 is not part of it.
+  const lineText = finding.wholeFile ? '' : lineTextOf(ws, finding.file, finding.line);
+  return fingerprintOf({ ruleId: finding.ruleId, file: finding.file, lineText, key: finding.key });
 }
 
 /** The baseline of a set of findings (sorted, deduplicated: the file diffs cleanly in git). */

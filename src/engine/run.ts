@@ -169,6 +169,7 @@ function stamp(ws: Workspace, rule: Rule, r: RawFinding): Finding {
     fix: r.fix ?? null,
     // A reason to withhold a fix means nothing next to a fix.
     ...(r.skipReason !== undefined && !r.fix ? { skipReason: r.skipReason } : {}),
+    ...(r.wholeFile ? { wholeFile: true as const } : {}),
   };
 }
 

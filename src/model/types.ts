@@ -64,6 +64,8 @@ export interface Finding {
   fix: Fix | null;
   /** Why the rule offers no fix (set only when `fix` is null): see SKIP_REASONS. */
   skipReason?: SkipReason;
+  /** The finding is about the file as a whole (RawFinding.wholeFile). */
+  wholeFile?: true;
 }
 
 /**
@@ -104,6 +106,12 @@ export interface RawFinding {
   key: string;
   severity?: Severity;
   fix?: Fix | null;
+  /**
+   * The finding is about the file as a whole (nothing reads it, it is in the wrong place), not
+   * about a line of it: its baseline fingerprint leaves out the line text, so an edit at the top
+   * of the file does not make it a new finding.
+   */
+  wholeFile?: true;
   /** Why no fix is offered, when `fix` is null and the rule knows (SKIP_REASONS). */
   skipReason?: SkipReason;
   /**
