@@ -41,7 +41,7 @@ export interface Target {
 }
 
 /** The pipeline the check and `--branch` run: the same flags, their own baseline choice. */
-function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean): ReturnType<typeof createPipeline> {
+function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean, env: NodeJS.ProcessEnv): ReturnType<typeof createPipeline> {
   return createPipeline({
     root,
     configPath: opts.config,
@@ -53,6 +53,7 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
     baseline,
     maxFileBytes: opts.maxFileSize,
     pinMap: opts.pinMap,
+    network: opts.network ? { env } : undefined,
   });
 }
 
@@ -133,7 +134,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
   if (opts.updateBaseline && target.paths) throw new UsageError('--update-baseline records every finding of the root; it does not combine with file arguments');
   if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--statistics prints text or json, not --format ${opts.format}`);
-  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline);
+  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline, io.env);
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');
   const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 
@@ -358,7 +359,7 @@ export async function runBranchCommand(target: Target, opts: MainOptions, io: Io
   }
   // Resolved from the user's root (config, baseline, changed files); the engine then runs in a
   // worktree of HEAD, where the same root-relative paths name the same files.
-  const pipeline = await pipelineFor(root, target, opts, opts.baseline);
+  const pipeline = await pipelineFor(root, target, opts, opts.baseline, io.env);
   const state = await workingTreeState(top);
   if (state.state === 'dirty') io.stderr.write(`note: the working tree has uncommitted changes; the branch starts from HEAD (${head.slice(0, 12)}) and does not include them. They are left as they are.\n`);
 
@@ -380,7 +381,8 @@ export async function runBranchCommand(target: Target, opts: MainOptions, io: Io
   } else {
     io.stdout.write(branchText(plan, name, headName, head, identities));
   }
-  io.stderr.write(diagnosticLines(stderrDiagnostics(plan.fresh.diagnostics, { quiet: opts.quiet, verbose: opts.verbose }), colorsFor(io.stderr, io.env)));
+  const diagnostics = [...(pipeline.lookup?.notes ?? []), ...plan.fresh.diagnostics];
+  io.stderr.write(diagnosticLines(stderrDiagnostics(diagnostics, { quiet: opts.quiet, verbose: opts.verbose }), colorsFor(io.stderr, io.env)));
   return exit;
 }
 

@@ -51,6 +51,8 @@ export interface MainOptions {
   maxFileSize?: number;
   /** `--pin-map FILE`: the pins unpinned-action and unpinned-base-image may write. */
   pinMap?: string;
+  /** `--network`: look up the pins no map gives (GitHub API, image registries). */
+  network?: boolean;
   /** `--branch` alone: true (default name); `--branch NAME`: the name. */
   branch?: string | true;
   branchPrefix: string;
@@ -79,6 +81,8 @@ export interface PrCliOptions {
   committer?: string;
   maxFileSize?: number;
   docsUrl?: string;
+  pinMap?: string;
+  network?: boolean;
   verbose?: boolean;
   quiet?: boolean;
 }
