@@ -135,6 +135,8 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   if (opts.updateBaseline && target.paths) throw new UsageError('--update-baseline records every finding of the root; it does not combine with file arguments');
   if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--statistics prints text or json, not --format ${opts.format}`);
   const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline, io.env);
+  // In every format, also json and sarif: the finding says why, the note names the ref once.
+  if (pipeline.lookup) io.stderr.write(errDiagnostics(pipeline.lookup.notes));
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');
   const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 

@@ -112,7 +112,7 @@ export async function resolvePins(requests: readonly PinRequest[], options: Reso
       return await baseFetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       const reason = networkReason(error);
-      throw new LookupFailure(reason === 'timeout' ? `timeout: no answer in ${Math.round(timeoutMs / 1000)} s` : reason);
+      throw new LookupFailure(reason === 'timeout' ? `timeout: no answer in ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` : reason);
     }
   };
   // A service that rate-limited us (or whose limit is used up) gets no further request.

@@ -97,8 +97,8 @@ export interface Pipeline extends Selection {
   readonly maxFileBytes: number | undefined;
   /**
    * What `--network` looked up (undefined without it, or when there was nothing to look up):
-   * the pins, and one note per ref that stays unpinned. `run` reports the notes; the branch
-   * builders print them themselves.
+   * the pins, and one note per ref that stays unpinned. Each front end prints the notes on
+   * stderr once, whatever the report format (the findings carry the reasons).
    */
   readonly lookup: { resolution: Resolution; notes: Diagnostic[] } | undefined;
   /**
@@ -151,7 +151,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     run: async (ws, overrides = {}) => {
       const result = withoutSecrets(await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }), ws);
       // What the config says that may surprise (a pattern that can match nothing), once per run.
-      const notes: Diagnostic[] = [...config.notes.map(({ pointer: _pointer, ...d }) => d), ...(lookup?.notes ?? [])];
+      const notes = config.notes.map(({ pointer: _pointer, ...d }) => d);
       return notes.length ? { ...result, diagnostics: [...notes, ...result.diagnostics] } : result;
     },
   };
