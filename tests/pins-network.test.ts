@@ -281,6 +281,33 @@ describe('--network', () => {
     expect(stand.seen.some((s) => s.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
 
+  it('--write --branch commits the looked-up pins', async () => {
+    const dir = repo({ '.github/workflows/ci.yml': WORKFLOW, Dockerfile: DOCKERFILE });
+    const result = await runCli([dir, ...PINS, '--network', '--write', '--branch', 'pins'], { env: env() });
+    expect(result.code).toBe(0);
+    expect(gitIn(dir, ['show', 'pins:Dockerfile'])).toContain(`node:20@${NODE_INDEX} AS build`);
+    expect(gitIn(dir, ['show', 'pins:.github/workflows/ci.yml'])).toContain(`actions/checkout@${CHECKOUT} # v4`);
+    expect(gitIn(dir, ['log', '-1', '--format=%B', 'pins'])).not.toContain(TOKEN);
+  });
+
+  it('pr --dry-run --network: the diff pins from the lookup, the token shows nowhere, the failed ref is a note', async () => {
+    const dir = repo({ '.github/workflows/ci.yml': WORKFLOW.replace('actions/checkout@v4', 'actions/nope@v1'), Dockerfile: DOCKERFILE });
+    const bare = tempDir();
+    cleanup.push(bare);
+    gitIn(bare, ['init', '-q', '--bare', '-b', 'main']);
+    gitIn(dir, ['remote', 'add', 'origin', bare]);
+    gitIn(dir, ['push', '-q', 'origin', 'main']);
+    gitIn(dir, ['fetch', '-q', 'origin']);
+    const result = await runCli(['pr', dir, '--dry-run', '--repo', 'o/r', ...PINS, '--network'], { env: env() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('no network call is made (but the pin lookups of --network)');
+    expect(result.stdout).toContain(`+FROM --platform=$BUILDPLATFORM node:20@${NODE_INDEX} AS build`);
+    expect(result.stdout).toContain(`github/codeql-action/init@${CODEQL} # v3 # scan`);
+    expect(result.stderr).toContain('`actions/nope@v1` is not pinned: HTTP 404');
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
+    expect(stand.seen.filter((s) => s.path.startsWith('/api/')).every((s) => s.authorization === `Bearer ${TOKEN}`)).toBe(true);
+  });
+
   it('without GITHUB_TOKEN the API is asked anonymously', async () => {
     const dir = repo({ '.github/workflows/ci.yml': WORKFLOW });
     await runCli([dir, '--select', 'unpinned-action', '--network', '--format', 'json'], { env: env({ GITHUB_TOKEN: undefined }) });
