@@ -308,6 +308,29 @@ describe('--network', () => {
     expect(stand.seen.filter((s) => s.path.startsWith('/api/')).every((s) => s.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
 
+  it('--save-pin-map writes the map file and the looked-up pins in the --pin-map format, which a later run reads without a lookup', async () => {
+    const dir = repo({ '.github/workflows/ci.yml': WORKFLOW, Dockerfile: DOCKERFILE });
+    const given = path.join(dir, '..', `${path.basename(dir)}-given.json`);
+    const saved = path.join(dir, '..', `${path.basename(dir)}-saved.json`);
+    cleanup.push(given, saved);
+    writeFileSync(given, JSON.stringify({ 'actions/checkout@v4': MAP_SHA }));
+    const first = await runCli([dir, ...PINS, '--network', '--pin-map', given, '--save-pin-map', saved, '--write'], { env: env() });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('note: wrote 5 pins to');
+    expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual({
+      actions: { 'actions/checkout@v4': MAP_SHA, 'github/codeql-action/init@v3': CODEQL },
+      images: { 'docker.io/library/alpine:3.19': ALPINE, 'docker.io/library/node:20': NODE_INDEX, 'ghcr.io/acme/tool:1.2': TOOL },
+    });
+    const other = repo({ '.github/workflows/ci.yml': WORKFLOW, Dockerfile: DOCKERFILE });
+    stand.seen.length = 0;
+    const again = await runCli([other, ...PINS, '--pin-map', saved, '--write'], { env: env() });
+    expect(again.stderr).toBe('');
+    expect(readFileSync(path.join(other, 'Dockerfile'), 'utf8')).toContain(`node:20@${NODE_INDEX} AS build`);
+    expect(stand.seen).toEqual([]);
+    const usage = await runCli([dir, ...PINS, '--save-pin-map', saved]);
+    expect([usage.code, usage.stderr]).toEqual([2, 'autopack-fix: --save-pin-map writes what --network looked up; add --network\n']);
+  });
+
   it('without GITHUB_TOKEN the API is asked anonymously', async () => {
     const dir = repo({ '.github/workflows/ci.yml': WORKFLOW });
     await runCli([dir, '--select', 'unpinned-action', '--network', '--format', 'json'], { env: env({ GITHUB_TOKEN: undefined }) });

@@ -85,6 +85,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--max-file-size <bytes>', `skip files larger than this (default ${HELP_DEFAULTS.maxFileBytes})`, positiveInt('--max-file-size'))
     .option('--pin-map <file>', 'JSON or YAML map of the pins you vouch for ({"actions": {"actions/checkout@v4": "<commit sha>"}, "images": {"node:20-alpine": "sha256:…"}}): unpinned-action and unpinned-base-image fix from it')
     .option('--network', 'look up the pins the map does not give: an action tag\'s commit through the GitHub API (GITHUB_API_URL, GITHUB_TOKEN), an image tag\'s digest through its registry (AUTOPACK_FIX_REGISTRY_URL for a mirror); a failed lookup leaves the finding report-only')
+    .option('--save-pin-map <file>', 'with --network: write the pins of this run (the --pin-map file\'s and the looked-up ones) to this JSON file, in the --pin-map format, to commit and reuse')
     .option('--branch [name]', `with --write: commit the fixes to a new branch (default ${HELP_DEFAULTS.branchPrefix}${HELP_DEFAULTS.branchName}), one commit per rule, without touching the checkout`)
     .option('--branch-prefix <prefix>', "the bot's branch prefix", HELP_DEFAULTS.branchPrefix)
     .option('--author <ident>', 'author of the branch commits, "Name <email>" (default: the repository\'s git identity, else autopack-fix)')
@@ -95,6 +96,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       if (opts.fix) opts.write = true;
       if (opts.branch === undefined && (opts.author || opts.committer)) throw new UsageError('--author and --committer apply only with --write --branch');
       if (opts.quiet && opts.verbose) throw new UsageError('--quiet and --verbose exclude each other');
+      if (opts.savePinMap !== undefined && !opts.network) throw new UsageError('--save-pin-map writes what --network looked up; add --network');
       const { resolveTarget, runBranchCommand, runWithOutputFile } = await import('./check.js');
       const target = await resolveTarget(args, opts.root);
       exitCode = opts.branch !== undefined ? await runBranchCommand(target, opts, io, args.length > 0 || opts.root !== undefined) : await runWithOutputFile(target, opts, io);

@@ -53,6 +53,8 @@ export interface MainOptions {
   pinMap?: string;
   /** `--network`: look up the pins no map gives (GitHub API, image registries). */
   network?: boolean;
+  /** `--save-pin-map FILE` (with --network): write the run's pins as a pin-map file. */
+  savePinMap?: string;
   /** `--branch` alone: true (default name); `--branch NAME`: the name. */
   branch?: string | true;
   branchPrefix: string;
