@@ -154,7 +154,12 @@ export async function resolvePins(requests: readonly PinRequest[], options: Reso
   const registryToken = (challenge: string): Promise<string> => {
     const params = bearerParams(challenge);
     if (!params?.realm) return Promise.reject(new LookupFailure(`HTTP 401: auth: the registry asks for credentials (${challenge.split(/\s/)[0] || 'no challenge'}); only anonymous pulls are looked up`));
-    const url = new URL(params.realm);
+    let url: URL;
+    try {
+      url = new URL(params.realm);
+    } catch {
+      return Promise.reject(new LookupFailure('auth: the registry\'s Bearer challenge names no usable token URL'));
+    }
     if (params.service) url.searchParams.set('service', params.service);
     if (params.scope) url.searchParams.set('scope', params.scope);
     const cacheKey = url.toString();
