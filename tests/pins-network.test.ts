@@ -251,8 +251,10 @@ describe('--network', () => {
       ['Dockerfile', 'lookup-failed'],
       ['Dockerfile', 'lookup-failed'],
     ]);
-    expect(doc.findings[3]?.message).toContain('the --network lookup failed: connection refused');
-    expect(result.stderr).toContain('`node:20` is not pinned: connection refused');
+    for (const f of doc.findings.slice(2)) expect(f.message).toMatch(/the --network lookup failed: (not looked up: )?connection refused\)$/);
+    // One note for the registry: the first image that found it down, and that the rest is not tried.
+    expect(result.stderr.match(/note: /g)).toHaveLength(1);
+    expect(result.stderr).toMatch(/is not pinned: connection refused; no further image of http:\/\/127\.0\.0\.1:\d+ is looked up this run/);
   });
 
   it('a rate limit stops the GitHub lookups with one note; the findings say why', async () => {
@@ -346,7 +348,7 @@ describe('resolvePins', () => {
     const r = await resolvePins([{ kind: 'images', image: 'node:20', file: 'Dockerfile' }], opts({ timeoutMs: 300 }));
     expect(r.map.images).toEqual({});
     expect(r.lookup.failed.images['docker.io/library/node:20']).toMatch(/^timeout: no answer in 300 ms$/);
-    expect(r.notes.map((n) => n.message)).toEqual(['--network: `node:20` is not pinned: timeout: no answer in 300 ms']);
+    expect(r.notes.map((n) => n.message)).toEqual([`--network: \`node:20\` is not pinned: timeout: no answer in 300 ms; no further image of ${base} is looked up this run`]);
   });
 
   it('without Docker-Content-Digest, hashes the manifest a GET serves', async () => {
@@ -385,6 +387,23 @@ describe('resolvePins', () => {
     expect(r.map.actions).toEqual({ 'acme/a0@v1': '0'.repeat(40) });
     expect(r.lookup.failed.actions['acme/a1@v1']).toBe('not looked up: the GitHub API rate limit is used up');
     expect(stand.seen).toHaveLength(1);
+  });
+
+  it('a registry that cannot be reached is tried once, not once per image', async () => {
+    let calls = 0;
+    const refused = async (): Promise<Response> => {
+      calls++;
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    };
+    const images = ['node:20', 'alpine:3.19', 'busybox:1'].map((image): PinRequest => ({ kind: 'images', image, file: 'Dockerfile' }));
+    const r = await resolvePins(images, { env: { AUTOPACK_FIX_REGISTRY_URL: undefined }, fetch: refused as typeof fetch, concurrency: 1 });
+    expect(calls).toBe(1);
+    expect(r.lookup.failed.images).toEqual({
+      'docker.io/library/node:20': 'connection refused',
+      'docker.io/library/alpine:3.19': 'not looked up: connection refused',
+      'docker.io/library/busybox:1': 'not looked up: connection refused',
+    });
+    expect(r.notes.map((n) => n.message)).toEqual(['--network: `node:20` is not pinned: connection refused; no further image of registry-1.docker.io is looked up this run']);
   });
 
   it('DNS failures and refusals are named', async () => {

@@ -15,8 +15,8 @@
  *
  * One request per distinct ref, at most four at once, ten seconds each. Nothing here fails the
  * run: a ref that cannot be resolved comes back in `failed` with the reason (HTTP status, DNS,
- * timeout, auth, rate limit), and a rate limit stops further calls to that service with one
- * note. campaign/api.ts's limitedFetch is not used: it waits for a limit to lift (up to 15
+ * timeout, auth, rate limit), and a rate limit or an unreachable service (DNS, refused, timeout)
+ * stops further calls to that service with one note. campaign/api.ts's limitedFetch is not used: it waits for a limit to lift (up to 15
  * minutes), which a check must not do, and it sits in a front end the pipeline cannot import.
  */
 import { createHash } from 'node:crypto';
@@ -87,14 +87,15 @@ class LookupFailure extends Error {
 
 /** A fetch error in words: DNS, refused, timeout, or the code. */
 function networkReason(error: unknown): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; name?: string } };
+  const e = error as { name?: string; message?: string; cause?: { code?: string; name?: string; message?: string; errors?: Array<{ code?: string }> } };
   if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return 'timeout';
-  const code = e?.cause?.code;
+  // Several addresses tried (IPv4 and IPv6): an AggregateError whose parts carry the code.
+  const code = e?.cause?.code ?? e?.cause?.errors?.find((x) => x?.code)?.code;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS: the host is not found (${code})`;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ECONNRESET') return 'connection reset';
   if (code) return `network error (${code})`;
-  return `network error (${e?.message ?? String(error)})`;
+  return `network error (${e?.cause?.message ?? e?.message ?? String(error)})`;
 }
 
 export async function resolvePins(requests: readonly PinRequest[], options: ResolveOptions): Promise<Resolution> {
@@ -112,16 +113,19 @@ export async function resolvePins(requests: readonly PinRequest[], options: Reso
       return await baseFetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       const reason = networkReason(error);
-      throw new LookupFailure(reason === 'timeout' ? `timeout: no answer in ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` : reason);
+      // A service that cannot be reached is not tried again for every other ref (ten seconds each).
+      throw new LookupFailure(reason === 'timeout' ? `timeout: no answer in ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` : reason, true);
     }
   };
   // A service that rate-limited us (or whose limit is used up) gets no further request.
   const stopped = new Map<string, string>();
   const notes: Resolution['notes'] = [];
-  const stop = (service: string, why: string, file: string): void => {
+  const rest = (service: string): string => `no further ${service === 'github' ? 'action' : `image of ${service}`} is looked up this run`;
+  /** The first ref that stops a service names it, once; refs already under way add no note. */
+  const stop = (service: string, why: string, file: string, ref?: PinRequest): void => {
     if (stopped.has(service)) return;
     stopped.set(service, why);
-    notes.push({ file, message: `--network: ${why}; the remaining ${service === 'github' ? 'actions' : `images of ${service}`} are not looked up this run` });
+    notes.push({ file, message: `--network: ${ref ? `\`${shown(ref)}\` is not pinned: ` : ''}${why}; ${rest(service)}` });
   };
 
   const resolveAction = async (r: Extract<PinRequest, { kind: 'actions' }>): Promise<string> => {
@@ -219,7 +223,7 @@ export async function resolvePins(requests: readonly PinRequest[], options: Reso
   const distinct = new Map<string, PinRequest>();
   for (const r of requests) if (!distinct.has(`${r.kind}\0${requestKey(r)}`)) distinct.set(`${r.kind}\0${requestKey(r)}`, r);
   const queue = [...distinct.values()];
-  const serviceOf = (r: PinRequest): string => (r.kind === 'actions' ? 'github' : imageParts(r.image).host);
+  const serviceOf = (r: PinRequest): string => (r.kind === 'actions' ? 'github' : registryOverride ?? imageParts(r.image).host);
   const one = async (r: PinRequest): Promise<void> => {
     const key = requestKey(r);
     const service = serviceOf(r);
@@ -240,7 +244,7 @@ export async function resolvePins(requests: readonly PinRequest[], options: Reso
     } catch (error) {
       const reason = error instanceof LookupFailure ? error.message : `unexpected: ${(error as Error)?.message ?? String(error)}`;
       lookup.failed[r.kind][key] = reason;
-      if (error instanceof LookupFailure && error.stop) stop(service, reason, r.file);
+      if (error instanceof LookupFailure && error.stop) stop(service, reason, r.file, r);
       else notes.push({ file: r.file, message: `--network: \`${shown(r)}\` is not pinned: ${reason}` });
     }
   };
