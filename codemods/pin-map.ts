@@ -29,6 +29,38 @@ export const PIN_MAP_OPTION: OptionSchema = {
 
 export type PinKind = 'actions' | 'images';
 
+const keyed = { type: 'object', properties: { actions: entries, images: entries }, additionalProperties: false } as const;
+
+export const PIN_LOOKUP_OPTION: OptionSchema = {
+  type: 'object',
+  description:
+    'Filled in by `--network`, not meant for a configuration file: when the pins were looked up (`at`), which entries of `pinMap` came from the lookup and from where (`resolved`), and which refs could not be looked up and why (`failed`), each by section and normalised key. A finding then says where its pin came from, or that the lookup failed (skip reason `lookup-failed`).',
+  properties: { at: { type: 'string' }, resolved: keyed, failed: keyed },
+  additionalProperties: false,
+};
+
+export interface PinLookupView {
+  at: string;
+  /** Where the pin of this section and key came from, when a lookup found it. */
+  resolved(kind: PinKind, key: string): string | undefined;
+  /** Why the lookup of this section and key failed. */
+  failed(kind: PinKind, key: string): string | undefined;
+}
+
+/** The `pinLookup` option, read defensively (it is the pipeline's, but a config could set it). */
+export function pinLookupOption(options: Record<string, unknown>): PinLookupView | undefined {
+  const v = options.pinLookup;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const section = (name: 'resolved' | 'failed', kind: PinKind, key: string): string | undefined => {
+    const s = o[name];
+    const k = s && typeof s === 'object' ? (s as Record<string, unknown>)[kind] : undefined;
+    const value = k && typeof k === 'object' ? (k as Record<string, unknown>)[key] : undefined;
+    return typeof value === 'string' ? value : undefined;
+  };
+  return { at: typeof o.at === 'string' ? o.at : 'an unknown time', resolved: (kind, key) => section('resolved', kind, key), failed: (kind, key) => section('failed', kind, key) };
+}
+
 /** The option's map, and the entries it refuses (by section and normalised key) with why. */
 export function pinMapOption(options: Record<string, unknown>): { map: PinMap; refused: Record<PinKind, Map<string, { key: string; problem: string }>> } {
   const { map, problems } = readPinMap(options.pinMap);

@@ -52,6 +52,10 @@ export interface PrOptions {
   committer?: string;
   maxFileSize?: number;
   docsUrl?: string;
+  /** `--pin-map FILE`, as for the check. */
+  pinMap?: string;
+  /** `--network`: look up the pins no map gives (the GitHub lookups with the PR token). */
+  network?: boolean;
   /** Every skipped file by name (default: one note for them all). */
   verbose?: boolean;
   /** No notes on stderr: only warnings and errors. */
@@ -163,7 +167,8 @@ async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Cont
     slug = { owner: m[1], name: m[2] };
   }
   const identities = await resolveIdentities(top, env, { author: options.author, committer: options.committer });
-  const pipeline = await createPipeline({ root, configPath: options.configPath, configOverride: options.configOverride, only: options.only, ignore: options.ignore, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize });
+  const network = options.network ? { env, token: env[options.tokenEnv] || undefined } : undefined;
+  const pipeline = await createPipeline({ root, configPath: options.configPath, configOverride: options.configOverride, only: options.only, ignore: options.ignore, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize, pinMap: options.pinMap, network });
   return { top, rootRel, fetchUrl, pushUrl, slug, identities, pipeline };
 }
 
@@ -259,7 +264,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
     ? { tip: remoteTip, botCommits: recorded?.commits, setFingerprint: recorded?.fixes, disposable: !open && !!latest?.merged }
     : undefined;
   const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
-  printDiagnostics(plan.fresh.diagnostics, err, options);
+  printDiagnostics([...(ctx.pipeline.lookup?.notes ?? []), ...plan.fresh.diagnostics], err, options);
   const where = `${ctx.slug.owner}/${ctx.slug.name}`;
   const finish = (operation: PrOutcomeReport['operation'], pr?: { number: number; url: string }): number => {
     stepOutputs(env, { operation, branch, ...(pr ? { pr } : {}) });
@@ -356,7 +361,7 @@ async function live(ctx: Context, options: PrOptions, io: PrIo, token: string, r
 
 async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string | undefined): Promise<number> {
   const { out, err, env } = io;
-  out('autopack-fix pr --dry-run: nothing is pushed and no network call is made; the remote is taken as this clone last fetched it.\n');
+  out(`autopack-fix pr --dry-run: nothing is pushed and no network call is made${options.network ? ' (but the pin lookups of --network)' : ''}; the remote is taken as this clone last fetched it.\n`);
   if ((await git(ctx.top, ['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true') {
     err('warning: this is a shallow clone; commits on an existing bot branch may be misjudged offline (a real run completes the history first)\n');
   }
@@ -383,7 +388,7 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
   const remoteTip = await tryRevParse(ctx.top, `refs/remotes/${options.remote}/${branch}`);
   out(`Base: ${base} at ${baseSha.slice(0, 12)} (${baseRef}). Branch: ${options.remote}/${branch} ${remoteTip ? `at ${remoteTip.slice(0, 12)}` : '(does not exist yet)'}.\n`);
   const plan = await planBranch({ repo: ctx.top, rootRel: ctx.rootRel, base: baseSha, existing: remoteTip ? { tip: remoteTip } : undefined, selection: ctx.pipeline, identities: ctx.identities, maxFileBytes: options.maxFileSize });
-  printDiagnostics(plan.fresh.diagnostics, err, options);
+  printDiagnostics([...(ctx.pipeline.lookup?.notes ?? []), ...plan.fresh.diagnostics], err, options);
   if (plan.action === 'nothing-to-fix') {
     out('Nothing to fix: nothing would be pushed and no pull request opened (an open one would be closed as no longer needed).\n');
     io.outcome?.({ operation: 'nothing-to-fix', baseSha, ...counts(plan.fresh) });

@@ -17,7 +17,7 @@ import { stderrDiagnostics } from '../report/diagnostics.js';
 import { git, gitTopLevel, workingTreeState } from '../util/git.js';
 import { didYouMean } from '../util/suggest.js';
 import { BASELINE_FILE, writeBaseline } from '../engine/baseline.js';
-import { createPipeline } from '../pipeline/pipeline.js';
+import { createPipeline, loadPinMap } from '../pipeline/pipeline.js';
 import { prepareWrite } from '../pipeline/write.js';
 import { sarifReport } from '../report/sarif.js';
 import { githubReport } from '../report/github.js';
@@ -40,8 +40,28 @@ export interface Target {
   paths?: string[];
 }
 
+/**
+ * `--save-pin-map FILE`: the pins of this run as a pin-map file (the `--pin-map` file's entries
+ * and what `--network` looked up, sectioned, keys normalised and sorted), so that a team can
+ * commit it and later runs need no lookup. Written whether or not anything was looked up.
+ */
+function savePinMap(pipeline: Awaited<ReturnType<typeof createPipeline>>, opts: MainOptions, io: Io): void {
+  if (opts.savePinMap === undefined) return;
+  const mine = opts.pinMap !== undefined ? loadPinMap(opts.pinMap) : { actions: {}, images: {} };
+  const found = pipeline.lookup?.resolution.map ?? { actions: {}, images: {} };
+  const sorted = (o: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const map = { actions: sorted({ ...found.actions, ...mine.actions }), images: sorted({ ...found.images, ...mine.images }) };
+  try {
+    writeFileSync(opts.savePinMap, `${JSON.stringify(map, null, 2)}\n`);
+  } catch (error) {
+    throw new UsageError(`--save-pin-map ${displayPath(opts.savePinMap)}: cannot write it: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const n = Object.keys(map.actions).length + Object.keys(map.images).length;
+  if (!opts.quiet) io.stderr.write(`note: wrote ${n} pin${n === 1 ? '' : 's'} to ${displayPath(opts.savePinMap)}\n`);
+}
+
 /** The pipeline the check and `--branch` run: the same flags, their own baseline choice. */
-function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean): ReturnType<typeof createPipeline> {
+function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean, env: NodeJS.ProcessEnv): ReturnType<typeof createPipeline> {
   return createPipeline({
     root,
     configPath: opts.config,
@@ -53,6 +73,7 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
     baseline,
     maxFileBytes: opts.maxFileSize,
     pinMap: opts.pinMap,
+    network: opts.network ? { env } : undefined,
   });
 }
 
@@ -133,13 +154,17 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
   if (opts.updateBaseline && target.paths) throw new UsageError('--update-baseline records every finding of the root; it does not combine with file arguments');
   if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--statistics prints text or json, not --format ${opts.format}`);
-  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline);
+  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline, io.env);
+  // In every format, also json and sarif: the finding says why, the note names the ref once.
+  if (pipeline.lookup) io.stderr.write(errDiagnostics(pipeline.lookup.notes));
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');
   const apply = wantsFixes ? pipeline.accepted : new Set<Safety>();
 
   // Refuse before doing any work (and before touching any file).
   const prepared = opts.write ? await prepareWrite(root, { allowDirty: !!opts.allowDirty, display: displayPath(rootArg), shown: displayPath }) : undefined;
   if (prepared) io.stderr.write(errDiagnostics(prepared.recovered));
+  // After the clean-tree check: a map saved inside the repository is a change of its own.
+  savePinMap(pipeline, opts, io);
   const journalDir = prepared?.journalDir;
 
   const ws = await pipeline.open();
@@ -358,7 +383,8 @@ export async function runBranchCommand(target: Target, opts: MainOptions, io: Io
   }
   // Resolved from the user's root (config, baseline, changed files); the engine then runs in a
   // worktree of HEAD, where the same root-relative paths name the same files.
-  const pipeline = await pipelineFor(root, target, opts, opts.baseline);
+  const pipeline = await pipelineFor(root, target, opts, opts.baseline, io.env);
+  savePinMap(pipeline, opts, io);
   const state = await workingTreeState(top);
   if (state.state === 'dirty') io.stderr.write(`note: the working tree has uncommitted changes; the branch starts from HEAD (${head.slice(0, 12)}) and does not include them. They are left as they are.\n`);
 
@@ -380,7 +406,8 @@ export async function runBranchCommand(target: Target, opts: MainOptions, io: Io
   } else {
     io.stdout.write(branchText(plan, name, headName, head, identities));
   }
-  io.stderr.write(diagnosticLines(stderrDiagnostics(plan.fresh.diagnostics, { quiet: opts.quiet, verbose: opts.verbose }), colorsFor(io.stderr, io.env)));
+  const diagnostics = [...(pipeline.lookup?.notes ?? []), ...plan.fresh.diagnostics];
+  io.stderr.write(diagnosticLines(stderrDiagnostics(diagnostics, { quiet: opts.quiet, verbose: opts.verbose }), colorsFor(io.stderr, io.env)));
   return exit;
 }
 

@@ -83,7 +83,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--unsafe-fixes', 'also apply review-class fixes')
     .option('--allow-dirty', 'allow --write on a working tree with uncommitted changes (or outside git)')
     .option('--max-file-size <bytes>', `skip files larger than this (default ${HELP_DEFAULTS.maxFileBytes})`, positiveInt('--max-file-size'))
-    .option('--pin-map <file>', 'JSON or YAML map of the pins you vouch for ({"actions": {"actions/checkout@v4": "<commit sha>"}, "images": {"node:20-alpine": "sha256:…"}}): unpinned-action and unpinned-base-image fix only from it (no network lookup)')
+    .option('--pin-map <file>', 'JSON or YAML map of the pins you vouch for ({"actions": {"actions/checkout@v4": "<commit sha>"}, "images": {"node:20-alpine": "sha256:…"}}): unpinned-action and unpinned-base-image fix from it')
+    .option('--network', 'look up the pins the map does not give: an action tag\'s commit through the GitHub API (GITHUB_API_URL, GITHUB_TOKEN), an image tag\'s digest through its registry (AUTOPACK_FIX_REGISTRY_URL for a mirror); a failed lookup leaves the finding report-only')
+    .option('--save-pin-map <file>', 'with --network: write the pins of this run (the --pin-map file\'s and the looked-up ones) to this JSON file, in the --pin-map format, to commit and reuse')
     .option('--branch [name]', `with --write: commit the fixes to a new branch (default ${HELP_DEFAULTS.branchPrefix}${HELP_DEFAULTS.branchName}), one commit per rule, without touching the checkout`)
     .option('--branch-prefix <prefix>', "the bot's branch prefix", HELP_DEFAULTS.branchPrefix)
     .option('--author <ident>', 'author of the branch commits, "Name <email>" (default: the repository\'s git identity, else autopack-fix)')
@@ -94,6 +96,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       if (opts.fix) opts.write = true;
       if (opts.branch === undefined && (opts.author || opts.committer)) throw new UsageError('--author and --committer apply only with --write --branch');
       if (opts.quiet && opts.verbose) throw new UsageError('--quiet and --verbose exclude each other');
+      if (opts.savePinMap !== undefined && !opts.network) throw new UsageError('--save-pin-map writes what --network looked up; add --network');
       const { resolveTarget, runBranchCommand, runWithOutputFile } = await import('./check.js');
       const target = await resolveTarget(args, opts.root);
       exitCode = opts.branch !== undefined ? await runBranchCommand(target, opts, io, args.length > 0 || opts.root !== undefined) : await runWithOutputFile(target, opts, io);
@@ -105,7 +108,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .command('pr')
     .description('commit the fixes to the bot branch, push it and open or update a pull request (GitHub)')
     .argument('[root]', 'repository root', '.')
-    .option('--dry-run', 'print the commits, the diff and the PR body that would be pushed; no network call')
+    .option('--dry-run', 'print the commits, the diff and the PR body that would be pushed; no network call (but the pin lookups of --network)')
     .option('--remote <name>', 'the remote to push to', 'origin')
     .option('--repo <owner/name>', 'the GitHub repository (default: from the remote URL)')
     .option('--base <branch>', "the PR's base branch (default: the repository's default branch)")
@@ -122,6 +125,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--committer <ident>', 'committer of the commits, "Name <email>"')
     .option('--max-file-size <bytes>', 'skip files larger than this', positiveInt('--max-file-size'))
     .option('--docs-url <template>', "link for a rule's README in the PR body; {rule} is replaced")
+    .option('--pin-map <file>', 'JSON or YAML map of the pins you vouch for (as for the check): unpinned-action and unpinned-base-image fix from it')
+    .option('--network', 'look up the pins the map does not give (GitHub API with the --token-env token, image registries); also with --dry-run')
     .option('-v, --verbose', 'every skipped file by name')
     .option('-q, --quiet', 'no notes on stderr, only warnings and errors')
     .action(async (root: string, opts: PrCliOptions) => {
@@ -149,6 +154,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           committer: opts.committer,
           maxFileSize: opts.maxFileSize,
           docsUrl: opts.docsUrl,
+          pinMap: opts.pinMap,
+          network: !!opts.network,
           verbose: opts.verbose,
           quiet: opts.quiet,
         },
@@ -232,6 +239,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--author <ident>', 'author of the commits, "Name <email>"')
     .option('--committer <ident>', 'committer of the commits, "Name <email>"')
     .option('--docs-url <template>', "link for a rule's README in the PR body; {rule} is replaced")
+    .option('--pin-map <file>', 'JSON or YAML map of the pins you vouch for (as for the check): unpinned-action and unpinned-base-image fix from it')
+    .option('--network', 'look up the pins the map does not give (GitHub API with the --token-env token, image registries); also with --dry-run')
     .option('--work-dir <dir>', 'where the shallow clones go (default: the system temp folder); each is removed after its repository')
     .configureOutput(usageOutput('autopack-fix campaign run', io))
     .action(async (opts: Omit<PrCliOptions, 'dryRun' | 'remote' | 'repo' | 'base' | 'maxFileSize' | 'verbose' | 'quiet'> & { plan?: string; shard?: number; clones?: string; out: string; concurrency: number; maxPrs?: number; dryRun?: boolean; apiUrl?: string; workDir?: string }) => {

@@ -51,6 +51,10 @@ export interface MainOptions {
   maxFileSize?: number;
   /** `--pin-map FILE`: the pins unpinned-action and unpinned-base-image may write. */
   pinMap?: string;
+  /** `--network`: look up the pins no map gives (GitHub API, image registries). */
+  network?: boolean;
+  /** `--save-pin-map FILE` (with --network): write the run's pins as a pin-map file. */
+  savePinMap?: string;
   /** `--branch` alone: true (default name); `--branch NAME`: the name. */
   branch?: string | true;
   branchPrefix: string;
@@ -79,6 +83,8 @@ export interface PrCliOptions {
   committer?: string;
   maxFileSize?: number;
   docsUrl?: string;
+  pinMap?: string;
+  network?: boolean;
   verbose?: boolean;
   quiet?: boolean;
 }

@@ -85,6 +85,7 @@ export const SKIP_REASONS = {
   'unparseable': 'a file the fix depends on does not parse',
   'disabled-by-option': 'an option of the rule turns the fix off',
   'needs-pin-map': 'the fix needs a value only the user can vouch for (a commit SHA or digest from --pin-map)',
+  'lookup-failed': 'the value the fix needs was to be looked up (--network), and the lookup failed (HTTP status, DNS, timeout, auth, rate limit)',
 } as const satisfies Record<string, string>;
 
 export type SkipReason = keyof typeof SKIP_REASONS;

@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding, Safety } from '../model/types.js';
+import type { Diagnostic, Finding, Safety } from '../model/types.js';
 import type { Rule } from '../model/rule.js';
 import { RULES } from '../rules/registry.js';
 import { Workspace } from '../workspace/workspace.js';
@@ -28,8 +28,10 @@ import { baselineFilter, loadBaseline, type BaselineFilter } from '../engine/bas
 import { acceptedSafety, allOf, loadConfig, type ResolvedConfig } from '../config/index.js';
 import { changedFilesKeep, changedSince } from '../git/changed.js';
 import { collectSecrets, redactText } from '../report/secrets.js';
-import { parsePinMapText, pinMapSections, type PinMap } from '../formats/pin-map.js';
+import { actionKey, imageKey, parsePinMapText, pinMapSections, splitActionRef, type PinMap } from '../formats/pin-map.js';
 import { ConfigError } from '../config/load.js';
+import { resolvePins, type PinLookup, type Resolution, type ResolveOptions } from '../pins/resolve.js';
+import { pinRequests } from '../pins/collect.js';
 
 export type Keep = (finding: Finding, ws: Workspace) => boolean;
 
@@ -73,6 +75,13 @@ export interface PipelineOptions {
    * handed to every rule with a `pinMap` option, over the map the configuration gives it.
    */
   pinMap?: string;
+  /**
+   * `--network`: look up the pins no map gives (action tag → commit through the GitHub API, image
+   * tag → digest through its registry; src/pins/resolve.ts) before the run, and hand them to the
+   * pin rules under the user's map. `env` gives GITHUB_API_URL, GITHUB_TOKEN and
+   * AUTOPACK_FIX_REGISTRY_URL; `token` a GitHub token from elsewhere (`pr --token-env`).
+   */
+  network?: Pick<ResolveOptions, 'env' | 'token' | 'fetch' | 'timeoutMs'>;
   /** Every known rule (default: the registry). */
   registry?: readonly Rule[];
 }
@@ -86,6 +95,12 @@ export interface Pipeline extends Selection {
   /** The loaded baseline's filter; undefined when there is none or it is ignored. */
   readonly baseline: BaselineFilter | undefined;
   readonly maxFileBytes: number | undefined;
+  /**
+   * What `--network` looked up (undefined without it, or when there was nothing to look up):
+   * the pins, and one note per ref that stays unpinned. Each front end prints the notes on
+   * stderr once, whatever the report format (the findings carry the reasons).
+   */
+  readonly lookup: { resolution: Resolution; notes: Diagnostic[] } | undefined;
   /**
    * Open a workspace: the user's root by default, or `at` (the same root in a worktree of the
    * same repository) so that root-relative paths mean the same files.
@@ -115,7 +130,12 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   const baseline = loaded ? baselineFilter(loaded) : undefined;
   const keep = allOf(config.keep, options.paths ? pathsKeep(options.paths) : undefined, changedKeep, suppressions.keep, baseline?.keep);
   const rules = suppressions.rules;
-  const ruleOptions = options.pinMap !== undefined ? withPinMap(config.ruleOptions, registry, loadPinMap(options.pinMap)) : config.ruleOptions;
+  let ruleOptions = options.pinMap !== undefined ? withPinMap(config.ruleOptions, registry, loadPinMap(options.pinMap)) : config.ruleOptions;
+  let lookup: Pipeline['lookup'];
+  if (options.network) {
+    lookup = await lookUpPins(root, rules, ruleOptions, accepted, keep, options);
+    if (lookup) ruleOptions = withLookedUpPins(ruleOptions, registry, lookup.resolution);
+  }
   return {
     root,
     config,
@@ -126,6 +146,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     suppressions,
     baseline,
     maxFileBytes: options.maxFileBytes,
+    lookup,
     open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
     run: async (ws, overrides = {}) => {
       const result = withoutSecrets(await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }), ws);
@@ -161,6 +182,60 @@ function withPinMap(ruleOptions: Record<string, Record<string, unknown>>, regist
     const id = rule.meta.id;
     const inline = pinMapSections(out[id]?.pinMap);
     out[id] = { ...out[id], pinMap: { actions: { ...inline.actions, ...map.actions }, images: { ...inline.images, ...map.images } } };
+  }
+  return out;
+}
+
+/** The rules that take pins: a `pinMap` option (the map) and a `pinLookup` option (what --network found). */
+function pinRules(rules: readonly Rule[]): Rule[] {
+  return rules.filter((r) => r.meta.options?.pinMap && r.meta.options?.pinLookup);
+}
+
+/**
+ * `--network`: a first pass of the pin rules alone (cheap: detection only, the keep chain
+ * applied, so a suppressed or baselined finding is not looked up), the refs they could not pin,
+ * and their lookup. Undefined when no pin rule runs or every ref is pinned or mapped already.
+ */
+async function lookUpPins(
+  root: string,
+  rules: readonly Rule[],
+  ruleOptions: Readonly<Record<string, Record<string, unknown>>>,
+  accepted: ReadonlySet<Safety>,
+  keep: Keep,
+  options: PipelineOptions,
+): Promise<Pipeline['lookup']> {
+  const selected = pinRules(rules);
+  if (selected.length === 0 || !options.network) return undefined;
+  const ws = await Workspace.open(root, { maxFileBytes: options.maxFileBytes });
+  const first = await run(ws, { rules: selected, apply: new Set(), accepted, ruleOptions, keep });
+  const requests = pinRequests(first.findings);
+  if (requests.length === 0) return undefined;
+  const resolution = await resolvePins(requests, options.network);
+  return { resolution, notes: resolution.notes.map((n) => ({ file: n.file, kind: 'note' as const, message: n.message })) };
+}
+
+/**
+ * The looked-up pins under each pin rule's map (the user's entries, inline or from --pin-map,
+ * win for the same key), and what the lookup found as the rule's `pinLookup` option, so that a
+ * finding can say where its pin came from, or why the lookup failed.
+ */
+function withLookedUpPins(ruleOptions: Record<string, Record<string, unknown>>, registry: readonly Rule[], resolution: Resolution): Record<string, Record<string, unknown>> {
+  const out = { ...ruleOptions };
+  for (const rule of pinRules(registry)) {
+    const id = rule.meta.id;
+    const user = pinMapSections(out[id]?.pinMap);
+    const actionOf = (k: string): string => {
+      const r = splitActionRef(k);
+      return r ? actionKey(r.name, r.ref) : k;
+    };
+    const mine = { actions: new Set(Object.keys(user.actions).map(actionOf)), images: new Set(Object.keys(user.images).map(imageKey)) };
+    const keepUnshadowed = (section: Record<string, string>, kind: 'actions' | 'images'): Record<string, string> => Object.fromEntries(Object.entries(section).filter(([k]) => !mine[kind].has(k)));
+    const lookup: PinLookup = {
+      at: resolution.lookup.at,
+      resolved: { actions: keepUnshadowed(resolution.lookup.resolved.actions, 'actions'), images: keepUnshadowed(resolution.lookup.resolved.images, 'images') },
+      failed: resolution.lookup.failed,
+    };
+    out[id] = { ...out[id], pinMap: { actions: { ...resolution.map.actions, ...user.actions }, images: { ...resolution.map.images, ...user.images } }, pinLookup: lookup };
   }
   return out;
 }
