@@ -383,6 +383,34 @@ describe('local mode: existing clones', () => {
   }, SLOW);
 });
 
+describe('local mode: the pin options carry over to each repository', () => {
+  it('--pin-map (relative to the campaign\'s directory) pins an action in every clone', async () => {
+    const folder = tempDir('apf-clones-pins-');
+    dirs.push(folder);
+    const workflow = 'name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n';
+    const { bare } = serve('local/p1', { '.github/workflows/ci.yml': workflow });
+    const clone = path.join(folder, 'p1');
+    gitIn(folder, ['clone', '-q', bare, clone]);
+    gitIn(clone, ['remote', 'set-url', 'origin', `${server.url}/local/p1.git`]);
+    const sha = 'b4ffde65f46336ab88eb53be808477a3936bae11';
+    const mapDir = tempDir('apf-pin-map-');
+    dirs.push(mapDir);
+    writeFileSync(path.join(mapDir, 'pins.json'), JSON.stringify({ actions: { 'actions/checkout@v4': sha } }));
+    const cwd = process.cwd();
+    process.chdir(mapDir);
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      // Without the map the finding is report-only; with it, the fix is there.
+      const without = await run({ clones: folder, dryRun: true, only: ['unpinned-action'] }, { GITHUB_API_URL: server.apiUrl, GITHUB_SERVER_URL: server.url });
+      expect(without.results.get('local/p1')).toMatchObject({ pr: { outcome: 'none' }, errors: [] });
+      r = await run({ clones: folder, dryRun: true, only: ['unpinned-action'], pinMap: 'pins.json' }, { GITHUB_API_URL: server.apiUrl, GITHUB_SERVER_URL: server.url });
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(r.results.get('local/p1')).toMatchObject({ pr: { outcome: 'dry-run' }, fixes: { 'unpinned-action': 1 }, errors: [] });
+  }, SLOW);
+});
+
 describe('the campaign configuration laid over a repository\'s own', () => {
   it('merges rules per id and their options key by key; other keys replace', () => {
     expect(

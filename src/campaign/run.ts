@@ -35,7 +35,7 @@ export const DEFAULT_CONCURRENCY = 2;
 export const SKIP_FILE = '.github/autopack-fix.skip';
 
 /** What a campaign passes through to each repository's `pr` run, as `pr` names it. */
-type PassedToPr = 'branch' | 'branchPrefix' | 'tokenEnv' | 'only' | 'ignore' | 'unsafeFixes' | 'draft' | 'labels' | 'reviewers' | 'author' | 'committer' | 'docsUrl' | 'maxOpenPrs';
+type PassedToPr = 'branch' | 'branchPrefix' | 'tokenEnv' | 'only' | 'ignore' | 'unsafeFixes' | 'draft' | 'labels' | 'reviewers' | 'author' | 'committer' | 'docsUrl' | 'maxOpenPrs' | 'pinMap' | 'network';
 
 export interface CampaignRunOptions extends Pick<PrOptions, PassedToPr> {
   /** Shard mode: the plan and the shard to run. */
@@ -256,6 +256,9 @@ async function runOne(target: Target, shard: number, options: CampaignRunOptions
           author: options.author,
           committer: options.committer,
           docsUrl: options.docsUrl,
+          // The pin map is read from the campaign's working directory, the same file for every repository.
+          ...(options.pinMap !== undefined ? { pinMap: path.resolve(options.pinMap) } : {}),
+          ...(options.network ? { network: true } : {}),
           ...(ctx.mayOpen ? { mayOpen: ctx.mayOpen } : {}),
           ...(ctx.apiFetch ? { apiFetch: ctx.apiFetch } : {}),
         },

@@ -269,6 +269,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           author: opts.author,
           committer: opts.committer,
           docsUrl: opts.docsUrl,
+          pinMap: opts.pinMap,
+          network: !!opts.network,
           workDir: opts.workDir,
         },
         sinks,
