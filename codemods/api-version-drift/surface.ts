@@ -61,6 +61,7 @@ const APP_CALLEES = /(^|\.)FastAPI$/;
 
 const SURFACE = definePythonAnalysis<VersionSurface>({
   name: 'api-version surface',
+  owner: 'api-version-drift',
   run: (root) => readSurface(root),
   noTree: () => ({ bindings: [], apps: [], literals: [] }),
   inPass: (file) => file.text.includes('version'),

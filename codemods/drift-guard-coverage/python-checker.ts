@@ -171,6 +171,7 @@ function read(root: TSNode): PythonCheckerShape {
 
 const SHAPE = definePythonAnalysis<PythonCheckerShape>({
   name: 'drift checker shape',
+  owner: 'drift-guard-coverage',
   run: (root) => read(root),
   noTree: () => ({ lists: [], readNames: new Set(), walksFiles: false, readsText: false, fails: false, needsArguments: false, syntaxError: true }),
   inPass: (file) => mayBePythonChecker(file.path, file.text),

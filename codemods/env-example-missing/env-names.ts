@@ -251,6 +251,7 @@ const PY_HINT = /environ|getenv|BaseSettings/;
 /** Read in the file's one tree-sitter pass (formats/python.ts), only where the hint matches. */
 const PY_ENV_READS = definePythonAnalysis<PythonEnvReads>({
   name: 'environment reads',
+  owner: 'env-example-missing',
   run: (root, file) => (PY_HINT.test(file.text) ? readPython(root) : { os: [], settings: [] }),
   noTree: () => ({ os: [], settings: [] }),
   inPass: (file) => PY_HINT.test(file.text),

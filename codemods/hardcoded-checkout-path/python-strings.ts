@@ -20,6 +20,7 @@ const MAYBE_CHECKOUT = /[A-Za-z]:[\\/]|\/[a-z]\/|\/mnt\/|\/home\/|\/Users\//;
 
 const ANALYSIS = definePythonAnalysis<PathStrings>({
   name: 'checkout-path strings',
+  owner: 'hardcoded-checkout-path',
   run: (root, file) => (MAYBE_CHECKOUT.test(file.text) ? read(root) : { strings: [], pathName: undefined, importAt: 0 }),
   noTree: () => ({ strings: [], pathName: undefined, importAt: 0 }),
   // Asked only for the modules that hold this repository's checkout path (the rule's pattern

@@ -37,6 +37,7 @@ const HINT = /["'\s(`](?:\.\/)?(?:src|backend|frontend|apps|packages|services)\/
 
 const LITERALS = definePythonAnalysis<PyLiteral[]>({
   name: 'string literals with their surroundings',
+  owner: 'legacy-path-literal',
   run: (root, file) => (HINT.test(file.text) ? readLiterals(root) : []),
   noTree: () => [],
 });

@@ -512,6 +512,7 @@ const RELEVANT = /["'](production|prod|live)["']|secret|password|passwd|token|ap
 
 const SURFACE = definePythonAnalysis<AuthSurface>({
   name: 'auth surface',
+  owner: 'prod-auth-fail-open',
   run: (root, file) => (RELEVANT.test(file.text) ? read(root, file) : EMPTY),
   noTree: () => EMPTY,
 });

@@ -32,6 +32,7 @@ const CLI_MODULE = /(^|\/)(__main__|cli|cli\/__init__|cli\/main|cli\/app|console
 
 const SURFACE = definePythonAnalysis<EntrySurface>({
   name: 'cli entry surface',
+  owner: 'python-module-entrypoint',
   run: (root, file) => read(root, file),
   noTree: () => EMPTY,
   inPass: (file) => CLI_MODULE.test(file.path),

@@ -194,6 +194,7 @@ function read(root: TSNode): ModuleSurroundings {
  */
 const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   name: 'redaction surroundings',
+  owner: 'redaction-key-normalization',
   run: (root) => read(root),
   noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
   // Asked for the modules whose tests the rule judges, which normalise keys; a module it reaches

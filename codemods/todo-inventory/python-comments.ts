@@ -11,6 +11,7 @@ import { MAYBE_ANY_MARKER } from './detect.js';
 
 const ANALYSIS = definePythonAnalysis<SourceComment[]>({
   name: 'comments with markers',
+  owner: 'todo-inventory',
   run: (root, file) => (MAYBE_ANY_MARKER.test(file.text) ? comments(root) : []),
   noTree: () => [],
 });

@@ -7,6 +7,7 @@ import { formatOf, parseProblem, toolProblem } from '../formats/validate.js';
 import { dialectOf } from '../formats/dialect.js';
 import { aliasBombProblem, parseYaml } from '../formats/yaml.js';
 import { scriptDepthProblem } from '../formats/bundler-config.js';
+import { setPassRules } from '../formats/python.js';
 import { plainRelative } from './safe-path.js';
 
 export interface RunOptions {
@@ -83,6 +84,8 @@ const DEFAULT_MAX_PASSES = 10;
 /** Run every rule once over a workspace view. A rule that throws is reported, not fatal. */
 export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep'], onProgress?: RunOptions['onProgress']): Promise<Finding[]> {
   const facts = Facts.of(ws);
+  // The Python analyses of rules that do not run stay out of the shared parse (formats/python.ts).
+  setPassRules(rules.map((r) => r.meta.id));
   const findings: Finding[] = [];
   const all: Finding[] = [];
   const kept: Array<{ raw: RawFinding; finding: Finding }> = [];

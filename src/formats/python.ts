@@ -49,6 +49,13 @@ export interface PythonAnalysis<T> {
    * need). An analysis its rule asks for on few files gives one that says no to most.
    */
   readonly inPass?: (file: SourceFile) => boolean;
+  /**
+   * The rule this analysis serves, when only one does (the analyses declared in a rule's
+   * folder). It joins the shared pass only while that rule runs (`setPassRules`): a rule that is
+   * off or not selected costs nothing. Like `inPass`, a hint: asked all the same, it gets a pass
+   * of its own.
+   */
+  readonly owner?: string;
 }
 
 /**
@@ -56,6 +63,11 @@ export interface PythonAnalysis<T> {
  * python-tree.ts, codemods/env-example-missing/env-names.ts), before any run: a static list, not per-run state.
  */
 const declared: Array<PythonAnalysis<unknown>> = [];
+
+/** The declared analyses (tests check their owners). */
+export function declaredPythonAnalyses(): ReadonlyArray<PythonAnalysis<unknown>> {
+  return declared;
+}
 
 export function definePythonAnalysis<T>(analysis: PythonAnalysis<T>): PythonAnalysis<T> {
   declared.push(analysis as PythonAnalysis<unknown>);
@@ -90,7 +102,18 @@ async function pythonPass(file: SourceFile, analyses: ReadonlyArray<PythonAnalys
  */
 function passAnalyses(file: SourceFile, asked: PythonAnalysis<unknown>): Array<PythonAnalysis<unknown>> {
   if (!prefiltersEnabled()) return [...declared];
-  return declared.filter((a) => a === asked || !a.inPass || a.inPass(file));
+  return declared.filter((a) => a === asked || ((a.owner === undefined || runningRules === undefined || runningRules.has(a.owner)) && (!a.inPass || a.inPass(file))));
+}
+
+/**
+ * The rules of the run under way (engine/run.ts sets them), so that the analyses of rules that
+ * do not run stay out of the shared pass. Process-wide, and only a hint: runs that overlap (a
+ * campaign's repositories) at worst give an analysis its own pass; no result depends on it.
+ */
+let runningRules: ReadonlySet<string> | undefined;
+
+export function setPassRules(ids: Iterable<string> | undefined): void {
+  runningRules = ids === undefined ? undefined : new Set(ids);
 }
 
 /** The result of one analysis of `file`, from the file's one tree-sitter pass. */
