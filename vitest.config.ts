@@ -1,4 +1,5 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -16,5 +17,8 @@ export default defineConfig({
     // Much of the suite waits on git and child processes, so two files at a time keep both
     // cores busy.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // The CLI's cache (src/cache/pass-cache.ts) goes to the temp folder, not the home of the
+    // machine running the tests; tests that check the default location set their own.
+    env: { AUTOPACK_FIX_CACHE_DIR: path.join(tmpdir(), `autopack-fix-test-cache-${process.pid}`) },
   },
 });

@@ -18,6 +18,7 @@ import { git, gitTopLevel, workingTreeState } from '../util/git.js';
 import { didYouMean } from '../util/suggest.js';
 import { BASELINE_FILE, writeBaseline } from '../engine/baseline.js';
 import { createPipeline, loadPinMap } from '../pipeline/pipeline.js';
+import { defaultCacheLocation } from '../cache/pass-cache.js';
 import { prepareWrite } from '../pipeline/write.js';
 import { sarifReport } from '../report/sarif.js';
 import { githubReport } from '../report/github.js';
@@ -74,6 +75,7 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
     maxFileBytes: opts.maxFileSize,
     pinMap: opts.pinMap,
     network: opts.network ? { env } : undefined,
+    cache: opts.cache === false ? undefined : path.resolve(opts.cacheLocation ?? defaultCacheLocation(root, env)),
   });
 }
 
@@ -196,6 +198,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
   } finally {
     progress?.stop();
   }
+  io.stderr.write(errDiagnostics(pipeline.takeCacheNotes()));
   if (opts.updateBaseline) {
     const file = writeBaseline(root, result.findings, ws);
     if (!opts.quiet) io.stdout.write(`Recorded ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${displayPath(path.relative(process.cwd(), file) || file)}; later runs report only new ones (--no-baseline shows all).\n`);
@@ -406,7 +409,7 @@ export async function runBranchCommand(target: Target, opts: MainOptions, io: Io
   } else {
     io.stdout.write(branchText(plan, name, headName, head, identities));
   }
-  const diagnostics = [...(pipeline.lookup?.notes ?? []), ...plan.fresh.diagnostics];
+  const diagnostics = [...(pipeline.lookup?.notes ?? []), ...pipeline.takeCacheNotes(), ...plan.fresh.diagnostics];
   io.stderr.write(diagnosticLines(stderrDiagnostics(diagnostics, { quiet: opts.quiet, verbose: opts.verbose }), colorsFor(io.stderr, io.env)));
   return exit;
 }

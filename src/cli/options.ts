@@ -55,6 +55,10 @@ export interface MainOptions {
   network?: boolean;
   /** `--save-pin-map FILE` (with --network): write the run's pins as a pin-map file. */
   savePinMap?: string;
+  /** `--no-cache`: false; otherwise the persistent cache is used. */
+  cache?: boolean;
+  /** `--cache-location DIR`: where the cache lives (default: defaultCacheLocation, outside the repository). */
+  cacheLocation?: string;
   /** `--branch` alone: true (default name); `--branch NAME`: the name. */
   branch?: string | true;
   branchPrefix: string;

@@ -116,15 +116,44 @@ export function setPassRules(ids: Iterable<string> | undefined): void {
   runningRules = ids === undefined ? undefined : new Set(ids);
 }
 
-/** The result of one analysis of `file`, from the file's one tree-sitter pass. */
+/**
+ * Results of earlier runs, by file text (the persistent cache, src/cache/): an analysis found
+ * there is not run, and a file whose every asked analysis is found there is not parsed. Results
+ * depend on the file's path and text only, so a store keyed by both can serve any run.
+ */
+export interface PassStore {
+  get(file: SourceFile, analysis: string): { value: unknown } | undefined;
+  put(file: SourceFile, analysis: string, value: unknown): void;
+}
+
+let passStore: PassStore | undefined;
+
+/** The store the pass reads and fills (the pipeline sets it around a run with a cache; undefined: none). */
+export function setPassStore(store: PassStore | undefined): void {
+  passStore = store;
+}
+
+function storeKey(a: PythonAnalysis<unknown>): string {
+  return a.owner === undefined ? a.name : `${a.owner}: ${a.name}`;
+}
+
+function remember(file: SourceFile, results: PassResults): PassResults {
+  if (passStore) for (const [a, o] of results) if (o.ok) passStore.put(file, storeKey(a), o.value);
+  return results;
+}
+
+/** The result of one analysis of `file`, from the file's one tree-sitter pass (or the store). */
 export async function pythonAnalysis<T>(file: SourceFile, analysis: PythonAnalysis<T>): Promise<T> {
-  const results = await file.parse('python', (f) => pythonPass(f, passAnalyses(f, analysis as PythonAnalysis<unknown>)));
-  let outcome = results.get(analysis as PythonAnalysis<unknown>);
+  const asked = analysis as PythonAnalysis<unknown>;
+  const stored = passStore?.get(file, storeKey(asked));
+  if (stored) return stored.value as T;
+  const results = await file.parse('python', async (f) => remember(f, await pythonPass(f, passAnalyses(f, asked))));
+  let outcome = results.get(asked);
   if (!outcome) {
     // Left out of this text's pass by its prefilter, or declared after it (a module loaded
     // mid-run): a pass of its own.
-    outcome = (await pythonPass(file, [analysis as PythonAnalysis<unknown>])).get(analysis as PythonAnalysis<unknown>) as Outcome;
-    results.set(analysis as PythonAnalysis<unknown>, outcome);
+    outcome = remember(file, await pythonPass(file, [asked])).get(asked) as Outcome;
+    results.set(asked, outcome);
   }
   if (!outcome.ok) throw outcome.error;
   return outcome.value as T;

@@ -32,6 +32,8 @@ import { actionKey, imageKey, parsePinMapText, pinMapSections, splitActionRef, t
 import { ConfigError } from '../config/load.js';
 import { resolvePins, type PinLookup, type Resolution, type ResolveOptions } from '../pins/resolve.js';
 import { pinRequests } from '../pins/collect.js';
+import { PassCache } from '../cache/pass-cache.js';
+import { setPassStore } from '../formats/python.js';
 
 export type Keep = (finding: Finding, ws: Workspace) => boolean;
 
@@ -82,6 +84,12 @@ export interface PipelineOptions {
    * AUTOPACK_FIX_REGISTRY_URL; `token` a GitHub token from elsewhere (`pr --token-env`).
    */
   network?: Pick<ResolveOptions, 'env' | 'token' | 'fetch' | 'timeoutMs'>;
+  /**
+   * The persistent cache's folder (src/cache/pass-cache.ts): what the Python pass read from each
+   * module is kept there between runs. Undefined: no cache (the library default; the CLI passes
+   * its default location unless `--no-cache`).
+   */
+  cache?: string;
   /** Every known rule (default: the registry). */
   registry?: readonly Rule[];
 }
@@ -112,6 +120,12 @@ export interface Pipeline extends Selection {
    * accepted).
    */
   run(ws: Workspace, options?: Partial<Omit<RunOptions, 'keep' | 'ruleOptions'>>): Promise<RunResult>;
+  /**
+   * What the cache could not do (a corrupt or foreign cache not used, a cache that cannot be
+   * written), once each, taken by the front end to print on stderr whatever the report format:
+   * they are about the tool, not the repository.
+   */
+  takeCacheNotes(): Diagnostic[];
 }
 
 /**
@@ -136,7 +150,10 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     lookup = await lookUpPins(root, rules, ruleOptions, accepted, keep, options);
     if (lookup) ruleOptions = withLookedUpPins(ruleOptions, registry, lookup.resolution);
   }
+  const cache: { cache: PassCache; note?: string } | undefined = options.cache !== undefined ? PassCache.open(options.cache) : undefined;
+  const cacheNotes: Diagnostic[] = [];
   return {
+    takeCacheNotes: () => cacheNotes.splice(0),
     root,
     config,
     rules,
@@ -149,7 +166,16 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     lookup,
     open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
     run: async (ws, overrides = {}) => {
-      const result = withoutSecrets(await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep }), ws);
+      let raw: RunResult;
+      setPassStore(cache?.cache);
+      try {
+        raw = await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep });
+      } finally {
+        setPassStore(undefined);
+      }
+      const result = withoutSecrets(raw, ws);
+      for (const message of [cache?.note, cache?.cache.save()]) if (message !== undefined) cacheNotes.push({ file: '', kind: 'note', message });
+      if (cache) cache.note = undefined;
       // What the config says that may surprise (a pattern that can match nothing), once per run.
       const notes = config.notes.map(({ pointer: _pointer, ...d }) => d);
       return notes.length ? { ...result, diagnostics: [...notes, ...result.diagnostics] } : result;

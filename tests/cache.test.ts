@@ -1,0 +1,159 @@
+/**
+ * The persistent cache (src/cache/pass-cache.ts) changes no finding: every golden input with a
+ * Python module, and the demo, is run with every rule without a cache, then cold and warm with
+ * one; the findings (fixes included) and diagnostics must be byte-identical, and the warm run
+ * must parse nothing. Then the CLI: the cache folder, git ignoring it, a changed file read
+ * again, a corrupt or foreign cache ignored with a note, and --no-cache.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, repoFrom, repoWithHistory, plainCopy, removeDir, gitIn, type HistoryCommitSpec } from './helpers/repo.js';
+import { runCli } from './helpers/cli.js';
+import { Workspace } from '../src/workspace/workspace.js';
+import { detect } from '../src/engine/run.js';
+import { RULES } from '../src/rules/registry.js';
+import { setPassStore } from '../src/formats/python.js';
+import { CACHE_FILE, PassCache } from '../src/cache/pass-cache.js';
+import type { Diagnostic } from '../src/model/types.js';
+
+const FIXTURES = path.join(ROOT, 'fixtures');
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach(removeDir));
+
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanup.push(d);
+  return d;
+}
+
+async function detectAll(repo: string, ruleOptions: Record<string, Record<string, unknown>>, cache?: PassCache): Promise<string> {
+  const ws = await Workspace.open(repo);
+  const diagnostics: Diagnostic[] = [];
+  setPassStore(cache);
+  try {
+    const findings = await detect(ws, RULES, ruleOptions, diagnostics);
+    return JSON.stringify({ findings, diagnostics }, null, 1);
+  } finally {
+    setPassStore(undefined);
+  }
+}
+
+function hasPython(dir: string): boolean {
+  return (readdirSync(dir, { recursive: true }) as string[]).some((p) => p.endsWith('.py'));
+}
+
+describe('the cache changes no finding', () => {
+  const cases: Array<{ rule: string; dir: string }> = [];
+  for (const rule of readdirSync(FIXTURES)) {
+    if (rule === 'demo' || !statSync(path.join(FIXTURES, rule)).isDirectory()) continue;
+    for (const c of readdirSync(path.join(FIXTURES, rule))) {
+      const input = path.join(FIXTURES, rule, c, 'input');
+      if (existsSync(input) && hasPython(input)) cases.push({ rule, dir: path.join(FIXTURES, rule, c) });
+    }
+  }
+  cases.push({ rule: '', dir: path.join(FIXTURES, 'demo') });
+
+  it('every golden input with Python and the demo: identical without a cache, cold and warm; the warm run parses nothing', async () => {
+    expect(cases.length).toBeGreaterThan(30);
+    const differ: string[] = [];
+    let hits = 0;
+    for (const { rule, dir } of cases) {
+      const optionsFile = path.join(dir, 'options.json');
+      const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as { ruleOptions?: Record<string, unknown>; repository?: boolean }) : {};
+      const historyFile = path.join(dir, 'history.json');
+      const history = existsSync(historyFile) ? (JSON.parse(readFileSync(historyFile, 'utf8')) as { commits: HistoryCommitSpec[] }).commits : undefined;
+      const input = rule ? path.join(dir, 'input') : dir;
+      const repo = options.repository === false ? plainCopy(input) : history ? repoWithHistory(input, history) : repoFrom(input);
+      cleanup.push(repo);
+      const ruleOptions = rule ? { [rule]: options.ruleOptions ?? {} } : {};
+      const location = tempDir('apf-cache-');
+      const none = await detectAll(repo, ruleOptions);
+      const cold = PassCache.open(location, 'test stamp').cache;
+      const coldOut = await detectAll(repo, ruleOptions, cold);
+      expect(cold.save()).toBeUndefined();
+      const warm = PassCache.open(location, 'test stamp');
+      expect(warm.note).toBeUndefined();
+      const warmOut = await detectAll(repo, ruleOptions, warm.cache);
+      if (none !== coldOut || none !== warmOut) differ.push(path.relative(FIXTURES, dir));
+      if (warm.cache.misses !== 0) differ.push(`${path.relative(FIXTURES, dir)}: ${warm.cache.misses} misses on the warm run`);
+      hits += warm.cache.hits;
+    }
+    expect(differ).toEqual([]);
+    expect(hits).toBeGreaterThan(cases.length);
+  }, 1_200_000);
+});
+
+describe('the cache from the CLI', () => {
+  const PY = { 'app/guard.py': 'PROTECTED_PATHS = ["app/guard.py", "config/gone.yaml"]\n', 'app/__init__.py': '' };
+
+  function repoWith(files: Record<string, string>): string {
+    const dir = tempDir('apf-cache-repo-');
+    for (const [p, text] of Object.entries(files)) {
+      const abs = path.join(dir, p);
+      mkdirSync(path.dirname(abs), { recursive: true });
+      writeFileSync(abs, text);
+    }
+    gitIn(dir, ['init', '-q', '-b', 'main']);
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'init']);
+    return dir;
+  }
+
+  it('by default writes nothing in the repository: a folder per root under AUTOPACK_FIX_CACHE_DIR; the same report warm; a changed file is read again', async () => {
+    const repo = repoWith(PY);
+    const home = tempDir('apf-cache-home-');
+    const env = { AUTOPACK_FIX_CACHE_DIR: home };
+    const first = await runCli([repo, '--format', 'json', '--exit-zero'], { env });
+    expect(readdirSync(repo).sort()).toEqual(['.git', 'app']);
+    expect(gitIn(repo, ['status', '--porcelain', '--ignored'])).toBe('');
+    const folders = readdirSync(home);
+    expect(folders).toHaveLength(1);
+    expect(existsSync(path.join(home, folders[0] as string, CACHE_FILE))).toBe(true);
+    const second = await runCli([repo, '--format', 'json', '--exit-zero'], { env });
+    const strip = (s: string): string => JSON.stringify({ ...(JSON.parse(s) as Record<string, unknown>), timing: undefined });
+    expect(strip(second.stdout)).toBe(strip(first.stdout));
+    expect(second.stderr).toBe(first.stderr);
+    expect(first.stdout).toContain('config/gone.yaml');
+    writeFileSync(path.join(repo, 'app/guard.py'), 'PROTECTED_PATHS = ["app/guard.py", "config/other.yaml"]\n');
+    const third = await runCli([repo, '--format', 'json', '--exit-zero'], { env });
+    expect(third.stdout).toContain('config/other.yaml');
+    expect(third.stdout).not.toContain('config/gone.yaml');
+  });
+
+  it('--cache-location inside the repository: git ignores the folder (its own .gitignore)', async () => {
+    const repo = repoWith(PY);
+    await runCli([repo, '--format', 'json', '--exit-zero', '--cache-location', path.join(repo, '.autopack-fix-cache')]);
+    expect(existsSync(path.join(repo, '.autopack-fix-cache', CACHE_FILE))).toBe(true);
+    expect(gitIn(repo, ['status', '--porcelain'])).toBe('');
+  });
+
+  it('a corrupt cache is not used: one note, the same report, and it is rebuilt', async () => {
+    const repo = repoWith(PY);
+    const clean = await runCli([repo, '--format', 'json', '--exit-zero', '--no-cache']);
+    expect(existsSync(path.join(repo, '.autopack-fix-cache'))).toBe(false);
+    const location = tempDir('apf-cache-loc-');
+    writeFileSync(path.join(location, CACHE_FILE), 'not a cache at all');
+    const r = await runCli([repo, '--format', 'json', '--exit-zero', '--cache-location', location]);
+    expect(r.stderr).toMatch(/the cache .* is corrupt .*: not used, and rebuilt/);
+    const strip = (s: string): string => JSON.stringify({ ...(JSON.parse(s) as Record<string, unknown>), timing: undefined });
+    expect(strip(r.stdout)).toBe(strip(clean.stdout));
+    expect(PassCache.open(location).note).toBeUndefined();
+  });
+
+  it('a cache of another build is not used', () => {
+    const location = tempDir('apf-cache-foreign-');
+    const c = PassCache.open(location, 'build A').cache;
+    c.put({ path: 'a.py', text: 'x = 1\n' } as never, 'test', { n: 1 });
+    expect(c.save()).toBeUndefined();
+    expect(PassCache.open(location, 'build A').cache.get({ path: 'a.py', text: 'x = 1\n' } as never, 'test')).toEqual({ value: { n: 1 } });
+    const other = PassCache.open(location, 'build B');
+    expect(other.note).toMatch(/made by another build of autopack-fix: not used/);
+    expect(other.cache.get({ path: 'a.py', text: 'x = 1\n' } as never, 'test')).toBeUndefined();
+    // Not plain data (a class instance would lose its prototype): not stored.
+    class Thing {}
+    other.cache.put({ path: 'b.py', text: '' } as never, 'test', new Thing());
+    expect(other.cache.get({ path: 'b.py', text: '' } as never, 'test')).toBeUndefined();
+  });
+});
