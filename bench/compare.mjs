@@ -12,8 +12,8 @@
 //   <variant>    node bin/autopack-fix.js --root DIR --format json --exit-zero, where the variant
 //                sets the environment: `prefilter` (as shipped), `no-prefilter`
 //                (AUTOPACK_FIX_NO_PREFILTER=1: every file parsed and analysed, as before them)
-//   warm         the same run a second time with a warm cache, when the CLI has `--cache`
-//                (it has none yet: the column says so)
+//   warm         the same run with a warm cache (`--cache-location .bench/cache/<target>`, filled by
+//                one untimed run first), when the CLI has a cache (`--cache-location` in --help)
 // Each child runs under GNU time (`/usr/bin/time -f`): wall, user+sys CPU and peak RSS. CPU is
 // the figure to compare on a machine others share; wall is printed beside it. Medians over the
 // rounds, the ratio of each run's CPU to the Node floor's, and CPU per 1,000 files (and its
@@ -113,7 +113,7 @@ function timed(argv, env, timeoutSec, viaShell = false) {
 }
 
 function hasCacheFlag() {
-  return execFileSync(process.execPath, [cli, '--help']).toString().includes('--cache');
+  return execFileSync(process.execPath, [cli, '--help']).toString().includes('--cache-location');
 }
 
 function main() {
@@ -136,12 +136,14 @@ function main() {
     const runs = Object.fromEntries(modes.map((m) => [m, []]));
     const reports = {};
     log(`${t.name}: ${files} tracked files, ${o.rounds} round(s) of ${modes.join(', ')}`);
+    const cacheDir = path.join(outDir, 'cache', t.name.replace(/[^\w.-]+/g, '_'));
+    if (cache) timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', '--cache-location', cacheDir], {}, o.timeout);
     for (let round = 0; round < o.rounds; round++) {
       for (const mode of modes) {
         let r;
         if (mode === 'floor-node') r = timed([process.execPath, '-e', FLOOR_NODE, t.dir], {}, o.timeout);
         else if (mode === 'floor-rg') r = timed(`cd '${t.dir.replace(/'/g, `'\\''`)}' && git ls-files -z | xargs -0 rg -c -a --no-messages '' > /dev/null; true`, {}, o.timeout, true);
-        else if (mode === 'warm') r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero'], {}, o.timeout);
+        else if (mode === 'warm') r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', '--cache-location', cacheDir], {}, o.timeout);
         else r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', ...(cache ? ['--no-cache'] : [])], VARIANTS[mode], o.timeout);
         runs[mode].push({ wall: r.wall, cpu: r.cpu, rssMiB: r.rssMiB, status: r.status, signal: r.signal });
         if (r.status !== 0 && mode !== 'floor-rg') log(`${t.name} ${mode}: exit ${r.status ?? r.signal} ${r.stderr.slice(0, 300)}`);

@@ -1,6 +1,6 @@
 /**
  * The persistent cache (src/cache/pass-cache.ts) changes no finding: every golden input with a
- * Python module, and the demo, is run with every rule without a cache, then cold and warm with
+ * Python module or a Markdown doc, and the demo, is run with every rule without a cache, then cold and warm with
  * one; the findings (fixes included) and diagnostics must be byte-identical, and the warm run
  * must parse nothing. Then the CLI: the cache folder, git ignoring it, a changed file read
  * again, a corrupt or foreign cache ignored with a note, and --no-cache.
@@ -14,7 +14,7 @@ import { runCli } from './helpers/cli.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { detect } from '../src/engine/run.js';
 import { RULES } from '../src/rules/registry.js';
-import { setPassStore } from '../src/formats/python.js';
+import { setParseStore } from '../src/formats/store.js';
 import { CACHE_FILE, PassCache } from '../src/cache/pass-cache.js';
 import type { Diagnostic } from '../src/model/types.js';
 
@@ -31,17 +31,17 @@ function tempDir(prefix: string): string {
 async function detectAll(repo: string, ruleOptions: Record<string, Record<string, unknown>>, cache?: PassCache): Promise<string> {
   const ws = await Workspace.open(repo);
   const diagnostics: Diagnostic[] = [];
-  setPassStore(cache);
+  setParseStore(cache);
   try {
     const findings = await detect(ws, RULES, ruleOptions, diagnostics);
     return JSON.stringify({ findings, diagnostics }, null, 1);
   } finally {
-    setPassStore(undefined);
+    setParseStore(undefined);
   }
 }
 
-function hasPython(dir: string): boolean {
-  return (readdirSync(dir, { recursive: true }) as string[]).some((p) => p.endsWith('.py'));
+function hasCachedKinds(dir: string): boolean {
+  return (readdirSync(dir, { recursive: true }) as string[]).some((p) => /\.(py|md|mdx|markdown)$/i.test(p));
 }
 
 describe('the cache changes no finding', () => {
@@ -50,13 +50,13 @@ describe('the cache changes no finding', () => {
     if (rule === 'demo' || !statSync(path.join(FIXTURES, rule)).isDirectory()) continue;
     for (const c of readdirSync(path.join(FIXTURES, rule))) {
       const input = path.join(FIXTURES, rule, c, 'input');
-      if (existsSync(input) && hasPython(input)) cases.push({ rule, dir: path.join(FIXTURES, rule, c) });
+      if (existsSync(input) && hasCachedKinds(input)) cases.push({ rule, dir: path.join(FIXTURES, rule, c) });
     }
   }
   cases.push({ rule: '', dir: path.join(FIXTURES, 'demo') });
 
-  it('every golden input with Python and the demo: identical without a cache, cold and warm; the warm run parses nothing', async () => {
-    expect(cases.length).toBeGreaterThan(30);
+  it('every golden input with Python or Markdown and the demo: identical without a cache, cold and warm; the warm run parses nothing', async () => {
+    expect(cases.length).toBeGreaterThan(100);
     const differ: string[] = [];
     let hits = 0;
     for (const { rule, dir } of cases) {

@@ -1,14 +1,15 @@
 /**
  * The persistent cache (on by default in the CLI; `--no-cache`, `--cache-location`):
- * what the Python pass read from each module, kept between runs, as ESLint's and ruff's caches
- * keep per-file results. An entry is keyed by the file's path, the SHA-1 of its text and the
+ * what the Python pass read from each module and the Markdown model of each doc
+ * (formats/store.ts), kept between runs, as ESLint's and ruff's caches keep per-file results. An entry is keyed by the file's path, the SHA-1 of its text and the
  * analysis, so a changed file is read again and an unchanged one is not parsed at all. The
  * whole cache is stamped with the tool's version and the newest modification time of its code:
  * a cache from another build is not used (one note), nor is a corrupt one (one note), never
  * trusted in part. Only what the run asked for is written back, so entries of deleted or edited
  * files do not pile up.
  *
- * Only plain data is stored (objects, arrays, Maps, Sets, strings, numbers, booleans, null): a
+ * Only plain data is stored (objects, arrays, typed arrays, Maps, Sets, strings, numbers,
+ * booleans, null): a
  * value holding anything else (a class instance would come back without its prototype) is not
  * cached, and its analysis simply runs again next time.
  */
@@ -18,11 +19,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
-import type { PassStore } from '../formats/python.js';
+import type { ParseStore } from '../formats/store.js';
 import type { SourceFile } from '../workspace/source-file.js';
 
-export const CACHE_FILE = 'python-pass.v1.bin';
-const FORMAT = 'autopack-fix python-pass cache 1';
+export const CACHE_FILE = 'parse-cache.v1.bin';
+const FORMAT = 'autopack-fix parse cache 1';
 
 interface CacheFileContent {
   format: string;
@@ -77,6 +78,8 @@ function isPlain(v: unknown, depth = 0): boolean {
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === undefined) return true;
   if (typeof v !== 'object') return false;
   if (Array.isArray(v)) return v.every((x) => isPlain(x, depth + 1));
+  // Typed arrays (the Markdown model's offset maps) come back as typed arrays of the same kind.
+  if (ArrayBuffer.isView(v)) return !(v instanceof DataView);
   if (v instanceof Map) return [...v].every(([k, x]) => isPlain(k, depth + 1) && isPlain(x, depth + 1));
   if (v instanceof Set) return [...v].every((x) => isPlain(x, depth + 1));
   const proto = Object.getPrototypeOf(v);
@@ -84,7 +87,7 @@ function isPlain(v: unknown, depth = 0): boolean {
   return Object.values(v as Record<string, unknown>).every((x) => isPlain(x, depth + 1));
 }
 
-export class PassCache implements PassStore {
+export class PassCache implements ParseStore {
   private readonly previous: Map<string, unknown>;
   private readonly next = new Map<string, unknown>();
   private readonly hashes = new WeakMap<SourceFile, string>();

@@ -83,7 +83,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--unsafe-fixes', 'also apply review-class fixes')
     .option('--allow-dirty', 'allow --write on a working tree with uncommitted changes (or outside git)')
     .option('--max-file-size <bytes>', `skip files larger than this (default ${HELP_DEFAULTS.maxFileBytes})`, positiveInt('--max-file-size'))
-    .option('--no-cache', 'do not read or write the cache of what earlier runs read from each Python module')
+    .option('--no-cache', 'do not read or write the cache of what earlier runs read from each Python module and Markdown doc')
     .option('--cache-location <dir>', 'where the cache lives (default: a folder per repository under AUTOPACK_FIX_CACHE_DIR, else ~/.cache/autopack-fix; nothing is written in the repository)')
     .option('--pin-map <file>', 'JSON or YAML map of the pins you vouch for ({"actions": {"actions/checkout@v4": "<commit sha>"}, "images": {"node:20-alpine": "sha256:…"}}): unpinned-action and unpinned-base-image fix from it')
     .option('--network', 'look up the pins the map does not give: an action tag\'s commit through the GitHub API (GITHUB_API_URL, GITHUB_TOKEN), an image tag\'s digest through its registry (AUTOPACK_FIX_REGISTRY_URL for a mirror); a failed lookup leaves the finding report-only')

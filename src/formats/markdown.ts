@@ -12,6 +12,7 @@
  * are not parsed at all.
  */
 import vm from 'node:vm';
+import { parseStore } from './store.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { jsoncTree } from './json.js';
 import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from '../util/text.js';
@@ -106,6 +107,10 @@ function mdastModules(): Promise<MdastModules> {
 export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_MARKDOWN_BYTES): Promise<MarkdownResult> {
   return file.parse(`markdown:${maxBytes}`, async (f): Promise<MarkdownResult> => {
     if (f.text.length > maxBytes) return { ok: false, reason: `larger than the Markdown size cap (${f.text.length} > ${maxBytes} characters); not read` };
+    // A model read in an earlier run of the same text (formats/store.ts). Only models are kept:
+    // a file skipped for its budget may be read on a less loaded machine.
+    const stored = parseStore()?.get(f, 'markdown model');
+    if (stored) return { ok: true, model: stored.value as MarkdownModel };
     const complexity = markdownComplexity(f.text);
     if (complexity.tooComplex) {
       const { line } = positionAt(lineStarts(f.text), complexity.tooComplex.offset);
@@ -121,6 +126,7 @@ export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_M
       // The parse and the walk over its tree run under a timeout that interrupts them (the vm
       // module's watchdog), so a shape no limit above foresaw still ends.
       const model = runWithin(budget, () => buildModel(f.text, m.fromMarkdown(blankComponentTags(f.text), options as never) as unknown as MdNode));
+      parseStore()?.put(f, 'markdown model', model);
       return { ok: true, model };
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;

@@ -1,6 +1,7 @@
 import type { SourceFile } from '../workspace/source-file.js';
 import { pythonGrammarPath } from '../util/python-grammar.js';
 import { prefiltersEnabled } from '../util/prefilter.js';
+import { parseStore } from './store.js';
 import type { Node as TSNode, Parser as TSParser } from 'web-tree-sitter';
 
 /** What the module resolver and app discovery need from one Python module. */
@@ -116,36 +117,21 @@ export function setPassRules(ids: Iterable<string> | undefined): void {
   runningRules = ids === undefined ? undefined : new Set(ids);
 }
 
-/**
- * Results of earlier runs, by file text (the persistent cache, src/cache/): an analysis found
- * there is not run, and a file whose every asked analysis is found there is not parsed. Results
- * depend on the file's path and text only, so a store keyed by both can serve any run.
- */
-export interface PassStore {
-  get(file: SourceFile, analysis: string): { value: unknown } | undefined;
-  put(file: SourceFile, analysis: string, value: unknown): void;
-}
-
-let passStore: PassStore | undefined;
-
-/** The store the pass reads and fills (the pipeline sets it around a run with a cache; undefined: none). */
-export function setPassStore(store: PassStore | undefined): void {
-  passStore = store;
-}
-
+/** The analysis's key in the parse store (formats/store.ts). */
 function storeKey(a: PythonAnalysis<unknown>): string {
-  return a.owner === undefined ? a.name : `${a.owner}: ${a.name}`;
+  return `python: ${a.owner === undefined ? a.name : `${a.owner}: ${a.name}`}`;
 }
 
 function remember(file: SourceFile, results: PassResults): PassResults {
-  if (passStore) for (const [a, o] of results) if (o.ok) passStore.put(file, storeKey(a), o.value);
+  const store = parseStore();
+  if (store) for (const [a, o] of results) if (o.ok) store.put(file, storeKey(a), o.value);
   return results;
 }
 
 /** The result of one analysis of `file`, from the file's one tree-sitter pass (or the store). */
 export async function pythonAnalysis<T>(file: SourceFile, analysis: PythonAnalysis<T>): Promise<T> {
   const asked = analysis as PythonAnalysis<unknown>;
-  const stored = passStore?.get(file, storeKey(asked));
+  const stored = parseStore()?.get(file, storeKey(asked));
   if (stored) return stored.value as T;
   const results = await file.parse('python', async (f) => remember(f, await pythonPass(f, passAnalyses(f, asked))));
   let outcome = results.get(asked);

@@ -33,7 +33,7 @@ import { ConfigError } from '../config/load.js';
 import { resolvePins, type PinLookup, type Resolution, type ResolveOptions } from '../pins/resolve.js';
 import { pinRequests } from '../pins/collect.js';
 import { PassCache } from '../cache/pass-cache.js';
-import { setPassStore } from '../formats/python.js';
+import { setParseStore } from '../formats/store.js';
 
 export type Keep = (finding: Finding, ws: Workspace) => boolean;
 
@@ -86,7 +86,7 @@ export interface PipelineOptions {
   network?: Pick<ResolveOptions, 'env' | 'token' | 'fetch' | 'timeoutMs'>;
   /**
    * The persistent cache's folder (src/cache/pass-cache.ts): what the Python pass read from each
-   * module is kept there between runs. Undefined: no cache (the library default; the CLI passes
+   * module, and each doc's Markdown model, are kept there between runs. Undefined: no cache (the library default; the CLI passes
    * its default location unless `--no-cache`).
    */
   cache?: string;
@@ -167,11 +167,11 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
     run: async (ws, overrides = {}) => {
       let raw: RunResult;
-      setPassStore(cache?.cache);
+      setParseStore(cache?.cache);
       try {
         raw = await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep });
       } finally {
-        setPassStore(undefined);
+        setParseStore(undefined);
       }
       const result = withoutSecrets(raw, ws);
       for (const message of [cache?.note, cache?.cache.save()]) if (message !== undefined) cacheNotes.push({ file: '', kind: 'note', message });

@@ -1,0 +1,23 @@
+/**
+ * Results of earlier runs, by file text: the persistent cache (src/cache/) plugs in here, and
+ * the parsers whose results are plain data and depend only on a file's path and text consult it
+ * (the Python pass, formats/python.ts; the Markdown model, formats/markdown.ts). A result found
+ * there is not computed again; a file whose every asked result is there is not parsed at all.
+ */
+import type { SourceFile } from '../workspace/source-file.js';
+
+export interface ParseStore {
+  get(file: SourceFile, key: string): { value: unknown } | undefined;
+  put(file: SourceFile, key: string, value: unknown): void;
+}
+
+let store: ParseStore | undefined;
+
+/** The store the parsers read and fill (the pipeline sets it around a run with a cache; undefined: none). */
+export function setParseStore(next: ParseStore | undefined): void {
+  store = next;
+}
+
+export function parseStore(): ParseStore | undefined {
+  return store;
+}
