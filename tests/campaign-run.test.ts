@@ -383,6 +383,26 @@ describe('local mode: existing clones', () => {
   }, SLOW);
 });
 
+describe('local mode: a dry-run wave simulates --max-prs', () => {
+  it('three affected clones, --max-prs 1: one would be opened, two are capped, nothing is pushed', async () => {
+    const folder = tempDir('apf-clones-cap-');
+    dirs.push(folder);
+    for (const slug of ['local/c1', 'local/c2', 'local/c3']) {
+      const { bare } = serve(slug, AFFECTED);
+      const clone = path.join(folder, slug.split('/')[1] as string);
+      gitIn(folder, ['clone', '-q', bare, clone]);
+      gitIn(clone, ['remote', 'set-url', 'origin', `${server.url}/${slug}.git`]);
+    }
+    const before = { pushes: pushes(), writes: apiWrites() };
+    const r = await run({ clones: folder, dryRun: true, concurrency: 1, maxPrs: 1 }, { GITHUB_API_URL: server.apiUrl, GITHUB_SERVER_URL: server.url });
+    expect(r.code).toBe(0);
+    const outcomes = [...r.results.values()].map((x) => x.pr.outcome).sort();
+    expect(outcomes).toEqual(['capped', 'capped', 'dry-run']);
+    expect(pushes()).toBe(before.pushes);
+    expect(apiWrites()).toBe(before.writes);
+  }, SLOW);
+});
+
 describe('local mode: the pin options carry over to each repository', () => {
   it('--pin-map (relative to the campaign\'s directory) pins an action in every clone', async () => {
     const folder = tempDir('apf-clones-pins-');

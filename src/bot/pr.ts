@@ -394,6 +394,13 @@ async function dryRun(ctx: Context, options: PrOptions, io: PrIo, token: string 
     io.outcome?.({ operation: 'nothing-to-fix', baseSha, ...counts(plan.fresh) });
     return 0;
   }
+  // A campaign's wave-wide cap, simulated: offline, a bot branch that is not on the remote yet
+  // stands for a new pull request (one that is would be an update, which the cap never counts).
+  if (!remoteTip && plan.action !== 'blocked' && options.mayOpen && !options.mayOpen()) {
+    out('Would not open a pull request: the campaign has opened as many as it may (--max-prs). Nothing would be pushed.\n');
+    io.outcome?.({ operation: 'capped', baseSha, ...counts(plan.fresh) });
+    return 0;
+  }
   io.outcome?.({ operation: 'dry-run', baseSha, ...counts(plan.fresh) });
   if (plan.action === 'blocked') {
     out(`Would leave ${branch} alone: ${plan.reason}; and say so in a comment on its pull request.\n`);
