@@ -128,22 +128,47 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
   const pending: Array<{ name: string; consumer: string; files: string[] }> = [];
   const sameName = new Map<string, string[]>();
   for (const g of prepared) sameName.set(g.dirName, [...(sameName.get(g.dirName) ?? []), g.folder.dir]);
+  // Every read above names the file's stem, or the folder, as a whole word: bounded on both sides
+  // by characters outside [\w-] (a `/`, a quote, a `:`, the `.` of the extension). So a consumer
+  // whose words do not include the stem's first dot-separated part cannot read that file, and the
+  // regexes run only for the files whose part it does include: one split of each text instead of
+  // a search for every config file in every text (quadratic in large repositories).
+  const firstPart = (s: string): string => s.split('.')[0] as string;
+  const byPart = new Map<string, Array<{ g: (typeof prepared)[number]; f: (typeof prepared)[number]['files'][number]; order: number }>>();
+  let order = 0;
+  const always: Array<{ g: (typeof prepared)[number]; f: (typeof prepared)[number]['files'][number]; order: number }> = [];
+  for (const g of prepared) {
+    for (const f of g.files) {
+      // A stem with other characters (a space, `+`, `@`) is not one word: such a file is searched for in every text.
+      if (/[^\w.-]/.test(f.stem) || f.stem.startsWith('.')) {
+        always.push({ g, f, order: order++ });
+        continue;
+      }
+      const key = firstPart(f.stem);
+      const list = byPart.get(key);
+      const entry = { g, f, order: order++ };
+      if (list) list.push(entry);
+      else byPart.set(key, [entry]);
+    }
+  }
   for (const consumer of ws.paths) {
     if (isForeign(consumer) || NOT_A_READER.test(consumer) || isOwnRecord(consumer)) continue;
     const file = ws.probe(consumer);
     if (!file || file.text.length > MAX_CONSUMER_BYTES) continue;
     const text = file.text;
     const doc = DOC.test(consumer) || /(^|\/)docs?\//.test(consumer);
+    const words = new Set(text.split(/[^\w-]+/));
+    const candidates = [...always, ...[...words].flatMap((w) => byPart.get(w) ?? [])].sort((a, b) => a.order - b.order);
+    for (const { f } of candidates) {
+      if (consumer === f.path) continue;
+      if (!text.includes(f.stem)) continue;
+      if (f.pathRe.test(text)) add(f.path, consumer, 'path');
+      else if (f.nameRe.test(text)) add(f.path, consumer, 'name');
+      else if (!doc && f.stemRe?.test(text)) add(f.path, consumer, 'stem');
+    }
     for (const g of prepared) {
       const inFolder = consumer.startsWith(`${g.folder.dir}/`) && !consumer.slice(g.folder.dir.length + 1).includes('/');
-      for (const f of g.files) {
-        if (consumer === f.path) continue;
-        if (!text.includes(f.stem)) continue;
-        if (f.pathRe.test(text)) add(f.path, consumer, 'path');
-        else if (f.nameRe.test(text)) add(f.path, consumer, 'name');
-        else if (!doc && f.stemRe?.test(text)) add(f.path, consumer, 'stem');
-      }
-      if (inFolder || doc || !text.includes(g.dirName)) continue;
+      if (inFolder || doc || (!/[^\w.-]/.test(g.dirName) && !words.has(firstPart(g.dirName))) || !text.includes(g.dirName)) continue;
       const found = folderUses(text, g.dirToken, consumer, g.folder.dir, sameName.get(g.dirName) ?? []);
       for (const use of found.uses) {
         for (const f of g.files) if (use(f.name)) add(f.path, consumer, use === everything ? 'folder' : 'glob');

@@ -122,14 +122,23 @@ function declaredAsDependency(ws: Workspace, name: string): boolean {
   return false;
 }
 
+/** Per list of paths (a view that moves or adds files has a list of its own): module stems and folder names. */
+const namesByPaths = new WeakMap<readonly string[], { modules: Set<string>; folders: Set<string> }>();
+
+/** Whether a `<name>.py` or a folder `<name>` exists anywhere: one index per path list, not a scan per ask. */
 function repoHasName(ws: Workspace, name: string): boolean {
-  for (const p of ws.paths) {
-    const parts = p.split('/');
-    const last = parts[parts.length - 1] as string;
-    if (last === `${name}.py`) return true;
-    if (parts.slice(0, -1).includes(name)) return true;
+  let index = namesByPaths.get(ws.paths);
+  if (!index) {
+    index = { modules: new Set(), folders: new Set() };
+    for (const p of ws.paths) {
+      const parts = p.split('/');
+      const last = parts[parts.length - 1] as string;
+      if (last.endsWith('.py')) index.modules.add(last.slice(0, -3));
+      for (const dir of parts.slice(0, -1)) index.folders.add(dir);
+    }
+    namesByPaths.set(ws.paths, index);
   }
-  return false;
+  return index.modules.has(name) || index.folders.has(name);
 }
 
 /** Module name of a repo file as seen from the context's roots, shortest first. */

@@ -251,11 +251,33 @@ function frontMatter(text: string): string | undefined {
  * (`02-build-setup.md` generates `compose.custom.yaml`, `03-start-setup.md` starts it), read in an
  * order the repository does not record, so what one step creates exists for the others.
  */
+/** The Markdown docs of each folder, listed once per view and set of doc options (createdInSeries asks for every doc). */
+const docsByFolder = new WeakMap<Workspace, Map<string, Map<string, DocFile[]>>>();
+
+function markdownDocsIn(ws: Workspace, opts: DocsOptions, dir: string): readonly DocFile[] {
+  let perWs = docsByFolder.get(ws);
+  if (!perWs) docsByFolder.set(ws, (perWs = new Map()));
+  const key = [opts.jsonIndexGlobs, opts.excludeGlobs, opts.ledgerGlobs].map((g) => g.join('\0')).join('\u0001');
+  let byDir = perWs.get(key);
+  if (!byDir) {
+    byDir = new Map();
+    for (const d of docFiles(ws, opts).docs) {
+      if (d.kind !== 'markdown') continue;
+      const at = path.dirname(d.path);
+      const list = byDir.get(at);
+      if (list) list.push(d);
+      else byDir.set(at, [d]);
+    }
+    perWs.set(key, byDir);
+  }
+  return byDir.get(dir) ?? [];
+}
+
 export async function createdInSeries(ws: Workspace, doc: string, opts: DocsOptions): Promise<Set<string>> {
   const dir = path.dirname(doc);
   const out = new Set<string>();
-  for (const other of docFiles(ws, opts).docs) {
-    if (other.kind !== 'markdown' || other.path === doc || path.dirname(other.path) !== dir) continue;
+  for (const other of markdownDocsIn(ws, opts, dir)) {
+    if (other.path === doc) continue;
     const found = await docCommands(ws, other, opts);
     if ('commands' in found) for (const p of found.createdByEnd) out.add(p);
   }
