@@ -1,6 +1,8 @@
 import path from 'node:path/posix';
 import type { Workspace } from '../workspace/workspace.js';
 import { summarizePython } from '../formats/python.js';
+import { defineFact } from './fact.js';
+import { Facts } from './facts.js';
 
 /**
  * Where a Python process looks for modules, in container terms, and how container paths map
@@ -122,22 +124,21 @@ function declaredAsDependency(ws: Workspace, name: string): boolean {
   return false;
 }
 
-/** Per list of paths (a view that moves or adds files has a list of its own): module stems and folder names. */
-const namesByPaths = new WeakMap<readonly string[], { modules: Set<string>; folders: Set<string> }>();
-
-/** Whether a `<name>.py` or a folder `<name>` exists anywhere: one index per path list, not a scan per ask. */
-function repoHasName(ws: Workspace, name: string): boolean {
-  let index = namesByPaths.get(ws.paths);
-  if (!index) {
-    index = { modules: new Set(), folders: new Set() };
-    for (const p of ws.paths) {
-      const parts = p.split('/');
-      const last = parts[parts.length - 1] as string;
-      if (last.endsWith('.py')) index.modules.add(last.slice(0, -3));
-      for (const dir of parts.slice(0, -1)) index.folders.add(dir);
-    }
-    namesByPaths.set(ws.paths, index);
+/** Module stems and folder names of a view, indexed once (repoHasName is asked for every module name). */
+const MODULE_NAMES = defineFact('python module stems and folder names', (f) => {
+  const index = { modules: new Set<string>(), folders: new Set<string>() };
+  for (const p of f.workspace.paths) {
+    const parts = p.split('/');
+    const last = parts[parts.length - 1] as string;
+    if (last.endsWith('.py')) index.modules.add(last.slice(0, -3));
+    for (const dir of parts.slice(0, -1)) index.folders.add(dir);
   }
+  return index;
+});
+
+/** Whether a `<name>.py` or a folder `<name>` exists anywhere in the view. */
+function repoHasName(ws: Workspace, name: string): boolean {
+  const index = Facts.of(ws).get(MODULE_NAMES);
   return index.modules.has(name) || index.folders.has(name);
 }
 

@@ -252,11 +252,14 @@ function frontMatter(text: string): string | undefined {
  * order the repository does not record, so what one step creates exists for the others.
  */
 /** The Markdown docs of each folder, listed once per view and set of doc options (createdInSeries asks for every doc). */
-const docsByFolder = new WeakMap<Workspace, Map<string, Map<string, DocFile[]>>>();
+const docsByFolder = factSlot<Map<string, Map<string, DocFile[]>>>('markdown docs by folder');
 
 function markdownDocsIn(ws: Workspace, opts: DocsOptions, dir: string): readonly DocFile[] {
   let perWs = docsByFolder.get(ws);
-  if (!perWs) docsByFolder.set(ws, (perWs = new Map()));
+  if (!perWs) {
+    perWs = new Map();
+    docsByFolder.set(ws, perWs);
+  }
   const key = [opts.jsonIndexGlobs, opts.excludeGlobs, opts.ledgerGlobs].map((g) => g.join('\0')).join('\u0001');
   let byDir = perWs.get(key);
   if (!byDir) {
