@@ -7,6 +7,7 @@ import { appDeployments, serverAtHead, type AppDeployment } from '../../src/fact
 import { canonicalModule, docExecContext, importsItselfElsewhere, installableRoots, ownsTopLevel, unreadablePythonPath } from '../../src/facts/docs/python.js';
 import { commandEnv, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
 import { docGlobMatcher } from '../../src/facts/docs/doc-files.js';
+import { factSlot } from '../../src/facts/facts.js';
 import { parseAppTarget, resolveAppTarget } from '../../src/facts/python-app.js';
 import type { SaidProblem } from '../docs-messages.js';
 import { at, docDirOf, quoted, said, type DocFix, type Env } from './context.js';
@@ -15,15 +16,37 @@ import type { MessageId } from './messages.js';
 // ---------------------------------------------------------------------------------------------
 // uvicorn / gunicorn / hypercorn <module:attr>
 
-/** The repository's own deployments and apps: none from excluded folders (fixtures, vendored code). */
-export async function ownDeployments(env: Env): Promise<AppDeployment[]> {
-  const excluded = docGlobMatcher(env.ws, env.opts.excludeGlobs);
-  return (await appDeployments(env.facts)).filter((d) => !excluded(d.file));
+/** The filtered lists, once per view and options: every app-target command of every doc asks. */
+const owned = factSlot<Map<string, Promise<unknown>>>('own deployments and apps');
+
+function once<T>(env: Env, key: string, compute: () => Promise<T>): Promise<T> {
+  let perView = owned.get(env.facts);
+  if (!perView) {
+    perView = new Map();
+    owned.set(env.facts, perView);
+  }
+  const full = `${key}\0${env.opts.excludeGlobs.join('\0')}`;
+  let found = perView.get(full) as Promise<T> | undefined;
+  if (!found) {
+    found = compute();
+    perView.set(full, found);
+  }
+  return found;
 }
 
-export async function ownApps(env: Env): Promise<DiscoveredApp[]> {
-  const excluded = docGlobMatcher(env.ws, env.opts.excludeGlobs);
-  return (await env.facts.apps(env.factories)).filter((a) => !excluded(a.file));
+/** The repository's own deployments and apps: none from excluded folders (fixtures, vendored code). */
+export function ownDeployments(env: Env): Promise<AppDeployment[]> {
+  return once(env, 'deployments', async () => {
+    const excluded = docGlobMatcher(env.ws, env.opts.excludeGlobs);
+    return (await appDeployments(env.facts)).filter((d) => !excluded(d.file));
+  });
+}
+
+export function ownApps(env: Env): Promise<DiscoveredApp[]> {
+  return once(env, `apps\0${env.factories.join('\0')}`, async () => {
+    const excluded = docGlobMatcher(env.ws, env.opts.excludeGlobs);
+    return (await env.facts.apps(env.factories)).filter((a) => !excluded(a.file));
+  });
 }
 
 /** At most five items, then how many more. */
