@@ -6,10 +6,11 @@
  * again, a corrupt or foreign cache ignored with a note, and --no-cache.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, repoFrom, repoWithHistory, plainCopy, removeDir, gitIn, type HistoryCommitSpec } from './helpers/repo.js';
+import { removeDir, gitIn } from './helpers/repo.js';
+import { FIXTURES, caseRepository, goldenCases } from './helpers/golden-cases.js';
 import { runCli } from './helpers/cli.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { detect } from '../src/engine/run.js';
@@ -18,7 +19,6 @@ import { setParseStore } from '../src/formats/store.js';
 import { CACHE_FILE, PassCache } from '../src/cache/pass-cache.js';
 import type { Diagnostic } from '../src/model/types.js';
 
-const FIXTURES = path.join(ROOT, 'fixtures');
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
 
@@ -45,29 +45,15 @@ function hasCachedKinds(dir: string): boolean {
 }
 
 describe('the cache changes no finding', () => {
-  const cases: Array<{ rule: string; dir: string }> = [];
-  for (const rule of readdirSync(FIXTURES)) {
-    if (rule === 'demo' || !statSync(path.join(FIXTURES, rule)).isDirectory()) continue;
-    for (const c of readdirSync(path.join(FIXTURES, rule))) {
-      const input = path.join(FIXTURES, rule, c, 'input');
-      if (existsSync(input) && hasCachedKinds(input)) cases.push({ rule, dir: path.join(FIXTURES, rule, c) });
-    }
-  }
-  cases.push({ rule: '', dir: path.join(FIXTURES, 'demo') });
+  const cases = goldenCases(hasCachedKinds);
 
   it('every golden input with Python or Markdown and the demo: identical without a cache, cold and warm; the warm run parses nothing', async () => {
     expect(cases.length).toBeGreaterThan(100);
     const differ: string[] = [];
     let hits = 0;
     for (const { rule, dir } of cases) {
-      const optionsFile = path.join(dir, 'options.json');
-      const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as { ruleOptions?: Record<string, unknown>; repository?: boolean }) : {};
-      const historyFile = path.join(dir, 'history.json');
-      const history = existsSync(historyFile) ? (JSON.parse(readFileSync(historyFile, 'utf8')) as { commits: HistoryCommitSpec[] }).commits : undefined;
-      const input = rule ? path.join(dir, 'input') : dir;
-      const repo = options.repository === false ? plainCopy(input) : history ? repoWithHistory(input, history) : repoFrom(input);
+      const { repo, ruleOptions } = caseRepository({ rule, dir });
       cleanup.push(repo);
-      const ruleOptions = rule ? { [rule]: options.ruleOptions ?? {} } : {};
       const location = tempDir('apf-cache-');
       const none = await detectAll(repo, ruleOptions);
       const cold = PassCache.open(location, 'test stamp').cache;

@@ -6,9 +6,9 @@
  * ecosystem snapshots (bench/README.md, "Prefilters").
  */
 import { describe, it, expect, afterAll, afterEach } from 'vitest';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, repoFrom, repoWithHistory, plainCopy, removeDir, type HistoryCommitSpec } from './helpers/repo.js';
+import { removeDir } from './helpers/repo.js';
+import { FIXTURES, caseRepository, goldenCases } from './helpers/golden-cases.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { detect } from '../src/engine/run.js';
 import { RULES } from '../src/rules/registry.js';
@@ -18,7 +18,6 @@ import { mayBindGuardList, guardsPaths } from '../codemods/protected-path-missin
 import { mayBePythonChecker } from '../codemods/drift-guard-coverage/python-checker.js';
 import type { Diagnostic } from '../src/model/types.js';
 
-const FIXTURES = path.join(ROOT, 'fixtures');
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
 afterEach(() => {
@@ -35,25 +34,14 @@ async function detectAll(repo: string, ruleOptions: Record<string, Record<string
 }
 
 describe('prefilters change no finding', () => {
-  const cases: Array<{ rule: string; dir: string }> = [];
-  for (const rule of readdirSync(FIXTURES)) {
-    if (rule === 'demo' || !statSync(path.join(FIXTURES, rule)).isDirectory()) continue;
-    for (const c of readdirSync(path.join(FIXTURES, rule))) if (existsSync(path.join(FIXTURES, rule, c, 'input'))) cases.push({ rule, dir: path.join(FIXTURES, rule, c) });
-  }
-  cases.push({ rule: '', dir: path.join(FIXTURES, 'demo') });
+  const cases = goldenCases();
 
   it('every golden input and the demo, with every rule: identical findings and diagnostics with and without prefilters', async () => {
     expect(cases.length).toBeGreaterThan(100);
     const differ: string[] = [];
     for (const { rule, dir } of cases) {
-      const optionsFile = path.join(dir, 'options.json');
-      const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as { ruleOptions?: Record<string, unknown>; repository?: boolean }) : {};
-      const historyFile = path.join(dir, 'history.json');
-      const history = existsSync(historyFile) ? (JSON.parse(readFileSync(historyFile, 'utf8')) as { commits: HistoryCommitSpec[] }).commits : undefined;
-      const input = rule ? path.join(dir, 'input') : dir;
-      const repo = options.repository === false ? plainCopy(input) : history ? repoWithHistory(input, history) : repoFrom(input);
+      const { repo, ruleOptions } = caseRepository({ rule, dir });
       cleanup.push(repo);
-      const ruleOptions = rule ? { [rule]: options.ruleOptions ?? {} } : {};
       const without = await detectAll(repo, ruleOptions, false);
       const withPrefilters = await detectAll(repo, ruleOptions, true);
       if (without !== withPrefilters) differ.push(path.relative(FIXTURES, dir));
