@@ -13,7 +13,10 @@
 //                sets the environment: `prefilter` (as shipped), `no-prefilter`
 //                (AUTOPACK_FIX_NO_PREFILTER=1: every file parsed and analysed, as before them)
 //   warm         the same run with a warm cache (`--cache-location .bench/cache/<target>`, filled by
-//                one untimed run first), when the CLI has a cache (`--cache-location` in --help)
+//                one untimed run first), when the CLI has a cache (`--cache-location` in --help):
+//                nothing changed, so the run memo replays the report (src/cache/run-memo.ts)
+//   warm-files   the same, with the run memo off (AUTOPACK_FIX_NO_RUN_MEMO=1): the engine runs on
+//                the per-file cache (parses and Python facts), as after an edit anywhere
 // Each child runs under GNU time (`/usr/bin/time -f`): wall, user+sys CPU and peak RSS. CPU is
 // the figure to compare on a machine others share; wall is printed beside it. Medians over the
 // rounds, the ratio of each run's CPU to the Node floor's, and CPU per 1,000 files (and its
@@ -128,7 +131,7 @@ function main() {
   const rg = has('rg');
   const cache = hasCacheFlag();
   const targets = [...o.corpus.map((dir) => ({ name: path.basename(dir), dir, synthetic: false })), ...o.files.map((n) => ({ name: `synthetic ${n.toLocaleString('en-US')}`, dir: syntheticRepo(n, o.seed), synthetic: true, n }))];
-  const modes = ['floor-node', ...(rg ? ['floor-rg'] : []), ...o.variants, ...(cache ? ['warm'] : [])];
+  const modes = ['floor-node', ...(rg ? ['floor-rg'] : []), ...o.variants, ...(cache ? ['warm', 'warm-files'] : [])];
   const results = [];
   let mismatch = false;
   for (const t of targets) {
@@ -143,11 +146,11 @@ function main() {
         let r;
         if (mode === 'floor-node') r = timed([process.execPath, '-e', FLOOR_NODE, t.dir], {}, o.timeout);
         else if (mode === 'floor-rg') r = timed(`cd '${t.dir.replace(/'/g, `'\\''`)}' && git ls-files -z | xargs -0 rg -c -a --no-messages '' > /dev/null; true`, {}, o.timeout, true);
-        else if (mode === 'warm') r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', '--cache-location', cacheDir], {}, o.timeout);
+        else if (mode === 'warm' || mode === 'warm-files') r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', '--cache-location', cacheDir], mode === 'warm-files' ? { AUTOPACK_FIX_NO_RUN_MEMO: '1' } : {}, o.timeout);
         else r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', ...(cache ? ['--no-cache'] : [])], VARIANTS[mode], o.timeout);
         runs[mode].push({ wall: r.wall, cpu: r.cpu, rssMiB: r.rssMiB, status: r.status, signal: r.signal });
         if (r.status !== 0 && mode !== 'floor-rg') log(`${t.name} ${mode}: exit ${r.status ?? r.signal} ${r.stderr.slice(0, 300)}`);
-        if (round === 0 && (VARIANTS[mode] || mode === 'warm')) reports[mode] = r.stdout;
+        if (round === 0 && (VARIANTS[mode] || mode.startsWith('warm'))) reports[mode] = r.stdout;
       }
     }
     const outputs = Object.entries(reports);

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { ParseStore } from '../formats/store.js';
 import type { SourceFile } from '../workspace/source-file.js';
+import { markVolatile } from '../util/volatile.js';
 
 export const CACHE_FILE = 'parse-cache.v1.bin';
 const FORMAT = 'autopack-fix parse cache 1';
@@ -73,6 +74,16 @@ export function codeStamp(): string {
   return stampMemo;
 }
 
+/**
+ * Create the cache folder if needed; a folder the cache creates gets a `.gitignore` of `*`, so
+ * git and the tool's own file listing leave it out. Throws what mkdir or the write throws.
+ */
+export function ensureCacheDir(dir: string): void {
+  if (existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, '.gitignore'), '# autopack-fix cache: safe to delete\n*\n');
+}
+
 function isPlain(v: unknown, depth = 0): boolean {
   if (depth > 200) return false;
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === undefined) return true;
@@ -105,6 +116,13 @@ export class PassCache implements ParseStore {
 
   /** Open the cache in `dir`; `note` says why an existing cache file is not used. */
   static open(dir: string, stamp: string = codeStamp()): { cache: PassCache; note?: string } {
+    const opened = PassCache.tryOpen(dir, stamp);
+    // The note is said once, by this run: a replay of it would say it again.
+    if (opened.note !== undefined) markVolatile(opened.note);
+    return opened;
+  }
+
+  private static tryOpen(dir: string, stamp: string): { cache: PassCache; note?: string } {
     const file = path.join(dir, CACHE_FILE);
     let bytes: Buffer;
     try {
@@ -153,24 +171,22 @@ export class PassCache implements ParseStore {
   }
 
   /**
-   * Write what this run used, atomically (a temporary file renamed over the old one); a folder
-   * the cache creates gets a `.gitignore` of `*`, so git and the tool's own file listing leave it
-   * out. Returns a note when the cache cannot be written (the run is not affected).
+   * Write what this run used, atomically (a temporary file renamed over the old one), in a
+   * folder `ensureCacheDir` made. Returns a note when the cache cannot be written (the run is not affected).
    */
   save(): string | undefined {
     if (!this.changed && this.next.size === this.previous.size) return undefined;
     const file = path.join(this.dir, CACHE_FILE);
     try {
-      if (!existsSync(this.dir)) {
-        mkdirSync(this.dir, { recursive: true });
-        writeFileSync(path.join(this.dir, '.gitignore'), '# autopack-fix cache: safe to delete\n*\n');
-      }
+      ensureCacheDir(this.dir);
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, serialize({ format: FORMAT, stamp: this.stamp, entries: this.next } satisfies CacheFileContent));
       renameSync(tmp, file);
       return undefined;
     } catch (error) {
-      return `the cache ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): the next run parses again`;
+      const note = `the cache ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): the next run parses again`;
+      markVolatile(note);
+      return note;
     }
   }
 }

@@ -15,7 +15,6 @@ import { conciseReport } from '../report/concise.js';
 import { ruleStatistics, statisticsJson, statisticsLines } from '../report/statistics.js';
 import { stderrDiagnostics } from '../report/diagnostics.js';
 import { git, gitTopLevel, workingTreeState } from '../util/git.js';
-import { didYouMean } from '../util/suggest.js';
 import { BASELINE_FILE, writeBaseline } from '../engine/baseline.js';
 import { createPipeline, loadPinMap } from '../pipeline/pipeline.js';
 import { defaultCacheLocation } from '../cache/pass-cache.js';
@@ -30,16 +29,10 @@ import { formatIdentity, resolveIdentities } from '../git/identity.js';
 import { tryRevParse } from '../git/commits.js';
 import { workTreeProblem } from '../git/work-tree.js';
 import { DEFAULT_BRANCH_NAME } from '../bot/pr.js';
+import { resolveTarget, type Target } from './target.js';
 import { DEFAULT_FAIL_ON, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITIES, UsageError, selected, type Io, type MainOptions } from './options.js';
 
-/** What the run is on: the root, and the file arguments that limit the findings (none: all). */
-export interface Target {
-  root: string;
-  /** The root as the user would write it (for messages). */
-  display: string;
-  /** Root-relative, `/`-separated; undefined: no file arguments. */
-  paths?: string[];
-}
+export { resolveTarget, type Target };
 
 /**
  * `--save-pin-map FILE`: the pins of this run as a pin-map file (the `--pin-map` file's entries
@@ -79,61 +72,6 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
   });
 }
 
-/**
- * The root and the file arguments, from the positional arguments and --root:
- *   - `--root DIR`: DIR is the root; every argument is a path to report on;
- *   - no argument: the current directory is the root;
- *   - one argument that is a folder: it is the root (`autopack-fix <root>`, as before);
- *   - otherwise (a file, or several paths): the root is the git top level of the current
- *     directory (the current directory outside git), and the arguments limit the findings to
- *     those files and folders; the facts still come from the whole root.
- * Every path must exist and lie inside the root.
- */
-export async function resolveTarget(args: string[], rootOption: string | undefined): Promise<Target> {
-  const missing = (p: string): UsageError => {
-    const command = didYouMean(p, ['pr', 'list-rules', 'explain', 'help']);
-    return new UsageError(`${displayPath(p)}: no such file or directory${command ? command.replace('did you mean', 'did you mean the command') : ''}`);
-  };
-  if (rootOption !== undefined) {
-    const root = path.resolve(rootOption);
-    if (!existsSync(root)) throw new UsageError(`root does not exist: ${displayPath(rootOption)}`);
-    if (!statSync(root).isDirectory()) throw new UsageError(`root is not a directory: ${displayPath(rootOption)}`);
-    return { root, display: rootOption, paths: args.length ? relativePaths(args, root, rootOption, missing) : undefined };
-  }
-  if (args.length === 0) return { root: path.resolve('.'), display: '.' };
-  const only = args.length === 1 ? (args[0] as string) : undefined;
-  if (only !== undefined && !existsSync(only)) throw missing(only);
-  if (only !== undefined && statSync(only).isDirectory()) return { root: path.resolve(only), display: only };
-  const root = (await gitTopLevel(process.cwd())) ?? process.cwd();
-  const display = path.relative(process.cwd(), root) || '.';
-  return { root, display, paths: relativePaths(args, root, display, missing) };
-}
-
-function relativePaths(args: string[], root: string, display: string, missing: (p: string) => UsageError): string[] {
-  const realRoot = realpathSync(root);
-  return args.map((p) => {
-    if (!existsSync(p)) throw missing(p);
-    const rel = path.relative(realRoot, realpathSync(p));
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${displayPath(p)} is outside the root ${displayPath(display)}; run from inside its repository, or name the root with --root`);
-    return rel.split(path.sep).join('/');
-  });
-}
-
-/** `-o FILE`: the report goes to a buffer and then to the file (also after an error exit 1). */
-export async function runWithOutputFile(target: Target, opts: MainOptions, io: Io): Promise<number> {
-  if (!opts.outputFile) return runCommand(target, opts, io);
-  const chunks: string[] = [];
-  const buffer = { isTTY: false, write: (s: string | Uint8Array) => (chunks.push(typeof s === 'string' ? s : Buffer.from(s).toString('utf8')), true) } as unknown as NodeJS.WriteStream;
-  const code = await runCommand(target, opts, { ...io, stdout: buffer });
-  try {
-    writeFileSync(opts.outputFile, chunks.join(''));
-  } catch (error) {
-    io.stderr.write(`autopack-fix: cannot write ${displayPath(opts.outputFile)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
-    return EXIT_ERROR;
-  }
-  return code;
-}
-
 /** Root-relative path → the path to print in the concise format (relative to the cwd when under it). */
 function displayPathFor(root: string): (file: string) => string {
   const cwd = process.cwd();
@@ -144,7 +82,8 @@ function displayPathFor(root: string): (file: string) => string {
   };
 }
 
-async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<number> {
+/** The check, --dry-run and --write (the run memo and `-o` are memo.ts's, around it). */
+export async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<number> {
   // A report written to a file (-o) is never coloured.
   const c = colorsFor(io.stdout, opts.outputFile ? { NO_COLOR: '1' } : io.env);
   const errColors = colorsFor(io.stderr, io.env);
@@ -185,7 +124,7 @@ async function runCommand(target: Target, opts: MainOptions, io: Io): Promise<nu
     const read = `files read ${countOf(ws.filesRead, ws.paths.length)}`;
     return step ? `${read} · checking ${step.index + 1}/${step.total}: ${step.rule}` : read;
   };
-  const progress = textual && !opts.quiet ? startProgress(label, { stream: io.stderr, env: io.env, ...progressDelay(io.env) }) : undefined;
+  const progress = textual && !opts.quiet ? startProgress(label, { stream: io.progress ?? io.stderr, env: io.env, ...progressDelay(io.env) }) : undefined;
   let result: RunResult;
   try {
     result = await pipeline.run(ws, {

@@ -99,9 +99,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       if (opts.branch === undefined && (opts.author || opts.committer)) throw new UsageError('--author and --committer apply only with --write --branch');
       if (opts.quiet && opts.verbose) throw new UsageError('--quiet and --verbose exclude each other');
       if (opts.savePinMap !== undefined && !opts.network) throw new UsageError('--save-pin-map writes what --network looked up; add --network');
-      const { resolveTarget, runBranchCommand, runWithOutputFile } = await import('./check.js');
-      const target = await resolveTarget(args, opts.root);
-      exitCode = opts.branch !== undefined ? await runBranchCommand(target, opts, io, args.length > 0 || opts.root !== undefined) : await runWithOutputFile(target, opts, io);
+      const target = await (await import('./target.js')).resolveTarget(args, opts.root);
+      // The check goes through the run memo first, which loads the engine only when it must run.
+      exitCode = opts.branch !== undefined ? await (await import('./check.js')).runBranchCommand(target, opts, io, args.length > 0 || opts.root !== undefined) : await (await import('./memo.js')).runWithOutputFile(target, opts, io);
     });
 
   withRuleSelection(program);

@@ -14,6 +14,8 @@ export interface Io {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** Where the progress spinner draws (default: stderr); the run memo records stderr but not the spinner. */
+  progress?: NodeJS.WriteStream;
 }
 
 export type Format = 'text' | 'concise' | 'json' | 'diff' | 'sarif' | 'github' | 'markdown';

@@ -11,8 +11,9 @@ import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node a
 import { packageRoot } from '../util/package-root.js';
 import { didYouMean } from '../util/suggest.js';
 
-export const CONFIG_FILE_NAMES = ['autopack-fix.config.json', 'autopack-fix.config.yaml', 'autopack-fix.config.yml'] as const;
-export const PACKAGE_JSON_KEY = 'autopack-fix';
+import { CONFIG_FILE_NAMES, PACKAGE_JSON_KEY, searchTop } from './locate.js';
+
+export { CONFIG_FILE_NAMES, PACKAGE_JSON_KEY, searchTop };
 
 export class ConfigError extends Error {
   constructor(
@@ -38,21 +39,6 @@ export interface ConfigSource {
   value: unknown;
   /** line:column of a JSON Pointer (into `value`), when it can be found. */
   locate(pointer: string[], keyOf?: string): { line: number; column: number } | undefined;
-}
-
-/**
- * Where the search stops: the nearest folder at or above `start` holding `.git` (the work tree
- * top-level; a file for worktrees and submodules), else `start` itself. A config above the
- * repository belongs to something else (a home folder, a monorepo the clone happens to sit
- * in) and would make results depend on where the checkout lives: CI would not see it.
- */
-export function searchTop(start: string): string {
-  for (let dir = path.resolve(start); ; ) {
-    if (existsSync(path.join(dir, '.git'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(start);
-    dir = parent;
-  }
 }
 
 /**

@@ -13,6 +13,7 @@
  */
 import vm from 'node:vm';
 import { parseStore } from './store.js';
+import { markVolatile } from '../util/volatile.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { jsoncTree } from './json.js';
 import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from '../util/text.js';
@@ -130,6 +131,8 @@ export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_M
       return { ok: true, model };
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+      // Wall-clock: another run, on a less loaded machine, may read it.
+      markVolatile(`${f.path}: Markdown budget`);
       return { ok: false, reason: `skipped: too complex (not read within its budget of ${(budget / 1000).toFixed(1)} s for ${Math.ceil(f.text.length / 1024)} KB); not read` };
     }
   });

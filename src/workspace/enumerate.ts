@@ -7,6 +7,8 @@ export interface Enumeration {
   paths: string[];
   /** True when the list came from git (tracked + untracked-not-ignored). */
   fromGit: boolean;
+  /** The listed paths that are symbolic links. */
+  links: Set<string>;
 }
 
 /**
@@ -16,11 +18,12 @@ export interface Enumeration {
  */
 export async function enumerateFiles(root: string, inGitRepo: boolean): Promise<Enumeration> {
   if (inGitRepo) {
-    const r = await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
-    if (r.code === 0) {
+    const listed = await gitListing(root);
+    if (listed) {
       const seen = new Set<string>();
-      for (const p of r.stdout.split('\0')) {
-        if (!p || seen.has(p) || isOwnFile(p)) continue;
+      const links = new Set<string>();
+      for (const p of listed) {
+        if (seen.has(p)) continue;
         // The index can list files deleted from the work tree, and submodules as directories.
         let st;
         try {
@@ -30,11 +33,24 @@ export async function enumerateFiles(root: string, inGitRepo: boolean): Promise<
         }
         if (st.isDirectory()) continue;
         seen.add(p);
+        if (st.isSymbolicLink()) links.add(p);
       }
-      return { paths: [...seen].sort(), fromGit: true };
+      return { paths: [...seen].sort(), fromGit: true, links };
     }
   }
-  return { paths: walk(root).filter((p) => !isOwnFile(p)).sort(), fromGit: false };
+  const links = new Set<string>();
+  return { paths: walk(root, links).filter((p) => !isOwnFile(p)).sort(), fromGit: false, links };
+}
+
+/**
+ * What git lists under `root` (tracked, and untracked but not ignored), without the tool's own
+ * files; undefined when git cannot list (not a work tree). Entries may repeat (an unmerged
+ * path), or name a file deleted from the work tree or a submodule: enumerateFiles drops those.
+ */
+export async function gitListing(root: string): Promise<string[] | undefined> {
+  const r = await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+  if (r.code !== 0) return undefined;
+  return r.stdout.split('\0').filter((p) => p !== '' && !isOwnFile(p));
 }
 
 /**
@@ -46,7 +62,7 @@ export function isOwnFile(p: string): boolean {
   return /(^|\/)\.[^/]+\.autopack-fix-\d+-[0-9a-f]+\.tmp$/.test(p) || /^\.autopack-fix-journal\//.test(p);
 }
 
-function walk(root: string): string[] {
+function walk(root: string, links: Set<string>): string[] {
   const out: string[] = [];
   const visit = (relDir: string, rules: Array<{ base: string; ig: Ignore }>): void => {
     const abs = path.join(root, relDir);
@@ -70,7 +86,10 @@ function walk(root: string): string[] {
       if (isIgnored(scoped, rel, isDir)) continue;
       // Symlinked directories are not descended into: they may leave the root or loop.
       if (isDir) visit(rel, scoped);
-      else if (entry.isFile() || entry.isSymbolicLink()) out.push(rel);
+      else if (entry.isFile() || entry.isSymbolicLink()) {
+        out.push(rel);
+        if (entry.isSymbolicLink()) links.add(rel);
+      }
     }
   };
   visit('', []);

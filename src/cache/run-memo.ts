@@ -1,0 +1,322 @@
+/**
+ * The run memo: a report or dry run's whole output, kept under the digest of everything the run
+ * reads, and replayed when that digest comes again. It is what makes the second run on an
+ * unchanged tree cost about as much as reading the tree once.
+ *
+ * Why whole runs and not per-file results, as ESLint's and ruff's caches keep: most rules here
+ * judge one file by others (a doc by the compose file it names, a Dockerfile by the paths it
+ * copies), so a finding depends on many files, and only the whole tree is a safe key. The
+ * per-file cache (pass-cache.ts) still saves the parses when something did change.
+ *
+ * What the digest covers (`runFingerprint`), which is everything a run can read:
+ * - the invocation: the options, the file arguments, the working directory (paths are printed
+ *   relative to it), the terminals (colour, width), the environment variables the tool, its
+ *   colours and git read, the platform and the Node version, and the tool's own code stamp;
+ * - git: whether the root is in a work tree, its top level, HEAD (history is read from it), a
+ *   shallow clone's state, the remotes (the repository's names);
+ * - every file the run lists, by path and content (content hashes, not modification times:
+ *   an edit within the same clock tick is seen), which symbolic links are links, and to what;
+ *   files over the size cap, which the run does not read, by size, inode and mtime;
+ * - the root folder's own entries git ignores (a local database the run may judge), by name,
+ *   type, size and mtime;
+ * - files outside the listing that the run reads: every place a configuration may be found
+ *   from the root up to the repository top, the baseline, `--config` and `--pin-map` files.
+ *
+ * An entry is checked against its own key when read (a truncated or foreign file is not
+ * replayed), and at most KEEP entries are kept per cache folder, the newest.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { enumerateFiles, gitListing } from '../workspace/enumerate.js';
+import { git } from '../util/git.js';
+import { codeStamp, ensureCacheDir } from './pass-cache.js';
+
+const FORMAT = 'autopack-fix run memo 1';
+/** Entries kept per cache folder: enough for the formats a user alternates between. */
+export const KEEP = 8;
+export const RUN_MEMO_DIR = 'runs';
+
+/** One write of the recorded run: 1 = stdout, 2 = stderr, in the order they happened. */
+export type RecordedWrite = [stream: 1 | 2, text: string];
+
+export interface MemoEntry {
+  writes: RecordedWrite[];
+  exitCode: number;
+}
+
+interface MemoFile extends MemoEntry {
+  format: string;
+  key: string;
+}
+
+export interface FingerprintInputs {
+  root: string;
+  /** Everything about the invocation that can change the output (options, cwd, terminal, environment), as plain data. */
+  invocation: unknown;
+  /** Files outside the listing whose content the run may read (absolute paths; absent ones count as absent). */
+  extraFiles: readonly string[];
+  /** Files larger than this are not read by the run: they count by size, inode and mtime. */
+  maxFileBytes: number;
+}
+
+/** JSON with object keys sorted, so that the same invocation always gives the same text. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
+/** The digest of everything the run reads (see the module comment). */
+export async function runFingerprint(inputs: FingerprintInputs, index?: StatIndex): Promise<string> {
+  const root = path.resolve(inputs.root);
+  // All at once: outside a work tree the listing and the remotes fail, and the walk lists instead.
+  const [rev, remotes, listing] = await Promise.all([git(root, ['rev-parse', '--show-toplevel', '--is-shallow-repository', 'HEAD^{commit}']), git(root, ['remote', '-v']), gitListing(root)]);
+  // No commit yet: HEAD names nothing, and the first form fails.
+  const where = rev.code === 0 ? rev : await git(root, ['rev-parse', '--show-toplevel', '--is-shallow-repository']);
+  const inGitRepo = where.code === 0;
+  const hash = createHash('sha256');
+  hash.update(
+    stableJson({
+      format: FORMAT,
+      stamp: codeStamp(),
+      invocation: inputs.invocation,
+      root,
+      git: inGitRepo ? { rev: where.stdout, remotes: remotes.stdout } : null,
+    }),
+  );
+  const paths = inGitRepo && listing ? [...new Set(listing)].sort() : (await enumerateFiles(root, false)).paths;
+  const listed = new Set(paths);
+  const now = Date.now();
+  for (const p of paths) hash.update(`\0${p}\0${fileToken(path.join(root, p), p, inputs.maxFileBytes, index, now)}`);
+  hashRootEntries(hash, root, listed);
+  for (const file of inputs.extraFiles) {
+    hash.update(`\0extra\0${file}\0`);
+    try {
+      const bytes = readFileSync(file);
+      hash.update(`${bytes.length}\0`);
+      hash.update(bytes);
+    } catch (error) {
+      hash.update(`absent ${(error as NodeJS.ErrnoException).code ?? ''}`);
+    }
+  }
+  return hash.digest('hex');
+}
+
+const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest('hex');
+
+/**
+ * What one listed path contributes: its content's SHA-1 (from the stat index when the file's
+ * stat is unchanged), or why there is no content (deleted from the work tree, a submodule's
+ * folder, over the size cap: by size, inode and mtime, as the run does not read it). A
+ * symbolic link counts by its target and the content it leads to.
+ */
+function fileToken(abs: string, p: string, maxFileBytes: number, index: StatIndex | undefined, now: number): string {
+  let st: BigIntStats | undefined;
+  try {
+    st = lstatSync(abs, { bigint: true });
+  } catch (error) {
+    return `missing ${(error as NodeJS.ErrnoException).code ?? ''}`;
+  }
+  if (st.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = readlinkSync(abs);
+      const bytes = readFileSync(abs);
+      return `link ${target} ${sha1(bytes)}`;
+    } catch (error) {
+      return `link unreadable ${(error as NodeJS.ErrnoException).code ?? ''}`;
+    }
+  }
+  if (st.isDirectory()) return 'directory';
+  if (!st.isFile()) return `special ${st.mode}`;
+  if (st.size > BigInt(maxFileBytes)) return `large ${st.size} ${st.ino} ${st.mtimeNs}`;
+  const known = index?.lookup(p, st);
+  if (known !== undefined) return known;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(abs);
+  } catch (error) {
+    return `unreadable ${(error as NodeJS.ErrnoException).code ?? ''}`;
+  }
+  const digest = sha1(bytes);
+  index?.record(p, st, digest, now);
+  return digest;
+}
+
+interface StatEntry {
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+  dev: bigint;
+  digest: string;
+}
+
+const STAT_INDEX_FORMAT = 'autopack-fix stat index 1';
+export const STAT_INDEX_FILE = 'stat-index.v1';
+/**
+ * A file changed this recently (by mtime or ctime) is not vouched for by its stat: a second
+ * write within the filesystem's clock tick would leave the stat as it was. The same reasoning as
+ * git's "racily clean" entries and ccache's "file too new" check, with a wide margin.
+ */
+const SETTLED_MS = 2_000;
+
+/**
+ * The content digest of each file, by its stat (size, mtime, ctime, inode, device), so that a
+ * run on an unchanged tree stats every file instead of reading it, as git's index and ESLint's
+ * metadata cache strategy do. ctime cannot be set by a user (touch -d sets mtime only), so a
+ * file edited and given back its old mtime still differs. Only files settled for SETTLED_MS
+ * when read are recorded; the others are read again next time.
+ */
+export class StatIndex {
+  private readonly next = new Map<string, StatEntry>();
+  private changed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly previous: ReadonlyMap<string, StatEntry>,
+  ) {}
+
+  static open(dir: string): StatIndex {
+    const file = path.join(dir, STAT_INDEX_FILE);
+    let previous = new Map<string, StatEntry>();
+    try {
+      const content = deserialize(readFileSync(file)) as { format?: unknown; entries?: unknown };
+      if (content?.format === STAT_INDEX_FORMAT && content.entries instanceof Map) previous = content.entries as Map<string, StatEntry>;
+    } catch {
+      // absent or corrupt: every file is read, and the index written anew
+    }
+    return new StatIndex(file, previous);
+  }
+
+  lookup(p: string, st: BigIntStats): string | undefined {
+    const e = this.previous.get(p);
+    if (!e || typeof e.digest !== 'string' || e.size !== st.size || e.mtimeNs !== st.mtimeNs || e.ctimeNs !== st.ctimeNs || e.ino !== st.ino || e.dev !== st.dev) {
+      this.changed = true;
+      return undefined;
+    }
+    this.next.set(p, e);
+    return e.digest;
+  }
+
+  record(p: string, st: BigIntStats, digest: string, now: number): void {
+    const newest = Number((st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1_000_000n);
+    if (now - newest < SETTLED_MS) return;
+    this.next.set(p, { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, dev: st.dev, digest });
+  }
+
+  /** Write the entries this run used (atomically), when anything changed; a failure only costs reads next time. */
+  save(): void {
+    if (!this.changed && this.next.size === this.previous.size) return;
+    try {
+      ensureCacheDir(path.dirname(path.dirname(this.file)));
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(tmp, serialize({ format: STAT_INDEX_FORMAT, entries: this.next }));
+      renameSync(tmp, this.file);
+    } catch {
+      // the next run reads the files again
+    }
+  }
+}
+
+/** The root folder's entries the listing leaves out (git ignores them): a run may still judge them. */
+function hashRootEntries(hash: Hash, root: string, listed: ReadonlySet<string>): void {
+  let entries;
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch (error) {
+    hash.update(`\0root unreadable ${(error as NodeJS.ErrnoException).code ?? ''}`);
+    return;
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name === '.git' || listed.has(entry.name)) continue;
+    hash.update(`\0root\0${entry.name}\0${entry.isDirectory() ? 'd' : entry.isSymbolicLink() ? 'l' : 'f'}`);
+    if (!entry.isFile()) continue;
+    try {
+      const st = lstatSync(path.join(root, entry.name), { bigint: true });
+      hash.update(` ${st.size} ${st.ino} ${st.mtimeNs}`);
+    } catch (error) {
+      hash.update(` ${(error as NodeJS.ErrnoException).code ?? ''}`);
+    }
+  }
+}
+
+function isEntry(v: unknown, key: string): v is MemoFile {
+  const f = v as Partial<MemoFile> | null;
+  return !!f && f.format === FORMAT && f.key === key && typeof f.exitCode === 'number' && Array.isArray(f.writes) && f.writes.every((w) => Array.isArray(w) && (w[0] === 1 || w[0] === 2) && typeof w[1] === 'string');
+}
+
+/** The memo's folder of entries, one file per key. */
+export class RunMemo {
+  constructor(readonly dir: string) {}
+
+  private file(key: string): string {
+    return path.join(this.dir, `${key}.bin`);
+  }
+
+  /** The entry for `key`; `note` says why an entry that exists is not used (it is then replaced). */
+  get(key: string): { entry?: MemoEntry; note?: string } {
+    const file = this.file(key);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? {} : { note: `the run memo ${file} cannot be read (${code ?? String(error)}): not used` };
+    }
+    let content: unknown;
+    try {
+      content = deserialize(bytes);
+    } catch {
+      content = undefined;
+    }
+    if (!isEntry(content, key)) return { note: `the run memo ${file} is corrupt or not this tool's: not used, and rebuilt` };
+    try {
+      // Used now: pruning keeps the entries in use, not the ones written last.
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      // a read-only cache still replays
+    }
+    return { entry: { writes: content.writes, exitCode: content.exitCode } };
+  }
+
+  /** Keep `entry` (atomically), and drop all but the newest KEEP entries. A note when it cannot be written. */
+  put(key: string, entry: MemoEntry): string | undefined {
+    const file = this.file(key);
+    try {
+      ensureCacheDir(path.dirname(this.dir));
+      if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, serialize({ format: FORMAT, key, writes: entry.writes, exitCode: entry.exitCode } satisfies MemoFile));
+      renameSync(tmp, file);
+    } catch (error) {
+      return `the run memo ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): the next run checks again`;
+    }
+    this.prune(file);
+    return undefined;
+  }
+
+  private prune(keep: string): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir).filter((n) => n.endsWith('.bin'));
+    } catch {
+      return;
+    }
+    if (names.length <= KEEP) return;
+    const dated = names
+      .map((n) => {
+        const file = path.join(this.dir, n);
+        try {
+          return { file, mtime: statSync(file).mtimeMs };
+        } catch {
+          return undefined;
+        }
+      })
+      .filter((x): x is { file: string; mtime: number } => x !== undefined && x.file !== keep)
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const old of dated.slice(KEEP - 1)) rmSync(old.file, { force: true });
+  }
+}

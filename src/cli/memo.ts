@@ -1,0 +1,132 @@
+/**
+ * The check and --dry-run through the run memo (src/cache/run-memo.ts), and `-o FILE` around
+ * them. Light on purpose: on a memo hit, the recorded output is written again and neither the
+ * engine, nor a rule, nor a parser is loaded.
+ *
+ * Not memoized: whatever writes (--write, --branch, --update-baseline, --save-pin-map), asks the
+ * network (--network: its answers change by the hour), or runs with the cache off (--no-cache,
+ * and AUTOPACK_FIX_NO_RUN_MEMO=1, which keeps the per-file cache: the bench's "warm, per-file"
+ * variant); nor is a run that ended in an error, or one whose output depended on a wall-clock
+ * budget or said something about the cache itself (util/volatile.ts).
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { codeStamp, defaultCacheLocation } from '../cache/pass-cache.js';
+import { RUN_MEMO_DIR, RunMemo, StatIndex, runFingerprint, type RecordedWrite } from '../cache/run-memo.js';
+import { resetVolatile, volatileReasons } from '../util/volatile.js';
+import { configCandidates } from '../config/locate.js';
+import { BASELINE_FILE } from '../model/own-files.js';
+import { displayPath } from '../report/escape.js';
+import { git } from '../util/git.js';
+import { EXIT_ERROR, HELP_DEFAULTS, type Io, type MainOptions } from './options.js';
+import type { Target } from './target.js';
+
+/** What the memo did, for the tests and the bench (`hit`: replayed; `stored`: ran and kept). */
+export type MemoOutcome = 'off' | 'hit' | 'stored' | 'not stored';
+let lastOutcome: MemoOutcome = 'off';
+export function lastMemoOutcome(): MemoOutcome {
+  return lastOutcome;
+}
+
+/** `-o FILE`: the report goes to a buffer and then to the file (also after an error exit 1). */
+export async function runWithOutputFile(target: Target, opts: MainOptions, io: Io): Promise<number> {
+  if (!opts.outputFile) return memoized(target, opts, io);
+  const chunks: string[] = [];
+  const buffer = { isTTY: false, write: (s: string | Uint8Array) => (chunks.push(typeof s === 'string' ? s : Buffer.from(s).toString('utf8')), true) } as unknown as NodeJS.WriteStream;
+  const code = await memoized(target, opts, { ...io, stdout: buffer });
+  try {
+    writeFileSync(opts.outputFile, chunks.join(''));
+  } catch (error) {
+    io.stderr.write(`autopack-fix: cannot write ${displayPath(opts.outputFile)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return EXIT_ERROR;
+  }
+  return code;
+}
+
+function memoizable(opts: MainOptions, env: NodeJS.ProcessEnv): boolean {
+  if (opts.cache === false || env.AUTOPACK_FIX_NO_RUN_MEMO === '1') return false;
+  return !(opts.write || opts.branch !== undefined || opts.updateBaseline || opts.network || opts.savePinMap !== undefined);
+}
+
+/** The environment variables that can change what a run prints: the tool's own, colour and terminal, git's. */
+function relevantEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const source of [process.env, env]) {
+    for (const [k, v] of Object.entries(source)) {
+      if (v === undefined || k === 'AUTOPACK_FIX_CACHE_DIR') continue;
+      if (k.startsWith('AUTOPACK_FIX_') || k.startsWith('GIT_') || ['NO_COLOR', 'FORCE_COLOR', 'TERM', 'COLUMNS', 'CI', 'HOME', 'XDG_CONFIG_HOME'].includes(k)) out[k] = v;
+    }
+  }
+  return out;
+}
+
+async function memoized(target: Target, opts: MainOptions, io: Io): Promise<number> {
+  const run = async (into: Io): Promise<number> => (await import('./check.js')).runCommand(target, opts, into);
+  lastOutcome = 'off';
+  if (!memoizable(opts, io.env)) return run(io);
+  const { cache: _cache, cacheLocation, ...asked } = opts;
+  // --changed-since: which commit the ref names now (the merge-base follows from it and HEAD).
+  let changedSinceCommit: string | undefined;
+  if (opts.changedSince !== undefined) {
+    const r = await git(target.root, ['rev-parse', '--verify', '-q', `${opts.changedSince}^{commit}`]);
+    if (r.code !== 0) return run(io); // the run says what is wrong with the ref
+    changedSinceCommit = r.stdout.trim();
+  }
+  const invocation = {
+    options: asked,
+    changedSinceCommit,
+    paths: target.paths ?? null,
+    cwd: process.cwd(),
+    stdout: { tty: io.stdout.isTTY === true, columns: io.stdout.isTTY ? io.stdout.columns : undefined },
+    stderr: { tty: io.stderr.isTTY === true },
+    env: relevantEnv(io.env),
+    platform: process.platform,
+    node: process.version,
+    code: codeStamp(),
+  };
+  const root = path.resolve(target.root);
+  const extraFiles = [...configCandidates(root), path.join(root, BASELINE_FILE), ...[opts.config, opts.pinMap].filter((f): f is string => f !== undefined).map((f) => path.resolve(f))];
+  const dir = path.join(path.resolve(cacheLocation ?? defaultCacheLocation(root, io.env)), RUN_MEMO_DIR);
+  const index = StatIndex.open(dir);
+  let key: string;
+  try {
+    key = await runFingerprint({ root, invocation, extraFiles, maxFileBytes: opts.maxFileSize ?? HELP_DEFAULTS.maxFileBytes }, index);
+  } catch {
+    // Whatever stops the fingerprint (an unreadable root) the run reports in its own words.
+    return run(io);
+  }
+  index.save();
+  const memo = new RunMemo(dir);
+  const { entry, note } = memo.get(key);
+  if (entry) {
+    for (const [stream, text] of entry.writes) (stream === 1 ? io.stdout : io.stderr).write(text);
+    lastOutcome = 'hit';
+    return entry.exitCode;
+  }
+  if (note && !opts.quiet) io.stderr.write(`note: ${note}\n`);
+  resetVolatile();
+  const writes: RecordedWrite[] = [];
+  const recorder = (stream: NodeJS.WriteStream, id: 1 | 2): NodeJS.WriteStream =>
+    new Proxy(stream, {
+      get(target, prop, receiver) {
+        if (prop === 'write') {
+          return (chunk: string | Uint8Array, ...rest: unknown[]) => {
+            writes.push([id, typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')]);
+            return (target.write as (...a: unknown[]) => boolean).call(target, chunk, ...rest);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  // The spinner draws on the real stderr: frames are not output to replay.
+  const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr });
+  if (code === EXIT_ERROR || volatileReasons().length > 0) {
+    lastOutcome = 'not stored';
+    return code;
+  }
+  const failed = memo.put(key, { writes, exitCode: code });
+  if (failed && !opts.quiet) io.stderr.write(`note: ${failed}\n`);
+  lastOutcome = failed ? 'not stored' : 'stored';
+  return code;
+}

@@ -1,0 +1,210 @@
+/**
+ * The run memo (src/cache/run-memo.ts, src/cli/memo.ts): a second run on an unchanged tree
+ * replays the first run's output byte for byte, and any change to what a run reads makes it run
+ * again: a file's content (even with its mtime put back), a new untracked file, a configuration
+ * above the root, an ignored baseline, a file git ignores in the root folder, a new commit, the
+ * options, the working directory, the colour environment. Runs that write, ask the network or
+ * run without the cache are never memoized, nor is a run whose output depended on a wall-clock
+ * budget. A corrupt entry is not replayed. The stat index trusts a stat only when it is
+ * unchanged and was settled when recorded.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { removeDir, gitIn } from './helpers/repo.js';
+import { runCli } from './helpers/cli.js';
+import { lastMemoOutcome } from '../src/cli/memo.js';
+import { KEEP, RUN_MEMO_DIR, RunMemo, StatIndex } from '../src/cache/run-memo.js';
+
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach(removeDir));
+
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanup.push(d);
+  return d;
+}
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [p, text] of Object.entries(files)) {
+    const abs = path.join(dir, p);
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(abs, text);
+  }
+}
+
+/** A repository whose one compose override names a service the base file does not have. */
+const FILES = {
+  'docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n',
+  'docker-compose.override.yml': 'services:\n  postgres:\n    environment:\n      POSTGRES_PASSWORD: dev\n',
+  'README.md': '# demo\n',
+};
+
+function repoWith(files: Record<string, string> = FILES): string {
+  const dir = tempDir('apf-memo-repo-');
+  write(dir, files);
+  gitIn(dir, ['init', '-q', '-b', 'main']);
+  gitIn(dir, ['add', '-A']);
+  gitIn(dir, ['commit', '-q', '-m', 'init']);
+  return dir;
+}
+
+describe('the run memo', () => {
+  it('replays an unchanged run byte for byte (stdout, stderr, exit code), in every report format', async () => {
+    const repo = repoWith();
+    const env = { AUTOPACK_FIX_CACHE_DIR: tempDir('apf-memo-home-') };
+    for (const format of ['text', 'json', 'sarif', 'concise', 'github', 'markdown']) {
+      const first = await runCli([repo, '--format', format], { env });
+      expect(lastMemoOutcome()).toBe('stored');
+      expect(first.stdout).toContain('postgres');
+      const second = await runCli([repo, '--format', format], { env });
+      expect(lastMemoOutcome()).toBe('hit');
+      expect(second).toEqual(first);
+    }
+    const dry = await runCli([repo, '--dry-run'], { env });
+    expect(lastMemoOutcome()).toBe('stored');
+    expect(await runCli([repo, '--dry-run'], { env })).toEqual(dry);
+    expect(lastMemoOutcome()).toBe('hit');
+  });
+
+  it('runs again when a file changes, even with its modification time put back', async () => {
+    const repo = repoWith();
+    const env = { AUTOPACK_FIX_CACHE_DIR: tempDir('apf-memo-home-') };
+    const before = await runCli([repo, '--format', 'json'], { env });
+    expect(before.code).toBe(1);
+    const file = path.join(repo, 'docker-compose.override.yml');
+    const { atime, mtime } = statSync(file);
+    // Same length, so only the content (and the ctime) tells.
+    writeFileSync(file, 'services:\n  db      :\n    environment:\n      POSTGRES_PASSWORD: dev\n');
+    utimesSync(file, atime, mtime);
+    const after = await runCli([repo, '--format', 'json'], { env });
+    expect(lastMemoOutcome()).toBe('stored');
+    expect(after.stdout).not.toBe(before.stdout);
+    expect(after.stdout).not.toContain('"postgres"');
+  });
+
+  it('runs again for each input the run reads besides the listed files', async () => {
+    const env = { AUTOPACK_FIX_CACHE_DIR: tempDir('apf-memo-home-') };
+    const repo = repoWith({ ...FILES, '.gitignore': 'local.db\nautopack-fix-baseline.json\n', 'svc/docker-compose.yml': FILES['docker-compose.yml'], 'svc/docker-compose.override.yml': FILES['docker-compose.override.yml'] });
+    const svc = path.join(repo, 'svc');
+    const steps: Array<{ what: string; change: () => void; args?: string[]; options?: Parameters<typeof runCli>[1] }> = [
+      { what: 'a new untracked file', change: () => write(repo, { 'notes.md': '# notes\n' }) },
+      { what: 'a file git ignores in the root folder', change: () => write(repo, { 'local.db': 'SQLite format 3\0' }) },
+      { what: 'a new commit, the tree unchanged', change: () => gitIn(repo, ['commit', '-q', '--allow-empty', '-m', 'empty']) },
+      { what: 'another format', change: () => undefined, args: ['--format', 'concise'] },
+      { what: 'another rule selection', change: () => undefined, args: ['--select', 'compose-unknown-service'] },
+      { what: 'another working directory', change: () => undefined, options: { cwd: repo } },
+      { what: 'colour forced', change: () => undefined, options: { env: { FORCE_COLOR: '1', NO_COLOR: undefined } } },
+    ];
+    await runCli([repo, '--format', 'json'], { env });
+    for (const step of steps) {
+      step.change();
+      await runCli([repo, '--format', 'json', ...(step.args ?? [])], { ...step.options, env: { ...env, ...step.options?.env } });
+      expect(`${step.what}: ${lastMemoOutcome()}`).toBe(`${step.what}: stored`);
+      await runCli([repo, '--format', 'json', ...(step.args ?? [])], { ...step.options, env: { ...env, ...step.options?.env } });
+      expect(`${step.what}, again: ${lastMemoOutcome()}`).toBe(`${step.what}, again: hit`);
+    }
+    // A configuration above the root (the root is a subfolder of the repository) turns the rule off.
+    const inSvc = await runCli([svc, '--format', 'json'], { env });
+    expect(inSvc.code).toBe(1);
+    write(repo, { 'autopack-fix.config.json': '{ "rules": { "compose-unknown-service": { "enabled": false } } }\n' });
+    const configured = await runCli([svc, '--format', 'json'], { env });
+    expect(lastMemoOutcome()).toBe('stored');
+    expect(configured.stdout).not.toContain('compose-unknown-service');
+    // The baseline, ignored by git, hides what it records.
+    const recorded = await runCli([repo, '--update-baseline'], { env });
+    expect(recorded.code).toBe(0);
+    expect(lastMemoOutcome()).toBe('off');
+    const baselined = await runCli([repo, '--format', 'json', '--exit-zero'], { env });
+    expect(lastMemoOutcome()).toBe('stored');
+    expect((JSON.parse(baselined.stdout) as { findings: unknown[] }).findings).toHaveLength(0);
+  });
+
+  it('never memoizes a run that writes or runs without the cache', async () => {
+    const repo = repoWith();
+    const env = { AUTOPACK_FIX_CACHE_DIR: tempDir('apf-memo-home-') };
+    for (const args of [['--no-cache'], ['--write', '--allow-dirty']]) {
+      await runCli([repo, ...args], { env });
+      expect(`${args.join(' ')}: ${lastMemoOutcome()}`).toBe(`${args.join(' ')}: off`);
+    }
+    await runCli([repo], { env: { ...env, AUTOPACK_FIX_NO_RUN_MEMO: '1' } });
+    expect(lastMemoOutcome()).toBe('off');
+  });
+
+  it('does not keep a run whose output depended on the Markdown wall-clock budget', async () => {
+    const doc = `# big\n\n${'A paragraph with [a link](other.md) and `code` and *emphasis*. '.repeat(20)}\n\n`.repeat(400);
+    const repo = repoWith({ ...FILES, 'docs/guide.md': doc, 'docs/other.md': '# other\n' });
+    const env = { AUTOPACK_FIX_CACHE_DIR: tempDir('apf-memo-home-'), AUTOPACK_FIX_MARKDOWN_BUDGET_MS: '1' };
+    const first = await runCli([repo, '--format', 'json', '--exit-zero', '--verbose'], { env });
+    expect(first.stdout + first.stderr).toMatch(/not read within its budget/);
+    expect(lastMemoOutcome()).toBe('not stored');
+    await runCli([repo, '--format', 'json', '--exit-zero', '--verbose'], { env });
+    expect(lastMemoOutcome()).toBe('not stored');
+  });
+
+  it('does not replay a corrupt entry: a note, the same output, and the entry is rebuilt', async () => {
+    const repo = repoWith();
+    const location = tempDir('apf-memo-loc-');
+    const first = await runCli([repo, '--format', 'json', '--cache-location', location]);
+    const runs = path.join(location, RUN_MEMO_DIR);
+    const entries = readdirSync(runs).filter((n) => n.endsWith('.bin'));
+    expect(entries).toHaveLength(1);
+    writeFileSync(path.join(runs, entries[0] as string), 'not an entry');
+    const second = await runCli([repo, '--format', 'json', '--cache-location', location]);
+    expect(second.stderr).toMatch(/the run memo .* is corrupt or not this tool's: not used, and rebuilt/);
+    expect(second.stdout).toBe(first.stdout);
+    expect(lastMemoOutcome()).toBe('stored');
+    expect(await runCli([repo, '--format', 'json', '--cache-location', location])).toEqual(first);
+    expect(lastMemoOutcome()).toBe('hit');
+  });
+
+  it(`keeps the newest ${KEEP} entries`, () => {
+    const dir = path.join(tempDir('apf-memo-keep-'), RUN_MEMO_DIR);
+    const memo = new RunMemo(dir);
+    for (let i = 0; i < KEEP + 3; i++) {
+      expect(memo.put(`key${i}`, { writes: [[1, `run ${i}\n`]], exitCode: 0 })).toBeUndefined();
+      const when = new Date(Date.now() - (KEEP + 3 - i) * 60_000);
+      utimesSync(path.join(dir, `key${i}.bin`), when, when);
+    }
+    expect(readdirSync(dir).filter((n) => n.endsWith('.bin'))).toHaveLength(KEEP);
+    expect(memo.get('key0').entry).toBeUndefined();
+    expect(memo.get(`key${KEEP + 2}`).entry).toEqual({ writes: [[1, `run ${KEEP + 2}\n`]], exitCode: 0 });
+  });
+});
+
+describe('the stat index', () => {
+  const stat = (over: Partial<Record<'size' | 'mtimeNs' | 'ctimeNs' | 'ino' | 'dev', bigint>> = {}): BigIntStats =>
+    ({ size: 10n, mtimeNs: 1_000_000_000_000n, ctimeNs: 1_000_000_000_000n, ino: 7n, dev: 1n, ...over }) as unknown as BigIntStats;
+  const settled = 1_000_000 + 60_000; // ms: a minute after the stat's times
+
+  it('vouches for a file only while every part of its stat is unchanged', () => {
+    const dir = tempDir('apf-stat-');
+    const index = StatIndex.open(dir);
+    expect(index.lookup('a.md', stat())).toBeUndefined();
+    index.record('a.md', stat(), 'digest-a', settled);
+    index.save();
+    const again = StatIndex.open(dir);
+    expect(again.lookup('a.md', stat())).toBe('digest-a');
+    for (const key of ['size', 'mtimeNs', 'ctimeNs', 'ino', 'dev'] as const) {
+      expect(`${key}: ${StatIndex.open(dir).lookup('a.md', stat({ [key]: stat()[key] + 1n }))}`).toBe(`${key}: undefined`);
+    }
+  });
+
+  it('does not record a file changed within the last two seconds (a second write in the same clock tick would not show)', () => {
+    const dir = tempDir('apf-stat-');
+    const index = StatIndex.open(dir);
+    index.lookup('a.md', stat());
+    index.record('a.md', stat(), 'digest-a', 1_000_000 + 500);
+    index.record('b.md', stat({ ctimeNs: 1_000_000_000_000n + 59_000_000_000n }), 'digest-b', settled);
+    index.save();
+    expect(StatIndex.open(dir).lookup('a.md', stat())).toBeUndefined();
+    expect(StatIndex.open(dir).lookup('b.md', stat({ ctimeNs: 1_000_000_000_000n + 59_000_000_000n }))).toBeUndefined();
+  });
+
+  it('a corrupt index is read as empty', () => {
+    const dir = tempDir('apf-stat-');
+    writeFileSync(path.join(dir, 'stat-index.v1'), 'garbage');
+    expect(StatIndex.open(dir).lookup('a.md', stat())).toBeUndefined();
+  });
+});
