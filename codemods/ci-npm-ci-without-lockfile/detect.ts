@@ -11,7 +11,7 @@ import { findNodeAtLocation } from 'jsonc-parser';
 import { jsoncTree } from '../../src/formats/json.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { DEFAULT_MANIFEST_EXCLUDES, isExcluded, jsPackages, readPackageJson, type JsManager } from '../../src/facts/ecosystems.js';
+import { DEFAULT_MANIFEST_EXCLUDES, globsMatcher, jsPackages, readPackageJson, type JsManager } from '../../src/facts/ecosystems.js';
 import { mergedBuild, isRemoteContext, repoPath, serviceView } from '../../src/facts/compose.js';
 import { baseChain, isDockerfilePath, type CopyInstruction, type DockerfileModel, type RunInstruction, type Stage } from '../../src/formats/dockerfile.js';
 import { matchesGlob } from '../../src/formats/glob.js';
@@ -418,9 +418,10 @@ async function scriptSites(ws: Workspace, out: InstallSite[]): Promise<void> {
 
 export async function installSites(ws: Workspace, facts: Facts): Promise<InstallSite[]> {
   const out: InstallSite[] = [];
+  const excluded = globsMatcher(DEFAULT_MANIFEST_EXCLUDES);
   for (const p of ws.paths) {
     if (isWorkflowPath(p)) workflowSites(ws, p, out);
-    else if (isDockerfilePath(p) && !isExcluded(p, DEFAULT_MANIFEST_EXCLUDES)) dockerfileSites(ws, facts, p, out);
+    else if (isDockerfilePath(p) && !excluded(p)) dockerfileSites(ws, facts, p, out);
   }
   await scriptSites(ws, out);
   return out;

@@ -10,7 +10,7 @@ import type { SourceFile } from '../../src/workspace/source-file.js';
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { parseYaml } from '../../src/formats/yaml.js';
 import { checkoutDir, isWorkflowPath, jobWorkingDirectory, readWorkflow } from '../../src/formats/workflow.js';
-import { isExcluded, matchesGlob, readPackageJson, RENOVATE_CONFIGS, type ManifestDir } from '../../src/facts/ecosystems.js';
+import { globsMatcher, matchesGlob, readPackageJson, RENOVATE_CONFIGS, type ManifestDir } from '../../src/facts/ecosystems.js';
 
 // ---------------------------------------------------------------------------------------------
 // Opt-outs
@@ -207,8 +207,9 @@ export function intentMentions(ws: Workspace, manifests: readonly ManifestDir[],
       if (file) out.push(...mentionsIn(file, true));
     }
   }
+  const excluded = globsMatcher(excludes);
   for (const p of ws.paths) {
-    if (seen.has(p) || !DOC_FILE.test(p) || !PROJECT_DOC.test(p) || RECORD_FILE.test(p) || isExcluded(p, excludes)) continue;
+    if (seen.has(p) || !DOC_FILE.test(p) || !PROJECT_DOC.test(p) || RECORD_FILE.test(p) || excluded(p)) continue;
     const file = ws.read(p);
     if (file && file.text.length <= MAX_DOC_BYTES) out.push(...mentionsIn(file, false));
   }
@@ -260,8 +261,9 @@ export function retiredReasons(ws: Workspace, manifests: readonly ManifestDir[],
     if (segment !== undefined) out.set(m, `a retired folder (path segment \`${segment}\`)`);
   }
   const patterns = candidates.map((m) => ({ m, re: new RegExp(`(^|[\\s\`'"(\\[*])(\\.?/)?${escapeRegExp(m.dir)}(/[^\\s\`'")\\]*]*)?(?=$|[\\s\`'")\\],;*])`, 'g') }));
+  const excluded = globsMatcher(excludes);
   for (const p of ws.paths) {
-    if (!DOC_FILE.test(p) || !PROJECT_DOC.test(p) || RECORD_FILE.test(p) || isExcluded(p, excludes)) continue;
+    if (!DOC_FILE.test(p) || !PROJECT_DOC.test(p) || RECORD_FILE.test(p) || excluded(p)) continue;
     const file = ws.read(p);
     if (!file || file.text.length > MAX_DOC_BYTES || !RETIRE_WORDS.test(file.text)) continue;
     const ownDir = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
@@ -303,7 +305,8 @@ export function scaffoldReason(ws: Workspace, m: ManifestDir, excludes: readonly
   // A lockfile means someone installs from it; a requirements file is a list to install, not a project.
   if (m.files.some((f) => LOCKFILE.test(f) || /requirements[^/]*\.(txt|in)$|Pipfile$/i.test(f))) return undefined;
   const prefix = `${m.dir}/`;
-  const hasSource = ws.paths.some((p) => p.startsWith(prefix) && SOURCE_FILE.test(p) && !isExcluded(p, excludes) && !/(^|\/)(setup\.py|conftest\.py|[^/]*\.config\.[cm]?[jt]s)$/.test(p));
+  const excluded = globsMatcher(excludes);
+  const hasSource = ws.paths.some((p) => p.startsWith(prefix) && SOURCE_FILE.test(p) && !excluded(p) && !/(^|\/)(setup\.py|conftest\.py|[^/]*\.config\.[cm]?[jt]s)$/.test(p));
   return hasSource ? undefined : 'a scaffold: no source file under it yet';
 }
 

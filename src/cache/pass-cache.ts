@@ -175,7 +175,10 @@ export class PassCache implements ParseStore {
    * folder `ensureCacheDir` made. Returns a note when the cache cannot be written (the run is not affected).
    */
   save(): string | undefined {
-    if (!this.changed && this.next.size === this.previous.size) return undefined;
+    // Nothing new: the file stays as it is, even when this run asked for fewer entries (one rule
+    // selected, a pass that parsed more than was asked): rewriting it costs more than it frees,
+    // and the next run that adds an entry drops what no run asked for.
+    if (!this.changed) return undefined;
     const file = path.join(this.dir, CACHE_FILE);
     try {
       ensureCacheDir(this.dir);

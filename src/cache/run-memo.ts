@@ -26,7 +26,7 @@
  * replayed), and at most KEEP entries are kept per cache folder, the newest.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { enumerateFiles, gitListing } from '../workspace/enumerate.js';
@@ -102,6 +102,18 @@ export async function runFingerprint(inputs: FingerprintInputs, index?: StatInde
   return hash.digest('hex');
 }
 
+/** Replaced by a FIFO between the stat and the open, a file still does not block the run. */
+const NON_BLOCKING = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+
+function readRegular(abs: string): Buffer {
+  const fd = openSync(abs, NON_BLOCKING);
+  try {
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest('hex');
 
 /**
@@ -118,23 +130,26 @@ function fileToken(abs: string, p: string, maxFileBytes: number, index: StatInde
     return `missing ${(error as NodeJS.ErrnoException).code ?? ''}`;
   }
   if (st.isSymbolicLink()) {
-    let target: string;
+    // Where it leads, and only a regular file's bytes: a link to a FIFO or a device is never opened.
     try {
-      target = readlinkSync(abs);
-      const bytes = readFileSync(abs);
-      return `link ${target} ${sha1(bytes)}`;
+      const target = readlinkSync(abs);
+      const to = statSync(abs, { bigint: true });
+      if (!to.isFile()) return `link ${target} special ${to.mode}`;
+      if (to.size > BigInt(maxFileBytes)) return `link ${target} large ${to.size} ${to.ino} ${to.mtimeNs}`;
+      return `link ${target} ${sha1(readRegular(abs))}`;
     } catch (error) {
       return `link unreadable ${(error as NodeJS.ErrnoException).code ?? ''}`;
     }
   }
   if (st.isDirectory()) return 'directory';
+  // A FIFO, a socket, a device: never opened (a FIFO would block).
   if (!st.isFile()) return `special ${st.mode}`;
   if (st.size > BigInt(maxFileBytes)) return `large ${st.size} ${st.ino} ${st.mtimeNs}`;
   const known = index?.lookup(p, st);
   if (known !== undefined) return known;
   let bytes: Buffer;
   try {
-    bytes = readFileSync(abs);
+    bytes = readRegular(abs);
   } catch (error) {
     return `unreadable ${(error as NodeJS.ErrnoException).code ?? ''}`;
   }

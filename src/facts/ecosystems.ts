@@ -37,7 +37,7 @@ export const DEFAULT_MANIFEST_EXCLUDES: readonly string[] = [
 ];
 
 // Globs live in src/formats/glob.ts (shared with the docs rules); re-exported for callers here.
-export { globToRegExp, hasGlobChars, matchesGlob, normalizeRepoDir } from '../formats/glob.js';
+export { globToRegExp, globsMatcher, hasGlobChars, matchesGlob, normalizeRepoDir } from '../formats/glob.js';
 
 export function isExcluded(p: string, excludes: readonly string[]): boolean {
   return excludes.some((g) => matchesGlob(p, g));
@@ -150,8 +150,9 @@ export function jsPackages(ws: Workspace, excludes: readonly string[] = DEFAULT_
   const cached = byKey.get(key);
   if (cached) return cached;
   const packages: JsPackage[] = [];
+  const excluded = globsMatcher(excludes);
   for (const p of ws.paths) {
-    if (!(p === 'package.json' || p.endsWith('/package.json')) || isExcluded(p, excludes)) continue;
+    if (!(p === 'package.json' || p.endsWith('/package.json')) || excluded(p)) continue;
     const dir = dirOf(p);
     const file = ws.read(p);
     const pkg = readPackageJson(file);
@@ -278,7 +279,8 @@ export interface UvWorkspace {
  * then pins the members together, and an entry for the root would not update them.
  */
 export function uvWorkspaces(ws: Workspace, excludes: readonly string[] = DEFAULT_MANIFEST_EXCLUDES): UvWorkspace[] {
-  const projects = ws.paths.filter((p) => (p === 'pyproject.toml' || p.endsWith('/pyproject.toml')) && !isExcluded(p, excludes)).map(dirOf);
+  const excluded = globsMatcher(excludes);
+  const projects = ws.paths.filter((p) => (p === 'pyproject.toml' || p.endsWith('/pyproject.toml')) && !excluded(p)).map(dirOf);
   const roots: Array<UvWorkspace & { include: string[]; exclude: string[] }> = [];
   for (const dir of projects) {
     if (!ws.has(join(dir, 'uv.lock'))) continue;
