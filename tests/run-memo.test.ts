@@ -8,23 +8,15 @@
  * budget. A corrupt entry is not replayed. The stat index trusts a stat only when it is
  * unchanged and was settled when recorded.
  */
-import { describe, it, expect, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
-import os from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { removeDir, gitIn } from './helpers/repo.js';
+import { gitIn, tempDirsRemovedAfterAll } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 import { lastMemoOutcome } from '../src/cli/memo.js';
-import { KEEP, RUN_MEMO_DIR, RunMemo, StatIndex } from '../src/cache/run-memo.js';
+import { KEEP, RUN_MEMO_DIR, RunMemo, STAT_INDEX_FILE, StatIndex, type StatFields } from '../src/cache/run-memo.js';
 
-const cleanup: string[] = [];
-afterAll(() => cleanup.forEach(removeDir));
-
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanup.push(d);
-  return d;
-}
+const tempDir = tempDirsRemovedAfterAll();
 
 function write(dir: string, files: Record<string, string>): void {
   for (const [p, text] of Object.entries(files)) {
@@ -81,6 +73,29 @@ describe('the run memo', () => {
     const after = await runCli([repo, '--format', 'json'], { env });
     expect(lastMemoOutcome()).toBe('stored');
     expect(after.stdout).not.toBe(before.stdout);
+    expect(after.stdout).not.toContain('"postgres"');
+  });
+
+  it('through the stat index: settled files are vouched for by their stat, and an edit that keeps size and mtime is still seen', async () => {
+    const repo = repoWith();
+    const location = tempDir('apf-memo-loc-');
+    // A whole second, so that putting it back after the edit restores it exactly.
+    const then = new Date('2026-01-01T00:00:00Z');
+    for (const p of Object.keys(FILES)) utimesSync(path.join(repo, p), then, then);
+    // Older than the settle window (the ctime is now), so that the first run records every file.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const before = await runCli([repo, '--format', 'json', '--cache-location', location]);
+    expect(readdirSync(path.join(location, RUN_MEMO_DIR))).toContain(STAT_INDEX_FILE);
+    expect(await runCli([repo, '--format', 'json', '--cache-location', location])).toEqual(before);
+    expect(lastMemoOutcome()).toBe('hit');
+    const file = path.join(repo, 'docker-compose.override.yml');
+    const was = statSync(file, { bigint: true });
+    writeFileSync(file, 'services:\n  db      :\n    environment:\n      POSTGRES_PASSWORD: dev\n');
+    utimesSync(file, then, then);
+    const now = statSync(file, { bigint: true });
+    expect([now.size, now.mtimeNs, now.ino]).toEqual([was.size, was.mtimeNs, was.ino]);
+    const after = await runCli([repo, '--format', 'json', '--cache-location', location]);
+    expect(lastMemoOutcome()).toBe('stored');
     expect(after.stdout).not.toContain('"postgres"');
   });
 
@@ -174,8 +189,7 @@ describe('the run memo', () => {
 });
 
 describe('the stat index', () => {
-  const stat = (over: Partial<Record<'size' | 'mtimeNs' | 'ctimeNs' | 'ino' | 'dev', bigint>> = {}): BigIntStats =>
-    ({ size: 10n, mtimeNs: 1_000_000_000_000n, ctimeNs: 1_000_000_000_000n, ino: 7n, dev: 1n, ...over }) as unknown as BigIntStats;
+  const stat = (over: Partial<StatFields> = {}): StatFields => ({ size: 10, mtimeMs: 1_000_000, ctimeMs: 1_000_000, ino: 7, dev: 1, ...over });
   const settled = 1_000_000 + 60_000; // ms: a minute after the stat's times
 
   it('vouches for a file only while every part of its stat is unchanged', () => {
@@ -186,8 +200,8 @@ describe('the stat index', () => {
     index.save();
     const again = StatIndex.open(dir);
     expect(again.lookup('a.md', stat())).toBe('digest-a');
-    for (const key of ['size', 'mtimeNs', 'ctimeNs', 'ino', 'dev'] as const) {
-      expect(`${key}: ${StatIndex.open(dir).lookup('a.md', stat({ [key]: stat()[key] + 1n }))}`).toBe(`${key}: undefined`);
+    for (const key of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dev'] as const) {
+      expect(`${key}: ${StatIndex.open(dir).lookup('a.md', stat({ [key]: stat()[key] + (key.endsWith('Ms') ? 0.001 : 1) }))}`).toBe(`${key}: undefined`);
     }
   });
 
@@ -196,15 +210,15 @@ describe('the stat index', () => {
     const index = StatIndex.open(dir);
     index.lookup('a.md', stat());
     index.record('a.md', stat(), 'digest-a', 1_000_000 + 500);
-    index.record('b.md', stat({ ctimeNs: 1_000_000_000_000n + 59_000_000_000n }), 'digest-b', settled);
+    index.record('b.md', stat({ ctimeMs: 1_000_000 + 59_000 }), 'digest-b', settled);
     index.save();
     expect(StatIndex.open(dir).lookup('a.md', stat())).toBeUndefined();
-    expect(StatIndex.open(dir).lookup('b.md', stat({ ctimeNs: 1_000_000_000_000n + 59_000_000_000n }))).toBeUndefined();
+    expect(StatIndex.open(dir).lookup('b.md', stat({ ctimeMs: 1_000_000 + 59_000 }))).toBeUndefined();
   });
 
   it('a corrupt index is read as empty', () => {
     const dir = tempDir('apf-stat-');
-    writeFileSync(path.join(dir, 'stat-index.v1'), 'garbage');
+    writeFileSync(path.join(dir, STAT_INDEX_FILE), 'garbage');
     expect(StatIndex.open(dir).lookup('a.md', stat())).toBeUndefined();
   });
 });

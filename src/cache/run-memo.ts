@@ -26,7 +26,7 @@
  * replayed), and at most KEEP entries are kept per cache folder, the newest.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants as fsConstants, existsSync, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { enumerateFiles, gitListing } from '../workspace/enumerate.js';
@@ -123,9 +123,9 @@ const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest(
  * symbolic link counts by its target and the content it leads to.
  */
 function fileToken(abs: string, p: string, maxFileBytes: number, index: StatIndex | undefined, now: number): string {
-  let st: BigIntStats | undefined;
+  let st: Stats | undefined;
   try {
-    st = lstatSync(abs, { bigint: true });
+    st = lstatSync(abs);
   } catch (error) {
     return `missing ${(error as NodeJS.ErrnoException).code ?? ''}`;
   }
@@ -133,9 +133,9 @@ function fileToken(abs: string, p: string, maxFileBytes: number, index: StatInde
     // Where it leads, and only a regular file's bytes: a link to a FIFO or a device is never opened.
     try {
       const target = readlinkSync(abs);
-      const to = statSync(abs, { bigint: true });
+      const to = statSync(abs);
       if (!to.isFile()) return `link ${target} special ${to.mode}`;
-      if (to.size > BigInt(maxFileBytes)) return `link ${target} large ${to.size} ${to.ino} ${to.mtimeNs}`;
+      if (to.size > maxFileBytes) return `link ${target} large ${to.size} ${to.ino} ${to.mtimeMs}`;
       return `link ${target} ${sha1(readRegular(abs))}`;
     } catch (error) {
       return `link unreadable ${(error as NodeJS.ErrnoException).code ?? ''}`;
@@ -144,7 +144,7 @@ function fileToken(abs: string, p: string, maxFileBytes: number, index: StatInde
   if (st.isDirectory()) return 'directory';
   // A FIFO, a socket, a device: never opened (a FIFO would block).
   if (!st.isFile()) return `special ${st.mode}`;
-  if (st.size > BigInt(maxFileBytes)) return `large ${st.size} ${st.ino} ${st.mtimeNs}`;
+  if (st.size > maxFileBytes) return `large ${st.size} ${st.ino} ${st.mtimeMs}`;
   const known = index?.lookup(p, st);
   if (known !== undefined) return known;
   let bytes: Buffer;
@@ -158,17 +158,21 @@ function fileToken(abs: string, p: string, maxFileBytes: number, index: StatInde
   return digest;
 }
 
-interface StatEntry {
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-  ino: bigint;
-  dev: bigint;
+/** Times in milliseconds with their fraction (a double keeps them to a quarter of a microsecond); plain numbers, as bigint stats cost twice as much. */
+export interface StatFields {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+interface StatEntry extends StatFields {
   digest: string;
 }
 
-const STAT_INDEX_FORMAT = 'autopack-fix stat index 1';
-export const STAT_INDEX_FILE = 'stat-index.v1';
+const STAT_INDEX_FORMAT = 'autopack-fix stat index 2';
+export const STAT_INDEX_FILE = 'stat-index.v2';
 /**
  * A file changed this recently (by mtime or ctime) is not vouched for by its stat: a second
  * write within the filesystem's clock tick would leave the stat as it was. The same reasoning as
@@ -204,9 +208,9 @@ export class StatIndex {
     return new StatIndex(file, previous);
   }
 
-  lookup(p: string, st: BigIntStats): string | undefined {
+  lookup(p: string, st: StatFields): string | undefined {
     const e = this.previous.get(p);
-    if (!e || typeof e.digest !== 'string' || e.size !== st.size || e.mtimeNs !== st.mtimeNs || e.ctimeNs !== st.ctimeNs || e.ino !== st.ino || e.dev !== st.dev) {
+    if (!e || typeof e.digest !== 'string' || e.size !== st.size || e.mtimeMs !== st.mtimeMs || e.ctimeMs !== st.ctimeMs || e.ino !== st.ino || e.dev !== st.dev) {
       this.changed = true;
       return undefined;
     }
@@ -214,10 +218,9 @@ export class StatIndex {
     return e.digest;
   }
 
-  record(p: string, st: BigIntStats, digest: string, now: number): void {
-    const newest = Number((st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1_000_000n);
-    if (now - newest < SETTLED_MS) return;
-    this.next.set(p, { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, dev: st.dev, digest });
+  record(p: string, st: StatFields, digest: string, now: number): void {
+    if (now - Math.max(st.mtimeMs, st.ctimeMs) < SETTLED_MS) return;
+    this.next.set(p, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, digest });
   }
 
   /** Write the entries this run used (atomically), when anything changed; a failure only costs reads next time. */

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { afterAll } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -124,4 +125,18 @@ export function treeDifferences(actual: Map<string, Buffer>, expected: Map<strin
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A maker of temp folders for one test file, all removed after its tests. Call it at the top
+ * level of the test file (it registers the `afterAll`).
+ */
+export function tempDirsRemovedAfterAll(): (prefix?: string) => string {
+  const made: string[] = [];
+  afterAll(() => made.forEach(removeDir));
+  return (prefix = 'apf-') => {
+    const dir = tempDir(prefix);
+    made.push(dir);
+    return dir;
+  };
 }
