@@ -14,6 +14,7 @@ import path from 'node:path';
 import { gitIn, tempDirsRemovedAfterAll } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 import { lastMemoOutcome } from '../src/cli/memo.js';
+import { main } from '../src/cli/main.js';
 import { KEEP, RUN_MEMO_DIR, RunMemo, STAT_INDEX_FILE, StatIndex, type StatFields } from '../src/cache/run-memo.js';
 
 const tempDir = tempDirsRemovedAfterAll();
@@ -134,6 +135,27 @@ describe('the run memo', () => {
     const baselined = await runCli([repo, '--format', 'json', '--exit-zero'], { env });
     expect(lastMemoOutcome()).toBe('stored');
     expect((JSON.parse(baselined.stdout) as { findings: unknown[] }).findings).toHaveLength(0);
+  });
+
+  it('does not keep a run during which the tree changed (its output would be filed under the old contents)', async () => {
+    const repo = repoWith();
+    const location = tempDir('apf-memo-loc-');
+    let edited = false;
+    // The report is written after the engine read the tree and before the memo checks it again.
+    const stdout = {
+      isTTY: false,
+      write: () => {
+        if (!edited) writeFileSync(path.join(repo, 'README.md'), '# demo, edited while the run ran\n');
+        edited = true;
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream;
+    const stderr = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+    await main([repo, '--format', 'json', '--cache-location', location], { stdout, stderr, env: { ...process.env, NO_COLOR: '1' } });
+    expect(edited).toBe(true);
+    expect(lastMemoOutcome()).toBe('not stored');
+    await runCli([repo, '--format', 'json', '--cache-location', location]);
+    expect(lastMemoOutcome()).toBe('stored');
   });
 
   it('never memoizes a run that writes or runs without the cache', async () => {

@@ -60,6 +60,20 @@ function relevantEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+/**
+ * Whether the tree still has the digest it had before the run. A file saved while the run read
+ * the tree would otherwise file this output under the contents it had before. Cheap: through the
+ * stat index it is one stat per file (a file changed during the run has a new stat, and is read
+ * again), and the run took seconds.
+ */
+async function unchangedSince(key: string, inputs: Parameters<typeof runFingerprint>[0], index: StatIndex): Promise<boolean> {
+  try {
+    return (await runFingerprint(inputs, index)) === key;
+  } catch {
+    return false;
+  }
+}
+
 async function memoized(target: Target, opts: MainOptions, io: Io): Promise<number> {
   const run = async (into: Io): Promise<number> => (await import('./check.js')).runCommand(target, opts, into);
   lastOutcome = 'off';
@@ -88,9 +102,10 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
   const extraFiles = [...configCandidates(root), path.join(root, BASELINE_FILE), ...[opts.config, opts.pinMap].filter((f): f is string => f !== undefined).map((f) => path.resolve(f))];
   const dir = path.join(path.resolve(cacheLocation ?? defaultCacheLocation(root, io.env)), RUN_MEMO_DIR);
   const index = StatIndex.open(dir);
+  const inputs = { root, invocation, extraFiles, maxFileBytes: opts.maxFileSize ?? HELP_DEFAULTS.maxFileBytes };
   let key: string;
   try {
-    key = await runFingerprint({ root, invocation, extraFiles, maxFileBytes: opts.maxFileSize ?? HELP_DEFAULTS.maxFileBytes }, index);
+    key = await runFingerprint(inputs, index);
   } catch {
     // Whatever stops the fingerprint (an unreadable root) the run reports in its own words.
     return run(io);
@@ -121,7 +136,7 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
     });
   // The spinner draws on the real stderr: frames are not output to replay.
   const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr });
-  if (code === EXIT_ERROR || volatileReasons().length > 0) {
+  if (code === EXIT_ERROR || volatileReasons().length > 0 || !(await unchangedSince(key, inputs, index))) {
     lastOutcome = 'not stored';
     return code;
   }
