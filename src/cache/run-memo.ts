@@ -26,7 +26,7 @@
  * replayed), and at most KEEP entries are kept per cache folder, the newest.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants as fsConstants, existsSync, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { enumerateFiles, gitListing } from '../workspace/enumerate.js';
@@ -227,8 +227,7 @@ export class StatIndex {
   save(): void {
     if (!this.changed && this.next.size === this.previous.size) return;
     try {
-      ensureCacheDir(path.dirname(path.dirname(this.file)));
-      mkdirSync(path.dirname(this.file), { recursive: true });
+      ensureMemoDir(path.dirname(this.file));
       const tmp = `${this.file}.${process.pid}.tmp`;
       writeFileSync(tmp, serialize({ format: STAT_INDEX_FORMAT, entries: this.next }));
       renameSync(tmp, this.file);
@@ -236,6 +235,12 @@ export class StatIndex {
       // the next run reads the files again
     }
   }
+}
+
+/** The memo's folder (`runs/`) inside the cache folder, which gets its `.gitignore` as the parse cache's does. */
+function ensureMemoDir(dir: string): void {
+  ensureCacheDir(path.dirname(dir));
+  mkdirSync(dir, { recursive: true });
 }
 
 /** The root folder's entries the listing leaves out (git ignores them): a run may still judge them. */
@@ -252,8 +257,8 @@ function hashRootEntries(hash: Hash, root: string, listed: ReadonlySet<string>):
     hash.update(`\0root\0${entry.name}\0${entry.isDirectory() ? 'd' : entry.isSymbolicLink() ? 'l' : 'f'}`);
     if (!entry.isFile()) continue;
     try {
-      const st = lstatSync(path.join(root, entry.name), { bigint: true });
-      hash.update(` ${st.size} ${st.ino} ${st.mtimeNs}`);
+      const st = lstatSync(path.join(root, entry.name));
+      hash.update(` ${st.size} ${st.ino} ${st.mtimeMs}`);
     } catch (error) {
       hash.update(` ${(error as NodeJS.ErrnoException).code ?? ''}`);
     }
@@ -304,8 +309,7 @@ export class RunMemo {
   put(key: string, entry: MemoEntry): string | undefined {
     const file = this.file(key);
     try {
-      ensureCacheDir(path.dirname(this.dir));
-      if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true });
+      ensureMemoDir(this.dir);
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, serialize({ format: FORMAT, key, writes: entry.writes, exitCode: entry.exitCode } satisfies MemoFile));
       renameSync(tmp, file);

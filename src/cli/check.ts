@@ -29,10 +29,8 @@ import { formatIdentity, resolveIdentities } from '../git/identity.js';
 import { tryRevParse } from '../git/commits.js';
 import { workTreeProblem } from '../git/work-tree.js';
 import { DEFAULT_BRANCH_NAME } from '../bot/pr.js';
-import { resolveTarget, type Target } from './target.js';
+import type { Target } from './target.js';
 import { DEFAULT_FAIL_ON, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITIES, UsageError, selected, type Io, type MainOptions } from './options.js';
-
-export { resolveTarget, type Target };
 
 /**
  * `--save-pin-map FILE`: the pins of this run as a pin-map file (the `--pin-map` file's entries

@@ -11,7 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { codeStamp, defaultCacheLocation } from '../cache/pass-cache.js';
+import { defaultCacheLocation } from '../cache/pass-cache.js';
 import { RUN_MEMO_DIR, RunMemo, StatIndex, runFingerprint, type RecordedWrite } from '../cache/run-memo.js';
 import { resetVolatile, volatileReasons } from '../util/volatile.js';
 import { configCandidates } from '../config/locate.js';
@@ -96,7 +96,6 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
     env: relevantEnv(io.env),
     platform: process.platform,
     node: process.version,
-    code: codeStamp(),
   };
   const root = path.resolve(target.root);
   const extraFiles = [...configCandidates(root), path.join(root, BASELINE_FILE), ...[opts.config, opts.pinMap].filter((f): f is string => f !== undefined).map((f) => path.resolve(f))];

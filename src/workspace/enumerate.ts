@@ -7,8 +7,6 @@ export interface Enumeration {
   paths: string[];
   /** True when the list came from git (tracked + untracked-not-ignored). */
   fromGit: boolean;
-  /** The listed paths that are symbolic links. */
-  links: Set<string>;
 }
 
 /**
@@ -21,7 +19,6 @@ export async function enumerateFiles(root: string, inGitRepo: boolean): Promise<
     const listed = await gitListing(root);
     if (listed) {
       const seen = new Set<string>();
-      const links = new Set<string>();
       for (const p of listed) {
         if (seen.has(p)) continue;
         // The index can list files deleted from the work tree, and submodules as directories.
@@ -33,13 +30,11 @@ export async function enumerateFiles(root: string, inGitRepo: boolean): Promise<
         }
         if (st.isDirectory()) continue;
         seen.add(p);
-        if (st.isSymbolicLink()) links.add(p);
       }
-      return { paths: [...seen].sort(), fromGit: true, links };
+      return { paths: [...seen].sort(), fromGit: true };
     }
   }
-  const links = new Set<string>();
-  return { paths: walk(root, links).filter((p) => !isOwnFile(p)).sort(), fromGit: false, links };
+  return { paths: walk(root).filter((p) => !isOwnFile(p)).sort(), fromGit: false };
 }
 
 /**
@@ -62,7 +57,7 @@ export function isOwnFile(p: string): boolean {
   return /(^|\/)\.[^/]+\.autopack-fix-\d+-[0-9a-f]+\.tmp$/.test(p) || /^\.autopack-fix-journal\//.test(p);
 }
 
-function walk(root: string, links: Set<string>): string[] {
+function walk(root: string): string[] {
   const out: string[] = [];
   const visit = (relDir: string, rules: Array<{ base: string; ig: Ignore }>): void => {
     const abs = path.join(root, relDir);
@@ -86,10 +81,7 @@ function walk(root: string, links: Set<string>): string[] {
       if (isIgnored(scoped, rel, isDir)) continue;
       // Symlinked directories are not descended into: they may leave the root or loop.
       if (isDir) visit(rel, scoped);
-      else if (entry.isFile() || entry.isSymbolicLink()) {
-        out.push(rel);
-        if (entry.isSymbolicLink()) links.add(rel);
-      }
+      else if (entry.isFile() || entry.isSymbolicLink()) out.push(rel);
     }
   };
   visit('', []);
