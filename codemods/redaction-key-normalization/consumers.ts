@@ -157,21 +157,23 @@ function read(root: TSNode): ModuleSurroundings {
     }
   }
   const visit = (n: TSNode): void => {
-    if (n.type === 'comparison_operator') {
+    // Read once: every `.type` of a web-tree-sitter node is a call into the wasm module.
+    const type = n.type;
+    if (type === 'comparison_operator') {
       const ops = n.childrenForFieldName('operators');
       const operands = n.namedChildren.filter((c): c is TSNode => c !== null && c.type !== 'comment');
       if (ops.length === 1 && (ops[0]?.type === 'in' || ops[0]?.type === 'not in') && operands.length === 2) {
         const left = operands[0] as TSNode;
         out.tests.set(`${n.startIndex}:${n.endIndex}`, { operand: { start: left.startIndex, end: left.endIndex, primary: PRIMARY.has(left.type) }, siblings: siblingsOf(n) });
       }
-    } else if (n.type === 'call') {
+    } else if (type === 'call') {
       const fn = n.childForFieldName('function');
       const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is TSNode => c !== null && c.type !== 'comment');
       if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === '__contains__' && args?.length === 1) {
         const arg = args[0] as TSNode;
         out.tests.set(`${n.startIndex}:${n.endIndex}`, { operand: { start: arg.startIndex, end: arg.endIndex, primary: PRIMARY.has(arg.type) }, siblings: siblingsOf(n) });
       }
-    } else if (n.type === 'function_definition') {
+    } else if (type === 'function_definition') {
       const body = n.childForFieldName('body');
       const stmts = body?.namedChildren.filter((c): c is TSNode => c !== null && c.type !== 'comment') ?? [];
       const last = stmts[stmts.length - 1];

@@ -295,14 +295,16 @@ class Analyzer {
   }
 
   private walk(node: TSNode, fnIndex: number, scope: Scope | undefined): void {
-    if (SCOPE_TYPES.has(node.type)) {
+    // Read once: every `.type` of a web-tree-sitter node is a call into the wasm module.
+    const type = node.type;
+    if (SCOPE_TYPES.has(type)) {
       scope = this.scopeFor(node, fnIndex);
       fnIndex = scope.index;
     }
-    if (node.type === 'comparison_operator') this.comparison(node, fnIndex, scope);
-    else if (node.type === 'call') this.containsCall(node, fnIndex, scope);
+    if (type === 'comparison_operator') this.comparison(node, fnIndex, scope);
+    else if (type === 'call') this.containsCall(node, fnIndex, scope);
     for (const child of node.namedChildren) if (child) this.walk(child, fnIndex, scope);
-    if (node.type === 'function_definition' && scope) this.out.functions[scope.index]!.returnOrLeaves = this.returnShape(node);
+    if (type === 'function_definition' && scope) this.out.functions[scope.index]!.returnOrLeaves = this.returnShape(node);
   }
 
   private comparison(node: TSNode, fnIndex: number, scope: Scope | undefined): void {
@@ -462,17 +464,18 @@ class Analyzer {
     const names = new Set(this.out.collections.map((c) => c.name));
     if (names.size === 0) return;
     const visit = (n: TSNode, cls: string | undefined): void => {
-      if (n.type === 'class_definition' && isModuleLevel(n)) {
+      const type = n.type;
+      if (type === 'class_definition' && isModuleLevel(n)) {
         const body = n.childForFieldName('body');
         const name = n.childForFieldName('name')?.text;
         for (const c of n.namedChildren) if (c && c.id !== body?.id) visit(c, cls);
         if (body) for (const c of body.namedChildren) if (c) visit(c, name);
         return;
       }
-      if (n.type === 'function_definition' || n.type === 'lambda') cls = undefined;
-      if (n.type === 'identifier' && names.has(n.text) && this.isRead(n)) {
+      if (type === 'function_definition' || type === 'lambda') cls = undefined;
+      if (type === 'identifier' && names.has(n.text) && this.isRead(n)) {
         this.out.references.push({ name: n.text, object: undefined, offset: n.startIndex, method: methodCalledOn(n), classBody: cls });
-      } else if (n.type === 'attribute') {
+      } else if (type === 'attribute') {
         const attr = n.childForFieldName('attribute');
         const object = n.childForFieldName('object');
         if (attr && object && names.has(attr.text)) {
@@ -703,15 +706,17 @@ function collectLocalBindings(node: TSNode, out: Map<string, LocalBinding[]>, bl
   };
   for (const c of node.namedChildren) {
     if (!c) continue;
-    if (SCOPE_TYPES.has(c.type) || c.type === 'class_definition' || COMPREHENSIONS.has(c.type)) {
-      if (c.type === 'function_definition' || c.type === 'class_definition') {
+    // Read once: every `.type` of a web-tree-sitter node is a call into the wasm module.
+    const type = c.type;
+    if (SCOPE_TYPES.has(type) || type === 'class_definition' || COMPREHENSIONS.has(type)) {
+      if (type === 'function_definition' || type === 'class_definition') {
         const name = c.childForFieldName('name')?.text;
         if (name) add(name, c.startIndex, undefined, block);
       }
       continue;
     }
-    const where = c.type === 'block' ? c : block;
-    if (c.type === 'assignment') {
+    const where = type === 'block' ? c : block;
+    if (type === 'assignment') {
       const left = c.childForFieldName('left');
       const right = c.childForFieldName('right');
       if (left?.type === 'identifier') {
@@ -721,10 +726,10 @@ function collectLocalBindings(node: TSNode, out: Map<string, LocalBinding[]>, bl
       if (right?.type === 'assignment') collectLocalBindings(c, out, where);
       continue;
     }
-    if (c.type === 'augmented_assignment') targets(c.childForFieldName('left'), c.endIndex, where);
-    else if (c.type === 'named_expression') targets(c.childForFieldName('name'), c.endIndex, where);
-    else if (c.type === 'for_statement' || c.type === 'for_in_clause') targets(c.childForFieldName('left'), c.startIndex, c);
-    else if (c.type === 'as_pattern_target') targets(c, c.startIndex, where);
+    if (type === 'augmented_assignment') targets(c.childForFieldName('left'), c.endIndex, where);
+    else if (type === 'named_expression') targets(c.childForFieldName('name'), c.endIndex, where);
+    else if (type === 'for_statement' || type === 'for_in_clause') targets(c.childForFieldName('left'), c.startIndex, c);
+    else if (type === 'as_pattern_target') targets(c, c.startIndex, where);
     collectLocalBindings(c, out, where);
   }
 }
