@@ -8,7 +8,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { definePythonAnalysis, pythonAnalysis } from '../../src/formats/python.js';
+import { definePythonAnalysis, pythonAnalysis, type PassTree } from '../../src/formats/python.js';
 
 /** What the unset value is: a module name, an environment variable, an attribute of a module object, or `self.x`. */
 export type KeyRef =
@@ -325,7 +325,7 @@ function gateKind(name: string, className: string | undefined, decorators: strin
   return undefined;
 }
 
-function read(root: TSNode, file: SourceFile): AuthSurface {
+function read(root: TSNode, file: SourceFile, tree: PassTree): AuthSurface {
   const text = file.text;
   const out: AuthSurface = { gates: [], comparisons: [], envReads: [], raisingIfs: [], settingsFields: [], importsOs: false, afterImports: undefined };
   const moduleEnv = new Map<string, string>();
@@ -360,7 +360,7 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
   }
 
   const visit = (n: TSNode, fnName: string | undefined, className: string | undefined, classNode: TSNode | undefined, depth: number): void => {
-    switch (n.type) {
+    switch (tree.type(n)) {
       case 'call':
       case 'subscript': {
         const env = envRead(n);
@@ -433,7 +433,7 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
         return;
       }
     }
-    for (const c of n.namedChildren) if (c) visit(c, fnName, className, classNode, depth);
+    for (const c of tree.children(n)) if (c) visit(c, fnName, className, classNode, depth);
   };
 
   const gate = (fn: TSNode, outer: TSNode, name: string, decorators: string[], className: string | undefined, classNode: TSNode | undefined, topLevel: boolean): void => {
@@ -503,7 +503,7 @@ function read(root: TSNode, file: SourceFile): AuthSurface {
     }
   };
 
-  for (const c of root.namedChildren) if (c) visit(c, undefined, undefined, undefined, 0);
+  for (const c of tree.children(root)) if (c) visit(c, undefined, undefined, undefined, 0);
   return out;
 }
 
@@ -513,7 +513,7 @@ const RELEVANT = /["'](production|prod|live)["']|secret|password|passwd|token|ap
 const SURFACE = definePythonAnalysis<AuthSurface>({
   name: 'auth surface',
   owner: 'prod-auth-fail-open',
-  run: (root, file) => (RELEVANT.test(file.text) ? read(root, file) : EMPTY),
+  run: (root, file, tree) => (RELEVANT.test(file.text) ? read(root, file, tree) : EMPTY),
   noTree: () => EMPTY,
 });
 

@@ -9,7 +9,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { definePythonAnalysis, pythonAnalysis } from '../../src/formats/python.js';
+import { definePythonAnalysis, pythonAnalysis, type PassTree } from '../../src/formats/python.js';
 
 /** One operand of an `or` chain. */
 export type OrOperand =
@@ -124,7 +124,7 @@ function siblingsOf(test: TSNode): OrOperand[] {
   return leaves.filter((l) => !(l.startIndex <= test.startIndex && test.endIndex <= l.endIndex)).map(operandOf);
 }
 
-function read(root: TSNode): ModuleSurroundings {
+function read(root: TSNode, tree: PassTree): ModuleSurroundings {
   const out: ModuleSurroundings = { tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() };
   for (const stmt of root.namedChildren) {
     if (!stmt) continue;
@@ -157,8 +157,7 @@ function read(root: TSNode): ModuleSurroundings {
     }
   }
   const visit = (n: TSNode): void => {
-    // Read once: every `.type` of a web-tree-sitter node is a call into the wasm module.
-    const type = n.type;
+    const type = tree.type(n);
     if (type === 'comparison_operator') {
       const ops = n.childrenForFieldName('operators');
       const operands = n.namedChildren.filter((c): c is TSNode => c !== null && c.type !== 'comment');
@@ -184,7 +183,7 @@ function read(root: TSNode): ModuleSurroundings {
         out.returns.set(n.startIndex, leaves.map(operandOf));
       }
     }
-    for (const c of n.namedChildren) if (c) visit(c);
+    for (const c of tree.children(n)) if (c) visit(c);
   };
   visit(root);
   return out;
@@ -197,7 +196,7 @@ function read(root: TSNode): ModuleSurroundings {
 const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   name: 'redaction surroundings',
   owner: 'redaction-key-normalization',
-  run: (root) => read(root),
+  run: (root, _file, tree) => read(root, tree),
   noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
   // Asked for the modules whose tests the rule judges, which normalise keys; a module it reaches
   // only through an import (a set's home) gets a pass of its own when asked.

@@ -10,7 +10,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../workspace/source-file.js';
-import { definePythonAnalysis, firstError, pythonAnalysis } from './python.js';
+import { definePythonAnalysis, firstError, pythonAnalysis, type PassTree } from './python.js';
 
 export interface PyString {
   /** The whole literal, prefix and quotes included. */
@@ -141,7 +141,7 @@ export interface PythonTreeAnalysis {
 
 const TREE_ANALYSIS = definePythonAnalysis<PythonTreeAnalysis>({
   name: 'collections, functions and references',
-  run: (root) => new Analyzer(root).run(),
+  run: (root, _file, tree) => new Analyzer(root, tree).run(),
   noTree: (error) => emptyAnalysis(error),
 });
 
@@ -210,7 +210,10 @@ class Analyzer {
   private moduleFunctions = new Map<string, TSNode>();
   private collectionNameOffsets = new Set<number>();
 
-  constructor(private readonly root: TSNode) {}
+  constructor(
+    private readonly root: TSNode,
+    private readonly tree: PassTree,
+  ) {}
 
   run(): PythonTreeAnalysis {
     const root = this.root;
@@ -289,21 +292,20 @@ class Analyzer {
     this.out.functions.push({ name, className, nested: enclosing !== -1, lambda: isLambda, start: node.startIndex, params, returnOrLeaves: undefined });
     const scope: Scope = { node, index, params, assignments: new Map() };
     const body = node.childForFieldName('body');
-    if (body) collectLocalBindings(body, scope.assignments, isLambda ? undefined : body);
+    if (body) collectLocalBindings(body, scope.assignments, isLambda ? undefined : body, this.tree);
     this.scopes.set(node.id, scope);
     return scope;
   }
 
   private walk(node: TSNode, fnIndex: number, scope: Scope | undefined): void {
-    // Read once: every `.type` of a web-tree-sitter node is a call into the wasm module.
-    const type = node.type;
+    const type = this.tree.type(node);
     if (SCOPE_TYPES.has(type)) {
       scope = this.scopeFor(node, fnIndex);
       fnIndex = scope.index;
     }
     if (type === 'comparison_operator') this.comparison(node, fnIndex, scope);
     else if (type === 'call') this.containsCall(node, fnIndex, scope);
-    for (const child of node.namedChildren) if (child) this.walk(child, fnIndex, scope);
+    for (const child of this.tree.children(node)) if (child) this.walk(child, fnIndex, scope);
     if (type === 'function_definition' && scope) this.out.functions[scope.index]!.returnOrLeaves = this.returnShape(node);
   }
 
@@ -464,12 +466,12 @@ class Analyzer {
     const names = new Set(this.out.collections.map((c) => c.name));
     if (names.size === 0) return;
     const visit = (n: TSNode, cls: string | undefined): void => {
-      const type = n.type;
+      const type = this.tree.type(n);
       if (type === 'class_definition' && isModuleLevel(n)) {
         const body = n.childForFieldName('body');
         const name = n.childForFieldName('name')?.text;
-        for (const c of n.namedChildren) if (c && c.id !== body?.id) visit(c, cls);
-        if (body) for (const c of body.namedChildren) if (c) visit(c, name);
+        for (const c of this.tree.children(n)) if (c && c.id !== body?.id) visit(c, cls);
+        if (body) for (const c of this.tree.children(body)) if (c) visit(c, name);
         return;
       }
       if (type === 'function_definition' || type === 'lambda') cls = undefined;
@@ -482,7 +484,7 @@ class Analyzer {
           this.out.references.push({ name: attr.text, object: collapse(object.text), offset: n.startIndex, method: methodCalledOn(n), classBody: cls });
         }
       }
-      for (const c of n.namedChildren) if (c) visit(c, cls);
+      for (const c of this.tree.children(n)) if (c) visit(c, cls);
     };
     visit(node, classBody);
   }
@@ -693,7 +695,7 @@ function blockBindings(node: TSNode, counts: Map<string, number>): void {
  * Local bindings of a function body: plain assignments keep their value; loop targets,
  * tuple targets, augmented assignments, `with … as`, walrus and imports are bindings without one.
  */
-function collectLocalBindings(node: TSNode, out: Map<string, LocalBinding[]>, block: TSNode | undefined): void {
+function collectLocalBindings(node: TSNode, out: Map<string, LocalBinding[]>, block: TSNode | undefined, tree: PassTree): void {
   const add = (name: string, start: number, value: TSNode | undefined, where: TSNode | undefined): void => {
     const list = out.get(name) ?? [];
     list.push({ start, blockStart: where?.startIndex ?? start, blockEnd: where?.endIndex ?? start, value });
@@ -704,10 +706,9 @@ function collectLocalBindings(node: TSNode, out: Map<string, LocalBinding[]>, bl
     if (n.type === 'identifier') add(n.text, start, undefined, where);
     else for (const c of n.namedChildren) if (c && c.type !== 'attribute' && c.type !== 'subscript') targets(c, start, where);
   };
-  for (const c of node.namedChildren) {
+  for (const c of tree.children(node)) {
     if (!c) continue;
-    // Read once: every `.type` of a web-tree-sitter node is a call into the wasm module.
-    const type = c.type;
+    const type = tree.type(c);
     if (SCOPE_TYPES.has(type) || type === 'class_definition' || COMPREHENSIONS.has(type)) {
       if (type === 'function_definition' || type === 'class_definition') {
         const name = c.childForFieldName('name')?.text;
@@ -723,14 +724,14 @@ function collectLocalBindings(node: TSNode, out: Map<string, LocalBinding[]>, bl
         // The binding takes effect after the statement: key resolution of its own value uses earlier ones.
         add(left.text, c.endIndex, right?.type === 'assignment' ? undefined : right ?? undefined, where);
       } else targets(left, c.endIndex, where);
-      if (right?.type === 'assignment') collectLocalBindings(c, out, where);
+      if (right?.type === 'assignment') collectLocalBindings(c, out, where, tree);
       continue;
     }
     if (type === 'augmented_assignment') targets(c.childForFieldName('left'), c.endIndex, where);
     else if (type === 'named_expression') targets(c.childForFieldName('name'), c.endIndex, where);
     else if (type === 'for_statement' || type === 'for_in_clause') targets(c.childForFieldName('left'), c.startIndex, c);
     else if (type === 'as_pattern_target') targets(c, c.startIndex, where);
-    collectLocalBindings(c, out, where);
+    collectLocalBindings(c, out, where, tree);
   }
 }
 
