@@ -63,9 +63,18 @@ vi.mock('jsonc-parser', async (importOriginal) => {
   };
 });
 
-vi.mock('mdast-util-from-markdown', async (importOriginal) => {
-  const m = await importOriginal<typeof import('mdast-util-from-markdown')>();
-  return { ...m, fromMarkdown: ((text: string, ...rest: unknown[]) => (record('markdown', text), (m.fromMarkdown as (...a: unknown[]) => unknown)(text, ...rest))) as typeof m.fromMarkdown };
+// Markdown is read with markdown-it (mdast only when markdown-it's tokens cannot be placed,
+// which the demo never needs): count the parses of every instance it makes.
+vi.mock('markdown-it', async (importOriginal) => {
+  const m = await importOriginal<typeof import('markdown-it')>();
+  type Md = import('markdown-it').MarkdownIt;
+  const make = (...args: unknown[]): Md => {
+    const md = (m.default as unknown as (...a: unknown[]) => Md)(...args);
+    const parse = md.parse.bind(md);
+    md.parse = (text: string, env: import('markdown-it').Env) => (record('markdown', text), parse(text, env));
+    return md;
+  };
+  return { ...m, default: make };
 });
 
 vi.mock('../src/formats/nginx.js', async (importOriginal) => {

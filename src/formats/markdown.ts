@@ -16,6 +16,7 @@ import { parseStore } from './store.js';
 import { markVolatile } from '../util/volatile.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { jsoncTree } from './json.js';
+import type { MdNodeOfInterest } from './markdown-nodes.js';
 import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from '../util/text.js';
 
 /** Default size cap for one Markdown file (characters). */
@@ -84,22 +85,54 @@ export function isMarkdownPath(p: string): boolean {
 
 /**
  * CommonMark only. GFM (tables, literal autolinks, strikethrough, footnotes) more than doubled
- * the parse time (6.4 s vs 2.8 s on 9 MB of docs) and changes nothing the rules read: code
+ * mdast's parse time (6.4 s vs 2.8 s on 9 MB of docs) and changes nothing the rules read: code
  * spans and links inside table rows parse the same, and bare URLs are never repo paths.
+ *
+ * markdown-it reads every file; mdast (mdast-util-from-markdown) reads a file only when
+ * markdown-it's tokens could not be given exact offsets (markdown-it-nodes.ts), and is the
+ * reference the two are compared against (tests/markdown-parity.test.ts, bench/markdown-parity.mjs).
  */
-interface MdastModules {
-  fromMarkdown: typeof import('mdast-util-from-markdown').fromMarkdown;
+interface MarkdownReaders {
+  markdownIt: import('./markdown-it-nodes.js').MarkdownItReader;
 }
 
-let modulesPromise: Promise<MdastModules> | undefined;
+let readersPromise: Promise<MarkdownReaders> | undefined;
 
-function mdastModules(): Promise<MdastModules> {
-  modulesPromise ??= (async () => {
-    const a = await import('mdast-util-from-markdown');
-    return { fromMarkdown: a.fromMarkdown };
+function markdownReaders(): Promise<MarkdownReaders> {
+  readersPromise ??= (async () => {
+    const { markdownItReader } = await import('./markdown-it-nodes.js');
+    return { markdownIt: markdownItReader() };
   })();
-  return modulesPromise;
+  return readersPromise;
 }
+
+let mdastPromise: Promise<typeof import('mdast-util-from-markdown').fromMarkdown> | undefined;
+
+function mdastParser(): Promise<typeof import('mdast-util-from-markdown').fromMarkdown> {
+  mdastPromise ??= import('mdast-util-from-markdown').then((m) => m.fromMarkdown);
+  return mdastPromise;
+}
+
+/** Which parser reads a file: markdown-it, falling back to mdast; or mdast only (the reference). */
+export type MarkdownParser = 'markdown-it' | 'mdast';
+
+/** The nodes of interest of a text (component tags already blanked), read by `parser`. */
+export async function markdownNodes(text: string, noEmphasis: boolean, parser: MarkdownParser): Promise<() => MdNodeOfInterest[]> {
+  if (parser === 'markdown-it') {
+    const { markdownIt } = await markdownReaders();
+    return () => {
+      const nodes = markdownIt.nodes(text, noEmphasis);
+      if (!nodes) throw new MdastNeeded();
+      return nodes;
+    };
+  }
+  const fromMarkdown = await mdastParser();
+  const options = noEmphasis ? { extensions: [NO_EMPHASIS] } : undefined;
+  return () => mdastNodesOfInterest(fromMarkdown(text, options as never) as unknown as MdNode);
+}
+
+/** markdown-it's tokens could not be placed exactly: the file is read with mdast. */
+export class MdastNeeded extends Error {}
 
 /**
  * Parse a Markdown/MDX file once (cached per text and cap). MDX is read as Markdown: JSX and
@@ -112,30 +145,49 @@ export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_M
     // a file skipped for its budget may be read on a less loaded machine.
     const stored = parseStore()?.get(f, 'markdown model');
     if (stored) return { ok: true, model: stored.value as MarkdownModel };
-    const complexity = markdownComplexity(f.text);
-    if (complexity.tooComplex) {
-      const { line } = positionAt(lineStarts(f.text), complexity.tooComplex.offset);
-      return { ok: false, reason: `skipped: too complex (${complexity.tooComplex.what} at line ${line}); not read` };
-    }
-    const m = await mdastModules();
-    const budget = markdownBudgetMs(f.text.length);
-    // Emphasis is resolved in time quadratic in the emphasis markers of a paragraph; it changes
-    // no code span, code block, link or definition (they bind tighter), so a file with too many
-    // is read without it: only its headings keep their `*`/`_` as text.
-    const options = complexity.noEmphasis ? { extensions: [NO_EMPHASIS] } : undefined;
+    const result = await readMarkdown(f.text, f.path, markdownParserInUse());
+    if (result.ok) parseStore()?.put(f, 'markdown model', result.model);
+    return result;
+  });
+}
+
+/** AUTOPACK_FIX_MARKDOWN_PARSER=mdast reads every file with mdast (to compare the two). */
+function markdownParserInUse(): MarkdownParser {
+  return process.env.AUTOPACK_FIX_MARKDOWN_PARSER === 'mdast' ? 'mdast' : 'markdown-it';
+}
+
+/** Read a text into its model with `parser`, within the complexity limits and the time budget. */
+export async function readMarkdown(text: string, path: string, parser: MarkdownParser): Promise<MarkdownResult> {
+  const complexity = markdownComplexity(text);
+  if (complexity.tooComplex) {
+    const { line } = positionAt(lineStarts(text), complexity.tooComplex.offset);
+    return { ok: false, reason: `skipped: too complex (${complexity.tooComplex.what} at line ${line}); not read` };
+  }
+  const budget = markdownBudgetMs(text.length);
+  // Emphasis is resolved in time quadratic in the emphasis markers of a paragraph (in mdast); it
+  // changes no code span, code block, link or definition (they bind tighter), so a file with too
+  // many is read without it: only its headings keep their `*`/`_` as text.
+  const input = blankComponentTags(text);
+  const read = async (p: MarkdownParser): Promise<MarkdownResult> => {
+    const nodes = await markdownNodes(input, complexity.noEmphasis, p);
     try {
       // The parse and the walk over its tree run under a timeout that interrupts them (the vm
       // module's watchdog), so a shape no limit above foresaw still ends.
-      const model = runWithin(budget, () => buildModel(f.text, m.fromMarkdown(blankComponentTags(f.text), options as never) as unknown as MdNode));
-      parseStore()?.put(f, 'markdown model', model);
-      return { ok: true, model };
+      return { ok: true, model: runWithin(budget, () => buildModel(text, nodes())) };
     } catch (error) {
+      if (error instanceof MdastNeeded) throw error;
       if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
       // Wall-clock: another run, on a less loaded machine, may read it.
-      markVolatile(`${f.path}: Markdown budget`);
-      return { ok: false, reason: `skipped: too complex (not read within its budget of ${(budget / 1000).toFixed(1)} s for ${Math.ceil(f.text.length / 1024)} KB); not read` };
+      markVolatile(`${path}: Markdown budget`);
+      return { ok: false, reason: `skipped: too complex (not read within its budget of ${(budget / 1000).toFixed(1)} s for ${Math.ceil(text.length / 1024)} KB); not read` };
     }
-  });
+  };
+  try {
+    return await read(parser);
+  } catch (error) {
+    if (!(error instanceof MdastNeeded)) throw error;
+    return read('mdast');
+  }
 }
 
 /** A micromark extension that turns emphasis (`*`, `_`) off: the markers stay text. */
@@ -309,9 +361,9 @@ interface MdNode {
   position?: { start: { line: number; offset?: number }; end: { line: number; offset?: number } };
 }
 
-function buildModel(text: string, root: MdNode): MarkdownModel {
-  const starts = lineStarts(text);
-  const model: MarkdownModel = { spans: [], blocks: [], links: [], headings: [] };
+/** The nodes of interest of an mdast tree, in document order. */
+function mdastNodesOfInterest(root: MdNode): MdNodeOfInterest[] {
+  const nodes: MdNodeOfInterest[] = [];
   const stack: MdNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop() as MdNode;
@@ -319,44 +371,21 @@ function buildModel(text: string, root: MdNode): MarkdownModel {
     const start = pos?.start.offset;
     const end = pos?.end.offset;
     if (pos && start !== undefined && end !== undefined) {
+      const line = pos.start.line;
       switch (node.type) {
         case 'inlineCode':
-          model.spans.push({ kind: 'inlineCode', start, end, ...inlineCodeMapping(text, starts, start, end, node.value ?? '') });
+          nodes.push({ type: 'inlineCode', start, end, line, value: node.value ?? '' });
           break;
-        case 'code': {
-          const value = node.value ?? '';
-          // A fence is indented at most three spaces (after any blockquote markers); deeper, it is
-          // the text of an indented block.
-          const fenced = /^(?:[ \t]*>[ ]?)*[ ]{0,3}(`{3,}|~{3,})/.test(text.slice(starts[pos.start.line - 1] ?? start, end));
-          // Fenced content starts on the line after the opening fence; indented code on its first line.
-          const firstLine = fenced ? pos.start.line + 1 : pos.start.line;
-          const offsets = alignLines(text, starts, firstLine, undefined, value);
-          const nested = fenced ? undefined : nestedFence(value);
-          if (nested) {
-            // A fence indented inside JSX (MDX `<Tabs>`, `<Steps>`) or a deep list parses as an
-            // indented block that holds the fence lines: read it as the fence it is.
-            model.blocks.push({ kind: 'code', fenced: true, lang: nested.lang, meta: nested.meta, start, end, value: value.slice(nested.from, nested.to), offsets: offsets.slice(nested.from, nested.to) });
-            break;
-          }
-          model.blocks.push({
-            kind: 'code',
-            fenced,
-            lang: node.lang ? node.lang.toLowerCase() : undefined,
-            meta: node.meta ?? undefined,
-            start,
-            end,
-            value,
-            offsets,
-          });
+        case 'code':
+          nodes.push({ type: 'code', start, end, line, value: node.value ?? '', lang: node.lang ?? undefined, meta: node.meta ?? undefined });
           break;
-        }
         case 'link':
         case 'image':
         case 'definition':
-          model.links.push(linkOf(text, node, start, end));
+          nodes.push({ type: node.type, start, end, line, url: node.url ?? '' });
           break;
         case 'heading':
-          model.headings.push({ depth: node.depth ?? 1, text: plainText(node), start, sectionEnd: text.length });
+          nodes.push({ type: 'heading', start, end, line, depth: node.depth ?? 1, text: plainText(node) });
           break;
         default:
           break;
@@ -364,6 +393,46 @@ function buildModel(text: string, root: MdNode): MarkdownModel {
     }
     const children = node.children ?? [];
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as MdNode);
+  }
+  return nodes;
+}
+
+function buildModel(text: string, nodes: MdNodeOfInterest[]): MarkdownModel {
+  const starts = lineStarts(text);
+  const model: MarkdownModel = { spans: [], blocks: [], links: [], headings: [] };
+  for (const node of nodes) {
+    const { start, end } = node;
+    switch (node.type) {
+      case 'inlineCode':
+        model.spans.push({ kind: 'inlineCode', start, end, ...inlineCodeMapping(text, starts, start, end, node.value ?? '') });
+        break;
+      case 'code': {
+        const value = node.value ?? '';
+        // A fence is indented at most three spaces (after any blockquote markers); deeper, it is
+        // the text of an indented block.
+        const fenced = /^(?:[ \t]*>[ ]?)*[ ]{0,3}(`{3,}|~{3,})/.test(text.slice(starts[node.line - 1] ?? start, end));
+        // Fenced content starts on the line after the opening fence; indented code on its first line.
+        const firstLine = fenced ? node.line + 1 : node.line;
+        const offsets = alignLines(text, starts, firstLine, undefined, value);
+        const nested = fenced ? undefined : nestedFence(value);
+        if (nested) {
+          // A fence indented inside JSX (MDX `<Tabs>`, `<Steps>`) or a deep list parses as an
+          // indented block that holds the fence lines: read it as the fence it is.
+          model.blocks.push({ kind: 'code', fenced: true, lang: nested.lang, meta: nested.meta, start, end, value: value.slice(nested.from, nested.to), offsets: offsets.slice(nested.from, nested.to) });
+          break;
+        }
+        model.blocks.push({ kind: 'code', fenced, lang: node.lang ? node.lang.toLowerCase() : undefined, meta: node.meta, start, end, value, offsets });
+        break;
+      }
+      case 'link':
+      case 'image':
+      case 'definition':
+        model.links.push(linkOf(text, node.type, node.url ?? '', start, end));
+        break;
+      case 'heading':
+        model.headings.push({ depth: node.depth ?? 1, text: node.text ?? '', start, sectionEnd: text.length });
+        break;
+    }
   }
   model.spans.sort((a, b) => a.start - b.start);
   model.blocks.sort((a, b) => a.start - b.start);
@@ -467,9 +536,8 @@ export function mappedSpan(m: MappedText, i: number, j: number): [number, number
   return [s, s + (j - i)];
 }
 
-function linkOf(text: string, node: MdNode, start: number, end: number): MdLink {
-  const url = node.url ?? '';
-  const kind: MdLink['kind'] = node.type === 'image' ? 'image' : node.type === 'definition' ? 'definition' : text[start] === '[' ? 'link' : 'autolink';
+function linkOf(text: string, type: 'link' | 'image' | 'definition', url: string, start: number, end: number): MdLink {
+  const kind: MdLink['kind'] = type === 'image' ? 'image' : type === 'definition' ? 'definition' : text[start] === '[' ? 'link' : 'autolink';
   const located = kind === 'autolink' ? undefined : locateDestination(text, start, end, kind === 'definition');
   return { kind, url, raw: located?.raw, urlStart: located?.start, urlEnd: located?.end, start, end };
 }
