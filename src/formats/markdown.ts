@@ -4,12 +4,13 @@
  * values. Every piece carries offsets into the file's text, so a rule can edit inside it and
  * nowhere else (prose is never touched).
  *
- * mdast (mdast-util-from-markdown + GFM) is imported lazily, only when a Markdown file is
- * first read, and each file is parsed once (cached on its SourceFile). mdast is superlinear
- * on some inputs, far under the size cap (a 32 KB line of `a*a*…` took minutes), so a file is
- * read only within a budget (see `markdownComplexity` and `MARKDOWN_BUDGET`); past it, the
- * caller gets a reason ("skipped: too complex …") and skips the file. Files above a size cap
- * are not parsed at all.
+ * markdown-it reads the files (markdown-it-nodes.ts places its tokens); mdast
+ * (mdast-util-from-markdown) is the fallback and the reference. Both are imported lazily, only
+ * when a Markdown file is first read, and each file is parsed once (cached on its SourceFile).
+ * Both parsers are superlinear on some inputs, far under the size cap (mdast took minutes on a
+ * 32 KB line of `a*a*…`), so a file is read only within a budget (see `markdownComplexity` and
+ * `MARKDOWN_BUDGET`); past it, the caller gets a reason ("skipped: too complex …") and skips
+ * the file. Files above a size cap are not parsed at all.
  */
 import vm from 'node:vm';
 import { parseStore } from './store.js';
