@@ -189,6 +189,17 @@ describe('relied-on files versus probed files', () => {
     expect(await parseErrors([reader('scan', 'probe', Object.keys(files)), reader('uses', 'read', ['unittests/scans/tool/many.json'])])).toEqual(['unittests/scans/tool/many.json:2:1']);
   });
 
+  it('legacy-path-literal relies only on the modules that quote a path under a layout root', async () => {
+    const { rule } = await import('../codemods/legacy-path-literal/index.js');
+    const broken = 'def f(:\n    pass\n';
+    const diagnostics: Diagnostic[] = [];
+    const ws = Workspace.fromFiles('/r', { 'app/plain.py': broken, 'app/quotes.py': `${broken}ROOT = "backend/api"\n` });
+    await detect(ws, [rule], {}, diagnostics);
+    // The module it looked into is named unparsable; the one it only scanned is no concern of its.
+    expect(ws.reliedPaths()).toEqual(['app/quotes.py']);
+    expect(diagnostics.filter((d) => d.kind === 'parse-error').map((d) => d.file)).toEqual(['app/quotes.py']);
+  });
+
   it('a view starts with nothing relied on; the files it shares are still read once', () => {
     const ws = Workspace.fromFiles('/r', files);
     ws.probe('tsconfig.json');

@@ -1,7 +1,7 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { missingGuardEntries, NOT_THIS_REPOSITORY } from '../../src/facts/python-paths.js';
-import { pythonLiterals } from './strings.js';
+import { mayQuoteLayoutPath, pythonLiterals } from './strings.js';
 import { legacyPaths, packageRoots } from './detect.js';
 
 /** Test modules hold fixture data: paths of made-up repositories. */
@@ -30,6 +30,10 @@ export const rule: Rule = {
     let roots: string[] | undefined;
     for (const p of workspace.paths) {
       if (!p.endsWith('.py') || NOT_THIS_REPOSITORY.test(p) || TEST_MODULE.test(p)) continue;
+      // Only a module that quotes such a path is read as Python: the others are not relied on,
+      // so a module this rule never looks into is not parsed (nor reported unparsable) for it.
+      const probe = workspace.probe(p);
+      if (!probe || !mayQuoteLayoutPath(probe.text)) continue;
       const file = workspace.read(p);
       if (!file) continue;
       const literals = await pythonLiterals(file);

@@ -42,6 +42,11 @@ const LITERALS = definePythonAnalysis<PyLiteral[]>({
   noTree: () => [],
 });
 
+/** Prefilter, before the module is read as Python: whether its text quotes a path under a layout root. */
+export function mayQuoteLayoutPath(text: string): boolean {
+  return HINT.test(text);
+}
+
 export async function pythonLiterals(file: SourceFile): Promise<PyLiteral[]> {
   return HINT.test(file.text) ? pythonAnalysis(file, LITERALS) : [];
 }
