@@ -4,7 +4,7 @@
  * is asked all the same.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { definePythonAnalysis, declaredPythonAnalyses, pythonAnalysis, setPassRules, summarizePython } from '../src/formats/python.js';
+import { declarePassInterest, definePythonAnalysis, declaredPythonAnalyses, pythonAnalysis, setPassRules, summarizePython } from '../src/formats/python.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { RULES } from '../src/rules/registry.js';
 import { Workspace } from '../src/workspace/workspace.js';
@@ -17,6 +17,16 @@ const COUNTED = definePythonAnalysis<number>({
   run: () => ++calls,
   noTree: () => -1,
 });
+
+let shared = 0;
+/** An analysis several rules share (no owner), asked by two made-up rules about some files each. */
+const SHARED = definePythonAnalysis<number>({
+  name: 'shared (test)',
+  run: () => ++shared,
+  noTree: () => -1,
+});
+declarePassInterest(SHARED, 'wants-a', (f) => f.text.includes('AAA'));
+declarePassInterest(SHARED, 'wants-b', (f) => f.path.startsWith('b/'));
 
 afterEach(() => setPassRules(undefined));
 
@@ -37,6 +47,32 @@ describe('the shared Python pass and the rules that run', () => {
     expect(calls).toBe(2);
   });
 
+  it('a shared analysis with declared interests runs in the passes over the files a running rule wants', async () => {
+    shared = 0;
+    setPassRules(['wants-a', 'wants-b']);
+    await summarizePython(new SourceFile('x.py', 'X = 1\n', false));
+    expect(shared).toBe(0);
+    const a = new SourceFile('x2.py', 'AAA = 1\n', false);
+    await summarizePython(a);
+    await summarizePython(new SourceFile('b/y.py', 'Y = 1\n', false));
+    expect(shared).toBe(2);
+    expect(await pythonAnalysis(a, SHARED)).toBe(1);
+    // The interest of a rule that does not run takes nothing.
+    setPassRules(['wants-b']);
+    await summarizePython(new SourceFile('z.py', 'AAA = 2\n', false));
+    expect(shared).toBe(2);
+    // Asked about a file no interest took: a pass of its own, the same answer.
+    const other = new SourceFile('w.py', 'W = 1\n', false);
+    await summarizePython(other);
+    expect(await pythonAnalysis(other, SHARED)).toBe(3);
+  });
+
+  it('the tree analysis is shared and every rule that asks for it declares its interest', async () => {
+    const tree = declaredPythonAnalyses().find((a) => a.name === 'collections, functions and references');
+    expect(tree?.owner).toBeUndefined();
+    expect(new Set(tree?.interests?.map((i) => i.rule))).toEqual(new Set(['protected-path-missing', 'legacy-path-literal', 'drift-guard-coverage', 'redaction-key-normalization']));
+  });
+
   it('every owner is a registered rule', () => {
     const ids = new Set(RULES.map((r) => r.meta.id));
     const owners = declaredPythonAnalyses().filter((a) => a !== COUNTED).map((a) => a.owner).filter((o): o is string => o !== undefined);
@@ -48,7 +84,7 @@ describe('the shared Python pass and the rules that run', () => {
     const todo = declaredPythonAnalyses().find((a) => a.owner === 'todo-inventory');
     expect(todo).toBeDefined();
     let ran = 0;
-    const spy = { ...todo!, run: (...args: Parameters<typeof todo.run>) => (ran++, todo!.run(...args)) };
+    const spy = { ...todo!, run: (...args: Parameters<NonNullable<typeof todo>["run"]>) => (ran++, todo!.run(...args)) };
     const index = (declaredPythonAnalyses() as Array<typeof todo>).indexOf(todo);
     (declaredPythonAnalyses() as Array<typeof todo>)[index] = spy as typeof todo;
     try {

@@ -11,6 +11,10 @@ import { isWorkflowPath } from '../../src/formats/workflow.js';
 import { findPair, nodeRange } from '../../src/formats/yaml.js';
 import { mayBeGuard, shellCheckerShape } from './shape.js';
 import { mayBePythonChecker, pythonCheckerShape } from './python-checker.js';
+import { declareTreeInterest } from '../../src/formats/python-tree.js';
+
+// `checkers` asks `files.python` about the modules that may be checkers.
+declareTreeInterest('drift-guard-coverage', (file) => mayBePythonChecker(file.path, file.text));
 
 export interface Checker {
   path: string;

@@ -2,10 +2,18 @@ import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { missingGuardEntries, NOT_THIS_REPOSITORY } from '../../src/facts/python-paths.js';
 import { mayQuoteLayoutPath, pythonLiterals } from './strings.js';
+import { declareTreeInterest } from '../../src/formats/python-tree.js';
 import { legacyPaths, packageRoots } from './detect.js';
 
 /** Test modules hold fixture data: paths of made-up repositories. */
 const TEST_MODULE = /(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
+
+/** The modules the rule reads as Python (and asks `files.python` about): the tests `check` makes first. */
+function asksAbout(path: string, text: string): boolean {
+  return !NOT_THIS_REPOSITORY.test(path) && !TEST_MODULE.test(path) && mayQuoteLayoutPath(text);
+}
+
+declareTreeInterest('legacy-path-literal', (file) => asksAbout(file.path, file.text));
 
 /**
  * Seed 1.12: Python string literals naming repository paths under a layout root this repository
@@ -29,11 +37,11 @@ export const rule: Rule = {
     const findings: RawFinding[] = [];
     let roots: string[] | undefined;
     for (const p of workspace.paths) {
-      if (!p.endsWith('.py') || NOT_THIS_REPOSITORY.test(p) || TEST_MODULE.test(p)) continue;
+      if (!p.endsWith('.py')) continue;
       // Only a module that quotes such a path is read as Python: the others are not relied on,
       // so a module this rule never looks into is not parsed (nor reported unparsable) for it.
       const probe = workspace.probe(p);
-      if (!probe || !mayQuoteLayoutPath(probe.text)) continue;
+      if (!probe || !asksAbout(p, probe.text)) continue;
       const file = workspace.read(p);
       if (!file) continue;
       const literals = await pythonLiterals(file);

@@ -3,7 +3,7 @@ import type { FileCreation, Fix, RawFinding, TextEdit } from '../../src/model/ty
 import type { Rule } from '../../src/model/rule.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { analyzePythonTree, type PyKeyBase, type PyMembershipTest, type PyStringCollection, type PythonTreeAnalysis } from '../../src/formats/python-tree.js';
+import { analyzePythonTree, declareTreeInterest, type PyKeyBase, type PyMembershipTest, type PyStringCollection, type PythonTreeAnalysis } from '../../src/formats/python-tree.js';
 import { absorbs, isIdempotent, normalizerFrom, type Normalizer } from './normalize.js';
 import { fitsQuotes, removalSpans } from './literal-edits.js';
 import { contractFileName, contractTestSource, findTestsDir, importName, keyVariants, pytestConfig, type ContractFunction } from './contract-test.js';
@@ -143,6 +143,16 @@ function containerCollection(a: PythonTreeAnalysis, test: PyMembershipTest): PyS
   if (!className || a.classBindings.get(className)?.get(name) !== 1) return undefined;
   return a.collections.find((c) => c.className === className && c.name === name);
 }
+
+/**
+ * A module-level assignment of a collection literal (`NAME = {`, `NAME: set[str] = frozenset(`):
+ * what a set imported by a consumer is, in the module that holds it.
+ */
+const MODULE_COLLECTION = /^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*(?:frozenset|set|tuple|list)?[ \t]*[[{(]/m;
+
+// The rule reads the tree of each module that normalises keys, and of the modules their sets
+// come from: a module that only passes a set on (`from .a import KEYS`) gets a parse of its own.
+declareTreeInterest('redaction-key-normalization', (file) => NORMALISING_CALL.test(file.text) || MODULE_COLLECTION.test(file.text));
 
 function moduleCollection(a: PythonTreeAnalysis, name: string): PyStringCollection | undefined {
   if (a.moduleBindings.get(name) !== 1 || a.globals.has(name)) return undefined;

@@ -49,6 +49,8 @@ export class Files {
    * The shared analyses of a Python module, from its one tree-sitter pass. An analysis that
    * one rule needs is declared in that rule's folder with `definePythonAnalysis` (env-example-
    * missing's env reads, redaction-key-normalization's surroundings) and runs in the same pass.
+   * A rule that asks declares which modules it asks about (`declareTreeInterest`), so that the
+   * tree analysis runs only in the passes over those.
    */
   async python(p: string | SourceFile): Promise<PythonFile | undefined> {
     const f = this.file(p);

@@ -10,7 +10,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../workspace/source-file.js';
-import { definePythonAnalysis, firstError, pythonAnalysis, type PassTree } from './python.js';
+import { declarePassInterest, definePythonAnalysis, firstError, pythonAnalysis, type PassTree, type PythonAnalysis } from './python.js';
 
 export interface PyString {
   /** The whole literal, prefix and quotes included. */
@@ -148,6 +148,15 @@ const TREE_ANALYSIS = definePythonAnalysis<PythonTreeAnalysis>({
 /** The analysis of `file`, from its one tree-sitter pass (formats/python.ts). */
 export function analyzePythonTree(file: SourceFile): Promise<PythonTreeAnalysis> {
   return pythonAnalysis(file, TREE_ANALYSIS);
+}
+
+/**
+ * A rule that asks for this analysis (directly, or through `files.python`) says which files, so
+ * that it runs in the pass over those files only (formats/python.ts, `declarePassInterest`).
+ * Every asker declares one; a file asked about that no interest took costs a second parse.
+ */
+export function declareTreeInterest(rule: string, wants: (file: SourceFile) => boolean): void {
+  declarePassInterest(TREE_ANALYSIS as PythonAnalysis<unknown>, rule, wants);
 }
 
 function emptyAnalysis(error: PythonTreeAnalysis['error']): PythonTreeAnalysis {

@@ -58,6 +58,27 @@ export interface PythonAnalysis<T> {
    * of its own.
    */
   readonly owner?: string;
+  /**
+   * For an analysis several rules share (declared without an owner): the rules that ask it about
+   * some files only, and which files (`declarePassInterest`). With any declared, the analysis
+   * joins the pass over a file only when a running rule's interest takes that file. Like
+   * `inPass`, a hint: a file asked about that no interest took gets a pass of its own.
+   */
+  interests?: ReadonlyArray<PassInterest>;
+}
+
+export interface PassInterest {
+  rule: string;
+  wants: (file: SourceFile) => boolean;
+}
+
+/**
+ * Say, once when a rule's module loads, which files `rule` will ask `analysis` about (the same
+ * cheap test the rule makes before it asks). An analysis every asker declares its interest in
+ * runs only on the files some running rule wants, not on every file parsed for another reason.
+ */
+export function declarePassInterest(analysis: PythonAnalysis<unknown>, rule: string, wants: (file: SourceFile) => boolean): void {
+  analysis.interests = [...(analysis.interests ?? []).filter((i) => i.rule !== rule), { rule, wants }];
 }
 
 /**
@@ -133,7 +154,17 @@ async function pythonPass(file: SourceFile, analyses: ReadonlyArray<PythonAnalys
  */
 function passAnalyses(file: SourceFile, asked: PythonAnalysis<unknown>): Array<PythonAnalysis<unknown>> {
   if (!prefiltersEnabled()) return [...declared];
-  return declared.filter((a) => a === asked || ((a.owner === undefined || runningRules === undefined || runningRules.has(a.owner)) && (!a.inPass || a.inPass(file))));
+  return declared.filter((a) => a === asked || ((a.owner === undefined || running(a.owner)) && (!a.inPass || a.inPass(file)) && wanted(a, file)));
+}
+
+function running(rule: string): boolean {
+  return runningRules === undefined || runningRules.has(rule);
+}
+
+/** Without declared interests, every file; with some, the files a running rule wants. */
+function wanted(a: PythonAnalysis<unknown>, file: SourceFile): boolean {
+  const interests = a.interests;
+  return interests === undefined || interests.length === 0 || interests.some((i) => running(i.rule) && i.wants(file));
 }
 
 /**
