@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { markersIn } from '../codemods/todo-inventory/detect.js';
-import { templateRegExp } from '../codemods/config-unreferenced/detect.js';
+import { templateRegExp, wordsIn } from '../codemods/config-unreferenced/detect.js';
 
 const WORDS = ['TODO', 'FIXME', 'XXX', 'HACK'];
 const markers = (value: string): string[] => markersIn({ value, start: 0 }, WORDS).map((m) => `${m.marker}|${m.text}`);
@@ -45,5 +45,29 @@ describe('templateRegExp', () => {
       ['app-?.toml', 'app-1.toml', true],
     ];
     for (const [glob, name, hit] of cases) expect(templateRegExp(glob).test(name), `${glob} ~ ${name}`).toBe(hit);
+  });
+});
+
+describe('config-unreferenced: the words of a text', () => {
+  // The index once split every text into all its words; it now finds the words it looks for with
+  // one regex. Both must agree on every text: words are maximal runs of [\w-].
+  const bySplit = (text: string, wanted: readonly string[]): string[] => {
+    const words = new Set(text.split(/[^\w-]+/));
+    return wanted.filter((w) => words.has(w)).sort();
+  };
+  const wanted = ['models', 'models-dev', 'mod', 'dev', 'a_b', 'x', ''];
+  const alphabet = ['models', 'dev', 'mod', '-', '_', 'a', 'b', 'x', '.', ' ', '/', '"', '\n', 'é', ':'];
+
+  it('finds exactly the words splitting the text would give, the empty one included', () => {
+    const find = wordsIn(wanted);
+    const fixed = ['', 'models', ' models ', 'models-dev', 'models.dev', 'xmodels', 'models_dev', '-models', 'mod:dev', 'é', 'a_b-x'];
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const generated = Array.from({ length: 400 }, () => Array.from({ length: Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    for (const text of [...fixed, ...generated]) expect([...find(text)].sort(), JSON.stringify(text)).toEqual(bySplit(text, wanted));
+  });
+
+  it('with nothing to look for, finds nothing', () => {
+    expect([...wordsIn([])('models dev')]).toEqual([]);
   });
 });
