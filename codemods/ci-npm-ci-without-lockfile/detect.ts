@@ -204,11 +204,11 @@ function setupNodeSite(ws: Workspace, file: string, job: WorkflowJob, step: Work
 // Dockerfiles
 
 /**
- * The build contexts a Dockerfile is built with: what the compose files say, else its own
- * directory (`docker build .` next to it). Several different contexts: unknown.
+ * The build contexts each Dockerfile is built with, by what the compose files say: one pass over
+ * every service's build (a pass per Dockerfile was quadratic in large repositories).
  */
-function contextsOf(facts: Facts, dockerfile: string): string[] {
-  const contexts = new Set<string>();
+function composeContexts(facts: Facts): Map<string, Set<string>> {
+  const byDockerfile = new Map<string, Set<string>>();
   for (const set of facts.compose.sets) {
     for (const service of set.services.values()) {
       for (const fragment of service.fragments) {
@@ -217,12 +217,25 @@ function contextsOf(facts: Facts, dockerfile: string): string[] {
         if (!build || build.inline || isRemoteContext(build.context)) continue;
         const context = repoPath(build.dir, build.context);
         if (context === undefined) continue;
-        if (repoPath(context, build.dockerfile ?? 'Dockerfile') === dockerfile) contexts.add(context);
+        const dockerfile = repoPath(context, build.dockerfile ?? 'Dockerfile');
+        if (dockerfile === undefined) continue;
+        const contexts = byDockerfile.get(dockerfile) ?? new Set<string>();
+        contexts.add(context);
+        byDockerfile.set(dockerfile, contexts);
       }
     }
   }
-  if (contexts.size === 0) contexts.add(path.dirname(dockerfile) === '.' ? '' : path.dirname(dockerfile));
-  return [...contexts];
+  return byDockerfile;
+}
+
+/**
+ * The build contexts a Dockerfile is built with: what the compose files say, else its own
+ * directory (`docker build .` next to it). Several different contexts: unknown.
+ */
+function contextsOf(composed: Map<string, Set<string>>, dockerfile: string): string[] {
+  const contexts = composed.get(dockerfile);
+  if (contexts) return [...contexts];
+  return [path.dirname(dockerfile) === '.' ? '' : path.dirname(dockerfile)];
 }
 
 interface Landed {
@@ -285,10 +298,10 @@ function landedIn(ws: Workspace, copies: readonly CopyInstruction[], context: st
   return landed;
 }
 
-function dockerfileSites(ws: Workspace, facts: Facts, file: string, out: InstallSite[]): void {
+function dockerfileSites(ws: Workspace, facts: Facts, composed: () => Map<string, Set<string>>, file: string, out: InstallSite[]): void {
   const model = facts.dockerfile(file);
   if (!model || model.error) return;
-  const contexts = contextsOf(facts, file);
+  const contexts = contextsOf(composed(), file);
   if (contexts.length !== 1) return;
   const context = contexts[0] as string;
   const source = ws.read(file);
@@ -419,9 +432,10 @@ async function scriptSites(ws: Workspace, out: InstallSite[]): Promise<void> {
 export async function installSites(ws: Workspace, facts: Facts): Promise<InstallSite[]> {
   const out: InstallSite[] = [];
   const excluded = globsMatcher(DEFAULT_MANIFEST_EXCLUDES);
+  let composed: Map<string, Set<string>> | undefined;
   for (const p of ws.paths) {
     if (isWorkflowPath(p)) workflowSites(ws, p, out);
-    else if (isDockerfilePath(p) && !excluded(p)) dockerfileSites(ws, facts, p, out);
+    else if (isDockerfilePath(p) && !excluded(p)) dockerfileSites(ws, facts, () => (composed ??= composeContexts(facts)), p, out);
   }
   await scriptSites(ws, out);
   return out;

@@ -8,7 +8,7 @@ import { canonicalModule, docExecContext, importsItselfElsewhere, installableRoo
 import { commandEnv, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
 import { docGlobMatcher } from '../../src/facts/docs/doc-files.js';
 import { factSlot } from '../../src/facts/facts.js';
-import { parseAppTarget, resolveAppTarget } from '../../src/facts/python-app.js';
+import { judgeLocated, locateModule, parseAppTarget, repoContext, resolveAppTarget, type Located } from '../../src/facts/python-app.js';
 import type { SaidProblem } from '../docs-messages.js';
 import { at, docDirOf, quoted, said, type DocFix, type Env } from './context.js';
 import type { MessageId } from './messages.js';
@@ -49,6 +49,41 @@ export function ownApps(env: Env): Promise<DiscoveredApp[]> {
   });
 }
 
+/** Whether the repository has a gunicorn.conf.py anywhere (once per view: every gunicorn command asks). */
+function hasGunicornConfig(env: Env): Promise<boolean> {
+  return once(env, 'gunicorn.conf.py', async () => env.ws.paths.some((p) => p.endsWith('gunicorn.conf.py')));
+}
+
+interface DeploymentRoots {
+  /** Where a module loads from on the deployments' roots, in their order. */
+  located(module: string): Located;
+  /** Whether a module's first name is a folder or module on one of them. */
+  owns(module: string): boolean;
+}
+
+/** The roots of the repository's own deployments, and what is found on them, once per view. */
+function deploymentRoots(env: Env, deployments: AppDeployment[]): Promise<DeploymentRoots> {
+  return once(env, 'deployment roots', async () => {
+    const roots = deployments.map((d) => d.root).filter((r): r is string => r !== undefined);
+    const ctx = repoContext([...new Set(roots)]);
+    const located = new Map<string, Located>();
+    const owned = new Map<string, boolean>();
+    return {
+      located(module) {
+        let l = located.get(module);
+        if (!l) located.set(module, (l = locateModule(env.ws, ctx, module)));
+        return l;
+      },
+      owns(module) {
+        const top = module.split('.')[0] as string;
+        let o = owned.get(top);
+        if (o === undefined) owned.set(top, (o = ownsTopLevel(env.ws, roots, top)));
+        return o;
+      },
+    };
+  });
+}
+
 /** At most five items, then how many more. */
 function list(items: string[]): string {
   const unique = [...new Set(items)];
@@ -73,7 +108,7 @@ export async function serverProblems(env: Env, cmd: DocCommand): Promise<SaidPro
   const inv = serverAtHead(argv);
   if (!inv || inv.targetIndex === undefined || inv.config !== undefined) return [];
   // gunicorn also reads ./gunicorn.conf.py, which may change the import path.
-  if (inv.server === 'gunicorn' && env.ws.paths.some((p) => p.endsWith('gunicorn.conf.py'))) return [];
+  if (inv.server === 'gunicorn' && (await hasGunicornConfig(env))) return [];
   const word = argv[inv.targetIndex] as string;
   const target = parseAppTarget(word);
   if (!target) return [];
@@ -88,18 +123,29 @@ export async function serverProblems(env: Env, cmd: DocCommand): Promise<SaidPro
   const apps = await ownApps(env);
   // A repository that runs no application of its own: doc commands are about someone else's.
   if (deployments.length === 0 && apps.length === 0) return [];
-  const allDeploymentRoots = deployments.map((d) => d.root).filter((r): r is string => r !== undefined);
-  const lenient = docExecContext(cwd, vars, inv, ['', ...installableRoots(env.ws), ...(shell ? [] : allDeploymentRoots)]);
+  // The lenient search path is the command's own roots, then (outside a shell) every
+  // deployment's root: that shared tail is looked up once per module, not once per command (a
+  // repository with thousands of services and docs made this quadratic).
+  const tail = await deploymentRoots(env, deployments);
+  const lenient = docExecContext(cwd, vars, inv, ['', ...installableRoots(env.ws)]);
+  const locateLenient = (module: string = target.module): Located => {
+    const own = locateModule(env.ws, lenient, module);
+    if (own.file !== undefined || shell) return own;
+    const shared = tail.located(module);
+    return { file: shared.file, anyMapped: own.anyMapped || shared.anyMapped };
+  };
+  const resolvesLeniently = async (module: string, attr: string): Promise<string | undefined> => {
+    const resolved = await judgeLocated(env.ws, { module, attr }, locateLenient(module));
+    return resolved.status === 'ok' ? resolved.file : undefined;
+  };
   // Only the repository's own packages are judged: `uvicorn main:app` in a tutorial snippet
   // names a module the reader is meant to write.
-  const roots = [...lenient.roots.map((r) => r.replace(/^\/__repo__\/?/, '')), ...allDeploymentRoots];
-  if (!ownsTopLevel(env.ws, roots, target.module)) return [];
-  const tryCtx = strict ?? lenient;
-  let r = await resolveAppTarget(env.ws, tryCtx, target);
+  if (!ownsTopLevel(env.ws, lenient.roots.map((r) => r.replace(/^\/__repo__\/?/, '')), target.module) && !tail.owns(target.module)) return [];
+  let r = strict ? await resolveAppTarget(env.ws, strict, target) : await judgeLocated(env.ws, target, locateLenient());
   if (r.status === 'unknown') return [];
   if (r.status === 'missing' && strict) {
     // An installed copy of the project (pip install -e .) makes its packages importable anywhere.
-    const again = await resolveAppTarget(env.ws, lenient, target);
+    const again = await judgeLocated(env.ws, target, locateLenient());
     if (again.status === 'unknown') return [];
     if (again.status === 'ok') r = again;
   }
@@ -174,7 +220,7 @@ export async function serverProblems(env: Env, cmd: DocCommand): Promise<SaidPro
       prefix = `PYTHONPATH=${rel} `;
       edits.unshift({ start: startAt[0], end: startAt[0], text: prefix });
     }
-  } else if ((await resolvesTo(env.ws, lenient, chosen.module, chosen.attr)) !== chosen.file) {
+  } else if ((await resolvesLeniently(chosen.module, chosen.attr)) !== chosen.file) {
     return report('serverUnresolved', must, 'unverifiable');
   }
   const fix: DocFix = { edits, replacement: `${prefix}${replacement}`, description: `run \`${prefix}${replacement}\` instead of \`${sub}\``, safety: 'safe' };

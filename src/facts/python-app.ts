@@ -75,23 +75,40 @@ export type Resolution =
   | { status: 'unknown'; reason: string };
 
 export async function resolveAppTarget(ws: Workspace, ctx: ExecContext, target: AppTarget): Promise<Resolution> {
-  const rel = target.module.split('.').join('/');
-  let moduleFile: string | undefined;
+  return judgeLocated(ws, target, locateModule(ws, ctx, target.module));
+}
+
+/** Where a module was found on a search path: the first root that holds it. */
+export interface Located {
+  file: string | undefined;
+  /** Some root maps to the repository (else nothing can be said). */
+  anyMapped: boolean;
+}
+
+/**
+ * The file `module` loads from on `ctx`'s search path. On the concatenation of two search paths
+ * it is the first one's answer when that one finds the file, else the second's: callers that
+ * share a long tail of roots look the tail up once (docs-command-drift).
+ */
+export function locateModule(ws: Workspace, ctx: ExecContext, module: string): Located {
+  const rel = module.split('.').join('/');
   let anyMapped = false;
   for (const root of ctx.roots) {
     for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
       const repo = toRepoPath(ctx, path.join(root, candidate));
       if (repo === undefined) continue;
       anyMapped = true;
-      if (ws.has(repo)) {
-        moduleFile = repo;
-        break;
-      }
+      if (ws.has(repo)) return { file: repo, anyMapped };
     }
-    if (moduleFile) break;
   }
+  return { file: undefined, anyMapped };
+}
+
+/** Whether the app object is where a search path located its module. */
+export async function judgeLocated(ws: Workspace, target: AppTarget, located: Located): Promise<Resolution> {
+  const moduleFile = located.file;
   if (!moduleFile) {
-    if (!anyMapped) return { status: 'unknown', reason: 'no search path maps to the repository' };
+    if (!located.anyMapped) return { status: 'unknown', reason: 'no search path maps to the repository' };
     // A top-level package the repo does not contain but does depend on is installed: not ours to judge.
     const top = target.module.split('.')[0] as string;
     if (!repoHasName(ws, top) && declaredAsDependency(ws, top)) return { status: 'unknown', reason: `\`${top}\` is an installed dependency` };
