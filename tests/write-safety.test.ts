@@ -492,3 +492,38 @@ describe('a file replaced by a symbolic link (or a FIFO) after it was read', () 
     expect(read(root, 'svc4/compose.yaml')).not.toBe(compose(4));
   });
 });
+
+describe('a workspace opened for a run that writes nothing', () => {
+  it('keeps no bytes, and a write through it refuses every file and changes none', async () => {
+    const root = repo({ 'a.txt': 'alpha\n', 'b.txt': 'beta\n' });
+    const ws = await Workspace.open(root, { keepOriginalBytes: false });
+    ws.read('a.txt');
+    ws.read('b.txt');
+    expect(ws.originalBytes('a.txt')).toBeUndefined();
+    const outcome = writeChanges(ws, [
+      { path: 'a.txt', before: 'alpha\n', after: 'ALPHA\n', bom: false },
+      { path: 'b.txt', before: 'beta\n', after: 'BETA\n', bom: false },
+    ]);
+    expect(outcome.written).toEqual([]);
+    expect(messages(outcome).length).toBe(2);
+    expect(messages(outcome).every((m) => m.includes('changed on disk since it was read'))).toBe(true);
+    expect([read(root, 'a.txt'), read(root, 'b.txt')]).toEqual(['alpha\n', 'beta\n']);
+    // Opened as usual (the default), the same write goes through.
+    const writable = await opened(root, ['a.txt', 'b.txt']);
+    expect(writable.originalBytes('a.txt')?.toString()).toBe('alpha\n');
+    expect(writeChanges(writable, [{ path: 'a.txt', before: 'alpha\n', after: 'ALPHA\n', bom: false }]).written).toEqual(['a.txt']);
+  });
+
+  it('a pipeline opened read-only keeps no bytes; by default it keeps them', async () => {
+    const { createPipeline } = await import('../src/pipeline/pipeline.js');
+    const root = repo({ 'a.txt': 'alpha\n' });
+    const reading = await createPipeline({ root, readOnly: true });
+    const r = await reading.open();
+    r.read('a.txt');
+    expect(r.originalBytes('a.txt')).toBeUndefined();
+    const writing = await createPipeline({ root });
+    const w = await writing.open();
+    w.read('a.txt');
+    expect(w.originalBytes('a.txt')).toBeDefined();
+  });
+});

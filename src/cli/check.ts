@@ -56,6 +56,8 @@ function savePinMap(pipeline: Awaited<ReturnType<typeof createPipeline>>, opts: 
 function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean, env: NodeJS.ProcessEnv): ReturnType<typeof createPipeline> {
   return createPipeline({
     root,
+    // A report or a dry run writes nothing: the bytes read need not be kept for a write's checks.
+    readOnly: !opts.write,
     configPath: opts.config,
     only: selected(opts),
     ignore: opts.ignore,

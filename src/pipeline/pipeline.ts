@@ -73,6 +73,11 @@ export interface PipelineOptions {
   baseline?: boolean;
   maxFileBytes?: number;
   /**
+   * Nothing is written through this pipeline's workspaces (a report, a dry run): the bytes read
+   * are not kept for a write's checks (WorkspaceOptions.keepOriginalBytes). Default false.
+   */
+  readOnly?: boolean;
+  /**
    * `--pin-map FILE` (relative to the cwd): tag → commit and tag → digest pins, JSON or YAML,
    * handed to every rule with a `pinMap` option, over the map the configuration gives it.
    */
@@ -164,7 +169,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     baseline,
     maxFileBytes: options.maxFileBytes,
     lookup,
-    open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes }),
+    open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes, keepOriginalBytes: !options.readOnly }),
     run: async (ws, overrides = {}) => {
       let raw: RunResult;
       setParseStore(cache?.cache);
