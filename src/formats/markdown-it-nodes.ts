@@ -47,8 +47,9 @@ const isAsciiTrimmable = (c: number): boolean => c === 32 || c === 9 || c === 10
  */
 function linesAt(state: StateBlock, begin: number, end: number, indent: number, keepLastLF: boolean, trim: boolean): { text: string; at: Int32Array } {
   const src = state.src;
-  const parts: string[] = [];
-  const at: number[] = [];
+  // Each line: the padding a partly used tab leaves (unmapped), then a slice of the source.
+  const pieces: Array<{ pad: number; first: number; last: number }> = [];
+  let length = 0;
   for (let line = begin; line < end; line++) {
     let lineIndent = 0;
     const lineStart = state.bMarks[line] as number;
@@ -61,14 +62,18 @@ function linesAt(state: StateBlock, begin: number, end: number, indent: number, 
       else break;
       first++;
     }
-    for (let k = indent; k < lineIndent; k++) {
-      parts.push(' ');
-      at.push(-1);
-    }
-    if (last > first) {
-      parts.push(src.slice(first, last));
-      for (let p = first; p < last; p++) at.push(p);
-    }
+    const pad = Math.max(0, lineIndent - indent);
+    pieces.push({ pad, first, last: Math.max(first, last) });
+    length += pad + Math.max(0, last - first);
+  }
+  const at = new Int32Array(length);
+  const parts: string[] = [];
+  let k = 0;
+  for (const piece of pieces) {
+    if (piece.pad > 0) parts.push(' '.repeat(piece.pad));
+    for (let i = 0; i < piece.pad; i++) at[k++] = -1;
+    parts.push(src.slice(piece.first, piece.last));
+    for (let p = piece.first; p < piece.last; p++) at[k++] = p;
   }
   let text = parts.join('');
   let from = 0;
@@ -78,7 +83,7 @@ function linesAt(state: StateBlock, begin: number, end: number, indent: number, 
     while (to > from && isAsciiTrimmable(text.charCodeAt(to - 1))) to--;
     text = text.slice(from, to);
   }
-  return { text, at: Int32Array.from(at.slice(from, to)) };
+  return { text, at: at.subarray(from, to) };
 }
 
 function wrapBlock(md: MarkdownIt, name: string, note: (state: StateBlock, startLine: number, token: NotedToken, tokens: NotedToken[], at: number, endLine: number) => void): void {
@@ -217,6 +222,9 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
   });
   wrapBlock(md, 'paragraph', (state, startLine, _token, tokens, at) => {
     const inline = tokens[at + 1] as NotedToken;
+    // Code spans, links, images and autolinks all start with one of these: a paragraph without
+    // any (most prose) needs no mapping.
+    if (!/[`[<]/.test(inline.content)) return;
     const lastLine = inline.map ? inline.map[1] : startLine + 1;
     noteInline(state, tokens, at, () => linesAt(state, startLine, lastLine, state.blkIndent, false, true));
   });
