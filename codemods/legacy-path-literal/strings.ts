@@ -47,8 +47,9 @@ export function mayQuoteLayoutPath(text: string): boolean {
   return HINT.test(text);
 }
 
-export async function pythonLiterals(file: SourceFile): Promise<PyLiteral[]> {
-  return HINT.test(file.text) ? pythonAnalysis(file, LITERALS) : [];
+/** The literals of a module (its rule asks only about modules that pass `mayQuoteLayoutPath`). */
+export function pythonLiterals(file: SourceFile): Promise<PyLiteral[]> {
+  return pythonAnalysis(file, LITERALS);
 }
 
 function readLiterals(root: TSNode): PyLiteral[] {

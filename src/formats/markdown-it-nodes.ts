@@ -41,28 +41,37 @@ type InlineRule = (state: StateInline, silent: boolean) => boolean;
 const isAsciiTrimmable = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
- * `state.getLines(begin, end, indent, keepLastLF)` with the source offset of every character
- * (markdown-it 15, src/rules_block/state_block.ts), then trimmed as paragraphs and setext
- * headings trim it (`asciiTrim`).
+ * Where `line`'s indentation ends after up to `columns` columns, as `StateBlock.getLines` skips
+ * it (tabs to the next multiple of 4; a container's marker, masked by `tShift`, counts as one),
+ * and how many columns that was (more than `columns` when a tab is only partly used).
  */
-function linesAt(state: StateBlock, begin: number, end: number, indent: number, keepLastLF: boolean, trim: boolean): { text: string; at: Int32Array } {
+function indentEnd(state: StateBlock, line: number, columns: number, limit: number): { pos: number; width: number } {
+  const lineStart = state.bMarks[line] as number;
+  let pos = lineStart;
+  let width = 0;
+  while (pos < limit && width < columns) {
+    const ch = state.src.charCodeAt(pos);
+    if (ch === 0x09) width += 4 - ((width + (state.bsCount[line] as number)) % 4);
+    else if (ch === 0x20 || pos - lineStart < (state.tShift[line] as number)) width++;
+    else break;
+    pos++;
+  }
+  return { pos, width };
+}
+
+/**
+ * The inline text of a paragraph or setext heading, `asciiTrim(state.getLines(begin, end,
+ * indent, false))` as markdown-it 15 builds it (src/rules_block/state_block.ts), with the source
+ * offset of every character (-1 for the padding of a partly used tab).
+ */
+function linesAt(state: StateBlock, begin: number, end: number, indent: number): { text: string; at: Int32Array } {
   const src = state.src;
-  // Each line: the padding a partly used tab leaves (unmapped), then a slice of the source.
   const pieces: Array<{ pad: number; first: number; last: number }> = [];
   let length = 0;
   for (let line = begin; line < end; line++) {
-    let lineIndent = 0;
-    const lineStart = state.bMarks[line] as number;
-    let first = lineStart;
-    const last = Math.min(line + 1 < end || keepLastLF ? (state.eMarks[line] as number) + 1 : (state.eMarks[line] as number), src.length);
-    while (first < last && lineIndent < indent) {
-      const ch = src.charCodeAt(first);
-      if (ch === 0x09) lineIndent += 4 - ((lineIndent + (state.bsCount[line] as number)) % 4);
-      else if (ch === 0x20 || first - lineStart < (state.tShift[line] as number)) lineIndent++;
-      else break;
-      first++;
-    }
-    const pad = Math.max(0, lineIndent - indent);
+    const last = Math.min(line + 1 < end ? (state.eMarks[line] as number) + 1 : (state.eMarks[line] as number), src.length);
+    const { pos: first, width } = indentEnd(state, line, indent, last);
+    const pad = Math.max(0, width - indent);
     pieces.push({ pad, first, last: Math.max(first, last) });
     length += pad + Math.max(0, last - first);
   }
@@ -75,15 +84,12 @@ function linesAt(state: StateBlock, begin: number, end: number, indent: number, 
     parts.push(src.slice(piece.first, piece.last));
     for (let p = piece.first; p < piece.last; p++) at[k++] = p;
   }
-  let text = parts.join('');
+  const text = parts.join('');
   let from = 0;
   let to = text.length;
-  if (trim) {
-    while (from < to && isAsciiTrimmable(text.charCodeAt(from))) from++;
-    while (to > from && isAsciiTrimmable(text.charCodeAt(to - 1))) to--;
-    text = text.slice(from, to);
-  }
-  return { text, at: at.subarray(from, to) };
+  while (from < to && isAsciiTrimmable(text.charCodeAt(from))) from++;
+  while (to > from && isAsciiTrimmable(text.charCodeAt(to - 1))) to--;
+  return { text: text.slice(from, to), at: at.subarray(from, to) };
 }
 
 function wrapBlock(md: MarkdownIt, name: string, note: (state: StateBlock, startLine: number, token: NotedToken, tokens: NotedToken[], at: number, endLine: number) => void): void {
@@ -123,28 +129,12 @@ function wrapInline(md: MarkdownIt, name: string, type: string): void {
 }
 
 /** The inline token a paragraph or heading pushed after its opening token, with its mapping. */
-function noteInline(state: StateBlock, tokens: NotedToken[], openAt: number, mapping: () => { text: string; at: Int32Array }): void {
+function noteInline(tokens: NotedToken[], openAt: number, mapping: () => { text: string; at: Int32Array }): void {
   const inline = tokens[openAt + 1];
   if (!inline || inline.type !== 'inline') return;
   const m = mapping();
   if (m.text === inline.content) inline.apfAt = m.at;
   else inline.apfUnmapped = true;
-  void state;
-}
-
-/** The offset after up to `columns` columns of indentation on `line` (as `getLines` skips them). */
-function skipColumns(state: StateBlock, line: number, columns: number): number {
-  const lineStart = state.bMarks[line] as number;
-  let pos = lineStart;
-  let width = 0;
-  while (pos < (state.eMarks[line] as number) && width < columns) {
-    const ch = state.src.charCodeAt(pos);
-    if (ch === 0x09) width += 4 - ((width + (state.bsCount[line] as number)) % 4);
-    else if (ch === 0x20 || pos - lineStart < (state.tShift[line] as number)) width++;
-    else break;
-    pos++;
-  }
-  return pos;
 }
 
 /** Whether `line` is the closing fence of a fence opened with `markup` on `openLine`. */
@@ -197,12 +187,12 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
       token.map = [startLine, state.line];
     }
     // The block starts after the indentation of the list item it sits in (mdast's reading).
-    token.apfStart = skipColumns(state, startLine, state.blkIndent);
+    token.apfStart = indentEnd(state, startLine, state.blkIndent, state.eMarks[startLine] as number).pos;
     token.apfEnd = tailCode !== undefined ? state.src.length : (state.eMarks[(state.line as number) - 1] as number);
   });
   wrapBlock(md, 'heading', (state, startLine, token, tokens, at) => {
     token.apfStart = (state.bMarks[startLine] as number) + (state.tShift[startLine] as number);
-    noteInline(state, tokens, at, () => {
+    noteInline(tokens, at, () => {
       // An ATX heading's text is one trimmed slice of its line.
       const inline = tokens[at + 1] as NotedToken;
       let from = (token.apfStart as number) + (token.markup?.length ?? 0);
@@ -217,7 +207,7 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
   wrapBlock(md, 'lheading', (state, startLine, token, tokens, at) => {
     const inline = tokens[at + 1] as NotedToken;
     const lastLine = inline.map ? inline.map[1] : startLine + 1;
-    noteInline(state, tokens, at, () => linesAt(state, startLine, lastLine, state.blkIndent, false, true));
+    noteInline(tokens, at, () => linesAt(state, startLine, lastLine, state.blkIndent));
     token.apfStart = inline.apfAt?.[0] ?? -1;
   });
   wrapBlock(md, 'paragraph', (state, startLine, _token, tokens, at) => {
@@ -226,7 +216,7 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
     // any (most prose) needs no mapping.
     if (!/[`[<]/.test(inline.content)) return;
     const lastLine = inline.map ? inline.map[1] : startLine + 1;
-    noteInline(state, tokens, at, () => linesAt(state, startLine, lastLine, state.blkIndent, false, true));
+    noteInline(tokens, at, () => linesAt(state, startLine, lastLine, state.blkIndent));
   });
   wrapBlock(md, 'reference', (state, startLine, token) => {
     token.apfStart = (state.bMarks[startLine] as number) + (state.tShift[startLine] as number);

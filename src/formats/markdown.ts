@@ -93,18 +93,11 @@ export function isMarkdownPath(p: string): boolean {
  * markdown-it's tokens could not be given exact offsets (markdown-it-nodes.ts), and is the
  * reference the two are compared against (tests/markdown-parity.test.ts, bench/markdown-parity.mjs).
  */
-interface MarkdownReaders {
-  markdownIt: import('./markdown-it-nodes.js').MarkdownItReader;
-}
+let markdownItPromise: Promise<import('./markdown-it-nodes.js').MarkdownItReader> | undefined;
 
-let readersPromise: Promise<MarkdownReaders> | undefined;
-
-function markdownReaders(): Promise<MarkdownReaders> {
-  readersPromise ??= (async () => {
-    const { markdownItReader } = await import('./markdown-it-nodes.js');
-    return { markdownIt: markdownItReader() };
-  })();
-  return readersPromise;
+function markdownIt(): Promise<import('./markdown-it-nodes.js').MarkdownItReader> {
+  markdownItPromise ??= import('./markdown-it-nodes.js').then((m) => m.markdownItReader());
+  return markdownItPromise;
 }
 
 let mdastPromise: Promise<typeof import('mdast-util-from-markdown').fromMarkdown> | undefined;
@@ -120,9 +113,9 @@ export type MarkdownParser = 'markdown-it' | 'mdast';
 /** The nodes of interest of a text (component tags already blanked), read by `parser`. */
 export async function markdownNodes(text: string, noEmphasis: boolean, parser: MarkdownParser): Promise<() => MdNodeOfInterest[]> {
   if (parser === 'markdown-it') {
-    const { markdownIt } = await markdownReaders();
+    const reader = await markdownIt();
     return () => {
-      const nodes = markdownIt.nodes(text, noEmphasis);
+      const nodes = reader.nodes(text, noEmphasis);
       if (!nodes) throw new MdastNeeded();
       return nodes;
     };
