@@ -84,18 +84,24 @@ export function ensureCacheDir(dir: string): void {
   writeFileSync(path.join(dir, '.gitignore'), '# autopack-fix cache: safe to delete\n*\n');
 }
 
-function isPlain(v: unknown, depth = 0): boolean {
+/** Whether `v` is plain data, which comes back the same through v8's serializer (a cache file, a worker's message). */
+export function isPlainData(v: unknown, depth = 0): boolean {
   if (depth > 200) return false;
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === undefined) return true;
   if (typeof v !== 'object') return false;
-  if (Array.isArray(v)) return v.every((x) => isPlain(x, depth + 1));
+  if (Array.isArray(v)) return v.every((x) => isPlainData(x, depth + 1));
   // Typed arrays (the Markdown model's offset maps) come back as typed arrays of the same kind.
   if (ArrayBuffer.isView(v)) return !(v instanceof DataView);
-  if (v instanceof Map) return [...v].every(([k, x]) => isPlain(k, depth + 1) && isPlain(x, depth + 1));
-  if (v instanceof Set) return [...v].every((x) => isPlain(x, depth + 1));
+  if (v instanceof Map) return [...v].every(([k, x]) => isPlainData(k, depth + 1) && isPlainData(x, depth + 1));
+  if (v instanceof Set) return [...v].every((x) => isPlainData(x, depth + 1));
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
-  return Object.values(v as Record<string, unknown>).every((x) => isPlain(x, depth + 1));
+  return Object.values(v as Record<string, unknown>).every((x) => isPlainData(x, depth + 1));
+}
+
+/** The digest a file's text is known by in the cache and in a parse worker's results. */
+export function textDigest(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
 }
 
 export class PassCache implements ParseStore {
@@ -144,10 +150,15 @@ export class PassCache implements ParseStore {
   private key(file: SourceFile, analysis: string): string {
     let hash = this.hashes.get(file);
     if (hash === undefined) {
-      hash = createHash('sha1').update(file.text).digest('hex');
+      hash = textDigest(file.text);
       this.hashes.set(file, hash);
     }
     return `${analysis}\0${file.path}\0${hash}`;
+  }
+
+  /** Whether the cache opened with nothing in it (none yet, another build's, a corrupt one). */
+  get cold(): boolean {
+    return this.previous.size === 0;
   }
 
   get(file: SourceFile, analysis: string): { value: unknown } | undefined {
@@ -165,7 +176,7 @@ export class PassCache implements ParseStore {
 
   put(file: SourceFile, analysis: string, value: unknown): void {
     const key = this.key(file, analysis);
-    if (this.next.has(key) || !isPlain(value)) return;
+    if (this.next.has(key) || !isPlainData(value)) return;
     this.next.set(key, value);
     if (!this.previous.has(key)) this.changed = true;
   }

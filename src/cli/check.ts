@@ -69,6 +69,7 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
     pinMap: opts.pinMap,
     network: opts.network ? { env } : undefined,
     cache: opts.cache === false ? undefined : path.resolve(opts.cacheLocation ?? defaultCacheLocation(root, env)),
+    concurrency: opts.concurrency,
   });
 }
 

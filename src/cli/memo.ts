@@ -78,7 +78,8 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
   const run = async (into: Io): Promise<number> => (await import('./check.js')).runCommand(target, opts, into);
   lastOutcome = 'off';
   if (!memoizable(opts, io.env)) return run(io);
-  const { cache: _cache, cacheLocation, ...asked } = opts;
+  // Neither the cache nor the workers change the output: a memo made with them serves without.
+  const { cache: _cache, cacheLocation, concurrency: _concurrency, ...asked } = opts;
   // --changed-since: which commit the ref names now (the merge-base follows from it and HEAD).
   let changedSinceCommit: string | undefined;
   if (opts.changedSince !== undefined) {

@@ -5,6 +5,7 @@
  * (the engine, the rules, the parsers load only when a command runs; check.ts).
  */
 import type { Severity } from '../model/types.js';
+import type { Concurrency } from '../parallel/prefetch.js';
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
@@ -59,6 +60,8 @@ export interface MainOptions {
   savePinMap?: string;
   /** `--no-cache`: false; otherwise the persistent cache is used. */
   cache?: boolean;
+  /** `--concurrency`: parse workers (src/parallel/); the output does not depend on it. */
+  concurrency?: Concurrency;
   /** `--cache-location DIR`: where the cache lives (default: defaultCacheLocation, outside the repository). */
   cacheLocation?: string;
   /** `--branch` alone: true (default name); `--branch NAME`: the name. */

@@ -137,13 +137,17 @@ export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_M
     if (f.text.length > maxBytes) return { ok: false, reason: `larger than the Markdown size cap (${f.text.length} > ${maxBytes} characters); not read` };
     // A model read in an earlier run of the same text (formats/store.ts). Only models are kept:
     // a file skipped for its budget may be read on a less loaded machine.
-    const stored = parseStore()?.get(f, 'markdown model');
+    await parseStore()?.settle?.(f);
+    const stored = parseStore()?.get(f, MARKDOWN_MODEL_KEY);
     if (stored) return { ok: true, model: stored.value as MarkdownModel };
     const result = await readMarkdown(f.text, f.path, markdownParserInUse());
-    if (result.ok) parseStore()?.put(f, 'markdown model', result.model);
+    if (result.ok) parseStore()?.put(f, MARKDOWN_MODEL_KEY, result.model);
     return result;
   });
 }
+
+/** The Markdown model's key in the parse store (formats/store.ts). */
+export const MARKDOWN_MODEL_KEY = 'markdown model';
 
 /** AUTOPACK_FIX_MARKDOWN_PARSER=mdast reads every file with mdast (to compare the two). */
 function markdownParserInUse(): MarkdownParser {

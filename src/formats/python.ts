@@ -152,7 +152,7 @@ async function pythonPass(file: SourceFile, analyses: ReadonlyArray<PythonAnalys
  * The declared analyses that join the shared pass over `file` (all of them without prefilters),
  * and the one asked for, which made the pass.
  */
-function passAnalyses(file: SourceFile, asked: PythonAnalysis<unknown>): Array<PythonAnalysis<unknown>> {
+function passAnalyses(file: SourceFile, asked: PythonAnalysis<unknown> | undefined): Array<PythonAnalysis<unknown>> {
   if (!prefiltersEnabled()) return [...declared];
   return declared.filter((a) => a === asked || ((a.owner === undefined || running(a.owner)) && (!a.inPass || a.inPass(file)) && wanted(a, file)));
 }
@@ -178,6 +178,18 @@ export function setPassRules(ids: Iterable<string> | undefined): void {
   runningRules = ids === undefined ? undefined : new Set(ids);
 }
 
+/**
+ * An analysis whose prefilter (its `inPass`, or a running rule's declared interest) takes `file`:
+ * a sign that a rule will ask about it, so that a parse worker (src/parallel/) may read the file
+ * ahead of the ask. Undefined when only analyses without a prefilter (the module summary) would
+ * run over it: those are asked about few of the files they would take, and the main thread
+ * reads such a file itself when asked.
+ */
+export function prefetchAnalysis(file: SourceFile): PythonAnalysis<unknown> | undefined {
+  const filtered = (a: PythonAnalysis<unknown>): boolean => a.inPass !== undefined || (a.interests?.length ?? 0) > 0;
+  return passAnalyses(file, undefined).find((a) => !prefiltersEnabled() || filtered(a));
+}
+
 /** The analysis's key in the parse store (formats/store.ts). */
 function storeKey(a: PythonAnalysis<unknown>): string {
   return `python: ${a.owner === undefined ? a.name : `${a.owner}: ${a.name}`}`;
@@ -192,6 +204,8 @@ function remember(file: SourceFile, results: PassResults): PassResults {
 /** The result of one analysis of `file`, from the file's one tree-sitter pass (or the store). */
 export async function pythonAnalysis<T>(file: SourceFile, analysis: PythonAnalysis<T>): Promise<T> {
   const asked = analysis as PythonAnalysis<unknown>;
+  // A parse worker reading this file now: its results land in the store (src/parallel/).
+  await parseStore()?.settle?.(file);
   const stored = parseStore()?.get(file, storeKey(asked));
   if (stored) return stored.value as T;
   const results = await file.parse('python', async (f) => remember(f, await pythonPass(f, passAnalyses(f, asked))));

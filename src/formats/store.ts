@@ -9,6 +9,12 @@ import type { SourceFile } from '../workspace/source-file.js';
 export interface ParseStore {
   get(file: SourceFile, key: string): { value: unknown } | undefined;
   put(file: SourceFile, key: string, value: unknown): void;
+  /**
+   * Resolves once results being made elsewhere for `file` (a parse worker, src/parallel/) are in
+   * the store; undefined when none are under way. Called before `get` by the parsers that
+   * consult the store.
+   */
+  settle?(file: SourceFile): Promise<void> | undefined;
 }
 
 let store: ParseStore | undefined;

@@ -34,6 +34,8 @@ import { resolvePins, type PinLookup, type Resolution, type ResolveOptions } fro
 import { pinRequests } from '../pins/collect.js';
 import { PassCache } from '../cache/pass-cache.js';
 import { setParseStore } from '../formats/store.js';
+import { ParsePrefetch, type Concurrency } from '../parallel/prefetch.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 
 export type Keep = (finding: Finding, ws: Workspace) => boolean;
 
@@ -95,6 +97,12 @@ export interface PipelineOptions {
    * its default location unless `--no-cache`).
    */
   cache?: string;
+  /**
+   * Parse workers that read the Python modules and Markdown docs beside the run (src/parallel/):
+   * a number (0: none), or `auto` (the default: one per core but one, for a repository with
+   * enough files). The output is the same either way.
+   */
+  concurrency?: Concurrency;
   /** Every known rule (default: the registry). */
   registry?: readonly Rule[];
 }
@@ -172,11 +180,18 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes, keepOriginalBytes: !options.readOnly }),
     run: async (ws, overrides = {}) => {
       let raw: RunResult;
-      setParseStore(cache?.cache);
+      const runRules = overrides.rules ?? rules;
+      // Workers only for a cold cache: a warm one already holds what they would read.
+      const prefetch =
+        cache === undefined || cache.cache.cold
+          ? ParsePrefetch.start(cache?.cache, { root: ws.root, paths: ws.paths, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, rules: runRules.map((r) => r.meta.id), concurrency: options.concurrency ?? 'auto' })
+          : undefined;
+      setParseStore(prefetch ?? cache?.cache);
       try {
         raw = await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep });
       } finally {
         setParseStore(undefined);
+        await prefetch?.close();
       }
       const result = withoutSecrets(raw, ws);
       for (const message of [cache?.note, cache?.cache.save()]) if (message !== undefined) cacheNotes.push({ file: '', kind: 'note', message });

@@ -1,0 +1,231 @@
+/**
+ * Both cores: parse workers (`node:worker_threads`) read the repository's Python modules and
+ * Markdown docs while the main thread runs the rules, and put what they read into the parse
+ * store (formats/store.ts) that the parsers already consult for the persistent cache. The rules,
+ * the facts and the engine stay on the main thread and never see a worker: they ask the parsers
+ * as before, and find the result made.
+ *
+ * Why the output cannot change: a worker runs the very code the main thread would
+ * (`pythonAnalysis`, `parseMarkdown`) on the text it reads from disk, and a result is used only
+ * for a file whose text has the same digest on the main thread (a file a fix changed, or that
+ * changed on disk, is parsed again). Only plain data crosses over (what the cache stores too), so
+ * it comes back equal. What a worker cannot read or parse has no result, and the main thread
+ * reads it itself, saying what goes wrong as it always did.
+ *
+ * Who reads what: every file of the plan has a slot in a shared array. A worker walks the plan
+ * in order and takes the next file nobody has; the main thread, asking about a file no worker has
+ * reached, takes it and parses it itself (work stealing), and asking about one a worker is
+ * reading, waits for it. So neither core waits for the other's order.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { textDigest } from '../cache/pass-cache.js';
+import { isMarkdownPath } from '../formats/markdown.js';
+import type { ParseStore } from '../formats/store.js';
+import type { SourceFile } from '../workspace/source-file.js';
+import { FileState, type PrefetchJob, type PrefetchResult, type WorkerSetup } from './protocol.js';
+
+/**
+ * `auto` starts no worker for fewer Python modules and docs than this. A worker takes about as
+ * long to start as the main thread (it loads every rule, for the analyses they declare), and on
+ * a 2-core machine the main thread's garbage collector already uses part of the second core:
+ * on 755 such files (mem0) a worker saved no wall time and cost 15% more CPU; on 1,700–2,400
+ * (synthetic, polar) it saved 10–20% of the wall time (bench/README.md).
+ */
+export const AUTO_MIN_FILES = 1000;
+/** `auto` starts at most this many, leaving a core to the main thread. */
+export const AUTO_MAX_WORKERS = 3;
+
+/** How many parse workers: 0 (off), a number, or `auto` (one per core but one, from AUTO_MIN_FILES files). */
+export type Concurrency = number | 'auto';
+
+export interface PrefetchOptions {
+  root: string;
+  paths: readonly string[];
+  maxFileBytes: number;
+  /** The rules of the run. */
+  rules: readonly string[];
+  concurrency: Concurrency;
+  /** Cores to count for `auto` (default: os.availableParallelism()). */
+  cores?: number;
+}
+
+/** The files a worker may read ahead, Markdown docs first (the docs rules run early), then Python modules. */
+export function prefetchPlan(paths: readonly string[]): PrefetchJob[] {
+  const docs: PrefetchJob[] = [];
+  const modules: PrefetchJob[] = [];
+  for (const p of paths) {
+    if (isMarkdownPath(p)) docs.push({ path: p, kind: 'markdown' });
+    else if (p.endsWith('.py')) modules.push({ path: p, kind: 'python' });
+  }
+  return [...docs, ...modules];
+}
+
+export function workerCount(concurrency: Concurrency, files: number, cores: number = os.availableParallelism()): number {
+  if (files === 0) return 0;
+  if (concurrency !== 'auto') return Math.max(0, Math.min(concurrency, files));
+  if (files < AUTO_MIN_FILES) return 0;
+  return Math.max(0, Math.min(cores - 1, AUTO_MAX_WORKERS));
+}
+
+/** The worker's module, beside this one once compiled; undefined when run from the TypeScript sources or a bundle without it. */
+function workerEntry(): string | undefined {
+  const file = fileURLToPath(new URL('./parse-worker.js', import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
+
+interface Received {
+  digest: string | undefined;
+  values: Map<string, unknown>;
+}
+
+export class ParsePrefetch implements ParseStore {
+  private readonly index = new Map<string, number>();
+  private readonly state: Int32Array;
+  private readonly received = new Map<number, Received>();
+  private readonly waiters = new Map<number, Array<() => void>>();
+  private readonly digests = new WeakMap<SourceFile, string>();
+  private readonly ports: MessagePort[] = [];
+  private readonly workers: Worker[] = [];
+  /** Closed, or a worker ended early: a file a worker was reading may never come. */
+  private stopped = false;
+  /** Results the main thread used (bench, tests). */
+  used = 0;
+
+  private constructor(
+    private readonly inner: ParseStore | undefined,
+    jobs: readonly PrefetchJob[],
+  ) {
+    this.state = new Int32Array(new SharedArrayBuffer(Math.max(1, jobs.length) * Int32Array.BYTES_PER_ELEMENT));
+    jobs.forEach((job, i) => this.index.set(job.path, i));
+  }
+
+  /**
+   * Start the workers for a run, around `inner` (the persistent cache, or none). Undefined when
+   * no worker is to start: too few files, one core, `concurrency` 0, or no worker module.
+   */
+  static start(inner: ParseStore | undefined, options: PrefetchOptions): ParsePrefetch | undefined {
+    const jobs = prefetchPlan(options.paths);
+    const count = workerCount(options.concurrency, jobs.length, options.cores);
+    const entry = count > 0 ? workerEntry() : undefined;
+    if (entry === undefined) return undefined;
+    const prefetch = new ParsePrefetch(inner, jobs);
+    for (let w = 0; w < count; w++) {
+      const { port1, port2 } = new MessageChannel();
+      const setup: WorkerSetup = { root: options.root, maxFileBytes: options.maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer, port: port2 };
+      const worker = new Worker(entry, { workerData: setup, transferList: [port2] });
+      // Neither keeps the process alive: a run that ends early does not wait for them.
+      worker.unref();
+      port1.on('message', (result: PrefetchResult) => prefetch.accept(result));
+      port1.unref();
+      worker.on('error', () => prefetch.stop());
+      // A worker that walked the whole plan ends with 0; one that failed or was ended, otherwise.
+      worker.on('exit', (code) => {
+        if (code !== 0) prefetch.stop();
+      });
+      prefetch.ports.push(port1);
+      prefetch.workers.push(worker);
+    }
+    return prefetch;
+  }
+
+  private accept(result: PrefetchResult): void {
+    this.received.set(result.index, { digest: result.digest, values: new Map(result.values) });
+    const waiting = this.waiters.get(result.index);
+    if (!waiting) return;
+    this.waiters.delete(result.index);
+    if (this.waiters.size === 0) this.hold(false);
+    for (const resolve of waiting) resolve();
+  }
+
+  /** A worker ended (or the run did): nobody waits for a file it was reading any more. */
+  private stop(): void {
+    this.stopped = true;
+    const waiting = [...this.waiters.values()].flat();
+    this.waiters.clear();
+    this.hold(false);
+    for (const resolve of waiting) resolve();
+  }
+
+  private hold(on: boolean): void {
+    for (const port of this.ports) if (on) port.ref();
+    else port.unref();
+    for (const worker of this.workers) if (on) worker.ref();
+    else worker.unref();
+  }
+
+  /** Take the results already on the ports, until file `i`'s is in (or none is left). */
+  private drain(i: number): void {
+    for (const port of this.ports) {
+      while (!this.received.has(i)) {
+        const message = receiveMessageOnPort(port);
+        if (!message) break;
+        this.accept(message.message as PrefetchResult);
+      }
+    }
+  }
+
+  private digest(file: SourceFile): string {
+    let digest = this.digests.get(file);
+    if (digest === undefined) this.digests.set(file, (digest = textDigest(file.text)));
+    return digest;
+  }
+
+  settle(file: SourceFile): Promise<void> | undefined {
+    const i = this.index.get(file.path);
+    if (i === undefined) return undefined;
+    for (;;) {
+      const now = Atomics.load(this.state, i);
+      if (now === FileState.Queued) {
+        // Nobody has it: the main thread reads it itself rather than wait.
+        if (Atomics.compareExchange(this.state, i, FileState.Queued, FileState.Taken) === FileState.Queued) return undefined;
+        continue;
+      }
+      if (now !== FileState.Working || this.stopped) return undefined;
+      this.drain(i);
+      if (this.received.has(i)) return undefined;
+      // While the main thread waits, the ports and workers keep the process alive (they are
+      // unreferenced otherwise, so that a run that ends does not wait for them).
+      this.hold(true);
+      return new Promise((resolve) => this.waiters.set(i, [...(this.waiters.get(i) ?? []), resolve]));
+    }
+  }
+
+  get(file: SourceFile, key: string): { value: unknown } | undefined {
+    const i = this.index.get(file.path);
+    // Working, too: the worker posts a result before it marks the file done.
+    if (i !== undefined && Atomics.load(this.state, i) !== FileState.Queued && Atomics.load(this.state, i) !== FileState.Taken) {
+      this.drain(i);
+      const got = this.received.get(i);
+      if (got?.values.has(key) && got.digest === this.digest(file)) {
+        const value = got.values.get(key);
+        this.used++;
+        // The persistent cache keeps it for the next run, as if parsed here.
+        this.inner?.put(file, key, value);
+        return { value };
+      }
+    }
+    return this.inner?.get(file, key);
+  }
+
+  put(file: SourceFile, key: string, value: unknown): void {
+    this.inner?.put(file, key, value);
+  }
+
+  /** How the plan's files were read so far: by a worker, by the main thread, not yet (bench, tests). */
+  stats(): { files: number; byWorkers: number; reading: number; byMain: number; unread: number; used: number } {
+    const count = [0, 0, 0, 0];
+    for (const v of this.state) count[v] = (count[v] ?? 0) + 1;
+    const [queued = 0, working = 0, done = 0, taken = 0] = count;
+    return { files: this.index.size, byWorkers: done, reading: working, byMain: taken, unread: queued, used: this.used };
+  }
+
+  /** End the workers (what they have not read is not needed any more). */
+  async close(): Promise<void> {
+    this.stop();
+    for (const port of this.ports) port.close();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Parse workers (src/parallel/): how many start, in which order they read, and that what they
+ * read is what the main thread would have read. The workers run the compiled code (they are
+ * started from dist/, as the CLI runs them), so the tests of what they read import dist/ too,
+ * and the CLI's output is compared with workers and without, byte for byte.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AUTO_MIN_FILES, prefetchPlan, workerCount } from '../src/parallel/prefetch.js';
+import { gitIn, removeDir, repoFrom, ROOT, tempDir } from './helpers/repo.js';
+
+const DIST = path.join(ROOT, 'dist', 'src');
+const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach(removeDir));
+
+/**
+ * A small repository with the shapes the parsers treat specially: CRLF and BOM texts, MDX, an
+ * unclosed fence, a fence in a list item, a syntax error, and files a worker must leave to the
+ * main thread (binary, a symbolic link).
+ */
+function sampleRepo(): string {
+  const dir = tempDir('apf-par-');
+  cleanup.push(dir);
+  const put = (p: string, text: string | Buffer): void => {
+    mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    writeFileSync(path.join(dir, p), text);
+  };
+  put(
+    'README.md',
+    '# Service\n\nRun it:\n\n```bash\ncd services/api\nPYTHONPATH=src uvicorn app.main:app --port 8000\n```\n\nSee [the guide](docs/guide.md), `src/app/main.py` and ![logo](docs/logo.png).\n\n[ref]: docs/missing.md\n',
+  );
+  put('docs/guide.md', '# Guide\r\n\r\n1. Install:\r\n   ```sh\r\n   docker compose up -d api\r\n   ```\r\n2. Read [the API](api.md#top).\r\n');
+  put('docs/api.md', '\uFEFF# API\n\n    indented code\n\n| a | `b` |\n|---|---|\n| [x](../README.md) | y |\n');
+  put('docs/page.mdx', "import { Tabs } from './tabs'\n\n<Tabs\n  items={['a']}\n>\n\n`docker compose logs -f api`\n\n</Tabs>\n");
+  put('docs/open.md', '# Open\n\n```python\nimport os\nprint(os.environ["HOME"])\n');
+  put('docs/notes.md', Array.from({ length: 40 }, (_, i) => `## Part ${i}\n\nText with \`code ${i}\` and [link](part-${i}.md).\n`).join('\n'));
+  put('docs/binary.md', Buffer.from([0x23, 0x20, 0x00, 0x01, 0x0a]));
+  put(
+    'src/app/main.py',
+    'import os\nfrom fastapi import Depends, FastAPI\n\nfrom .settings import settings\n\napp = FastAPI(version="1.2.0")\nAPI_KEY = os.environ.get("API_KEY", "")\nDATABASE_URL = os.getenv("DATABASE_URL")\n\n\ndef require_key(key: str = "") -> None:\n    if not API_KEY:\n        return None\n    if key != API_KEY:\n        raise PermissionError("bad key")\n\n\n@app.get("/v1/items", dependencies=[Depends(require_key)])\ndef items():\n    return {"path": "data/items.json"}\n',
+  );
+  put('src/app/settings.py', 'from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    redis_url: str = "redis://localhost"\n\n\nsettings = Settings()\n');
+  put('src/app/redact.py', 'SENSITIVE = {"password", "Token", "api_key"}\n\n\ndef redact(d):\n    return {k: ("***" if k.lower() in SENSITIVE else v) for k, v in d.items()}\n');
+  put('src/app/crlf.py', 'import os\r\n\r\nPATH = "docs/guide.md"\r\nHOME = os.environ["HOME"]\r\n');
+  put('src/app/bom.py', '\uFEFF# TODO: remove\nVALUE = {"a", "b"}\n');
+  put('src/app/broken.py', 'def broken(:\n    pass\n');
+  put('src/app/__main__.py', 'from .main import app\n\nif __name__ == "__main__":\n    import uvicorn\n    uvicorn.run(app)\n');
+  put('tests/test_paths.py', 'from pathlib import Path\n\n\ndef test_docs():\n    assert Path("docs/guide.md").exists()\n');
+  put('docker-compose.yml', 'services:\n  api:\n    build: .\n    command: uvicorn app.main:app --port 8000\n');
+  gitIn(dir, ['init', '-q', '-b', 'main']);
+  gitIn(dir, ['config', 'core.autocrlf', 'false']);
+  symlinkSync('guide.md', path.join(dir, 'docs', 'link.md'));
+  gitIn(dir, ['add', '-A']);
+  gitIn(dir, ['commit', '-q', '-m', 'sample']);
+  return dir;
+}
+
+describe('how many parse workers', () => {
+  it('auto starts none for a small repository, or on one core', () => {
+    expect(workerCount('auto', AUTO_MIN_FILES - 1, 8)).toBe(0);
+    expect(workerCount('auto', AUTO_MIN_FILES, 1)).toBe(0);
+    expect(workerCount('auto', AUTO_MIN_FILES, 2)).toBe(1);
+  });
+
+  it('auto leaves a core to the main thread, and starts at most a few', () => {
+    expect(workerCount('auto', 50_000, 4)).toBe(3);
+    expect(workerCount('auto', 50_000, 64)).toBe(3);
+  });
+
+  it('a number is taken as given, but never more than the files, and none for none', () => {
+    expect(workerCount(2, 5, 1)).toBe(2);
+    expect(workerCount(4, 3, 8)).toBe(3);
+    expect(workerCount(0, 5000, 8)).toBe(0);
+    expect(workerCount(2, 0, 8)).toBe(0);
+  });
+});
+
+describe('the plan', () => {
+  it('holds the Markdown docs, then the Python modules, each in path order, and nothing else', () => {
+    const plan = prefetchPlan(['a.py', 'README.md', 'docs/x.mdx', 'b/c.py', 'setup.cfg', 'x.pyc', 'notes.markdown', 'docker-compose.yml']);
+    expect(plan).toEqual([
+      { path: 'README.md', kind: 'markdown' },
+      { path: 'docs/x.mdx', kind: 'markdown' },
+      { path: 'notes.markdown', kind: 'markdown' },
+      { path: 'a.py', kind: 'python' },
+      { path: 'b/c.py', kind: 'python' },
+    ]);
+  });
+});
+
+describe('what a worker reads', () => {
+  it('is what the main thread reads from the same text, and the main thread uses it', async () => {
+    const root = sampleRepo();
+    const { ParsePrefetch } = await import(path.join(DIST, 'parallel', 'prefetch.js'));
+    const { RULES } = await import(path.join(DIST, 'rules', 'registry.js'));
+    const { decode, SourceFile } = await import(path.join(DIST, 'workspace', 'source-file.js'));
+    const { prefetchAnalysis, pythonAnalysis, setPassRules } = await import(path.join(DIST, 'formats', 'python.js'));
+    const { parseMarkdown } = await import(path.join(DIST, 'formats', 'markdown.js'));
+    const { setParseStore } = await import(path.join(DIST, 'formats', 'store.js'));
+    const paths = gitIn(root, ['ls-files']).trim().split('\n');
+    const rules = RULES.map((r: { meta: { id: string } }) => r.meta.id);
+    const prefetch = ParsePrefetch.start(undefined, { root, paths, maxFileBytes: 4 << 20, rules, concurrency: 2 });
+    expect(prefetch).toBeDefined();
+    try {
+      // The main thread asks nothing until the workers are through: each file is theirs.
+      for (let waited = 0; ; waited += 20) {
+        const s = prefetch.stats();
+        if (s.unread === 0 && s.reading === 0) break;
+        if (waited > 30_000) throw new Error(`workers did not finish: ${JSON.stringify(s)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(prefetch.stats()).toMatchObject({ files: 16, byWorkers: 16, byMain: 0 });
+      setPassRules(rules);
+      let compared = 0;
+      for (const { path: p, kind } of prefetchPlan(paths)) {
+        const file = decode(p, readFileSync(path.join(root, p)));
+        if (!file.ok) continue;
+        // What the main thread puts in the store for this text, read here without workers.
+        const expected = new Map<string, unknown>();
+        setParseStore({ get: () => undefined, put: (_f: unknown, key: string, value: unknown) => expected.set(key, value) });
+        try {
+          if (kind === 'markdown') await parseMarkdown(file.file);
+          else {
+            const analysis = prefetchAnalysis(file.file);
+            if (analysis) await pythonAnalysis(file.file, analysis);
+          }
+        } finally {
+          setParseStore(undefined);
+        }
+        const again = new SourceFile(p, file.file.text, file.file.bom);
+        if (lstatSync(path.join(root, p)).isSymbolicLink()) {
+          // Left to the main thread, which knows where the link may point.
+          for (const key of expected.keys()) expect(prefetch.get(again, key)).toBeUndefined();
+          continue;
+        }
+        for (const [key, value] of expected) {
+          expect(prefetch.settle(again)).toBeUndefined();
+          expect(prefetch.get(again, key), `${p}: ${key}`).toEqual({ value });
+          compared++;
+        }
+        // Another text at the same path (a fix changed it): the worker's result is not used.
+        for (const key of expected.keys()) expect(prefetch.get(new SourceFile(p, `${file.file.text}\n`, false), key)).toBeUndefined();
+      }
+      // Every doc that parses, and the Python modules a rule's prefilter takes, with every analysis of their pass.
+      expect(compared).toBeGreaterThan(20);
+      expect(prefetch.used).toBe(compared);
+    } finally {
+      await prefetch.close();
+    }
+  }, 60_000);
+
+  it('a file nobody has reached is taken by the main thread, which then reads it itself', async () => {
+    const root = sampleRepo();
+    const { ParsePrefetch } = await import(path.join(DIST, 'parallel', 'prefetch.js'));
+    const { SourceFile } = await import(path.join(DIST, 'workspace', 'source-file.js'));
+    const paths = gitIn(root, ['ls-files']).trim().split('\n');
+    const prefetch = ParsePrefetch.start(undefined, { root, paths, maxFileBytes: 4 << 20, rules: [], concurrency: 1 });
+    try {
+      // Asked at once, before the worker has even loaded: taken, so nobody waits.
+      const file = new SourceFile('README.md', 'x', false);
+      expect(prefetch.settle(file)).toBeUndefined();
+      expect(prefetch.stats().byMain).toBe(1);
+      expect(prefetch.get(file, 'markdown model')).toBeUndefined();
+    } finally {
+      await prefetch.close();
+    }
+  });
+});
+
+describe('the CLI with workers and without', () => {
+  const cli = (args: string[]): { code: number; stdout: string; stderr: string } => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_NO_RUN_MEMO: '1' };
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8' });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('gives the same report and the same fixes, byte for byte', () => {
+    const sample = sampleRepo();
+    const demo = repoFrom(path.join(ROOT, 'fixtures', 'demo'));
+    cleanup.push(demo);
+    for (const root of [sample, demo]) {
+      for (const mode of [['--format', 'json'], ['--dry-run']]) {
+        const off = cli([root, ...mode, '--no-cache', '--concurrency', 'off']);
+        const on = cli([root, ...mode, '--no-cache', '--concurrency', '2']);
+        expect(off.code, off.stderr).toBeLessThan(2);
+        expect(on.stdout).toBe(off.stdout);
+        expect(on.stderr).toBe(off.stderr);
+        expect(on.code).toBe(off.code);
+      }
+    }
+  }, 240_000);
+
+  it('says what is wrong with a bad --concurrency', () => {
+    const r = cli([ROOT, '--concurrency', 'many']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--concurrency: not auto, off or a number of workers from 0 to 64: many');
+  });
+});
