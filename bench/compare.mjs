@@ -11,7 +11,9 @@
 //   floor-rg     `rg` reading every tracked file (`git ls-files -z | xargs -0 rg -c -a ''`), if installed
 //   <variant>    node bin/autopack-fix.js --root DIR --format json --exit-zero, where the variant
 //                sets the environment: `prefilter` (as shipped), `no-prefilter`
-//                (AUTOPACK_FIX_NO_PREFILTER=1: every file parsed and analysed, as before them)
+//                (AUTOPACK_FIX_NO_PREFILTER=1: every file parsed and analysed, as before them),
+//                `serial` (AUTOPACK_FIX_CONCURRENCY=off: no parse worker), `workers`
+//                (AUTOPACK_FIX_CONCURRENCY=1: one parse worker whatever the repository's size)
 //   warm         the same run with a warm cache (`--cache-location .bench/cache/<target>`, filled by
 //                one untimed run first), when the CLI has a cache (`--cache-location` in --help):
 //                nothing changed, so the run memo replays the report (src/cache/run-memo.ts)
@@ -35,7 +37,7 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
 const outDir = path.join(repoRoot, '.bench');
 const cli = path.join(repoRoot, 'bin', 'autopack-fix.js');
-const VARIANTS = { prefilter: {}, 'no-prefilter': { AUTOPACK_FIX_NO_PREFILTER: '1' } };
+const VARIANTS = { prefilter: {}, 'no-prefilter': { AUTOPACK_FIX_NO_PREFILTER: '1' }, serial: { AUTOPACK_FIX_CONCURRENCY: 'off' }, workers: { AUTOPACK_FIX_CONCURRENCY: '1' } };
 const DEFAULT_CORPUS = process.env.ECOSYSTEM_WORK ? path.join(process.env.ECOSYSTEM_WORK, 'snapshots') : path.join(repoRoot, 'ecosystem', '.work', 'snapshots');
 
 function parseArgs(argv) {

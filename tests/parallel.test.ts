@@ -171,8 +171,8 @@ describe('what a worker reads', () => {
 });
 
 describe('the CLI with workers and without', () => {
-  const cli = (args: string[]): { code: number; stdout: string; stderr: string } => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_NO_RUN_MEMO: '1' };
+  const cli = (args: string[], extra: Record<string, string> = {}): { code: number; stdout: string; stderr: string } => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', AUTOPACK_FIX_NO_RUN_MEMO: '1', ...extra };
     const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8' });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
@@ -193,9 +193,14 @@ describe('the CLI with workers and without', () => {
     }
   }, 240_000);
 
-  it('says what is wrong with a bad --concurrency', () => {
+  it('says what is wrong with a bad --concurrency or AUTOPACK_FIX_CONCURRENCY', () => {
     const r = cli([ROOT, '--concurrency', 'many']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--concurrency: not auto, off or a number of workers from 0 to 64: many');
+    const demo = repoFrom(path.join(ROOT, 'fixtures', 'demo'));
+    cleanup.push(demo);
+    const env = cli([demo, '--no-cache'], { AUTOPACK_FIX_CONCURRENCY: '-1' });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('AUTOPACK_FIX_CONCURRENCY: not auto, off or a number of workers from 0 to 64: -1');
   });
 });

@@ -13,6 +13,13 @@ const { run } = await import(path.join(DIST, 'engine', 'run.js'));
 const { loadConfig, allOf } = await import(path.join(DIST, 'config', 'index.js'));
 const { createSuppressions } = await import(path.join(DIST, 'engine', 'suppressions.js'));
 const { applyEdits } = await import(path.join(DIST, 'engine', 'edits.js'));
+const { ParsePrefetch } = await import(path.join(DIST, 'parallel', 'prefetch.js'));
+const { setParseStore } = await import(path.join(DIST, 'formats', 'store.js'));
+const { DEFAULT_MAX_FILE_BYTES } = await import(path.join(DIST, 'workspace', 'workspace.js'));
+
+// ECOSYSTEM_WORKERS=N: N parse workers beside each run, as the CLI starts them (src/parallel/),
+// to check that the output does not change with them. Default: none.
+const WORKERS = Number(process.env.ECOSYSTEM_WORKERS ?? 0);
 
 export async function analyse(root, options = {}) {
   const t0 = Date.now();
@@ -20,7 +27,15 @@ export async function analyse(root, options = {}) {
   const suppressions = createSuppressions({ selected: cfg.rules, knownRuleIds: RULES.map((r) => r.meta.id) });
   const workspace = await Workspace.open(root);
   const safe = new Set(['safe']);
-  const result = await run(workspace, { rules: suppressions.rules, ruleOptions: cfg.ruleOptions, apply: safe, accepted: safe, keep: allOf(cfg.keep, suppressions.keep) });
+  const prefetch = WORKERS > 0 ? ParsePrefetch.start(undefined, { root: workspace.root, paths: workspace.paths, maxFileBytes: DEFAULT_MAX_FILE_BYTES, rules: suppressions.rules.map((r) => r.meta.id), concurrency: WORKERS }) : undefined;
+  setParseStore(prefetch);
+  let result;
+  try {
+    result = await run(workspace, { rules: suppressions.rules, ruleOptions: cfg.ruleOptions, apply: safe, accepted: safe, keep: allOf(cfg.keep, suppressions.keep) });
+  } finally {
+    setParseStore(undefined);
+    await prefetch?.close();
+  }
   return { ...result, workspace, ms: Date.now() - t0 };
 }
 

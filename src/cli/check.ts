@@ -30,7 +30,7 @@ import { tryRevParse } from '../git/commits.js';
 import { workTreeProblem } from '../git/work-tree.js';
 import { DEFAULT_BRANCH_NAME } from '../bot/pr.js';
 import type { Target } from './target.js';
-import { DEFAULT_FAIL_ON, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITIES, UsageError, selected, type Io, type MainOptions } from './options.js';
+import { DEFAULT_FAIL_ON, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SEVERITIES, UsageError, parseConcurrency, selected, type Io, type MainOptions } from './options.js';
 
 /**
  * `--save-pin-map FILE`: the pins of this run as a pin-map file (the `--pin-map` file's entries
@@ -69,7 +69,7 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
     pinMap: opts.pinMap,
     network: opts.network ? { env } : undefined,
     cache: opts.cache === false ? undefined : path.resolve(opts.cacheLocation ?? defaultCacheLocation(root, env)),
-    concurrency: opts.concurrency,
+    concurrency: opts.concurrency ?? (env.AUTOPACK_FIX_CONCURRENCY ? parseConcurrency(env.AUTOPACK_FIX_CONCURRENCY, 'AUTOPACK_FIX_CONCURRENCY') : undefined),
   });
 }
 

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { packageRoot } from '../util/package-root.js';
 import { escapeControls } from '../report/escape.js';
-import { DEFAULT_FAIL_ON, EXIT_CLEAN, EXIT_ERROR, FORMATS, HELP_DEFAULTS, UsageError, selected, type Io, type MainOptions, type PrCliOptions } from './options.js';
-import type { Concurrency } from '../parallel/prefetch.js';
+import { DEFAULT_FAIL_ON, EXIT_CLEAN, EXIT_ERROR, FORMATS, HELP_DEFAULTS, UsageError, parseConcurrency, selected, type Io, type MainOptions, type PrCliOptions } from './options.js';
 
 export { EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR } from './options.js';
 
@@ -47,14 +46,6 @@ function usageOutput(command: string, io: Io) {
   };
 }
 
-function concurrencyArg(v: string): Concurrency {
-  if (v === 'auto') return 'auto';
-  if (v === 'off') return 0;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--concurrency: not auto, off or a number of workers from 0 to 64: ${v}`);
-  return n;
-}
-
 /** The CLI, as a function: returns the exit code (0 clean, 1 findings/changes, 2 error). */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let exitCode = EXIT_CLEAN;
@@ -93,7 +84,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--allow-dirty', 'allow --write on a working tree with uncommitted changes (or outside git)')
     .option('--max-file-size <bytes>', `skip files larger than this (default ${HELP_DEFAULTS.maxFileBytes})`, positiveInt('--max-file-size'))
     .option('--no-cache', 'do not read or write the cache of what earlier runs read from each Python module and Markdown doc')
-    .option('--concurrency <n>', 'parse workers that read the Python modules and Markdown docs beside the rules: a number, off, or auto (the default: one per core but one, for a repository of at least 1,000 such files); the output is the same', concurrencyArg)
+    .option('--concurrency <n>', 'parse workers that read the Python modules and Markdown docs beside the rules: a number, off, or auto (the default: one per core but one, for a repository of at least 1,000 such files); the output is the same; AUTOPACK_FIX_CONCURRENCY sets the default', (v: string) => parseConcurrency(v, '--concurrency'))
     .option('--cache-location <dir>', 'where the cache lives (default: a folder per repository under AUTOPACK_FIX_CACHE_DIR, else ~/.cache/autopack-fix; nothing is written in the repository)')
     .option('--pin-map <file>', 'JSON or YAML map of the pins you vouch for ({"actions": {"actions/checkout@v4": "<commit sha>"}, "images": {"node:20-alpine": "sha256:…"}}): unpinned-action and unpinned-base-image fix from it')
     .option('--network', 'look up the pins the map does not give: an action tag\'s commit through the GitHub API (GITHUB_API_URL, GITHUB_TOKEN), an image tag\'s digest through its registry (AUTOPACK_FIX_REGISTRY_URL for a mirror); a failed lookup leaves the finding report-only')

@@ -53,7 +53,8 @@ function relevantEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const source of [process.env, env]) {
     for (const [k, v] of Object.entries(source)) {
-      if (v === undefined || k === 'AUTOPACK_FIX_CACHE_DIR') continue;
+      // Where the cache lives and how many workers read do not change the output.
+      if (v === undefined || k === 'AUTOPACK_FIX_CACHE_DIR' || k === 'AUTOPACK_FIX_CONCURRENCY') continue;
       if (k.startsWith('AUTOPACK_FIX_') || k.startsWith('GIT_') || ['NO_COLOR', 'FORCE_COLOR', 'TERM', 'COLUMNS', 'CI', 'HOME', 'XDG_CONFIG_HOME'].includes(k)) out[k] = v;
     }
   }

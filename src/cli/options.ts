@@ -124,3 +124,12 @@ export const HELP_DEFAULTS = {
 export function selected(opts: { select?: string[]; rule?: string[] }): string[] | undefined {
   return opts.select || opts.rule ? [...(opts.select ?? []), ...(opts.rule ?? [])] : undefined;
 }
+
+/** `--concurrency` or AUTOPACK_FIX_CONCURRENCY (`name` says which): auto, off, or a number of parse workers. */
+export function parseConcurrency(v: string, name: string): Concurrency {
+  if (v === 'auto') return 'auto';
+  if (v === 'off') return 0;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 64) throw new UsageError(`${name}: not auto, off or a number of workers from 0 to 64: ${v}`);
+  return n;
+}
