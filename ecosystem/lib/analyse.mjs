@@ -17,8 +17,9 @@ const { ParsePrefetch } = await import(path.join(DIST, 'parallel', 'prefetch.js'
 const { setParseStore } = await import(path.join(DIST, 'formats', 'store.js'));
 const { DEFAULT_MAX_FILE_BYTES } = await import(path.join(DIST, 'workspace', 'workspace.js'));
 
-// ECOSYSTEM_WORKERS=N: N parse workers beside each run, as the CLI starts them (src/parallel/),
-// to check that the output does not change with them. Default: none.
+// The plan of each run as the CLI makes it (src/parallel/: docs read in batches), with
+// ECOSYSTEM_WORKERS=N parse workers beside it, to check that the output does not change with
+// them. Default: none.
 const WORKERS = Number(process.env.ECOSYSTEM_WORKERS ?? 0);
 
 export async function analyse(root, options = {}) {
@@ -27,14 +28,14 @@ export async function analyse(root, options = {}) {
   const suppressions = createSuppressions({ selected: cfg.rules, knownRuleIds: RULES.map((r) => r.meta.id) });
   const workspace = await Workspace.open(root);
   const safe = new Set(['safe']);
-  const prefetch = WORKERS > 0 ? ParsePrefetch.start(undefined, { root: workspace.root, paths: workspace.paths, maxFileBytes: DEFAULT_MAX_FILE_BYTES, rules: suppressions.rules.map((r) => r.meta.id), concurrency: WORKERS }) : undefined;
+  const prefetch = ParsePrefetch.start(undefined, { root: workspace.root, paths: workspace.paths, maxFileBytes: DEFAULT_MAX_FILE_BYTES, rules: suppressions.rules.map((r) => r.meta.id), concurrency: WORKERS });
   setParseStore(prefetch);
   let result;
   try {
     result = await run(workspace, { rules: suppressions.rules, ruleOptions: cfg.ruleOptions, apply: safe, accepted: safe, keep: allOf(cfg.keep, suppressions.keep) });
   } finally {
     setParseStore(undefined);
-    await prefetch?.close();
+    prefetch?.close();
   }
   return { ...result, workspace, ms: Date.now() - t0 };
 }

@@ -9,51 +9,38 @@
  * (it asked before the worker got there) is skipped. The worker reports nothing else: a file it
  * cannot read, or whose parse fails, simply has no result, and the main thread reads it itself.
  */
-import { lstatSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isPlainData, textDigest } from '../cache/pass-cache.js';
 import { parseMarkdown } from '../formats/markdown.js';
 import { prefetchAnalysis, pythonAnalysis, setPassRules } from '../formats/python.js';
 import { setParseStore } from '../formats/store.js';
-import { decode } from '../workspace/source-file.js';
+import type { SourceFile } from '../workspace/source-file.js';
 // Every analysis of the Python pass, and every rule's interest in files, is declared when the
 // rule modules load.
 import '../rules/registry.js';
 import { FileState, type PrefetchJob, type PrefetchResult, type WorkerSetup } from './protocol.js';
-
-function readSource(root: string, rel: string, maxBytes: number): ReturnType<typeof decode> | undefined {
-  try {
-    const abs = path.join(root, rel);
-    const st = lstatSync(abs);
-    // What the workspace would skip or treat specially (a symbolic link, a special file, a file
-    // past the size cap) is left to the main thread, which says why.
-    if (!st.isFile() || st.size > maxBytes) return undefined;
-    return decode(rel, readFileSync(abs));
-  } catch {
-    return undefined;
-  }
-}
+import { BATCH_FILES, readDocBatch, readPlanned, takeDocBatch } from './read-batch.js';
 
 /**
  * The plan's files, each kind from its end: the main thread asks about a kind's files roughly in
  * path order, from the front, so the worker meets it once, in the middle, instead of waiting
- * behind it or making it wait. The kinds keep their order (the docs rules run first).
+ * behind it or making it wait. The kinds keep the plan's order.
  */
-function* walkOrder(jobs: readonly PrefetchJob[]): Generator<number> {
-  const runs: Array<[number, number]> = [];
+function walkOrder(jobs: readonly PrefetchJob[]): number[] {
+  const order: number[] = [];
   for (let i = 0; i < jobs.length; ) {
     let j = i + 1;
     while (j < jobs.length && (jobs[j] as PrefetchJob).kind === (jobs[i] as PrefetchJob).kind) j++;
-    runs.push([i, j]);
+    for (let k = j - 1; k >= i; k--) order.push(k);
     i = j;
   }
-  for (const [from, to] of runs) for (let i = to - 1; i >= from; i--) yield i;
+  return order;
 }
 
 async function work(setup: WorkerSetup): Promise<void> {
   const port = setup.port;
   const state = new Int32Array(setup.state);
+  const jobs: PrefetchJob[] = setup.jobs;
   setPassRules(setup.rules);
   let values: Array<[string, unknown]> = [];
   setParseStore({
@@ -62,32 +49,38 @@ async function work(setup: WorkerSetup): Promise<void> {
       if (isPlainData(value)) values.push([key, value]);
     },
   });
-  const jobs: PrefetchJob[] = setup.jobs;
-  for (const index of walkOrder(jobs)) {
-    if (Atomics.compareExchange(state, index, FileState.Queued, FileState.Working) !== FileState.Queued) continue;
-    const job = jobs[index] as PrefetchJob;
+  /** What the parsers put in the store for `file`, as the main thread's would. */
+  const parsed = async (file: SourceFile, kind: PrefetchJob['kind']): Promise<Array<[string, unknown]>> => {
     values = [];
-    let digest: string | undefined;
-    try {
-      const decoded = readSource(setup.root, job.path, setup.maxFileBytes);
-      if (decoded?.ok) {
-        const file = decoded.file;
-        digest = textDigest(file.text);
-        if (job.kind === 'markdown') await parseMarkdown(file);
-        else {
-          const analysis = prefetchAnalysis(file);
-          if (analysis) await pythonAnalysis(file, analysis);
-        }
-      }
-    } catch {
-      // No result: the main thread parses the file when it asks, and reports what goes wrong.
-      digest = undefined;
+    if (kind === 'markdown') await parseMarkdown(file);
+    else {
+      const analysis = prefetchAnalysis(file);
+      if (analysis) await pythonAnalysis(file, analysis);
     }
-    const result: PrefetchResult = { index, digest, values: digest === undefined ? [] : values };
+    return values;
+  };
+  const send = (result: PrefetchResult): void => {
     port.postMessage(result);
     // After the message is queued: the main thread, seeing Done, finds it on the port.
-    Atomics.store(state, index, FileState.Done);
-    Atomics.notify(state, index);
+    Atomics.store(state, result.index, FileState.Done);
+  };
+  const order = walkOrder(jobs);
+  for (let at = 0; at < order.length && Atomics.load(state, jobs.length) === 0; at++) {
+    const index = order[at] as number;
+    if (Atomics.compareExchange(state, index, FileState.Queued, FileState.Working) !== FileState.Queued) continue;
+    const job = jobs[index] as PrefetchJob;
+    if (job.kind === 'markdown') {
+      // The docs that follow in this walk, under one watchdog.
+      const batch = takeDocBatch(state, jobs, index, order.slice(at + 1, at + BATCH_FILES));
+      at += batch.length - 1;
+      for (const result of await readDocBatch(setup.root, setup.maxFileBytes, jobs, batch, (file) => parsed(file, 'markdown'))) send(result);
+      continue;
+    }
+    const file = readPlanned(setup.root, job.path, setup.maxFileBytes);
+    let result: PrefetchResult = { index, digest: undefined, values: [] };
+    // No result where the parse fails: the main thread parses the file when it asks, and reports what goes wrong.
+    if (file) result = await parsed(file, job.kind).then((v) => ({ index, digest: textDigest(file.text), values: v }), () => result);
+    send(result);
   }
   port.close();
 }

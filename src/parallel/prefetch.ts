@@ -26,6 +26,7 @@ import { isMarkdownPath } from '../formats/markdown.js';
 import type { ParseStore } from '../formats/store.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { FileState, type PrefetchJob, type PrefetchResult, type WorkerSetup } from './protocol.js';
+import { BATCH_FILES, readDocBatch, takeDocBatch } from './read-batch.js';
 
 /**
  * `auto` starts no worker for fewer Python modules and docs than this. A worker takes about as
@@ -52,7 +53,11 @@ export interface PrefetchOptions {
   cores?: number;
 }
 
-/** The files a worker may read ahead, Markdown docs first (the docs rules run early), then Python modules. */
+/**
+ * The files a worker may read ahead: the Python modules, then the Markdown docs. The docs rules
+ * run first and the main thread reads their docs in batches meanwhile; a worker starting on the
+ * modules has them ready when the rules that read modules come.
+ */
 export function prefetchPlan(paths: readonly string[]): PrefetchJob[] {
   const docs: PrefetchJob[] = [];
   const modules: PrefetchJob[] = [];
@@ -60,7 +65,7 @@ export function prefetchPlan(paths: readonly string[]): PrefetchJob[] {
     if (isMarkdownPath(p)) docs.push({ path: p, kind: 'markdown' });
     else if (p.endsWith('.py')) modules.push({ path: p, kind: 'python' });
   }
-  return [...docs, ...modules];
+  return [...modules, ...docs];
 }
 
 export function workerCount(concurrency: Concurrency, files: number, cores: number = os.availableParallelism()): number {
@@ -96,23 +101,27 @@ export class ParsePrefetch implements ParseStore {
 
   private constructor(
     private readonly inner: ParseStore | undefined,
-    jobs: readonly PrefetchJob[],
+    private readonly jobs: readonly PrefetchJob[],
+    private readonly root: string,
+    private readonly maxFileBytes: number,
   ) {
-    this.state = new Int32Array(new SharedArrayBuffer(Math.max(1, jobs.length) * Int32Array.BYTES_PER_ELEMENT));
+    // One slot per file, and one more at the end: the stop flag.
+    this.state = new Int32Array(new SharedArrayBuffer((jobs.length + 1) * Int32Array.BYTES_PER_ELEMENT));
     jobs.forEach((job, i) => this.index.set(job.path, i));
   }
 
   /**
-   * Start the workers for a run, around `inner` (the persistent cache, or none). Undefined when
-   * no worker is to start: too few files, one core, `concurrency` 0, or no worker module.
+   * The plan of a run, around `inner` (the persistent cache, or none), and its workers: none for
+   * too few files, one core, `concurrency` 0, or no worker module (the main thread still reads
+   * the docs in batches). Undefined when the repository has no doc or module.
    */
   static start(inner: ParseStore | undefined, options: PrefetchOptions): ParsePrefetch | undefined {
     const jobs = prefetchPlan(options.paths);
-    const count = workerCount(options.concurrency, jobs.length, options.cores);
-    const entry = count > 0 ? workerEntry() : undefined;
-    if (entry === undefined) return undefined;
-    const prefetch = new ParsePrefetch(inner, jobs);
-    for (let w = 0; w < count; w++) {
+    if (!jobs.length) return undefined;
+    const entry = workerEntry();
+    const count = entry === undefined ? 0 : workerCount(options.concurrency, jobs.length, options.cores);
+    const prefetch = new ParsePrefetch(inner, jobs, options.root, options.maxFileBytes);
+    for (let w = 0; w < count && entry !== undefined; w++) {
       const { port1, port2 } = new MessageChannel();
       const setup: WorkerSetup = { root: options.root, maxFileBytes: options.maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer, port: port2 };
       const worker = new Worker(entry, { workerData: setup, transferList: [port2] });
@@ -167,6 +176,23 @@ export class ParsePrefetch implements ParseStore {
     }
   }
 
+  /** Doc `first` (taken) and the free docs after it in the plan, read on the main thread under one watchdog. */
+  private async readDocs(first: number): Promise<void> {
+    const next = Array.from({ length: Math.min(BATCH_FILES, this.jobs.length - first - 1) }, (_, k) => first + 1 + k);
+    const batch = takeDocBatch(this.state, this.jobs, first, next);
+    let results: PrefetchResult[] = [];
+    try {
+      results = await readDocBatch(this.root, this.maxFileBytes, this.jobs, batch);
+    } finally {
+      // A doc without a model (or a batch that failed) is read the usual way when asked.
+      const got = new Map(results.map((r) => [r.index, r]));
+      for (const i of batch) {
+        this.accept(got.get(i) ?? { index: i, digest: undefined, values: [] });
+        Atomics.store(this.state, i, FileState.Done);
+      }
+    }
+  }
+
   private digest(file: SourceFile): string {
     let digest = this.digests.get(file);
     if (digest === undefined) this.digests.set(file, (digest = textDigest(file.text)));
@@ -179,7 +205,12 @@ export class ParsePrefetch implements ParseStore {
     for (;;) {
       const now = Atomics.load(this.state, i);
       if (now === FileState.Queued) {
-        // Nobody has it: the main thread reads it itself rather than wait.
+        if ((this.jobs[i] as PrefetchJob).kind === 'markdown') {
+          // Nobody has it: the main thread reads it, and the docs that follow, in one batch.
+          if (Atomics.compareExchange(this.state, i, FileState.Queued, FileState.Working) !== FileState.Queued) continue;
+          return this.readDocs(i);
+        }
+        // A module nobody has: the main thread reads it itself, the usual way, rather than wait.
         if (Atomics.compareExchange(this.state, i, FileState.Queued, FileState.Taken) === FileState.Queued) return undefined;
         continue;
       }
@@ -214,18 +245,24 @@ export class ParsePrefetch implements ParseStore {
     this.inner?.put(file, key, value);
   }
 
-  /** How the plan's files were read so far: by a worker, by the main thread, not yet (bench, tests). */
-  stats(): { files: number; byWorkers: number; reading: number; byMain: number; unread: number; used: number } {
+  /**
+   * How the plan's files were read so far (bench, tests): ahead of the asks (by a worker, or in a
+   * batch of docs on the main thread), being read, left to the main thread's usual read, not yet.
+   */
+  stats(): { files: number; readAhead: number; reading: number; leftToMain: number; unread: number; used: number } {
     const count = [0, 0, 0, 0];
-    for (const v of this.state) count[v] = (count[v] ?? 0) + 1;
+    for (const v of this.state.subarray(0, this.jobs.length)) count[v] = (count[v] ?? 0) + 1;
     const [queued = 0, working = 0, done = 0, taken = 0] = count;
-    return { files: this.index.size, byWorkers: done, reading: working, byMain: taken, unread: queued, used: this.used };
+    return { files: this.index.size, readAhead: done, reading: working, leftToMain: taken, unread: queued, used: this.used };
   }
 
   /** End the workers (what they have not read is not needed any more). */
-  async close(): Promise<void> {
+  close(): void {
     this.stop();
+    // Asked to stop rather than terminated: `terminate()` of a worker inside the Markdown
+    // watchdog's vm call can be lost, and its promise never settle. A worker sees the flag
+    // before its next file; unreferenced, it does not keep the process alive meanwhile.
+    Atomics.store(this.state, this.jobs.length, 1);
     for (const port of this.ports) port.close();
-    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

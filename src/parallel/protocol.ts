@@ -28,7 +28,7 @@ export interface WorkerSetup {
   rules: string[];
   /** The plan; every worker gets all of it, and takes files through `state`. */
   jobs: PrefetchJob[];
-  /** A SharedArrayBuffer of one Int32 per job (FileState). */
+  /** A SharedArrayBuffer of one Int32 per job (FileState), and one more after them: set to 1, the worker stops. */
   state: SharedArrayBuffer;
   port: MessagePort;
 }

@@ -191,7 +191,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
         raw = await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep });
       } finally {
         setParseStore(undefined);
-        await prefetch?.close();
+        prefetch?.close();
       }
       const result = withoutSecrets(raw, ws);
       for (const message of [cache?.note, cache?.cache.save()]) if (message !== undefined) cacheNotes.push({ file: '', kind: 'note', message });

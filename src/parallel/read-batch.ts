@@ -1,0 +1,70 @@
+/**
+ * Reading files of the plan straight from disk, for a parse worker and for the main thread's
+ * batches of docs (prefetch.ts). Neither goes through the workspace: what it reads is used only
+ * where the workspace's text has the same digest, and what the workspace would skip or say
+ * something about is left to it.
+ */
+import { lstatSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { textDigest } from '../cache/pass-cache.js';
+import { MARKDOWN_MODEL_KEY, readMarkdownModels } from '../formats/markdown.js';
+import { decode, type SourceFile } from '../workspace/source-file.js';
+import { FileState, type PrefetchJob, type PrefetchResult } from './protocol.js';
+
+/** A plan file's text as the workspace would decode it; undefined for what the workspace handles itself (a symbolic link, a special file, a file past the size cap, one it cannot read or decode). */
+export function readPlanned(root: string, rel: string, maxBytes: number): SourceFile | undefined {
+  try {
+    const abs = path.join(root, rel);
+    const st = lstatSync(abs);
+    if (!st.isFile() || st.size > maxBytes) return undefined;
+    const decoded = decode(rel, readFileSync(abs));
+    return decoded.ok ? decoded.file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * At most this many docs in one batch. A doc larger than BATCH_MAX_CHARS is read alone: its own
+ * parse costs far more than its watchdog, and a batch of large ones would come near the budget.
+ */
+export const BATCH_FILES = 32;
+export const BATCH_MAX_CHARS = 64 * 1024;
+
+/**
+ * `first` (already taken by the caller) and the Markdown files that follow it in `next` that
+ * nobody has, until a batch is full or a file of another kind or someone else's comes. Each one
+ * taken is set Working.
+ */
+export function takeDocBatch(state: Int32Array, jobs: readonly PrefetchJob[], first: number, next: readonly number[]): number[] {
+  const taken = [first];
+  for (const i of next) {
+    if (taken.length >= BATCH_FILES) break;
+    if ((jobs[i] as PrefetchJob).kind !== 'markdown') break;
+    if (Atomics.compareExchange(state, i, FileState.Queued, FileState.Working) !== FileState.Queued) break;
+    taken.push(i);
+  }
+  return taken;
+}
+
+/**
+ * Read a batch of docs from disk under one watchdog (formats/markdown.ts, `readMarkdownModels`):
+ * a result per file, with the model where the batch gave one. `alone` reads a file the batch
+ * could not (a worker does; the main thread leaves it to its usual read).
+ */
+export async function readDocBatch(root: string, maxBytes: number, jobs: readonly PrefetchJob[], batch: readonly number[], alone?: (file: SourceFile) => Promise<Array<[string, unknown]>>): Promise<PrefetchResult[]> {
+  const files = batch.map((i) => readPlanned(root, (jobs[i] as PrefetchJob).path, maxBytes));
+  const small = files.flatMap((f, k) => (f && f.text.length <= BATCH_MAX_CHARS ? [k] : []));
+  const read = await readMarkdownModels(small.map((k) => (files[k] as SourceFile).text));
+  const models = new Map(small.map((k, j) => [k, read[j]]));
+  const out: PrefetchResult[] = [];
+  for (const [k, index] of batch.entries()) {
+    const file = files[k];
+    const model = models.get(k);
+    let values: Array<[string, unknown]> = [];
+    if (file && model) values = [[MARKDOWN_MODEL_KEY, model]];
+    else if (file && alone) values = await alone(file).catch(() => []);
+    out.push({ index, digest: file ? textDigest(file.text) : undefined, values });
+  }
+  return out;
+}
