@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AUTO_MIN_FILES, prefetchPlan, workerCount } from '../src/parallel/prefetch.js';
+import { AUTO_MIN_MODULES, prefetchPlan, workerCount } from '../src/parallel/prefetch.js';
+import type { PrefetchJob } from '../src/parallel/protocol.js';
 import { gitIn, removeDir, repoFrom, ROOT, tempDir } from './helpers/repo.js';
 
 const DIST = path.join(ROOT, 'dist', 'src');
@@ -59,22 +60,27 @@ function sampleRepo(): string {
 }
 
 describe('how many parse workers', () => {
-  it('auto starts none for a small repository, or on one core', () => {
-    expect(workerCount('auto', AUTO_MIN_FILES - 1, 8)).toBe(0);
-    expect(workerCount('auto', AUTO_MIN_FILES, 1)).toBe(0);
-    expect(workerCount('auto', AUTO_MIN_FILES, 2)).toBe(1);
+  const plan = (modules: number, docs = 0): PrefetchJob[] => [
+    ...Array.from({ length: modules }, (_, i): PrefetchJob => ({ path: `m${i}.py`, kind: 'python' })),
+    ...Array.from({ length: docs }, (_, i): PrefetchJob => ({ path: `d${i}.md`, kind: 'markdown' })),
+  ];
+
+  it('auto starts none for few Python modules (however many docs), or on one core', () => {
+    expect(workerCount('auto', plan(AUTO_MIN_MODULES - 1, 50_000), 8)).toBe(0);
+    expect(workerCount('auto', plan(AUTO_MIN_MODULES), 1)).toBe(0);
+    expect(workerCount('auto', plan(AUTO_MIN_MODULES), 2)).toBe(1);
   });
 
   it('auto leaves a core to the main thread, and starts at most a few', () => {
-    expect(workerCount('auto', 50_000, 4)).toBe(3);
-    expect(workerCount('auto', 50_000, 64)).toBe(3);
+    expect(workerCount('auto', plan(5000), 4)).toBe(3);
+    expect(workerCount('auto', plan(5000), 64)).toBe(3);
   });
 
   it('a number is taken as given, but never more than the files, and none for none', () => {
-    expect(workerCount(2, 5, 1)).toBe(2);
-    expect(workerCount(4, 3, 8)).toBe(3);
-    expect(workerCount(0, 5000, 8)).toBe(0);
-    expect(workerCount(2, 0, 8)).toBe(0);
+    expect(workerCount(2, plan(2, 3), 1)).toBe(2);
+    expect(workerCount(4, plan(0, 3), 8)).toBe(3);
+    expect(workerCount(0, plan(5000), 8)).toBe(0);
+    expect(workerCount(2, plan(0), 8)).toBe(0);
   });
 });
 

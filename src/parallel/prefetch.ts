@@ -10,7 +10,9 @@
  * for a file whose text has the same digest on the main thread (a file a fix changed, or that
  * changed on disk, is parsed again). Only plain data crosses over (what the cache stores too), so
  * it comes back equal. What a worker cannot read or parse has no result, and the main thread
- * reads it itself, saying what goes wrong as it always did.
+ * reads it itself, saying what goes wrong as it always did. Runs that overlap in one process
+ * (a campaign's) share the one parse store and may consult each other's plan: the digest keeps
+ * that harmless too.
  *
  * Who reads what: every file of the plan has a slot in a shared array. A worker walks the plan
  * in order and takes the next file nobody has; the main thread, asking about a file no worker has
@@ -29,17 +31,19 @@ import { FileState, type PrefetchJob, type PrefetchResult, type WorkerSetup } fr
 import { BATCH_FILES, readDocBatch, takeDocBatch } from './read-batch.js';
 
 /**
- * `auto` starts no worker for fewer Python modules and docs than this. A worker takes about as
- * long to start as the main thread (it loads every rule, for the analyses they declare), and on
- * a 2-core machine the main thread's garbage collector already uses part of the second core:
- * on 755 such files (mem0) a worker saved no wall time and cost 15% more CPU; on 1,700–2,400
- * (synthetic, polar) it saved 10–20% of the wall time (bench/README.md).
+ * `auto` starts no worker for fewer Python modules than this. A worker pays off through the
+ * Python pass: it reads the modules while the docs rules run on the main thread, which reads
+ * the docs itself in batches. It takes about as long to start as the CLI (it loads every rule,
+ * for the analyses they declare), and on a 2-core machine the main thread's garbage collector
+ * already uses part of the second core. Measured (bench/README.md): 1,189–7,209 modules (ragflow,
+ * polar, synthetic 20,000) saved 12–20% of the wall time; 329–730 (paperless-ngx, mem0,
+ * synthetic 2,000) saved nothing and cost about 20% more CPU.
  */
-export const AUTO_MIN_FILES = 1000;
+export const AUTO_MIN_MODULES = 1000;
 /** `auto` starts at most this many, leaving a core to the main thread. */
 export const AUTO_MAX_WORKERS = 3;
 
-/** How many parse workers: 0 (off), a number, or `auto` (one per core but one, from AUTO_MIN_FILES files). */
+/** How many parse workers: 0 (off), a number, or `auto` (one per core but one, from AUTO_MIN_MODULES modules). */
 export type Concurrency = number | 'auto';
 
 export interface PrefetchOptions {
@@ -68,10 +72,10 @@ export function prefetchPlan(paths: readonly string[]): PrefetchJob[] {
   return [...modules, ...docs];
 }
 
-export function workerCount(concurrency: Concurrency, files: number, cores: number = os.availableParallelism()): number {
-  if (files === 0) return 0;
-  if (concurrency !== 'auto') return Math.max(0, Math.min(concurrency, files));
-  if (files < AUTO_MIN_FILES) return 0;
+export function workerCount(concurrency: Concurrency, plan: readonly PrefetchJob[], cores: number = os.availableParallelism()): number {
+  if (plan.length === 0) return 0;
+  if (concurrency !== 'auto') return Math.max(0, Math.min(concurrency, plan.length));
+  if (plan.filter((j) => j.kind === 'python').length < AUTO_MIN_MODULES) return 0;
   return Math.max(0, Math.min(cores - 1, AUTO_MAX_WORKERS));
 }
 
@@ -119,7 +123,7 @@ export class ParsePrefetch implements ParseStore {
     const jobs = prefetchPlan(options.paths);
     if (!jobs.length) return undefined;
     const entry = workerEntry();
-    const count = entry === undefined ? 0 : workerCount(options.concurrency, jobs.length, options.cores);
+    const count = entry === undefined ? 0 : workerCount(options.concurrency, jobs, options.cores);
     const prefetch = new ParsePrefetch(inner, jobs, options.root, options.maxFileBytes);
     for (let w = 0; w < count && entry !== undefined; w++) {
       const { port1, port2 } = new MessageChannel();
