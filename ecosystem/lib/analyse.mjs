@@ -28,7 +28,7 @@ export async function analyse(root, options = {}) {
   const suppressions = createSuppressions({ selected: cfg.rules, knownRuleIds: RULES.map((r) => r.meta.id) });
   const workspace = await Workspace.open(root);
   const safe = new Set(['safe']);
-  const prefetch = ParsePrefetch.start(undefined, { root: workspace.root, paths: workspace.paths, maxFileBytes: DEFAULT_MAX_FILE_BYTES, rules: suppressions.rules.map((r) => r.meta.id), concurrency: WORKERS });
+  const prefetch = ParsePrefetch.start(undefined, { root: workspace.root, paths: workspace.paths, maxFileBytes: DEFAULT_MAX_FILE_BYTES, rules: suppressions.rules.map((r) => r.meta.id), concurrency: WORKERS, peek: (p) => workspace.peek(p) });
   setParseStore(prefetch);
   let result;
   try {

@@ -73,7 +73,8 @@ async function work(setup: WorkerSetup): Promise<void> {
       // The docs that follow in this walk, under one watchdog.
       const batch = takeDocBatch(state, jobs, index, order.slice(at + 1, at + BATCH_FILES));
       at += batch.length - 1;
-      for (const result of await readDocBatch(setup.root, setup.maxFileBytes, jobs, batch, (file) => parsed(file, 'markdown'))) send(result);
+      const read = (rel: string): SourceFile | undefined => readPlanned(setup.root, rel, setup.maxFileBytes);
+      for (const doc of await readDocBatch(read, jobs, batch, (file) => parsed(file, 'markdown'))) send({ index: doc.index, digest: doc.file && textDigest(doc.file.text), values: doc.values });
       continue;
     }
     const file = readPlanned(setup.root, job.path, setup.maxFileBytes);

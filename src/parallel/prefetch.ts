@@ -28,7 +28,7 @@ import { isMarkdownPath } from '../formats/markdown.js';
 import type { ParseStore } from '../formats/store.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { FileState, type PrefetchJob, type PrefetchResult, type WorkerSetup } from './protocol.js';
-import { BATCH_FILES, readDocBatch, takeDocBatch } from './read-batch.js';
+import { BATCH_FILES, readDocBatch, readPlanned, takeDocBatch, type DocRead } from './read-batch.js';
 
 /**
  * `auto` starts no worker for fewer Python modules than this. A worker pays off through the
@@ -53,6 +53,12 @@ export interface PrefetchOptions {
   /** The rules of the run. */
   rules: readonly string[];
   concurrency: Concurrency;
+  /**
+   * A file's text as the workspace will give it, without a note when it cannot (Workspace.peek):
+   * the main thread's batches of docs are read on it, so that a model and the rules share one
+   * text. Default: read from disk, as a worker does.
+   */
+  peek?: (path: string) => SourceFile | undefined;
   /** Cores to count for `auto` (default: os.availableParallelism()). */
   cores?: number;
 }
@@ -86,7 +92,9 @@ function workerEntry(): string | undefined {
 }
 
 interface Received {
-  digest: string | undefined;
+  /** The text the result was made from: a worker's digest of it, or the main thread's file. */
+  digest?: string;
+  source?: SourceFile;
   values: Map<string, unknown>;
 }
 
@@ -106,8 +114,8 @@ export class ParsePrefetch implements ParseStore {
   private constructor(
     private readonly inner: ParseStore | undefined,
     private readonly jobs: readonly PrefetchJob[],
-    private readonly root: string,
-    private readonly maxFileBytes: number,
+    /** A doc's text for the main thread's batches: the workspace's, when the pipeline gives it. */
+    private readonly read: (path: string) => SourceFile | undefined,
   ) {
     // One slot per file, and one more at the end: the stop flag.
     this.state = new Int32Array(new SharedArrayBuffer((jobs.length + 1) * Int32Array.BYTES_PER_ELEMENT));
@@ -124,7 +132,7 @@ export class ParsePrefetch implements ParseStore {
     if (!jobs.length) return undefined;
     const entry = workerEntry();
     const count = entry === undefined ? 0 : workerCount(options.concurrency, jobs, options.cores);
-    const prefetch = new ParsePrefetch(inner, jobs, options.root, options.maxFileBytes);
+    const prefetch = new ParsePrefetch(inner, jobs, options.peek ?? ((p) => readPlanned(options.root, p, options.maxFileBytes)));
     for (let w = 0; w < count && entry !== undefined; w++) {
       const { port1, port2 } = new MessageChannel();
       const setup: WorkerSetup = { root: options.root, maxFileBytes: options.maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer, port: port2 };
@@ -144,8 +152,8 @@ export class ParsePrefetch implements ParseStore {
     return prefetch;
   }
 
-  private accept(result: PrefetchResult): void {
-    this.received.set(result.index, { digest: result.digest, values: new Map(result.values) });
+  private accept(result: PrefetchResult | DocRead): void {
+    this.received.set(result.index, 'file' in result ? { source: result.file, values: new Map(result.values) } : { digest: result.digest, values: new Map(result.values) });
     const waiting = this.waiters.get(result.index);
     if (!waiting) return;
     this.waiters.delete(result.index);
@@ -184,14 +192,14 @@ export class ParsePrefetch implements ParseStore {
   private async readDocs(first: number): Promise<void> {
     const next = Array.from({ length: Math.min(BATCH_FILES, this.jobs.length - first - 1) }, (_, k) => first + 1 + k);
     const batch = takeDocBatch(this.state, this.jobs, first, next);
-    let results: PrefetchResult[] = [];
+    let results: DocRead[] = [];
     try {
-      results = await readDocBatch(this.root, this.maxFileBytes, this.jobs, batch);
+      results = await readDocBatch(this.read, this.jobs, batch);
     } finally {
       // A doc without a model (or a batch that failed) is read the usual way when asked.
       const got = new Map(results.map((r) => [r.index, r]));
       for (const i of batch) {
-        this.accept(got.get(i) ?? { index: i, digest: undefined, values: [] });
+        this.accept(got.get(i) ?? { index: i, file: undefined, values: [] });
         Atomics.store(this.state, i, FileState.Done);
       }
     }
@@ -234,7 +242,8 @@ export class ParsePrefetch implements ParseStore {
     if (i !== undefined && Atomics.load(this.state, i) !== FileState.Queued && Atomics.load(this.state, i) !== FileState.Taken) {
       this.drain(i);
       const got = this.received.get(i);
-      if (got?.values.has(key) && got.digest === this.digest(file)) {
+      const same = got?.source ? got.source === file || this.digest(got.source) === this.digest(file) : got?.digest !== undefined && got.digest === this.digest(file);
+      if (got?.values.has(key) && same) {
         const value = got.values.get(key);
         this.used++;
         // The persistent cache keeps it for the next run, as if parsed here.

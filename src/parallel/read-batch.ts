@@ -6,10 +6,9 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { textDigest } from '../cache/pass-cache.js';
 import { MARKDOWN_MODEL_KEY, readMarkdownModels } from '../formats/markdown.js';
 import { decode, type SourceFile } from '../workspace/source-file.js';
-import { FileState, type PrefetchJob, type PrefetchResult } from './protocol.js';
+import { FileState, type PrefetchJob } from './protocol.js';
 
 /** A plan file's text as the workspace would decode it; undefined for what the workspace handles itself (a symbolic link, a special file, a file past the size cap, one it cannot read or decode). */
 export function readPlanned(root: string, rel: string, maxBytes: number): SourceFile | undefined {
@@ -47,24 +46,34 @@ export function takeDocBatch(state: Int32Array, jobs: readonly PrefetchJob[], fi
   return taken;
 }
 
+/** A doc of a batch, and what the parsers would store for it. */
+export interface DocRead {
+  index: number;
+  /** The text read; undefined when `read` gave none. */
+  file: SourceFile | undefined;
+  values: Array<[string, unknown]>;
+}
+
 /**
- * Read a batch of docs from disk under one watchdog (formats/markdown.ts, `readMarkdownModels`):
- * a result per file, with the model where the batch gave one. `alone` reads a file the batch
- * could not (a worker does; the main thread leaves it to its usual read).
+ * Read a batch of docs under one watchdog (formats/markdown.ts, `readMarkdownModels`): a result
+ * per file, with the model where the batch gave one. `read` gives a file's text (a worker reads
+ * the disk; the main thread asks the workspace, so that the model is built on the very text the
+ * rules will have, kept once). `alone` reads a doc the batch could not (a worker does; the main
+ * thread leaves it to its usual read).
  */
-export async function readDocBatch(root: string, maxBytes: number, jobs: readonly PrefetchJob[], batch: readonly number[], alone?: (file: SourceFile) => Promise<Array<[string, unknown]>>): Promise<PrefetchResult[]> {
-  const files = batch.map((i) => readPlanned(root, (jobs[i] as PrefetchJob).path, maxBytes));
+export async function readDocBatch(read: (path: string) => SourceFile | undefined, jobs: readonly PrefetchJob[], batch: readonly number[], alone?: (file: SourceFile) => Promise<Array<[string, unknown]>>): Promise<DocRead[]> {
+  const files = batch.map((i) => read((jobs[i] as PrefetchJob).path));
   const small = files.flatMap((f, k) => (f && f.text.length <= BATCH_MAX_CHARS ? [k] : []));
-  const read = await readMarkdownModels(small.map((k) => (files[k] as SourceFile).text));
-  const models = new Map(small.map((k, j) => [k, read[j]]));
-  const out: PrefetchResult[] = [];
+  const models = await readMarkdownModels(small.map((k) => (files[k] as SourceFile).text));
+  const byFile = new Map(small.map((k, j) => [k, models[j]]));
+  const out: DocRead[] = [];
   for (const [k, index] of batch.entries()) {
     const file = files[k];
-    const model = models.get(k);
+    const model = byFile.get(k);
     let values: Array<[string, unknown]> = [];
     if (file && model) values = [[MARKDOWN_MODEL_KEY, model]];
     else if (file && alone) values = await alone(file).catch(() => []);
-    out.push({ index, digest: file ? textDigest(file.text) : undefined, values });
+    out.push({ index, file, values });
   }
   return out;
 }

@@ -184,7 +184,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       // Workers only for a cold cache: a warm one already holds what they would read.
       const prefetch =
         cache === undefined || cache.cache.cold
-          ? ParsePrefetch.start(cache?.cache, { root: ws.root, paths: ws.paths, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, rules: runRules.map((r) => r.meta.id), concurrency: options.concurrency ?? 'auto' })
+          ? ParsePrefetch.start(cache?.cache, { root: ws.root, paths: ws.paths, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, rules: runRules.map((r) => r.meta.id), concurrency: options.concurrency ?? 'auto', peek: (p) => ws.peek(p) })
           : undefined;
       setParseStore(prefetch ?? cache?.cache);
       try {
