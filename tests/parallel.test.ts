@@ -6,10 +6,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AUTO_MIN_MODULES, prefetchPlan, workerCount } from '../src/parallel/prefetch.js';
 import type { PrefetchJob } from '../src/parallel/protocol.js';
+import { goldenCases } from './helpers/golden-cases.js';
 import { gitIn, removeDir, repoFrom, ROOT, tempDir } from './helpers/repo.js';
 
 const DIST = path.join(ROOT, 'dist', 'src');
@@ -57,6 +58,11 @@ function sampleRepo(): string {
   gitIn(dir, ['add', '-A']);
   gitIn(dir, ['commit', '-q', '-m', 'sample']);
   return dir;
+}
+
+/** Whether a folder holds a Python module or a Markdown doc (what the workers read). */
+function hasParsedFiles(dir: string): boolean {
+  return (readdirSync(dir, { recursive: true }) as string[]).some((p) => /\.(py|md|mdx|markdown)$/i.test(p));
 }
 
 describe('how many parse workers', () => {
@@ -216,6 +222,26 @@ describe('the CLI with workers and without', () => {
         expect(on.code).toBe(off.code);
       }
     }
+  }, 240_000);
+
+  it('gives the same report on every golden input with Python or Markdown, laid side by side in one repository', () => {
+    // One repository, so that two runs cover them all: the rules see the cases together (what
+    // they find differs from the goldens), the same with and without a worker.
+    const dir = tempDir('apf-par-goldens-');
+    cleanup.push(dir);
+    const cases = goldenCases((input) => hasParsedFiles(input));
+    for (const c of cases) cpSync(c.rule ? path.join(c.dir, 'input') : c.dir, path.join(dir, 'cases', c.rule || 'demo', path.basename(c.dir)), { recursive: true, verbatimSymlinks: true });
+    gitIn(dir, ['init', '-q', '-b', 'main']);
+    gitIn(dir, ['config', 'core.autocrlf', 'false']);
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['commit', '-q', '-m', 'goldens']);
+    expect(cases.length).toBeGreaterThan(60);
+    const off = cli([dir, '--format', 'json', '--no-cache', '--concurrency', 'off']);
+    const on = cli([dir, '--format', 'json', '--no-cache', '--concurrency', '1']);
+    expect(off.code, off.stderr).toBe(1);
+    expect(JSON.parse(off.stdout).findings.length).toBeGreaterThan(100);
+    expect(on.stdout).toBe(off.stdout);
+    expect(on.stderr).toBe(off.stderr);
   }, 240_000);
 
   it('says what is wrong with a bad --concurrency or AUTOPACK_FIX_CONCURRENCY', () => {
