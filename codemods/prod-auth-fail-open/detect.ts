@@ -5,15 +5,7 @@
  */
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { authSurface, DELIBERATE_SWITCH, type AuthGate, type AuthSurface, type KeyRef } from './surface.js';
-
-/** Code that is not the product: tests, samples, docs, vendored packages. */
-const NOT_PRODUCT = /(^|\/)(tests?|testing|examples?|samples?|docs?|fixtures|node_modules|site-packages|vendor|vendored|third_party|migrations|\.[^/]+)\//;
-const TEST_MODULE = /(^|\/)(conftest\.py|test_[^/]*\.py|[^/]*_test\.py)$/;
-
-export function isProductModule(p: string): boolean {
-  return p.endsWith('.py') && !NOT_PRODUCT.test(p) && !TEST_MODULE.test(p);
-}
+import { authSurface, DELIBERATE_SWITCH, isProductModule, mayHoldGate, type AuthGate, type AuthSurface, type KeyRef } from './surface.js';
 
 export interface Module {
   path: string;
@@ -28,7 +20,7 @@ export async function productModules(ws: Workspace): Promise<Module[]> {
     if (!isProductModule(p)) continue;
     const probe = ws.probe(p);
     // The text filter of the analysis, before asking for a parse at all.
-    if (!probe || !/["'](production|prod|live)["']|secret|password|passwd|token|api_?key|apikey/i.test(probe.text)) continue;
+    if (!probe || !mayHoldGate(probe.text)) continue;
     const file = ws.read(p);
     if (!file) continue;
     const s = await authSurface(file);

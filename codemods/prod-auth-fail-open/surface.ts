@@ -510,10 +510,25 @@ function read(root: TSNode, file: SourceFile, tree: PassTree): AuthSurface {
 /** Cheap text filter: a module that reads no credential-like name and compares nothing with "production" has nothing to say. */
 const RELEVANT = /["'](production|prod|live)["']|secret|password|passwd|token|api_?key|apikey/i;
 
+export function mayHoldGate(text: string): boolean {
+  return RELEVANT.test(text);
+}
+
+/** Code that is not the product: tests, samples, docs, vendored packages. */
+const NOT_PRODUCT = /(^|\/)(tests?|testing|examples?|samples?|docs?|fixtures|node_modules|site-packages|vendor|vendored|third_party|migrations|\.[^/]+)\//;
+const TEST_MODULE = /(^|\/)(conftest\.py|test_[^/]*\.py|[^/]*_test\.py)$/;
+
+export function isProductModule(p: string): boolean {
+  return p.endsWith('.py') && !NOT_PRODUCT.test(p) && !TEST_MODULE.test(p);
+}
+
 const SURFACE = definePythonAnalysis<AuthSurface>({
   name: 'auth surface',
   owner: 'prod-auth-fail-open',
-  run: (root, file, tree) => (RELEVANT.test(file.text) ? read(root, file, tree) : EMPTY),
+  // The modules the rule asks about (detect.ts, productModules): the analysis joins only their
+  // passes, and a parse worker reads them ahead (src/parallel/).
+  inPass: (file) => isProductModule(file.path) && mayHoldGate(file.text),
+  run: (root, file, tree) => (mayHoldGate(file.text) ? read(root, file, tree) : EMPTY),
   noTree: () => EMPTY,
 });
 
