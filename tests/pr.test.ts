@@ -645,6 +645,15 @@ describe('pr: security', () => {
 });
 
 describe('pr --dry-run', () => {
+  it('reads AUTOPACK_FIX_CONCURRENCY as the check does, and says what is wrong with it', async () => {
+    const s = setup();
+    const bad = await pr(s, ['--dry-run'], { ...s.env, AUTOPACK_FIX_CONCURRENCY: 'lots' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('AUTOPACK_FIX_CONCURRENCY: not auto, off or a number of workers from 0 to 64: lots');
+    const off = await pr(s, ['--dry-run'], { ...s.env, AUTOPACK_FIX_CONCURRENCY: 'off' });
+    expect(off.code, off.stderr).toBe(0);
+  });
+
   it('prints the commits, the diff and the body, with no network call and no token', async () => {
     const s = setup();
     const mark = server.state.gitRequests.length;

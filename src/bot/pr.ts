@@ -14,6 +14,7 @@ import { workTreeProblem } from '../git/work-tree.js';
 import { displayPath } from '../report/escape.js';
 import { tryRevParse, type CommitInfo } from '../git/commits.js';
 import { planBranch, type BranchPlan, type ExistingBranch } from '../pipeline/branch.js';
+import { CONCURRENCY_EXPECTED, concurrencyOf } from '../util/concurrency.js';
 import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { assertBotBranch, authEnv, fetchCommits, lsRemoteHeads, parseRemoteUrl, pushBotBranch, remoteProblem, remoteUrl, repoFromUrl, type RemoteUrl } from '../git/remote.js';
 import { GitHub, PUBLIC_API, describeApiError, type PullRequest } from './github.js';
@@ -168,7 +169,10 @@ async function prepare(options: PrOptions, env: NodeJS.ProcessEnv): Promise<Cont
   }
   const identities = await resolveIdentities(top, env, { author: options.author, committer: options.committer });
   const network = options.network ? { env, token: env[options.tokenEnv] || undefined } : undefined;
-  const pipeline = await createPipeline({ root, configPath: options.configPath, configOverride: options.configOverride, only: options.only, ignore: options.ignore, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize, pinMap: options.pinMap, network });
+  // AUTOPACK_FIX_CONCURRENCY: the parse workers, as for the check.
+  const concurrency = env.AUTOPACK_FIX_CONCURRENCY ? concurrencyOf(env.AUTOPACK_FIX_CONCURRENCY) : 'auto';
+  if (concurrency === undefined) throw new PrError(`AUTOPACK_FIX_CONCURRENCY: ${CONCURRENCY_EXPECTED}: ${env.AUTOPACK_FIX_CONCURRENCY}`);
+  const pipeline = await createPipeline({ root, configPath: options.configPath, configOverride: options.configOverride, only: options.only, ignore: options.ignore, unsafeFixes: options.unsafeFixes, maxFileBytes: options.maxFileSize, pinMap: options.pinMap, network, concurrency });
   return { top, rootRel, fetchUrl, pushUrl, slug, identities, pipeline };
 }
 

@@ -5,7 +5,7 @@
  * (the engine, the rules, the parsers load only when a command runs; check.ts).
  */
 import type { Severity } from '../model/types.js';
-import type { Concurrency } from '../parallel/prefetch.js';
+import { CONCURRENCY_EXPECTED, concurrencyOf, type Concurrency } from '../util/concurrency.js';
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
@@ -127,9 +127,7 @@ export function selected(opts: { select?: string[]; rule?: string[] }): string[]
 
 /** `--concurrency` or AUTOPACK_FIX_CONCURRENCY (`name` says which): auto, off, or a number of parse workers. */
 export function parseConcurrency(v: string, name: string): Concurrency {
-  if (v === 'auto') return 'auto';
-  if (v === 'off') return 0;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n > 64) throw new UsageError(`${name}: not auto, off or a number of workers from 0 to 64: ${v}`);
+  const n = concurrencyOf(v);
+  if (n === undefined) throw new UsageError(`${name}: ${CONCURRENCY_EXPECTED}: ${v}`);
   return n;
 }

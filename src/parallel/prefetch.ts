@@ -26,6 +26,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { textDigest } from '../cache/pass-cache.js';
 import { isMarkdownPath } from '../formats/markdown.js';
 import type { ParseStore } from '../formats/store.js';
+import type { Concurrency } from '../util/concurrency.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { FileState, type PrefetchJob, type PrefetchResult, type WorkerSetup } from './protocol.js';
 import { BATCH_FILES, readDocBatch, readPlanned, takeDocBatch, type DocRead } from './read-batch.js';
@@ -44,7 +45,7 @@ export const AUTO_MIN_MODULES = 1000;
 export const AUTO_MAX_WORKERS = 3;
 
 /** How many parse workers: 0 (off), a number, or `auto` (one per core but one, from AUTO_MIN_MODULES modules). */
-export type Concurrency = number | 'auto';
+export type { Concurrency };
 
 export interface PrefetchOptions {
   root: string;
