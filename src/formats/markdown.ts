@@ -155,17 +155,28 @@ function markdownParserInUse(): MarkdownParser {
 }
 
 /** Read a text into its model with `parser`, within the complexity limits and the time budget. */
-export async function readMarkdown(text: string, path: string, parser: MarkdownParser): Promise<MarkdownResult> {
+/**
+ * What reading `text` takes: its complexity (past a limit it is not read), its time budget, and
+ * the text the parser reads. Emphasis is resolved in time quadratic in the emphasis markers of a
+ * paragraph (in mdast); it changes no code span, code block, link or definition (they bind
+ * tighter), so a file with too many is read without it: only its headings keep their `*`/`_`.
+ */
+function readingOf(text: string): { complexity: MarkdownComplexity; budget: number; input: string } {
   const complexity = markdownComplexity(text);
+  return { complexity, budget: markdownBudgetMs(text.length), input: complexity.tooComplex ? text : blankComponentTags(text) };
+}
+
+/** The vm watchdog interrupted the call (runWithin). */
+function timedOut(error: unknown): boolean {
+  return (error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
+export async function readMarkdown(text: string, path: string, parser: MarkdownParser): Promise<MarkdownResult> {
+  const { complexity, budget, input } = readingOf(text);
   if (complexity.tooComplex) {
     const { line } = positionAt(lineStarts(text), complexity.tooComplex.offset);
     return { ok: false, reason: `skipped: too complex (${complexity.tooComplex.what} at line ${line}); not read` };
   }
-  const budget = markdownBudgetMs(text.length);
-  // Emphasis is resolved in time quadratic in the emphasis markers of a paragraph (in mdast); it
-  // changes no code span, code block, link or definition (they bind tighter), so a file with too
-  // many is read without it: only its headings keep their `*`/`_` as text.
-  const input = blankComponentTags(text);
   const read = async (p: MarkdownParser): Promise<MarkdownResult> => {
     const nodes = await markdownNodes(input, complexity.noEmphasis, p);
     try {
@@ -174,7 +185,7 @@ export async function readMarkdown(text: string, path: string, parser: MarkdownP
       return { ok: true, model: runWithin(budget, () => buildModel(text, nodes())) };
     } catch (error) {
       if (error instanceof MdastNeeded) throw error;
-      if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+      if (!timedOut(error)) throw error;
       // Wall-clock: another run, on a less loaded machine, may read it.
       markVolatile(`${path}: Markdown budget`);
       return { ok: false, reason: `skipped: too complex (not read within its budget of ${(budget / 1000).toFixed(1)} s for ${Math.ceil(text.length / 1024)} KB); not read` };
@@ -204,9 +215,9 @@ export async function readMarkdownModels(texts: readonly string[]): Promise<Arra
   const todo: Array<{ i: number; text: string; budget: number; nodes: () => MdNodeOfInterest[] }> = [];
   for (const [i, text] of texts.entries()) {
     if (text.length > DEFAULT_MAX_MARKDOWN_BYTES) continue;
-    const complexity = markdownComplexity(text);
+    const { complexity, budget, input } = readingOf(text);
     if (complexity.tooComplex) continue;
-    todo.push({ i, text, budget: markdownBudgetMs(text.length), nodes: await markdownNodes(blankComponentTags(text), complexity.noEmphasis, parser) });
+    todo.push({ i, text, budget, nodes: await markdownNodes(input, complexity.noEmphasis, parser) });
   }
   if (!todo.length) return out;
   try {
@@ -216,14 +227,14 @@ export async function readMarkdownModels(texts: readonly string[]): Promise<Arra
         try {
           const model = buildModel(t.text, t.nodes());
           if (performance.now() - start <= t.budget) out[t.i] = model;
-        } catch (error) {
-          // MdastNeeded, or a failure: read alone, it says so. A timeout is not caught here.
-          if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+        } catch {
+          // MdastNeeded, or a failure: read alone, it says so. (The watchdog's interrupt is not
+          // an exception a catch sees: it ends the whole call.)
         }
       }
     });
   } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+    if (!timedOut(error)) throw error;
   }
   return out;
 }

@@ -5,8 +5,9 @@
  * code the main thread would (`pythonAnalysis`, `parseMarkdown`), so a result is the one the main
  * thread would have made from the same text.
  *
- * Files are taken in order through the shared state array: a file the main thread took first
- * (it asked before the worker got there) is skipped. The worker reports nothing else: a file it
+ * Files are taken through the shared state array, each kind from its end (`walkOrder`), docs in
+ * batches under one Markdown watchdog: a file the main thread took first (it asked before the
+ * worker got there) is skipped. The worker reports nothing else: a file it
  * cannot read, or whose parse fails, simply has no result, and the main thread reads it itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';

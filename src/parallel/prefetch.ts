@@ -14,10 +14,12 @@
  * (a campaign's) share the one parse store and may consult each other's plan: the digest keeps
  * that harmless too.
  *
- * Who reads what: every file of the plan has a slot in a shared array. A worker walks the plan
- * in order and takes the next file nobody has; the main thread, asking about a file no worker has
- * reached, takes it and parses it itself (work stealing), and asking about one a worker is
- * reading, waits for it. So neither core waits for the other's order.
+ * Who reads what: every file of the plan has a slot in a shared array. A worker walks each kind
+ * of file from its end and takes the next file nobody has (docs in batches); the main thread,
+ * asking about a file no worker has reached, takes it and reads it itself (work stealing; a doc
+ * with the free docs after it, in one batch), and asking about one a worker is reading, waits
+ * for it. So neither core waits for the other's order. Without workers the plan still serves the
+ * main thread's batches of docs.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -43,9 +45,6 @@ import { BATCH_FILES, readDocBatch, readPlanned, takeDocBatch, type DocRead } fr
 export const AUTO_MIN_MODULES = 1000;
 /** `auto` starts at most this many, leaving a core to the main thread. */
 export const AUTO_MAX_WORKERS = 3;
-
-/** How many parse workers: 0 (off), a number, or `auto` (one per core but one, from AUTO_MIN_MODULES modules). */
-export type { Concurrency };
 
 export interface PrefetchOptions {
   root: string;
@@ -239,8 +238,9 @@ export class ParsePrefetch implements ParseStore {
 
   get(file: SourceFile, key: string): { value: unknown } | undefined {
     const i = this.index.get(file.path);
+    const now = i === undefined ? undefined : Atomics.load(this.state, i);
     // Working, too: the worker posts a result before it marks the file done.
-    if (i !== undefined && Atomics.load(this.state, i) !== FileState.Queued && Atomics.load(this.state, i) !== FileState.Taken) {
+    if (i !== undefined && (now === FileState.Working || now === FileState.Done)) {
       this.drain(i);
       const got = this.received.get(i);
       const same = got?.source ? got.source === file || this.digest(got.source) === this.digest(file) : got?.digest !== undefined && got.digest === this.digest(file);

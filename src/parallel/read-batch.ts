@@ -1,8 +1,8 @@
 /**
- * Reading files of the plan straight from disk, for a parse worker and for the main thread's
- * batches of docs (prefetch.ts). Neither goes through the workspace: what it reads is used only
- * where the workspace's text has the same digest, and what the workspace would skip or say
- * something about is left to it.
+ * Reading the plan's files (prefetch.ts): a worker reads them straight from disk (`readPlanned`),
+ * and what it reads is used only where the workspace's text has the same digest; what the
+ * workspace would skip or say something about is left to it. The main thread's batches of docs
+ * read the workspace's own texts (Workspace.peek). Both read docs in batches (`readDocBatch`).
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';

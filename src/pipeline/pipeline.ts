@@ -34,7 +34,8 @@ import { resolvePins, type PinLookup, type Resolution, type ResolveOptions } fro
 import { pinRequests } from '../pins/collect.js';
 import { PassCache } from '../cache/pass-cache.js';
 import { setParseStore } from '../formats/store.js';
-import { ParsePrefetch, type Concurrency } from '../parallel/prefetch.js';
+import { ParsePrefetch } from '../parallel/prefetch.js';
+import type { Concurrency } from '../util/concurrency.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
 
 export type Keep = (finding: Finding, ws: Workspace) => boolean;
@@ -99,8 +100,8 @@ export interface PipelineOptions {
   cache?: string;
   /**
    * Parse workers that read the Python modules and Markdown docs beside the run (src/parallel/):
-   * a number (0: none), or `auto` (the default: one per core but one, for a repository with
-   * enough files). The output is the same either way.
+   * a number (0: none), or `auto` (the default: one per core but one, for a repository of at
+   * least 1,000 Python modules). The output is the same either way.
    */
   concurrency?: Concurrency;
   /** Every known rule (default: the registry). */
