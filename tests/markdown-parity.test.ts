@@ -21,6 +21,7 @@ const SAMPLES: Record<string, string> = {
   'html blocks hide their content': '<div>\n`not a span` [not](a.md)\n</div>\n\n<!--\n[hidden](h.md)\n-->\n\nAfter `span`.\n',
   'MDX component tags around fences': '<Tabs>\n  <Tab title="Docker">\n    ```bash\n    docker compose up\n    ```\n  </Tab>\n</Tabs>\n\n<Card title="x" href="/a">\n  Text [l](b.md)\n</Card>\n',
   'CRLF line endings': '# Title\r\n\r\nRun `a\r\nb` then:\r\n\r\n```sh\r\nmake\r\ntest\r\n```\r\n\r\n    indented\r\n    two\r\n\r\n[d]: ./d.md\r\n[l](./l.md)\r\n',
+  'prose without a code span, link or autolink (no inline parse) beside look-alikes': 'Plain *emphasis* and __strong__ text,\nsoft break, hard break  \nand a backslash\\\nbreak, &amp; entities, \\* escapes, ! bangs and ] brackets.\n\nA lone [ bracket then `code` later.\n\nAn <b>inline</b> tag.\n\n- item *one*\n- item [two](two.md)\n\n> quoted prose\n> and `quoted code`\n\nLast line *without* anything.',
   'entities and escapes in headings and code': '# A &amp; B \\* `x &amp; y`\n\n```sh\necho &amp; \\*\n```\n',
 };
 

@@ -145,6 +145,9 @@ function closesFence(state: StateBlock, line: number, openLine: number, markup: 
   return run !== undefined && run[0] === markup[0] && run.length >= markup.length && (state.sCount[line] as number) - state.blkIndent < 4;
 }
 
+/** Code spans, links, images and autolinks all start with one of these characters. */
+const OPENS_INLINE_NODE = /[`[<]/;
+
 function makeParser(noEmphasis: boolean): MarkdownIt {
   // CommonMark, HTML on (as mdast reads it), no nesting limit short of the complexity check's
   // own (markdown.ts, MARKDOWN_LIMITS), destinations kept as written (no percent-encoding, no
@@ -212,9 +215,8 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
   });
   wrapBlock(md, 'paragraph', (state, startLine, _token, tokens, at) => {
     const inline = tokens[at + 1] as NotedToken;
-    // Code spans, links, images and autolinks all start with one of these: a paragraph without
-    // any (most prose) needs no mapping.
-    if (!/[`[<]/.test(inline.content)) return;
+    // A paragraph without any (most prose) needs no mapping.
+    if (!OPENS_INLINE_NODE.test(inline.content)) return;
     const lastLine = inline.map ? inline.map[1] : startLine + 1;
     noteInline(tokens, at, () => linesAt(state, startLine, lastLine, state.blkIndent));
   });
@@ -223,6 +225,18 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
     token.apfEnd = state.eMarks[(state.line as number) - 1] as number;
     // The rule read exactly one destination, this definition's, when it succeeds.
     token.apfUrl = lastDestination;
+  });
+  // Nor an inline parse: it could make none of the tokens the nodes are read from, and it was
+  // the larger half of markdown-it's time on prose-heavy docs. Headings keep theirs (their text
+  // is read). This is markdown-it's own core rule otherwise (rules_core/inline).
+  md.core.ruler.at('inline', (state) => {
+    const tokens = state.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] as Token;
+      if (token.type !== 'inline') continue;
+      if (tokens[i - 1]?.type === 'paragraph_open' && !OPENS_INLINE_NODE.test(token.content)) continue;
+      state.md.inline.parse(token.content, state.md, state.env, token.children as Token[]);
+    }
   });
   wrapInline(md, 'backticks', 'code_inline');
   wrapInline(md, 'link', 'link_open');

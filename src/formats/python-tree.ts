@@ -194,8 +194,12 @@ interface Scope {
   node: TSNode;
   index: number;
   params: PyParam[];
-  /** Local bindings of the body (not of nested scopes), in source order. */
-  assignments: Map<string, LocalBinding[]>;
+  /**
+   * Local bindings of the body (not of nested scopes), in source order: `Analyzer.bindings`
+   * reads them when first asked. Only a scope with a membership test (or a helper one calls)
+   * needs them, and reading every function body again was a quarter of this analysis.
+   */
+  assignments: Map<string, LocalBinding[]> | undefined;
 }
 
 interface LocalBinding {
@@ -299,11 +303,18 @@ class Analyzer {
     }
     const index = this.out.functions.length;
     this.out.functions.push({ name, className, nested: enclosing !== -1, lambda: isLambda, start: node.startIndex, params, returnOrLeaves: undefined });
-    const scope: Scope = { node, index, params, assignments: new Map() };
-    const body = node.childForFieldName('body');
-    if (body) collectLocalBindings(body, scope.assignments, isLambda ? undefined : body, this.tree);
+    const scope: Scope = { node, index, params, assignments: undefined };
     this.scopes.set(node.id, scope);
     return scope;
+  }
+
+  private bindings(scope: Scope): Map<string, LocalBinding[]> {
+    if (scope.assignments === undefined) {
+      scope.assignments = new Map();
+      const body = scope.node.childForFieldName('body');
+      if (body) collectLocalBindings(body, scope.assignments, scope.node.type === 'lambda' ? undefined : body, this.tree);
+    }
+    return scope.assignments;
   }
 
   private walk(node: TSNode, fnIndex: number, scope: Scope | undefined): void {
@@ -403,7 +414,7 @@ class Analyzer {
     const steps = outer.reverse();
     if (cur.type === 'identifier' && scope && !boundByComprehension(cur, scope.node)) {
       const name = cur.text;
-      const bindings = (scope.assignments.get(name) ?? []).filter((b) => b.start < useOffset);
+      const bindings = (this.bindings(scope).get(name) ?? []).filter((b) => b.start < useOffset);
       const last = bindings[bindings.length - 1];
       if (last) {
         const reaches = last.blockStart <= useOffset && useOffset <= last.blockEnd;
@@ -421,7 +432,7 @@ class Analyzer {
 
   private isLocal(scope: Scope | undefined, name: string, useOffset: number): boolean {
     if (!scope) return false;
-    return scope.params.some((p) => p.name === name) || (scope.assignments.get(name) ?? []).some((b) => b.start < useOffset);
+    return scope.params.some((p) => p.name === name) || (this.bindings(scope).get(name) ?? []).some((b) => b.start < useOffset);
   }
 
   /** `def norm(k): return k.lower()...` at module level: the steps applied to its first parameter. */
