@@ -14,6 +14,7 @@ import { detect } from '../src/engine/run.js';
 import { RULES } from '../src/rules/registry.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { definePythonAnalysis, pythonAnalysis } from '../src/formats/python.js';
+import { analyzePythonTree } from '../src/formats/python-tree.js';
 import { mayBindGuardList, guardsPaths } from '../codemods/protected-path-missing/detect.js';
 import { mayBePythonChecker } from '../codemods/drift-guard-coverage/python-checker.js';
 import type { Diagnostic } from '../src/model/types.js';
@@ -87,6 +88,51 @@ describe('protected-path-missing prefilter (mayBindGuardList)', () => {
     expect(mayBindGuardList('x = 1; LOCKED_DIRS = {"a"}\n')).toBe(true);
     expect(mayBindGuardList('ALLOWED_PATHS \\\n  = ["a"]\n')).toBe(true);
     expect(mayBindGuardList('Ä_PROTECTED = ["a"]\n')).toBe(guardsPaths('Ä_PROTECTED'));
+  });
+
+  it('takes every value form python-tree reads as a collection: brackets, constructors, bare tuples', () => {
+    expect(mayBindGuardList('PROTECTED_PATHS = "a/", "b/"\n')).toBe(true);
+    expect(mayBindGuardList('ALLOWED_PATHS = BASE, "x/"\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS = foo(\n    a), "b/"\n')).toBe(true);
+    expect(mayBindGuardList('REQUIRED_FILES: tuple[str, ...] = ("a",)\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS: Final = [\n    "a/",\n]\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS = set (["a/"])\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS = frozenset({"a/"})\n')).toBe(true);
+    expect(mayBindGuardList('ALLOWED_PATHS = \\\n    ["a/"]\n')).toBe(true);
+    // What only a parse can tell (an f-string's fields, an unclosed string) is taken.
+    expect(mayBindGuardList('PROTECTED_PATHS = f"{x["k"]}", "y/"\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS = f"{d[")"]}", "y/"\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS = "a/\n')).toBe(true);
+  });
+
+  it('leaves out a guard name assigned a value that cannot be a collection', () => {
+    expect(mayBindGuardList('config = load_config()\n')).toBe(false);
+    expect(mayBindGuardList('config = Config(a, b)  # a, b\n')).toBe(false);
+    expect(mayBindGuardList('CONFIG_PATH = "a/b.yaml"  # "x", "y"\n')).toBe(false);
+    expect(mayBindGuardList('config: Settings = get_settings(x, y)\n')).toBe(false);
+    expect(mayBindGuardList('class C:\n    config: Settings\n    other = 1, 2\n')).toBe(false);
+    expect(mayBindGuardList('allowed = a == b\nlocked = """x, y"""\n')).toBe(false);
+    expect(mayBindGuardList('d = {\n    CONFIG: [1, 2],\n}\n')).toBe(false);
+  });
+
+  it('takes every file in which the tree analysis finds a guard-named collection (shapes × spellings)', async () => {
+    const names = ['PROTECTED_PATHS', 'allowed_files', 'REQUIRED_CONFIG_FILES'];
+    const targets = (n: string): string[] => [`${n} = `, `${n}: list[str] = `, `${n}: "tuple[str, ...]" = `, `${n} \\\n  = `, `${n}=`];
+    const values = ['["a/", "b.txt"]', '{"a/"}', '("a/",)', '"a/", "b/"', 'BASE, "a/"', 'frozenset({"a/"})', 'set(["a/"])', 'tuple(\n    ["a/"]\n)', '(\n    "a/",  # x, y\n    "b/",\n)', 'f"{x}", "a/"', '"""a,\nb""", "c/"', "r'a\\', 'b/'"];
+    const indent = (stmt: string): string => stmt.replace(/\n/g, '\n    ');
+    const places = (stmt: string): string[] => [`${stmt}\n`, `import os\nif os.name:\n    ${indent(stmt)}\n`, `class K:\n    ${indent(stmt)}\n`, `x = 1; ${stmt}\n`];
+    let collections = 0;
+    for (const n of names)
+      for (const t of targets(n))
+        for (const v of values)
+          for (const text of places(t + v)) {
+            const tree = await analyzePythonTree(new SourceFile('m.py', text, false));
+            if (!tree.collections.some((c) => guardsPaths(c.name))) continue;
+            collections++;
+            expect(mayBindGuardList(text), text).toBe(true);
+          }
+    // Not vacuous: most shapes are collections.
+    expect(collections).toBeGreaterThan(400);
   });
 
   it('leaves out guard words that bind nothing, or name lists of other things', () => {
