@@ -12,6 +12,9 @@ import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { ROOT, removeDir, tempDir } from './helpers/repo.js';
 import { ruleTester } from './helpers/rule-tester.js';
+import { Workspace } from '../src/workspace/workspace.js';
+import { productModules } from '../codemods/prod-auth-fail-open/detect.js';
+import { mayHoldGateFunction } from '../codemods/prod-auth-fail-open/surface.js';
 
 const CASES = path.join(ROOT, 'fixtures', 'prod-auth-fail-open');
 const python = spawnSync('python3', ['-c', 'import pytest'], { encoding: 'utf8' });
@@ -151,4 +154,44 @@ ruleTester('prod-auth-fail-open', {
       reason: 'which variable means production is the repository\'s call',
     },
   ],
+});
+
+describe('prod-auth-fail-open: the modules that may hold a gate are read first', () => {
+  function repo(tree: Record<string, string>): string {
+    const dir = tempDir();
+    cleanup.push(dir);
+    for (const [p, text] of Object.entries(tree)) {
+      mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+      writeFileSync(path.join(dir, p), text);
+    }
+    return dir;
+  }
+
+  const TOKENS = 'def count_tokens(text):\n    return len(text.split())\n\nMAX_TOKENS = 4096\nbroken = (\n';
+  const ROUTE = 'from fastapi import HTTPException\n\n\ndef get_item(item_id: int):\n    if item_id < 0:\n        raise HTTPException(status_code=404)\n    return {"token": None}\n';
+
+  it('without a gate anywhere, the modules that cannot hold one are neither parsed nor relied on', async () => {
+    const ws = await Workspace.open(repo({ 'app/llm.py': TOKENS, 'app/routes.py': ROUTE }));
+    expect(await productModules(ws)).toEqual([]);
+    // The route module may hold a gate (it refuses requests): read, and found to hold none. The
+    // token counter (a syntax error in it, too) is not this rule's business.
+    expect(ws.reliedPaths()).toEqual(['app/routes.py']);
+  });
+
+  it('with a gate, every module that may guard it is read (a startup check without a refusal in it)', async () => {
+    const gate = 'import os\nfrom fastapi import Header, HTTPException\n\nAPI_KEY = os.getenv("API_KEY")\n\n\ndef verify_api_key(x_api_key: str = Header(None)):\n    if not API_KEY:\n        return\n    if x_api_key != API_KEY:\n        raise HTTPException(status_code=401)\n';
+    const startup = 'import os\n\n\ndef check_settings():\n    if not os.getenv("API_KEY"):\n        raise RuntimeError("API_KEY (a secret) must be set")\n';
+    const ws = await Workspace.open(repo({ 'app/auth.py': gate, 'app/startup.py': startup, 'app/llm.py': TOKENS.replace('broken = (\n', '') }));
+    const modules = await productModules(ws);
+    expect(modules.map((m) => m.path)).toEqual(['app/auth.py', 'app/startup.py']);
+    expect(modules[0]?.s.gates.length).toBe(1);
+    expect(modules[1]?.s.raisingIfs.length).toBe(1);
+  });
+
+  it('the text test is a superset of the gates read: DENIAL without word boundaries', () => {
+    expect(mayHoldGateFunction(ROUTE)).toBe(true);
+    expect(mayHoldGateFunction(TOKENS)).toBe(false);
+    // A refusal glued to a word in the module still counts (the function's own text may start there).
+    expect(mayHoldGateFunction('token = 1\nxHTTPException\n')).toBe(true);
+  });
 });

@@ -5,7 +5,8 @@
  */
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { authSurface, DELIBERATE_SWITCH, isProductModule, mayHoldGate, type AuthGate, type AuthSurface, type KeyRef } from './surface.js';
+import { authSurface, DELIBERATE_SWITCH, isProductModule, mayHoldGate, mayHoldGateFunction, type AuthGate, type AuthSurface, type KeyRef } from './surface.js';
+import { prefiltersEnabled } from '../../src/util/prefilter.js';
 
 export interface Module {
   path: string;
@@ -13,14 +14,32 @@ export interface Module {
   s: AuthSurface;
 }
 
-/** The product's modules that read something auth- or environment-related, each from its one parse. */
+/**
+ * The product's modules that read something auth- or environment-related, each from its one
+ * parse; none when no module holds a gate. The modules that may hold one are read first: the
+ * others only tell whether a gate is guarded (a startup check, an environment switch), and in a
+ * repository without a gate (on the corpus, every one) they are neither parsed nor relied on.
+ */
 export async function productModules(ws: Workspace): Promise<Module[]> {
-  const out: Module[] = [];
-  for (const p of ws.paths) {
-    if (!isProductModule(p)) continue;
-    const probe = ws.probe(p);
+  const candidates = ws.paths.filter((p) => {
+    if (!isProductModule(p)) return false;
     // The text filter of the analysis, before asking for a parse at all.
-    if (!probe || !mayHoldGate(probe.text)) continue;
+    const probe = ws.probe(p);
+    return probe !== undefined && mayHoldGate(probe.text);
+  });
+  let gated = false;
+  for (const p of candidates) {
+    // Without prefilters, every candidate is asked (the reading the prefilter must not change).
+    if (prefiltersEnabled() && !mayHoldGateFunction((ws.probe(p) as SourceFile).text)) continue;
+    const file = ws.read(p);
+    if (file && (await authSurface(file)).gates.length) {
+      gated = true;
+      break;
+    }
+  }
+  if (!gated) return [];
+  const out: Module[] = [];
+  for (const p of candidates) {
     const file = ws.read(p);
     if (!file) continue;
     const s = await authSurface(file);

@@ -514,6 +514,18 @@ export function mayHoldGate(text: string): boolean {
   return RELEVANT.test(text);
 }
 
+/**
+ * DENIAL without its word boundaries: a gate's function text matches DENIAL (`gate` returns
+ * early otherwise), and what matches a part of a text without assertions matches the text, so
+ * a module this does not take holds no gate.
+ */
+const DENIAL_ANYWHERE = new RegExp(DENIAL.source.replace(/\\b/g, ''));
+
+/** Whether a module may hold a gate (a function that refuses a request), before a parse. */
+export function mayHoldGateFunction(text: string): boolean {
+  return mayHoldGate(text) && DENIAL_ANYWHERE.test(text);
+}
+
 /** Code that is not the product: tests, samples, docs, vendored packages. */
 const NOT_PRODUCT = /(^|\/)(tests?|testing|examples?|samples?|docs?|fixtures|node_modules|site-packages|vendor|vendored|third_party|migrations|\.[^/]+)\//;
 const TEST_MODULE = /(^|\/)(conftest\.py|test_[^/]*\.py|[^/]*_test\.py)$/;
@@ -525,9 +537,10 @@ export function isProductModule(p: string): boolean {
 const SURFACE = definePythonAnalysis<AuthSurface>({
   name: 'auth surface',
   owner: 'prod-auth-fail-open',
-  // The modules the rule asks about (detect.ts, productModules): the analysis joins only their
-  // passes, and a parse worker reads them ahead (src/parallel/).
-  inPass: (file) => isProductModule(file.path) && mayHoldGate(file.text),
+  // The modules the rule asks about first (detect.ts, productModules), and in most repositories
+  // the only ones (the others are read only when some module holds a gate): the analysis joins
+  // their passes, and a parse worker reads them ahead (src/parallel/).
+  inPass: (file) => isProductModule(file.path) && mayHoldGateFunction(file.text),
   run: (root, file, tree) => (mayHoldGate(file.text) ? read(root, file, tree) : EMPTY),
   noTree: () => EMPTY,
 });
