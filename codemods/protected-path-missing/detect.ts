@@ -8,6 +8,7 @@
  */
 export { guardsPaths, missingGuardEntries, pathEntries, NOT_THIS_REPOSITORY, type PathEntry } from '../../src/facts/python-paths.js';
 import { guardsPaths } from '../../src/facts/python-paths.js';
+import { stringEnd } from '../../src/formats/python-scan.js';
 
 /** Where a guard word may start, in any case: each of GUARD_WORDS holds one of these. */
 const GUARD_STEM = /protect|allow|requir|config|critical|guard|watch|lock|readonly|immutable|forbid|restrict|sensitiv/gi;
@@ -105,18 +106,4 @@ function scanStatement(text: string, pos: number, want: ',' | '='): number {
     }
   }
   return depth === 0 ? -1 : UNSURE;
-}
-
-/** The offset after the string literal whose opening quote is at `at`, or -1 when it is not closed. */
-function stringEnd(text: string, at: number): number {
-  const q = text[at] as string;
-  const triple = text.startsWith(q + q + q, at);
-  const close = triple ? q + q + q : q;
-  for (let i = at + close.length; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\') i++;
-    else if (text.startsWith(close, i)) return i + close.length;
-    else if (!triple && (c === '\n' || c === '\r')) return -1;
-  }
-  return -1;
 }

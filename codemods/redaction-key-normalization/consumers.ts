@@ -10,6 +10,8 @@
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { definePythonAnalysis, pythonAnalysis, type PassTree } from '../../src/formats/python.js';
+import { mayHoldMembershipTest } from '../../src/formats/python-scan.js';
+import { prefiltersEnabled } from '../../src/util/prefilter.js';
 
 /** One operand of an `or` chain. */
 export type OrOperand =
@@ -49,6 +51,15 @@ export interface ModuleSurroundings {
 
 /** Cheap text filter before parsing: a normalising call somewhere in the file. */
 export const NORMALISING_CALL = /\.\s*(lower|casefold|upper|replace)\s*\(/;
+
+/**
+ * The modules whose membership tests the rule reads: they normalise something, and hold a test
+ * (`in`, `not in`, `__contains__`). A module without a test has no consumer of a set; without
+ * prefilters, every module that normalises.
+ */
+export function mayConsumeSet(text: string): boolean {
+  return NORMALISING_CALL.test(text) && (!prefiltersEnabled() || text.includes('__contains__') || mayHoldMembershipTest(text));
+}
 
 const PRIMARY = new Set(['identifier', 'call', 'attribute', 'subscript', 'parenthesized_expression', 'string']);
 
@@ -200,7 +211,7 @@ const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
   // Asked for the modules whose tests the rule judges, which normalise keys; a module it reaches
   // only through an import (a set's home) gets a pass of its own when asked.
-  inPass: (file) => NORMALISING_CALL.test(file.text),
+  inPass: (file) => mayConsumeSet(file.text),
 });
 
 export function moduleSurroundings(file: SourceFile): Promise<ModuleSurroundings> {
