@@ -537,10 +537,11 @@ export function isProductModule(p: string): boolean {
 const SURFACE = definePythonAnalysis<AuthSurface>({
   name: 'auth surface',
   owner: 'prod-auth-fail-open',
-  // The modules the rule asks about first (detect.ts, productModules), and in most repositories
-  // the only ones (the others are read only when some module holds a gate): the analysis joins
-  // their passes, and a parse worker reads them ahead (src/parallel/).
-  inPass: (file) => isProductModule(file.path) && mayHoldGateFunction(file.text),
+  // The modules the rule may ask about (detect.ts, productModules): the analysis joins their
+  // passes, and a parse worker reads them ahead (src/parallel/). The rule asks about most of
+  // them only when some module holds a gate, but a module parsed without it would then be
+  // parsed again: the pass over a module read for another rule reads this too.
+  inPass: (file) => isProductModule(file.path) && mayHoldGate(file.text),
   run: (root, file, tree) => (mayHoldGate(file.text) ? read(root, file, tree) : EMPTY),
   noTree: () => EMPTY,
 });

@@ -211,7 +211,7 @@ const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
   // Asked for the modules whose tests the rule judges, which normalise keys; a module it reaches
   // only through an import (a set's home) gets a pass of its own when asked.
-  inPass: (file) => mayConsumeSet(file.text),
+  inPass: (file) => NORMALISING_CALL.test(file.text),
 });
 
 export function moduleSurroundings(file: SourceFile): Promise<ModuleSurroundings> {

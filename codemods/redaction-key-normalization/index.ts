@@ -7,7 +7,7 @@ import { analyzePythonTree, declareTreeInterest, type PyKeyBase, type PyMembersh
 import { absorbs, isIdempotent, normalizerFrom, type Normalizer } from './normalize.js';
 import { fitsQuotes, removalSpans } from './literal-edits.js';
 import { contractFileName, contractTestSource, findTestsDir, importName, keyVariants, pytestConfig, type ContractFunction } from './contract-test.js';
-import { mayConsumeSet, moduleSurroundings, type ModuleSurroundings, type OrOperand } from './consumers.js';
+import { mayConsumeSet, moduleSurroundings, NORMALISING_CALL, type ModuleSurroundings, type OrOperand } from './consumers.js';
 
 /** Keys the generated contract test asserts (each also lower/upper-cased and with either separator). */
 export const DEFAULT_CONTRACT_KEYS = ['Authorization', 'Cookie', 'Set-Cookie', 'X-API-Key', 'x_api_key', 'X-GitHub-Token'];
@@ -152,7 +152,9 @@ const MODULE_COLLECTION = /^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*(?:frozenset|s
 
 // The rule reads the tree of each module that normalises keys, and of the modules their sets
 // come from: a module that only passes a set on (`from .a import KEYS`) gets a parse of its own.
-declareTreeInterest('redaction-key-normalization', (file) => mayConsumeSet(file.text) || MODULE_COLLECTION.test(file.text));
+// A module that normalises but holds no test is not asked as a consumer (mayConsumeSet), but
+// may be asked as the home of a set: its pass reads the tree all the same.
+declareTreeInterest('redaction-key-normalization', (file) => NORMALISING_CALL.test(file.text) || MODULE_COLLECTION.test(file.text));
 
 function moduleCollection(a: PythonTreeAnalysis, name: string): PyStringCollection | undefined {
   if (a.moduleBindings.get(name) !== 1 || a.globals.has(name)) return undefined;
