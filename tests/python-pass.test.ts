@@ -4,7 +4,7 @@
  * is asked all the same.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { declarePassInterest, definePythonAnalysis, declaredPythonAnalyses, pythonAnalysis, setPassRules, summarizePython } from '../src/formats/python.js';
+import { declarePassInterest, definePythonAnalysis, declaredPythonAnalyses, prefetchAnalysis, pythonAnalysis, setPassRules, summarizePython } from '../src/formats/python.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { RULES } from '../src/rules/registry.js';
 import { Workspace } from '../src/workspace/workspace.js';
@@ -27,6 +27,19 @@ const SHARED = definePythonAnalysis<number>({
 });
 declarePassInterest(SHARED, 'wants-a', (f) => f.text.includes('AAA'));
 declarePassInterest(SHARED, 'wants-b', (f) => f.path.startsWith('b/'));
+
+/** Joins the pass over every WIDE module; its rule asks at once only about the NARROW ones. */
+let wide = 0;
+const AHEAD = definePythonAnalysis<number>({
+  name: 'ahead (test)',
+  owner: 'ahead-owner',
+  run: () => ++wide,
+  noTree: () => -1,
+  inPass: (f) => f.text.includes('WIDE'),
+  ahead: (f) => f.text.includes('NARROW'),
+});
+const AHEAD_SHARED = definePythonAnalysis<number>({ name: 'ahead shared (test)', run: () => 0, noTree: () => -1 });
+declarePassInterest(AHEAD_SHARED, 'ahead-rule', (f) => f.text.includes('WIDE'), (f) => f.text.includes('NARROW'));
 
 afterEach(() => setPassRules(undefined));
 
@@ -67,6 +80,22 @@ describe('the shared Python pass and the rules that run', () => {
     expect(await pythonAnalysis(other, SHARED)).toBe(3);
   });
 
+  it('a parse worker reads ahead the modules a rule asks about at once, not every one its pass takes', async () => {
+    setPassRules(['ahead-owner']);
+    expect(prefetchAnalysis(new SourceFile('w.py', 'WIDE = 1\n', false))).toBeUndefined();
+    expect(prefetchAnalysis(new SourceFile('n.py', 'WIDE = NARROW\n', false))).toBe(AHEAD);
+    // A WIDE module parsed for another reason still holds the analysis: one parse per file.
+    wide = 0;
+    const file = new SourceFile('w2.py', 'WIDE = 2\n', false);
+    await summarizePython(file);
+    expect(wide).toBe(1);
+    expect(await pythonAnalysis(file, AHEAD)).toBe(1);
+    // The same for a declared interest.
+    setPassRules(['ahead-rule']);
+    expect(prefetchAnalysis(new SourceFile('w3.py', 'WIDE = 3\n', false))).toBeUndefined();
+    expect(prefetchAnalysis(new SourceFile('n3.py', 'WIDE = NARROW\n', false))).toBe(AHEAD_SHARED);
+  });
+
   it('the tree analysis is shared and every rule that asks for it declares its interest', async () => {
     const tree = declaredPythonAnalyses().find((a) => a.name === 'collections, functions and references');
     expect(tree?.owner).toBeUndefined();
@@ -75,7 +104,7 @@ describe('the shared Python pass and the rules that run', () => {
 
   it('every owner is a registered rule', () => {
     const ids = new Set(RULES.map((r) => r.meta.id));
-    const owners = declaredPythonAnalyses().filter((a) => a !== COUNTED).map((a) => a.owner).filter((o): o is string => o !== undefined);
+    const owners = declaredPythonAnalyses().filter((a) => a !== COUNTED && a !== AHEAD).map((a) => a.owner).filter((o): o is string => o !== undefined);
     expect(owners.length).toBeGreaterThan(5);
     for (const o of owners) expect(ids, o).toContain(o);
   });

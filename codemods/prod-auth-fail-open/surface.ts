@@ -542,6 +542,7 @@ const SURFACE = definePythonAnalysis<AuthSurface>({
   // them only when some module holds a gate, but a module parsed without it would then be
   // parsed again: the pass over a module read for another rule reads this too.
   inPass: (file) => isProductModule(file.path) && mayHoldGate(file.text),
+  ahead: (file) => isProductModule(file.path) && mayHoldGateFunction(file.text),
   run: (root, file, tree) => (mayHoldGate(file.text) ? read(root, file, tree) : EMPTY),
   noTree: () => EMPTY,
 });

@@ -212,6 +212,7 @@ const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   // Asked for the modules whose tests the rule judges, which normalise keys; a module it reaches
   // only through an import (a set's home) gets a pass of its own when asked.
   inPass: (file) => NORMALISING_CALL.test(file.text),
+  ahead: (file) => mayConsumeSet(file.text),
 });
 
 export function moduleSurroundings(file: SourceFile): Promise<ModuleSurroundings> {

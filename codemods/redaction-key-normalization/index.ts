@@ -154,7 +154,7 @@ const MODULE_COLLECTION = /^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*(?:frozenset|s
 // come from: a module that only passes a set on (`from .a import KEYS`) gets a parse of its own.
 // A module that normalises but holds no test is not asked as a consumer (mayConsumeSet), but
 // may be asked as the home of a set: its pass reads the tree all the same.
-declareTreeInterest('redaction-key-normalization', (file) => NORMALISING_CALL.test(file.text) || MODULE_COLLECTION.test(file.text));
+declareTreeInterest('redaction-key-normalization', (file) => NORMALISING_CALL.test(file.text) || MODULE_COLLECTION.test(file.text), (file) => mayConsumeSet(file.text));
 
 function moduleCollection(a: PythonTreeAnalysis, name: string): PyStringCollection | undefined {
   if (a.moduleBindings.get(name) !== 1 || a.globals.has(name)) return undefined;

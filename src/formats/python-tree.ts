@@ -155,8 +155,8 @@ export function analyzePythonTree(file: SourceFile): Promise<PythonTreeAnalysis>
  * that it runs in the pass over those files only (formats/python.ts, `declarePassInterest`).
  * Every asker declares one; a file asked about that no interest took costs a second parse.
  */
-export function declareTreeInterest(rule: string, wants: (file: SourceFile) => boolean): void {
-  declarePassInterest(TREE_ANALYSIS as PythonAnalysis<unknown>, rule, wants);
+export function declareTreeInterest(rule: string, wants: (file: SourceFile) => boolean, ahead?: (file: SourceFile) => boolean): void {
+  declarePassInterest(TREE_ANALYSIS as PythonAnalysis<unknown>, rule, wants, ahead);
 }
 
 function emptyAnalysis(error: PythonTreeAnalysis['error']): PythonTreeAnalysis {

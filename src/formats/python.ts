@@ -52,6 +52,12 @@ export interface PythonAnalysis<T> {
    */
   readonly inPass?: (file: SourceFile) => boolean;
   /**
+   * The files its rule asks about at once, when fewer than `inPass` takes (a rule that reads
+   * more modules only in some repositories): what a parse worker reads ahead (src/parallel/).
+   * Absent: `inPass`.
+   */
+  readonly ahead?: (file: SourceFile) => boolean;
+  /**
    * The rule this analysis serves, when only one does (the analyses declared in a rule's
    * folder). It joins the shared pass only while that rule runs (`setPassRules`): a rule that is
    * off or not selected costs nothing. Like `inPass`, a hint: asked all the same, it gets a pass
@@ -70,6 +76,8 @@ export interface PythonAnalysis<T> {
 export interface PassInterest {
   rule: string;
   wants: (file: SourceFile) => boolean;
+  /** The files the rule asks about at once, when fewer than `wants` (PythonAnalysis.ahead). */
+  ahead?: (file: SourceFile) => boolean;
 }
 
 /**
@@ -77,8 +85,8 @@ export interface PassInterest {
  * cheap test the rule makes before it asks). An analysis every asker declares its interest in
  * runs only on the files some running rule wants, not on every file parsed for another reason.
  */
-export function declarePassInterest(analysis: PythonAnalysis<unknown>, rule: string, wants: (file: SourceFile) => boolean): void {
-  analysis.interests = [...(analysis.interests ?? []).filter((i) => i.rule !== rule), { rule, wants }];
+export function declarePassInterest(analysis: PythonAnalysis<unknown>, rule: string, wants: (file: SourceFile) => boolean, ahead?: (file: SourceFile) => boolean): void {
+  analysis.interests = [...(analysis.interests ?? []).filter((i) => i.rule !== rule), { rule, wants, ahead }];
 }
 
 /**
@@ -186,8 +194,11 @@ export function setPassRules(ids: Iterable<string> | undefined): void {
  * reads such a file itself when asked.
  */
 export function prefetchAnalysis(file: SourceFile): PythonAnalysis<unknown> | undefined {
-  const filtered = (a: PythonAnalysis<unknown>): boolean => a.inPass !== undefined || (a.interests?.length ?? 0) > 0;
-  return passAnalyses(file, undefined).find((a) => !prefiltersEnabled() || filtered(a));
+  const asked = (a: PythonAnalysis<unknown>): boolean => {
+    if (a.inPass !== undefined) return (a.ahead ?? a.inPass)(file);
+    return (a.interests ?? []).some((i) => running(i.rule) && (i.ahead ?? i.wants)(file));
+  };
+  return passAnalyses(file, undefined).find((a) => !prefiltersEnabled() || asked(a));
 }
 
 /** The analysis's key in the parse store (formats/store.ts). */
