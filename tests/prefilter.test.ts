@@ -14,7 +14,7 @@ import { detect } from '../src/engine/run.js';
 import { RULES } from '../src/rules/registry.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { definePythonAnalysis, pythonAnalysis } from '../src/formats/python.js';
-import { analyzePythonTree } from '../src/formats/python-tree.js';
+import { expectPrefilterTakesEvery } from './helpers/prefilter-shapes.js';
 import { mayBindGuardList, guardsPaths } from '../codemods/protected-path-missing/detect.js';
 import { mayBePythonChecker } from '../codemods/drift-guard-coverage/python-checker.js';
 import type { Diagnostic } from '../src/model/types.js';
@@ -121,16 +121,8 @@ describe('protected-path-missing prefilter (mayBindGuardList)', () => {
     const values = ['["a/", "b.txt"]', '{"a/"}', '("a/",)', '"a/", "b/"', 'BASE, "a/"', 'frozenset({"a/"})', 'set(["a/"])', 'tuple(\n    ["a/"]\n)', '(\n    "a/",  # x, y\n    "b/",\n)', 'f"{x}", "a/"', '"""a,\nb""", "c/"', "r'a\\', 'b/'"];
     const indent = (stmt: string): string => stmt.replace(/\n/g, '\n    ');
     const places = (stmt: string): string[] => [`${stmt}\n`, `import os\nif os.name:\n    ${indent(stmt)}\n`, `class K:\n    ${indent(stmt)}\n`, `x = 1; ${stmt}\n`];
-    let collections = 0;
-    for (const n of names)
-      for (const t of targets(n))
-        for (const v of values)
-          for (const text of places(t + v)) {
-            const tree = await analyzePythonTree(new SourceFile('m.py', text, false));
-            if (!tree.collections.some((c) => guardsPaths(c.name))) continue;
-            collections++;
-            expect(mayBindGuardList(text), text).toBe(true);
-          }
+    const texts = names.flatMap((n) => targets(n).flatMap((t) => values.flatMap((v) => places(t + v))));
+    const collections = await expectPrefilterTakesEvery(texts, (tree) => tree.collections.some((c) => guardsPaths(c.name)), mayBindGuardList);
     // Not vacuous: most shapes are collections.
     expect(collections).toBeGreaterThan(400);
   });
