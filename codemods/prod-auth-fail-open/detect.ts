@@ -21,17 +21,17 @@ export interface Module {
  * repository without a gate (on the corpus, every one) they are neither parsed nor relied on.
  */
 export async function productModules(ws: Workspace): Promise<Module[]> {
-  const candidates = ws.paths.filter((p) => {
-    if (!isProductModule(p)) return false;
+  const candidates: SourceFile[] = [];
+  for (const p of ws.paths) {
     // The text filter of the analysis, before asking for a parse at all.
-    const probe = ws.probe(p);
-    return probe !== undefined && mayHoldGate(probe.text);
-  });
+    const probe = isProductModule(p) ? ws.probe(p) : undefined;
+    if (probe && mayHoldGate(probe.text)) candidates.push(probe);
+  }
   let gated = false;
-  for (const p of candidates) {
+  for (const probe of candidates) {
     // Without prefilters, every candidate is asked (the reading the prefilter must not change).
-    if (prefiltersEnabled() && !mayHoldGateFunction((ws.probe(p) as SourceFile).text)) continue;
-    const file = ws.read(p);
+    if (prefiltersEnabled() && !mayHoldGateFunction(probe.text)) continue;
+    const file = ws.read(probe.path);
     if (file && (await authSurface(file)).gates.length) {
       gated = true;
       break;
@@ -39,7 +39,7 @@ export async function productModules(ws: Workspace): Promise<Module[]> {
   }
   if (!gated) return [];
   const out: Module[] = [];
-  for (const p of candidates) {
+  for (const { path: p } of candidates) {
     const file = ws.read(p);
     if (!file) continue;
     const s = await authSurface(file);

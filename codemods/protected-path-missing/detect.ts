@@ -8,12 +8,10 @@
  */
 export { guardsPaths, missingGuardEntries, pathEntries, NOT_THIS_REPOSITORY, type PathEntry } from '../../src/facts/python-paths.js';
 import { guardsPaths } from '../../src/facts/python-paths.js';
-import { stringEnd } from '../../src/formats/python-scan.js';
+import { IDENT_CHAR, stringEnd } from '../../src/formats/python-scan.js';
 
 /** Where a guard word may start, in any case: each of GUARD_WORDS holds one of these. */
 const GUARD_STEM = /protect|allow|requir|config|critical|guard|watch|lock|readonly|immutable|forbid|restrict|sensitiv/gi;
-/** A character of a Python identifier (tree-sitter-python: `[_\p{XID_Start}][_\p{XID_Continue}]*`). */
-const IDENT_CHAR = /[\p{XID_Continue}\p{XID_Start}_]/u;
 /** What precedes a statement on its line, past indentation. */
 const STATEMENT_START = new Set(['\n', '\r', ';', ':']);
 /** What follows the name of an assignment (`NAME = …`, `NAME: T = …`), past blanks and line continuations. */

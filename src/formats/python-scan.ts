@@ -5,7 +5,8 @@
  */
 
 const IDENT_START = /[\p{XID_Start}_]/u;
-const IDENT_CHAR = /[\p{XID_Continue}\p{XID_Start}_]/u;
+/** A character of a Python identifier (tree-sitter-python: `[_\p{XID_Start}][_\p{XID_Continue}]*`). */
+export const IDENT_CHAR = /[\p{XID_Continue}\p{XID_Start}_]/u;
 
 /** ASCII letters, digits and `_` by code, the rest by the Unicode classes (identifiers are mostly ASCII). */
 function identStart(code: number, c: string): boolean {
