@@ -67,6 +67,19 @@ describe('config-unreferenced: the words of a text', () => {
     for (const text of [...fixed, ...generated]) expect([...find(text)].sort(), JSON.stringify(text)).toEqual(bySplit(text, wanted));
   });
 
+  it('with beforeDot, finds exactly the words of the split that a `.` follows, never the empty one', () => {
+    const find = wordsIn(wanted, { beforeDot: true });
+    const byDots = (text: string): string[] => {
+      const found = new Set<string>();
+      for (const m of text.matchAll(/[\w-]+/g)) if (text[m.index + m[0].length] === '.') found.add(m[0]);
+      return wanted.filter((w) => found.has(w)).sort();
+    };
+    let seed = 11;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const generated = Array.from({ length: 400 }, () => Array.from({ length: Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    for (const text of ['models.yaml', 'models', '.models.', 'xmodels.yaml', 'models-dev.json', 'mod.models.dev', '.', ...generated]) expect([...find(text)].sort(), JSON.stringify(text)).toEqual(byDots(text));
+  });
+
   it('with nothing to look for, finds nothing', () => {
     expect([...wordsIn([])('models dev')]).toEqual([]);
   });

@@ -99,10 +99,18 @@ const MAX_CONSUMER_BYTES = 2 * 1024 * 1024;
  */
 export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<string, Read[]> {
   const reads = new Map<string, Read[]>();
+  // A file named by thousands of consumers: its first read by each is kept, found in a set.
+  const readers = new Map<string, Set<string>>();
   const add = (file: string, consumer: string, kind: ReadKind): void => {
-    const list = reads.get(file) ?? [];
-    if (!list.some((r) => r.consumer === consumer)) list.push({ consumer, kind });
-    reads.set(file, list);
+    let seen = readers.get(file);
+    if (!seen) {
+      seen = new Set();
+      readers.set(file, seen);
+      reads.set(file, []);
+    }
+    if (seen.has(consumer)) return;
+    seen.add(consumer);
+    (reads.get(file) as Read[]).push({ consumer, kind });
   };
   const prepared = folders.map((f) => {
     const dirName = f.dir.slice(f.dir.lastIndexOf('/') + 1);
@@ -156,13 +164,25 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
   // regex 0.4 s). A word is a maximal run of [\w-], as the split made it.
   const wanted = new Set([...byPart.keys(), ...prepared.filter((g) => !/[^\w.-]/.test(g.dirName)).map((g) => firstPart(g.dirName))]);
   const words = wordsIn([...wanted]);
+  // A doc reads a file only by its path or name, and both hold the stem's first part followed
+  // by a `.` (of the rest of the stem, or of the extension): in docs only those words are looked
+  // for, so the mentions of a name in prose (a service called like its config) are not.
+  const namedWords = wordsIn([...byPart.keys()], { beforeDot: true });
+  // The folders by the first part of their name, as the files are: a consumer is matched against
+  // the folders whose name it holds as a word, not against every folder.
+  const foldersByPart = new Map<string, Array<{ g: (typeof prepared)[number]; order: number }>>();
+  const oddFolders: Array<{ g: (typeof prepared)[number]; order: number }> = [];
+  prepared.forEach((g, order) => {
+    if (/[^\w.-]/.test(g.dirName)) oddFolders.push({ g, order });
+    else foldersByPart.set(firstPart(g.dirName), [...(foldersByPart.get(firstPart(g.dirName)) ?? []), { g, order }]);
+  });
   for (const consumer of ws.paths) {
     if (isForeign(consumer) || NOT_A_READER.test(consumer) || isOwnRecord(consumer)) continue;
     const file = ws.probe(consumer);
     if (!file || file.text.length > MAX_CONSUMER_BYTES) continue;
     const text = file.text;
     const doc = DOC.test(consumer) || /(^|\/)docs?\//.test(consumer);
-    const present = words(text);
+    const present = (doc ? namedWords : words)(text);
     const candidates = [...always, ...[...present].flatMap((w) => byPart.get(w) ?? [])].sort((a, b) => a.order - b.order);
     for (const { f } of candidates) {
       if (consumer === f.path) continue;
@@ -171,9 +191,12 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
       else if (f.nameRe.test(text)) add(f.path, consumer, 'name');
       else if (!doc && f.stemRe?.test(text)) add(f.path, consumer, 'stem');
     }
-    for (const g of prepared) {
+    // Docs do not read folders as a whole.
+    if (doc) continue;
+    const folders = [...oddFolders, ...[...present].flatMap((w) => foldersByPart.get(w) ?? [])].sort((a, b) => a.order - b.order);
+    for (const { g } of folders) {
       const inFolder = consumer.startsWith(`${g.folder.dir}/`) && !consumer.slice(g.folder.dir.length + 1).includes('/');
-      if (inFolder || doc || (!/[^\w.-]/.test(g.dirName) && !present.has(firstPart(g.dirName))) || !text.includes(g.dirName)) continue;
+      if (inFolder || !text.includes(g.dirName)) continue;
       const found = folderUses(text, g.dirToken, consumer, g.folder.dir, sameName.get(g.dirName) ?? []);
       for (const use of found.uses) {
         for (const f of g.files) if (use(f.name)) add(f.path, consumer, use === everything ? 'folder' : 'glob');
@@ -198,15 +221,19 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
 /**
  * Which of `wanted` are words of a text, a word being a maximal run of `[\w-]` (what
  * `text.split(/[^\w-]+/)` gives, whose first or last piece is empty when the text starts or ends
- * outside a word: the empty word is found then, or in an empty text).
+ * outside a word: the empty word is found then, or in an empty text). With `beforeDot`, only the
+ * words a `.` follows, and never the empty word.
  */
-export function wordsIn(wanted: readonly string[]): (text: string) => Set<string> {
+export function wordsIn(wanted: readonly string[], options: { beforeDot?: boolean } = {}): (text: string) => Set<string> {
   const nonEmpty = wanted.filter((w) => w !== '');
-  const emptyWanted = nonEmpty.length < wanted.length;
-  const re = nonEmpty.length ? new RegExp(String.raw`(?<![\w-])(?:${nonEmpty.map(esc).join('|')})(?![\w-])`, 'g') : undefined;
+  const emptyWanted = nonEmpty.length < wanted.length && !options.beforeDot;
+  const re = nonEmpty.length ? new RegExp(String.raw`(?<![\w-])(?:${nonEmpty.map(esc).join('|')})${options.beforeDot ? String.raw`(?=\.)` : String.raw`(?![\w-])`}`, 'g') : undefined;
   return (text) => {
     const found = new Set<string>();
-    if (re) for (const m of text.matchAll(re)) found.add(m[0]);
+    if (re) {
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m; m = re.exec(text)) found.add(m[0]);
+    }
     if (emptyWanted && (text === '' || /^[^\w-]|[^\w-]$/.test(text))) found.add('');
     return found;
   };

@@ -4,11 +4,11 @@ import type { SkipReason } from '../../src/model/types.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { DiscoveredApp, ExecContext } from '../../src/facts/python-app.js';
 import { appDeployments, serverAtHead, type AppDeployment } from '../../src/facts/docs/deployments.js';
-import { canonicalModule, docExecContext, importsItselfElsewhere, installableRoots, ownsTopLevel, unreadablePythonPath } from '../../src/facts/docs/python.js';
+import { canonicalModule, docExecContext, importsItselfElsewhere, installableRoots, modulesOnFolders, ownsTopLevel, unreadablePythonPath, type FolderModules } from '../../src/facts/docs/python.js';
 import { commandEnv, wordTextSpan, type DocCommand } from '../../src/facts/docs/commands.js';
 import { docGlobMatcher } from '../../src/facts/docs/doc-files.js';
 import { factSlot } from '../../src/facts/facts.js';
-import { judgeLocated, locateModule, parseAppTarget, repoContext, resolveAppTarget, type Located } from '../../src/facts/python-app.js';
+import { judgeLocated, locateModule, parseAppTarget, resolveAppTarget, type Located } from '../../src/facts/python-app.js';
 import type { SaidProblem } from '../docs-messages.js';
 import { at, docDirOf, quoted, said, type DocFix, type Env } from './context.js';
 import type { MessageId } from './messages.js';
@@ -54,34 +54,9 @@ function hasGunicornConfig(env: Env): Promise<boolean> {
   return once(env, 'gunicorn.conf.py', async () => env.ws.paths.some((p) => p.endsWith('gunicorn.conf.py')));
 }
 
-interface DeploymentRoots {
-  /** Where a module loads from on the deployments' roots, in their order. */
-  located(module: string): Located;
-  /** Whether a module's first name is a folder or module on one of them. */
-  owns(module: string): boolean;
-}
-
 /** The roots of the repository's own deployments, and what is found on them, once per view. */
-function deploymentRoots(env: Env, deployments: AppDeployment[]): Promise<DeploymentRoots> {
-  return once(env, 'deployment roots', async () => {
-    const roots = deployments.map((d) => d.root).filter((r): r is string => r !== undefined);
-    const ctx = repoContext([...new Set(roots)]);
-    const located = new Map<string, Located>();
-    const owned = new Map<string, boolean>();
-    return {
-      located(module) {
-        let l = located.get(module);
-        if (!l) located.set(module, (l = locateModule(env.ws, ctx, module)));
-        return l;
-      },
-      owns(module) {
-        const top = module.split('.')[0] as string;
-        let o = owned.get(top);
-        if (o === undefined) owned.set(top, (o = ownsTopLevel(env.ws, roots, top)));
-        return o;
-      },
-    };
-  });
+function deploymentRoots(env: Env, deployments: AppDeployment[]): Promise<FolderModules> {
+  return once(env, 'deployment roots', async () => modulesOnFolders(env.ws, deployments.map((d) => d.root).filter((r): r is string => r !== undefined)));
 }
 
 /** At most five items, then how many more. */
@@ -131,7 +106,7 @@ export async function serverProblems(env: Env, cmd: DocCommand): Promise<SaidPro
   const locateLenient = (module: string = target.module): Located => {
     const own = locateModule(env.ws, lenient, module);
     if (own.file !== undefined || shell) return own;
-    const shared = tail.located(module);
+    const shared = tail.locate(module);
     return { file: shared.file, anyMapped: own.anyMapped || shared.anyMapped };
   };
   const resolvesLeniently = async (module: string, attr: string): Promise<string | undefined> => {
@@ -140,7 +115,7 @@ export async function serverProblems(env: Env, cmd: DocCommand): Promise<SaidPro
   };
   // Only the repository's own packages are judged: `uvicorn main:app` in a tutorial snippet
   // names a module the reader is meant to write.
-  if (!ownsTopLevel(env.ws, lenient.roots.map((r) => r.replace(/^\/__repo__\/?/, '')), target.module) && !tail.owns(target.module)) return [];
+  if (!ownsTopLevel(env.ws, lenient.roots.map((r) => r.replace(/^\/__repo__\/?/, '')), target.module) && !tail.ownsTopLevel(target.module)) return [];
   let r = strict ? await resolveAppTarget(env.ws, strict, target) : await judgeLocated(env.ws, target, locateLenient());
   if (r.status === 'unknown') return [];
   if (r.status === 'missing' && strict) {

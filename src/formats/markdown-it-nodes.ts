@@ -18,7 +18,10 @@
  * mdast gives them.
  */
 import markdownIt from 'markdown-it';
-import type { MarkdownIt, StateBlock, StateInline, Token } from 'markdown-it';
+import type { default as MarkdownIt, Options } from 'markdown-it';
+import type StateBlock from 'markdown-it/lib/rules_block/state_block.mjs';
+import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
+import type Token from 'markdown-it/lib/token.mjs';
 import type { MdNodeOfInterest } from './markdown-nodes.js';
 import { lineStarts, positionAt } from '../util/text.js';
 
@@ -61,7 +64,7 @@ function indentEnd(state: StateBlock, line: number, columns: number, limit: numb
 
 /**
  * The inline text of a paragraph or setext heading, `asciiTrim(state.getLines(begin, end,
- * indent, false))` as markdown-it 15 builds it (src/rules_block/state_block.ts), with the source
+ * indent, false))` as markdown-it builds it (lib/rules_block/state_block.mjs), with the source
  * offset of every character (-1 for the padding of a partly used tab).
  */
 function linesAt(state: StateBlock, begin: number, end: number, indent: number): { text: string; at: Int32Array } {
@@ -152,12 +155,11 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
   // CommonMark, HTML on (as mdast reads it), no nesting limit short of the complexity check's
   // own (markdown.ts, MARKDOWN_LIMITS), destinations kept as written (no percent-encoding, no
   // refusal of `javascript:` or `data:`: the rules judge them, nothing is rendered).
-  const md = markdownIt('commonmark', { maxNesting: 1000 });
+  // (@types/markdown-it does not list maxNesting, which markdown-it reads: lib/parser_block.mjs.)
+  const md = markdownIt('commonmark', { maxNesting: 1000 } as Options);
   md.normalizeLink = (url: string): string => url;
   md.validateLink = (): boolean => true;
   if (noEmphasis) md.disable('emphasis');
-  // Definitions are nodes the rules read (their destinations are links); keep their tokens.
-  md.core.ruler.disable('strip_references');
   const parseLinkDestination = md.helpers.parseLinkDestination;
   let lastDestination: string | undefined;
   md.helpers.parseLinkDestination = (str: string, start: number, max: number) => {
@@ -220,6 +222,22 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
     const lastLine = inline.map ? inline.map[1] : startLine + 1;
     noteInline(tokens, at, () => linesAt(state, startLine, lastLine, state.blkIndent));
   });
+  // Definitions are nodes the rules read (their destinations are links). markdown-it 14 keeps a
+  // definition in `env.references` only (15 pushes a token, then strips it): push one of 15's
+  // shape where the rule read a definition.
+  const reference = (md.block.ruler as unknown as { __rules__: Array<{ name: string; fn: BlockRule; alt: string[] }> }).__rules__.find((r) => r.name === 'reference');
+  if (!reference) throw new Error('markdown-it has no block rule reference');
+  const readDefinition = reference.fn;
+  md.block.ruler.at('reference', (state, startLine, endLine, silent) => {
+    const at = state.tokens.length;
+    const ok = readDefinition(state, startLine, endLine, silent);
+    if (ok && !silent && state.tokens.length === at) {
+      const token = state.push('reference_definition', '', 0);
+      token.map = [startLine, state.line];
+      token.hidden = true;
+    }
+    return ok;
+  }, { alt: [...reference.alt] });
   wrapBlock(md, 'reference', (state, startLine, token) => {
     token.apfStart = (state.bMarks[startLine] as number) + (state.tShift[startLine] as number);
     token.apfEnd = state.eMarks[(state.line as number) - 1] as number;

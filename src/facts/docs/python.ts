@@ -7,7 +7,8 @@
 import type { Workspace } from '../../workspace/workspace.js';
 import type { ServerInvocation } from '../../formats/shell.js';
 import { factSlot } from '../facts.js';
-import { repoContext, type ExecContext } from '../python-app.js';
+import path from 'node:path/posix';
+import { repoContext, toRepoPath, type ExecContext, type Located } from '../python-app.js';
 import { isPlainPath } from './command-head.js';
 import { joinRepo } from './paths.js';
 import { escapeRegExp } from './quoting.js';
@@ -109,4 +110,78 @@ export function unreadablePythonPath(env: ReadonlyMap<string, string>): boolean 
 export function ownsTopLevel(ws: Workspace, roots: readonly string[], module: string): boolean {
   const top = module.split('.')[0] as string;
   return roots.some((r) => ws.hasDir(r ? `${r}/${top}` : top) || ws.has(r ? `${r}/${top}.py` : `${top}.py`));
+}
+
+/** What `modulesOnFolders` answers. */
+export interface FolderModules {
+  /** `locateModule(ws, repoContext(unique dirs), module)`. */
+  locate(module: string): Located;
+  /** `ownsTopLevel(ws, dirs, module)`. */
+  ownsTopLevel(module: string): boolean;
+}
+
+/**
+ * Where modules load from on one long list of repository folders, for many modules: the same
+ * answers as `locateModule` on `repoContext(dirs)` and `ownsTopLevel` on `dirs`, from one pass
+ * over the repository's paths instead of a lookup on every folder for every module.
+ * docs-command-drift asks this of every deployment's folder for every doc command's module; a
+ * repository with thousands of both made it quadratic (8 s of a 100,000-file run). The pass is
+ * made on the first question. Module names are dotted identifiers (`pkg.app`).
+ */
+export function modulesOnFolders(ws: Workspace, dirs: readonly string[]): FolderModules {
+  let index: { bases: string[]; anyMapped: boolean; best: Map<string, number>; tops: Set<string> } | undefined;
+  const build = (): NonNullable<typeof index> => {
+    const ctx = repoContext([...new Set(dirs)]);
+    // A module file is `<root>/<identifiers>.py`: joined to a root it lands where a probe name
+    // does, so each root's repository folder is read off one probe through the same mapping.
+    const probe = 'm.py';
+    const rank = new Map<string, number>();
+    const bases: string[] = [];
+    let anyMapped = false;
+    for (const root of ctx.roots) {
+      const repo = toRepoPath(ctx, path.join(root, probe));
+      if (repo === undefined) continue;
+      anyMapped = true;
+      const base = repo.slice(0, repo.length - probe.length).replace(/\/$/, '');
+      if (!rank.has(base)) rank.set(base, bases.push(base) - 1);
+    }
+    const owners = new Set(dirs);
+    const best = new Map<string, number>();
+    const tops = new Set<string>();
+    for (const p of ws.paths) {
+      const py = p.endsWith('.py');
+      // Every folder `p` is in, the repository root first, and the rest of `p` below it.
+      let cut = -1;
+      do {
+        const folder = cut === -1 ? '' : p.slice(0, cut);
+        const rest = p.slice(cut + 1);
+        const r = py ? rank.get(folder) : undefined;
+        if (r !== undefined && r < (best.get(rest) ?? Infinity)) best.set(rest, r);
+        if (owners.has(folder)) {
+          const slash = rest.indexOf('/');
+          if (slash !== -1) tops.add(rest.slice(0, slash));
+          else if (py) tops.add(rest.slice(0, -3));
+        }
+        cut = p.indexOf('/', cut + 1);
+      } while (cut !== -1);
+    }
+    return { bases, anyMapped, best, tops };
+  };
+  return {
+    locate(module) {
+      index ??= build();
+      const rel = module.split('.').join('/');
+      // locateModule tries each root in turn, `<rel>.py` before `<rel>/__init__.py`.
+      let found: { rank: number; file: string } | undefined;
+      for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
+        const r = index.best.get(candidate);
+        if (r !== undefined && (!found || r < found.rank)) found = { rank: r, file: index.bases[r] ? `${index.bases[r]}/${candidate}` : candidate };
+      }
+      return { file: found?.file, anyMapped: index.anyMapped };
+    },
+    ownsTopLevel(module) {
+      index ??= build();
+      return index.tops.has(module.split('.')[0] as string);
+    },
+  };
 }
