@@ -1,7 +1,7 @@
 /** The Markdown / JSON index reader: offsets of code spans, code blocks, link targets, JSON strings. */
 import { describe, it, expect } from 'vitest';
 import { SourceFile } from '../src/workspace/source-file.js';
-import { parseMarkdown, jsonStringValues, mappedSpan, type MarkdownModel, type MappedText } from '../src/formats/markdown.js';
+import { parseMarkdown, jsonStringValues, mappedSpan, blankComponentTags, type MarkdownModel, type MappedText } from '../src/formats/markdown.js';
 
 async function model(text: string): Promise<MarkdownModel> {
   const r = await parseMarkdown(new SourceFile('doc.md', text, false));
@@ -158,5 +158,16 @@ describe('fences nested in MDX components', () => {
     const r = await parseMarkdown(new SourceFile('a.md', 'Text.\n\n    ```bash\n    echo unclosed\n', false));
     if (!r.ok) throw new Error(r.reason);
     expect(r.model.blocks[0]).toMatchObject({ fenced: false, lang: undefined });
+  });
+});
+
+describe('component tag lines', () => {
+  it('are blanked exactly where the tag regex finds them: the indexOf prefilter misses none', () => {
+    const byRegex = (text: string): string => text.replace(/^[ \t]*<\/?[A-Z][\w.]*(?:\s[^<>\n]*)?\/?>[ \t]*$/gm, (line) => line.replace(/[^\r]/g, ' '));
+    const pieces = [' ', '\t', '\n', '\r\n', '\r', '\u2028', '<Tabs>', '</Tab>', '<Tab title="x" />', '<b>', '< X>', '<', '/', 'X', 'text', '```'];
+    let seed = 3;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const texts = Array.from({ length: 3000 }, () => Array.from({ length: Math.floor(random() * 10) }, () => pieces[Math.floor(random() * pieces.length)]).join(''));
+    for (const text of ['<Tabs>\n```sh\nx\n```\n</Tabs>', 'a\r<Steps>', 'a <Tabs>', ...texts]) expect(blankComponentTags(text), JSON.stringify(text)).toBe(byRegex(text));
   });
 });

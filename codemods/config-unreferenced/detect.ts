@@ -99,18 +99,27 @@ const MAX_CONSUMER_BYTES = 2 * 1024 * 1024;
  */
 export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<string, Read[]> {
   const reads = new Map<string, Read[]>();
-  // A file named by thousands of consumers: its first read by each is kept, found in a set.
-  const readers = new Map<string, Set<string>>();
+  // A file's first read by each consumer is kept. In the pass over the consumers, a consumer's
+  // reads are added together: a read by the consumer last added is the only repeat there (a
+  // search of the list made files named by thousands of consumers quadratic).
   const add = (file: string, consumer: string, kind: ReadKind): void => {
+    const list = reads.get(file);
+    if (!list) reads.set(file, [{ consumer, kind }]);
+    else if ((list[list.length - 1] as Read).consumer !== consumer) list.push({ consumer, kind });
+  };
+  /** After that pass, where any earlier consumer may read again: one set per file read that way. */
+  const readers = new Map<string, Set<string>>();
+  const addLate = (file: string, consumer: string, kind: ReadKind): void => {
+    const list = reads.get(file) ?? [];
     let seen = readers.get(file);
     if (!seen) {
-      seen = new Set();
+      seen = new Set(list.map((r) => r.consumer));
       readers.set(file, seen);
-      reads.set(file, []);
+      reads.set(file, list);
     }
     if (seen.has(consumer)) return;
     seen.add(consumer);
-    (reads.get(file) as Read[]).push({ consumer, kind });
+    list.push({ consumer, kind });
   };
   const prepared = folders.map((f) => {
     const dirName = f.dir.slice(f.dir.lastIndexOf('/') + 1);
@@ -211,7 +220,7 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
       const text = ws.probe(consumer)?.text;
       if (!text || text.length > MAX_CONSUMER_BYTES) continue;
       for (const v of pending) {
-        if (v.consumer !== consumer && text.includes(v.name) && new RegExp(String.raw`(?<![\w.])${esc(v.name)}(?!\w)`).test(text)) for (const f of v.files) add(f, v.consumer, 'folder');
+        if (v.consumer !== consumer && text.includes(v.name) && new RegExp(String.raw`(?<![\w.])${esc(v.name)}(?!\w)`).test(text)) for (const f of v.files) addLate(f, v.consumer, 'folder');
       }
     }
   }
