@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { commentSyntaxFor, commentSyntaxOfShebang, hashComments, isCodeownersPath, parseCodeowners, sourceComments } from '../src/formats/comments.js';
 import { jsonObjectKeys } from '../src/formats/json-keys.js';
+import { offsetAt } from '../src/formats/mapped-text.js';
 
 describe('hashComments', () => {
   it('reads whole-line comments with their text offsets, and not a # after code', () => {
@@ -51,8 +52,8 @@ describe('jsonObjectKeys', () => {
     expect(escaped!.objectId).toBe(plain!.objectId);
     expect(escaped!.objectId).not.toBe(src!.objectId);
     expect(text.slice(plain!.start, plain!.end)).toBe('b/c.md');
-    expect(plain!.offsets[0]).toBe(plain!.start);
-    expect(escaped!.offsets[0]).toBe(-1);
+    expect(offsetAt(plain!, 0)).toBe(plain!.start);
+    expect(offsetAt(escaped!, 0)).toBe(-1);
   });
   it('reports invalid JSON instead of guessing', async () => {
     const r = await jsonObjectKeys(new SourceFile('docs/INDEX.json', '{"a": ', false));

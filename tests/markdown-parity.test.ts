@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readMarkdown, type MarkdownModel } from '../src/formats/markdown.js';
+import { offsetAt } from '../src/formats/mapped-text.js';
 
 const SAMPLES: Record<string, string> = {
   'fences, info strings and meta': '# Setup\n\n```bash\nnpm ci\n```\n\n~~~py title="a.py" \nprint(1)\n~~~\n\n```\nplain\n```\n\n```js icon="x"   \nlet a\n```\n',
@@ -55,6 +56,6 @@ describe('markdown-it reads what mdast reads', () => {
     expect(r.model.links.map((l) => l.url)).toEqual(['javascript:alert(1)', 'a b.md']);
     const span = r.model.spans[0]!;
     expect(text.slice(span.start, span.end)).toBe('`make test`');
-    expect(text.slice(span.offsets[0], (span.offsets[span.value.length - 1] as number) + 1)).toBe('make test');
+    expect(text.slice(offsetAt(span, 0), (offsetAt(span, span.value.length - 1) as number) + 1)).toBe('make test');
   });
 });

@@ -2,6 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { parseMarkdown, jsonStringValues, mappedSpan, blankComponentTags, type MarkdownModel, type MappedText } from '../src/formats/markdown.js';
+import { offsetAt } from '../src/formats/mapped-text.js';
 
 async function model(text: string): Promise<MarkdownModel> {
   const r = await parseMarkdown(new SourceFile('doc.md', text, false));
@@ -12,7 +13,7 @@ async function model(text: string): Promise<MarkdownModel> {
 /** The source text under every mapped character must be that character. */
 function roundTrips(text: string, m: MappedText): boolean {
   for (let i = 0; i < m.value.length; i++) {
-    const o = m.offsets[i] as number;
+    const o = offsetAt(m, i) as number;
     if (o < 0) return false;
     const c = m.value[i] as string;
     if (c !== '\n' && c !== '\r' && text[o] !== c) return false;
@@ -26,7 +27,7 @@ describe('markdown code spans', () => {
     const m = await model(text);
     expect(m.spans.map((s) => s.value)).toEqual(['docker compose up -d db', 'a`b']);
     const [first, second] = m.spans;
-    expect(text.slice(first!.offsets[0], first!.offsets[0]! + first!.value.length)).toBe('docker compose up -d db');
+    expect(text.slice(offsetAt(first!, 0), offsetAt(first!, 0)! + first!.value.length)).toBe('docker compose up -d db');
     expect(mappedSpan(second!, 0, 3)).toEqual([text.indexOf('a`b'), text.indexOf('a`b') + 3]);
     expect(roundTrips(text, first!)).toBe(true);
   });
@@ -52,8 +53,8 @@ describe('markdown code blocks', () => {
     expect(roundTrips(text, quoted!)).toBe(true);
     expect(roundTrips(text, listed!)).toBe(true);
     const c = listed!.value.indexOf('c');
-    expect(text[listed!.offsets[c]!]).toBe('c');
-    expect(text.slice(quoted!.offsets[0]!, quoted!.offsets[0]! + 10)).toBe('docker  up');
+    expect(text[offsetAt(listed!, c)!]).toBe('c');
+    expect(text.slice(offsetAt(quoted!, 0)!, offsetAt(quoted!, 0)! + 10)).toBe('docker  up');
   });
 
   it('maps tilde fences and indented code, and keeps the info string', async () => {
@@ -128,8 +129,8 @@ describe('JSON index string values', () => {
       ['src/', ['dirs', 'x'], undefined, 'src/'],
     ]);
     const escaped = r.strings[1]!;
-    expect(escaped.offsets[1]).toBe(-1);
-    expect(text[escaped.offsets[2]!]).toBe('b');
+    expect(offsetAt(escaped, 1)).toBe(-1);
+    expect(text[offsetAt(escaped, 2)!]).toBe('b');
   });
 
   it('reports invalid JSON instead of guessing', async () => {
@@ -149,7 +150,7 @@ describe('fences nested in MDX components', () => {
     expect(block).toMatchObject({ fenced: true, lang: 'bash', value: 'git clone https://example.com/x.git\n\ncd x\n' });
     // Every character of the content maps back to its place in the file.
     const i = block!.value.indexOf('cd x');
-    expect(text.slice(block!.offsets[i], block!.offsets[i]! + 4)).toBe('cd x');
+    expect(text.slice(offsetAt(block!, i), offsetAt(block!, i)! + 4)).toBe('cd x');
   });
 
   it('leaves indented code that only mentions a fence alone', async () => {

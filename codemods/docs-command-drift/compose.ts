@@ -3,7 +3,7 @@ import path from 'node:path/posix';
 import { findPair } from '../../src/formats/yaml.js';
 import { inferServiceForName } from '../../src/facts/compose-rename.js';
 import type { ComposeSet } from '../../src/facts/compose.js';
-import type { Facts } from '../../src/facts/facts.js';
+import { factSlot, type Facts } from '../../src/facts/facts.js';
 import { commandHead, operandValue } from '../../src/facts/docs/command-head.js';
 import { composeRun } from '../../src/facts/docs/compose-command.js';
 import { existsInRepo, joinRepo } from '../../src/facts/docs/paths.js';
@@ -15,9 +15,26 @@ import { ownDeployments } from './server.js';
 // ---------------------------------------------------------------------------------------------
 // docker compose … <service>
 
+/** The compose sets by folder and by file, once per view: every compose command of every doc looks its set up. */
+const setIndex = factSlot<{ byDir: Map<string, ComposeSet>; byFile: Map<string, ComposeSet> }>('compose sets by folder and file');
+
+function composeSets(facts: Facts): { byDir: Map<string, ComposeSet>; byFile: Map<string, ComposeSet> } {
+  let index = setIndex.get(facts);
+  if (!index) {
+    index = { byDir: new Map(), byFile: new Map() };
+    // The first set that has it, as a search of the list finds it.
+    for (const s of facts.compose.sets) {
+      if (!index.byDir.has(s.dir)) index.byDir.set(s.dir, s);
+      for (const f of s.files) if (!index.byFile.has(f.path)) index.byFile.set(f.path, s);
+    }
+    setIndex.set(facts, index);
+  }
+  return index;
+}
+
 function nearestComposeDir(facts: Facts, docDir: string): string {
   for (let d = docDir; ; d = path.dirname(d) === '.' ? '' : path.dirname(d)) {
-    if (facts.compose.sets.some((s) => s.dir === d)) return d;
+    if (composeSets(facts).byDir.has(d)) return d;
     if (d === '') return '';
   }
 }
@@ -68,13 +85,13 @@ export async function composeProblems(env: Env, cmd: DocCommand): Promise<SaidPr
     const files = run.files.map((i) => joinRepo(base, operandValue(argv[i] ?? '')));
     // A missing file is the dead-reference rule's finding; the set it would form is unknown.
     if (files.some((f) => f === undefined || !env.ws.has(f))) return [];
-    set = env.facts.compose.sets.find((s) => s.files.some((f) => f.path === files[0]));
+    set = composeSets(env.facts).byFile.get(files[0] as string);
     if (!set || !files.every((p) => set?.files.some((f) => f.path === p))) return [];
     selected = new Set(files as string[]);
     // Files pulled in with `include:` are not followed here: not judged.
     if (set.files.some((f) => selected.has(f.path) && findPair(f.parsed.doc.contents, 'include'))) return [];
   } else {
-    set = env.facts.compose.sets.find((s) => s.dir === dir);
+    set = composeSets(env.facts).byDir.get(dir);
     if (!set) return [];
     selected = new Set(set.files.filter((f) => (f.isBase && f.dir === dir) || OVERRIDE_NAME.test(path.basename(f.path))).map((f) => f.path));
     if (set.files.some((f) => findPair(f.parsed.doc.contents, 'include'))) return [];

@@ -49,6 +49,19 @@ export function ownApps(env: Env): Promise<DiscoveredApp[]> {
   });
 }
 
+/** The repository's own deployments by the file they load, in their order (every app-target command asks for its file's). */
+function deploymentsByFile(env: Env): Promise<Map<string, AppDeployment[]>> {
+  return once(env, 'deployments by file', async () => {
+    const out = new Map<string, AppDeployment[]>();
+    for (const d of await ownDeployments(env)) {
+      const list = out.get(d.file);
+      if (list) list.push(d);
+      else out.set(d.file, [d]);
+    }
+    return out;
+  });
+}
+
 /** Whether the repository has a gunicorn.conf.py anywhere (once per view: every gunicorn command asks). */
 function hasGunicornConfig(env: Env): Promise<boolean> {
   return once(env, 'gunicorn.conf.py', async () => env.ws.paths.some((p) => p.endsWith('gunicorn.conf.py')));
@@ -136,7 +149,7 @@ export async function serverProblems(env: Env, cmd: DocCommand): Promise<SaidPro
   if (r.status === 'ok') {
     canonical = importsItselfElsewhere(env.ws, target.module, r.file);
     if (!canonical) {
-      const named = deployedName(deployments, r.file, target);
+      const named = deployedName((await deploymentsByFile(env)).get(r.file) ?? [], r.file, target);
       if (named === undefined) return [];
       if (named.conflict) {
         if (quoted(env, cmd, offset)) return [];

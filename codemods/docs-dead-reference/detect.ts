@@ -6,7 +6,7 @@
 import path from 'node:path/posix';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { jsonStringValues, mappedSpan, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
+import { jsonStringValues, mappedSpan, offsetAt, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import { createdInSeries } from '../../src/facts/docs/commands.js';
 import { docFiles, historyDocs } from '../../src/facts/docs/doc-files.js';
@@ -120,7 +120,7 @@ function spanProblems(env: Env, span: MdCodeSpan): Pending[] {
   if (base === undefined) return [];
   const missing = joinRepo(base, value);
   if (missing === undefined || isGitIgnored(env.ws, missing)) return [];
-  const offset = span.offsets[0] ?? span.start;
+  const offset = offsetAt(span, 0) ?? span.start;
   if (offset < 0 || isQuoted(env.q, offset)) return [];
   // Prose names files a reader is told to create, or that the app writes at run time: a path
   // in a code span is judged only when it moved (a file of that name exists elsewhere, or git

@@ -3,7 +3,7 @@ import { renderMessage, type Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import type { MarkdownModel, MdCodeBlock } from '../../src/formats/markdown.js';
+import { offsetAt, type MarkdownModel, type MdCodeBlock } from '../../src/formats/markdown.js';
 import { parseAppTarget, resolveAppTarget } from '../../src/facts/python-app.js';
 import { commandEnv, type DocCommand, wordTextSpan } from '../../src/facts/docs/commands.js';
 import { type AppDeployment, appDeployments, serverAtHead, serverPort } from '../../src/facts/docs/deployments.js';
@@ -158,8 +158,8 @@ export const rule: Rule = {
             const text = other.mapped.value.slice(w.vStart, w.vEnd);
             for (const m of text.matchAll(url)) {
               const at = w.vStart + (m.index ?? 0) + m[0].length - port.value.length;
-              const s = other.mapped.offsets[at];
-              if (s !== undefined && s >= 0 && other.mapped.offsets[at + port.value.length - 1] === s + port.value.length - 1) edits.push({ start: s, end: s + port.value.length, text: wanted });
+              const s = offsetAt(other.mapped, at);
+              if (s !== undefined && s >= 0 && offsetAt(other.mapped, at + port.value.length - 1) === s + port.value.length - 1) edits.push({ start: s, end: s + port.value.length, text: wanted });
             }
           });
         }

@@ -9,7 +9,7 @@
 import path from 'node:path/posix';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Workspace } from '../../src/workspace/workspace.js';
-import { jsonStringValues } from '../../src/formats/markdown.js';
+import { jsonStringValues, offsetAt } from '../../src/formats/markdown.js';
 import { splitShell, simpleCommands, type ShellWord } from '../../src/formats/shell.js';
 import { findPair, mapPairs, nodeRange, parseYaml, scalarString } from '../../src/formats/yaml.js';
 import { isComposePath } from '../../src/formats/compose.js';
@@ -93,7 +93,7 @@ export async function docReferences(ws: Workspace, opts: DocsOptions): Promise<T
       for (const span of read.model.spans) {
         const value = span.value.trim();
         if (!templatePath(value)) continue;
-        const offset = span.offsets[0] ?? span.start;
+        const offset = offsetAt(span, 0) ?? span.start;
         // Prose that only names the file (a list of spellings, a description) is no reference;
         // a line that tells the reader to use it is (`Copy \`.env.example\` to \`.env\``).
         if (offset < 0 || isQuoted(q, offset)) continue;

@@ -13,6 +13,7 @@ import { isDockerfilePath } from '../../src/formats/dockerfile.js';
 import { isComposePath } from '../../src/formats/compose.js';
 import { hashComments } from '../../src/formats/comments.js';
 import { jsonStringValues, type MappedText } from '../../src/formats/markdown.js';
+import { linearRuns, RunsBuilder } from '../../src/formats/mapped-text.js';
 import { actionName, checkoutDir, isWorkflowPath, readWorkflow, type WorkflowStep } from '../../src/formats/workflow.js';
 import { nodeRange, scalarContentSpan } from '../../src/formats/yaml.js';
 import { commentCommands, commentCwd, scriptCommands, type DocCommand } from '../../src/facts/docs/commands.js';
@@ -110,20 +111,20 @@ const OTHER_SHELL = /pwsh|powershell|python|node|cmd/i;
  * line not found (a folded or escaped scalar) map to -1: no edit is offered there.
  */
 function scalarMapped(text: string, range: [number, number], value: string): MappedText {
-  const offsets = new Int32Array(value.length).fill(-1);
+  const runs = new RunsBuilder();
   let cursor = range[0];
   let i = 0;
   for (const line of value.split('\n')) {
     if (line.length > 0) {
       const at = text.indexOf(line, cursor);
       if (at !== -1 && at + line.length <= range[1]) {
-        for (let k = 0; k < line.length; k++) offsets[i + k] = at + k;
+        runs.add(i, at, line.length);
         cursor = at + line.length;
       }
     }
     i += line.length + 1;
   }
-  return { value, offsets };
+  return { value, runs: runs.done() };
 }
 
 /** Repo paths an action step puts in place: its `path:` input (checkout, download-artifact, cache). */
@@ -221,7 +222,7 @@ function makefileReferences(ws: Workspace, opts: DocsOptions, p: string): Pendin
     const value = m[1] as string;
     if (!CONFIG_FLAG.test(` ${value}`)) continue;
     const start = m.index + m[0].length - value.length;
-    const mapped: MappedText = { value, offsets: new Int32Array(value.length).map((_, i) => start + i) };
+    const mapped: MappedText = { value, runs: linearRuns(start, value.length) };
     for (const cmd of scriptCommands(ws, p, mapped, dir, new Set(), `m${n++}`, text)) {
       out.push(...operandProblems(env, cmd).filter((x) => x.config).map((x) => ({ ...x, kind: 'recipe', onlyIfMoved: folderMissing(ws, x) })));
     }

@@ -5,7 +5,7 @@
  */
 import type { SourceFile } from '../workspace/source-file.js';
 import { jsoncTree } from './json.js';
-import type { MappedText } from './markdown.js';
+import { linearRuns, type MappedText } from './mapped-text.js';
 
 export interface JsonKey extends MappedText {
   /** Span of the name's content (quotes excluded). */
@@ -36,8 +36,7 @@ export function jsonObjectKeys(file: SourceFile): Promise<JsonKeysResult> {
             const value = String(k.value);
             // A name written with escapes is not mapped back (nothing may be edited in it).
             const plain = f.text.slice(start, end) === value;
-            const offsets = new Int32Array(value.length).map((_, i) => (plain ? start + i : -1));
-            out.push({ value, start, end, objectId: id, offsets });
+            out.push({ value, start, end, objectId: id, runs: plain ? linearRuns(start, value.length) : new Int32Array(0) });
           }
           if (v) walk(v);
         }

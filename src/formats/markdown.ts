@@ -19,19 +19,12 @@ import type { SourceFile } from '../workspace/source-file.js';
 import { jsoncTree } from './json.js';
 import type { MdNodeOfInterest } from './markdown-nodes.js';
 import { lineStarts, MAX_NESTING, nestingOverflow, positionAt } from '../util/text.js';
+import { RunsBuilder, sliceRuns, type MappedText } from './mapped-text.js';
 
 /** Default size cap for one Markdown file (characters). */
 export const DEFAULT_MAX_MARKDOWN_BYTES = 1_000_000;
 
-/**
- * A text value (code span content, code block content, JSON string) and where each of its
- * characters sits in the file. `offsets[i]` is the text offset of `value[i]`, or -1 when that
- * character cannot be mapped back exactly (then nothing may be edited there).
- */
-export interface MappedText {
-  value: string;
-  offsets: Int32Array;
-}
+export { mappedSpan, offsetAt, firstMappedOffset, type MappedText } from './mapped-text.js';
 
 export interface MdCodeSpan extends MappedText {
   kind: 'inlineCode';
@@ -491,15 +484,15 @@ function buildModel(text: string, nodes: MdNodeOfInterest[]): MarkdownModel {
         const fenced = /^(?:[ \t]*>[ ]?)*[ ]{0,3}(`{3,}|~{3,})/.test(text.slice(starts[node.line - 1] ?? start, end));
         // Fenced content starts on the line after the opening fence; indented code on its first line.
         const firstLine = fenced ? node.line + 1 : node.line;
-        const offsets = alignLines(text, starts, firstLine, undefined, value);
+        const runs = alignLines(text, starts, firstLine, undefined, value);
         const nested = fenced ? undefined : nestedFence(value);
         if (nested) {
           // A fence indented inside JSX (MDX `<Tabs>`, `<Steps>`) or a deep list parses as an
           // indented block that holds the fence lines: read it as the fence it is.
-          model.blocks.push({ kind: 'code', fenced: true, lang: nested.lang, meta: nested.meta, start, end, value: value.slice(nested.from, nested.to), offsets: offsets.slice(nested.from, nested.to) });
+          model.blocks.push({ kind: 'code', fenced: true, lang: nested.lang, meta: nested.meta, start, end, value: value.slice(nested.from, nested.to), runs: sliceRuns(runs, nested.from, nested.to) });
           break;
         }
-        model.blocks.push({ kind: 'code', fenced, lang: node.lang ? node.lang.toLowerCase() : undefined, meta: node.meta, start, end, value, offsets });
+        model.blocks.push({ kind: 'code', fenced, lang: node.lang ? node.lang.toLowerCase() : undefined, meta: node.meta, start, end, value, runs });
         break;
       }
       case 'link':
@@ -558,7 +551,7 @@ function inlineCodeMapping(text: string, starts: number[], start: number, end: n
     cs += raw.startsWith('\r\n') ? 2 : 1;
     ce -= raw.endsWith('\r\n') ? 2 : 1;
   }
-  return { value, offsets: alignLines(text, starts, undefined, cs, value, ce) };
+  return { value, runs: alignLines(text, starts, undefined, cs, value, ce) };
 }
 
 /**
@@ -567,8 +560,8 @@ function inlineCodeMapping(text: string, starts: number[], start: number, end: n
  * line that does not align is left unmapped (-1).
  */
 function alignLines(text: string, starts: number[], firstLine: number | undefined, firstOffset: number | undefined, value: string, regionEnd?: number): Int32Array {
-  const offsets = new Int32Array(value.length).fill(-1);
-  if (value.length === 0) return offsets;
+  const runs = new RunsBuilder();
+  if (value.length === 0) return runs.done();
   let line = firstLine ?? lineOf(starts, firstOffset ?? 0);
   let vi = 0;
   let first = true;
@@ -584,13 +577,12 @@ function alignLines(text: string, starts: number[], firstLine: number | undefine
     if (regionEnd !== undefined && sEnd > regionEnd) sEnd = regionEnd;
     const sLine = text.slice(lineStart, sEnd);
     if (sLine.endsWith(vLine)) {
-      const base = lineStart + sLine.length - vLine.length;
-      for (let k = 0; k < vLine.length; k++) offsets[vi + k] = base + k;
+      runs.add(vi, lineStart + sLine.length - vLine.length, vLine.length);
       // The line break itself maps to the source line end.
       if (nl !== -1) {
         const crAt = vi + vLine.length;
-        if (value[crAt] === '\r') offsets[crAt] = sEnd;
-        offsets[nl] = sEnd + (text[sEnd] === '\r' ? 1 : 0);
+        if (value[crAt] === '\r') runs.add(crAt, sEnd, 1);
+        runs.add(nl, sEnd + (text[sEnd] === '\r' ? 1 : 0), 1);
       }
     }
     if (nl === -1) break;
@@ -598,21 +590,13 @@ function alignLines(text: string, starts: number[], firstLine: number | undefine
     line++;
     first = false;
   }
-  return offsets;
+  return runs.done();
 }
 
 function lineOf(starts: number[], offset: number): number {
   return positionAt(starts, offset).line;
 }
 
-/** Text offset of `value[i..j)` when every character in it maps contiguously, else undefined. */
-export function mappedSpan(m: MappedText, i: number, j: number): [number, number] | undefined {
-  if (i < 0 || j > m.value.length || i >= j) return undefined;
-  const s = m.offsets[i] as number;
-  if (s < 0) return undefined;
-  for (let k = i + 1; k < j; k++) if (m.offsets[k] !== s + (k - i)) return undefined;
-  return [s, s + (j - i)];
-}
 
 function linkOf(text: string, type: 'link' | 'image' | 'definition', url: string, start: number, end: number): MdLink {
   const kind: MdLink['kind'] = type === 'image' ? 'image' : type === 'definition' ? 'definition' : text[start] === '[' ? 'link' : 'autolink';
@@ -707,7 +691,7 @@ export function jsonStringValues(file: SourceFile): Promise<JsonStringsResult> {
       if (node.type === 'string') {
         const start = node.offset + 1;
         const end = node.offset + node.length - 1;
-        out.push({ value: String(node.value), start, end, path, arrayId, offsets: jsonOffsets(f.text, start, end, String(node.value)) });
+        out.push({ value: String(node.value), start, end, path, arrayId, runs: jsonRuns(f.text, start, end, String(node.value)) });
         return;
       }
       if (node.type === 'object') {
@@ -725,9 +709,9 @@ export function jsonStringValues(file: SourceFile): Promise<JsonStringsResult> {
   });
 }
 
-/** Offsets of a JSON string's decoded characters; characters written as escapes are unmapped. */
-function jsonOffsets(text: string, start: number, end: number, value: string): Int32Array {
-  const offsets = new Int32Array(value.length).fill(-1);
+/** Where a JSON string's decoded characters are; characters written as escapes are unmapped. */
+function jsonRuns(text: string, start: number, end: number, value: string): Int32Array {
+  const runs = new RunsBuilder();
   let vi = 0;
   for (let i = start; i < end && vi < value.length; ) {
     if (text[i] === '\\') {
@@ -736,9 +720,9 @@ function jsonOffsets(text: string, start: number, end: number, value: string): I
       vi += 1;
       continue;
     }
-    offsets[vi] = i;
+    runs.add(vi, i, 1);
     vi++;
     i++;
   }
-  return offsets;
+  return runs.done();
 }

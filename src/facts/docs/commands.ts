@@ -10,7 +10,8 @@ import path from 'node:path/posix';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { SourceFile } from '../../workspace/source-file.js';
 import { splitShell, simpleCommands, type ShellWord } from '../../formats/shell.js';
-import { jsonStringValues, mappedSpan, parseMarkdown, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../../formats/markdown.js';
+import { linearRuns } from '../../formats/mapped-text.js';
+import { firstMappedOffset, jsonStringValues, mappedSpan, offsetAt, parseMarkdown, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../../formats/markdown.js';
 import { factSlot } from '../facts.js';
 import { baseName, commandHead, isPlainPath } from './command-head.js';
 import { docFiles, type DocFile } from './doc-files.js';
@@ -200,8 +201,7 @@ export function commentCommands(ws: Workspace, file: string, text: string, comme
       const label = /^(?:[A-Za-z][\w .,'()/-]{0,40}?:[ \t]+|e\.g\.,?[ \t]+|\$[ \t]+)/i.exec(c.value);
       for (const skip of label ? [0, label[0].length] : [0]) {
         const value = c.value.slice(skip);
-        const offsets = new Int32Array(value.length).map((_, i) => c.start + skip + i);
-        const found = inlineCommands(ws, file, 'span', { value, offsets }, `c${bi}:${li}`, text, state);
+        const found = inlineCommands(ws, file, 'span', { value, runs: linearRuns(c.start + skip, value.length) }, `c${bi}:${li}`, text, state);
         out.push(...found);
         if (found.length) break;
       }
@@ -474,8 +474,8 @@ function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'],
 
 function makeCommand(doc: string, source: DocCommand['source'], form: DocCommand['form'], words: DocWord[], mapped: MappedText, cwd: string | undefined, created: Set<string>, lineId: string, block: MdCodeBlock | undefined): DocCommand {
   const first = words[0];
-  let offset = first ? (mapped.offsets[first.vStart] ?? -1) : -1;
-  if (offset < 0) offset = block?.start ?? (mapped.offsets.find((o) => o >= 0) ?? 0);
+  let offset = first ? (offsetAt(mapped, first.vStart) ?? -1) : -1;
+  if (offset < 0) offset = block?.start ?? firstMappedOffset(mapped) ?? 0;
   return { doc, source, form, words, mapped, cwd, otherCwds: [], cwdOrigin: undefined, created, env: new Map(), lineId, block, offset };
 }
 
