@@ -294,17 +294,6 @@ export interface MarkdownComplexity {
   noEmphasis: boolean;
 }
 
-const [SPACE, TAB, CR, GREATER, DASH, PLUS, STAR, DOT, CLOSE_PAREN, OPEN_BRACKET, CLOSE_BRACKET, UNDERSCORE] = [' ', '\t', '\r', '>', '-', '+', '*', '.', ')', '[', ']', '_'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number, number, number, number, number, number];
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** What `String.prototype.trim` removes: white space and line terminators. */
-function isTrimmedSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 /** One linear pass over the text against MARKDOWN_LIMITS. */
 export function markdownComplexity(text: string, limits: { containerDepth: number; bracketWork: number; emphasisWork: number } = MARKDOWN_LIMITS): MarkdownComplexity {
   /** Content columns of the list items open at the end of the previous line. */
@@ -324,7 +313,6 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
   };
   const n = text.length;
   let pos = 0;
-  // Char codes, not one-character strings: this reads every character of every doc.
   while (pos < n) {
     let end = text.indexOf('\n', pos);
     if (end === -1) end = n;
@@ -336,10 +324,13 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
     let indent = -1;
     const fresh: number[] = [];
     for (;;) {
-      for (let c = text.charCodeAt(i); i < end && (c === SPACE || c === TAB); c = text.charCodeAt(++i)) col = c === TAB ? col + 4 - (col % 4) : col + 1;
+      while (i < end && (text[i] === ' ' || text[i] === '\t')) {
+        col = text[i] === '\t' ? col + 4 - (col % 4) : col + 1;
+        i++;
+      }
       if (indent === -1) indent = col;
-      const c = text.charCodeAt(i);
-      if (c === GREATER) {
+      const c = text[i];
+      if (c === '>') {
         if (markers > limits.containerDepth) break;
         markers++;
         i++;
@@ -347,13 +338,12 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
         continue;
       }
       let k = i;
-      if (c === DASH || c === PLUS || c === STAR) k = i + 1;
+      if (c === '-' || c === '+' || c === '*') k = i + 1;
       else {
-        while (k < end && k - i < 9 && isDigit(text.charCodeAt(k))) k++;
-        k = k > i && (text.charCodeAt(k) === DOT || text.charCodeAt(k) === CLOSE_PAREN) ? k + 1 : i;
+        while (k < end && k - i < 9 && (text[k] as string) >= '0' && (text[k] as string) <= '9') k++;
+        k = k > i && (text[k] === '.' || text[k] === ')') ? k + 1 : i;
       }
-      const after = text.charCodeAt(k);
-      if (k > i && (k === end || after === SPACE || after === TAB || after === CR)) {
+      if (k > i && (k === end || text[k] === ' ' || text[k] === '\t' || text[k] === '\r')) {
         if (markers > limits.containerDepth) break; // deep enough to refuse; the rest of the prefix does not matter
         markers++;
         col += k - i;
@@ -364,8 +354,7 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
       }
       break;
     }
-    let blank = true;
-    for (let k = i; k < end && blank; k++) blank = isTrimmedSpace(text.charCodeAt(k));
+    const blank = i >= end || text.slice(i, end).trim() === '';
     if (blank) endParagraph();
     else {
       if (brackets === 0 && emphasis === 0) paragraphStart = pos;
@@ -378,9 +367,9 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
       if (depth > limits.containerDepth) return { tooComplex: { what: `block quotes and list items nested ${depth} deep; the limit is ${limits.containerDepth}`, offset: pos }, noEmphasis: false };
       for (const f of fresh) items.push(f);
       for (let k = i; k < end; k++) {
-        const c = text.charCodeAt(k);
-        if (c === OPEN_BRACKET || c === CLOSE_BRACKET) brackets++;
-        else if ((c === STAR || c === UNDERSCORE) && text.charCodeAt(k - 1) !== c) emphasis++;
+        const c = text[k];
+        if (c === '[' || c === ']') brackets++;
+        else if ((c === '*' || c === '_') && text[k - 1] !== c) emphasis++;
       }
     }
     pos = end + 1;
