@@ -49,6 +49,8 @@ function sampleRepo(): string {
   put('src/app/crlf.py', 'import os\r\n\r\nPATH = "docs/guide.md"\r\nHOME = os.environ["HOME"]\r\n');
   put('src/app/bom.py', '\uFEFF# TODO: remove\nVALUE = {"a", "b"}\n');
   put('src/app/broken.py', 'def broken(:\n    pass\n');
+  // Read ahead for api-version-drift (a `"version"` string), its pass with the environment reads.
+  put('src/app/meta.py', 'import os\n\nfrom .main import app\n\n\n@app.get("/version")\ndef version():\n    return {"version": os.environ.get("APP_VERSION", "1.2.0")}\n');
   put('src/app/__main__.py', 'from .main import app\n\nif __name__ == "__main__":\n    import uvicorn\n    uvicorn.run(app)\n');
   put('tests/test_paths.py', 'from pathlib import Path\n\n\ndef test_docs():\n    assert Path("docs/guide.md").exists()\n');
   put('docker-compose.yml', 'services:\n  api:\n    build: .\n    command: uvicorn app.main:app --port 8000\n');
@@ -124,7 +126,7 @@ describe('what a worker reads', () => {
         if (waited > 150_000) throw new Error(`workers did not finish: ${JSON.stringify(s)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
-      expect(prefetch.stats()).toMatchObject({ files: 16, readAhead: 16, leftToMain: 0 });
+      expect(prefetch.stats()).toMatchObject({ files: 17, readAhead: 17, leftToMain: 0 });
       setPassRules(rules);
       let compared = 0;
       for (const { path: p, kind } of prefetchPlan(paths)) {

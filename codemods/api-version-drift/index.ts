@@ -1,6 +1,7 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { detectVersionDrift } from './detect.js';
+import { HANDLER_VERSION_KEY } from './surface.js';
 
 /**
  * Seed 2.5: a route returns a release number written as a literal (`"version": "0.1.0"`) in a
@@ -25,7 +26,7 @@ export const rule: Rule = {
       if (!p.endsWith('.py')) continue;
       const file = ctx.workspace.probe(p);
       // Cheap before the parse: a handler that returns a "version" key spells it as a string.
-      if (!file || !/["']version["']/.test(file.text)) continue;
+      if (!file || !HANDLER_VERSION_KEY.test(file.text)) continue;
       findings.push(...(await detectVersionDrift(ctx, p)));
     }
     return findings;

@@ -59,12 +59,18 @@ const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 
 /** The app constructor that takes `version=` (FastAPI publishes it in OpenAPI and as `app.version`). */
 const APP_CALLEES = /(^|\.)FastAPI$/;
 
+/** A `"version"` key or value: what a handler returning a version literal writes. */
+export const HANDLER_VERSION_KEY = /["']version["']/;
+
 const SURFACE = definePythonAnalysis<VersionSurface>({
   name: 'api-version surface',
   owner: 'api-version-drift',
   run: (root) => readSurface(root),
   noTree: () => ({ bindings: [], apps: [], literals: [] }),
   inPass: (file) => file.text.includes('version'),
+  // The modules the rule asks about at once (index.ts): a `"version"` string, as a route
+  // returning one spells it.
+  ahead: (file) => HANDLER_VERSION_KEY.test(file.text),
 });
 
 export function versionSurface(file: SourceFile): Promise<VersionSurface> {
