@@ -107,6 +107,8 @@ export const rule: Rule = {
     // The engine merges the configured value over the meta's default.
     const factories = options.appFactories as string[];
     const findings: RawFinding[] = [];
+    // Looked up once: every gunicorn command of every service asks.
+    let hasGunicornConfig: boolean | undefined;
     for (const set of facts.compose.sets) {
       for (const service of set.services.values()) {
         for (const fragment of service.fragments) {
@@ -119,7 +121,7 @@ export const rule: Rule = {
               // A server config file may extend the import path: not judged.
               if (!parsed || inv.config !== undefined) continue;
               // gunicorn also reads ./gunicorn.conf.py by default.
-              if (inv.server === 'gunicorn' && workspace.paths.some((p) => p.endsWith('gunicorn.conf.py'))) continue;
+              if (inv.server === 'gunicorn' && (hasGunicornConfig ??= workspace.paths.some((p) => p.endsWith('gunicorn.conf.py')))) continue;
               const view = serviceView(set, service, fragment.file);
               const ctx = facts.serviceExecContext(view, inv);
               if (!ctx) continue;

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, readdirSync, lstatSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SourceFile, decode } from './source-file.js';
 import { enumerateFiles, isOwnFile } from './enumerate.js';
@@ -481,7 +481,8 @@ export class Workspace {
     let abs: string;
     try {
       abs = this.absolute(p);
-      const st = lstatSync(abs);
+      // One lstat serves a regular file (what almost every file is) as its stat too.
+      const st = lstatSync(abs, { bigint: true });
       if (st.isSymbolicLink()) {
         let real: string;
         try {
@@ -497,7 +498,7 @@ export class Workspace {
       } else if (!st.isFile()) {
         return skip(`skipped: ${fileKind(st)}, not a regular file`);
       }
-      const before = statSync(abs, { bigint: true });
+      const before = st.isSymbolicLink() ? statSync(abs, { bigint: true }) : st;
       if (before.size > BigInt(this.disk.maxFileBytes)) {
         return skip(`skipped: larger than the size cap (${this.disk.maxFileBytes} bytes)`);
       }
@@ -514,7 +515,7 @@ export class Workspace {
 }
 
 /** What a file that is not a regular file is, for a skip note (never opened: a FIFO would block). */
-function fileKind(st: Stats): string {
+function fileKind(st: Stats | BigIntStats): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isSocket()) return 'a socket';
