@@ -38,9 +38,11 @@ import { BATCH_FILES, readDocBatch, readPlanned, takeDocBatch, type DocRead } fr
  * Python pass: it reads the modules while the docs rules run on the main thread, which reads
  * the docs itself in batches. It takes about as long to start as the CLI (it loads every rule,
  * for the analyses they declare), and on a 2-core machine the main thread's garbage collector
- * already uses part of the second core. Measured (bench/README.md): 1,189–7,209 modules (ragflow,
- * polar, synthetic 20,000) saved 12–20% of the wall time; 329–730 (paperless-ngx, mem0,
- * synthetic 2,000) saved nothing and cost about 20% more CPU.
+ * already uses part of the second core. Measured (bench/README.md, sixth session): 1,189–36,114
+ * modules (ragflow, polar, synthetic 20,000 and 100,000) saved 5–24% of the wall time; 329–730
+ * (paperless-ngx, mem0, synthetic 2,000) saved -12–10% and cost 15–30% more CPU. A worker's CPU
+ * slows the main thread on two cores: it reads ahead only what the rules ask at once
+ * (PythonAnalysis.ahead), never what they may ask later.
  */
 export const AUTO_MIN_MODULES = 1000;
 /** `auto` starts at most this many, leaving a core to the main thread. */
