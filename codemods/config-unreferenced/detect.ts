@@ -235,8 +235,9 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
  */
 export function wordsIn(wanted: readonly string[], options: { beforeDot?: boolean } = {}): (text: string) => Set<string> {
   const nonEmpty = wanted.filter((w) => w !== '');
-  const emptyWanted = nonEmpty.length < wanted.length && !options.beforeDot;
-  const re = nonEmpty.length ? new RegExp(String.raw`(?<![\w-])(?:${nonEmpty.map(esc).join('|')})${options.beforeDot ? String.raw`(?=\.)` : String.raw`(?![\w-])`}`, 'g') : undefined;
+  if (options.beforeDot) return wordsBeforeDots(new Set(nonEmpty));
+  const emptyWanted = nonEmpty.length < wanted.length;
+  const re = nonEmpty.length ? new RegExp(String.raw`(?<![\w-])(?:${nonEmpty.map(esc).join('|')})(?![\w-])`, 'g') : undefined;
   return (text) => {
     const found = new Set<string>();
     if (re) {
@@ -246,6 +247,31 @@ export function wordsIn(wanted: readonly string[], options: { beforeDot?: boolea
     if (emptyWanted && (text === '' || /^[^\w-]|[^\w-]$/.test(text))) found.add('');
     return found;
   };
+}
+
+/**
+ * The words of `wanted` a `.` follows: the run of `[\w-]` that ends at each `.`, looked up. In
+ * prose the alternation of every wanted word, tried at each position, took four times as long
+ * (1.8 s over the docs of a 100,000-file repository).
+ */
+function wordsBeforeDots(wanted: ReadonlySet<string>): (text: string) => Set<string> {
+  return (text) => {
+    const found = new Set<string>();
+    if (wanted.size === 0) return found;
+    for (let dot = text.indexOf('.'); dot !== -1; dot = text.indexOf('.', dot + 1)) {
+      let start = dot;
+      while (start > 0 && isWordCode(text.charCodeAt(start - 1))) start--;
+      if (start === dot) continue;
+      const word = text.slice(start, dot);
+      if (wanted.has(word)) found.add(word);
+    }
+    return found;
+  };
+}
+
+/** `[\w-]` (ASCII, as `\w` is without the `u` flag). */
+function isWordCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 }
 
 const everything = (): boolean => true;
