@@ -97,7 +97,11 @@ function linesAt(state: StateBlock, begin: number, end: number, indent: number):
   return { text: text.slice(from, to), at: at.subarray(from, to) };
 }
 
-function wrapBlock(md: MarkdownIt, name: string, note: (state: StateBlock, startLine: number, token: NotedToken, tokens: NotedToken[], at: number, endLine: number) => void): void {
+/**
+ * Wraps a block rule so that `note` sees the first token it pushed. `tokenless` names the token
+ * to push (hidden, with the lines read) when the rule reads its block but pushes none.
+ */
+function wrapBlock(md: MarkdownIt, name: string, note: (state: StateBlock, startLine: number, token: NotedToken, tokens: NotedToken[], at: number, endLine: number) => void, tokenless?: string): void {
   const rule = (md.block.ruler as unknown as { __rules__: Array<{ name: string; fn: BlockRule; alt: string[] }> }).__rules__.find((r) => r.name === name);
   if (!rule) throw new Error(`markdown-it has no block rule ${name}`);
   const original = rule.fn;
@@ -105,6 +109,11 @@ function wrapBlock(md: MarkdownIt, name: string, note: (state: StateBlock, start
   md.block.ruler.at(name, (state, startLine, endLine, silent) => {
     const at = state.tokens.length;
     const ok = original(state, startLine, endLine, silent);
+    if (ok && !silent && state.tokens.length === at && tokenless !== undefined) {
+      const token = state.push(tokenless, '', 0);
+      token.map = [startLine, state.line];
+      token.hidden = true;
+    }
     if (ok && !silent && state.tokens.length > at) note(state, startLine, state.tokens[at] as NotedToken, state.tokens as NotedToken[], at, endLine);
     return ok;
   }, { alt: [...rule.alt] });
@@ -237,27 +246,14 @@ function makeParser(noEmphasis: boolean): MarkdownIt {
     noteInline(tokens, at, () => linesAt(state, startLine, lastLine, state.blkIndent));
   });
   // Definitions are nodes the rules read (their destinations are links). markdown-it 14 keeps a
-  // definition in `env.references` only (15 pushes a token, then strips it): push one of 15's
-  // shape where the rule read a definition.
-  const reference = (md.block.ruler as unknown as { __rules__: Array<{ name: string; fn: BlockRule; alt: string[] }> }).__rules__.find((r) => r.name === 'reference');
-  if (!reference) throw new Error('markdown-it has no block rule reference');
-  const readDefinition = reference.fn;
-  md.block.ruler.at('reference', (state, startLine, endLine, silent) => {
-    const at = state.tokens.length;
-    const ok = readDefinition(state, startLine, endLine, silent);
-    if (ok && !silent && state.tokens.length === at) {
-      const token = state.push('reference_definition', '', 0);
-      token.map = [startLine, state.line];
-      token.hidden = true;
-    }
-    return ok;
-  }, { alt: [...reference.alt] });
+  // definition in `env.references` only (15 pushes a token, then strips it): a token of 15's
+  // shape is pushed where the rule read a definition.
   wrapBlock(md, 'reference', (state, startLine, token) => {
     token.apfStart = (state.bMarks[startLine] as number) + (state.tShift[startLine] as number);
     token.apfEnd = state.eMarks[(state.line as number) - 1] as number;
     // The rule read exactly one destination, this definition's, when it succeeds.
     token.apfUrl = lastDestination;
-  });
+  }, 'reference_definition');
   // Nor an inline parse: it could make none of the tokens the nodes are read from, and it was
   // the larger half of markdown-it's time on prose-heavy docs. Headings keep theirs (their text
   // is read). This is markdown-it's own core rule otherwise (rules_core/inline).
