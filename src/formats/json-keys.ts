@@ -36,7 +36,7 @@ export function jsonObjectKeys(file: SourceFile): Promise<JsonKeysResult> {
             const value = String(k.value);
             // A name written with escapes is not mapped back (nothing may be edited in it).
             const plain = f.text.slice(start, end) === value;
-            out.push({ value, start, end, objectId: id, runs: plain ? linearRuns(start, value.length) : new Int32Array(0) });
+            out.push({ value, start, end, objectId: id, runs: plain ? linearRuns(start, value.length) : [] });
           }
           if (v) walk(v);
         }

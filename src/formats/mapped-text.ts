@@ -11,7 +11,22 @@
 export interface MappedText {
   value: string;
   /** `[valueStart, fileStart, length]` triples; a character in no run cannot be mapped back exactly (nothing may be edited there). */
-  runs: Int32Array;
+  runs: Runs;
+}
+
+/**
+ * The triples: a plain array for a few runs (most values are one run: a fence's content, a code
+ * span), an Int32Array for more. A small typed array costs about 220 bytes of heap, an array of
+ * three numbers 80; past about a dozen runs the typed array's 4 bytes a number win.
+ */
+export type Runs = readonly number[] | Int32Array;
+
+/** The largest run list kept as a plain array (see `Runs`). */
+const PLAIN_RUNS_MAX = 36;
+
+function runsFrom(triples: number[]): Runs {
+  // slice(): an array grown by push keeps spare capacity.
+  return triples.length <= PLAIN_RUNS_MAX ? triples.slice() : Int32Array.from(triples);
 }
 
 /** Builds runs in value order, joining a piece to the run it continues. */
@@ -27,25 +42,25 @@ export class RunsBuilder {
     return this;
   }
 
-  done(): Int32Array {
-    return Int32Array.from(this.triples);
+  done(): Runs {
+    return runsFrom(this.triples);
   }
 }
 
 /** Every character of a value of `length` characters at `fileStart + i`. */
-export function linearRuns(fileStart: number, length: number): Int32Array {
+export function linearRuns(fileStart: number, length: number): Runs {
   return new RunsBuilder().add(0, fileStart, length).done();
 }
 
 /** The runs of per-character offsets (-1: unmapped). */
-export function runsOf(offsets: ArrayLike<number>): Int32Array {
+export function runsOf(offsets: ArrayLike<number>): Runs {
   const b = new RunsBuilder();
   for (let i = 0; i < offsets.length; i++) b.add(i, offsets[i] as number, 1);
   return b.done();
 }
 
 /** The index of the run holding value index `i`, or -1. */
-function runIndex(runs: Int32Array, i: number): number {
+function runIndex(runs: Runs, i: number): number {
   let lo = 0;
   let hi = runs.length / 3 - 1;
   while (lo <= hi) {
@@ -81,7 +96,7 @@ export function mappedSpan(m: MappedText, i: number, j: number): [number, number
 }
 
 /** The runs of `value.slice(from, to)`. */
-export function sliceRuns(runs: Int32Array, from: number, to: number): Int32Array {
+export function sliceRuns(runs: Runs, from: number, to: number): Runs {
   const b = new RunsBuilder();
   for (let k = 0; k < runs.length; k += 3) {
     const v = runs[k] as number;

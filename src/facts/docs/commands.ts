@@ -47,13 +47,16 @@ export interface DocCommand {
    * run"). A path is missing only when it is missing from every one of them, and a fix written
    * relative to `cwd` is not certain when this is not empty.
    */
-  otherCwds: string[];
+  otherCwds: readonly string[];
   /** What set `cwd` when it came from an earlier step or from prose, for messages. */
   cwdOrigin: string | undefined;
-  /** Repo paths earlier commands of the doc create (cp/mv targets, touch, mkdir, redirects, downloads, clones). */
-  created: Set<string>;
-  /** Variables earlier commands of the doc set (`export PYTHONPATH=src`, `A=b`). */
-  env: Map<string, string>;
+  /**
+   * Repo paths earlier commands of the doc create (cp/mv targets, touch, mkdir, redirects,
+   * downloads, clones). Read-only: commands between two changes share one (`procedureNow`).
+   */
+  created: ReadonlySet<string>;
+  /** Variables earlier commands of the doc set (`export PYTHONPATH=src`, `A=b`); shared like `created`. */
+  env: ReadonlyMap<string, string>;
   /** Commands joined on one line (`a && b`, `a & b`) share a lineId. */
   lineId: string;
   block: MdCodeBlock | undefined;
@@ -293,9 +296,15 @@ interface Procedure {
   /** What set the current directory, when an earlier step or prose did. */
   cwdOrigin: string | undefined;
   /** Other directories the reader may be in at the current step. */
-  otherCwds: string[];
+  otherCwds: readonly string[];
   created: Set<string>;
   env: Map<string, string>;
+  /**
+   * The copies of `created` and `env` the commands so far were given: the next command shares
+   * them while nothing changed (a doc's thousand commands held a thousand equal copies).
+   */
+  createdCopy: ReadonlySet<string> | undefined;
+  envCopy: ReadonlyMap<string, string> | undefined;
   /** Whether a step was read already (so the current directory may have been carried). */
   carried: boolean;
   /** Folders made by `git clone` of this very repository: a `cd` into one is back at the root. */
@@ -308,7 +317,23 @@ interface Procedure {
 }
 
 function freshProcedure(): Procedure {
-  return { cwd: '', cwdOrigin: undefined, otherCwds: [], created: new Set(), env: new Map(), carried: false, selfClones: new Set(), shownDockerfile: false };
+  return { cwd: '', cwdOrigin: undefined, otherCwds: NO_DIRS, created: new Set(), env: new Map(), createdCopy: undefined, envCopy: undefined, carried: false, selfClones: new Set(), shownDockerfile: false };
+}
+
+const NO_DIRS: readonly string[] = Object.freeze([]);
+const NOTHING_CREATED: ReadonlySet<string> = new Set();
+const NO_VARIABLES: ReadonlyMap<string, string> = new Map();
+
+/**
+ * What a command of the procedure is given of its state: the copies the last command got while
+ * they still equal the state (`created` only grows, so its size tells; `env` is a few entries,
+ * compared whole).
+ */
+function procedureNow(state: Procedure): { created: ReadonlySet<string>; env: ReadonlyMap<string, string>; otherCwds: readonly string[]; cwdOrigin: string | undefined } {
+  if (state.createdCopy === undefined || state.createdCopy.size !== state.created.size) state.createdCopy = state.created.size ? new Set(state.created) : NOTHING_CREATED;
+  const env = state.envCopy;
+  if (env === undefined || env.size !== state.env.size || [...state.env].some(([k, v]) => env.get(k) !== v)) state.envCopy = state.env.size ? new Map(state.env) : NO_VARIABLES;
+  return { created: state.createdCopy, env: state.envCopy as ReadonlyMap<string, string>, otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin };
 }
 
 /**
@@ -328,7 +353,7 @@ function enterStep(ws: Workspace, state: Procedure, text: string, start: number,
     state.cwdOrigin = hinted.origin;
   }
   if (state.cwd !== undefined) others.delete(state.cwd);
-  state.otherCwds = [...others];
+  state.otherCwds = others.size ? [...others] : NO_DIRS;
   state.carried = true;
 }
 
@@ -394,7 +419,7 @@ function inlineCommands(ws: Workspace, doc: string, source: 'span' | 'json', map
   const value = mapped.value;
   if (value.trimStart().startsWith('[')) {
     const words = execWords(value, 0, value.length);
-    if (words && words.length > 0 && COMMAND_HEAD.test(baseName(words[0]?.value ?? ''))) return [{ ...makeCommand(doc, source, 'exec', words, mapped, state.cwd, new Set(state.created), `${id}:0`, undefined), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin }];
+    if (words && words.length > 0 && COMMAND_HEAD.test(baseName(words[0]?.value ?? ''))) return [makeCommand(doc, source, 'exec', words, mapped, state.cwd, { ...procedureNow(state), env: NO_VARIABLES }, `${id}:0`, undefined)];
     return [];
   }
   const first = simpleCommands(splitShell(value))[0];
@@ -441,7 +466,7 @@ function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'],
       const p = values[h] === 'docker' && /^build(x)?$/.test(values[h + 1] ?? '') && f !== -1 && values[f + 1] ? joinRepo(state.cwd, values[f + 1] as string) : undefined;
       if (p && (state.shownDockerfile === true || path.posix.basename(p) === state.shownDockerfile)) state.created.add(p);
     }
-    out.push({ ...makeCommand(doc, source, 'shell', argv, mapped, state.cwd, new Set(state.created), `${id}:${line}`, block), env: new Map(state.env), otherCwds: state.otherCwds, cwdOrigin: state.cwdOrigin });
+    out.push(makeCommand(doc, source, 'shell', argv, mapped, state.cwd, procedureNow(state), `${id}:${line}`, block));
     trackVariables(state.env, values);
     // Files are created wherever the reader may be.
     for (const dir of [state.cwd, ...state.otherCwds]) for (const p of createdPaths(values, dir)) state.created.add(p);
@@ -454,7 +479,7 @@ function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'],
     state.cwd = nextCwd(ws, state.cwd, values, state.selfClones);
     if (state.cwd !== before) {
       // A `cd` in this step: the reader is where it says for the rest of the step.
-      state.otherCwds = [];
+      state.otherCwds = NO_DIRS;
       const head = commandHead(values)?.index ?? 0;
       state.cwdOrigin = state.cwd ? `\`${values.slice(head, head + 2).join(' ')}\` earlier in the doc` : undefined;
     }
@@ -472,11 +497,15 @@ function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'],
   return out;
 }
 
-function makeCommand(doc: string, source: DocCommand['source'], form: DocCommand['form'], words: DocWord[], mapped: MappedText, cwd: string | undefined, created: Set<string>, lineId: string, block: MdCodeBlock | undefined): DocCommand {
+/** Where a procedure's command is run from (`procedureNow`); nothing, for a command read on its own. */
+type CommandContext = Pick<DocCommand, 'created' | 'env' | 'otherCwds' | 'cwdOrigin'>;
+const ON_ITS_OWN: CommandContext = { created: NOTHING_CREATED, env: NO_VARIABLES, otherCwds: NO_DIRS, cwdOrigin: undefined };
+
+function makeCommand(doc: string, source: DocCommand['source'], form: DocCommand['form'], words: DocWord[], mapped: MappedText, cwd: string | undefined, context: CommandContext, lineId: string, block: MdCodeBlock | undefined): DocCommand {
   const first = words[0];
   let offset = first ? (offsetAt(mapped, first.vStart) ?? -1) : -1;
   if (offset < 0) offset = block?.start ?? firstMappedOffset(mapped) ?? 0;
-  return { doc, source, form, words, mapped, cwd, otherCwds: [], cwdOrigin: undefined, created, env: new Map(), lineId, block, offset };
+  return { doc, source, form, words, mapped, cwd, otherCwds: context.otherCwds, cwdOrigin: context.cwdOrigin, created: context.created, env: context.env, lineId, block, offset };
 }
 
 /** `export A=b`, `A=b` on its own, `unset A`: the variables later commands of the block see. */
@@ -551,11 +580,11 @@ function dockerfileCommands(doc: string, block: MdCodeBlock, id: string, text: s
     const body = value.slice(start, end);
     if (body.trimStart().startsWith('[')) {
       const words = execWords(value, start, end);
-      if (words) out.push(makeCommand(doc, 'dockerfile', 'exec', words, block, undefined, new Set(), `${id}:${m.index}`, block));
+      if (words) out.push(makeCommand(doc, 'dockerfile', 'exec', words, block, undefined, ON_ITS_OWN, `${id}:${m.index}`, block));
     } else {
       const words = splitShell(value.slice(start, end).replace(/\\\r\n/g, ' \\\n'), start);
       for (const cmd of simpleCommands(words)) {
-        out.push(makeCommand(doc, 'dockerfile', 'shell', cmd.map((w) => ({ value: w.value, vStart: w.start, vEnd: w.end })), block, undefined, new Set(), `${id}:${m.index}`, block));
+        out.push(makeCommand(doc, 'dockerfile', 'shell', cmd.map((w) => ({ value: w.value, vStart: w.start, vEnd: w.end })), block, undefined, ON_ITS_OWN, `${id}:${m.index}`, block));
       }
     }
   }
