@@ -505,8 +505,12 @@ export class Workspace {
       const bytes = readFileSync(abs);
       const decoded = decode(p, bytes);
       if (!decoded.ok) return skip(`skipped: ${decoded.reason}`);
-      if (this.disk.keepBytes) this.disk.originalBytes.set(p, bytes);
-      this.disk.originalStats.set(p, { dev: before.dev, ino: before.ino, size: before.size, mtimeNs: before.mtimeNs });
+      // The stat is compared only beside the bytes, before a write: a workspace that keeps no
+      // bytes writes nothing, and needs neither (four bigints a file).
+      if (this.disk.keepBytes) {
+        this.disk.originalBytes.set(p, bytes);
+        this.disk.originalStats.set(p, { dev: before.dev, ino: before.ino, size: before.size, mtimeNs: before.mtimeNs });
+      }
       return decoded.file;
     } catch (error) {
       return skip(`skipped: could not read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);

@@ -69,7 +69,7 @@ export interface DocCommands {
   model: MarkdownModel | undefined;
   commands: DocCommand[];
   /** What the reader has created by the end of the doc (repo paths). */
-  createdByEnd: Set<string>;
+  createdByEnd: ReadonlySet<string>;
 }
 
 const SHELL_LANGS = new Set(['', 'bash', 'sh', 'shell', 'zsh', 'ksh', 'console', 'shell-session', 'shellsession', 'sh-session', 'terminal', 'session']);
@@ -108,7 +108,7 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
     if (!r.ok) return { skipped: r.reason };
     // Each JSON string is a command of its own: nothing carries between them.
     r.strings.forEach((s, i) => commands.push(...inlineCommands(ws, doc.path, 'json', s, `j${i}`, file.text, freshProcedure())));
-    return { file, model: undefined, commands, createdByEnd: new Set() };
+    return { file, model: undefined, commands, createdByEnd: NOTHING_CREATED };
   }
   const r = await parseMarkdown(file, maxBytes);
   if (!r.ok) return { skipped: r.reason };
@@ -159,7 +159,7 @@ async function extractCommands(ws: Workspace, doc: DocFile, maxBytes: number): P
       if (commands.length === before) Object.assign(state, saved);
     }
   }
-  return { file, model: r.model, commands, createdByEnd: state.created };
+  return { file, model: r.model, commands, createdByEnd: state.created.size ? state.created : NOTHING_CREATED };
 }
 
 /**
