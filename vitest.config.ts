@@ -1,6 +1,6 @@
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { testCacheDir } from './tests/helpers/test-cache-dir.js';
 
 export default defineConfig({
   test: {
@@ -18,7 +18,9 @@ export default defineConfig({
     // cores busy.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     // The CLI's cache (src/cache/pass-cache.ts) goes to the temp folder, not the home of the
-    // machine running the tests; tests that check the default location set their own.
-    env: { AUTOPACK_FIX_CACHE_DIR: path.join(tmpdir(), `autopack-fix-test-cache-${process.pid}`) },
+    // machine running the tests; tests that check the default location set their own. The
+    // global setup removes it when the run ends.
+    env: { AUTOPACK_FIX_CACHE_DIR: testCacheDir() },
+    globalSetup: ['tests/helpers/global-setup.ts'],
   },
 });

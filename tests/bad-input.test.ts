@@ -346,7 +346,9 @@ describe('roots that are not repositories', () => {
   });
 
   it('a root that does not exist, or is a file, is a usage error (exit 2) naming it', async () => {
-    const missing = await runCli([path.join(tempDir(), 'nope')]);
+    const parent = tempDir();
+    cleanup.push(parent);
+    const missing = await runCli([path.join(parent, 'nope')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/: .*nope: no such file or directory/);
     const dir = tempDir();

@@ -159,8 +159,11 @@ describe('the dry-run diff of a move', () => {
     expect(diff).toContain('diff --git a/app.db b/archive/app.db\nsimilarity index 100%\nrename from app.db\nrename to archive/app.db\n');
     expect(diff).toContain('diff --git a/notes.txt b/archive/notes.txt\nsimilarity index 100%\nrename from notes.txt\nrename to archive/notes.txt\n');
     expect(diff).toContain('+++ b/archive/app.db.md\n@@ -0,0 +1,1 @@\n+moved from app.db\n');
-    writeFileSync(path.join(root, '..', `${path.basename(root)}.patch`), diff);
-    gitIn(root, ['apply', path.join(root, '..', `${path.basename(root)}.patch`)]);
+    // Outside the repository (git apply would see it as a new file), in a folder removed after the tests.
+    const patchDir = tempDir();
+    cleanup.push(patchDir);
+    writeFileSync(path.join(patchDir, 'moves.patch'), diff);
+    gitIn(root, ['apply', path.join(patchDir, 'moves.patch')]);
     expect(existsSync(path.join(root, 'app.db'))).toBe(false);
     expect(readFileSync(path.join(root, 'archive', 'app.db')).equals(binary)).toBe(true);
     expect(readFileSync(path.join(root, 'archive', 'notes.txt'), 'utf8')).toBe('hello\n');

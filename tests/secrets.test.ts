@@ -114,7 +114,9 @@ describe('planted secrets never reach an output', () => {
 
 describe('collectSecrets', () => {
   it('collects compose, .env and Dockerfile values with the lines that hold them', () => {
-    const ws = Workspace.fromFiles(path.join(tempDir(), 'in-memory'), {
+    const parent = tempDir();
+    cleanup.push(parent);
+    const ws = Workspace.fromFiles(path.join(parent, 'in-memory'), {
       'compose.yaml': [
         'x-env: &common',
         '  SHARED_TOKEN: shared-anchor-value',

@@ -151,11 +151,14 @@ const OPENERS: Record<CommentStyle, Array<{ before: RegExp; closer?: string }>> 
   ],
 };
 
+/** What nearly every file holds: one list for all of them (a list a file was 3 MB at 100,000 files). */
+const NO_DIRECTIVES: readonly Directive[] = Object.freeze([]);
+
 /** The suppression comments of a file (cached per text). */
-export function directivesOf(file: SourceFile): Directive[] {
+export function directivesOf(file: SourceFile): readonly Directive[] {
   return file.parse('suppressions', (f) => {
     const style = commentStyleFor(f.path);
-    return style && f.text.includes(KEYWORD) ? parseDirectives(f.path, f.text, style) : [];
+    return style && f.text.includes(KEYWORD) ? parseDirectives(f.path, f.text, style) : NO_DIRECTIVES;
   });
 }
 
