@@ -77,7 +77,25 @@ const DOCKERFILE_LANGS = new Set(['dockerfile', 'docker', 'containerfile']);
 /** First words that make a code span or JSON string a command rather than a name. */
 const COMMAND_HEAD = /^(docker|docker-compose|podman|podman-compose|python[\d.]*|pip[\d.]*|uvicorn|gunicorn|hypercorn|cp|mv|source|\.|bash|sh|zsh|cat|cd|pytest|make|npm|npx|node|poetry|uv|pipenv|pdm|hatch)$/;
 
-const commandCache = factSlot<Map<string, Promise<DocCommands | { skipped: string }>>>('doc commands');
+/** By size cap, then doc path (a key string per doc was 4 MB at 100,000 files). */
+const commandCache = factSlot<Map<number, Map<string, Promise<DocCommands | { skipped: string }>>>>('doc commands');
+
+/**
+ * One string per distinct short word of the docs' commands (`docker`, `compose`, `-f`, `8000`):
+ * a doc's words are built character by character, and the same few hundred words were each a
+ * string of their own, 13 MB at 100,000 files. Words longer than this are mostly paths, seldom
+ * repeated, and kept as they are.
+ */
+const commandWords = factSlot<Map<string, string>>('doc command words');
+const SHARED_WORD_MAX = 24;
+
+function sharedWord(words: Map<string, string>, value: string): string {
+  if (value.length > SHARED_WORD_MAX) return value;
+  const known = words.get(value);
+  if (known !== undefined) return known;
+  words.set(value, value);
+  return value;
+}
 
 /**
  * The commands of one doc: every simple command of its shell code blocks, the CMD/ENTRYPOINT
@@ -90,11 +108,15 @@ export function docCommands(ws: Workspace, doc: DocFile, opts: DocsOptions): Pro
     perWs = new Map();
     commandCache.set(ws, perWs);
   }
-  const key = `${doc.path}\0${opts.maxDocBytes}`;
-  let found = perWs.get(key);
+  let perCap = perWs.get(opts.maxDocBytes);
+  if (!perCap) {
+    perCap = new Map();
+    perWs.set(opts.maxDocBytes, perCap);
+  }
+  let found = perCap.get(doc.path);
   if (!found) {
     found = extractCommands(ws, doc, opts.maxDocBytes);
-    perWs.set(key, found);
+    perCap.set(doc.path, found);
   }
   return found;
 }
@@ -452,12 +474,15 @@ export function scriptCommands(ws: Workspace, file: string, mapped: MappedText, 
 function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'], mapped: MappedText, block: MdCodeBlock | undefined, id: string, consoleSession: boolean, text: string, state: Procedure): DocCommand[] {
   const prepared = prepareShell(mapped.value, consoleSession);
   const words = splitShell(prepared);
+  let known = commandWords.get(ws);
+  if (!known) commandWords.set(ws, (known = new Map()));
+  const shared = known;
   const out: DocCommand[] = [];
   let line = 0;
   let current: ShellWord[] = [];
   const flush = (): void => {
     if (current.length === 0) return;
-    const argv: DocWord[] = current.map((w) => ({ value: w.value, vStart: w.start, vEnd: w.end }));
+    const argv: DocWord[] = current.map((w) => ({ value: sharedWord(shared, w.value), vStart: w.start, vEnd: w.end }));
     const values = argv.map((w) => w.value);
     if (state.shownDockerfile && state.cwd !== undefined) {
       // `docker build -f Dockerfile.custom .` after the doc showed a Dockerfile: it builds that one.
