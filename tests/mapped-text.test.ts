@@ -1,7 +1,14 @@
 // Runs answer what per-character offsets answered: checked against a per-character reference on
 // generated offset maps (mapped lines, unmapped escapes and prefixes, line breaks at line ends).
 import { describe, it, expect } from 'vitest';
-import { firstMappedOffset, linearRuns, mappedSpan, offsetAt, offsetsOf, runsOf, RunsBuilder, sliceRuns, type MappedText } from '../src/formats/mapped-text.js';
+import { firstMappedOffset, linearRuns, mappedSpan, offsetAt, runsOf, RunsBuilder, sliceRuns, type MappedText } from '../src/formats/mapped-text.js';
+
+/** Per-character offsets (-1: unmapped) read back from the runs: the reference the runs must give. */
+function offsetsOf(m: MappedText): Int32Array {
+  const out = new Int32Array(m.value.length).fill(-1);
+  for (let k = 0; k < m.runs.length; k += 3) for (let i = 0; i < (m.runs[k + 2] as number); i++) out[(m.runs[k] as number) + i] = (m.runs[k + 1] as number) + i;
+  return out;
+}
 
 function generated(seed: number): number[] {
   let a = seed;

@@ -106,10 +106,3 @@ export function sliceRuns(runs: Runs, from: number, to: number): Runs {
   }
   return b.done();
 }
-
-/** Per-character offsets (-1: unmapped), for a check or a report that wants them all. */
-export function offsetsOf(m: MappedText): Int32Array {
-  const out = new Int32Array(m.value.length).fill(-1);
-  for (let k = 0; k < m.runs.length; k += 3) for (let i = 0; i < (m.runs[k + 2] as number); i++) out[(m.runs[k] as number) + i] = (m.runs[k + 1] as number) + i;
-  return out;
-}

@@ -89,6 +89,12 @@ const commandCache = factSlot<Map<number, Map<string, Promise<DocCommands | { sk
 const commandWords = factSlot<Map<string, string>>('doc command words');
 const SHARED_WORD_MAX = 24;
 
+function wordsOf(ws: Workspace): Map<string, string> {
+  let words = commandWords.get(ws);
+  if (!words) commandWords.set(ws, (words = new Map()));
+  return words;
+}
+
 function sharedWord(words: Map<string, string>, value: string): string {
   if (value.length > SHARED_WORD_MAX) return value;
   const known = words.get(value);
@@ -474,9 +480,7 @@ export function scriptCommands(ws: Workspace, file: string, mapped: MappedText, 
 function shellCommands(ws: Workspace, doc: string, source: DocCommand['source'], mapped: MappedText, block: MdCodeBlock | undefined, id: string, consoleSession: boolean, text: string, state: Procedure): DocCommand[] {
   const prepared = prepareShell(mapped.value, consoleSession);
   const words = splitShell(prepared);
-  let known = commandWords.get(ws);
-  if (!known) commandWords.set(ws, (known = new Map()));
-  const shared = known;
+  const shared = wordsOf(ws);
   const out: DocCommand[] = [];
   let line = 0;
   let current: ShellWord[] = [];
