@@ -4,8 +4,9 @@
  * also offers them as the top-level `docs` block, shared by those rules (a rule's own options
  * win, src/config/index.ts `DOCS_RULES`).
  */
-import type { OptionSchema } from '../src/model/rule.js';
-import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_JSON_INDEX_GLOBS, DEFAULT_LEDGER_GLOBS, DEFAULT_QUOTE_HEADING_WORDS, DEFAULT_QUOTE_MARKERS } from '../src/facts/docs/options.js';
+import type { OptionSchema, Rule } from '../src/model/rule.js';
+import { docsWithHistories } from '../src/facts/docs/doc-files.js';
+import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_JSON_INDEX_GLOBS, DEFAULT_LEDGER_GLOBS, DEFAULT_QUOTE_HEADING_WORDS, DEFAULT_QUOTE_MARKERS, docsOptions } from '../src/facts/docs/options.js';
 import { DEFAULT_MAX_MARKDOWN_BYTES } from '../src/formats/markdown.js';
 
 const globs = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
@@ -18,3 +19,11 @@ export const DOCS_OPTIONS: Readonly<Record<string, OptionSchema>> = {
   quoteHeadingWords: { ...globs, description: 'Heading words that make a section a quote.', default: DEFAULT_QUOTE_HEADING_WORDS },
   quoteMarkers: { ...globs, description: 'Words or symbols that mark a line as a bad example.', default: DEFAULT_QUOTE_MARKERS },
 };
+
+/**
+ * `Rule.docsReadAhead` of a docs rule that reads every doc and history (docsWithHistories): its
+ * Markdown files. Changelogs, release notes and excluded folders stay out, so no worker parses
+ * what no rule reads (a seventh of a 100,000-file repository's docs).
+ */
+export const everyDocReadAhead: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) =>
+  docsWithHistories(workspace, docsOptions(options)).flatMap((d) => (d.kind === 'markdown' ? [d.path] : []));

@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { parseMarkdown, jsonStringValues, mappedSpan, blankComponentTags, type MarkdownModel, type MappedText } from '../src/formats/markdown.js';
 import { offsetAt } from '../src/formats/mapped-text.js';
+import { setParseStore } from '../src/formats/store.js';
 
 async function model(text: string): Promise<MarkdownModel> {
   const r = await parseMarkdown(new SourceFile('doc.md', text, false));
@@ -108,6 +109,26 @@ describe('markdown links', () => {
       ['C', '## C\n\n'],
       ['D', '# D\n'],
     ]);
+  });
+});
+
+describe('a model made elsewhere', () => {
+  it('(a worker, the cache: plain data that came over as a copy) is the one the text parses to', async () => {
+    const text = '# Run\n\n```bash\ncd services/api && uvicorn app.main:app --port 8000\n```\n\nSee `docs/deploy/production.md`, [the guide](docs/guides/getting-started.md) and <https://example.com/a/long/path>.\n\n[ref]: <docs/reference/with space.md>\n';
+    const parsed = await parseMarkdown(new SourceFile('README.md', text, false));
+    expect(parsed.ok).toBe(true);
+    const copy = structuredClone((parsed as { model: MarkdownModel }).model);
+    setParseStore({ get: () => ({ value: copy }), put: () => undefined });
+    try {
+      const again = await parseMarkdown(new SourceFile('README.md', text, false));
+      expect(again).toEqual(parsed);
+      const model = (again as { model: MarkdownModel }).model;
+      // Still the text at its runs: a value is exactly what its mapping points at.
+      for (const piece of [...model.spans, ...model.blocks]) expect(text.slice(offsetAt(piece, 0), offsetAt(piece, piece.value.length - 1) + 1)).toBe(piece.value);
+      for (const link of model.links) if (link.raw !== undefined) expect(text.slice(link.urlStart, link.urlEnd)).toBe(link.raw);
+    } finally {
+      setParseStore(undefined);
+    }
   });
 });
 

@@ -105,6 +105,36 @@ describe('the plan', () => {
   });
 });
 
+describe('the docs read ahead', () => {
+  it('are the docs the running rules read: the plan keeps only those of the Markdown files, and every module', () => {
+    const plan = prefetchPlan(['a.py', 'README.md', 'CHANGELOG.md', 'docs/releases/v1.md', 'docs/guide.md', 'b.py'], ['README.md', 'docs/guide.md']);
+    expect(plan.map((j) => j.path)).toEqual(['a.py', 'b.py', 'README.md', 'docs/guide.md']);
+    expect(prefetchPlan(['a.py', 'README.md'], []).map((j) => j.path)).toEqual(['a.py']);
+  });
+
+  it('of a docs rule are its docs and the histories it reads for their instructions, never a changelog, a release note or an excluded folder', async () => {
+    const { Workspace } = await import('../src/workspace/workspace.js');
+    const { rule: deadReference } = await import('../codemods/docs-dead-reference/index.js');
+    const { rule: commandDrift } = await import('../codemods/docs-command-drift/index.js');
+    const { effectiveOptions } = await import('../src/model/rule.js');
+    const ws = Workspace.fromFiles('/r', {
+      'README.md': '',
+      'CHANGELOG.md': '',
+      'docs/guide.mdx': '',
+      'docs/BUILD_HISTORY.md': '',
+      'docs/releases/v1.2.md': '',
+      'docs/INDEX.json': '{}',
+      'node_modules/pkg/README.md': '',
+      'src/app.py': '',
+    });
+    for (const rule of [deadReference, commandDrift]) {
+      expect(rule.docsReadAhead?.({ workspace: ws, options: effectiveOptions(rule.meta, undefined) })).toEqual(['README.md', 'docs/guide.mdx', 'docs/BUILD_HISTORY.md']);
+      // The rule's own options say which docs are ledgers.
+      expect(rule.docsReadAhead?.({ workspace: ws, options: effectiveOptions(rule.meta, { ledgerGlobs: [] }) })).toContain('docs/releases/v1.2.md');
+    }
+  });
+});
+
 describe('what a worker reads', () => {
   it('is what the main thread reads from the same text, and the main thread uses it', async () => {
     const root = sampleRepo();
@@ -154,6 +184,8 @@ describe('what a worker reads', () => {
           expect(prefetch.settle(again)).toBeUndefined();
           expect(prefetch.get(again, key), `${p}: ${key}`).toEqual({ value });
           compared++;
+          // Handed over once: the file's parse keeps it from then on, and the store lets go.
+          expect(prefetch.get(again, key), `${p}: ${key} again`).toBeUndefined();
         }
         // Another text at the same path (a fix changed it): the worker's result is not used.
         for (const key of expected.keys()) expect(prefetch.get(new SourceFile(p, `${file.file.text}\n`, false), key)).toBeUndefined();

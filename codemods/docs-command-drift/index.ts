@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/model/rule.js';
-import { DOCS_OPTIONS } from '../docs-options.js';
+import { DOCS_OPTIONS, everyDocReadAhead } from '../docs-options.js';
 import { createdInSeries } from '../../src/facts/docs/commands.js';
-import { docFiles, historyDocs } from '../../src/facts/docs/doc-files.js';
+import { docsWithHistories, historyDocs } from '../../src/facts/docs/doc-files.js';
 import { docsOptions } from '../../src/facts/docs/options.js';
 import { judgedFromEveryCwd, readDoc } from '../../src/facts/docs/findings.js';
 import { pathHistories } from '../../src/facts/docs/relocation.js';
@@ -35,13 +35,14 @@ export const rule: Rule = {
       ...DOCS_OPTIONS,
     },
   },
+  docsReadAhead: everyDocReadAhead,
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);
     const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;
     const problems: SaidProblem[] = [];
     const scripts: ScriptRef[] = [];
     const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
-    for (const doc of [...docFiles(workspace, opts).docs, ...historyDocs(workspace, opts)]) {
+    for (const doc of docsWithHistories(workspace, opts)) {
       const read = await readDoc(workspace, doc, opts);
       if (!read) continue;
       const env: Env = { meta: rule.meta, ws: workspace, facts, opts, factories, q: { ws: workspace, file: read.file, model: read.model, opts, ledger: historyFiles.has(doc.path) }, editable: workspace.isEditable(doc.path), series: await createdInSeries(workspace, doc.path, opts) };

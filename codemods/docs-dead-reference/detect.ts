@@ -9,7 +9,7 @@ import type { Facts } from '../../src/facts/facts.js';
 import { jsonStringValues, mappedSpan, offsetAt, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import { createdInSeries } from '../../src/facts/docs/commands.js';
-import { docFiles, historyDocs } from '../../src/facts/docs/doc-files.js';
+import { docsWithHistories, historyDocs } from '../../src/facts/docs/doc-files.js';
 import { existsInRepo, isGitIgnored, joinRepo, pathRef, projectRootsAbove } from '../../src/facts/docs/paths.js';
 import { inCheckerList } from '../../src/facts/docs/drift-checkers.js';
 import { isQuoted } from '../../src/facts/docs/quoting.js';
@@ -185,7 +185,7 @@ function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[]
 export async function collect(workspace: Workspace, facts: Facts, opts: DocsOptions): Promise<Pending[]> {
   const pending: Pending[] = [];
   const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
-  for (const doc of [...docFiles(workspace, opts).docs, ...historyDocs(workspace, opts)]) {
+  for (const doc of docsWithHistories(workspace, opts)) {
     const read = await readDoc(workspace, doc, opts);
     if (!read) continue;
     const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);

@@ -62,6 +62,13 @@ export interface RuleContext {
 export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): Promise<RawFinding[]>;
+  /**
+   * The Markdown docs this rule reads in every run, whatever the repository holds (the same
+   * list `check` walks): parse workers read them ahead of it (src/parallel/). A hint, like the
+   * Python pass's interests: a doc left out is read when asked, and one listed but never asked
+   * costs a parse. Absent: the rule reads no doc, or only some, decided as it goes.
+   */
+  docsReadAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): readonly string[];
 }
 
 /** The options a rule gets when the configuration sets none: the `default` of each. */

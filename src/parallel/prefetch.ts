@@ -63,19 +63,27 @@ export interface PrefetchOptions {
   peek?: (path: string) => SourceFile | undefined;
   /** Cores to count for `auto` (default: os.availableParallelism()). */
   cores?: number;
+  /**
+   * The Markdown docs to read ahead: the ones the run's rules read on every run
+   * (Rule.docsReadAhead). Default: every Markdown file of `paths`.
+   */
+  docs?: readonly string[];
 }
 
 /**
- * The files a worker may read ahead: the Python modules, then the Markdown docs. The docs rules
- * run first and the main thread reads their docs in batches meanwhile; a worker starting on the
- * modules has them ready when the rules that read modules come.
+ * The files a worker may read ahead: the Python modules, then the Markdown docs (`readDocs`, or
+ * every one). The docs rules run first and the main thread reads their docs in batches
+ * meanwhile; a worker starting on the modules has them ready when the rules that read modules
+ * come.
  */
-export function prefetchPlan(paths: readonly string[]): PrefetchJob[] {
+export function prefetchPlan(paths: readonly string[], readDocs?: readonly string[]): PrefetchJob[] {
+  const wanted = readDocs && new Set(readDocs);
   const docs: PrefetchJob[] = [];
   const modules: PrefetchJob[] = [];
   for (const p of paths) {
-    if (isMarkdownPath(p)) docs.push({ path: p, kind: 'markdown' });
-    else if (p.endsWith('.py')) modules.push({ path: p, kind: 'python' });
+    if (isMarkdownPath(p)) {
+      if (!wanted || wanted.has(p)) docs.push({ path: p, kind: 'markdown' });
+    } else if (p.endsWith('.py')) modules.push({ path: p, kind: 'python' });
   }
   return [...modules, ...docs];
 }
@@ -100,6 +108,9 @@ interface Received {
   /** As the worker sent them: one to three pairs a file, so a list (a Map a file was 20 MB at 100,000 files). */
   values: ReadonlyArray<readonly [string, unknown]>;
 }
+
+/** A file whose results were all handed over: only that it came is kept. */
+const TAKEN: Received = { values: [] };
 
 /** The value put last under `key` (as a Map built from the list would hold). */
 function lastPair(values: Received['values'], key: string): readonly [string, unknown] | undefined {
@@ -137,7 +148,7 @@ export class ParsePrefetch implements ParseStore {
    * the docs in batches). Undefined when the repository has no doc or module.
    */
   static start(inner: ParseStore | undefined, options: PrefetchOptions): ParsePrefetch | undefined {
-    const jobs = prefetchPlan(options.paths);
+    const jobs = prefetchPlan(options.paths, options.docs);
     if (!jobs.length) return undefined;
     const entry = workerEntry();
     const count = entry === undefined ? 0 : workerCount(options.concurrency, jobs, options.cores);
@@ -186,14 +197,16 @@ export class ParsePrefetch implements ParseStore {
     else worker.unref();
   }
 
-  /** Take the results already on the ports, until file `i`'s is in (or none is left). */
-  private drain(i: number): void {
+  /**
+   * Take every result already on the ports. A result left waiting keeps its serialized copy in
+   * the worker's malloc arena, and glibc does not give such memory back: when the main thread
+   * took only the result it asked for, a 100,000-file run kept 64 MiB there to its end. Each
+   * result is one the rules will ask for (the plan holds what they read), so taking it early
+   * costs nothing.
+   */
+  private drain(): void {
     for (const port of this.ports) {
-      while (!this.received.has(i)) {
-        const message = receiveMessageOnPort(port);
-        if (!message) break;
-        this.accept(message.message as PrefetchResult);
-      }
+      for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) this.accept(message.message as PrefetchResult);
     }
   }
 
@@ -236,7 +249,7 @@ export class ParsePrefetch implements ParseStore {
         continue;
       }
       if (now !== FileState.Working || this.stopped) return undefined;
-      this.drain(i);
+      this.drain();
       if (this.received.has(i)) return undefined;
       // While the main thread waits, the ports and workers keep the process alive (they are
       // unreferenced otherwise, so that a run that ends does not wait for them).
@@ -250,13 +263,16 @@ export class ParsePrefetch implements ParseStore {
     const now = i === undefined ? undefined : Atomics.load(this.state, i);
     // Working, too: the worker posts a result before it marks the file done.
     if (i !== undefined && (now === FileState.Working || now === FileState.Done)) {
-      this.drain(i);
+      this.drain();
       const got = this.received.get(i);
       const same = got?.source ? got.source === file || this.digest(got.source) === this.digest(file) : got?.digest !== undefined && got.digest === this.digest(file);
       const pair = got && lastPair(got.values, key);
-      if (pair && same) {
+      if (got && pair && same) {
         const value = pair[1];
         this.used++;
+        // Asked once: the file's parse keeps the value from now on (SourceFile.parse).
+        const rest = got.values.filter((p) => p[0] !== key);
+        this.received.set(i, rest.length ? { ...got, values: rest } : TAKEN);
         // The persistent cache keeps it for the next run, as if parsed here.
         this.inner?.put(file, key, value);
         return { value };

@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, Finding, Safety } from '../model/types.js';
-import type { Rule } from '../model/rule.js';
+import { effectiveOptions, type Rule } from '../model/rule.js';
 import { RULES } from '../rules/registry.js';
 import { Workspace } from '../workspace/workspace.js';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';
@@ -185,7 +185,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       // Workers only for a cold cache: a warm one already holds what they would read.
       const prefetch =
         cache === undefined || cache.cache.cold
-          ? ParsePrefetch.start(cache?.cache, { root: ws.root, paths: ws.paths, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, rules: runRules.map((r) => r.meta.id), concurrency: options.concurrency ?? 'auto', peek: (p) => ws.peek(p) })
+          ? ParsePrefetch.start(cache?.cache, { root: ws.root, paths: ws.paths, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, rules: runRules.map((r) => r.meta.id), concurrency: options.concurrency ?? 'auto', peek: (p) => ws.peek(p), docs: docsReadAhead(ws, runRules, ruleOptions) })
           : undefined;
       setParseStore(prefetch ?? cache?.cache);
       try {
@@ -202,6 +202,13 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       return notes.length ? { ...result, diagnostics: [...notes, ...result.diagnostics] } : result;
     },
   };
+}
+
+/** The Markdown docs the rules read on every run (Rule.docsReadAhead): what the parse workers read ahead. */
+function docsReadAhead(ws: Workspace, rules: readonly Rule[], ruleOptions: Readonly<Record<string, Record<string, unknown>>>): string[] {
+  const docs = new Set<string>();
+  for (const rule of rules) for (const p of rule.docsReadAhead?.({ workspace: ws, options: effectiveOptions(rule.meta, ruleOptions[rule.meta.id]) }) ?? []) docs.add(p);
+  return [...docs];
 }
 
 /** A pin map file, validated: any problem is an error naming the file, the line and the key. */

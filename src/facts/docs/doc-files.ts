@@ -115,3 +115,12 @@ export function historyDocs(ws: Workspace, opts: DocsOptions): DocFile[] {
     .ledgers.filter((p) => isMarkdownPath(p) && /history/i.test(path.basename(p)) && !declared.has(p) && !/(^|\/)(archives?|archived|adr|releases|release[-_]notes|changelogs)\//i.test(p))
     .map((p) => ({ path: p, kind: 'markdown' as const }));
 }
+
+/**
+ * The docs a docs rule reads through, in order: the docs, then the ledgers kept for their
+ * instructions (`historyDocs`). One list for the rules that read every doc and for the parse
+ * workers that read those docs ahead of them (Rule.docsReadAhead).
+ */
+export function docsWithHistories(ws: Workspace, opts: DocsOptions): DocFile[] {
+  return [...docFiles(ws, opts).docs, ...historyDocs(ws, opts)];
+}
