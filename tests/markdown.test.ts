@@ -1,7 +1,7 @@
 /** The Markdown / JSON index reader: offsets of code spans, code blocks, link targets, JSON strings. */
 import { describe, it, expect } from 'vitest';
 import { SourceFile } from '../src/workspace/source-file.js';
-import { parseMarkdown, jsonStringValues, mappedSpan, blankComponentTags, type MarkdownModel, type MappedText } from '../src/formats/markdown.js';
+import { leanModel, parseMarkdown, jsonStringValues, mappedSpan, blankComponentTags, type MarkdownModel, type MappedText } from '../src/formats/markdown.js';
 import { offsetAt } from '../src/formats/mapped-text.js';
 import { setParseStore } from '../src/formats/store.js';
 
@@ -117,7 +117,12 @@ describe('a model made elsewhere', () => {
     const text = '# Run\n\n```bash\ncd services/api && uvicorn app.main:app --port 8000\n```\n\nSee `docs/deploy/production.md`, [the guide](docs/guides/getting-started.md) and <https://example.com/a/long/path>.\n\n[ref]: <docs/reference/with space.md>\n';
     const parsed = await parseMarkdown(new SourceFile('README.md', text, false));
     expect(parsed.ok).toBe(true);
-    const copy = structuredClone((parsed as { model: MarkdownModel }).model);
+    const model0 = (parsed as { model: MarkdownModel }).model;
+    // As the cache gives it back, and as a worker sends it (the strings the text holds left out).
+    const lean = leanModel(text, structuredClone(model0));
+    expect(lean.blocks[0]?.value).toBeUndefined();
+    expect(lean.links.map((l) => [l.url, l.raw])).toEqual([[undefined, undefined], ['https://example.com/a/long/path', undefined], [undefined, undefined]]);
+    for (const copy of [structuredClone(model0), structuredClone(lean)]) {
     setParseStore({ get: () => ({ value: copy }), put: () => undefined });
     try {
       const again = await parseMarkdown(new SourceFile('README.md', text, false));
@@ -128,6 +133,7 @@ describe('a model made elsewhere', () => {
       for (const link of model.links) if (link.raw !== undefined) expect(text.slice(link.urlStart, link.urlEnd)).toBe(link.raw);
     } finally {
       setParseStore(undefined);
+    }
     }
   });
 });

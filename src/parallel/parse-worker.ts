@@ -12,7 +12,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isPlainData, textDigest } from '../cache/pass-cache.js';
-import { parseMarkdown } from '../formats/markdown.js';
+import { leanModel, MARKDOWN_MODEL_KEY, parseMarkdown, type MarkdownModel } from '../formats/markdown.js';
 import { prefetchAnalysis, pythonAnalysis, setPassRules } from '../formats/python.js';
 import { setParseStore } from '../formats/store.js';
 import type { SourceFile } from '../workspace/source-file.js';
@@ -60,7 +60,8 @@ async function work(setup: WorkerSetup): Promise<void> {
     }
     return values;
   };
-  const send = (result: PrefetchResult): void => {
+  const send = (result: PrefetchResult, text: string | undefined): void => {
+    if (text !== undefined) for (const pair of result.values) if (pair[0] === MARKDOWN_MODEL_KEY) pair[1] = leanModel(text, pair[1] as MarkdownModel);
     port.postMessage(result);
     // After the message is queued: the main thread, seeing Done, finds it on the port.
     Atomics.store(state, result.index, FileState.Done);
@@ -75,14 +76,14 @@ async function work(setup: WorkerSetup): Promise<void> {
       const batch = takeDocBatch(state, jobs, index, order.slice(at + 1, at + BATCH_FILES));
       at += batch.length - 1;
       const read = (rel: string): SourceFile | undefined => readPlanned(setup.root, rel, setup.maxFileBytes);
-      for (const doc of await readDocBatch(read, jobs, batch, (file) => parsed(file, 'markdown'))) send({ index: doc.index, digest: doc.file && textDigest(doc.file.text), values: doc.values });
+      for (const doc of await readDocBatch(read, jobs, batch, (file) => parsed(file, 'markdown'))) send({ index: doc.index, digest: doc.file && textDigest(doc.file.text), values: doc.values }, doc.file?.text);
       continue;
     }
     const file = readPlanned(setup.root, job.path, setup.maxFileBytes);
     let result: PrefetchResult = { index, digest: undefined, values: [] };
     // No result where the parse fails: the main thread parses the file when it asks, and reports what goes wrong.
     if (file) result = await parsed(file, job.kind).then((v) => ({ index, digest: textDigest(file.text), values: v }), () => result);
-    send(result);
+    send(result, undefined);
   }
   port.close();
 }
