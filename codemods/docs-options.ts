@@ -5,7 +5,7 @@
  * win, src/config/index.ts `DOCS_RULES`).
  */
 import type { OptionSchema, Rule } from '../src/model/rule.js';
-import { docsWithHistories } from '../src/facts/docs/doc-files.js';
+import { docFiles, docsWithHistories, type DocFile } from '../src/facts/docs/doc-files.js';
 import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_JSON_INDEX_GLOBS, DEFAULT_LEDGER_GLOBS, DEFAULT_QUOTE_HEADING_WORDS, DEFAULT_QUOTE_MARKERS, docsOptions } from '../src/facts/docs/options.js';
 import { DEFAULT_MAX_MARKDOWN_BYTES } from '../src/formats/markdown.js';
 
@@ -25,5 +25,11 @@ export const DOCS_OPTIONS: Readonly<Record<string, OptionSchema>> = {
  * Markdown files. Changelogs, release notes and excluded folders stay out, so no worker parses
  * what no rule reads (a seventh of a 100,000-file repository's docs).
  */
-export const everyDocReadAhead: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) =>
-  docsWithHistories(workspace, docsOptions(options)).flatMap((d) => (d.kind === 'markdown' ? [d.path] : []));
+export const everyDocReadAhead: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) => markdownOf(docsWithHistories(workspace, docsOptions(options)));
+
+/** `Rule.docsReadAhead` of a docs rule that reads the docs but not the histories (docFiles). */
+export const docsReadAhead: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) => markdownOf(docFiles(workspace, docsOptions(options)).docs);
+
+function markdownOf(docs: readonly DocFile[]): string[] {
+  return docs.flatMap((d) => (d.kind === 'markdown' ? [d.path] : []));
+}

@@ -112,10 +112,11 @@ describe('the docs read ahead', () => {
     expect(prefetchPlan(['a.py', 'README.md'], []).map((j) => j.path)).toEqual(['a.py']);
   });
 
-  it('of a docs rule are its docs and the histories it reads for their instructions, never a changelog, a release note or an excluded folder', async () => {
+  it('of a docs rule are the docs it reads (and the histories, read for their instructions), never a changelog, a release note or an excluded folder', async () => {
     const { Workspace } = await import('../src/workspace/workspace.js');
     const { rule: deadReference } = await import('../codemods/docs-dead-reference/index.js');
     const { rule: commandDrift } = await import('../codemods/docs-command-drift/index.js');
+    const { rule: portDrift } = await import('../codemods/docs-port-drift/index.js');
     const { effectiveOptions } = await import('../src/model/rule.js');
     const ws = Workspace.fromFiles('/r', {
       'README.md': '',
@@ -132,6 +133,8 @@ describe('the docs read ahead', () => {
       // The rule's own options say which docs are ledgers.
       expect(rule.docsReadAhead?.({ workspace: ws, options: effectiveOptions(rule.meta, { ledgerGlobs: [] }) })).toContain('docs/releases/v1.2.md');
     }
+    // docs-port-drift reads the docs, not the histories.
+    expect(portDrift.docsReadAhead?.({ workspace: ws, options: effectiveOptions(portDrift.meta, undefined) })).toEqual(['README.md', 'docs/guide.mdx']);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { RawFinding, SkipReason } from '../../src/model/types.js';
 import { renderMessage, type Rule } from '../../src/model/rule.js';
-import { DOCS_OPTIONS } from '../docs-options.js';
+import { DOCS_OPTIONS, docsReadAhead } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { offsetAt, type MarkdownModel, type MdCodeBlock } from '../../src/formats/markdown.js';
@@ -99,6 +99,8 @@ export const rule: Rule = {
     },
     options: { ...DOCS_OPTIONS },
   },
+  // Every doc, once the repository deploys an app (almost every repository this rule has work in).
+  docsReadAhead,
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);
     // Deployments in excluded folders (fixtures, vendored code) are not the repository's.

@@ -63,10 +63,10 @@ export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): Promise<RawFinding[]>;
   /**
-   * The Markdown docs this rule reads in every run, whatever the repository holds (the same
-   * list `check` walks): parse workers read them ahead of it (src/parallel/). A hint, like the
-   * Python pass's interests: a doc left out is read when asked, and one listed but never asked
-   * costs a parse. Absent: the rule reads no doc, or only some, decided as it goes.
+   * The Markdown docs this rule reads (the list `check` walks): parse workers read them ahead of
+   * it, and the main thread reads them in batches (src/parallel/). A hint, like the Python
+   * pass's interests: a doc left out is read alone when asked, and one listed but never asked
+   * costs a parse. Absent: the rule reads no doc, or a few it picks as it goes.
    */
   docsReadAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): readonly string[];
 }
