@@ -14,8 +14,8 @@
 //                (AUTOPACK_FIX_NO_PREFILTER=1: every file parsed and analysed, as before them),
 //                `serial` (AUTOPACK_FIX_CONCURRENCY=off: no parse worker), `workers`
 //                (AUTOPACK_FIX_CONCURRENCY=1: one parse worker whatever the repository's size)
-//   warm         the same run with a warm cache (`--cache-location .bench/cache/<target>`, filled by
-//                one untimed run first), when the CLI has a cache (`--cache-location` in --help):
+//   warm         the same run with a warm cache (`--cache-location .bench/cache/<target>`, emptied and
+//                filled by one untimed run first), when the CLI has a cache (`--cache-location` in --help):
 //                nothing changed, so the run memo replays the report (src/cache/run-memo.ts)
 //   warm-files   the same, with the run memo off (AUTOPACK_FIX_NO_RUN_MEMO=1): the engine runs on
 //                the per-file cache (parses and Python facts), as after an edit anywhere
@@ -27,7 +27,7 @@
 // Prints Markdown, writes .bench/compare.json. Timings live here, never in tests.
 
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +142,9 @@ function main() {
     const reports = {};
     log(`${t.name}: ${files} tracked files, ${o.rounds} round(s) of ${modes.join(', ')}`);
     const cacheDir = path.join(outDir, 'cache', t.name.replace(/[^\w.-]+/g, '_'));
+    // Filled afresh: a cache an older build made is noted and rebuilt, and a run that notes something
+    // once is volatile and writes no run memo, so the warm runs would miss it.
+    if (cache) rmSync(cacheDir, { recursive: true, force: true });
     if (cache) timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', '--cache-location', cacheDir], {}, o.timeout);
     for (let round = 0; round < o.rounds; round++) {
       for (const mode of modes) {
