@@ -132,7 +132,7 @@ export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_M
     // a file skipped for its budget may be read on a less loaded machine.
     await parseStore()?.settle?.(f);
     const stored = parseStore()?.get(f, MARKDOWN_MODEL_KEY);
-    if (stored) return { ok: true, model: onDocText(f.text, stored.value as MarkdownModel) };
+    if (stored) return { ok: true, model: onDocText(f.text, stored.value as LeanMarkdownModel) };
     const result = await readMarkdown(f.text, f.path, markdownParserInUse());
     if (result.ok) parseStore()?.put(f, MARKDOWN_MODEL_KEY, result.model);
     return result;
@@ -524,14 +524,25 @@ function onText(text: string, value: string, runs: Runs): string {
   return text.startsWith(value, at) ? text.slice(at, at + value.length) : value;
 }
 
+/** A piece of a model with a field a parse worker may leave out (leanModel): undefined where the text holds it. */
+type Lean<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | undefined };
+
+/** A Markdown model as a parse worker sends it (leanModel); the cache keeps one whole, which is one too. */
+export interface LeanMarkdownModel {
+  spans: Array<Lean<MdCodeSpan, 'value'>>;
+  blocks: Array<Lean<MdCodeBlock, 'value'>>;
+  links: Array<Lean<MdLink, 'url'>>;
+  headings: MdHeading[];
+}
+
 /**
  * A model made elsewhere (a parse worker, the persistent cache) for this very text, made to
  * hold what the main thread's own would: its strings come over as copies, each `kind` too, and
- * a link's `url` and `raw` as two. Its values that are stretches of the text become slices of
- * it (onText), the kinds the constants, and `url` the `raw` it equals. Equal strings, so nothing
- * read from it changes; a 100,000-file run kept 50 MB more with a worker before this.
+ * a link's `url` and `raw` as two, or are left out (leanModel). Its values that are stretches of
+ * the text become slices of it (onText), the kinds the constants, and `url` the `raw` it equals.
+ * Equal strings, so nothing read from it changes. Completes `model` in place.
  */
-function onDocText(text: string, model: MarkdownModel): MarkdownModel {
+function onDocText(text: string, model: LeanMarkdownModel): MarkdownModel {
   for (const span of model.spans) {
     span.kind = 'inlineCode';
     span.value = valueOnText(text, span);
@@ -544,19 +555,19 @@ function onDocText(text: string, model: MarkdownModel): MarkdownModel {
     link.kind = linkKind(link.kind);
     const raw = link.raw;
     if (link.urlStart !== undefined && link.urlEnd !== undefined) {
-      // Left out by a worker (leanModel): the destination as written is its span of the text.
+      // A destination as written always has its span; left out, it is that span of the text.
       if (raw === undefined) link.raw = text.slice(link.urlStart, link.urlEnd);
       else if (raw.length >= 13 && text.startsWith(raw, link.urlStart)) link.raw = text.slice(link.urlStart, link.urlStart + raw.length);
     }
-    if ((link.url as string | undefined) === undefined || link.url === link.raw) link.url = link.raw as string;
+    if (link.url === undefined || link.url === link.raw) link.url = link.raw;
   }
-  return model;
+  // Every value and url is set now (a url is left out only beside the destination it equals).
+  return model as MarkdownModel;
 }
 
 /** A piece's value on the text: the one stretch its run names when a worker left it out (leanModel), else onText. */
-function valueOnText(text: string, piece: MappedText): string {
-  const value = piece.value as string | undefined;
-  if (value !== undefined) return onText(text, value, piece.runs);
+function valueOnText(text: string, piece: Lean<MappedText, 'value'>): string {
+  if (piece.value !== undefined) return onText(text, piece.value, piece.runs);
   const at = piece.runs[1] as number;
   return text.slice(at, at + (piece.runs[2] as number));
 }
@@ -569,19 +580,20 @@ function valueOnText(text: string, piece: MappedText): string {
  * its run names, a destination as written (always its span), and a decoded destination equal to
  * it. Changes `model` in place: the worker sends it and keeps nothing.
  */
-export function leanModel(text: string, model: MarkdownModel): MarkdownModel {
-  const lean = (piece: MappedText): void => {
-    const runs = piece.runs;
-    if (piece.value.length > 0 && runs.length === 3 && runs[0] === 0 && runs[2] === piece.value.length && text.startsWith(piece.value, runs[1] as number)) (piece as { value: string | undefined }).value = undefined;
+export function leanModel(text: string, model: MarkdownModel): LeanMarkdownModel {
+  const lean: LeanMarkdownModel = model;
+  const leave = (piece: Lean<MappedText, 'value'>): void => {
+    const { value, runs } = piece;
+    if (value !== undefined && value.length > 0 && runs.length === 3 && runs[0] === 0 && runs[2] === value.length && text.startsWith(value, runs[1] as number)) piece.value = undefined;
   };
-  model.spans.forEach(lean);
-  model.blocks.forEach(lean);
-  for (const link of model.links) {
+  lean.spans.forEach(leave);
+  lean.blocks.forEach(leave);
+  for (const link of lean.links) {
     if (link.raw === undefined || link.urlStart === undefined || link.urlEnd === undefined || text.slice(link.urlStart, link.urlEnd) !== link.raw) continue;
-    if (link.url === link.raw) (link as { url: string | undefined }).url = undefined;
+    if (link.url === link.raw) link.url = undefined;
     link.raw = undefined;
   }
-  return model;
+  return lean;
 }
 
 function linkKind(kind: MdLink['kind']): MdLink['kind'] {
