@@ -162,6 +162,10 @@ describe('resolution', () => {
     const fake = { meta: { ...wrapped.meta }, check: async () => [{ file: 'a', offset: 0, message: 'm', key: 'k', severity: 'info' as const }] };
     const { withSeverity } = await import('../src/config/index.js');
     expect(await withSeverity(fake, 'error').check({} as never)).toEqual([{ file: 'a', offset: 0, message: 'm', key: 'k', severity: 'error' }]);
+    // Still the same rule for the parse workers: it reads the same docs.
+    const original = RULES.find((r) => r.meta.id === 'docs-port-drift')!;
+    expect(original.docsReadAhead).toBeDefined();
+    expect(wrapped.docsReadAhead).toBe(original.docsReadAhead);
   });
 
   it('strict raises every severity to error; --rule picks exactly its rules even when the config turns them off', () => {

@@ -198,6 +198,8 @@ export function withSeverity(rule: Rule, severity: Severity): Rule {
     async check(ctx) {
       return (await rule.check(ctx)).map((f) => ({ ...f, severity }));
     },
+    // The same rule, reading the same docs.
+    ...(rule.docsReadAhead ? { docsReadAhead: rule.docsReadAhead } : {}),
   };
 }
 
