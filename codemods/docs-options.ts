@@ -25,10 +25,10 @@ export const DOCS_OPTIONS: Readonly<Record<string, OptionSchema>> = {
  * Markdown files. Changelogs, release notes and excluded folders stay out, so no worker parses
  * what no rule reads (a seventh of a 100,000-file repository's docs).
  */
-export const everyDocReadAhead: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) => markdownOf(docsWithHistories(workspace, docsOptions(options)));
+export const readsDocsAndHistories: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) => markdownOf(docsWithHistories(workspace, docsOptions(options)));
 
 /** `Rule.docsReadAhead` of a docs rule that reads the docs but not the histories (docFiles). */
-export const docsReadAhead: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) => markdownOf(docFiles(workspace, docsOptions(options)).docs);
+export const readsDocs: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) => markdownOf(docFiles(workspace, docsOptions(options)).docs);
 
 function markdownOf(docs: readonly DocFile[]): string[] {
   return docs.flatMap((d) => (d.kind === 'markdown' ? [d.path] : []));

@@ -123,17 +123,17 @@ describe('a model made elsewhere', () => {
     expect(lean.blocks[0]?.value).toBeUndefined();
     expect(lean.links.map((l) => [l.url, l.raw])).toEqual([[undefined, undefined], ['https://example.com/a/long/path', undefined], [undefined, undefined]]);
     for (const copy of [structuredClone(model0), structuredClone(lean)]) {
-    setParseStore({ get: () => ({ value: copy }), put: () => undefined });
-    try {
-      const again = await parseMarkdown(new SourceFile('README.md', text, false));
-      expect(again).toEqual(parsed);
-      const model = (again as { model: MarkdownModel }).model;
-      // Still the text at its runs: a value is exactly what its mapping points at.
-      for (const piece of [...model.spans, ...model.blocks]) expect(text.slice(offsetAt(piece, 0), offsetAt(piece, piece.value.length - 1) + 1)).toBe(piece.value);
-      for (const link of model.links) if (link.raw !== undefined) expect(text.slice(link.urlStart, link.urlEnd)).toBe(link.raw);
-    } finally {
-      setParseStore(undefined);
-    }
+      setParseStore({ get: () => ({ value: copy }), put: () => undefined });
+      try {
+        const again = await parseMarkdown(new SourceFile('README.md', text, false));
+        expect(again).toEqual(parsed);
+        const model = (again as { model: MarkdownModel }).model;
+        // Still the text at its runs: a value is exactly what its mapping points at.
+        for (const piece of [...model.spans, ...model.blocks]) expect(text.slice(offsetAt(piece, 0), offsetAt(piece, piece.value.length - 1) + 1)).toBe(piece.value);
+        for (const link of model.links) if (link.raw !== undefined) expect(text.slice(link.urlStart, link.urlEnd)).toBe(link.raw);
+      } finally {
+        setParseStore(undefined);
+      }
     }
   });
 });

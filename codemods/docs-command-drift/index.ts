@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/model/rule.js';
-import { DOCS_OPTIONS, everyDocReadAhead } from '../docs-options.js';
+import { DOCS_OPTIONS, readsDocsAndHistories } from '../docs-options.js';
 import { createdInSeries } from '../../src/facts/docs/commands.js';
 import { docsWithHistories, historyDocs } from '../../src/facts/docs/doc-files.js';
 import { docsOptions } from '../../src/facts/docs/options.js';
@@ -35,7 +35,7 @@ export const rule: Rule = {
       ...DOCS_OPTIONS,
     },
   },
-  docsReadAhead: everyDocReadAhead,
+  docsReadAhead: readsDocsAndHistories,
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);
     const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;

@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/model/rule.js';
-import { DOCS_OPTIONS, everyDocReadAhead } from '../docs-options.js';
+import { DOCS_OPTIONS, readsDocsAndHistories } from '../docs-options.js';
 import { docsOptions } from '../../src/facts/docs/options.js';
 import { pathHistories } from '../../src/facts/docs/relocation.js';
 import { saidFindings, sayOutsideRecords } from '../docs-messages.js';
@@ -22,7 +22,7 @@ export const rule: Rule = {
     messages: MESSAGES,
     options: { ...DOCS_OPTIONS },
   },
-  docsReadAhead: everyDocReadAhead,
+  docsReadAhead: readsDocsAndHistories,
   async check({ workspace, facts, options }) {
     const pending = await collect(workspace, facts, docsOptions(options));
     const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).flatMap((p) => [{ path: p.missing, dir: p.dir }, ...(p.fileOrDir ? [{ path: p.missing, dir: true }] : [])]));

@@ -1,6 +1,6 @@
 import type { RawFinding, SkipReason } from '../../src/model/types.js';
 import { renderMessage, type Rule } from '../../src/model/rule.js';
-import { DOCS_OPTIONS, docsReadAhead } from '../docs-options.js';
+import { DOCS_OPTIONS, readsDocs } from '../docs-options.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { offsetAt, type MarkdownModel, type MdCodeBlock } from '../../src/formats/markdown.js';
@@ -100,7 +100,7 @@ export const rule: Rule = {
     options: { ...DOCS_OPTIONS },
   },
   // Every doc, once the repository deploys an app (almost every repository this rule has work in).
-  docsReadAhead,
+  docsReadAhead: readsDocs,
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);
     // Deployments in excluded folders (fixtures, vendored code) are not the repository's.

@@ -527,7 +527,7 @@ function onText(text: string, value: string, runs: Runs): string {
 /** A piece of a model with a field a parse worker may leave out (leanModel): undefined where the text holds it. */
 type Lean<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | undefined };
 
-/** A Markdown model as a parse worker sends it (leanModel); the cache keeps one whole, which is one too. */
+/** A Markdown model as a parse worker sends it (leanModel). A whole model, as the cache keeps it, is one too. */
 export interface LeanMarkdownModel {
   spans: Array<Lean<MdCodeSpan, 'value'>>;
   blocks: Array<Lean<MdCodeBlock, 'value'>>;
