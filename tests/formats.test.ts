@@ -7,6 +7,22 @@ import { Workspace } from '../src/workspace/workspace.js';
 import { parseAppTarget, resolveAppTarget, moduleNamesFor, toRepoPath, type ExecContext } from '../src/facts/python-app.js';
 import { pairRemovalSpan, parseYaml } from '../src/formats/yaml.js';
 import type { YAMLMap, Pair } from 'yaml';
+import { lineStarts, positionAt } from '../src/util/text.js';
+
+describe('line starts', () => {
+  it('start after every line feed, a CR of a CRLF staying on its line, a last line with or without its ending', () => {
+    expect(lineStarts('')).toEqual([0]);
+    expect(lineStarts('a')).toEqual([0]);
+    expect(lineStarts('\n')).toEqual([0, 1]);
+    expect(lineStarts('ab\r\ncd\n\nef')).toEqual([0, 4, 7, 8]);
+    expect(lineStarts('ab\rcd')).toEqual([0]);
+    const starts = lineStarts('one\ntwo\r\nthree');
+    expect(positionAt(starts, 0)).toEqual({ line: 1, column: 1 });
+    expect(positionAt(starts, 4)).toEqual({ line: 2, column: 1 });
+    expect(positionAt(starts, 7)).toEqual({ line: 2, column: 4 });
+    expect(positionAt(starts, 9)).toEqual({ line: 3, column: 1 });
+  });
+});
 
 describe('shell words', () => {
   it('splits with quotes, continuations and operators, keeping raw spans', () => {
