@@ -11,7 +11,7 @@ import { findNodeAtLocation } from 'jsonc-parser';
 import { jsoncTree } from '../../src/formats/json.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { DEFAULT_MANIFEST_EXCLUDES, globsMatcher, jsPackages, readPackageJson, type JsManager } from '../../src/facts/ecosystems.js';
+import { globsMatcher, isManifestExcluded, jsPackages, readPackageJson, type JsManager } from '../../src/facts/ecosystems.js';
 import { mergedBuild, isRemoteContext, repoPath, serviceView } from '../../src/facts/compose.js';
 import { baseChain, isDockerfilePath, type CopyInstruction, type DockerfileModel, type RunInstruction, type Stage } from '../../src/formats/dockerfile.js';
 import { matchesGlob } from '../../src/formats/glob.js';
@@ -192,7 +192,8 @@ function setupNodeSite(ws: Workspace, file: string, job: WorkflowJob, step: Work
     if (depPath.includes('${{')) return;
     const globs = depPath.split('\n').map((l) => l.trim().replace(/^\.\//, '')).filter((l) => l !== '' && !l.startsWith('!'));
     if (globs.length === 0) return;
-    if (globs.some((g) => ws.paths.some((p) => matchesGlob(p, g)))) return;
+    // Each glob compiled once, not once per path of the repository.
+    if (globs.some((g) => ws.paths.some(globsMatcher([g])))) return;
     out.push({ kind: 'setup-node-cache', file, offset, manager, dir: '', command: `cache: ${manager}`, where: `job \`${job.id}\``, key: `${file}:${job.id}:setup-node:${manager}:${depPath}`, job, step, dependencyPath: depPath });
     return;
   }
@@ -285,7 +286,8 @@ function landedIn(ws: Workspace, copies: readonly CopyInstruction[], context: st
       // A file or a glob of files (`package*.json`, `package-lock.json*`).
       const dir = path.dirname(repo) === '.' ? '' : path.dirname(repo);
       const base = path.basename(repo);
-      const matches = /[*?[]/.test(base) ? ws.paths.filter((p) => (path.dirname(p) === '.' ? '' : path.dirname(p)) === dir && matchesGlob(path.basename(p), base)) : ws.has(repo) ? [repo] : [];
+      const baseMatches = /[*?[]/.test(base) ? globsMatcher([base]) : undefined;
+      const matches = baseMatches ? ws.paths.filter((p) => (path.dirname(p) === '.' ? '' : path.dirname(p)) === dir && baseMatches(path.basename(p))) : ws.has(repo) ? [repo] : [];
       if (matches.length > 0) matchedAny = true;
       for (const m of matches) {
         if (destIsDir && dest === target) landed.names.add(path.basename(m));
@@ -431,11 +433,10 @@ async function scriptSites(ws: Workspace, out: InstallSite[]): Promise<void> {
 
 export async function installSites(ws: Workspace, facts: Facts): Promise<InstallSite[]> {
   const out: InstallSite[] = [];
-  const excluded = globsMatcher(DEFAULT_MANIFEST_EXCLUDES);
   let composed: Map<string, Set<string>> | undefined;
   for (const p of ws.paths) {
     if (isWorkflowPath(p)) workflowSites(ws, p, out);
-    else if (isDockerfilePath(p) && !excluded(p)) dockerfileSites(ws, facts, () => (composed ??= composeContexts(facts)), p, out);
+    else if (isDockerfilePath(p) && !isManifestExcluded(p)) dockerfileSites(ws, facts, () => (composed ??= composeContexts(facts)), p, out);
   }
   await scriptSites(ws, out);
   return out;

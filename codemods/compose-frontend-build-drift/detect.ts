@@ -24,7 +24,7 @@ import {
   type WorkflowPackageBuild,
 } from '../../src/facts/frontend-build.js';
 import { baseChain, isDockerfilePath, type DockerfileModel, type Stage } from '../../src/formats/dockerfile.js';
-import { DEFAULT_MANIFEST_EXCLUDES, isExcluded } from '../../src/facts/ecosystems.js';
+import { isManifestExcluded } from '../../src/facts/ecosystems.js';
 import path from 'node:path/posix';
 
 export interface ImageChoice {
@@ -145,7 +145,7 @@ export function serviceDrifts(facts: Facts): ServiceDrift[] {
 
 /** Dockerfiles of the repository, outside dependencies, fixtures and archives. */
 export function repositoryDockerfiles(ws: Workspace): string[] {
-  return ws.paths.filter((p) => isDockerfilePath(p) && !isExcluded(p, DEFAULT_MANIFEST_EXCLUDES) && !isNotProductDir(p.slice(0, Math.max(0, p.lastIndexOf('/')))));
+  return ws.paths.filter((p) => isDockerfilePath(p) && !isManifestExcluded(p) && !isNotProductDir(p.slice(0, Math.max(0, p.lastIndexOf('/')))));
 }
 
 /** Another Dockerfile, built in the same context, whose image serves one of `frontends` and copies an nginx config. */

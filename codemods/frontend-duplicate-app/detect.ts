@@ -14,7 +14,7 @@ import { repoPath } from '../../src/facts/compose.js';
 import { isComposePath } from '../../src/formats/compose.js';
 import { isDockerfilePath } from '../../src/formats/dockerfile.js';
 import { isWorkflowPath } from '../../src/formats/workflow.js';
-import { DEFAULT_MANIFEST_EXCLUDES, isExcluded } from '../../src/facts/ecosystems.js';
+import { isManifestExcluded } from '../../src/facts/ecosystems.js';
 
 export interface Reference {
   file: string;
@@ -100,7 +100,7 @@ export function referencesTo(ws: Workspace, facts: Facts, dir: string): Referenc
   const re = new RegExp(`(?<![\\w-])${escapeRe(dir)}(?![\\w-])`);
   const out: Reference[] = [];
   for (const p of ws.paths) {
-    if (isInside(p, dir) || isExcluded(p, DEFAULT_MANIFEST_EXCLUDES)) continue;
+    if (isInside(p, dir) || isManifestExcluded(p)) continue;
     const kind = referenceKind(p);
     if (!kind) continue;
     const file = ws.read(p);

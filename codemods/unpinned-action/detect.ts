@@ -8,7 +8,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Files } from '../../src/facts/files.js';
-import { DEFAULT_MANIFEST_EXCLUDES, isExcluded } from '../../src/facts/ecosystems.js';
+import { isManifestExcluded } from '../../src/facts/ecosystems.js';
 import { isWorkflowPath } from '../../src/formats/workflow.js';
 import { findPair, mapPairs, pairKey, resolveAlias } from '../../src/formats/yaml.js';
 import { FULL_SHA, splitActionRef } from '../../src/formats/pin-map.js';
@@ -63,7 +63,7 @@ export function usesSites(ws: Workspace, files: Files): UsesSite[] {
   const out: UsesSite[] = [];
   for (const p of ws.paths) {
     const workflow = isWorkflowPath(p);
-    if (!workflow && !(isCompositeActionPath(p) && !isExcluded(p, DEFAULT_MANIFEST_EXCLUDES))) continue;
+    if (!workflow && !(isCompositeActionPath(p) && !isManifestExcluded(p))) continue;
     const parsed = files.yaml(p);
     if (!parsed || parsed.error || !parsed.doc.contents) continue;
     const doc = parsed.doc;

@@ -7,7 +7,7 @@
 import type { From } from 'dockerfile-ast';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import type { Files } from '../../src/facts/files.js';
-import { DEFAULT_MANIFEST_EXCLUDES, isExcluded } from '../../src/facts/ecosystems.js';
+import { isManifestExcluded } from '../../src/facts/ecosystems.js';
 import { isDockerfilePath } from '../../src/formats/dockerfile.js';
 
 export interface FromSite {
@@ -50,7 +50,7 @@ export function substitute(value: string, args: ReadonlyMap<string, string | und
 export function fromSites(ws: Workspace, files: Files): FromSite[] {
   const out: FromSite[] = [];
   for (const p of ws.paths) {
-    if (!isDockerfilePath(p) || isExcluded(p, DEFAULT_MANIFEST_EXCLUDES)) continue;
+    if (!isDockerfilePath(p) || isManifestExcluded(p)) continue;
     const file = ws.read(p);
     const ast = file && files.dockerfileAst(file);
     if (!file || !ast) continue;

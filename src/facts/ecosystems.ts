@@ -39,9 +39,17 @@ export const DEFAULT_MANIFEST_EXCLUDES: readonly string[] = [
 // Globs live in src/formats/glob.ts (shared with the docs rules); re-exported for callers here.
 export { globToRegExp, globsMatcher, hasGlobChars, matchesGlob, normalizeRepoDir } from '../formats/glob.js';
 
+/** Whether `p` matches one of `excludes`, compiled on each call: for a list asked about once. */
 export function isExcluded(p: string, excludes: readonly string[]): boolean {
   return excludes.some((g) => matchesGlob(p, g));
 }
+
+/**
+ * `isExcluded(p, DEFAULT_MANIFEST_EXCLUDES)`, with the globs compiled once: the rules ask it of
+ * every Dockerfile, action and reference candidate, and compiling eleven globs for each path was
+ * most of the time of such a loop. A constant of the module, as a regular expression would be.
+ */
+export const isManifestExcluded: (p: string) => boolean = globsMatcher(DEFAULT_MANIFEST_EXCLUDES);
 
 // ---------------------------------------------------------------------------------------------
 // JS packages
