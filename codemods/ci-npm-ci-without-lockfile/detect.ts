@@ -192,8 +192,8 @@ function setupNodeSite(ws: Workspace, file: string, job: WorkflowJob, step: Work
     if (depPath.includes('${{')) return;
     const globs = depPath.split('\n').map((l) => l.trim().replace(/^\.\//, '')).filter((l) => l !== '' && !l.startsWith('!'));
     if (globs.length === 0) return;
-    // Each glob compiled once, not once per path of the repository.
-    if (globs.some((g) => ws.paths.some(globsMatcher([g])))) return;
+    // The globs compiled once, not once per path of the repository.
+    if (ws.paths.some(globsMatcher(globs))) return;
     out.push({ kind: 'setup-node-cache', file, offset, manager, dir: '', command: `cache: ${manager}`, where: `job \`${job.id}\``, key: `${file}:${job.id}:setup-node:${manager}:${depPath}`, job, step, dependencyPath: depPath });
     return;
   }
