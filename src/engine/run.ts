@@ -9,6 +9,7 @@ import { aliasBombProblem, parseYaml } from '../formats/yaml.js';
 import { scriptDepthProblem } from '../formats/bundler-config.js';
 import { setPassRules } from '../formats/python.js';
 import { plainRelative } from './safe-path.js';
+import { relieveHeap } from '../util/heap.js';
 
 export interface RunOptions {
   rules: readonly Rule[];
@@ -100,6 +101,9 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
     } catch (error) {
       diagnostics?.push({ file: '', kind: 'note', ruleId: rule.meta.id, message: `rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
       continue;
+    } finally {
+      // What the rule worked with is garbage now: in a large repository, let it go before the next rule grows the heap.
+      relieveHeap();
     }
     // Kept rule by rule: a suppression must be seen as used before the rule that reports unused
     // ones runs (it runs last).
