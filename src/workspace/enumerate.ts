@@ -13,10 +13,12 @@ export interface Enumeration {
  * The files a run looks at. In a git work tree that is what git knows: tracked files (even when
  * a .gitignore pattern matches them) plus untracked files that are not ignored. Elsewhere it is
  * a walk that honours every .gitignore on the way down. `.git` is never part of the set.
+ * `listing` is `gitListing(root)` when the caller asked git already (while it asked whether
+ * `root` is in a work tree).
  */
-export async function enumerateFiles(root: string, inGitRepo: boolean): Promise<Enumeration> {
+export async function enumerateFiles(root: string, inGitRepo: boolean, listing?: Promise<string[] | undefined>): Promise<Enumeration> {
   if (inGitRepo) {
-    const listed = await gitListing(root);
+    const listed = await (listing ?? gitListing(root));
     if (listed) {
       const seen = new Set<string>();
       for (const p of listed) {

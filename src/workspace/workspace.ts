@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, lstatSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SourceFile, decode } from './source-file.js';
-import { enumerateFiles, isOwnFile } from './enumerate.js';
+import { enumerateFiles, gitListing, isOwnFile } from './enumerate.js';
 import { git, gitTopLevel } from '../util/git.js';
 import { GitHistory } from './history.js';
 
@@ -103,10 +103,12 @@ export class Workspace {
 
   static async open(root: string, options: WorkspaceOptions = {}): Promise<Workspace> {
     const absRoot = path.resolve(root);
-    const top = await gitTopLevel(absRoot);
-    const [{ paths }, remotes] = await Promise.all([enumerateFiles(absRoot, top !== null), top !== null ? git(absRoot, ['remote', '-v']) : undefined]);
+    // git is asked all three at once (each is a process, and every run waits for them): the
+    // listing and the remotes are used only when the root is in a work tree.
+    const [top, listing, remotes] = await Promise.all([gitTopLevel(absRoot), gitListing(absRoot), git(absRoot, ['remote', '-v'])]);
+    const { paths } = await enumerateFiles(absRoot, top !== null, Promise.resolve(listing));
     const names = new Set<string>([path.basename(top ?? absRoot).toLowerCase()]);
-    for (const line of remotes?.code === 0 ? remotes.stdout.split('\n') : []) {
+    for (const line of top !== null && remotes.code === 0 ? remotes.stdout.split('\n') : []) {
       const url = line.split(/\s+/)[1];
       const name = url ? repositoryNameOf(url) : undefined;
       if (name) names.add(name);
