@@ -99,9 +99,6 @@ const MAX_CONSUMER_BYTES = 2 * 1024 * 1024;
  */
 export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<string, Read[]> {
   const reads = new Map<string, Read[]>();
-  // A file's first read by each consumer is kept. In the pass over the consumers, a consumer's
-  // reads are added together: a read by the consumer last added is the only repeat there (a
-  // search of the list made files named by thousands of consumers quadratic).
   // One Read per consumer and kind, shared by every file it reads that way: a consumer that names
   // hundreds of files held as many equal objects (580,000 of them at 100,000 files, about 30 MB
   // that became garbage at the end of a run, where its memory peaks).
@@ -110,6 +107,9 @@ export function readsOf(ws: Workspace, folders: readonly ConfigFolder[]): Map<st
     if (current.consumer !== consumer) current = { consumer, byKind: {} };
     return (current.byKind[kind] ??= { consumer, kind });
   };
+  // A file's first read by each consumer is kept. In the pass over the consumers, a consumer's
+  // reads are added together: a read by the consumer last added is the only repeat there (a
+  // search of the list made files named by thousands of consumers quadratic).
   const add = (file: string, consumer: string, kind: ReadKind): void => {
     const list = reads.get(file);
     if (!list) reads.set(file, [readOf(consumer, kind)]);

@@ -5,8 +5,8 @@
  * is garbage: each rule's own working data (indexes over every file, lists of matches) dies when
  * the rule returns, but V8 ran only a few mark-compacts in a whole run, so that garbage sat in the
  * old generation while the next rules took new pages. On the synthetic 100,000-file repository
- * the run's peak fell by 15–30 MiB serial and 30–60 MiB with a parse worker (bench/README.md,
- * tenth session). A collection costs about 0.3 s at that size, so it is asked only where it pays:
+ * the run's peak fell by about 40 MiB, serial or with a parse worker (bench/README.md, tenth
+ * session). A collection costs about 0.3 s at that size, so it is asked only where it pays:
  * a heap of at least MIN_HEAP that grew by GROWTH since the last one. A repository of a few
  * thousand files never gets there, and pays one heap-statistics read per rule.
  *
