@@ -105,8 +105,9 @@ export class Workspace {
     const absRoot = path.resolve(root);
     // git is asked all three at once (each is a process, and every run waits for them): the
     // listing and the remotes are used only when the root is in a work tree.
-    const [top, listing, remotes] = await Promise.all([gitTopLevel(absRoot), gitListing(absRoot), git(absRoot, ['remote', '-v'])]);
-    const { paths } = await enumerateFiles(absRoot, top !== null, Promise.resolve(listing));
+    const listing = gitListing(absRoot);
+    const [top, remotes] = await Promise.all([gitTopLevel(absRoot), git(absRoot, ['remote', '-v'])]);
+    const { paths } = await enumerateFiles(absRoot, top !== null, listing);
     const names = new Set<string>([path.basename(top ?? absRoot).toLowerCase()]);
     for (const line of top !== null && remotes.code === 0 ? remotes.stdout.split('\n') : []) {
       const url = line.split(/\s+/)[1];
