@@ -9,6 +9,10 @@ import { run } from '../src/engine/run.js';
 import { applyEdits, changedOutsideSpans, checkEdits } from '../src/engine/edits.js';
 import type { RawFinding, Safety } from '../src/model/types.js';
 import type { Rule } from '../src/model/rule.js';
+import { defineReleasable, type Releasable } from '../src/facts/fact.js';
+import { DOC_COMMANDS, docCommands } from '../src/facts/docs/commands.js';
+import { docFiles, type DocFile } from '../src/facts/docs/doc-files.js';
+import { docsOptions } from '../src/facts/docs/options.js';
 
 const SAFE = new Set<Safety>(['safe']);
 
@@ -269,5 +273,51 @@ describe('progress', () => {
     const steps: string[] = [];
     await run(ws, { rules: [replaceRule('first', 'b.yml', 'old', 'new'), replaceRule('second', 'b.yml', 'zzz', 'y')], apply: SAFE, onProgress: (s) => steps.push(s.phase === 'detect' ? `${s.index + 1}/${s.total} ${s.rule}` : `pass ${s.pass}`) });
     expect(steps).toEqual(['1/2 first', '2/2 second', 'pass 1']);
+  });
+});
+
+describe('what the rules read is let go after its last reader', () => {
+  /** Rules that log when they run; `reads` names the data each declares. */
+  function readers(data: Releasable, log: string[], reads: Record<string, boolean>): Rule[] {
+    return Object.entries(reads).map(([id, declares]) => ({
+      meta: { id, seedIds: [], summary: id, defaultSeverity: 'warning', fixable: 'none' },
+      ...(declares ? { reads: [data] } : {}),
+      async check() {
+        log.push(id);
+        return [];
+      },
+    }));
+  }
+
+  it('in a run that fixes nothing: once, right after the last rule that names it', async () => {
+    const log: string[] = [];
+    const data = defineReleasable('test data', () => log.push('released'));
+    await run(Workspace.fromFiles('/r', { 'a.txt': 'x' }), { rules: readers(data, log, { first: true, second: true, third: false }), apply: new Set() });
+    expect(log).toEqual(['first', 'second', 'released', 'third']);
+  });
+
+  it('never in a run that applies fixes: a fix pass runs the rules again', async () => {
+    const log: string[] = [];
+    const data = defineReleasable('test data', () => log.push('released'));
+    const rules = [...readers(data, log, { reader: true }), replaceRule('fixer', 'b.yml', 'old', 'new')];
+    const result = await run(Workspace.fromFiles('/r', { 'b.yml': 'name: old\n' }), { rules, apply: SAFE });
+    expect(result.changes.map((c) => c.after)).toEqual(['name: new\n']);
+    expect(log).not.toContain('released');
+    expect(log.filter((l) => l === 'reader').length).toBeGreaterThan(1);
+  });
+
+  it("the docs' commands and Markdown models: made again, the same, when asked after they went", async () => {
+    const ws = Workspace.fromFiles('/r', { 'README.md': '# App\n\n```bash\ncd api && uvicorn app.main:app --port 8000\n```\n' });
+    const doc = docFiles(ws, docsOptions({})).docs.find((d) => d.path === 'README.md');
+    expect(doc).toBeDefined();
+    const before = await docCommands(ws, doc as DocFile, docsOptions({}));
+    expect(await docCommands(ws, doc as DocFile, docsOptions({}))).toBe(before);
+    DOC_COMMANDS.release(ws);
+    const after = await docCommands(ws, doc as DocFile, docsOptions({}));
+    expect(after).not.toBe(before);
+    expect('commands' in after && after.model).not.toBe('commands' in before && before.model);
+    const words = (r: typeof before): string[] => ('commands' in r ? r.commands.map((c) => c.words.map((w) => w.value).join(' ')) : []);
+    expect(words(after)).toEqual(words(before));
+    expect(words(after)).toContain('uvicorn app.main:app --port 8000');
   });
 });

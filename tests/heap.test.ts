@@ -28,4 +28,14 @@ describe('heap governor', () => {
     expect(getHeapStatistics().used_heap_size).toBeLessThan(MIN_HEAP);
     expect(relieveHeap()).toBe(false);
   });
+
+  it('after a release, collects a heap at its minimum whatever it grew by, and a small one never', () => {
+    const used = getHeapStatistics().used_heap_size;
+    expect(relieveHeap(true, { minHeap: used + 64 * MiB, growth: 0 })).toBe(false);
+    expect(relieveHeap(true, { minHeap: 1, growth: Number.MAX_SAFE_INTEGER })).toBe(true);
+    // Without a release the same levels wait for growth.
+    expect(relieveHeap(false, { minHeap: 1, growth: Number.MAX_SAFE_INTEGER })).toBe(false);
+    expect(collectionDue(2 * MiB, MiB, { minHeap: MiB, growth: MiB })).toBe(true);
+    expect(collectionDue(2 * MiB, MiB, { minHeap: 4 * MiB, growth: MiB })).toBe(false);
+  });
 });

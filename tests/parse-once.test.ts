@@ -92,7 +92,7 @@ SourceFile.prototype.parse = function <T>(this: InstanceType<typeof SourceFile>,
 };
 const { detect } = await import('../src/engine/run.js');
 const { RULES } = await import('../src/rules/registry.js');
-const { blankComponentTags } = await import('../src/formats/markdown.js');
+const { blankComponentTags, parseMarkdown } = await import('../src/formats/markdown.js');
 
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
@@ -111,51 +111,64 @@ const KINDS: Record<string, { is: (p: string) => boolean; input?: (text: string)
   nginx: { is: (p) => p.endsWith('.conf') },
 };
 
+/** The demo repository, committed in a fresh folder. */
+function demoRepository(): string {
+  const dir = tempDir();
+  cleanup.push(dir);
+  cpSync(path.join(ROOT, 'fixtures', 'demo'), dir, { recursive: true });
+  gitIn(dir, ['init', '-q', '-b', 'main']);
+  gitIn(dir, ['add', '-A']);
+  gitIn(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'demo']);
+  return dir;
+}
+
+/** How many files of `ws` hold each text a parser of `kind` may be handed: identical files are parsed once each. */
+function holders(ws: InstanceType<typeof Workspace>, kind: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of ws.paths) {
+    const text = KINDS[kind]?.is(p) ? ws.probe(p)?.text : undefined;
+    if (text === undefined) continue;
+    const input = KINDS[kind]?.input?.(text) ?? text;
+    out.set(input, (out.get(input) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** The texts of `ws`'s files handed to a parser more often than files hold them (since `calls` was cleared). */
+function overParsed(ws: InstanceType<typeof Workspace>): string[] {
+  const out: string[] = [];
+  for (const kind of Object.keys(KINDS)) {
+    const files = holders(ws, kind);
+    const counts = new Map<string, number>();
+    for (const text of calls.get(kind) ?? []) counts.set(text, (counts.get(text) ?? 0) + 1);
+    for (const [text, n] of counts) {
+      const allowed = files.get(text) ?? 0;
+      // A text no file holds is a fragment (a code block, an inline snippet): not a file parse.
+      if (allowed > 0 && n > allowed) out.push(`${kind}: parsed ${n} times, ${allowed} file(s): ${JSON.stringify(text.slice(0, 60))}`);
+    }
+  }
+  return out;
+}
+
+/** JSON.parse, counted, for the length of a test. */
+function countJsonParses(): { mockRestore(): void } {
+  const jsonParse = JSON.parse;
+  return vi.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => (record('json', text), jsonParse(text, reviver)));
+}
+
 describe('each file is parsed once per run', () => {
   it('every rule on the demo repository: one parse per file of every kind, none in a second detection', async () => {
-    const dir = tempDir();
-    cleanup.push(dir);
-    cpSync(path.join(ROOT, 'fixtures', 'demo'), dir, { recursive: true });
-    gitIn(dir, ['init', '-q', '-b', 'main']);
-    gitIn(dir, ['add', '-A']);
-    gitIn(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'demo']);
-    const jsonParse = JSON.parse;
-    const spy = vi.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => (record('json', text), jsonParse(text, reviver)));
+    const dir = demoRepository();
+    const spy = countJsonParses();
     calls.clear();
     const ws = await Workspace.open(dir);
     const diagnostics: Parameters<typeof detect>[3] = [];
     const findings = await detect(ws, RULES, {}, diagnostics);
     expect(findings.length).toBeGreaterThan(0);
-
-    // How many files hold each text a parser may be handed: identical files are parsed once each.
-    const holders = (kind: string): Map<string, number> => {
-      const out = new Map<string, number>();
-      for (const p of ws.paths) {
-        const text = KINDS[kind]?.is(p) ? ws.probe(p)?.text : undefined;
-        if (text === undefined) continue;
-        const input = KINDS[kind]?.input?.(text) ?? text;
-        out.set(input, (out.get(input) ?? 0) + 1);
-      }
-      return out;
-    };
-    const overParsed = (): string[] => {
-      const out: string[] = [];
-      for (const kind of Object.keys(KINDS)) {
-        const files = holders(kind);
-        const counts = new Map<string, number>();
-        for (const text of calls.get(kind) ?? []) counts.set(text, (counts.get(text) ?? 0) + 1);
-        for (const [text, n] of counts) {
-          const allowed = files.get(text) ?? 0;
-          // A text no file holds is a fragment (a code block, an inline snippet): not a file parse.
-          if (allowed > 0 && n > allowed) out.push(`${kind}: parsed ${n} times, ${allowed} file(s): ${JSON.stringify(text.slice(0, 60))}`);
-        }
-      }
-      return out;
-    };
-    expect(overParsed()).toEqual([]);
+    expect(overParsed(ws)).toEqual([]);
     // The check means something only if every kind was parsed: each kind of the demo is read by some rule.
     for (const kind of Object.keys(KINDS)) {
-      const files = holders(kind);
+      const files = holders(ws, kind);
       const parsedFiles = (calls.get(kind) ?? []).filter((t) => files.has(t));
       expect(parsedFiles.length, `${kind} files parsed`).toBeGreaterThan(0);
     }
@@ -165,10 +178,29 @@ describe('each file is parsed once per run', () => {
     await detect(ws, RULES, {}, []);
     await detect(ws.withChanges(new Map()), RULES, {}, []);
     for (const [kind, list] of calls) {
-      const files = holders(kind);
+      const files = holders(ws, kind);
       const added = list.slice(before.get(kind) ?? 0).filter((t) => files.has(t));
       expect(added, `${kind} parsed again in a later detection`).toEqual([]);
     }
+    spy.mockRestore();
+  }, 120_000);
+
+  it("a run that fixes nothing and lets the docs' commands go after their last reader: still one parse per file (every rule that reads them names them)", async () => {
+    const dir = demoRepository();
+    const spy = countJsonParses();
+    calls.clear();
+    const ws = await Workspace.open(dir);
+    await detect(ws, RULES, {}, [], undefined, undefined, true);
+    // A rule that read the docs' commands after they went, without naming them in Rule.reads, parsed a doc again.
+    expect(overParsed(ws)).toEqual([]);
+    // They did go: a doc's model is made again when asked.
+    const docs = [...holders(ws, 'markdown').keys()];
+    expect(docs.length).toBeGreaterThan(0);
+    const doc = ws.paths.find((p) => KINDS.markdown?.is(p) && (calls.get('markdown') ?? []).includes(blankComponentTags(ws.probe(p)?.text ?? ''))) as string;
+    expect(doc).toBeDefined();
+    const parsed = calls.get('markdown')?.length ?? 0;
+    await parseMarkdown(ws.probe(doc) as InstanceType<typeof SourceFile>);
+    expect(calls.get('markdown')?.length).toBe(parsed + 1);
     spy.mockRestore();
   }, 120_000);
 });

@@ -83,4 +83,29 @@ describe('reading', () => {
     expect(view.changedSince(ws)).toEqual(['b.yml']);
     expect(() => ws.absolute('../outside')).toThrow(/outside the root/);
   });
+
+  it('forgets the parses it is told to, in files read from disk and in a view, and keeps the rest and the text', async () => {
+    const dir = tempDir();
+    cleanup.push(dir);
+    writeFileSync(path.join(dir, 'a.md'), '# A\n');
+    const ws = await Workspace.open(dir);
+    const onDisk = ws.read('a.md');
+    const view = ws.withChanges(new Map([['b.md', '# B\n']]));
+    const inView = view.read('b.md');
+    let made = 0;
+    const parse = (file: typeof onDisk, key: string): unknown => file?.parse(key, () => ({ key, n: ++made }));
+    // Both slots of a file: the first parse and the Map of the others.
+    for (const file of [onDisk, inView]) for (const key of ['md:1', 'md:2', 'other']) parse(file, key);
+    const kept = parse(onDisk, 'other');
+    view.forgetParses((key) => key.startsWith('md:'));
+    expect(parse(onDisk, 'other')).toBe(kept);
+    expect(made).toBe(6);
+    for (const file of [onDisk, inView]) for (const key of ['md:1', 'md:2']) parse(file, key);
+    expect(made).toBe(10);
+    // A parse made again is cached again, and the text never went.
+    parse(onDisk, 'md:1');
+    expect(made).toBe(10);
+    expect(ws.read('a.md')).toBe(onDisk);
+    expect(onDisk?.text).toBe('# A\n');
+  });
 });

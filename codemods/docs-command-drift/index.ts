@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS, readsDocsAndHistories } from '../docs-options.js';
-import { createdInSeries } from '../../src/facts/docs/commands.js';
+import { createdInSeries, DOC_COMMANDS } from '../../src/facts/docs/commands.js';
 import { docsWithHistories, historyDocs } from '../../src/facts/docs/doc-files.js';
 import { docsOptions } from '../../src/facts/docs/options.js';
 import { judgedFromEveryCwd, readDoc } from '../../src/facts/docs/findings.js';
@@ -36,6 +36,7 @@ export const rule: Rule = {
     },
   },
   docsReadAhead: readsDocsAndHistories,
+  reads: [DOC_COMMANDS],
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);
     const factories = Array.isArray(options.appFactories) ? (options.appFactories as string[]) : DEFAULT_APP_FACTORIES;

@@ -1,6 +1,7 @@
 import type { Rule } from '../../src/model/rule.js';
 import { DOCS_OPTIONS, readsDocsAndHistories } from '../docs-options.js';
 import { docsOptions } from '../../src/facts/docs/options.js';
+import { DOC_COMMANDS } from '../../src/facts/docs/commands.js';
 import { pathHistories } from '../../src/facts/docs/relocation.js';
 import { saidFindings, sayOutsideRecords } from '../docs-messages.js';
 import { collect } from './detect.js';
@@ -23,6 +24,7 @@ export const rule: Rule = {
     options: { ...DOCS_OPTIONS },
   },
   docsReadAhead: readsDocsAndHistories,
+  reads: [DOC_COMMANDS],
   async check({ workspace, facts, options }) {
     const pending = await collect(workspace, facts, docsOptions(options));
     const histories = await pathHistories(workspace, pending.filter((p) => !isMissingTemplate(p)).flatMap((p) => [{ path: p.missing, dir: p.dir }, ...(p.fileOrDir ? [{ path: p.missing, dir: true }] : [])]));

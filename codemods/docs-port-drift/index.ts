@@ -5,7 +5,7 @@ import type { Workspace } from '../../src/workspace/workspace.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { offsetAt, type MarkdownModel, type MdCodeBlock } from '../../src/formats/markdown.js';
 import { parseAppTarget, resolveAppTarget } from '../../src/facts/python-app.js';
-import { commandEnv, type DocCommand, wordTextSpan } from '../../src/facts/docs/commands.js';
+import { commandEnv, DOC_COMMANDS, type DocCommand, wordTextSpan } from '../../src/facts/docs/commands.js';
 import { type AppDeployment, appDeployments, serverAtHead, serverPort } from '../../src/facts/docs/deployments.js';
 import { docFiles, matchesAny } from '../../src/facts/docs/doc-files.js';
 import { type DocProblem, problemsToFindings, readDoc } from '../../src/facts/docs/findings.js';
@@ -101,6 +101,7 @@ export const rule: Rule = {
   },
   // Every doc, once the repository deploys an app (almost every repository this rule has work in).
   docsReadAhead: readsDocs,
+  reads: [DOC_COMMANDS],
   async check({ facts, workspace, options }) {
     const opts = docsOptions(options);
     // Deployments in excluded folders (fixtures, vendored code) are not the repository's.

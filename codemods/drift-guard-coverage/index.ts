@@ -3,6 +3,7 @@ import type { Rule } from '../../src/model/rule.js';
 import { checkers, coverage, hasCi } from './detect.js';
 import { stepFix } from './fix.js';
 import { patternGaps, staleTargets } from './patterns.js';
+import { rule as docsCommandDrift } from '../docs-command-drift/index.js';
 
 /**
  * The repository's own drift checker (a script holding forbidden-pattern lists that scans files
@@ -28,6 +29,8 @@ export const rule: Rule = {
       localOnly: '`{{checker}}` is a drift checker ({{lists}}), but only {{targets}} runs it, and CI does not run that: the drift it forbids can come back unnoticed{{noFix}}',
     },
   },
+  // It runs docs-command-drift for the app targets that rule rewrites (patterns.ts): what that rule reads, it reads.
+  reads: docsCommandDrift.reads,
   async check(ctx) {
     const { workspace, files } = ctx;
     const found = await checkers(workspace, files);

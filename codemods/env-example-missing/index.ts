@@ -9,6 +9,7 @@ import { isComposePath } from '../../src/formats/compose.js';
 import { DEFAULT_MANIFEST_EXCLUDES } from '../../src/facts/ecosystems.js';
 import { DEFAULT_LEDGER_GLOBS, docsOptions } from '../../src/facts/docs/options.js';
 import { isEnvTemplate, isGitIgnored } from '../../src/facts/docs/paths.js';
+import { DOC_COMMANDS } from '../../src/facts/docs/commands.js';
 import { composeEnvReads, dotenvNames, isDotenvPath, isTemplateSpelling, placeholderFor, pythonEnvReads, scriptEnvReads, type EnvRead } from './env-names.js';
 import { composeReferences, docReferences, gitignoreReferences, scriptReferences, type TemplateRef } from './references.js';
 import { majorityLineEnding } from '../../src/facts/files.js';
@@ -328,6 +329,8 @@ export const rule: Rule = {
       ledgerGlobs: { ...DOCS_OPTIONS.ledgerGlobs, default: DEFAULT_LEDGER_GLOBS_HERE } as OptionSchema,
     },
   },
+  // The docs' commands, for the env files they copy or source (references.ts).
+  reads: [DOC_COMMANDS],
   async check({ workspace: ws, options }) {
     const opts = readOptions(options);
     const excluded = globsMatcher(opts.exclude);

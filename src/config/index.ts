@@ -198,8 +198,9 @@ export function withSeverity(rule: Rule, severity: Severity): Rule {
     async check(ctx) {
       return (await rule.check(ctx)).map((f) => ({ ...f, severity }));
     },
-    // The same rule, reading the same docs.
+    // The same rule, reading the same docs and data.
     ...(rule.docsReadAhead ? { docsReadAhead: rule.docsReadAhead } : {}),
+    ...(rule.reads ? { reads: rule.reads } : {}),
   };
 }
 

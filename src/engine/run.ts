@@ -2,6 +2,7 @@ import type { Diagnostic, Finding, Fix, RawFinding, Safety } from '../model/type
 import { effectiveOptions, renderMessage, type Rule } from '../model/rule.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { Facts } from '../facts/facts.js';
+import type { Releasable } from '../facts/fact.js';
 import { applyEdits, changedOutsideSpans, checkEdits, editsConflict } from './edits.js';
 import { formatOf, parseProblem, toolProblem } from '../formats/validate.js';
 import { dialectOf } from '../formats/dialect.js';
@@ -82,9 +83,15 @@ export interface RunResult {
 
 const DEFAULT_MAX_PASSES = 10;
 
-/** Run every rule once over a workspace view. A rule that throws is reported, not fatal. */
-export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep'], onProgress?: RunOptions['onProgress']): Promise<Finding[]> {
+/**
+ * Run every rule once over a workspace view. A rule that throws is reported, not fatal.
+ * `release`: no rule runs again on any view of this disk, so what the rules read (Rule.reads)
+ * is let go after the last rule that reads it.
+ */
+export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep'], onProgress?: RunOptions['onProgress'], release = false): Promise<Finding[]> {
   const facts = Facts.of(ws);
+  const lastReader = new Map<Releasable, number>();
+  if (release) for (const [index, rule] of rules.entries()) for (const data of rule.reads ?? []) lastReader.set(data, index);
   // The Python analyses of rules that do not run stay out of the shared parse (formats/python.ts).
   setPassRules(rules.map((r) => r.meta.id));
   const findings: Finding[] = [];
@@ -102,8 +109,14 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
       diagnostics?.push({ file: '', kind: 'note', ruleId: rule.meta.id, message: `rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     } finally {
+      let released = false;
+      for (const [data, last] of lastReader) {
+        if (last !== index) continue;
+        data.release(ws);
+        released = true;
+      }
       // What the rule worked with is garbage now: in a large repository, let it go before the next rule grows the heap.
-      relieveHeap();
+      relieveHeap(released);
     }
     // Kept rule by rule: a suppression must be seen as used before the rule that reports unused
     // ones runs (it runs last).
@@ -338,7 +351,8 @@ function fingerprintState(ws: Workspace, base: Workspace): string {
 export async function run(ws: Workspace, options: RunOptions): Promise<RunResult> {
   const diagnostics: Diagnostic[] = [];
   const order = new Map(options.rules.map((r, i) => [r.meta.id, i]));
-  const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep, options.onProgress);
+  // A run that applies nothing detects once: no fix pass runs a rule again, so what the rules read goes after its last reader.
+  const initial = await detect(ws, options.rules, options.ruleOptions, diagnostics, options.keep, options.onProgress, options.apply.size === 0);
   const accepted = options.accepted ?? options.apply;
   const unsettled = options.unsettled ?? new Set<string>();
   const status = new Map<Finding, FixStatus | null>(

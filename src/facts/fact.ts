@@ -22,3 +22,22 @@ export interface FactSource {
 export function defineFact<T>(name: string, compute: (facts: FactSource) => T): Fact<T> {
   return { name, compute };
 }
+
+/**
+ * Per-run data too large to keep until the run ends once every rule that reads it has run: the
+ * docs' commands and their Markdown models were about 180 MB of a 100,000-file run's 830 MB heap,
+ * and every rule after the docs rules ran on top of them. A rule names what it reads
+ * (`Rule.reads`); a run that detects once and fixes nothing lets each go after the last of the
+ * rules that name it (engine/run.ts, `detect`). Whatever asks for it later makes it again: a
+ * missing name costs time, never a finding (tests/parse-once.test.ts counts the parses).
+ */
+export interface Releasable {
+  /** What it is, for a reader; not a key, the object itself is. */
+  readonly name: string;
+  /** Let go of this run's data in `workspace` (every view of its disk: only when no rule runs again). */
+  readonly release: (workspace: import('../workspace/workspace.js').Workspace) => void;
+}
+
+export function defineReleasable(name: string, release: Releasable['release']): Releasable {
+  return { name, release };
+}

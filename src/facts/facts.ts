@@ -7,7 +7,7 @@ import type { ServerInvocation } from '../formats/shell.js';
 import { defineFact, type Fact, type FactSource } from './fact.js';
 import { Files } from './files.js';
 
-export { defineFact, type Fact } from './fact.js';
+export { defineFact, defineReleasable, type Fact, type Releasable } from './fact.js';
 
 export interface ServiceImage {
   /** Repo path of the Dockerfile. */
@@ -152,6 +152,8 @@ export class Facts implements FactSource {
 export interface FactSlot<T> {
   get(owner: Workspace | Facts): T | undefined;
   set(owner: Workspace | Facts, value: T): void;
+  /** Forget the value (see Releasable): the next `get` finds none, and the helper makes it again. */
+  clear(owner: Workspace | Facts): void;
 }
 
 /**
@@ -167,6 +169,9 @@ export function factSlot<T>(name: string): FactSlot<T> {
     get: (owner) => box(owner).value,
     set: (owner, value) => {
       box(owner).value = value;
+    },
+    clear: (owner) => {
+      delete box(owner).value;
     },
   };
 }

@@ -126,7 +126,7 @@ export class MdastNeeded extends Error {}
  * ESM lines become paragraphs or HTML, which is harmless for what is extracted here.
  */
 export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_MARKDOWN_BYTES): Promise<MarkdownResult> {
-  return file.parse(`markdown:${maxBytes}`, async (f): Promise<MarkdownResult> => {
+  return file.parse(`${MARKDOWN_PARSE}${maxBytes}`, async (f): Promise<MarkdownResult> => {
     if (f.text.length > maxBytes) return { ok: false, reason: `larger than the Markdown size cap (${f.text.length} > ${maxBytes} characters); not read` };
     // A model read in an earlier run of the same text (formats/store.ts). Only models are kept:
     // a file skipped for its budget may be read on a less loaded machine.
@@ -137,6 +137,13 @@ export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_M
     if (result.ok) parseStore()?.put(f, MARKDOWN_MODEL_KEY, result.model);
     return result;
   });
+}
+
+const MARKDOWN_PARSE = 'markdown:';
+
+/** Whether a SourceFile parse key is a Markdown parse (`parseMarkdown`'s, under any size cap). */
+export function isMarkdownParse(parser: string): boolean {
+  return parser.startsWith(MARKDOWN_PARSE);
 }
 
 /** The Markdown model's key in the parse store (formats/store.ts). */

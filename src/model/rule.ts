@@ -10,6 +10,7 @@
 import type { Workspace } from '../workspace/workspace.js';
 import type { Facts } from '../facts/facts.js';
 import type { Files } from '../facts/files.js';
+import type { Releasable } from '../facts/fact.js';
 import type { RawFinding, Safety, Severity } from './types.js';
 
 /**
@@ -69,6 +70,13 @@ export interface Rule {
    * costs a parse. Absent: the rule reads no doc, or a few it picks as it goes.
    */
   docsReadAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): readonly string[];
+  /**
+   * The large per-run data this rule reads, directly or through a fact (`DOC_COMMANDS`: any doc's
+   * commands). A run that fixes nothing lets each go once the last rule that names it has run
+   * (facts/fact.ts, Releasable). A rule that reads one it does not name makes it again: it costs
+   * time, never a finding. Absent: none.
+   */
+  reads?: readonly Releasable[];
 }
 
 /** The options a rule gets when the configuration sets none: the `default` of each. */

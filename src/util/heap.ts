@@ -40,17 +40,30 @@ function collector(): (() => void) | null {
   return state.collect;
 }
 
-/** Whether a heap of `used` bytes, after a collection at `after`, is due for the next one. */
-export function collectionDue(used: number, after: number): boolean {
-  return used >= MIN_HEAP && used - after >= GROWTH;
+/** When a heap is due for a collection: at least `minHeap` in use, grown by `growth` since the last one. */
+export interface HeapLevels {
+  minHeap: number;
+  growth: number;
 }
 
-/** Collect the garbage when the heap is due (see above); true when it did. */
-export function relieveHeap(): boolean {
+/** A run's main thread, between rules. */
+export const RUN_LEVELS: HeapLevels = { minHeap: MIN_HEAP, growth: GROWTH };
+
+/** Whether a heap of `used` bytes, after a collection at `after`, is due for the next one. */
+export function collectionDue(used: number, after: number, levels: HeapLevels = RUN_LEVELS): boolean {
+  return used >= levels.minHeap && used - after >= levels.growth;
+}
+
+/**
+ * Collect the garbage when the heap is due (see above), or, after a run `released` data (see
+ * facts/fact.ts, Releasable), whenever it is at least MIN_HEAP: what was let go is garbage that
+ * the heap's size does not show until it is collected. True when it collected.
+ */
+export function relieveHeap(released = false, levels: HeapLevels = RUN_LEVELS): boolean {
   const used = getHeapStatistics().used_heap_size;
   // The level may also fall by itself (V8's own collections): measure growth from the lowest seen.
   if (used < state.after) state.after = used;
-  if (!collectionDue(used, state.after)) return false;
+  if (released ? used < levels.minHeap : !collectionDue(used, state.after, levels)) return false;
   const collect = collector();
   if (!collect) return false;
   collect();

@@ -56,6 +56,23 @@ export class SourceFile {
     return value;
   }
 
+  /**
+   * Drop the parses whose key `drop` takes (see Workspace.forgetParses): a later `parse` under
+   * such a key parses again.
+   */
+  forget(drop: (parser: string) => boolean): void {
+    if (this.parsed) for (const key of [...this.parsed.keys()]) if (drop(key)) this.parsed.delete(key);
+    if (this.firstParser === undefined || !drop(this.firstParser)) return;
+    // The first slot takes the next parse, as it would have taken this one.
+    this.firstParser = undefined;
+    this.firstParsed = undefined;
+    const next = this.parsed?.entries().next();
+    if (next && !next.done) {
+      [this.firstParser, this.firstParsed] = next.value;
+      this.parsed?.delete(next.value[0]);
+    }
+  }
+
   /** The bytes as they go to disk. */
   serialize(): Buffer {
     return Buffer.from((this.bom ? '\uFEFF' : '') + this.text, 'utf8');

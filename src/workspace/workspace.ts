@@ -266,6 +266,17 @@ export class Workspace {
     return value;
   }
 
+  /**
+   * Drop the parses whose key `drop` takes from every file read from disk and every file of this
+   * view (Releasable: a run lets go of its Markdown models once the rules that read them have
+   * run). The texts stay. Every view of the disk shares those files, so this is for a run in which
+   * no rule runs again; one that does only parses again.
+   */
+  forgetParses(drop: (parser: string) => boolean): void {
+    for (const file of this.disk.loaded.values()) file?.forget(drop);
+    for (const file of this.overlay.values()) file.forget(drop);
+  }
+
   /** Paths this view has `read` (not only probed) whose text could be decoded. */
   reliedPaths(): string[] {
     return [...this.relied].sort();

@@ -11,8 +11,9 @@ import type { Workspace } from '../../workspace/workspace.js';
 import type { SourceFile } from '../../workspace/source-file.js';
 import { splitShell, simpleCommands, type ShellWord } from '../../formats/shell.js';
 import { linearRuns } from '../../formats/mapped-text.js';
-import { firstMappedOffset, jsonStringValues, mappedSpan, offsetAt, parseMarkdown, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../../formats/markdown.js';
+import { firstMappedOffset, jsonStringValues, isMarkdownParse, mappedSpan, offsetAt, parseMarkdown, type MappedText, type MarkdownModel, type MdCodeBlock, type MdCodeSpan } from '../../formats/markdown.js';
 import { factSlot } from '../facts.js';
+import { defineReleasable } from '../fact.js';
 import { baseName, commandHead, isPlainPath } from './command-head.js';
 import { docFiles, type DocFile } from './doc-files.js';
 import { createdPaths } from './operands.js';
@@ -79,6 +80,18 @@ const COMMAND_HEAD = /^(docker|docker-compose|podman|podman-compose|python[\d.]*
 
 /** By size cap, then doc path (a key string per doc was 4 MB at 100,000 files). */
 const commandCache = factSlot<Map<number, Map<string, Promise<DocCommands | { skipped: string }>>>>('doc commands');
+
+/**
+ * The docs' commands and the Markdown models they were read from (each DocCommands holds its
+ * model): a rule that reads any doc's commands names this in `Rule.reads`, so that a run can let
+ * them go once those rules have run. The short words stay (`commandWords`): other rules read
+ * commands of their own with them, and they are a few hundred strings.
+ */
+export const DOC_COMMANDS = defineReleasable("the docs' commands and their Markdown models", (ws) => {
+  commandCache.clear(ws);
+  docsByFolder.clear(ws);
+  ws.forgetParses(isMarkdownParse);
+});
 
 /**
  * One string per distinct short word of the docs' commands (`docker`, `compose`, `-f`, `8000`):
