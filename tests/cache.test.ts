@@ -6,7 +6,7 @@
  * again, a corrupt or foreign cache ignored with a note, and --no-cache.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { removeDir, gitIn } from './helpers/repo.js';
@@ -141,5 +141,36 @@ describe('the cache from the CLI', () => {
     class Thing {}
     other.cache.put({ path: 'b.py', text: '' } as never, 'test', new Thing());
     expect(other.cache.get({ path: 'b.py', text: '' } as never, 'test')).toBeUndefined();
+  });
+
+  it('keeps a value as it was put, reads back only what is asked, and leaves no cache of the first format behind', () => {
+    const location = tempDir('apf-cache-entries-');
+    writeFileSync(path.join(location, 'parse-cache.v1.bin'), 'a cache of the first format');
+    const file = { path: 'a.md', text: '# A\n' } as never;
+    const c = PassCache.open(location, 'build A').cache;
+    const value = { offsets: new Int32Array([1, 2, 3]), names: new Map([['x', new Set(['y'])]]), list: [1, 'two', null] };
+    c.put(file, 'model', value);
+    // What the caller does with its value after putting it is not stored.
+    value.list.push('later');
+    expect(c.get(file, 'model')).toEqual({ value: { offsets: new Int32Array([1, 2, 3]), names: new Map([['x', new Set(['y'])]]), list: [1, 'two', null] } });
+    expect(c.save()).toBeUndefined();
+    expect(readdirSync(location).filter((f) => f.startsWith('parse-cache'))).toEqual([CACHE_FILE]);
+    const warm = PassCache.open(location, 'build A').cache;
+    const first = warm.get(file, 'model');
+    expect(first).toEqual(c.get(file, 'model'));
+    expect(warm.get({ path: 'b.md', text: '# A\n' } as never, 'model')).toBeUndefined();
+    expect([warm.hits, warm.misses]).toEqual([1, 1]);
+  });
+
+  it('a truncated cache file is not used: one note, and it is rebuilt', () => {
+    const location = tempDir('apf-cache-truncated-');
+    const c = PassCache.open(location, 'build A').cache;
+    c.put({ path: 'a.py', text: 'x = 1\n' } as never, 'test', { n: 'x'.repeat(100) });
+    expect(c.save()).toBeUndefined();
+    const bytes = readFileSync(path.join(location, CACHE_FILE));
+    writeFileSync(path.join(location, CACHE_FILE), bytes.subarray(0, bytes.length - 10));
+    const opened = PassCache.open(location, 'build A');
+    expect(opened.note).toMatch(/is corrupt \(truncated at byte \d+\): not used, and rebuilt/);
+    expect(opened.cache.cold).toBe(true);
   });
 });

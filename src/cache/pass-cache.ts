@@ -12,9 +12,16 @@
  * booleans, null): a
  * value holding anything else (a class instance would come back without its prototype) is not
  * cached, and its analysis simply runs again next time.
+ *
+ * Each value is kept serialized (v8's serializer), from the moment it is made or read until the
+ * file is written: the run's own copy lives with the file it was parsed from, and goes when the
+ * run lets it go (facts/fact.ts, Releasable), instead of staying here as objects until the end.
+ * The file is read whole but each value is deserialized only when a run asks for it. At 100,000
+ * files the cache held the models of every doc and the results of every module as objects, and
+ * writing it made one more copy: a first run peaked 250 MiB above a run without a cache.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,14 +30,71 @@ import type { ParseStore } from '../formats/store.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { markVolatile } from '../util/volatile.js';
 
-export const CACHE_FILE = 'parse-cache.v1.bin';
-const FORMAT = 'autopack-fix parse cache 1';
+export const CACHE_FILE = 'parse-cache.v2.bin';
+/** The file of the first format (one serialized Map of objects): removed when a cache is written. */
+const OLD_CACHE_FILE = 'parse-cache.v1.bin';
+const FORMAT = 'autopack-fix parse cache 2';
 
-interface CacheFileContent {
+/**
+ * The file: a header (its length as a 32-bit little-endian number, then JSON: the format and the
+ * stamp), then each entry as its key (length, UTF-8) and its serialized value (length, bytes).
+ */
+interface CacheHeader {
   format: string;
   stamp: string;
-  entries: Map<string, unknown>;
 }
+
+/** The entries of a cache file, each value still serialized (views of the file's bytes). */
+function readEntries(bytes: Buffer): { header: CacheHeader; entries: Map<string, Uint8Array> } {
+  let at = 0;
+  const length = (): number => {
+    if (at + 4 > bytes.length) throw new Error(`truncated at byte ${at}`);
+    const n = bytes.readUInt32LE(at);
+    at += 4;
+    if (at + n > bytes.length) throw new Error(`truncated at byte ${at}`);
+    return n;
+  };
+  const headerLength = length();
+  const header = JSON.parse(bytes.toString('utf8', at, (at += headerLength))) as Partial<CacheHeader>;
+  if (header?.format !== FORMAT || typeof header.stamp !== 'string') throw new Error('not a cache of this tool');
+  const entries = new Map<string, Uint8Array>();
+  while (at < bytes.length) {
+    const keyLength = length();
+    const key = bytes.toString('utf8', at, (at += keyLength));
+    const valueLength = length();
+    entries.set(key, bytes.subarray(at, (at += valueLength)));
+  }
+  return { header: { format: header.format, stamp: header.stamp }, entries };
+}
+
+/** Write the cache file to `file`, in chunks (no second copy of every entry in memory). */
+function writeEntries(file: string, header: CacheHeader, entries: ReadonlyMap<string, Uint8Array>): void {
+  const fd = openSync(file, 'w');
+  try {
+    let chunk: Buffer[] = [];
+    let size = 0;
+    const add = (part: Uint8Array): void => {
+      const lengthBytes = Buffer.alloc(4);
+      lengthBytes.writeUInt32LE(part.length);
+      chunk.push(lengthBytes, Buffer.from(part.buffer, part.byteOffset, part.length));
+      size += 4 + part.length;
+      if (size < CHUNK_BYTES) return;
+      writeSync(fd, Buffer.concat(chunk, size));
+      chunk = [];
+      size = 0;
+    };
+    add(Buffer.from(JSON.stringify(header)));
+    for (const [key, value] of entries) {
+      add(Buffer.from(key));
+      add(value);
+    }
+    if (size > 0) writeSync(fd, Buffer.concat(chunk, size));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The default folder, outside the repository: a report or a dry run writes nothing in the tree
@@ -105,8 +169,10 @@ export function textDigest(text: string): string {
 }
 
 export class PassCache implements ParseStore {
-  private readonly previous: Map<string, unknown>;
-  private readonly next = new Map<string, unknown>();
+  /** The cache file's entries, serialized. */
+  private readonly previous: Map<string, Uint8Array>;
+  /** What this run asked for or made, serialized: what the file will hold. */
+  private readonly next = new Map<string, Uint8Array>();
   private readonly hashes = new WeakMap<SourceFile, string>();
   private changed = false;
   hits = 0;
@@ -115,7 +181,7 @@ export class PassCache implements ParseStore {
   private constructor(
     readonly dir: string,
     private readonly stamp: string,
-    previous: Map<string, unknown>,
+    previous: Map<string, Uint8Array>,
   ) {
     this.previous = previous;
   }
@@ -138,9 +204,8 @@ export class PassCache implements ParseStore {
       return { cache: new PassCache(dir, stamp, new Map()), ...(code === 'ENOENT' ? {} : { note: `the cache ${file} cannot be read (${code ?? String(error)}): not used` }) };
     }
     try {
-      const content = deserialize(bytes) as Partial<CacheFileContent>;
-      if (content?.format !== FORMAT || !(content.entries instanceof Map) || typeof content.stamp !== 'string') throw new Error('not a cache of this tool');
-      if (content.stamp !== stamp) return { cache: new PassCache(dir, stamp, new Map()), note: `the cache ${file} was made by another build of autopack-fix: not used, and rebuilt` };
+      const content = readEntries(bytes);
+      if (content.header.stamp !== stamp) return { cache: new PassCache(dir, stamp, new Map()), note: `the cache ${file} was made by another build of autopack-fix: not used, and rebuilt` };
       return { cache: new PassCache(dir, stamp, content.entries) };
     } catch (error) {
       return { cache: new PassCache(dir, stamp, new Map()), note: `the cache ${file} is corrupt (${error instanceof Error ? error.message : String(error)}): not used, and rebuilt` };
@@ -161,23 +226,35 @@ export class PassCache implements ParseStore {
     return this.previous.size === 0;
   }
 
+  /**
+   * The value stored for this text and analysis: a fresh copy on every ask (the caller keeps it
+   * with the file's parse), or undefined. A value that cannot be read back is a miss.
+   */
   get(file: SourceFile, analysis: string): { value: unknown } | undefined {
     const key = this.key(file, analysis);
-    if (this.next.has(key)) return { value: this.next.get(key) };
-    if (!this.previous.has(key)) {
+    const bytes = this.next.get(key) ?? this.previous.get(key);
+    if (bytes === undefined) {
       this.misses++;
       return undefined;
     }
+    let value: unknown;
+    try {
+      value = deserialize(bytes);
+    } catch {
+      this.misses++;
+      this.previous.delete(key);
+      return undefined;
+    }
     this.hits++;
-    const value = this.previous.get(key);
-    this.next.set(key, value);
+    this.next.set(key, bytes);
     return { value };
   }
 
+  /** Keep `value` for the next run, serialized now: what the caller does with it later is not stored. */
   put(file: SourceFile, analysis: string, value: unknown): void {
     const key = this.key(file, analysis);
     if (this.next.has(key) || !isPlainData(value)) return;
-    this.next.set(key, value);
+    this.next.set(key, serialize(value));
     if (!this.previous.has(key)) this.changed = true;
   }
 
@@ -194,8 +271,9 @@ export class PassCache implements ParseStore {
     try {
       ensureCacheDir(this.dir);
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, serialize({ format: FORMAT, stamp: this.stamp, entries: this.next } satisfies CacheFileContent));
+      writeEntries(tmp, { format: FORMAT, stamp: this.stamp }, this.next);
       renameSync(tmp, file);
+      rmSync(path.join(this.dir, OLD_CACHE_FILE), { force: true });
       return undefined;
     } catch (error) {
       const note = `the cache ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): the next run parses again`;

@@ -215,10 +215,18 @@ function remember(file: SourceFile, results: PassResults): PassResults {
 /** The result of one analysis of `file`, from the file's one tree-sitter pass (or the store). */
 export async function pythonAnalysis<T>(file: SourceFile, analysis: PythonAnalysis<T>): Promise<T> {
   const asked = analysis as PythonAnalysis<unknown>;
-  // A parse worker reading this file now: its results land in the store (src/parallel/).
-  await parseStore()?.settle?.(file);
-  const stored = parseStore()?.get(file, storeKey(asked));
-  if (stored) return stored.value as T;
+  const store = parseStore();
+  if (store) {
+    // A stored result is kept with the file, as a parse is: every later ask gets the same value
+    // (the store gives a fresh copy each time, formats/store.ts).
+    const key = storeKey(asked);
+    const stored = await file.parse(`${key} (stored)`, async (f) => {
+      // A parse worker reading this file now: its results land in the store (src/parallel/).
+      await store.settle?.(f);
+      return store.get(f, key);
+    });
+    if (stored) return stored.value as T;
+  }
   const results = await file.parse('python', async (f) => remember(f, await pythonPass(f, passAnalyses(f, asked))));
   let outcome = results.get(asked);
   if (!outcome) {

@@ -7,6 +7,10 @@
 import type { SourceFile } from '../workspace/source-file.js';
 
 export interface ParseStore {
+  /**
+   * The result stored for `file`'s text under `key`. It may be a fresh copy on every ask (the
+   * persistent cache deserializes it): a parser keeps what it got with the file (SourceFile.parse).
+   */
   get(file: SourceFile, key: string): { value: unknown } | undefined;
   put(file: SourceFile, key: string, value: unknown): void;
   /**
