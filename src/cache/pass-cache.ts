@@ -67,6 +67,9 @@ function readEntries(bytes: Buffer): { header: CacheHeader; entries: Map<string,
   return { header: { format: header.format, stamp: header.stamp }, entries };
 }
 
+/** The cache file is written this much at a time: a write per part would be four system calls an entry. */
+const CHUNK_BYTES = 1024 * 1024;
+
 /** Write the cache file to `file`, in chunks (no second copy of every entry in memory). */
 function writeEntries(file: string, header: CacheHeader, entries: ReadonlyMap<string, Uint8Array>): void {
   const fd = openSync(file, 'w');
@@ -93,8 +96,6 @@ function writeEntries(file: string, header: CacheHeader, entries: ReadonlyMap<st
     closeSync(fd);
   }
 }
-
-const CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The default folder, outside the repository: a report or a dry run writes nothing in the tree

@@ -16,7 +16,7 @@ import { leanModel, MARKDOWN_MODEL_KEY, parseMarkdown, type MarkdownModel } from
 import { prefetchAnalysis, pythonAnalysis, setPassRules } from '../formats/python.js';
 import { setParseStore } from '../formats/store.js';
 import type { SourceFile } from '../workspace/source-file.js';
-import { relieveHeap, WORKER_HEAP } from '../util/heap.js';
+import { relieveHeap, WORKER_LEVELS } from '../util/heap.js';
 // Every analysis of the Python pass, and every rule's interest in files, is declared when the
 // rule modules load.
 import '../rules/registry.js';
@@ -68,13 +68,12 @@ async function work(setup: WorkerSetup): Promise<void> {
     Atomics.store(state, result.index, FileState.Done);
   };
   const order = walkOrder(jobs);
-  // After each module or batch of docs. V8 lets a heap grow to several times what it holds
+  // relieveHeap after each module or batch of docs. V8 lets a heap grow to several times what it holds
   // before a full collection; on the synthetic 100,000-file repository the worker's heap grew to
   // about 100 MB while it held about 40, and that came on top of the main thread's own peak, in
   // the middle of the docs rules. Kept near what it holds, the run's peak fell by 25–30 MiB
   // (bench/README.md, eleventh session). A collection of so small a heap takes a few
   // milliseconds of this thread, a few times a run.
-  const relieve = (): boolean => relieveHeap(false, WORKER_HEAP);
   for (let at = 0; at < order.length && Atomics.load(state, jobs.length) === 0; at++) {
     const index = order[at] as number;
     if (Atomics.compareExchange(state, index, FileState.Queued, FileState.Working) !== FileState.Queued) continue;
@@ -85,7 +84,7 @@ async function work(setup: WorkerSetup): Promise<void> {
       at += batch.length - 1;
       const read = (rel: string): SourceFile | undefined => readPlanned(setup.root, rel, setup.maxFileBytes);
       for (const doc of await readDocBatch(read, jobs, batch, (file) => parsed(file, 'markdown'))) send({ index: doc.index, digest: doc.file && textDigest(doc.file.text), values: doc.values }, doc.file?.text);
-      relieve();
+      relieveHeap(false, WORKER_LEVELS);
       continue;
     }
     const file = readPlanned(setup.root, job.path, setup.maxFileBytes);
@@ -93,7 +92,7 @@ async function work(setup: WorkerSetup): Promise<void> {
     // No result where the parse fails: the main thread parses the file when it asks, and reports what goes wrong.
     if (file) result = await parsed(file, job.kind).then((v) => ({ index, digest: textDigest(file.text), values: v }), () => result);
     send(result, undefined);
-    relieve();
+    relieveHeap(false, WORKER_LEVELS);
   }
   port.close();
 }

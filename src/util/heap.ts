@@ -9,7 +9,7 @@
  * session). A collection costs about 0.3 s at that size, so it is asked only where it pays:
  * a heap of at least MIN_HEAP that grew by GROWTH since the last one. A repository of a few
  * thousand files never gets there, and pays one heap-statistics read per rule. A parse worker
- * asks too, between files, at its own levels (WORKER_HEAP).
+ * asks too, between files, at its own levels (WORKER_LEVELS).
  *
  * The collection is V8's own (`gc`, exposed on demand as test runners such as Jest do); it
  * changes no value the run computes, so no output. Where it cannot be had, nothing is done.
@@ -54,7 +54,7 @@ export const RUN_LEVELS: HeapLevels = { minHeap: MIN_HEAP, growth: GROWTH };
  * A parse worker, between files (parallel/parse-worker.ts): it holds only the code and the file
  * it reads, about 40 MB, so it is kept near that (each worker is its own heap, with its own level).
  */
-export const WORKER_HEAP: HeapLevels = { minHeap: 48 * MiB, growth: 16 * MiB };
+export const WORKER_LEVELS: HeapLevels = { minHeap: 48 * MiB, growth: 16 * MiB };
 
 /** Whether a heap of `used` bytes, after a collection at `after`, is due for the next one. */
 export function collectionDue(used: number, after: number, levels: HeapLevels = RUN_LEVELS): boolean {

@@ -62,14 +62,10 @@ export class SourceFile {
    */
   forget(drop: (parser: string) => boolean): void {
     if (this.parsed) for (const key of [...this.parsed.keys()]) if (drop(key)) this.parsed.delete(key);
-    if (this.firstParser === undefined || !drop(this.firstParser)) return;
-    // The first slot takes the next parse, as it would have taken this one.
-    this.firstParser = undefined;
-    this.firstParsed = undefined;
-    const next = this.parsed?.entries().next();
-    if (next && !next.done) {
-      [this.firstParser, this.firstParsed] = next.value;
-      this.parsed?.delete(next.value[0]);
+    // An empty first slot takes the next parse.
+    if (this.firstParser !== undefined && drop(this.firstParser)) {
+      this.firstParser = undefined;
+      this.firstParsed = undefined;
     }
   }
 
