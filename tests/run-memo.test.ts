@@ -9,13 +9,13 @@
  * unchanged and was settled when recorded.
  */
 import { describe, it, expect } from 'vitest';
-import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gitIn, tempDirsRemovedAfterAll } from './helpers/repo.js';
 import { runCli } from './helpers/cli.js';
 import { lastMemoOutcome } from '../src/cli/memo.js';
 import { main } from '../src/cli/main.js';
-import { KEEP, RUN_MEMO_DIR, RunMemo, STAT_INDEX_FILE, StatIndex, type StatFields } from '../src/cache/run-memo.js';
+import { KEEP, RUN_MEMO_DIR, RunMemo, STAT_INDEX_FILE, StatIndex, fingerprintAfter, numberStat, runFingerprint, snapshotTree, type StatFields } from '../src/cache/run-memo.js';
 
 const tempDir = tempDirsRemovedAfterAll();
 
@@ -158,6 +158,51 @@ describe('the run memo', () => {
     expect(lastMemoOutcome()).toBe('stored');
   });
 
+  it('a first run stats the tree and takes each digest from its own read of the file; a change while a run runs is not kept, cold or warm', async () => {
+    const repo = repoWith();
+    const other = repoWith();
+    // Older than the settle window, so that the stat vouches for every file.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const abs = path.join(repo, 'README.md');
+    const { size, mtimeMs, ctimeMs, ino, dev } = lstatSync(abs);
+    expect(numberStat(lstatSync(abs, { bigint: true }))).toEqual({ size, mtimeMs, ctimeMs, ino, dev });
+    const inputs = { root: repo, invocation: {}, extraFiles: [], maxFileBytes: 1 << 20 };
+    const snapshot = await snapshotTree(inputs);
+    expect(snapshot.fresh.size).toBe(0);
+    const read = await runFingerprint(inputs);
+    // A digest recorded as the run's read is taken on trust: a read would have given another key.
+    const trusting = StatIndex.open(tempDir('apf-stat-'));
+    trusting.recordRead('README.md', lstatSync(abs, { bigint: true }), Buffer.from('not what the file says'), Date.now());
+    expect(await fingerprintAfter(inputs, snapshot, trusting)).not.toBe(read);
+    // Recorded from the file's own bytes, it is the key a later run's fingerprint makes.
+    const honest = StatIndex.open(tempDir('apf-stat-'));
+    honest.recordRead('README.md', lstatSync(abs, { bigint: true }), readFileSync(abs), Date.now());
+    expect(await fingerprintAfter(inputs, snapshot, honest)).toBe(read);
+    writeFileSync(path.join(repo, 'docker-compose.yml'), 'services: {}\n');
+    expect(await fingerprintAfter(inputs, snapshot, honest)).toBeUndefined();
+
+    // Through the command: edited while a first run runs, then while a run with a warm index runs.
+    const editing = (file: string): NodeJS.WriteStream => {
+      let edited = false;
+      return {
+        isTTY: false,
+        write: () => {
+          if (!edited) writeFileSync(file, `# edited while the run ran, ${Date.now()}\n`);
+          edited = true;
+          return true;
+        },
+      } as unknown as NodeJS.WriteStream;
+    };
+    const io = (file: string) => ({ stdout: editing(file), stderr: { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream, env: { ...process.env, NO_COLOR: '1' } });
+    await main([other, '--format', 'json', '--cache-location', tempDir('apf-memo-loc-')], io(path.join(other, 'docker-compose.yml')));
+    expect(lastMemoOutcome()).toBe('not stored');
+    const location = tempDir('apf-memo-loc-');
+    await runCli([other, '--format', 'json', '--cache-location', location]);
+    expect(lastMemoOutcome()).toBe('stored');
+    await main([other, '--format', 'concise', '--cache-location', location], io(path.join(other, 'README.md')));
+    expect(lastMemoOutcome()).toBe('not stored');
+  });
+
   it('never memoizes a run that writes or runs without the cache', async () => {
     const repo = repoWith();
     const env = { AUTOPACK_FIX_CACHE_DIR: tempDir('apf-memo-home-') };
@@ -236,6 +281,17 @@ describe('the stat index', () => {
     index.save();
     expect(StatIndex.open(dir).lookup('a.md', stat())).toBeUndefined();
     expect(StatIndex.open(dir).lookup('b.md', stat({ ctimeMs: 1_000_000 + 59_000 }))).toBeUndefined();
+  });
+
+  it('vouches within one run for what it recorded earlier in that run (the check after a run stats, and does not read again)', () => {
+    const index = StatIndex.open(tempDir('apf-stat-'));
+    expect(index.lookup('a.md', stat())).toBeUndefined();
+    index.record('a.md', stat(), 'digest-a', settled);
+    expect(index.lookup('a.md', stat())).toBe('digest-a');
+    expect(index.lookup('a.md', stat({ size: 11 }))).toBeUndefined();
+    // A file too fresh to be recorded is read again each time.
+    index.record('b.md', stat(), 'digest-b', 1_000_000 + 500);
+    expect(index.lookup('b.md', stat())).toBeUndefined();
   });
 
   it('a corrupt index is read as empty', () => {

@@ -26,14 +26,14 @@
  * replayed), and at most KEEP entries are kept per cache folder, the newest.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants as fsConstants, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats, type Stats } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { enumerateFiles, gitListing } from '../workspace/enumerate.js';
 import { git } from '../util/git.js';
 import { codeStamp, ensureCacheDir } from './pass-cache.js';
 
-const FORMAT = 'autopack-fix run memo 1';
+const FORMAT = 'autopack-fix run memo 2';
 /** Entries kept per cache folder: enough for the formats a user alternates between. */
 export const KEEP = 8;
 export const RUN_MEMO_DIR = 'runs';
@@ -66,40 +66,151 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
-/** The digest of everything the run reads (see the module comment). */
-export async function runFingerprint(inputs: FingerprintInputs, index?: StatIndex): Promise<string> {
+/** The tree as listed: the invocation and git's state (`header`), and every path the run lists. */
+interface TreeListing {
+  root: string;
+  header: string;
+  paths: string[];
+  /** The root folder's entries outside the listing, and the extra files' contents, as one digest. */
+  extras: string;
+}
+
+async function listTree(inputs: FingerprintInputs): Promise<TreeListing> {
   const root = path.resolve(inputs.root);
   // All at once: outside a work tree the listing and the remotes fail, and the walk lists instead.
   const [rev, remotes, listing] = await Promise.all([git(root, ['rev-parse', '--show-toplevel', '--is-shallow-repository', 'HEAD^{commit}']), git(root, ['remote', '-v']), gitListing(root)]);
   // No commit yet: HEAD names nothing, and the first form fails.
   const where = rev.code === 0 ? rev : await git(root, ['rev-parse', '--show-toplevel', '--is-shallow-repository']);
   const inGitRepo = where.code === 0;
-  const hash = createHash('sha256');
-  hash.update(
-    stableJson({
-      format: FORMAT,
-      stamp: codeStamp(),
-      invocation: inputs.invocation,
-      root,
-      git: inGitRepo ? { rev: where.stdout, remotes: remotes.stdout } : null,
-    }),
-  );
+  const header = stableJson({
+    format: FORMAT,
+    stamp: codeStamp(),
+    invocation: inputs.invocation,
+    root,
+    git: inGitRepo ? { rev: where.stdout, remotes: remotes.stdout } : null,
+  });
   const paths = inGitRepo && listing ? [...new Set(listing)].sort() : (await enumerateFiles(root, false)).paths;
-  const listed = new Set(paths);
-  const now = Date.now();
-  for (const p of paths) hash.update(`\0${p}\0${fileToken(path.join(root, p), p, inputs.maxFileBytes, index, now)}`);
-  hashRootEntries(hash, root, listed);
+  const extras = createHash('sha256');
+  hashRootEntries(extras, root, new Set(paths));
   for (const file of inputs.extraFiles) {
-    hash.update(`\0extra\0${file}\0`);
+    extras.update(`\0extra\0${file}\0`);
     try {
       const bytes = readFileSync(file);
-      hash.update(`${bytes.length}\0`);
-      hash.update(bytes);
+      extras.update(`${bytes.length}\0`);
+      extras.update(bytes);
     } catch (error) {
-      hash.update(`absent ${(error as NodeJS.ErrnoException).code ?? ''}`);
+      extras.update(`absent ${(error as NodeJS.ErrnoException).code ?? ''}`);
     }
   }
+  return { root, header, paths, extras: extras.digest('hex') };
+}
+
+/** The key: the listing's header, each path's content token (undefined: no key), the extras. */
+function keyOf(tree: TreeListing, token: (p: string, abs: string) => string | undefined): string | undefined {
+  const hash = createHash('sha256');
+  hash.update(tree.header);
+  for (const p of tree.paths) {
+    const t = token(p, path.join(tree.root, p));
+    if (t === undefined) return undefined;
+    hash.update(`\0${p}\0${t}`);
+  }
+  hash.update(`\0extras\0${tree.extras}`);
   return hash.digest('hex');
+}
+
+/** The digest of everything the run reads (see the module comment). */
+export async function runFingerprint(inputs: FingerprintInputs, index?: StatIndex): Promise<string> {
+  const now = Date.now();
+  return keyOf(await listTree(inputs), (p, abs) => fileToken(abs, p, inputs.maxFileBytes, index, now)) as string;
+}
+
+/**
+ * The tree before a run whose stat index knows no file (a first run, or a cache folder on a fresh
+ * machine, as in CI): every listed path by its stat alone, so that the run reads each file once
+ * and not first for the fingerprint. The run tells the index the digest of each file it reads
+ * (`StatIndex.recordRead`), and `fingerprintAfter` makes the key from them.
+ */
+export interface TreeSnapshot {
+  tree: TreeListing;
+  /** Each path's `statToken`, in `tree.paths` order. */
+  stats: string[];
+  /**
+   * The files changed too recently for their stat to vouch for them (SETTLED_MS), with their
+   * content token read now: a second write within the same clock tick would leave the stat as
+   * it was, so they are compared by content after the run.
+   */
+  fresh: Map<string, string>;
+}
+
+export async function snapshotTree(inputs: FingerprintInputs): Promise<TreeSnapshot> {
+  const tree = await listTree(inputs);
+  const now = Date.now();
+  const fresh = new Map<string, string>();
+  const stats = tree.paths.map((p) => {
+    const abs = path.join(tree.root, p);
+    const { token, changed } = statToken(abs);
+    if (changed !== undefined && now - changed < SETTLED_MS) fresh.set(p, fileToken(abs, p, inputs.maxFileBytes, undefined, now));
+    return token;
+  });
+  return { tree, stats, fresh };
+}
+
+/**
+ * The run's key, when the tree after the run is the one `snapshot` saw: the same listing, git
+ * state, extra files, and every path with the same stat (and the fresh ones with the same
+ * content). Undefined when anything changed while the run read the tree: the output may then
+ * be of contents no key names, and is not kept. The contents come from the index, which the
+ * run's own reads filled; a file the run did not read is read now.
+ */
+export async function fingerprintAfter(inputs: FingerprintInputs, snapshot: TreeSnapshot, index: StatIndex): Promise<string | undefined> {
+  const tree = await listTree(inputs);
+  const before = snapshot.tree;
+  if (tree.header !== before.header || tree.extras !== before.extras || tree.paths.length !== before.paths.length) return undefined;
+  if (tree.paths.some((p, i) => p !== before.paths[i])) return undefined;
+  const now = Date.now();
+  let i = 0;
+  return keyOf(tree, (p, abs) => {
+    const st = lstatOf(abs);
+    if (statToken(abs, st).token !== snapshot.stats[i++]) return undefined;
+    const fresh = snapshot.fresh.get(p);
+    // A fresh file is read again, and must read as it did before the run.
+    const token = fileToken(abs, p, inputs.maxFileBytes, fresh === undefined ? index : undefined, now, st);
+    return fresh === undefined || token === fresh ? token : undefined;
+  });
+}
+
+/** One lstat, shared by a path's stat token and its content token. */
+type Lstat = { st: Stats } | { missing: string };
+
+function lstatOf(abs: string): Lstat {
+  try {
+    return { st: lstatSync(abs) };
+  } catch (error) {
+    return { missing: `missing ${(error as NodeJS.ErrnoException).code ?? ''}` };
+  }
+}
+
+const statPart = (st: Stats): string => `${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino} ${st.dev}`;
+
+/**
+ * A path's stat, as `fileToken` would judge it but without its content, and when a regular file
+ * (or a link's target) last changed.
+ */
+function statToken(abs: string, got: Lstat = lstatOf(abs)): { token: string; changed?: number } {
+  if ('missing' in got) return { token: got.missing };
+  const st = got.st;
+  if (st.isSymbolicLink()) {
+    try {
+      const target = readlinkSync(abs);
+      const to = statSync(abs);
+      return { token: `link ${target} ${to.mode} ${statPart(to)}`, changed: to.isFile() ? Math.max(to.mtimeMs, to.ctimeMs) : undefined };
+    } catch (error) {
+      return { token: `link unreadable ${(error as NodeJS.ErrnoException).code ?? ''}` };
+    }
+  }
+  if (st.isDirectory()) return { token: 'directory' };
+  if (!st.isFile()) return { token: `special ${st.mode}` };
+  return { token: `file ${statPart(st)}`, changed: Math.max(st.mtimeMs, st.ctimeMs) };
 }
 
 /** Replaced by a FIFO between the stat and the open, a file still does not block the run. */
@@ -114,7 +225,7 @@ function readRegular(abs: string): Buffer {
   }
 }
 
-const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest('hex');
+const sha1 = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
 
 /**
  * What one listed path contributes: its content's SHA-1 (from the stat index when the file's
@@ -122,13 +233,10 @@ const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest(
  * folder, over the size cap: by size, inode and mtime, as the run does not read it). A
  * symbolic link counts by its target and the content it leads to.
  */
-function fileToken(abs: string, p: string, maxFileBytes: number, index: StatIndex | undefined, now: number): string {
-  let st: Stats | undefined;
-  try {
-    st = lstatSync(abs);
-  } catch (error) {
-    return `missing ${(error as NodeJS.ErrnoException).code ?? ''}`;
-  }
+function fileToken(abs: string, p: string, maxFileBytes: number, index: StatIndex | undefined, now: number, stat?: Lstat): string {
+  const got = stat ?? lstatOf(abs);
+  if ('missing' in got) return got.missing;
+  const st = got.st;
   if (st.isSymbolicLink()) {
     // Where it leads, and only a regular file's bytes: a link to a FIFO or a device is never opened.
     try {
@@ -156,6 +264,12 @@ function fileToken(abs: string, p: string, maxFileBytes: number, index: StatInde
   const digest = sha1(bytes);
   index?.record(p, st, digest, now);
   return digest;
+}
+
+/** A bigint stat as `lstatSync` gives it in numbers (Node's own arithmetic: seconds × 1000 + nanoseconds / 10⁶). */
+export function numberStat(st: BigIntStats): StatFields {
+  const ms = (ns: bigint): number => Number(ns / 1_000_000_000n) * 1000 + Number(ns % 1_000_000_000n) / 1_000_000;
+  return { size: Number(st.size), mtimeMs: ms(st.mtimeNs), ctimeMs: ms(st.ctimeNs), ino: Number(st.ino), dev: Number(st.dev) };
 }
 
 /** Times in milliseconds with their fraction (a double keeps them to a quarter of a microsecond); plain numbers, as bigint stats cost twice as much. */
@@ -209,7 +323,9 @@ export class StatIndex {
   }
 
   lookup(p: string, st: StatFields): string | undefined {
-    const e = this.previous.get(p);
+    // What this run recorded first: the check after a run (cli/memo.ts) then stats the files the
+    // fingerprint before it read, instead of reading them all again.
+    const e = this.next.get(p) ?? this.previous.get(p);
     if (!e || typeof e.digest !== 'string' || e.size !== st.size || e.mtimeMs !== st.mtimeMs || e.ctimeMs !== st.ctimeMs || e.ino !== st.ino || e.dev !== st.dev) {
       this.changed = true;
       return undefined;
@@ -221,6 +337,19 @@ export class StatIndex {
   record(p: string, st: StatFields, digest: string, now: number): void {
     if (now - Math.max(st.mtimeMs, st.ctimeMs) < SETTLED_MS) return;
     this.next.set(p, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, digest });
+  }
+
+  /** No file known from an earlier run: its fingerprint would read every file. */
+  get cold(): boolean {
+    return this.previous.size === 0;
+  }
+
+  /**
+   * A file the run itself read, with the lstat it was read under (the workspace's, in bigints):
+   * its digest then costs a hash, not a second read (`fingerprintAfter`).
+   */
+  recordRead(p: string, st: BigIntStats, bytes: Uint8Array, now: number): void {
+    this.record(p, numberStat(st), sha1(bytes), now);
   }
 
   /** Write the entries this run used (atomically), when anything changed; a failure only costs reads next time. */
@@ -303,6 +432,15 @@ export class RunMemo {
       // a read-only cache still replays
     }
     return { entry: { writes: content.writes, exitCode: content.exitCode } };
+  }
+
+  /** No entry kept yet (or no folder): nothing a lookup could find. */
+  empty(): boolean {
+    try {
+      return !readdirSync(this.dir).some((n) => n.endsWith('.bin'));
+    } catch {
+      return true;
+    }
   }
 
   /** Keep `entry` (atomically), and drop all but the newest KEEP entries. A note when it cannot be written. */

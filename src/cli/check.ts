@@ -53,7 +53,7 @@ function savePinMap(pipeline: Awaited<ReturnType<typeof createPipeline>>, opts: 
 }
 
 /** The pipeline the check and `--branch` run: the same flags, their own baseline choice. */
-function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean, env: NodeJS.ProcessEnv): ReturnType<typeof createPipeline> {
+function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean, env: NodeJS.ProcessEnv, onFileRead?: Io['onFileRead']): ReturnType<typeof createPipeline> {
   return createPipeline({
     root,
     // A report or a dry run writes nothing: the bytes read need not be kept for a write's checks.
@@ -66,6 +66,7 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
     changedSince: opts.changedSince,
     baseline,
     maxFileBytes: opts.maxFileSize,
+    onFileRead,
     pinMap: opts.pinMap,
     network: opts.network ? { env } : undefined,
     cache: opts.cache === false ? undefined : path.resolve(opts.cacheLocation ?? defaultCacheLocation(root, env)),
@@ -96,7 +97,7 @@ export async function runCommand(target: Target, opts: MainOptions, io: Io): Pro
   if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
   if (opts.updateBaseline && target.paths) throw new UsageError('--update-baseline records every finding of the root; it does not combine with file arguments');
   if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--statistics prints text or json, not --format ${opts.format}`);
-  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline, io.env);
+  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline, io.env, io.onFileRead);
   // In every format, also json and sarif: the finding says why, the note names the ref once.
   if (pipeline.lookup) io.stderr.write(errDiagnostics(pipeline.lookup.notes));
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');

@@ -12,7 +12,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCacheLocation } from '../cache/pass-cache.js';
-import { RUN_MEMO_DIR, RunMemo, StatIndex, runFingerprint, type RecordedWrite } from '../cache/run-memo.js';
+import type { BigIntStats } from 'node:fs';
+import { RUN_MEMO_DIR, RunMemo, StatIndex, fingerprintAfter, runFingerprint, snapshotTree, type RecordedWrite, type TreeSnapshot } from '../cache/run-memo.js';
 import { resetVolatile, volatileReasons } from '../util/volatile.js';
 import { configCandidates } from '../config/locate.js';
 import { BASELINE_FILE } from '../model/own-files.js';
@@ -104,22 +105,29 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
   const dir = path.join(path.resolve(cacheLocation ?? defaultCacheLocation(root, io.env)), RUN_MEMO_DIR);
   const index = StatIndex.open(dir);
   const inputs = { root, invocation, extraFiles, maxFileBytes: opts.maxFileSize ?? HELP_DEFAULTS.maxFileBytes };
-  let key: string;
+  const memo = new RunMemo(dir);
+  // A first run (no entry to find, and an index that knows no file, as in CI's fresh cache
+  // folder) does not read the tree for a fingerprint: it stats it, and learns each file's digest
+  // from the run's own read (run-memo.ts, TreeSnapshot).
+  let key: string | undefined;
+  let snapshot: TreeSnapshot | undefined;
   try {
-    key = await runFingerprint(inputs, index);
+    if (index.cold && memo.empty()) snapshot = await snapshotTree(inputs);
+    else key = await runFingerprint(inputs, index);
   } catch {
     // Whatever stops the fingerprint (an unreadable root) the run reports in its own words.
     return run(io);
   }
-  index.save();
-  const memo = new RunMemo(dir);
-  const { entry, note } = memo.get(key);
-  if (entry) {
-    for (const [stream, text] of entry.writes) (stream === 1 ? io.stdout : io.stderr).write(text);
-    lastOutcome = 'hit';
-    return entry.exitCode;
+  if (key !== undefined) {
+    index.save();
+    const { entry, note } = memo.get(key);
+    if (entry) {
+      for (const [stream, text] of entry.writes) (stream === 1 ? io.stdout : io.stderr).write(text);
+      lastOutcome = 'hit';
+      return entry.exitCode;
+    }
+    if (note && !opts.quiet) io.stderr.write(`note: ${note}\n`);
   }
-  if (note && !opts.quiet) io.stderr.write(`note: ${note}\n`);
   resetVolatile();
   const writes: RecordedWrite[] = [];
   const recorder = (stream: NodeJS.WriteStream, id: 1 | 2): NodeJS.WriteStream =>
@@ -135,9 +143,23 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
+  const onFileRead = snapshot ? (p: string, st: BigIntStats, bytes: Buffer) => index.recordRead(p, st, bytes, Date.now()) : undefined;
   // The spinner draws on the real stderr: frames are not output to replay.
-  const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr });
-  if (code === EXIT_ERROR || volatileReasons().length > 0 || !(await unchangedSince(key, inputs, index))) {
+  const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr, onFileRead });
+  const storable = code !== EXIT_ERROR && volatileReasons().length === 0;
+  if (snapshot) {
+    // The digests learned are the files' whatever the run's outcome: the next run stats instead of reading.
+    key = storable ? await fingerprintAfter(inputs, snapshot, index).catch(() => undefined) : undefined;
+    index.save();
+  }
+  if (!storable) {
+    lastOutcome = 'not stored';
+    return code;
+  }
+  if (!snapshot && key !== undefined && !(await unchangedSince(key, inputs, index))) {
+    key = undefined;
+  }
+  if (key === undefined) {
     lastOutcome = 'not stored';
     return code;
   }

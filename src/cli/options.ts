@@ -5,6 +5,7 @@
  * (the engine, the rules, the parsers load only when a command runs; check.ts).
  */
 import type { Severity } from '../model/types.js';
+import type { FileReadObserver } from '../workspace/workspace.js';
 import { CONCURRENCY_EXPECTED, concurrencyOf, type Concurrency } from '../util/concurrency.js';
 
 export const EXIT_CLEAN = 0;
@@ -17,6 +18,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Where the progress spinner draws (default: stderr); the run memo records stderr but not the spinner. */
   progress?: NodeJS.WriteStream;
+  /** Told of each file the check's workspace reads from disk: the run memo (cli/memo.ts) hashes them instead of reading them again. */
+  onFileRead?: FileReadObserver;
 }
 
 export type Format = 'text' | 'concise' | 'json' | 'diff' | 'sarif' | 'github' | 'markdown';

@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { Diagnostic, Finding, Safety } from '../model/types.js';
 import { effectiveOptions, type Rule } from '../model/rule.js';
 import { RULES } from '../rules/registry.js';
-import { Workspace } from '../workspace/workspace.js';
+import { Workspace, type FileReadObserver } from '../workspace/workspace.js';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';
 import { createSuppressions, type SuppressionSession } from '../engine/suppressions.js';
 import { baselineFilter, loadBaseline, type BaselineFilter } from '../engine/baseline.js';
@@ -75,6 +75,8 @@ export interface PipelineOptions {
   /** Default true. False: ignore the baseline file (`--no-baseline`, and `--update-baseline`, which rewrites it). */
   baseline?: boolean;
   maxFileBytes?: number;
+  /** Told of each file the run's workspace reads from disk (WorkspaceOptions.onRead): the run memo's stat index. */
+  onFileRead?: FileReadObserver;
   /**
    * Nothing is written through this pipeline's workspaces (a report, a dry run): the bytes read
    * are not kept for a write's checks (WorkspaceOptions.keepOriginalBytes). Default false.
@@ -178,7 +180,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     baseline,
     maxFileBytes: options.maxFileBytes,
     lookup,
-    open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes, keepOriginalBytes: !options.readOnly }),
+    open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes, keepOriginalBytes: !options.readOnly, onRead: at === undefined ? options.onFileRead : undefined }),
     run: async (ws, overrides = {}) => {
       let raw: RunResult;
       const runRules = overrides.rules ?? rules;

@@ -26,7 +26,15 @@ export interface WorkspaceOptions {
    * writes unchecked.
    */
   keepOriginalBytes?: boolean;
+  /**
+   * Told of each regular file read from disk, with the lstat it was read under: the run memo
+   * learns the files' digests from the run's own reads (cli/memo.ts), instead of reading each
+   * file a second time.
+   */
+  onRead?: FileReadObserver;
 }
+
+export type FileReadObserver = (path: string, stat: BigIntStats, bytes: Buffer) => void;
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -48,6 +56,7 @@ interface DiskState {
   originalBytes: Map<string, Buffer>;
   /** Whether `originalBytes` is filled (see WorkspaceOptions.keepOriginalBytes). */
   keepBytes: boolean;
+  onRead?: FileReadObserver;
   /** What `stat` said of each file just before it was read (see `originalStat`). */
   originalStats: Map<string, ReadStat>;
   /** Paths that are symbolic links (inside the root): read, never edited. */
@@ -122,6 +131,7 @@ export class Workspace {
       loaded: new Map(),
       originalBytes: new Map(),
       keepBytes: options.keepOriginalBytes ?? true,
+      onRead: options.onRead,
       originalStats: new Map(),
       symlinks: new Set(),
       linkTargets: new Map(),
@@ -517,6 +527,7 @@ export class Workspace {
         return skip(`skipped: larger than the size cap (${this.disk.maxFileBytes} bytes)`);
       }
       const bytes = readFileSync(abs);
+      if (before === st) this.disk.onRead?.(p, st, bytes);
       const decoded = decode(p, bytes);
       if (!decoded.ok) return skip(`skipped: ${decoded.reason}`);
       // The stat is compared only beside the bytes, before a write: a workspace that keeps no
