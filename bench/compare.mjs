@@ -14,6 +14,9 @@
 //                (AUTOPACK_FIX_NO_PREFILTER=1: every file parsed and analysed, as before them),
 //                `serial` (AUTOPACK_FIX_CONCURRENCY=off: no parse worker), `workers`
 //                (AUTOPACK_FIX_CONCURRENCY=1: one parse worker whatever the repository's size)
+//   first        the run a new user gets, the cache on and empty (`--cache-location .bench/cache/<target>-first`,
+//                emptied before each round): it reads and parses everything, and writes the per-file
+//                cache and the run memo on the way, when the CLI has a cache
 //   warm         the same run with a warm cache (`--cache-location .bench/cache/<target>`, emptied and
 //                filled by one untimed run first), when the CLI has a cache (`--cache-location` in --help):
 //                nothing changed, so the run memo replays the report (src/cache/run-memo.ts)
@@ -133,7 +136,7 @@ function main() {
   const rg = has('rg');
   const cache = hasCacheFlag();
   const targets = [...o.corpus.map((dir) => ({ name: path.basename(dir), dir, synthetic: false })), ...o.files.map((n) => ({ name: `synthetic ${n.toLocaleString('en-US')}`, dir: syntheticRepo(n, o.seed), synthetic: true, n }))];
-  const modes = ['floor-node', ...(rg ? ['floor-rg'] : []), ...o.variants, ...(cache ? ['warm', 'warm-files'] : [])];
+  const modes = ['floor-node', ...(rg ? ['floor-rg'] : []), ...o.variants, ...(cache ? ['first', 'warm', 'warm-files'] : [])];
   const results = [];
   let mismatch = false;
   for (const t of targets) {
@@ -151,11 +154,15 @@ function main() {
         let r;
         if (mode === 'floor-node') r = timed([process.execPath, '-e', FLOOR_NODE, t.dir], {}, o.timeout);
         else if (mode === 'floor-rg') r = timed(`cd '${t.dir.replace(/'/g, `'\\''`)}' && git ls-files -z | xargs -0 rg -c -a --no-messages '' > /dev/null; true`, {}, o.timeout, true);
-        else if (mode === 'warm' || mode === 'warm-files') r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', '--cache-location', cacheDir], mode === 'warm-files' ? { AUTOPACK_FIX_NO_RUN_MEMO: '1' } : {}, o.timeout);
+        else if (mode === 'first') {
+          const firstDir = `${cacheDir}-first`;
+          rmSync(firstDir, { recursive: true, force: true });
+          r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', '--cache-location', firstDir], {}, o.timeout);
+        } else if (mode === 'warm' || mode === 'warm-files') r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', '--cache-location', cacheDir], mode === 'warm-files' ? { AUTOPACK_FIX_NO_RUN_MEMO: '1' } : {}, o.timeout);
         else r = timed([process.execPath, cli, '--root', t.dir, '--format', 'json', '--exit-zero', ...(cache ? ['--no-cache'] : [])], VARIANTS[mode], o.timeout);
         runs[mode].push({ wall: r.wall, cpu: r.cpu, rssMiB: r.rssMiB, status: r.status, signal: r.signal });
         if (r.status !== 0 && mode !== 'floor-rg') log(`${t.name} ${mode}: exit ${r.status ?? r.signal} ${r.stderr.slice(0, 300)}`);
-        if (round === 0 && (VARIANTS[mode] || mode.startsWith('warm'))) reports[mode] = r.stdout;
+        if (round === 0 && (VARIANTS[mode] || mode === 'first' || mode.startsWith('warm'))) reports[mode] = r.stdout;
       }
     }
     const outputs = Object.entries(reports);

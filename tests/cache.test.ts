@@ -162,6 +162,33 @@ describe('the cache from the CLI', () => {
     expect([warm.hits, warm.misses]).toEqual([1, 1]);
   });
 
+  it('writes each value to the next cache file as it is put and reads it back from there; a second save keeps the first one\'s; a killed run\'s file is removed', () => {
+    const location = tempDir('apf-cache-spill-');
+    // Left by a run that ended without saving: no process can have this pid (pid_max is at most 2^22).
+    const leftover = `${CACHE_FILE}.4194399.tmp`;
+    writeFileSync(path.join(location, leftover), 'left by a run that was killed');
+    const temporary = `${CACHE_FILE}.${process.pid}.tmp`;
+    const c = PassCache.open(location, 'build A').cache;
+    const a = { path: 'a.py', text: 'x = 1\n' } as never;
+    const long = { n: 'x'.repeat(1000) };
+    c.put(a, 'test', long);
+    expect(readdirSync(location).filter((f) => f.endsWith('.tmp'))).toEqual([temporary]);
+    expect(c.get(a, 'test')).toEqual({ value: long });
+    expect(readFileSync(path.join(location, temporary), 'latin1')).toContain('x'.repeat(1000));
+    expect(c.save()).toBeUndefined();
+    expect(readdirSync(location).filter((f) => f.startsWith('parse-cache'))).toEqual([CACHE_FILE]);
+    const b = { path: 'b.py', text: 'y = 2\n' } as never;
+    c.put(b, 'test', { n: 2 });
+    expect(c.get(a, 'test')).toEqual({ value: long });
+    expect(c.save()).toBeUndefined();
+    const warm = PassCache.open(location, 'build A').cache;
+    expect([warm.get(a, 'test'), warm.get(b, 'test')]).toEqual([{ value: long }, { value: { n: 2 } }]);
+    // Nothing new to keep: no file written, none left behind.
+    warm.put({ path: 'a.py', text: 'x = 1\n' } as never, 'test', { n: 'other' });
+    expect(warm.save()).toBeUndefined();
+    expect(readdirSync(location).filter((f) => f.startsWith('parse-cache'))).toEqual([CACHE_FILE]);
+  });
+
   it('a truncated cache file is not used: one note, and it is rebuilt', () => {
     const location = tempDir('apf-cache-truncated-');
     const c = PassCache.open(location, 'build A').cache;

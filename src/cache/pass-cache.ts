@@ -13,15 +13,17 @@
  * value holding anything else (a class instance would come back without its prototype) is not
  * cached, and its analysis simply runs again next time.
  *
- * Each value is kept serialized (v8's serializer), from the moment it is made or read until the
- * file is written: the run's own copy lives with the file it was parsed from, and goes when the
- * run lets it go (facts/fact.ts, Releasable), instead of staying here as objects until the end.
- * The file is read whole but each value is deserialized only when a run asks for it. At 100,000
- * files the cache held the models of every doc and the results of every module as objects, and
- * writing it made one more copy: a first run peaked 250 MiB above a run without a cache.
+ * Each value is serialized (v8's serializer) the moment it is made, and written at once to the
+ * next cache file, a temporary file renamed over the cache file when the run ends (SpillFile): the
+ * run's own copy lives with the file it was parsed from, and goes when the run lets it go
+ * (facts/fact.ts, Releasable), instead of staying here until the end. The file is read whole but
+ * each value is deserialized only when a run asks for it. At 100,000 files the cache once held
+ * the models of every doc and the results of every module as objects, and writing it made one
+ * more copy: a first run peaked 250 MiB above a run without a cache; kept serialized in memory,
+ * they were still 65 MB.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,30 +72,121 @@ function readEntries(bytes: Buffer): { header: CacheHeader; entries: Map<string,
 /** The cache file is written this much at a time: a write per part would be four system calls an entry. */
 const CHUNK_BYTES = 1024 * 1024;
 
-/** Write the cache file to `file`, in chunks (no second copy of every entry in memory). */
-function writeEntries(file: string, header: CacheHeader, entries: ReadonlyMap<string, Uint8Array>): void {
-  const fd = openSync(file, 'w');
-  try {
-    let chunk: Buffer[] = [];
-    let size = 0;
-    const add = (part: Uint8Array): void => {
-      const lengthBytes = Buffer.alloc(4);
-      lengthBytes.writeUInt32LE(part.length);
-      chunk.push(lengthBytes, Buffer.from(part.buffer, part.byteOffset, part.length));
-      size += 4 + part.length;
-      if (size < CHUNK_BYTES) return;
-      writeSync(fd, Buffer.concat(chunk, size));
-      chunk = [];
-      size = 0;
-    };
-    add(Buffer.from(JSON.stringify(header)));
-    for (const [key, value] of entries) {
-      add(Buffer.from(key));
-      add(value);
+/** Where a value put in this run lies in a cache file being written (or written by this run). */
+interface Spilled {
+  spill: SpillFile;
+  at: number;
+  length: number;
+}
+
+/**
+ * The next cache file, written while the run puts values: a temporary file in the cache folder
+ * (`<file>.<pid>.tmp`), the header first, then each entry as it comes, in 1 MB chunks. `save`
+ * appends what else the file must hold and renames it over the cache file. A value is read back
+ * from it when asked: at 100,000 files the serialized values were 65 MB held to the end.
+ */
+class SpillFile {
+  private fd: number | undefined;
+  private chunk: Buffer[] = [];
+  private chunkSize = 0;
+  /** Bytes in the file, the unflushed chunk included. */
+  private size = 0;
+
+  private constructor(private path: string) {}
+
+  static create(file: string, header: CacheHeader): SpillFile {
+    const spill = new SpillFile(`${file}.${process.pid}.tmp`);
+    spill.fd = openSync(spill.path, 'w+');
+    spill.add(Buffer.from(JSON.stringify(header)));
+    return spill;
+  }
+
+  /** Append one entry; where its value lies. */
+  append(key: string, value: Uint8Array): { at: number; length: number } {
+    this.add(Buffer.from(key));
+    const at = this.add(value);
+    return { at, length: value.length };
+  }
+
+  read(at: number, length: number): Uint8Array {
+    this.flush();
+    this.fd ??= openSync(this.path, 'r');
+    const out = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, out, done, length - done, at + done);
+      if (n === 0) throw new Error(`${this.path}: ends before byte ${at + length}`);
+      done += n;
     }
-    if (size > 0) writeSync(fd, Buffer.concat(chunk, size));
-  } finally {
-    closeSync(fd);
+    return out;
+  }
+
+  /** Write out and rename over `file`; the values stay readable there. */
+  commit(file: string): void {
+    this.flush();
+    this.close();
+    renameSync(this.path, file);
+    this.path = file;
+  }
+
+  /** Close and remove the temporary file (nothing to save, or the save failed). */
+  discard(): void {
+    this.close();
+    rmSync(this.path, { force: true });
+  }
+
+  /** Close the file (a later read opens it again): a file held open cannot be replaced on Windows. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** One length-prefixed part; the offset of its bytes. */
+  private add(part: Uint8Array): number {
+    const lengthBytes = Buffer.alloc(4);
+    lengthBytes.writeUInt32LE(part.length);
+    this.chunk.push(lengthBytes, Buffer.from(part.buffer, part.byteOffset, part.length));
+    this.chunkSize += 4 + part.length;
+    const at = this.size + 4;
+    this.size += 4 + part.length;
+    if (this.chunkSize >= CHUNK_BYTES) this.flush();
+    return at;
+  }
+
+  private flush(): void {
+    if (this.chunkSize === 0) return;
+    if (this.fd === undefined) throw new Error(`${this.path}: closed`);
+    const bytes = Buffer.concat(this.chunk, this.chunkSize);
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    this.chunk = [];
+    this.chunkSize = 0;
+  }
+}
+
+/** Temporary files a run that ended early left in `dir` (its process is gone). */
+function removeLeftovers(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^parse-cache\.v\d+\.bin\.(\d+)\.tmp$/.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -172,8 +265,11 @@ export function textDigest(text: string): string {
 export class PassCache implements ParseStore {
   /** The cache file's entries, serialized. */
   private readonly previous: Map<string, Uint8Array>;
-  /** What this run asked for or made, serialized: what the file will hold. */
-  private readonly next = new Map<string, Uint8Array>();
+  /** What this run asked for or made, serialized (or where the next file holds it): what the file will hold. */
+  private readonly next = new Map<string, Uint8Array | Spilled>();
+  /** The next cache file, from the first value put (undefined: none yet, or it could not be made). */
+  private spill: SpillFile | undefined;
+  private spillFailed = false;
   private readonly hashes = new WeakMap<SourceFile, string>();
   private changed = false;
   hits = 0;
@@ -233,21 +329,22 @@ export class PassCache implements ParseStore {
    */
   get(file: SourceFile, analysis: string): { value: unknown } | undefined {
     const key = this.key(file, analysis);
-    const bytes = this.next.get(key) ?? this.previous.get(key);
-    if (bytes === undefined) {
+    const held = this.next.get(key) ?? this.previous.get(key);
+    if (held === undefined) {
       this.misses++;
       return undefined;
     }
     let value: unknown;
     try {
-      value = deserialize(bytes);
+      value = deserialize(held instanceof Uint8Array ? held : held.spill.read(held.at, held.length));
     } catch {
       this.misses++;
       this.previous.delete(key);
+      this.next.delete(key);
       return undefined;
     }
     this.hits++;
-    this.next.set(key, bytes);
+    if (!this.next.has(key)) this.next.set(key, held);
     return { value };
   }
 
@@ -255,8 +352,27 @@ export class PassCache implements ParseStore {
   put(file: SourceFile, analysis: string, value: unknown): void {
     const key = this.key(file, analysis);
     if (this.next.has(key) || !isPlainData(value)) return;
-    this.next.set(key, serialize(value));
+    const bytes = serialize(value);
     if (!this.previous.has(key)) this.changed = true;
+    this.next.set(key, this.spilled(key, bytes) ?? bytes);
+  }
+
+  /** `bytes` written to the next cache file; undefined when it cannot be made (kept in memory, and `save` says why). */
+  private spilled(key: string, bytes: Uint8Array): Spilled | undefined {
+    if (this.spillFailed) return undefined;
+    try {
+      if (!this.spill) {
+        ensureCacheDir(this.dir);
+        removeLeftovers(this.dir);
+        this.spill = SpillFile.create(path.join(this.dir, CACHE_FILE), { format: FORMAT, stamp: this.stamp });
+      }
+      return { spill: this.spill, ...this.spill.append(key, bytes) };
+    } catch {
+      this.spillFailed = true;
+      this.spill?.discard();
+      this.spill = undefined;
+      return undefined;
+    }
   }
 
   /**
@@ -267,16 +383,41 @@ export class PassCache implements ParseStore {
     // Nothing new: the file stays as it is, even when this run asked for fewer entries (one rule
     // selected, a pass that parsed more than was asked): rewriting it costs more than it frees,
     // and the next run that adds an entry drops what no run asked for.
-    if (!this.changed) return undefined;
+    const spill = this.spill;
+    this.spill = undefined;
+    if (!this.changed) {
+      spill?.discard();
+      return undefined;
+    }
     const file = path.join(this.dir, CACHE_FILE);
+    let writing: SpillFile | undefined = spill;
     try {
-      ensureCacheDir(this.dir);
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeEntries(tmp, { format: FORMAT, stamp: this.stamp }, this.next);
-      renameSync(tmp, file);
+      // A cache folder that could not take the values as they came is tried once more here.
+      writing ??= (ensureCacheDir(this.dir), SpillFile.create(file, { format: FORMAT, stamp: this.stamp }));
+      const moved: Array<[string, Spilled]> = [];
+      const earlier = new Set<SpillFile>();
+      for (const [key, held] of this.next) {
+        if (!(held instanceof Uint8Array) && held.spill === writing) continue;
+        // Held in memory, or in the file an earlier save of this run wrote.
+        let bytes: Uint8Array;
+        if (held instanceof Uint8Array) bytes = held;
+        else {
+          earlier.add(held.spill);
+          bytes = held.spill.read(held.at, held.length);
+        }
+        moved.push([key, { spill: writing, ...writing.append(key, bytes) }]);
+      }
+      for (const old of earlier) old.close();
+      writing.commit(file);
+      // Later asks (and a later save) read them from the file just written.
+      for (const [key, at] of moved) this.next.set(key, at);
+      this.changed = false;
       rmSync(path.join(this.dir, OLD_CACHE_FILE), { force: true });
       return undefined;
     } catch (error) {
+      writing?.discard();
+      // What only that file held is gone: asked again, it is a miss, and a later save leaves it out.
+      for (const [key, held] of this.next) if (!(held instanceof Uint8Array) && held.spill === writing) this.next.delete(key);
       const note = `the cache ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): the next run parses again`;
       markVolatile(note);
       return note;
