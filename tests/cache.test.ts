@@ -183,10 +183,14 @@ describe('the cache from the CLI', () => {
     expect(c.save()).toBeUndefined();
     const warm = PassCache.open(location, 'build A').cache;
     expect([warm.get(a, 'test'), warm.get(b, 'test')]).toEqual([{ value: long }, { value: { n: 2 } }]);
-    // Nothing new to keep: no file written, none left behind.
-    warm.put({ path: 'a.py', text: 'x = 1\n' } as never, 'test', { n: 'other' });
-    expect(warm.save()).toBeUndefined();
+    // Nothing new to keep (a value put again for what the file holds): no file written, none left
+    // behind, and the file's value still answers.
+    const again = PassCache.open(location, 'build A').cache;
+    again.put(a, 'test', long);
+    expect(readdirSync(location).filter((f) => f.endsWith('.tmp'))).toEqual([temporary]);
+    expect(again.save()).toBeUndefined();
     expect(readdirSync(location).filter((f) => f.startsWith('parse-cache'))).toEqual([CACHE_FILE]);
+    expect(again.get(a, 'test')).toEqual({ value: long });
   });
 
   it('a truncated cache file is not used: one note, and it is rebuilt', () => {

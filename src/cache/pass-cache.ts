@@ -369,10 +369,16 @@ export class PassCache implements ParseStore {
       return { spill: this.spill, ...this.spill.append(key, bytes) };
     } catch {
       this.spillFailed = true;
-      this.spill?.discard();
+      if (this.spill) this.lose(this.spill);
       this.spill = undefined;
       return undefined;
     }
+  }
+
+  /** Remove a next cache file not to be kept, and what only it held: asked again, a miss (or the old file's value); saved, left out. */
+  private lose(spill: SpillFile): void {
+    spill.discard();
+    for (const [key, held] of this.next) if (!(held instanceof Uint8Array) && held.spill === spill) this.next.delete(key);
   }
 
   /**
@@ -386,7 +392,7 @@ export class PassCache implements ParseStore {
     const spill = this.spill;
     this.spill = undefined;
     if (!this.changed) {
-      spill?.discard();
+      if (spill) this.lose(spill);
       return undefined;
     }
     const file = path.join(this.dir, CACHE_FILE);
@@ -415,9 +421,7 @@ export class PassCache implements ParseStore {
       rmSync(path.join(this.dir, OLD_CACHE_FILE), { force: true });
       return undefined;
     } catch (error) {
-      writing?.discard();
-      // What only that file held is gone: asked again, it is a miss, and a later save leaves it out.
-      for (const [key, held] of this.next) if (!(held instanceof Uint8Array) && held.spill === writing) this.next.delete(key);
+      if (writing) this.lose(writing);
       const note = `the cache ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): the next run parses again`;
       markVolatile(note);
       return note;
