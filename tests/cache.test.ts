@@ -6,7 +6,7 @@
  * again, a corrupt or foreign cache ignored with a note, and --no-cache.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { removeDir, gitIn } from './helpers/repo.js';
@@ -164,18 +164,31 @@ describe('the cache from the CLI', () => {
 
   it('writes each value to the next cache file as it is put and reads it back from there; a second save keeps the first one\'s; a killed run\'s file is removed', () => {
     const location = tempDir('apf-cache-spill-');
-    // Left by a run that ended without saving: no process can have this pid (pid_max is at most 2^22).
-    const leftover = `${CACHE_FILE}.4194399.tmp`;
-    writeFileSync(path.join(location, leftover), 'left by a run that was killed');
-    const temporary = `${CACHE_FILE}.${process.pid}.tmp`;
+    // Left by runs that ended without saving: one whose pid no process can have (pid_max is at most
+    // 2^22), one a day old. A recent one of a live pid (another container's run, sharing the
+    // folder) is left alone.
+    const put = (name: string, daysOld = 0): string => {
+      writeFileSync(path.join(location, name), 'left by a run');
+      const when = new Date(Date.now() - daysOld * 86_400_000);
+      utimesSync(path.join(location, name), when, when);
+      return name;
+    };
+    put(`${CACHE_FILE}.4194399.0badf00d.tmp`);
+    put(`${CACHE_FILE}.${process.pid}.aaaaaaaa.tmp`, 2);
+    const live = put(`${CACHE_FILE}.${process.pid}.bbbbbbbb.tmp`);
     const c = PassCache.open(location, 'build A').cache;
     const a = { path: 'a.py', text: 'x = 1\n' } as never;
     const long = { n: 'x'.repeat(1000) };
     c.put(a, 'test', long);
-    expect(readdirSync(location).filter((f) => f.endsWith('.tmp'))).toEqual([temporary]);
+    const temporaries = readdirSync(location).filter((f) => f.endsWith('.tmp') && f !== live);
+    expect(temporaries).toHaveLength(1);
+    const temporary = temporaries[0] as string;
+    expect(temporary).toMatch(new RegExp(`^parse-cache\\.v2\\.bin\\.${process.pid}\\.[0-9a-f]{8}\\.tmp$`));
+    expect(readdirSync(location)).toContain(live);
     expect(c.get(a, 'test')).toEqual({ value: long });
     expect(readFileSync(path.join(location, temporary), 'latin1')).toContain('x'.repeat(1000));
     expect(c.save()).toBeUndefined();
+    rmSync(path.join(location, live));
     expect(readdirSync(location).filter((f) => f.startsWith('parse-cache'))).toEqual([CACHE_FILE]);
     const b = { path: 'b.py', text: 'y = 2\n' } as never;
     c.put(b, 'test', { n: 2 });
@@ -187,7 +200,7 @@ describe('the cache from the CLI', () => {
     // behind, and the file's value still answers.
     const again = PassCache.open(location, 'build A').cache;
     again.put(a, 'test', long);
-    expect(readdirSync(location).filter((f) => f.endsWith('.tmp'))).toEqual([temporary]);
+    expect(readdirSync(location).filter((f) => f.endsWith('.tmp'))).toHaveLength(1);
     expect(again.save()).toBeUndefined();
     expect(readdirSync(location).filter((f) => f.startsWith('parse-cache'))).toEqual([CACHE_FILE]);
     expect(again.get(a, 'test')).toEqual({ value: long });

@@ -22,7 +22,7 @@
  * more copy: a first run peaked 250 MiB above a run without a cache; kept serialized in memory,
  * they were still 65 MB.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { ParseStore } from '../formats/store.js';
 import type { SourceFile } from '../workspace/source-file.js';
 import { markVolatile } from '../util/volatile.js';
+import { alive } from '../engine/journal.js';
 
 export const CACHE_FILE = 'parse-cache.v2.bin';
 /** The file of the first format (one serialized Map of objects): removed when a cache is written. */
@@ -81,7 +82,7 @@ interface Spilled {
 
 /**
  * The next cache file, written while the run puts values: a temporary file in the cache folder
- * (`<file>.<pid>.tmp`), the header first, then each entry as it comes, in 1 MB chunks. `save`
+ * (`<file>.<pid>.<random>.tmp`), the header first, then each entry as it comes, in 1 MB chunks. `save`
  * appends what else the file must hold and renames it over the cache file. A value is read back
  * from it when asked: at 100,000 files the serialized values were 65 MB held to the end.
  */
@@ -95,7 +96,8 @@ class SpillFile {
   private constructor(private path: string) {}
 
   static create(file: string, header: CacheHeader): SpillFile {
-    const spill = new SpillFile(`${file}.${process.pid}.tmp`);
+    // The pid and a random part: two runs with one pid (in two containers) never share one.
+    const spill = new SpillFile(`${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     spill.fd = openSync(spill.path, 'w+');
     spill.add(Buffer.from(JSON.stringify(header)));
     return spill;
@@ -164,7 +166,14 @@ class SpillFile {
   }
 }
 
-/** Temporary files a run that ended early left in `dir` (its process is gone). */
+/** A temporary file older than this is left over whoever wrote it (a run lasts minutes, not a day). */
+const LEFTOVER_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Temporary files a run that ended early left in `dir`: its process is gone, or the file is a
+ * day old. A pid alone proves little across containers that share a cache folder (each run may
+ * get the same pid there), so a recent file of a live pid is left alone.
+ */
 function removeLeftovers(dir: string): void {
   let names: string[];
   try {
@@ -172,21 +181,17 @@ function removeLeftovers(dir: string): void {
   } catch {
     return;
   }
+  const now = Date.now();
   for (const name of names) {
-    const m = /^parse-cache\.v\d+\.bin\.(\d+)\.tmp$/.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
-    rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    const m = /^parse-cache\.v\d+\.bin\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    try {
+      if (alive(Number(m[1])) && now - statSync(file).mtimeMs < LEFTOVER_MS) continue;
+      rmSync(file, { force: true });
+    } catch {
+      // gone meanwhile
+    }
   }
 }
 
