@@ -12,7 +12,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCacheLocation } from '../cache/pass-cache.js';
-import type { BigIntStats } from 'node:fs';
 import { RUN_MEMO_DIR, RunMemo, StatIndex, fingerprintAfter, runFingerprint, snapshotTree, type RecordedWrite, type TreeSnapshot } from '../cache/run-memo.js';
 import { resetVolatile, volatileReasons } from '../util/volatile.js';
 import { configCandidates } from '../config/locate.js';
@@ -143,7 +142,7 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-  const onFileRead = snapshot ? (p: string, st: BigIntStats, bytes: Buffer) => index.recordRead(p, st, bytes, Date.now()) : undefined;
+  const onFileRead: Io['onFileRead'] = snapshot ? (p, st, bytes) => index.recordRead(p, st, bytes, Date.now()) : undefined;
   // The spinner draws on the real stderr: frames are not output to replay.
   const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr, onFileRead });
   const storable = code !== EXIT_ERROR && volatileReasons().length === 0;
