@@ -8,7 +8,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { definePythonAnalysis, pythonAnalysis, type PassTree } from '../../src/formats/python.js';
+import { definePythonAnalysis, encloses, pythonAnalysis, type PassTree } from '../../src/formats/python.js';
 
 /** What the unset value is: a module name, an environment variable, an attribute of a module object, or `self.x`. */
 export type KeyRef =
@@ -359,83 +359,6 @@ function read(root: TSNode, file: SourceFile, tree: PassTree): AuthSurface {
     }
   }
 
-  const visit = (n: TSNode, fnName: string | undefined, className: string | undefined, classNode: TSNode | undefined, depth: number): void => {
-    switch (tree.type(n)) {
-      case 'call':
-      case 'subscript': {
-        const env = envRead(n);
-        if (env && (n.type === 'subscript' || !n.parent || n.parent.type !== 'attribute')) {
-          let bound: string | undefined;
-          const p = n.parent?.type === 'assignment' ? n.parent : undefined;
-          if (p && fnName === undefined && p.childForFieldName('left')?.type === 'identifier') bound = p.childForFieldName('left')?.text;
-          out.envReads.push({ env: env.env, default: env.default, bound });
-        }
-        break;
-      }
-      case 'comparison_operator': {
-        const ops = n.childrenForFieldName('operators');
-        const operands = n.namedChildren.filter((x): x is TSNode => x !== null && x.type !== 'comment');
-        if (ops.length === 1 && operands.length === 2 && ['==', '!=', 'in', 'not in'].includes(ops[0]?.type ?? '')) {
-          const [l, r] = operands as [TSNode, TSNode];
-          let values: string[] = [];
-          const one = stringValue(r);
-          if (one !== undefined) values = [one];
-          else if (['tuple', 'list', 'set'].includes(r.type)) values = r.namedChildren.map((c) => stringValue(c)).filter((v): v is string => v !== undefined);
-          values = values.filter((v) => PROD_VALUES.has(v.toLowerCase()));
-          if (values.length) {
-            const e = unwrap(l);
-            const env = envRead(e);
-            const cmp: ProdComparison = { values, start: n.startIndex, end: n.endIndex };
-            if (env) cmp.env = env.env;
-            else if (e.type === 'identifier') {
-              if (moduleEnv.has(e.text)) cmp.env = moduleEnv.get(e.text);
-              else cmp.name = e.text;
-            } else if (e.type === 'attribute') {
-              const o = e.childForFieldName('object');
-              cmp.object = o?.text;
-              cmp.attr = e.childForFieldName('attribute')?.text;
-            }
-            if (cmp.env || cmp.name || cmp.attr) out.comparisons.push(cmp);
-          }
-        }
-        break;
-      }
-      case 'if_statement': {
-        const cons = n.childForFieldName('consequence');
-        const cond = n.childForFieldName('condition');
-        if (cons && cond && /\braise\b|\bsys\.exit\(|\bexit\(/.test(cons.text)) out.raisingIfs.push({ condition: cond.text, start: n.startIndex, inFunction: fnName });
-        break;
-      }
-      case 'class_definition': {
-        const body = n.childForFieldName('body');
-        const name = n.childForFieldName('name')?.text;
-        if (/\bBaseSettings\b/.test(n.childForFieldName('superclasses')?.text ?? '')) {
-          for (const c of body?.namedChildren ?? []) {
-            const a = c?.type === 'expression_statement' ? c.namedChildren[0] : undefined;
-            const left = a?.type === 'assignment' ? a.childForFieldName('left') : undefined;
-            if (!a || left?.type !== 'identifier') continue;
-            const right = a.childForFieldName('right');
-            out.settingsFields.push({ name: left.text, default: right?.type === 'string' && stringValue(right) !== undefined ? right.text : undefined });
-          }
-        }
-        for (const c of body?.namedChildren ?? []) if (c) visit(c, fnName, depth === 0 ? name : undefined, n, depth + 1);
-        return;
-      }
-      case 'decorated_definition':
-      case 'function_definition': {
-        const fn = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
-        if (fn?.type !== 'function_definition') break;
-        const decorators = n.type === 'decorated_definition' ? n.namedChildren.filter((c) => c?.type === 'decorator').map((c) => (c as TSNode).text) : [];
-        const name = fn.childForFieldName('name')?.text ?? '';
-        gate(fn, n, name, decorators, fnName === undefined && depth <= 1 ? className : undefined, classNode, fnName === undefined && (depth === 0 || (depth === 1 && className !== undefined)));
-        const body = fn.childForFieldName('body');
-        for (const c of body?.namedChildren ?? []) if (c) visit(c, name, undefined, undefined, depth + 1);
-        return;
-      }
-    }
-    for (const c of tree.children(n)) if (c) visit(c, fnName, className, classNode, depth);
-  };
-
   const gate = (fn: TSNode, outer: TSNode, name: string, decorators: string[], className: string | undefined, classNode: TSNode | undefined, topLevel: boolean): void => {
     const fnText = fn.text;
     if (!DENIAL.test(fnText) && !/call_next|get_response/.test(fnText)) return;
@@ -503,8 +426,107 @@ function read(root: TSNode, file: SourceFile, tree: PassTree): AuthSurface {
     }
   };
 
-  for (const c of tree.children(root)) if (c) visit(c, undefined, undefined, undefined, 0);
+  // What a walk down the tree would read, in its order. A class's walk goes on only into its
+  // body, and a function's (with its decorators) only into its body: each such node opens a
+  // frame, and a node outside the body of the innermost frame around it is not read.
+  const frames: Frame[] = [];
+  // An environment read names `getenv` or `environ` (envRead): without either, no call or subscript is one.
+  for (const n of tree.descendants(root, /getenv|environ/.test(text) ? SURFACE_TYPES : SURFACE_TYPES_NO_ENV)) {
+    const start = n.startIndex;
+    const end = n.endIndex;
+    while (frames.length > 0 && !encloses(frames[frames.length - 1]!, n, start, end)) frames.pop();
+    const frame = frames[frames.length - 1];
+    if (frame && !(frame.body && encloses(frame.body, n, start, end))) continue;
+    const { fnName, className, classNode, depth } = frame?.inner ?? { fnName: undefined, className: undefined, classNode: undefined, depth: 0 };
+    switch (tree.type(n)) {
+      case 'call':
+      case 'subscript': {
+        const env = envRead(n);
+        if (env && (n.type === 'subscript' || !n.parent || n.parent.type !== 'attribute')) {
+          let bound: string | undefined;
+          const p = n.parent?.type === 'assignment' ? n.parent : undefined;
+          if (p && fnName === undefined && p.childForFieldName('left')?.type === 'identifier') bound = p.childForFieldName('left')?.text;
+          out.envReads.push({ env: env.env, default: env.default, bound });
+        }
+        break;
+      }
+      case 'comparison_operator': {
+        const ops = n.childrenForFieldName('operators');
+        const operands = n.namedChildren.filter((x): x is TSNode => x !== null && x.type !== 'comment');
+        if (ops.length === 1 && operands.length === 2 && ['==', '!=', 'in', 'not in'].includes(ops[0]?.type ?? '')) {
+          const [l, r] = operands as [TSNode, TSNode];
+          let values: string[] = [];
+          const one = stringValue(r);
+          if (one !== undefined) values = [one];
+          else if (['tuple', 'list', 'set'].includes(r.type)) values = r.namedChildren.map((c) => stringValue(c)).filter((v): v is string => v !== undefined);
+          values = values.filter((v) => PROD_VALUES.has(v.toLowerCase()));
+          if (values.length) {
+            const e = unwrap(l);
+            const env = envRead(e);
+            const cmp: ProdComparison = { values, start: n.startIndex, end: n.endIndex };
+            if (env) cmp.env = env.env;
+            else if (e.type === 'identifier') {
+              if (moduleEnv.has(e.text)) cmp.env = moduleEnv.get(e.text);
+              else cmp.name = e.text;
+            } else if (e.type === 'attribute') {
+              const o = e.childForFieldName('object');
+              cmp.object = o?.text;
+              cmp.attr = e.childForFieldName('attribute')?.text;
+            }
+            if (cmp.env || cmp.name || cmp.attr) out.comparisons.push(cmp);
+          }
+        }
+        break;
+      }
+      case 'if_statement': {
+        const cons = n.childForFieldName('consequence');
+        const cond = n.childForFieldName('condition');
+        if (cons && cond && /\braise\b|\bsys\.exit\(|\bexit\(/.test(cons.text)) out.raisingIfs.push({ condition: cond.text, start: n.startIndex, inFunction: fnName });
+        break;
+      }
+      case 'class_definition': {
+        const body = n.childForFieldName('body');
+        const name = n.childForFieldName('name')?.text;
+        if (/\bBaseSettings\b/.test(n.childForFieldName('superclasses')?.text ?? '')) {
+          for (const c of body?.namedChildren ?? []) {
+            const a = c?.type === 'expression_statement' ? c.namedChildren[0] : undefined;
+            const left = a?.type === 'assignment' ? a.childForFieldName('left') : undefined;
+            if (!a || left?.type !== 'identifier') continue;
+            const right = a.childForFieldName('right');
+            out.settingsFields.push({ name: left.text, default: right?.type === 'string' && stringValue(right) !== undefined ? right.text : undefined });
+          }
+        }
+        frames.push({ node: n, start, end, body: body && { node: body, start: body.startIndex, end: body.endIndex }, inner: { fnName, className: depth === 0 ? name : undefined, classNode: n, depth: depth + 1 } });
+        break;
+      }
+      case 'decorated_definition':
+      case 'function_definition': {
+        const fn = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
+        if (fn?.type !== 'function_definition') break;
+        const decorators = n.type === 'decorated_definition' ? n.namedChildren.filter((c) => c?.type === 'decorator').map((c) => (c as TSNode).text) : [];
+        const name = fn.childForFieldName('name')?.text ?? '';
+        gate(fn, n, name, decorators, fnName === undefined && depth <= 1 ? className : undefined, classNode, fnName === undefined && (depth === 0 || (depth === 1 && className !== undefined)));
+        const fnBody = fn.childForFieldName('body');
+        frames.push({ node: n, start, end, body: fnBody && { node: fnBody, start: fnBody.startIndex, end: fnBody.endIndex }, inner: { fnName: name, className: undefined, classNode: undefined, depth: depth + 1 } });
+        break;
+      }
+    }
+  }
+
   return out;
+}
+
+/** What `read` looks at below the module level. */
+const SURFACE_TYPES = ['call', 'subscript', 'comparison_operator', 'if_statement', 'class_definition', 'decorated_definition', 'function_definition'];
+const SURFACE_TYPES_NO_ENV = SURFACE_TYPES.filter((t) => t !== 'call' && t !== 'subscript');
+
+/** A class or function `read` met: the walk goes on only into its `body`, with `inner` as what it is in. */
+interface Frame {
+  node: TSNode;
+  start: number;
+  end: number;
+  body: { node: TSNode; start: number; end: number } | null;
+  inner: { fnName: string | undefined; className: string | undefined; classNode: TSNode | undefined; depth: number };
 }
 
 /** Cheap text filter: a module that reads no credential-like name and compares nothing with "production" has nothing to say. */

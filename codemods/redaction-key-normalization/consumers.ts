@@ -135,7 +135,7 @@ function siblingsOf(test: TSNode): OrOperand[] {
   return leaves.filter((l) => !(l.startIndex <= test.startIndex && test.endIndex <= l.endIndex)).map(operandOf);
 }
 
-function read(root: TSNode, tree: PassTree): ModuleSurroundings {
+function read(root: TSNode, text: string, tree: PassTree): ModuleSurroundings {
   const out: ModuleSurroundings = { tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() };
   for (const stmt of root.namedChildren) {
     if (!stmt) continue;
@@ -167,7 +167,8 @@ function read(root: TSNode, tree: PassTree): ModuleSurroundings {
       if (left?.type === 'identifier' && right?.type === 'identifier') out.aliases.set(left.text, right.text);
     }
   }
-  const visit = (n: TSNode): void => {
+  // A call is a test only as `x.__contains__(key)`: a module that never spells it has none.
+  for (const n of tree.descendants(root, text.includes('__contains__') ? SURROUNDING_TYPES : SURROUNDING_TYPES_NO_CALL)) {
     const type = tree.type(n);
     if (type === 'comparison_operator') {
       const ops = n.childrenForFieldName('operators');
@@ -194,11 +195,13 @@ function read(root: TSNode, tree: PassTree): ModuleSurroundings {
         out.returns.set(n.startIndex, leaves.map(operandOf));
       }
     }
-    for (const c of tree.children(n)) if (c) visit(c);
-  };
-  visit(root);
+  }
   return out;
 }
+
+/** The nodes `read` looks at below the module level: membership tests and functions' returns. */
+const SURROUNDING_TYPES = ['comparison_operator', 'call', 'function_definition'];
+const SURROUNDING_TYPES_NO_CALL = ['comparison_operator', 'function_definition'];
 
 /**
  * The surroundings of the module's tests: one of the analyses of the file's one tree-sitter
@@ -207,7 +210,7 @@ function read(root: TSNode, tree: PassTree): ModuleSurroundings {
 const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   name: 'redaction surroundings',
   owner: 'redaction-key-normalization',
-  run: (root, _file, tree) => read(root, tree),
+  run: (root, file, tree) => read(root, file.text, tree),
   noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
   // Asked for the modules whose tests the rule judges, which normalise keys; a module it reaches
   // only through an import (a set's home) gets a pass of its own when asked.

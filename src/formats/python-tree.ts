@@ -10,7 +10,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../workspace/source-file.js';
-import { declarePassInterest, definePythonAnalysis, firstError, pythonAnalysis, type PassTree, type PythonAnalysis } from './python.js';
+import { declarePassInterest, definePythonAnalysis, encloses, firstError, pythonAnalysis, type PassTree, type PythonAnalysis } from './python.js';
 
 export interface PyString {
   /** The whole literal, prefix and quotes included. */
@@ -141,7 +141,7 @@ export interface PythonTreeAnalysis {
 
 const TREE_ANALYSIS = definePythonAnalysis<PythonTreeAnalysis>({
   name: 'collections, functions and references',
-  run: (root, _file, tree) => new Analyzer(root, tree).run(),
+  run: (root, file, tree) => new Analyzer(root, file.text, tree).run(),
   noTree: (error) => emptyAnalysis(error),
 });
 
@@ -212,6 +212,9 @@ interface LocalBinding {
 }
 
 const SCOPE_TYPES = new Set(['function_definition', 'lambda']);
+/** What `Analyzer.walk` reads: the scopes, and the nodes that may be membership tests. */
+const WALKED_TYPES = ['function_definition', 'lambda', 'comparison_operator', 'call'];
+const WALKED_TYPES_NO_CALL = ['function_definition', 'lambda', 'comparison_operator'];
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 const COMPOUND_BLOCKS = new Set(['if_statement', 'try_statement', 'with_statement', 'else_clause', 'elif_clause', 'except_clause', 'except_group_clause', 'finally_clause', 'block', 'for_statement', 'while_statement']);
 const CONSTRUCTORS: Record<string, PyCollectionKind> = { set: 'set', frozenset: 'frozenset', list: 'list', tuple: 'tuple' };
@@ -225,6 +228,7 @@ class Analyzer {
 
   constructor(
     private readonly root: TSNode,
+    private readonly text: string,
     private readonly tree: PassTree,
   ) {}
 
@@ -235,8 +239,8 @@ class Analyzer {
       this.out.error = { message: bad?.isMissing ? `missing ${bad.type}` : 'syntax error', offset: bad?.startIndex ?? 0 };
     }
     this.moduleLevel(root);
-    this.walk(root, -1, undefined);
-    this.collectReferences(root, undefined);
+    this.walk(root);
+    this.collectReferences(root, this.text);
     return this.out;
   }
 
@@ -317,16 +321,36 @@ class Analyzer {
     return scope.assignments;
   }
 
-  private walk(node: TSNode, fnIndex: number, scope: Scope | undefined): void {
-    const type = this.tree.type(node);
-    if (SCOPE_TYPES.has(type)) {
-      scope = this.scopeFor(node, fnIndex);
-      fnIndex = scope.index;
+  /**
+   * Every scope, comparison and call of the module, in the order a walk of the whole tree meets
+   * them, each with the innermost scope around it. Only those nodes are read: the open scopes
+   * are a stack of ranges, and a node lies in the innermost one whose range holds it. A
+   * function's return is read once its body has been (a walk's way back up).
+   */
+  private walk(root: TSNode): void {
+    const open: Array<{ node: TSNode; start: number; end: number; scope: Scope }> = [];
+    const close = (): void => {
+      const done = open.pop() as (typeof open)[number];
+      if (this.tree.type(done.node) === 'function_definition') this.out.functions[done.scope.index]!.returnOrLeaves = this.returnShape(done.node);
+    };
+    // A call is a membership test only as `x.__contains__(key)` (containsCall): a module that
+    // never spells it has none.
+    for (const node of this.tree.descendants(root, this.text.includes('__contains__') ? WALKED_TYPES : WALKED_TYPES_NO_CALL)) {
+      const start = node.startIndex;
+      const end = node.endIndex;
+      while (open.length > 0 && !encloses(open[open.length - 1]!, node, start, end)) close();
+      let scope = open[open.length - 1]?.scope;
+      let fnIndex = scope?.index ?? -1;
+      const type = this.tree.type(node);
+      if (SCOPE_TYPES.has(type)) {
+        scope = this.scopeFor(node, fnIndex);
+        fnIndex = scope.index;
+        open.push({ node, start, end, scope });
+      }
+      if (type === 'comparison_operator') this.comparison(node, fnIndex, scope);
+      else if (type === 'call') this.containsCall(node, fnIndex, scope);
     }
-    if (type === 'comparison_operator') this.comparison(node, fnIndex, scope);
-    else if (type === 'call') this.containsCall(node, fnIndex, scope);
-    for (const child of this.tree.children(node)) if (child) this.walk(child, fnIndex, scope);
-    if (type === 'function_definition' && scope) this.out.functions[scope.index]!.returnOrLeaves = this.returnShape(node);
+    while (open.length > 0) close();
   }
 
   private comparison(node: TSNode, fnIndex: number, scope: Scope | undefined): void {
@@ -482,31 +506,35 @@ class Analyzer {
 
   // ---- references -------------------------------------------------------------------------
 
-  private collectReferences(node: TSNode, classBody: string | undefined): void {
+  /**
+   * Every read of a collection's name, bare or as an attribute, in the order a walk of the
+   * tree meets them. The names are found in the text and the tree is asked what each place is:
+   * an identifier of exactly that range, or not a name at all (a comment, a string, a longer
+   * name). Every identifier spelled as a name is at one of the places the text search finds,
+   * so none is missed, and a module's other nodes are never read.
+   */
+  private collectReferences(root: TSNode, text: string): void {
     const names = new Set(this.out.collections.map((c) => c.name));
     if (names.size === 0) return;
-    const visit = (n: TSNode, cls: string | undefined): void => {
-      const type = this.tree.type(n);
-      if (type === 'class_definition' && isModuleLevel(n)) {
-        const body = n.childForFieldName('body');
-        const name = n.childForFieldName('name')?.text;
-        for (const c of this.tree.children(n)) if (c && c.id !== body?.id) visit(c, cls);
-        if (body) for (const c of this.tree.children(body)) if (c) visit(c, name);
-        return;
-      }
-      if (type === 'function_definition' || type === 'lambda') cls = undefined;
-      if (type === 'identifier' && names.has(n.text) && this.isRead(n)) {
-        this.out.references.push({ name: n.text, object: undefined, offset: n.startIndex, method: methodCalledOn(n), classBody: cls });
-      } else if (type === 'attribute') {
-        const attr = n.childForFieldName('attribute');
-        const object = n.childForFieldName('object');
-        if (attr && object && names.has(attr.text)) {
-          this.out.references.push({ name: attr.text, object: collapse(object.text), offset: n.startIndex, method: methodCalledOn(n), classBody: cls });
+    const found: Array<{ node: TSNode; start: number; end: number; reference: PyReference }> = [];
+    const seen = new Set<number>();
+    for (const name of names) {
+      for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+        const n = root.descendantForIndex(at, at + name.length);
+        if (!n || n.type !== 'identifier' || n.startIndex !== at || n.endIndex !== at + name.length || seen.has(n.id)) continue;
+        seen.add(n.id);
+        const p = n.parent;
+        if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) {
+          const object = p.childForFieldName('object');
+          if (object) found.push({ node: p, start: p.startIndex, end: p.endIndex, reference: { name, object: collapse(object.text), offset: p.startIndex, method: methodCalledOn(p), classBody: classBodyOf(p) } });
+        } else if (this.isRead(n)) {
+          found.push({ node: n, start: at, end: at + name.length, reference: { name, object: undefined, offset: at, method: methodCalledOn(n), classBody: classBodyOf(n) } });
         }
       }
-      for (const c of this.tree.children(n)) if (c) visit(c, cls);
-    };
-    visit(node, classBody);
+    }
+    // A walk's order: by start, and an attribute before the name it starts with.
+    found.sort((a, b) => a.start - b.start || b.end - a.end);
+    for (const f of found) this.out.references.push(f.reference);
   }
 
   /** A bare identifier that reads a variable (not an attribute name, keyword, parameter or the collection's own binding). */
@@ -529,6 +557,18 @@ class Analyzer {
 
 // ---------------------------------------------------------------------------------------------
 // helpers over nodes
+
+/**
+ * The module-level class whose body holds `node` with no function or lambda between them: the
+ * class body a read is in (`PyReference.classBody`).
+ */
+function classBodyOf(node: TSNode): string | undefined {
+  for (let child = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda') return undefined;
+    if (p.type === 'class_definition' && p.childForFieldName('body')?.id === child.id && isModuleLevel(p)) return p.childForFieldName('name')?.text;
+  }
+  return undefined;
+}
 
 function isModuleLevel(node: TSNode): boolean {
   let p = node.parent;

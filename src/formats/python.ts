@@ -114,6 +114,25 @@ export function definePythonAnalysis<T>(analysis: PythonAnalysis<T>): PythonAnal
 export interface PassTree {
   children(node: TSNode): ReadonlyArray<TSNode | null>;
   type(node: TSNode): string;
+  /**
+   * The named nodes of `types` at and below `node`, in document order (a parent before its
+   * descendants): what a walk over every node would meet, found by tree-sitter in one call.
+   * A walk in JavaScript builds an object for every node it passes (most of an analysis's
+   * time); this builds one only for each node returned. The keyword `lambda` and the
+   * expression `lambda` share a type name: only named nodes are returned.
+   */
+  descendants(node: TSNode, types: readonly string[]): TSNode[];
+}
+
+/**
+ * Whether `outer` holds `node`, which spans `start`..`end`: by range, which costs no call into
+ * tree-sitter. An empty node (one tree-sitter made up where a token was missing) may sit at the
+ * very end of a node it is not in: its parents say.
+ */
+export function encloses(outer: { node: TSNode; start: number; end: number }, node: TSNode, start: number, end: number): boolean {
+  if (start < end) return outer.start <= start && end <= outer.end;
+  for (let p = node.parent; p; p = p.parent) if (p.id === outer.node.id) return true;
+  return false;
 }
 
 function passTree(): PassTree {
@@ -129,6 +148,9 @@ function passTree(): PassTree {
       let type = types.get(node.id);
       if (type === undefined) types.set(node.id, (type = node.type));
       return type;
+    },
+    descendants(node, wanted) {
+      return node.descendantsOfType(wanted as string[]).filter((n) => n.isNamed);
     },
   };
 }
