@@ -37,61 +37,58 @@ export const ASSETS = {
   'tree-sitter-python.wasm': 'node_modules/tree-sitter-python/tree-sitter-python.wasm',
 };
 
-// The entry is the bin script itself (bin/autopack-fix.js), with its imports of the compiled
-// dist/ redirected to the TypeScript sources: the bundle runs exactly what the bin runs, and
-// needs no build first.
-const ENTRY = 'bin/autopack-fix.js';
-const distToSources = {
-  name: 'dist-to-sources',
-  setup(build) {
-    build.onResolve({ filter: /(^|\/)dist\// }, (args) => {
-      const compiled = path.resolve(args.resolveDir, args.path);
-      const rel = path.relative(path.join(ROOT, 'dist'), compiled);
-      if (rel.startsWith('..')) return undefined;
-      return { path: path.join(ROOT, rel.replace(/\.js$/, '.ts')) };
-    });
-  },
-};
+// The entry is what the bin runs (src/cli/main.ts's runProgram), from the TypeScript sources: the
+// bundle needs no build first.
+const ENTRY = `import { runProgram } from './src/cli/main.ts';\nawait runProgram(process.argv.slice(2));\n`;
 
-// CommonJS dependencies bundled into an ES module still call require() for Node's built-ins and
-// read __filename/__dirname: give them the real ones, for the bundle's own path.
-const BANNER = `// autopack-fix, bundled by scripts/bundle.mjs (npm run bundle) for the GitHub Action. Do not edit:
-// change the sources and run \`npm run bundle\`. Licences of the bundled packages:
-// THIRD-PARTY-LICENSES.txt beside this file.
-import { createRequire as __apfCreateRequire } from 'node:module';
+/**
+ * The header of every bundled module. CommonJS dependencies bundled into an ES module still call
+ * require() for Node's built-ins and read __filename/__dirname: give them the real ones, for the
+ * module's own path.
+ */
+export const MODULE_HEADER = `import { createRequire as __apfCreateRequire } from 'node:module';
 import { fileURLToPath as __apfFileURLToPath } from 'node:url';
 import { dirname as __apfDirname } from 'node:path';
 const require = __apfCreateRequire(import.meta.url);
 const __filename = __apfFileURLToPath(import.meta.url);
 const __dirname = __apfDirname(__filename);`;
 
+const BANNER = `// autopack-fix, bundled by scripts/bundle.mjs (npm run bundle) for the GitHub Action. Do not edit:
+// change the sources and run \`npm run bundle\`. Licences of the bundled packages:
+// THIRD-PARTY-LICENSES.txt beside this file.
+${MODULE_HEADER}`;
+
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/** What every bundle of autopack-fix is built with: this one and the CLI's (scripts/bundle-cli.mjs). */
+export const NODE_BUNDLE_OPTIONS = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow; its
+  // "module" build is plain ESM.
+  mainFields: ['module', 'main'],
+  format: 'esm',
+  target: 'node20.19',
+  metafile: true,
+  minify: false,
+  sourcemap: false,
+  // Licence headers (TypeScript's, inside ts-morph) stay where they are.
+  legalComments: 'inline',
+  charset: 'utf8',
+  // Paths in the output's comments (and so its bytes) do not depend on a symlinked node_modules.
+  preserveSymlinks: true,
+  logLevel: 'silent',
+};
 
 /** Build everything in memory: { files: Map<relative path, Buffer> }. */
 export async function buildBundle() {
   const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [path.join(ROOT, ENTRY)],
-    plugins: [distToSources],
-    bundle: true,
-    platform: 'node',
-    // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow; its
-    // "module" build is plain ESM.
-    mainFields: ['module', 'main'],
-    format: 'esm',
-    target: 'node20.19',
+    ...NODE_BUNDLE_OPTIONS,
+    stdin: { contents: ENTRY, resolveDir: ROOT, sourcefile: 'action-entry.mjs', loader: 'js' },
     outfile: path.join(ROOT, BUNDLE),
     write: false,
-    metafile: true,
-    minify: false,
-    sourcemap: false,
-    // Licence headers (TypeScript's, inside ts-morph) stay where they are.
-    legalComments: 'inline',
-    charset: 'utf8',
-    // Paths in the output's comments (and so its bytes) do not depend on a symlinked node_modules.
-    preserveSymlinks: true,
     banner: { js: BANNER },
-    logLevel: 'silent',
   });
   if (result.errors.length) throw new Error(result.errors.map((e) => e.text).join('\n'));
   const bundle = Buffer.from(result.outputFiles[0].contents);
@@ -101,6 +98,7 @@ export async function buildBundle() {
   for (const [name, from] of Object.entries(ASSETS)) files.set(`${OUT_DIR}/${name}`, readFileSync(path.join(ROOT, from)));
 
   const inputs = Object.keys(result.metafile.inputs)
+    .filter((p) => p !== 'action-entry.mjs')
     .map((p) => p.split(path.sep).join('/'))
     .sort();
   files.set(LICENSES, Buffer.from(thirdPartyLicenses(inputs)));

@@ -7,7 +7,7 @@
  * a pipe closed by its reader ends the run quietly.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,11 +23,15 @@ import { ruleCatalogue } from '../src/cli/catalogue.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const CATALOGUE = path.join(ROOT, 'dist', 'rule-catalogue.json');
+const BUNDLE_INPUTS = 'dist/bundle/cli/inputs.json';
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
 
-/** The modules `node bin/autopack-fix.js ...args` loads (file URLs, relative to the package root). */
-function loadedBy(args: string[]): { status: number | null; stdout: string; modules: string[] } {
+/**
+ * The modules `node bin/autopack-fix.js ...args` loads (file URLs, relative to the package root):
+ * `files` as loaded, `modules` with each file of the CLI's bundle read as what it holds.
+ */
+function loadedBy(args: string[]): { status: number | null; stdout: string; modules: string[]; files: string[] } {
   const dir = tempDir('apf-load-');
   cleanup.push(dir);
   const log = path.join(dir, 'loaded.txt');
@@ -46,8 +50,17 @@ function loadedBy(args: string[]): { status: number | null; stdout: string; modu
     .split('\n')
     .filter(Boolean)
     // node_modules may be a link to another checkout's: name packages by what follows it.
-    .map((u) => (u.includes('/node_modules/') ? `node_modules/${u.split('/node_modules/').pop()}` : u.startsWith(root) ? u.slice(root.length) : u));
-  return { status: r.status, stdout: r.stdout, modules };
+    .map((u) => (u.includes('/node_modules/') ? `node_modules/${u.split('/node_modules/').pop()}` : u.startsWith(root) ? u.slice(root.length) : u))
+  return { status: r.status, stdout: r.stdout, modules: modules.flatMap(unbundled), files: modules };
+}
+
+/** A module of the CLI's bundle (scripts/bundle-cli.mjs) as the compiled modules and package files it holds; any other as itself. */
+function unbundled(module: string): string[] {
+  const m = /^dist\/bundle\/cli\/([^/]+\.js)$/.exec(module);
+  if (!m) return [module];
+  const held = (JSON.parse(readFileSync(path.join(ROOT, BUNDLE_INPUTS), 'utf8')) as Record<string, string[]>)[m[1] as string];
+  if (!held) throw new Error(`${module} is not in ${BUNDLE_INPUTS}`);
+  return held.map((p) => (p.includes('node_modules/') ? `node_modules/${p.split('node_modules/').pop()}` : p));
 }
 
 const packagesOf = (modules: string[]): string[] => [...new Set(modules.filter((m) => m.startsWith('node_modules/')).map((m) => m.split('/')[1] as string))].sort();
@@ -104,6 +117,40 @@ describe('list-rules and explain read the catalogue the build wrote: no rule, no
 
   it('from source (no catalogue beside it) the registry is read', async () => {
     expect((await ruleCatalogue()).map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
+  });
+});
+
+describe('the bin shim runs the bundle of the compiled code only when it is not older than that code', () => {
+  it('a built bundle is what runs, and no compiled module is loaded beside it', () => {
+    const bundle = path.join(ROOT, 'dist', 'bundle', 'cli', 'main.js');
+    if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js')).mtimeMs) return; // not built (or tsc ran since): the case below covers the choice
+    const run = loadedBy(['--help']);
+    expect(run.files).toContain('dist/bundle/cli/main.js');
+    expect(run.files.filter((m) => m.startsWith('dist/src/') || m.startsWith('dist/codemods/'))).toEqual([]);
+  });
+
+  it.each([
+    ['bundle built after the compiled code', 2000, 1000, 'bundle'],
+    ['built in the same instant', 1000, 1000, 'bundle'],
+    ['tsc ran after the bundle was built', 1000, 2000, 'compiled'],
+    ['no bundle', undefined, 1000, 'compiled'],
+  ] as const)('%s', (_name, bundleAt, compiledAt, expected) => {
+    const dir = tempDir('apf-shim-');
+    cleanup.push(dir);
+    mkdirSync(path.join(dir, 'bin'));
+    copyFileSync(BIN, path.join(dir, 'bin', 'autopack-fix.js'));
+    writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+    const entries = { compiled: ['dist', 'src', 'cli'], bundle: ['dist', 'bundle', 'cli'] };
+    for (const [which, at] of [['compiled', compiledAt], ['bundle', bundleAt]] as const) {
+      if (at === undefined) continue;
+      const file = path.join(dir, ...entries[which], 'main.js');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `export async function runProgram() { process.stdout.write('${which}'); }\n`);
+      utimesSync(file, at, at);
+    }
+    const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'autopack-fix.js')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(expected);
   });
 });
 

@@ -46,6 +46,20 @@ function usageOutput(command: string, io: Io) {
   };
 }
 
+/**
+ * The CLI as a program runs it (bin/autopack-fix.js, the Action's bundle): `main` on the
+ * arguments, its result as the exit code. A reader that stops early (`autopack-fix list-rules |
+ * head -3`) closes the pipe: the run ends as a C program ended by SIGPIPE would (exit 141),
+ * without a stack trace.
+ */
+export async function runProgram(argv: string[]): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(141);
+    throw error;
+  });
+  process.exitCode = await main(argv);
+}
+
 /** The CLI, as a function: returns the exit code (0 clean, 1 findings/changes, 2 error). */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let exitCode = EXIT_CLEAN;
