@@ -114,6 +114,7 @@ describe('python-tree: references found by their names', () => {
     const text = root.text;
     const names = new Set(['KEYS', 'ALLOWED']);
     const out: string[] = [];
+    const globals: string[] = [];
     const isModuleLevel = (n: TSNode): boolean => {
       for (let p = n.parent; p && p.type !== 'module'; p = p.parent) if (!['if_statement', 'try_statement', 'with_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block', 'decorated_definition'].includes(p.type)) return false;
       return true;
@@ -140,6 +141,7 @@ describe('python-tree: references found by their names', () => {
           p?.type === 'nonlocal_statement' ||
           text.slice(n.startIndex).match(/^\w+\s*=\s*[[{(]/) !== null;
         if (!notRead) out.push(`${n.text}@${n.startIndex} in ${cls ?? '-'}`);
+        if ((p?.type === 'global_statement' || p?.type === 'nonlocal_statement') && !globals.includes(n.text)) globals.push(n.text);
       } else if (n.type === 'attribute') {
         const attr = n.childForFieldName('attribute');
         if (attr && names.has(attr.text)) out.push(`${n.childForFieldName('object')?.text}.${attr.text}@${n.startIndex} in ${cls ?? '-'}`);
@@ -147,7 +149,7 @@ describe('python-tree: references found by their names', () => {
       for (const c of n.namedChildren) if (c) visit(c, cls);
     };
     visit(root, undefined);
-    return out;
+    return { references: out, globals };
   });
 
   const TEXT = [
@@ -158,6 +160,9 @@ describe('python-tree: references found by their names', () => {
     'def check(k, KEYS=None):',
     '    global ALLOWED',
     '    return k in KEYS or k in settings.KEYS or f(KEYS=1)',
+    'def later():',
+    '    global KEYS',
+    '    KEYS = set()',
     'class Policy:',
     '    ALLOWED = ["y"]',
     '    merged = KEYS | set(ALLOWED)',
@@ -174,12 +179,15 @@ describe('python-tree: references found by their names', () => {
     '',
   ].join('\n');
 
-  it('finds what a walk over every node finds, in the same order', async () => {
+  it('finds what a walk over every node finds, in the same order, and the names declared global', async () => {
     const a = await analyzePythonTree(new SourceFile('m.py', TEXT, false));
     const found = a.references.map((r) => `${r.object === undefined ? '' : `${r.object}.`}${r.name}@${r.offset} in ${r.classBody ?? '-'}`);
     const expected = await walked(TEXT);
-    expect(expected.length).toBeGreaterThan(10);
-    expect(found).toEqual(expected);
+    expect(expected.references.length).toBeGreaterThan(10);
+    expect(found).toEqual(expected.references);
+    // Names declared global, in the order the walk meets them (not the collections' order).
+    expect(expected.globals).toEqual(['ALLOWED', 'KEYS']);
+    expect([...a.globals]).toEqual(expected.globals);
     // The look-alikes are not references: comments, strings, longer names.
     expect(found.some((f) => f.startsWith('KEYS@') && TEXT.slice(Number(f.split('@')[1]!.split(' ')[0])).startsWith('KEYS in a comment'))).toBe(false);
   });

@@ -31,6 +31,7 @@ import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { enumerateFiles, gitListing } from '../workspace/enumerate.js';
 import { git } from '../util/git.js';
+import type { GitAnswers } from '../workspace/workspace.js';
 import { codeStamp, ensureCacheDir } from './pass-cache.js';
 
 const FORMAT = 'autopack-fix run memo 2';
@@ -75,13 +76,16 @@ interface TreeListing {
   extras: string;
 }
 
-async function listTree(inputs: FingerprintInputs): Promise<TreeListing> {
+/** The tree as listed, and what git said of the root, as the run's workspace would ask it (WorkspaceOptions.git). */
+async function listTree(inputs: FingerprintInputs): Promise<{ tree: TreeListing; git: GitAnswers }> {
   const root = path.resolve(inputs.root);
   // All at once: outside a work tree the listing and the remotes fail, and the walk lists instead.
   const [rev, remotes, listing] = await Promise.all([git(root, ['rev-parse', '--show-toplevel', '--is-shallow-repository', 'HEAD^{commit}']), git(root, ['remote', '-v']), gitListing(root)]);
   // No commit yet: HEAD names nothing, and the first form fails.
   const where = rev.code === 0 ? rev : await git(root, ['rev-parse', '--show-toplevel', '--is-shallow-repository']);
   const inGitRepo = where.code === 0;
+  // The top is what `git rev-parse --show-toplevel` alone prints: the lines before the shallow flag (and the commit).
+  const top = inGitRepo ? where.stdout.replace(/\n$/, '').split('\n').slice(0, rev.code === 0 ? -2 : -1).join('\n').trim() : null;
   const header = stableJson({
     format: FORMAT,
     stamp: codeStamp(),
@@ -102,7 +106,7 @@ async function listTree(inputs: FingerprintInputs): Promise<TreeListing> {
       extras.update(`absent ${(error as NodeJS.ErrnoException).code ?? ''}`);
     }
   }
-  return { root, header, paths, extras: extras.digest('hex') };
+  return { tree: { root, header, paths, extras: extras.digest('hex') }, git: { root, top, remotes: remotes.code === 0 ? remotes.stdout : undefined, listing } };
 }
 
 /** The key: the listing's header, each path's content token (undefined: no key), the extras. */
@@ -120,8 +124,14 @@ function keyOf(tree: TreeListing, token: (p: string, abs: string) => string | un
 
 /** The digest of everything the run reads (see the module comment). */
 export async function runFingerprint(inputs: FingerprintInputs, index?: StatIndex): Promise<string> {
+  return (await fingerprintAndGit(inputs, index)).key;
+}
+
+/** The digest, and what git said of the root while it was taken: the run's workspace need not ask again. */
+export async function fingerprintAndGit(inputs: FingerprintInputs, index?: StatIndex): Promise<{ key: string; git: GitAnswers }> {
   const now = Date.now();
-  return keyOf(await listTree(inputs), (p, abs) => fileToken(abs, p, inputs.maxFileBytes, index, now)) as string;
+  const { tree, git } = await listTree(inputs);
+  return { key: keyOf(tree, (p, abs) => fileToken(abs, p, inputs.maxFileBytes, index, now)) as string, git };
 }
 
 /**
@@ -140,10 +150,12 @@ export interface TreeSnapshot {
    * it was, so they are compared by content after the run.
    */
   fresh: Map<string, string>;
+  /** What git said of the root: for the run's workspace, which lets it go (it holds the whole listing). */
+  git: GitAnswers | undefined;
 }
 
 export async function snapshotTree(inputs: FingerprintInputs): Promise<TreeSnapshot> {
-  const tree = await listTree(inputs);
+  const { tree, git } = await listTree(inputs);
   const now = Date.now();
   const fresh = new Map<string, string>();
   const stats = tree.paths.map((p) => {
@@ -152,7 +164,7 @@ export async function snapshotTree(inputs: FingerprintInputs): Promise<TreeSnaps
     if (changed !== undefined && now - changed < SETTLED_MS) fresh.set(p, fileToken(abs, p, inputs.maxFileBytes, undefined, now));
     return token;
   });
-  return { tree, stats, fresh };
+  return { tree, stats, fresh, git };
 }
 
 /**
@@ -163,7 +175,7 @@ export async function snapshotTree(inputs: FingerprintInputs): Promise<TreeSnaps
  * run's own reads filled; a file the run did not read is read now.
  */
 export async function fingerprintAfter(inputs: FingerprintInputs, snapshot: TreeSnapshot, index: StatIndex): Promise<string | undefined> {
-  const tree = await listTree(inputs);
+  const { tree } = await listTree(inputs);
   const before = snapshot.tree;
   if (tree.header !== before.header || tree.extras !== before.extras || tree.paths.length !== before.paths.length) return undefined;
   if (tree.paths.some((p, i) => p !== before.paths[i])) return undefined;

@@ -53,7 +53,7 @@ function savePinMap(pipeline: Awaited<ReturnType<typeof createPipeline>>, opts: 
 }
 
 /** The pipeline the check and `--branch` run: the same flags, their own baseline choice. */
-function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean, env: NodeJS.ProcessEnv, onFileRead?: Io['onFileRead']): ReturnType<typeof createPipeline> {
+function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptions, baseline: boolean, env: NodeJS.ProcessEnv, onFileRead?: Io['onFileRead'], git?: Io['git']): ReturnType<typeof createPipeline> {
   return createPipeline({
     root,
     // A report or a dry run writes nothing: the bytes read need not be kept for a write's checks.
@@ -67,6 +67,7 @@ function pipelineFor(root: string, target: { paths?: string[] }, opts: MainOptio
     baseline,
     maxFileBytes: opts.maxFileSize,
     onFileRead,
+    git,
     pinMap: opts.pinMap,
     network: opts.network ? { env } : undefined,
     cache: opts.cache === false ? undefined : path.resolve(opts.cacheLocation ?? defaultCacheLocation(root, env)),
@@ -97,7 +98,7 @@ export async function runCommand(target: Target, opts: MainOptions, io: Io): Pro
   if (opts.updateBaseline && (opts.write || opts.dryRun)) throw new UsageError('--update-baseline records findings; it does not combine with --write or --dry-run');
   if (opts.updateBaseline && target.paths) throw new UsageError('--update-baseline records every finding of the root; it does not combine with file arguments');
   if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--statistics prints text or json, not --format ${opts.format}`);
-  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline, io.env, io.onFileRead);
+  const pipeline = await pipelineFor(root, target, opts, opts.baseline && !opts.updateBaseline, io.env, io.onFileRead, io.git);
   // In every format, also json and sarif: the finding says why, the note names the ref once.
   if (pipeline.lookup) io.stderr.write(errDiagnostics(pipeline.lookup.notes));
   const wantsFixes = !!(opts.write || opts.dryRun || opts.format === 'diff');

@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCacheLocation } from '../cache/pass-cache.js';
-import { RUN_MEMO_DIR, RunMemo, StatIndex, fingerprintAfter, runFingerprint, snapshotTree, type RecordedWrite, type TreeSnapshot } from '../cache/run-memo.js';
+import { RUN_MEMO_DIR, RunMemo, StatIndex, fingerprintAfter, fingerprintAndGit, runFingerprint, snapshotTree, type RecordedWrite, type TreeSnapshot } from '../cache/run-memo.js';
 import { resetVolatile, volatileReasons } from '../util/volatile.js';
 import { configCandidates } from '../config/locate.js';
 import { BASELINE_FILE } from '../model/own-files.js';
@@ -110,9 +110,13 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
   // from the run's own read (run-memo.ts, TreeSnapshot).
   let key: string | undefined;
   let snapshot: TreeSnapshot | undefined;
+  let gitSaid: Io['git'];
   try {
-    if (index.cold && memo.empty()) snapshot = await snapshotTree(inputs);
-    else key = await runFingerprint(inputs, index);
+    if (index.cold && memo.empty()) {
+      snapshot = await snapshotTree(inputs);
+      gitSaid = snapshot.git;
+      snapshot.git = undefined;
+    } else ({ key, git: gitSaid } = await fingerprintAndGit(inputs, index));
   } catch {
     // Whatever stops the fingerprint (an unreadable root) the run reports in its own words.
     return run(io);
@@ -144,7 +148,8 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
     });
   const onFileRead: Io['onFileRead'] = snapshot ? (p, st, bytes) => index.recordRead(p, st, bytes, Date.now()) : undefined;
   // The spinner draws on the real stderr: frames are not output to replay.
-  const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr, onFileRead });
+  const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr, onFileRead, git: gitSaid });
+  gitSaid = undefined;
   const storable = code !== EXIT_ERROR && volatileReasons().length === 0;
   if (snapshot) {
     // The digests learned are the files' whatever the run's outcome: the next run stats instead of reading.

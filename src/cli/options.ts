@@ -5,7 +5,7 @@
  * (the engine, the rules, the parsers load only when a command runs; check.ts).
  */
 import type { Severity } from '../model/types.js';
-import type { FileReadObserver } from '../workspace/workspace.js';
+import type { FileReadObserver, GitAnswers } from '../workspace/workspace.js';
 import { CONCURRENCY_EXPECTED, concurrencyOf, type Concurrency } from '../util/concurrency.js';
 
 export const EXIT_CLEAN = 0;
@@ -20,6 +20,8 @@ export interface Io {
   progress?: NodeJS.WriteStream;
   /** Told of each file the check's workspace reads from disk: the run memo (cli/memo.ts) hashes them instead of reading them again. */
   onFileRead?: FileReadObserver;
+  /** What git said of the root while the run memo took its key: the check's workspace does not ask again. */
+  git?: GitAnswers;
 }
 
 export type Format = 'text' | 'concise' | 'json' | 'diff' | 'sarif' | 'github' | 'markdown';

@@ -516,7 +516,8 @@ class Analyzer {
   private collectReferences(root: TSNode, text: string): void {
     const names = new Set(this.out.collections.map((c) => c.name));
     if (names.size === 0) return;
-    const found: Array<{ node: TSNode; start: number; end: number; reference: PyReference }> = [];
+    const found: Array<{ start: number; end: number; reference: PyReference }> = [];
+    const declared: Array<{ at: number; name: string }> = [];
     const seen = new Set<number>();
     for (const name of names) {
       for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
@@ -526,15 +527,18 @@ class Analyzer {
         const p = n.parent;
         if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) {
           const object = p.childForFieldName('object');
-          if (object) found.push({ node: p, start: p.startIndex, end: p.endIndex, reference: { name, object: collapse(object.text), offset: p.startIndex, method: methodCalledOn(p), classBody: classBodyOf(p) } });
+          if (object) found.push({ start: p.startIndex, end: p.endIndex, reference: { name, object: collapse(object.text), offset: p.startIndex, method: methodCalledOn(p), classBody: classBodyOf(p) } });
+        } else if (p?.type === 'global_statement' || p?.type === 'nonlocal_statement') {
+          declared.push({ at, name });
         } else if (this.isRead(n)) {
-          found.push({ node: n, start: at, end: at + name.length, reference: { name, object: undefined, offset: at, method: methodCalledOn(n), classBody: classBodyOf(n) } });
+          found.push({ start: at, end: at + name.length, reference: { name, object: undefined, offset: at, method: methodCalledOn(n), classBody: classBodyOf(n) } });
         }
       }
     }
     // A walk's order: by start, and an attribute before the name it starts with.
     found.sort((a, b) => a.start - b.start || b.end - a.end);
     for (const f of found) this.out.references.push(f.reference);
+    for (const d of declared.sort((a, b) => a.at - b.at)) this.out.globals.add(d.name);
   }
 
   /** A bare identifier that reads a variable (not an attribute name, keyword, parameter or the collection's own binding). */
@@ -547,11 +551,7 @@ class Analyzer {
     if ((p.type === 'function_definition' || p.type === 'class_definition') && p.childForFieldName('name')?.id === n.id) return false;
     if (p.type === 'parameters' || p.type === 'lambda_parameters' || p.type === 'typed_parameter') return false;
     if ((p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('name')?.id === n.id) return false;
-    if (p.type === 'global_statement' || p.type === 'nonlocal_statement') {
-      this.out.globals.add(n.text);
-      return false;
-    }
-    return true;
+    return p.type !== 'global_statement' && p.type !== 'nonlocal_statement';
   }
 }
 

@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { Diagnostic, Finding, Safety } from '../model/types.js';
 import { effectiveOptions, type Rule } from '../model/rule.js';
 import { RULES } from '../rules/registry.js';
-import { Workspace, type FileReadObserver } from '../workspace/workspace.js';
+import { Workspace, type FileReadObserver, type GitAnswers } from '../workspace/workspace.js';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';
 import { createSuppressions, type SuppressionSession } from '../engine/suppressions.js';
 import { baselineFilter, loadBaseline, type BaselineFilter } from '../engine/baseline.js';
@@ -77,6 +77,12 @@ export interface PipelineOptions {
   maxFileBytes?: number;
   /** Told of each file the run's workspace reads from disk (WorkspaceOptions.onRead): the run memo's stat index. */
   onFileRead?: FileReadObserver;
+  /**
+   * What git said of the root just before the run (the run memo's listing): the first workspace
+   * opened at the root takes it instead of asking git again. Later ones ask (a write may have
+   * added files since).
+   */
+  git?: GitAnswers;
   /**
    * Nothing is written through this pipeline's workspaces (a report, a dry run): the bytes read
    * are not kept for a write's checks (WorkspaceOptions.keepOriginalBytes). Default false.
@@ -168,6 +174,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   }
   const cache: { cache: PassCache; note?: string } | undefined = options.cache !== undefined ? PassCache.open(options.cache) : undefined;
   const cacheNotes: Diagnostic[] = [];
+  let gitAnswers = options.git;
   return {
     takeCacheNotes: () => cacheNotes.splice(0),
     root,
@@ -180,7 +187,11 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     baseline,
     maxFileBytes: options.maxFileBytes,
     lookup,
-    open: (at) => Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes, keepOriginalBytes: !options.readOnly, onRead: at === undefined ? options.onFileRead : undefined }),
+    open: (at) => {
+      const git = at === undefined ? gitAnswers : undefined;
+      if (at === undefined) gitAnswers = undefined;
+      return Workspace.open(at ?? root, { maxFileBytes: options.maxFileBytes, keepOriginalBytes: !options.readOnly, onRead: at === undefined ? options.onFileRead : undefined, git });
+    },
     run: async (ws, overrides = {}) => {
       let raw: RunResult;
       const runRules = overrides.rules ?? rules;

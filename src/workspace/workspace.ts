@@ -32,6 +32,26 @@ export interface WorkspaceOptions {
    * file a second time.
    */
   onRead?: FileReadObserver;
+  /**
+   * What git said of `root` just before (the run memo asks the same three things for its key,
+   * cli/memo.ts): the workspace does not ask again. Used only for the same root.
+   */
+  git?: GitAnswers;
+}
+
+/** git's answers about a root: its work tree's top (null outside one), its remotes, its listing (`gitListing`). */
+export interface GitAnswers {
+  root: string;
+  top: string | null;
+  /** `git remote -v`, when it answered. */
+  remotes: string | undefined;
+  listing: string[] | undefined;
+}
+
+/** What git says of `root`: the three questions asked at once (each is a process, and every run waits for them). */
+export async function askGit(root: string): Promise<GitAnswers> {
+  const [top, remotes, listing] = await Promise.all([gitTopLevel(root), git(root, ['remote', '-v']), gitListing(root)]);
+  return { root, top, remotes: remotes.code === 0 ? remotes.stdout : undefined, listing };
 }
 
 export type FileReadObserver = (path: string, stat: BigIntStats, bytes: Buffer) => void;
@@ -112,13 +132,11 @@ export class Workspace {
 
   static async open(root: string, options: WorkspaceOptions = {}): Promise<Workspace> {
     const absRoot = path.resolve(root);
-    // git is asked all three at once (each is a process, and every run waits for them): the
-    // listing and the remotes are used only when the root is in a work tree.
-    const listing = gitListing(absRoot);
-    const [top, remotes] = await Promise.all([gitTopLevel(absRoot), git(absRoot, ['remote', '-v'])]);
-    const { paths } = await enumerateFiles(absRoot, top !== null, listing);
+    // The listing and the remotes are used only when the root is in a work tree.
+    const { top, remotes, listing } = options.git?.root === absRoot ? options.git : await askGit(absRoot);
+    const { paths } = await enumerateFiles(absRoot, top !== null, Promise.resolve(listing));
     const names = new Set<string>([path.basename(top ?? absRoot).toLowerCase()]);
-    for (const line of top !== null && remotes.code === 0 ? remotes.stdout.split('\n') : []) {
+    for (const line of top !== null && remotes !== undefined ? remotes.split('\n') : []) {
       const url = line.split(/\s+/)[1];
       const name = url ? repositoryNameOf(url) : undefined;
       if (name) names.add(name);
