@@ -12,7 +12,7 @@
 //   dist/bundle/cli/inputs.json      which compiled modules and packages each of those files holds
 //                                    (tests/cli-help.test.ts reads it to say what a command loaded)
 //
-// bin/autopack-fix.js runs the bundle only when it was built after dist/src/cli/main.js: every run of
+// bin/autopack-fix.js runs the bundle only when it is not older than dist/src/cli/main.js: every run of
 // tsc (a build, the first emit of `tsc --watch`) writes that file, so a bundle older than the
 // compiled code is never run; the compiled modules are, as before there was a bundle.
 //

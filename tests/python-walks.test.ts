@@ -7,7 +7,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import type { Node as TSNode } from 'web-tree-sitter';
-import { definePythonAnalysis, encloses, pythonAnalysis, type PassTree } from '../src/formats/python.js';
+import { definePythonAnalysis, encloses, pythonAnalysis, spanOf, type PassTree } from '../src/formats/python.js';
 import { analyzePythonTree } from '../src/formats/python-tree.js';
 import { authSurface } from '../codemods/prod-auth-fail-open/surface.js';
 import { SourceFile } from '../src/workspace/source-file.js';
@@ -79,16 +79,15 @@ describe('encloses', () => {
     const missing = findMissing(root);
     if (!missing) return undefined;
     const parent = missing.parent as TSNode;
-    const range = (n: TSNode) => ({ node: n, start: n.startIndex, end: n.endIndex });
     // The token that ends where the made-up one sits, but does not hold it.
     const before = parent.children.find((c) => c !== null && c.endIndex === missing.startIndex && c.id !== missing.id) as TSNode;
     const fn = parent.parent as TSNode;
     const name = fn.childForFieldName('name') as TSNode;
     return {
       empty: missing.startIndex === missing.endIndex,
-      inParent: encloses(range(parent), missing, missing.startIndex, missing.endIndex),
-      inBefore: encloses(range(before), missing, missing.startIndex, missing.endIndex),
-      byRange: [encloses(range(fn), name, name.startIndex, name.endIndex), encloses(range(name), fn, fn.startIndex, fn.endIndex)],
+      inParent: encloses(spanOf(parent), missing, missing.startIndex, missing.endIndex),
+      inBefore: encloses(spanOf(before), missing, missing.startIndex, missing.endIndex),
+      byRange: [encloses(spanOf(fn), name, name.startIndex, name.endIndex), encloses(spanOf(name), fn, fn.startIndex, fn.endIndex)],
     };
   });
 

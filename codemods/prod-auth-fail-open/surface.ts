@@ -8,7 +8,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../src/workspace/source-file.js';
-import { definePythonAnalysis, encloses, pythonAnalysis, type PassTree } from '../../src/formats/python.js';
+import { definePythonAnalysis, encloses, pythonAnalysis, spanOf, type NodeSpan, type PassTree } from '../../src/formats/python.js';
 
 /** What the unset value is: a module name, an environment variable, an attribute of a module object, or `self.x`. */
 export type KeyRef =
@@ -496,7 +496,7 @@ function read(root: TSNode, file: SourceFile, tree: PassTree): AuthSurface {
             out.settingsFields.push({ name: left.text, default: right?.type === 'string' && stringValue(right) !== undefined ? right.text : undefined });
           }
         }
-        frames.push({ node: n, start, end, body: body && { node: body, start: body.startIndex, end: body.endIndex }, inner: { fnName, className: depth === 0 ? name : undefined, classNode: n, depth: depth + 1 } });
+        frames.push({ node: n, start, end, body: body && spanOf(body), inner: { fnName, className: depth === 0 ? name : undefined, classNode: n, depth: depth + 1 } });
         break;
       }
       case 'decorated_definition':
@@ -507,7 +507,7 @@ function read(root: TSNode, file: SourceFile, tree: PassTree): AuthSurface {
         const name = fn.childForFieldName('name')?.text ?? '';
         gate(fn, n, name, decorators, fnName === undefined && depth <= 1 ? className : undefined, classNode, fnName === undefined && (depth === 0 || (depth === 1 && className !== undefined)));
         const fnBody = fn.childForFieldName('body');
-        frames.push({ node: n, start, end, body: fnBody && { node: fnBody, start: fnBody.startIndex, end: fnBody.endIndex }, inner: { fnName: name, className: undefined, classNode: undefined, depth: depth + 1 } });
+        frames.push({ node: n, start, end, body: fnBody && spanOf(fnBody), inner: { fnName: name, className: undefined, classNode: undefined, depth: depth + 1 } });
         break;
       }
     }
@@ -521,11 +521,8 @@ const SURFACE_TYPES = ['call', 'subscript', 'comparison_operator', 'if_statement
 const SURFACE_TYPES_NO_ENV = SURFACE_TYPES.filter((t) => t !== 'call' && t !== 'subscript');
 
 /** A class or function `read` met: the walk goes on only into its `body`, with `inner` as what it is in. */
-interface Frame {
-  node: TSNode;
-  start: number;
-  end: number;
-  body: { node: TSNode; start: number; end: number } | null;
+interface Frame extends NodeSpan {
+  body: NodeSpan | null;
   inner: { fnName: string | undefined; className: string | undefined; classNode: TSNode | undefined; depth: number };
 }
 

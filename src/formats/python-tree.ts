@@ -10,7 +10,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../workspace/source-file.js';
-import { declarePassInterest, definePythonAnalysis, encloses, firstError, pythonAnalysis, type PassTree, type PythonAnalysis } from './python.js';
+import { declarePassInterest, definePythonAnalysis, encloses, firstError, pythonAnalysis, type NodeSpan, type PassTree, type PythonAnalysis } from './python.js';
 
 export interface PyString {
   /** The whole literal, prefix and quotes included. */
@@ -240,7 +240,7 @@ class Analyzer {
     }
     this.moduleLevel(root);
     this.walk(root);
-    this.collectReferences(root, this.text);
+    this.collectReferences(root);
     return this.out;
   }
 
@@ -328,7 +328,7 @@ class Analyzer {
    * function's return is read once its body has been (a walk's way back up).
    */
   private walk(root: TSNode): void {
-    const open: Array<{ node: TSNode; start: number; end: number; scope: Scope }> = [];
+    const open: Array<NodeSpan & { scope: Scope }> = [];
     const close = (): void => {
       const done = open.pop() as (typeof open)[number];
       if (this.tree.type(done.node) === 'function_definition') this.out.functions[done.scope.index]!.returnOrLeaves = this.returnShape(done.node);
@@ -513,7 +513,8 @@ class Analyzer {
    * name). Every identifier spelled as a name is at one of the places the text search finds,
    * so none is missed, and a module's other nodes are never read.
    */
-  private collectReferences(root: TSNode, text: string): void {
+  private collectReferences(root: TSNode): void {
+    const text = this.text;
     const names = new Set(this.out.collections.map((c) => c.name));
     if (names.size === 0) return;
     const found: Array<{ start: number; end: number; reference: PyReference }> = [];

@@ -124,12 +124,23 @@ export interface PassTree {
   descendants(node: TSNode, types: readonly string[]): TSNode[];
 }
 
+/** A node with its range read once (`endIndex` is a call into tree-sitter each time it is read). */
+export interface NodeSpan {
+  node: TSNode;
+  start: number;
+  end: number;
+}
+
+export function spanOf(node: TSNode): NodeSpan {
+  return { node, start: node.startIndex, end: node.endIndex };
+}
+
 /**
  * Whether `outer` holds `node`, which spans `start`..`end`: by range, which costs no call into
  * tree-sitter. An empty node (one tree-sitter made up where a token was missing) may sit at the
  * very end of a node it is not in: its parents say.
  */
-export function encloses(outer: { node: TSNode; start: number; end: number }, node: TSNode, start: number, end: number): boolean {
+export function encloses(outer: NodeSpan, node: TSNode, start: number, end: number): boolean {
   if (start < end) return outer.start <= start && end <= outer.end;
   for (let p = node.parent; p; p = p.parent) if (p.id === outer.node.id) return true;
   return false;
