@@ -11,6 +11,7 @@ import { scriptDepthProblem } from '../formats/bundler-config.js';
 import { setPassRules } from '../formats/python.js';
 import { plainRelative } from './safe-path.js';
 import { relieveHeap } from '../util/heap.js';
+import { runOverlapped } from './overlap.js';
 
 export interface RunOptions {
   rules: readonly Rule[];
@@ -97,13 +98,14 @@ export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions:
   const findings: Finding[] = [];
   const all: Finding[] = [];
   const kept: Array<{ raw: RawFinding; finding: Finding }> = [];
-  for (const [index, rule] of rules.entries()) {
-    onProgress?.({ phase: 'detect', rule: rule.meta.id, index, total: rules.length });
+  const outcomes = runOverlapped(rules, (rule) => rule.check({ workspace: ws, facts, files: facts.files, options: effectiveOptions(rule.meta, ruleOptions?.[rule.meta.id]) }), (index, rule) => onProgress?.({ phase: 'detect', rule: rule.meta.id, index, total: rules.length }));
+  for await (const { index, rule, outcome } of outcomes) {
     let raw: RawFinding[];
     let stamped: Finding[];
     try {
-      raw = await rule.check({ workspace: ws, facts, files: facts.files, options: effectiveOptions(rule.meta, ruleOptions?.[rule.meta.id]) });
-      // Inside the try: a message id the rule does not declare is its failure, reported like one.
+      if ('error' in outcome) throw outcome.error;
+      raw = outcome.raw;
+      // A message id the rule does not declare is its failure, reported like one.
       stamped = raw.map((r) => stamp(ws, rule, r));
     } catch (error) {
       diagnostics?.push({ file: '', kind: 'note', ruleId: rule.meta.id, message: `rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
@@ -511,7 +513,9 @@ export async function run(ws: Workspace, options: RunOptions): Promise<RunResult
       ...(linkedOf.has(m.to) ? { linked: linkedOf.get(m.to) } : {}),
     })),
   ].sort((a, b) => a.path.localeCompare(b.path));
-  for (const d of ws.diagnostics) diagnostics.push(d);
+  // By file: rules that overlap (engine/overlap.ts) read files in an order that depends on how
+  // fast git answers, and the workspace notes a file it skips when it is first read.
+  for (const d of [...ws.diagnostics].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) diagnostics.push(d);
   return {
     findings: initial.map((f) => ({ ...f, fixStatus: status.get(f) ?? null })),
     remaining,

@@ -319,6 +319,7 @@ export function createSuppressions(options: SuppressionOptions): SuppressionSess
 
   const bound: Rule = {
     meta: selectedUnused?.meta ?? unusedSuppressionMeta,
+    afterEarlierRules: true,
     async check({ workspace }) {
       const used = usage.get(workspace) ?? new Map<string, UsedSuppression>();
       const out: RawFinding[] = [];

@@ -11,6 +11,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { Facts } from '../facts/facts.js';
 import type { Files } from '../facts/files.js';
 import type { Releasable } from '../facts/fact.js';
+import type { HistoryAhead } from '../workspace/history.js';
 import type { RawFinding, Safety, Severity } from './types.js';
 
 /**
@@ -71,12 +72,26 @@ export interface Rule {
    */
   docsReadAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): readonly string[];
   /**
+   * What this rule is likely to ask the git history (`workspace.gitHistory()`): git reads it
+   * from the start of the run, beside the rules before this one, rather than while this rule
+   * waits. A hint: what is read ahead is what the question would get, and what is not asked is
+   * stopped when the run ends. Absent: the rule asks nothing, or too rarely to read ahead.
+   */
+  historyAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): HistoryAhead | undefined;
+  /**
    * The large per-run data this rule reads, directly or through a fact (`DOC_COMMANDS`: any doc's
    * commands). A run that fixes nothing lets each go once the last rule that names it has run
    * (facts/fact.ts, Releasable). A rule that reads one it does not name makes it again: it costs
    * time, never a finding. Absent: none.
    */
   reads?: readonly Releasable[];
+  /**
+   * The rule judges what the rules before it found (unused-suppression: which suppressions
+   * silenced a finding), so it starts only once every one of them has ended and its findings
+   * were kept (engine/overlap.ts). Absent: the rule may start while an earlier rule waits for
+   * git or a parse worker.
+   */
+  afterEarlierRules?: boolean;
 }
 
 /** The options a rule gets when the configuration sets none: the `default` of each. */

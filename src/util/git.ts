@@ -6,21 +6,30 @@ export interface GitResult {
   stderr: string;
 }
 
+export interface GitOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  /** Ends the process when aborted; the result is then a failure (code 127 unless git exited first). */
+  signal?: AbortSignal;
+}
+
 /**
  * Run git directly (no wrapper library: they filter GIT_* variables and are slower). Never
  * throws for a non-zero exit; a missing git binary is reported as code 127.
  */
-export function git(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<GitResult> {
+export function git(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve) => {
     const child = execFile(
       'git',
       args,
-      { cwd, env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' },
+      { cwd, env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 512 * 1024 * 1024, encoding: 'utf8', signal: options.signal },
       (error, stdout, stderr) => {
         const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 127) : 0;
         resolve({ code, stdout, stderr });
       },
     );
+    // A git that ended early (or was stopped) must not turn the unread input into an uncaught EPIPE.
+    child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
@@ -29,12 +38,14 @@ export function git(cwd: string, args: string[], options: { env?: NodeJS.Process
  * `git` with stdout as bytes, for output that mixes lengths in bytes with content
  * (`cat-file --batch`). Same contract as `git`.
  */
-export function gitBytes(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+export function gitBytes(cwd: string, args: string[], options: GitOptions = {}): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile('git', args, { cwd, env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 512 * 1024 * 1024, encoding: 'buffer' }, (error, stdout, stderr) => {
+    const child = execFile('git', args, { cwd, env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 512 * 1024 * 1024, encoding: 'buffer', signal: options.signal }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 127) : 0;
       resolve({ code, stdout, stderr: stderr.toString('utf8') });
     });
+    // A git that ended early (or was stopped) must not turn the unread input into an uncaught EPIPE.
+    child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }

@@ -66,6 +66,15 @@ export type VersionsAnswer =
     }
   | { status: 'unknown'; reason: string };
 
+/**
+ * What a rule is likely to ask the history (Rule.historyAhead), so that git answers while the
+ * rules before it run: `deletions`, which commits removed which paths (the full walk of every
+ * removal, which answers any lookup).
+ */
+export interface HistoryAhead {
+  deletions?: boolean;
+}
+
 export interface HistoryQuery {
   /** Repo path relative to the workspace root, `/`-separated, no trailing slash. */
   path: string;
@@ -99,6 +108,12 @@ const CHAIN_MAX = 16;
  * side git skips the inexact part and says so (the commit's renames are then not trusted).
  */
 const RENAME_LIMIT = 4000;
+/**
+ * The full walk of removals is read ahead only in a history of at most this many commits: it
+ * grows with every commit (0.8 s of git for DefectDojo's 15,000), and read ahead it may not be
+ * needed. A longer history is walked as before, only when a rule asks.
+ */
+const AHEAD_COMMITS_MAX = 20000;
 /** Versions read for one question at most (the newest). */
 const VERSIONS_MAX = 200;
 /** A version larger than this is not read (its text is undefined). */
@@ -122,6 +137,14 @@ export class GitHistory {
   private readonly renames = new Map<string, Promise<Renames>>();
   private headPaths: Promise<Set<string> | undefined> | undefined;
   private readonly versionAnswers = new Map<string, Promise<VersionsAnswer>>();
+  /**
+   * The full walk read ahead of the rules (`readAhead`): true once its removals are in
+   * `deletions`; false when it could not be read or was stopped, and lookups walk as if
+   * nothing had been read ahead.
+   */
+  private deletionsAhead: Promise<boolean> | undefined;
+  /** Ends what was read ahead and is still running (`stopReadAhead`). */
+  private readonly ahead = new AbortController();
   /**
    * What rules derive from the history (past versions of a file, parsed), by a key the rule
    * declares: one history per run, shared by every view, so it is derived once per run.
@@ -212,6 +235,44 @@ export class GitHistory {
       this.versionAnswers.set(key, answer);
     }
     return answer;
+  }
+
+  /**
+   * Start reading what the rules are likely to ask (Rule.historyAhead), without waiting: the
+   * answers are what the questions would get when asked, only earlier. What fails, or is
+   * stopped, is asked again when a rule asks, as if never read ahead.
+   */
+  readAhead(what: HistoryAhead, maxCommits = AHEAD_COMMITS_MAX): void {
+    if (this.unavailable !== undefined || this.ahead.signal.aborted) return;
+    if (!what.deletions) return;
+    // Every lookup first asks HEAD's listing.
+    void this.head();
+    this.deletionsAhead ??= this.walkAhead(maxCommits);
+  }
+
+  /** End what is read ahead and still running: the rules that would have asked have run. */
+  stopReadAhead(): void {
+    this.ahead.abort();
+  }
+
+  /**
+   * The full walk of removals, in a history short enough (`AHEAD_COMMITS_MAX`): whether it was
+   * read. The commits are counted beside the walk, not before it (a count took 0.2–0.7 s on a
+   * loaded machine), and a walk of a longer history is stopped.
+   */
+  private async walkAhead(maxCommits: number): Promise<boolean> {
+    const stop = new AbortController();
+    const signal = AbortSignal.any([this.ahead.signal, stop.signal]);
+    const tooLong = git(this.root, ['rev-list', '--count', `--max-count=${maxCommits + 1}`, 'HEAD'], { env: ENV, signal }).then((count) => {
+      const long = count.code !== 0 || Number(count.stdout.trim()) > maxCommits;
+      if (long) stop.abort();
+      return long;
+    });
+    const error = await this.walk(undefined, { signal, keep: async () => !(await tooLong) && !signal.aborted });
+    if (error !== undefined) return false;
+    this.covered.add('');
+    this.full ??= Promise.resolve(undefined);
+    return true;
   }
 
   private async readVersions(paths: string[], max: number): Promise<VersionsAnswer> {
@@ -409,6 +470,8 @@ export class GitHistory {
   }
 
   private async ensureDeletions(paths: readonly string[]): Promise<void> {
+    // The walk read ahead holds every removal: wait for it rather than walk beside it.
+    if (this.deletionsAhead) await this.deletionsAhead;
     const missing = [...new Set(paths.filter((p) => !this.isCovered(p)))];
     if (missing.length === 0) return;
     if (!this.full && missing.length <= PATHSPEC_MAX && this.pathspecWalks < PATHSPEC_WALKS_MAX) {
@@ -427,14 +490,19 @@ export class GitHistory {
   }
 
   /** One `git log` over the removals of `pathspecs` (all removals when undefined). */
-  private async walk(pathspecs: string[] | undefined): Promise<string | undefined> {
+  private async walk(pathspecs: string[] | undefined, ahead?: { signal: AbortSignal; keep: () => Promise<boolean> }): Promise<string | undefined> {
     // Every commit that removed a matching file, children before parents; `--full-history` so
     // that a removal on a side branch is not pruned away by history simplification.
     const args = [...CONFIG, 'log', '--no-renames', '--diff-filter=D', '--name-only', '-z', '--no-color', '--date-order', '--format=%x01%H %h %ct %cs'];
+    // Below the top, the walk is limited to the root's folder: with `--full-history` too, as
+    // every pathspec walk is, so that it finds what they find.
     if (pathspecs) args.push('--full-history', '--', ...pathspecs);
-    else if (this.prefix) args.push('--', '.');
-    const r = await git(this.root, args, { env: ENV });
+    else if (this.prefix) args.push('--full-history', '--', '.');
+    const r = await git(this.root, args, { env: ENV, signal: ahead?.signal });
     if (r.code !== 0) return r.stderr.trim().split('\n')[0] || `git log exited with ${r.code}`;
+    // A walk read ahead is kept whole or not at all: what the index holds is then what the
+    // walks asked for would have put there, in their order.
+    if (ahead && !(await ahead.keep())) return 'not kept';
     let current: Deletion | undefined;
     for (let token of r.stdout.split('\0')) {
       if (token.startsWith('\n')) token = token.slice(1);

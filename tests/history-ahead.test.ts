@@ -1,0 +1,162 @@
+/**
+ * The history read ahead (GitHistory.readAhead, Rule.historyAhead): git walks every removal
+ * from the start of the run, and a later lookup takes its answers from that walk. What a lookup
+ * answers must be what it answers without the read-ahead: at the top and below it, for files
+ * and folders, renames, deletions and removals on a side branch; in a history too long to read
+ * ahead; and when the read-ahead was stopped.
+ */
+import { describe, it, expect, afterAll, beforeAll, vi } from 'vitest';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gitIn, removeDir, tempDir } from './helpers/repo.js';
+
+// Every git process the history starts (it runs git only through this module).
+const asked: string[][] = [];
+vi.mock('../src/util/git.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/util/git.js')>();
+  return {
+    ...real,
+    git: (dir: string, args: string[], options?: Parameters<typeof real.git>[2]) => {
+      asked.push(args);
+      return real.git(dir, args, options);
+    },
+  };
+});
+
+const { Workspace } = await import('../src/workspace/workspace.js');
+const { runCli } = await import('./helpers/cli.js');
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+const body = (name: string): string => `# ${name}\n\n${Array.from({ length: 12 }, (_, i) => `${name} line ${i}: text that belongs to ${name} only.`).join('\n')}\n`;
+
+function write(root: string, p: string, text: string): void {
+  mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+  writeFileSync(path.join(root, p), text);
+}
+
+function move(root: string, from: string, to: string): void {
+  mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
+  renameSync(path.join(root, from), path.join(root, to));
+}
+
+let day = 0;
+function commit(root: string, message: string): void {
+  day++;
+  const date = `2024-02-${String(day).padStart(2, '0')}T12:00:00Z`;
+  gitIn(root, ['add', '-A']);
+  gitIn(root, ['commit', '-q', '--allow-empty', '-m', message], undefined, { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
+}
+
+/** A `git log` walk of removals: the full walk has no pathspec but the root's folder. */
+const walks = (): string[][] => asked.filter((a) => a.includes('log') && a.includes('--diff-filter=D'));
+const pathspecWalks = (): string[][] => walks().filter((a) => a.slice(a.indexOf('--') + 1).some((p) => p !== '.') && a.includes('--'));
+
+/** Everything a workspace at `root` says about `paths` (file and folder), with or without the read-ahead. */
+async function answers(root: string, paths: string[], ahead: 'none' | 'read' | 'stopped' | 'too long'): Promise<unknown> {
+  const h = await (await Workspace.open(root)).gitHistory();
+  if (ahead !== 'none') h.readAhead({ deletions: true }, ahead === 'too long' ? 2 : undefined);
+  if (ahead === 'stopped') h.stopReadAhead();
+  const out: Record<string, unknown> = {};
+  // One at a time (pathspec walks without the read-ahead), then all at once (the full walk).
+  for (const p of paths) for (const dir of [false, true]) out[`${p}${dir ? '/' : ''} alone`] = (await h.lookup([{ path: p, dir }])).get(dir ? `${p}/` : p);
+  const batch = await (await (await Workspace.open(root)).gitHistory()).lookup(paths.flatMap((p) => [{ path: p, dir: false }, { path: p, dir: true }]));
+  for (const [k, v] of batch) out[`${k} batch`] = v;
+  return out;
+}
+
+describe('the history read ahead', () => {
+  let root: string;
+  const paths = ['web/docs/setup.md', 'web/a.md', 'web/gone.md', 'web/guide.md', 'web/img', 'web/never.md', 'top.md', 'web/docs'];
+
+  beforeAll(() => {
+    root = tempDir('apf-history-ahead-');
+    dirs.push(root);
+    gitIn(root, ['init', '-q', '-b', 'main']);
+    for (const f of ['web/docs/setup.md', 'web/a.md', 'web/gone.md', 'web/guide.md', 'web/img/x.png', 'web/img/y.png', 'top.md', 'web/keep.md']) write(root, f, body(f));
+    commit(root, 'init');
+    move(root, 'web/docs/setup.md', 'web/guides/setup.md');
+    commit(root, 'move setup');
+    move(root, 'web/a.md', 'web/b.md');
+    commit(root, 'a to b');
+    rmSync(path.join(root, 'web/gone.md'));
+    rmSync(path.join(root, 'top.md'));
+    commit(root, 'drop gone and top');
+    move(root, 'web/img', 'web/assets/img');
+    commit(root, 'move images');
+    // The guide is removed one way on a side branch and another on main; the merge keeps main's.
+    gitIn(root, ['checkout', '-q', '-b', 'side']);
+    rmSync(path.join(root, 'web/guide.md'));
+    commit(root, 'side: drop the guide');
+    gitIn(root, ['checkout', '-q', 'main']);
+    move(root, 'web/guide.md', 'web/manual/guide.md');
+    commit(root, 'main: move the guide');
+    gitIn(root, ['merge', '-q', '--no-edit', '-s', 'ours', 'side']);
+  });
+
+  it('answers what the walks asked for answer, at the top and below it', async () => {
+    for (const at of [root, path.join(root, 'web')]) {
+      const local = at === root ? paths : paths.filter((p) => p.startsWith('web/')).map((p) => p.slice('web/'.length));
+      const plain = await answers(at, local, 'none');
+      expect(await answers(at, local, 'read')).toEqual(plain);
+      expect(await answers(at, local, 'stopped')).toEqual(plain);
+      expect(await answers(at, local, 'too long')).toEqual(plain);
+    }
+  });
+
+  it('finds a removal on a side branch with the full walk below the top, as the pathspec walks do', async () => {
+    const web = path.join(root, 'web');
+    // Five paths at once: the full walk, limited to the folder.
+    const batch = await (await (await Workspace.open(web)).gitHistory()).lookup(['guide.md', 'a.md', 'gone.md', 'never.md', 'docs/setup.md'].map((p) => ({ path: p, dir: false })));
+    expect(batch.get('guide.md')).toMatchObject({ status: 'unknown', reason: expect.stringContaining('parallel branches') });
+    const alone = await (await (await Workspace.open(web)).gitHistory()).lookup([{ path: 'guide.md', dir: false }]);
+    expect(alone.get('guide.md')).toEqual(batch.get('guide.md'));
+  });
+
+  it('walks once when read ahead: a lookup of a few paths waits for the walk, not walks beside it', async () => {
+    const h = await (await Workspace.open(root)).gitHistory();
+    h.readAhead({ deletions: true });
+    asked.length = 0;
+    await h.lookup([{ path: 'web/gone.md', dir: false }]);
+    await h.lookup([{ path: 'web/a.md', dir: false }]);
+    await h.lookup([{ path: 'web/never.md', dir: false }]);
+    expect(pathspecWalks()).toEqual([]);
+    // Without it, each of the first two is a walk of its own.
+    const plain = await (await Workspace.open(root)).gitHistory();
+    asked.length = 0;
+    await plain.lookup([{ path: 'web/gone.md', dir: false }]);
+    await plain.lookup([{ path: 'web/a.md', dir: false }]);
+    expect(pathspecWalks()).toHaveLength(2);
+  });
+
+  it('does not keep a walk of a history longer than the cap', async () => {
+    const h = await (await Workspace.open(root)).gitHistory();
+    asked.length = 0;
+    h.readAhead({ deletions: true }, 2);
+    expect((await h.lookup([{ path: 'web/gone.md', dir: false }])).get('web/gone.md')).toMatchObject({ status: 'deleted' });
+    // The lookup walked for itself.
+    expect(pathspecWalks()).toHaveLength(1);
+  });
+});
+
+describe('a run reads the history ahead for the rules that ask it', () => {
+  it('starts the walk when a rule that looks up missing paths runs, and not otherwise', async () => {
+    const repo = tempDir('apf-history-ahead-run-');
+    dirs.push(repo);
+    gitIn(repo, ['init', '-q', '-b', 'main']);
+    write(repo, 'README.md', '# demo\n\nSee [the guide](docs/guide.md).\n');
+    write(repo, 'docs/guide.md', body('guide'));
+    commit(repo, 'init');
+    move(repo, 'docs/guide.md', 'docs/manual.md');
+    commit(repo, 'rename the guide');
+    asked.length = 0;
+    const withDocs = await runCli([repo, '--format', 'json', '--no-cache', '--select', 'docs-dead-reference']);
+    expect(asked.some((a) => a[0] === 'rev-list' && a.includes('--count'))).toBe(true);
+    // The read-ahead changes nothing the rule says: the rename is followed.
+    expect(JSON.parse(withDocs.stdout).findings).toMatchObject([{ ruleId: 'docs-dead-reference', file: 'README.md' }]);
+    asked.length = 0;
+    await runCli([repo, '--format', 'json', '--no-cache', '--select', 'compose-unknown-service']);
+    expect(asked.some((a) => a[0] === 'rev-list' || (a.includes('log') && a.includes('--diff-filter=D')))).toBe(false);
+  });
+});
