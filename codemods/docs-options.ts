@@ -30,13 +30,6 @@ export const readsDocsAndHistories: NonNullable<Rule['docsReadAhead']> = ({ work
 /** `Rule.docsReadAhead` of a docs rule that reads the docs but not the histories (docFiles). */
 export const readsDocs: NonNullable<Rule['docsReadAhead']> = ({ workspace, options }) => markdownOf(docFiles(workspace, docsOptions(options)).docs);
 
-/**
- * `Rule.historyAhead` of a rule that asks git history what became of the paths its files name
- * and miss (pathHistories): most repositories' docs name some, and more than a few are looked
- * up with one walk of every removal, which git can read while the docs are parsed.
- */
-export const looksUpMissingPaths: NonNullable<Rule['historyAhead']> = () => ({ deletions: true });
-
 function markdownOf(docs: readonly DocFile[]): string[] {
   return docs.flatMap((d) => (d.kind === 'markdown' ? [d.path] : []));
 }

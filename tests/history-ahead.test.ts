@@ -1,6 +1,7 @@
 /**
- * The history read ahead (GitHistory.readAhead, Rule.historyAhead): git walks every removal
- * from the start of the run, and a later lookup takes its answers from that walk. What a lookup
+ * The history read ahead (GitHistory.readAhead): once docs-dead-reference finds a path missing,
+ * git walks every removal while the rule reads the rest of the docs, and the lookup takes its
+ * answers from that walk. What a lookup
  * answers must be what it answers without the read-ahead: at the top and below it, for files
  * and folders, renames, deletions and removals on a side branch; in a history too long to read
  * ahead; and when the read-ahead was stopped.
@@ -56,7 +57,7 @@ const pathspecWalks = (): string[][] => walks().filter((a) => a.slice(a.indexOf(
 /** Everything a workspace at `root` says about `paths` (file and folder), with or without the read-ahead. */
 async function answers(root: string, paths: string[], ahead: 'none' | 'read' | 'stopped' | 'too long'): Promise<unknown> {
   const h = await (await Workspace.open(root)).gitHistory();
-  if (ahead !== 'none') h.readAhead({ deletions: true }, ahead === 'too long' ? 2 : undefined);
+  if (ahead !== 'none') h.readAhead(ahead === 'too long' ? 2 : undefined);
   if (ahead === 'stopped') h.stopReadAhead();
   const out: Record<string, unknown> = {};
   // One at a time (pathspec walks without the read-ahead), then all at once (the full walk).
@@ -116,7 +117,7 @@ describe('the history read ahead', () => {
 
   it('walks once when read ahead: a lookup of a few paths waits for the walk, not walks beside it', async () => {
     const h = await (await Workspace.open(root)).gitHistory();
-    h.readAhead({ deletions: true });
+    h.readAhead();
     asked.length = 0;
     await h.lookup([{ path: 'web/gone.md', dir: false }]);
     await h.lookup([{ path: 'web/a.md', dir: false }]);
@@ -133,30 +134,65 @@ describe('the history read ahead', () => {
   it('does not keep a walk of a history longer than the cap', async () => {
     const h = await (await Workspace.open(root)).gitHistory();
     asked.length = 0;
-    h.readAhead({ deletions: true }, 2);
+    h.readAhead(2);
     expect((await h.lookup([{ path: 'web/gone.md', dir: false }])).get('web/gone.md')).toMatchObject({ status: 'deleted' });
     // The lookup walked for itself.
     expect(pathspecWalks()).toHaveLength(1);
   });
 });
 
-describe('a run reads the history ahead for the rules that ask it', () => {
-  it('starts the walk when a rule that looks up missing paths runs, and not otherwise', async () => {
+describe('what became of a folder does not depend on the questions asked before', () => {
+  it('takes the same removal of two at one time, whichever file was asked about first', async () => {
+    const repo = tempDir('apf-history-ties-');
+    dirs.push(repo);
+    gitIn(repo, ['init', '-q', '-b', 'main']);
+    for (const f of ['old/a.md', 'old/b.md', 'old/c.md', 'keep.md']) write(repo, f, body(f));
+    commit(repo, 'init');
+    // Two commits at one second: one moves a file out of old/, the other deletes one.
+    const at = { GIT_AUTHOR_DATE: '2024-03-01T12:00:00Z', GIT_COMMITTER_DATE: '2024-03-01T12:00:00Z' };
+    move(repo, 'old/a.md', 'new/a.md');
+    gitIn(repo, ['add', '-A']);
+    gitIn(repo, ['commit', '-q', '-m', 'move a'], undefined, at);
+    rmSync(path.join(repo, 'old/b.md'));
+    gitIn(repo, ['add', '-A']);
+    gitIn(repo, ['commit', '-q', '-m', 'drop b'], undefined, at);
+    move(repo, 'old/c.md', 'new/c.md');
+    gitIn(repo, ['add', '-A']);
+    gitIn(repo, ['commit', '-q', '-m', 'move c'], undefined, at);
+    const folder = async (first: string[]): Promise<unknown> => {
+      const h = await (await Workspace.open(repo)).gitHistory();
+      for (const p of first) await h.lookup([{ path: p, dir: false }]);
+      return (await h.lookup([{ path: 'old', dir: true }])).get('old/');
+    };
+    const plain = await folder([]);
+    for (const first of [['old/a.md'], ['old/b.md'], ['old/c.md'], ['old/c.md', 'old/b.md']]) expect(await folder(first)).toEqual(plain);
+  });
+});
+
+describe('a run reads the history ahead once a doc names a missing path', () => {
+  it('walks while the docs are read when one names a missing path, and runs no git for the history otherwise', async () => {
     const repo = tempDir('apf-history-ahead-run-');
     dirs.push(repo);
     gitIn(repo, ['init', '-q', '-b', 'main']);
-    write(repo, 'README.md', '# demo\n\nSee [the guide](docs/guide.md).\n');
+    write(repo, 'README.md', '# demo\n\nSee [the manual](docs/manual.md).\n');
+    write(repo, 'docs/manual.md', body('manual'));
+    write(repo, 'docs/later.md', '# later\n\nSee [the guide](guide.md).\n');
     write(repo, 'docs/guide.md', body('guide'));
     commit(repo, 'init');
-    move(repo, 'docs/guide.md', 'docs/manual.md');
+    asked.length = 0;
+    const history = (): string[][] => asked.filter((a) => a[0] === 'rev-list' || (a[0] === 'rev-parse' && a.includes('--is-shallow-repository')) || walks().includes(a));
+    // Nothing missing: the history is never opened.
+    expect(JSON.parse((await runCli([repo, '--format', 'json', '--no-cache', '--select', 'docs-dead-reference'])).stdout).findings).toEqual([]);
+    expect(history()).toEqual([]);
+    move(repo, 'docs/guide.md', 'docs/handbook.md');
     commit(repo, 'rename the guide');
     asked.length = 0;
-    const withDocs = await runCli([repo, '--format', 'json', '--no-cache', '--select', 'docs-dead-reference']);
-    expect(asked.some((a) => a[0] === 'rev-list' && a.includes('--count'))).toBe(true);
-    // The read-ahead changes nothing the rule says: the rename is followed.
-    expect(JSON.parse(withDocs.stdout).findings).toMatchObject([{ ruleId: 'docs-dead-reference', file: 'README.md' }]);
-    asked.length = 0;
-    await runCli([repo, '--format', 'json', '--no-cache', '--select', 'compose-unknown-service']);
-    expect(asked.some((a) => a[0] === 'rev-list' || (a.includes('log') && a.includes('--diff-filter=D')))).toBe(false);
+    const found = JSON.parse((await runCli([repo, '--format', 'json', '--no-cache', '--select', 'docs-dead-reference'])).stdout).findings;
+    // Read ahead: counted, and walked once, without pathspecs.
+    expect(asked.filter((a) => a[0] === 'rev-list' && a.includes('--count'))).toHaveLength(1);
+    expect(walks()).toHaveLength(1);
+    expect(pathspecWalks()).toEqual([]);
+    // And the rule says what it says without: the rename is followed.
+    expect(found).toMatchObject([{ ruleId: 'docs-dead-reference', file: 'docs/later.md', fix: { safety: 'safe' } }]);
   });
 });

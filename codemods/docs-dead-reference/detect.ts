@@ -14,6 +14,7 @@ import { existsInRepo, isGitIgnored, joinRepo, pathRef, projectRootsAbove } from
 import { inCheckerList } from '../../src/facts/docs/drift-checkers.js';
 import { isQuoted } from '../../src/facts/docs/quoting.js';
 import { readDoc, judgedFromEveryCwd } from '../../src/facts/docs/findings.js';
+import { isMissingTemplate } from './fix.js';
 import { siteOf, siteResolves, siteRouteResolves } from '../../src/facts/docs/sites.js';
 import { type DocsOptions } from '../../src/facts/docs/options.js';
 import { isLocalEnvFile, operandProblems, problem, type Env, type Pending } from '../../src/facts/docs/references.js';
@@ -185,7 +186,17 @@ function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[]
 export async function collect(workspace: Workspace, facts: Facts, opts: DocsOptions): Promise<Pending[]> {
   const pending: Pending[] = [];
   const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));
+  // The first path found missing (not a template) will be looked up in git history once every
+  // doc is read: git walks it meanwhile.
+  let looked = 0;
   for (const doc of docsWithHistories(workspace, opts)) {
+    if (looked >= 0) {
+      for (; looked < pending.length; looked++) if (!isMissingTemplate(pending[looked] as Pending)) break;
+      if (looked < pending.length) {
+        workspace.readHistoryAhead();
+        looked = -1;
+      }
+    }
     const read = await readDoc(workspace, doc, opts);
     if (!read) continue;
     const docDir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);

@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/model/rule.js';
-import { DOCS_OPTIONS, looksUpMissingPaths, readsDocsAndHistories } from '../docs-options.js';
+import { DOCS_OPTIONS, readsDocsAndHistories } from '../docs-options.js';
 import { docsOptions } from '../../src/facts/docs/options.js';
 import { DOC_COMMANDS } from '../../src/facts/docs/commands.js';
 import { pathHistories } from '../../src/facts/docs/relocation.js';
@@ -24,7 +24,6 @@ export const rule: Rule = {
     options: { ...DOCS_OPTIONS },
   },
   docsReadAhead: readsDocsAndHistories,
-  historyAhead: looksUpMissingPaths,
   reads: [DOC_COMMANDS],
   async check({ workspace, facts, options }) {
     const pending = await collect(workspace, facts, docsOptions(options));

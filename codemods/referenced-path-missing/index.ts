@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/model/rule.js';
-import { DOCS_OPTIONS, looksUpMissingPaths } from '../docs-options.js';
+import { DOCS_OPTIONS } from '../docs-options.js';
 import { docsOptions } from '../../src/facts/docs/options.js';
 import { pathHistories } from '../../src/facts/docs/relocation.js';
 import { saidFindings } from '../docs-messages.js';
@@ -24,7 +24,6 @@ export const rule: Rule = {
     messages: MESSAGES,
     options: { ledgerGlobs: DOCS_OPTIONS.ledgerGlobs, excludeGlobs: DOCS_OPTIONS.excludeGlobs } as Rule['meta']['options'],
   },
-  historyAhead: looksUpMissingPaths,
   async check({ workspace, options }) {
     const opts = docsOptions(options);
     const pending = await collect(workspace, opts);

@@ -11,7 +11,6 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { Facts } from '../facts/facts.js';
 import type { Files } from '../facts/files.js';
 import type { Releasable } from '../facts/fact.js';
-import type { HistoryAhead } from '../workspace/history.js';
 import type { RawFinding, Safety, Severity } from './types.js';
 
 /**
@@ -71,13 +70,6 @@ export interface Rule {
    * costs a parse. Absent: the rule reads no doc, or a few it picks as it goes.
    */
   docsReadAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): readonly string[];
-  /**
-   * What this rule is likely to ask the git history (`workspace.gitHistory()`): git reads it
-   * from the start of the run, beside the rules before this one, rather than while this rule
-   * waits. A hint: what is read ahead is what the question would get, and what is not asked is
-   * stopped when the run ends. Absent: the rule asks nothing, or too rarely to read ahead.
-   */
-  historyAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): HistoryAhead | undefined;
   /**
    * The large per-run data this rule reads, directly or through a fact (`DOC_COMMANDS`: any doc's
    * commands). A run that fixes nothing lets each go once the last rule that names it has run

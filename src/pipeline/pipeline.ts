@@ -37,7 +37,6 @@ import { setParseStore } from '../formats/store.js';
 import { ParsePrefetch } from '../parallel/prefetch.js';
 import type { Concurrency } from '../util/concurrency.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/workspace.js';
-import type { GitHistory, HistoryAhead } from '../workspace/history.js';
 
 export type Keep = (finding: Finding, ws: Workspace) => boolean;
 
@@ -202,13 +201,12 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
           ? ParsePrefetch.start(cache?.cache, { root: ws.root, paths: ws.paths, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, rules: runRules.map((r) => r.meta.id), concurrency: options.concurrency ?? 'auto', peek: (p) => ws.peek(p), docs: docsReadAhead(ws, runRules, ruleOptions) })
           : undefined;
       setParseStore(prefetch ?? cache?.cache);
-      const history = readHistoryAhead(ws, runRules, ruleOptions);
       try {
         raw = await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep });
       } finally {
         setParseStore(undefined);
         prefetch?.close();
-        (await history)?.stopReadAhead();
+        await ws.stopHistoryReadAhead();
       }
       const result = withoutSecrets(raw, ws);
       for (const message of [cache?.note, cache?.cache.save()]) if (message !== undefined) cacheNotes.push({ file: '', kind: 'note', message });
@@ -225,19 +223,6 @@ function docsReadAhead(ws: Workspace, rules: readonly Rule[], ruleOptions: Reado
   const docs = new Set<string>();
   for (const rule of rules) for (const p of rule.docsReadAhead?.({ workspace: ws, options: effectiveOptions(rule.meta, ruleOptions[rule.meta.id]) }) ?? []) docs.add(p);
   return [...docs];
-}
-
-/**
- * Start git on what the rules will likely ask the history (Rule.historyAhead), beside the run:
- * the history of the workspace's disk, opened now rather than when the first rule asks.
- */
-function readHistoryAhead(ws: Workspace, rules: readonly Rule[], ruleOptions: Readonly<Record<string, Record<string, unknown>>>): Promise<GitHistory> | undefined {
-  const wanted: HistoryAhead = {};
-  for (const rule of rules) if (rule.historyAhead?.({ workspace: ws, options: effectiveOptions(rule.meta, ruleOptions[rule.meta.id]) })?.deletions) wanted.deletions = true;
-  if (!wanted.deletions) return undefined;
-  const history = ws.gitHistory();
-  void history.then((h) => h.readAhead(wanted));
-  return history;
 }
 
 /** A pin map file, validated: any problem is an error naming the file, the line and the key. */

@@ -12,7 +12,7 @@
  * - what those commits renamed: `git diff-tree -M` on just those commits, without pathspecs so
  *   that rename detection sees both sides.
  */
-import { git, gitBytes } from '../util/git.js';
+import { git, gitBytes, type GitResult } from '../util/git.js';
 
 export interface HistoryCommit {
   sha: string;
@@ -65,15 +65,6 @@ export type VersionsAnswer =
       incomplete?: string;
     }
   | { status: 'unknown'; reason: string };
-
-/**
- * What a rule is likely to ask the history (Rule.historyAhead), so that git answers while the
- * rules before it run: `deletions`, which commits removed which paths (the full walk of every
- * removal, which answers any lookup).
- */
-export interface HistoryAhead {
-  deletions?: boolean;
-}
 
 export interface HistoryQuery {
   /** Repo path relative to the workspace root, `/`-separated, no trailing slash. */
@@ -166,7 +157,13 @@ export class GitHistory {
     return new GitHistory('', reason, '', false, () => false);
   }
 
-  static async open(root: string, exists: ExistsToday): Promise<GitHistory> {
+  /**
+   * `readAhead`: also start the walk of every removal (see `readAhead`) with the questions, not
+   * after their answers: a rule asks while it parses, and the main thread may not turn the event
+   * loop until it has parsed every doc.
+   */
+  static async open(root: string, exists: ExistsToday, options: { readAhead?: boolean } = {}): Promise<GitHistory> {
+    const ahead = options.readAhead ? new AheadWalk(root, AHEAD_COMMITS_MAX) : undefined;
     // Two questions at once: each is a git process, and a rule waits for the answer (asked one
     // after the other they were 35–65 ms of a 2,000-file run). The answers are judged in order.
     const [info, partial] = await Promise.all([
@@ -179,11 +176,23 @@ export class GitHistory {
       git(root, ['config', '--get-regexp', '^(extensions\\.partialclone|remote\\..*\\.promisor)$'], { env: ENV }),
     ]);
     const [shallow = '', prefix = '', head = ''] = info.stdout.split('\n');
-    if (info.code === 127) return GitHistory.unavailable('git is not available');
-    if (info.code !== 0 && !(info.code === 1 && /^(true|false)$/.test(shallow.trim()))) return GitHistory.unavailable('not a git repository');
-    if (info.code !== 0 || !head.trim()) return GitHistory.unavailable('the repository has no commit yet');
-    if (partial.code === 0 && partial.stdout.trim()) return GitHistory.unavailable('a partial clone: reading its history could fetch objects over the network');
-    return new GitHistory(root, undefined, prefix.trim(), shallow.trim() === 'true', exists);
+    const why =
+      info.code === 127
+        ? 'git is not available'
+        : info.code !== 0 && !(info.code === 1 && /^(true|false)$/.test(shallow.trim()))
+          ? 'not a git repository'
+          : info.code !== 0 || !head.trim()
+            ? 'the repository has no commit yet'
+            : partial.code === 0 && partial.stdout.trim()
+              ? 'a partial clone: reading its history could fetch objects over the network'
+              : undefined;
+    if (why !== undefined) {
+      ahead?.stop();
+      return GitHistory.unavailable(why);
+    }
+    const history = new GitHistory(root, undefined, prefix.trim(), shallow.trim() === 'true', exists);
+    if (ahead) history.adopt(ahead);
+    return history;
   }
 
   /** What became of each path (keyed `path` for a file, `path/` for a directory). */
@@ -240,16 +249,14 @@ export class GitHistory {
   }
 
   /**
-   * Start reading what the rules are likely to ask (Rule.historyAhead), without waiting: the
-   * answers are what the questions would get when asked, only earlier. What fails, or is
-   * stopped, is asked again when a rule asks, as if never read ahead.
+   * Start the walk of every removal, without waiting: a rule found paths missing and will look
+   * them up once it has read its files. A lookup then waits for this walk rather than walk
+   * itself; its answers are what its own walks would give. A walk that fails, is stopped, or
+   * is of a history over `maxCommits` commits is not kept, and lookups walk as before.
    */
-  readAhead(what: HistoryAhead, maxCommits = AHEAD_COMMITS_MAX): void {
-    if (this.unavailable !== undefined || this.ahead.signal.aborted) return;
-    if (!what.deletions) return;
-    // Every lookup first asks HEAD's listing.
-    void this.head();
-    this.deletionsAhead ??= this.walkAhead(maxCommits);
+  readAhead(maxCommits = AHEAD_COMMITS_MAX): void {
+    if (this.unavailable !== undefined || this.ahead.signal.aborted || this.deletionsAhead) return;
+    this.adopt(new AheadWalk(this.root, maxCommits));
   }
 
   /** End what is read ahead and still running: the rules that would have asked have run. */
@@ -257,24 +264,18 @@ export class GitHistory {
     this.ahead.abort();
   }
 
-  /**
-   * The full walk of removals, in a history short enough (`AHEAD_COMMITS_MAX`): whether it was
-   * read. The commits are counted beside the walk, not before it (a count took 0.2–0.7 s on a
-   * loaded machine), and a walk of a longer history is stopped.
-   */
-  private async walkAhead(maxCommits: number): Promise<boolean> {
-    const stop = new AbortController();
-    const signal = AbortSignal.any([this.ahead.signal, stop.signal]);
-    const tooLong = git(this.root, ['rev-list', '--count', `--max-count=${maxCommits + 1}`, 'HEAD'], { env: ENV, signal }).then((count) => {
-      const long = count.code !== 0 || Number(count.stdout.trim()) > maxCommits;
-      if (long) stop.abort();
-      return long;
+  private adopt(walk: AheadWalk): void {
+    if (this.deletionsAhead) return walk.stop();
+    if (this.ahead.signal.aborted) walk.stop();
+    else this.ahead.signal.addEventListener('abort', () => walk.stop(), { once: true });
+    this.headPaths ??= walk.head.then(headListing);
+    this.deletionsAhead = walk.kept().then((out) => {
+      if (out === undefined) return false;
+      this.index(out);
+      this.covered.add('');
+      this.full ??= Promise.resolve(undefined);
+      return true;
     });
-    const error = await this.walk(undefined, { signal, keep: async () => !(await tooLong) && !signal.aborted });
-    if (error !== undefined) return false;
-    this.covered.add('');
-    this.full ??= Promise.resolve(undefined);
-    return true;
   }
 
   private async readVersions(paths: string[], max: number): Promise<VersionsAnswer> {
@@ -388,8 +389,7 @@ export class GitHistory {
     if (dels.length === 0) return this.nothingFound();
     // The directory disappeared with the newest removal of a file under it: what that commit
     // did with its files decides where the directory went.
-    let last = dels[0] as Deletion;
-    for (const d of dels) if (d.time > last.time) last = d;
+    const last = dels[0] as Deletion;
     const files = this.filesRemovedBy(p, last.commit.sha);
     await this.ensureRenames([last.commit.sha]);
     const r = await this.renamesOf(last.commit.sha);
@@ -438,7 +438,12 @@ export class GitHistory {
   // -------------------------------------------------------------------------------------------
   // Which commits removed which paths
 
-  /** Removals of a file, or of the files under a directory; newest first for one path. */
+  /**
+   * Removals of a file, or of the files under a directory; newest first (a directory's by
+   * committer time, then commit id). Not in the order the index met them: which walks filled
+   * it, and in which order they ended, depends on the questions asked before and on the walk
+   * read ahead, and the answer must not.
+   */
   private deletionsOf(p: string, dir: boolean): Deletion[] {
     const top = this.prefix + p;
     if (!dir) return this.deletions.get(top) ?? [];
@@ -452,15 +457,15 @@ export class GitHistory {
         out.push(d);
       }
     }
-    return out;
+    return out.sort((a, b) => b.time - a.time || (a.commit.sha < b.commit.sha ? -1 : a.commit.sha > b.commit.sha ? 1 : 0));
   }
 
-  /** Root-relative files under `dir` that `sha` removed. */
+  /** Root-relative files under `dir` that `sha` removed, sorted. */
   private filesRemovedBy(dir: string, sha: string): string[] {
     const top = `${this.prefix}${dir}/`;
     const out: string[] = [];
     for (const [path, list] of this.deletions) if (path.startsWith(top) && list.some((d) => d.commit.sha === sha)) out.push(path.slice(this.prefix.length));
-    return out;
+    return out.sort();
   }
 
   private isCovered(p: string): boolean {
@@ -492,21 +497,17 @@ export class GitHistory {
   }
 
   /** One `git log` over the removals of `pathspecs` (all removals when undefined). */
-  private async walk(pathspecs: string[] | undefined, ahead?: { signal: AbortSignal; keep: () => Promise<boolean> }): Promise<string | undefined> {
-    // Every commit that removed a matching file, children before parents; `--full-history` so
-    // that a removal on a side branch is not pruned away by history simplification.
-    const args = [...CONFIG, 'log', '--no-renames', '--diff-filter=D', '--name-only', '-z', '--no-color', '--date-order', '--format=%x01%H %h %ct %cs'];
-    // Below the top, the walk is limited to the root's folder: with `--full-history` too, as
-    // every pathspec walk is, so that it finds what they find.
-    if (pathspecs) args.push('--full-history', '--', ...pathspecs);
-    else if (this.prefix) args.push('--full-history', '--', '.');
-    const r = await git(this.root, args, { env: ENV, signal: ahead?.signal });
+  private async walk(pathspecs: string[] | undefined): Promise<string | undefined> {
+    const r = await git(this.root, walkArgs(pathspecs), { env: ENV });
     if (r.code !== 0) return r.stderr.trim().split('\n')[0] || `git log exited with ${r.code}`;
-    // A walk read ahead is kept whole or not at all: what the index holds is then what the
-    // walks asked for would have put there, in their order.
-    if (ahead && !(await ahead.keep())) return 'not kept';
+    this.index(r.stdout);
+    return undefined;
+  }
+
+  /** Put a walk's removals in the index. */
+  private index(out: string): void {
     let current: Deletion | undefined;
-    for (let token of r.stdout.split('\0')) {
+    for (let token of out.split('\0')) {
       if (token.startsWith('\n')) token = token.slice(1);
       if (token.startsWith('\x01')) {
         const [sha = '', short = '', time = '0', date = ''] = token.slice(1).split(' ');
@@ -518,7 +519,6 @@ export class GitHistory {
       if (!list.some((d) => d.commit.sha === current!.commit.sha)) list.push(current);
       this.deletions.set(token, list);
     }
-    return undefined;
   }
 
   /**
@@ -572,13 +572,64 @@ export class GitHistory {
   }
 
   private head(): Promise<Set<string> | undefined> {
-    this.headPaths ??= git(this.root, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', 'HEAD'], { env: ENV }).then((r) => (r.code === 0 ? new Set(r.stdout.split('\0').filter(Boolean)) : undefined));
+    this.headPaths ??= git(this.root, LS_HEAD, { env: ENV }).then(headListing);
     return this.headPaths;
   }
 
   /** A top-relative path as a root-relative one, or undefined when it lies outside the root. */
   private local(top: string): string | undefined {
     return top.startsWith(this.prefix) ? top.slice(this.prefix.length) : undefined;
+  }
+}
+
+/**
+ * The arguments of a walk of the removals of `pathspecs`, or of every removal below the working
+ * directory (the root): every commit that removed a matching file, children before parents.
+ * `--full-history`, so that a removal on a side branch is not pruned away by history
+ * simplification; `.` for the whole walk, so that it needs no answer about where the root is
+ * (the same walk at the top, limited to the root's folder below it).
+ */
+function walkArgs(pathspecs: string[] | undefined): string[] {
+  return [...CONFIG, 'log', '--no-renames', '--diff-filter=D', '--name-only', '-z', '--no-color', '--date-order', '--format=%x01%H %h %ct %cs', '--full-history', '--', ...(pathspecs ?? ['.'])];
+}
+
+const LS_HEAD = ['ls-tree', '-r', '-z', '--name-only', '--full-tree', 'HEAD'];
+
+function headListing(r: GitResult): Set<string> | undefined {
+  return r.code === 0 ? new Set(r.stdout.split('\0').filter(Boolean)) : undefined;
+}
+
+/**
+ * The walk of every removal read ahead, and HEAD's listing every lookup asks first: their git
+ * processes start at once, in the call that makes it. The commits are counted beside the walk,
+ * and a walk of more than `maxCommits` is stopped.
+ */
+class AheadWalk {
+  private readonly stopper = new AbortController();
+  readonly head: Promise<GitResult>;
+  private readonly walk: Promise<GitResult>;
+  private readonly tooLong: Promise<boolean>;
+
+  constructor(root: string, maxCommits: number) {
+    const signal = this.stopper.signal;
+    this.head = git(root, LS_HEAD, { env: ENV });
+    this.walk = git(root, walkArgs(undefined), { env: ENV, signal });
+    this.tooLong = git(root, ['rev-list', '--count', `--max-count=${maxCommits + 1}`, 'HEAD'], { env: ENV, signal }).then((count) => {
+      const long = count.code !== 0 || Number(count.stdout.trim()) > maxCommits;
+      if (long) this.stopper.abort();
+      return long;
+    });
+  }
+
+  /** The walk's output when it ran whole on a history short enough and was not stopped. */
+  async kept(): Promise<string | undefined> {
+    const r = await this.walk;
+    if (r.code !== 0 || (await this.tooLong) || this.stopper.signal.aborted) return undefined;
+    return r.stdout;
+  }
+
+  stop(): void {
+    this.stopper.abort();
   }
 }
 

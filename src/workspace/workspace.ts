@@ -221,9 +221,28 @@ export class Workspace {
    * Outside git, and for in-memory workspaces, it answers `unknown` for every path.
    */
   gitHistory(): Promise<GitHistory> {
+    return this.openHistory(false);
+  }
+
+  /**
+   * Have git walk the history's removals now (GitHistory.readAhead): a rule found paths missing
+   * and will look them up once it has read its files. Every git process it needs starts in
+   * this call, so none waits for the event loop to turn.
+   */
+  readHistoryAhead(): void {
+    if (this.disk.history) void this.disk.history.then((h) => h.readAhead());
+    else void this.openHistory(true);
+  }
+
+  private openHistory(readAhead: boolean): Promise<GitHistory> {
     const base = this.disk.base;
-    this.disk.history ??= this.disk.inGitRepo && base ? GitHistory.open(this.disk.root, (p, dir) => (dir ? base.hasDir(p) : base.has(p))) : Promise.resolve(GitHistory.unavailable('not a git repository'));
+    this.disk.history ??= this.disk.inGitRepo && base ? GitHistory.open(this.disk.root, (p, dir) => (dir ? base.hasDir(p) : base.has(p)), { readAhead }) : Promise.resolve(GitHistory.unavailable('not a git repository'));
     return this.disk.history;
+  }
+
+  /** End the history's walk read ahead (GitHistory.readAhead), if one runs: the run's rules have ended. */
+  async stopHistoryReadAhead(): Promise<void> {
+    (await this.disk.history)?.stopReadAhead();
   }
 
   /** How many files have been read from disk so far, by any view (progress: "files read n/N"). */
