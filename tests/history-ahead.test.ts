@@ -26,6 +26,8 @@ vi.mock('../src/util/git.js', async (importOriginal) => {
 
 const { Workspace } = await import('../src/workspace/workspace.js');
 const { runCli } = await import('./helpers/cli.js');
+const { docsLinkMissingPath } = await import('../codemods/docs-dead-reference/detect.js');
+const { docsOptions } = await import('../src/facts/docs/options.js');
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -194,5 +196,26 @@ describe('a run reads the history ahead once a doc names a missing path', () => 
     expect(pathspecWalks()).toEqual([]);
     // And the rule says what it says without: the rename is followed.
     expect(found).toMatchObject([{ ruleId: 'docs-dead-reference', file: 'docs/later.md', fix: { safety: 'safe' } }]);
+  });
+});
+
+describe('the guess that a doc links a missing path', () => {
+  const guess = (files: Record<string, string>): boolean => docsLinkMissingPath(Workspace.fromFiles('/r', files), docsOptions({}));
+
+  it('is made by a relative link to a path that does not exist, from the doc or the root', () => {
+    expect(guess({ 'docs/a.md': 'See [setup](setup.md).\n' })).toBe(true);
+    expect(guess({ 'docs/a.md': 'See [setup](../guide/setup.md#install).\n', 'docs/setup.md': '' })).toBe(true);
+    expect(guess({ 'README.md': 'See [the %E2%9C%93 list](docs/%E2%9C%93.md).\n', 'docs/x.md': '' })).toBe(true);
+  });
+
+  it('is not made by links that exist or are not paths in the repository', () => {
+    const text = [
+      'See [setup](setup.md), [the folder](guides/), [an anchor](#install), [the site](https://example.com/x.md),',
+      '[mail](mailto:a@b.c), [absolute](/docs/route), [outside](../../elsewhere.md), [query](setup.md?raw=1),',
+      '[encoded](%E2%9C%93.md), [angle](<setup.md>), and text with ] (not a link).',
+    ].join('\n');
+    expect(guess({ 'docs/a.md': text, 'docs/setup.md': '', 'docs/guides/one.md': '', 'docs/✓.md': '' })).toBe(false);
+    // Not a doc the rule reads: a changelog.
+    expect(guess({ 'CHANGELOG.md': 'See [old](removed.md).\n' })).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import type { Facts } from '../../src/facts/facts.js';
 import { jsonStringValues, mappedSpan, offsetAt, type MdLink, type MdCodeSpan, type JsonStringValue, type MappedText } from '../../src/formats/markdown.js';
 import { jsonObjectKeys, type JsonKey } from '../../src/formats/json-keys.js';
 import { createdInSeries } from '../../src/facts/docs/commands.js';
-import { docsWithHistories, historyDocs } from '../../src/facts/docs/doc-files.js';
+import { docFiles, docsWithHistories, historyDocs } from '../../src/facts/docs/doc-files.js';
 import { existsInRepo, isGitIgnored, joinRepo, pathRef, projectRootsAbove } from '../../src/facts/docs/paths.js';
 import { inCheckerList } from '../../src/facts/docs/drift-checkers.js';
 import { isQuoted } from '../../src/facts/docs/quoting.js';
@@ -183,6 +183,34 @@ function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[]
 }
 
 /** Every reference to a missing path, before history is asked. */
+/**
+ * Whether a doc links a relative path that does not exist, from a look at the docs' text (no
+ * parse): the likely sign that `collect` will find paths to look up in git history. Not its
+ * judgement (a link in a code block, a template, a route counts here): a guess that starts git
+ * early, never a finding.
+ */
+export function docsLinkMissingPath(ws: Workspace, opts: DocsOptions): boolean {
+  for (const doc of docFiles(ws, opts).docs) {
+    if (doc.kind !== 'markdown') continue;
+    const text = ws.probe(doc.path)?.text;
+    if (!text?.includes('](')) continue;
+    const dir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
+    for (const m of text.matchAll(/\]\(\s*<?([^)\s>#?]+)/g)) {
+      const target = m[1] as string;
+      if (/^[a-z][\w+.-]*:/i.test(target) || target.startsWith('/')) continue;
+      let rel = target;
+      try {
+        rel = decodeURIComponent(target);
+      } catch {
+        // Kept as written.
+      }
+      const p = joinRepo(dir, rel);
+      if (p !== undefined && p !== '' && !ws.has(p) && !ws.hasDir(p)) return true;
+    }
+  }
+  return false;
+}
+
 export async function collect(workspace: Workspace, facts: Facts, opts: DocsOptions): Promise<Pending[]> {
   const pending: Pending[] = [];
   const historyFiles = new Set(historyDocs(workspace, opts).map((d) => d.path));

@@ -4,7 +4,7 @@ import { docsOptions } from '../../src/facts/docs/options.js';
 import { DOC_COMMANDS } from '../../src/facts/docs/commands.js';
 import { pathHistories } from '../../src/facts/docs/relocation.js';
 import { saidFindings, sayOutsideRecords } from '../docs-messages.js';
-import { collect } from './detect.js';
+import { collect, docsLinkMissingPath } from './detect.js';
 import { isMissingTemplate, MESSAGES, settle } from './fix.js';
 
 /**
@@ -24,6 +24,7 @@ export const rule: Rule = {
     options: { ...DOCS_OPTIONS },
   },
   docsReadAhead: readsDocsAndHistories,
+  historyAhead: ({ workspace, options }) => docsLinkMissingPath(workspace, docsOptions(options)),
   reads: [DOC_COMMANDS],
   async check({ workspace, facts, options }) {
     const pending = await collect(workspace, facts, docsOptions(options));

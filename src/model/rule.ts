@@ -71,6 +71,13 @@ export interface Rule {
    */
   docsReadAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): readonly string[];
   /**
+   * Whether this rule will likely look up missing paths in git history, from a cheap look (no
+   * parse): the pipeline then has git walk the history's removals from the start of the run
+   * (Workspace.readHistoryAhead), beside the rules before this one. A guess: wrong either way,
+   * it costs time, never a finding (the rule may still start the walk itself once it knows).
+   */
+  historyAhead?(ctx: Pick<RuleContext, 'workspace' | 'options'>): boolean;
+  /**
    * The large per-run data this rule reads, directly or through a fact (`DOC_COMMANDS`: any doc's
    * commands). A run that fixes nothing lets each go once the last rule that names it has run
    * (facts/fact.ts, Releasable). A rule that reads one it does not name makes it again: it costs

@@ -201,6 +201,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
           ? ParsePrefetch.start(cache?.cache, { root: ws.root, paths: ws.paths, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, rules: runRules.map((r) => r.meta.id), concurrency: options.concurrency ?? 'auto', peek: (p) => ws.peek(p), docs: docsReadAhead(ws, runRules, ruleOptions) })
           : undefined;
       setParseStore(prefetch ?? cache?.cache);
+      if (runRules.some((r) => r.historyAhead?.({ workspace: ws, options: effectiveOptions(r.meta, ruleOptions[r.meta.id]) }))) ws.readHistoryAhead();
       try {
         raw = await run(ws, { rules, apply: new Set(), accepted, ...overrides, ruleOptions, keep });
       } finally {
