@@ -133,6 +133,20 @@ describe('the history read ahead', () => {
     expect(pathspecWalks()).toHaveLength(2);
   });
 
+  it('starts no walk in a partial clone, whose history it does not read', async () => {
+    const partial = tempDir('apf-history-ahead-partial-');
+    dirs.push(partial);
+    rmSync(partial, { recursive: true, force: true });
+    gitIn(root, ['config', 'uploadpack.allowFilter', 'true']);
+    gitIn(root, ['clone', '-q', '--filter=blob:none', `file://${root}`, partial]);
+    asked.length = 0;
+    const ws = await Workspace.open(partial);
+    ws.readHistoryAhead();
+    expect((await (await ws.gitHistory()).lookup([{ path: 'web/gone.md', dir: false }])).get('web/gone.md')).toMatchObject({ status: 'unknown', reason: expect.stringContaining('partial clone') });
+    expect(walks()).toEqual([]);
+    expect(asked.filter((a) => a[0] === 'rev-list' || a[0] === 'ls-tree')).toEqual([]);
+  });
+
   it('does not keep a walk of a history longer than the cap', async () => {
     const h = await (await Workspace.open(root)).gitHistory();
     asked.length = 0;

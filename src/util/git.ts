@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 
 export interface GitResult {
   code: number;
@@ -32,6 +32,16 @@ export function git(cwd: string, args: string[], options: GitOptions = {}): Prom
     child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
+}
+
+/**
+ * `git`, waited for on this thread: for a short question whose answer decides whether other
+ * processes may start at all, where waiting for the event loop to turn could take seconds.
+ * Same contract as `git` (no input).
+ */
+export function gitSync(cwd: string, args: string[], options: Pick<GitOptions, 'env'> = {}): GitResult {
+  const r = spawnSync('git', args, { cwd, env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.error ? 127 : (r.status ?? 127), stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /**

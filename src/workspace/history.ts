@@ -12,7 +12,7 @@
  * - what those commits renamed: `git diff-tree -M` on just those commits, without pathspecs so
  *   that rename detection sees both sides.
  */
-import { git, gitBytes, type GitResult } from '../util/git.js';
+import { git, gitBytes, gitSync, type GitResult } from '../util/git.js';
 
 export interface HistoryCommit {
   sha: string;
@@ -163,17 +163,19 @@ export class GitHistory {
    * loop until it has parsed every doc.
    */
   static async open(root: string, exists: ExistsToday, options: { readAhead?: boolean } = {}): Promise<GitHistory> {
-    const ahead = options.readAhead ? new AheadWalk(root, AHEAD_COMMITS_MAX) : undefined;
-    // Two questions at once: each is a git process, and a rule waits for the answer (asked one
-    // after the other they were 35–65 ms of a 2,000-file run). The answers are judged in order.
+    // A partial clone fetches the objects it lacks on demand, and a lint must not go to the
+    // network (GIT_NO_LAZY_FETCH needs git 2.44): its history is not read at all. Reading the
+    // configuration fetches nothing. Before a walk read ahead, it is asked at once, on this
+    // thread: no walk starts before the answer.
+    const asked = options.readAhead ? gitSync(root, PARTIAL_CLONE, { env: ENV }) : undefined;
+    const ahead = asked && !isPartialClone(asked) ? new AheadWalk(root, AHEAD_COMMITS_MAX, true) : undefined;
+    // The other question at once: each is a git process, and a rule waits for the answer (asked
+    // one after the other they were 35–65 ms of a 2,000-file run). The answers are judged in order.
     const [info, partial] = await Promise.all([
       // The shallow flag and the root's prefix, then HEAD's commit: exit 1 (after the first two)
       // when there is none, 128 outside a repository.
       git(root, ['rev-parse', '--is-shallow-repository', '--show-prefix', '--verify', '-q', 'HEAD^{commit}'], { env: ENV }),
-      // A partial clone fetches the objects it lacks on demand, and a lint must not go to the
-      // network (GIT_NO_LAZY_FETCH needs git 2.44): its history is not read at all. Reading
-      // the configuration fetches nothing.
-      git(root, ['config', '--get-regexp', '^(extensions\\.partialclone|remote\\..*\\.promisor)$'], { env: ENV }),
+      asked ?? git(root, PARTIAL_CLONE, { env: ENV }),
     ]);
     const [shallow = '', prefix = '', head = ''] = info.stdout.split('\n');
     const why =
@@ -183,7 +185,7 @@ export class GitHistory {
           ? 'not a git repository'
           : info.code !== 0 || !head.trim()
             ? 'the repository has no commit yet'
-            : partial.code === 0 && partial.stdout.trim()
+            : isPartialClone(partial)
               ? 'a partial clone: reading its history could fetch objects over the network'
               : undefined;
     if (why !== undefined) {
@@ -256,7 +258,7 @@ export class GitHistory {
    */
   readAhead(maxCommits = AHEAD_COMMITS_MAX): void {
     if (this.unavailable !== undefined || this.ahead.signal.aborted || this.deletionsAhead) return;
-    this.adopt(new AheadWalk(this.root, maxCommits));
+    this.adopt(new AheadWalk(this.root, maxCommits, this.headPaths === undefined));
   }
 
   /** End what is read ahead and still running: the rules that would have asked have run. */
@@ -268,7 +270,7 @@ export class GitHistory {
     if (this.deletionsAhead) return walk.stop();
     if (this.ahead.signal.aborted) walk.stop();
     else this.ahead.signal.addEventListener('abort', () => walk.stop(), { once: true });
-    this.headPaths ??= walk.head.then(headListing);
+    if (walk.head) this.headPaths ??= walk.head.then(headListing);
     this.deletionsAhead = walk.kept().then((out) => {
       if (out === undefined) return false;
       this.index(out);
@@ -595,6 +597,12 @@ function walkArgs(pathspecs: string[] | undefined): string[] {
 
 const LS_HEAD = ['ls-tree', '-r', '-z', '--name-only', '--full-tree', 'HEAD'];
 
+const PARTIAL_CLONE = ['config', '--get-regexp', '^(extensions\\.partialclone|remote\\..*\\.promisor)$'];
+
+function isPartialClone(r: GitResult): boolean {
+  return r.code === 0 && r.stdout.trim() !== '';
+}
+
 function headListing(r: GitResult): Set<string> | undefined {
   return r.code === 0 ? new Set(r.stdout.split('\0').filter(Boolean)) : undefined;
 }
@@ -606,13 +614,14 @@ function headListing(r: GitResult): Set<string> | undefined {
  */
 class AheadWalk {
   private readonly stopper = new AbortController();
-  readonly head: Promise<GitResult>;
+  /** HEAD's listing, when asked for (`withHead`). */
+  readonly head: Promise<GitResult> | undefined;
   private readonly walk: Promise<GitResult>;
   private readonly tooLong: Promise<boolean>;
 
-  constructor(root: string, maxCommits: number) {
+  constructor(root: string, maxCommits: number, withHead: boolean) {
     const signal = this.stopper.signal;
-    this.head = git(root, LS_HEAD, { env: ENV });
+    this.head = withHead ? git(root, LS_HEAD, { env: ENV }) : undefined;
     this.walk = git(root, walkArgs(undefined), { env: ENV, signal });
     this.tooLong = git(root, ['rev-list', '--count', `--max-count=${maxCommits + 1}`, 'HEAD'], { env: ENV, signal }).then((count) => {
       const long = count.code !== 0 || Number(count.stdout.trim()) > maxCommits;
