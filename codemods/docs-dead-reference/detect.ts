@@ -183,26 +183,37 @@ function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[]
 }
 
 /** Every reference to a missing path, before history is asked. */
+/** The docs' text `docsLinkMissingPath` looks at, at most: a guess costs a few milliseconds. */
+const GUESS_CHARS = 2_000_000;
+
 /**
  * Whether a doc links a relative path that does not exist, from a look at the docs' text (no
- * parse): the likely sign that `collect` will find paths to look up in git history. Not its
- * judgement (a link in a code block, a template, a route counts here): a guess that starts git
- * early, never a finding.
+ * parse; the first 2 MB of them): the likely sign that `collect` will find paths to look up in
+ * git history. Not its judgement (a link in a code block, a template, a route counts here): a
+ * guess that starts git early, never a finding.
  */
 export function docsLinkMissingPath(ws: Workspace, opts: DocsOptions): boolean {
+  let budget = GUESS_CHARS;
+  const seen = new Set<string>();
   for (const doc of docFiles(ws, opts).docs) {
-    if (doc.kind !== 'markdown') continue;
+    if (doc.kind !== 'markdown' || budget <= 0) continue;
     const text = ws.probe(doc.path)?.text;
-    if (!text?.includes('](')) continue;
+    if (!text) continue;
+    budget -= text.length;
+    if (!text.includes('](')) continue;
     const dir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
     for (const m of text.matchAll(/\]\(\s*<?([^)\s>#?]+)/g)) {
       const target = m[1] as string;
-      if (/^[a-z][\w+.-]*:/i.test(target) || target.startsWith('/')) continue;
+      const key = `${dir}\0${target}`;
+      if (seen.has(key) || target.startsWith('/') || /^[a-z][\w+.-]*:/i.test(target)) continue;
+      seen.add(key);
       let rel = target;
-      try {
-        rel = decodeURIComponent(target);
-      } catch {
-        // Kept as written.
+      if (rel.includes('%')) {
+        try {
+          rel = decodeURIComponent(target);
+        } catch {
+          // Kept as written.
+        }
       }
       const p = joinRepo(dir, rel);
       if (p !== undefined && p !== '' && !ws.has(p) && !ws.hasDir(p)) return true;
