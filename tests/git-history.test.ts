@@ -1,26 +1,13 @@
 /** The git history provider: what became of paths that no longer exist. */
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
-import { mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { gitIn, removeDir, tempDir } from './helpers/repo.js';
+import { distinctBody as body, gitIn, moveAt as move, removeDir, tempDir, writeAt as write } from './helpers/repo.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { GitHistory, parseDiffTree, type PathHistory } from '../src/workspace/history.js';
 
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
-
-// Distinct contents, long enough for git's similarity scores to mean something.
-const body = (name: string): string => `# ${name}\n\n${Array.from({ length: 12 }, (_, i) => `${name} line ${i}: some text that belongs to ${name} only.`).join('\n')}\n`;
-
-function write(root: string, p: string, text: string): void {
-  mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
-  writeFileSync(path.join(root, p), text);
-}
-
-function move(root: string, from: string, to: string): void {
-  mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
-  renameSync(path.join(root, from), path.join(root, to));
-}
 
 let day = 0;
 function commit(root: string, message: string): string {

@@ -7,9 +7,9 @@
  * ahead; and when the read-ahead was stopped.
  */
 import { describe, it, expect, afterAll, beforeAll, vi } from 'vitest';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { gitIn, removeDir, tempDir } from './helpers/repo.js';
+import { distinctBody as body, gitIn, moveAt as move, removeDir, tempDir, writeAt as write } from './helpers/repo.js';
 
 // Every git process the history starts (it runs git only through this module).
 const asked: string[][] = [];
@@ -31,18 +31,6 @@ const { docsOptions } = await import('../src/facts/docs/options.js');
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
-
-const body = (name: string): string => `# ${name}\n\n${Array.from({ length: 12 }, (_, i) => `${name} line ${i}: text that belongs to ${name} only.`).join('\n')}\n`;
-
-function write(root: string, p: string, text: string): void {
-  mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
-  writeFileSync(path.join(root, p), text);
-}
-
-function move(root: string, from: string, to: string): void {
-  mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
-  renameSync(path.join(root, from), path.join(root, to));
-}
 
 let day = 0;
 function commit(root: string, message: string): void {

@@ -20,6 +20,23 @@ export function gitIn(dir: string, args: string[], input?: string, env: Record<s
   return execFileSync('git', args, { cwd: dir, env: { ...GIT_ENV, ...env }, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/** Write `text` at `p` under `root`, making its folders. */
+export function writeAt(root: string, p: string, text: string): void {
+  mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+  writeFileSync(path.join(root, p), text);
+}
+
+/** Move `from` to `to` under `root` (a file or a folder), making the folders of `to`. */
+export function moveAt(root: string, from: string, to: string): void {
+  mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
+  renameSync(path.join(root, from), path.join(root, to));
+}
+
+/** A text of its own for `name`, long enough for git's rename detection to tell files apart. */
+export function distinctBody(name: string): string {
+  return `# ${name}\n\n${Array.from({ length: 12 }, (_, i) => `${name} line ${i}: some text that belongs to ${name} only.`).join('\n')}\n`;
+}
+
 export function tempDir(prefix = 'apf-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
