@@ -23,8 +23,9 @@ import type { RawFinding } from '../model/types.js';
 
 /**
  * Rules in flight at once: the one in front and those started while it waited. Each keeps its
- * working data alive until it ends, so the window stays small: two rules in flight hid most of
- * the waits measured (bench/README.md, fourteenth session).
+ * working data alive until it ends, so the window stays small. A window of 6 or 10 hid a little
+ * more of the wait, but let later rules run ahead of the one whose git walk the wait was for,
+ * which then started later (bench/README.md, fourteenth session).
  */
 export const RULES_IN_FLIGHT = 3;
 
