@@ -8,6 +8,8 @@ import { absorbs, isIdempotent, normalizerFrom, type Normalizer } from './normal
 import { fitsQuotes, removalSpans } from './literal-edits.js';
 import { contractFileName, contractTestSource, findTestsDir, importName, keyVariants, pytestConfig, type ContractFunction } from './contract-test.js';
 import { mayConsumeSet, moduleSurroundings, NORMALISING_CALL, type ModuleSurroundings, type OrOperand } from './consumers.js';
+import { consumerNames, reachingNames } from './reach.js';
+import { prefiltersEnabled } from '../../src/util/prefilter.js';
 
 /** Keys the generated contract test asserts (each also lower/upper-cased and with either separator). */
 export const DEFAULT_CONTRACT_KEYS = ['Authorization', 'Cookie', 'Set-Cookie', 'X-API-Key', 'x_api_key', 'X-GitHub-Token'];
@@ -655,10 +657,21 @@ export const rule: Rule = {
     // Every membership test of a module that normalises keys, with the set it reads (here, through
     // an alias, or imported from another module of the repository).
     const bySet = new Map<string, Consumer[]>();
+    // The modules that normalise keys; with prefilters, only those with a membership test whose
+    // container may be a literal collection of strings (reach.ts) are parsed.
+    const candidates: Array<{ p: string; names: ReturnType<typeof consumerNames> }> = [];
     for (const p of workspace.paths) {
       if (!p.endsWith('.py')) continue;
       const probe = workspace.probe(p);
-      if (!probe || !mayConsumeSet(probe.text)) continue;
+      if (!probe || !NORMALISING_CALL.test(probe.text)) continue;
+      const names = prefiltersEnabled() ? consumerNames(probe.text) : undefined;
+      if (names && !names.own && names.imported.length === 0) continue;
+      candidates.push({ p, names });
+    }
+    const imported = new Set(candidates.flatMap((c) => c.names?.imported ?? []));
+    const reaching = imported.size ? reachingNames(imported, workspace.paths.filter((p) => p.endsWith('.py')).map((p) => workspace.probe(p)?.text ?? '')) : new Set<string>();
+    for (const { p, names } of candidates) {
+      if (names && !names.own && !names.imported.some((n) => reaching.has(n))) continue;
       const m = await resolver.module(p);
       if (!m || m.a.membershipTests.length === 0) continue;
       for (const test of m.a.membershipTests) {
