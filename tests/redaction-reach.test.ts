@@ -6,7 +6,7 @@
  * and without prefilters are compared on every golden by tests/prefilter.test.ts.
  */
 import { describe, it, expect } from 'vitest';
-import { codeTokens, TOKEN } from '../src/formats/python-scan.js';
+import { codeTokens, TOKEN, tokenText, type TokenRun } from '../src/formats/python-scan.js';
 import { analyzePythonTree } from '../src/formats/python-tree.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { moduleSurroundings } from '../codemods/redaction-key-normalization/consumers.js';
@@ -16,17 +16,20 @@ import { expectPrefilterTakesEvery } from './helpers/prefilter-shapes.js';
 const tree = (text: string) => analyzePythonTree(new SourceFile('m.py', text, false));
 
 describe('codeTokens', () => {
+  const texts = (t: NonNullable<ReturnType<typeof codeTokens>>, run: TokenRun = t): string[] => Array.from(run.kinds, (_, i) => tokenText(t, run, i));
+
   it('reads names, strings, operators and the ends of logical lines, without comments and continuations', () => {
-    const t = codeTokens('x = {"a",  # c\n  \'b\'}\ny \\\n  == 2 # z\n') as NonNullable<ReturnType<typeof codeTokens>>;
-    expect(t.texts.filter((_, i) => t.kinds[i] !== TOKEN.string)).toEqual(['x', '=', '{', ',', '}', '', 'y', '==', '', '']);
-    expect(t.kinds.filter((k) => k === TOKEN.end)).toHaveLength(2);
-    expect(t.columns[0]).toBe(0);
+    const t = codeTokens('x = {"a",  # c\n  \'b\'}\ny \\\n  == 2 # z\nz **= 1\n') as NonNullable<ReturnType<typeof codeTokens>>;
+    expect(texts(t)).toEqual(['x', '=', '{', '"a"', ',', "'b'", '}', '', 'y', '==', '2', '', 'z', '**=', '1', '']);
+    expect([...t.kinds].filter((k) => k === TOKEN.end)).toHaveLength(3);
+    expect([...t.columns.slice(0, 3)]).toEqual([0, -1, -1]);
+    expect([...t.depths.slice(0, 7)]).toEqual([0, 0, 0, 1, 1, 1, 0]);
   });
 
   it('reads f-string fields as code, Python 3.12 quotes included', () => {
-    const t = codeTokens('s = f"{d["k"] in KEYS!r:>{width}} {{x in Y}}"\n');
-    expect(t?.fields.texts).toEqual(['d', '[', '', ']', 'in', 'KEYS', '', 'width', '']);
-    expect(t?.kinds).toEqual([TOKEN.name, TOKEN.op, TOKEN.string, TOKEN.end]);
+    const t = codeTokens('s = f"{d["k"] in KEYS!r:>{width}} {{x in Y}}"\n') as NonNullable<ReturnType<typeof codeTokens>>;
+    expect(texts(t, t.fields)).toEqual(['d', '[', '"k"', ']', 'in', 'KEYS', '', 'width', '']);
+    expect([...t.kinds]).toEqual([TOKEN.name, TOKEN.op, TOKEN.string, TOKEN.end]);
   });
 
   it('is unsure of an unclosed string, a stray brace in an f-string and a name outside the BMP', () => {

@@ -9,6 +9,7 @@ import { fitsQuotes, removalSpans } from './literal-edits.js';
 import { contractFileName, contractTestSource, findTestsDir, importName, keyVariants, pytestConfig, type ContractFunction } from './contract-test.js';
 import { mayConsumeSet, moduleSurroundings, NORMALISING_CALL, type ModuleSurroundings, type OrOperand } from './consumers.js';
 import { consumerNames, reachingNames } from './reach.js';
+import { tokenScratch } from '../../src/formats/python-scan.js';
 import { prefiltersEnabled } from '../../src/util/prefilter.js';
 
 /** Keys the generated contract test asserts (each also lower/upper-cased and with either separator). */
@@ -660,11 +661,12 @@ export const rule: Rule = {
     // The modules that normalise keys; with prefilters, only those with a membership test whose
     // container may be a literal collection of strings (reach.ts) are parsed.
     const candidates: Array<{ p: string; names: ReturnType<typeof consumerNames> }> = [];
+    const scratch = tokenScratch();
     for (const p of workspace.paths) {
       if (!p.endsWith('.py')) continue;
       const probe = workspace.probe(p);
       if (!probe || !NORMALISING_CALL.test(probe.text)) continue;
-      const names = prefiltersEnabled() ? consumerNames(probe.text) : undefined;
+      const names = prefiltersEnabled() ? consumerNames(probe.text, scratch) : undefined;
       if (names && !names.own && names.imported.length === 0) continue;
       candidates.push({ p, names });
     }

@@ -15,7 +15,7 @@
  * a module the token scan cannot read offers every word of its text as a collection's name, and
  * is read as a consumer.
  */
-import { codeTokens, TOKEN, type CodeTokens } from '../../src/formats/python-scan.js';
+import { codeTokens, TOKEN, tokenIs, tokenScratch, tokenText, type CodeTokens, type TokenRun, type TokenScratch } from '../../src/formats/python-scan.js';
 
 /** What a module binds that a test may reach a collection through. */
 export interface ModuleBindings {
@@ -40,8 +40,17 @@ const TARGET_OPS = new Set([',', '(', ')', '[', ']', '.', '*']);
 /** After a container's name, what makes the operand a call, a subscript or a longer attribute: no container then. */
 const NOT_A_CONTAINER = new Set(['(', '[', '.']);
 
-function isOp(t: { kinds: number[]; texts: string[] }, i: number, op: string): boolean {
-  return t.kinds[i] === TOKEN.op && t.texts[i] === op;
+function isOp(t: CodeTokens, i: number, op: string, run: TokenRun = t): boolean {
+  return tokenIs(t, run, i, TOKEN.op, op);
+}
+
+function isName(t: CodeTokens, i: number, word: string, run: TokenRun = t): boolean {
+  return tokenIs(t, run, i, TOKEN.name, word);
+}
+
+/** Whether token `i` is an operator among the one-character `ops`. */
+function isOpIn(t: CodeTokens, i: number, ops: ReadonlySet<string>, run: TokenRun = t): boolean {
+  return run.kinds[i] === TOKEN.op && (run.ends[i] as number) - (run.starts[i] as number) === 1 && ops.has(t.text[run.starts[i] as number] as string);
 }
 
 /** What the token scan reads of a module (undefined when it cannot): its bindings and its tests' containers. */
@@ -62,14 +71,15 @@ export interface Container {
   object: string | undefined;
 }
 
-export function readModule(text: string): ModuleReading | undefined {
-  const tokens = codeTokens(text);
+/** `scratch`: buffers to reuse when reading many modules (python-scan.ts, tokenScratch). */
+export function readModule(text: string, scratch?: TokenScratch): ModuleReading | undefined {
+  const tokens = codeTokens(text, scratch);
   return tokens && { bindings: bindings(tokens), containers: containers(tokens) };
 }
 
 /** What the module binds; a module the scan cannot read offers every word of its text as a collection. */
-export function moduleBindings(text: string): ModuleBindings {
-  const tokens = codeTokens(text);
+export function moduleBindings(text: string, scratch?: TokenScratch): ModuleBindings {
+  const tokens = codeTokens(text, scratch);
   return tokens ? bindings(tokens) : { collections: [...new Set(text.match(WORD) ?? [])], renames: [] };
 }
 
@@ -80,8 +90,8 @@ export function moduleBindings(text: string): ModuleBindings {
  * imported module). The resolver follows no other path: a name the module neither binds outside
  * a function, nor imports, nor aliases, leads nowhere. Undefined when the module cannot be read.
  */
-export function consumerNames(text: string): { own: boolean; imported: string[] } | undefined {
-  const reading = readModule(text);
+export function consumerNames(text: string, scratch?: TokenScratch): { own: boolean; imported: string[] } | undefined {
+  const reading = readModule(text, scratch);
   if (!reading) return undefined;
   const b = reading.bindings;
   const own = new Set(b.collections);
@@ -111,8 +121,8 @@ function assignedValue(t: CodeTokens, i: number): number {
 
 /** Whether the value at `j` is a literal collection whose first element is a string (a dict is not). */
 function stringCollectionAt(t: CodeTokens, j: number): boolean {
-  if (t.kinds[j] === TOKEN.name && CONSTRUCTORS.has(t.texts[j] as string) && isOp(t, j + 1, '(')) j += 2;
-  const opened = t.kinds[j] === TOKEN.op && OPENERS.has(t.texts[j] as string);
+  if (t.kinds[j] === TOKEN.name && isOp(t, j + 1, '(') && CONSTRUCTORS.has(tokenText(t, t, j))) j += 2;
+  const opened = isOpIn(t, j, OPENERS);
   if (opened) j++;
   if (t.kinds[j] !== TOKEN.string) return false;
   while (t.kinds[j] === TOKEN.string) j++;
@@ -140,13 +150,12 @@ function bindings(t: CodeTokens): ModuleReading['bindings'] {
   let afterImport = false;
   for (let i = 0; i < n; i++) {
     const kind = t.kinds[i];
-    const text = t.texts[i] as string;
     if (kind === TOKEN.end) {
       start = true;
       continue;
     }
     if (kind === TOKEN.op) {
-      start = text === ';' || (text === ':' && t.depths[i] === 0 && COMPOUND.has(head));
+      start = isOp(t, i, ';') || (isOp(t, i, ':') && t.depths[i] === 0 && COMPOUND.has(head));
       continue;
     }
     const statement = start;
@@ -154,8 +163,10 @@ function bindings(t: CodeTokens): ModuleReading['bindings'] {
     if (kind !== TOKEN.name) continue;
     if (statement) afterImport = false;
     // What an import binds follows its `import` (not `from a.b`'s module path).
-    if (afterImport) imported.add(text);
-    else if (text === 'import' && (head === 'import' || head === 'from' || statement)) afterImport = true;
+    if (afterImport) imported.add(tokenText(t, t, i));
+    else if (isName(t, i, 'import') && (head === 'import' || head === 'from' || statement)) afterImport = true;
+    if (!statement && !isName(t, i + 1, 'as')) continue;
+    const text = tokenText(t, t, i);
     if (statement) head = text;
     const column = statement ? (t.columns[i] as number) : -1;
     if (column >= 0) {
@@ -163,15 +174,15 @@ function bindings(t: CodeTokens): ModuleReading['bindings'] {
         blocks.pop();
         if (top.def) defs--;
       }
-      if (text === 'class' && t.kinds[i + 1] === TOKEN.name) classes.add(t.texts[i + 1] as string);
-      if (text === 'def' || text === 'class' || (text === 'async' && t.texts[i + 1] === 'def')) {
+      if (text === 'class' && t.kinds[i + 1] === TOKEN.name) classes.add(tokenText(t, t, i + 1));
+      if (text === 'def' || text === 'class' || (text === 'async' && isName(t, i + 1, 'def'))) {
         const def = text !== 'class';
         blocks.push({ column, def });
         if (def) defs++;
       }
     }
-    if (t.texts[i + 1] === 'as' && t.kinds[i + 1] === TOKEN.name && t.kinds[i + 2] === TOKEN.name) {
-      renames.push([text, t.texts[i + 2] as string]);
+    if (isName(t, i + 1, 'as') && t.kinds[i + 2] === TOKEN.name) {
+      renames.push([text, tokenText(t, t, i + 2)]);
       continue;
     }
     if (!statement) continue;
@@ -180,7 +191,7 @@ function bindings(t: CodeTokens): ModuleReading['bindings'] {
     if (stringCollectionAt(t, j)) {
       if (defs === 0) collections.push(text);
     } else if (t.kinds[j] === TOKEN.name && (t.kinds[j + 1] === TOKEN.end || isOp(t, j + 1, ';') || j + 1 === n)) {
-      renames.push([t.texts[j] as string, text]);
+      renames.push([tokenText(t, t, j), text]);
       // The resolver follows the aliases of the module's top level (a function's are its own).
       if (defs === 0) aliases.add(text);
     }
@@ -192,11 +203,10 @@ function bindings(t: CodeTokens): ModuleReading['bindings'] {
 function forIn(t: CodeTokens, i: number): boolean {
   for (let j = i - 1; j >= 0; j--) {
     const kind = t.kinds[j];
-    const text = t.texts[j] as string;
     if (kind === TOKEN.name) {
-      if (text === 'for') return t.depths[j] === t.depths[i];
-      if (KEYWORDS.has(text)) return false;
-    } else if (kind !== TOKEN.op || !TARGET_OPS.has(text)) return false;
+      if (isName(t, j, 'for')) return t.depths[j] === t.depths[i];
+      if (KEYWORDS.has(tokenText(t, t, j))) return false;
+    } else if (!isOpIn(t, j, TARGET_OPS)) return false;
   }
   return false;
 }
@@ -210,17 +220,17 @@ function forIn(t: CodeTokens, i: number): boolean {
 function containers(t: CodeTokens): Container[] {
   const out: Container[] = [];
   for (const tokens of [t, t.fields]) {
-    const { kinds, texts } = tokens;
+    const { kinds } = tokens;
     for (let i = 0; i < kinds.length; i++) {
       if (kinds[i] !== TOKEN.name) continue;
-      if (texts[i] === 'in' && kinds[i + 1] === TOKEN.name && !(tokens === t && forIn(t, i))) {
-        const attribute = isOp(tokens, i + 2, '.') && kinds[i + 3] === TOKEN.name;
+      if (isName(t, i, 'in', tokens) && kinds[i + 1] === TOKEN.name && !(tokens === t && forIn(t, i))) {
+        const attribute = isOp(t, i + 2, '.', tokens) && kinds[i + 3] === TOKEN.name;
         const last = attribute ? i + 3 : i + 1;
-        if (kinds[last + 1] === TOKEN.op && NOT_A_CONTAINER.has(texts[last + 1] as string)) continue;
-        out.push({ name: texts[last] as string, object: attribute ? (texts[i + 1] as string) : undefined });
-      } else if (texts[i] === '__contains__' && i >= 2 && isOp(tokens, i - 1, '.') && kinds[i - 2] === TOKEN.name) {
-        const attribute = isOp(tokens, i - 3, '.') && kinds[i - 4] === TOKEN.name;
-        out.push({ name: texts[i - 2] as string, object: attribute ? (texts[i - 4] as string) : undefined });
+        if (isOpIn(t, last + 1, NOT_A_CONTAINER, tokens)) continue;
+        out.push({ name: tokenText(t, tokens, last), object: attribute ? tokenText(t, tokens, i + 1) : undefined });
+      } else if (isName(t, i, '__contains__', tokens) && i >= 2 && isOp(t, i - 1, '.', tokens) && kinds[i - 2] === TOKEN.name) {
+        const attribute = isOp(t, i - 3, '.', tokens) && kinds[i - 4] === TOKEN.name;
+        out.push({ name: tokenText(t, tokens, i - 2), object: attribute ? tokenText(t, tokens, i - 4) : undefined });
       }
     }
   }
@@ -268,6 +278,7 @@ export function reachingNames(wanted: ReadonlySet<string>, modules: readonly str
   const sought = new Set<string>();
   const read: ModuleBindings[] = [];
   const scanned = new Uint8Array(modules.length);
+  const scratch = tokenScratch();
   let frontier = [...wanted];
   while (frontier.length) {
     for (const name of frontier) sought.add(name);
@@ -275,7 +286,7 @@ export function reachingNames(wanted: ReadonlySet<string>, modules: readonly str
     modules.forEach((text, k) => {
       if (scanned[k] || !pattern.test(text)) return;
       scanned[k] = 1;
-      read.push(moduleBindings(text));
+      read.push(moduleBindings(text, scratch));
     });
     const before = new Set<string>();
     for (const m of read) for (const [from, to] of m.renames) if (sought.has(to) && !sought.has(from)) before.add(from);

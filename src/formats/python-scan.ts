@@ -117,42 +117,149 @@ export const TOKEN = {
   end: 5,
 } as const;
 
-/** A module's code as tokens, without its comments, whitespace and line continuations. */
-export interface CodeTokens {
-  kinds: number[];
-  /** A name's identifier, an operator's characters; '' for the rest. */
-  texts: string[];
-  /** How many brackets are open before each token. */
-  depths: number[];
-  /** The column of a token that begins a logical line (its indentation); -1 for the others. */
-  columns: number[];
-  /**
-   * The tokens of the fields of every f-string (and t-string), one field after another, each
-   * followed by an `end`: what the module computes inside its strings. No depths or columns.
-   */
-  fields: { kinds: number[]; texts: string[] };
+/** A run of tokens: each one's kind and where it is in the module's text. */
+export interface TokenRun {
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
 }
 
-/** Two-character operators (a third `=` makes `**=`, `//=`, `<<=`, `>>=`). */
-const TWO_CHAR_OPS = new Set(['==', '!=', '<=', '>=', ':=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', '**', '//', '<<', '>>']);
+/**
+ * A module's code as tokens, without its comments, whitespace and line continuations. Tokens are
+ * offsets into `text` (a name's text is sliced only when asked: `tokenText`, `tokenIs`).
+ */
+export interface CodeTokens extends TokenRun {
+  text: string;
+  /** How many brackets are open before each token. */
+  depths: Int32Array;
+  /** The column of a token that begins a logical line (its indentation); -1 for the others. */
+  columns: Int32Array;
+  /**
+   * The tokens of the fields of every f-string (and t-string), one field after another, each
+   * followed by an `end`: what the module computes inside its strings.
+   */
+  fields: TokenRun;
+}
+
+/** Token `i`'s text (a name's identifier, an operator's characters). */
+export function tokenText(t: CodeTokens, run: TokenRun, i: number): string {
+  return t.text.slice(run.starts[i], run.ends[i]);
+}
+
+/** Whether token `i` is of `kind` and reads `word`, without slicing it. */
+export function tokenIs(t: CodeTokens, run: TokenRun, i: number, kind: number, word: string): boolean {
+  if (i >= run.kinds.length || run.kinds[i] !== kind) return false;
+  const start = run.starts[i] as number;
+  return (run.ends[i] as number) - start === word.length && t.text.startsWith(word, start);
+}
+
+/**
+ * Tokens as they are read: typed arrays that double when full (a module of 100 KB has some
+ * 25,000 tokens; plain arrays of that many numbers cost the scan more than reading the text). A
+ * caller that scans many modules one after another passes one to `codeTokens` each time, so that
+ * its arrays are allocated once.
+ */
+export class TokenBuffer {
+  length = 0;
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  depths: Int32Array;
+  columns: Int32Array;
+
+  constructor(capacity = 4096) {
+    this.kinds = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.depths = new Int32Array(capacity);
+    this.columns = new Int32Array(capacity);
+  }
+
+  push(kind: number, start: number, end: number, depth: number, column: number): void {
+    if (this.length === this.kinds.length) this.grow();
+    const n = this.length++;
+    this.kinds[n] = kind;
+    this.starts[n] = start;
+    this.ends[n] = end;
+    this.depths[n] = depth;
+    this.columns[n] = column;
+  }
+
+  last(): number {
+    return this.length ? (this.kinds[this.length - 1] as number) : 0;
+  }
+
+  private grow(): void {
+    const size = this.kinds.length * 2;
+    const copy = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.kinds = copy(this.kinds, (n) => new Uint8Array(n));
+    this.starts = copy(this.starts, (n) => new Int32Array(n));
+    this.ends = copy(this.ends, (n) => new Int32Array(n));
+    this.depths = copy(this.depths, (n) => new Int32Array(n));
+    this.columns = copy(this.columns, (n) => new Int32Array(n));
+  }
+}
 
 /** ASCII classes: 1 starts a name, 2 continues one only (a digit). */
 const ASCII_NAME = new Uint8Array(128);
 for (let c = 0; c < 128; c++) ASCII_NAME[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
 
-/** String prefixes (`r`, `b`, `f`, `rb`, `Rf`, …, `t`): at most two letters of these. */
-const PREFIX_CHARS = new Set(['r', 'R', 'b', 'B', 'u', 'U', 'f', 'F', 't', 'T']);
+/** Characters of string prefixes (`r`, `b`, `f`, `rb`, `Rf`, …, `t`). */
+const PREFIX = new Uint8Array(128);
+for (const c of 'rRbBuUfFtT') PREFIX[c.charCodeAt(0)] = c === 'f' || c === 'F' || c === 't' || c === 'T' ? 2 : 1;
+
+/** Operators that take a following `=` (`==`, `+=`, `:=`, …), and those that may double first (`**=`, `//=`, `<<=`, `>>=`). */
+const TAKES_EQUALS = new Uint8Array(128);
+for (const c of '=!<>:+-*/%&|^@') TAKES_EQUALS[c.charCodeAt(0)] = 1;
+for (const c of '*/<>') TAKES_EQUALS[c.charCodeAt(0)] = 2;
+
+/** The length of the operator at `i` (`=`, `==`, `**=`, `->`, …). */
+function operatorLength(text: string, i: number, code: number): number {
+  const next = text.charCodeAt(i + 1);
+  if (code < 128 && TAKES_EQUALS[code] === 2 && next === code) return text.charCodeAt(i + 2) === 61 ? 3 : 2;
+  if (code < 128 && TAKES_EQUALS[code] === 1 && next === 61) return 2;
+  if (code === 45 && next === 62) return 2;
+  return 1;
+}
 
 /**
  * The module's code as tokens, or undefined where the scan cannot be sure of them: an unclosed
  * string or f-string field, a stray `}` in an f-string, a character outside the Basic Multilingual
  * Plane in the code. A prefilter reading the tokens then has to say yes. F-strings are read as
  * Python 3.12 reads them (PEP 701): a field is code, and may hold strings in the f-string's own
- * quotes.
+ * quotes. With `scratch`, the tokens are views of its buffers: good until its next use.
  */
-export function codeTokens(text: string): CodeTokens | undefined {
-  const out: CodeTokens = { kinds: [], texts: [], depths: [], columns: [], fields: { kinds: [], texts: [] } };
-  return scanCode(text, 0, out, false) === -1 ? undefined : out;
+/** Buffers for `codeTokens` to reuse, module after module. */
+export interface TokenScratch {
+  main: TokenBuffer;
+  fields: TokenBuffer;
+}
+
+export function tokenScratch(): TokenScratch {
+  return { main: new TokenBuffer(), fields: new TokenBuffer(64) };
+}
+
+export function codeTokens(text: string, scratch?: TokenScratch): CodeTokens | undefined {
+  const main = scratch?.main ?? new TokenBuffer();
+  const fields = scratch?.fields ?? new TokenBuffer(64);
+  main.length = 0;
+  fields.length = 0;
+  if (scanCode(text, 0, main, fields, false) === -1) return undefined;
+  const n = main.length;
+  const m = fields.length;
+  return {
+    text,
+    kinds: main.kinds.subarray(0, n),
+    starts: main.starts.subarray(0, n),
+    ends: main.ends.subarray(0, n),
+    depths: main.depths.subarray(0, n),
+    columns: main.columns.subarray(0, n),
+    fields: { kinds: fields.kinds.subarray(0, m), starts: fields.starts.subarray(0, m), ends: fields.ends.subarray(0, m) },
+  };
 }
 
 /**
@@ -160,54 +267,43 @@ export function codeTokens(text: string): CodeTokens | undefined {
  * `}`, a format spec's `:` or a conversion's `!` outside brackets. The offset where it stopped,
  * or -1.
  */
-function scanCode(text: string, start: number, out: CodeTokens, inField: boolean): number {
-  const kinds = inField ? out.fields.kinds : out.kinds;
-  const texts = inField ? out.fields.texts : out.texts;
-  const depths = out.depths;
-  const columns = out.columns;
+function scanCode(text: string, start: number, main: TokenBuffer, fields: TokenBuffer, inField: boolean): number {
+  const out = inField ? fields : main;
   const end = text.length;
   let depth = 0;
   // Where the current physical line began, and whether the next token begins a logical line.
   let lineStart = start;
   let atLineStart = true;
   let i = start;
-  const push = (kind: number, t: string, at: number): void => {
-    kinds.push(kind);
-    texts.push(t);
-    if (inField) return;
-    depths.push(depth);
-    columns.push(atLineStart ? at - lineStart : -1);
-    atLineStart = false;
-  };
   while (i < end) {
     const code = text.charCodeAt(i);
-    if (code === 10 || code === 13) {
-      if (!inField && depth === 0 && kinds.length && kinds[kinds.length - 1] !== TOKEN.end) {
-        kinds.push(TOKEN.end);
-        texts.push('');
-        depths.push(0);
-        columns.push(-1);
-      }
+    let kind = 0;
+    const at = i;
+    if (code === 32 || code === 9 || code === 12) {
       i++;
+      continue;
+    } else if (code === 10 || code === 13) {
+      i++;
+      if (!inField && depth === 0 && out.length && out.last() !== TOKEN.end) out.push(TOKEN.end, at, at, 0, -1);
       lineStart = i;
       if (depth === 0) atLineStart = true;
-    } else if (code === 32 || code === 9 || code === 12) {
-      i++;
+      continue;
     } else if (code === 35) {
       // `#`: a comment, to the end of the line.
       const eol = text.indexOf('\n', i);
       i = eol === -1 ? end : eol;
+      continue;
     } else if (code === 92) {
       // A backslash: the logical line goes on.
       i++;
       if (text.charCodeAt(i) === 13) i++;
       if (text.charCodeAt(i) === 10) i++;
       lineStart = i;
+      continue;
     } else if (code === 34 || code === 39) {
-      const close = stringEnd(text, i);
-      if (close === -1) return -1;
-      push(TOKEN.string, '', i);
-      i = close;
+      i = stringEnd(text, i);
+      if (i === -1) return -1;
+      kind = TOKEN.string;
     } else if (code < 128 ? ASCII_NAME[code] === 1 : code < 0xd800 || code > 0xdfff ? IDENT_START.test(text[i] as string) : false) {
       let j = i + 1;
       for (; j < end; j++) {
@@ -215,51 +311,48 @@ function scanCode(text: string, start: number, out: CodeTokens, inField: boolean
         if (d < 128 ? ASCII_NAME[d] === 0 : d >= 0xd800 && d <= 0xdfff ? true : !IDENT_CHAR.test(text[j] as string)) break;
       }
       const q = text.charCodeAt(j);
-      if ((q === 34 || q === 39) && j - i <= 2 && PREFIX_CHARS.has(text[i] as string) && (j - i === 1 || PREFIX_CHARS.has(text[i + 1] as string))) {
-        const formatted = /[fFtT]/.test(text.slice(i, j));
-        const close = formatted ? fStringEnd(text, j, out) : stringEnd(text, j);
-        if (close === -1) return -1;
-        push(TOKEN.string, '', i);
-        i = close;
-        continue;
+      const p1 = code < 128 ? (PREFIX[code] as number) : 0;
+      const second = text.charCodeAt(i + 1);
+      const p2 = j - i === 2 ? (second < 128 ? (PREFIX[second] as number) : 0) : 1;
+      if ((q === 34 || q === 39) && j - i <= 2 && p1 && p2) {
+        i = p1 === 2 || p2 === 2 ? fStringEnd(text, j, main, fields) : stringEnd(text, j);
+        if (i === -1) return -1;
+        kind = TOKEN.string;
+      } else {
+        i = j;
+        kind = TOKEN.name;
       }
-      push(TOKEN.name, text.slice(i, j), i);
-      i = j;
     } else if (code >= 0xd800 && code <= 0xdfff) {
       // Outside the Basic Multilingual Plane: it may be part of a name this scan does not read.
       return -1;
     } else if ((code >= 48 && code <= 57) || (code === 46 && text.charCodeAt(i + 1) >= 48 && text.charCodeAt(i + 1) <= 57)) {
-      const at = i;
       for (i++; i < end; i++) {
         const d = text.charCodeAt(i);
         // Digits, letters (0x1F, 1e5, 1j), `_` and `.`.
         if (!(d < 128 && (ASCII_NAME[d] !== 0 || d === 46))) break;
       }
-      push(TOKEN.number, '', at);
+      kind = TOKEN.number;
     } else if (code === 40 || code === 91 || code === 123) {
-      push(TOKEN.op, text[i] as string, i);
+      out.push(TOKEN.op, at, i + 1, depth, atLineStart ? at - lineStart : -1);
+      atLineStart = false;
       depth++;
       i++;
+      continue;
     } else if (code === 41 || code === 93 || code === 125) {
       if (depth === 0 && inField) return code === 125 ? i : -1;
       if (depth > 0) depth--;
-      push(TOKEN.op, text[i] as string, i);
       i++;
+      kind = TOKEN.op;
     } else {
-      const two = text.slice(i, i + 2);
-      if (inField && depth === 0 && (code === 58 || (code === 33 && two !== '!='))) return i;
-      const op = TWO_CHAR_OPS.has(two) ? ((two === '**' || two === '//' || two === '<<' || two === '>>') && text.charCodeAt(i + 2) === 61 ? `${two}=` : two) : (text[i] as string);
-      push(TOKEN.op, op, i);
-      i += op.length;
+      if (inField && depth === 0 && (code === 58 || (code === 33 && text.charCodeAt(i + 1) !== 61))) return i;
+      i += operatorLength(text, i, code);
+      kind = TOKEN.op;
     }
+    out.push(kind, at, i, depth, atLineStart ? at - lineStart : -1);
+    atLineStart = false;
   }
   if (inField) return -1;
-  if (kinds.length && kinds[kinds.length - 1] !== TOKEN.end) {
-    kinds.push(TOKEN.end);
-    texts.push('');
-    depths.push(0);
-    columns.push(-1);
-  }
+  if (out.length && out.last() !== TOKEN.end) out.push(TOKEN.end, end, end, 0, -1);
   return end;
 }
 
@@ -268,7 +361,7 @@ function scanCode(text: string, start: number, out: CodeTokens, inField: boolean
  * are read as code into `out.fields`, each followed by an `end`; `{{` and `}}` are braces of the
  * text.
  */
-function fStringEnd(text: string, at: number, out: CodeTokens): number {
+function fStringEnd(text: string, at: number, main: TokenBuffer, fields: TokenBuffer): number {
   const q = text.charCodeAt(at);
   const triple = text.charCodeAt(at + 1) === q && text.charCodeAt(at + 2) === q;
   const n = text.length;
@@ -280,7 +373,7 @@ function fStringEnd(text: string, at: number, out: CodeTokens): number {
     else if ((c === 123 || c === 125) && text.charCodeAt(i + 1) === c) i += 2;
     else if (c === 125) return -1;
     else if (c === 123) {
-      i = fieldEnd(text, i + 1, out);
+      i = fieldEnd(text, i + 1, main, fields);
       if (i === -1) return -1;
     } else i++;
   }
@@ -288,11 +381,10 @@ function fStringEnd(text: string, at: number, out: CodeTokens): number {
 }
 
 /** After a field's `{` at `start - 1`: the offset after its `}`, or -1. */
-function fieldEnd(text: string, start: number, out: CodeTokens): number {
-  let i = scanCode(text, start, out, true);
-  out.fields.kinds.push(TOKEN.end);
-  out.fields.texts.push('');
+function fieldEnd(text: string, start: number, main: TokenBuffer, fields: TokenBuffer): number {
+  let i = scanCode(text, start, main, fields, true);
   if (i === -1) return -1;
+  fields.push(TOKEN.end, i, i, 0, -1);
   if (text.charCodeAt(i) === 33) {
     // A conversion: `!r`, `!s`, `!a`.
     i += 2;
@@ -303,7 +395,7 @@ function fieldEnd(text: string, start: number, out: CodeTokens): number {
       const c = text.charCodeAt(i);
       if (c === 125) return i + 1;
       if (c === 123) {
-        i = fieldEnd(text, i + 1, out);
+        i = fieldEnd(text, i + 1, main, fields);
         if (i === -1) return -1;
       } else if (c === 92) i += 2;
       else i++;
