@@ -17,6 +17,7 @@ import { definePythonAnalysis, pythonAnalysis } from '../src/formats/python.js';
 import { expectPrefilterTakesEvery } from './helpers/prefilter-shapes.js';
 import { mayBindGuardList, guardsPaths } from '../codemods/protected-path-missing/detect.js';
 import { mayBePythonChecker } from '../codemods/drift-guard-coverage/python-checker.js';
+import { mayReturnVersion, versionSurface } from '../codemods/api-version-drift/surface.js';
 import type { Diagnostic } from '../src/model/types.js';
 
 const cleanup: string[] = [];
@@ -140,5 +141,30 @@ describe('drift-guard-coverage prefilter (mayBePythonChecker)', () => {
   it('is the look the rule takes before reading a file', () => {
     expect(mayBePythonChecker('scripts/check_drift.py', 'FORBIDDEN = ["a"]\n')).toBe(true);
     expect(mayBePythonChecker('scripts/check_drift.py', 'names = ["a"]\n')).toBe(false);
+  });
+});
+
+describe('api-version-drift prefilter (mayReturnVersion)', () => {
+  it('takes every module in which the surface finds a handler returning a version literal (decorator spellings × returns)', async () => {
+    const decorators = ['@app.get("/version")', '@router.post("/v")', '@ app . route("/")', '@api.api_route("/x", methods=["GET"])', '@app\\\n.get("/v")', '@bp.delete(\n    "/v",\n)', '@app.get("/a")\n@auth.required'];
+    const returns = ['return {"version": "1.2.0"}', 'return {"status": "ok", \'version\': "v2.0.1"}', 'if x:\n        return {"version": "0.1.0"}\n    return {}'];
+    let held = 0;
+    for (const d of decorators) {
+      for (const r of returns) {
+        const text = `from fastapi import FastAPI\n__version__ = "1.0.0"\napp = FastAPI()\n\n${d}\ndef version():\n    ${r}\n`;
+        const surface = await versionSurface(new SourceFile('m.py', text, false));
+        if (surface.literals.length === 0) continue;
+        held++;
+        expect(mayReturnVersion(text), text).toBe(true);
+      }
+    }
+    expect(held).toBeGreaterThan(15);
+  });
+
+  it('leaves out a "version" string with no route: settings, tests, a plain function', () => {
+    expect(mayReturnVersion('def info():\n    return {"version": "1.0.0"}\n')).toBe(false);
+    expect(mayReturnVersion('def test_api(client):\n    assert client.get("/v").json()["version"] == "1.0"\n')).toBe(false);
+    process.env.AUTOPACK_FIX_NO_PREFILTER = '1';
+    expect(mayReturnVersion('def info():\n    return {"version": "1.0.0"}\n')).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
 import { detectVersionDrift } from './detect.js';
-import { HANDLER_VERSION_KEY } from './surface.js';
+import { mayReturnVersion } from './surface.js';
 
 /**
  * Seed 2.5: a route returns a release number written as a literal (`"version": "0.1.0"`) in a
@@ -25,8 +25,8 @@ export const rule: Rule = {
     for (const p of ctx.workspace.paths) {
       if (!p.endsWith('.py')) continue;
       const file = ctx.workspace.probe(p);
-      // Cheap before the parse: a handler that returns a "version" key spells it as a string.
-      if (!file || !HANDLER_VERSION_KEY.test(file.text)) continue;
+      // Cheap before the parse: a route handler that returns a "version" key spells it as a string.
+      if (!file || !mayReturnVersion(file.text)) continue;
       findings.push(...(await detectVersionDrift(ctx, p)));
     }
     return findings;

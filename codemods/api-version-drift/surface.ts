@@ -8,6 +8,7 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import { definePythonAnalysis, pythonAnalysis } from '../../src/formats/python.js';
+import { prefiltersEnabled } from '../../src/util/prefilter.js';
 import { readString, type PyString } from '../../src/formats/python-tree.js';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 
@@ -62,15 +63,29 @@ const APP_CALLEES = /(^|\.)FastAPI$/;
 /** A `"version"` key or value: what a handler returning a version literal writes. */
 export const HANDLER_VERSION_KEY = /["']version["']/;
 
+/**
+ * A route decorator, `@app.get(` (readHandler takes a handler only under `@NAME.METHOD(…)`), with
+ * the spaces and line continuations Python allows around its parts; in a string or a comment too.
+ */
+const ROUTE_DECORATOR = /@[ \t\f]*(?:\\\r?\n[ \t\f]*)*[\p{XID_Start}_][\p{XID_Continue}]*[ \t\f]*(?:\\\r?\n[ \t\f]*)*\.[ \t\f]*(?:\\\r?\n[ \t\f]*)*(?:get|post|put|patch|delete|head|options|api_route|route)(?![\p{XID_Continue}])/u;
+
+/**
+ * Whether a module may hold a route handler that returns a version literal: a `"version"` string,
+ * and (a prefilter, src/util/prefilter.ts) a route decorator.
+ */
+export function mayReturnVersion(text: string): boolean {
+  return HANDLER_VERSION_KEY.test(text) && (!prefiltersEnabled() || ROUTE_DECORATOR.test(text));
+}
+
 const SURFACE = definePythonAnalysis<VersionSurface>({
   name: 'api-version surface',
   owner: 'api-version-drift',
   run: (root) => readSurface(root),
   noTree: () => ({ bindings: [], apps: [], literals: [] }),
   inPass: (file) => file.text.includes('version'),
-  // The modules the rule asks about at once (index.ts): a `"version"` string, as a route
-  // returning one spells it.
-  ahead: (file) => HANDLER_VERSION_KEY.test(file.text),
+  // The modules the rule asks about at once (index.ts): a route, and a `"version"` string, as a
+  // route returning one spells it.
+  ahead: (file) => mayReturnVersion(file.text),
 });
 
 export function versionSurface(file: SourceFile): Promise<VersionSurface> {

@@ -1,6 +1,8 @@
-// Differential (issue 15, redaction-key-normalization's prefilter): the token reading of redaction-key-normalization's prefilter (reach.ts) against the
-// tree analyses, on every .py file of the corpus snapshots. Every container, string collection,
-// alias and import the trees find must be read by the scan.
+// Differential (issue 15): Python prefilters against the tree analyses they stand in for, on every
+// .py file of the corpus snapshots. redaction-key-normalization's token reading (reach.ts) must
+// read every container, string collection, alias and import the trees find; api-version-drift's
+// mayReturnVersion must take every module whose surface holds a version literal.
+// Usage: node bench/python-prefilter-check.mjs [snapshots-dir]   (after npm run build)
 import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -9,8 +11,9 @@ const { SourceFile } = await import(`${d}/src/workspace/source-file.js`);
 const { analyzePythonTree } = await import(`${d}/src/formats/python-tree.js`);
 const { moduleSurroundings } = await import(`${d}/codemods/redaction-key-normalization/consumers.js`);
 const { readModule, moduleBindings } = await import(`${d}/codemods/redaction-key-normalization/reach.js`);
+const { mayReturnVersion, versionSurface } = await import(`${d}/codemods/api-version-drift/surface.js`);
 const snap = process.argv[2] ?? new URL('../ecosystem/.work/snapshots', import.meta.url).pathname;
-let files = 0, unread = 0, problems = 0, tests = 0, colls = 0, aliases = 0, imports = 0;
+let files = 0, unread = 0, problems = 0, tests = 0, colls = 0, aliases = 0, imports = 0, versionLiterals = 0;
 const bad = (repo, p, what) => { problems++; if (problems < 30) console.log('MISS', repo, p, what); };
 for (const repo of readdirSync(snap)) {
   let list; try { list = execFileSync('git', ['ls-files', '-z', '*.py'], { cwd: path.join(snap, repo), maxBuffer: 1 << 28 }).toString().split('\0').filter(Boolean); } catch { continue; }
@@ -18,9 +21,10 @@ for (const repo of readdirSync(snap)) {
     let text; try { text = readFileSync(path.join(snap, repo, p), 'utf8'); } catch { continue; }
     if (text.length > 2_000_000) continue;
     files++;
+    const f = new SourceFile(p, text, false);
+    if (text.includes('version') && (await versionSurface(f)).literals.length) { versionLiterals++; if (!mayReturnVersion(text)) bad(repo, p, 'version handler'); }
     const r = readModule(text);
     if (!r) { unread++; continue; }
-    const f = new SourceFile(p, text, false);
     const a = await analyzePythonTree(f);
     if (a.error) continue;
     const s = await moduleSurroundings(f);
@@ -32,4 +36,4 @@ for (const repo of readdirSync(snap)) {
     for (const [alias] of s.moduleImports) { imports++; if (!r.bindings.imported.has(alias)) bad(repo, p, `module import ${alias}`); }
   }
 }
-console.log({ files, unread, tests, colls, aliases, imports, problems });
+console.log({ files, unread, tests, colls, aliases, imports, versionLiterals, problems });
