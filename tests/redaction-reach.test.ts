@@ -2,7 +2,7 @@
  * redaction-key-normalization's prefilter (codemods/redaction-key-normalization/reach.ts) and the
  * token scan under it (codeTokens, src/formats/python-scan.ts). The scan must read every
  * container, string collection, alias and import the tree analyses find, on shapes × places
- * (the corpus-wide check is .bench/reachcheck.mjs, in bench/README.md); the rule's findings with
+ * (the corpus-wide check is bench/python-prefilter-check.mjs); the rule's findings with
  * and without prefilters are compared on every golden by tests/prefilter.test.ts.
  */
 import { describe, it, expect } from 'vitest';
