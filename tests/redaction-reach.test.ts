@@ -105,6 +105,8 @@ describe('the string collections a module binds', () => {
     for (const i of s.imports) expect(read?.imported.has(i.alias)).toBe(true);
     for (const [alias] of s.moduleImports) expect(read?.imported.has(alias)).toBe(true);
     expect(renames).toEqual(expect.arrayContaining([['KEYS', '_K'], ['headers', 'h'], ['settings', 's']]));
+    // A keyword is no name to search back from.
+    expect(moduleBindings('X = None\nY = True\n').renames).toEqual([]);
     expect(s.aliases.size + s.imports.length).toBeGreaterThan(4);
   });
 

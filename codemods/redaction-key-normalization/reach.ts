@@ -190,7 +190,8 @@ function bindings(t: CodeTokens): ModuleReading['bindings'] {
     if (j === -1) continue;
     if (stringCollectionAt(t, j)) {
       if (defs === 0) collections.push(text);
-    } else if (t.kinds[j] === TOKEN.name && (t.kinds[j + 1] === TOKEN.end || isOp(t, j + 1, ';') || j + 1 === n)) {
+    } else if (t.kinds[j] === TOKEN.name && (t.kinds[j + 1] === TOKEN.end || isOp(t, j + 1, ';') || j + 1 === n) && !KEYWORDS.has(tokenText(t, t, j))) {
+      // `X = NAME` (`X = None` binds no name: the search back would take every module that says `None`).
       renames.push([tokenText(t, t, j), text]);
       // The resolver follows the aliases of the module's top level (a function's are its own).
       if (defs === 0) aliases.add(text);
