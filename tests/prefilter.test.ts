@@ -15,7 +15,8 @@ import { RULES } from '../src/rules/registry.js';
 import { SourceFile } from '../src/workspace/source-file.js';
 import { definePythonAnalysis, pythonAnalysis } from '../src/formats/python.js';
 import { expectPrefilterTakesEvery } from './helpers/prefilter-shapes.js';
-import { mayBindGuardList, guardsPaths } from '../codemods/protected-path-missing/detect.js';
+import { mayBindGuardList, guardsPaths, pathEntries } from '../codemods/protected-path-missing/detect.js';
+import type { PythonTreeAnalysis } from '../src/formats/python-tree.js';
 import { mayBePythonChecker } from '../codemods/drift-guard-coverage/python-checker.js';
 import { mayReturnVersion, versionSurface } from '../codemods/api-version-drift/surface.js';
 import type { Diagnostic } from '../src/model/types.js';
@@ -82,57 +83,74 @@ describe('the Python pass prefilter', () => {
 });
 
 describe('protected-path-missing prefilter (mayBindGuardList)', () => {
-  it('takes every binding of a guard-named identifier', () => {
-    expect(mayBindGuardList('PROTECTED_PATHS = ["a", "b"]\n')).toBe(true);
-    expect(mayBindGuardList('class C:\n    allowed_files: list[str] = ["x"]\n')).toBe(true);
-    expect(mayBindGuardList('if True: REQUIRED_CONFIG_FILES = ("a",)\n')).toBe(true);
-    expect(mayBindGuardList('x = 1; LOCKED_DIRS = {"a"}\n')).toBe(true);
-    expect(mayBindGuardList('ALLOWED_PATHS \\\n  = ["a"]\n')).toBe(true);
-    expect(mayBindGuardList('Ä_PROTECTED = ["a"]\n')).toBe(guardsPaths('Ä_PROTECTED'));
+  it('takes every binding of a guard-named identifier to two path-like strings', () => {
+    expect(mayBindGuardList('PROTECTED_PATHS = ["a/x", "b/y"]\n')).toBe(true);
+    expect(mayBindGuardList('class C:\n    allowed_files: list[str] = ["x/", "y/"]\n')).toBe(true);
+    expect(mayBindGuardList('if True: REQUIRED_CONFIG_FILES = ("a/b", "c/d")\n')).toBe(true);
+    expect(mayBindGuardList('x = 1; LOCKED_DIRS = {"a/", "b/"}\n')).toBe(true);
+    expect(mayBindGuardList('ALLOWED_PATHS \\\n  = ["a/", "b/"]\n')).toBe(true);
+    expect(mayBindGuardList('def f():\n    pass\nPROTECTED_PATHS = ["a/", "b/"]\n')).toBe(true);
+    expect(mayBindGuardList('Ä_PROTECTED = ["a/", "b/"]\n')).toBe(guardsPaths('Ä_PROTECTED'));
   });
 
   it('takes every value form python-tree reads as a collection: brackets, constructors, bare tuples', () => {
     expect(mayBindGuardList('PROTECTED_PATHS = "a/", "b/"\n')).toBe(true);
-    expect(mayBindGuardList('ALLOWED_PATHS = BASE, "x/"\n')).toBe(true);
-    expect(mayBindGuardList('PROTECTED_PATHS = foo(\n    a), "b/"\n')).toBe(true);
-    expect(mayBindGuardList('REQUIRED_FILES: tuple[str, ...] = ("a",)\n')).toBe(true);
-    expect(mayBindGuardList('PROTECTED_PATHS: Final = [\n    "a/",\n]\n')).toBe(true);
-    expect(mayBindGuardList('PROTECTED_PATHS = set (["a/"])\n')).toBe(true);
-    expect(mayBindGuardList('PROTECTED_PATHS = frozenset({"a/"})\n')).toBe(true);
-    expect(mayBindGuardList('ALLOWED_PATHS = \\\n    ["a/"]\n')).toBe(true);
-    // What only a parse can tell (an f-string's fields, an unclosed string) is taken.
-    expect(mayBindGuardList('PROTECTED_PATHS = f"{x["k"]}", "y/"\n')).toBe(true);
-    expect(mayBindGuardList('PROTECTED_PATHS = f"{d[")"]}", "y/"\n')).toBe(true);
+    expect(mayBindGuardList('ALLOWED_PATHS = BASE, "x/", "y/"\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS = foo(\n    a), "b/", "c/"\n')).toBe(true);
+    expect(mayBindGuardList('REQUIRED_FILES: tuple[str, ...] = ("a/b", "c/d",)\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS: Final = [\n    "a/",\n    "b/",\n]\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS = set (["a/", "b/"])\n')).toBe(true);
+    expect(mayBindGuardList('PROTECTED_PATHS = frozenset({"a/", "b/"})\n')).toBe(true);
+    expect(mayBindGuardList('ALLOWED_PATHS = \\\n    ["a/", "b/"]\n')).toBe(true);
+    // What only a parse can tell (an unclosed string) is taken.
+    expect(mayBindGuardList('PROTECTED_PATHS = f"{x["k"]}", "y/", "z/"\n')).toBe(true);
     expect(mayBindGuardList('PROTECTED_PATHS = "a/\n')).toBe(true);
   });
 
   it('leaves out a guard name assigned a value that cannot be a collection', () => {
-    expect(mayBindGuardList('config = load_config()\n')).toBe(false);
-    expect(mayBindGuardList('config = Config(a, b)  # a, b\n')).toBe(false);
-    expect(mayBindGuardList('CONFIG_PATH = "a/b.yaml"  # "x", "y"\n')).toBe(false);
-    expect(mayBindGuardList('config: Settings = get_settings(x, y)\n')).toBe(false);
-    expect(mayBindGuardList('class C:\n    config: Settings\n    other = 1, 2\n')).toBe(false);
-    expect(mayBindGuardList('allowed = a == b\nlocked = """x, y"""\n')).toBe(false);
-    expect(mayBindGuardList('d = {\n    CONFIG: [1, 2],\n}\n')).toBe(false);
+    expect(mayBindGuardList('config = load_config("a/b", "c/d")\n')).toBe(false);
+    expect(mayBindGuardList('config = Config(a, b)  # "a/", "b/"\n')).toBe(false);
+    expect(mayBindGuardList('CONFIG_PATH = "a/b.yaml"  # "x/", "y/"\n')).toBe(false);
+    expect(mayBindGuardList('config: Settings = get_settings("a/", "b/")\n')).toBe(false);
+    expect(mayBindGuardList('class C:\n    config: Settings\n    other = "a/", "b/"\n')).toBe(false);
+    expect(mayBindGuardList('allowed = a == b\nlocked = """x/, y/"""\n')).toBe(false);
+    expect(mayBindGuardList('d = {\n    CONFIG: ["a/", "b/"],\n}\n')).toBe(false);
+    expect(mayBindGuardList('model_config = {"paths": "a/b", "root": "c/d"}\n')).toBe(false);
+    expect(mayBindGuardList('config = {}\nx = "a/", "b/"\n')).toBe(false);
   });
 
-  it('takes every file in which the tree analysis finds a guard-named collection (shapes × spellings)', async () => {
+  it('leaves out lists the rule cannot judge: fewer than two path-like strings, or bound in a function', () => {
+    expect(mayBindGuardList('PROTECTED_PATHS = ["a", "b"]\n')).toBe(false);
+    expect(mayBindGuardList('PROTECTED_PATHS = ["a/b", "c"]\n')).toBe(false);
+    expect(mayBindGuardList('PROTECTED_PATHS = ["a/b"]  # "c/d"\n')).toBe(false);
+    expect(mayBindGuardList('def f():\n    PROTECTED_PATHS = ["a/", "b/"]\n')).toBe(false);
+    expect(mayBindGuardList('class C:\n    def f(self):\n        ALLOWED_PATHS = ["a/", "b/"]\n')).toBe(false);
+    expect(mayBindGuardList('async def f():\n    ALLOWED_PATHS = ["a/", "b/"]\n')).toBe(false);
+  });
+
+  it('leaves out a keyword argument of a call spread over lines', () => {
+    expect(mayBindGuardList('client = Client(\n    config = None,\n    paths = ["a/", "b/"],\n)\n')).toBe(false);
+    expect(mayBindGuardList('f(\n    config = ["a/", "b/"],\n)\n')).toBe(false);
+  });
+
+  it('takes every file in which the tree analysis finds a guard-named list of two path entries (shapes × spellings)', async () => {
     const names = ['PROTECTED_PATHS', 'allowed_files', 'REQUIRED_CONFIG_FILES'];
     const targets = (n: string): string[] => [`${n} = `, `${n}: list[str] = `, `${n}: "tuple[str, ...]" = `, `${n} \\\n  = `, `${n}=`];
-    const values = ['["a/", "b.txt"]', '{"a/"}', '("a/",)', '"a/", "b/"', 'BASE, "a/"', 'frozenset({"a/"})', 'set(["a/"])', 'tuple(\n    ["a/"]\n)', '(\n    "a/",  # x, y\n    "b/",\n)', 'f"{x}", "a/"', '"""a,\nb""", "c/"', "r'a\\', 'b/'"];
+    const values = ['["a/", "b.txt", "c/d"]', '{"a/", "./b/c"}', '("a/", "b/",)', '"a/", "b/"', 'BASE, "a/", "b/"', 'frozenset({"a/", "b/"})', 'set(["a/", "b/"])', 'tuple(\n    ["a/", "b/"]\n)', '(\n    "a/",  # x, y\n    "b/",\n)', 'f"{x}", "a/", "b/"', '"""a,\nb""", "c/", "d/"', "r'a\\', 'b/', 'c/'", '["a/", f"b/", "c/d"]', '["a/", "b"]', '["a", "b"]'];
     const indent = (stmt: string): string => stmt.replace(/\n/g, '\n    ');
-    const places = (stmt: string): string[] => [`${stmt}\n`, `import os\nif os.name:\n    ${indent(stmt)}\n`, `class K:\n    ${indent(stmt)}\n`, `x = 1; ${stmt}\n`];
+    const places = (stmt: string): string[] => [`${stmt}\n`, `import os\nif os.name:\n    ${indent(stmt)}\n`, `class K:\n    ${indent(stmt)}\n`, `x = 1; ${stmt}\n`, `def f():\n    pass\n${stmt}\n`, `try:\n    import x\nexcept ImportError:\n    ${indent(stmt)}\n`];
     const texts = names.flatMap((n) => targets(n).flatMap((t) => values.flatMap((v) => places(t + v))));
-    const collections = await expectPrefilterTakesEvery(texts, (tree) => tree.collections.some((c) => guardsPaths(c.name)), mayBindGuardList);
-    // Not vacuous: most shapes are collections.
-    expect(collections).toBeGreaterThan(400);
+    const judged = (tree: PythonTreeAnalysis): boolean => tree.collections.some((c) => guardsPaths(c.name) && pathEntries(c).length >= 2);
+    const collections = await expectPrefilterTakesEvery(texts, judged, mayBindGuardList);
+    // Not vacuous: most shapes are such lists.
+    expect(collections).toBeGreaterThan(600);
   });
 
   it('leaves out guard words that bind nothing, or name lists of other things', () => {
     expect(mayBindGuardList('def f(required=True):\n    return configuration\n')).toBe(false);
     expect(mayBindGuardList('parser.add_argument("--config", required=True)\n')).toBe(false);
     expect(mayBindGuardList('if config == 1:\n    pass\n')).toBe(false);
-    expect(mayBindGuardList('ALLOWED_HOSTS = ["example.com"]\n')).toBe(false);
+    expect(mayBindGuardList('ALLOWED_HOSTS = ["example.com/", "a/b"]\n')).toBe(false);
     expect(mayBindGuardList('clock = block = 1\n')).toBe(false);
   });
 });

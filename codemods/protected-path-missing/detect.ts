@@ -8,100 +8,139 @@
  */
 export { guardsPaths, missingGuardEntries, pathEntries, NOT_THIS_REPOSITORY, type PathEntry } from '../../src/facts/python-paths.js';
 import { guardsPaths } from '../../src/facts/python-paths.js';
-import { IDENT_CHAR, stringEnd } from '../../src/formats/python-scan.js';
+import { assignedValue, codeTokens, forEachName, isOp, isOpIn, statementEnd, stringEnd, TOKEN, tokenScratch, tokenText, type CodeTokens, type TokenScratch } from '../../src/formats/python-scan.js';
 
 /** Where a guard word may start, in any case: each of GUARD_WORDS holds one of these. */
-const GUARD_STEM = /protect|allow|requir|config|critical|guard|watch|lock|readonly|immutable|forbid|restrict|sensitiv/gi;
-/** What precedes a statement on its line, past indentation. */
-const STATEMENT_START = new Set(['\n', '\r', ';', ':']);
-/** What follows the name of an assignment (`NAME = …`, `NAME: T = …`), past blanks and line continuations. */
-const THEN_ASSIGN = /[ \t\f\r\n\\]*(?:=(?!=)|:)/y;
+const GUARD_STEMS = 'protect|allow|requir|config|critical|guard|watch|lock|readonly|immutable|forbid|restrict|sensitiv';
+const GUARD_STEM = new RegExp(GUARD_STEMS, 'i');
+/**
+ * Text that may bind a guard-named identifier, looked for before the module is read as tokens
+ * (a superset of what the token reading takes): an identifier with a guard stem after a line
+ * break, a `;` or a `:` and blanks, then blanks or line continuations and `=` or an annotation's
+ * `:`. Identifier characters are read as word characters and every character beyond ASCII: a
+ * superset that needs no Unicode flag, which made the look a third slower.
+ */
+const MAY_ASSIGN_GUARD_NAME = new RegExp(String.raw`(?:^|[;:])[ \t\f]*[\w\u0080-\uffff]*?(?:${GUARD_STEMS})[\w\u0080-\uffff]*(?:[ \t\f]|\\\r?\n|\\\r)*[:=]`, 'gim');
+/**
+ * The token buffers of `mayBindGuardList`, reused from one module to the next: allocating and
+ * growing them for each module was a quarter of its time. Scratch space, not a cache: nothing
+ * read from one module is kept for another, and the tokens do not outlive the call (which
+ * never waits, so no other call can reuse them meanwhile).
+ */
+let scratch: TokenScratch | undefined;
 
-/** Blanks and line continuations inside a statement. */
-const BLANKS = /(?:[ \t\f]|\\\r?\n|\\\r)*/y;
-/** A call of a collection constructor, as python-tree reads one (`frozenset({...})`). */
-const CONSTRUCTOR_CALL = /(?:frozenset|set|list|tuple)[ \t\f]*\(/y;
+/** The calls python-tree reads as a collection (`frozenset({...})`). */
+const CONSTRUCTORS = new Set(['set', 'frozenset', 'list', 'tuple']);
+const OPENERS = new Set(['(', '[']);
+const SLASH = 47;
 
 /**
- * Prefilter, before any parse: whether the text may bind a guard list, that is, holds an
- * identifier that `guardsPaths` takes, at the start of a statement (after a line break and
- * indentation, `;`, or the `:` of a one-line block), assigned a value (`=`, or `: T =`) that may
- * be a collection: one that starts with a bracket or a constructor call, or holds a comma
- * outside brackets (a bare tuple). Every collection the rule judges is such an assignment
- * (python-tree reads `NAME = <set, list or tuple>` statements of module and class bodies; its
- * name is the identifier token), so a file without one holds none. Keyword arguments
- * (`required=True`), comparisons, attributes and other values (`config = load()`, most of the
- * names with a guard word in real code) are left out.
+ * Prefilter, before any parse: whether the module may bind a guard list the rule can judge.
+ *
+ * The rule judges a list only when one of its path entries exists and another does not
+ * (`missingGuardEntries`), and a path entry is a plain string literal whose text holds a `/`
+ * (`pathEntries`: python-tree's `readString` gives no value to an f-string, a bytes literal or a
+ * string with escapes). python-tree reads collections bound outside functions (`NAME = <value>`
+ * or `NAME: T = <value>` in the module's blocks and class bodies). So a module the rule can
+ * judge has such a statement outside any `def`, where `guardsPaths(NAME)`, the value may be a
+ * collection (it opens with a bracket or a constructor call, or holds a comma outside brackets:
+ * a bare tuple; a dict with a string key is not one), and at least two string tokens of the
+ * statement hold a `/`. Keyword arguments (`config=None,` in a call), comparisons, other
+ * values (`config = load()`), lists of hosts and settings dicts, most of the names with a
+ * guard word in real code, are left out. A module the token scan cannot read is taken.
  */
 export function mayBindGuardList(text: string): boolean {
-  GUARD_STEM.lastIndex = 0;
-  for (let m = GUARD_STEM.exec(text); m; m = GUARD_STEM.exec(text)) {
-    let start = m.index;
-    let end = start + m[0].length;
-    while (start > 0 && IDENT_CHAR.test(text[start - 1] as string)) start--;
-    while (end < text.length && IDENT_CHAR.test(text[end] as string)) end++;
-    GUARD_STEM.lastIndex = end;
-    let before = start - 1;
-    while (before >= 0 && (text[before] === ' ' || text[before] === '\t' || text[before] === '\f')) before--;
-    if (before >= 0 && !STATEMENT_START.has(text[before] as string)) continue;
-    if (!guardsPaths(text.slice(start, end))) continue;
-    THEN_ASSIGN.lastIndex = end;
-    if (!THEN_ASSIGN.test(text)) continue;
-    const value = text[THEN_ASSIGN.lastIndex - 1] === '=' ? THEN_ASSIGN.lastIndex : scanStatement(text, THEN_ASSIGN.lastIndex, '=');
-    if (value === UNSURE || (value >= 0 && mayBeCollection(text, value))) return true;
+  if (!text.includes('/') || !mayAssignPathsToGuardName(text)) return false;
+  const t = codeTokens(text, (scratch ??= tokenScratch()));
+  if (!t) return true;
+  let found = false;
+  forEachName(t, (i, { statement, inFunction }) => {
+    if (found || !statement || inFunction) return;
+    const name = tokenText(t, t, i);
+    if (!GUARD_STEM.test(name) || !guardsPaths(name)) return;
+    const j = assignedValue(t, i);
+    if (j === -1) return;
+    const end = statementEnd(t, j);
+    found = mayBeCollection(t, j, end) && pathLikeStrings(t, j, end) >= 2;
+  });
+  return found;
+}
+
+/**
+ * The look before the tokens: text that may bind a guard-named identifier (MAY_ASSIGN_GUARD_NAME)
+ * to a value with two strings that hold a `/` before its logical line ends. The rest of the line
+ * is read as if the statement stood outside brackets: a keyword argument (`config=None,` in a
+ * call) meets the call's closing bracket and is left out. What only a parse can tell (an f-string,
+ * which may hold quotes of its own kind in its fields; an unclosed string) is taken.
+ */
+function mayAssignPathsToGuardName(text: string): boolean {
+  MAY_ASSIGN_GUARD_NAME.lastIndex = 0;
+  for (let m = MAY_ASSIGN_GUARD_NAME.exec(text); m; m = MAY_ASSIGN_GUARD_NAME.exec(text)) {
+    if (twoSlashStringsAhead(text, MAY_ASSIGN_GUARD_NAME.lastIndex)) return true;
   }
   return false;
 }
 
-/** A scan that met what it cannot judge without a parse (an f-string, an unclosed string): say yes. */
-const UNSURE = -2;
+const BACKSLASH = 92;
 
-/** Whether the value that starts at `pos` may be a set, list or tuple (a superset: a prefilter). */
-function mayBeCollection(text: string, pos: number): boolean {
-  BLANKS.lastIndex = pos;
-  BLANKS.test(text);
-  const start = BLANKS.lastIndex;
-  const c = text[start];
-  if (c === '[' || c === '{' || c === '(') return true;
-  CONSTRUCTOR_CALL.lastIndex = start;
-  if (CONSTRUCTOR_CALL.test(text)) return true;
-  return scanStatement(text, start, ',') !== -1;
-}
-
-/**
- * The offset after the first `want` (`,`, or an `=` that is not part of `==`, `<=` …) outside
- * brackets and strings in the rest of the statement that starts at `pos`; -1 when the statement
- * ends without one; UNSURE for what only a parse could tell.
- */
-function scanStatement(text: string, pos: number, want: ',' | '='): number {
+function twoSlashStringsAhead(text: string, pos: number): boolean {
   let depth = 0;
+  let strings = 0;
   for (let i = pos; i < text.length; i++) {
-    const c = text[i] as string;
-    if (c === '\\') {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) {
       i++;
-    } else if (c === '#') {
+    } else if (c === 35 /* # */) {
       const eol = text.indexOf('\n', i);
-      if (eol === -1) return -1;
+      if (eol === -1) return false;
       i = eol - 1;
-    } else if (c === '"' || c === "'") {
-      // An f-string (or t-string) may hold quotes of its own kind in its fields (Python 3.12).
-      if (/[fFtT][A-Za-z]?$/.test(text.slice(Math.max(pos, i - 2), i))) return UNSURE;
-      const closed = stringEnd(text, i);
-      if (closed === -1) return UNSURE;
-      i = closed - 1;
-    } else if (c === '(' || c === '[' || c === '{') {
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
+      const prefix = text.charCodeAt(i - 1) | 32;
+      if (prefix === 102 /* f */ || prefix === 116 /* t */ || ((text.charCodeAt(i - 2) | 32) === 102 || (text.charCodeAt(i - 2) | 32) === 116)) return true;
+      const end = stringEnd(text, i);
+      if (end === -1) return true;
+      const slash = text.indexOf('/', i);
+      if (slash !== -1 && slash < end && ++strings === 2) return true;
+      i = end - 1;
+    } else if (c === 40 || c === 91 || c === 123) {
       depth++;
-    } else if (c === ')' || c === ']' || c === '}') {
-      if (depth === 0) return -1;
+    } else if (c === 41 || c === 93 || c === 125) {
+      if (depth === 0) return false;
       depth--;
-    } else if (depth === 0 && (c === '\n' || c === '\r' || c === ';')) {
-      return -1;
-    } else if (depth === 0 && c === want) {
-      if (want === ',') return i + 1;
-      const prev = text[i - 1];
-      if (text[i + 1] === '=') i++;
-      else if (prev !== '<' && prev !== '>' && prev !== '!' && prev !== '=' && prev !== ':') return i + 1;
+    } else if (depth === 0 && (c === 10 || c === 13 || c === 59 /* ; */)) {
+      return false;
     }
   }
-  return depth === 0 ? -1 : UNSURE;
+  return false;
+}
+
+/** Whether the value at token `j` (its statement ends at `end`) may be a set, list or tuple (a superset: a prefilter). */
+function mayBeCollection(t: CodeTokens, j: number, end: number): boolean {
+  if (t.kinds[j] === TOKEN.name && isOp(t, j + 1, '(') && CONSTRUCTORS.has(tokenText(t, t, j))) return true;
+  if (isOpIn(t, j, OPENERS)) return true;
+  if (isOp(t, j, '{')) {
+    // `{"a": …}` is a dict (and `{}` an empty one).
+    let k = j + 1;
+    while (t.kinds[k] === TOKEN.string) k++;
+    return !(k > j + 1 && isOp(t, k, ':')) && !isOp(t, j + 1, '}');
+  }
+  // A bare tuple: a comma outside the value's brackets.
+  const depth = t.depths[j];
+  for (let k = j; k < end; k++) if (t.depths[k] === depth && isOp(t, k, ',')) return true;
+  return false;
+}
+
+/** How many string tokens from `j` to `end` hold a `/`. */
+function pathLikeStrings(t: CodeTokens, j: number, end: number): number {
+  let n = 0;
+  for (let k = j; k < end; k++) {
+    if (t.kinds[k] !== TOKEN.string) continue;
+    for (let c = t.starts[k] as number, stop = t.ends[k] as number; c < stop; c++) {
+      if (t.text.charCodeAt(c) === SLASH) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
 }

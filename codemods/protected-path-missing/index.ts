@@ -2,18 +2,23 @@ import type { Fix, RawFinding, TextEdit } from '../../src/model/types.js';
 import type { Rule, RuleContext } from '../../src/model/rule.js';
 import { analyzePythonTree, declareTreeInterest, type PyStringCollection } from '../../src/formats/python-tree.js';
 import type { PathHistory } from '../../src/workspace/history.js';
+import type { SourceFile } from '../../src/workspace/source-file.js';
 import { guardsPaths, mayBindGuardList, missingGuardEntries, NOT_THIS_REPOSITORY, type PathEntry } from './detect.js';
 import { prefiltersEnabled } from '../../src/util/prefilter.js';
 
 /** The look the rule took before its prefilter (mayBindGuardList): kept for runs without prefilters, which compare the two. */
 const LOOSE_GUARD_WORD = /[A-Z_]*(PROTECT|ALLOW|REQUIRE|CONFIG|CRITICAL|GUARD|WATCH|LOCK|READONLY|IMMUTABLE|FORBID|RESTRICT|SENSITIVE)/i;
 
-/** The modules whose tree the rule asks for: the test `check` makes first. */
-function asksAbout(path: string, text: string): boolean {
-  return !NOT_THIS_REPOSITORY.test(path) && (prefiltersEnabled() ? mayBindGuardList(text) : LOOSE_GUARD_WORD.test(text));
+/**
+ * The modules whose tree the rule asks for: the test `check` makes first. Kept with the text, as
+ * a parse is: the shared pass asks it again of every module it reads.
+ */
+function asksAbout(file: SourceFile): boolean {
+  if (NOT_THIS_REPOSITORY.test(file.path)) return false;
+  return prefiltersEnabled() ? file.parse('protected-path-missing: may bind a guard list', (f) => mayBindGuardList(f.text)) : LOOSE_GUARD_WORD.test(file.text);
 }
 
-declareTreeInterest('protected-path-missing', (file) => asksAbout(file.path, file.text));
+declareTreeInterest('protected-path-missing', asksAbout);
 
 /**
  * Seed 2.10: a guard list in code (`PROTECTED_PATHS`, `ALLOWED_PATHS`, `REQUIRED_CONFIG_FILES`)
@@ -37,7 +42,7 @@ export const rule: Rule = {
     for (const p of ctx.workspace.paths) {
       if (!p.endsWith('.py')) continue;
       const probe = ctx.workspace.probe(p);
-      if (!probe || !asksAbout(p, probe.text)) continue;
+      if (!probe || !asksAbout(probe)) continue;
       const file = ctx.workspace.read(p);
       if (!file) continue;
       const tree = await analyzePythonTree(file);

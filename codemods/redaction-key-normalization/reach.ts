@@ -15,7 +15,7 @@
  * a module the token scan cannot read offers every word of its text as a collection's name, and
  * is read as a consumer.
  */
-import { codeTokens, TOKEN, tokenIs, tokenScratch, tokenText, type CodeTokens, type TokenRun, type TokenScratch } from '../../src/formats/python-scan.js';
+import { assignedValue, codeTokens, forEachName, isName, isOp, isOpIn, TOKEN, tokenScratch, tokenText, type CodeTokens, type TokenScratch } from '../../src/formats/python-scan.js';
 
 /** What a module binds that a test may reach a collection through. */
 export interface ModuleBindings {
@@ -29,9 +29,6 @@ const CONSTRUCTORS = new Set(['set', 'frozenset', 'list', 'tuple']);
 const OPENERS = new Set(['(', '[', '{']);
 const WORD = /[\p{XID_Start}_][\p{XID_Continue}]*/gu;
 
-/** Statements whose header ends in a `:` after which a statement may follow on the same line. */
-const COMPOUND = new Set(['if', 'elif', 'else', 'try', 'except', 'finally', 'for', 'while', 'with', 'def', 'class', 'async', 'match', 'case']);
-
 const KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield']);
 
 /** What may stand between a `for` and its `in`: the names, commas, brackets, dots and stars of a target list. */
@@ -39,19 +36,6 @@ const TARGET_OPS = new Set([',', '(', ')', '[', ']', '.', '*']);
 
 /** After a container's name, what makes the operand a call, a subscript or a longer attribute: no container then. */
 const NOT_A_CONTAINER = new Set(['(', '[', '.']);
-
-function isOp(t: CodeTokens, i: number, op: string, run: TokenRun = t): boolean {
-  return tokenIs(t, run, i, TOKEN.op, op);
-}
-
-function isName(t: CodeTokens, i: number, word: string, run: TokenRun = t): boolean {
-  return tokenIs(t, run, i, TOKEN.name, word);
-}
-
-/** Whether token `i` is an operator among the one-character `ops`. */
-function isOpIn(t: CodeTokens, i: number, ops: ReadonlySet<string>, run: TokenRun = t): boolean {
-  return run.kinds[i] === TOKEN.op && (run.ends[i] as number) - (run.starts[i] as number) === 1 && ops.has(t.text[run.starts[i] as number] as string);
-}
 
 /** What the token scan reads of a module (undefined when it cannot): its bindings and its tests' containers. */
 export interface ModuleReading {
@@ -108,17 +92,6 @@ export function consumerNames(text: string, scratch?: TokenScratch): { own: bool
   return { own: out.own, imported: [...out.imported] };
 }
 
-/** After `NAME` at `i`: the index of the value of `NAME = …` or `NAME: T = …`, or -1. */
-function assignedValue(t: CodeTokens, i: number): number {
-  let j = i + 1;
-  if (isOp(t, j, ':')) {
-    // An annotation: up to the `=` outside its brackets.
-    const depth = t.depths[i];
-    for (j++; j < t.kinds.length && t.kinds[j] !== TOKEN.end && !(isOp(t, j, '=') && t.depths[j] === depth); j++);
-  }
-  return isOp(t, j, '=') ? j + 1 : -1;
-}
-
 /** Whether the value at `j` is a literal collection whose first element is a string (a dict is not). */
 function stringCollectionAt(t: CodeTokens, j: number): boolean {
   if (t.kinds[j] === TOKEN.name && isOp(t, j + 1, '(') && CONSTRUCTORS.has(tokenText(t, t, j))) j += 2;
@@ -132,9 +105,7 @@ function stringCollectionAt(t: CodeTokens, j: number): boolean {
 
 /**
  * The collections bound outside functions (python-tree reads those of the module and of class
- * bodies), and every rename. A statement begins a logical line, follows a `;`, or follows the
- * `:` of a compound statement's header (`class A: NAME = {…}`); the blocks it sits in are read
- * from the indentation of the `def` and `class` lines above it.
+ * bodies), and every rename.
  */
 function bindings(t: CodeTokens): ModuleReading['bindings'] {
   const collections: string[] = [];
@@ -143,60 +114,31 @@ function bindings(t: CodeTokens): ModuleReading['bindings'] {
   const aliases = new Set<string>();
   const classes = new Set<string>();
   const n = t.kinds.length;
-  const blocks: Array<{ column: number; def: boolean }> = [];
-  let defs = 0;
-  let head = '';
-  let start = true;
   let afterImport = false;
-  for (let i = 0; i < n; i++) {
-    const kind = t.kinds[i];
-    if (kind === TOKEN.end) {
-      start = true;
-      continue;
-    }
-    if (kind === TOKEN.op) {
-      start = isOp(t, i, ';') || (isOp(t, i, ':') && t.depths[i] === 0 && COMPOUND.has(head));
-      continue;
-    }
-    const statement = start;
-    start = false;
-    if (kind !== TOKEN.name) continue;
+  forEachName(t, (i, { statement, head, inFunction }) => {
     if (statement) afterImport = false;
     // What an import binds follows its `import` (not `from a.b`'s module path).
     if (afterImport) imported.add(tokenText(t, t, i));
-    else if (isName(t, i, 'import') && (head === 'import' || head === 'from' || statement)) afterImport = true;
-    if (!statement && !isName(t, i + 1, 'as')) continue;
+    else if (isName(t, i, 'import') && (head === 'import' || head === 'from')) afterImport = true;
+    if (!statement && !isName(t, i + 1, 'as')) return;
     const text = tokenText(t, t, i);
-    if (statement) head = text;
-    const column = statement ? (t.columns[i] as number) : -1;
-    if (column >= 0) {
-      for (let top = blocks[blocks.length - 1]; top && top.column >= column; top = blocks[blocks.length - 1]) {
-        blocks.pop();
-        if (top.def) defs--;
-      }
-      if (text === 'class' && t.kinds[i + 1] === TOKEN.name) classes.add(tokenText(t, t, i + 1));
-      if (text === 'def' || text === 'class' || (text === 'async' && isName(t, i + 1, 'def'))) {
-        const def = text !== 'class';
-        blocks.push({ column, def });
-        if (def) defs++;
-      }
-    }
+    if (statement && text === 'class' && t.kinds[i + 1] === TOKEN.name) classes.add(tokenText(t, t, i + 1));
     if (isName(t, i + 1, 'as') && t.kinds[i + 2] === TOKEN.name) {
       renames.push([text, tokenText(t, t, i + 2)]);
-      continue;
+      return;
     }
-    if (!statement) continue;
+    if (!statement) return;
     const j = assignedValue(t, i);
-    if (j === -1) continue;
+    if (j === -1) return;
     if (stringCollectionAt(t, j)) {
-      if (defs === 0) collections.push(text);
+      if (!inFunction) collections.push(text);
     } else if (t.kinds[j] === TOKEN.name && (t.kinds[j + 1] === TOKEN.end || isOp(t, j + 1, ';') || j + 1 === n) && !KEYWORDS.has(tokenText(t, t, j))) {
       // `X = NAME` (`X = None` binds no name: the search back would take every module that says `None`).
       renames.push([tokenText(t, t, j), text]);
       // The resolver follows the aliases of the module's top level (a function's are its own).
-      if (defs === 0) aliases.add(text);
+      if (!inFunction) aliases.add(text);
     }
-  }
+  });
   return { collections, renames, imported, aliases, classes };
 }
 

@@ -404,3 +404,96 @@ function fieldEnd(text: string, start: number, main: TokenBuffer, fields: TokenB
   }
   return text.charCodeAt(i) === 125 ? i + 1 : -1;
 }
+
+/** Whether token `i` is the operator `op`. */
+export function isOp(t: CodeTokens, i: number, op: string, run: TokenRun = t): boolean {
+  return tokenIs(t, run, i, TOKEN.op, op);
+}
+
+/** Whether token `i` is the name (or keyword) `word`. */
+export function isName(t: CodeTokens, i: number, word: string, run: TokenRun = t): boolean {
+  return tokenIs(t, run, i, TOKEN.name, word);
+}
+
+/** Whether token `i` is an operator among the one-character `ops`. */
+export function isOpIn(t: CodeTokens, i: number, ops: ReadonlySet<string>, run: TokenRun = t): boolean {
+  return run.kinds[i] === TOKEN.op && (run.ends[i] as number) - (run.starts[i] as number) === 1 && ops.has(t.text[run.starts[i] as number] as string);
+}
+
+/** Statements whose header ends in a `:` after which a statement may follow on the same line. */
+const COMPOUND = new Set(['if', 'elif', 'else', 'try', 'except', 'finally', 'for', 'while', 'with', 'def', 'class', 'async', 'match', 'case']);
+
+/** Where a name token of the code stands (`forEachName`). */
+export interface NamePlace {
+  /** It begins a statement: a logical line, or follows a `;`, or the `:` of a compound statement's header on the same line (`class A: NAME = …`). */
+  statement: boolean;
+  /** The first name of the statement it is in (`from` for every name of `from a import b`). */
+  head: string;
+  /** A `def` (or `async def`) block holds it, read from the indentation of the `def` and `class` lines above. */
+  inFunction: boolean;
+}
+
+/**
+ * Every name token of the code, in order, with where it stands. What a statement binds outside
+ * functions (python-tree reads the collections of the module's blocks and of class bodies) is
+ * read from the names that begin statements with `inFunction` false. The place object is
+ * reused from one call to the next.
+ */
+export function forEachName(t: CodeTokens, visit: (i: number, place: Readonly<NamePlace>) => void): void {
+  const place: NamePlace = { statement: true, head: '', inFunction: false };
+  const blocks: Array<{ column: number; def: boolean }> = [];
+  let defs = 0;
+  let start = true;
+  const n = t.kinds.length;
+  for (let i = 0; i < n; i++) {
+    const kind = t.kinds[i];
+    if (kind === TOKEN.end) {
+      start = true;
+      continue;
+    }
+    if (kind === TOKEN.op) {
+      start = isOp(t, i, ';') || (isOp(t, i, ':') && t.depths[i] === 0 && COMPOUND.has(place.head));
+      continue;
+    }
+    const statement = start;
+    start = false;
+    if (kind !== TOKEN.name) continue;
+    if (statement) {
+      const text = tokenText(t, t, i);
+      place.head = text;
+      const column = t.columns[i] as number;
+      if (column >= 0) {
+        for (let top = blocks[blocks.length - 1]; top && top.column >= column; top = blocks[blocks.length - 1]) {
+          blocks.pop();
+          if (top.def) defs--;
+        }
+        if (text === 'def' || text === 'class' || (text === 'async' && isName(t, i + 1, 'def'))) {
+          const def = text !== 'class';
+          blocks.push({ column, def });
+          if (def) defs++;
+        }
+      }
+    }
+    place.statement = statement;
+    place.inFunction = defs > 0;
+    visit(i, place);
+  }
+}
+
+/** After `NAME` at `i`: the index of the value of `NAME = …` or `NAME: T = …`, or -1. */
+export function assignedValue(t: CodeTokens, i: number): number {
+  let j = i + 1;
+  if (isOp(t, j, ':')) {
+    // An annotation: up to the `=` outside its brackets.
+    const depth = t.depths[i];
+    for (j++; j < t.kinds.length && t.kinds[j] !== TOKEN.end && !(isOp(t, j, '=') && t.depths[j] === depth); j++);
+  }
+  return isOp(t, j, '=') ? j + 1 : -1;
+}
+
+/** The index of the token that ends the statement holding token `j` (its logical line's `end`, or a `;` outside brackets), or the token count. */
+export function statementEnd(t: CodeTokens, j: number): number {
+  const n = t.kinds.length;
+  for (; j < n; j++) if (t.kinds[j] === TOKEN.end || (t.depths[j] === 0 && isOp(t, j, ';'))) return j;
+  return n;
+}
