@@ -1,6 +1,7 @@
 /** Which files a run sees, and how it reads them. */
 import { describe, it, expect, afterAll } from 'vitest';
-import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdirSync, rmSync, symlinkSync, appendFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Workspace } from '../src/workspace/workspace.js';
 import { gitIn, removeDir, tempDir } from './helpers/repo.js';
@@ -71,6 +72,41 @@ describe('reading', () => {
       'big.md: skipped: larger than the size cap (1000 bytes)',
       'bin.dat: skipped: binary file (contains NUL bytes)',
       'latin1.md: skipped: not valid UTF-8',
+    ]);
+  });
+
+  it('reads what the listing found a regular file without an lstat, and still tells apart what it became since', async () => {
+    const root = tempDir();
+    cleanup.push(root);
+    const large = 'line of a large file\n'.repeat(10_000);
+    write(root, { 'a.md': 'a\n', 'empty.md': '', 'large.md': large, 'to-fifo.yml': 'x: 1\n', 'to-dir.yml': 'x: 1\n', 'to-link.md': 'old\n', 'target.md': 'target\n', 'grows.md': 'g\n', 'gone.md': 'x\n' });
+    gitIn(root, ['init', '-q']);
+    gitIn(root, ['add', '-A']);
+    gitIn(root, ['commit', '-qm', 'files']);
+    const ws = await Workspace.open(root);
+    // Changed after the listing, before the reads.
+    rmSync(path.join(root, 'to-fifo.yml'));
+    execFileSync('mkfifo', [path.join(root, 'to-fifo.yml')]);
+    rmSync(path.join(root, 'to-dir.yml'));
+    mkdirSync(path.join(root, 'to-dir.yml'));
+    rmSync(path.join(root, 'to-link.md'));
+    symlinkSync('target.md', path.join(root, 'to-link.md'));
+    appendFileSync(path.join(root, 'grows.md'), 'more\n'.repeat(5000));
+    rmSync(path.join(root, 'gone.md'));
+    expect(ws.read('a.md')?.text).toBe('a\n');
+    expect(ws.read('empty.md')?.text).toBe('');
+    expect(ws.read('large.md')?.text).toBe(large);
+    expect(ws.read('grows.md')?.text).toBe('g\n' + 'more\n'.repeat(5000));
+    expect(ws.read('to-link.md')?.text).toBe('target\n');
+    expect(ws.linkTarget('to-link.md')).toBe('target.md');
+    // The FIFO is skipped without blocking (no writer ever comes).
+    expect(ws.read('to-fifo.yml')).toBeUndefined();
+    expect(ws.read('to-dir.yml')).toBeUndefined();
+    expect(ws.read('gone.md')).toBeUndefined();
+    expect(ws.diagnostics.map((d) => `${d.file}: ${d.message}`).sort()).toEqual([
+      'gone.md: skipped: could not read (ENOENT)',
+      'to-dir.yml: skipped: a directory, not a regular file',
+      'to-fifo.yml: skipped: a FIFO (named pipe), not a regular file',
     ]);
   });
 

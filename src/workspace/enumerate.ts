@@ -7,6 +7,12 @@ export interface Enumeration {
   paths: string[];
   /** True when the list came from git (tracked + untracked-not-ignored). */
   fromGit: boolean;
+  /**
+   * The paths that were no regular file when listed: symbolic links, and what git lists but is
+   * something else now (a FIFO where a committed file was). Every other path was a regular
+   * file, and is read without an lstat first (Workspace.load).
+   */
+  irregular: Set<string>;
 }
 
 /**
@@ -21,22 +27,25 @@ export async function enumerateFiles(root: string, inGitRepo: boolean, listing?:
     const listed = await (listing ?? gitListing(root));
     if (listed) {
       const seen = new Set<string>();
+      const irregular = new Set<string>();
       for (const p of listed) {
         if (seen.has(p)) continue;
         // The index can list files deleted from the work tree, and submodules as directories.
         let st;
         try {
-          st = lstatSync(path.join(root, p));
+          st = lstatSync(path.join(root, p), { throwIfNoEntry: false });
         } catch {
           continue;
         }
-        if (st.isDirectory()) continue;
+        if (st === undefined || st.isDirectory()) continue;
         seen.add(p);
+        if (!st.isFile()) irregular.add(p);
       }
-      return { paths: [...seen].sort(), fromGit: true };
+      return { paths: [...seen].sort(), fromGit: true, irregular };
     }
   }
-  return { paths: walk(root).filter((p) => !isOwnFile(p)).sort(), fromGit: false };
+  const irregular = new Set<string>();
+  return { paths: walk(root, irregular).filter((p) => !isOwnFile(p)).sort(), fromGit: false, irregular };
 }
 
 /**
@@ -59,7 +68,7 @@ export function isOwnFile(p: string): boolean {
   return /(^|\/)\.[^/]+\.autopack-fix-\d+-[0-9a-f]+\.tmp$/.test(p) || /^\.autopack-fix-journal\//.test(p);
 }
 
-function walk(root: string): string[] {
+function walk(root: string, irregular: Set<string>): string[] {
   const out: string[] = [];
   const visit = (relDir: string, rules: Array<{ base: string; ig: Ignore }>): void => {
     const abs = path.join(root, relDir);
@@ -83,7 +92,11 @@ function walk(root: string): string[] {
       if (isIgnored(scoped, rel, isDir)) continue;
       // Symlinked directories are not descended into: they may leave the root or loop.
       if (isDir) visit(rel, scoped);
-      else if (entry.isFile() || entry.isSymbolicLink()) out.push(rel);
+      else if (entry.isFile()) out.push(rel);
+      else if (entry.isSymbolicLink()) {
+        out.push(rel);
+        irregular.add(rel);
+      }
     }
   };
   visit('', []);
