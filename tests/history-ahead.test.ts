@@ -28,6 +28,7 @@ const { Workspace } = await import('../src/workspace/workspace.js');
 const { runCli } = await import('./helpers/cli.js');
 const { docsLinkMissingPath } = await import('../codemods/docs-dead-reference/detect.js');
 const { docsOptions } = await import('../src/facts/docs/options.js');
+const { rule: dependabotCoverage } = await import('../codemods/dependabot-coverage/index.js');
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -201,7 +202,7 @@ describe('a run reads the history ahead once a doc names a missing path', () => 
   });
 });
 
-describe('the guess that a doc links a missing path', () => {
+describe('the guess that a doc names a missing path', () => {
   const guess = (files: Record<string, string>): boolean => docsLinkMissingPath(Workspace.fromFiles('/r', files), docsOptions({}));
 
   it('is made by a relative link to a path that does not exist, from the doc or the root', () => {
@@ -219,5 +220,31 @@ describe('the guess that a doc links a missing path', () => {
     expect(guess({ 'docs/a.md': text, 'docs/setup.md': '', 'docs/guides/one.md': '', 'docs/✓.md': '' })).toBe(false);
     // Not a doc the rule reads: a changelog.
     expect(guess({ 'CHANGELOG.md': 'See [old](removed.md).\n' })).toBe(false);
+  });
+
+  it('is made by a code span that reads as a path with a folder, found neither from the doc nor from the root', () => {
+    expect(guess({ 'docs/a.md': 'Edit `config/app.yaml` first.\n' })).toBe(true);
+    expect(guess({ 'docs/a.md': 'The code lives in `src/backend/`.\n' })).toBe(true);
+    expect(guess({ 'docs/a.md': 'Run `./scripts/setup.sh`.\n' })).toBe(true);
+  });
+
+  it('is not made by code spans that exist from the doc or the root, or are no relative paths', () => {
+    const text = 'Edit `config/app.yaml`, `guides/one.md` and `src/`; not `/etc/hosts`, `https://x.y/z`, `npm run build`, `a / b`, `plain`.\n';
+    expect(guess({ 'docs/a.md': text, 'config/app.yaml': '', 'docs/guides/one.md': '', 'src/main.py': '' })).toBe(false);
+  });
+});
+
+describe("dependabot-coverage's guess", () => {
+  const guess = (files: Record<string, string>): boolean | undefined => dependabotCoverage.historyAhead?.({ workspace: Workspace.fromFiles('/r', files), options: {} });
+
+  it('walks the removals ahead when there is no config: the rule will ask whether one was deleted', () => {
+    expect(guess({ 'package.json': '{}\n' })).toBe(true);
+  });
+
+  it('does not with a config, or where Renovate is configured (the rule judges nothing then)', () => {
+    expect(guess({ '.github/dependabot.yml': 'version: 2\nupdates: []\n' })).toBe(false);
+    expect(guess({ '.github/dependabot.yaml': 'version: 2\nupdates: []\n' })).toBe(false);
+    expect(guess({ 'renovate.json': '{}\n' })).toBe(false);
+    expect(guess({ 'package.json': '{"renovate": {}}\n' })).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import type { Rule, RuleContext } from '../../src/model/rule.js';
 import { DEFAULT_MANIFEST_EXCLUDES } from '../../src/facts/ecosystems.js';
-import { DEFAULT_ECOSYSTEM_LABELS, readOptions, type Options } from './detect.js';
+import { CONFIG_PATHS, DEFAULT_ECOSYSTEM_LABELS, readOptions, type Options } from './detect.js';
 import { appendEntries, generateConfig, isEcosystemLabel, swapEcosystem } from './fix.js';
 import { quoteScalar as quote } from '../../src/formats/yaml-edit.js';
 import { checkCoverage } from './judge.js';
+import { renovateConfig } from './policy.js';
 
 export { DEFAULT_ECOSYSTEM_LABELS } from './detect.js';
 
@@ -70,6 +71,11 @@ export const rule: Rule = {
       ecosystemLabels: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string', minLength: 1 } }, description: 'Labels that belong to one ecosystem, by ecosystem.', default: DEFAULT_ECOSYSTEM_LABELS },
     },
   },
+  // Without a config, the rule asks git whether one was deleted: the walk starts with the run,
+  // beside the other rules (not where Renovate is configured: the rule then judges nothing).
+  // The past versions of a config are read only when a directory is unwatched, which takes
+  // the manifests to know: not guessed.
+  historyAhead: ({ workspace }) => !renovateConfig(workspace) && !CONFIG_PATHS.some((p) => workspace.has(p)),
   async check(ctx: RuleContext) {
     // No config at all is the seed's 0.1 and 1.6; a missing entry in an existing config is 1.6.
     return (await checkCoverage(ctx)).map((f) => (f.key === 'no-config' ? f : { ...f, seedIds: ['1.6'] }));

@@ -186,38 +186,43 @@ function jsonKeyProblems(env: Env, key: JsonKey, siblings: JsonKey[]): Pending[]
 /** The docs' text `docsLinkMissingPath` looks at, at most: a guess costs a few milliseconds. */
 const GUESS_CHARS = 2_000_000;
 
+/** A code span that reads as a relative path with a folder in it (`config/app.yaml`, `src/backend/`). */
+const PATH_SPAN = /`((?:\.{1,2}\/)?[\w@.-]+\/[\w@./-]*)`/g;
+
 /**
- * Whether a doc links a relative path that does not exist, from a look at the docs' text (no
- * parse; the first 2 MB of them): the likely sign that `collect` will find paths to look up in
- * git history. Not its judgement (a link in a code block, a template, a route counts here): a
- * guess that starts git early, never a finding.
+ * Whether a doc names a relative path that does not exist, from a look at the docs' text (no
+ * parse; the first 2 MB of them): a link's target, or a code span that reads as a path with a
+ * folder in it, found neither from the doc's folder nor from the root. The likely sign that the
+ * docs rules will find paths to look up in git history (this rule's links, and the paths the
+ * other docs rules read in code). Not a judgement (a link in a code block, a template, a route
+ * counts here): a guess that starts git early, never a finding.
  */
 export function docsLinkMissingPath(ws: Workspace, opts: DocsOptions): boolean {
   let budget = GUESS_CHARS;
   const seen = new Set<string>();
+  const missing = (dir: string, target: string, fromRoot: boolean): boolean => {
+    const key = `${dir}\0${target}`;
+    if (seen.has(key) || target.startsWith('/') || /^[a-z][\w+.-]*:/i.test(target)) return false;
+    seen.add(key);
+    let rel = target;
+    if (rel.includes('%')) {
+      try {
+        rel = decodeURIComponent(target);
+      } catch {
+        // Kept as written.
+      }
+    }
+    const gone = (p: string | undefined): boolean => p !== undefined && p !== '' && !ws.has(p) && !ws.hasDir(p.replace(/\/$/, ''));
+    return gone(joinRepo(dir, rel)) && (!fromRoot || gone(joinRepo('', rel)));
+  };
   for (const doc of docFiles(ws, opts).docs) {
     if (doc.kind !== 'markdown' || budget <= 0) continue;
     const text = ws.probe(doc.path)?.text;
     if (!text) continue;
     budget -= text.length;
-    if (!text.includes('](')) continue;
     const dir = path.dirname(doc.path) === '.' ? '' : path.dirname(doc.path);
-    for (const m of text.matchAll(/\]\(\s*<?([^)\s>#?]+)/g)) {
-      const target = m[1] as string;
-      const key = `${dir}\0${target}`;
-      if (seen.has(key) || target.startsWith('/') || /^[a-z][\w+.-]*:/i.test(target)) continue;
-      seen.add(key);
-      let rel = target;
-      if (rel.includes('%')) {
-        try {
-          rel = decodeURIComponent(target);
-        } catch {
-          // Kept as written.
-        }
-      }
-      const p = joinRepo(dir, rel);
-      if (p !== undefined && p !== '' && !ws.has(p) && !ws.hasDir(p)) return true;
-    }
+    if (text.includes('](')) for (const m of text.matchAll(/\]\(\s*<?([^)\s>#?]+)/g)) if (missing(dir, m[1] as string, false)) return true;
+    if (text.includes('`')) for (const m of text.matchAll(PATH_SPAN)) if (missing(dir, m[1] as string, true)) return true;
   }
   return false;
 }
