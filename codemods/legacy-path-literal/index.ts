@@ -1,17 +1,9 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
-import { missingGuardEntries, NOT_THIS_REPOSITORY } from '../../src/facts/python-paths.js';
-import { mayQuoteLayoutPath, pythonLiterals } from './strings.js';
+import { missingGuardEntries } from '../../src/facts/python-paths.js';
+import { asksAbout, pythonLiterals } from './strings.js';
 import { declareTreeInterest } from '../../src/formats/python-tree.js';
 import { legacyPaths, packageRoots } from './detect.js';
-
-/** Test modules hold fixture data: paths of made-up repositories. */
-const TEST_MODULE = /(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
-
-/** The modules the rule reads as Python (and asks `files.python` about): the tests `check` makes first. */
-function asksAbout(path: string, text: string): boolean {
-  return !NOT_THIS_REPOSITORY.test(path) && !TEST_MODULE.test(path) && mayQuoteLayoutPath(text);
-}
 
 declareTreeInterest('legacy-path-literal', (file) => asksAbout(file.path, file.text));
 

@@ -8,6 +8,7 @@ import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../src/workspace/source-file.js';
 import { definePythonAnalysis, pythonAnalysis } from '../../src/formats/python.js';
 import { readString, type PyString } from '../../src/formats/python-tree.js';
+import { NOT_THIS_REPOSITORY } from '../../src/facts/python-paths.js';
 
 export interface PyLiteral {
   string: PyString;
@@ -35,11 +36,25 @@ const NOT_A_PATH_KEYWORD = /key|prefix|bucket|blob|object|topic|queue|channel|na
 /** Cheap filter: a module without a quoted path under a layout root has nothing to read. */
 const HINT = /["'\s(`](?:\.\/)?(?:src|backend|frontend|apps|packages|services)\//;
 
+/** Test modules hold fixture data: paths of made-up repositories. */
+const TEST_MODULE = /(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
+
+/**
+ * The modules the rule reads as Python (index.ts): not another repository's code, not a test,
+ * and quoting a path under a layout root.
+ */
+export function asksAbout(path: string, text: string): boolean {
+  return !NOT_THIS_REPOSITORY.test(path) && !TEST_MODULE.test(path) && mayQuoteLayoutPath(text);
+}
+
 const LITERALS = definePythonAnalysis<PyLiteral[]>({
   name: 'string literals with their surroundings',
   owner: 'legacy-path-literal',
   run: (root, file) => (HINT.test(file.text) ? readLiterals(root) : []),
   noTree: () => [],
+  // Only where the rule asks: the literals of every module parsed for another rule were read for
+  // nothing (250 of 269 passes on the corpus).
+  inPass: (file) => asksAbout(file.path, file.text),
 });
 
 /** Prefilter, before the module is read as Python: whether its text quotes a path under a layout root. */
