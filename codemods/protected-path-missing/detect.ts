@@ -99,8 +99,7 @@ function twoSlashStringsAhead(text: string, pos: number): boolean {
       if (prefix === 102 /* f */ || prefix === 116 /* t */ || ((text.charCodeAt(i - 2) | 32) === 102 || (text.charCodeAt(i - 2) | 32) === 116)) return true;
       const end = stringEnd(text, i);
       if (end === -1) return true;
-      const slash = text.indexOf('/', i);
-      if (slash !== -1 && slash < end && ++strings === 2) return true;
+      if (holdsSlash(text, i, end) && ++strings === 2) return true;
       i = end - 1;
     } else if (c === 40 || c === 91 || c === 123) {
       depth++;
@@ -133,14 +132,12 @@ function mayBeCollection(t: CodeTokens, j: number, end: number): boolean {
 /** How many string tokens from `j` to `end` hold a `/`. */
 function pathLikeStrings(t: CodeTokens, j: number, end: number): number {
   let n = 0;
-  for (let k = j; k < end; k++) {
-    if (t.kinds[k] !== TOKEN.string) continue;
-    for (let c = t.starts[k] as number, stop = t.ends[k] as number; c < stop; c++) {
-      if (t.text.charCodeAt(c) === SLASH) {
-        n++;
-        break;
-      }
-    }
-  }
+  for (let k = j; k < end; k++) if (t.kinds[k] === TOKEN.string && holdsSlash(t.text, t.starts[k] as number, t.ends[k] as number)) n++;
   return n;
+}
+
+/** Whether `text` holds a `/` from `start` to `end` (a search that stops at `end`). */
+function holdsSlash(text: string, start: number, end: number): boolean {
+  for (let c = start; c < end; c++) if (text.charCodeAt(c) === SLASH) return true;
+  return false;
 }
