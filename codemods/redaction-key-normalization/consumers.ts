@@ -212,9 +212,12 @@ const SURROUNDINGS = definePythonAnalysis<ModuleSurroundings>({
   owner: 'redaction-key-normalization',
   run: (root, file, tree) => read(root, file.text, tree),
   noTree: () => ({ tests: new Map(), returns: new Map(), imports: [], moduleImports: new Map(), aliases: new Map() }),
-  // Asked for the modules whose tests the rule judges, which normalise keys and may hold a test;
-  // a module it reaches only through an import (a set's home) gets a pass of its own when asked.
-  inPass: (file) => mayConsumeSet(file.text),
+  // Asked for the modules whose tests the rule judges, which normalise keys, and for the modules
+  // a set is resolved through (aliases, imports); a module it reaches only through an import (a
+  // set's home) gets a pass of its own when asked. Not narrowed to the modules that may hold a
+  // test (`ahead`): one that normalises may also pass a set on, and would be parsed twice.
+  inPass: (file) => NORMALISING_CALL.test(file.text),
+  ahead: (file) => mayConsumeSet(file.text),
 });
 
 export function moduleSurroundings(file: SourceFile): Promise<ModuleSurroundings> {
