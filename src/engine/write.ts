@@ -1,4 +1,4 @@
-import { accessSync, chownSync, constants, closeSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, realpathSync, rmdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { accessSync, chownSync, constants, closeSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmdirSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../model/types.js';
@@ -6,6 +6,7 @@ import type { ReadStat, Workspace } from '../workspace/workspace.js';
 import type { FileChange } from './run.js';
 import { Journal, alive, journalEntry, moveEntry, processStart } from './journal.js';
 import { insideRoot, unsafeDir } from './safe-path.js';
+import { readToEnd } from '../util/read-fd.js';
 
 export interface WriteOutcome {
   written: string[];
@@ -754,7 +755,7 @@ function replaceWatched(tmp: string, target: string, bytes: Buffer, o: AtomicWri
       if (keep) {
         fs.renameSync(keep, target);
       } else {
-        const theirs = readAll(held);
+        const theirs = readToEnd(held, Number(fstatSync(held).size));
         atomicWrite(target, theirs, { mode: o.mode, ...(o.owner ? { owner: o.owner } : {}), create: false, ...(o.realRoot !== undefined ? { realRoot: o.realRoot } : {}) }, fs);
       }
     } catch (e) {
@@ -770,19 +771,7 @@ function replaceWatched(tmp: string, target: string, bytes: Buffer, o: AtomicWri
 function changedSince(fd: number, before: { size: bigint; mtimeNs: bigint }, original: Buffer): boolean {
   const after = fstatSync(fd, { bigint: true });
   if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.size !== BigInt(original.length)) return true;
-  return !readAll(fd).equals(original);
-}
-
-function readAll(fd: number): Buffer {
-  const size = Number(fstatSync(fd).size);
-  const out = Buffer.alloc(size);
-  let off = 0;
-  while (off < size) {
-    const n = readSync(fd, out, off, size - off, off);
-    if (n === 0) break;
-    off += n;
-  }
-  return out.subarray(0, off);
+  return !readToEnd(fd, Number(after.size)).equals(original);
 }
 
 function unlinkSafe(p: string, fs: WriteFs): void {

@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, readdirSync, lstatSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, lstatSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SourceFile, decode } from './source-file.js';
 import { enumerateFiles, gitListing, isOwnFile } from './enumerate.js';
 import { git, gitTopLevel } from '../util/git.js';
+import { readToEnd } from '../util/read-fd.js';
 import { GitHistory } from './history.js';
 
 /**
@@ -629,28 +630,6 @@ export class Workspace {
  * where `load` takes an lstat first.
  */
 const OPEN_REGULAR = constants.O_NOFOLLOW === undefined ? undefined : constants.O_RDONLY | constants.O_NOFOLLOW | (constants.O_NONBLOCK ?? 0);
-
-/**
- * The bytes of the open file `fd`, `size` long when fstat read it. One read asks for a byte more
- * than that: a shorter answer is the end of the file (a regular file reads short only there),
- * and a file that grew meanwhile is read on to its end, as readFileSync would.
- */
-function readToEnd(fd: number, size: number): Buffer {
-  let buffer = Buffer.allocUnsafe(size + 1);
-  let length = 0;
-  for (;;) {
-    if (length === buffer.length) {
-      const larger = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(larger, 0, 0, length);
-      buffer = larger;
-    }
-    const n = readSync(fd, buffer, length, buffer.length - length, length);
-    if (n === 0) break;
-    length += n;
-    if (length < buffer.length && length >= size) break;
-  }
-  return buffer.subarray(0, length);
-}
 
 /** What a file that is not a regular file is, for a skip note (never read; opened only without blocking). */
 function fileKind(st: Stats | BigIntStats): string {
