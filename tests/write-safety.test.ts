@@ -308,6 +308,61 @@ describe('a temp file left hard-linked to a created file', () => {
   });
 });
 
+describe('a temp file a killed run left beside a file that needs no write', () => {
+  /** Temp files a killed run may leave in `root`/sub: beside the fixed file, and one that never replaced anything. */
+  function leftovers(root: string, dead: number): { linked: string; unrenamed: string } {
+    const linked = `sub/.d.txt.autopack-fix-${dead}-abcd1234.tmp`;
+    linkSync(path.join(root, 'sub/d.txt'), path.join(root, linked));
+    const unrenamed = `sub/.gone.txt.autopack-fix-${dead}-0123abcd.tmp`;
+    writeFileSync(path.join(root, unrenamed), 'partial');
+    return { linked, unrenamed };
+  }
+
+  it('is removed by the next --write, even one with nothing to write; a report run leaves it', async () => {
+    const root = repo({ 'sub/d.txt': 'delta\n', 'e.txt': 'epsilon\n' });
+    const { linked, unrenamed } = leftovers(root, deadPid());
+    const report = await runCli([root, '--rule', 'compose-undeclared-volume']);
+    expect(report.code, report.stderr).toBe(0);
+    expect([existsSync(path.join(root, linked)), existsSync(path.join(root, unrenamed))]).toEqual([true, true]);
+
+    const write = await recoverIn(root);
+    expect(write.code, write.stderr).toBe(0);
+    expect([existsSync(path.join(root, linked)), existsSync(path.join(root, unrenamed))]).toEqual([false, false]);
+    expect(read(root, 'sub/d.txt')).toBe('delta\n');
+    expect(statSync(path.join(root, 'sub/d.txt')).nlink).toBe(1);
+  });
+
+  it('is removed by a write of another file (the library\'s writeChanges), outside git too', async () => {
+    const root = dir('apf-ws-nogit-');
+    mkdirSync(path.join(root, 'sub'));
+    writeFileSync(path.join(root, 'sub/d.txt'), 'delta\n');
+    writeFileSync(path.join(root, 'e.txt'), 'epsilon\n');
+    const { linked, unrenamed } = leftovers(root, deadPid());
+    const ws = await opened(root, ['e.txt']);
+    expect(ws.inGitRepo).toBe(false);
+    expect(ws.paths).toEqual(['e.txt', 'sub/d.txt']);
+    expect(messages(writeChanges(ws, [{ path: 'e.txt', before: 'epsilon\n', after: 'EPSILON\n', bom: false }]))).toEqual([]);
+    expect([existsSync(path.join(root, linked)), existsSync(path.join(root, unrenamed))]).toEqual([false, false]);
+    expect(read(root, 'sub/d.txt')).toBe('delta\n');
+  });
+
+  it('a live writer\'s, and one linked to another file, stay', async () => {
+    const root = repo({ 'sub/d.txt': 'delta\n', 'sub/other.txt': 'another file\n' });
+    const foreign = `sub/.d.txt.autopack-fix-${deadPid()}-abcd1234.tmp`;
+    linkSync(path.join(root, 'sub/other.txt'), path.join(root, foreign));
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      const liveTemp = `sub/.d.txt.autopack-fix-${live.pid}-abcd5678.tmp`;
+      writeFileSync(path.join(root, liveTemp), 'in progress');
+      const write = await recoverIn(root);
+      expect(write.code, write.stderr).toBe(0);
+      expect([existsSync(path.join(root, liveTemp)), read(root, foreign)]).toEqual([true, 'another file\n']);
+    } finally {
+      live.kill();
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Defect 10: a writer that holds the file open across the rename.
 

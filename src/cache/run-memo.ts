@@ -29,7 +29,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsConstants, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats, type Stats } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { enumerateFiles, gitListing } from '../workspace/enumerate.js';
+import { enumerateFiles, gitListing, isOwnFile } from '../workspace/enumerate.js';
 import { git } from '../util/git.js';
 import type { GitAnswers } from '../workspace/workspace.js';
 import { codeStamp, ensureCacheDir } from './pass-cache.js';
@@ -93,7 +93,7 @@ async function listTree(inputs: FingerprintInputs): Promise<{ tree: TreeListing;
     root,
     git: inGitRepo ? { rev: where.stdout, remotes: remotes.stdout } : null,
   });
-  const paths = inGitRepo && listing ? [...new Set(listing)].sort() : (await enumerateFiles(root, false)).paths;
+  const paths = inGitRepo && listing ? [...new Set(listing.filter((p) => !isOwnFile(p)))].sort() : (await enumerateFiles(root, false)).paths;
   const extras = createHash('sha256');
   hashRootEntries(extras, root, new Set(paths));
   for (const file of inputs.extraFiles) {

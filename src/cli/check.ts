@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Safety, Severity } from '../model/types.js';
 import { RULES, findRule } from '../rules/registry.js';
 import { asWritten, type RunProgress, type RunResult } from '../engine/run.js';
-import { writeChangesInterruptible } from '../engine/write.js';
+import { removeKilledRunTemps, writeChangesInterruptible } from '../engine/write.js';
 import { unifiedDiff } from '../report/diff.js';
 import { jsonReport } from '../report/json.js';
 import { colorDiff, colorsFor, diagnosticLines, findingLines, summaryLines, textReport, DEFAULT_TEXT_WIDTH } from '../report/text.js';
@@ -154,6 +154,8 @@ export async function runCommand(target: Target, opts: MainOptions, io: Io): Pro
   const writeErrors = [];
   let interrupted: NodeJS.Signals | undefined;
   let notWritten: string[] = [];
+  // (writeChanges does it too: here for a run with nothing to write.)
+  if (opts.write && result.changes.length === 0) removeKilledRunTemps(ws);
   if (opts.write && result.changes.length > 0) {
     // SIGINT/SIGTERM during writing: finish the file in progress, write no more, say what was
     // and was not written. A second signal ends the process at once (each file is atomic).

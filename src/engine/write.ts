@@ -7,6 +7,7 @@ import type { FileChange } from './run.js';
 import { Journal, alive, journalEntry, moveEntry, processStart } from './journal.js';
 import { insideRoot, unsafeDir } from './safe-path.js';
 import { readToEnd } from '../util/read-fd.js';
+import { tempTarget } from '../workspace/enumerate.js';
 
 export interface WriteOutcome {
   written: string[];
@@ -448,6 +449,7 @@ function rollBack(ws: Workspace, plan: PlannedWrite, fs: WriteFs): void {
  * plans by the fixes that tie them (FileChange.linked). A refused file takes its whole group with it.
  */
 function planWrites(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): { groups: PlannedWrite[][]; errors: Diagnostic[] } {
+  removeKilledRunTemps(ws, fs);
   const { plans, errors } = planEach(ws, changes, fs);
   const planned = new Map(plans.map((p) => [p.change.path, p]));
   const refused = new Set(changes.map((c) => c.path).filter((p) => !planned.has(p)));
@@ -529,6 +531,31 @@ function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): {
     else plans.push(plan);
   }
   return { plans, errors };
+}
+
+/**
+ * The temp files of killed runs that the listing met, wherever they are: a kill after the fixed
+ * file was in place leaves one beside a file that no later run writes again, so waiting for a
+ * write beside it would keep it for good. Each is judged as `removeStaleTemps` judges them (its
+ * writer gone, and no hard link of another file); writeChanges calls this, and so must a
+ * `--write` run that has nothing to write.
+ */
+export function removeKilledRunTemps(ws: Workspace, fs: WriteFs = REAL_FS): void {
+  const listings = new Map<string, string[]>();
+  const targets = new Set<string>();
+  for (const temp of ws.ownTemps) {
+    const target = tempTarget(temp);
+    if (target === undefined) continue;
+    let abs: string;
+    try {
+      abs = ws.absolute(target);
+    } catch {
+      continue;
+    }
+    const dirReal = realDir(path.dirname(abs));
+    if (ws.insideRealRoot(dirReal)) targets.add(path.join(dirReal, path.basename(abs)));
+  }
+  for (const target of targets) removeStaleTemps(target, fs, listings);
 }
 
 /**

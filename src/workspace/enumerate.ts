@@ -13,6 +13,13 @@ export interface Enumeration {
    * file, and is read without an lstat first (Workspace.load).
    */
   irregular: Set<string>;
+  /**
+   * Temp files a killed `--write` left (`.<name>.autopack-fix-<pid>-<hex>.tmp`), as the listing
+   * met them: never part of the run, and removed by the next `--write` (write.ts,
+   * `removeKilledRunTemps`) once their writer is gone. One that git ignores is not listed, and
+   * stays until a write of its file (it cannot reach a commit either).
+   */
+  ownTemps: string[];
 }
 
 /**
@@ -28,8 +35,13 @@ export async function enumerateFiles(root: string, inGitRepo: boolean, listing?:
     if (listed) {
       const seen = new Set<string>();
       const irregular = new Set<string>();
+      const ownTemps: string[] = [];
       for (const p of listed) {
         if (seen.has(p)) continue;
+        if (isOwnTemp(p)) {
+          ownTemps.push(p);
+          continue;
+        }
         // The index can list files deleted from the work tree, and submodules as directories.
         let st;
         try {
@@ -41,31 +53,49 @@ export async function enumerateFiles(root: string, inGitRepo: boolean, listing?:
         seen.add(p);
         if (!st.isFile()) irregular.add(p);
       }
-      return { paths: [...seen].sort(), fromGit: true, irregular };
+      return { paths: [...seen].sort(), fromGit: true, irregular, ownTemps: [...new Set(ownTemps)] };
     }
   }
   const irregular = new Set<string>();
-  return { paths: walk(root, irregular).filter((p) => !isOwnFile(p)).sort(), fromGit: false, irregular };
+  const walked = walk(root, irregular);
+  return { paths: walked.filter((p) => !isOwnFile(p)).sort(), fromGit: false, irregular, ownTemps: walked.filter(isOwnTemp) };
 }
 
 /**
- * What git lists under `root` (tracked, and untracked but not ignored), without the tool's own
- * files; undefined when git cannot list (not a work tree). Entries may repeat (an unmerged
- * path), or name a file deleted from the work tree or a submodule: enumerateFiles drops those.
+ * What git lists under `root` (tracked, and untracked but not ignored), without the undo
+ * journal; undefined when git cannot list (not a work tree). Entries may repeat (an unmerged
+ * path), name a file deleted from the work tree or a submodule, or be a killed run's temp file:
+ * enumerateFiles sets those apart.
  */
 export async function gitListing(root: string): Promise<string[] | undefined> {
   const r = await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
   if (r.code !== 0) return undefined;
-  return r.stdout.split('\0').filter((p) => p !== '' && !isOwnFile(p));
+  return r.stdout.split('\0').filter((p) => p !== '' && !isJournal(p));
 }
 
 /**
  * autopack-fix's own transient files: the temp file of a write a kill interrupted
  * (`.<name>.autopack-fix-<pid>-<hex>.tmp`), and the undo journal kept in the root outside git.
- * Never part of a run (they are removed by the next --write).
+ * Never part of a run (a temp file is removed by the next --write, see `ownTemps`).
  */
 export function isOwnFile(p: string): boolean {
-  return /(^|\/)\.[^/]+\.autopack-fix-\d+-[0-9a-f]+\.tmp$/.test(p) || /^\.autopack-fix-journal\//.test(p);
+  return isOwnTemp(p) || isJournal(p);
+}
+
+const OWN_TEMP = /(^|\/)\.([^/]+)\.autopack-fix-\d+-[0-9a-f]+\.tmp$/;
+
+function isOwnTemp(p: string): boolean {
+  return OWN_TEMP.test(p);
+}
+
+function isJournal(p: string): boolean {
+  return /^\.autopack-fix-journal\//.test(p);
+}
+
+/** The file a temp file named by `isOwnFile` was written for (same folder), or undefined. */
+export function tempTarget(p: string): string | undefined {
+  const m = OWN_TEMP.exec(p);
+  return m ? `${p.slice(0, m.index + (m[1] as string).length)}${m[2] as string}` : undefined;
 }
 
 function walk(root: string, irregular: Set<string>): string[] {

@@ -100,6 +100,8 @@ interface DiskState {
   inMemory?: boolean;
   /** The root folder's own files, listed on first ask (`rootFiles`). */
   rootFiles?: RootFile[];
+  /** Temp files of a killed write that the listing met (enumerate.ts, `ownTemps`). */
+  ownTemps?: readonly string[];
 }
 
 /** A file directly in the root folder, as the disk has it. */
@@ -140,7 +142,7 @@ export class Workspace {
     const absRoot = path.resolve(root);
     // The listing and the remotes are used only when the root is in a work tree.
     const { top, remotes, listing } = options.git?.root === absRoot ? options.git : await askGit(absRoot);
-    const { paths, irregular } = await enumerateFiles(absRoot, top !== null, Promise.resolve(listing));
+    const { paths, irregular, ownTemps } = await enumerateFiles(absRoot, top !== null, Promise.resolve(listing));
     const names = new Set<string>([path.basename(top ?? absRoot).toLowerCase()]);
     for (const line of top !== null && remotes !== undefined ? remotes.split('\n') : []) {
       const url = line.split(/\s+/)[1];
@@ -161,6 +163,7 @@ export class Workspace {
       linkTargets: new Map(),
       diagnostics: [],
       names: [...names],
+      ownTemps,
     };
     const listed = new Set(paths);
     disk.listedRegular = (p) => listed.has(p) && !irregular.has(p);
@@ -208,6 +211,11 @@ export class Workspace {
 
   get inGitRepo(): boolean {
     return this.disk.inGitRepo;
+  }
+
+  /** Temp files a killed write left that the listing met (relative paths; see enumerate.ts, `ownTemps`). */
+  get ownTemps(): readonly string[] {
+    return this.disk.ownTemps ?? [];
   }
 
   /** The names this repository goes by (its remotes' repository names, its folder's name), lower case. */
