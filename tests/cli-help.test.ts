@@ -7,7 +7,7 @@
  * a pipe closed by its reader ends the run quietly.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +19,7 @@ import { DEFAULT_BRANCH_NAME, DEFAULT_BRANCH_PREFIX, DEFAULT_MAX_OPEN_PRS } from
 import { DEFAULT_SHARD_SIZE } from '../src/campaign/plan.js';
 import { DEFAULT_CONCURRENCY } from '../src/campaign/run.js';
 import { RULES } from '../src/rules/registry.js';
-import { ruleCatalogue } from '../src/cli/catalogue.js';
+import { distStamp, ruleCatalogue } from '../src/cli/catalogue.js';
 
 const BIN = path.join(ROOT, 'bin', 'autopack-fix.js');
 const CATALOGUE = path.join(ROOT, 'dist', 'rule-catalogue.json');
@@ -113,6 +113,28 @@ describe('list-rules and explain read the catalogue the build wrote: no rule, no
     const catalogue = JSON.parse(readFileSync(CATALOGUE, 'utf8')) as { rules: unknown[] };
     expect(catalogue.rules).toEqual(RULES.map((r) => ({ id: r.meta.id, summary: r.meta.summary, fixable: r.meta.fixable, defaultSeverity: r.meta.defaultSeverity, seedIds: r.meta.seedIds, enabledByDefault: r.meta.defaultEnabled !== false })));
     expect((catalogue.rules as Array<{ id: string; enabledByDefault: boolean }>).find((r) => r.id === 'todo-inventory')?.enabledByDefault).toBe(false);
+  });
+
+  it("the catalogue's stamp moves with the registry and with each rule's index, and never matches without the registry", () => {
+    const dist = tempDir('apf-stamp-');
+    cleanup.push(dist);
+    const at = (rel: string, seconds: number): void => {
+      mkdirSync(path.dirname(path.join(dist, rel)), { recursive: true });
+      writeFileSync(path.join(dist, rel), '');
+      utimesSync(path.join(dist, rel), seconds, seconds);
+    };
+    at('src/rules/registry.js', 1000);
+    at('codemods/a-rule/index.js', 1000);
+    at('codemods/a-rule/detect.js', 3000);
+    const ids = ['a-rule', 'unused-suppression'];
+    expect(distStamp(ids, dist)).toBe(1_000_000);
+    at('codemods/a-rule/index.js', 2000);
+    expect(distStamp(ids, dist)).toBe(2_000_000);
+    at('src/rules/registry.js', 2500);
+    expect(distStamp(ids, dist)).toBe(2_500_000);
+    expect(distStamp(['../../elsewhere', ...ids], dist)).toBe(2_500_000);
+    rmSync(path.join(dist, 'src/rules/registry.js'));
+    expect(distStamp(ids, dist)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('from source (no catalogue beside it) the registry is read', async () => {
