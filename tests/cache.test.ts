@@ -206,6 +206,32 @@ describe('the cache from the CLI', () => {
     expect(again.get(a, 'test')).toEqual({ value: long });
   });
 
+  it("keeps each text of a path (a fix's view) and each analysis apart, in the run and across saves", () => {
+    const location = tempDir('apf-cache-texts-');
+    const c = PassCache.open(location, 'build A').cache;
+    const texts = ['x = 1\n', 'x = 2\n', 'x = 3\n'].map((text) => ({ path: 'a.py', text }) as never);
+    for (const [i, f] of texts.entries()) {
+      c.put(f, 'one', { i, analysis: 'one' });
+      c.put(f, 'two', { i, analysis: 'two' });
+    }
+    // A value put again for a text the run holds is not replaced.
+    c.put(texts[0] as never, 'one', { i: 99 });
+    const all = (cache: PassCache): unknown[] => texts.flatMap((f) => ['one', 'two'].map((a) => cache.get(f, a)?.value));
+    const expected = texts.flatMap((_, i) => ['one', 'two'].map((analysis) => ({ i, analysis })));
+    expect(all(c)).toEqual(expected);
+    expect(c.get({ path: 'b.py', text: 'x = 1\n' } as never, 'one')).toBeUndefined();
+    expect(c.save()).toBeUndefined();
+    expect(all(c)).toEqual(expected);
+    const warm = PassCache.open(location, 'build A').cache;
+    expect(all(warm)).toEqual(expected);
+    expect([warm.hits, warm.misses]).toEqual([6, 0]);
+    // Saved again with one more text: the file holds all four texts' values.
+    warm.put({ path: 'a.py', text: 'x = 4\n' } as never, 'one', { i: 3, analysis: 'one' });
+    expect(warm.save()).toBeUndefined();
+    const later = PassCache.open(location, 'build A').cache;
+    expect([...all(later), later.get({ path: 'a.py', text: 'x = 4\n' } as never, 'one')?.value]).toEqual([...expected, { i: 3, analysis: 'one' }]);
+  });
+
   it('a truncated cache file is not used: one note, and it is rebuilt', () => {
     const location = tempDir('apf-cache-truncated-');
     const c = PassCache.open(location, 'build A').cache;

@@ -73,11 +73,26 @@ function readEntries(bytes: Buffer): { header: CacheHeader; entries: Map<string,
 /** The cache file is written this much at a time: a write per part would be four system calls an entry. */
 const CHUNK_BYTES = 1024 * 1024;
 
+/** An entry's key in a cache file: the analysis, the file's path and its text's digest. */
+function entryKey(analysis: string, path: string, hash: string): string {
+  return `${analysis}\0${path}\0${hash}`;
+}
+
 /** Where a value put in this run lies in a cache file being written (or written by this run). */
 interface Spilled {
   spill: SpillFile;
   at: number;
   length: number;
+}
+
+/** A value of this run: serialized in memory, or where the next cache file holds it. */
+type Held = Uint8Array | Spilled;
+
+/** A path's value for one text, and for its other texts this run met (a fix's view): a list, as most paths have one. */
+interface NextEntry {
+  hash: string;
+  held: Held;
+  other: NextEntry | undefined;
 }
 
 /**
@@ -270,8 +285,13 @@ export function textDigest(text: string): string {
 export class PassCache implements ParseStore {
   /** The cache file's entries, serialized. */
   private readonly previous: Map<string, Uint8Array>;
-  /** What this run asked for or made, serialized (or where the next file holds it): what the file will hold. */
-  private readonly next = new Map<string, Uint8Array | Spilled>();
+  /**
+   * What this run asked for or made, serialized (or where the next file holds it): what the file
+   * will hold. By analysis, then path, then the text's digest: the strings are the ones the run
+   * holds already (the file's path, its digest in `hashes`), where a key of all three joined was
+   * a new string of some 130 bytes an entry (13 MB at 100,000 files, and more heap to grow into).
+   */
+  private readonly next = new Map<string, Map<string, NextEntry>>();
   /** The next cache file, from the first value put (undefined: none yet, or it could not be made). */
   private spill: SpillFile | undefined;
   private spillFailed = false;
@@ -314,13 +334,48 @@ export class PassCache implements ParseStore {
     }
   }
 
-  private key(file: SourceFile, analysis: string): string {
+  private hash(file: SourceFile): string {
     let hash = this.hashes.get(file);
     if (hash === undefined) {
       hash = textDigest(file.text);
       this.hashes.set(file, hash);
     }
-    return `${analysis}\0${file.path}\0${hash}`;
+    return hash;
+  }
+
+  private nextHeld(analysis: string, path: string, hash: string): Held | undefined {
+    for (let e = this.next.get(analysis)?.get(path); e; e = e.other) if (e.hash === hash) return e.held;
+    return undefined;
+  }
+
+  private setNext(analysis: string, path: string, hash: string, held: Held): void {
+    let byPath = this.next.get(analysis);
+    if (!byPath) this.next.set(analysis, (byPath = new Map()));
+    const first = byPath.get(path);
+    for (let e = first; e; e = e.other) {
+      if (e.hash !== hash) continue;
+      e.held = held;
+      return;
+    }
+    byPath.set(path, { hash, held, other: first });
+  }
+
+  /** Drop the entries `drop` takes (every one of them goes from the file to be written). */
+  private dropNext(drop: (held: Held, analysis: string, path: string, hash: string) => boolean): void {
+    for (const [analysis, byPath] of this.next) {
+      for (const [path, first] of byPath) {
+        let kept: NextEntry | undefined;
+        for (let e: NextEntry | undefined = first; e; e = e.other) if (!drop(e.held, analysis, path, e.hash)) kept = { hash: e.hash, held: e.held, other: kept };
+        if (kept) byPath.set(path, kept);
+        else byPath.delete(path);
+      }
+      if (byPath.size === 0) this.next.delete(analysis);
+    }
+  }
+
+  /** Every entry of the next file, by the parts of its key there (`entryKey`). */
+  private *nextEntries(): Generator<{ held: Held; analysis: string; path: string; hash: string }> {
+    for (const [analysis, byPath] of this.next) for (const [path, first] of byPath) for (let e: NextEntry | undefined = first; e; e = e.other) yield { held: e.held, analysis, path, hash: e.hash };
   }
 
   /** Whether the cache opened with nothing in it (none yet, another build's, a corrupt one). */
@@ -333,8 +388,11 @@ export class PassCache implements ParseStore {
    * with the file's parse), or undefined. A value that cannot be read back is a miss.
    */
   get(file: SourceFile, analysis: string): { value: unknown } | undefined {
-    const key = this.key(file, analysis);
-    const held = this.next.get(key) ?? this.previous.get(key);
+    const hash = this.hash(file);
+    const ofRun = this.nextHeld(analysis, file.path, hash);
+    // (No key is built for a cold cache: nothing to look up.)
+    const key = ofRun === undefined && this.previous.size > 0 ? entryKey(analysis, file.path, hash) : undefined;
+    const held = ofRun ?? (key === undefined ? undefined : this.previous.get(key));
     if (held === undefined) {
       this.misses++;
       return undefined;
@@ -344,22 +402,23 @@ export class PassCache implements ParseStore {
       value = deserialize(held instanceof Uint8Array ? held : held.spill.read(held.at, held.length));
     } catch {
       this.misses++;
-      this.previous.delete(key);
-      this.next.delete(key);
+      this.previous.delete(key ?? entryKey(analysis, file.path, hash));
+      this.dropNext((_, a, p, h) => a === analysis && p === file.path && h === hash);
       return undefined;
     }
     this.hits++;
-    if (!this.next.has(key)) this.next.set(key, held);
+    if (ofRun === undefined) this.setNext(analysis, file.path, hash, held);
     return { value };
   }
 
   /** Keep `value` for the next run, serialized now: what the caller does with it later is not stored. */
   put(file: SourceFile, analysis: string, value: unknown): void {
-    const key = this.key(file, analysis);
-    if (this.next.has(key) || !isPlainData(value)) return;
+    const hash = this.hash(file);
+    if (this.nextHeld(analysis, file.path, hash) !== undefined || !isPlainData(value)) return;
     const bytes = serialize(value);
+    const key = entryKey(analysis, file.path, hash);
     if (!this.previous.has(key)) this.changed = true;
-    this.next.set(key, this.spilled(key, bytes) ?? bytes);
+    this.setNext(analysis, file.path, hash, this.spilled(key, bytes) ?? bytes);
   }
 
   /** `bytes` written to the next cache file; undefined when it cannot be made (kept in memory, and `save` says why). */
@@ -383,7 +442,7 @@ export class PassCache implements ParseStore {
   /** Remove a next cache file not to be kept, and what only it held: asked again, a miss (or the old file's value); saved, left out. */
   private lose(spill: SpillFile): void {
     spill.discard();
-    for (const [key, held] of this.next) if (!(held instanceof Uint8Array) && held.spill === spill) this.next.delete(key);
+    this.dropNext((held) => !(held instanceof Uint8Array) && held.spill === spill);
   }
 
   /**
@@ -405,9 +464,9 @@ export class PassCache implements ParseStore {
     try {
       // A cache folder that could not take the values as they came is tried once more here.
       writing ??= (ensureCacheDir(this.dir), SpillFile.create(file, { format: FORMAT, stamp: this.stamp }));
-      const moved: Array<[string, Spilled]> = [];
+      const moved: Array<{ analysis: string; source: string; hash: string; at: Spilled }> = [];
       const earlier = new Set<SpillFile>();
-      for (const [key, held] of this.next) {
+      for (const { held, analysis, path: source, hash } of this.nextEntries()) {
         if (!(held instanceof Uint8Array) && held.spill === writing) continue;
         // Held in memory, or in the file an earlier save of this run wrote.
         let bytes: Uint8Array;
@@ -416,12 +475,12 @@ export class PassCache implements ParseStore {
           earlier.add(held.spill);
           bytes = held.spill.read(held.at, held.length);
         }
-        moved.push([key, { spill: writing, ...writing.append(key, bytes) }]);
+        moved.push({ analysis, source, hash, at: { spill: writing, ...writing.append(entryKey(analysis, source, hash), bytes) } });
       }
       for (const old of earlier) old.close();
       writing.commit(file);
       // Later asks (and a later save) read them from the file just written.
-      for (const [key, at] of moved) this.next.set(key, at);
+      for (const { analysis, source, hash, at } of moved) this.setNext(analysis, source, hash, at);
       this.changed = false;
       rmSync(path.join(this.dir, OLD_CACHE_FILE), { force: true });
       return undefined;

@@ -126,7 +126,8 @@ export class MdastNeeded extends Error {}
  * ESM lines become paragraphs or HTML, which is harmless for what is extracted here.
  */
 export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_MARKDOWN_BYTES): Promise<MarkdownResult> {
-  return file.parse(`${MARKDOWN_PARSE}${maxBytes}`, async (f): Promise<MarkdownResult> => {
+  // The default cap's key is one string, kept by every doc's parses (not one built per ask).
+  return file.parse(maxBytes === DEFAULT_MAX_MARKDOWN_BYTES ? DEFAULT_MARKDOWN_PARSE : `${MARKDOWN_PARSE}${maxBytes}`, async (f): Promise<MarkdownResult> => {
     if (f.text.length > maxBytes) return { ok: false, reason: `larger than the Markdown size cap (${f.text.length} > ${maxBytes} characters); not read` };
     // A model read in an earlier run of the same text (formats/store.ts). Only models are kept:
     // a file skipped for its budget may be read on a less loaded machine.
@@ -140,6 +141,7 @@ export function parseMarkdown(file: SourceFile, maxBytes: number = DEFAULT_MAX_M
 }
 
 const MARKDOWN_PARSE = 'markdown:';
+const DEFAULT_MARKDOWN_PARSE = `${MARKDOWN_PARSE}${DEFAULT_MAX_MARKDOWN_BYTES}`;
 
 /** Whether a SourceFile parse key is a Markdown parse (`parseMarkdown`'s, under any size cap). */
 export function isMarkdownParse(parser: string): boolean {
