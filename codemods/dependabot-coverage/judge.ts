@@ -41,8 +41,12 @@ interface Context {
   workspace: Workspace;
   opts: Options;
   manifests: ManifestDir[];
-  /** Directories held for review whatever the config watches: examples, retired folders, scaffolds. */
-  setApart: Map<ManifestDir, string>;
+  /**
+   * Which of `ms` are held for review whatever the config watches (examples, retired folders,
+   * scaffolds), and why. Asked only about the directories a judgement needs: finding a retired
+   * folder searches every project doc, which a config that watches everything never needs.
+   */
+  setApart: (ms: readonly ManifestDir[]) => Map<ManifestDir, string>;
   mentions: () => Mention[];
 }
 
@@ -70,12 +74,21 @@ export async function checkCoverage({ workspace, options }: RuleContext): Promis
   // A config the maintainers deleted (git records the removal, no rename) is a decision:
   // Dependabot was tried and turned off.
   if (!configPath && (await deletedConfig(workspace))) return [];
-  const setApart = sampleReasons(workspace, manifests);
-  for (const [m, why] of retiredReasons(workspace, manifests, opts.excludes)) if (!setApart.has(m)) setApart.set(m, why);
-  for (const m of manifests) {
-    const why = setApart.has(m) ? undefined : scaffoldReason(workspace, m, opts.excludes);
-    if (why !== undefined) setApart.set(m, why);
-  }
+  // An example's reason depends on every directory (all of them samples: none is); a retired
+  // folder's and a scaffold's on that directory alone, so they are found for those asked about.
+  const samples = sampleReasons(workspace, manifests);
+  const apart = new Map<ManifestDir, string | undefined>();
+  const setApart = (ms: readonly ManifestDir[]): Map<ManifestDir, string> => {
+    const fresh = ms.filter((m) => !apart.has(m));
+    const retired = fresh.some((m) => !samples.has(m)) ? retiredReasons(workspace, fresh, opts.excludes) : new Map<ManifestDir, string>();
+    for (const m of fresh) apart.set(m, samples.get(m) ?? retired.get(m) ?? scaffoldReason(workspace, m, opts.excludes));
+    const out = new Map<ManifestDir, string>();
+    for (const m of ms) {
+      const why = apart.get(m);
+      if (why !== undefined) out.set(m, why);
+    }
+    return out;
+  };
   let found: Mention[] | undefined;
   const ctx: Context = { workspace, opts, manifests, setApart, mentions: () => (found ??= intentMentions(workspace, manifests, opts.excludes)) };
   if (configPath) {
@@ -92,8 +105,9 @@ export async function checkCoverage({ workspace, options }: RuleContext): Promis
  * it will be once that config exists, whose fix creates the config with its entry added.
  */
 async function noConfig(ctx: Context): Promise<RawFinding[]> {
-  const { workspace, opts, manifests, setApart } = ctx;
+  const { workspace, opts, manifests } = ctx;
   const ci = ciDirectories(workspace);
+  const setApart = ctx.setApart(manifests);
   const products = manifests.filter((m) => !setApart.has(m));
   let core = products.filter((m) => m.ecosystem !== 'docker-compose' && (m.ecosystem === 'github-actions' || m.dir === '' || ci.has(m.dir)));
   // Nothing at the root or in the CI but workflows (a collection of projects side by side):
@@ -146,7 +160,7 @@ async function noConfig(ctx: Context): Promise<RawFinding[]> {
 
 /** Findings for the directories an existing config (or the one about to be created) does not watch. */
 async function judgeConfig(ctx: Context, file: SourceFile): Promise<RawFinding[]> {
-  const { workspace, opts, manifests, setApart } = ctx;
+  const { workspace, opts, manifests } = ctx;
   const configPath = file.path;
   const parsed = parseYaml(file);
   const root = parsed.doc.contents;
@@ -169,6 +183,7 @@ async function judgeConfig(ctx: Context, file: SourceFile): Promise<RawFinding[]
   const removed = await removedFromConfig(workspace, entries, manifests);
   const missing = unwatchedDirs.filter((m) => !removed(m));
   if (missing.length === 0) return renamed.findings;
+  const setApart = ctx.setApart(missing);
 
   // A statement of intent speaks for a kind of project as a whole: were it to make one
   // directory safe and leave its siblings for review, the entry it adds would turn them safe
