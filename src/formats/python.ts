@@ -100,7 +100,30 @@ export function declaredPythonAnalyses(): ReadonlyArray<PythonAnalysis<unknown>>
   return declared;
 }
 
+/**
+ * The analysis's key in the parse store (formats/store.ts), and the key of its stored result
+ * among a file's parses. Made once, when the analysis is defined (`definePythonAnalysis`), not at
+ * each ask: a string built at each ask was kept by every module's parses (two strings a module
+ * and analysis, 5 MB at 20,000 files). An analysis made otherwise (a test's) builds them.
+ */
+const STORE_KEYS = Symbol('store keys');
+
+interface StoreKeys {
+  store: string;
+  stored: string;
+}
+
+function makeKeys(a: PythonAnalysis<unknown>): StoreKeys {
+  const store = `python: ${a.owner === undefined ? a.name : `${a.owner}: ${a.name}`}`;
+  return { store, stored: `${store} (stored)` };
+}
+
+function keysOf(a: PythonAnalysis<unknown>): StoreKeys {
+  return (a as { [STORE_KEYS]?: StoreKeys })[STORE_KEYS] ?? makeKeys(a);
+}
+
 export function definePythonAnalysis<T>(analysis: PythonAnalysis<T>): PythonAnalysis<T> {
+  Object.defineProperty(analysis, STORE_KEYS, { value: makeKeys(analysis as PythonAnalysis<unknown>) });
   declared.push(analysis as PythonAnalysis<unknown>);
   return analysis;
 }
@@ -232,23 +255,6 @@ export function prefetchAnalysis(file: SourceFile): PythonAnalysis<unknown> | un
     return (a.interests ?? []).some((i) => running(i.rule) && (i.ahead ?? i.wants)(file));
   };
   return passAnalyses(file, undefined).find((a) => !prefiltersEnabled() || asked(a));
-}
-
-/**
- * The analysis's key in the parse store (formats/store.ts), and the key of its stored result
- * among a file's parses. Made once per analysis, not per ask: a string built at each ask was
- * kept by every module's parses (two strings a module and analysis, 5 MB at 20,000 files).
- * Derived from the analysis's definition alone, so this is no cache of anything a run reads.
- */
-const storeKeys = new WeakMap<PythonAnalysis<unknown>, { store: string; stored: string }>();
-
-function keysOf(a: PythonAnalysis<unknown>): { store: string; stored: string } {
-  let keys = storeKeys.get(a);
-  if (!keys) {
-    const store = `python: ${a.owner === undefined ? a.name : `${a.owner}: ${a.name}`}`;
-    storeKeys.set(a, (keys = { store, stored: `${store} (stored)` }));
-  }
-  return keys;
 }
 
 function storeKey(a: PythonAnalysis<unknown>): string {
