@@ -3,7 +3,10 @@
  * runs it, so each valid case fails if the rule stops recognising that runner (the invalid cases
  * show the checker itself is recognised).
  */
+import { describe, it, expect } from 'vitest';
 import { ruleTester } from './helpers/rule-tester.js';
+import { rule } from '../codemods/drift-guard-coverage/index.js';
+import { Workspace } from '../src/workspace/workspace.js';
 
 const CHECKER = `import re
 import sys
@@ -147,4 +150,20 @@ ruleTester('drift-guard-coverage', {
       reason: 'each entry carries a message about its own target; what to say about the new one is for the authors',
     },
   ],
+});
+
+describe("whether a run's drift-guard-coverage may read the docs' commands (readsIf)", () => {
+  const reads = (files: Record<string, string>): boolean => (rule.readsIf?.({ workspace: Workspace.fromFiles('/r', files), options: {} }) ?? true);
+
+  it('yes for a Python drift checker, wherever a guard may live', () => {
+    expect(reads({ 'scripts/check_docs_drift.py': CHECKER, 'README.md': '# x\n' })).toBe(true);
+    expect(reads({ 'tools/lint/check_docs.py': CHECKER })).toBe(true);
+  });
+
+  it('no without one: a shell checker, a module that binds no forbidden-named list, the checker under another extension', () => {
+    expect(reads({ 'README.md': '# x\n', 'app/main.py': 'app = None\n' })).toBe(false);
+    expect(reads({ 'scripts/check_docs_drift.sh': 'FORBIDDEN_PATTERNS=(\n  "backend.main:app"\n)\ngrep -rE "${FORBIDDEN_PATTERNS[@]}" docs && exit 1\n' })).toBe(false);
+    expect(reads({ 'scripts/check_docs_drift.py': 'ALLOWED = ["a"]\n' })).toBe(false);
+    expect(reads({ 'scripts/check_docs_drift.txt': CHECKER })).toBe(false);
+  });
 });

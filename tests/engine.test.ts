@@ -296,6 +296,22 @@ describe('what the rules read is let go after its last reader', () => {
     expect(log).toEqual(['first', 'second', 'released', 'third']);
   });
 
+  it('a rule that says it will not read it this run (readsIf) does not hold it; one that says it will, does', async () => {
+    for (const [will, expected] of [
+      [false, ['first', 'released', 'second', 'third']],
+      [true, ['first', 'second', 'released', 'third']],
+    ] as const) {
+      const log: string[] = [];
+      const data = defineReleasable('test data', () => log.push('released'));
+      const [first, second, third] = readers(data, log, { first: true, second: true, third: false }) as [Rule, Rule, Rule];
+      const asked: string[] = [];
+      const conditional: Rule = { ...second, readsIf: ({ workspace }) => (asked.push(workspace.paths.join()), will) };
+      await run(Workspace.fromFiles('/r', { 'a.txt': 'x' }), { rules: [first, conditional, third], apply: new Set() });
+      expect(log).toEqual(expected);
+      expect(asked).toEqual(['a.txt']);
+    }
+  });
+
   it('never in a run that applies fixes: a fix pass runs the rules again', async () => {
     const log: string[] = [];
     const data = defineReleasable('test data', () => log.push('released'));

@@ -56,6 +56,18 @@ function shellScript(p: string, text: string): boolean {
   return /\.(sh|bash)$/.test(p) || /^#!.*\b(ba|da|z)?sh\b/.test(text);
 }
 
+/**
+ * Whether the repository may hold a Python drift checker (`checkers` takes none that fails this):
+ * a path a guard may have, and a list bound to a forbidden-sounding name. No parse.
+ */
+export function mayHoldPythonChecker(ws: Workspace): boolean {
+  return ws.paths.some((p) => {
+    if (!p.endsWith('.py') || !mayBeGuard(p)) return false;
+    const file = ws.probe(p);
+    return !!file && mayBePythonChecker(p, file.text);
+  });
+}
+
 export async function checkers(ws: Workspace, files: Files): Promise<Checker[]> {
   const out: Checker[] = [];
   for (const p of ws.paths) {

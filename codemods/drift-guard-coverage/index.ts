@@ -1,6 +1,6 @@
 import type { RawFinding } from '../../src/model/types.js';
 import type { Rule } from '../../src/model/rule.js';
-import { checkers, coverage, hasCi } from './detect.js';
+import { checkers, coverage, hasCi, mayHoldPythonChecker } from './detect.js';
 import { stepFix } from './fix.js';
 import { patternGaps, staleTargets } from './patterns.js';
 import { rule as docsCommandDrift } from '../docs-command-drift/index.js';
@@ -29,8 +29,10 @@ export const rule: Rule = {
       localOnly: '`{{checker}}` is a drift checker ({{lists}}), but only {{targets}} runs it, and CI does not run that: the drift it forbids can come back unnoticed{{noFix}}',
     },
   },
-  // It runs docs-command-drift for the app targets that rule rewrites (patterns.ts): what that rule reads, it reads.
+  // It runs docs-command-drift for the app targets that rule rewrites (patterns.ts): what that rule reads, it reads,
+  // but only for a Python drift checker (patternGaps), which few repositories hold.
   reads: docsCommandDrift.reads,
+  readsIf: ({ workspace }) => mayHoldPythonChecker(workspace),
   async check(ctx) {
     const { workspace, files } = ctx;
     const found = await checkers(workspace, files);

@@ -92,7 +92,12 @@ const DEFAULT_MAX_PASSES = 10;
 export async function detect(ws: Workspace, rules: readonly Rule[], ruleOptions: RunOptions['ruleOptions'] = {}, diagnostics?: Diagnostic[], keep?: RunOptions['keep'], onProgress?: RunOptions['onProgress'], release = false): Promise<Finding[]> {
   const facts = Facts.of(ws);
   const lastReader = new Map<Releasable, number>();
-  if (release) for (const [index, rule] of rules.entries()) for (const data of rule.reads ?? []) lastReader.set(data, index);
+  if (release) {
+    for (const [index, rule] of rules.entries()) {
+      if (rule.readsIf && !rule.readsIf({ workspace: ws, options: effectiveOptions(rule.meta, ruleOptions?.[rule.meta.id]) })) continue;
+      for (const data of rule.reads ?? []) lastReader.set(data, index);
+    }
+  }
   // The Python analyses of rules that do not run stay out of the shared parse (formats/python.ts).
   setPassRules(rules.map((r) => r.meta.id));
   const findings: Finding[] = [];

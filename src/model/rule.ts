@@ -85,6 +85,14 @@ export interface Rule {
    */
   reads?: readonly Releasable[];
   /**
+   * Whether this run's rule may read its `reads` at all, from a cheap look before the rules run
+   * (no parse): a rule that reads them only for what few repositories hold (drift-guard-coverage:
+   * a drift checker whose lists forbid app targets) says no elsewhere, and the run lets them go
+   * after the last rule that will read them. A wrong no costs time, never a finding (the rule
+   * makes them again). Absent: it reads them.
+   */
+  readsIf?(ctx: Pick<RuleContext, 'workspace' | 'options'>): boolean;
+  /**
    * The rule judges what the rules before it found (unused-suppression: which suppressions
    * silenced a finding), so it starts only once every one of them has ended and its findings
    * were kept (engine/overlap.ts). Absent: the rule may start while an earlier rule waits for
