@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { Workspace } from '../../src/workspace/workspace.js';
+import type { SourceFile } from '../../src/workspace/source-file.js';
 import type { Files } from '../../src/facts/files.js';
 import { isWorkflowPath } from '../../src/formats/workflow.js';
 import { findPair, nodeRange } from '../../src/formats/yaml.js';
@@ -61,11 +62,14 @@ function shellScript(p: string, text: string): boolean {
  * a path a guard may have, and a list bound to a forbidden-sounding name. No parse.
  */
 export function mayHoldPythonChecker(ws: Workspace): boolean {
-  return ws.paths.some((p) => {
-    if (!p.endsWith('.py') || !mayBeGuard(p)) return false;
-    const file = ws.probe(p);
-    return !!file && mayBePythonChecker(p, file.text);
-  });
+  return ws.paths.some((p) => p.endsWith('.py') && pythonCandidate(ws, p) !== undefined);
+}
+
+/** A Python file at `p` that may be a drift checker, by the look before any parse (`mayBePythonChecker`). */
+function pythonCandidate(ws: Workspace, p: string): SourceFile | undefined {
+  if (!mayBeGuard(p)) return undefined;
+  const file = ws.probe(p);
+  return file && mayBePythonChecker(p, file.text) ? file : undefined;
 }
 
 export async function checkers(ws: Workspace, files: Files): Promise<Checker[]> {
@@ -73,8 +77,8 @@ export async function checkers(ws: Workspace, files: Files): Promise<Checker[]> 
   for (const p of ws.paths) {
     if (!mayBeGuard(p)) continue;
     if (p.endsWith('.py')) {
-      const file = ws.probe(p);
-      if (!file || !mayBePythonChecker(p, file.text)) continue;
+      const file = pythonCandidate(ws, p);
+      if (!file) continue;
       const py = await files.python(file);
       if (!py) continue;
       const shape = await pythonCheckerShape(file);

@@ -482,20 +482,12 @@ function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): {
       else plans.push(planned);
       continue;
     }
-    let abs: string;
-    try {
-      abs = ws.absolute(change.path);
-    } catch (e) {
-      fail(change.path, (e as Error).message);
+    const target = realTarget(ws, change.path);
+    if ('refused' in target) {
+      fail(change.path, target.refused);
       continue;
     }
-    // Written by its real path from here on: each later step checks that path's directories again.
-    const dirReal = realDir(path.dirname(abs));
-    if (!ws.insideRealRoot(dirReal)) {
-      fail(change.path, 'its directory resolves outside the root; not written');
-      continue;
-    }
-    let plan: PlannedWrite = { change, target: path.join(dirReal, path.basename(abs)), mode: undefined };
+    let plan: PlannedWrite = { change, target: target.path, mode: undefined };
     if (change.before !== undefined) {
       try {
         // Fixes edit only files read as regular files (Workspace.isEditable): a link here was
@@ -534,6 +526,22 @@ function planEach(ws: Workspace, changes: readonly FileChange[], fs: WriteFs): {
 }
 
 /**
+ * The real path a write of repo path `rel` goes to: its directory's symbolic links resolved, and
+ * inside the real root (each later step checks that path's directories again); or why not.
+ */
+function realTarget(ws: Workspace, rel: string): { path: string } | { refused: string } {
+  let abs: string;
+  try {
+    abs = ws.absolute(rel);
+  } catch (e) {
+    return { refused: (e as Error).message };
+  }
+  const dirReal = realDir(path.dirname(abs));
+  if (!ws.insideRealRoot(dirReal)) return { refused: 'its directory resolves outside the root; not written' };
+  return { path: path.join(dirReal, path.basename(abs)) };
+}
+
+/**
  * The temp files of killed runs that the listing met, wherever they are: a kill after the fixed
  * file was in place leaves one beside a file that no later run writes again, so waiting for a
  * write beside it would keep it for good. Each is judged as `removeStaleTemps` judges them (its
@@ -544,16 +552,9 @@ export function removeKilledRunTemps(ws: Workspace, fs: WriteFs = REAL_FS): void
   const listings = new Map<string, string[]>();
   const targets = new Set<string>();
   for (const temp of ws.ownTemps) {
-    const target = tempTarget(temp);
-    if (target === undefined) continue;
-    let abs: string;
-    try {
-      abs = ws.absolute(target);
-    } catch {
-      continue;
-    }
-    const dirReal = realDir(path.dirname(abs));
-    if (ws.insideRealRoot(dirReal)) targets.add(path.join(dirReal, path.basename(abs)));
+    const rel = tempTarget(temp);
+    const target = rel === undefined ? undefined : realTarget(ws, rel);
+    if (target && 'path' in target) targets.add(target.path);
   }
   for (const target of targets) removeStaleTemps(target, fs, listings);
 }
