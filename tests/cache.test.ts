@@ -18,6 +18,7 @@ import { RULES } from '../src/rules/registry.js';
 import { setParseStore } from '../src/formats/store.js';
 import { CACHE_FILE, PassCache } from '../src/cache/pass-cache.js';
 import type { Diagnostic } from '../src/model/types.js';
+import { SourceFile } from '../src/workspace/source-file.js';
 
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach(removeDir));
@@ -131,22 +132,22 @@ describe('the cache from the CLI', () => {
   it('a cache of another build is not used', () => {
     const location = tempDir('apf-cache-foreign-');
     const c = PassCache.open(location, 'build A').cache;
-    c.put({ path: 'a.py', text: 'x = 1\n' } as never, 'test', { n: 1 });
+    c.put(new SourceFile('a.py', 'x = 1\n', false), 'test', { n: 1 });
     expect(c.save()).toBeUndefined();
-    expect(PassCache.open(location, 'build A').cache.get({ path: 'a.py', text: 'x = 1\n' } as never, 'test')).toEqual({ value: { n: 1 } });
+    expect(PassCache.open(location, 'build A').cache.get(new SourceFile('a.py', 'x = 1\n', false), 'test')).toEqual({ value: { n: 1 } });
     const other = PassCache.open(location, 'build B');
     expect(other.note).toMatch(/made by another build of autopack-fix: not used/);
-    expect(other.cache.get({ path: 'a.py', text: 'x = 1\n' } as never, 'test')).toBeUndefined();
+    expect(other.cache.get(new SourceFile('a.py', 'x = 1\n', false), 'test')).toBeUndefined();
     // Not plain data (a class instance would lose its prototype): not stored.
     class Thing {}
-    other.cache.put({ path: 'b.py', text: '' } as never, 'test', new Thing());
-    expect(other.cache.get({ path: 'b.py', text: '' } as never, 'test')).toBeUndefined();
+    other.cache.put(new SourceFile('b.py', '', false), 'test', new Thing());
+    expect(other.cache.get(new SourceFile('b.py', '', false), 'test')).toBeUndefined();
   });
 
   it('keeps a value as it was put, reads back only what is asked, and leaves no cache of the first format behind', () => {
     const location = tempDir('apf-cache-entries-');
     writeFileSync(path.join(location, 'parse-cache.v1.bin'), 'a cache of the first format');
-    const file = { path: 'a.md', text: '# A\n' } as never;
+    const file = new SourceFile('a.md', '# A\n', false);
     const c = PassCache.open(location, 'build A').cache;
     const value = { offsets: new Int32Array([1, 2, 3]), names: new Map([['x', new Set(['y'])]]), list: [1, 'two', null] };
     c.put(file, 'model', value);
@@ -158,7 +159,7 @@ describe('the cache from the CLI', () => {
     const warm = PassCache.open(location, 'build A').cache;
     const first = warm.get(file, 'model');
     expect(first).toEqual(c.get(file, 'model'));
-    expect(warm.get({ path: 'b.md', text: '# A\n' } as never, 'model')).toBeUndefined();
+    expect(warm.get(new SourceFile('b.md', '# A\n', false), 'model')).toBeUndefined();
     expect([warm.hits, warm.misses]).toEqual([1, 1]);
   });
 
@@ -177,7 +178,7 @@ describe('the cache from the CLI', () => {
     put(`${CACHE_FILE}.${process.pid}.aaaaaaaa.tmp`, 2);
     const live = put(`${CACHE_FILE}.${process.pid}.bbbbbbbb.tmp`);
     const c = PassCache.open(location, 'build A').cache;
-    const a = { path: 'a.py', text: 'x = 1\n' } as never;
+    const a = new SourceFile('a.py', 'x = 1\n', false);
     const long = { n: 'x'.repeat(1000) };
     c.put(a, 'test', long);
     const temporaries = readdirSync(location).filter((f) => f.endsWith('.tmp') && f !== live);
@@ -190,7 +191,7 @@ describe('the cache from the CLI', () => {
     expect(c.save()).toBeUndefined();
     rmSync(path.join(location, live));
     expect(readdirSync(location).filter((f) => f.startsWith('parse-cache'))).toEqual([CACHE_FILE]);
-    const b = { path: 'b.py', text: 'y = 2\n' } as never;
+    const b = new SourceFile('b.py', 'y = 2\n', false);
     c.put(b, 'test', { n: 2 });
     expect(c.get(a, 'test')).toEqual({ value: long });
     expect(c.save()).toBeUndefined();
@@ -209,33 +210,33 @@ describe('the cache from the CLI', () => {
   it("keeps each text of a path (a fix's view) and each analysis apart, in the run and across saves", () => {
     const location = tempDir('apf-cache-texts-');
     const c = PassCache.open(location, 'build A').cache;
-    const texts = ['x = 1\n', 'x = 2\n', 'x = 3\n'].map((text) => ({ path: 'a.py', text }) as never);
+    const texts = ['x = 1\n', 'x = 2\n', 'x = 3\n'].map((text) => new SourceFile('a.py', text, false));
     for (const [i, f] of texts.entries()) {
       c.put(f, 'one', { i, analysis: 'one' });
       c.put(f, 'two', { i, analysis: 'two' });
     }
     // A value put again for a text the run holds is not replaced.
-    c.put(texts[0] as never, 'one', { i: 99 });
+    c.put(texts[0] as SourceFile, 'one', { i: 99 });
     const all = (cache: PassCache): unknown[] => texts.flatMap((f) => ['one', 'two'].map((a) => cache.get(f, a)?.value));
     const expected = texts.flatMap((_, i) => ['one', 'two'].map((analysis) => ({ i, analysis })));
     expect(all(c)).toEqual(expected);
-    expect(c.get({ path: 'b.py', text: 'x = 1\n' } as never, 'one')).toBeUndefined();
+    expect(c.get(new SourceFile('b.py', 'x = 1\n', false), 'one')).toBeUndefined();
     expect(c.save()).toBeUndefined();
     expect(all(c)).toEqual(expected);
     const warm = PassCache.open(location, 'build A').cache;
     expect(all(warm)).toEqual(expected);
     expect([warm.hits, warm.misses]).toEqual([6, 0]);
     // Saved again with one more text: the file holds all four texts' values.
-    warm.put({ path: 'a.py', text: 'x = 4\n' } as never, 'one', { i: 3, analysis: 'one' });
+    warm.put(new SourceFile('a.py', 'x = 4\n', false), 'one', { i: 3, analysis: 'one' });
     expect(warm.save()).toBeUndefined();
     const later = PassCache.open(location, 'build A').cache;
-    expect([...all(later), later.get({ path: 'a.py', text: 'x = 4\n' } as never, 'one')?.value]).toEqual([...expected, { i: 3, analysis: 'one' }]);
+    expect([...all(later), later.get(new SourceFile('a.py', 'x = 4\n', false), 'one')?.value]).toEqual([...expected, { i: 3, analysis: 'one' }]);
   });
 
   it('a truncated cache file is not used: one note, and it is rebuilt', () => {
     const location = tempDir('apf-cache-truncated-');
     const c = PassCache.open(location, 'build A').cache;
-    c.put({ path: 'a.py', text: 'x = 1\n' } as never, 'test', { n: 'x'.repeat(100) });
+    c.put(new SourceFile('a.py', 'x = 1\n', false), 'test', { n: 'x'.repeat(100) });
     expect(c.save()).toBeUndefined();
     const bytes = readFileSync(path.join(location, CACHE_FILE));
     writeFileSync(path.join(location, CACHE_FILE), bytes.subarray(0, bytes.length - 10));

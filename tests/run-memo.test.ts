@@ -16,6 +16,7 @@ import { runCli } from './helpers/cli.js';
 import { lastMemoOutcome } from '../src/cli/memo.js';
 import { main } from '../src/cli/main.js';
 import { KEEP, RUN_MEMO_DIR, RunMemo, STAT_INDEX_FILE, StatIndex, fingerprintAfter, numberStat, runFingerprint, snapshotTree, type StatFields } from '../src/cache/run-memo.js';
+import { contentDigest } from '../src/util/digest.js';
 
 const tempDir = tempDirsRemovedAfterAll();
 
@@ -172,11 +173,11 @@ describe('the run memo', () => {
     const read = await runFingerprint(inputs);
     // A digest recorded as the run's read is taken on trust: a read would have given another key.
     const trusting = StatIndex.open(tempDir('apf-stat-'));
-    trusting.recordRead('README.md', lstatSync(abs, { bigint: true }), Buffer.from('not what the file says'), Date.now());
+    trusting.recordRead('README.md', lstatSync(abs, { bigint: true }), contentDigest('not what the file says'), Date.now());
     expect(await fingerprintAfter(inputs, snapshot, trusting)).not.toBe(read);
     // Recorded from the file's own bytes, it is the key a later run's fingerprint makes.
     const honest = StatIndex.open(tempDir('apf-stat-'));
-    honest.recordRead('README.md', lstatSync(abs, { bigint: true }), readFileSync(abs), Date.now());
+    honest.recordRead('README.md', lstatSync(abs, { bigint: true }), contentDigest(readFileSync(abs)), Date.now());
     expect(await fingerprintAfter(inputs, snapshot, honest)).toBe(read);
     writeFileSync(path.join(repo, 'docker-compose.yml'), 'services: {}\n');
     expect(await fingerprintAfter(inputs, snapshot, honest)).toBeUndefined();

@@ -4,6 +4,7 @@ import { writeFileSync, mkdirSync, rmSync, symlinkSync, appendFileSync } from 'n
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Workspace } from '../src/workspace/workspace.js';
+import { contentDigest } from '../src/util/digest.js';
 import { gitIn, removeDir, tempDir } from './helpers/repo.js';
 
 const cleanup: string[] = [];
@@ -73,6 +74,27 @@ describe('reading', () => {
       'bin.dat: skipped: binary file (contains NUL bytes)',
       'latin1.md: skipped: not valid UTF-8',
     ]);
+  });
+
+  it('hashes a file it reads once: the observer is told its bytes\' digest, which is the text\'s digest too unless a BOM was taken off', async () => {
+    const root = tempDir();
+    cleanup.push(root);
+    write(root, { 'plain.md': 'plain ü\n', 'bom.md': '\uFEFFwith a BOM\n', 'other.md': 'other\n' });
+    symlinkSync('other.md', path.join(root, 'link.md'));
+    const told = new Map<string, string>();
+    const ws = await Workspace.open(root, { onRead: (p, _st, digest) => told.set(p, digest) });
+    const plain = ws.read('plain.md');
+    const bom = ws.read('bom.md');
+    const link = ws.read('link.md');
+    expect(told.get('plain.md')).toBe(contentDigest(Buffer.from('plain ü\n')));
+    expect(told.get('bom.md')).toBe(contentDigest(Buffer.from('\uFEFFwith a BOM\n')));
+    // Each file's digest is its text's, however it was learnt.
+    expect(plain?.digest).toBe(contentDigest('plain ü\n'));
+    expect(bom?.digest).toBe(contentDigest('with a BOM\n'));
+    expect(link?.digest).toBe(contentDigest('other\n'));
+    // Without an observer nothing is hashed at the read, and the digest is the same when asked.
+    const quiet = await Workspace.open(root);
+    expect(quiet.read('plain.md')?.digest).toBe(plain?.digest);
   });
 
   it('reads what the listing found a regular file without an lstat, and still tells apart what it became since', async () => {

@@ -277,10 +277,6 @@ export function isPlainData(v: unknown, depth = 0): boolean {
   return Object.values(v as Record<string, unknown>).every((x) => isPlainData(x, depth + 1));
 }
 
-/** The digest a file's text is known by in the cache and in a parse worker's results. */
-export function textDigest(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
-}
 
 export class PassCache implements ParseStore {
   /** The cache file's entries, serialized. */
@@ -295,7 +291,6 @@ export class PassCache implements ParseStore {
   /** The next cache file, from the first value put (undefined: none yet, or it could not be made). */
   private spill: SpillFile | undefined;
   private spillFailed = false;
-  private readonly hashes = new WeakMap<SourceFile, string>();
   private changed = false;
   hits = 0;
   misses = 0;
@@ -332,15 +327,6 @@ export class PassCache implements ParseStore {
     } catch (error) {
       return { cache: new PassCache(dir, stamp, new Map()), note: `the cache ${file} is corrupt (${error instanceof Error ? error.message : String(error)}): not used, and rebuilt` };
     }
-  }
-
-  private hash(file: SourceFile): string {
-    let hash = this.hashes.get(file);
-    if (hash === undefined) {
-      hash = textDigest(file.text);
-      this.hashes.set(file, hash);
-    }
-    return hash;
   }
 
   private nextHeld(analysis: string, path: string, hash: string): Held | undefined {
@@ -388,7 +374,7 @@ export class PassCache implements ParseStore {
    * with the file's parse), or undefined. A value that cannot be read back is a miss.
    */
   get(file: SourceFile, analysis: string): { value: unknown } | undefined {
-    const hash = this.hash(file);
+    const hash = file.digest;
     const ofRun = this.nextHeld(analysis, file.path, hash);
     // (No key is built for a cold cache: nothing to look up.)
     const key = ofRun === undefined && this.previous.size > 0 ? entryKey(analysis, file.path, hash) : undefined;
@@ -413,7 +399,7 @@ export class PassCache implements ParseStore {
 
   /** Keep `value` for the next run, serialized now: what the caller does with it later is not stored. */
   put(file: SourceFile, analysis: string, value: unknown): void {
-    const hash = this.hash(file);
+    const hash = file.digest;
     if (this.nextHeld(analysis, file.path, hash) !== undefined || !isPlainData(value)) return;
     const bytes = serialize(value);
     const key = entryKey(analysis, file.path, hash);

@@ -26,6 +26,7 @@
  * replayed), and at most KEEP entries are kept per cache folder, the newest.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { contentDigest } from '../util/digest.js';
 import { closeSync, constants as fsConstants, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats, type Stats } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -277,7 +278,7 @@ function readRegular(abs: string): Buffer {
   }
 }
 
-const sha1 = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
+const sha1 = contentDigest;
 
 /**
  * What one listed path contributes: its content's SHA-1 (from the stat index when the file's
@@ -397,11 +398,11 @@ export class StatIndex {
   }
 
   /**
-   * A file the run itself read, with the lstat it was read under (the workspace's, in bigints):
-   * its digest then costs a hash, not a second read (`fingerprintAfter`).
+   * A file the run itself read, with the lstat it was read under (the workspace's, in bigints)
+   * and its bytes' digest (made once, for the file's text too): not read again by `fingerprintAfter`.
    */
-  recordRead(p: string, st: BigIntStats, bytes: Uint8Array, now: number): void {
-    this.record(p, numberStat(st), sha1(bytes), now);
+  recordRead(p: string, st: BigIntStats, digest: string, now: number): void {
+    this.record(p, numberStat(st), digest, now);
   }
 
   /** Write the entries this run used (atomically), when anything changed; a failure only costs reads next time. */

@@ -146,7 +146,7 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-  const onFileRead: Io['onFileRead'] = snapshot ? (p, st, bytes) => index.recordRead(p, st, bytes, Date.now()) : undefined;
+  const onFileRead: Io['onFileRead'] = snapshot ? (p, st, digest) => index.recordRead(p, st, digest, Date.now()) : undefined;
   // The spinner draws on the real stderr: frames are not output to replay.
   const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr, onFileRead, git: gitSaid });
   gitSaid = undefined;

@@ -11,7 +11,7 @@
  * cannot read, or whose parse fails, simply has no result, and the main thread reads it itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isPlainData, textDigest } from '../cache/pass-cache.js';
+import { isPlainData } from '../cache/pass-cache.js';
 import { leanModel, MARKDOWN_MODEL_KEY, parseMarkdown, type MarkdownModel } from '../formats/markdown.js';
 import { prefetchAnalysis, pythonAnalysis, setPassRules } from '../formats/python.js';
 import { setParseStore } from '../formats/store.js';
@@ -83,14 +83,14 @@ async function work(setup: WorkerSetup): Promise<void> {
       const batch = takeDocBatch(state, jobs, index, order.slice(at + 1, at + BATCH_FILES));
       at += batch.length - 1;
       const read = (rel: string): SourceFile | undefined => readPlanned(setup.root, rel, setup.maxFileBytes);
-      for (const doc of await readDocBatch(read, jobs, batch, (file) => parsed(file, 'markdown'))) send({ index: doc.index, digest: doc.file && textDigest(doc.file.text), values: doc.values }, doc.file?.text);
+      for (const doc of await readDocBatch(read, jobs, batch, (file) => parsed(file, 'markdown'))) send({ index: doc.index, digest: doc.file?.digest, values: doc.values }, doc.file?.text);
       relieveHeap(false, WORKER_LEVELS);
       continue;
     }
     const file = readPlanned(setup.root, job.path, setup.maxFileBytes);
     let result: PrefetchResult = { index, digest: undefined, values: [] };
     // No result where the parse fails: the main thread parses the file when it asks, and reports what goes wrong.
-    if (file) result = await parsed(file, job.kind).then((v) => ({ index, digest: textDigest(file.text), values: v }), () => result);
+    if (file) result = await parsed(file, job.kind).then((v) => ({ index, digest: file.digest, values: v }), () => result);
     send(result, undefined);
     relieveHeap(false, WORKER_LEVELS);
   }

@@ -25,7 +25,6 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { textDigest } from '../cache/pass-cache.js';
 import { isMarkdownPath } from '../formats/markdown.js';
 import type { ParseStore } from '../formats/store.js';
 import type { Concurrency } from '../util/concurrency.js';
@@ -123,7 +122,6 @@ export class ParsePrefetch implements ParseStore {
   private readonly state: Int32Array;
   private readonly received = new Map<number, Received>();
   private readonly waiters = new Map<number, Array<() => void>>();
-  private readonly digests = new WeakMap<SourceFile, string>();
   private readonly ports: MessagePort[] = [];
   private readonly workers: Worker[] = [];
   /** Closed, or a worker ended early: a file a worker was reading may never come. */
@@ -227,12 +225,6 @@ export class ParsePrefetch implements ParseStore {
     }
   }
 
-  private digest(file: SourceFile): string {
-    let digest = this.digests.get(file);
-    if (digest === undefined) this.digests.set(file, (digest = textDigest(file.text)));
-    return digest;
-  }
-
   settle(file: SourceFile): Promise<void> | undefined {
     const i = this.index.get(file.path);
     if (i === undefined) return undefined;
@@ -265,7 +257,7 @@ export class ParsePrefetch implements ParseStore {
     if (i !== undefined && (now === FileState.Working || now === FileState.Done)) {
       this.drain();
       const got = this.received.get(i);
-      const same = got?.source ? got.source === file || this.digest(got.source) === this.digest(file) : got?.digest !== undefined && got.digest === this.digest(file);
+      const same = got?.source ? got.source === file || got.source.digest === file.digest : got?.digest !== undefined && got.digest === file.digest;
       const pair = got && lastPair(got.values, key);
       if (got && pair && same) {
         const value = pair[1];

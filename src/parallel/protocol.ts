@@ -35,7 +35,7 @@ export interface WorkerSetup {
 
 export interface PrefetchResult {
   index: number;
-  /** textDigest of the text the worker read; undefined when it read nothing. */
+  /** The digest (SourceFile.digest) of the text the worker read; undefined when it read nothing. */
   digest: string | undefined;
   /** What the parsers put in the store for that text, by store key. */
   values: Array<[string, unknown]>;

@@ -1,4 +1,5 @@
 import { lineStarts, positionAt, detectEol } from '../util/text.js';
+import { contentDigest } from '../util/digest.js';
 
 /**
  * One file's decoded text. Offsets everywhere in the tool index `text` (BOM removed); the BOM
@@ -15,12 +16,27 @@ export class SourceFile {
   private firstParser: string | undefined;
   private firstParsed: unknown;
   private parsed: Map<string, unknown> | undefined;
+  private digestOfText: string | undefined;
 
   constructor(
     readonly path: string,
     readonly text: string,
     readonly bom: boolean,
-  ) {}
+    /** The text's digest when the reader has it already (`decode`): the bytes' digest of a file without a BOM. */
+    digest?: string,
+  ) {
+    this.digestOfText = digest;
+  }
+
+  /**
+   * The text's content digest, hashed once a text: the parse cache, the parse workers' results
+   * and the run memo all know a file by it (at 100,000 files each hashing it again was a second
+   * of the run).
+   */
+  get digest(): string {
+    this.digestOfText ??= contentDigest(this.text);
+    return this.digestOfText;
+  }
 
   position(offset: number): { line: number; column: number } {
     this.starts ??= lineStarts(this.text);
@@ -79,8 +95,12 @@ export type DecodeResult = { ok: true; file: SourceFile } | { ok: false; reason:
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Decode bytes as UTF-8 text, or say why the file is not text we can edit. */
-export function decode(path: string, bytes: Buffer): DecodeResult {
+/**
+ * Decode bytes as UTF-8 text, or say why the file is not text we can edit. `bytesDigest`, the
+ * bytes' contentDigest when the reader made it, is the text's too when there is no BOM (the
+ * decoder is strict, so the text encodes back to the very bytes).
+ */
+export function decode(path: string, bytes: Buffer, bytesDigest?: string): DecodeResult {
   const probe = bytes.subarray(0, Math.min(bytes.length, 8192));
   if (probe.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
   let text: string;
@@ -90,5 +110,5 @@ export function decode(path: string, bytes: Buffer): DecodeResult {
     return { ok: false, reason: 'not valid UTF-8' };
   }
   const bom = text.charCodeAt(0) === 0xfeff;
-  return { ok: true, file: new SourceFile(path, bom ? text.slice(1) : text, bom) };
+  return { ok: true, file: bom ? new SourceFile(path, text.slice(1), true) : new SourceFile(path, text, false, bytesDigest) };
 }

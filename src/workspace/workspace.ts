@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, lstatSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SourceFile, decode } from './source-file.js';
+import { contentDigest } from '../util/digest.js';
 import { enumerateFiles, gitListing, isOwnFile } from './enumerate.js';
 import { git, gitTopLevel } from '../util/git.js';
 import { readToEnd } from '../util/read-fd.js';
@@ -55,7 +56,8 @@ export async function askGit(root: string): Promise<GitAnswers> {
   return { root, top, remotes: remotes.code === 0 ? remotes.stdout : undefined, listing };
 }
 
-export type FileReadObserver = (path: string, stat: BigIntStats, bytes: Buffer) => void;
+/** A file read from disk: its path, the lstat it was read under, and its bytes' contentDigest. */
+export type FileReadObserver = (path: string, stat: BigIntStats, digest: string) => void;
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -585,8 +587,7 @@ export class Workspace {
         return skip(`skipped: larger than the size cap (${this.disk.maxFileBytes} bytes)`);
       }
       const bytes = readFileSync(abs);
-      if (before === st) this.disk.onRead?.(p, st, bytes);
-      return this.accept(p, before, bytes, skip);
+      return this.accept(p, before, bytes, skip, before === st ? this.observeRead(p, st, bytes) : undefined);
     } catch (error) {
       return skip(`skipped: could not read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
@@ -613,15 +614,23 @@ export class Workspace {
       if (!st.isFile()) return skip(`skipped: ${fileKind(st)}, not a regular file`);
       if (st.size > BigInt(this.disk.maxFileBytes)) return skip(`skipped: larger than the size cap (${this.disk.maxFileBytes} bytes)`);
       const bytes = readToEnd(fd, Number(st.size));
-      this.disk.onRead?.(p, st, bytes);
-      return this.accept(p, st, bytes, skip);
+      return this.accept(p, st, bytes, skip, this.observeRead(p, st, bytes));
     } finally {
       closeSync(fd);
     }
   }
 
-  private accept(p: string, st: BigIntStats, bytes: Buffer, skip: (message: string) => null): SourceFile | null {
-    const decoded = decode(p, bytes);
+  /** Tell the observer of a read, with the bytes' digest (undefined: no observer, and no hash made); the digest, for the file's text. */
+  private observeRead(p: string, st: BigIntStats, bytes: Buffer): string | undefined {
+    const observe = this.disk.onRead;
+    if (!observe) return undefined;
+    const digest = contentDigest(bytes);
+    observe(p, st, digest);
+    return digest;
+  }
+
+  private accept(p: string, st: BigIntStats, bytes: Buffer, skip: (message: string) => null, bytesDigest?: string): SourceFile | null {
+    const decoded = decode(p, bytes, bytesDigest);
     if (!decoded.ok) return skip(`skipped: ${decoded.reason}`);
     // The stat is compared only beside the bytes, before a write: a workspace that keeps no
     // bytes writes nothing, and needs neither (four bigints a file).
