@@ -22,6 +22,7 @@
  * main thread's batches of docs.
  */
 import { existsSync } from 'node:fs';
+import { deserialize } from 'node:v8';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -104,8 +105,12 @@ interface Received {
   /** The text the result was made from: a worker's digest of it, or the main thread's file. */
   digest?: string;
   source?: SourceFile;
-  /** As the worker sent them: one to three pairs a file, so a list (a Map a file was 20 MB at 100,000 files). */
+  /**
+   * One to three pairs a file, so a list (a Map a file was 20 MB at 100,000 files): a worker's
+   * values serialized (`packed`), the main thread's batches' as objects.
+   */
   values: ReadonlyArray<readonly [string, unknown]>;
+  packed?: boolean;
 }
 
 /** A file whose results were all handed over: only that it came is kept. */
@@ -171,7 +176,7 @@ export class ParsePrefetch implements ParseStore {
   }
 
   private accept(result: PrefetchResult | DocRead): void {
-    this.received.set(result.index, 'file' in result ? { source: result.file, values: result.values } : { digest: result.digest, values: result.values });
+    this.received.set(result.index, 'file' in result ? { source: result.file, values: result.values } : { digest: result.digest, values: result.values, packed: true });
     const waiting = this.waiters.get(result.index);
     if (!waiting) return;
     this.waiters.delete(result.index);
@@ -260,13 +265,23 @@ export class ParsePrefetch implements ParseStore {
       const same = got?.source ? got.source === file || got.source.digest === file.digest : got?.digest !== undefined && got.digest === file.digest;
       const pair = got && lastPair(got.values, key);
       if (got && pair && same) {
-        const value = pair[1];
+        let value = pair[1];
+        if (got.packed) {
+          const bytes = value as Uint8Array;
+          try {
+            value = deserialize(bytes);
+          } catch {
+            // Never expected (the worker serialized it in this build); parsed here as if it had not come.
+            return this.inner?.get(file, key);
+          }
+          // The persistent cache keeps the bytes as they came, for the next run.
+          if (this.inner?.putSerialized) this.inner.putSerialized(file, key, bytes);
+          else this.inner?.put(file, key, value);
+        } else this.inner?.put(file, key, value);
         this.used++;
         // Asked once: the file's parse keeps the value from now on (SourceFile.parse).
         const rest = got.values.filter((p) => p[0] !== key);
         this.received.set(i, rest.length ? { ...got, values: rest } : TAKEN);
-        // The persistent cache keeps it for the next run, as if parsed here.
-        this.inner?.put(file, key, value);
         return { value };
       }
     }
@@ -275,6 +290,11 @@ export class ParsePrefetch implements ParseStore {
 
   put(file: SourceFile, key: string, value: unknown): void {
     this.inner?.put(file, key, value);
+  }
+
+  putSerialized(file: SourceFile, key: string, bytes: Uint8Array): void {
+    if (this.inner?.putSerialized) this.inner.putSerialized(file, key, bytes);
+    else this.inner?.put(file, key, deserialize(bytes));
   }
 
   /**

@@ -37,6 +37,10 @@ export interface PrefetchResult {
   index: number;
   /** The digest (SourceFile.digest) of the text the worker read; undefined when it read nothing. */
   digest: string | undefined;
-  /** What the parsers put in the store for that text, by store key. */
-  values: Array<[string, unknown]>;
+  /**
+   * What the parsers put in the store for that text, by store key, each value serialized (v8's
+   * serializer) in the worker: the main thread deserializes only what a rule asks for, and the
+   * persistent cache keeps these very bytes (no second serialization on the main thread).
+   */
+  values: Array<[string, Uint8Array]>;
 }
