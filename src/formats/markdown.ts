@@ -303,7 +303,11 @@ export interface MarkdownComplexity {
   noEmphasis: boolean;
 }
 
-/** One linear pass over the text against MARKDOWN_LIMITS. */
+/**
+ * One linear pass over the text against MARKDOWN_LIMITS. It reads every character of every doc
+ * a run parses (on both threads), so it compares character codes: indexing the string made a
+ * one-character string a character, and a blank line was sliced and trimmed to be seen.
+ */
 export function markdownComplexity(text: string, limits: { containerDepth: number; bracketWork: number; emphasisWork: number } = MARKDOWN_LIMITS): MarkdownComplexity {
   /** Content columns of the list items open at the end of the previous line. */
   const items: number[] = [];
@@ -321,6 +325,18 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
     emphasis = 0;
   };
   const n = text.length;
+  const fresh: number[] = [];
+  // The characters counted are rare in most lines: the next one is found by a search, and kept
+  // until the scan passes it (so the search covers the text once).
+  const counted = /[[\]*_]/g;
+  let nextAt = -2;
+  const nextCounted = (from: number): number => {
+    if (nextAt !== -1 && nextAt < from) {
+      counted.lastIndex = from;
+      nextAt = counted.exec(text)?.index ?? -1;
+    }
+    return nextAt;
+  };
   let pos = 0;
   while (pos < n) {
     let end = text.indexOf('\n', pos);
@@ -331,15 +347,17 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
     let col = 0;
     let markers = 0;
     let indent = -1;
-    const fresh: number[] = [];
+    fresh.length = 0;
     for (;;) {
-      while (i < end && (text[i] === ' ' || text[i] === '\t')) {
-        col = text[i] === '\t' ? col + 4 - (col % 4) : col + 1;
+      while (i < end) {
+        const c = text.charCodeAt(i);
+        if (c !== SPACE && c !== TAB) break;
+        col = c === TAB ? col + 4 - (col % 4) : col + 1;
         i++;
       }
       if (indent === -1) indent = col;
-      const c = text[i];
-      if (c === '>') {
+      const c = i < end ? text.charCodeAt(i) : -1;
+      if (c === GREATER) {
         if (markers > limits.containerDepth) break;
         markers++;
         i++;
@@ -347,12 +365,14 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
         continue;
       }
       let k = i;
-      if (c === '-' || c === '+' || c === '*') k = i + 1;
+      if (c === DASH || c === PLUS || c === STAR) k = i + 1;
       else {
-        while (k < end && k - i < 9 && (text[k] as string) >= '0' && (text[k] as string) <= '9') k++;
-        k = k > i && (text[k] === '.' || text[k] === ')') ? k + 1 : i;
+        while (k < end && k - i < 9 && isDigit(text.charCodeAt(k))) k++;
+        const after = k < end ? text.charCodeAt(k) : -1;
+        k = k > i && (after === DOT || after === CLOSE_PAREN) ? k + 1 : i;
       }
-      if (k > i && (k === end || text[k] === ' ' || text[k] === '\t' || text[k] === '\r')) {
+      const next = k < end ? text.charCodeAt(k) : -1;
+      if (k > i && (k === end || next === SPACE || next === TAB || next === CR)) {
         if (markers > limits.containerDepth) break; // deep enough to refuse; the rest of the prefix does not matter
         markers++;
         col += k - i;
@@ -363,8 +383,7 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
       }
       break;
     }
-    const blank = i >= end || text.slice(i, end).trim() === '';
-    if (blank) endParagraph();
+    if (isBlank(text, i, end)) endParagraph();
     else {
       if (brackets === 0 && emphasis === 0) paragraphStart = pos;
       // Items of earlier lines this line is not indented into are closed (lazy continuation
@@ -375,10 +394,10 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
       const depth = kept + markers;
       if (depth > limits.containerDepth) return { tooComplex: { what: `block quotes and list items nested ${depth} deep; the limit is ${limits.containerDepth}`, offset: pos }, noEmphasis: false };
       for (const f of fresh) items.push(f);
-      for (let k = i; k < end; k++) {
-        const c = text[k];
-        if (c === '[' || c === ']') brackets++;
-        else if ((c === '*' || c === '_') && text[k - 1] !== c) emphasis++;
+      for (let k = nextCounted(i); k !== -1 && k < end; k = nextCounted(k + 1)) {
+        const c = text.charCodeAt(k);
+        if (c === OPEN_BRACKET || c === CLOSE_BRACKET) brackets++;
+        else if (text.charCodeAt(k - 1) !== c) emphasis++; // NaN before the first character
       }
     }
     pos = end + 1;
@@ -388,6 +407,34 @@ export function markdownComplexity(text: string, limits: { containerDepth: numbe
     return { tooComplex: { what: `${worstBrackets.count} brackets in one paragraph (the sum over paragraphs of brackets² is ${bracketWork.toExponential(1)}; the limit is ${limits.bracketWork.toExponential(1)})`, offset: worstBrackets.offset }, noEmphasis: false };
   }
   return { tooComplex: undefined, noEmphasis: emphasisWork > limits.emphasisWork };
+}
+
+const TAB = 9;
+const CR = 13;
+const SPACE = 32;
+const CLOSE_PAREN = 41;
+const STAR = 42;
+const PLUS = 43;
+const DASH = 45;
+const DOT = 46;
+const GREATER = 62;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const UNDERSCORE = 95;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * Whether text[from, end) is all white space as String.prototype.trim sees it: ASCII blanks are
+ * told by their codes, and the rest of a line from its first other character is trimmed.
+ */
+function isBlank(text: string, from: number, end: number): boolean {
+  for (let k = from; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === SPACE || c === TAB || c === CR || c === 11 || c === 12) continue;
+    return c < 128 ? false : text.slice(k, end).trim() === '';
+  }
+  return true;
 }
 
 /**
