@@ -64,12 +64,14 @@ async function work(setup: WorkerSetup): Promise<void> {
   };
   const send = (index: number, file: SourceFile | undefined, made: Array<[string, unknown]>, text: string | undefined): void => {
     if (text !== undefined) for (const pair of made) if (pair[0] === MARKDOWN_MODEL_KEY) pair[1] = leanModel(text, pair[1] as MarkdownModel);
-    const values = made.map(([key, value]): [string, Uint8Array] => [key, serialize(value)]);
-    const result: PrefetchResult = { index, digest: file?.digest, values };
-    // Moved, not copied: each buffer is the serializer's own.
-    port.postMessage(result, values.flatMap(([, bytes]) => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : [])));
+    if (!setup.serialized) port.postMessage({ index, digest: file?.digest, values: made } satisfies PrefetchResult);
+    else {
+      const values = made.map(([key, value]): [string, Uint8Array] => [key, serialize(value)]);
+      // Moved, not copied: each buffer is the serializer's own.
+      port.postMessage({ index, digest: file?.digest, values } satisfies PrefetchResult, values.flatMap(([, bytes]) => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : [])));
+    }
     // After the message is queued: the main thread, seeing Done, finds it on the port.
-    Atomics.store(state, result.index, FileState.Done);
+    Atomics.store(state, index, FileState.Done);
   };
   const order = walkOrder(jobs);
   // relieveHeap after each module or batch of docs. V8 lets a heap grow to several times what it holds

@@ -131,6 +131,8 @@ export class ParsePrefetch implements ParseStore {
   private readonly workers: Worker[] = [];
   /** Closed, or a worker ended early: a file a worker was reading may never come. */
   private stopped = false;
+  /** Whether the workers send values serialized (WorkerSetup.serialized): the store behind keeps them so. */
+  private readonly serialized: boolean;
   /** Results the main thread used (bench, tests). */
   used = 0;
 
@@ -140,6 +142,7 @@ export class ParsePrefetch implements ParseStore {
     /** A doc's text for the main thread's batches: the workspace's, when the pipeline gives it. */
     private readonly read: (path: string) => SourceFile | undefined,
   ) {
+    this.serialized = typeof inner?.putSerialized === 'function';
     // One slot per file, and one more at the end: the stop flag.
     this.state = new Int32Array(new SharedArrayBuffer((jobs.length + 1) * Int32Array.BYTES_PER_ELEMENT));
     jobs.forEach((job, i) => this.index.set(job.path, i));
@@ -158,7 +161,7 @@ export class ParsePrefetch implements ParseStore {
     const prefetch = new ParsePrefetch(inner, jobs, options.peek ?? ((p) => readPlanned(options.root, p, options.maxFileBytes)));
     for (let w = 0; w < count && entry !== undefined; w++) {
       const { port1, port2 } = new MessageChannel();
-      const setup: WorkerSetup = { root: options.root, maxFileBytes: options.maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer, port: port2 };
+      const setup: WorkerSetup = { root: options.root, maxFileBytes: options.maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer, port: port2, serialized: prefetch.serialized };
       const worker = new Worker(entry, { workerData: setup, transferList: [port2] });
       // Neither keeps the process alive: a run that ends early does not wait for them.
       worker.unref();
@@ -176,7 +179,7 @@ export class ParsePrefetch implements ParseStore {
   }
 
   private accept(result: PrefetchResult | DocRead): void {
-    this.received.set(result.index, 'file' in result ? { source: result.file, values: result.values } : { digest: result.digest, values: result.values, packed: true });
+    this.received.set(result.index, 'file' in result ? { source: result.file, values: result.values } : { digest: result.digest, values: result.values, packed: this.serialized });
     const waiting = this.waiters.get(result.index);
     if (!waiting) return;
     this.waiters.delete(result.index);
