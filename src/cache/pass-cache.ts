@@ -399,18 +399,9 @@ export class PassCache implements ParseStore {
 
   /** Keep `value` for the next run, serialized now: what the caller does with it later is not stored. */
   put(file: SourceFile, analysis: string, value: unknown): void {
-    if (this.nextHeld(analysis, file.path, file.digest) !== undefined || !isPlainData(value)) return;
-    this.keep(file, analysis, serialize(value));
-  }
-
-  /** `put` of a plain value serialized already (a parse worker's result): the bytes are kept as they are. */
-  putSerialized(file: SourceFile, analysis: string, bytes: Uint8Array): void {
-    if (this.nextHeld(analysis, file.path, file.digest) !== undefined) return;
-    this.keep(file, analysis, bytes);
-  }
-
-  private keep(file: SourceFile, analysis: string, bytes: Uint8Array): void {
     const hash = file.digest;
+    if (this.nextHeld(analysis, file.path, hash) !== undefined || !isPlainData(value)) return;
+    const bytes = serialize(value);
     const key = entryKey(analysis, file.path, hash);
     if (!this.previous.has(key)) this.changed = true;
     this.setNext(analysis, file.path, hash, this.spilled(key, bytes) ?? bytes);

@@ -14,11 +14,6 @@ export interface ParseStore {
   get(file: SourceFile, key: string): { value: unknown } | undefined;
   put(file: SourceFile, key: string, value: unknown): void;
   /**
-   * `put` of a plain value (pass-cache.ts, isPlainData) already serialized by v8's serializer (a
-   * parse worker's result): a store that keeps values serialized takes the bytes as they are.
-   */
-  putSerialized?(file: SourceFile, key: string, bytes: Uint8Array): void;
-  /**
    * Resolves once results being made elsewhere for `file` (a parse worker, src/parallel/) are in
    * the store; undefined when none are under way. Called before `get` by the parsers that
    * consult the store.

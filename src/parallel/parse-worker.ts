@@ -10,7 +10,6 @@
  * worker got there) is skipped. The worker reports nothing else: a file it
  * cannot read, or whose parse fails, simply has no result, and the main thread reads it itself.
  */
-import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isPlainData } from '../cache/pass-cache.js';
 import { leanModel, MARKDOWN_MODEL_KEY, parseMarkdown, type MarkdownModel } from '../formats/markdown.js';
@@ -62,16 +61,11 @@ async function work(setup: WorkerSetup): Promise<void> {
     }
     return values;
   };
-  const send = (index: number, file: SourceFile | undefined, made: Array<[string, unknown]>, text: string | undefined): void => {
-    if (text !== undefined) for (const pair of made) if (pair[0] === MARKDOWN_MODEL_KEY) pair[1] = leanModel(text, pair[1] as MarkdownModel);
-    if (!setup.serialized) port.postMessage({ index, digest: file?.digest, values: made } satisfies PrefetchResult);
-    else {
-      const values = made.map(([key, value]): [string, Uint8Array] => [key, serialize(value)]);
-      // Moved, not copied: each buffer is the serializer's own.
-      port.postMessage({ index, digest: file?.digest, values } satisfies PrefetchResult, values.flatMap(([, bytes]) => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : [])));
-    }
+  const send = (result: PrefetchResult, text: string | undefined): void => {
+    if (text !== undefined) for (const pair of result.values) if (pair[0] === MARKDOWN_MODEL_KEY) pair[1] = leanModel(text, pair[1] as MarkdownModel);
+    port.postMessage(result);
     // After the message is queued: the main thread, seeing Done, finds it on the port.
-    Atomics.store(state, index, FileState.Done);
+    Atomics.store(state, result.index, FileState.Done);
   };
   const order = walkOrder(jobs);
   // relieveHeap after each module or batch of docs. V8 lets a heap grow to several times what it holds
@@ -89,14 +83,15 @@ async function work(setup: WorkerSetup): Promise<void> {
       const batch = takeDocBatch(state, jobs, index, order.slice(at + 1, at + BATCH_FILES));
       at += batch.length - 1;
       const read = (rel: string): SourceFile | undefined => readPlanned(setup.root, rel, setup.maxFileBytes);
-      for (const doc of await readDocBatch(read, jobs, batch, (file) => parsed(file, 'markdown'))) send(doc.index, doc.file, doc.values, doc.file?.text);
+      for (const doc of await readDocBatch(read, jobs, batch, (file) => parsed(file, 'markdown'))) send({ index: doc.index, digest: doc.file?.digest, values: doc.values }, doc.file?.text);
       relieveHeap(false, WORKER_LEVELS);
       continue;
     }
     const file = readPlanned(setup.root, job.path, setup.maxFileBytes);
+    let result: PrefetchResult = { index, digest: undefined, values: [] };
     // No result where the parse fails: the main thread parses the file when it asks, and reports what goes wrong.
-    const made = file ? await parsed(file, job.kind).catch(() => undefined) : undefined;
-    send(index, made && file, made ?? [], undefined);
+    if (file) result = await parsed(file, job.kind).then((v) => ({ index, digest: file.digest, values: v }), () => result);
+    send(result, undefined);
     relieveHeap(false, WORKER_LEVELS);
   }
   port.close();

@@ -22,7 +22,6 @@
  * main thread's batches of docs.
  */
 import { existsSync } from 'node:fs';
-import { deserialize } from 'node:v8';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -105,12 +104,8 @@ interface Received {
   /** The text the result was made from: a worker's digest of it, or the main thread's file. */
   digest?: string;
   source?: SourceFile;
-  /**
-   * One to three pairs a file, so a list (a Map a file was 20 MB at 100,000 files): a worker's
-   * values serialized (`packed`), the main thread's batches' as objects.
-   */
+  /** As the worker sent them: one to three pairs a file, so a list (a Map a file was 20 MB at 100,000 files). */
   values: ReadonlyArray<readonly [string, unknown]>;
-  packed?: boolean;
 }
 
 /** A file whose results were all handed over: only that it came is kept. */
@@ -131,8 +126,6 @@ export class ParsePrefetch implements ParseStore {
   private readonly workers: Worker[] = [];
   /** Closed, or a worker ended early: a file a worker was reading may never come. */
   private stopped = false;
-  /** Whether the workers send values serialized (WorkerSetup.serialized): the store behind keeps them so. */
-  private readonly serialized: boolean;
   /** Results the main thread used (bench, tests). */
   used = 0;
 
@@ -142,7 +135,6 @@ export class ParsePrefetch implements ParseStore {
     /** A doc's text for the main thread's batches: the workspace's, when the pipeline gives it. */
     private readonly read: (path: string) => SourceFile | undefined,
   ) {
-    this.serialized = typeof inner?.putSerialized === 'function';
     // One slot per file, and one more at the end: the stop flag.
     this.state = new Int32Array(new SharedArrayBuffer((jobs.length + 1) * Int32Array.BYTES_PER_ELEMENT));
     jobs.forEach((job, i) => this.index.set(job.path, i));
@@ -161,7 +153,7 @@ export class ParsePrefetch implements ParseStore {
     const prefetch = new ParsePrefetch(inner, jobs, options.peek ?? ((p) => readPlanned(options.root, p, options.maxFileBytes)));
     for (let w = 0; w < count && entry !== undefined; w++) {
       const { port1, port2 } = new MessageChannel();
-      const setup: WorkerSetup = { root: options.root, maxFileBytes: options.maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer, port: port2, serialized: prefetch.serialized };
+      const setup: WorkerSetup = { root: options.root, maxFileBytes: options.maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer, port: port2 };
       const worker = new Worker(entry, { workerData: setup, transferList: [port2] });
       // Neither keeps the process alive: a run that ends early does not wait for them.
       worker.unref();
@@ -179,7 +171,7 @@ export class ParsePrefetch implements ParseStore {
   }
 
   private accept(result: PrefetchResult | DocRead): void {
-    this.received.set(result.index, 'file' in result ? { source: result.file, values: result.values } : { digest: result.digest, values: result.values, packed: this.serialized });
+    this.received.set(result.index, 'file' in result ? { source: result.file, values: result.values } : { digest: result.digest, values: result.values });
     const waiting = this.waiters.get(result.index);
     if (!waiting) return;
     this.waiters.delete(result.index);
@@ -268,23 +260,13 @@ export class ParsePrefetch implements ParseStore {
       const same = got?.source ? got.source === file || got.source.digest === file.digest : got?.digest !== undefined && got.digest === file.digest;
       const pair = got && lastPair(got.values, key);
       if (got && pair && same) {
-        let value = pair[1];
-        if (got.packed) {
-          const bytes = value as Uint8Array;
-          try {
-            value = deserialize(bytes);
-          } catch {
-            // Never expected (the worker serialized it in this build); parsed here as if it had not come.
-            return this.inner?.get(file, key);
-          }
-          // The persistent cache keeps the bytes as they came, for the next run.
-          if (this.inner?.putSerialized) this.inner.putSerialized(file, key, bytes);
-          else this.inner?.put(file, key, value);
-        } else this.inner?.put(file, key, value);
+        const value = pair[1];
         this.used++;
         // Asked once: the file's parse keeps the value from now on (SourceFile.parse).
         const rest = got.values.filter((p) => p[0] !== key);
         this.received.set(i, rest.length ? { ...got, values: rest } : TAKEN);
+        // The persistent cache keeps it for the next run, as if parsed here.
+        this.inner?.put(file, key, value);
         return { value };
       }
     }
@@ -293,11 +275,6 @@ export class ParsePrefetch implements ParseStore {
 
   put(file: SourceFile, key: string, value: unknown): void {
     this.inner?.put(file, key, value);
-  }
-
-  putSerialized(file: SourceFile, key: string, bytes: Uint8Array): void {
-    if (this.inner?.putSerialized) this.inner.putSerialized(file, key, bytes);
-    else this.inner?.put(file, key, deserialize(bytes));
   }
 
   /**

@@ -31,24 +31,12 @@ export interface WorkerSetup {
   /** A SharedArrayBuffer of one Int32 per job (FileState), and one more after them: set to 1, the worker stops. */
   state: SharedArrayBuffer;
   port: MessagePort;
-  /**
-   * Send each value serialized: the main thread's store keeps values serialized (the persistent
-   * cache, ParseStore.putSerialized), which takes these very bytes, and a rule's ask
-   * deserializes its value. Without such a store the values go as objects: v8's serializer,
-   * called a value at a time, costs a few microseconds a call on each thread, which a
-   * structured clone of the whole message does not (100,000 synthetic files: 3–6 s more CPU,
-   * and 20–35 MiB more, without a cache; 60 MiB less for a first run with one).
-   */
-  serialized: boolean;
 }
 
 export interface PrefetchResult {
   index: number;
   /** The digest (SourceFile.digest) of the text the worker read; undefined when it read nothing. */
   digest: string | undefined;
-  /**
-   * What the parsers put in the store for that text, by store key: as objects, or each value
-   * serialized (a Uint8Array of v8's serializer) when the setup says `serialized`.
-   */
+  /** What the parsers put in the store for that text, by store key. */
   values: Array<[string, unknown]>;
 }
