@@ -277,7 +277,6 @@ export function isPlainData(v: unknown, depth = 0): boolean {
   return Object.values(v as Record<string, unknown>).every((x) => isPlainData(x, depth + 1));
 }
 
-
 export class PassCache implements ParseStore {
   /** The cache file's entries, serialized. */
   private readonly previous: Map<string, Uint8Array>;

@@ -278,8 +278,6 @@ function readRegular(abs: string): Buffer {
   }
 }
 
-const sha1 = contentDigest;
-
 /**
  * What one listed path contributes: its content's SHA-1 (from the stat index when the file's
  * stat is unchanged), or why there is no content (deleted from the work tree, a submodule's
@@ -297,7 +295,7 @@ function fileToken(abs: string, p: string, maxFileBytes: number, index: StatInde
       const to = statSync(abs);
       if (!to.isFile()) return `link ${target} special ${to.mode}`;
       if (to.size > maxFileBytes) return `link ${target} large ${to.size} ${to.ino} ${to.mtimeMs}`;
-      return `link ${target} ${sha1(readRegular(abs))}`;
+      return `link ${target} ${contentDigest(readRegular(abs))}`;
     } catch (error) {
       return `link unreadable ${(error as NodeJS.ErrnoException).code ?? ''}`;
     }
@@ -314,7 +312,7 @@ function fileToken(abs: string, p: string, maxFileBytes: number, index: StatInde
   } catch (error) {
     return `unreadable ${(error as NodeJS.ErrnoException).code ?? ''}`;
   }
-  const digest = sha1(bytes);
+  const digest = contentDigest(bytes);
   index?.record(p, st, digest, now);
   return digest;
 }
