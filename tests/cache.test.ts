@@ -207,6 +207,21 @@ describe('the cache from the CLI', () => {
     expect(again.get(a, 'test')).toEqual({ value: long });
   });
 
+  it('reads back values that cross the 1 MB parts the next file is written in, or are larger than one, in the run and after a save', () => {
+    const location = tempDir('apf-cache-chunks-');
+    const c = PassCache.open(location, 'build A').cache;
+    // Sizes around a part's end (300 KB values end the first part inside the fourth) and one
+    // value of 2.5 MB, between small ones, each of its own letters so that a misplaced byte shows.
+    const sizes = [10, 300_000, 300_000, 300_000, 300_000, 7, 2_500_000, 3, 1_048_000, 300_000, 5];
+    const files = sizes.map((n, i) => ({ file: new SourceFile(`f${i}.md`, `# ${i}\n`, false), value: { i, text: String.fromCharCode(97 + (i % 26)).repeat(n) } }));
+    for (const { file, value } of files) c.put(file, 'model', value);
+    for (const { file, value } of files) expect(c.get(file, 'model')).toEqual({ value });
+    expect(c.save()).toBeUndefined();
+    const warm = PassCache.open(location, 'build A').cache;
+    for (const { file, value } of files) expect(warm.get(file, 'model')).toEqual({ value });
+    expect(warm.misses).toBe(0);
+  });
+
   it("keeps each text of a path (a fix's view) and each analysis apart, in the run and across saves", () => {
     const location = tempDir('apf-cache-texts-');
     const c = PassCache.open(location, 'build A').cache;

