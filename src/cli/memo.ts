@@ -14,6 +14,7 @@ import path from 'node:path';
 import { defaultCacheLocation } from '../cache/pass-cache.js';
 import { RUN_MEMO_DIR, RunMemo, StatIndex, fingerprintAfter, fingerprintAndGit, runFingerprint, snapshotTree, type RecordedWrite, type TreeSnapshot } from '../cache/run-memo.js';
 import { resetVolatile, volatileReasons } from '../util/volatile.js';
+import { relieveHeap } from '../util/heap.js';
 import { configCandidates } from '../config/locate.js';
 import { BASELINE_FILE } from '../model/own-files.js';
 import { displayPath } from '../report/escape.js';
@@ -150,6 +151,9 @@ async function memoized(target: Target, opts: MainOptions, io: Io): Promise<numb
   // The spinner draws on the real stderr: frames are not output to replay.
   const code = await run({ ...io, stdout: recorder(io.stdout, 1), stderr: recorder(io.stderr, 2), progress: io.progress ?? io.stderr, onFileRead, git: gitSaid });
   gitSaid = undefined;
+  // What the run held (the texts, its facts) is garbage now: collected before the fingerprint
+  // and the index add theirs, which a heap grown to the run's size would otherwise get on top.
+  relieveHeap(true);
   const storable = code !== EXIT_ERROR && volatileReasons().length === 0;
   if (snapshot) {
     // The digests learned are the files' whatever the run's outcome: the next run stats instead of reading.

@@ -132,8 +132,12 @@ export class ParsePrefetch implements ParseStore {
   private constructor(
     private readonly inner: ParseStore | undefined,
     private readonly jobs: readonly PrefetchJob[],
-    /** A doc's text for the main thread's batches: the workspace's, when the pipeline gives it. */
-    private readonly read: (path: string) => SourceFile | undefined,
+    /**
+     * A doc's text for the main thread's batches: the workspace's, when the pipeline gives it.
+     * Let go when the run ends (`close`): a closed port and a worker still ending hold the plan
+     * a while, and through this, every text of the workspace.
+     */
+    private read: (path: string) => SourceFile | undefined,
   ) {
     // One slot per file, and one more at the end: the stop flag.
     this.state = new Int32Array(new SharedArrayBuffer((jobs.length + 1) * Int32Array.BYTES_PER_ELEMENT));
@@ -150,24 +154,28 @@ export class ParsePrefetch implements ParseStore {
     if (!jobs.length) return undefined;
     const entry = workerEntry();
     const count = entry === undefined ? 0 : workerCount(options.concurrency, jobs, options.cores);
-    const prefetch = new ParsePrefetch(inner, jobs, options.peek ?? ((p) => readPlanned(options.root, p, options.maxFileBytes)));
-    for (let w = 0; w < count && entry !== undefined; w++) {
-      const { port1, port2 } = new MessageChannel();
-      const setup: WorkerSetup = { root: options.root, maxFileBytes: options.maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer, port: port2 };
-      const worker = new Worker(entry, { workerData: setup, transferList: [port2] });
-      // Neither keeps the process alive: a run that ends early does not wait for them.
-      worker.unref();
-      port1.on('message', (result: PrefetchResult) => prefetch.accept(result));
-      port1.unref();
-      worker.on('error', () => prefetch.stop());
-      // A worker that walked the whole plan ends with 0; one that failed or was ended, otherwise.
-      worker.on('exit', (code) => {
-        if (code !== 0) prefetch.stop();
-      });
-      prefetch.ports.push(port1);
-      prefetch.workers.push(worker);
-    }
+    const { root, maxFileBytes } = options;
+    const prefetch = new ParsePrefetch(inner, jobs, options.peek ?? ((p) => readPlanned(root, p, maxFileBytes)));
+    const setup = { root, maxFileBytes, rules: [...options.rules], jobs, state: prefetch.state.buffer as SharedArrayBuffer };
+    for (let w = 0; w < count && entry !== undefined; w++) prefetch.startWorker(entry, setup);
     return prefetch;
+  }
+
+  /** One worker, and its port; the listeners reach nothing of the run but this plan (see `read`). */
+  private startWorker(entry: string, setup: Omit<WorkerSetup, 'port'>): void {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(entry, { workerData: { ...setup, port: port2 } satisfies WorkerSetup, transferList: [port2] });
+    // Neither keeps the process alive: a run that ends early does not wait for them.
+    worker.unref();
+    port1.on('message', (result: PrefetchResult) => this.accept(result));
+    port1.unref();
+    worker.on('error', () => this.stop());
+    // A worker that walked the whole plan ends with 0; one that failed or was ended, otherwise.
+    worker.on('exit', (code) => {
+      if (code !== 0) this.stop();
+    });
+    this.ports.push(port1);
+    this.workers.push(worker);
   }
 
   private accept(result: PrefetchResult | DocRead): void {
@@ -296,5 +304,8 @@ export class ParsePrefetch implements ParseStore {
     // before its next file; unreferenced, it does not keep the process alive meanwhile.
     Atomics.store(this.state, this.jobs.length, 1);
     for (const port of this.ports) port.close();
+    // What the run is done with: the texts (through `read`) and results nobody asked for.
+    this.read = () => undefined;
+    this.received.clear();
   }
 }
