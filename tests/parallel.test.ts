@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AUTO_MIN_MODULES, prefetchPlan, workerCount } from '../src/parallel/prefetch.js';
 import type { PrefetchJob } from '../src/parallel/protocol.js';
 import { goldenCases } from './helpers/golden-cases.js';
@@ -243,6 +245,29 @@ describe('what a worker reads', () => {
     } finally {
       prefetch.close();
     }
+  });
+});
+
+describe('when a run ends', () => {
+  it("the plan lets go of the run's texts, though a worker may still be ending", async () => {
+    const root = sampleRepo();
+    const { ParsePrefetch } = await import(path.join(DIST, 'parallel', 'prefetch.js'));
+    const paths = gitIn(root, ['ls-files']).trim().split('\n');
+    // What the pipeline's peek reaches: the workspace, and through it every text read.
+    const started = (): { prefetch: { close(): void; stats(): { files: number } }; held: WeakRef<object> } => {
+      const workspace = { texts: ['x'.repeat(1 << 20)] };
+      const prefetch = ParsePrefetch.start(undefined, { root, paths, maxFileBytes: 4 << 20, rules: [], concurrency: 1, peek: () => (workspace.texts.length ? undefined : undefined) });
+      return { prefetch, held: new WeakRef(workspace) };
+    };
+    const { prefetch, held } = started();
+    expect(prefetch.stats().files).toBeGreaterThan(0);
+    prefetch.close();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // A WeakRef holds its target to the end of the job that made or read it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(held.deref()).toBeUndefined();
   });
 });
 
