@@ -104,11 +104,11 @@ interface NextEntry {
 class SpillFile {
   private fd: number | undefined;
   /**
-   * What is not written yet, copied into one buffer the file keeps: a buffer for each length
-   * and a joined copy for each write were three allocations outside the heap an entry, freed
-   * only as the garbage collector got to them, and the allocator kept the memory they had
-   * fragmented (a first run with the cache at 100,000 files held about 110 MiB more outside
-   * the heap than a run without).
+   * What is not written yet, copied into one buffer the file keeps. A 4-byte buffer for each
+   * length (two an entry) and a joined copy for each write were allocations outside the heap,
+   * freed only as the garbage collector got to them, and the allocator kept the memory they had
+   * fragmented: a first run with the cache at 100,000 files held about 110 MiB more outside the
+   * heap than a run without, and peaked 104 MiB higher than with this buffer.
    */
   private readonly chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private chunkSize = 0;
