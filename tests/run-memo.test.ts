@@ -295,6 +295,28 @@ describe('the stat index', () => {
     expect(index.lookup('b.md', stat())).toBeUndefined();
   });
 
+  it('keeps thousands of files apart, within the run and after a save, and carries over those it vouched for from the last run', () => {
+    const dir = tempDir('apf-stat-');
+    const index = StatIndex.open(dir);
+    // Past the first rows' room: the columns grow while the earlier rows keep their numbers.
+    const n = 2_500;
+    const of = (i: number): StatFields => stat({ size: i, mtimeMs: 1_000_000 + i / 8, ctimeMs: 1_000_000 - i, ino: 2 ** 40 + i, dev: i % 3 });
+    for (let i = 0; i < n; i++) index.record(`f${i}.md`, of(i), `digest-${i}`, settled);
+    for (const i of [0, 1023, 1024, 2047, 2048, n - 1]) {
+      expect(index.lookup(`f${i}.md`, of(i))).toBe(`digest-${i}`);
+      expect(index.lookup(`f${i}.md`, of(i + 1))).toBeUndefined();
+    }
+    index.save();
+    const next = StatIndex.open(dir);
+    for (let i = 0; i < n; i++) expect(next.lookup(`f${i}.md`, of(i))).toBe(`digest-${i}`);
+    next.record('new.md', stat(), 'digest-new', settled);
+    next.save();
+    // What the second run looked up and found, and what it recorded, are what the third run knows.
+    const third = StatIndex.open(dir);
+    expect(third.lookup('f7.md', of(7))).toBe('digest-7');
+    expect(third.lookup('new.md', stat())).toBe('digest-new');
+  });
+
   it('a corrupt index is read as empty', () => {
     const dir = tempDir('apf-stat-');
     writeFileSync(path.join(dir, STAT_INDEX_FILE), 'garbage');
