@@ -6,6 +6,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { declarePassInterest, definePythonAnalysis, declaredPythonAnalyses, prefetchAnalysis, pythonAnalysis, setPassRules, summarizePython } from '../src/formats/python.js';
 import { SourceFile } from '../src/workspace/source-file.js';
+import { setParseStore } from '../src/formats/store.js';
 import { RULES } from '../src/rules/registry.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { run } from '../src/engine/run.js';
@@ -94,6 +95,37 @@ describe('the shared Python pass and the rules that run', () => {
     setPassRules(['ahead-rule']);
     expect(prefetchAnalysis(new SourceFile('w3.py', 'WIDE = 3\n', false))).toBeUndefined();
     expect(prefetchAnalysis(new SourceFile('n3.py', 'WIDE = NARROW\n', false))).toBe(AHEAD_SHARED);
+  });
+
+  it('beside parse workers, a pass on the main thread takes only what is asked at once; asked later, an analysis gets a pass of its own', async () => {
+    setPassRules(['ahead-owner', 'ahead-rule', 'test-owner']);
+    let aheadShared = 0;
+    const spy = { ...AHEAD_SHARED, run: () => ++aheadShared };
+    const index = (declaredPythonAnalyses() as Array<typeof AHEAD_SHARED>).indexOf(AHEAD_SHARED);
+    (declaredPythonAnalyses() as Array<typeof AHEAD_SHARED>)[index] = spy;
+    setParseStore({ get: () => undefined, put: () => undefined, leanPasses: true });
+    try {
+      wide = 0;
+      calls = 0;
+      // WIDE: the prefilters take it, and no rule asks at once; COUNTED has no prefilter.
+      const file = new SourceFile('lean.py', 'WIDE = 1\n', false);
+      await summarizePython(file);
+      expect([wide, aheadShared, calls]).toEqual([0, 0, 1]);
+      expect(await pythonAnalysis(file, AHEAD)).toBe(1);
+      expect(wide).toBe(1);
+      // NARROW: asked at once, so it joins the pass.
+      const narrow = new SourceFile('narrow.py', 'WIDE = NARROW\n', false);
+      await summarizePython(narrow);
+      expect([wide, aheadShared]).toEqual([2, 1]);
+      expect(await pythonAnalysis(narrow, AHEAD)).toBe(2);
+      // Without parse workers the WIDE module's pass takes everything its prefilters take.
+      setParseStore({ get: () => undefined, put: () => undefined });
+      await summarizePython(new SourceFile('full.py', 'WIDE = 2\n', false));
+      expect([wide, aheadShared]).toEqual([3, 2]);
+    } finally {
+      setParseStore(undefined);
+      (declaredPythonAnalyses() as Array<typeof AHEAD_SHARED>)[index] = AHEAD_SHARED;
+    }
   });
 
   it('the tree analysis is shared and every rule that asks for it declares its interest', async () => {

@@ -214,11 +214,22 @@ async function pythonPass(file: SourceFile, analyses: ReadonlyArray<PythonAnalys
 
 /**
  * The declared analyses that join the shared pass over `file` (all of them without prefilters),
- * and the one asked for, which made the pass.
+ * and the one asked for, which made the pass. With `onlyAhead`, an analysis with a prefilter
+ * joins only where it says the file is asked about at once (`takenAhead`): see ParseStore.leanPasses.
  */
-function passAnalyses(file: SourceFile, asked: PythonAnalysis<unknown> | undefined): Array<PythonAnalysis<unknown>> {
+function passAnalyses(file: SourceFile, asked: PythonAnalysis<unknown> | undefined, onlyAhead = false): Array<PythonAnalysis<unknown>> {
   if (!prefiltersEnabled()) return [...declared];
-  return declared.filter((a) => a === asked || ((a.owner === undefined || running(a.owner)) && (!a.inPass || a.inPass(file)) && wanted(a, file)));
+  return declared.filter((a) => a === asked || ((a.owner === undefined || running(a.owner)) && (!a.inPass || a.inPass(file)) && wanted(a, file) && (!onlyAhead || !hasPrefilter(a) || takenAhead(a, file))));
+}
+
+function hasPrefilter(a: PythonAnalysis<unknown>): boolean {
+  return a.inPass !== undefined || (a.interests?.length ?? 0) > 0;
+}
+
+/** Whether a rule asks `a` about `file` at once, by its prefilter (`ahead`, else `inPass`; a running rule's interest). */
+function takenAhead(a: PythonAnalysis<unknown>, file: SourceFile): boolean {
+  if (a.inPass !== undefined) return (a.ahead ?? a.inPass)(file);
+  return (a.interests ?? []).some((i) => running(i.rule) && (i.ahead ?? i.wants)(file));
 }
 
 function running(rule: string): boolean {
@@ -250,11 +261,7 @@ export function setPassRules(ids: Iterable<string> | undefined): void {
  * reads such a file itself when asked.
  */
 export function prefetchAnalysis(file: SourceFile): PythonAnalysis<unknown> | undefined {
-  const asked = (a: PythonAnalysis<unknown>): boolean => {
-    if (a.inPass !== undefined) return (a.ahead ?? a.inPass)(file);
-    return (a.interests ?? []).some((i) => running(i.rule) && (i.ahead ?? i.wants)(file));
-  };
-  return passAnalyses(file, undefined).find((a) => !prefiltersEnabled() || asked(a));
+  return passAnalyses(file, undefined).find((a) => !prefiltersEnabled() || takenAhead(a, file));
 }
 
 function storeKey(a: PythonAnalysis<unknown>): string {
@@ -282,7 +289,7 @@ export async function pythonAnalysis<T>(file: SourceFile, analysis: PythonAnalys
     });
     if (stored) return stored.value as T;
   }
-  const results = await file.parse('python', async (f) => remember(f, await pythonPass(f, passAnalyses(f, asked))));
+  const results = await file.parse('python', async (f) => remember(f, await pythonPass(f, passAnalyses(f, asked, store?.leanPasses === true))));
   let outcome = results.get(asked);
   if (!outcome) {
     // Left out of this text's pass by its prefilter, or declared after it (a module loaded

@@ -19,6 +19,17 @@ export interface ParseStore {
    * consult the store.
    */
   settle?(file: SourceFile): Promise<void> | undefined;
+  /**
+   * True beside parse workers that read ahead every module an analysis's `ahead` takes
+   * (src/parallel/): a Python pass the main thread makes then is over a module no rule asks
+   * about at once (or one it reached first), and takes only the analyses asked about it at once
+   * (formats/python.ts, `passAnalyses`), not every one whose wider `inPass` takes it. Those ride
+   * along to spare a second parse should a rule ask later, which is worth it off the main thread
+   * but not on it: on the synthetic 100,000-file repository the main thread's 2,300 passes (app
+   * modules that compose commands and docs name) computed three such analyses, 2.5 s of its
+   * time, and none was asked. One asked later gets a pass of its own; no result changes.
+   */
+  readonly leanPasses?: boolean;
 }
 
 let store: ParseStore | undefined;

@@ -128,6 +128,8 @@ export class ParsePrefetch implements ParseStore {
   private stopped = false;
   /** Results the main thread used (bench, tests). */
   used = 0;
+  /** The plan holds every module some analysis's `ahead` takes (see ParseStore.leanPasses). */
+  readonly leanPasses = true;
 
   private constructor(
     private readonly inner: ParseStore | undefined,
